@@ -1,0 +1,34 @@
+package dev.jbuild.dockerfile;
+
+import java.util.List;
+
+/**
+ * One instruction as the parser saw it, before any meaning is given to it: the lowercase keyword,
+ * its flags exactly as written ({@code --from=builder}), and its arguments. This is the level
+ * BuildKit's parser test files describe, so {@code jbuild parse} prints it.
+ *
+ * @param keyword   instruction keyword in lower case ({@code copy})
+ * @param flags     flags as written, in order, including the leading dashes
+ * @param args      arguments; for ENV and LABEL triples of key, value, separator ("" or "=")
+ * @param json      true when the arguments came from JSON (exec) form
+ * @param heredocs  heredocs attached to this instruction, in order of appearance
+ * @param original  the instruction's source text with continuations joined, for history entries
+ * @param next      the nested instruction for ONBUILD, otherwise null
+ * @param location  source range
+ */
+public record Node(
+        String keyword,
+        List<String> flags,
+        List<String> args,
+        boolean json,
+        List<Heredoc> heredocs,
+        String original,
+        Node next,
+        Location location) {
+
+    public Node {
+        flags = List.copyOf(flags);
+        args = List.copyOf(args);
+        heredocs = List.copyOf(heredocs);
+    }
+}
