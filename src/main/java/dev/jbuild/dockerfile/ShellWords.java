@@ -1,5 +1,7 @@
 package dev.jbuild.dockerfile;
 
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -11,14 +13,44 @@ import java.util.Set;
  * quotes, and the Dockerfile's escape character. Only the instructions BuildKit expands use it
  * (ADD, COPY, ENV, EXPOSE, FROM, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR, ARG, ONBUILD's
  * trigger); RUN, CMD and ENTRYPOINT are left to the container's shell.
+ *
+ * <p>Patterns ({@code #}, {@code %}, {@code /}) know {@code *} and {@code ?} only; as in BuildKit,
+ * {@code [} is literal. Positional ({@code $1}) and special ({@code $@}, {@code $#} ...) parameters
+ * are parsed like a shell does but are never set. Instances are immutable and thread-safe.
  */
 public final class ShellWords {
 
     /** The result of one expansion and the variable names it looked up (to report unused build args). */
     public record Expansion(String word, Set<String> referenced) {}
 
+    /**
+     * Everything one expansion yields: the word, its split {@code words}, the names looked up that
+     * were set ({@code matched}: the build args a Dockerfile uses) and those that were not
+     * ({@code unmatched}: candidates for an undefined-variable warning). Sets keep lookup order.
+     */
+    public record Result(String word, List<String> words, Set<String> matched, Set<String> unmatched) {
+
+        public Result {
+            words = List.copyOf(words);
+            matched = unmodifiableOrdered(matched);
+            unmatched = unmodifiableOrdered(unmatched);
+        }
+
+        /** Every name looked up, set or not, in lookup order. */
+        public Set<String> referenced() {
+            Set<String> all = new LinkedHashSet<>(matched);
+            all.addAll(unmatched);
+            return unmodifiableOrdered(all);
+        }
+
+        private static Set<String> unmodifiableOrdered(Set<String> names) {
+            return Collections.unmodifiableSet(new LinkedHashSet<>(names));
+        }
+    }
+
     private final char escape;
 
+    /** @param escape the Dockerfile's escape character: {@code \} or {@code `} */
     public ShellWords(char escape) {
         this.escape = escape;
     }
@@ -28,12 +60,13 @@ public final class ShellWords {
      * empty string; {@code env} maps names to values (a present key with "" is set but empty).
      */
     public String expand(String word, Map<String, String> env) throws ShellExpansionException {
-        return expandTracking(word, env).word();
+        return process(word, env).word();
     }
 
-    /** Like {@link #expand} but also reports which variable names were referenced. */
+    /** Like {@link #expand} but also reports which variable names were referenced (set or not). */
     public Expansion expandTracking(String word, Map<String, String> env) throws ShellExpansionException {
-        throw new UnsupportedOperationException("not written yet, escape=" + escape);
+        Result result = process(word, env);
+        return new Expansion(result.word(), result.referenced());
     }
 
     /**
@@ -41,6 +74,18 @@ public final class ShellWords {
      * are split. Blanks from a variable's value split too, unless quoted.
      */
     public List<String> expandWords(String word, Map<String, String> env) throws ShellExpansionException {
-        throw new UnsupportedOperationException("not written yet");
+        return process(word, env).words();
+    }
+
+    /** Expands {@code word} once and reports everything: text, words, and the names looked up. */
+    public Result process(String word, Map<String, String> env) throws ShellExpansionException {
+        ShellLexer lexer = new ShellLexer(word, escape, env);
+        ShellLexer.Scanned scanned;
+        try {
+            scanned = lexer.process();
+        } catch (ShellExpansionException e) {
+            throw new ShellExpansionException("failed to process \"" + word + "\": " + e.getMessage());
+        }
+        return new Result(scanned.text(), scanned.words(), lexer.matched(), lexer.unmatched());
     }
 }
