@@ -1,5 +1,9 @@
 package dev.jbuild.dockerfile;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
 /**
  * The frontend's entry point: Dockerfile text in, {@link Dockerfile} out. Directives, comments,
  * continuations, heredocs, JSON vs shell form and instruction flags follow BuildKit's parser.
@@ -16,14 +20,59 @@ public final class DockerfileParser {
      * @throws DockerfileSyntaxException on any syntax error, with its location
      */
     public static Dockerfile parse(String text, String fileName) throws DockerfileSyntaxException {
-        throw new UnsupportedOperationException("not written yet");
+        SyntaxParser parser = new SyntaxParser(Objects.requireNonNull(text, "text"),
+                Objects.requireNonNull(fileName, "fileName"), 0, '\\', true);
+        SyntaxTree tree = parser.parse();
+        List<Instruction> instructions = convertAll(parser, tree.nodes());
+        return new Dockerfile(fileName, tree.directives(), tree.escape(), tree.nodes(), instructions, tree.warnings());
     }
 
     /**
-     * Parses one instruction line on its own, as ONBUILD triggers are parsed when they fire.
+     * Parses only to the level of BuildKit's parser: lines, directives, heredocs and argument
+     * forms, without checking keywords, flags or argument counts (see {@link SyntaxTree}).
+     *
+     * @throws DockerfileSyntaxException on errors of that level (bad directive, unterminated
+     *                                   heredoc, nested JSON, ENV without value, no instructions)
+     */
+    public static SyntaxTree parseSyntax(String text, String fileName) throws DockerfileSyntaxException {
+        return new SyntaxParser(Objects.requireNonNull(text, "text"), Objects.requireNonNull(fileName, "fileName"),
+                0, '\\', true).parse();
+    }
+
+    /**
+     * Parses one instruction on its own, as ONBUILD triggers are parsed when they fire. The text
+     * may span several lines (continuations, or heredoc bodies as stored by
+     * {@link Instruction.Onbuild#expression()}); parser directives are not recognised in it.
+     *
+     * @param lineNumber the line the text is reported at (1-based)
+     * @param escape     the escape character of the Dockerfile the trigger came from: {@code \} or {@code `}
      */
     public static Instruction parseInstruction(String line, String fileName, int lineNumber, char escape)
             throws DockerfileSyntaxException {
-        throw new UnsupportedOperationException("not written yet");
+        if (escape != '\\' && escape != '`') {
+            throw new IllegalArgumentException("escape must be \\ or `, not " + escape);
+        }
+        SyntaxParser parser = new SyntaxParser(Objects.requireNonNull(line, "line"),
+                Objects.requireNonNull(fileName, "fileName"), Math.max(0, lineNumber - 1), escape, false);
+        SyntaxTree tree = parser.parse();
+        if (tree.nodes().size() != 1) {
+            Node second = tree.nodes().get(1);
+            throw new DockerfileSyntaxException(second.location(),
+                    "expected one instruction, found " + tree.nodes().size(), parser.sourceLine(second.location()), -1);
+        }
+        return convertAll(parser, tree.nodes()).get(0);
+    }
+
+    private static List<Instruction> convertAll(SyntaxParser parser, List<Node> nodes) throws DockerfileSyntaxException {
+        InstructionConverter converter = new InstructionConverter();
+        List<Instruction> instructions = new ArrayList<>(nodes.size());
+        for (Node node : nodes) {
+            try {
+                instructions.add(converter.convert(node));
+            } catch (SyntaxProblem e) {
+                throw new DockerfileSyntaxException(node.location(), e.getMessage(), parser.sourceLine(node.location()), -1);
+            }
+        }
+        return instructions;
     }
 }

@@ -139,7 +139,36 @@ public sealed interface Instruction {
     }
 
     /** {@code ONBUILD}: the trigger, parsed now, run when an image built from this one is used. */
-    record Onbuild(Node node, Instruction trigger) implements Instruction {}
+    record Onbuild(Node node, Instruction trigger) implements Instruction {
+
+        /**
+         * The trigger as text, the way BuildKit stores it in the image config's {@code OnBuild}
+         * list: the instruction without the {@code ONBUILD} keyword, followed by each heredoc body
+         * and its delimiter. {@link DockerfileParser#parseInstruction} reads it back.
+         */
+        public String expression() {
+            String original = node.original();
+            int i = 0;
+            while (i < original.length() && isGoSpace(original.charAt(i))) {
+                i++;
+            }
+            if (original.regionMatches(true, i, "ONBUILD", 0, "ONBUILD".length())) {
+                i += "ONBUILD".length();
+            }
+            while (i < original.length() && isGoSpace(original.charAt(i))) {
+                i++;
+            }
+            StringBuilder text = new StringBuilder(original.substring(i));
+            for (Heredoc heredoc : node.heredocs()) {
+                text.append('\n').append(heredoc.content()).append(heredoc.name());
+            }
+            return text.toString();
+        }
+
+        private static boolean isGoSpace(char c) {
+            return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+        }
+    }
 
     /** {@code HEALTHCHECK NONE} or a check; durations and retries are null when not given. */
     record Healthcheck(

@@ -1,0 +1,192 @@
+package dev.jbuild.dockerfile;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The line-level half of the parser, mirroring BuildKit's {@code parser.Parse}: directives at
+ * the top, comments, escape-character continuations (with comment and blank lines inside a
+ * continuation skipped), heredoc bodies, and one {@link Node} per instruction with its source
+ * range. One instance parses one text.
+ */
+final class SyntaxParser {
+
+    private static final Set<String> HEREDOC_KEYWORDS = Set.of("run", "copy", "add");
+    private static final Pattern LEADING_TABS = Pattern.compile("^\t+", Pattern.MULTILINE | Pattern.UNIX_LINES);
+
+    private final String fileName;
+    private final int lineOffset;
+    private final SourceLines lines;
+    private final DirectiveScanner directives;
+    private final List<String> warnings = new ArrayList<>();
+
+    /**
+     * @param lineOffset added to every line number (for text that starts in the middle of a file)
+     * @param escape     the escape character before any directive
+     * @param directivesAllowed false for text that is not a whole Dockerfile (ONBUILD triggers)
+     */
+    SyntaxParser(String text, String fileName, int lineOffset, char escape, boolean directivesAllowed) {
+        this.fileName = fileName;
+        this.lineOffset = lineOffset;
+        this.lines = new SourceLines(text);
+        this.directives = new DirectiveScanner(escape, directivesAllowed);
+    }
+
+    /** The physical line (1-based, without offset) for error displays. */
+    String sourceLine(Location location) {
+        return lines.display(location.startLine() - lineOffset);
+    }
+
+    SyntaxTree parse() throws DockerfileSyntaxException {
+        List<Node> nodes = new ArrayList<>();
+        while (lines.hasNext()) {
+            String first = GoText.trimLeftSpace(GoText.trimNewline(lines.next()));
+            int startLine = lines.consumed();
+            try {
+                directives.accept(first);
+            } catch (SyntaxProblem e) {
+                throw error(e.getMessage(), startLine, startLine);
+            }
+            Continuation head = Continuation.of(isComment(first) ? "" : first, directives.escape());
+            if (!head.continues() && head.text().isEmpty()) {
+                continue;
+            }
+            String line = joinContinuation(head, startLine);
+            LineParser.Parsed parsed;
+            try {
+                parsed = new LineParser(directives.escape()).parse(line);
+            } catch (SyntaxProblem e) {
+                throw error(e.getMessage(), startLine, lines.consumed());
+            }
+            List<Heredoc> heredocs = canContainHeredoc(parsed) && line.contains("<<")
+                    ? readHeredocs(line, startLine)
+                    : List.of();
+            Location location = location(startLine, lines.consumed());
+            nodes.add(toNode(parsed, heredocs, location));
+        }
+        if (nodes.isEmpty()) {
+            int last = Math.max(1, lines.count());
+            throw error("file with no instructions", last, last);
+        }
+        return new SyntaxTree(fileName, directives.directives(), directives.escape(), nodes, warnings);
+    }
+
+    /** Reads continuation lines after {@code head}; comment lines and blank lines in between are skipped. */
+    private String joinContinuation(Continuation head, int startLine) {
+        StringBuilder line = new StringBuilder(head.text());
+        boolean continues = head.continues();
+        int firstEmpty = -1;
+        while (continues && lines.hasNext()) {
+            String next = GoText.trimNewline(lines.next());
+            if (isComment(next)) {
+                continue;
+            }
+            if (GoText.trimLeftSpace(next).isEmpty()) {
+                if (firstEmpty < 0) {
+                    firstEmpty = lines.consumed();
+                }
+                continue;
+            }
+            Continuation part = Continuation.of(next, directives.escape());
+            line.append(part.text());
+            continues = part.continues();
+        }
+        if (firstEmpty > 0) {
+            warnings.add(location(firstEmpty, firstEmpty).prefix()
+                    + ": empty continuation line in the instruction starting at line "
+                    + (startLine + lineOffset) + " (empty continuation lines will become errors in a future release)");
+        }
+        return line.toString();
+    }
+
+    private List<Heredoc> readHeredocs(String line, int startLine) throws DockerfileSyntaxException {
+        List<HeredocMarker> markers;
+        try {
+            markers = HeredocMarker.inLine(line);
+        } catch (SyntaxProblem e) {
+            throw error(e.getMessage(), startLine, lines.consumed());
+        }
+        List<Heredoc> heredocs = new ArrayList<>(markers.size());
+        for (HeredocMarker marker : markers) {
+            StringBuilder body = new StringBuilder();
+            boolean terminated = false;
+            while (lines.hasNext()) {
+                String raw = lines.next();
+                String candidate = GoText.trimNewline(raw);
+                if (marker.chomp()) {
+                    candidate = stripLeadingTabs(candidate);
+                }
+                if (candidate.equals(marker.name())) {
+                    terminated = true;
+                    break;
+                }
+                body.append(raw);
+            }
+            if (!terminated) {
+                throw error("unterminated heredoc", startLine, lines.consumed());
+            }
+            String content = marker.chomp() ? LEADING_TABS.matcher(body).replaceAll("") : body.toString();
+            heredocs.add(new Heredoc(marker.name(), content, marker.expand(), marker.chomp()));
+        }
+        return heredocs;
+    }
+
+    private static String stripLeadingTabs(String s) {
+        int i = 0;
+        while (i < s.length() && s.charAt(i) == '\t') {
+            i++;
+        }
+        return s.substring(i);
+    }
+
+    /** RUN, COPY and ADD in shell form, also as an ONBUILD trigger, may carry heredocs. */
+    private static boolean canContainHeredoc(LineParser.Parsed parsed) {
+        LineParser.Parsed target = parsed;
+        if (parsed.keyword().equals("onbuild") && parsed.child() != null) {
+            target = parsed.child();
+        }
+        return HEREDOC_KEYWORDS.contains(target.keyword()) && !target.json();
+    }
+
+    private static Node toNode(LineParser.Parsed parsed, List<Heredoc> heredocs, Location location) {
+        Node child = parsed.child() == null ? null : toNode(parsed.child(), heredocs, location);
+        return new Node(parsed.keyword(), parsed.flags(), parsed.args(), parsed.json(), heredocs,
+                parsed.original(), child, location);
+    }
+
+    private static boolean isComment(String line) {
+        return GoText.trimLeftSpace(line).startsWith("#");
+    }
+
+    private Location location(int start, int end) {
+        return new Location(fileName, start + lineOffset, end + lineOffset);
+    }
+
+    private DockerfileSyntaxException error(String message, int start, int end) {
+        return new DockerfileSyntaxException(location(start, Math.max(start, end)), message, lines.display(start), -1);
+    }
+
+    /**
+     * A physical line with a trailing escape character (followed only by blanks) removed. An
+     * escape preceded by another escape is a literal one and does not continue the line.
+     */
+    record Continuation(String text, boolean continues) {
+
+        static Continuation of(String line, char escape) {
+            int end = line.length();
+            while (end > 0 && (line.charAt(end - 1) == ' ' || line.charAt(end - 1) == '\t')) {
+                end--;
+            }
+            if (end == 0 || line.charAt(end - 1) != escape) {
+                return new Continuation(line, false);
+            }
+            int escapeAt = end - 1;
+            if (escapeAt > 0 && line.charAt(escapeAt - 1) == escape) {
+                return new Continuation(line, false);
+            }
+            return new Continuation(line.substring(0, escapeAt), true);
+        }
+    }
+}

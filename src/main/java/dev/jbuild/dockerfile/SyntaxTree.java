@@ -1,0 +1,30 @@
+package dev.jbuild.dockerfile;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Dockerfile parsed to the level of BuildKit's parser only: instructions split into keyword,
+ * flags and arguments, but not checked (unknown keywords, unknown flags and wrong argument
+ * counts are accepted). This is what BuildKit's parser test files describe; most callers want
+ * {@link DockerfileParser#parse}, which also checks every instruction.
+ *
+ * @param fileName   display name used in errors
+ * @param directives parser directives found at the top, keys lower case
+ * @param escape     the escape character in force
+ * @param nodes      the instruction nodes, in order
+ * @param warnings   non-fatal findings, each prefixed with its location
+ */
+public record SyntaxTree(
+        String fileName,
+        Map<String, String> directives,
+        char escape,
+        List<Node> nodes,
+        List<String> warnings) {
+
+    public SyntaxTree {
+        directives = Map.copyOf(directives);
+        nodes = List.copyOf(nodes);
+        warnings = List.copyOf(warnings);
+    }
+}

@@ -1,0 +1,169 @@
+package dev.jbuild.image;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The entry point for reading and writing image documents (manifests, indexes, configs).
+ *
+ * <p>Reading keeps the original bytes ({@link Document}), so an unmodified document keeps its
+ * digest. Writing ({@link #encode}) serialises canonically, the way Go's {@code encoding/json}
+ * writes the image-spec structs (field order of the struct, no whitespace, sorted map keys, HTML
+ * characters escaped), and digests exactly those bytes: the same value always gives the same
+ * digest, on any machine.
+ */
+public final class ImageDocuments {
+
+    private ImageDocuments() {}
+
+    /**
+     * Reads a manifest or index, as returned by a registry's {@code /manifests/} endpoint or read
+     * from a store. The kind comes from the document's {@code mediaType} field, else from
+     * {@code contentType} (the HTTP {@code Content-Type}; may be null), else from the document's
+     * shape ({@code manifests} makes an index, {@code config} a manifest). Docker schema 1 is
+     * rejected with a message that says what to do.
+     */
+    public static Document<ManifestOrIndex> parseManifestOrIndex(byte[] bytes, String contentType)
+            throws InvalidDocumentException {
+        JsonNode tree = tree(bytes, "manifest");
+        Kind kind = kindOf(tree, contentType);
+        ManifestOrIndex value = kind == Kind.INDEX ? bind(bytes, Index.class, "index") : bind(bytes, Manifest.class, "manifest");
+        checkSchemaVersion(value.schemaVersion());
+        if (value instanceof Manifest m && m.config() == null) {
+            throw new InvalidDocumentException("invalid image manifest: no config descriptor");
+        }
+        return new Document<>(value, bytes);
+    }
+
+    public static Document<ManifestOrIndex> parseManifestOrIndex(byte[] bytes) throws InvalidDocumentException {
+        return parseManifestOrIndex(bytes, null);
+    }
+
+    /** Reads an image manifest; an index (or anything else) is an error. */
+    public static Document<Manifest> parseManifest(byte[] bytes) throws InvalidDocumentException {
+        Document<ManifestOrIndex> doc = parseManifestOrIndex(bytes, null);
+        if (doc.value() instanceof Manifest m) {
+            return new Document<>(m, bytes, doc.digest());
+        }
+        throw new InvalidDocumentException("expected an image manifest, got an index (" + doc.value().mediaTypeOrDefault() + ")");
+    }
+
+    /** Reads an index (or Docker manifest list, or an OCI layout's index.json). */
+    public static Document<Index> parseIndex(byte[] bytes) throws InvalidDocumentException {
+        Document<ManifestOrIndex> doc = parseManifestOrIndex(bytes, null);
+        if (doc.value() instanceof Index i) {
+            return new Document<>(i, bytes, doc.digest());
+        }
+        throw new InvalidDocumentException("expected an image index, got a manifest (" + doc.value().mediaTypeOrDefault() + ")");
+    }
+
+    /** Reads an image config blob. */
+    public static Document<ImageConfig> parseConfig(byte[] bytes) throws InvalidDocumentException {
+        tree(bytes, "image config");
+        return new Document<>(bind(bytes, ImageConfig.class, "image config"), bytes);
+    }
+
+    /** Serialises {@code value} canonically and digests the result (sha256). */
+    public static <T> Document<T> encode(T value) {
+        return new Document<>(value, canonicalBytes(value));
+    }
+
+    /** The canonical JSON of a document or any of its parts (a descriptor, a platform). */
+    public static byte[] canonicalBytes(Object value) {
+        try {
+            return Json.MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            // Only records of this package are written; failing here is a bug, not bad input.
+            throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** Reads any part of a document (a descriptor, a platform) from JSON; for tests and tools. */
+    public static <T> T parsePart(byte[] bytes, Class<T> type) throws InvalidDocumentException {
+        return bind(bytes, type, type.getSimpleName());
+    }
+
+    private enum Kind {
+        MANIFEST,
+        INDEX
+    }
+
+    private static Kind kindOf(JsonNode tree, String contentType) throws InvalidDocumentException {
+        if (!tree.isObject()) {
+            throw new InvalidDocumentException("invalid manifest: expected a JSON object");
+        }
+        JsonNode mediaTypeNode = tree.get("mediaType");
+        String mediaType = mediaTypeNode != null && mediaTypeNode.isTextual() ? mediaTypeNode.asText() : null;
+        JsonNode schemaVersion = tree.get("schemaVersion");
+        String contentTypeBase = contentType == null ? null : contentType.split(";", 2)[0].trim();
+        if (MediaTypes.isSchema1(mediaType) || MediaTypes.isSchema1(contentTypeBase)
+                || (schemaVersion != null && schemaVersion.isInt() && schemaVersion.asInt() == 1)) {
+            throw new InvalidDocumentException("image manifest schema 1 (" + MediaTypes.DOCKER_SCHEMA1_SIGNED_MANIFEST
+                    + ") is no longer supported; push the image again with a current Docker or other tool "
+                    + "to convert it to schema 2 or OCI");
+        }
+        String declared = mediaType != null && !mediaType.isEmpty() ? mediaType : contentTypeBase;
+        if (MediaTypes.isIndex(declared)) {
+            return Kind.INDEX;
+        }
+        if (MediaTypes.isManifest(declared)) {
+            return Kind.MANIFEST;
+        }
+        if (mediaType != null && !mediaType.isEmpty()) {
+            throw new InvalidDocumentException("unsupported manifest media type '" + mediaType + "'");
+        }
+        // No usable type: the image-spec lets mediaType be absent, so go by shape.
+        if (tree.has("manifests")) {
+            return Kind.INDEX;
+        }
+        if (tree.has("config") || tree.has("layers")) {
+            return Kind.MANIFEST;
+        }
+        throw new InvalidDocumentException("not an image manifest or index"
+                + (contentTypeBase == null || contentTypeBase.isEmpty() ? "" : " (content type '" + contentTypeBase + "')"));
+    }
+
+    private static void checkSchemaVersion(int schemaVersion) throws InvalidDocumentException {
+        if (schemaVersion != 2) {
+            throw new InvalidDocumentException("unsupported manifest schemaVersion " + schemaVersion + " (expected 2)");
+        }
+    }
+
+    private static JsonNode tree(byte[] bytes, String what) throws InvalidDocumentException {
+        try {
+            return Json.MAPPER.readTree(bytes);
+        } catch (JacksonException e) {
+            throw new InvalidDocumentException("invalid " + what + ": " + message(e), e);
+        } catch (java.io.IOException e) {
+            throw new InvalidDocumentException("invalid " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static <T> T bind(byte[] bytes, Class<T> type, String what) throws InvalidDocumentException {
+        try {
+            return Json.MAPPER.readValue(bytes, type);
+        } catch (JacksonException e) {
+            throw new InvalidDocumentException("invalid " + what + ": " + message(e), e);
+        } catch (java.io.IOException e) {
+            throw new InvalidDocumentException("invalid " + what + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidDocumentException("invalid " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    // Jackson's messages include a source excerpt; the first line says what is wrong.
+    private static String message(JacksonException e) {
+        String m = e.getOriginalMessage();
+        if (e.getCause() instanceof IllegalArgumentException iae && iae.getMessage() != null) {
+            m = iae.getMessage();
+        }
+        return (m == null ? "malformed JSON" : m.lines().findFirst().orElse(m))
+                + (e.getLocation() != null ? " at byte " + e.getLocation().getByteOffset() : "");
+    }
+
+    static String utf8(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}

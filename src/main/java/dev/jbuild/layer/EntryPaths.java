@@ -1,0 +1,99 @@
+package dev.jbuild.layer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/** Path rules shared by the writer and the extractor. Paths here are always '/'-separated and relative. */
+final class EntryPaths {
+    static final String WHITEOUT_PREFIX = ".wh.";
+    static final String OPAQUE_MARKER = ".wh..wh..opq";
+
+    /**
+     * The order entries are written in: component by component, each component compared as unsigned UTF-8
+     * bytes. This is the order of a depth-first walk with each directory's names sorted, so a parent always
+     * precedes its children and a directory's whole subtree comes before its next sibling ("a", "a/b",
+     * "a-c"), like a sorted {@code filepath.Walk} in BuildKit. Equivalent to comparing whole paths byte-wise
+     * with '/' ranked below every other byte.
+     */
+    static final Comparator<String> ORDER = EntryPaths::compare;
+
+    private EntryPaths() {
+    }
+
+    /**
+     * The canonical form of a path given to a layer entry: no leading '/' or "./", no empty or "."
+     * components, no trailing '/'. Rejects ".." (an entry we write must never point out of the layer)
+     * and NUL.
+     */
+    static String normalize(String path) {
+        if (path.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("NUL in path: " + path.replace('\0', '?'));
+        }
+        List<String> parts = new ArrayList<>();
+        for (String part : path.split("/", -1)) {
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            if (part.equals("..")) {
+                throw new IllegalArgumentException("'..' in layer entry path: " + path);
+            }
+            parts.add(part);
+        }
+        return String.join("/", parts);
+    }
+
+    /**
+     * Lexical clean of a name read from an untrusted tar: '.' and empty components dropped, ".." removes
+     * the previous component and is ignored at the top (so it can never climb above the root), leading '/'
+     * dropped. Returns "" for the root itself. Symlinks are not considered here; see {@link RootedResolver}.
+     */
+    static String clean(String name) {
+        List<String> parts = new ArrayList<>();
+        for (String part : name.split("/", -1)) {
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            if (part.equals("..")) {
+                if (!parts.isEmpty()) {
+                    parts.remove(parts.size() - 1);
+                }
+                continue;
+            }
+            parts.add(part);
+        }
+        return String.join("/", parts);
+    }
+
+    static String parent(String cleanPath) {
+        int slash = cleanPath.lastIndexOf('/');
+        return slash < 0 ? "" : cleanPath.substring(0, slash);
+    }
+
+    static String baseName(String cleanPath) {
+        return cleanPath.substring(cleanPath.lastIndexOf('/') + 1);
+    }
+
+    static String join(String parent, String name) {
+        return parent.isEmpty() ? name : parent + "/" + name;
+    }
+
+    private static int compare(String a, String b) {
+        byte[] x = a.getBytes(StandardCharsets.UTF_8);
+        byte[] y = b.getBytes(StandardCharsets.UTF_8);
+        int n = Math.min(x.length, y.length);
+        for (int i = 0; i < n; i++) {
+            int cx = rank(x[i]);
+            int cy = rank(y[i]);
+            if (cx != cy) {
+                return Integer.compare(cx, cy);
+            }
+        }
+        return Integer.compare(x.length, y.length);
+    }
+
+    private static int rank(byte b) {
+        return b == '/' ? -1 : b & 0xff;
+    }
+}

@@ -1,0 +1,124 @@
+package dev.jbuild.layer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * Resolves untrusted paths inside a root directory with securejoin semantics: each component is looked up
+ * in turn; a symlink found on the way is expanded as if the root were '/' (absolute targets restart at the
+ * root, ".." never climbs above it); components that do not exist are taken literally. The result is a
+ * path under the root whose existing components are real directories, so writing there cannot leave the
+ * root.
+ *
+ * <p>This is only race-free because nothing else changes the tree while a layer is applied: the extractor
+ * is the sole writer, and every entry it creates goes through this resolver.
+ */
+final class RootedResolver {
+    private static final int MAX_SYMLINKS = 255;
+
+    private final Path root;
+
+    /** @param root an absolute, real (symlink-free) directory */
+    RootedResolver(Path root) {
+        this.root = root;
+    }
+
+    Path root() {
+        return root;
+    }
+
+    /** Resolves {@code unsafe}, following symlinks within the root for every component including the last. */
+    Path resolve(String unsafe) throws LayerException {
+        List<String> resolved = new ArrayList<>();
+        Deque<String> todo = new ArrayDeque<>();
+        pushFront(todo, unsafe);
+        int followed = 0;
+        while (!todo.isEmpty()) {
+            String part = todo.pollFirst();
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            if (part.equals("..")) {
+                if (!resolved.isEmpty()) {
+                    resolved.remove(resolved.size() - 1);
+                }
+                continue;
+            }
+            Path candidate = toPath(resolved).resolve(checkedName(part, unsafe));
+            if (!Files.isSymbolicLink(candidate)) {
+                resolved.add(part);
+                continue;
+            }
+            if (++followed > MAX_SYMLINKS) {
+                throw new LayerException("too many levels of symbolic links resolving " + unsafe);
+            }
+            String target;
+            try {
+                target = Files.readSymbolicLink(candidate).toString();
+            } catch (IOException e) {
+                throw new LayerException("cannot read symlink " + root.relativize(candidate) + ": " + e, e);
+            }
+            if (target.startsWith("/")) {
+                resolved.clear();
+            }
+            pushFront(todo, target);
+        }
+        return toPath(resolved);
+    }
+
+    /** True when no component of {@code path} below the root is a symlink (checked now, not cached). */
+    boolean isFreeOfSymlinks(Path path) {
+        if (!path.startsWith(root)) {
+            return false;
+        }
+        Path current = root;
+        for (Path part : root.relativize(path)) {
+            current = current.resolve(part);
+            if (Files.isSymbolicLink(current)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The path relative to the root, '/'-separated, for messages. */
+    String display(Path path) {
+        String rel = root.relativize(path).toString();
+        return rel.isEmpty() ? "/" : rel;
+    }
+
+    private Path toPath(List<String> parts) {
+        Path p = root;
+        for (String part : parts) {
+            p = p.resolve(part);
+        }
+        return p;
+    }
+
+    private static void pushFront(Deque<String> todo, String path) {
+        String[] parts = path.split("/", -1);
+        for (int i = parts.length - 1; i >= 0; i--) {
+            todo.addFirst(parts[i]);
+        }
+    }
+
+    private static String checkedName(String part, String whole) throws LayerException {
+        try {
+            Path.of(part);
+        } catch (InvalidPathException e) {
+            throw new LayerException("invalid path component in " + whole.replace('\0', '?'), e);
+        }
+        return part;
+    }
+
+    static boolean exists(Path p) {
+        return Files.exists(p, LinkOption.NOFOLLOW_LINKS);
+    }
+}

@@ -1,0 +1,51 @@
+package dev.jbuild.layer;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Creates device nodes and fifos. The JDK has no mknod(2), so this runs coreutils' {@code mknod} /
+ * {@code mkfifo} on the already-confined absolute path (the final component does not exist, so nothing is
+ * followed). Device nodes are only attempted as root; rootless builds skip them, as rootless Docker does.
+ */
+final class SpecialFiles {
+    private final boolean privileged;
+
+    SpecialFiles(boolean privileged) {
+        this.privileged = privileged;
+    }
+
+    /** Creates the node with mode 0600 (the caller applies the real mode); empty when done, else why not. */
+    Optional<String> create(Path path, byte type, int major, int minor) {
+        List<String> command;
+        if (type == TarHeader.FIFO) {
+            command = List.of("mkfifo", "-m", "0600", path.toString());
+        } else {
+            if (!privileged) {
+                return Optional.of("not permitted without root");
+            }
+            String kind = type == TarHeader.CHAR_DEVICE ? "c" : "b";
+            command = List.of("mknod", "-m", "0600", path.toString(), kind, Integer.toString(major),
+                    Integer.toString(minor));
+        }
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            int status = process.waitFor();
+            return status == 0 ? Optional.empty() : Optional.of(output.isEmpty() ? "exit " + status : output);
+        } catch (IOException e) {
+            return Optional.of(command.get(0) + " unavailable: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.of("interrupted");
+        }
+    }
+
+    /** Whether this process runs as uid 0 (in its user namespace). */
+    static boolean runningAsRoot() {
+        return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
+    }
+}

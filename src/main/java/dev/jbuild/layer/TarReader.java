@@ -1,0 +1,367 @@
+package dev.jbuild.layer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Reads tar members from untrusted input: ustar, POSIX PAX (path, linkpath, size, uid, gid, mtime,
+ * {@code SCHILY.xattr.*} and libarchive's {@code LIBARCHIVE.xattr.*}), GNU long names ('L'/'K'), base-256
+ * numbers and old v7 headers. Written here rather than taken from commons-compress because PAX values must
+ * stay raw bytes (commons-compress decodes them as UTF-8, which mangles binary xattrs) and because every
+ * length that comes from the stream is bounded before anything is buffered. Sparse files are rejected.
+ */
+final class TarReader {
+    /** Upper bound for buffered metadata (PAX records, GNU long names); real ones are tiny. */
+    static final int MAX_METADATA = 1 << 20;
+
+    private final InputStream in;
+    private final byte[] block = new byte[TarFormat.BLOCK];
+    private long remaining; // content bytes of the current member not yet consumed
+    private long padding;   // padding after the current member's content
+    private boolean endMarkerSeen;
+    private boolean eof;
+
+    TarReader(InputStream in) {
+        this.in = in;
+    }
+
+    /** True when the archive ended with a zero block rather than just running out of bytes. */
+    boolean endMarkerSeen() {
+        return endMarkerSeen;
+    }
+
+    /** The next member, or null at the end of the archive. */
+    TarHeader next() throws IOException {
+        skipRest();
+        Map<String, byte[]> pax = null;
+        String longName = null;
+        String longLink = null;
+        while (true) {
+            if (!readHeaderBlock()) {
+                if (pax != null || longName != null || longLink != null) {
+                    throw new LayerException("truncated tar: extended header without a member after it");
+                }
+                return null;
+            }
+            byte type = block[156];
+            long size = number(block, 124, 12, "size");
+            if (type == TarHeader.PAX_HEADER || type == TarHeader.PAX_GLOBAL || type == TarHeader.GNU_LONG_NAME
+                    || type == TarHeader.GNU_LONG_LINK) {
+                byte[] data = readMetadata(size, (char) type);
+                switch (type) {
+                    case TarHeader.PAX_HEADER -> pax = decodePax(data);
+                    // Global headers would change every later member; Docker ignores them too.
+                    case TarHeader.PAX_GLOBAL -> { }
+                    case TarHeader.GNU_LONG_NAME -> longName = cString(data);
+                    default -> longLink = cString(data);
+                }
+                continue;
+            }
+            if (type == TarHeader.GNU_SPARSE || (pax != null && pax.keySet().stream().anyMatch(
+                    k -> k.startsWith("GNU.sparse.")))) {
+                throw new LayerException("unsupported tar member: sparse file " + fieldName());
+            }
+            TarHeader h = parse(type, size, pax, longName, longLink);
+            remaining = h.hasContent() ? h.size() : 0;
+            padding = (TarFormat.BLOCK - remaining % TarFormat.BLOCK) % TarFormat.BLOCK;
+            return h;
+        }
+    }
+
+    /** The current member's content; ends after exactly {@code size} bytes, fails if the input ends early. */
+    InputStream content() {
+        return new InputStream() {
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (remaining == 0) {
+                    return -1;
+                }
+                int n = in.read(b, off, (int) Math.min(len, remaining));
+                if (n < 0) {
+                    throw new LayerException("truncated tar: input ended inside a member's content ("
+                            + remaining + " bytes missing)");
+                }
+                remaining -= n;
+                return n;
+            }
+        };
+    }
+
+    private void skipRest() throws IOException {
+        skipFully(remaining, "member content");
+        remaining = 0;
+        skipFully(padding, "padding");
+        padding = 0;
+    }
+
+    private void skipFully(long n, String what) throws IOException {
+        byte[] buf = new byte[8192];
+        while (n > 0) {
+            int r = in.read(buf, 0, (int) Math.min(buf.length, n));
+            if (r < 0) {
+                throw new LayerException("truncated tar: input ended inside " + what);
+            }
+            n -= r;
+        }
+    }
+
+    /** Reads one header block; false at the end marker or a clean end of input at a block boundary. */
+    private boolean readHeaderBlock() throws IOException {
+        if (eof || endMarkerSeen) {
+            return false;
+        }
+        int got = readBlock();
+        if (got == 0) {
+            eof = true; // no end marker; tolerated like Go's archive/tar, the digest check covers truncation
+            return false;
+        }
+        if (got < TarFormat.BLOCK) {
+            throw new LayerException("truncated tar: input ended inside a header");
+        }
+        if (TarFormat.isZeroBlock(block)) {
+            endMarkerSeen = true;
+            return false;
+        }
+        verifyChecksum();
+        return true;
+    }
+
+    private int readBlock() throws IOException {
+        int got = 0;
+        while (got < TarFormat.BLOCK) {
+            int n = in.read(block, got, TarFormat.BLOCK - got);
+            if (n < 0) {
+                break;
+            }
+            got += n;
+        }
+        return got;
+    }
+
+    private void verifyChecksum() throws LayerException {
+        long stored = number(block, 148, 8, "checksum");
+        long unsigned = 0;
+        long signed = 0;
+        for (int i = 0; i < TarFormat.BLOCK; i++) {
+            byte b = (i >= 148 && i < 156) ? (byte) ' ' : block[i];
+            unsigned += b & 0xff;
+            signed += b;
+        }
+        // Some old writers summed signed chars; accept either.
+        if (stored != unsigned && stored != signed) {
+            throw new LayerException("corrupt tar: header checksum mismatch at member " + fieldName());
+        }
+    }
+
+    private byte[] readMetadata(long size, char type) throws IOException {
+        if (size < 0 || size > MAX_METADATA) {
+            throw new LayerException("tar extended header '" + type + "' of " + size + " bytes exceeds the "
+                    + MAX_METADATA + "-byte limit");
+        }
+        byte[] data = in.readNBytes((int) size);
+        if (data.length != size) {
+            throw new LayerException("truncated tar: input ended inside an extended header");
+        }
+        skipFully((TarFormat.BLOCK - size % TarFormat.BLOCK) % TarFormat.BLOCK, "padding");
+        return data;
+    }
+
+    private TarHeader parse(byte type, long size, Map<String, byte[]> pax, String longName, String longLink)
+            throws LayerException {
+        String magic = new String(block, 257, 6, StandardCharsets.ISO_8859_1);
+        String name = cString(block, 0, 100);
+        // Only POSIX ustar has a prefix field; GNU headers keep other data at that offset.
+        if (magic.equals("ustar\0") && block[345] != 0) {
+            name = cString(block, 345, 155) + "/" + name;
+        }
+        if (longName != null) {
+            name = longName;
+        }
+        String link = longLink != null ? longLink : cString(block, 157, 100);
+        long uid = number(block, 108, 8, "uid");
+        long gid = number(block, 116, 8, "gid");
+        long mtimeSeconds = number(block, 136, 12, "mtime");
+        Instant mtime = Instant.ofEpochSecond(mtimeSeconds);
+        int mode = (int) (number(block, 100, 8, "mode") & 07777);
+        int devMajor = 0;
+        int devMinor = 0;
+        if (magic.startsWith("ustar")) {
+            devMajor = (int) number(block, 329, 8, "devmajor");
+            devMinor = (int) number(block, 337, 8, "devminor");
+        }
+        Map<String, byte[]> xattrs = new TreeMap<>();
+        if (pax != null) {
+            for (Map.Entry<String, byte[]> r : pax.entrySet()) {
+                String key = r.getKey();
+                byte[] value = r.getValue();
+                String text = new String(value, StandardCharsets.UTF_8);
+                switch (key) {
+                    case "path" -> name = text;
+                    case "linkpath" -> link = text;
+                    case "size" -> size = paxNumber(key, text);
+                    case "uid" -> uid = paxNumber(key, text);
+                    case "gid" -> gid = paxNumber(key, text);
+                    case "mtime" -> mtime = paxTime(text);
+                    default -> {
+                        if (key.startsWith(TarFormat.XATTR_PREFIX)) {
+                            xattrs.put(key.substring(TarFormat.XATTR_PREFIX.length()), value);
+                        } else if (key.startsWith("LIBARCHIVE.xattr.")) {
+                            String xname = java.net.URLDecoder.decode(key.substring(17), StandardCharsets.UTF_8);
+                            try {
+                                xattrs.put(xname, Base64.getDecoder().decode(text.trim()));
+                            } catch (IllegalArgumentException e) {
+                                throw new LayerException("corrupt tar: bad base64 in PAX record " + key);
+                            }
+                        }
+                        // atime, ctime, uname, gname, comment, charset...: deliberately ignored.
+                    }
+                }
+            }
+        }
+        if (size < 0) {
+            throw new LayerException("corrupt tar: negative size for " + name);
+        }
+        if (uid < 0 || gid < 0) {
+            throw new LayerException("corrupt tar: negative uid/gid for " + name);
+        }
+        if (name.isEmpty()) {
+            throw new LayerException("corrupt tar: member without a name");
+        }
+        if (name.indexOf('\0') >= 0 || link.indexOf('\0') >= 0) {
+            throw new LayerException("corrupt tar: NUL in a name");
+        }
+        // v7 archives mark directories by a trailing slash on a regular-file entry.
+        if ((type == TarHeader.REGULAR_OLD) && name.endsWith("/")) {
+            type = TarHeader.DIRECTORY;
+        }
+        return new TarHeader(name, type, mode, uid, gid, size, mtime, link, devMajor, devMinor, xattrs);
+    }
+
+    /** PAX records: "len key=value\n", len in bytes including itself; values stay raw bytes. */
+    static Map<String, byte[]> decodePax(byte[] data) throws LayerException {
+        Map<String, byte[]> out = new TreeMap<>();
+        int pos = 0;
+        while (pos < data.length) {
+            if (data[pos] == 0) {
+                break; // some writers pad with NULs
+            }
+            int space = pos;
+            long len = 0;
+            while (space < data.length && data[space] != ' ') {
+                int d = data[space] - '0';
+                if (d < 0 || d > 9 || len > data.length) {
+                    throw new LayerException("corrupt tar: bad PAX record length");
+                }
+                len = len * 10 + d;
+                space++;
+            }
+            if (space >= data.length || len <= space - pos || pos + len > data.length
+                    || data[(int) (pos + len - 1)] != '\n') {
+                throw new LayerException("corrupt tar: malformed PAX record");
+            }
+            int end = (int) (pos + len - 1);
+            int eq = space + 1;
+            while (eq < end && data[eq] != '=') {
+                eq++;
+            }
+            if (eq >= end) {
+                throw new LayerException("corrupt tar: PAX record without '='");
+            }
+            String key = new String(data, space + 1, eq - space - 1, StandardCharsets.UTF_8);
+            byte[] value = java.util.Arrays.copyOfRange(data, eq + 1, end);
+            if (value.length == 0) {
+                out.remove(key); // an empty value unsets the key
+            } else {
+                out.put(key, value);
+            }
+            pos = end + 1;
+        }
+        return out;
+    }
+
+    private static long paxNumber(String key, String text) throws LayerException {
+        try {
+            return Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            throw new LayerException("corrupt tar: PAX " + key + " is not a number: " + text);
+        }
+    }
+
+    private static Instant paxTime(String text) throws LayerException {
+        try {
+            BigDecimal seconds = new BigDecimal(text.trim());
+            long whole = seconds.setScale(0, RoundingMode.FLOOR).longValueExact();
+            long nanos = seconds.subtract(BigDecimal.valueOf(whole)).movePointRight(9)
+                    .setScale(0, RoundingMode.FLOOR).longValueExact();
+            return Instant.ofEpochSecond(whole, nanos);
+        } catch (ArithmeticException | NumberFormatException | java.time.DateTimeException e) {
+            throw new LayerException("corrupt tar: PAX mtime out of range: " + text);
+        }
+    }
+
+    /** Octal (space/NUL padded) or GNU base-256 (high bit set) numeric field. */
+    private long number(byte[] b, int off, int len, String field) throws LayerException {
+        if ((b[off] & 0x80) != 0) {
+            boolean negative = (b[off] & 0x40) != 0;
+            long v = negative ? -1 : 0;
+            v = (v << 6) | (b[off] & 0x3f);
+            for (int i = 1; i < len; i++) {
+                if (!negative && (v >>> 55) != 0) {
+                    throw new LayerException("corrupt tar: " + field + " field overflows");
+                }
+                v = (v << 8) | (b[off + i] & 0xff);
+            }
+            return v;
+        }
+        long v = 0;
+        int i = off;
+        int end = off + len;
+        while (i < end && (b[i] == ' ' || b[i] == 0)) {
+            i++;
+        }
+        for (; i < end && b[i] != 0 && b[i] != ' '; i++) {
+            int d = b[i] - '0';
+            if (d < 0 || d > 7) {
+                throw new LayerException("corrupt tar: bad octal digit in " + field + " field");
+            }
+            if ((v >>> 60) != 0) {
+                throw new LayerException("corrupt tar: " + field + " field overflows");
+            }
+            v = (v << 3) | d;
+        }
+        return v;
+    }
+
+    private String fieldName() {
+        return "'" + cString(block, 0, 100) + "'";
+    }
+
+    private static String cString(byte[] b, int off, int len) {
+        int end = off;
+        while (end < off + len && b[end] != 0) {
+            end++;
+        }
+        return new String(b, off, end - off, StandardCharsets.UTF_8);
+    }
+
+    private static String cString(byte[] data) {
+        int end = data.length;
+        while (end > 0 && data[end - 1] == 0) {
+            end--;
+        }
+        return new String(data, 0, end, StandardCharsets.UTF_8);
+    }
+}
