@@ -1,12 +1,36 @@
 package dev.jbuild.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
-/** The top-level {@code jbuild} command. */
-@Command(name = "jbuild", mixinStandardHelpOptions = true, version = "jbuild 0.1.0",
-        description = "Build OCI images from Dockerfiles, without a daemon and without root.")
+/** The top-level {@code jbuild} command; without a subcommand, arguments go to {@code build}. */
+@Command(name = "jbuild",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = {
+            "Build OCI images from Dockerfiles, without a daemon and without root.",
+            "",
+            "`jbuild [OPTIONS] PATH` is short for `jbuild build [OPTIONS] PATH`."
+        },
+        subcommands = {
+            BuildCommand.class,
+            ParseCommand.class,
+            CompletionCommand.class,
+        },
+        footer = {"", "Exit codes: 0 success, 1 build failed, 2 usage error, 125 environment problem, 130 interrupted."})
 final class JbuildCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show debug output and stack traces.")
+    boolean debug;
+
     @Override
     public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 }

@@ -1,0 +1,127 @@
+package dev.jbuild.build;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The users and groups of an image, read from its {@code /etc/passwd} and {@code /etc/group}, to
+ * turn {@code --chown=app:staff}, {@code USER app} and {@code WORKDIR} ownership into numeric ids
+ * the way Docker does: a number is taken as is, a name must exist in the image.
+ */
+final class UserDatabase {
+
+    record Account(String name, int uid, int gid, String home) {}
+
+    /** Resolved ids: {@code supplementaryGroups} are the groups listing the user by name. */
+    record Ids(int uid, int gid, List<Integer> supplementaryGroups) {}
+
+    private final Map<String, Account> usersByName = new HashMap<>();
+    private final Map<Integer, Account> usersById = new HashMap<>();
+    private final Map<String, Integer> groupsByName = new HashMap<>();
+    private final Map<String, List<Integer>> groupsByMember = new HashMap<>();
+
+    private UserDatabase() {}
+
+    static UserDatabase empty() {
+        return new UserDatabase();
+    }
+
+    /** Parses passwd and group files; either may be null when the image lacks it. Bad lines are skipped, as libc does. */
+    static UserDatabase parse(String passwd, String group) {
+        UserDatabase db = new UserDatabase();
+        for (String[] fields : records(passwd)) {
+            if (fields.length >= 4) {
+                Integer uid = parseId(fields[2]);
+                Integer gid = parseId(fields[3]);
+                if (uid != null && gid != null) {
+                    Account account = new Account(fields[0], uid, gid, fields.length >= 6 ? fields[5] : "/");
+                    db.usersByName.putIfAbsent(account.name(), account);
+                    db.usersById.putIfAbsent(uid, account);
+                }
+            }
+        }
+        for (String[] fields : records(group)) {
+            if (fields.length >= 3) {
+                Integer gid = parseId(fields[2]);
+                if (gid != null) {
+                    db.groupsByName.putIfAbsent(fields[0], gid);
+                    if (fields.length >= 4 && !fields[3].isEmpty()) {
+                        for (String member : fields[3].split(",")) {
+                            db.groupsByMember.computeIfAbsent(member.trim(), k -> new ArrayList<>()).add(gid);
+                        }
+                    }
+                }
+            }
+        }
+        return db;
+    }
+
+    /**
+     * Resolves {@code user[:group]}. Without a group, the user's primary group from passwd, or 0
+     * for a numeric user that passwd does not know (Docker's rule).
+     *
+     * @throws IllegalArgumentException naming the user or group that the image does not have
+     */
+    Ids resolve(String spec) {
+        int colon = spec.indexOf(':');
+        String user = colon < 0 ? spec : spec.substring(0, colon);
+        String group = colon < 0 ? null : spec.substring(colon + 1);
+        Integer uid = parseId(user);
+        Account account = uid != null ? usersById.get(uid) : usersByName.get(user);
+        if (uid == null) {
+            if (account == null) {
+                throw new IllegalArgumentException("unable to find user " + user + ": no matching entries in passwd file");
+            }
+            uid = account.uid();
+        }
+        int gid;
+        if (group == null || group.isEmpty()) {
+            gid = account != null ? account.gid() : 0;
+        } else {
+            Integer numeric = parseId(group);
+            if (numeric != null) {
+                gid = numeric;
+            } else {
+                Integer named = groupsByName.get(group);
+                if (named == null) {
+                    throw new IllegalArgumentException("unable to find group " + group + ": no matching entries in group file");
+                }
+                gid = named;
+            }
+        }
+        List<Integer> supplementary = account == null
+                ? List.of()
+                : groupsByMember.getOrDefault(account.name(), List.of()).stream().filter(g -> g != account.gid()).distinct().toList();
+        return new Ids(uid, gid, supplementary);
+    }
+
+    /** The home directory of a user, for HOME in RUN steps. */
+    Optional<String> home(int uid) {
+        return Optional.ofNullable(usersById.get(uid)).map(Account::home);
+    }
+
+    private static List<String[]> records(String file) {
+        List<String[]> records = new ArrayList<>();
+        if (file == null) {
+            return records;
+        }
+        for (String line : file.split("\n")) {
+            String trimmed = line.strip();
+            if (!trimmed.isEmpty() && !trimmed.startsWith("#")) {
+                records.add(trimmed.split(":", -1));
+            }
+        }
+        return records;
+    }
+
+    private static Integer parseId(String text) {
+        if (text.isEmpty() || text.length() > 10 || !text.chars().allMatch(Character::isDigit)) {
+            return null;
+        }
+        long value = Long.parseLong(text);
+        return value <= Integer.MAX_VALUE ? (int) value : null;
+    }
+}

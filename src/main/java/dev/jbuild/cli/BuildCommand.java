@@ -1,0 +1,223 @@
+package dev.jbuild.cli;
+
+import dev.jbuild.dockerfile.Dockerfile;
+import dev.jbuild.dockerfile.Instruction;
+import dev.jbuild.plan.BaseImage;
+import dev.jbuild.plan.BuildPlan;
+import dev.jbuild.plan.PlanException;
+import dev.jbuild.plan.PlanOptions;
+import dev.jbuild.plan.Planner;
+import dev.jbuild.plan.Stage;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code jbuild build}: the flags of {@code docker build}. */
+@Command(name = "build",
+        mixinStandardHelpOptions = true,
+        description = {"Build an image from a Dockerfile.", "PATH is the build context: a directory, or `-` for a tar archive on standard input."},
+        sortOptions = false)
+final class BuildCommand implements Runnable {
+
+    enum Progress { auto, plain, tty, quiet, json }
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "PATH", description = "Build context: a directory, or `-` to read a tar archive from standard input.")
+    String context;
+
+    @Option(names = {"-f", "--file"}, paramLabel = "FILE",
+            description = "Dockerfile to use (default: PATH/Dockerfile); `-` reads it from standard input.")
+    String file;
+
+    @Option(names = {"-t", "--tag"}, paramLabel = "NAME[:TAG]", description = "Name and tag the image; repeatable.")
+    List<String> tags = new ArrayList<>();
+
+    @Option(names = "--build-arg", paramLabel = "KEY[=VALUE]",
+            description = "Set a build-time variable; KEY alone takes the value from the environment. Repeatable.")
+    List<String> buildArgs = new ArrayList<>();
+
+    @Option(names = "--target", paramLabel = "STAGE", description = "Build the named stage and what it needs, not the last stage.")
+    String target;
+
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", split = ",",
+            description = "Platform to build for (default: the host's).")
+    List<String> platforms = new ArrayList<>();
+
+    @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Add a label to the image config; repeatable.")
+    List<String> labels = new ArrayList<>();
+
+    @Option(names = "--annotation", paramLabel = "KEY=VALUE", description = "Add an annotation to the image manifest; repeatable.")
+    List<String> annotations = new ArrayList<>();
+
+    @Option(names = "--no-cache", description = "Do not use the build cache.")
+    boolean noCache;
+
+    @Option(names = "--no-cache-filter", paramLabel = "STAGE", split = ",", description = "Do not use the cache for these stages.")
+    List<String> noCacheFilter = new ArrayList<>();
+
+    @Option(names = "--pull", description = "Always check the registry for a newer base image.")
+    boolean pull;
+
+    @Option(names = "--push", description = "Push the tagged image to its registry (same as --output type=registry).")
+    boolean push;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "type=TYPE[,dest=PATH]", description = "Output: type=oci|docker|local|tar|registry|image, dest=PATH; repeatable.")
+    List<String> outputs = new ArrayList<>();
+
+    @Option(names = "--cache-from", paramLabel = "type=TYPE,...", description = "External cache source (type=registry,ref=... | type=local,src=...).")
+    List<String> cacheFrom = new ArrayList<>();
+
+    @Option(names = "--cache-to", paramLabel = "type=TYPE,...", description = "Cache export (type=registry,ref=...,mode=min|max | type=local,dest=... | type=inline).")
+    List<String> cacheTo = new ArrayList<>();
+
+    @Option(names = "--secret", paramLabel = "id=ID[,src=FILE|env=VAR]", description = "Secret for RUN --mount=type=secret; repeatable.")
+    List<String> secrets = new ArrayList<>();
+
+    @Option(names = "--ssh", paramLabel = "default|ID[=SOCKET]", description = "SSH agent socket for RUN --mount=type=ssh; repeatable.")
+    List<String> ssh = new ArrayList<>();
+
+    @Option(names = "--network", paramLabel = "host|none", description = "Network for RUN steps (default: host).")
+    String network;
+
+    @Option(names = "--build-context", paramLabel = "NAME=VALUE", description = "Named context: NAME=DIR or NAME=oci-layout:///PATH[:TAG]; repeatable.")
+    List<String> buildContexts = new ArrayList<>();
+
+    @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
+            description = "Progress output: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Progress progress;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print only the image ID.")
+    boolean quiet;
+
+    @Option(names = "--iidfile", paramLabel = "FILE", description = "Write the image ID to FILE.")
+    String iidFile;
+
+    @Option(names = "--metadata-file", paramLabel = "FILE", description = "Write build result metadata (JSON) to FILE.")
+    String metadataFile;
+
+    @Override
+    public void run() {
+        rejectUnimplemented();
+        if (context.equals("-") && "-".equals(file)) {
+            throw new ParameterException(spec.commandLine(), "the context and the Dockerfile cannot both come from standard input");
+        }
+        DockerfileSource source = context.equals("-")
+                ? TarContext.dockerfile(System.in, file == null ? "Dockerfile" : file)
+                : DockerfileSource.read(file != null ? file : context + "/Dockerfile", System.in);
+        Dockerfile dockerfile = source.parse();
+        String platform = platforms.isEmpty() ? HostPlatform.current() : platforms.get(0);
+        PlanOptions options = new PlanOptions(
+                parseBuildArgs(), target, platform, HostPlatform.current(), namedContextNames());
+        BuildPlan plan;
+        try {
+            plan = Planner.plan(dockerfile, options);
+        } catch (PlanException e) {
+            throw Diagnostics.plan(e, source.text());
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        dockerfile.warnings().forEach(w -> err.println("warning: " + w));
+        plan.warnings().forEach(w -> err.println("warning: " + w));
+        printPlan(plan, spec.commandLine().getOut());
+    }
+
+    /** Until a feature exists, its flag fails loudly rather than being silently ignored. */
+    private void rejectUnimplemented() {
+        Map<String, Boolean> used = new LinkedHashMap<>();
+        used.put("--tag", !tags.isEmpty());
+        used.put("--label", !labels.isEmpty());
+        used.put("--annotation", !annotations.isEmpty());
+        used.put("--no-cache", noCache);
+        used.put("--no-cache-filter", !noCacheFilter.isEmpty());
+        used.put("--pull", pull);
+        used.put("--push", push);
+        used.put("--output", !outputs.isEmpty());
+        used.put("--cache-from", !cacheFrom.isEmpty());
+        used.put("--cache-to", !cacheTo.isEmpty());
+        used.put("--secret", !secrets.isEmpty());
+        used.put("--ssh", !ssh.isEmpty());
+        used.put("--network", network != null);
+        used.put("--build-context", !buildContexts.isEmpty());
+        used.put("--quiet", quiet);
+        used.put("--iidfile", iidFile != null);
+        used.put("--metadata-file", metadataFile != null);
+        used.put("--progress=" + progress, progress != Progress.auto && progress != Progress.plain);
+        used.put("--platform with several platforms", platforms.size() > 1);
+        for (Map.Entry<String, Boolean> flag : used.entrySet()) {
+            if (flag.getValue()) {
+                throw new ParameterException(spec.commandLine(), flag.getKey() + ": not implemented yet");
+            }
+        }
+    }
+
+    private Map<String, String> parseBuildArgs() {
+        Map<String, String> result = new LinkedHashMap<>();
+        for (String arg : buildArgs) {
+            int equals = arg.indexOf('=');
+            if (equals == 0) {
+                throw new ParameterException(spec.commandLine(), "invalid --build-arg: " + arg);
+            }
+            if (equals > 0) {
+                result.put(arg.substring(0, equals), arg.substring(equals + 1));
+            } else if (System.getenv(arg) != null) {
+                // Docker's rule: a bare name takes the caller's environment value, and is dropped when unset.
+                result.put(arg, System.getenv(arg));
+            }
+        }
+        return result;
+    }
+
+    private Set<String> namedContextNames() {
+        Set<String> names = new LinkedHashSet<>();
+        for (String spec : buildContexts) {
+            int equals = spec.indexOf('=');
+            if (equals > 0) {
+                names.add(spec.substring(0, equals));
+            }
+        }
+        return names;
+    }
+
+    private static void printPlan(BuildPlan plan, PrintWriter out) {
+        for (Stage stage : plan.stages()) {
+            out.printf("stage %d%s: FROM %s%s  (%s)%n",
+                    stage.index(),
+                    stage.name() == null ? "" : " \"" + stage.name() + "\"",
+                    describe(stage.base()),
+                    stage.platform() == null ? "" : " --platform=" + stage.platform(),
+                    stage.from().location().prefix());
+            if (!stage.dependsOn().isEmpty()) {
+                out.printf("  needs stages %s%n", stage.dependsOn());
+            }
+            int step = 1;
+            for (Instruction instruction : stage.instructions()) {
+                out.printf("  [%s %d/%d] %s  (%s)%n", stage.displayName(), step++, stage.instructions().size(),
+                        instruction.node().original(), instruction.location().prefix());
+            }
+        }
+        out.printf("target: stage %d%n", plan.target());
+        out.flush();
+    }
+
+    private static String describe(BaseImage base) {
+        if (base instanceof BaseImage.Scratch) {
+            return "scratch";
+        } else if (base instanceof BaseImage.StageResult stage) {
+            return "stage " + stage.stageIndex();
+        } else if (base instanceof BaseImage.NamedContext named) {
+            return "context " + named.name();
+        }
+        return "image " + ((BaseImage.Image) base).reference();
+    }
+}

@@ -1,0 +1,307 @@
+package dev.jbuild.plan;
+
+import dev.jbuild.dockerfile.Dockerfile;
+import dev.jbuild.dockerfile.Instruction;
+import dev.jbuild.dockerfile.Location;
+import dev.jbuild.dockerfile.ShellExpansionException;
+import dev.jbuild.dockerfile.ShellWords;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Turns a parsed Dockerfile into the stages a build needs: resolves the global ARGs and the FROM
+ * lines that use them, finds each stage's dependencies, keeps only what {@code --target} needs,
+ * and rejects cycles. Pure computation: no I/O.
+ */
+public final class Planner {
+
+    private Planner() {}
+
+    public static BuildPlan plan(Dockerfile dockerfile, PlanOptions options) throws PlanException {
+        return new PlanBuilder(dockerfile, options).build();
+    }
+
+    /** One planning run; holds the state that the steps share. */
+    private static final class PlanBuilder {
+        private final Dockerfile dockerfile;
+        private final PlanOptions options;
+        private final ShellWords words;
+        private final Map<String, String> builtinArgs;
+        /** Names of ARGs declared anywhere the build reaches: the build args they consume are used. */
+        private final Set<String> declaredArgs = new LinkedHashSet<>();
+
+        PlanBuilder(Dockerfile dockerfile, PlanOptions options) {
+            this.dockerfile = dockerfile;
+            this.options = options;
+            this.words = new ShellWords(dockerfile.escape());
+            this.builtinArgs = BuiltinArgs.of(options.targetPlatform(), options.buildPlatform());
+        }
+
+        BuildPlan build() throws PlanException {
+            List<Instruction> all = dockerfile.instructions();
+            int firstFrom = 0;
+            while (firstFrom < all.size() && all.get(firstFrom) instanceof Instruction.Arg) {
+                firstFrom++;
+            }
+            if (firstFrom == all.size()) {
+                throw new PlanException(
+                        all.isEmpty() ? null : all.get(all.size() - 1).location(), "no build stage in the Dockerfile: FROM is missing");
+            }
+            if (!(all.get(firstFrom) instanceof Instruction.From)) {
+                throw new PlanException(all.get(firstFrom).location(),
+                        "no build stage in current context: " + keyword(all.get(firstFrom)) + " must come after a FROM");
+            }
+
+            Map<String, String> globalArgs = resolveGlobalArgs(all.subList(0, firstFrom));
+            Map<String, String> globalScope = new HashMap<>(builtinArgs);
+            globalScope.putAll(globalArgs);
+
+            List<StageDraft> drafts = splitStages(all.subList(firstFrom, all.size()));
+            List<Stage> stages = new ArrayList<>();
+            Map<String, Integer> stageIndexByName = new HashMap<>();
+            for (StageDraft draft : drafts) {
+                Stage stage = resolveStage(draft, stages, stageIndexByName, globalScope, globalArgs);
+                stages.add(stage);
+                if (stage.name() != null) {
+                    stageIndexByName.put(stage.name(), stage.index());
+                }
+            }
+
+            int target = targetIndex(stages, stageIndexByName);
+            List<Stage> needed = reachable(stages, target);
+            for (Stage stage : needed) {
+                for (Instruction instruction : stage.instructions()) {
+                    if (instruction instanceof Instruction.Arg arg) {
+                        arg.declarations().forEach(d -> declaredArgs.add(d.name()));
+                    }
+                }
+            }
+            return new BuildPlan(needed, target, globalArgs, builtinArgs, options.buildArgs(), unusedBuildArgWarnings());
+        }
+
+        private Map<String, String> resolveGlobalArgs(List<Instruction> metaArgs) throws PlanException {
+            Map<String, String> scope = new HashMap<>(builtinArgs);
+            Map<String, String> resolved = new HashMap<>();
+            for (Instruction instruction : metaArgs) {
+                for (Instruction.ArgDeclaration declaration : ((Instruction.Arg) instruction).declarations()) {
+                    declaredArgs.add(declaration.name());
+                    String value = options.buildArgs().get(declaration.name());
+                    if (value == null && declaration.defaultValue() != null) {
+                        value = expand(declaration.defaultValue(), scope, instruction.location());
+                    }
+                    if (value != null) {
+                        scope.put(declaration.name(), value);
+                        resolved.put(declaration.name(), value);
+                    }
+                }
+            }
+            return resolved;
+        }
+
+        private record StageDraft(int index, Instruction.From from, List<Instruction> body) {}
+
+        private static List<StageDraft> splitStages(List<Instruction> instructions) {
+            List<StageDraft> drafts = new ArrayList<>();
+            Instruction.From from = null;
+            List<Instruction> body = new ArrayList<>();
+            for (Instruction instruction : instructions) {
+                if (instruction instanceof Instruction.From next) {
+                    if (from != null) {
+                        drafts.add(new StageDraft(drafts.size(), from, body));
+                    }
+                    from = next;
+                    body = new ArrayList<>();
+                } else {
+                    body.add(instruction);
+                }
+            }
+            drafts.add(new StageDraft(drafts.size(), from, body));
+            return drafts;
+        }
+
+        private Stage resolveStage(
+                StageDraft draft,
+                List<Stage> earlier,
+                Map<String, Integer> stageIndexByName,
+                Map<String, String> globalScope,
+                Map<String, String> globalArgs) throws PlanException {
+            Instruction.From from = draft.from();
+            String name = from.stageName() == null ? null : from.stageName().toLowerCase(Locale.ROOT);
+            if (name != null && stageIndexByName.containsKey(name)) {
+                throw new PlanException(from.location(), "duplicate stage name \"" + name + "\"");
+            }
+            String reference = expand(from.image(), globalScope, from.location());
+            if (reference.isBlank()) {
+                throw new PlanException(from.location(), "base name (" + from.image() + ") should not be blank");
+            }
+            String platform = from.platform() == null ? null : expand(from.platform(), globalScope, from.location());
+            if (platform != null && platform.isBlank()) {
+                platform = null;
+            }
+
+            Set<Integer> dependsOn = new TreeSet<>();
+            BaseImage base = resolveBase(reference, stageIndexByName);
+            if (base instanceof BaseImage.StageResult stageResult) {
+                dependsOn.add(stageResult.stageIndex());
+            }
+            // `--from` may use the stage's ARGs; approximate the scope with what is known before the
+            // base image is read (build args, defaults, literal ENVs). The build re-expands with the full env.
+            Map<String, String> stageScope = new HashMap<>(builtinArgs);
+            for (Instruction instruction : draft.body()) {
+                if (instruction instanceof Instruction.Arg arg) {
+                    declareStageArgs(arg, stageScope, globalArgs);
+                } else if (instruction instanceof Instruction.Env env) {
+                    for (Instruction.KeyValue variable : env.variables()) {
+                        stageScope.put(variable.key(), expandLenient(variable.value(), stageScope));
+                    }
+                } else if (instruction instanceof Instruction.Copy copy && copy.from() != null) {
+                    addSourceStage(expand(copy.from(), stageScope, copy.location()), draft.index(),
+                            stageIndexByName, dependsOn, copy.location());
+                } else if (instruction instanceof Instruction.Run run) {
+                    for (String mount : run.mounts()) {
+                        String mountFrom = MountOptions.from(mount);
+                        if (mountFrom != null) {
+                            addSourceStage(expand(mountFrom, stageScope, run.location()), draft.index(),
+                                    stageIndexByName, dependsOn, run.location());
+                        }
+                    }
+                }
+            }
+            return new Stage(draft.index(), name, from, base, platform, draft.body(), dependsOn);
+        }
+
+        private BaseImage resolveBase(String reference, Map<String, Integer> stageIndexByName) {
+            // A named context replaces a stage or image of the same name, as with BuildKit's --build-context.
+            if (options.namedContexts().contains(reference)) {
+                return new BaseImage.NamedContext(reference);
+            }
+            if (reference.equalsIgnoreCase("scratch")) {
+                return new BaseImage.Scratch();
+            }
+            Integer stage = stageIndexByName.get(reference.toLowerCase(Locale.ROOT));
+            return stage != null ? new BaseImage.StageResult(stage) : new BaseImage.Image(reference);
+        }
+
+        private void declareStageArgs(Instruction.Arg arg, Map<String, String> scope, Map<String, String> globalArgs) {
+            for (Instruction.ArgDeclaration declaration : arg.declarations()) {
+                String value = options.buildArgs().get(declaration.name());
+                if (value == null && declaration.defaultValue() != null) {
+                    value = expandLenient(declaration.defaultValue(), scope);
+                }
+                if (value == null) {
+                    value = globalArgs.get(declaration.name());
+                }
+                if (value != null) {
+                    scope.put(declaration.name(), value);
+                }
+            }
+        }
+
+        /**
+         * Records a {@code --from} dependency. A number names a stage by index, a stage name names
+         * that stage; anything else is a named context or an image, which no stage has to build.
+         */
+        private void addSourceStage(
+                String source, int self, Map<String, Integer> stageIndexByName,
+                Set<Integer> dependsOn, Location location) throws PlanException {
+            if (options.namedContexts().contains(source)) {
+                return;
+            }
+            Integer index = null;
+            if (source.chars().allMatch(Character::isDigit) && !source.isEmpty()) {
+                index = Integer.parseInt(source);
+                if (index >= self) {
+                    throw new PlanException(location, index == self
+                            ? "circular dependency detected on stage: " + self
+                            : "invalid stage index " + source + ": only earlier stages can be referenced");
+                }
+            } else {
+                String name = source.toLowerCase(Locale.ROOT);
+                index = stageIndexByName.get(name);
+                if (index == null && name.equals(currentName(self))) {
+                    throw new PlanException(location, "circular dependency detected on stage: " + name);
+                }
+            }
+            if (index != null) {
+                dependsOn.add(index);
+            }
+        }
+
+        private String currentName(int self) {
+            int seen = -1;
+            for (Instruction instruction : dockerfile.instructions()) {
+                if (instruction instanceof Instruction.From from && ++seen == self) {
+                    return from.stageName() == null ? null : from.stageName().toLowerCase(Locale.ROOT);
+                }
+            }
+            return null;
+        }
+
+        private int targetIndex(List<Stage> stages, Map<String, Integer> stageIndexByName) throws PlanException {
+            if (options.target() == null || options.target().isEmpty()) {
+                return stages.get(stages.size() - 1).index();
+            }
+            Integer index = stageIndexByName.get(options.target().toLowerCase(Locale.ROOT));
+            if (index == null) {
+                throw new PlanException(null, "target stage \"" + options.target() + "\" could not be found");
+            }
+            return index;
+        }
+
+        /** The target and everything it needs, in Dockerfile order. Dependencies only point backwards, so no cycle can form. */
+        private static List<Stage> reachable(List<Stage> stages, int target) {
+            boolean[] needed = new boolean[stages.size()];
+            needed[target] = true;
+            for (int i = target; i >= 0; i--) {
+                if (needed[i]) {
+                    for (int dependency : stages.get(i).dependsOn()) {
+                        needed[dependency] = true;
+                    }
+                }
+            }
+            List<Stage> result = new ArrayList<>();
+            for (int i = 0; i <= target; i++) {
+                if (needed[i]) {
+                    result.add(stages.get(i));
+                }
+            }
+            return result;
+        }
+
+        private List<String> unusedBuildArgWarnings() {
+            Set<String> unused = new TreeSet<>(options.buildArgs().keySet());
+            unused.removeAll(declaredArgs);
+            unused.removeIf(BuiltinArgs::isAlwaysAllowed);
+            return unused.isEmpty()
+                    ? List.of()
+                    : List.of("one or more build args were not consumed: " + String.join(", ", unused));
+        }
+
+        private String expand(String word, Map<String, String> scope, Location location) throws PlanException {
+            try {
+                return words.expand(word, scope);
+            } catch (ShellExpansionException e) {
+                throw new PlanException(location, e.getMessage());
+            }
+        }
+
+        /** For values the build will expand again with the full environment: a failure here is not final. */
+        private String expandLenient(String word, Map<String, String> scope) {
+            try {
+                return words.expand(word, scope);
+            } catch (ShellExpansionException e) {
+                return word;
+            }
+        }
+
+        private static String keyword(Instruction instruction) {
+            return instruction.node().keyword().toUpperCase(Locale.ROOT);
+        }
+    }
+}

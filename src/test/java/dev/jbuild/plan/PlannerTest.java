@@ -1,0 +1,182 @@
+package dev.jbuild.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jbuild.dockerfile.DockerfileParser;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class PlannerTest {
+
+    private static BuildPlan plan(String dockerfile) throws Exception {
+        return plan(dockerfile, Map.of(), null);
+    }
+
+    private static BuildPlan plan(String dockerfile, Map<String, String> buildArgs, String target) throws Exception {
+        return plan(dockerfile, buildArgs, target, Set.of());
+    }
+
+    private static BuildPlan plan(String dockerfile, Map<String, String> buildArgs, String target, Set<String> contexts)
+            throws Exception {
+        return Planner.plan(DockerfileParser.parse(dockerfile, "Dockerfile"),
+                new PlanOptions(buildArgs, target, "linux/arm64/v8", "linux/amd64", contexts));
+    }
+
+    @Test
+    void globalArgsExpandInFromLinesAndBuildArgsOverrideDefaults() throws Exception {
+        String dockerfile = """
+                ARG BASE=alpine
+                ARG MINOR
+                ARG TAG=3.$MINOR
+                FROM ${BASE}:${TAG}
+                """;
+        assertEquals(new BaseImage.Image("alpine:3."), plan(dockerfile).stages().get(0).base());
+        // A build arg is visible only where an ARG declares it.
+        assertEquals(new BaseImage.Image("alpine:3."),
+                plan("ARG TAG=3.$MINOR\nFROM alpine:$TAG\n", Map.of("MINOR", "19"), null).stages().get(0).base());
+        assertEquals(new BaseImage.Image("debian:3.19"),
+                plan(dockerfile, Map.of("BASE", "debian", "MINOR", "19"), null).stages().get(0).base());
+    }
+
+    @Test
+    void predefinedPlatformArgsAreUsableInFrom() throws Exception {
+        BuildPlan plan = plan("FROM --platform=$BUILDPLATFORM golang AS build\nFROM img-$TARGETARCH$TARGETVARIANT\nCOPY --from=build / /\n");
+        assertEquals("linux/amd64", plan.stages().get(0).platform());
+        assertEquals(new BaseImage.Image("img-arm64v8"), plan.stages().get(1).base());
+        assertEquals("linux/arm64/v8", plan.builtinArgs().get("TARGETPLATFORM"));
+        assertEquals("arm64", plan.builtinArgs().get("TARGETARCH"));
+        assertEquals("v8", plan.builtinArgs().get("TARGETVARIANT"));
+        assertEquals("amd64", plan.builtinArgs().get("BUILDARCH"));
+    }
+
+    @Test
+    void stagesAreFoundByNameCaseInsensitivelyAndByIndex() throws Exception {
+        BuildPlan plan = plan("""
+                FROM alpine AS Build
+                FROM scratch AS assets
+                FROM build
+                COPY --from=1 /a /a
+                COPY --from=BUILD /b /b
+                """);
+        Stage last = plan.targetStage();
+        assertEquals(2, last.index());
+        assertEquals(new BaseImage.StageResult(0), last.base());
+        assertEquals(Set.of(0, 1), last.dependsOn());
+        assertEquals("build", plan.stages().get(0).name());
+        assertInstanceOf(BaseImage.Scratch.class, plan.stages().get(1).base());
+    }
+
+    @Test
+    void targetKeepsOnlyTheStagesItNeeds() throws Exception {
+        String dockerfile = """
+                FROM alpine AS deps
+                FROM alpine AS unrelated
+                FROM deps AS test
+                RUN --mount=type=bind,from=tools,target=/t true
+                FROM alpine AS tools
+                """;
+        // `tools` is defined after `test`, so for `test` it is an image reference, as in BuildKit.
+        BuildPlan plan = plan(dockerfile, Map.of(), "test");
+        assertEquals(List.of(0, 2), plan.stages().stream().map(Stage::index).toList());
+        assertEquals(2, plan.target());
+    }
+
+    @Test
+    void mountFromNamesAStageDependency() throws Exception {
+        BuildPlan plan = plan("""
+                FROM alpine AS tools
+                FROM alpine AS unused
+                FROM alpine
+                RUN --mount=type=bind,from=tools,source=/bin,target=/t ls /t
+                """);
+        assertEquals(List.of(0, 2), plan.stages().stream().map(Stage::index).toList());
+    }
+
+    @Test
+    void copyFromMayUseArgs() throws Exception {
+        BuildPlan plan = plan("""
+                FROM alpine AS one
+                FROM alpine AS two
+                FROM scratch
+                ARG SRC=one
+                COPY --from=${SRC} /x /x
+                """, Map.of("SRC", "two"), null);
+        assertEquals(Set.of(1), plan.targetStage().dependsOn());
+    }
+
+    @Test
+    void namedContextsReplaceStagesAndImages() throws Exception {
+        BuildPlan plan = plan("""
+                FROM alpine AS base
+                FROM base
+                COPY --from=assets /x /x
+                """, Map.of(), null, Set.of("base", "assets", "alpine"));
+        assertEquals(new BaseImage.NamedContext("base"), plan.targetStage().base());
+        assertEquals(Set.of(), plan.targetStage().dependsOn());
+        assertEquals(1, plan.stages().size(), "the stage the context replaces is not built");
+        BuildPlan first = plan("FROM alpine AS base\n", Map.of(), null, Set.of("alpine"));
+        assertEquals(new BaseImage.NamedContext("alpine"), first.targetStage().base());
+    }
+
+    @Test
+    void unknownTargetIsAnError() {
+        PlanException e = assertThrows(PlanException.class, () -> plan("FROM alpine AS a\n", Map.of(), "b"));
+        assertEquals("target stage \"b\" could not be found", e.getMessage());
+    }
+
+    @Test
+    void duplicateStageNameNamesTheLine() {
+        PlanException e = assertThrows(PlanException.class, () -> plan("FROM alpine AS a\nFROM alpine AS A\n"));
+        assertEquals(2, e.location().startLine());
+        assertTrue(e.getMessage().contains("duplicate stage name"));
+    }
+
+    @Test
+    void copyFromItselfIsACycle() {
+        PlanException e = assertThrows(PlanException.class, () -> plan("FROM alpine AS a\nCOPY --from=a /x /y\n"));
+        assertTrue(e.getMessage().contains("circular dependency"), e.getMessage());
+        assertThrows(PlanException.class, () -> plan("FROM alpine\nCOPY --from=0 /x /y\n"));
+    }
+
+    @Test
+    void instructionsBeforeFromAreRejected() {
+        PlanException e = assertThrows(PlanException.class, () -> plan("ARG A\nENV B=c\nFROM alpine\n"));
+        assertEquals(2, e.location().startLine());
+    }
+
+    @Test
+    void blankBaseNameIsRejected() {
+        PlanException e = assertThrows(PlanException.class, () -> plan("ARG IMAGE\nFROM $IMAGE\n"));
+        assertTrue(e.getMessage().contains("should not be blank"), e.getMessage());
+    }
+
+    @Test
+    void unusedBuildArgsAreReportedButProxyArgsAndDeclaredOnesAreNot() throws Exception {
+        BuildPlan plan = plan("""
+                ARG GLOBAL
+                FROM alpine AS skipped
+                ARG ONLY_IN_SKIPPED
+                FROM alpine
+                ARG USED
+                """, Map.of("GLOBAL", "1", "USED", "2", "ONLY_IN_SKIPPED", "3", "TYPO", "4", "HTTP_PROXY", "p"), null);
+        assertEquals(List.of("one or more build args were not consumed: ONLY_IN_SKIPPED, TYPO"), plan.warnings());
+    }
+
+    @Test
+    void stageArgWithoutDefaultInheritsTheGlobalValue() throws Exception {
+        BuildPlan plan = plan("""
+                ARG SRC=one
+                FROM alpine AS one
+                FROM scratch
+                ARG SRC
+                COPY --from=$SRC /x /x
+                """);
+        assertEquals(Set.of(0), plan.targetStage().dependsOn());
+        assertEquals(Map.of("SRC", "one"), plan.globalArgs());
+    }
+}
