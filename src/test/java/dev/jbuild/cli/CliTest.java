@@ -1,0 +1,174 @@
+package dev.jbuild.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs the command line in-process and checks what a user sees: output, errors, exit codes. */
+class CliTest {
+
+    @TempDir
+    Path dir;
+
+    record Result(int exitCode, String out, String err) {}
+
+    private static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    private static Result runWithStdin(byte[] stdin, String... args) {
+        InputStream saved = System.in;
+        System.setIn(new ByteArrayInputStream(stdin));
+        try {
+            return run(args);
+        } finally {
+            System.setIn(saved);
+        }
+    }
+
+    private Path dockerfile(String text) throws Exception {
+        Path file = dir.resolve("Dockerfile");
+        Files.writeString(file, text);
+        return file;
+    }
+
+    @Test
+    void versionAndHelp() {
+        Result version = run("--version");
+        assertEquals(0, version.exitCode());
+        assertTrue(version.out().startsWith("jbuild "), version.out());
+        Result help = run("--help");
+        assertEquals(0, help.exitCode());
+        assertTrue(help.out().contains("build") && help.out().contains("parse"), help.out());
+        assertTrue(run("build", "--help").out().contains("--build-arg"));
+    }
+
+    @Test
+    void parsePrintsBuildKitsTreeFormat() throws Exception {
+        Path file = dockerfile("FROM alpine AS base\nCOPY --chown=1:1 a b /dst/\nENV A=1 B=\"2 3\"\n");
+        Result result = run("parse", "-f", file.toString());
+        assertEquals(0, result.exitCode(), result.err());
+        assertEquals("""
+                (from "alpine" "AS" "base")
+                (copy ["--chown=1:1"] "a" "b" "/dst/")
+                (env "A" "1" "=" "B" "\\"2 3\\"" "=")
+                """, result.out());
+        Result json = run("parse", "--format=json", "-f", file.toString());
+        assertTrue(json.out().contains("\"keyword\" : \"copy\""), json.out());
+    }
+
+    @Test
+    void syntaxErrorNamesTheLineWithoutAStackTrace() throws Exception {
+        Path file = dockerfile("FROM alpine\n\nCOPPY . /app\n");
+        Result result = run("parse", "-f", file.toString());
+        assertEquals(1, result.exitCode());
+        assertTrue(result.err().startsWith("Dockerfile:3: unknown instruction: COPPY"), result.err());
+        assertTrue(result.err().contains("    3 | COPPY . /app"), result.err());
+        assertFalse(result.err().contains("\tat "), "no stack trace without --debug");
+        Result debug = run("--debug", "parse", "-f", file.toString());
+        assertTrue(debug.err().contains("\tat "), "--debug shows where it happened");
+    }
+
+    @Test
+    void buildIsTheDefaultCommandAndPrintsThePrunedPlan() throws Exception {
+        Path file = dockerfile("""
+                ARG V=1
+                FROM alpine:$V AS deps
+                FROM busybox AS unused
+                FROM deps AS test
+                RUN echo test
+                """);
+        Result result = run("-f", file.toString(), "--target", "test", "--build-arg", "V=3", dir.toString());
+        assertEquals(0, result.exitCode(), result.err());
+        assertTrue(result.out().contains("stage 0 \"deps\": FROM image alpine:3"), result.out());
+        assertFalse(result.out().contains("unused"), result.out());
+        assertTrue(result.out().contains("[test 1/1] RUN echo test  (Dockerfile:5)"), result.out());
+    }
+
+    @Test
+    void dockerfileDefaultsToTheContextAndMayComeFromStdin() throws Exception {
+        dockerfile("FROM scratch AS from-context\n");
+        assertTrue(run("build", dir.toString()).out().contains("from-context"));
+        Result stdin = runWithStdin("FROM scratch AS from-stdin\n".getBytes(StandardCharsets.UTF_8),
+                "build", "-f", "-", dir.toString());
+        assertTrue(stdin.out().contains("from-stdin"), stdin.out() + stdin.err());
+    }
+
+    @Test
+    void contextMayBeATarOnStdin() throws Exception {
+        ByteArrayOutputStream tar = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream out = new TarArchiveOutputStream(tar)) {
+            byte[] content = "FROM scratch AS from-tar\n".getBytes(StandardCharsets.UTF_8);
+            TarArchiveEntry entry = new TarArchiveEntry("./sub/Dockerfile.app");
+            entry.setSize(content.length);
+            out.putArchiveEntry(entry);
+            out.write(content);
+            out.closeArchiveEntry();
+        }
+        Result result = runWithStdin(tar.toByteArray(), "build", "-f", "sub/Dockerfile.app", "-");
+        assertEquals(0, result.exitCode(), result.err());
+        assertTrue(result.out().contains("from-tar"), result.out());
+        Result both = runWithStdin(new byte[0], "build", "-f", "-", "-");
+        assertEquals(2, both.exitCode());
+    }
+
+    @Test
+    void unimplementedFlagsAreRejectedNotIgnored() throws Exception {
+        dockerfile("FROM scratch\n");
+        Result result = run("build", "--cache-to", "type=inline", dir.toString());
+        assertEquals(2, result.exitCode());
+        assertTrue(result.err().contains("--cache-to: not implemented yet"), result.err());
+    }
+
+    @Test
+    void usageErrorsExitWithTwo() {
+        Result unknown = run("build", "--no-such-flag", ".");
+        assertEquals(2, unknown.exitCode());
+        assertTrue(unknown.err().contains("--no-such-flag"), unknown.err());
+        assertEquals(2, run("build").exitCode(), "PATH is required, as with docker build");
+        assertEquals(2, run("build", "--progress=fancy", ".").exitCode());
+    }
+
+    @Test
+    void planErrorsNameTheLine() throws Exception {
+        Path file = dockerfile("FROM alpine AS a\nFROM alpine AS a\n");
+        Result result = run("-f", file.toString(), dir.toString());
+        assertEquals(1, result.exitCode());
+        assertTrue(result.err().startsWith("Dockerfile:2: duplicate stage name \"a\""), result.err());
+        dockerfile("FROM alpine AS a\n");
+        Result target = run("-f", file.toString(), "--target", "nope", dir.toString());
+        assertEquals(1, target.exitCode());
+        assertTrue(target.err().contains("target stage \"nope\" could not be found"), target.err());
+    }
+
+    @Test
+    void missingDockerfileIsAClearError() {
+        Result result = run("build", dir.toString());
+        assertEquals(1, result.exitCode());
+        assertTrue(result.err().contains("cannot read the Dockerfile"), result.err());
+    }
+
+    @Test
+    void completionScriptForBash() {
+        Result result = run("completion", "bash");
+        assertEquals(0, result.exitCode());
+        assertTrue(result.out().contains("complete -F"), result.out().substring(0, 200));
+        assertEquals(2, run("completion", "fish").exitCode());
+    }
+}
