@@ -56,9 +56,13 @@ final class IndexLock {
             }
             // Opened and closed only under inProcess, so closing it cannot drop a lock another
             // thread of this JVM relies on.
-            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                    FileLock ignored = lockProcess(channel)) {
-                return action.run();
+            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                FileLock processLock = lockProcess(channel);
+                try {
+                    return action.run();
+                } finally {
+                    processLock.release();
+                }
             }
         } finally {
             inProcess.unlock();

@@ -54,6 +54,8 @@ import java.util.regex.Pattern;
  * when a store is opened if they have not been modified for {@link #STALE_TEMP_AGE}; a younger
  * file may belong to a write still in progress in another process.
  *
+ * <p>A {@code Store} is immutable and thread-safe; open it once per process and share it.
+ *
  * <p>Deleting blobs and garbage collection are not implemented yet; they will need the index lock
  * to exclude concurrent tagging of what they delete.
  */
@@ -237,7 +239,9 @@ public final class Store {
     /**
      * Points {@code name} (a full reference such as {@code docker.io/library/app:1.0}) at
      * {@code manifest}, replacing whatever it pointed at. The entry keeps its position in
-     * index.json when the name existed, else it is appended.
+     * index.json when the name existed, else it is appended. The store compares names as
+     * strings: callers normalise references first ({@code app} and
+     * {@code docker.io/library/app:latest} are different names here).
      */
     public void tag(String name, Descriptor manifest) throws IOException {
         checkName(name);
