@@ -15,10 +15,17 @@ final class HeredocLexer {
     private static final int EOF = -1;
     private static final char ESCAPE = '\\';
 
+    /**
+     * Go's growable stacks let BuildKit recurse through any {@code ${a:-${b:-...}}} nesting; a
+     * JVM stack does not, so absurd nesting is reported as a lexing error instead.
+     */
+    static final int MAX_SUBSTITUTION_DEPTH = 1000;
+
     private final boolean rawQuotes;
     private boolean rawEscapes;
     private final int[] chars;
     private int pos;
+    private int depth;
 
     private HeredocLexer(String text, boolean rawQuotes, boolean rawEscapes) {
         this.chars = text.codePoints().toArray();
@@ -202,6 +209,17 @@ final class HeredocLexer {
 
     /** With no variables defined every reference survives as text, which is what heredoc names need. */
     private String processDollar() throws SyntaxProblem {
+        if (++depth > MAX_SUBSTITUTION_DEPTH) {
+            throw new SyntaxProblem("syntax error: substitutions nested too deeply");
+        }
+        try {
+            return dollar();
+        } finally {
+            depth--;
+        }
+    }
+
+    private String dollar() throws SyntaxProblem {
         next();
         if (peek() != '{') {
             String name = processName();

@@ -32,6 +32,12 @@ final class LineParser {
         }
     }
 
+    /**
+     * BuildKit nests ONBUILD to any depth here and rejects {@code ONBUILD ONBUILD} later; a cap
+     * keeps absurd chains from exhausting the stack. Real Dockerfiles never go past one level.
+     */
+    static final int MAX_ONBUILD_DEPTH = 100;
+
     private final char escape;
 
     LineParser(char escape) {
@@ -39,6 +45,13 @@ final class LineParser {
     }
 
     Parsed parse(String line) throws SyntaxProblem {
+        return parse(line, 0);
+    }
+
+    private Parsed parse(String line, int depth) throws SyntaxProblem {
+        if (depth > MAX_ONBUILD_DEPTH) {
+            throw new SyntaxProblem("ONBUILD nested more than " + MAX_ONBUILD_DEPTH + " levels deep");
+        }
         CommandSplitter.Split split = CommandSplitter.split(line);
         String rest = split.rest();
         Args args = switch (split.keyword().toLowerCase(Locale.ROOT)) {
@@ -50,7 +63,7 @@ final class LineParser {
             case "expose", "from" -> Args.of(blankDelimited(rest));
             case "healthcheck" -> healthcheck(rest);
             case "maintainer", "stopsignal", "user", "workdir" -> rest.isEmpty() ? Args.NONE : Args.of(List.of(rest));
-            case "onbuild" -> rest.isEmpty() ? Args.NONE : new Args(List.of(), false, parse(rest));
+            case "onbuild" -> rest.isEmpty() ? Args.NONE : new Args(List.of(), false, parse(rest, depth + 1));
             default -> Args.NONE;
         };
         return new Parsed(split.keyword(), split.flags(), args.args(), args.json(), args.child(), line);

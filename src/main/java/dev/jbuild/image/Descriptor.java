@@ -39,6 +39,12 @@ public record Descriptor(
     public static final String REF_NAME = "org.opencontainers.image.ref.name";
 
     public Descriptor {
+        if (digest == null) {
+            throw new IllegalArgumentException("descriptor has no digest");
+        }
+        if (size < 0) {
+            throw new IllegalArgumentException("descriptor of " + digest + " has a negative size");
+        }
         urls = Json.copy(urls);
         annotations = Json.copy(annotations);
         data = data == null ? null : data.clone();

@@ -25,10 +25,10 @@ public final class DigestMismatchException extends IOException {
                 "content digest mismatch: expected " + expected + ", got " + actual, expected, actual);
     }
 
-    /** Size mismatch; an {@code actualSize} above {@code expectedSize} reads as "more than expected". */
+    /** Size mismatch ({@code expected} may be null when only the size was known); an {@code actualSize} above {@code expectedSize} reads as "more than expected". */
     public static DigestMismatchException size(Digest expected, long expectedSize, long actualSize) {
         return new DigestMismatchException(
-                "content size mismatch for " + expected + ": expected " + expectedSize + " bytes, got "
+                "content size mismatch" + (expected == null ? "" : " for " + expected) + ": expected " + expectedSize + " bytes, got "
                         + (actualSize > expectedSize ? "more than " + expectedSize : String.valueOf(actualSize)),
                 expected,
                 null);

@@ -3,7 +3,6 @@ package dev.jbuild.image;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The entry point for reading and writing image documents (manifests, indexes, configs).
@@ -159,11 +158,12 @@ public final class ImageDocuments {
         if (e.getCause() instanceof IllegalArgumentException iae && iae.getMessage() != null) {
             m = iae.getMessage();
         }
-        return (m == null ? "malformed JSON" : m.lines().findFirst().orElse(m))
+        if (m != null) {
+            m = m.lines().findFirst().orElse(m);
+            int hint = m.indexOf(" (but might if");
+            m = hint > 0 ? m.substring(0, hint) : m;
+        }
+        return (m == null ? "malformed JSON" : m)
                 + (e.getLocation() != null ? " at byte " + e.getLocation().getByteOffset() : "");
-    }
-
-    static String utf8(byte[] bytes) {
-        return new String(bytes, StandardCharsets.UTF_8);
     }
 }

@@ -1,0 +1,399 @@
+package dev.jbuild.store;
+
+import dev.jbuild.image.Descriptor;
+import dev.jbuild.image.Digest;
+import dev.jbuild.image.DigestMismatchException;
+import dev.jbuild.image.ImageDocuments;
+import dev.jbuild.image.Index;
+import dev.jbuild.image.MediaTypes;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * The local content-addressed store: an OCI image layout that concurrent jbuild processes share.
+ *
+ * <pre>
+ * $JBUILD_ROOT/
+ *   oci-layout            {"imageLayoutVersion":"1.0.0"}
+ *   index.json            tags: manifests annotated org.opencontainers.image.ref.name
+ *   index.json.lock       file lock for index.json read-modify-write
+ *   blobs/sha256/&lt;hex&gt;   content, named by digest, written once, never modified
+ *   tmp/                  partial writes; renamed into blobs/ when complete and verified
+ *   cache/, rootfs/       reserved for the build cache and unpacked layer chains
+ * </pre>
+ *
+ * <p><b>Concurrency.</b> Blob writes need no lock: each writer streams into its own file in
+ * {@code tmp/} and renames it atomically; identical content makes concurrent renames harmless.
+ * Changes to {@code index.json} are serialised by a file lock (across processes) and an in-process
+ * lock (across threads), and replace the file atomically (temporary file in the same directory,
+ * fsync, rename, fsync of the directory). Readers take no lock: they always see a whole file.
+ *
+ * <p><b>Crash safety.</b> A killed process can leave files only in {@code tmp/} (or a
+ * {@code .index.json.*.tmp} next to index.json); they never affect reads. Such files are deleted
+ * when a store is opened if they have not been modified for {@link #STALE_TEMP_AGE}; a younger
+ * file may belong to a write still in progress in another process.
+ *
+ * <p>A {@code Store} is immutable and thread-safe; open it once per process and share it.
+ *
+ * <p>Deleting blobs and garbage collection are not implemented yet; they will need the index lock
+ * to exclude concurrent tagging of what they delete.
+ */
+public final class Store {
+
+    /** Temporary files untouched for this long belong to no live writer and are removed at open. */
+    public static final Duration STALE_TEMP_AGE = Duration.ofHours(1);
+
+    static final String LAYOUT_FILE = "oci-layout";
+    static final String INDEX_FILE = "index.json";
+    static final String LOCK_FILE = "index.json.lock";
+    static final String TEMP_SUFFIX = ".tmp";
+
+    /**
+     * The OCI image-spec grammar for {@code org.opencontainers.image.ref.name}: components of
+     * alphanumerics joined by {@code -._:@+} or {@code --}, separated by {@code /}.
+     */
+    private static final Pattern REF_NAME = Pattern.compile(
+            "[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*(?:/[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*)*");
+
+    private final Path root;
+    private final Path blobs;
+    private final Path tmp;
+    private final IndexLock indexLock;
+
+    private Store(Path root, IndexLock indexLock) {
+        this.root = root;
+        this.blobs = root.resolve("blobs");
+        this.tmp = root.resolve("tmp");
+        this.indexLock = indexLock;
+    }
+
+    /**
+     * Opens the store at {@code root}, creating the layout when missing and removing stale
+     * temporary files.
+     */
+    public static Store open(Path root) throws IOException {
+        Files.createDirectories(root);
+        Path real = root.toRealPath();
+        Store store = new Store(real, IndexLock.forStore(real, LOCK_FILE));
+        store.initialise();
+        return store;
+    }
+
+    /** Opens the store at {@link #defaultRoot()}. */
+    public static Store openDefault() throws IOException {
+        return open(defaultRoot());
+    }
+
+    /**
+     * {@code $JBUILD_ROOT}, else {@code $XDG_DATA_HOME/jbuild}, else
+     * {@code ~/.local/share/jbuild} (relative XDG values are ignored, as the XDG spec says).
+     */
+    public static Path defaultRoot() {
+        return defaultRoot(System.getenv(), System.getProperty("user.home"));
+    }
+
+    static Path defaultRoot(Map<String, String> env, String userHome) {
+        String explicit = env.get("JBUILD_ROOT");
+        if (explicit != null && !explicit.isEmpty()) {
+            return Paths.get(explicit);
+        }
+        String xdg = env.get("XDG_DATA_HOME");
+        if (xdg != null && !xdg.isEmpty() && Paths.get(xdg).isAbsolute()) {
+            return Paths.get(xdg, "jbuild");
+        }
+        return Paths.get(userHome, ".local", "share", "jbuild");
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    // ---- blobs --------------------------------------------------------------------------------
+
+    /** A writer for a blob whose digest is not known in advance (sha256). */
+    public BlobWriter blobWriter() throws IOException {
+        return newWriter(null, -1);
+    }
+
+    /**
+     * A writer that verifies the content against {@code expected} and, when {@code expectedSize}
+     * is not negative, its size; a mismatch keeps nothing.
+     */
+    public BlobWriter blobWriter(Digest expected, long expectedSize) throws IOException {
+        return newWriter(expected, expectedSize);
+    }
+
+    /** A writer verifying against a descriptor's digest and size. */
+    public BlobWriter blobWriter(Descriptor descriptor) throws IOException {
+        return newWriter(descriptor.digest(), descriptor.size());
+    }
+
+    private BlobWriter newWriter(Digest expected, long expectedSize) throws IOException {
+        Files.createDirectories(tmp);
+        return new BlobWriter(this, tmp.resolve("blob-" + UUID.randomUUID() + TEMP_SUFFIX), expected, expectedSize);
+    }
+
+    /** Stores {@code bytes} (sha256) unless already present; returns their digest. */
+    public Digest putBytes(byte[] bytes) throws IOException {
+        Digest digest = Digest.of(bytes);
+        if (!has(digest)) {
+            try (BlobWriter writer = blobWriter(digest, bytes.length)) {
+                writer.write(bytes);
+                writer.commit();
+            }
+        }
+        return digest;
+    }
+
+    /** Stores {@code bytes} and returns their descriptor with {@code mediaType}. */
+    public Descriptor putBytes(String mediaType, byte[] bytes) throws IOException {
+        return new Descriptor(mediaType, putBytes(bytes), bytes.length);
+    }
+
+    public boolean has(Digest digest) {
+        return Files.isRegularFile(path(digest));
+    }
+
+    /**
+     * Where the blob lives (or would live), for zero-copy use such as {@code sendfile} or
+     * hardlinks. The file must be treated as read-only.
+     */
+    public Path path(Digest digest) {
+        return blobs.resolve(digest.algorithm()).resolve(digest.hex());
+    }
+
+    /** Reads a blob; {@link NoSuchFileException} when absent. */
+    public InputStream open(Digest digest) throws IOException {
+        try {
+            return Files.newInputStream(path(digest));
+        } catch (NoSuchFileException e) {
+            throw notFound(digest);
+        }
+    }
+
+    /**
+     * A whole blob in memory, checked against its digest (the file could have been damaged on
+     * disk); for manifests and configs, not layers.
+     */
+    public byte[] readBytes(Digest digest) throws IOException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(path(digest));
+        } catch (NoSuchFileException e) {
+            throw notFound(digest);
+        }
+        Digest actual = Digest.of(digest.algorithm(), bytes);
+        if (!actual.equals(digest)) {
+            throw DigestMismatchException.digest(digest, actual);
+        }
+        return bytes;
+    }
+
+    public long size(Digest digest) throws IOException {
+        try {
+            return Files.size(path(digest));
+        } catch (NoSuchFileException e) {
+            throw notFound(digest);
+        }
+    }
+
+    private NoSuchFileException notFound(Digest digest) {
+        return new NoSuchFileException(path(digest).toString(), null, "blob " + digest + " is not in the store");
+    }
+
+    /** Called by a committing {@link BlobWriter} with its complete, verified, synced file. */
+    void moveIntoPlace(Path temp, Digest digest) throws IOException {
+        Path target = path(digest);
+        if (Files.exists(target)) {
+            Files.delete(temp);
+            return;
+        }
+        Files.createDirectories(target.getParent());
+        DurableFiles.atomicReplace(temp, target);
+        DurableFiles.fsyncDirectory(target.getParent());
+    }
+
+    // ---- tags (index.json) ----------------------------------------------------------------------
+
+    /**
+     * Points {@code name} (a full reference such as {@code docker.io/library/app:1.0}) at
+     * {@code manifest}, replacing whatever it pointed at. The entry keeps its position in
+     * index.json when the name existed, else it is appended. The store compares names as
+     * strings: callers normalise references first ({@code app} and
+     * {@code docker.io/library/app:latest} are different names here).
+     */
+    public void tag(String name, Descriptor manifest) throws IOException {
+        checkName(name);
+        Descriptor entry = manifest.withAnnotation(Descriptor.REF_NAME, name);
+        indexLock.locked(() -> {
+            Index index = readIndex();
+            List<Descriptor> next = new ArrayList<>();
+            boolean placed = false;
+            for (Descriptor d : index.manifests()) {
+                if (!name.equals(d.annotation(Descriptor.REF_NAME))) {
+                    next.add(d);
+                } else if (!placed) {
+                    next.add(entry);
+                    placed = true;
+                }
+            }
+            if (!placed) {
+                next.add(entry);
+            }
+            writeIndex(index.withManifests(next));
+            return null;
+        });
+    }
+
+    /** Removes {@code name}; false when there was no such tag. The manifest's blobs stay. */
+    public boolean untag(String name) throws IOException {
+        return indexLock.locked(() -> {
+            Index index = readIndex();
+            List<Descriptor> next = new ArrayList<>();
+            for (Descriptor d : index.manifests()) {
+                if (!name.equals(d.annotation(Descriptor.REF_NAME))) {
+                    next.add(d);
+                }
+            }
+            if (next.size() == index.manifests().size()) {
+                return false;
+            }
+            writeIndex(index.withManifests(next));
+            return true;
+        });
+    }
+
+    /** The manifest {@code name} points at, without the ref.name annotation. */
+    public Optional<Descriptor> resolve(String name) throws IOException {
+        for (Descriptor d : readIndex().manifests()) {
+            if (name.equals(d.annotation(Descriptor.REF_NAME))) {
+                return Optional.of(d.withAnnotation(Descriptor.REF_NAME, null));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** All tags, sorted by name, each with its manifest descriptor (without the ref.name annotation). */
+    public Map<String, Descriptor> tags() throws IOException {
+        Map<String, Descriptor> tags = new TreeMap<>();
+        for (Descriptor d : readIndex().manifests()) {
+            String name = d.annotation(Descriptor.REF_NAME);
+            if (name != null) {
+                tags.putIfAbsent(name, d.withAnnotation(Descriptor.REF_NAME, null));
+            }
+        }
+        return Collections.unmodifiableMap(tags);
+    }
+
+    /** The whole index.json, including entries that are not tags. */
+    public Index index() throws IOException {
+        return readIndex();
+    }
+
+    private static void checkName(String name) {
+        if (name == null || !REF_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("invalid tag name '" + name + "' for the store");
+        }
+    }
+
+    private Index readIndex() throws IOException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(root.resolve(INDEX_FILE));
+        } catch (NoSuchFileException e) {
+            return emptyIndex();
+        }
+        return ImageDocuments.parseIndex(bytes).value();
+    }
+
+    private static Index emptyIndex() {
+        return new Index(MediaTypes.OCI_INDEX, List.of());
+    }
+
+    /** Replaces index.json atomically; the caller holds the index lock. */
+    private void writeIndex(Index index) throws IOException {
+        writeAtomically(INDEX_FILE, ImageDocuments.encode(index).bytes());
+    }
+
+    private void writeAtomically(String fileName, byte[] bytes) throws IOException {
+        Path temp = root.resolve("." + fileName + "." + UUID.randomUUID() + TEMP_SUFFIX);
+        try {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                    OutputStream out = Channels.newOutputStream(channel)) {
+                out.write(bytes);
+                out.flush();
+                channel.force(true);
+            }
+            DurableFiles.atomicReplace(temp, root.resolve(fileName));
+            DurableFiles.fsyncDirectory(root);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    // ---- layout ---------------------------------------------------------------------------------
+
+    private void initialise() throws IOException {
+        Files.createDirectories(blobs.resolve(Digest.SHA256));
+        Files.createDirectories(tmp);
+        indexLock.locked(() -> {
+            if (!Files.exists(root.resolve(LAYOUT_FILE))) {
+                writeAtomically(LAYOUT_FILE, "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
+            }
+            if (!Files.exists(root.resolve(INDEX_FILE))) {
+                writeIndex(emptyIndex());
+            }
+            return null;
+        });
+        removeStaleTemporaryFiles(Instant.now().minus(STALE_TEMP_AGE));
+    }
+
+    /** Deletes temporary files last modified before {@code cutoff}; returns how many. */
+    int removeStaleTemporaryFiles(Instant cutoff) throws IOException {
+        int removed = 0;
+        removed += removeStale(tmp, "*", cutoff);
+        removed += removeStale(root, ".*" + TEMP_SUFFIX, cutoff);
+        return removed;
+    }
+
+    private static int removeStale(Path dir, String glob, Instant cutoff) throws IOException {
+        int removed = 0;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, glob)) {
+            for (Path entry : entries) {
+                try {
+                    BasicFileAttributes attrs = Files.readAttributes(entry, BasicFileAttributes.class);
+                    // Only plain files: directories under tmp/ belong to later users of the store
+                    // and are cleaned by them.
+                    if (attrs.isRegularFile() && attrs.lastModifiedTime().toInstant().isBefore(cutoff)) {
+                        Files.deleteIfExists(entry);
+                        removed++;
+                    }
+                } catch (NoSuchFileException e) {
+                    // Renamed or removed by its writer meanwhile: not stale.
+                }
+            }
+        }
+        return removed;
+    }
+}
