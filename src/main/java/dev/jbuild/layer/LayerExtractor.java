@@ -118,7 +118,7 @@ public final class LayerExtractor {
                 warnings.toList());
     }
 
-    private static Compression detect(BufferedInputStream in) throws IOException {
+    static Compression detect(BufferedInputStream in) throws IOException {
         in.mark(8);
         byte[] magic = in.readNBytes(4);
         in.reset();
@@ -136,7 +136,7 @@ public final class LayerExtractor {
         return Compression.NONE;
     }
 
-    private static InputStream decompress(Compression compression, InputStream in) throws IOException {
+    static InputStream decompress(Compression compression, InputStream in) throws IOException {
         return switch (compression) {
             case GZIP -> new GZIPInputStream(in, 64 * 1024);
             case ZSTD -> new ZstdInputStreamNoFinalizer(in);
@@ -145,7 +145,7 @@ public final class LayerExtractor {
     }
 
     /** Turns decompressor failures (EOF, bad data) into a LayerException that says which codec failed. */
-    private static final class StreamErrors extends FilterInputStream {
+    static final class StreamErrors extends FilterInputStream {
         private final Compression compression;
 
         StreamErrors(InputStream in, Compression compression) {

@@ -1,0 +1,21 @@
+package dev.jbuild.build;
+
+import java.time.Duration;
+
+/** What a build reports as it goes; the CLI turns it into progress output. All methods are optional. */
+public interface BuildListener {
+
+    /** A step starts: {@code [stage step/steps] text}. */
+    default void stepStarted(String stage, int step, int steps, String text) {}
+
+    /** The step that started last has finished. */
+    default void stepFinished(Duration elapsed) {}
+
+    /** A line of output from a step. */
+    default void log(String line) {}
+
+    /** Something the user should know that does not stop the build. */
+    default void warning(String message) {}
+
+    BuildListener NONE = new BuildListener() {};
+}

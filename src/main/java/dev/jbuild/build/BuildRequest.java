@@ -1,0 +1,50 @@
+package dev.jbuild.build;
+
+import dev.jbuild.context.DockerIgnore;
+import dev.jbuild.dockerfile.Dockerfile;
+import dev.jbuild.image.Platform;
+import dev.jbuild.layer.Compression;
+import dev.jbuild.plan.BuildPlan;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything one build needs, already checked by the caller.
+ *
+ * @param dockerfile       the parsed Dockerfile
+ * @param plan             its stages for this target and platform
+ * @param contextDir       the build context directory (a tar context is extracted first)
+ * @param ignore           the .dockerignore rules for the context
+ * @param namedContexts    {@code --build-context} values by name
+ * @param platform         the platform being built
+ * @param tags             names to tag the result with in the store, full form
+ * @param labels           {@code --label} values, added to the final config
+ * @param annotations      {@code --annotation} values, added to the manifest
+ * @param sourceDateEpoch  {@code SOURCE_DATE_EPOCH}: clamps file times and sets {@code created}; null for now
+ * @param compression      layer compression
+ * @param outputs          exports besides the store
+ */
+public record BuildRequest(
+        Dockerfile dockerfile,
+        BuildPlan plan,
+        Path contextDir,
+        DockerIgnore ignore,
+        Map<String, NamedContext> namedContexts,
+        Platform platform,
+        List<String> tags,
+        Map<String, String> labels,
+        Map<String, String> annotations,
+        Instant sourceDateEpoch,
+        Compression compression,
+        List<OutputSpec> outputs) {
+
+    public BuildRequest {
+        namedContexts = Map.copyOf(namedContexts);
+        tags = List.copyOf(tags);
+        labels = Map.copyOf(labels);
+        annotations = Map.copyOf(annotations);
+        outputs = List.copyOf(outputs);
+    }
+}

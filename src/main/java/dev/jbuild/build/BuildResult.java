@@ -1,0 +1,21 @@
+package dev.jbuild.build;
+
+import dev.jbuild.image.Descriptor;
+import dev.jbuild.image.Digest;
+import java.util.List;
+
+/**
+ * A finished image.
+ *
+ * @param manifest   the manifest in the store (its digest is {@code containerimage.digest})
+ * @param config     the config digest: the image ID that {@code docker build -q} prints
+ * @param tags       the names it was tagged with, full form
+ * @param layers     how many layers the image has
+ * @param size       total compressed size of config, manifest and layers
+ */
+public record BuildResult(Descriptor manifest, Digest config, List<String> tags, int layers, long size) {
+
+    public BuildResult {
+        tags = List.copyOf(tags);
+    }
+}

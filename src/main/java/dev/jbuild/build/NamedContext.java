@@ -1,0 +1,13 @@
+package dev.jbuild.build;
+
+import java.nio.file.Path;
+
+/** A {@code --build-context NAME=VALUE}. */
+public sealed interface NamedContext {
+
+    /** A local directory: files for {@code COPY --from=NAME}. */
+    record Directory(Path path) implements NamedContext {}
+
+    /** An image in an OCI layout directory: {@code oci-layout:///path[:tag|@digest]}. */
+    record OciLayout(Path path, String reference) implements NamedContext {}
+}

@@ -1,0 +1,73 @@
+package dev.jbuild.layer;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+
+/**
+ * Reads a layer blob (tar, tar+gzip or tar+zstd, detected by magic bytes) as a sequence of
+ * {@link LayerEntry} values without writing anything to disk: for indexing an image's file tree and
+ * for copying single files out of a layer. Whiteouts come out as {@link LayerEntry.Whiteout} and
+ * {@link LayerEntry.OpaqueWhiteout}; names are cleaned the way the extractor confines them.
+ */
+public final class LayerReader {
+
+    /**
+     * Receives each entry. For a regular file, {@code content} (also what the entry's
+     * {@link ContentSource} returns) is the file's bytes and is readable only until this call returns.
+     */
+    @FunctionalInterface
+    public interface Visitor {
+        void entry(LayerEntry entry, InputStream content) throws IOException;
+    }
+
+    private LayerReader() {}
+
+    /** Reads {@code blob} to its end (it is not closed), calling {@code visitor} for every entry. */
+    public static void read(InputStream blob, Visitor visitor) throws IOException {
+        BufferedInputStream buffered = new BufferedInputStream(blob, 64 * 1024);
+        Compression compression = LayerExtractor.detect(buffered);
+        InputStream tar = new LayerExtractor.StreamErrors(LayerExtractor.decompress(compression, buffered), compression);
+        TarReader reader = new TarReader(tar);
+        for (TarHeader header = reader.next(); header != null; header = reader.next()) {
+            InputStream content = reader.content();
+            LayerEntry entry = toEntry(header, content);
+            if (entry != null) {
+                visitor.entry(entry, content);
+            }
+        }
+    }
+
+    /** The entry a header describes, or null for the root directory itself and unsupported types. */
+    private static LayerEntry toEntry(TarHeader h, InputStream content) throws LayerException {
+        String path = EntryPaths.clean(h.name());
+        EntryAttributes attributes = new EntryAttributes(h.mode(), h.uid(), h.gid(), h.mtime(),
+                h.xattrs() == null ? Map.of() : h.xattrs());
+        String base = EntryPaths.baseName(path);
+        if (base.equals(EntryPaths.OPAQUE_MARKER)) {
+            return new LayerEntry.OpaqueWhiteout(EntryPaths.parent(path), attributes);
+        }
+        if (base.startsWith(EntryPaths.WHITEOUT_PREFIX)) {
+            String hidden = base.substring(EntryPaths.WHITEOUT_PREFIX.length());
+            if (hidden.isEmpty() || hidden.equals(".") || hidden.equals("..")) {
+                throw new LayerException("invalid whiteout entry: " + h.name());
+            }
+            return new LayerEntry.Whiteout(EntryPaths.join(EntryPaths.parent(path), hidden), attributes);
+        }
+        if (path.isEmpty()) {
+            return null;
+        }
+        return switch (h.type()) {
+            case TarHeader.DIRECTORY -> new LayerEntry.Directory(path, attributes);
+            case TarHeader.SYMLINK -> new LayerEntry.Symlink(path, attributes, h.linkName());
+            case TarHeader.HARDLINK -> new LayerEntry.Hardlink(path, attributes, EntryPaths.clean(h.linkName()));
+            case TarHeader.FIFO -> new LayerEntry.Fifo(path, attributes);
+            case TarHeader.CHAR_DEVICE -> new LayerEntry.Device(path, attributes, DeviceKind.CHARACTER, h.devMajor(), h.devMinor());
+            case TarHeader.BLOCK_DEVICE -> new LayerEntry.Device(path, attributes, DeviceKind.BLOCK, h.devMajor(), h.devMinor());
+            default -> h.isRegularFile()
+                    ? new LayerEntry.RegularFile(path, attributes, h.size(), () -> content)
+                    : null;
+        };
+    }
+}
