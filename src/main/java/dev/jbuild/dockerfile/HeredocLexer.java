@@ -19,7 +19,7 @@ final class HeredocLexer {
      * Go's growable stacks let BuildKit recurse through any {@code ${a:-${b:-...}}} nesting; a
      * JVM stack does not, so absurd nesting is reported as a lexing error instead.
      */
-    static final int MAX_SUBSTITUTION_DEPTH = 1000;
+    static final int MAX_SUBSTITUTION_DEPTH = 100;
 
     private final boolean rawQuotes;
     private boolean rawEscapes;

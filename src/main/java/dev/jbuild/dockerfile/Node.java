@@ -8,10 +8,14 @@ import java.util.List;
  * BuildKit's parser test files describe, so {@code jbuild parse} prints it.
  *
  * @param keyword   instruction keyword in lower case ({@code copy})
- * @param flags     flags as written, in order, including the leading dashes
- * @param args      arguments; for ENV and LABEL triples of key, value, separator ("" or "=")
+ * @param flags     flags as written, in order, including the leading dashes (quotes and backslash
+ *                  escapes inside a flag are resolved, as BuildKit does: {@code --chown="a b"} is
+ *                  {@code --chown=a b})
+ * @param args      arguments; for ENV and LABEL triples of key, value, separator ("" or "=");
+ *                  empty for ONBUILD, whose trigger is {@code next}
  * @param json      true when the arguments came from JSON (exec) form
- * @param heredocs  heredocs attached to this instruction, in order of appearance
+ * @param heredocs  heredocs attached to this instruction, in order of appearance (for ONBUILD
+ *                  they are on both this node and its trigger)
  * @param original  the instruction's source text with continuations joined, for history entries
  * @param next      the nested instruction for ONBUILD, otherwise null
  * @param location  source range

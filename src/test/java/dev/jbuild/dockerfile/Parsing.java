@@ -23,7 +23,4 @@ final class Parsing {
         return assertThrows(DockerfileSyntaxException.class, () -> parse(lines));
     }
 
-    static Instruction only(Dockerfile dockerfile, int index) {
-        return dockerfile.instructions().get(index);
-    }
 }
