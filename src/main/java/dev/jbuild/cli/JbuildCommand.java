@@ -29,6 +29,10 @@ final class JbuildCommand implements Runnable {
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show debug output and stack traces.")
     boolean debug;
 
+    @Option(names = "--root", paramLabel = "DIR", scope = ScopeType.INHERIT,
+            description = "The image store (default: $JBUILD_ROOT, else $XDG_DATA_HOME/jbuild, else ~/.local/share/jbuild).")
+    java.nio.file.Path root;
+
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
