@@ -243,6 +243,35 @@ class ContextTarTest {
     }
 
     @Test
+    void restoresUserXattrsFromPaxRecordsWhereTheFilesystemHasThem() throws Exception {
+        byte[] tar = tar(t -> t.fileWithPax("tagged.txt", "x", Map.of(
+                "SCHILY.xattr.user.origin", "tar", "SCHILY.xattr.security.capability", "ignored")));
+        BuildContexts.extractTar(new ByteArrayInputStream(tar), into);
+        Map<String, byte[]> xattrs = BuildContexts.directory(into, DockerIgnore.none())
+                .lookup("tagged.txt").orElseThrow().xattrs();
+        if (xattrsSupported(into)) {
+            assertEquals(List.of("user.origin"), List.copyOf(xattrs.keySet()));
+            assertEquals("tar", new String(xattrs.get("user.origin"), StandardCharsets.UTF_8));
+        } else {
+            assertTrue(xattrs.isEmpty());
+        }
+    }
+
+    private static boolean xattrsSupported(Path dir) throws IOException {
+        Path probe = dir.resolve(".xattr-probe");
+        Files.writeString(probe, "");
+        try {
+            Files.getFileAttributeView(probe, java.nio.file.attribute.UserDefinedFileAttributeView.class)
+                    .write("probe", java.nio.ByteBuffer.wrap(new byte[] {1}));
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        } finally {
+            Files.delete(probe);
+        }
+    }
+
+    @Test
     void skipsDevicesAndFifos() throws Exception {
         byte[] tar = tar(t -> {
             t.special("dev/null", TarConstants.LF_CHR);
@@ -326,6 +355,17 @@ class ContextTarTest {
             TarArchiveEntry e = entry(name, TarConstants.LF_NORMAL);
             e.setMode(0100000 | mode);
             e.setSize(data.length);
+            out.putArchiveEntry(e);
+            out.write(data);
+            out.closeArchiveEntry();
+        }
+
+        void fileWithPax(String name, String content, Map<String, String> pax) throws IOException {
+            byte[] data = content.getBytes(StandardCharsets.UTF_8);
+            TarArchiveEntry e = entry(name, TarConstants.LF_NORMAL);
+            e.setMode(0100644);
+            e.setSize(data.length);
+            pax.forEach(e::addPaxHeader);
             out.putArchiveEntry(e);
             out.write(data);
             out.closeArchiveEntry();
