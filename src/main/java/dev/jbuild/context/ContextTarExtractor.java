@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  *       and never followed: an existing entry is removed, not written through;
  *   <li>hard links must name an entry already extracted, reached the same way;
  *   <li>devices and FIFOs are skipped; ownership is not restored (BuildKit resets it to 0:0);
- *       modes (with setuid/setgid/sticky), modification times and {@code user.*} xattrs are.
+ *       modes (with setuid/setgid/sticky), modification times and {@code user.*} xattrs are
+ *       (xattr values as commons-compress decodes PAX records, i.e. as UTF-8 text).
  * </ul>
  *
  * A failed extraction leaves what it wrote so far; the caller removes the directory.

@@ -12,15 +12,20 @@ import java.util.Optional;
  * restarts at the root, a relative one continues from the link's directory. Every entry it asks
  * for has only real directories above it, so a reader that stats literal paths without following
  * the last element never leaves the tree.
+ *
+ * <p>For {@link SourceTree} implementations: {@code lookup(p)} is {@code walk(p, false, reader)}
+ * and {@code resolve(p)} is {@code walk(p, true, reader)}, where the reader returns the entry stored
+ * at exactly that path (for image layers: the merged layer index).
  */
-final class SecureJoin {
+public final class SecureJoin {
 
     /** The limit Linux, securejoin and continuity all use. */
     static final int MAX_SYMLINKS = 255;
 
     /** Reads one entry whose parent directories are known to be real directories of the tree. */
     @FunctionalInterface
-    interface EntryReader {
+    public interface EntryReader {
+        /** The entry stored at {@code treePath} (absolute, cleaned), symbolic links not followed. */
         Optional<SourceFile> read(String treePath) throws IOException;
     }
 
@@ -31,10 +36,13 @@ final class SecureJoin {
     }
 
     /**
-     * The entry at {@code path}, with symbolic links followed in the directories on the way and,
-     * when {@code followLast}, in the last element too.
+     * The entry at {@code path} (cleaned first), with symbolic links followed in the directories on
+     * the way and, when {@code followLast}, in the last element too; empty when something on the way
+     * is missing or not a directory.
+     *
+     * @throws java.nio.file.FileSystemException "too many levels of symbolic links" after 255 links
      */
-    static Optional<SourceFile> walk(String path, boolean followLast, EntryReader reader) throws IOException {
+    public static Optional<SourceFile> walk(String path, boolean followLast, EntryReader reader) throws IOException {
         Deque<String> todo = new ArrayDeque<>();
         pushFront(todo, TreePaths.absolute(path));
         String current = "/";
