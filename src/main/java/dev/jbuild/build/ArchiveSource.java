@@ -71,8 +71,8 @@ final class ArchiveSource {
     }
 
     private static boolean isArchive(SourceTree tree, SourceFile file) throws IOException {
-        if (file.size() < 512) {
-            return false;
+        if (file.size() < 32) {
+            return false; // too short for any compressed tar, let alone a plain one
         }
         try (InputStream raw = new BufferedInputStream(tree.open(file))) {
             byte[] header = decompressed(raw).readNBytes(512);
