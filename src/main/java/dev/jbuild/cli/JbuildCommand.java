@@ -18,6 +18,10 @@ import picocli.CommandLine.Spec;
         subcommands = {
             BuildCommand.class,
             ParseCommand.class,
+            ImagesCommand.class,
+            InspectCommand.class,
+            TagCommand.class,
+            RmiCommand.class,
             CompletionCommand.class,
         },
         footer = {"", "Exit codes: 0 success, 1 build failed, 2 usage error, 125 environment problem, 130 interrupted."})
