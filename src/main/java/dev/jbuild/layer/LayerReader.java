@@ -40,7 +40,7 @@ public final class LayerReader {
     }
 
     /** The entry a header describes, or null for the root directory itself and unsupported types. */
-    private static LayerEntry toEntry(TarHeader h, InputStream content) throws LayerException {
+    static LayerEntry toEntry(TarHeader h, InputStream content) throws LayerException {
         String path = EntryPaths.clean(h.name());
         EntryAttributes attributes = new EntryAttributes(h.mode(), h.uid(), h.gid(), h.mtime(),
                 h.xattrs() == null ? Map.of() : h.xattrs());
