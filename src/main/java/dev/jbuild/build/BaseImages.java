@@ -1,6 +1,7 @@
 package dev.jbuild.build;
 
 import dev.jbuild.dockerfile.Location;
+import dev.jbuild.export.Exporter;
 import dev.jbuild.image.Descriptor;
 import dev.jbuild.image.Document;
 import dev.jbuild.image.ImageConfig;
@@ -44,7 +45,7 @@ final class BaseImages {
         Descriptor manifest;
         try {
             if (named instanceof NamedContext.OciLayout layout) {
-                manifest = OciLayoutImport.importImage(session.store, layout.path(), layout.reference(), session.request.platform());
+                manifest = Exporter.importOciLayout(session.store, layout.path(), layout.reference(), session.request.platform());
             } else if (named instanceof NamedContext.Directory) {
                 throw new BuildException(at, "build context \"" + reference + "\" is a directory, not an image");
             } else {

@@ -165,7 +165,8 @@ final class BuildCommand implements Runnable {
                         : Diagnostics.atLocation(e.location(), e.getMessage(), inputs.dockerfile().text(), e);
             }
             BuildOutputFiles.write(result, iidFile, metadataFile);
-            if (silent) {
+            boolean archiveOnStdout = request.outputs().stream().anyMatch(OutputSpecs::writesToStdout);
+            if (silent && !archiveOnStdout) {
                 spec.commandLine().getOut().println(result.config());
                 spec.commandLine().getOut().flush();
             } else {

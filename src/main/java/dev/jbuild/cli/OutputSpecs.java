@@ -25,6 +25,13 @@ final class OutputSpecs {
         return result;
     }
 
+    /** True for an archive written to standard output ({@code dest=-}), which then carries nothing else. */
+    static boolean writesToStdout(OutputSpec output) {
+        return output instanceof OutputSpec.OciArchive oci && oci.dest() == null
+                || output instanceof OutputSpec.DockerArchive docker && docker.dest() == null
+                || output instanceof OutputSpec.RootfsTar tar && tar.dest() == null;
+    }
+
     private static OutputSpec parseOne(String spec, CommandLine commandLine) {
         if (spec.equals("-")) {
             return new OutputSpec.RootfsTar(null);
