@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
             InspectCommand.class,
             TagCommand.class,
             RmiCommand.class,
+            SaveCommand.class,
             CompletionCommand.class,
         },
         footer = {"", "Exit codes: 0 success, 1 build failed, 2 usage error, 125 environment problem, 130 interrupted."})

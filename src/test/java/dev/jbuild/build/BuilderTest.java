@@ -261,6 +261,44 @@ class BuilderTest {
     }
 
     @Test
+    void addDownloadsUrlsVerifiesChecksumsAndDatesFilesByLastModified() throws Exception {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        byte[] body = "downloaded\n".getBytes();
+        server.createContext("/dl/", exchange -> {
+            if (exchange.getRequestURI().getPath().endsWith("missing")) {
+                exchange.sendResponseHeaders(404, -1);
+            } else {
+                exchange.getResponseHeaders().add("Last-Modified", "Wed, 21 Oct 2015 07:28:00 GMT");
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+            }
+            exchange.close();
+        });
+        server.start();
+        try {
+            String base = "http://127.0.0.1:" + server.getAddress().getPort() + "/dl/";
+            String sha = dev.jbuild.image.Digest.of(body).toString();
+            BuildResult result = fixture.build("FROM scratch\nADD " + base + "tool.bin /opt/\n"
+                    + "ADD --checksum=" + sha + " " + base + "tool.bin /checked\n");
+            Map<String, String> text = new HashMap<>();
+            Map<String, LayerEntry> tree = fixture.tree(result, text);
+            assertEquals("downloaded\n", text.get("opt/tool.bin"));
+            assertEquals(0600, mode(tree.get("opt/tool.bin")));
+            assertEquals(Instant.parse("2015-10-21T07:28:00Z"), tree.get("opt/tool.bin").attributes().mtime());
+            assertEquals("downloaded\n", text.get("checked"));
+            BuildException wrong = assertThrows(BuildException.class, () -> fixture.build(
+                    "FROM scratch\nADD --checksum=sha256:" + "0".repeat(64) + " " + base + "tool.bin /x\n"));
+            assertTrue(wrong.getMessage().contains("checksum mismatch"), wrong.getMessage());
+            BuildException missing = assertThrows(BuildException.class,
+                    () -> fixture.build("FROM scratch\nADD " + base + "missing /x\n"));
+            assertTrue(missing.getMessage().contains("HTTP 404"), missing.getMessage());
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
     void hardLinksInTheContextStayHardLinks() throws Exception {
         Files.createLink(fixture.context.resolve("dir/hard"), fixture.context.resolve("dir/x"));
         BuildResult result = fixture.build("FROM scratch\nCOPY dir /d\n");
