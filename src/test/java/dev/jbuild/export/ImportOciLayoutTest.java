@@ -108,6 +108,9 @@ class ImportOciLayoutTest {
         Descriptor imported = Exporter.importOciLayout(target, layout, "@" + arm.manifest().digest(), AMD64);
 
         assertEquals(arm.manifest().digest(), imported.digest());
+        ExportException e = assertThrows(ExportException.class, () -> Exporter.importOciLayout(target, layout,
+                "sha256:" + "0".repeat(64), AMD64));
+        assertTrue(e.getMessage().contains("has no image or blob sha256:000"), e.getMessage());
     }
 
     @Test
