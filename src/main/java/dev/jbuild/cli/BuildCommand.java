@@ -1,6 +1,16 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.build.BuildException;
+import dev.jbuild.build.BuildRequest;
+import dev.jbuild.build.BuildResult;
+import dev.jbuild.build.Builder;
+import dev.jbuild.build.NamedContext;
 import dev.jbuild.dockerfile.Dockerfile;
+import dev.jbuild.image.ImageName;
+import dev.jbuild.image.Platform;
+import dev.jbuild.layer.Compression;
+import dev.jbuild.store.Store;
+import java.time.Instant;
 import dev.jbuild.dockerfile.Instruction;
 import dev.jbuild.plan.BaseImage;
 import dev.jbuild.plan.BuildPlan;
@@ -11,10 +21,8 @@ import dev.jbuild.plan.Stage;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -61,10 +69,10 @@ final class BuildCommand implements Runnable {
     @Option(names = "--annotation", paramLabel = "KEY=VALUE", description = "Add an annotation to the image manifest; repeatable.")
     List<String> annotations = new ArrayList<>();
 
-    @Option(names = "--no-cache", description = "Do not use the build cache.")
+    @Option(names = "--no-cache", description = "Do not use the build cache (jbuild has no build cache yet, so every build runs every step).")
     boolean noCache;
 
-    @Option(names = "--no-cache-filter", paramLabel = "STAGE", split = ",", description = "Do not use the cache for these stages.")
+    @Option(names = "--no-cache-filter", paramLabel = "STAGE", split = ",", description = "Do not use the cache for these stages (no build cache yet: every step runs).")
     List<String> noCacheFilter = new ArrayList<>();
 
     @Option(names = "--pull", description = "Always check the registry for a newer base image.")
@@ -107,52 +115,142 @@ final class BuildCommand implements Runnable {
     @Option(names = "--metadata-file", paramLabel = "FILE", description = "Write build result metadata (JSON) to FILE.")
     String metadataFile;
 
+    @Option(names = "--compression", paramLabel = "gzip|zstd|uncompressed", defaultValue = "gzip",
+            description = "Layer compression (default: ${DEFAULT-VALUE}).")
+    String compression;
+
+    @Option(names = "--dry-run", description = "Parse and plan only: print the stages and steps that would run.")
+    boolean dryRun;
+
     @Override
     public void run() {
         rejectUnimplemented();
         if (context.equals("-") && "-".equals(file)) {
             throw new ParameterException(spec.commandLine(), "the context and the Dockerfile cannot both come from standard input");
         }
-        DockerfileSource source = context.equals("-")
-                ? TarContext.dockerfile(System.in, file == null ? "Dockerfile" : file)
-                : DockerfileSource.read(file != null ? file : context + "/Dockerfile", System.in);
-        Dockerfile dockerfile = source.parse();
-        String platform = platforms.isEmpty() ? HostPlatform.current() : platforms.get(0);
-        PlanOptions options = new PlanOptions(
-                parseBuildArgs(), target, platform, HostPlatform.current(), namedContextNames());
-        BuildPlan plan;
+        BuildInputs inputs = BuildInputs.read(context, file, spec.commandLine(), dryRun);
         try {
-            plan = Planner.plan(dockerfile, options);
-        } catch (PlanException e) {
-            throw Diagnostics.plan(e, source.text());
+            Dockerfile dockerfile = inputs.dockerfile().parse();
+            Platform platform = platforms.isEmpty() ? Platform.host() : parsePlatform(platforms.get(0));
+            Map<String, NamedContext> namedContexts = NamedContexts.parse(buildContexts, spec.commandLine());
+            PlanOptions options = new PlanOptions(
+                    parseBuildArgs(), target, platform.toString(), Platform.host().toString(), namedContexts.keySet());
+            BuildPlan plan;
+            try {
+                plan = Planner.plan(dockerfile, options);
+            } catch (PlanException e) {
+                throw Diagnostics.plan(e, inputs.dockerfile().text());
+            }
+            PrintWriter err = spec.commandLine().getErr();
+            if (!quiet) {
+                dockerfile.warnings().forEach(w -> err.println("warning: " + w));
+                plan.warnings().forEach(w -> err.println("warning: " + w));
+            }
+            if (dryRun) {
+                printPlan(plan, spec.commandLine().getOut());
+                return;
+            }
+            BuildRequest request = new BuildRequest(dockerfile, plan, inputs.contextDir(), inputs.ignore(), namedContexts,
+                    platform, normalizedTags(), keyValues(labels, "--label"), keyValues(annotations, "--annotation"),
+                    sourceDateEpoch(), compression(), OutputSpecs.parse(outputs, spec.commandLine()));
+            Store store = Stores.open(((JbuildCommand) spec.root().userObject()).root);
+            boolean silent = quiet || progress == Progress.quiet;
+            ProgressPrinter printer = new ProgressPrinter(err, silent);
+            BuildResult result;
+            try {
+                result = new Builder(store, printer).build(request);
+            } catch (BuildException e) {
+                throw e.location() == null
+                        ? new CliFailure(ExitCodes.BUILD_FAILED, java.util.List.of("error: " + e.getMessage()), e)
+                        : Diagnostics.atLocation(e.location(), e.getMessage(), inputs.dockerfile().text(), e);
+            }
+            BuildOutputFiles.write(result, iidFile, metadataFile);
+            boolean archiveOnStdout = request.outputs().stream().anyMatch(OutputSpecs::writesToStdout);
+            if (silent && !archiveOnStdout) {
+                spec.commandLine().getOut().println(result.config());
+                spec.commandLine().getOut().flush();
+            } else {
+                printer.summary(result);
+            }
+        } finally {
+            inputs.close();
         }
-        PrintWriter err = spec.commandLine().getErr();
-        dockerfile.warnings().forEach(w -> err.println("warning: " + w));
-        plan.warnings().forEach(w -> err.println("warning: " + w));
-        printPlan(plan, spec.commandLine().getOut());
+    }
+
+    private Platform parsePlatform(String text) {
+        try {
+            return Platform.parse(text).normalize();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "invalid --platform " + text + ": " + e.getMessage());
+        }
+    }
+
+    private List<String> normalizedTags() {
+        List<String> result = new ArrayList<>();
+        for (String tag : tags) {
+            ImageName name;
+            try {
+                name = ImageName.parse(tag);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "invalid tag " + tag + ": " + e.getMessage());
+            }
+            if (name.digest() != null) {
+                throw new ParameterException(spec.commandLine(), "invalid tag " + tag + ": a tag cannot contain a digest");
+            }
+            result.add(name.toString());
+        }
+        return result;
+    }
+
+    private Map<String, String> keyValues(List<String> values, String flag) {
+        Map<String, String> result = new LinkedHashMap<>();
+        for (String value : values) {
+            int equals = value.indexOf('=');
+            if (equals <= 0) {
+                throw new ParameterException(spec.commandLine(), "invalid " + flag + " " + value + ": expected KEY=VALUE");
+            }
+            result.put(value.substring(0, equals), value.substring(equals + 1));
+        }
+        return result;
+    }
+
+    /** SOURCE_DATE_EPOCH from --build-arg (as BuildKit accepts it) or the environment. */
+    private Instant sourceDateEpoch() {
+        String value = parseBuildArgs().getOrDefault("SOURCE_DATE_EPOCH", System.getenv("SOURCE_DATE_EPOCH"));
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        try {
+            return Instant.ofEpochSecond(Long.parseLong(value.trim()));
+        } catch (NumberFormatException e) {
+            throw new ParameterException(spec.commandLine(), "invalid SOURCE_DATE_EPOCH " + value + ": expected seconds since 1970");
+        }
+    }
+
+    private Compression compression() {
+        switch (compression) {
+            case "gzip":
+                return Compression.GZIP;
+            case "zstd":
+                return Compression.ZSTD;
+            case "uncompressed":
+                return Compression.NONE;
+            default:
+                throw new ParameterException(spec.commandLine(), "invalid --compression " + compression + ": gzip, zstd or uncompressed");
+        }
     }
 
     /** Until a feature exists, its flag fails loudly rather than being silently ignored. */
     private void rejectUnimplemented() {
         Map<String, Boolean> used = new LinkedHashMap<>();
-        used.put("--tag", !tags.isEmpty());
-        used.put("--label", !labels.isEmpty());
-        used.put("--annotation", !annotations.isEmpty());
-        used.put("--no-cache", noCache);
-        used.put("--no-cache-filter", !noCacheFilter.isEmpty());
         used.put("--pull", pull);
         used.put("--push", push);
-        used.put("--output", !outputs.isEmpty());
         used.put("--cache-from", !cacheFrom.isEmpty());
         used.put("--cache-to", !cacheTo.isEmpty());
         used.put("--secret", !secrets.isEmpty());
         used.put("--ssh", !ssh.isEmpty());
         used.put("--network", network != null);
-        used.put("--build-context", !buildContexts.isEmpty());
-        used.put("--quiet", quiet);
-        used.put("--iidfile", iidFile != null);
-        used.put("--metadata-file", metadataFile != null);
-        used.put("--progress=" + progress, progress != Progress.auto && progress != Progress.plain);
+        used.put("--progress=" + progress, progress == Progress.tty || progress == Progress.json);
         used.put("--platform with several platforms", platforms.size() > 1);
         for (Map.Entry<String, Boolean> flag : used.entrySet()) {
             if (flag.getValue()) {
@@ -176,17 +274,6 @@ final class BuildCommand implements Runnable {
             }
         }
         return result;
-    }
-
-    private Set<String> namedContextNames() {
-        Set<String> names = new LinkedHashSet<>();
-        for (String spec : buildContexts) {
-            int equals = spec.indexOf('=');
-            if (equals > 0) {
-                names.add(spec.substring(0, equals));
-            }
-        }
-        return names;
     }
 
     private static void printPlan(BuildPlan plan, PrintWriter out) {

@@ -18,6 +18,11 @@ import picocli.CommandLine.Spec;
         subcommands = {
             BuildCommand.class,
             ParseCommand.class,
+            ImagesCommand.class,
+            InspectCommand.class,
+            TagCommand.class,
+            RmiCommand.class,
+            SaveCommand.class,
             CompletionCommand.class,
         },
         footer = {"", "Exit codes: 0 success, 1 build failed, 2 usage error, 125 environment problem, 130 interrupted."})
@@ -28,6 +33,10 @@ final class JbuildCommand implements Runnable {
 
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show debug output and stack traces.")
     boolean debug;
+
+    @Option(names = "--root", paramLabel = "DIR", scope = ScopeType.INHERIT,
+            description = "The image store (default: $JBUILD_ROOT, else $XDG_DATA_HOME/jbuild, else ~/.local/share/jbuild).")
+    java.nio.file.Path root;
 
     @Override
     public void run() {

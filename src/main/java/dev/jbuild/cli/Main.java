@@ -34,25 +34,35 @@ public final class Main {
         return commandLine;
     }
 
+    /**
+     * Inserts {@code build} unless the first word after the global options names a command (or is
+     * a top-level flag such as {@code --version}). Global options stay valid after {@code build}
+     * because they are inherited.
+     */
     private static String[] withDefaultSubcommand(CommandLine commandLine, String[] args) {
         if (args.length == 0) {
             return args;
         }
         List<String> topLevelOnly = List.of("-h", "--help", "-V", "--version");
-        for (String arg : args) {
-            if (commandLine.getSubcommands().containsKey(arg) || topLevelOnly.contains(arg)) {
-                return args;
-            }
-            if (!arg.equals("--debug")) {
+        int i = 0;
+        while (i < args.length) {
+            String arg = args[i];
+            if (arg.equals("--debug") || arg.startsWith("--root=")) {
+                i++;
+            } else if (arg.equals("--root")) {
+                i += 2;
+            } else {
                 break;
             }
         }
-        List<String> withBuild = new ArrayList<>(Arrays.asList(args));
-        int insertAt = 0;
-        while (insertAt < withBuild.size() && withBuild.get(insertAt).equals("--debug")) {
-            insertAt++;
+        if (i < args.length && (commandLine.getSubcommands().containsKey(args[i]) || topLevelOnly.contains(args[i]))) {
+            return args;
         }
-        withBuild.add(insertAt, "build");
+        if (i >= args.length) {
+            return args;
+        }
+        List<String> withBuild = new ArrayList<>(Arrays.asList(args));
+        withBuild.add(0, "build");
         return withBuild.toArray(String[]::new);
     }
 }

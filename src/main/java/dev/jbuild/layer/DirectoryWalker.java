@@ -202,7 +202,9 @@ public final class DirectoryWalker {
                     options.uid() != null ? options.uid() : ((Integer) a.get("uid")) & 0xffffffffL,
                     options.gid() != null ? options.gid() : ((Integer) a.get("gid")) & 0xffffffffL,
                     ((FileTime) a.get("lastModifiedTime")).toInstant(),
-                    type == S_IFLNK ? Map.of() : readXattrs(path));
+                    // Only files and directories: the JDK opens the path to read xattrs, which would block on
+                    // a fifo or touch a device.
+                    type == S_IFREG || type == S_IFDIR ? readXattrs(path) : Map.of());
             try {
                 LayerEntry entry;
                 switch (type) {

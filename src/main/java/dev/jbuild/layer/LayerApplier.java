@@ -210,7 +210,8 @@ final class LayerApplier {
         }
         chown(target, h);
         chmod(target, h.mode());
-        setMtime(target, h.mtime());
+        // No mtime: the JDK sets times by opening the file, which blocks on a fifo and may have side
+        // effects on a device. The node's own mtime is rarely meaningful.
     }
 
     private void applyWhiteout(TarHeader h, String parentName, String base) throws IOException {

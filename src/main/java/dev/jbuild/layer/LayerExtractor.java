@@ -74,26 +74,39 @@ public final class LayerExtractor {
             throw new LayerException("layer " + layer + ": target root " + root + " is not a directory");
         }
         Path realRoot = root.toRealPath();
-        CountingDigestInputStream raw = new CountingDigestInputStream(blob);
+        // The caller owns the blob stream: closing the decompressor (to free native memory) must not close it.
+        CountingDigestInputStream raw = new CountingDigestInputStream(new FilterInputStream(blob) {
+            @Override
+            public void close() {
+            }
+        });
         BufferedInputStream buffered = new BufferedInputStream(raw, 64 * 1024);
         Warnings warnings = new Warnings();
-        Compression compression = null;
+        Compression compression;
         long entries = 0;
         LayerApplier applier = new LayerApplier(realRoot, privileged, options.applyOwnership(), warnings);
         CountingDigestInputStream tar;
         try {
             compression = detect(buffered);
-            tar = new CountingDigestInputStream(new StreamErrors(decompress(compression, buffered), compression));
-            TarReader reader = new TarReader(tar);
-            for (TarHeader h = reader.next(); h != null; h = reader.next()) {
-                applier.apply(h, reader.content());
-                entries++;
+            InputStream decompressed;
+            try {
+                decompressed = decompress(compression, buffered);
+            } catch (IOException e) { // e.g. a gzip header that is not one
+                throw new LayerException("corrupt " + compression.name().toLowerCase() + " stream: " + e.getMessage(), e);
             }
-            if (!reader.endMarkerSeen()) {
-                warnings.add("tar stream", "ended without an end-of-archive marker");
+            tar = new CountingDigestInputStream(new StreamErrors(decompressed, compression));
+            try (tar) {
+                TarReader reader = new TarReader(tar);
+                for (TarHeader h = reader.next(); h != null; h = reader.next()) {
+                    applier.apply(h, reader.content());
+                    entries++;
+                }
+                if (!reader.endMarkerSeen()) {
+                    warnings.add("tar stream", "ended without an end-of-archive marker");
+                }
+                tar.drain(); // padding after the end marker is part of the diff_id
+                raw.drain(); // and anything after the compressed stream is part of the blob digest
             }
-            tar.drain(); // padding after the end marker is part of the diff_id
-            raw.drain(); // and anything after the compressed stream is part of the blob digest
         } catch (LayerException e) {
             throw new LayerException("layer " + layer + ": " + e.getMessage(), e);
         } catch (IOException | RuntimeException e) {

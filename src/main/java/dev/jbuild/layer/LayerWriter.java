@@ -104,13 +104,26 @@ public final class LayerWriter {
             compressor.close();
             done = true;
         } finally {
-            if (!done && compressor instanceof ParallelGzipOutputStream gzip) {
-                gzip.abort();
+            if (!done) {
+                abandon(compressor);
             }
         }
         sink.flush();
         return new LayerResult(tar.digest(), compressed.digest(), compressed.count(), tar.count(),
                 options.compression());
+    }
+
+    /** After a failure: stop gzip workers, free zstd's native context. The sink's content is garbage anyway. */
+    private static void abandon(OutputStream compressor) {
+        if (compressor instanceof ParallelGzipOutputStream gzip) {
+            gzip.abort();
+            return;
+        }
+        try {
+            compressor.close();
+        } catch (IOException | RuntimeException e) {
+            // already failing; the first error is the one that matters
+        }
     }
 
     private static List<LayerEntry> sortAndCheck(Collection<? extends LayerEntry> entries) {

@@ -86,6 +86,38 @@ class CliTest {
     }
 
     @Test
+    void buildWritesATaggedImageIntoTheStoreAndTheResultFiles() throws Exception {
+        Files.writeString(dir.resolve("hello.txt"), "hello\n");
+        dockerfile("FROM scratch\nCOPY hello.txt /\nCMD [\"/hello\"]\n");
+        Path root = dir.resolve("store");
+        Path iid = dir.resolve("iid");
+        Path metadata = dir.resolve("metadata.json");
+        Result result = run("--root", root.toString(), "-t", "hello:1", "--iidfile", iid.toString(),
+                "--metadata-file", metadata.toString(), dir.toString());
+        assertEquals(0, result.exitCode(), result.err());
+        assertTrue(result.err().contains("#1 [stage-0 1/2] COPY hello.txt /"), result.err());
+        assertTrue(result.err().contains("naming to docker.io/library/hello:1"), result.err());
+        String imageId = Files.readString(iid);
+        assertTrue(imageId.matches("sha256:[0-9a-f]{64}"), imageId);
+        assertTrue(Files.readString(metadata).contains("\"containerimage.config.digest\" : \"" + imageId + "\""));
+        assertTrue(Files.readString(root.resolve("index.json")).contains("docker.io/library/hello:1"));
+
+        Result quiet = run("--root", root.toString(), "-q", dir.toString());
+        assertEquals(0, quiet.exitCode(), quiet.err());
+        assertTrue(quiet.out().strip().matches("sha256:[0-9a-f]{64}"), quiet.out());
+        assertEquals("", quiet.err());
+    }
+
+    @Test
+    void buildErrorsNameTheInstruction() throws Exception {
+        dockerfile("FROM scratch\nCOPY missing.txt /\n");
+        Result result = run("--root", dir.resolve("store").toString(), dir.toString());
+        assertEquals(1, result.exitCode());
+        assertTrue(result.err().contains("Dockerfile:2: COPY failed: \"/missing.txt\": not found"), result.err());
+        assertTrue(result.err().contains("    2 | COPY missing.txt /"), result.err());
+    }
+
+    @Test
     void buildIsTheDefaultCommandAndPrintsThePrunedPlan() throws Exception {
         Path file = dockerfile("""
                 ARG V=1
@@ -94,7 +126,7 @@ class CliTest {
                 FROM deps AS test
                 RUN echo test
                 """);
-        Result result = run("-f", file.toString(), "--target", "test", "--build-arg", "V=3", dir.toString());
+        Result result = run("--dry-run", "-f", file.toString(), "--target", "test", "--build-arg", "V=3", dir.toString());
         assertEquals(0, result.exitCode(), result.err());
         assertTrue(result.out().contains("stage 0 \"deps\": FROM image alpine:3"), result.out());
         assertFalse(result.out().contains("unused"), result.out());
@@ -104,9 +136,9 @@ class CliTest {
     @Test
     void dockerfileDefaultsToTheContextAndMayComeFromStdin() throws Exception {
         dockerfile("FROM scratch AS from-context\n");
-        assertTrue(run("build", dir.toString()).out().contains("from-context"));
+        assertTrue(run("build", "--dry-run", dir.toString()).out().contains("from-context"));
         Result stdin = runWithStdin("FROM scratch AS from-stdin\n".getBytes(StandardCharsets.UTF_8),
-                "build", "-f", "-", dir.toString());
+                "build", "--dry-run", "-f", "-", dir.toString());
         assertTrue(stdin.out().contains("from-stdin"), stdin.out() + stdin.err());
     }
 
@@ -121,7 +153,7 @@ class CliTest {
             out.write(content);
             out.closeArchiveEntry();
         }
-        Result result = runWithStdin(tar.toByteArray(), "build", "-f", "sub/Dockerfile.app", "-");
+        Result result = runWithStdin(tar.toByteArray(), "build", "--dry-run", "-f", "sub/Dockerfile.app", "-");
         assertEquals(0, result.exitCode(), result.err());
         assertTrue(result.out().contains("from-tar"), result.out());
         Result both = runWithStdin(new byte[0], "build", "-f", "-", "-");

@@ -1,0 +1,167 @@
+package dev.jbuild.build;
+
+import dev.jbuild.dockerfile.DockerfileParser;
+import dev.jbuild.dockerfile.DockerfileSyntaxException;
+import dev.jbuild.dockerfile.Instruction;
+import dev.jbuild.image.Descriptor;
+import dev.jbuild.image.Document;
+import dev.jbuild.image.ImageConfig;
+import dev.jbuild.image.ImageDocuments;
+import dev.jbuild.image.Manifest;
+import dev.jbuild.image.MediaTypes;
+import dev.jbuild.plan.BaseImage;
+import dev.jbuild.plan.Stage;
+import dev.jbuild.store.Store;
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Executes a build plan: each stage from its base through its instructions, then the target
+ * stage's image is written to the store (config, manifest, tags) and to the requested outputs.
+ * This is the package's entry point.
+ */
+public final class Builder {
+
+    private final Store store;
+    private final BuildListener listener;
+
+    public Builder(Store store, BuildListener listener) {
+        this.store = store;
+        this.listener = listener;
+    }
+
+    public BuildResult build(BuildRequest request) throws BuildException {
+        Path scratch;
+        try {
+            scratch = Files.createTempDirectory(store.root().resolve("tmp"), "build-");
+        } catch (IOException e) {
+            throw new BuildException(null, "cannot create a temporary directory in the store: " + e.getMessage(), e);
+        }
+        try {
+            BuildSession session = new BuildSession(request, store, listener, scratch);
+            ImageState result = runStages(session);
+            BuildResult built = commit(session, result);
+            Outputs.write(session, built);
+            return built;
+        } catch (IOException e) {
+            throw new BuildException(null, e.getMessage(), e);
+        } finally {
+            deleteTree(scratch);
+        }
+    }
+
+    private ImageState runStages(BuildSession session) throws BuildException, IOException {
+        BaseImages images = new BaseImages(session);
+        Map<Integer, ImageState> finished = new HashMap<>();
+        Map<String, Integer> stageIndexByName = new HashMap<>();
+        StageSources sources = new StageSources(session, images, finished, stageIndexByName);
+        for (Stage stage : session.request.plan().stages()) {
+            ImageState state = base(stage, images, finished);
+            StageExecutor executor = new StageExecutor(session, stage, state, sources);
+            runOnBuildTriggers(session, stage, state, executor);
+            executor.run();
+            finished.put(stage.index(), state);
+            if (stage.name() != null) {
+                stageIndexByName.put(stage.name(), stage.index());
+            }
+        }
+        return finished.get(session.request.plan().target());
+    }
+
+    private static ImageState base(Stage stage, BaseImages images, Map<Integer, ImageState> finished) throws BuildException {
+        BaseImage base = stage.base();
+        if (base instanceof BaseImage.Scratch) {
+            return images.scratch();
+        } else if (base instanceof BaseImage.StageResult result) {
+            return finished.get(result.stageIndex()).copy();
+        } else if (base instanceof BaseImage.NamedContext named) {
+            return images.image(named.name(), stage.from().location());
+        }
+        return images.image(((BaseImage.Image) base).reference(), stage.from().location());
+    }
+
+    /** A base image's ONBUILD instructions run first, then are cleared from the new image, as in Docker. */
+    private static void runOnBuildTriggers(BuildSession session, Stage stage, ImageState state, StageExecutor executor)
+            throws BuildException, IOException {
+        List<String> triggers = state.runConfig().onBuild();
+        if (triggers == null || triggers.isEmpty()) {
+            return;
+        }
+        state.updateRunConfig(c -> c.withOnBuild(null));
+        for (String trigger : triggers) {
+            Instruction instruction;
+            try {
+                instruction = DockerfileParser.parseInstruction(trigger, stage.from().location().file(),
+                        stage.from().location().startLine(), session.request.dockerfile().escape());
+            } catch (DockerfileSyntaxException e) {
+                throw new BuildException(stage.from().location(), "ONBUILD trigger of the base image: " + e.getMessage(), e);
+            }
+            session.listener.stepStarted(stage.displayName(), 0, stage.instructions().size(), "ONBUILD " + trigger);
+            executor.execute(instruction);
+        }
+    }
+
+    /** Writes the config and manifest of the target stage and tags them. */
+    private BuildResult commit(BuildSession session, ImageState state) throws IOException {
+        BuildRequest request = session.request;
+        ImageConfig config = state.config;
+        if (!request.labels().isEmpty()) {
+            Map<String, String> labels = new TreeMap<>(state.runConfig().labels() == null ? Map.of() : state.runConfig().labels());
+            labels.putAll(request.labels());
+            config = config.withConfig(state.runConfig().withLabels(labels));
+        }
+        List<dev.jbuild.image.Digest> diffIds = new ArrayList<>();
+        List<Descriptor> layers = new ArrayList<>();
+        long size = 0;
+        for (LayerRecord layer : state.layers) {
+            diffIds.add(layer.diffId());
+            layers.add(layer.descriptor());
+            size += layer.descriptor().size();
+        }
+        config = config.withCreated(ImageConfig.formatTime(session.createdTime))
+                .withRootfs(new ImageConfig.RootFs(diffIds))
+                .withHistory(state.history);
+        Document<ImageConfig> configDocument = ImageDocuments.encode(config);
+        Descriptor configDescriptor = store.putBytes(MediaTypes.OCI_CONFIG, configDocument.bytes());
+        Manifest manifest = new Manifest(MediaTypes.OCI_MANIFEST, configDescriptor, layers);
+        if (!request.annotations().isEmpty()) {
+            manifest = manifest.withAnnotations(new TreeMap<>(request.annotations()));
+        }
+        Document<Manifest> manifestDocument = ImageDocuments.encode(manifest);
+        Descriptor manifestDescriptor = store.putBytes(MediaTypes.OCI_MANIFEST, manifestDocument.bytes());
+        for (String tag : request.tags()) {
+            store.tag(tag, manifestDescriptor);
+        }
+        size += configDescriptor.size() + manifestDescriptor.size();
+        return new BuildResult(manifestDescriptor, configDescriptor.digest(), request.tags(), layers.size(), size);
+    }
+
+    private static void deleteTree(Path root) {
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                    Files.deleteIfExists(dir);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            // Left-over scratch files are removed by the store's stale-temp cleanup.
+        }
+    }
+}

@@ -1,0 +1,379 @@
+package dev.jbuild.build;
+
+import dev.jbuild.context.CopySelection;
+import dev.jbuild.context.DockerIgnoreException;
+import dev.jbuild.context.SourceFile;
+import dev.jbuild.context.SourceTree;
+import dev.jbuild.dockerfile.Heredoc;
+import dev.jbuild.dockerfile.Instruction;
+import dev.jbuild.dockerfile.Location;
+import dev.jbuild.layer.ContentSource;
+import dev.jbuild.layer.EntryAttributes;
+import dev.jbuild.layer.LayerEntry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The entries of the layer a {@code COPY} or {@code ADD} writes. Sources are chosen by
+ * {@link CopySelection}; this class decides where they land and with which owner and mode:
+ *
+ * <ul>
+ *   <li>the destination is relative to WORKDIR; it is a directory when it ends in {@code /}, when
+ *       there are several sources or wildcard matches, with {@code --parents}, or when it already is
+ *       one in the image (not with {@code --link}, whose layer must not depend on the image);
+ *   <li>missing parent directories are created with mode 0755 and the {@code --chown} owner;
+ *   <li>files from the context get owner 0:0, files from stages and images keep theirs, unless
+ *       {@code --chown}; {@code --chmod} applies to files and directories alike;
+ *   <li>paths are resolved through the image's symlinks, inside the image.
+ * </ul>
+ */
+final class CopyStep {
+
+    private final BuildSession session;
+    private final ImageState state;
+    private final StageSources sources;
+
+    CopyStep(BuildSession session, ImageState state, StageSources sources) {
+        this.session = session;
+        this.state = state;
+        this.sources = sources;
+    }
+
+    /** Owner and mode rules of one instruction. */
+    private record Placement(UserDatabase.Ids owner, FileMode chmod, boolean keepOwnership, boolean link) {
+        EntryAttributes attributes(SourceFile file) {
+            int mode = chmod == null ? file.mode() : chmod.applyTo(file.mode(), file.isDirectory());
+            long uid = owner != null ? owner.uid() : keepOwnership ? file.uid() : 0;
+            long gid = owner != null ? owner.gid() : keepOwnership ? file.gid() : 0;
+            return new EntryAttributes(mode, uid, gid, file.mtime(), file.xattrs());
+        }
+
+        EntryAttributes newDirectory(Instant time) {
+            return new EntryAttributes(0755, owner == null ? 0 : owner.uid(), owner == null ? 0 : owner.gid(), time, Map.of());
+        }
+    }
+
+    List<LayerEntry> copy(Instruction.Copy copy, Map<String, String> scope) throws BuildException, IOException {
+        Location at = copy.location();
+        StageSources.Source source = copy.from() == null
+                ? sources.context()
+                : sources.from(session.expand(copy.from(), scope, at), at);
+        Placement placement = placement(copy.chown(), copy.chmod(), source.keepOwnership(), copy.link(), scope, at);
+        List<String> excludes = expandAll(copy.excludes(), scope, at);
+        return place(at, copy.node().heredocs(), copy.sources(), copy.destination(), scope, source.tree(),
+                new CopySelection.CopyFlags(copy.parents(), excludes), placement, false);
+    }
+
+    List<LayerEntry> add(Instruction.Add add, Map<String, String> scope) throws BuildException, IOException {
+        Location at = add.location();
+        Placement placement = placement(add.chown(), add.chmod(), false, add.link(), scope, at);
+        List<String> local = new ArrayList<>();
+        List<String> urls = new ArrayList<>();
+        for (String word : add.sources()) {
+            String expanded = word.startsWith("<<") ? word : session.expand(word, scope, at);
+            if (GitSources.isGit(expanded)) {
+                throw new BuildException(at, "ADD from a git repository is not implemented yet: " + expanded);
+            }
+            (RemoteFile.isUrl(expanded) ? urls : local).add(expanded);
+        }
+        if (add.checksum() != null && !local.isEmpty()) {
+            throw new BuildException(at, "ADD --checksum is only supported for HTTP(S) sources");
+        }
+        List<String> excludes = expandAll(add.excludes(), scope, at);
+        int sourceCount = add.sources().size();
+        String destination = session.expand(add.destination(), scope, at);
+        checkMultipleSources(sourceCount, destination, at);
+        Map<String, LayerEntry> entries = new LinkedHashMap<>();
+        if (!local.isEmpty()) {
+            boolean unpack = add.unpack() == null || add.unpack();
+            for (LayerEntry entry : placeWithExpandedSources(at, add.node().heredocs(), local, destination,
+                    sources.context().tree(), new CopySelection.CopyFlags(false, excludes), placement, unpack, sourceCount)) {
+                entries.put(entry.path(), entry);
+            }
+        }
+        for (String url : urls) {
+            String checksum = add.checksum() == null ? null : session.expand(add.checksum(), scope, at);
+            RemoteFile remote;
+            try {
+                remote = RemoteFile.fetch(session.httpClient(), url, checksum, session.scratchDir);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BuildException(at, "interrupted while downloading " + url, e);
+            }
+            boolean intoDirectory = endsAsDirectory(destination) || sourceCount > 1 || isExistingDirectory(destination, placement);
+            String target = resolveTarget(destination, intoDirectory ? remote.name() : null, placement);
+            Instant mtime = remote.lastModified().orElse(session.createdDirTime);
+            int mode = placement.chmod() == null ? 0600 : placement.chmod().applyTo(0600, false);
+            long size = java.nio.file.Files.size(remote.file());
+            addParents(entries, FsView.parent(target), placement);
+            entries.put(target, new LayerEntry.RegularFile(target, new EntryAttributes(mode,
+                    placement.owner() == null ? 0 : placement.owner().uid(),
+                    placement.owner() == null ? 0 : placement.owner().gid(), mtime, Map.of()),
+                    size, ContentSource.of(remote.file())));
+        }
+        return new ArrayList<>(entries.values());
+    }
+
+    private Placement placement(String chown, String chmod, boolean keepOwnership, boolean link,
+            Map<String, String> scope, Location at) throws BuildException, IOException {
+        UserDatabase.Ids owner = null;
+        if (chown != null) {
+            owner = Ownership.resolve(session, state, session.expand(chown, scope, at));
+        }
+        FileMode mode = chmod == null ? null : FileMode.parse(session.expand(chmod, scope, at));
+        return new Placement(owner, mode, keepOwnership, link);
+    }
+
+    private List<LayerEntry> place(Location at, List<Heredoc> heredocs, List<String> words, String rawDestination,
+            Map<String, String> scope, SourceTree tree, CopySelection.CopyFlags flags, Placement placement, boolean unpack)
+            throws BuildException, IOException {
+        List<String> expanded = new ArrayList<>();
+        for (String word : words) {
+            expanded.add(word.startsWith("<<") ? word : session.expand(word, scope, at));
+        }
+        String destination = session.expand(rawDestination, scope, at);
+        checkMultipleSources(words.size(), destination, at);
+        return placeWithExpandedSources(at, heredocs, expanded, destination, tree, flags, placement, unpack, words.size());
+    }
+
+    private List<LayerEntry> placeWithExpandedSources(Location at, List<Heredoc> heredocs, List<String> words,
+            String destination, SourceTree tree, CopySelection.CopyFlags flags, Placement placement, boolean unpack,
+            int sourceCount) throws BuildException, IOException {
+        Map<String, LayerEntry> entries = new LinkedHashMap<>();
+        List<String> fileSources = new ArrayList<>();
+        for (String word : words) {
+            if (word.startsWith("<<")) {
+                Heredoc heredoc = heredoc(heredocs, word.substring(2), at);
+                boolean intoDirectory = endsAsDirectory(destination) || sourceCount > 1 || isExistingDirectory(destination, placement);
+                String target = resolveTarget(destination, intoDirectory ? heredoc.name() : null, placement);
+                byte[] content = heredocContent(heredoc, at);
+                int mode = placement.chmod() == null ? 0644 : placement.chmod().applyTo(0644, false);
+                addParents(entries, FsView.parent(target), placement);
+                entries.put(target, LayerEntry.RegularFile.of(target, new EntryAttributes(mode,
+                        placement.owner() == null ? 0 : placement.owner().uid(),
+                        placement.owner() == null ? 0 : placement.owner().gid(), session.createdDirTime, Map.of()), content));
+            } else {
+                fileSources.add(word);
+            }
+        }
+        if (fileSources.isEmpty()) {
+            return new ArrayList<>(entries.values());
+        }
+        List<CopySelection.Selected> selected;
+        try {
+            selected = CopySelection.select(tree, fileSources, flags);
+        } catch (DockerIgnoreException e) {
+            throw new BuildException(at, "invalid --exclude pattern: " + e.getMessage(), e);
+        }
+        if (tree instanceof FsViewTree viewTree) {
+            List<SourceFile> files = new ArrayList<>();
+            selected.forEach(s -> s.members().forEach(m -> files.add(m.file())));
+            viewTree.prefetch(files);
+        }
+        boolean intoDirectory = endsAsDirectory(destination) || sourceCount > 1 || selected.size() > 1
+                || flags.parents() || isExistingDirectory(destination, placement);
+        Map<Object, String> firstPathOfFile = new HashMap<>();
+        for (CopySelection.Selected selection : selected) {
+            boolean contentsOnly = selection.root().isDirectory() && selection.destinationName().isEmpty();
+            String base = contentsOnly || !intoDirectory
+                    ? resolveTarget(destination, null, placement)
+                    : resolveTarget(destination, selection.destinationName(), placement);
+            if (unpack && selection.root().isRegularFile() && !flags.parents()) {
+                Optional<List<LayerEntry>> unpacked = ArchiveSource.entries(tree, selection.root(),
+                        contentsOnly || !intoDirectory ? base : resolveTarget(destination, null, placement),
+                        placement.owner(), session.scratchDir);
+                if (unpacked.isPresent()) {
+                    addParents(entries, unpacked.get().isEmpty() ? "" : baseDirOf(destination, placement), placement);
+                    unpacked.get().forEach(e -> entries.put(e.path(), e));
+                    continue;
+                }
+            }
+            addParents(entries, contentsOnly ? base : FsView.parent(base), placement);
+            addParentDirectories(entries, selection, base, placement);
+            for (CopySelection.Member member : selection.members()) {
+                String path = member.relativePath().isEmpty() ? base : FsView.join(base, member.relativePath());
+                if (member.relativePath().isEmpty() && contentsOnly) {
+                    continue; // the destination directory itself: created by addParents when missing
+                }
+                LayerEntry entry = toEntry(path, member.file(), tree, placement, firstPathOfFile);
+                if (entry != null && !path.isEmpty()) {
+                    entries.put(path, entry);
+                } else if (entry == null) {
+                    session.listener.warning(at.prefix() + ": skipped " + member.file().path()
+                            + ": devices, sockets and pipes are not copied");
+                }
+            }
+        }
+        return new ArrayList<>(entries.values());
+    }
+
+    private LayerEntry toEntry(String path, SourceFile file, SourceTree tree, Placement placement,
+            Map<Object, String> firstPathOfFile) {
+        EntryAttributes attributes = placement.attributes(file);
+        switch (file.kind()) {
+            case DIRECTORY:
+                return new LayerEntry.Directory(path, attributes);
+            case SYMLINK:
+                return new LayerEntry.Symlink(path, attributes, file.linkTarget());
+            case FILE:
+                if (file.fileKey() != null) {
+                    String first = firstPathOfFile.putIfAbsent(file.fileKey(), path);
+                    if (first != null && !first.equals(path)) {
+                        return new LayerEntry.Hardlink(path, attributes, first);
+                    }
+                }
+                return new LayerEntry.RegularFile(path, attributes, file.size(), () -> tree.open(file));
+            default:
+                return null;
+        }
+    }
+
+    /** With --parents: the source's own directories above each copied entry, created when missing. */
+    private void addParentDirectories(Map<String, LayerEntry> entries, CopySelection.Selected selection, String base,
+            Placement placement) {
+        List<SourceFile> parents = selection.parentDirectories();
+        if (parents.isEmpty()) {
+            return;
+        }
+        String dir = FsView.parent(base);
+        List<String> chain = new ArrayList<>();
+        for (int i = 0; i < parents.size(); i++) {
+            chain.add(0, dir);
+            dir = FsView.parent(dir);
+        }
+        for (int i = 0; i < parents.size(); i++) {
+            String path = chain.get(i);
+            if (!path.isEmpty() && !entries.containsKey(path) && (placement.link() || !state.fs.isDirectory(path))) {
+                entries.put(path, new LayerEntry.Directory(path, placement.attributes(parents.get(i))));
+            }
+        }
+    }
+
+    /** Creates {@code directory} and every missing directory above it. */
+    private void addParents(Map<String, LayerEntry> entries, String directory, Placement placement) {
+        List<String> missing = new ArrayList<>();
+        for (String dir = directory; !dir.isEmpty(); dir = FsView.parent(dir)) {
+            if (entries.containsKey(dir) || !placement.link() && state.fs.isDirectory(dir)) {
+                break;
+            }
+            missing.add(0, dir);
+        }
+        for (String dir : missing) {
+            entries.put(dir, new LayerEntry.Directory(dir, placement.newDirectory(session.createdDirTime)));
+        }
+    }
+
+    /**
+     * The layer path for {@code destination} (plus {@code name} below it when not null), relative to
+     * WORKDIR and resolved through the image's symlinks unless {@code --link}.
+     */
+    private String resolveTarget(String destination, String name, Placement placement) {
+        String absolute = destination.startsWith("/") ? destination : state.workingDir() + "/" + destination;
+        String path = FsView.clean(absolute);
+        if (!placement.link()) {
+            path = state.fs.follow(path).filter(FsView.Node::isDirectory).map(FsView.Node::path)
+                    .orElse(state.fs.resolveParents(path));
+        }
+        return name == null || name.isEmpty() ? path : FsView.join(path, FsView.clean(name));
+    }
+
+    private String baseDirOf(String destination, Placement placement) {
+        return resolveTarget(destination, null, placement);
+    }
+
+    private boolean isExistingDirectory(String destination, Placement placement) {
+        if (placement.link()) {
+            return false;
+        }
+        String absolute = destination.startsWith("/") ? destination : state.workingDir() + "/" + destination;
+        return state.fs.isDirectory(FsView.clean(absolute));
+    }
+
+    private static boolean endsAsDirectory(String destination) {
+        return destination.isEmpty() || destination.endsWith("/") || destination.equals(".") || destination.endsWith("/.");
+    }
+
+    private static void checkMultipleSources(int sources, String destination, Location at) throws BuildException {
+        if (sources > 1 && !destination.endsWith("/")) {
+            throw new BuildException(at, "when using COPY with more than one source file, the destination must be a directory and end with a /");
+        }
+    }
+
+    private Heredoc heredoc(List<Heredoc> heredocs, String name, Location at) throws BuildException {
+        for (Heredoc heredoc : heredocs) {
+            if (heredoc.name().equals(name)) {
+                return heredoc;
+            }
+        }
+        throw new BuildException(at, "no heredoc named " + name);
+    }
+
+    /**
+     * A heredoc's bytes. Unquoted delimiters expand variables, and only variables: quotes and
+     * backslashes in the text stay as written (BuildKit expands heredocs with raw quotes).
+     */
+    private byte[] heredocContent(Heredoc heredoc, Location at) throws BuildException {
+        String content = heredoc.content();
+        if (!heredoc.expand()) {
+            return content.getBytes(StandardCharsets.UTF_8);
+        }
+        Map<String, String> scope = state.expansionScope();
+        StringBuilder out = new StringBuilder();
+        int i = 0;
+        while (i < content.length()) {
+            char c = content.charAt(i);
+            if (c == '\\' && i + 1 < content.length() && content.charAt(i + 1) == '$') {
+                out.append('$');
+                i += 2;
+            } else if (c == '$') {
+                int end = variableEnd(content, i);
+                out.append(end == i + 1 ? "$" : session.expand(content.substring(i, end), scope, at));
+                i = end;
+            } else {
+                out.append(c);
+                i++;
+            }
+        }
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The index after a {@code $NAME} or {@code ${...}} reference starting at {@code start}. */
+    private static int variableEnd(String text, int start) {
+        int i = start + 1;
+        if (i < text.length() && text.charAt(i) == '{') {
+            int depth = 0;
+            for (; i < text.length(); i++) {
+                if (text.charAt(i) == '{') {
+                    depth++;
+                } else if (text.charAt(i) == '}' && --depth == 0) {
+                    return i + 1;
+                }
+            }
+            return text.length();
+        }
+        while (i < text.length() && (Character.isLetterOrDigit(text.charAt(i)) || text.charAt(i) == '_')) {
+            i++;
+        }
+        return i;
+    }
+
+    private List<String> expandAll(List<String> words, Map<String, String> scope, Location at) throws BuildException {
+        List<String> result = new ArrayList<>();
+        for (String word : words) {
+            result.add(session.expand(word, scope, at));
+        }
+        return result;
+    }
+
+    static String lower(String s) {
+        return s.toLowerCase(Locale.ROOT);
+    }
+}

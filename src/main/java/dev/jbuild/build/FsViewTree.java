@@ -1,0 +1,125 @@
+package dev.jbuild.build;
+
+import dev.jbuild.context.FileKind;
+import dev.jbuild.context.SourceFile;
+import dev.jbuild.context.SourceTree;
+import dev.jbuild.layer.ContentSource;
+import dev.jbuild.layer.LayerEntry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A stage's or image's file tree as a {@link SourceTree}, for {@code COPY --from}. Ownership and
+ * modes are the image's; a hard link reports its target's path as file key, so links stay links.
+ */
+final class FsViewTree implements SourceTree {
+
+    private final FsView view;
+    private final LayerFiles files;
+    private final Map<String, ContentSource> fetched = new HashMap<>();
+
+    FsViewTree(FsView view, LayerFiles files) {
+        this.view = view;
+        this.files = files;
+    }
+
+    @Override
+    public Optional<SourceFile> lookup(String path) {
+        if (FsView.clean(path).isEmpty()) {
+            return Optional.of(root());
+        }
+        return view.lookup(path).map(this::toSourceFile);
+    }
+
+    @Override
+    public List<SourceFile> list(String dirPath) throws IOException {
+        String clean = FsView.clean(dirPath);
+        if (!clean.isEmpty()) {
+            Optional<FsView.Node> dir = view.follow(clean);
+            if (dir.isEmpty()) {
+                throw new NoSuchFileException("/" + clean);
+            }
+            if (!dir.get().isDirectory()) {
+                throw new NotDirectoryException("/" + clean);
+            }
+            clean = dir.get().path();
+        }
+        List<SourceFile> result = new ArrayList<>();
+        for (FsView.Node node : view.list(clean)) {
+            result.add(toSourceFile(node));
+        }
+        return result;
+    }
+
+    /** Reads the content of many files in one pass over each layer, before they are opened one by one. */
+    void prefetch(List<SourceFile> wanted) throws IOException {
+        Map<String, FsView.Node> holders = new HashMap<>();
+        for (SourceFile file : wanted) {
+            String path = FsView.clean(file.path());
+            if (file.isRegularFile() && !fetched.containsKey(path)) {
+                contentNode(path).ifPresent(node -> holders.put(path, node));
+            }
+        }
+        Map<String, ContentSource> sources = files.materialize(List.copyOf(holders.values()));
+        holders.forEach((path, node) -> fetched.put(path, sources.get(node.path())));
+    }
+
+    @Override
+    public InputStream open(SourceFile file) throws IOException {
+        String path = FsView.clean(file.path());
+        if (!fetched.containsKey(path)) {
+            prefetch(List.of(file));
+        }
+        ContentSource source = fetched.get(path);
+        if (source == null) {
+            throw new NoSuchFileException(file.path());
+        }
+        return source.open();
+    }
+
+    /** The node holding a file's bytes: itself, or a hard link's target. */
+    private Optional<FsView.Node> contentNode(String path) {
+        Optional<FsView.Node> node = view.lookup(path);
+        if (node.isPresent() && node.get().entry() instanceof LayerEntry.Hardlink link) {
+            return view.lookup(link.target());
+        }
+        return node;
+    }
+
+    private SourceFile root() {
+        return new SourceFile("/", FileKind.DIRECTORY, 0755, 0, 0, 0, java.time.Instant.EPOCH, null, Map.of(), "/");
+    }
+
+    private SourceFile toSourceFile(FsView.Node node) {
+        LayerEntry entry = node.entry();
+        var attributes = entry.attributes();
+        FileKind kind;
+        long size = 0;
+        String target = null;
+        Object key = node.path();
+        if (entry instanceof LayerEntry.Directory) {
+            kind = FileKind.DIRECTORY;
+        } else if (entry instanceof LayerEntry.RegularFile file) {
+            kind = FileKind.FILE;
+            size = file.size();
+        } else if (entry instanceof LayerEntry.Hardlink link) {
+            kind = FileKind.FILE;
+            key = link.target();
+            size = view.lookup(link.target()).map(t -> t.entry() instanceof LayerEntry.RegularFile f ? f.size() : 0L).orElse(0L);
+        } else if (entry instanceof LayerEntry.Symlink link) {
+            kind = FileKind.SYMLINK;
+            target = link.target();
+        } else {
+            kind = FileKind.OTHER;
+        }
+        return new SourceFile("/" + node.path(), kind, attributes.mode(), attributes.uid(), attributes.gid(), size,
+                attributes.mtime(), target, attributes.xattrs(), key);
+    }
+}

@@ -1,0 +1,92 @@
+package dev.jbuild.build;
+
+import dev.jbuild.image.ImageConfig;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A stage's image while its instructions run: the config, the layers and history so far, the
+ * merged file tree, and the ARG values in scope. Mutable and confined to the stage's thread; a
+ * stage that starts from another takes a {@link #copy()}.
+ */
+final class ImageState {
+
+    static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    ImageConfig config;
+    final List<LayerRecord> layers;
+    final List<ImageConfig.History> history;
+    final FsView fs;
+    /** ARG values in scope, in declaration order; they are not part of the image. */
+    final Map<String, String> args;
+    /** True once this stage ran CMD: a later ENTRYPOINT then keeps it (Docker's rule). */
+    boolean cmdSet;
+
+    ImageState(ImageConfig config, List<LayerRecord> layers, List<ImageConfig.History> history, FsView fs) {
+        this.config = config;
+        this.layers = new ArrayList<>(layers);
+        this.history = new ArrayList<>(history);
+        this.fs = fs;
+        this.args = new LinkedHashMap<>();
+    }
+
+    /** A new stage's state on top of this one: same image, fresh ARG scope. */
+    ImageState copy() {
+        return new ImageState(config, layers, history, fs.copy());
+    }
+
+    ImageConfig.Config runConfig() {
+        return config.config() == null ? ImageConfig.Config.EMPTY : config.config();
+    }
+
+    void updateRunConfig(java.util.function.UnaryOperator<ImageConfig.Config> change) {
+        config = config.withConfig(change.apply(runConfig()));
+    }
+
+    /** The ENV of the image as a map, in order. */
+    Map<String, String> env() {
+        Map<String, String> env = new LinkedHashMap<>();
+        List<String> list = runConfig().env();
+        if (list != null) {
+            for (String entry : list) {
+                int equals = entry.indexOf('=');
+                if (equals > 0) {
+                    env.put(entry.substring(0, equals), entry.substring(equals + 1));
+                } else {
+                    env.put(entry, "");
+                }
+            }
+        }
+        return env;
+    }
+
+    /** Sets one ENV variable, keeping the position of an existing one. */
+    void setEnv(String key, String value) {
+        Map<String, String> env = env();
+        env.put(key, value);
+        List<String> list = new ArrayList<>();
+        env.forEach((k, v) -> list.add(k + "=" + v));
+        updateRunConfig(c -> c.withEnv(list));
+    }
+
+    /** What a Dockerfile word can expand to here: ARGs, overridden by ENV of the same name. */
+    Map<String, String> expansionScope() {
+        Map<String, String> scope = new HashMap<>(args);
+        scope.putAll(env());
+        return scope;
+    }
+
+    String workingDir() {
+        String dir = runConfig().workingDir();
+        return dir == null || dir.isEmpty() ? "/" : dir;
+    }
+
+    /** The USER in force, "" for the default (root). */
+    String user() {
+        String user = runConfig().user();
+        return user == null ? "" : user;
+    }
+}

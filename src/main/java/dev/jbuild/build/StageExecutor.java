@@ -1,0 +1,259 @@
+package dev.jbuild.build;
+
+import dev.jbuild.dockerfile.Instruction;
+import dev.jbuild.dockerfile.Location;
+import dev.jbuild.image.ImageConfig;
+import dev.jbuild.layer.EntryAttributes;
+import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.plan.Stage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Runs the instructions of one stage against its {@link ImageState}: metadata instructions change
+ * the config, WORKDIR/COPY/ADD add layers. The rules are Docker's (BuildKit's dockerfile2llb),
+ * noted where they surprise.
+ */
+final class StageExecutor {
+
+    private final BuildSession session;
+    private final Stage stage;
+    private final ImageState state;
+    private final StageSources sources;
+
+    StageExecutor(BuildSession session, Stage stage, ImageState state, StageSources sources) {
+        this.session = session;
+        this.stage = stage;
+        this.state = state;
+        this.sources = sources;
+    }
+
+    void run() throws BuildException {
+        List<Instruction> instructions = stage.instructions();
+        for (int i = 0; i < instructions.size(); i++) {
+            Instruction instruction = instructions.get(i);
+            session.listener.stepStarted(stage.displayName(), i + 1, instructions.size(), instruction.node().original());
+            long started = System.nanoTime();
+            try {
+                execute(instruction);
+            } catch (IOException e) {
+                throw new BuildException(instruction.location(),
+                        keyword(instruction) + " failed: " + e.getMessage(), e);
+            } catch (IllegalArgumentException e) {
+                throw new BuildException(instruction.location(), e.getMessage(), e);
+            }
+            session.listener.stepFinished(Duration.ofNanos(System.nanoTime() - started));
+        }
+    }
+
+    /** Runs one instruction; ONBUILD triggers of a base image come through here too. */
+    void execute(Instruction instruction) throws BuildException, IOException {
+        Location at = instruction.location();
+        Map<String, String> scope = state.expansionScope();
+        if (instruction instanceof Instruction.Arg arg) {
+            declareArgs(arg, scope);
+            commitMetadata(instruction);
+        } else if (instruction instanceof Instruction.Env env) {
+            // Every value sees the variables as they were before this instruction (Docker's rule).
+            for (Instruction.KeyValue variable : env.variables()) {
+                state.setEnv(variable.key(), session.expand(variable.value(), scope, at));
+            }
+            commitMetadata(instruction);
+        } else if (instruction instanceof Instruction.Label label) {
+            Map<String, String> labels = new TreeMap<>(nonNull(state.runConfig().labels()));
+            for (Instruction.KeyValue pair : label.labels()) {
+                labels.put(session.expand(pair.key(), scope, at), session.expand(pair.value(), scope, at));
+            }
+            state.updateRunConfig(c -> c.withLabels(labels));
+            commitMetadata(instruction);
+        } else if (instruction instanceof Instruction.Maintainer maintainer) {
+            state.config = state.config.withAuthor(maintainer.maintainer());
+            commitMetadata(instruction);
+        } else if (instruction instanceof Instruction.Expose expose) {
+            Set<String> ports = new LinkedHashSet<>(nonNull(state.runConfig().exposedPorts()));
+            for (String word : expose.ports()) {
+                for (String spec : session.expandWords(word, scope, at)) {
+                    ports.addAll(PortSpecs.parse(spec));
+                }
+            }
+            state.updateRunConfig(c -> c.withExposedPorts(ports));
+            commitMetadata(instruction);
+        } else if (instruction instanceof Instruction.Volume volume) {
+            Set<String> volumes = new LinkedHashSet<>(nonNull(state.runConfig().volumes()));
+            for (String path : volume.paths()) {
+                String expanded = session.expand(path, scope, at);
+                if (expanded.isBlank()) {
+                    throw new BuildException(at, "VOLUME specified can not be an empty string");
+                }
+                volumes.add(expanded);
+            }
+            state.updateRunConfig(c -> c.withVolumes(volumes));
+            commitMetadata(instruction);
+        } else if (instruction instanceof Instruction.User user) {
+            String value = session.expand(user.user(), scope, at);
+            state.updateRunConfig(c -> c.withUser(value));
+            commitMetadata(instruction);
+        } else if (instruction instanceof Instruction.Workdir workdir) {
+            workdir(workdir, scope);
+        } else if (instruction instanceof Instruction.Cmd cmd) {
+            List<String> argv = commandLine(cmd.command());
+            state.updateRunConfig(c -> c.withCmd(argv));
+            state.cmdSet = true;
+            commitMetadata(instruction);
+        } else if (instruction instanceof Instruction.Entrypoint entrypoint) {
+            List<String> argv = commandLine(entrypoint.command());
+            // An ENTRYPOINT drops a CMD inherited from the base image, but not one this stage set.
+            boolean keepCmd = state.cmdSet;
+            state.updateRunConfig(c -> keepCmd ? c.withEntrypoint(argv) : c.withEntrypoint(argv).withCmd(null));
+            commitMetadata(instruction);
+        } else if (instruction instanceof Instruction.Shell shell) {
+            state.updateRunConfig(c -> c.withShell(shell.shell()));
+            commitMetadata(instruction);
+        } else if (instruction instanceof Instruction.Healthcheck healthcheck) {
+            state.updateRunConfig(c -> c.withHealthcheck(healthcheck(healthcheck)));
+            commitMetadata(instruction);
+        } else if (instruction instanceof Instruction.Stopsignal stopsignal) {
+            String signal = session.expand(stopsignal.signal(), scope, at);
+            state.updateRunConfig(c -> c.withStopSignal(Signals.validate(signal)));
+            commitMetadata(instruction);
+        } else if (instruction instanceof Instruction.Onbuild onbuild) {
+            List<String> triggers = new ArrayList<>(nonNull(state.runConfig().onBuild()));
+            triggers.add(onbuild.expression());
+            state.updateRunConfig(c -> c.withOnBuild(triggers));
+            commitMetadata(instruction);
+        } else if (instruction instanceof Instruction.Copy copy) {
+            commitLayer(instruction, new CopyStep(session, state, sources).copy(copy, scope));
+        } else if (instruction instanceof Instruction.Add add) {
+            commitLayer(instruction, new CopyStep(session, state, sources).add(add, scope));
+        } else if (instruction instanceof Instruction.Run) {
+            throw new BuildException(at, "RUN is not implemented yet: jbuild cannot run commands in the image yet"
+                    + " (rootless RUN is coming); build images whose steps are COPY, ADD and metadata only");
+        } else if (instruction instanceof Instruction.From) {
+            throw new IllegalStateException("FROM is handled by the builder");
+        }
+    }
+
+    private void declareArgs(Instruction.Arg arg, Map<String, String> scope) throws BuildException {
+        Map<String, String> buildArgs = session.request.plan().buildArgs();
+        for (Instruction.ArgDeclaration declaration : arg.declarations()) {
+            String name = declaration.name();
+            String value = buildArgs.get(name);
+            if (value == null && declaration.defaultValue() != null) {
+                value = session.expand(declaration.defaultValue(), scope, arg.location());
+            }
+            if (value == null) {
+                value = session.request.plan().globalArgs().get(name);
+            }
+            if (value == null) {
+                value = session.request.plan().builtinArgs().get(name);
+            }
+            if (value != null) {
+                state.args.put(name, value);
+                scope.put(name, value);
+            }
+        }
+    }
+
+    private void workdir(Instruction.Workdir workdir, Map<String, String> scope) throws BuildException, IOException {
+        String path = session.expand(workdir.path(), scope, workdir.location());
+        String absolute = path.startsWith("/") ? path : state.workingDir() + "/" + path;
+        String clean = "/" + FsView.clean(absolute);
+        state.updateRunConfig(c -> c.withWorkingDir(clean));
+        // WORKDIR creates the directory (owned by the current USER, as BuildKit does) when it is missing.
+        if (state.fs.isDirectory(clean)) {
+            commitMetadata(workdir);
+            return;
+        }
+        UserDatabase.Ids owner = Ownership.resolve(session, state, state.user());
+        List<LayerEntry> entries = new ArrayList<>();
+        String current = "";
+        for (String part : FsView.clean(clean).split("/")) {
+            current = FsView.join(current, part);
+            if (!state.fs.isDirectory(current)) {
+                entries.add(new LayerEntry.Directory(current,
+                        new EntryAttributes(0755, owner.uid(), owner.gid(), session.createdDirTime, Map.of())));
+            }
+        }
+        commitLayer(workdir, entries);
+    }
+
+    private List<String> commandLine(Instruction.Command command) {
+        if (command instanceof Instruction.Command.Exec exec) {
+            return exec.argv();
+        }
+        List<String> argv = new ArrayList<>(shell());
+        argv.add(((Instruction.Command.Shell) command).script());
+        return argv;
+    }
+
+    private List<String> shell() {
+        List<String> shell = state.runConfig().shell();
+        return shell == null || shell.isEmpty() ? List.of("/bin/sh", "-c") : shell;
+    }
+
+    private ImageConfig.Healthcheck healthcheck(Instruction.Healthcheck check) {
+        if (check.disabled()) {
+            return new ImageConfig.Healthcheck(List.of("NONE"), null, null, null, null, 0);
+        }
+        List<String> test = new ArrayList<>();
+        if (check.test() instanceof Instruction.Command.Exec exec) {
+            test.add("CMD");
+            test.addAll(exec.argv());
+        } else {
+            test.add("CMD-SHELL");
+            test.add(((Instruction.Command.Shell) check.test()).script());
+        }
+        return new ImageConfig.Healthcheck(test, check.interval(), check.timeout(), check.startPeriod(),
+                check.startInterval(), check.retries() == null ? 0 : check.retries());
+    }
+
+    /** Records an instruction that changed only the config. */
+    private void commitMetadata(Instruction instruction) {
+        state.history.add(session.history(instruction.node().original(), true));
+    }
+
+    /** Writes {@code entries} as a new layer, or records an empty step when there are none. */
+    private void commitLayer(Instruction instruction, List<LayerEntry> entries) throws IOException {
+        if (entries.isEmpty()) {
+            commitMetadata(instruction);
+            return;
+        }
+        LayerRecord layer = session.writeLayer(entries);
+        state.layers.add(layer);
+        state.history.add(session.history(instruction.node().original(), false));
+        state.fs.beginLayer();
+        for (LayerEntry entry : entries) {
+            state.fs.apply(entry, entry instanceof LayerEntry.RegularFile file
+                    ? new FsView.Content.Direct(file.content()) : null);
+        }
+    }
+
+    private static <T> Set<T> nonNull(Set<T> set) {
+        return set == null ? Set.of() : set;
+    }
+
+    private static <T> List<T> nonNull(List<T> list) {
+        return list == null ? List.of() : list;
+    }
+
+    private static <K, V> Map<K, V> nonNull(Map<K, V> map) {
+        return map == null ? new LinkedHashMap<>() : map;
+    }
+
+    private static String keyword(Instruction instruction) {
+        return instruction.node().keyword().toUpperCase(Locale.ROOT);
+    }
+
+    static String utf8(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}

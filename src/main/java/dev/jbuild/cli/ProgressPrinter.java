@@ -1,0 +1,81 @@
+package dev.jbuild.cli;
+
+import dev.jbuild.build.BuildListener;
+import dev.jbuild.build.BuildResult;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * Plain progress on standard error, one line per event, never an escape code: the format CI logs
+ * want, in the spirit of BuildKit's {@code --progress=plain} ({@code #3 [build 2/5] COPY . /src}).
+ */
+final class ProgressPrinter implements BuildListener {
+
+    private final PrintWriter err;
+    private final boolean quiet;
+    private final long started = System.nanoTime();
+    private int step;
+
+    ProgressPrinter(PrintWriter err, boolean quiet) {
+        this.err = err;
+        this.quiet = quiet;
+    }
+
+    @Override
+    public void stepStarted(String stage, int index, int steps, String text) {
+        step++;
+        if (!quiet) {
+            err.printf("#%d [%s %d/%d] %s%n", step, stage, index, steps, text);
+            err.flush();
+        }
+    }
+
+    @Override
+    public void stepFinished(Duration elapsed) {
+        if (!quiet) {
+            err.printf("#%d DONE %s%n", step, seconds(elapsed));
+            err.flush();
+        }
+    }
+
+    @Override
+    public void log(String line) {
+        if (!quiet) {
+            err.printf("#%d %s%n", step, line);
+        }
+    }
+
+    @Override
+    public void warning(String message) {
+        err.println("warning: " + message);
+        err.flush();
+    }
+
+    void summary(BuildResult result) {
+        err.printf("writing image %s (manifest %s, %d layers, %s) in %s%n", result.config(), result.manifest().digest(),
+                result.layers(), size(result.size()), seconds(Duration.ofNanos(System.nanoTime() - started)));
+        for (String tag : result.tags()) {
+            err.println("naming to " + tag);
+        }
+        err.flush();
+    }
+
+    private static String seconds(Duration elapsed) {
+        return String.format(Locale.ROOT, "%.1fs", elapsed.toMillis() / 1000.0);
+    }
+
+    static String size(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] units = {"kB", "MB", "GB", "TB"};
+        double value = bytes;
+        int unit = -1;
+        while (value >= 1000 && unit < units.length - 1) {
+            value /= 1000;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+    }
+}

@@ -1,0 +1,81 @@
+package dev.jbuild.cli;
+
+import dev.jbuild.image.Descriptor;
+import dev.jbuild.image.Document;
+import dev.jbuild.image.ImageConfig;
+import dev.jbuild.image.ImageDocuments;
+import dev.jbuild.image.ImageName;
+import dev.jbuild.image.Index;
+import dev.jbuild.image.Manifest;
+import dev.jbuild.image.ManifestOrIndex;
+import dev.jbuild.image.Platform;
+import dev.jbuild.image.PlatformMatcher;
+import dev.jbuild.store.Store;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Optional;
+
+/** Finds images in the store by the names users type: {@code app}, {@code app:1}, a full name, or an image ID prefix. */
+final class StoredImages {
+
+    /** A stored image: the name it was found by, its manifest and config. */
+    record StoredImage(String name, Descriptor descriptor, Document<Manifest> manifest, Document<ImageConfig> config) {
+        long size() {
+            return manifest.value().layers().stream().mapToLong(Descriptor::size).sum()
+                    + manifest.value().config().size() + manifest.size();
+        }
+    }
+
+    private final Store store;
+
+    StoredImages(Store store) {
+        this.store = store;
+    }
+
+    /** The image for {@code reference}; a clear failure (exit 1) when there is none. */
+    StoredImage find(String reference) {
+        try {
+            Optional<Map.Entry<String, Descriptor>> match = lookup(reference);
+            if (match.isEmpty()) {
+                throw new CliFailure(ExitCodes.BUILD_FAILED, "error: no such image: " + reference);
+            }
+            return load(match.get().getKey(), match.get().getValue());
+        } catch (IOException e) {
+            throw new CliFailure(ExitCodes.BUILD_FAILED, "error: reading image " + reference + " from the store: " + e.getMessage());
+        }
+    }
+
+    /** The tag entry for a name, or for an image ID (config digest) or manifest digest prefix. */
+    Optional<Map.Entry<String, Descriptor>> lookup(String reference) throws IOException {
+        Map<String, Descriptor> tags = store.tags();
+        String hex = reference.startsWith("sha256:") ? reference.substring(7) : reference;
+        if (hex.matches("[0-9a-f]{6,64}")) {
+            for (Map.Entry<String, Descriptor> tag : tags.entrySet()) {
+                StoredImage image = load(tag.getKey(), tag.getValue());
+                if (image.config().digest().hex().startsWith(hex) || tag.getValue().digest().hex().startsWith(hex)) {
+                    return Optional.of(tag);
+                }
+            }
+        }
+        String name;
+        try {
+            name = ImageName.parse(reference).toString();
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        Descriptor descriptor = tags.get(name);
+        return descriptor == null ? Optional.empty() : Optional.of(Map.entry(name, descriptor));
+    }
+
+    StoredImage load(String name, Descriptor descriptor) throws IOException {
+        Document<ManifestOrIndex> document = ImageDocuments.parseManifestOrIndex(store.readBytes(descriptor.digest()));
+        if (document.value() instanceof Index index) {
+            Descriptor chosen = PlatformMatcher.of(Platform.host()).best(index)
+                    .orElseThrow(() -> new IOException("no manifest for " + Platform.host() + " in " + name));
+            return load(name, chosen);
+        }
+        Document<Manifest> manifest = ImageDocuments.parseManifest(document.bytes());
+        Document<ImageConfig> config = ImageDocuments.parseConfig(store.readBytes(manifest.value().config().digest()));
+        return new StoredImage(name, descriptor, manifest, config);
+    }
+}

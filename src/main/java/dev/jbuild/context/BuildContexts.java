@@ -1,0 +1,38 @@
+package dev.jbuild.context;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+
+/** Where build contexts come from: a local directory, or a tar stream ({@code jbuild build -}). */
+public final class BuildContexts {
+
+    private BuildContexts() {}
+
+    /**
+     * A local directory as a build context.
+     *
+     * @param dir the context directory (symbolic links in this path itself are fine)
+     * @param ignore the .dockerignore rules ({@link DockerIgnore#load}), or {@link DockerIgnore#none()}
+     * @throws java.nio.file.NotDirectoryException when {@code dir} is not a directory
+     */
+    public static SourceTree directory(Path dir, DockerIgnore ignore) throws IOException {
+        return new DirectoryTree(dir, ignore);
+    }
+
+    /**
+     * Unpacks a context tar - plain, or gzip, bzip2, xz or zstd compressed, recognised by its
+     * first bytes - into {@code into} (created if missing, normally empty), writing nothing outside
+     * it: names are confined, a name that climbs out with {@code ..} or runs through a symbolic link
+     * fails the extraction, hard links must stay inside, symbolic links are written as they are but
+     * never followed, device nodes are skipped. Then use
+     * {@code directory(into, DockerIgnore.load(into, dockerfile))}.
+     *
+     * @return the real path of {@code into}
+     * @throws IOException on a malformed or hostile archive; what was extracted so far stays, and the
+     *     caller removes {@code into}
+     */
+    public static Path extractTar(InputStream tar, Path into) throws IOException {
+        return ContextTarExtractor.extract(tar, into);
+    }
+}

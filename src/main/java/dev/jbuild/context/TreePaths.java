@@ -1,0 +1,69 @@
+package dev.jbuild.context;
+
+import java.util.Comparator;
+
+/**
+ * Slash-separated absolute paths inside a {@link SourceTree}: {@code /} is the tree root, every
+ * other path is {@code /name(/name)*} without {@code .}, {@code ..} or empty elements.
+ */
+final class TreePaths {
+
+    /** Go sorts names by their UTF-8 bytes, which is code point order (not UTF-16 order). */
+    static final Comparator<String> NAME_ORDER = TreePaths::compareCodePoints;
+
+    private TreePaths() {}
+
+    /** Cleans any path into tree form; {@code ..} never climbs above the root. */
+    static String absolute(String path) {
+        return GoPaths.clean("/" + path);
+    }
+
+    static String child(String dir, String name) {
+        return dir.equals("/") ? "/" + name : dir + "/" + name;
+    }
+
+    /** The parent of a tree path; the root is its own parent. */
+    static String parent(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash <= 0 ? "/" : path.substring(0, slash);
+    }
+
+    /** The last element; empty for the root. */
+    static String baseName(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    /** Joins two relative paths (either may be empty). */
+    static String joinRelative(String a, String b) {
+        if (a.isEmpty()) {
+            return b;
+        }
+        return b.isEmpty() ? a : a + "/" + b;
+    }
+
+    /** Whether relative path {@code path} is {@code base} or lies below it ({@code ""} holds everything). */
+    static boolean isAtOrBelow(String path, String base) {
+        return base.isEmpty() || path.equals(base) || path.startsWith(base + "/");
+    }
+
+    /** The elements of a cleaned tree path; none for the root. */
+    static String[] elements(String path) {
+        String relative = path.startsWith("/") ? path.substring(1) : path;
+        return relative.isEmpty() ? new String[0] : relative.split("/");
+    }
+
+    private static int compareCodePoints(String a, String b) {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int ca = a.codePointAt(i);
+            int cb = b.codePointAt(j);
+            if (ca != cb) {
+                return Integer.compare(ca, cb);
+            }
+            i += Character.charCount(ca);
+            j += Character.charCount(cb);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
+    }
+}

@@ -1,0 +1,13 @@
+/**
+ * Build contexts and what {@code COPY}/{@code ADD} select from them.
+ *
+ * <p>A {@link dev.jbuild.context.SourceTree} is a read-only tree a copy reads from; symbolic links
+ * in it are always resolved inside it. {@link dev.jbuild.context.BuildContexts} makes one of a
+ * local directory (filtered by {@link dev.jbuild.context.DockerIgnore}) or unpacks a context tar
+ * safely first; the orchestrator supplies its own trees over image layers, with
+ * {@link dev.jbuild.context.SecureJoin} for the link resolution.
+ * {@link dev.jbuild.context.CopySelection} applies BuildKit's rules for sources - cleaning,
+ * wildcards, following the source link, directory contents, {@code --exclude}, {@code --parents}
+ * - and says which entries go where; writing them is the layer code's job.
+ */
+package dev.jbuild.context;
