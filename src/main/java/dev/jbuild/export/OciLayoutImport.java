@@ -109,10 +109,10 @@ final class OciLayoutImport {
                 }
             }
             // Not in index.json: a child of an index (one platform's manifest) may still be named.
-            Path file = blobFile(digest);
-            if (!Files.isRegularFile(file)) {
-                throw new ExportException(where + " has no blob " + digest);
+            if (!Files.isRegularFile(blobFile(digest))) {
+                throw new ExportException(where + " has no image or blob " + digest);
             }
+            Path file = requireBlob(digest, "manifest");
             byte[] bytes = readLimited(file, digest);
             Document<ManifestOrIndex> doc = parse(bytes, digest, null);
             return doc.descriptor();
@@ -188,7 +188,7 @@ final class OciLayoutImport {
             throw new ExportException(where + ": manifest " + descriptor.digest() + " claims " + descriptor.size()
                     + " bytes, more than the " + MAX_DOCUMENT + " a manifest may have");
         }
-        byte[] bytes = readLimited(requireBlob(descriptor, "manifest"), descriptor.digest());
+        byte[] bytes = readLimited(requireBlob(descriptor.digest(), "manifest"), descriptor.digest());
         Digest actual = Digest.of(descriptor.digest().algorithm(), bytes);
         if (bytes.length != descriptor.size() || !actual.equals(descriptor.digest())) {
             throw new ExportException(where + ": blob " + descriptor.digest() + " is damaged or was replaced: "
@@ -224,7 +224,7 @@ final class OciLayoutImport {
         if (store.has(descriptor.digest())) {
             return;
         }
-        Path file = requireBlob(descriptor, what);
+        Path file = requireBlob(descriptor.digest(), what);
         try (InputStream in = Files.newInputStream(file); BlobWriter writer = store.blobWriter(descriptor)) {
             in.transferTo(writer);
             writer.commit();
@@ -244,16 +244,16 @@ final class OciLayoutImport {
         }
     }
 
-    private Path requireBlob(Descriptor descriptor, String what) throws IOException {
-        Path file = blobFile(descriptor.digest());
+    private Path requireBlob(Digest digest, String what) throws IOException {
+        Path file = blobFile(digest);
         if (!Files.isRegularFile(file)) {
-            throw new ExportException(where + ": " + what + " blob " + descriptor.digest() + " is missing");
+            throw new ExportException(where + ": " + what + " blob " + digest + " is missing");
         }
         // blobs/sha256 could be a symlink to anywhere; the digest check would catch foreign content,
         // but reading outside the layout at all is not what the user asked for.
         Path real = file.toRealPath();
         if (!real.startsWith(layout.toRealPath())) {
-            throw new ExportException(where + ": blob " + descriptor.digest() + " lies outside the layout (" + real + ")");
+            throw new ExportException(where + ": blob " + digest + " lies outside the layout (" + real + ")");
         }
         return real;
     }
