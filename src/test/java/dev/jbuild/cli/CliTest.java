@@ -109,6 +109,38 @@ class CliTest {
     }
 
     @Test
+    void storeCommandsListInspectTagSaveAndRemove() throws Exception {
+        Files.writeString(dir.resolve("hello.txt"), "hello\n");
+        dockerfile("FROM scratch\nCOPY hello.txt /\n");
+        String root = dir.resolve("store").toString();
+        Result built = run("--root", root, "-t", "hello:1", "--label", "team=core", "--annotation", "org.example.note=n",
+                "--iidfile", dir.resolve("iid").toString(), dir.toString());
+        assertEquals(0, built.exitCode(), built.err());
+        String id = Files.readString(dir.resolve("iid"));
+
+        Result images = run("--root", root, "images");
+        assertTrue(images.out().contains("hello") && images.out().contains(id.substring(7, 19)), images.out());
+        Result inspect = run("--root", root, "inspect", "hello:1");
+        assertEquals(0, inspect.exitCode(), inspect.err());
+        assertTrue(inspect.out().contains("\"Id\" : \"" + id + "\""), inspect.out());
+        assertTrue(inspect.out().contains("\"team\" : \"core\""), "--label reaches the config");
+        assertTrue(inspect.out().contains("\"org.example.note\" : \"n\""), "--annotation reaches the manifest");
+        assertEquals(0, run("--root", root, "inspect", id.substring(7, 19)).exitCode(), "an ID prefix finds the image");
+
+        assertEquals(0, run("--root", root, "tag", "hello:1", "registry.example:5000/team/hello:2").exitCode());
+        assertTrue(run("--root", root, "images").out().contains("registry.example:5000/team/hello"));
+        Path saved = dir.resolve("saved.tar");
+        assertEquals(0, run("--root", root, "save", "-o", saved.toString(), "registry.example:5000/team/hello:2").exitCode());
+        assertTrue(Files.size(saved) > 0);
+
+        Result rmi = run("--root", root, "rmi", "hello:1");
+        assertEquals("Untagged: docker.io/library/hello:1\n", rmi.out());
+        Result gone = run("--root", root, "inspect", "hello:1");
+        assertEquals(1, gone.exitCode());
+        assertTrue(gone.err().contains("no such image: hello:1"), gone.err());
+    }
+
+    @Test
     void buildErrorsNameTheInstruction() throws Exception {
         dockerfile("FROM scratch\nCOPY missing.txt /\n");
         Result result = run("--root", dir.resolve("store").toString(), dir.toString());

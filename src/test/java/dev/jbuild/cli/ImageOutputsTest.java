@@ -44,6 +44,9 @@ class ImageOutputsTest {
         Files.writeString(context.resolve("tree/data"), "data\n");
         Files.createLink(context.resolve("tree/data-link"), context.resolve("tree/data"));
         Files.createSymbolicLink(context.resolve("tree/sym"), Path.of("data"));
+        // Java names user xattrs without their "user." namespace: this sets user.origin.
+        Files.getFileAttributeView(context.resolve("tree/data"), java.nio.file.attribute.UserDefinedFileAttributeView.class)
+                .write("origin", java.nio.ByteBuffer.wrap(new byte[] {0, 1, 2, (byte) 0xff}));
         Files.writeString(context.resolve("Dockerfile"), """
                 FROM base
                 COPY --chown=app:app hello.txt /home/app/
@@ -112,6 +115,16 @@ class ImageOutputsTest {
         String listing = ExternalTool.command("tar", "--numeric-owner", "-tvf", rootfs.toString()).runSuccessfully().stdout();
         assertTrue(listing.lines().anyMatch(l -> l.contains("1000/1000") && l.endsWith("home/app/hello.txt")), listing);
         assertTrue(listing.lines().anyMatch(l -> l.startsWith("-rwsr-xr-x 0/0") && l.endsWith("usr/local/bin/run.sh")), listing);
+        java.util.Map<String, byte[]> xattrs = new java.util.HashMap<>();
+        try (java.io.InputStream in = Files.newInputStream(rootfs)) {
+            dev.jbuild.layer.LayerReader.read(in, (entry, content) -> {
+                if (entry.path().equals("tree/data")) {
+                    xattrs.putAll(entry.attributes().xattrs());
+                }
+            });
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new byte[] {0, 1, 2, (byte) 0xff}, xattrs.get("user.origin"),
+                "binary extended attributes of context files reach the image");
     }
 
     @Test
