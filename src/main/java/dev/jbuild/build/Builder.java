@@ -13,11 +13,7 @@ import dev.jbuild.plan.BaseImage;
 import dev.jbuild.plan.Stage;
 import dev.jbuild.store.Store;
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -42,7 +38,7 @@ public final class Builder {
     public BuildResult build(BuildRequest request) throws BuildException {
         Path scratch;
         try {
-            scratch = Files.createTempDirectory(store.root().resolve("tmp"), "build-");
+            scratch = store.createTemporaryDirectory("build");
         } catch (IOException e) {
             throw new BuildException(null, "cannot create a temporary directory in the store: " + e.getMessage(), e);
         }
@@ -55,7 +51,11 @@ public final class Builder {
         } catch (IOException e) {
             throw new BuildException(null, e.getMessage(), e);
         } finally {
-            deleteTree(scratch);
+            try {
+                store.deleteTemporaryDirectory(scratch);
+            } catch (IOException e) {
+                listener.warning("could not remove the build's scratch directory " + scratch + ": " + e.getMessage());
+            }
         }
     }
 
@@ -143,25 +143,5 @@ public final class Builder {
         }
         size += configDescriptor.size() + manifestDescriptor.size();
         return new BuildResult(manifestDescriptor, configDescriptor.digest(), request.tags(), layers.size(), size);
-    }
-
-    private static void deleteTree(Path root) {
-        try {
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                    Files.deleteIfExists(dir);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException e) {
-            // Left-over scratch files are removed by the store's stale-temp cleanup.
-        }
     }
 }

@@ -128,7 +128,8 @@ final class BuildCommand implements Runnable {
         if (context.equals("-") && "-".equals(file)) {
             throw new ParameterException(spec.commandLine(), "the context and the Dockerfile cannot both come from standard input");
         }
-        BuildInputs inputs = BuildInputs.read(context, file, spec.commandLine(), dryRun);
+        java.util.function.Supplier<Store> stores = () -> Stores.open(((JbuildCommand) spec.root().userObject()).root);
+        BuildInputs inputs = BuildInputs.read(context, file, spec.commandLine(), dryRun, stores);
         try {
             Dockerfile dockerfile = inputs.dockerfile().parse();
             Platform platform = platforms.isEmpty() ? Platform.host() : parsePlatform(platforms.get(0));
@@ -153,7 +154,7 @@ final class BuildCommand implements Runnable {
             BuildRequest request = new BuildRequest(dockerfile, plan, inputs.contextDir(), inputs.ignore(), namedContexts,
                     platform, normalizedTags(), keyValues(labels, "--label"), keyValues(annotations, "--annotation"),
                     sourceDateEpoch(), compression(), OutputSpecs.parse(outputs, spec.commandLine()));
-            Store store = Stores.open(((JbuildCommand) spec.root().userObject()).root);
+            Store store = inputs.store() != null ? inputs.store() : stores.get();
             boolean silent = quiet || progress == Progress.quiet;
             ProgressPrinter printer = new ProgressPrinter(err, silent);
             BuildResult result;

@@ -369,6 +369,48 @@ public final class Store {
         removeStaleTemporaryFiles(Instant.now().minus(STALE_TEMP_AGE));
     }
 
+    /**
+     * A new directory under {@code tmp/} for one operation's scratch files (an extracted context,
+     * files copied out of layers). The caller removes it with {@link #deleteTemporaryDirectory};
+     * one left by a killed process stays until a garbage collection removes it.
+     */
+    public Path createTemporaryDirectory(String purpose) throws IOException {
+        Files.createDirectories(tmp);
+        return Files.createTempDirectory(tmp, purpose + "-");
+    }
+
+    /**
+     * Removes a directory made by {@link #createTemporaryDirectory} with everything in it. Links
+     * inside are removed, never followed; read-only directories are made writable first.
+     *
+     * @throws IllegalArgumentException for a path that is not such a directory
+     */
+    public void deleteTemporaryDirectory(Path dir) throws IOException {
+        Path normalized = dir.toAbsolutePath().normalize();
+        if (!normalized.getParent().equals(tmp.toAbsolutePath().normalize())) {
+            throw new IllegalArgumentException("not a temporary directory of this store: " + dir);
+        }
+        Files.walkFileTree(normalized, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+                d.toFile().setWritable(true, true);
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.deleteIfExists(file);
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                Files.deleteIfExists(d);
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
     /** Deletes temporary files last modified before {@code cutoff}; returns how many. */
     int removeStaleTemporaryFiles(Instant cutoff) throws IOException {
         int removed = 0;

@@ -178,18 +178,32 @@ class CliTest {
     void contextMayBeATarOnStdin() throws Exception {
         ByteArrayOutputStream tar = new ByteArrayOutputStream();
         try (TarArchiveOutputStream out = new TarArchiveOutputStream(tar)) {
-            byte[] content = "FROM scratch AS from-tar\n".getBytes(StandardCharsets.UTF_8);
-            TarArchiveEntry entry = new TarArchiveEntry("./sub/Dockerfile.app");
-            entry.setSize(content.length);
-            out.putArchiveEntry(entry);
-            out.write(content);
-            out.closeArchiveEntry();
+            addFile(out, "./sub/Dockerfile.app", "FROM scratch AS from-tar\nCOPY data.txt /data.txt\n");
+            addFile(out, "data.txt", "from the archive\n");
         }
-        Result result = runWithStdin(tar.toByteArray(), "build", "--dry-run", "-f", "sub/Dockerfile.app", "-");
+        Path root = dir.resolve("store");
+        Result result = runWithStdin(tar.toByteArray(), "--root", root.toString(), "build", "-t", "from-tar",
+                "-o", "type=tar,dest=" + dir.resolve("rootfs.tar"), "-f", "sub/Dockerfile.app", "-");
         assertEquals(0, result.exitCode(), result.err());
-        assertTrue(result.out().contains("from-tar"), result.out());
+        try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
+                Files.newInputStream(dir.resolve("rootfs.tar")))) {
+            assertEquals("data.txt", in.getNextEntry().getName());
+            assertEquals("from the archive\n", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+        try (var tmp = Files.list(root.resolve("tmp"))) {
+            assertEquals(0, tmp.count(), "the extracted context is removed");
+        }
         Result both = runWithStdin(new byte[0], "build", "-f", "-", "-");
         assertEquals(2, both.exitCode());
+    }
+
+    private static void addFile(TarArchiveOutputStream out, String name, String text) throws Exception {
+        byte[] content = text.getBytes(StandardCharsets.UTF_8);
+        TarArchiveEntry entry = new TarArchiveEntry(name);
+        entry.setSize(content.length);
+        out.putArchiveEntry(entry);
+        out.write(content);
+        out.closeArchiveEntry();
     }
 
     @Test
