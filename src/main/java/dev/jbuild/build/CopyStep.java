@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -191,7 +190,7 @@ final class CopyStep {
                         contentsOnly || !intoDirectory ? base : resolveTarget(destination, null, placement),
                         placement.owner(), session.scratchDir);
                 if (unpacked.isPresent()) {
-                    addParents(entries, unpacked.get().isEmpty() ? "" : baseDirOf(destination, placement), placement);
+                    addParents(entries, resolveTarget(destination, null, placement), placement);
                     unpacked.get().forEach(e -> entries.put(e.path(), e));
                     continue;
                 }
@@ -285,10 +284,6 @@ final class CopyStep {
         return name == null || name.isEmpty() ? path : FsView.join(path, FsView.clean(name));
     }
 
-    private String baseDirOf(String destination, Placement placement) {
-        return resolveTarget(destination, null, placement);
-    }
-
     private boolean isExistingDirectory(String destination, Placement placement) {
         if (placement.link()) {
             return false;
@@ -371,9 +366,5 @@ final class CopyStep {
             result.add(session.expand(word, scope, at));
         }
         return result;
-    }
-
-    static String lower(String s) {
-        return s.toLowerCase(Locale.ROOT);
     }
 }
