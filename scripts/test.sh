@@ -127,3 +127,6 @@ if is_root; then
 fi
 
 mvn -B verify "$@"
+
+# The launcher users run: it must find the jar verify just built and start it.
+./jbuild --version >/dev/null
