@@ -97,11 +97,11 @@ final class BodyStream extends InputStream implements HttpResponse.BodySubscribe
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 cancel();
-                throw new java.io.InterruptedIOException("interrupted while reading " + what);
+                throw new java.io.InterruptedIOException("interrupted while " + what);
             }
             if (next == null) {
                 cancel();
-                throw new TransferStalledException("no data from the registry for " + readTimeout.toSeconds() + " s while reading " + what);
+                throw new TransferStalledException("no data from the registry for " + readTimeout.toMillis() + " ms while " + what);
             }
             if (next == END) {
                 finished = true;

@@ -31,6 +31,7 @@ public final class RegistryOptions {
 
     private final Map<String, Credentials> credentials;
     private final Set<String> insecureRegistries;
+    private final Set<String> plainHttpRegistries;
     private final boolean loopbackInsecure;
     private final List<Path> tlsCaFiles;
     private final List<Path> certsDirectories;
@@ -52,6 +53,7 @@ public final class RegistryOptions {
     private RegistryOptions(Builder b) {
         this.credentials = Map.copyOf(b.credentials);
         this.insecureRegistries = Set.copyOf(b.insecureRegistries);
+        this.plainHttpRegistries = Set.copyOf(b.plainHttpRegistries);
         this.loopbackInsecure = b.loopbackInsecure;
         this.tlsCaFiles = List.copyOf(b.tlsCaFiles);
         this.certsDirectories = List.copyOf(b.certsDirectories);
@@ -85,6 +87,7 @@ public final class RegistryOptions {
         Builder b = new Builder();
         b.credentials.putAll(credentials);
         b.insecureRegistries.addAll(insecureRegistries);
+        b.plainHttpRegistries.addAll(plainHttpRegistries);
         b.loopbackInsecure = loopbackInsecure;
         b.tlsCaFiles.addAll(tlsCaFiles);
         b.certsDirectories.clear();
@@ -116,10 +119,18 @@ public final class RegistryOptions {
         return insecureRegistries;
     }
 
-    /** Whether {@code registry} is insecure: listed, or a loopback address when that default is on. */
+    /**
+     * Registries known to speak plain HTTP only: no HTTPS attempt first (BuildKit's
+     * {@code http = true}). Such registries are insecure too.
+     */
+    public Set<String> plainHttpRegistries() {
+        return plainHttpRegistries;
+    }
+
+    /** Whether {@code registry} is insecure: listed (or plain HTTP), or a loopback address when that default is on. */
     public boolean isInsecure(String registry) {
         String r = registry.toLowerCase(Locale.ROOT);
-        if (insecureRegistries.contains(r) || insecureRegistries.contains(hostOf(r))) {
+        if (insecureRegistries.contains(r) || insecureRegistries.contains(hostOf(r)) || plainHttpRegistries.contains(r)) {
             return true;
         }
         if (!loopbackInsecure) {
@@ -227,6 +238,7 @@ public final class RegistryOptions {
     public static final class Builder {
         private final Map<String, Credentials> credentials = new LinkedHashMap<>();
         private final Set<String> insecureRegistries = new LinkedHashSet<>();
+        private final Set<String> plainHttpRegistries = new LinkedHashSet<>();
         private boolean loopbackInsecure = true;
         private final List<Path> tlsCaFiles = new ArrayList<>();
         private final List<Path> certsDirectories = new ArrayList<>(DEFAULT_CERTS_DIRECTORIES);
@@ -254,6 +266,12 @@ public final class RegistryOptions {
 
         public Builder insecureRegistry(String registry) {
             insecureRegistries.add(normalizeRegistry(registry));
+            return this;
+        }
+
+        /** A registry reached over plain HTTP without trying HTTPS first. */
+        public Builder plainHttpRegistry(String registry) {
+            plainHttpRegistries.add(normalizeRegistry(registry));
             return this;
         }
 

@@ -118,8 +118,9 @@ final class RetryPolicy {
                             : "the retry time limit of " + maxTotal.toSeconds() + " s");
                 }
                 String reason = reason(e);
-                LOG.info("{} failed ({}); retrying in {} ms (attempt {} of {})", operation, reason, delay.toMillis(),
-                        failures + 1, maxAttempts);
+                LOG.info("{}; retrying in {} ms (attempt {}, {} failed of at most {})",
+                        e instanceof RegistryException ? reason : operation + " failed: " + reason, delay.toMillis(),
+                        attempt + 1, failures, maxAttempts);
                 listener.retrying(operation, attempt, delay, reason);
                 try {
                     sleeper.sleep(delay);

@@ -62,7 +62,9 @@ final class Transport implements AutoCloseable {
             return known;
         }
         Endpoint chosen = new Endpoint(registry, URI.create("https://" + registry + "/"), false);
-        if (options.isInsecure(registry)) {
+        if (options.plainHttpRegistries().contains(RegistryOptions.normalizeRegistry(registry))) {
+            chosen = new Endpoint(registry, URI.create("http://" + registry + "/"), true);
+        } else if (options.isInsecure(registry)) {
             try {
                 probe(chosen);
             } catch (IOException httpsFailure) {
@@ -89,7 +91,7 @@ final class Transport implements AutoCloseable {
                 .header("User-Agent", options.userAgent())
                 .build();
         try {
-            HttpResponse<BodyStream> r = client(ep.base()).send(request, BodyStream.handler(options.readTimeout(), "/v2/"));
+            HttpResponse<BodyStream> r = client(ep.base()).send(request, BodyStream.handler(options.readTimeout(), "probing " + ep.registry()));
             new Response(r.statusCode(), r.headers(), r.uri(), r.body()).close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
