@@ -160,6 +160,9 @@ final class RetryPolicy {
             return e.getMessage();
         }
         String message = e.getMessage();
+        for (Throwable c = e.getCause(); (message == null || message.isEmpty()) && c != null; c = c.getCause()) {
+            message = c.getMessage();
+        }
         String kind = e.getClass().getSimpleName();
         if (e instanceof HttpTimeoutException) {
             return "timed out" + (message == null ? "" : ": " + message);

@@ -163,9 +163,18 @@ final class Transport implements AutoCloseable {
 
     private IOException tlsFailure(URI target, SSLHandshakeException e) {
         String host = target.getRawAuthority();
-        return new RegistryException("TLS handshake with " + host + " failed: " + e.getMessage()
-                + ". If the registry uses a private CA, pass it with --tls-ca or put it in /etc/docker/certs.d/"
-                + host + "/ca.crt; for a registry without valid TLS use --insecure-registry " + host, e);
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        String hint;
+        if (message.contains("bad_certificate") || message.contains("certificate_required")) {
+            hint = "the registry wants a client certificate: put client.cert and client.key in /etc/docker/certs.d/" + host + "/";
+        } else if (message.contains("subject alternative") || message.contains("No name matching")) {
+            hint = "the certificate is not for " + target.getHost() + "; use the name it was issued for, or --insecure-registry "
+                    + host;
+        } else {
+            hint = "if the registry uses a private CA, pass it with --tls-ca or put it in /etc/docker/certs.d/" + host
+                    + "/ca.crt; for a registry without valid TLS use --insecure-registry " + host;
+        }
+        return new RegistryException("TLS handshake with " + host + " failed: " + message + "; " + hint, e);
     }
 
     /** scheme://host:port of a URI, for same-origin checks. */
