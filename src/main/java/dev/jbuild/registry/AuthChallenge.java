@@ -102,10 +102,11 @@ record AuthChallenge(String scheme, Map<String, String> params) {
             while (p < s.length() && s.charAt(p) == '=') {
                 p++;
             }
+            int equalsSigns = p - pos;
             while (p < s.length() && (s.charAt(p) == ' ' || s.charAt(p) == '\t')) {
                 p++;
             }
-            return p - pos > 1 || p >= s.length() || s.charAt(p) == ',';
+            return equalsSigns > 1 || p >= s.length() || s.charAt(p) == ',';
         }
 
         void skipSpace() {

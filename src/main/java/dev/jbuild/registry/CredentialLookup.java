@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * <li>the Docker config ({@code $DOCKER_CONFIG/config.json}, else {@code ~/.docker/config.json}):
  *     {@code credHelpers}, {@code credsStore}, {@code auths}, read by jib-core, which follows
  *     Docker's rules (Docker Hub's aliases, {@code https://} and path forms of keys,
- *     {@code identitytoken}) and runs {@code docker-credential-HELPER get}.
+ *     {@code identitytoken} is read here, as Docker reads it) and runs {@code docker-credential-HELPER get}.
  * </ol>
  * Nothing found means anonymous access. Secrets are never logged.
  */
@@ -103,6 +103,11 @@ final class CredentialLookup {
         }
         Credential c = found.get();
         LOG.debug("using credentials for {} from {}", registry, file);
+        if (c.getPassword() == null || c.getPassword().isEmpty()) {
+            // jib reads an identitytoken only in Azure's form; Docker uses it whatever the user name.
+            Optional<Credentials> own = fromAuths(Files.readAllBytes(file), registry, file.toString());
+            return own.filter(Credentials::isIdentityToken);
+        }
         return Optional.of(Credentials.of(c.getUsername(), c.getPassword()));
     }
 

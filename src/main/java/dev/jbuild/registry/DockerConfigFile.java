@@ -83,6 +83,8 @@ public final class DockerConfigFile {
         removeMatching(auths, registry);
         ObjectNode entry = auths.putObject(key(registry));
         if (credentials.isIdentityToken()) {
+            // As Docker writes it: the user name with an empty password, and the token beside.
+            entry.put("auth", Base64.getEncoder().encodeToString((Credentials.IDENTITY_TOKEN_USER + ":").getBytes(StandardCharsets.UTF_8)));
             entry.put("identitytoken", credentials.identityToken());
         } else {
             String pair = credentials.username() + ":" + credentials.password();
