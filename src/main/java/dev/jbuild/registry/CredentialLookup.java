@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * <li>{@code REGISTRY_AUTH_FILE}: a containers {@code auth.json} (Podman, Buildah, Skopeo);
  * <li>the Docker config ({@code $DOCKER_CONFIG/config.json}, else {@code ~/.docker/config.json}):
  *     {@code credHelpers}, {@code credsStore}, {@code auths}, read by jib-core, which follows
- *     Docker's rules (Docker Hub's aliases, {@code https://} and path forms of keys,
- *     {@code identitytoken} is read here, as Docker reads it) and runs {@code docker-credential-HELPER get}.
+ *     Docker's rules (Docker Hub's aliases, {@code https://} and path forms of keys) and runs
+ *     {@code docker-credential-HELPER get}; an {@code identitytoken} is read here, as Docker
+ *     reads it (jib only knows Azure's form).
  * </ol>
  * Nothing found means anonymous access. Secrets are never logged.
  */
