@@ -76,6 +76,11 @@ public final class RegistryClient implements AutoCloseable {
         return new RegistryClient(options);
     }
 
+    /** A client with {@link RegistryOptions#defaults()}. */
+    public static RegistryClient create() {
+        return new RegistryClient(RegistryOptions.defaults());
+    }
+
     public RegistryOptions options() {
         return options;
     }
@@ -307,6 +312,19 @@ public final class RegistryClient implements AutoCloseable {
         references.add(target.registry() + "/" + target.repository() + "@" + root.digest());
         return new PushResult(new Descriptor(mediaType, root.digest(), root.size()), references, state.uploaded.get(),
                 state.mounted.get(), state.skipped.get(), state.bytes.get());
+    }
+
+    /**
+     * Makes sure one blob is in {@code repository}: nothing when it is there, a mount when
+     * {@code mountFrom} (may be null) is another repository of the same registry that has it,
+     * else an upload. For pushing single blobs such as a registry build cache's layers.
+     */
+    public RegistryListener.Outcome pushBlob(ImageName repository, Descriptor blob, ContentSource content, ImageName mountFrom)
+            throws IOException {
+        String registry = repository.registryHost();
+        String from = mountFrom != null && mountFrom.registryHost().equals(registry)
+                && !mountFrom.repository().equals(repository.repository()) ? mountFrom.repository() : null;
+        return uploader.push(registry, repository.repository(), blob, content, from, new AtomicLong());
     }
 
     /**

@@ -123,7 +123,14 @@ final class Transport implements AutoCloseable {
             if (authorization != null && origin.equals(origin(target))) {
                 rb.header("Authorization", authorization);
             }
-            rb.method(m, b == null ? HttpRequest.BodyPublishers.noBody() : b.get());
+            HttpRequest.BodyPublisher publisher = b == null ? HttpRequest.BodyPublishers.noBody() : b.get();
+            rb.method(m, publisher);
+            // The JDK's timeout runs from sending the request: give large bodies time to go out
+            // (at 64 KB/s) before the wait for the response begins.
+            long length = publisher.contentLength();
+            if (length > 0) {
+                rb.timeout(options.responseTimeout().plusMillis(length / 64));
+            }
             HttpResponse<BodyStream> r;
             try {
                 LOG.debug("{} {}", m, redact(target));

@@ -229,6 +229,24 @@ class PullPushTest {
         }
     }
 
+    @Test
+    void singleBlobPushForCaches() throws Exception {
+        Store store = Store.open(tmp.resolve("store"));
+        Descriptor blob = store.putBytes(MediaTypes.OCI_LAYER_TAR_GZIP, TestImages.bytes(50, 3000));
+        try (RegistryClient client = client()) {
+            ImageName cache = name("cache/layers:buildcache");
+            assertFalse(client.blobExists(cache, blob.digest()));
+            assertEquals(RegistryListener.Outcome.UPLOADED, client.pushBlob(cache, blob, TestImages.source(store), null));
+            assertTrue(client.blobExists(cache, blob.digest()));
+            assertEquals(RegistryListener.Outcome.ALREADY_PRESENT, client.pushBlob(cache, blob, TestImages.source(store), null));
+            assertEquals(RegistryListener.Outcome.MOUNTED,
+                    client.pushBlob(name("cache/other:1"), blob, TestImages.source(store), cache));
+            Store back = Store.open(tmp.resolve("back"));
+            client.fetchBlob(name("cache/other:1"), blob, TestImages.sink(back));
+            assertArrayEquals(store.readBytes(blob.digest()), back.readBytes(blob.digest()));
+        }
+    }
+
     @SafeVarargs
     private static List<String> concat(List<String>... parts) {
         List<String> all = new ArrayList<>();
