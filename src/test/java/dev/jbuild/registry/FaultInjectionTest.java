@@ -193,6 +193,27 @@ class FaultInjectionTest {
     }
 
     @Test
+    void registryMinimumChunkSizeIsHonoured() throws Exception {
+        Store store = Store.open(tmp.resolve("store"));
+        Document<Manifest> image = TestImages.image(store, AMD64, 78, 300_000);
+        proxy.inject(FaultProxy.request("POST", "/blobs/uploads/"),
+                FaultProxy.Fault.addHeaders(Map.of("OCI-Chunk-Min-Length", "200000")), 10);
+        RegistryOptions options = options().uploadChunking(100, 64 * 1024).build();
+        try (RegistryClient client = RegistryClient.create(options)) {
+            client.push(viaProxy("faults/minchunk:1"), image, TestImages.source(store), PushOptions.defaults());
+        }
+        // The 300,000-byte layer in 200,000 + 100,000, not in five 64 KiB pieces; the config in one.
+        List<FaultProxy.Seen> patches = proxy.seen().stream().filter(s -> s.method().equals("PATCH")).toList();
+        assertEquals(3, patches.size(), patches.toString());
+        Store pulled = Store.open(tmp.resolve("pulled"));
+        try (RegistryClient client = RegistryClient.create(options().build())) {
+            client.fetchBlobs(viaProxy("faults/minchunk:1"), image.value().layers(), TestImages.sink(pulled));
+        }
+        assertArrayEquals(store.readBytes(image.value().layers().get(0).digest()),
+                pulled.readBytes(image.value().layers().get(0).digest()));
+    }
+
+    @Test
     void permanentFailureNamesTheBlobAndLeavesTheStoreClean() throws Exception {
         Store source = Store.open(tmp.resolve("source"));
         Document<Manifest> image = seed(source, "faults/down:1", 120_000, 5000);

@@ -48,6 +48,7 @@ final class FaultProxy implements AutoCloseable {
         Duration delay = Duration.ZERO;
         boolean corrupt;
         boolean stripRange;
+        Map<String, String> extraHeaders = Map.of();
 
         static Fault status(int status, String json) {
             Fault f = new Fault();
@@ -99,6 +100,13 @@ final class FaultProxy implements AutoCloseable {
         static Fault corrupt() {
             Fault f = new Fault();
             f.corrupt = true;
+            return f;
+        }
+
+        /** Forward, adding headers to the response. */
+        static Fault addHeaders(Map<String, String> headers) {
+            Fault f = new Fault();
+            f.extraHeaders = headers;
             return f;
         }
 
@@ -238,6 +246,9 @@ final class FaultProxy implements AutoCloseable {
                 continue;
             }
             exchange.getResponseHeaders().put(h.getKey(), h.getValue());
+        }
+        if (fault != null) {
+            fault.extraHeaders.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
         }
         long length = response.headers().firstValueAsLong("Content-Length").orElse(-1);
         int status = response.statusCode();
