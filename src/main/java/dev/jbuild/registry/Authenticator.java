@@ -212,8 +212,18 @@ final class Authenticator {
         String refresh = refreshToken != null ? refreshToken : creds.filter(Credentials::isIdentityToken).map(Credentials::identityToken).orElse(null);
         if (refresh != null) {
             LOG.debug("token for {} ({}) by OAuth2 refresh token", registry, wanted);
-            Optional<TokenCache.Token> t = postForToken(realm, service, wanted, Map.of("grant_type", "refresh_token",
-                    "refresh_token", refresh), creds);
+            Optional<TokenCache.Token> t;
+            try {
+                t = postForToken(realm, service, wanted, Map.of("grant_type", "refresh_token", "refresh_token", refresh), creds);
+            } catch (RegistryAuthException e) {
+                if (creds.isEmpty() || creds.get().isIdentityToken()) {
+                    throw e;
+                }
+                // A refresh token handed out earlier no longer works: the password still may.
+                LOG.debug("refresh token for {} refused; using the password", registry);
+                refreshToken = null;
+                t = Optional.empty();
+            }
             if (t.isPresent()) {
                 return t.get();
             }
@@ -238,19 +248,22 @@ final class Authenticator {
         LOG.debug("token for {} ({}) from {}", registry, wanted, Transport.redact(realm));
         try (Response r = transport.exchange("GET", uri, Map.of("Accept", "application/json"), authorization, null,
                 "getting a token for " + registry)) {
-            if ((r.status() == 404 || r.status() == 405) && creds.isPresent() && !creds.get().isIdentityToken()) {
-                r.close();
-                Map<String, String> form = new LinkedHashMap<>();
-                form.put("grant_type", "password");
-                form.put("username", creds.get().username());
-                form.put("password", creds.get().password());
-                Optional<TokenCache.Token> t = postForToken(realm, service, wanted, form, creds);
-                if (t.isPresent()) {
-                    return t.get();
-                }
+            boolean getUnsupported = r.status() == 404 || r.status() == 405;
+            if (!getUnsupported || creds.isEmpty() || creds.get().isIdentityToken()) {
+                return parseToken(r, realm, creds);
             }
-            return parseToken(r, realm, creds);
         }
+        // The realm does not serve GET: the OAuth2 password grant.
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("grant_type", "password");
+        form.put("username", creds.get().username());
+        form.put("password", creds.get().password());
+        Optional<TokenCache.Token> t = postForToken(realm, service, wanted, form, creds);
+        if (t.isPresent()) {
+            return t.get();
+        }
+        throw new RegistryException("the token server " + Transport.redact(realm) + " of " + registry
+                + " answers neither GET nor OAuth2 POST requests");
     }
 
     /** OAuth2 token POST; empty when the endpoint does not do OAuth2 (404/405). */
@@ -332,11 +345,6 @@ final class Authenticator {
             refreshToken = refresh;
         }
         return new TokenCache.Token(token, issued, issued.plus(lifetime));
-    }
-
-    /** For tests: cached tokens. */
-    TokenCache tokens() {
-        return tokens;
     }
 
     private static URI withQuery(URI base, String query) {

@@ -125,7 +125,7 @@ final class CredentialLookup {
             return Optional.empty();
         }
         String wanted = RegistryOptions.normalizeRegistry(registry);
-        for (Iterator<Map.Entry<String, JsonNode>> it = auths.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = auths.properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (!RegistryOptions.normalizeRegistry(e.getKey()).equals(wanted)) {
                 continue;

@@ -116,7 +116,7 @@ public final class DockerConfigFile {
         String wanted = RegistryOptions.normalizeRegistry(registry);
         JsonNode helpers = root.get("credHelpers");
         if (helpers != null && helpers.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = helpers.fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = helpers.properties().iterator(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 if (RegistryOptions.normalizeRegistry(e.getKey()).equals(wanted) && !e.getValue().asText("").isEmpty()) {
                     return Optional.of(e.getValue().asText());

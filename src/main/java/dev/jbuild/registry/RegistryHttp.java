@@ -42,11 +42,6 @@ final class RegistryHttp implements AutoCloseable {
         return authenticators.computeIfAbsent(registry, r -> new Authenticator(r, transport, lookup));
     }
 
-    /** The endpoint of {@code registry}. */
-    Transport.Endpoint endpoint(String registry) throws IOException {
-        return transport.endpoint(registry);
-    }
-
     /**
      * Sends one request. {@code pathOrUri} is a path on the registry ({@code /v2/...}) or an
      * absolute URI it handed out (an upload location). {@code body} may be null and is called

@@ -5,7 +5,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -234,10 +233,6 @@ final class Transport implements AutoCloseable {
             b.sslContext(ctx);
         }
         return b.build();
-    }
-
-    List<String> knownRegistries() {
-        return List.copyOf(endpoints.keySet());
     }
 
     @Override
