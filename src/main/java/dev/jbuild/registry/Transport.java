@@ -1,0 +1,244 @@
+package dev.jbuild.registry;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * HTTP for the registry client: one {@link HttpClient} per TLS set-up, the scheme of each
+ * registry (HTTPS, or plain HTTP for insecure registries that do not speak TLS), the User-Agent,
+ * timeouts, and redirects, which are followed here rather than by the JDK so that the
+ * {@code Authorization} header only ever goes to the origin it was meant for (blob downloads are
+ * commonly redirected to S3-style storage that must not see registry credentials).
+ */
+final class Transport implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Transport.class);
+    private static final int MAX_REDIRECTS = 10;
+
+    /** Where a registry is reached. */
+    record Endpoint(String registry, URI base, boolean plainHttp) {
+        /** {@code base} + path (which starts with {@code /v2/}). */
+        URI resolve(String path) {
+            return base.resolve(path);
+        }
+    }
+
+    private final RegistryOptions options;
+    private final EnvProxySelector proxySelector;
+    private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
+    private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
+    private volatile HttpClient defaultClient;
+
+    Transport(RegistryOptions options) {
+        this.options = options;
+        this.proxySelector = new EnvProxySelector(options.environment());
+    }
+
+    RegistryOptions options() {
+        return options;
+    }
+
+    /**
+     * The endpoint of {@code registry} ({@code host[:port]}). Secure registries are HTTPS. An
+     * insecure one is tried with HTTPS (certificates unverified) and, when it does not speak TLS,
+     * with plain HTTP, as Docker does.
+     */
+    Endpoint endpoint(String registry) throws IOException {
+        Endpoint known = endpoints.get(registry);
+        if (known != null) {
+            return known;
+        }
+        Endpoint chosen = new Endpoint(registry, URI.create("https://" + registry + "/"), false);
+        if (options.plainHttpRegistries().contains(RegistryOptions.normalizeRegistry(registry))) {
+            chosen = new Endpoint(registry, URI.create("http://" + registry + "/"), true);
+        } else if (options.isInsecure(registry)) {
+            try {
+                probe(chosen);
+            } catch (IOException httpsFailure) {
+                Endpoint plain = new Endpoint(registry, URI.create("http://" + registry + "/"), true);
+                try {
+                    probe(plain);
+                } catch (IOException plainFailure) {
+                    httpsFailure.addSuppressed(plainFailure);
+                    throw httpsFailure;
+                }
+                LOG.debug("{} does not answer HTTPS ({}); using plain HTTP", registry, httpsFailure.toString());
+                chosen = plain;
+            }
+        }
+        Endpoint previous = endpoints.putIfAbsent(registry, chosen);
+        return previous != null ? previous : chosen;
+    }
+
+    /** A quick request to see whether the endpoint speaks HTTPS at all. */
+    private void probe(Endpoint ep) throws IOException {
+        HttpRequest request = HttpRequest.newBuilder(ep.resolve("/v2/"))
+                .GET()
+                .timeout(options.connectTimeout())
+                .header("User-Agent", options.userAgent())
+                .build();
+        try {
+            HttpResponse<BodyStream> r = client(ep.base()).send(request, BodyStream.handler(options.readTimeout(), "probing " + ep.registry()));
+            new Response(r.statusCode(), r.headers(), r.uri(), r.body()).close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted");
+        }
+    }
+
+    /**
+     * One HTTP exchange, following redirects. {@code authorization} is sent to {@code uri}'s
+     * origin only; a redirect to another origin goes without it. Bodies must be re-creatable for
+     * 307/308 redirects ({@code body} is called once per request sent).
+     */
+    Response exchange(String method, URI uri, Map<String, String> headers, String authorization,
+            Supplier<HttpRequest.BodyPublisher> body, String what) throws IOException {
+        URI target = uri;
+        String m = method;
+        Supplier<HttpRequest.BodyPublisher> b = body;
+        String origin = origin(uri);
+        for (int redirects = 0; ; redirects++) {
+            HttpRequest.Builder rb = HttpRequest.newBuilder(target)
+                    .timeout(options.responseTimeout())
+                    .header("User-Agent", options.userAgent());
+            if ("http".equalsIgnoreCase(target.getScheme())) {
+                rb.version(HttpClient.Version.HTTP_1_1);
+            }
+            for (Map.Entry<String, String> h : headers.entrySet()) {
+                rb.header(h.getKey(), h.getValue());
+            }
+            if (authorization != null && origin.equals(origin(target))) {
+                rb.header("Authorization", authorization);
+            }
+            HttpRequest.BodyPublisher publisher = b == null ? HttpRequest.BodyPublishers.noBody() : b.get();
+            rb.method(m, publisher);
+            // The JDK's timeout runs from sending the request: give large bodies time to go out
+            // (at 64 KB/s) before the wait for the response begins.
+            long length = publisher.contentLength();
+            if (length > 0) {
+                rb.timeout(options.responseTimeout().plusMillis(length / 64));
+            }
+            HttpResponse<BodyStream> r;
+            try {
+                LOG.debug("{} {}", m, redact(target));
+                r = client(target).send(rb.build(), BodyStream.handler(options.readTimeout(), what));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException(what + " interrupted");
+            } catch (SSLHandshakeException e) {
+                throw tlsFailure(target, e);
+            } catch (IllegalArgumentException e) {
+                throw new RegistryException(what + ": invalid request to " + redact(target) + ": " + e.getMessage(), e);
+            }
+            Response response = new Response(r.statusCode(), r.headers(), r.uri(), r.body());
+            int status = r.statusCode();
+            boolean redirect = status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+            if (!redirect || response.header("Location").isEmpty()) {
+                return response;
+            }
+            if (redirects >= MAX_REDIRECTS) {
+                response.close();
+                throw new RegistryException(what + ": too many redirects (last to " + redact(target) + ")");
+            }
+            URI next = response.location(what);
+            response.close();
+            if ("https".equalsIgnoreCase(target.getScheme()) && "http".equalsIgnoreCase(next.getScheme())
+                    && !options.isInsecure(next.getRawAuthority())) {
+                throw new RegistryException(what + ": refusing a redirect from HTTPS to plain HTTP (" + redact(next) + ")");
+            }
+            LOG.debug("redirected to {}", redact(next));
+            if (status == 303 || ((status == 301 || status == 302) && !m.equals("GET") && !m.equals("HEAD"))) {
+                m = m.equals("HEAD") ? "HEAD" : "GET";
+                b = null;
+            }
+            target = next;
+        }
+    }
+
+    private IOException tlsFailure(URI target, SSLHandshakeException e) {
+        String host = target.getRawAuthority();
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        String hint;
+        if (message.contains("bad_certificate") || message.contains("certificate_required")) {
+            hint = "the registry wants a client certificate: put client.cert and client.key in /etc/docker/certs.d/" + host + "/";
+        } else if (message.contains("subject alternative") || message.contains("No name matching")) {
+            hint = "the certificate is not for " + target.getHost() + "; use the name it was issued for, or --insecure-registry "
+                    + host;
+        } else {
+            hint = "if the registry uses a private CA, pass it with --tls-ca or put it in /etc/docker/certs.d/" + host
+                    + "/ca.crt; for a registry without valid TLS use --insecure-registry " + host;
+        }
+        return new RegistryException("TLS handshake with " + host + " failed: " + message + "; " + hint, e);
+    }
+
+    /** scheme://host:port of a URI, for same-origin checks. */
+    static String origin(URI uri) {
+        int port = uri.getPort();
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (port < 0) {
+            port = scheme.equals("https") ? 443 : 80;
+        }
+        return scheme + "://" + Objects.toString(uri.getHost(), "").toLowerCase(Locale.ROOT) + ":" + port;
+    }
+
+    /** A URI for logs and messages: without query (upload state, signatures) and user info. */
+    static String redact(URI uri) {
+        return uri.getScheme() + "://" + uri.getRawAuthority().replaceFirst("^[^@]*@", "") + (uri.getRawPath() == null ? "" : uri.getRawPath());
+    }
+
+    /** The client for requests to {@code uri}'s host, with that host's TLS set-up. */
+    HttpClient client(URI uri) throws IOException {
+        String authority = uri.getRawAuthority().toLowerCase(Locale.ROOT);
+        boolean insecure = options.isInsecure(authority);
+        boolean https = "https".equalsIgnoreCase(uri.getScheme());
+        if (!https || (!insecure && !TlsConfig.hasCustomisation(authority, options.tlsCaFiles(), options.certsDirectories()))) {
+            HttpClient c = defaultClient;
+            if (c == null) {
+                synchronized (this) {
+                    if (defaultClient == null) {
+                        defaultClient = newClient(null);
+                    }
+                    c = defaultClient;
+                }
+            }
+            return c;
+        }
+        HttpClient existing = clients.get(authority);
+        if (existing != null) {
+            return existing;
+        }
+        SSLContext ctx = TlsConfig.build(authority, options.tlsCaFiles(), options.certsDirectories(), insecure);
+        return clients.computeIfAbsent(authority, a -> newClient(ctx));
+    }
+
+    private HttpClient newClient(SSLContext ctx) {
+        HttpClient.Builder b = HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(options.connectTimeout())
+                .version(HttpClient.Version.HTTP_2)
+                .proxy(proxySelector);
+        if (ctx != null) {
+            b.sslContext(ctx);
+        }
+        return b.build();
+    }
+
+    @Override
+    public void close() {
+        // java.net.http clients release their resources when unreachable (close() is Java 21+).
+        clients.clear();
+        defaultClient = null;
+    }
+}

@@ -1,0 +1,276 @@
+package dev.jbuild.registry;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jbuild.image.Descriptor;
+import dev.jbuild.image.DigestMismatchException;
+import dev.jbuild.image.Document;
+import dev.jbuild.image.ImageName;
+import dev.jbuild.image.InvalidDocumentException;
+import dev.jbuild.image.Manifest;
+import dev.jbuild.image.MediaTypes;
+import dev.jbuild.image.Platform;
+import dev.jbuild.store.Store;
+import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.LocalRegistryExtension;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A fault-injecting forwarder between jbuild and a real registry: transient faults (503, 429
+ * with Retry-After, connections cut mid-blob, stalls, slow answers) are ridden out with identical
+ * results; permanent ones fail with a message naming what and why, and leave the store clean.
+ */
+class FaultInjectionTest {
+
+    @RegisterExtension
+    static final LocalRegistryExtension REGISTRY = LocalRegistryExtension.plain();
+
+    private static final Platform AMD64 = new Platform("linux", "amd64");
+    private static final String UNAVAILABLE = "{\"errors\":[{\"code\":\"UNAVAILABLE\",\"message\":\"maintenance\"}]}";
+
+    @TempDir
+    Path tmp;
+
+    private FaultProxy proxy;
+    private final List<String> retries = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void startProxy() throws IOException {
+        proxy = FaultProxy.forward(REGISTRY.registry().baseUri());
+    }
+
+    @AfterEach
+    void stopProxy() {
+        proxy.close();
+    }
+
+    private RegistryOptions.Builder options() {
+        // The proxy speaks plain HTTP and, unlike Go servers, never answers a TLS hello: skip the HTTPS probe.
+        return Clients.isolated(tmp).plainHttpRegistry(proxy.host()).listener(new RegistryListener() {
+            @Override
+            public void retrying(String operation, int attempt, Duration delay, String reason) {
+                retries.add(operation + " | " + reason);
+            }
+        });
+    }
+
+    private ImageName viaProxy(String repoAndTag) {
+        return ImageName.parse(proxy.host() + "/" + repoAndTag);
+    }
+
+    /** Pushes an image directly (no faults) and returns it. */
+    private Document<Manifest> seed(Store store, String repoAndTag, int... sizes) throws IOException {
+        Document<Manifest> image = TestImages.image(store, AMD64, repoAndTag.hashCode(), sizes);
+        try (RegistryClient client = RegistryClient.create(Clients.isolated(tmp).build())) {
+            client.push(ImageName.parse(REGISTRY.registry().host() + "/" + repoAndTag), image, TestImages.source(store),
+                    PushOptions.defaults());
+        }
+        return image;
+    }
+
+    private static void assertNoLeftovers(Store store) throws IOException {
+        try (Stream<Path> tmpFiles = Files.list(store.root().resolve("tmp"))) {
+            assertEquals(List.of(), tmpFiles.toList(), "partial downloads left in the store");
+        }
+    }
+
+    @Test
+    void pullRidesOutServiceUnavailableAndTooManyRequests() throws Exception {
+        Store source = Store.open(tmp.resolve("source"));
+        Document<Manifest> image = seed(source, "faults/pull:1", 50_000);
+        proxy.inject(FaultProxy.request("GET", "/manifests/"), FaultProxy.Fault.status(503, UNAVAILABLE), 2);
+        proxy.inject(FaultProxy.request("GET", "/blobs/"), FaultProxy.Fault.status(429,
+                "{\"errors\":[{\"code\":\"TOOMANYREQUESTS\",\"message\":\"slow down\"}]}", Map.of("Retry-After", "1")), 1);
+        Store store = Store.open(tmp.resolve("store"));
+        long start = System.nanoTime();
+        try (RegistryClient client = RegistryClient.create(options().build())) {
+            ResolvedImage r = client.resolve(viaProxy("faults/pull:1"), AMD64);
+            assertEquals(image.digest(), r.manifest().digest());
+            client.fetchBlobs(viaProxy("faults/pull:1"), r.manifest().value().layers(), TestImages.sink(store));
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertTrue(took.compareTo(Duration.ofMillis(950)) >= 0, "Retry-After: 1 was not honoured: " + took);
+        assertEquals(3, retries.size(), retries.toString());
+        assertTrue(retries.get(0).contains("HTTP 503 Service Unavailable: UNAVAILABLE: maintenance"), retries.get(0));
+        assertTrue(retries.get(2).contains("HTTP 429"), retries.get(2));
+        Descriptor layer = image.value().layers().get(0);
+        assertArrayEquals(source.readBytes(layer.digest()), store.readBytes(layer.digest()));
+    }
+
+    @Test
+    void droppedConnectionMidBlobResumesWithRange() throws Exception {
+        Store source = Store.open(tmp.resolve("source"));
+        Document<Manifest> image = seed(source, "faults/resume:1", 400_000);
+        Descriptor layer = image.value().layers().get(0);
+        proxy.inject(FaultProxy.request("GET", "/blobs/" + layer.digest()), FaultProxy.Fault.dropAfter(150_000), 1);
+        Store store = Store.open(tmp.resolve("store"));
+        try (RegistryClient client = RegistryClient.create(options().build())) {
+            client.fetchBlob(viaProxy("faults/resume:1"), layer, TestImages.sink(store));
+        }
+        assertArrayEquals(source.readBytes(layer.digest()), store.readBytes(layer.digest()));
+        List<FaultProxy.Seen> gets = proxy.seen().stream()
+                .filter(s -> s.method().equals("GET") && s.path().contains("/blobs/")).toList();
+        assertEquals(2, gets.size(), gets.toString());
+        assertEquals(null, gets.get(0).range());
+        assertTrue(gets.get(1).range() != null && gets.get(1).range().startsWith("bytes="), gets.toString());
+        long resumedAt = Long.parseLong(gets.get(1).range().substring("bytes=".length(), gets.get(1).range().length() - 1));
+        assertTrue(resumedAt > 0 && resumedAt <= 150_000, "resumed at " + resumedAt);
+        assertNoLeftovers(store);
+    }
+
+    @Test
+    void droppedConnectionWithoutRangeSupportStartsOver() throws Exception {
+        Store source = Store.open(tmp.resolve("source"));
+        Document<Manifest> image = seed(source, "faults/norange:1", 300_000);
+        Descriptor layer = image.value().layers().get(0);
+        String blobPath = "/blobs/" + layer.digest();
+        proxy.inject(FaultProxy.request("GET", blobPath), FaultProxy.Fault.dropAfter(100_000), 1);
+        proxy.inject(FaultProxy.request("GET", blobPath), FaultProxy.Fault.noRanges(), 1);
+        Store store = Store.open(tmp.resolve("store"));
+        try (RegistryClient client = RegistryClient.create(options().build())) {
+            client.fetchBlob(viaProxy("faults/norange:1"), layer, TestImages.sink(store));
+        }
+        assertArrayEquals(source.readBytes(layer.digest()), store.readBytes(layer.digest()));
+        assertNoLeftovers(store);
+    }
+
+    @Test
+    void stalledAndSlowResponsesAreAbandonedAndRetried() throws Exception {
+        Store source = Store.open(tmp.resolve("source"));
+        Document<Manifest> image = seed(source, "faults/slow:1", 200_000);
+        Descriptor layer = image.value().layers().get(0);
+        proxy.inject(FaultProxy.request("GET", "/manifests/"), FaultProxy.Fault.delay(Duration.ofMillis(1500)), 1);
+        proxy.inject(FaultProxy.request("GET", "/blobs/" + layer.digest()),
+                FaultProxy.Fault.stallAfter(64 * 1024, Duration.ofMillis(1500)), 1);
+        Store store = Store.open(tmp.resolve("store"));
+        RegistryOptions options = options().responseTimeout(Duration.ofMillis(500)).readTimeout(Duration.ofMillis(500)).build();
+        try (RegistryClient client = RegistryClient.create(options)) {
+            ResolvedImage r = client.resolve(viaProxy("faults/slow:1"), AMD64);
+            client.fetchBlobs(viaProxy("faults/slow:1"), r.manifest().value().layers(), TestImages.sink(store));
+        }
+        assertArrayEquals(source.readBytes(layer.digest()), store.readBytes(layer.digest()));
+        assertEquals(2, retries.size(), retries.toString());
+        assertTrue(retries.get(0).contains("timed out"), retries.get(0));
+        assertTrue(retries.get(1).contains("no data from the registry"), retries.get(1));
+    }
+
+    @Test
+    void pushRestartsUploadsAfterFailuresAndEndsIdentical() throws Exception {
+        Store store = Store.open(tmp.resolve("store"));
+        Document<Manifest> image = TestImages.image(store, AMD64, 77, 250_000, 3000);
+        proxy.inject(FaultProxy.request("PATCH", "/blobs/uploads/"), FaultProxy.Fault.status(503, UNAVAILABLE), 1);
+        proxy.inject(FaultProxy.request("PUT", "/blobs/uploads/"), FaultProxy.Fault.status(500,
+                "{\"errors\":[{\"code\":\"UNKNOWN\",\"message\":\"disk hiccup\"}]}"), 1);
+        proxy.inject(FaultProxy.request("POST", "/blobs/uploads/"), FaultProxy.Fault.status(502, ""), 1);
+        proxy.inject(FaultProxy.request("PUT", "/manifests/"), FaultProxy.Fault.status(503, UNAVAILABLE), 1);
+        RegistryOptions options = options().uploadChunking(100_000, 80_000).parallelism(1).build();
+        try (RegistryClient client = RegistryClient.create(options)) {
+            PushResult r = client.push(viaProxy("faults/push:1"), image, TestImages.source(store), PushOptions.defaults());
+            assertEquals(image.digest(), r.digest());
+            assertEquals(3, r.uploaded());
+        }
+        assertEquals(4, retries.size(), retries.toString());
+        String inspected = ExternalTool.command("skopeo", "inspect", "--tls-verify=false", "--no-creds", "--format", "{{.Digest}}",
+                "docker://" + REGISTRY.registry().host() + "/faults/push:1").runSuccessfully().stdout().strip();
+        assertEquals(image.digest().toString(), inspected);
+    }
+
+    @Test
+    void registryMinimumChunkSizeIsHonoured() throws Exception {
+        Store store = Store.open(tmp.resolve("store"));
+        Document<Manifest> image = TestImages.image(store, AMD64, 78, 300_000);
+        proxy.inject(FaultProxy.request("POST", "/blobs/uploads/"),
+                FaultProxy.Fault.addHeaders(Map.of("OCI-Chunk-Min-Length", "200000")), 10);
+        RegistryOptions options = options().uploadChunking(100, 64 * 1024).build();
+        try (RegistryClient client = RegistryClient.create(options)) {
+            client.push(viaProxy("faults/minchunk:1"), image, TestImages.source(store), PushOptions.defaults());
+        }
+        // The 300,000-byte layer in 200,000 + 100,000, not in five 64 KiB pieces; the config in one.
+        List<FaultProxy.Seen> patches = proxy.seen().stream().filter(s -> s.method().equals("PATCH")).toList();
+        assertEquals(3, patches.size(), patches.toString());
+        Store pulled = Store.open(tmp.resolve("pulled"));
+        try (RegistryClient client = RegistryClient.create(options().build())) {
+            client.fetchBlobs(viaProxy("faults/minchunk:1"), image.value().layers(), TestImages.sink(pulled));
+        }
+        assertArrayEquals(store.readBytes(image.value().layers().get(0).digest()),
+                pulled.readBytes(image.value().layers().get(0).digest()));
+    }
+
+    @Test
+    void permanentFailureNamesTheBlobAndLeavesTheStoreClean() throws Exception {
+        Store source = Store.open(tmp.resolve("source"));
+        Document<Manifest> image = seed(source, "faults/down:1", 120_000, 5000);
+        Descriptor big = image.value().layers().get(0);
+        proxy.inject(FaultProxy.request("GET", "/blobs/" + big.digest()), FaultProxy.Fault.dropAfter(0), 1_000);
+        Store store = Store.open(tmp.resolve("store"));
+        RegistryOptions options = options().maxAttempts(3).build();
+        try (RegistryClient client = RegistryClient.create(options)) {
+            ResolvedImage r = client.resolve(viaProxy("faults/down:1"), AMD64);
+            RegistryException e = assertThrows(RegistryException.class,
+                    () -> client.fetchBlobs(viaProxy("faults/down:1"), r.manifest().value().layers(), TestImages.sink(store)));
+            assertTrue(e.getMessage().contains("pulling blob " + big.digest() + " from " + proxy.host() + "/faults/down"), e.getMessage());
+            assertTrue(e.getMessage().contains("gave up after 3 attempts"), e.getMessage());
+        }
+        assertFalse(store.has(big.digest()));
+        assertNoLeftovers(store);
+
+        proxy.clearFaults();
+        proxy.inject(FaultProxy.request("GET", "/blobs/"), FaultProxy.Fault.status(503, UNAVAILABLE), 1_000);
+        try (RegistryClient client = RegistryClient.create(options)) {
+            RegistryException e = assertThrows(RegistryException.class,
+                    () -> client.fetchBlob(viaProxy("faults/down:1"), big, TestImages.sink(store)));
+            assertEquals(503, e.statusCode());
+            assertTrue(e.getMessage().startsWith("pulling blob " + big.digest() + " from " + proxy.host()
+                    + "/faults/down failed: HTTP 503 Service Unavailable: UNAVAILABLE: maintenance"), e.getMessage());
+        }
+        assertFalse(store.has(big.digest()));
+        assertNoLeftovers(store);
+    }
+
+    @Test
+    void corruptContentIsRejectedAndNothingIsKept() throws Exception {
+        Store source = Store.open(tmp.resolve("source"));
+        Document<Manifest> image = seed(source, "faults/corrupt:1", 70_000);
+        Descriptor layer = image.value().layers().get(0);
+        proxy.inject(FaultProxy.request("GET", "/blobs/" + layer.digest()), FaultProxy.Fault.corrupt(), 1);
+        Store store = Store.open(tmp.resolve("store"));
+        try (RegistryClient client = RegistryClient.create(options().build())) {
+            DigestMismatchException e = assertThrows(DigestMismatchException.class,
+                    () -> client.fetchBlob(viaProxy("faults/corrupt:1"), layer, TestImages.sink(store)));
+            assertTrue(e.getMessage().contains("content digest mismatch: expected " + layer.digest()), e.getMessage());
+        }
+        assertFalse(store.has(layer.digest()));
+        assertNoLeftovers(store);
+        assertTrue(retries.isEmpty(), "a digest mismatch is not retried: " + retries);
+    }
+
+    @Test
+    void schemaOneManifestsAreRefusedWithAClearMessage() throws Exception {
+        byte[] schema1 = ("{\"schemaVersion\":1,\"name\":\"old/app\",\"tag\":\"1\",\"architecture\":\"amd64\","
+                + "\"fsLayers\":[],\"history\":[]}").getBytes(StandardCharsets.UTF_8);
+        proxy.inject(FaultProxy.request("GET", "/manifests/"),
+                FaultProxy.Fault.respond(200, MediaTypes.DOCKER_SCHEMA1_SIGNED_MANIFEST, schema1), 1);
+        try (RegistryClient client = RegistryClient.create(options().build())) {
+            InvalidDocumentException e = assertThrows(InvalidDocumentException.class,
+                    () -> client.resolve(viaProxy("old/app:1"), AMD64));
+            assertTrue(e.getMessage().startsWith(proxy.host() + "/old/app:1: image manifest schema 1"), e.getMessage());
+        }
+    }
+}
