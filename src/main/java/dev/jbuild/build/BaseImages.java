@@ -2,6 +2,8 @@ package dev.jbuild.build;
 
 import dev.jbuild.dockerfile.Location;
 import dev.jbuild.export.Exporter;
+import dev.jbuild.image.Digest;
+import dev.jbuild.transfer.ImageTransfer;
 import dev.jbuild.image.Descriptor;
 import dev.jbuild.image.Document;
 import dev.jbuild.image.ImageConfig;
@@ -25,11 +27,22 @@ import java.util.Optional;
 final class BaseImages {
 
     private final BuildSession session;
+    private final ImageTransfer transfer;
     /** Loaded images by manifest digest: a base used twice is indexed once. */
     private final Map<String, ImageState> loaded = new HashMap<>();
+    /** Which repository each base layer came from, so a push can ask its registry to mount it. */
+    private final Map<Digest, ImageName> layerSources = new HashMap<>();
+    /** Names already looked up in their registry during this build (--pull checks each once). */
+    private final Map<String, Descriptor> pulled = new HashMap<>();
 
-    BaseImages(BuildSession session) {
+    /** @param transfer the registry access, or null when there is none */
+    BaseImages(BuildSession session, ImageTransfer transfer) {
         this.session = session;
+        this.transfer = transfer;
+    }
+
+    Map<Digest, ImageName> layerSources() {
+        return layerSources;
     }
 
     /** An empty image for the build's platform, with Docker's default PATH. */
@@ -49,7 +62,11 @@ final class BaseImages {
             } else if (named instanceof NamedContext.Directory) {
                 throw new BuildException(at, "build context \"" + reference + "\" is a directory, not an image");
             } else {
-                manifest = fromStore(reference, at);
+                ImageName name = ImageName.parse(reference);
+                manifest = fromStoreOrRegistry(name, at);
+                ImageState state = load(manifest, at);
+                state.layers.forEach(layer -> layerSources.putIfAbsent(layer.descriptor().digest(), name));
+                return state;
             }
             return load(manifest, at);
         } catch (IOException | IllegalArgumentException e) {
@@ -57,15 +74,25 @@ final class BaseImages {
         }
     }
 
-    private Descriptor fromStore(String reference, Location at) throws IOException, BuildException {
-        String name = ImageName.parse(reference).toString();
-        Optional<Descriptor> stored = session.store.resolve(name);
-        if (stored.isEmpty()) {
-            throw new BuildException(at, "image " + reference + " is not in the local store, and pulling from a registry"
-                    + " is not implemented yet; build it with -t first, or pass --build-context " + reference
-                    + "=oci-layout:///path/to/layout");
+    /** The store's copy, unless --pull or it is missing: then the registry's, stored for next time. */
+    private Descriptor fromStoreOrRegistry(ImageName name, Location at) throws IOException, BuildException {
+        Descriptor known = pulled.get(name.toString());
+        if (known != null) {
+            return known;
         }
-        return stored.get();
+        Optional<Descriptor> stored = session.store.resolve(name.toString());
+        if (stored.isPresent() && !session.request.pull()) {
+            return stored.get();
+        }
+        if (transfer == null) {
+            throw new BuildException(at, "image " + name.familiar() + " is not in the local store and no registry is configured");
+        }
+        session.listener.stepStarted("pull", 0, 0, name.toString());
+        long started = System.nanoTime();
+        Descriptor descriptor = transfer.pull(name, session.request.platform());
+        session.listener.stepFinished(java.time.Duration.ofNanos(System.nanoTime() - started));
+        pulled.put(name.toString(), descriptor);
+        return descriptor;
     }
 
     private ImageState load(Descriptor descriptor, Location at) throws IOException, BuildException {

@@ -25,6 +25,8 @@ import java.util.Map;
  * @param sourceDateEpoch  {@code SOURCE_DATE_EPOCH}: clamps file times and sets {@code created}; null for now
  * @param compression      layer compression
  * @param outputs          exports besides the store
+ * @param pull             look up every base image in its registry even when the store has it ({@code --pull})
+ * @param push             push the tags to their registries after the build ({@code --push})
  */
 public record BuildRequest(
         Dockerfile dockerfile,
@@ -38,7 +40,9 @@ public record BuildRequest(
         Map<String, String> annotations,
         Instant sourceDateEpoch,
         Compression compression,
-        List<OutputSpec> outputs) {
+        List<OutputSpec> outputs,
+        boolean pull,
+        boolean push) {
 
     public BuildRequest {
         namedContexts = Map.copyOf(namedContexts);

@@ -12,10 +12,16 @@ import java.util.List;
  * @param tags       the names it was tagged with, full form
  * @param layers     how many layers the image has
  * @param size       total compressed size of config, manifest and layers
+ * @param pushed     the references pushed, each with the digest the registry stored ({@code name@sha256:...})
  */
-public record BuildResult(Descriptor manifest, Digest config, List<String> tags, int layers, long size) {
+public record BuildResult(Descriptor manifest, Digest config, List<String> tags, int layers, long size, List<String> pushed) {
 
     public BuildResult {
         tags = List.copyOf(tags);
+        pushed = List.copyOf(pushed);
+    }
+
+    BuildResult withPushed(List<String> references) {
+        return new BuildResult(manifest, config, tags, layers, size, references);
     }
 }

@@ -4,6 +4,10 @@ import dev.jbuild.dockerfile.DockerfileParser;
 import dev.jbuild.dockerfile.DockerfileSyntaxException;
 import dev.jbuild.dockerfile.Instruction;
 import dev.jbuild.image.Descriptor;
+import dev.jbuild.image.Digest;
+import dev.jbuild.image.ImageName;
+import dev.jbuild.registry.PushResult;
+import dev.jbuild.transfer.ImageTransfer;
 import dev.jbuild.image.Document;
 import dev.jbuild.image.ImageConfig;
 import dev.jbuild.image.ImageDocuments;
@@ -29,10 +33,13 @@ public final class Builder {
 
     private final Store store;
     private final BuildListener listener;
+    private final ImageTransfer transfer;
 
-    public Builder(Store store, BuildListener listener) {
+    /** @param transfer registry access for bases that are not in the store and for --push; null for none */
+    public Builder(Store store, BuildListener listener, ImageTransfer transfer) {
         this.store = store;
         this.listener = listener;
+        this.transfer = transfer;
     }
 
     public BuildResult build(BuildRequest request) throws BuildException {
@@ -44,10 +51,11 @@ public final class Builder {
         }
         try {
             BuildSession session = new BuildSession(request, store, listener, scratch);
-            ImageState result = runStages(session);
+            BaseImages images = new BaseImages(session, transfer);
+            ImageState result = runStages(session, images);
             BuildResult built = commit(session, result);
             Outputs.write(session, built);
-            return built;
+            return request.push() ? built.withPushed(push(session, built, images.layerSources())) : built;
         } catch (IOException e) {
             throw new BuildException(null, e.getMessage(), e);
         } finally {
@@ -59,8 +67,7 @@ public final class Builder {
         }
     }
 
-    private ImageState runStages(BuildSession session) throws BuildException, IOException {
-        BaseImages images = new BaseImages(session);
+    private ImageState runStages(BuildSession session, BaseImages images) throws BuildException, IOException {
         Map<Integer, ImageState> finished = new HashMap<>();
         Map<String, Integer> stageIndexByName = new HashMap<>();
         StageSources sources = new StageSources(session, images, finished, stageIndexByName);
@@ -142,6 +149,28 @@ public final class Builder {
             store.tag(tag, manifestDescriptor);
         }
         size += configDescriptor.size() + manifestDescriptor.size();
-        return new BuildResult(manifestDescriptor, configDescriptor.digest(), request.tags(), layers.size(), size);
+        return new BuildResult(manifestDescriptor, configDescriptor.digest(), request.tags(), layers.size(), size, List.of());
+    }
+
+    /** Pushes every tag; a failure names the reference and what the registry said. */
+    private List<String> push(BuildSession session, BuildResult built, Map<Digest, ImageName> layerSources)
+            throws BuildException {
+        if (transfer == null) {
+            throw new BuildException(null, "--push needs registry access");
+        }
+        List<String> pushed = new ArrayList<>();
+        for (String tag : built.tags()) {
+            ImageName target = ImageName.parse(tag);
+            listener.stepStarted("push", 0, 0, target.toString());
+            long started = System.nanoTime();
+            try {
+                PushResult result = transfer.push(built.manifest(), target, layerSources);
+                pushed.add(target.registry() + "/" + target.repository() + "@" + result.digest());
+            } catch (IOException e) {
+                throw new BuildException(null, "pushing " + target + ": " + e.getMessage(), e);
+            }
+            listener.stepFinished(java.time.Duration.ofNanos(System.nanoTime() - started));
+        }
+        return pushed;
     }
 }

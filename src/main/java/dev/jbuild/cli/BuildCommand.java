@@ -9,7 +9,9 @@ import dev.jbuild.dockerfile.Dockerfile;
 import dev.jbuild.image.ImageName;
 import dev.jbuild.image.Platform;
 import dev.jbuild.layer.Compression;
+import dev.jbuild.registry.RegistryClient;
 import dev.jbuild.store.Store;
+import dev.jbuild.transfer.ImageTransfer;
 import java.time.Instant;
 import dev.jbuild.dockerfile.Instruction;
 import dev.jbuild.plan.BaseImage;
@@ -153,13 +155,20 @@ final class BuildCommand implements Runnable {
             }
             BuildRequest request = new BuildRequest(dockerfile, plan, inputs.contextDir(), inputs.ignore(), namedContexts,
                     platform, normalizedTags(), keyValues(labels, "--label"), keyValues(annotations, "--annotation"),
-                    sourceDateEpoch(), compression(), OutputSpecs.parse(outputs, spec.commandLine()));
+                    sourceDateEpoch(), compression(), OutputSpecs.parse(outputs, spec.commandLine()), pull,
+                    push || OutputSpecs.pushes(outputs));
+            if (request.push() && request.tags().isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "--push needs a name: add -t REGISTRY/NAME:TAG");
+            }
             Store store = inputs.store() != null ? inputs.store() : stores.get();
             boolean silent = quiet || progress == Progress.quiet;
             ProgressPrinter printer = new ProgressPrinter(err, silent);
             BuildResult result;
             try {
-                result = new Builder(store, printer).build(request);
+                List<ImageName> named = request.push() ? request.tags().stream().map(ImageName::parse).toList() : List.of();
+                try (RegistryClient registry = Registries.client(spec, named)) {
+                    result = new Builder(store, printer, new ImageTransfer(store, registry)).build(request);
+                }
             } catch (BuildException e) {
                 throw e.location() == null
                         ? new CliFailure(ExitCodes.BUILD_FAILED, java.util.List.of("error: " + e.getMessage()), e)
@@ -244,8 +253,6 @@ final class BuildCommand implements Runnable {
     /** Until a feature exists, its flag fails loudly rather than being silently ignored. */
     private void rejectUnimplemented() {
         Map<String, Boolean> used = new LinkedHashMap<>();
-        used.put("--pull", pull);
-        used.put("--push", push);
         used.put("--cache-from", !cacheFrom.isEmpty());
         used.put("--cache-to", !cacheTo.isEmpty());
         used.put("--secret", !secrets.isEmpty());

@@ -23,6 +23,10 @@ import picocli.CommandLine.Spec;
             TagCommand.class,
             RmiCommand.class,
             SaveCommand.class,
+            PullCommand.class,
+            PushCommand.class,
+            LoginCommand.class,
+            LogoutCommand.class,
             CompletionCommand.class,
         },
         footer = {"", "Exit codes: 0 success, 1 build failed, 2 usage error, 125 environment problem, 130 interrupted."})
@@ -37,6 +41,26 @@ final class JbuildCommand implements Runnable {
     @Option(names = "--root", paramLabel = "DIR", scope = ScopeType.INHERIT,
             description = "The image store (default: $JBUILD_ROOT, else $XDG_DATA_HOME/jbuild, else ~/.local/share/jbuild).")
     java.nio.file.Path root;
+
+    @Option(names = "--config", paramLabel = "DIR", scope = ScopeType.INHERIT,
+            description = "Where Docker's config.json is (default: $DOCKER_CONFIG, else ~/.docker).")
+    java.nio.file.Path config;
+
+    @Option(names = "--creds", paramLabel = "USER:PASSWORD", scope = ScopeType.INHERIT,
+            description = "Credentials for the registry of the image(s) this command pushes or pulls by name.")
+    String creds;
+
+    @Option(names = "--tls-ca", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "Also trust the CA certificate(s) in this PEM file; repeatable.")
+    java.util.List<java.nio.file.Path> tlsCa = new java.util.ArrayList<>();
+
+    @Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]", scope = ScopeType.INHERIT,
+            description = "Reach this registry without certificate checks, or over plain HTTP; repeatable.")
+    java.util.List<String> insecureRegistries = new java.util.ArrayList<>();
+
+    @Option(names = "--tls-verify", paramLabel = "true|false", arity = "0..1", fallbackValue = "true", defaultValue = "true",
+            scope = ScopeType.INHERIT, description = "--tls-verify=false treats every registry as insecure (default: true).")
+    boolean tlsVerify = true;
 
     @Override
     public void run() {

@@ -45,15 +45,16 @@ public final class Main {
         }
         List<String> topLevelOnly = List.of("-h", "--help", "-V", "--version");
         int i = 0;
-        while (i < args.length) {
+        while (i < args.length && !topLevelOnly.contains(args[i])) {
             String arg = args[i];
-            if (arg.equals("--debug") || arg.startsWith("--root=")) {
-                i++;
-            } else if (arg.equals("--root")) {
-                i += 2;
-            } else {
+            int equals = arg.indexOf('=');
+            picocli.CommandLine.Model.OptionSpec option =
+                    commandLine.getCommandSpec().findOption(equals > 0 ? arg.substring(0, equals) : arg);
+            if (option == null || !arg.startsWith("--")) {
                 break;
             }
+            // A global option: skip it, and its value when that is the next word.
+            i += equals < 0 && option.arity().min() > 0 ? 2 : 1;
         }
         if (i < args.length && (commandLine.getSubcommands().containsKey(args[i]) || topLevelOnly.contains(args[i]))) {
             return args;

@@ -25,6 +25,11 @@ final class OutputSpecs {
         return result;
     }
 
+    /** True when an output is {@code type=registry}, buildx's spelling of {@code --push}. */
+    static boolean pushes(List<String> specs) {
+        return specs.stream().anyMatch(spec -> spec.replace(" ", "").matches("(.*,)?type=registry(,.*)?"));
+    }
+
     /** True for an archive written to standard output ({@code dest=-}), which then carries nothing else. */
     static boolean writesToStdout(OutputSpec output) {
         return output instanceof OutputSpec.OciArchive oci && oci.dest() == null
@@ -71,7 +76,7 @@ final class OutputSpecs {
             case "image":
                 return null; // the store, where every build goes anyway
             case "registry":
-                throw new ParameterException(commandLine, "--output type=registry: not implemented yet");
+                return null; // the same as --push: see pushes()
             default:
                 throw new ParameterException(commandLine, "unknown --output type " + type + " (oci, docker, local, tar, image)");
         }

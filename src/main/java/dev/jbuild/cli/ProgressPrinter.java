@@ -58,6 +58,9 @@ final class ProgressPrinter implements BuildListener {
         for (String tag : result.tags()) {
             err.println("naming to " + tag);
         }
+        for (String pushed : result.pushed()) {
+            err.println("pushed " + pushed);
+        }
         err.flush();
     }
 

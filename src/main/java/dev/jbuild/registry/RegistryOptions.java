@@ -130,7 +130,9 @@ public final class RegistryOptions {
     /** Whether {@code registry} is insecure: listed (or plain HTTP), or a loopback address when that default is on. */
     public boolean isInsecure(String registry) {
         String r = registry.toLowerCase(Locale.ROOT);
-        if (insecureRegistries.contains(r) || insecureRegistries.contains(hostOf(r)) || plainHttpRegistries.contains(r)) {
+        // "*" is --tls-verify=false: every registry of this command is insecure.
+        if (insecureRegistries.contains("*") || insecureRegistries.contains(r) || insecureRegistries.contains(hostOf(r))
+                || plainHttpRegistries.contains(r)) {
             return true;
         }
         if (!loopbackInsecure) {

@@ -56,13 +56,13 @@ final class BuildFixture {
                 new PlanOptions(buildArgs, null, platform.toString(), platform.toString(), namedContexts.keySet()));
         Path dockerfilePath = context.resolve("Dockerfile");
         BuildRequest request = new BuildRequest(dockerfile, plan, context, DockerIgnore.load(context, dockerfilePath),
-                namedContexts, platform, tags, Map.of(), Map.of(), sourceDateEpoch, Compression.GZIP, List.of());
+                namedContexts, platform, tags, Map.of(), Map.of(), sourceDateEpoch, Compression.GZIP, List.of(), false, false);
         return new Builder(store, new BuildListener() {
             @Override
             public void warning(String message) {
                 warnings.add(message);
             }
-        }).build(request);
+        }, null).build(request);
     }
 
     Manifest manifest(BuildResult result) throws IOException {

@@ -360,7 +360,7 @@ class BuilderTest {
         BuildException run = assertThrows(BuildException.class, () -> fixture.build("FROM scratch\nRUN true\n"));
         assertTrue(run.getMessage().startsWith("RUN is not implemented yet"), run.getMessage());
         BuildException base = assertThrows(BuildException.class, () -> fixture.build("FROM alpine:3.19\n"));
-        assertTrue(base.getMessage().contains("not in the local store"), base.getMessage());
+        assertTrue(base.getMessage().contains("not in the local store and no registry is configured"), base.getMessage());
         BuildException git = assertThrows(BuildException.class,
                 () -> fixture.build("FROM scratch\nADD https://github.com/moby/buildkit.git /src\n"));
         assertTrue(git.getMessage().contains("git repository is not implemented yet"), git.getMessage());

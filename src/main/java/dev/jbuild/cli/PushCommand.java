@@ -1,0 +1,46 @@
+package dev.jbuild.cli;
+
+import dev.jbuild.image.ImageName;
+import dev.jbuild.registry.PushResult;
+import dev.jbuild.registry.RegistryClient;
+import dev.jbuild.store.Store;
+import dev.jbuild.transfer.ImageTransfer;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code jbuild push NAME [DESTINATION]}: a stored image to a registry, with its exact bytes. */
+@Command(name = "push", mixinStandardHelpOptions = true,
+        description = {"Push a stored image to a registry.", "DESTINATION defaults to NAME itself."})
+final class PushCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "IMAGE", description = "Stored image name or ID.")
+    String source;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "DESTINATION", description = "Where to push: REGISTRY/NAME[:TAG].")
+    String destination;
+
+    @Override
+    public void run() {
+        Store store = Stores.open(((JbuildCommand) spec.root().userObject()).root);
+        StoredImages.StoredImage image = new StoredImages(store).find(source);
+        ImageName target = ImageReferences.parse(destination != null ? destination : image.name(), spec);
+        try (RegistryClient registry = Registries.client(spec, List.of(target))) {
+            PushResult result = new ImageTransfer(store, registry)
+                    .push(store.resolve(image.name()).orElseThrow(), target, Map.of());
+            spec.commandLine().getErr().printf("pushed %s: %d blobs uploaded, %d mounted, %d already there%n",
+                    target, result.uploaded(), result.mounted(), result.skipped());
+            spec.commandLine().getOut().println(target.registry() + "/" + target.repository() + "@" + result.digest());
+            spec.commandLine().getOut().flush();
+        } catch (IOException e) {
+            throw new CliFailure(ExitCodes.BUILD_FAILED, "error: pushing " + target.familiar() + ": " + e.getMessage());
+        }
+    }
+}

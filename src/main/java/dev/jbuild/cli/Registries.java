@@ -1,0 +1,60 @@
+package dev.jbuild.cli;
+
+import dev.jbuild.image.ImageName;
+import dev.jbuild.registry.Credentials;
+import dev.jbuild.registry.RegistryClient;
+import dev.jbuild.registry.RegistryOptions;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+
+/** Registry access as the global options configure it. */
+final class Registries {
+
+    private Registries() {}
+
+    /**
+     * A client; {@code --creds} is given to the registries of {@code named} only (the images the
+     * command names), never to the registries bases come from, so a password is not sent elsewhere.
+     */
+    static RegistryClient client(CommandSpec spec, Collection<ImageName> named) {
+        return RegistryClient.create(options(spec, named));
+    }
+
+    static RegistryOptions options(CommandSpec spec, Collection<ImageName> named) {
+        JbuildCommand global = (JbuildCommand) spec.root().userObject();
+        RegistryOptions.Builder builder = RegistryOptions.builder();
+        if (global.config != null) {
+            builder.dockerConfigFile(global.config.resolve("config.json"));
+        }
+        if (global.creds != null) {
+            Credentials credentials;
+            try {
+                credentials = Credentials.parse(global.creds);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "invalid --creds: " + e.getMessage());
+            }
+            for (ImageName name : named) {
+                builder.credentials(name.registry(), credentials);
+            }
+        }
+        global.tlsCa.forEach(builder::tlsCaFile);
+        global.insecureRegistries.forEach(builder::insecureRegistry);
+        if (!global.tlsVerify) {
+            builder.insecureRegistry("*");
+        }
+        return builder.build();
+    }
+
+    /** The environment with {@code --config} applied, for reading and writing config.json. */
+    static Map<String, String> environment(CommandSpec spec) {
+        JbuildCommand global = (JbuildCommand) spec.root().userObject();
+        Map<String, String> env = new HashMap<>(System.getenv());
+        if (global.config != null) {
+            env.put("DOCKER_CONFIG", global.config.toAbsolutePath().toString());
+        }
+        return env;
+    }
+}

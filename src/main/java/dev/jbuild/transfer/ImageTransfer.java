@@ -1,0 +1,92 @@
+package dev.jbuild.transfer;
+
+import dev.jbuild.image.Descriptor;
+import dev.jbuild.image.Digest;
+import dev.jbuild.image.Document;
+import dev.jbuild.image.ImageDocuments;
+import dev.jbuild.image.ImageName;
+import dev.jbuild.image.Manifest;
+import dev.jbuild.image.ManifestOrIndex;
+import dev.jbuild.image.Platform;
+import dev.jbuild.registry.BlobSink;
+import dev.jbuild.registry.PushOptions;
+import dev.jbuild.registry.PushResult;
+import dev.jbuild.registry.RegistryClient;
+import dev.jbuild.registry.ResolvedImage;
+import dev.jbuild.store.BlobWriter;
+import dev.jbuild.store.Store;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Moves images between a registry and the local store: the one place that knows both. Pulls
+ * stream every blob into the store with its digest verified (nothing partial is ever kept);
+ * pushes send the store's exact bytes, so the pushed digest is the built one.
+ */
+public final class ImageTransfer {
+
+    private final Store store;
+    private final RegistryClient registry;
+
+    public ImageTransfer(Store store, RegistryClient registry) {
+        this.store = store;
+        this.registry = registry;
+    }
+
+    /**
+     * Pulls {@code name} for {@code platform} into the store and tags it there under its full
+     * name. Blobs already in the store are not downloaded again.
+     *
+     * @return the manifest (one platform's, never an index)
+     */
+    public Descriptor pull(ImageName name, Platform platform) throws IOException {
+        ResolvedImage resolved = registry.resolve(name, platform);
+        Manifest manifest = resolved.manifest().value();
+        List<Descriptor> blobs = new ArrayList<>(manifest.layers());
+        blobs.add(manifest.config());
+        registry.fetchBlobs(name, blobs, sink());
+        Descriptor descriptor = resolved.descriptor();
+        store.putBytes(resolved.manifest().bytes());
+        store.tag(name.toString(), descriptor);
+        return descriptor;
+    }
+
+    /**
+     * The digest the registry has for {@code name} now (for {@code --pull}: is the stored base
+     * still current?), or empty when it has no such image.
+     */
+    public Optional<Digest> remoteDigest(ImageName name) throws IOException {
+        return registry.headManifest(name).map(Descriptor::digest);
+    }
+
+    /**
+     * Pushes the stored image (manifest or index) {@code descriptor} to {@code target}.
+     *
+     * @param mountSources layers known to exist in another repository of the target's registry
+     *     (pulled bases), so the registry can mount them instead of receiving them again
+     */
+    public PushResult push(Descriptor descriptor, ImageName target, Map<Digest, ImageName> mountSources)
+            throws IOException {
+        Document<ManifestOrIndex> root = ImageDocuments.parseManifestOrIndex(store.readBytes(descriptor.digest()));
+        PushOptions options = PushOptions.defaults().withMountSources(mountSources);
+        return registry.push(target, root, blob -> store.open(blob.digest()), options);
+    }
+
+    private BlobSink sink() {
+        return new BlobSink() {
+            @Override
+            public boolean has(Descriptor blob) {
+                return store.has(blob.digest());
+            }
+
+            @Override
+            public Target create(Descriptor blob) throws IOException {
+                BlobWriter writer = store.blobWriter(blob);
+                return Target.of(writer, writer::commit);
+            }
+        };
+    }
+}

@@ -1,0 +1,127 @@
+package dev.jbuild.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jbuild.testing.BusyboxImage;
+import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.LocalRegistry;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** FROM a registry, --push, pull, push and login through the CLI, against the real CNCF registry. */
+class RegistryCliTest {
+
+    @TempDir
+    Path temp;
+
+    Path context;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        context = Files.createDirectories(temp.resolve("context"));
+        Files.writeString(context.resolve("hello.txt"), "hello\n");
+    }
+
+    private CliTest.Result jbuild(String stdin, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        InputStream saved = System.in;
+        System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+        try {
+            int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+            return new CliTest.Result(code, out.toString(), err.toString());
+        } finally {
+            System.setIn(saved);
+        }
+    }
+
+    private static String skopeoDigest(LocalRegistry registry, String reference) throws Exception {
+        List<String> command = new ArrayList<>(List.of("skopeo", "inspect"));
+        command.addAll(registry.skopeoOptions(""));
+        command.add("docker://" + reference);
+        String json = ExternalTool.command(command).runSuccessfully().stdout();
+        return new ObjectMapper().readTree(json).get("Digest").asText();
+    }
+
+    @Test
+    void buildsFromARegistryBasePushesAndPullsIntoAFreshStore() throws Exception {
+        try (LocalRegistry registry = LocalRegistry.startPlain()) {
+            String base = BusyboxImage.write(temp.resolve("busybox"), "1.0").pushTo(registry);
+            Files.writeString(context.resolve("Dockerfile"), "FROM " + base + "\nCOPY hello.txt /hello.txt\nCMD [\"cat\", \"/hello.txt\"]\n");
+            String target = registry.reference("team/app", "1");
+            Path metadata = temp.resolve("metadata.json");
+            CliTest.Result built = jbuild("", "--root", temp.resolve("store").toString(), "-t", target, "--push",
+                    "--metadata-file", metadata.toString(), context.toString());
+            assertEquals(0, built.exitCode(), built.err());
+            assertTrue(built.err().contains("pushed " + registry.host() + "/team/app@sha256:"), built.err());
+            String digest = new ObjectMapper().readTree(metadata.toFile()).get("containerimage.digest").asText();
+            assertEquals(digest, skopeoDigest(registry, target), "the registry has exactly the built manifest");
+
+            // The base was stored under its name: a second build needs no registry for it.
+            CliTest.Result images = jbuild("", "--root", temp.resolve("store").toString(), "images");
+            assertTrue(images.out().contains(registry.host() + "/busybox"), images.out());
+
+            Path fresh = temp.resolve("fresh-store");
+            CliTest.Result pulled = jbuild("", "--root", fresh.toString(), "pull", target);
+            assertEquals(0, pulled.exitCode(), pulled.err());
+            assertEquals(registry.host() + "/team/app:1@" + digest, pulled.out().strip());
+            Path rootfs = temp.resolve("rootfs.tar");
+            CliTest.Result fromPulled = jbuild("", "--root", fresh.toString(), "save", "-o", rootfs.toString(), target);
+            assertEquals(0, fromPulled.exitCode(), fromPulled.err());
+
+            CliTest.Result copied = jbuild("", "--root", fresh.toString(), "push", target, registry.reference("other/copy", "2"));
+            assertEquals(0, copied.exitCode(), copied.err());
+            assertEquals(digest, skopeoDigest(registry, registry.reference("other/copy", "2")), "push keeps the bytes");
+        }
+    }
+
+    @Test
+    void loginSavesCredentialsThatPushUsesAndLogoutRemovesThem() throws Exception {
+        try (LocalRegistry registry = LocalRegistry.startWithBasicAuth()) {
+            LocalRegistry.Credentials credentials = registry.requireCredentials();
+            Path config = temp.resolve("docker-config");
+            Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nCOPY hello.txt /\n");
+            String target = registry.reference("private/app", "1");
+            String store = temp.resolve("store").toString();
+
+            CliTest.Result anonymous = jbuild("", "--root", store, "--config", config.toString(), "-t", target, "--push", context.toString());
+            assertEquals(1, anonymous.exitCode());
+            assertTrue(anonymous.err().contains(registry.host()), anonymous.err());
+
+            CliTest.Result wrong = jbuild("not-the-password\n", "--config", config.toString(), "login", "-u", credentials.username(),
+                    "--password-stdin", registry.host());
+            assertEquals(1, wrong.exitCode());
+            assertFalse(Files.exists(config.resolve("config.json")) && Files.readString(config.resolve("config.json")).contains(registry.host()));
+
+            CliTest.Result login = jbuild(credentials.password() + "\n", "--config", config.toString(), "login", "-u",
+                    credentials.username(), "--password-stdin", registry.host());
+            assertEquals(0, login.exitCode(), login.err());
+            assertEquals("Login Succeeded\n", login.out());
+            assertFalse(login.err().contains(credentials.password()) || login.out().contains(credentials.password()));
+
+            CliTest.Result pushed = jbuild("", "--root", store, "--config", config.toString(), "-t", target, "--push", context.toString());
+            assertEquals(0, pushed.exitCode(), pushed.err());
+
+            CliTest.Result logout = jbuild("", "--config", config.toString(), "logout", registry.host());
+            assertEquals(0, logout.exitCode(), logout.err());
+            assertFalse(Files.readString(config.resolve("config.json")).contains(registry.host()));
+
+            CliTest.Result withCreds = jbuild("", "--root", store, "--creds", credentials.colonSeparated(), "push", target,
+                    registry.reference("private/app", "2"));
+            assertEquals(0, withCreds.exitCode(), withCreds.err());
+        }
+    }
+}
