@@ -20,7 +20,7 @@ import java.util.Optional;
  * </ul>
  */
 public record IdMapping(Kind kind, long hostUid, long hostGid, long subUidStart, long subUidCount, long subGidStart,
-        long subGidCount) {
+        long subGidCount) implements java.io.Serializable {
 
     public enum Kind { IDENTITY, SUBORDINATE, SINGLE }
 

@@ -214,6 +214,7 @@ final class RunOperation {
         String hosts = ensure("etc/hosts", false);
         String resolv = ensure("etc/resolv.conf", false);
         String hostname = ensure("etc/hostname", false);
+        Files.createDirectories(work.resolve("stage"));
         Path etc = Files.createDirectories(work.resolve("etc"));
         Files.writeString(etc.resolve("hosts"), r.hosts());
         Files.writeString(etc.resolve("resolv.conf"), r.resolvConf());
@@ -513,9 +514,10 @@ final class RunOperation {
                 warnings.add("/" + c.rel() + " was created as a mount point and then used by the command; kept");
                 continue;
             }
-            Files.delete(p);
             Path parent = p.getParent();
-            if (Files.getLastModifiedTime(parent, NOFOLLOW).equals(c.parentAfter())) {
+            boolean untouchedParent = Files.getLastModifiedTime(parent, NOFOLLOW).equals(c.parentAfter());
+            Files.delete(p);
+            if (untouchedParent) {
                 SandboxAgent.setMtime(parent, c.parentBefore());
             }
         }

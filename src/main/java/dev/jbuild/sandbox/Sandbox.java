@@ -262,10 +262,10 @@ public final class Sandbox {
 
     private AgentProtocol.Response callAgent(String op, AgentProtocol.Request request, Path work,
             OutputListener output) throws SandboxException, InterruptedException {
-        Path requestFile = work.resolve("request.json");
-        Path responseFile = work.resolve("response.json");
+        Path requestFile = work.resolve("request.bin");
+        Path responseFile = work.resolve("response.bin");
         try {
-            AgentProtocol.JSON.writeValue(requestFile.toFile(), request);
+            AgentProtocol.write(requestFile, request);
         } catch (IOException e) {
             throw new SandboxException("cannot write " + requestFile + ": " + e.getMessage(), e);
         }
@@ -315,7 +315,7 @@ public final class Sandbox {
                     + (why.isEmpty() ? "" : ": " + why) + Preflight.hint(tools, mapping));
         }
         try {
-            return AgentProtocol.JSON.readValue(responseFile.toFile(), AgentProtocol.Response.class);
+            return AgentProtocol.read(responseFile, AgentProtocol.Response.class);
         } catch (IOException e) {
             throw new SandboxException("unreadable answer from the sandbox agent: " + e.getMessage(), e);
         }

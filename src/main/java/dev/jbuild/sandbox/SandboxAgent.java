@@ -39,8 +39,7 @@ public final class SandboxAgent {
         Path responseFile = Path.of(args[2]);
         AgentProtocol.Response response;
         try {
-            AgentProtocol.Request request = AgentProtocol.JSON.readValue(Path.of(args[1]).toFile(),
-                    AgentProtocol.Request.class);
+            AgentProtocol.Request request = AgentProtocol.read(Path.of(args[1]), AgentProtocol.Request.class);
             response = switch (args[0]) {
                 case "run" -> new RunOperation(request).run();
                 case "extract" -> extract(request);
@@ -53,7 +52,7 @@ public final class SandboxAgent {
                     List.of(), false);
         }
         try {
-            AgentProtocol.JSON.writeValue(responseFile.toFile(), response);
+            AgentProtocol.write(responseFile, response);
         } catch (IOException e) {
             System.err.println("jbuild sandbox agent: cannot write " + responseFile + ": " + e);
             Runtime.getRuntime().halt(3);
