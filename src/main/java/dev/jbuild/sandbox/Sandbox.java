@@ -4,7 +4,6 @@ import dev.jbuild.layer.Compression;
 import dev.jbuild.layer.ExtractResult;
 import dev.jbuild.layer.LayerEntry;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -18,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * Runs commands in a root filesystem without root: the entry point of this package.
@@ -380,13 +378,5 @@ public final class Sandbox {
         } catch (IOException e) {
             return "";
         }
-    }
-
-    static Optional<String> which(String name) {
-        return HostTools.which(name);
-    }
-
-    static File devNull() {
-        return new File("/dev/null");
     }
 }
