@@ -126,7 +126,7 @@ public final class Scenarios {
             Path link = context.resolve("link-to-root");
             Files.deleteIfExists(link);
             Files.createSymbolicLink(link, Path.of("/"));
-            out.put("bind-symlink", run(sandbox, rootfs, sh("ls /mnt/ctx; echo w > /mnt/ctx/w 2>/dev/null || echo ro")
+            out.put("bind-symlink", run(sandbox, rootfs, sh("ls /mnt/ctx; { echo w > /mnt/ctx/w; } 2>/dev/null || echo ro")
                     .withMounts(List.of(new SandboxMount.Bind(context, "link-to-root", "/mnt/ctx", false)))));
             out.put("bind-rw", run(sandbox, rootfs, sh("echo w > /mnt/ctx/w && cat /mnt/ctx/w")
                     .withMounts(List.of(new SandboxMount.Bind(context, "/", "/mnt/ctx", true)))));
@@ -138,7 +138,7 @@ public final class Scenarios {
             Path secretFile = root.resolve("secret-src");
             Files.writeString(secretFile, "s3cr3t-value\n");
             out.put("secret", run(sandbox, rootfs, sh("cat /run/secrets/token; stat -c %a:%u:%g /run/secrets/token;"
-                    + " echo try > /run/secrets/token 2>/dev/null || echo readonly").withMounts(List.of(
+                    + " { echo try > /run/secrets/token; } 2>/dev/null || echo readonly").withMounts(List.of(
                             SandboxMount.Secret.of("token", secretFile)))));
             out.put("tmpfs", run(sandbox, rootfs, sh("echo t > /scratch/t && cat /scratch/t")
                     .withMounts(List.of(new SandboxMount.Tmpfs("/scratch", 0)))));
