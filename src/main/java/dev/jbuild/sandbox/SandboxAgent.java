@@ -57,7 +57,7 @@ public final class SandboxAgent {
             System.err.println("jbuild sandbox agent: cannot write " + responseFile + ": " + e);
             Runtime.getRuntime().halt(3);
         }
-        Runtime.getRuntime().halt(0);
+        System.exit(0);
     }
 
     /** The caller keeps our stdin open; end of file means it is gone, and so must we be. */
