@@ -255,7 +255,7 @@ final class RunOperation {
         s.line(Script.q(tools.get("hostname")) + " " + Script.q(r.hostname()) + " 2>/dev/null || printf %s "
                 + Script.q(r.hostname()) + " > /proc/sys/kernel/hostname");
         if ("NONE".equals(r.network()) && tools.containsKey("ip")) {
-            s.line(Script.q(tools.get("ip")) + " link set lo up");
+            s.line(Script.q(tools.get("ip")) + " link set lo up || true");
         }
         // A staging root: the host's programs (read-only) and the rootfs at /root. pivot_root into it, so that
         // neither the command nor anything it gets our tools to load can reach the host's files.
