@@ -53,7 +53,8 @@ class SandboxRootlessTest extends ScenarioChecks {
             roots.put(s, work);
             Path result = work.resolve("outcomes.bin");
             List<String> cmd = new ArrayList<>(prefix);
-            cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classpath,
+            cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:-UsePerfData",
+                    "-cp", classpath,
                     Scenarios.class.getName(), work.toString(), s.name(), result.toString()));
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(base.toFile());
             Process p = pb.start();
