@@ -1,0 +1,226 @@
+package dev.jbuild.sandbox;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Finds what a command changed by comparing the merged tree after the run with the lower tree, the same way
+ * for both snapshotters so that they give identical changes:
+ *
+ * <ul>
+ *   <li>a path that is gone is a whiteout (only the top-most gone path, not its children);</li>
+ *   <li>a directory that was removed and created again (overlay: opaque upper dir; copy: a new inode) or that
+ *       replaces a non-directory is written whole: opaque marker when a lower directory was there, the
+ *       directory, and everything in it;</li>
+ *   <li>anything else is written when its type, mode, owner, mtime, user xattrs, link target, device number or
+ *       size differ, or, when all of those are equal, when its content differs;</li>
+ *   <li>parents of written entries are written too (with their current attributes);</li>
+ *   <li>written regular files sharing an inode become one file and hard links to it.</li>
+ * </ul>
+ * The snapshotter only decides where to look ({@link Scope}): overlay looks at the upper dir, copy at entries
+ * whose inode or ctime moved since the copy was made.
+ */
+final class Differ {
+
+    enum Kind { ENTRY, WHITEOUT, OPAQUE }
+
+    /** One change: a visible node of the merged tree, or a deletion marker. */
+    record Change(String path, Kind kind, LayerStack.Node node) {
+    }
+
+    /** Where changes can be, as the snapshotter knows it. */
+    interface Scope {
+        /** Names to examine in a directory present (as a directory, not recreated) in both trees. */
+        TreeSet<String> names(String dir) throws IOException;
+
+        /** True when the snapshotter proves {@code path} (and for a non-directory, its content) untouched. */
+        boolean untouched(String path, LayerStack.Node merged) throws IOException;
+
+        /** True when the directory at {@code path} is another directory than the lower one of that name. */
+        boolean recreated(String path, LayerStack.Node merged) throws IOException;
+
+        /** True when nothing below this directory can have changed (overlay: it is not in the upper dir). */
+        boolean subtreeUntouched(String path) throws IOException;
+    }
+
+    private final LayerStack lower;
+    private final LayerStack merged;
+    private final Scope scope;
+    private final TreeMap<String, Change> changes = new TreeMap<>(Differ::compare);
+
+    Differ(LayerStack lower, LayerStack merged, Scope scope) {
+        this.lower = lower;
+        this.merged = merged;
+        this.scope = scope;
+    }
+
+    /** Changes in layer order (parents first). */
+    List<Change> diff() throws IOException {
+        directory("");
+        // Parents of everything written.
+        for (String p : new ArrayList<>(changes.keySet())) {
+            for (String parent = ContainerPaths.parent(p); !parent.isEmpty(); parent = ContainerPaths.parent(parent)) {
+                Change existing = changes.get(parent);
+                if (existing != null && existing.kind() != Kind.WHITEOUT) {
+                    continue;
+                }
+                Optional<LayerStack.Node> node = merged.lookup(parent);
+                if (node.isPresent()) {
+                    changes.put(parent, new Change(parent, Kind.ENTRY, node.get()));
+                }
+            }
+        }
+        return new ArrayList<>(changes.values());
+    }
+
+    private void directory(String dir) throws IOException {
+        if (scope.subtreeUntouched(dir)) {
+            return;
+        }
+        for (String name : scope.names(dir)) {
+            entry(ContainerPaths.join(dir, name));
+        }
+    }
+
+    private void entry(String path) throws IOException {
+        Optional<LayerStack.Node> m = merged.lookup(path);
+        Optional<LayerStack.Node> l = lower.lookup(path);
+        if (m.isEmpty()) {
+            if (l.isPresent()) {
+                put(new Change(path, Kind.WHITEOUT, null));
+            }
+            return;
+        }
+        LayerStack.Node node = m.get();
+        if (node.type() == LayerStack.S_IFSOCK) {
+            return; // tar cannot hold sockets
+        }
+        if (node.isDirectory()) {
+            if (l.isEmpty()) {
+                addAll(path, node);
+                return;
+            }
+            if (!l.get().isDirectory() || scope.recreated(path, node)) {
+                if (l.get().isDirectory()) {
+                    put(new Change(path, Kind.OPAQUE, null));
+                }
+                addAll(path, node);
+                return;
+            }
+            if (!scope.untouched(path, node) && !sameAttributes(node, l.get())) {
+                put(new Change(path, Kind.ENTRY, node));
+            }
+            directory(path);
+            return;
+        }
+        if (scope.untouched(path, node)) {
+            return;
+        }
+        if (l.isEmpty() || !same(node, l.get())) {
+            put(new Change(path, Kind.ENTRY, node));
+        }
+    }
+
+    private void addAll(String path, LayerStack.Node node) throws IOException {
+        if (node.type() == LayerStack.S_IFSOCK) {
+            return;
+        }
+        put(new Change(path, Kind.ENTRY, node));
+        if (node.isDirectory()) {
+            for (String name : merged.list(path)) {
+                String child = ContainerPaths.join(path, name);
+                Optional<LayerStack.Node> c = merged.lookup(child);
+                if (c.isPresent()) {
+                    addAll(child, c.get());
+                }
+            }
+        }
+    }
+
+    private void put(Change c) {
+        // An opaque marker and its directory share a path; keep both under distinct keys.
+        changes.put(c.kind() == Kind.OPAQUE ? c.path() + "\0opq" : c.path(), c);
+    }
+
+    static boolean sameAttributes(LayerStack.Node a, LayerStack.Node b) {
+        if (a.type() != b.type() || a.mode() != b.mode() || a.uid() != b.uid() || a.gid() != b.gid()
+                || !a.mtime().equals(b.mtime())) {
+            return false;
+        }
+        Map<String, byte[]> xa = LayerStack.userXattrs(a);
+        Map<String, byte[]> xb = LayerStack.userXattrs(b);
+        if (!xa.keySet().equals(xb.keySet())) {
+            return false;
+        }
+        for (Map.Entry<String, byte[]> e : xa.entrySet()) {
+            if (!Arrays.equals(e.getValue(), xb.get(e.getKey()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Same type, attributes and content (content read only when everything else is equal). */
+    static boolean same(LayerStack.Node a, LayerStack.Node b) throws IOException {
+        if (!sameAttributes(a, b)) {
+            return false;
+        }
+        return switch (a.type()) {
+            case LayerStack.S_IFLNK -> Files.readSymbolicLink(a.path()).equals(Files.readSymbolicLink(b.path()));
+            case LayerStack.S_IFCHR, LayerStack.S_IFBLK -> a.rdev() == b.rdev();
+            case LayerStack.S_IFREG -> a.size() == b.size() && Files.mismatch(a.path(), b.path()) == -1;
+            default -> true;
+        };
+    }
+
+    /**
+     * Layer order: component-wise in unsigned UTF-8 byte order (as the layer writer sorts), so a directory's
+     * subtree follows it directly; an opaque marker key ("dir\0opq") sorts right after its directory.
+     */
+    static int compare(String a, String b) {
+        byte[] x = a.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] y = b.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int n = Math.min(x.length, y.length);
+        for (int i = 0; i < n; i++) {
+            if (x[i] != y[i]) {
+                return Integer.compare(rank(x[i]), rank(y[i]));
+            }
+        }
+        return Integer.compare(x.length, y.length);
+    }
+
+    private static int rank(byte b) {
+        return b == 0 ? -2 : b == '/' ? -1 : b & 0xff;
+    }
+
+    /** Inode key for hard-link grouping. */
+    static List<Long> inode(LayerStack.Node n) {
+        return List.of(n.dev(), n.ino());
+    }
+
+    /** Groups written regular files by inode: path → first path of the same inode, for the later ones. */
+    static Map<String, String> hardlinks(List<Change> changes) {
+        Map<List<Long>, String> first = new HashMap<>();
+        Map<String, String> links = new HashMap<>();
+        for (Change c : changes) {
+            if (c.kind() != Kind.ENTRY || c.node().type() != LayerStack.S_IFREG || c.node().nlink() < 2) {
+                continue;
+            }
+            String existing = first.putIfAbsent(inode(c.node()), c.path());
+            if (existing != null) {
+                links.put(c.path(), existing);
+            }
+        }
+        return links;
+    }
+
+}

@@ -1,0 +1,242 @@
+package dev.jbuild.sandbox;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The merged view of directories stacked the way overlayfs stacks lower dirs (top first), computed without
+ * mounting: whiteouts hide, opaque directories hide everything below them in lower layers, a non-directory
+ * hides a lower directory. Read-only.
+ */
+final class LayerStack {
+    static final int S_IFMT = 0170000;
+    static final int S_IFLNK = 0120000;
+    static final int S_IFREG = 0100000;
+    static final int S_IFBLK = 0060000;
+    static final int S_IFDIR = 0040000;
+    static final int S_IFCHR = 0020000;
+    static final int S_IFIFO = 0010000;
+    static final int S_IFSOCK = 0140000;
+
+    static final String OVERLAY_XATTR_PREFIX = "user.overlay.";
+
+    /** One real file of some layer, with its {@code unix:*} attributes. */
+    record Node(Path path, Map<String, Object> attrs) {
+        int type() {
+            return (Integer) attrs.get("mode") & S_IFMT;
+        }
+
+        boolean isDirectory() {
+            return type() == S_IFDIR;
+        }
+
+        int mode() {
+            return (Integer) attrs.get("mode") & 07777;
+        }
+
+        long uid() {
+            return ((Integer) attrs.get("uid")) & 0xffffffffL;
+        }
+
+        long gid() {
+            return ((Integer) attrs.get("gid")) & 0xffffffffL;
+        }
+
+        long size() {
+            return (Long) attrs.get("size");
+        }
+
+        long ino() {
+            return (Long) attrs.get("ino");
+        }
+
+        long dev() {
+            return (Long) attrs.get("dev");
+        }
+
+        long rdev() {
+            return (Long) attrs.get("rdev");
+        }
+
+        int nlink() {
+            return (Integer) attrs.get("nlink");
+        }
+
+        java.nio.file.attribute.FileTime mtime() {
+            return (java.nio.file.attribute.FileTime) attrs.get("lastModifiedTime");
+        }
+
+        java.nio.file.attribute.FileTime ctime() {
+            return (java.nio.file.attribute.FileTime) attrs.get("ctime");
+        }
+    }
+
+    private final List<Path> layers;
+
+    LayerStack(List<Path> layersTopFirst) {
+        this.layers = List.copyOf(layersTopFirst);
+    }
+
+    List<Path> layers() {
+        return layers;
+    }
+
+    /** The visible node at {@code rel} ("" is the root of the top layer), if any. */
+    Optional<Node> lookup(String rel) throws IOException {
+        String[] parts = rel.isEmpty() ? new String[0] : rel.split("/");
+        for (Path layer : layers) {
+            Path current = layer;
+            boolean opaqueAbove = false;
+            boolean found = true;
+            if (parts.length == 0) {
+                Map<String, Object> a = lstat(layer);
+                if (a != null) {
+                    return Optional.of(new Node(layer, a));
+                }
+                continue;
+            }
+            for (int i = 0; i < parts.length; i++) {
+                current = current.resolve(parts[i]);
+                Map<String, Object> a = lstat(current);
+                if (a == null) {
+                    found = false;
+                    break;
+                }
+                Node node = new Node(current, a);
+                if (i == parts.length - 1) {
+                    return isWhiteout(node) ? Optional.empty() : Optional.of(node);
+                }
+                if (!node.isDirectory()) {
+                    return Optional.empty(); // a whiteout or non-directory hides everything below it
+                }
+                if (isOpaque(current)) {
+                    opaqueAbove = true;
+                }
+            }
+            if (!found && opaqueAbove) {
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Names visible in the directory {@code rel}, sorted. */
+    TreeSet<String> list(String rel) throws IOException {
+        TreeSet<String> candidates = new TreeSet<>();
+        for (Path layer : layers) {
+            Path dir = rel.isEmpty() ? layer : layer.resolve(rel);
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            candidates.addAll(names(dir));
+        }
+        if (layers.size() == 1) {
+            return candidates; // a single tree has no whiteouts to honour (except stray markers, checked below)
+        }
+        TreeSet<String> visible = new TreeSet<>();
+        for (String name : candidates) {
+            if (lookup(ContainerPaths.join(rel, name)).isPresent()) {
+                visible.add(name);
+            }
+        }
+        return visible;
+    }
+
+    static List<String> names(Path dir) throws IOException {
+        List<String> out = new java.util.ArrayList<>();
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+            for (Path p : s) {
+                out.add(p.getFileName().toString());
+            }
+        }
+        return out;
+    }
+
+    static Map<String, Object> lstat(Path p) throws IOException {
+        try {
+            return Files.readAttributes(p, "unix:*", LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (java.nio.file.FileSystemException e) {
+            if (e.getMessage() != null && e.getMessage().contains("Not a directory")) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    static boolean isWhiteout(Node n) throws IOException {
+        if (n.type() == S_IFCHR && n.rdev() == 0) {
+            return true;
+        }
+        return n.type() == S_IFREG && n.size() == 0 && xattr(n.path(), "overlay.whiteout") != null;
+    }
+
+    static boolean isOpaque(Path dir) throws IOException {
+        byte[] v = xattr(dir, "overlay.opaque");
+        return v != null && v.length == 1 && v[0] == 'y';
+    }
+
+    /** A {@code user.} xattr (name without the prefix), or null. */
+    static byte[] xattr(Path p, String name) {
+        UserDefinedFileAttributeView view = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS);
+        if (view == null) {
+            return null;
+        }
+        try {
+            if (!view.list().contains(name)) {
+                return null;
+            }
+            ByteBuffer buf = ByteBuffer.allocate(view.size(name));
+            view.read(name, buf);
+            buf.flip();
+            byte[] out = new byte[buf.remaining()];
+            buf.get(out);
+            return out;
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    /** {@code user.*} xattrs except overlayfs' own, full names, sorted; none for symlinks. */
+    static Map<String, byte[]> userXattrs(Node n) {
+        if (n.type() == S_IFLNK) {
+            return Map.of();
+        }
+        UserDefinedFileAttributeView view = Files.getFileAttributeView(n.path(), UserDefinedFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS);
+        if (view == null) {
+            return Map.of();
+        }
+        Map<String, byte[]> out = new TreeMap<>();
+        try {
+            for (String name : view.list()) {
+                String full = "user." + name;
+                if (full.startsWith(OVERLAY_XATTR_PREFIX)) {
+                    continue;
+                }
+                ByteBuffer buf = ByteBuffer.allocate(view.size(name));
+                view.read(name, buf);
+                buf.flip();
+                byte[] value = new byte[buf.remaining()];
+                buf.get(value);
+                out.put(full, value);
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            return Map.of();
+        }
+        return out;
+    }
+}

@@ -1,0 +1,781 @@
+package dev.jbuild.sandbox;
+
+import dev.jbuild.layer.ContentSource;
+import dev.jbuild.layer.DeviceKind;
+import dev.jbuild.layer.EntryAttributes;
+import dev.jbuild.layer.LayerEntry;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/** One command run, inside the agent: assemble the rootfs, start the command, diff. */
+final class RunOperation {
+    private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
+
+    /** A mount point we had to create, to be removed afterwards with its parent's mtime put back. */
+    private record Created(String rel, boolean directory, FileTime parentBefore, FileTime parentAfter) {
+    }
+
+    private final AgentProtocol.Request r;
+    private final Map<String, String> tools;
+    private final Path work;
+    private final Path merged;
+    private final List<Path> lowers = new ArrayList<>();
+    private final boolean overlay;
+    private final List<String> warnings = new ArrayList<>();
+    private final Map<String, Long> timings = new LinkedHashMap<>();
+    private final List<Created> created = new ArrayList<>();
+    /** Copy snapshotter: path → {inode, ctime} right after the copy. */
+    private final Map<String, long[]> index = new HashMap<>();
+    private Path top; // the upper dir or the copy
+    private long mark = System.nanoTime();
+
+    RunOperation(AgentProtocol.Request request) {
+        this.r = request;
+        this.tools = request.tools();
+        this.work = Path.of(request.workDir());
+        this.merged = work.resolve("merged");
+        for (String l : request.lowers()) {
+            lowers.add(Path.of(l));
+        }
+        this.overlay = "OVERLAY".equals(request.snapshotter());
+    }
+
+    AgentProtocol.Response run() throws IOException {
+        Files.createDirectories(merged);
+        LayerStack lower = new LayerStack(lowers);
+        prepareRootfs(lower);
+        lap("rootfs");
+        String script = prepareRun();
+        lap("mounts");
+        int exit = startCommand(script);
+        lap("command");
+        boolean started = Files.exists(work.resolve("started"));
+        if (!started) {
+            String log = readSetupLog();
+            throw new SandboxException("the sandbox could not start the command" + (log.isEmpty() ? "" : ": " + log));
+        }
+        if (overlay) {
+            SandboxAgent.Exec.run(tools.get("umount"), merged.toString());
+        }
+        removeCreatedMountpoints();
+        List<LayerEntry> entries = diff(lower);
+        lap("diff");
+        List<String> next = new ArrayList<>();
+        next.add(top.toString());
+        if (overlay) {
+            for (Path l : lowers) {
+                next.add(l.toString());
+            }
+        }
+        return new AgentProtocol.Response(true, null, true, exit, next, warnings, timings, List.of(), false);
+    }
+
+    private void lap(String phase) {
+        long now = System.nanoTime();
+        timings.put(phase, (now - mark) / 1_000_000);
+        mark = now;
+    }
+
+    // ---- rootfs ------------------------------------------------------------------------------------------
+
+    private void prepareRootfs(LayerStack lower) throws IOException {
+        LayerStack.Node root = lower.lookup("").orElseThrow(
+                () -> new SandboxException("the lower rootfs " + lowers.get(0) + " does not exist"));
+        if (overlay) {
+            top = Files.createDirectories(work.resolve("upper"));
+            Path ovlWork = Files.createDirectories(work.resolve("ovlwork"));
+            copyRootAttributes(root, top);
+            SandboxAgent.Exec.run(tools.get("mount"), "-t", "overlay", "overlay", "-o",
+                    SandboxAgent.OverlayOptions.of(lowers, top, ovlWork), merged.toString());
+        } else {
+            top = merged;
+            for (int i = lowers.size() - 1; i >= 0; i--) {
+                copyLayer(lowers.get(i), merged, i == lowers.size() - 1);
+            }
+            copyRootAttributes(root, merged);
+            indexTree(merged, "");
+        }
+    }
+
+    private static void copyRootAttributes(LayerStack.Node from, Path to) throws IOException {
+        Files.setAttribute(to, "unix:uid", (int) from.uid(), NOFOLLOW);
+        Files.setAttribute(to, "unix:gid", (int) from.gid(), NOFOLLOW);
+        Files.setAttribute(to, "unix:mode", from.mode(), NOFOLLOW);
+        SandboxAgent.setMtime(to, from.mtime());
+    }
+
+    /** Applies one overlay-format layer onto the copy with {@code cp -a}, honouring whiteouts and opaque dirs. */
+    private void copyLayer(Path layer, Path target, boolean first) throws IOException {
+        List<String> whiteouts = new ArrayList<>();
+        if (!first) {
+            prepareForLayer(layer, target, "", whiteouts);
+        }
+        SandboxAgent.Exec.run(tools.get("cp"), "-a", "--reflink=auto", "--", layer + "/.", target + "/");
+        for (String w : whiteouts) {
+            Files.deleteIfExists(target.resolve(w));
+        }
+        dropOverlayXattrs(target, layer, "");
+    }
+
+    private void prepareForLayer(Path layer, Path target, String rel, List<String> whiteouts) throws IOException {
+        Path dir = rel.isEmpty() ? layer : layer.resolve(rel);
+        for (String name : LayerStack.names(dir)) {
+            String childRel = ContainerPaths.join(rel, name);
+            Path src = layer.resolve(childRel);
+            Path dst = target.resolve(childRel);
+            LayerStack.Node node = new LayerStack.Node(src, LayerStack.lstat(src));
+            Map<String, Object> existing = LayerStack.lstat(dst);
+            if (LayerStack.isWhiteout(node)) {
+                deleteTree(dst);
+                whiteouts.add(childRel);
+                continue;
+            }
+            if (node.isDirectory()) {
+                if (existing != null && ((Integer) existing.get("mode") & LayerStack.S_IFMT) != LayerStack.S_IFDIR) {
+                    deleteTree(dst);
+                } else if (existing != null && LayerStack.isOpaque(src)) {
+                    for (String n : LayerStack.names(dst)) {
+                        deleteTree(dst.resolve(n));
+                    }
+                }
+                prepareForLayer(layer, target, childRel, whiteouts);
+            } else if (existing != null && ((Integer) existing.get("mode") & LayerStack.S_IFMT) == LayerStack.S_IFDIR) {
+                deleteTree(dst);
+            }
+        }
+    }
+
+    private static void dropOverlayXattrs(Path target, Path layer, String rel) throws IOException {
+        Path dir = rel.isEmpty() ? layer : layer.resolve(rel);
+        for (String name : LayerStack.names(dir)) {
+            String childRel = ContainerPaths.join(rel, name);
+            Path dst = target.resolve(childRel);
+            if (Files.isSymbolicLink(dst) || !Files.exists(dst, NOFOLLOW)) {
+                continue;
+            }
+            SandboxAgent.dropOverlayXattrs(dst);
+            if (Files.isDirectory(dst, NOFOLLOW) && Files.isDirectory(layer.resolve(childRel), NOFOLLOW)) {
+                dropOverlayXattrs(target, layer, childRel);
+            }
+        }
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        Map<String, Object> a = LayerStack.lstat(p);
+        if (a == null) {
+            return;
+        }
+        if (((Integer) a.get("mode") & LayerStack.S_IFMT) == LayerStack.S_IFDIR) {
+            for (String n : LayerStack.names(p)) {
+                deleteTree(p.resolve(n));
+            }
+        }
+        Files.delete(p);
+    }
+
+    private void indexTree(Path dir, String rel) throws IOException {
+        Map<String, Object> a = LayerStack.lstat(rel.isEmpty() ? dir : dir.resolve(rel));
+        LayerStack.Node n = new LayerStack.Node(rel.isEmpty() ? dir : dir.resolve(rel), a);
+        index.put(rel, new long[] {n.ino(), nanos(n.ctime())});
+        if (n.isDirectory()) {
+            for (String name : LayerStack.names(n.path())) {
+                indexTree(dir, ContainerPaths.join(rel, name));
+            }
+        }
+    }
+
+    private static long nanos(FileTime t) {
+        java.time.Instant i = t.toInstant();
+        return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+    }
+
+    // ---- mounts and the script ---------------------------------------------------------------------------
+
+    private String prepareRun() throws IOException {
+        Script s = new Script();
+        String m = merged.toString();
+        ensure("proc", true);
+        ensure("dev", true);
+        String hosts = ensure("etc/hosts", false);
+        String resolv = ensure("etc/resolv.conf", false);
+        String hostname = ensure("etc/hostname", false);
+        Files.createDirectories(work.resolve("stage"));
+        Path etc = Files.createDirectories(work.resolve("etc"));
+        Files.writeString(etc.resolve("hosts"), r.hosts());
+        Files.writeString(etc.resolve("resolv.conf"), r.resolvConf());
+        Files.writeString(etc.resolve("hostname"), r.hostname() + "\n");
+        for (String f : List.of("hosts", "resolv.conf", "hostname")) {
+            Files.setAttribute(etc.resolve(f), "unix:mode", 0644);
+        }
+
+        // The working directory is created like runc does, and stays (it is part of the changes).
+        String cwd = RootedPath.resolve(merged, r.cwd());
+        if (!cwd.isEmpty()) {
+            Path c = merged.resolve(cwd);
+            if (!Files.exists(c, NOFOLLOW)) {
+                mkdirs(cwd, false);
+            } else if (!Files.isDirectory(c, NOFOLLOW)) {
+                throw new SandboxException("working directory " + r.cwd() + " is not a directory");
+            }
+        }
+
+        s.line("set -eu");
+        s.line("exec 3>&2 2>" + Script.q(work.resolve("setup.log").toString()));
+        s.line("M=" + Script.q(m));
+        s.line("S=" + Script.q(work.resolve("stage").toString()));
+        s.line(mount() + " -t proc -o nosuid,nodev,noexec proc \"$M/proc\"");
+        s.line(mount() + " -t tmpfs -o nosuid,noexec,mode=755,size=65536k tmpfs \"$M/dev\"");
+        s.line("for d in null zero full random urandom tty; do : > \"$M/dev/$d\"; " + mount()
+                + " --bind \"/dev/$d\" \"$M/dev/$d\"; done");
+        s.line("mkdir -m 755 \"$M/dev/pts\" \"$M/dev/shm\"");
+        s.line(mount() + " -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts \"$M/dev/pts\" || true");
+        s.line("ln -s pts/ptmx \"$M/dev/ptmx\"; ln -s /proc/self/fd \"$M/dev/fd\"");
+        s.line("ln -s /proc/self/fd/0 \"$M/dev/stdin\"; ln -s /proc/self/fd/1 \"$M/dev/stdout\";"
+                + " ln -s /proc/self/fd/2 \"$M/dev/stderr\"");
+        s.line(mount() + " -t tmpfs -o nosuid,nodev,noexec,mode=1777 shm \"$M/dev/shm\"");
+        s.line(mount() + " --bind " + Script.q(etc.resolve("hosts").toString()) + " " + Script.q(hosts));
+        s.line(mount() + " --bind " + Script.q(etc.resolve("resolv.conf").toString()) + " " + Script.q(resolv));
+        s.line(mount() + " --bind " + Script.q(etc.resolve("hostname").toString()) + " " + Script.q(hostname));
+        extraMounts(s);
+        s.line(Script.q(tools.get("hostname")) + " " + Script.q(r.hostname()) + " 2>/dev/null || printf %s "
+                + Script.q(r.hostname()) + " > /proc/sys/kernel/hostname");
+        if ("NONE".equals(r.network()) && tools.containsKey("ip")) {
+            s.line(Script.q(tools.get("ip")) + " link set lo up || true");
+        }
+        // A staging root: the host's programs (read-only) and the rootfs at /root. pivot_root into it, so that
+        // neither the command nor anything it gets our tools to load can reach the host's files.
+        s.line(mount() + " -t tmpfs -o mode=755 tmpfs \"$S\"");
+        s.line("mkdir \"$S/proc\" \"$S/root\" \"$S/.old\" \"$S/etc\"");
+        s.line(mount() + " -t proc -o nosuid,nodev,noexec proc \"$S/proc\"");
+        for (String d : List.of("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32")) {
+            Path host = Path.of("/" + d);
+            if (Files.isSymbolicLink(host)) {
+                s.line("ln -s " + Script.q(Files.readSymbolicLink(host).toString()) + " \"$S/" + d + "\"");
+            } else if (Files.isDirectory(host)) {
+                s.line("mkdir \"$S/" + d + "\"; " + mount() + " --rbind /" + d + " \"$S/" + d + "\"");
+            }
+        }
+        if (Files.exists(Path.of("/etc/ld.so.cache"))) {
+            s.line(": > \"$S/etc/ld.so.cache\"; " + mount() + " --bind /etc/ld.so.cache \"$S/etc/ld.so.cache\"");
+        }
+        s.line(mount() + " --rbind \"$M\" \"$S/root\"");
+        s.line(": > " + Script.q(work.resolve("started").toString()));
+        s.line("cd \"$S\"");
+        s.line(Script.q(tools.get("pivot_root")) + " . .old");
+        s.line(Script.q(tools.get("umount")) + " -l /.old");
+        s.line("rmdir /.old");
+        s.line("exec 2>&3 3>&-");
+        s.line(execLine());
+        Path file = work.resolve("run.sh");
+        Files.writeString(file, s.toString());
+        return file.toString();
+    }
+
+    private String mount() {
+        return Script.q(tools.get("mount"));
+    }
+
+    private String execLine() throws SandboxException {
+        List<String> w = new ArrayList<>();
+        w.add(tools.get("env"));
+        w.add("-i");
+        w.add("--");
+        boolean hasPath = false;
+        for (String e : r.env()) {
+            hasPath |= e.startsWith("PATH=");
+            w.add(e);
+        }
+        if (!hasPath) {
+            w.add("PATH=" + ProcessSpec.DEFAULT_PATH);
+        }
+        IdMapping map = r.mapping();
+        if (r.uid() > map.maxUid() || r.gid() > map.maxGid()
+                || r.groups().stream().anyMatch(g -> g > map.maxGid())) {
+            throw new SandboxException(idProblem("run as " + r.uid() + ":" + r.gid()
+                    + (r.groups().isEmpty() ? "" : " with groups " + r.groups()), map));
+        }
+        if (map.kind() != IdMapping.Kind.SINGLE) {
+            w.add(tools.get("setpriv"));
+            w.add("--regid=" + r.gid());
+            if (r.groups().isEmpty()) {
+                w.add("--clear-groups");
+            } else {
+                List<String> g = new ArrayList<>();
+                for (Long id : r.groups()) {
+                    g.add(id.toString());
+                }
+                w.add("--groups=" + String.join(",", g));
+            }
+            w.add("--");
+        }
+        w.add(tools.get("unshare"));
+        w.add("--root=/root");
+        w.add("--wd=" + r.cwd());
+        if (r.uid() != 0) {
+            w.add("--setuid=" + r.uid());
+        }
+        w.add("--");
+        w.addAll(r.argv());
+        StringBuilder b = new StringBuilder("exec");
+        for (String s : w) {
+            b.append(' ').append(Script.q(s));
+        }
+        return b.toString();
+    }
+
+    static String idProblem(String what, IdMapping map) {
+        if (map.kind() == IdMapping.Kind.SINGLE) {
+            return "cannot " + what + ": only container id 0 exists because the user has no subordinate id range"
+                    + " in /etc/subuid and /etc/subgid; add one (e.g. `sudo usermod --add-subuids 100000-165535"
+                    + " --add-subgids 100000-165535 $USER`) and install the uidmap package";
+        }
+        return "cannot " + what + ": the user namespace maps container ids 0.." + map.maxUid() + " (uids) and 0.."
+                + map.maxGid() + " (gids); give the user a larger range in /etc/subuid and /etc/subgid";
+    }
+
+    private void extraMounts(Script s) throws IOException {
+        int n = 0;
+        for (AgentProtocol.MountSpec spec : r.mounts()) {
+            n++;
+            switch (spec.type()) {
+                case "bind" -> {
+                    Path sourceRoot = Path.of(spec.source()).toRealPath();
+                    String rel = RootedPath.resolve(sourceRoot, spec.sourcePath());
+                    Path source = rel.isEmpty() ? sourceRoot : sourceRoot.resolve(rel);
+                    if (!Files.exists(source, NOFOLLOW)) {
+                        throw new SandboxException("bind mount source " + spec.sourcePath() + " does not exist");
+                    }
+                    boolean dir = Files.isDirectory(source, NOFOLLOW);
+                    String target = ensure(ContainerPaths.clean(spec.target()), dir);
+                    if (spec.readWrite()) {
+                        // Writes are allowed but thrown away: an overlay (directories) or a copy (files).
+                        Path base = Files.createDirectories(work.resolve("rw" + n));
+                        if (dir) {
+                            Path up = Files.createDirectories(base.resolve("upper"));
+                            Path wk = Files.createDirectories(base.resolve("work"));
+                            s.line(mount() + " -t overlay overlay -o " + Script.q(SandboxAgent.OverlayOptions.of(
+                                    List.of(source), up, wk)) + " " + Script.q(target));
+                        } else {
+                            Path copy = base.resolve("file");
+                            Files.copy(source, copy, StandardCopyOption.COPY_ATTRIBUTES);
+                            s.line(mount() + " --bind " + Script.q(copy.toString()) + " " + Script.q(target));
+                        }
+                    } else {
+                        s.line(mount() + " --bind " + Script.q(source.toString()) + " " + Script.q(target));
+                        readOnly(s, target);
+                    }
+                }
+                case "tmpfs" -> {
+                    String target = ensure(ContainerPaths.clean(spec.target()), true);
+                    s.line(mount() + " -t tmpfs -o mode=1777,nosuid,nodev" + (spec.size() > 0 ? ",size="
+                            + spec.size() : "") + " tmpfs " + Script.q(target));
+                }
+                case "cache" -> {
+                    Path root = Files.createDirectories(Path.of(spec.source()));
+                    Path dir = root.resolve(sha256(spec.sourcePath()));
+                    if (!Files.isDirectory(dir, NOFOLLOW)) {
+                        Path tmp = Files.createTempDirectory(root, ".new-");
+                        Files.setAttribute(tmp, "unix:uid", (int) spec.uid(), NOFOLLOW);
+                        Files.setAttribute(tmp, "unix:gid", (int) spec.gid(), NOFOLLOW);
+                        Files.setAttribute(tmp, "unix:mode", spec.mode(), NOFOLLOW);
+                        try {
+                            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+                        } catch (IOException e) {
+                            Files.deleteIfExists(tmp); // another build made it first
+                        }
+                    }
+                    String target = ensure(ContainerPaths.clean(spec.target()), true);
+                    s.line(mount() + " --bind " + Script.q(dir.toString()) + " " + Script.q(target));
+                }
+                case "secret" -> {
+                    Path secrets = work.resolve("secrets");
+                    if (!Files.isDirectory(secrets)) {
+                        Files.createDirectories(secrets);
+                        // In memory only, and visible only in this mount namespace.
+                        SandboxAgent.Exec.run(tools.get("mount"), "-t", "tmpfs", "-o", "mode=0711,size=16m",
+                                "tmpfs", secrets.toString());
+                    }
+                    Path copy = secrets.resolve("s" + n);
+                    Files.copy(Path.of(spec.source()), copy);
+                    Files.setAttribute(copy, "unix:uid", (int) spec.uid(), NOFOLLOW);
+                    Files.setAttribute(copy, "unix:gid", (int) spec.gid(), NOFOLLOW);
+                    Files.setAttribute(copy, "unix:mode", spec.mode(), NOFOLLOW);
+                    String target = ensure(ContainerPaths.clean(spec.target()), false);
+                    s.line(mount() + " --bind " + Script.q(copy.toString()) + " " + Script.q(target));
+                    readOnly(s, target);
+                }
+                default -> throw new SandboxException("unknown mount type " + spec.type());
+            }
+        }
+    }
+
+    /** A read-only remount must repeat the flags the kernel locked on the source mount. */
+    private void readOnly(Script s, String target) {
+        String t = Script.q(target);
+        s.line(mount() + " -o remount,bind,ro " + t + " 2>/dev/null || " + mount() + " -o remount,bind,ro,nosuid,nodev "
+                + t + " 2>/dev/null || " + mount() + " -o remount,bind,ro,nosuid,nodev,noexec " + t);
+    }
+
+    static String sha256(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Resolves a container path inside the rootfs and makes sure something of the right kind is there to
+     * mount on, creating what is missing (recorded, removed after the run). Returns the host path.
+     */
+    private String ensure(String unsafe, boolean directory) throws IOException {
+        String rel = RootedPath.resolve(merged, unsafe);
+        if (rel.isEmpty()) {
+            throw new SandboxException("cannot mount over the container root (" + unsafe + ")");
+        }
+        Path p = merged.resolve(rel);
+        Map<String, Object> a = LayerStack.lstat(p);
+        if (a == null) {
+            mkdirs(ContainerPaths.parent(rel), true);
+            create(rel, directory);
+        } else {
+            boolean isDir = ((Integer) a.get("mode") & LayerStack.S_IFMT) == LayerStack.S_IFDIR;
+            if (isDir != directory) {
+                throw new SandboxException("cannot mount a " + (directory ? "directory" : "file") + " on /" + rel
+                        + ", which is a " + (isDir ? "directory" : "file") + " in the image");
+            }
+        }
+        return p.toString();
+    }
+
+    private void mkdirs(String rel, boolean record) throws IOException {
+        if (rel.isEmpty()) {
+            return;
+        }
+        Path p = merged.resolve(rel);
+        Map<String, Object> a = LayerStack.lstat(p);
+        if (a != null) {
+            if (((Integer) a.get("mode") & LayerStack.S_IFMT) != LayerStack.S_IFDIR) {
+                throw new SandboxException("/" + rel + " is not a directory in the image");
+            }
+            return;
+        }
+        mkdirs(ContainerPaths.parent(rel), record);
+        if (record) {
+            create(rel, true);
+        } else {
+            Files.createDirectory(p);
+            Files.setAttribute(p, "unix:mode", 0755);
+        }
+    }
+
+    private void create(String rel, boolean directory) throws IOException {
+        Path p = merged.resolve(rel);
+        Path parent = p.getParent();
+        FileTime before = Files.getLastModifiedTime(parent, NOFOLLOW);
+        if (directory) {
+            Files.createDirectory(p);
+            Files.setAttribute(p, "unix:mode", 0755);
+        } else {
+            Files.createFile(p);
+            Files.setAttribute(p, "unix:mode", 0644);
+        }
+        created.add(new Created(rel, directory, before, Files.getLastModifiedTime(parent, NOFOLLOW)));
+    }
+
+    private void removeCreatedMountpoints() throws IOException {
+        for (int i = created.size() - 1; i >= 0; i--) {
+            Created c = created.get(i);
+            Path p = top.resolve(c.rel());
+            Map<String, Object> a = LayerStack.lstat(p);
+            if (a == null) {
+                continue;
+            }
+            int type = (Integer) a.get("mode") & LayerStack.S_IFMT;
+            boolean empty = c.directory() ? type == LayerStack.S_IFDIR && LayerStack.names(p).isEmpty()
+                    : type == LayerStack.S_IFREG && (Long) a.get("size") == 0;
+            if (!empty) {
+                warnings.add("/" + c.rel() + " was created as a mount point and then used by the command; kept");
+                continue;
+            }
+            Path parent = p.getParent();
+            boolean untouchedParent = Files.getLastModifiedTime(parent, NOFOLLOW).equals(c.parentAfter());
+            Files.delete(p);
+            if (untouchedParent) {
+                SandboxAgent.setMtime(parent, c.parentBefore());
+            }
+        }
+    }
+
+    // ---- the command -------------------------------------------------------------------------------------
+
+    private int startCommand(String script) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(tools.get("unshare"));
+        cmd.add("--pid");
+        cmd.add("--fork");
+        cmd.add("--kill-child");
+        cmd.add("--mount");
+        cmd.add("--uts");
+        cmd.add("--ipc");
+        if ("NONE".equals(r.network())) {
+            cmd.add("--net");
+        }
+        cmd.add("--propagation=private");
+        cmd.add("--");
+        cmd.add(tools.get("sh"));
+        cmd.add(script);
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
+        pb.environment().clear();
+        pb.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+        Process p = pb.start();
+        try {
+            return p.waitFor();
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new SandboxException("interrupted", e);
+        }
+    }
+
+    private String readSetupLog() {
+        try {
+            return Files.readString(work.resolve("setup.log")).strip();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    // ---- the diff ----------------------------------------------------------------------------------------
+
+    private List<LayerEntry> diff(LayerStack lower) throws IOException {
+        LayerStack mergedView;
+        Differ.Scope scope;
+        if (overlay) {
+            List<Path> stack = new ArrayList<>();
+            stack.add(top);
+            stack.addAll(lowers);
+            mergedView = new LayerStack(stack);
+            scope = new OverlayScope(top);
+        } else {
+            mergedView = new LayerStack(List.of(top));
+            scope = new CopyScope(top, lower, index);
+        }
+        List<Differ.Change> changes = new Differ(lower, mergedView, scope).diff();
+        Map<String, String> links = Differ.hardlinks(changes);
+        Map<String, Path> contents = new HashMap<>();
+        List<LayerEntry> entries = new ArrayList<>();
+        Readability readable = new Readability(r.mapping(), top);
+        Path side = work.resolve("content");
+        int copies = 0;
+        for (Differ.Change c : changes) {
+            try {
+                switch (c.kind()) {
+                    case WHITEOUT -> entries.add(new LayerEntry.Whiteout(c.path(), EntryAttributes.of(0)));
+                    case OPAQUE -> entries.add(new LayerEntry.OpaqueWhiteout(c.path(), EntryAttributes.of(0)));
+                    case ENTRY -> {
+                        LayerStack.Node n = c.node();
+                        EntryAttributes a = new EntryAttributes(n.mode(), n.uid(), n.gid(), n.mtime().toInstant(),
+                                LayerStack.userXattrs(n));
+                        switch (n.type()) {
+                            case LayerStack.S_IFDIR -> entries.add(new LayerEntry.Directory(c.path(), a));
+                            case LayerStack.S_IFLNK -> entries.add(new LayerEntry.Symlink(c.path(), a,
+                                    Files.readSymbolicLink(n.path()).toString()));
+                            case LayerStack.S_IFREG -> {
+                                String link = links.get(c.path());
+                                if (link != null) {
+                                    entries.add(new LayerEntry.Hardlink(c.path(), a, link));
+                                    break;
+                                }
+                                Path content = n.path();
+                                if (!readable.test(content)) {
+                                    Files.createDirectories(side);
+                                    Path copy = side.resolve(Integer.toString(copies++));
+                                    Files.copy(content, copy);
+                                    Files.setAttribute(copy, "unix:mode", 0600);
+                                    content = copy;
+                                }
+                                contents.put(c.path(), content);
+                                entries.add(new LayerEntry.RegularFile(c.path(), a, n.size(),
+                                        ContentSource.of(content)));
+                            }
+                            case LayerStack.S_IFCHR, LayerStack.S_IFBLK -> entries.add(new LayerEntry.Device(c.path(), a,
+                                    n.type() == LayerStack.S_IFCHR ? DeviceKind.CHARACTER : DeviceKind.BLOCK,
+                                    major(n.rdev()), minor(n.rdev())));
+                            case LayerStack.S_IFIFO -> entries.add(new LayerEntry.Fifo(c.path(), a));
+                            default -> warnings.add("skipped /" + c.path() + " (unsupported file type)");
+                        }
+                    }
+                    default -> throw new IllegalStateException();
+                }
+            } catch (IllegalArgumentException e) {
+                throw new SandboxException("cannot put /" + c.path() + " in a layer: " + e.getMessage(), e);
+            }
+        }
+        Manifest.write(work.resolve("changes.bin"), entries, contents);
+        return entries;
+    }
+
+    static int major(long rdev) {
+        return (int) (((rdev >>> 8) & 0xfff) | ((rdev >>> 32) & ~0xfffL));
+    }
+
+    static int minor(long rdev) {
+        return (int) ((rdev & 0xff) | ((rdev >>> 12) & ~0xffL));
+    }
+
+    /** Overlay: changes are in the upper dir. */
+    private static final class OverlayScope implements Differ.Scope {
+        private final Path upper;
+
+        OverlayScope(Path upper) {
+            this.upper = upper;
+        }
+
+        @Override
+        public TreeSet<String> names(String dir) throws IOException {
+            Path d = dir.isEmpty() ? upper : upper.resolve(dir);
+            return Files.isDirectory(d, NOFOLLOW) ? new TreeSet<>(LayerStack.names(d)) : new TreeSet<>();
+        }
+
+        @Override
+        public boolean untouched(String path, LayerStack.Node merged) {
+            return !merged.path().startsWith(upper);
+        }
+
+        @Override
+        public boolean recreated(String path, LayerStack.Node merged) throws IOException {
+            return merged.path().startsWith(upper) && LayerStack.isOpaque(merged.path());
+        }
+
+        @Override
+        public boolean subtreeUntouched(String path) {
+            return !Files.isDirectory(path.isEmpty() ? upper : upper.resolve(path), NOFOLLOW);
+        }
+    }
+
+    /** Copy: an entry whose inode and ctime did not move since the copy is untouched. */
+    private static final class CopyScope implements Differ.Scope {
+        private final Path copy;
+        private final LayerStack lower;
+        private final Map<String, long[]> index;
+
+        CopyScope(Path copy, LayerStack lower, Map<String, long[]> index) {
+            this.copy = copy;
+            this.lower = lower;
+            this.index = index;
+        }
+
+        @Override
+        public TreeSet<String> names(String dir) throws IOException {
+            Path d = dir.isEmpty() ? copy : copy.resolve(dir);
+            TreeSet<String> names = new TreeSet<>(LayerStack.names(d));
+            LayerStack.Node n = new LayerStack.Node(d, LayerStack.lstat(d));
+            if (!untouched(dir, n)) {
+                names.addAll(lower.list(dir)); // entries may have been removed
+            }
+            return names;
+        }
+
+        @Override
+        public boolean untouched(String path, LayerStack.Node merged) {
+            long[] before = index.get(path);
+            return before != null && before[0] == merged.ino() && before[1] == nanos(merged.ctime());
+        }
+
+        @Override
+        public boolean recreated(String path, LayerStack.Node merged) {
+            long[] before = index.get(path);
+            return before == null || before[0] != merged.ino();
+        }
+
+        @Override
+        public boolean subtreeUntouched(String path) {
+            return false;
+        }
+    }
+
+    /**
+     * Whether the caller's JVM, outside the namespace, can read a file: it is container uid 0 / gid 0 there,
+     * and needs search permission on every directory from the tree's root down.
+     */
+    private static final class Readability {
+        private final boolean everything;
+        private final Path root;
+        private final Map<Path, Boolean> dirs = new HashMap<>();
+
+        Readability(IdMapping mapping, Path root) {
+            this.everything = mapping.kind() == IdMapping.Kind.IDENTITY;
+            this.root = root;
+        }
+
+        boolean test(Path file) throws IOException {
+            if (everything) {
+                return true;
+            }
+            return allowed(file, 4) && searchable(file.getParent());
+        }
+
+        private boolean searchable(Path dir) throws IOException {
+            if (dir == null || !dir.startsWith(root) || dir.equals(root.getParent())) {
+                return true;
+            }
+            Boolean known = dirs.get(dir);
+            if (known != null) {
+                return known;
+            }
+            boolean ok = allowed(dir, 1) && (dir.equals(root) || searchable(dir.getParent()));
+            dirs.put(dir, ok);
+            return ok;
+        }
+
+        private static boolean allowed(Path p, int bit) throws IOException {
+            Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid", NOFOLLOW);
+            int mode = (Integer) a.get("mode");
+            if ((Integer) a.get("uid") == 0) {
+                return (mode & (bit << 6)) != 0;
+            }
+            if ((Integer) a.get("gid") == 0) {
+                return (mode & (bit << 3)) != 0;
+            }
+            return (mode & bit) != 0;
+        }
+    }
+
+    /** A POSIX shell script under construction. */
+    static final class Script {
+        private final StringBuilder b = new StringBuilder();
+
+        void line(String l) {
+            b.append(l).append('\n');
+        }
+
+        static String q(String s) {
+            return "'" + s.replace("'", "'\\''") + "'";
+        }
+
+        @Override
+        public String toString() {
+            return b.toString();
+        }
+    }
+}

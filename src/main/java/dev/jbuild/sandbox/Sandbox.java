@@ -1,0 +1,382 @@
+package dev.jbuild.sandbox;
+
+import dev.jbuild.layer.Compression;
+import dev.jbuild.layer.ExtractResult;
+import dev.jbuild.layer.LayerEntry;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Runs commands in a root filesystem without root: the entry point of this package.
+ *
+ * <pre>{@code
+ * Sandbox sandbox = Sandbox.open(SandboxOptions.defaults(workRoot));
+ * try (RunResult r = sandbox.run(Rootfs.of(unpackedBase), ProcessSpec.of("/bin/sh", "-c", "make"), listener)) {
+ *     if (r.exitCode() == 0) layerWriter.write(r.changes(), out);
+ * }
+ * }</pre>
+ *
+ * <p>A run happens in fresh user (unless jbuild is real root), mount, pid, uts, ipc and optionally network
+ * namespaces, created with util-linux {@code unshare} and, for the id mapping, shadow-utils'
+ * {@code newuidmap}/{@code newgidmap}. Container root is the caller; container ids 1..n are the caller's
+ * subordinate ids. A small agent (this package's {@link SandboxAgent}, in a second JVM) works inside the
+ * namespaces. See docs/rootless.md.
+ *
+ * <p>Instances are immutable and may be shared between threads; runs are independent.
+ */
+public final class Sandbox {
+
+    /** A layer blob to unpack: the file and, optionally, the digests to verify. */
+    public record LayerBlob(Path file, String digest, String diffId) {
+        public LayerBlob {
+            Objects.requireNonNull(file, "file");
+        }
+    }
+
+    private final SandboxOptions options;
+    private final IdMapping mapping;
+    private final Snapshotter snapshotter;
+    private final Map<String, String> tools;
+    private final List<String> warnings;
+
+    private Sandbox(SandboxOptions options, IdMapping mapping, Snapshotter snapshotter, Map<String, String> tools,
+            List<String> warnings) {
+        this.options = options;
+        this.mapping = mapping;
+        this.snapshotter = snapshotter;
+        this.tools = tools;
+        this.warnings = List.copyOf(warnings);
+    }
+
+    /**
+     * Checks that this machine can run sandboxed commands (tools, user namespaces, subordinate ids), decides
+     * the snapshotter (probing overlayfs for {@link Snapshotter#AUTO}) and returns a ready sandbox.
+     *
+     * @throws SandboxException naming what is missing and how to fix it
+     */
+    public static Sandbox open(SandboxOptions options) throws SandboxException {
+        List<String> warnings = new ArrayList<>();
+        long uid = new com.sun.security.auth.module.UnixSystem().getUid();
+        long gid = new com.sun.security.auth.module.UnixSystem().getGid();
+        IdMapping mapping;
+        try {
+            mapping = IdMapping.detect(uid, gid, System.getProperty("user.name"), Path.of("/etc/subuid"),
+                    Path.of("/etc/subgid"));
+        } catch (IOException e) {
+            throw new SandboxException("cannot read /etc/subuid or /etc/subgid: " + e.getMessage(), e);
+        }
+        Map<String, String> tools = HostTools.find(mapping);
+        if (mapping.kind() == IdMapping.Kind.SUBORDINATE
+                && (!tools.containsKey("newuidmap") || !tools.containsKey("newgidmap"))) {
+            warnings.add("newuidmap/newgidmap not found (install the uidmap package): only container id 0 is"
+                    + " available, steps that chown to other ids will fail");
+            mapping = new IdMapping(IdMapping.Kind.SINGLE, uid, gid, 0, 0, 0, 0);
+        } else if (mapping.kind() == IdMapping.Kind.SINGLE) {
+            warnings.add("user " + System.getProperty("user.name") + " has no range in /etc/subuid and /etc/subgid:"
+                    + " only container id 0 is available, steps that chown to other ids will fail (fix: sudo"
+                    + " usermod --add-subuids 100000-165535 --add-subgids 100000-165535 "
+                    + System.getProperty("user.name") + ")");
+        }
+        try {
+            Files.createDirectories(options.workRoot());
+        } catch (IOException e) {
+            throw new SandboxException("cannot create " + options.workRoot() + ": " + e.getMessage(), e);
+        }
+        Preflight.userNamespaces(tools, mapping);
+        Sandbox probe = new Sandbox(options, mapping, Snapshotter.COPY, tools, warnings);
+        Snapshotter chosen = options.snapshotter();
+        if (chosen != Snapshotter.COPY) {
+            AgentProtocol.Response r = probe.probeOverlay();
+            if (r.overlayWorks()) {
+                chosen = Snapshotter.OVERLAY;
+            } else if (chosen == Snapshotter.OVERLAY) {
+                throw new SandboxException("the overlay snapshotter does not work here: "
+                        + String.join("; ", r.warnings()) + " (kernel 5.11+ is needed for overlayfs in a user"
+                        + " namespace, and " + options.workRoot() + " must be on a filesystem overlayfs accepts as"
+                        + " upper dir, e.g. ext4 or xfs, not overlayfs itself); use --snapshotter=copy");
+            } else {
+                chosen = Snapshotter.COPY;
+                warnings.add("overlayfs unavailable (" + String.join("; ", r.warnings())
+                        + "); using the copy snapshotter");
+            }
+        }
+        return new Sandbox(options, mapping, chosen, tools, warnings);
+    }
+
+    /** The snapshotter in use (never {@link Snapshotter#AUTO}). */
+    public Snapshotter snapshotter() {
+        return snapshotter;
+    }
+
+    public IdMapping idMapping() {
+        return mapping;
+    }
+
+    /** Things the caller should tell the user once (degraded id mapping, snapshotter fallback). */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    /**
+     * Runs {@code spec} on top of {@code lower}, streaming its output to {@code output}, and returns its exit
+     * code and changes. A command that fails (non-zero exit) is not an exception; the sandbox failing is.
+     * Interrupting the calling thread kills the command.
+     */
+    public RunResult run(Rootfs lower, ProcessSpec spec, OutputListener output)
+            throws SandboxException, InterruptedException {
+        Path work = newWorkDir("run-");
+        boolean done = false;
+        try {
+            List<AgentProtocol.MountSpec> mounts = new ArrayList<>();
+            for (SandboxMount m : spec.mounts()) {
+                mounts.add(toSpec(m));
+            }
+            List<String> lowers = new ArrayList<>();
+            for (Path p : lower.layers()) {
+                lowers.add(p.toAbsolutePath().toString());
+            }
+            AgentProtocol.Request request = new AgentProtocol.Request("run", work.toString(), tools, mapping, lowers,
+                    snapshotter.name(), spec.argv(), spec.env(), spec.cwd(), spec.uid(), spec.gid(), spec.groups(),
+                    spec.hostname(), spec.network().name(), mounts, hostsFile(spec.hostname()), resolvConf(),
+                    List.of(), null);
+            long start = System.nanoTime();
+            AgentProtocol.Response response = callAgent("run", request, work, output);
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+            if (!response.ok()) {
+                throw new SandboxException(response.error());
+            }
+            List<LayerEntry> changes = Manifest.read(work.resolve("changes.bin"));
+            List<Path> next = new ArrayList<>();
+            for (String s : response.nextLowers()) {
+                next.add(Path.of(s));
+            }
+            Map<String, Long> timings = new LinkedHashMap<>(response.timings());
+            timings.put("total", elapsed.toMillis());
+            RunResult result = new RunResult(this, work, response.exitCode(), changes, new Rootfs(next),
+                    response.warnings(), timings);
+            done = true;
+            return result;
+        } catch (IOException e) {
+            throw e instanceof SandboxException s ? s : new SandboxException(e.getMessage(), e);
+        } finally {
+            if (!done) {
+                deleteQuietly(work);
+            }
+        }
+    }
+
+    /**
+     * Unpacks layer blobs, in order, into {@code target} (created if missing) inside the user namespace, so
+     * that files get their container owners (as subordinate ids on disk). The result is a one-directory
+     * {@link Rootfs}; delete it with {@link #delete}.
+     */
+    public List<ExtractResult> unpack(Path target, List<LayerBlob> blobs) throws SandboxException,
+            InterruptedException {
+        Path work = newWorkDir("unpack-");
+        try {
+            List<AgentProtocol.Blob> list = new ArrayList<>();
+            for (LayerBlob b : blobs) {
+                list.add(new AgentProtocol.Blob(b.file().toAbsolutePath().toString(), b.digest(), b.diffId()));
+            }
+            AgentProtocol.Request request = new AgentProtocol.Request("extract", work.toString(), tools, mapping,
+                    List.of(), null, List.of(), List.of(), "/", 0, 0, List.of(), "x", "HOST", List.of(), "", "", list,
+                    target.toAbsolutePath().toString());
+            AgentProtocol.Response response = callAgent("extract", request, work, OutputListener.discard());
+            if (!response.ok()) {
+                throw new SandboxException(response.error());
+            }
+            List<ExtractResult> out = new ArrayList<>();
+            for (AgentProtocol.Extracted x : response.extracted()) {
+                out.add(new ExtractResult(x.digest(), x.diffId(), Compression.valueOf(x.compression()),
+                        x.compressedSize(), x.uncompressedSize(), x.entries(), x.warnings()));
+            }
+            return out;
+        } finally {
+            deleteQuietly(work);
+        }
+    }
+
+    /** Removes a tree that may hold files of any container id (a rootfs, a run's upper dir). */
+    public void delete(Path tree) throws SandboxException {
+        if (!Files.exists(tree, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        List<String> cmd = new ArrayList<>();
+        if (mapping.kind() != IdMapping.Kind.IDENTITY) {
+            cmd.add(tools.get("unshare"));
+            cmd.addAll(mapping.unshareOptions());
+            cmd.add("--");
+        }
+        cmd.addAll(List.of(tools.get("rm"), "-rf", "--one-file-system", "--", tree.toAbsolutePath().toString()));
+        SandboxAgent.Exec.run(cmd);
+    }
+
+    void deleteQuietly(Path tree) {
+        try {
+            delete(tree);
+        } catch (SandboxException e) {
+            System.err.println("jbuild: warning: could not remove " + tree + ": " + e.getMessage());
+        }
+    }
+
+    private Path newWorkDir(String prefix) throws SandboxException {
+        try {
+            return Files.createTempDirectory(options.workRoot(), prefix).toRealPath();
+        } catch (IOException e) {
+            throw new SandboxException("cannot create a directory in " + options.workRoot() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private AgentProtocol.Response probeOverlay() throws SandboxException {
+        Path work = newWorkDir("probe-");
+        try {
+            AgentProtocol.Request request = new AgentProtocol.Request("probe", work.toString(), tools, mapping,
+                    List.of(), null, List.of(), List.of(), "/", 0, 0, List.of(), "x", "HOST", List.of(), "", "",
+                    List.of(), null);
+            AgentProtocol.Response r = callAgent("probe", request, work, OutputListener.discard());
+            if (!r.ok()) {
+                throw new SandboxException(r.error());
+            }
+            return r;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SandboxException("interrupted", e);
+        } finally {
+            deleteQuietly(work);
+        }
+    }
+
+    private AgentProtocol.Response callAgent(String op, AgentProtocol.Request request, Path work,
+            OutputListener output) throws SandboxException, InterruptedException {
+        Path requestFile = work.resolve("request.bin");
+        Path responseFile = work.resolve("response.bin");
+        try {
+            AgentProtocol.write(requestFile, request);
+        } catch (IOException e) {
+            throw new SandboxException("cannot write " + requestFile + ": " + e.getMessage(), e);
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(tools.get("unshare"));
+        cmd.addAll(mapping.unshareOptions());
+        cmd.addAll(List.of("--mount", "--propagation=private", "--pid", "--fork", "--kill-child", "--"));
+        cmd.addAll(options.agentJava());
+        cmd.addAll(List.of("-cp", options.agentClasspath(), SandboxAgent.class.getName(), op, requestFile.toString(),
+                responseFile.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        Map<String, String> env = pb.environment();
+        String lang = env.get("LANG");
+        env.clear();
+        env.put("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
+        if (lang != null) {
+            env.put("LANG", lang);
+        }
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new SandboxException("cannot start " + cmd.get(0) + ": " + e.getMessage(), e);
+        }
+        StringBuilder agentErrors = new StringBuilder();
+        Thread out = pump(p.getInputStream(), OutputListener.Stream.STDOUT, output, null);
+        Thread err = pump(p.getErrorStream(), OutputListener.Stream.STDERR, output, agentErrors);
+        int rc;
+        try {
+            rc = p.waitFor();
+            out.join();
+            err.join();
+        } catch (InterruptedException e) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            throw e;
+        } finally {
+            try {
+                p.getOutputStream().close();
+            } catch (IOException e) {
+                // gone already
+            }
+        }
+        if (!Files.exists(responseFile)) {
+            String why = agentErrors.toString().strip();
+            throw new SandboxException("the sandbox agent failed (exit " + rc + ")"
+                    + (why.isEmpty() ? "" : ": " + why) + Preflight.hint(tools, mapping));
+        }
+        try {
+            return AgentProtocol.read(responseFile, AgentProtocol.Response.class);
+        } catch (IOException e) {
+            throw new SandboxException("unreadable answer from the sandbox agent: " + e.getMessage(), e);
+        }
+    }
+
+    private static Thread pump(InputStream in, OutputListener.Stream stream, OutputListener listener,
+            StringBuilder tail) {
+        Thread t = new Thread(() -> {
+            var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
+                    .onUnmappableCharacter(CodingErrorAction.REPLACE);
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, decoder))) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                    if (tail != null) {
+                        synchronized (tail) {
+                            tail.append(line).append('\n');
+                            if (tail.length() > 8192) {
+                                tail.delete(0, tail.length() - 8192);
+                            }
+                        }
+                    }
+                    listener.line(stream, line);
+                }
+            } catch (IOException e) {
+                // the process is gone
+            }
+        }, "sandbox-" + stream.name().toLowerCase());
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private static AgentProtocol.MountSpec toSpec(SandboxMount m) {
+        if (m instanceof SandboxMount.Bind b) {
+            return new AgentProtocol.MountSpec("bind", b.sourceRoot().toAbsolutePath().toString(), b.sourcePath(),
+                    b.target(), b.readWrite(), 0, 0, 0, 0);
+        }
+        if (m instanceof SandboxMount.Tmpfs t) {
+            return new AgentProtocol.MountSpec("tmpfs", null, null, t.target(), true, t.sizeBytes(), 0, 0, 0);
+        }
+        if (m instanceof SandboxMount.Cache c) {
+            return new AgentProtocol.MountSpec("cache", c.cacheRoot().toAbsolutePath().toString(), c.id(), c.target(),
+                    true, 0, c.uid(), c.gid(), c.mode());
+        }
+        SandboxMount.Secret s = (SandboxMount.Secret) m;
+        return new AgentProtocol.MountSpec("secret", s.source().toAbsolutePath().toString(), null, s.target(), false,
+                0, s.uid(), s.gid(), s.mode());
+    }
+
+    static String hostsFile(String hostname) {
+        return "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t" + hostname + "\n";
+    }
+
+    /** The host's resolver configuration; systemd-resolved's stub address is useless in another netns. */
+    static String resolvConf() {
+        try {
+            String conf = Files.readString(Path.of("/etc/resolv.conf"));
+            Path upstream = Path.of("/run/systemd/resolve/resolv.conf");
+            if (conf.contains("127.0.0.53") && Files.isReadable(upstream)) {
+                return Files.readString(upstream);
+            }
+            return conf;
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.jbuild.sandbox;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * An extra mount for one command ({@code RUN --mount}). Targets are container paths, resolved inside the
+ * root filesystem (symlinks followed within it); a missing target is created for the run and removed again,
+ * so it never shows up in the changes.
+ */
+public sealed interface SandboxMount {
+
+    String target();
+
+    /**
+     * A host tree, or a path inside it, bound at {@code target}.
+     *
+     * @param sourceRoot the tree the source belongs to (the build context, another stage's rootfs); the
+     *                   source is resolved inside it, symlinks included, so it can never name a host path
+     *                   outside it (Buildah CVE-2024-1753)
+     * @param sourcePath the path inside {@code sourceRoot} ("" or "/" for the root itself)
+     * @param readWrite  writable for the command; writes go to a throw-away layer and are discarded
+     *                   (BuildKit's {@code rw}); read-only otherwise
+     */
+    record Bind(Path sourceRoot, String sourcePath, String target, boolean readWrite) implements SandboxMount {
+        public Bind {
+            Objects.requireNonNull(sourceRoot, "sourceRoot");
+            Objects.requireNonNull(sourcePath, "sourcePath");
+            checkTarget(target);
+        }
+    }
+
+    /** A fresh tmpfs; {@code sizeBytes} 0 for the kernel default. */
+    record Tmpfs(String target, long sizeBytes) implements SandboxMount {
+        public Tmpfs {
+            checkTarget(target);
+            if (sizeBytes < 0) {
+                throw new IllegalArgumentException("negative tmpfs size");
+            }
+        }
+    }
+
+    /**
+     * A persistent cache directory. Its host directory is {@code cacheRoot/<sha256 of id>}, so no id (with
+     * "..", "/" or anything else) can name another path; it is created on first use, owned by
+     * {@code uid:gid} with {@code mode}. Sharing modes (shared/private/locked) are the caller's business.
+     */
+    record Cache(Path cacheRoot, String id, String target, long uid, long gid, int mode) implements SandboxMount {
+        public Cache {
+            Objects.requireNonNull(cacheRoot, "cacheRoot");
+            Objects.requireNonNull(id, "id");
+            checkTarget(target);
+            if ((mode & ~07777) != 0 || uid < 0 || gid < 0) {
+                throw new IllegalArgumentException("invalid cache owner/mode");
+            }
+        }
+    }
+
+    /**
+     * A secret file, mounted read-only at {@code target} (by default {@code /run/secrets/<id>}) from a copy in
+     * memory (tmpfs), owned by {@code uid:gid} with {@code mode} (0400 by default). Never part of the changes.
+     */
+    record Secret(Path source, String target, long uid, long gid, int mode) implements SandboxMount {
+        public Secret {
+            Objects.requireNonNull(source, "source");
+            checkTarget(target);
+            if ((mode & ~07777) != 0 || uid < 0 || gid < 0) {
+                throw new IllegalArgumentException("invalid secret owner/mode");
+            }
+        }
+
+        /** {@code /run/secrets/<id>}, root-owned, mode 0400. */
+        public static Secret of(String id, Path source) {
+            if (id.isEmpty() || id.contains("/") || id.equals(".") || id.equals("..")) {
+                throw new IllegalArgumentException("invalid secret id: " + id);
+            }
+            return new Secret(source, "/run/secrets/" + id, 0, 0, 0400);
+        }
+    }
+
+    private static void checkTarget(String target) {
+        Objects.requireNonNull(target, "target");
+        if (!target.startsWith("/") || target.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("mount target must be an absolute container path: " + target);
+        }
+        if (ContainerPaths.clean(target).isEmpty()) {
+            throw new IllegalArgumentException("cannot mount over the container root");
+        }
+    }
+}

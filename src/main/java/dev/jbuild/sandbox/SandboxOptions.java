@@ -1,0 +1,38 @@
+package dev.jbuild.sandbox;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How to set up the sandbox.
+ *
+ * @param workRoot        where runs keep their upper/copy dirs and scratch files (e.g. {@code $JBUILD_ROOT/tmp});
+ *                        must be on a filesystem that supports overlayfs upper dirs for the overlay snapshotter
+ * @param snapshotter     auto, overlay or copy
+ * @param agentJava       the command that starts a JVM for the agent (java binary and options)
+ * @param agentClasspath  a classpath holding jbuild (the shaded jar, or the classes and dependencies)
+ */
+public record SandboxOptions(Path workRoot, Snapshotter snapshotter, List<String> agentJava, String agentClasspath) {
+
+    public SandboxOptions {
+        Objects.requireNonNull(workRoot, "workRoot");
+        Objects.requireNonNull(snapshotter, "snapshotter");
+        agentJava = List.copyOf(agentJava);
+        Objects.requireNonNull(agentClasspath, "agentClasspath");
+        workRoot = workRoot.toAbsolutePath();
+    }
+
+    /** This JVM's java binary and classpath, a small fast-starting agent JVM, {@link Snapshotter#AUTO}. */
+    public static SandboxOptions defaults(Path workRoot) {
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        return new SandboxOptions(workRoot, Snapshotter.AUTO, List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xmx256m",
+                "-XX:-UsePerfData"), cp);
+    }
+
+    public SandboxOptions withSnapshotter(Snapshotter s) {
+        return new SandboxOptions(workRoot, s, agentJava, agentClasspath);
+    }
+}
