@@ -49,7 +49,7 @@ final class BaseImages {
     ImageState scratch() {
         ImageConfig config = ImageConfig.forPlatform(session.request.platform())
                 .withConfig(ImageConfig.Config.EMPTY.withEnv(List.of("PATH=" + ImageState.DEFAULT_PATH)));
-        return new ImageState(config, List.of(), List.of(), new FsView());
+        return new ImageState(config, List.of(), List.of(), new FsView(), List.of());
     }
 
     /** An image by reference: a named OCI-layout context, or a name in the local store. */
@@ -124,7 +124,8 @@ final class BaseImages {
             }
         }
         List<ImageConfig.History> history = config.history() == null ? List.of() : config.history();
-        ImageState state = new ImageState(config.withoutUnknownFields().withHistory(null).withRootfs(null), layers, history, fs);
+        ImageState state = new ImageState(config.withoutUnknownFields().withHistory(null).withRootfs(null), layers, history, fs,
+                List.of(new Lower.Chain(layers)));
         loaded.put(document.digest().toString(), state);
         return state.copy();
     }

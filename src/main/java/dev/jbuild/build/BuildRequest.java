@@ -5,6 +5,7 @@ import dev.jbuild.dockerfile.Dockerfile;
 import dev.jbuild.image.Platform;
 import dev.jbuild.layer.Compression;
 import dev.jbuild.plan.BuildPlan;
+import dev.jbuild.sandbox.Snapshotter;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -27,6 +28,9 @@ import java.util.Map;
  * @param outputs          exports besides the store
  * @param pull             look up every base image in its registry even when the store has it ({@code --pull})
  * @param push             push the tags to their registries after the build ({@code --push})
+ * @param secrets          {@code --secret} files by id, for {@code RUN --mount=type=secret}; never logged or stored
+ * @param network          the default network of RUN steps: {@code host} or {@code none}
+ * @param snapshotter      how RUN gets a writable root filesystem
  */
 public record BuildRequest(
         Dockerfile dockerfile,
@@ -42,7 +46,10 @@ public record BuildRequest(
         Compression compression,
         List<OutputSpec> outputs,
         boolean pull,
-        boolean push) {
+        boolean push,
+        Map<String, Path> secrets,
+        String network,
+        Snapshotter snapshotter) {
 
     public BuildRequest {
         namedContexts = Map.copyOf(namedContexts);
@@ -50,5 +57,6 @@ public record BuildRequest(
         labels = Map.copyOf(labels);
         annotations = Map.copyOf(annotations);
         outputs = List.copyOf(outputs);
+        secrets = Map.copyOf(secrets);
     }
 }

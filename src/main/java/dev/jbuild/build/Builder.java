@@ -52,7 +52,10 @@ public final class Builder {
         try {
             BuildSession session = new BuildSession(request, store, listener, scratch);
             BaseImages images = new BaseImages(session, transfer);
-            ImageState result = runStages(session, images);
+            ImageState result;
+            try (RootfsLayers rootfs = new RootfsLayers(session)) {
+                result = runStages(session, images, rootfs);
+            }
             BuildResult built = commit(session, result);
             Outputs.write(session, built);
             return request.push() ? built.withPushed(push(session, built, images.layerSources())) : built;
@@ -67,13 +70,14 @@ public final class Builder {
         }
     }
 
-    private ImageState runStages(BuildSession session, BaseImages images) throws BuildException, IOException {
+    private ImageState runStages(BuildSession session, BaseImages images, RootfsLayers rootfs)
+            throws BuildException, IOException {
         Map<Integer, ImageState> finished = new HashMap<>();
         Map<String, Integer> stageIndexByName = new HashMap<>();
         StageSources sources = new StageSources(session, images, finished, stageIndexByName);
         for (Stage stage : session.request.plan().stages()) {
             ImageState state = base(stage, images, finished);
-            StageExecutor executor = new StageExecutor(session, stage, state, sources);
+            StageExecutor executor = new StageExecutor(session, stage, state, sources, rootfs);
             runOnBuildTriggers(session, stage, state, executor);
             executor.run();
             finished.put(stage.index(), state);

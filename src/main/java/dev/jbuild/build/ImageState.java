@@ -24,18 +24,22 @@ final class ImageState {
     final Map<String, String> args;
     /** True once this stage ran CMD: a later ENTRYPOINT then keeps it (Docker's rule). */
     boolean cmdSet;
+    /** The overlay stack a RUN would stand on, top first (materialised only when a RUN comes). */
+    final List<Lower> lowers;
 
-    ImageState(ImageConfig config, List<LayerRecord> layers, List<ImageConfig.History> history, FsView fs) {
+    ImageState(ImageConfig config, List<LayerRecord> layers, List<ImageConfig.History> history, FsView fs,
+            List<Lower> lowers) {
         this.config = config;
         this.layers = new ArrayList<>(layers);
         this.history = new ArrayList<>(history);
         this.fs = fs;
         this.args = new LinkedHashMap<>();
+        this.lowers = new ArrayList<>(lowers);
     }
 
     /** A new stage's state on top of this one: same image, fresh ARG scope. */
     ImageState copy() {
-        return new ImageState(config, layers, history, fs.copy());
+        return new ImageState(config, layers, history, fs.copy(), lowers);
     }
 
     ImageConfig.Config runConfig() {

@@ -29,12 +29,14 @@ final class StageExecutor {
     private final Stage stage;
     private final ImageState state;
     private final StageSources sources;
+    private final RootfsLayers rootfs;
 
-    StageExecutor(BuildSession session, Stage stage, ImageState state, StageSources sources) {
+    StageExecutor(BuildSession session, Stage stage, ImageState state, StageSources sources, RootfsLayers rootfs) {
         this.session = session;
         this.stage = stage;
         this.state = state;
         this.sources = sources;
+        this.rootfs = rootfs;
     }
 
     void run() throws BuildException {
@@ -131,12 +133,12 @@ final class StageExecutor {
             state.updateRunConfig(c -> c.withOnBuild(triggers));
             commitMetadata(instruction);
         } else if (instruction instanceof Instruction.Copy copy) {
-            commitLayer(instruction, new CopyStep(session, state, sources).copy(copy, scope));
+            commitLayer(instruction, new CopyStep(session, state, sources).copy(copy, scope), true);
         } else if (instruction instanceof Instruction.Add add) {
-            commitLayer(instruction, new CopyStep(session, state, sources).add(add, scope));
-        } else if (instruction instanceof Instruction.Run) {
-            throw new BuildException(at, "RUN is not implemented yet: jbuild cannot run commands in the image yet"
-                    + " (rootless RUN is coming); build images whose steps are COPY, ADD and metadata only");
+            commitLayer(instruction, new CopyStep(session, state, sources).add(add, scope), true);
+        } else if (instruction instanceof Instruction.Run run) {
+            // The RUN's upper directory is already on the overlay stack; the layer only records it.
+            commitLayer(instruction, new RunStep(session, state, rootfs).run(run), false);
         } else if (instruction instanceof Instruction.From) {
             throw new IllegalStateException("FROM is handled by the builder");
         }
@@ -183,7 +185,7 @@ final class StageExecutor {
                         new EntryAttributes(0755, owner.uid(), owner.gid(), session.createdDirTime, Map.of())));
             }
         }
-        commitLayer(workdir, entries);
+        commitLayer(workdir, entries, true);
     }
 
     private List<String> commandLine(Instruction.Command command) {
@@ -221,8 +223,15 @@ final class StageExecutor {
         state.history.add(session.history(instruction.node().original(), true));
     }
 
-    /** Writes {@code entries} as a new layer, or records an empty step when there are none. */
-    private void commitLayer(Instruction instruction, List<LayerEntry> entries) throws IOException {
+    /**
+     * Writes {@code entries} as a new layer, or records an empty step when there are none. The
+     * stage's tree then refers to the layer blob for file content, so nothing depends on the
+     * sources (context files, a RUN's scratch directory) staying as they were.
+     *
+     * @param stackForRun whether a later RUN needs this layer added to its overlay stack (false
+     *     for a RUN's own layer, whose upper directory is already there)
+     */
+    private void commitLayer(Instruction instruction, List<LayerEntry> entries, boolean stackForRun) throws IOException {
         if (entries.isEmpty()) {
             commitMetadata(instruction);
             return;
@@ -230,10 +239,13 @@ final class StageExecutor {
         LayerRecord layer = session.writeLayer(entries);
         state.layers.add(layer);
         state.history.add(session.history(instruction.node().original(), false));
+        if (stackForRun) {
+            state.lowers.add(0, new Lower.Single(layer));
+        }
         state.fs.beginLayer();
         for (LayerEntry entry : entries) {
-            state.fs.apply(entry, entry instanceof LayerEntry.RegularFile file
-                    ? new FsView.Content.Direct(file.content()) : null);
+            state.fs.apply(entry, entry instanceof LayerEntry.RegularFile
+                    ? new FsView.Content.InLayer(layer.descriptor().digest(), entry.path()) : null);
         }
     }
 

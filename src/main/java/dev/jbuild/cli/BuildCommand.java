@@ -10,6 +10,9 @@ import dev.jbuild.image.ImageName;
 import dev.jbuild.image.Platform;
 import dev.jbuild.layer.Compression;
 import dev.jbuild.registry.RegistryClient;
+import dev.jbuild.sandbox.Snapshotter;
+import java.io.IOException;
+import java.nio.file.Path;
 import dev.jbuild.store.Store;
 import dev.jbuild.transfer.ImageTransfer;
 import java.time.Instant;
@@ -121,6 +124,10 @@ final class BuildCommand implements Runnable {
             description = "Layer compression (default: ${DEFAULT-VALUE}).")
     String compression;
 
+    @Option(names = "--snapshotter", paramLabel = "auto|overlay|copy", defaultValue = "auto",
+            description = "How RUN gets a writable root filesystem: kernel overlayfs, or a copy (default: ${DEFAULT-VALUE}: overlay where it works).")
+    String snapshotter;
+
     @Option(names = "--dry-run", description = "Parse and plan only: print the stages and steps that would run.")
     boolean dryRun;
 
@@ -156,11 +163,13 @@ final class BuildCommand implements Runnable {
             BuildRequest request = new BuildRequest(dockerfile, plan, inputs.contextDir(), inputs.ignore(), namedContexts,
                     platform, normalizedTags(), keyValues(labels, "--label"), keyValues(annotations, "--annotation"),
                     sourceDateEpoch(), compression(), OutputSpecs.parse(outputs, spec.commandLine()), pull,
-                    push || OutputSpecs.pushes(outputs));
+                    push || OutputSpecs.pushes(outputs), Secrets.parse(secrets, secretsDir, spec.commandLine()),
+                    network(), snapshotter());
             if (request.push() && request.tags().isEmpty()) {
                 throw new ParameterException(spec.commandLine(), "--push needs a name: add -t REGISTRY/NAME:TAG");
             }
             Store store = inputs.store() != null ? inputs.store() : stores.get();
+            secretsDir = secrets.isEmpty() ? null : store.createTemporaryDirectory("secrets");
             boolean silent = quiet || progress == Progress.quiet;
             ProgressPrinter printer = new ProgressPrinter(err, silent);
             BuildResult result;
@@ -182,8 +191,38 @@ final class BuildCommand implements Runnable {
             } else {
                 printer.summary(result);
             }
+        } catch (IOException e) {
+            throw new CliFailure(ExitCodes.BUILD_FAILED, "error: " + e.getMessage());
         } finally {
             inputs.close();
+            if (secretsDir != null) {
+                try {
+                    Stores.open(((JbuildCommand) spec.root().userObject()).root).deleteTemporaryDirectory(secretsDir);
+                } catch (IOException e) {
+                    spec.commandLine().getErr().println("warning: could not remove " + secretsDir + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Where values of {@code --secret env=} live during the build. */
+    private Path secretsDir;
+
+    private String network() {
+        if (network == null) {
+            return "host";
+        }
+        if (!network.equals("host") && !network.equals("none") && !network.equals("default")) {
+            throw new ParameterException(spec.commandLine(), "invalid --network " + network + ": host or none");
+        }
+        return network.equals("default") ? "host" : network;
+    }
+
+    private Snapshotter snapshotter() {
+        try {
+            return Snapshotter.valueOf(snapshotter.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "invalid --snapshotter " + snapshotter + ": auto, overlay or copy");
         }
     }
 
@@ -255,9 +294,7 @@ final class BuildCommand implements Runnable {
         Map<String, Boolean> used = new LinkedHashMap<>();
         used.put("--cache-from", !cacheFrom.isEmpty());
         used.put("--cache-to", !cacheTo.isEmpty());
-        used.put("--secret", !secrets.isEmpty());
         used.put("--ssh", !ssh.isEmpty());
-        used.put("--network", network != null);
         used.put("--progress=" + progress, progress == Progress.tty || progress == Progress.json);
         used.put("--platform with several platforms", platforms.size() > 1);
         for (Map.Entry<String, Boolean> flag : used.entrySet()) {

@@ -56,7 +56,8 @@ final class BuildFixture {
                 new PlanOptions(buildArgs, null, platform.toString(), platform.toString(), namedContexts.keySet()));
         Path dockerfilePath = context.resolve("Dockerfile");
         BuildRequest request = new BuildRequest(dockerfile, plan, context, DockerIgnore.load(context, dockerfilePath),
-                namedContexts, platform, tags, Map.of(), Map.of(), sourceDateEpoch, Compression.GZIP, List.of(), false, false);
+                namedContexts, platform, tags, Map.of(), Map.of(), sourceDateEpoch, Compression.GZIP, List.of(), false, false,
+                Map.of(), "host", dev.jbuild.sandbox.Snapshotter.AUTO);
         return new Builder(store, new BuildListener() {
             @Override
             public void warning(String message) {

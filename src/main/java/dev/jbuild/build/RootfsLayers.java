@@ -1,0 +1,122 @@
+package dev.jbuild.build;
+
+import dev.jbuild.image.Digest;
+import dev.jbuild.sandbox.RunResult;
+import dev.jbuild.sandbox.Sandbox;
+import dev.jbuild.sandbox.SandboxException;
+import dev.jbuild.sandbox.SandboxOptions;
+import dev.jbuild.sandbox.Snapshotter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The directories RUN steps stand on. Base layer chains and single layers are unpacked once into
+ * the store's {@code rootfs/} cache (inside the user namespace, so files have their container
+ * owners) and shared by later builds; a RUN's own upper directory stays in use, through its open
+ * {@link RunResult}, until the build ends. The sandbox is opened on the first RUN, so builds
+ * without RUN never need namespaces.
+ */
+final class RootfsLayers implements AutoCloseable {
+
+    private final BuildSession session;
+    private final Path cacheRoot;
+    private final List<RunResult> openRuns = new ArrayList<>();
+    private Sandbox sandbox;
+
+    RootfsLayers(BuildSession session) {
+        this.session = session;
+        this.cacheRoot = session.store.root().resolve("rootfs");
+    }
+
+    Sandbox sandbox() throws SandboxException {
+        if (sandbox == null) {
+            SandboxOptions options = SandboxOptions.defaults(session.scratchDir.resolve("sandbox"))
+                    .withSnapshotter(session.request.snapshotter());
+            sandbox = Sandbox.open(options);
+            sandbox.warnings().forEach(session.listener::warning);
+        }
+        return sandbox;
+    }
+
+    /** Keeps a run's directories alive until the build is over (later RUNs stand on its upper dir). */
+    void keep(RunResult result) {
+        openRuns.add(result);
+    }
+
+    /** The directories of {@code lowers}, top first, unpacking what is not cached yet. */
+    List<Path> materialise(List<Lower> lowers) throws IOException, InterruptedException {
+        List<Path> dirs = new ArrayList<>();
+        for (Lower lower : lowers) {
+            if (lower instanceof Lower.Dir dir) {
+                dirs.add(dir.path());
+            } else if (lower instanceof Lower.Single single) {
+                dirs.add(unpacked("layer-" + single.layer().diffId().hex(), List.of(single.layer())));
+            } else {
+                List<LayerRecord> chain = ((Lower.Chain) lower).layers();
+                if (!chain.isEmpty()) {
+                    dirs.add(unpacked("chain-" + chainId(chain), chain));
+                }
+            }
+        }
+        if (dirs.isEmpty()) {
+            Path empty = session.scratchDir.resolve("empty-rootfs");
+            Files.createDirectories(empty);
+            dirs.add(empty);
+        }
+        return dirs;
+    }
+
+    /** A cached directory, or a new one made by unpacking {@code layers} in order and renamed into place. */
+    private Path unpacked(String name, List<LayerRecord> layers) throws IOException, InterruptedException {
+        Path target = cacheRoot.resolve(name);
+        if (Files.isDirectory(target)) {
+            return target;
+        }
+        Files.createDirectories(cacheRoot);
+        Path partial = cacheRoot.resolve(".partial-" + name + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        List<Sandbox.LayerBlob> blobs = new ArrayList<>();
+        for (LayerRecord layer : layers) {
+            Digest digest = layer.descriptor().digest();
+            blobs.add(new Sandbox.LayerBlob(session.store.path(digest), digest.toString(), layer.diffId().toString()));
+        }
+        session.listener.log("unpacking " + layers.size() + " layer(s) for RUN");
+        sandbox().unpack(partial, blobs);
+        try {
+            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+            // Another build unpacked the same layers meanwhile: use theirs.
+            sandbox().delete(partial);
+        }
+        return target;
+    }
+
+    private static String chainId(List<LayerRecord> layers) {
+        StringBuilder ids = new StringBuilder();
+        for (LayerRecord layer : layers) {
+            ids.append(layer.diffId()).append('\n');
+        }
+        return Digest.of(ids.toString().getBytes(StandardCharsets.UTF_8)).hex();
+    }
+
+    @Override
+    public void close() {
+        for (RunResult run : openRuns) {
+            try {
+                run.close();
+            } catch (SandboxException e) {
+                session.listener.warning("could not remove a RUN's scratch files: " + e.getMessage());
+            }
+        }
+        openRuns.clear();
+    }
+
+    static Snapshotter snapshotter(String name) {
+        return Snapshotter.valueOf(name.toUpperCase(java.util.Locale.ROOT));
+    }
+}

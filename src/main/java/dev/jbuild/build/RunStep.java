@@ -1,0 +1,211 @@
+package dev.jbuild.build;
+
+import dev.jbuild.dockerfile.Heredoc;
+import dev.jbuild.dockerfile.Instruction;
+import dev.jbuild.dockerfile.Location;
+import dev.jbuild.image.Platform;
+import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.sandbox.Network;
+import dev.jbuild.sandbox.OutputListener;
+import dev.jbuild.sandbox.ProcessSpec;
+import dev.jbuild.sandbox.Rootfs;
+import dev.jbuild.sandbox.RunResult;
+import dev.jbuild.sandbox.SandboxMount;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One {@code RUN}: the process it starts (shell or exec form, heredocs, environment with the
+ * stage's ARGs, USER, WORKDIR, network, mounts) run in the sandbox on the stage's root
+ * filesystem; its changes become the step's layer.
+ */
+final class RunStep {
+
+    /** Build args passed to RUN without an ARG, as BuildKit does; never written to the image. */
+    private static final Set<String> PROXY_ARGS = Set.of("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy",
+            "FTP_PROXY", "ftp_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy");
+    private static final int FAILURE_TAIL_LINES = 20;
+
+    private final BuildSession session;
+    private final ImageState state;
+    private final RootfsLayers rootfs;
+
+    RunStep(BuildSession session, ImageState state, RootfsLayers rootfs) {
+        this.session = session;
+        this.state = state;
+        this.rootfs = rootfs;
+    }
+
+    /** Runs the step; the result stays open (its upper directory is the next step's lower). */
+    List<LayerEntry> run(Instruction.Run run) throws BuildException, IOException {
+        Location at = run.location();
+        checkPlatform(at);
+        UserDatabase users = Ownership.database(session, state);
+        UserDatabase.Ids ids;
+        try {
+            ids = state.user().isEmpty() ? new UserDatabase.Ids(0, 0, List.of()) : users.resolve(state.user());
+        } catch (IllegalArgumentException e) {
+            throw new BuildException(at, "RUN: " + e.getMessage(), e);
+        }
+        List<SandboxMount> mounts = new ArrayList<>();
+        Path scripts = session.scratchDir.resolve("heredocs-" + System.nanoTime());
+        List<String> argv = argv(run, scripts, mounts);
+        mounts.addAll(mounts(run));
+        ProcessSpec spec = new ProcessSpec(argv, environment(users, ids), state.workingDir(), ids.uid(), ids.gid(),
+                ids.supplementaryGroups().stream().map(Integer::longValue).toList(), "jbuild", network(run), mounts);
+
+        Deque<String> tail = new ArrayDeque<>();
+        OutputListener output = (stream, line) -> {
+            session.listener.log(line);
+            synchronized (tail) {
+                tail.addLast(line);
+                if (tail.size() > FAILURE_TAIL_LINES) {
+                    tail.removeFirst();
+                }
+            }
+        };
+        RunResult result;
+        try {
+            List<Path> lowers = rootfs.materialise(state.lowers);
+            result = rootfs.sandbox().run(new Rootfs(lowers), spec, output);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BuildException(at, "RUN interrupted", e);
+        }
+        rootfs.keep(result);
+        result.warnings().forEach(w -> session.listener.warning(at.prefix() + ": " + w));
+        if (result.exitCode() != 0) {
+            StringBuilder message = new StringBuilder("RUN failed: process \"")
+                    .append(String.join(" ", argv)).append("\" did not complete successfully: exit code: ")
+                    .append(result.exitCode());
+            synchronized (tail) {
+                if (!tail.isEmpty()) {
+                    message.append("\nlast output lines:");
+                    tail.forEach(line -> message.append("\n  ").append(line));
+                }
+            }
+            throw new BuildException(at, message.toString());
+        }
+        state.lowers.clear();
+        result.rootfs().layers().forEach(dir -> state.lowers.add(new Lower.Dir(dir)));
+        return result.changes();
+    }
+
+    private void checkPlatform(Location at) throws BuildException {
+        Platform target = session.request.platform().normalize();
+        Platform host = Platform.host().normalize();
+        if (!target.os().equals(host.os()) || !target.architecture().equals(host.architecture())) {
+            throw new BuildException(at, "RUN for " + target + " on a " + host + " host needs CPU emulation,"
+                    + " which is not implemented yet");
+        }
+    }
+
+    /**
+     * The command line. A heredoc that is the whole command runs as a script file (so a {@code #!}
+     * line picks the interpreter, as BuildKit does); other heredocs go to the shell with the command.
+     */
+    private List<String> argv(Instruction.Run run, Path scripts, List<SandboxMount> mounts) throws IOException {
+        if (run.command() instanceof Instruction.Command.Exec exec) {
+            return exec.argv();
+        }
+        String script = ((Instruction.Command.Shell) run.command()).script();
+        List<Heredoc> heredocs = run.node().heredocs();
+        List<String> argv = new ArrayList<>(shell());
+        if (heredocs.size() == 1 && script.strip().matches("<<-?[\"']?" + java.util.regex.Pattern.quote(heredocs.get(0).name()) + "[\"']?")) {
+            Heredoc heredoc = heredocs.get(0);
+            String content = heredoc.content();
+            if (content.startsWith("#!")) {
+                Files.createDirectories(scripts);
+                Path file = scripts.resolve(heredoc.name());
+                Files.writeString(file, content);
+                Files.setAttribute(file, "unix:mode", 0755);
+                mounts.add(new SandboxMount.Bind(scripts, "/", "/dev/pipes", false));
+                return List.of("/dev/pipes/" + heredoc.name());
+            }
+            argv.add(content);
+            return argv;
+        }
+        StringBuilder full = new StringBuilder(script);
+        for (Heredoc heredoc : heredocs) {
+            full.append('\n').append(heredoc.content()).append(heredoc.name());
+        }
+        argv.add(full.toString());
+        return argv;
+    }
+
+    private List<String> shell() {
+        List<String> shell = state.runConfig().shell();
+        return shell == null || shell.isEmpty() ? List.of("/bin/sh", "-c") : shell;
+    }
+
+    /** ENV, then the stage's ARGs and the proxy build args for names ENV does not set; PATH and HOME defaults. */
+    private List<String> environment(UserDatabase users, UserDatabase.Ids ids) {
+        Map<String, String> env = new LinkedHashMap<>(state.env());
+        state.args.forEach(env::putIfAbsent);
+        session.request.plan().buildArgs().forEach((name, value) -> {
+            if (PROXY_ARGS.contains(name)) {
+                env.putIfAbsent(name, value);
+            }
+        });
+        env.putIfAbsent("PATH", ProcessSpec.DEFAULT_PATH);
+        env.putIfAbsent("HOME", users.home(ids.uid()).orElse(ids.uid() == 0 ? "/root" : "/"));
+        List<String> list = new ArrayList<>();
+        env.forEach((k, v) -> list.add(k + "=" + v));
+        return list;
+    }
+
+    private Network network(Instruction.Run run) {
+        String mode = run.network() != null ? run.network() : session.request.network();
+        return mode == null || mode.equals("default") || mode.equals("host") ? Network.HOST : Network.valueOf(mode.toUpperCase(Locale.ROOT));
+    }
+
+    private List<SandboxMount> mounts(Instruction.Run run) throws BuildException, IOException {
+        List<SandboxMount> mounts = new ArrayList<>();
+        Files.createDirectories(session.store.root().resolve("cache-mounts"));
+        RunMounts.Sources sources = new RunMounts.Sources() {
+            @Override
+            public Path secret(String id) {
+                return session.request.secrets().get(id);
+            }
+
+            @Override
+            public Path bindRoot(String from) {
+                if (from == null || from.isEmpty()) {
+                    return session.request.contextDir().toAbsolutePath();
+                }
+                NamedContext named = session.request.namedContexts().get(from);
+                if (named instanceof NamedContext.Directory directory) {
+                    return directory.path().toAbsolutePath();
+                }
+                throw new IllegalArgumentException("RUN --mount=type=bind,from=" + from
+                        + ": only the build context and directory contexts can be bound yet");
+            }
+
+            @Override
+            public Path cacheRoot() {
+                return session.store.root().resolve("cache-mounts").toAbsolutePath();
+            }
+        };
+        for (String spec : run.mounts()) {
+            String expanded = session.expand(spec, state.expansionScope(), run.location());
+            if (RunMounts.isOptionalMissingSecret(expanded, sources)) {
+                continue;
+            }
+            try {
+                mounts.add(RunMounts.parse(expanded, state.workingDir(), sources));
+            } catch (IllegalArgumentException e) {
+                throw new BuildException(run.location(), e.getMessage(), e);
+            }
+        }
+        return mounts;
+    }
+}

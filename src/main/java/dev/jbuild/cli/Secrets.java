@@ -1,0 +1,76 @@
+package dev.jbuild.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * {@code --secret id=ID[,src=FILE|env=VAR]} as buildx reads it. Values from the environment are
+ * written to a private file in the build's scratch space (mode 0600) and removed with it; the
+ * value never reaches a log, a layer, the history or a cache key.
+ */
+final class Secrets {
+
+    private Secrets() {}
+
+    static Map<String, Path> parse(List<String> specs, Path scratch, CommandLine commandLine) {
+        Map<String, Path> result = new LinkedHashMap<>();
+        for (String spec : specs) {
+            Map<String, String> fields = new LinkedHashMap<>();
+            for (String field : spec.split(",")) {
+                int equals = field.indexOf('=');
+                if (equals <= 0) {
+                    throw new ParameterException(commandLine, "invalid --secret " + field + ": expected id=ID,src=FILE or id=ID,env=VAR");
+                }
+                fields.put(field.substring(0, equals).trim(), field.substring(equals + 1).trim());
+            }
+            String id = fields.get("id");
+            if (id == null || id.isEmpty()) {
+                throw new ParameterException(commandLine, "--secret needs id=ID");
+            }
+            String src = fields.containsKey("src") ? fields.get("src") : fields.get("source");
+            String env = fields.get("env");
+            if (src == null && env == null) {
+                // buildx: a bare id reads the environment variable of that name, else the file of that name.
+                if (System.getenv(id) != null) {
+                    env = id;
+                } else {
+                    src = id;
+                }
+            }
+            result.put(id, env != null ? fromEnvironment(id, env, scratch, commandLine) : fromFile(id, src, commandLine));
+        }
+        return result;
+    }
+
+    private static Path fromFile(String id, String src, CommandLine commandLine) {
+        Path file = Path.of(src).toAbsolutePath();
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw new ParameterException(commandLine, "--secret " + id + ": cannot read " + src);
+        }
+        return file;
+    }
+
+    private static Path fromEnvironment(String id, String variable, Path scratch, CommandLine commandLine) {
+        String value = System.getenv(variable);
+        if (value == null) {
+            throw new ParameterException(commandLine, "--secret " + id + ": environment variable " + variable + " is not set");
+        }
+        try {
+            Files.createDirectories(scratch);
+            Path file = Files.createTempFile(scratch, "secret-", "", PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, value, StandardCharsets.UTF_8);
+            return file;
+        } catch (IOException e) {
+            throw new CliFailure(ExitCodes.BUILD_FAILED, "error: storing secret " + id + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package dev.jbuild.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.layer.LayerReader;
+import dev.jbuild.testing.BusyboxImage;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Builds with RUN steps on a busybox base and reads the flattened result back. */
+class RunBuildTest {
+
+    @TempDir
+    Path temp;
+
+    Path context;
+    BusyboxImage busybox;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        busybox = BusyboxImage.write(temp.resolve("busybox"), "1.0");
+        context = Files.createDirectories(temp.resolve("context"));
+        Files.writeString(context.resolve("a.txt"), "from the context\n");
+    }
+
+    private CliTest.Result build(String dockerfile, String... extra) throws Exception {
+        Files.writeString(context.resolve("Dockerfile"), dockerfile);
+        List<String> args = new ArrayList<>(List.of("--root", temp.resolve("store").toString(),
+                "--build-context", "busybox=oci-layout://" + busybox.layoutDirectory() + ":1.0",
+                "-o", "type=tar,dest=" + temp.resolve("rootfs.tar")));
+        args.addAll(List.of(extra));
+        args.add(context.toString());
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
+        return new CliTest.Result(code, out.toString(), err.toString());
+    }
+
+    /** The flattened image: path → entry, and regular files' text. */
+    private Map<String, LayerEntry> rootfs(Map<String, String> text) throws Exception {
+        Map<String, LayerEntry> entries = new HashMap<>();
+        try (InputStream in = Files.newInputStream(temp.resolve("rootfs.tar"))) {
+            LayerReader.read(in, (entry, content) -> {
+                entries.put(entry.path(), entry);
+                if (entry instanceof LayerEntry.RegularFile) {
+                    text.put(entry.path(), new String(content.readAllBytes(), StandardCharsets.UTF_8));
+                }
+            });
+        }
+        return entries;
+    }
+
+    @Test
+    void runChangesTheFilesystemAsTheImagesUsers() throws Exception {
+        CliTest.Result result = build("""
+                FROM busybox
+                COPY a.txt /a.txt
+                ARG GREETING=hello
+                RUN echo "$GREETING $(cat /a.txt)" > /built.txt && mkdir -p /data/sub && chown -R 1000:1000 /data \\
+                    && rm /bin/ls && rm -r /home && chmod 4755 /built.txt && ln -s /built.txt /link && ln /built.txt /hard
+                RUN <<EOF
+                echo "HOME=$HOME" > /heredoc.txt
+                EOF
+                WORKDIR /work
+                USER app
+                RUN id -u > /tmp/uid.txt && pwd > /tmp/pwd.txt
+                """);
+        assertEquals(0, result.exitCode(), result.err());
+        Map<String, String> text = new HashMap<>();
+        Map<String, LayerEntry> fs = rootfs(text);
+        assertEquals("hello from the context\n", text.get("built.txt"));
+        assertEquals(04755, fs.get("built.txt").attributes().mode());
+        assertEquals(1000, fs.get("data/sub").attributes().uid());
+        assertFalse(fs.containsKey("bin/ls"), "deleted files are gone");
+        assertFalse(fs.containsKey("home/app"), "deleted directories are gone");
+        assertTrue(fs.containsKey("bin/cat"));
+        assertEquals("/built.txt", ((LayerEntry.Symlink) fs.get("link")).target());
+        assertTrue(fs.get("hard") instanceof LayerEntry.Hardlink || fs.get("built.txt") instanceof LayerEntry.Hardlink);
+        assertEquals("HOME=/root\n", text.get("heredoc.txt"));
+        assertEquals("1000\n", text.get("tmp/uid.txt"));
+        assertEquals("/work\n", text.get("tmp/pwd.txt"));
+        assertEquals(1000, fs.get("tmp/uid.txt").attributes().uid());
+    }
+
+    @Test
+    void aFailingRunNamesTheLineTheExitCodeAndTheOutput() throws Exception {
+        CliTest.Result result = build("FROM busybox\nRUN echo about to fail && exit 3\n");
+        assertEquals(1, result.exitCode());
+        assertTrue(result.err().contains("Dockerfile:2: RUN failed"), result.err());
+        assertTrue(result.err().contains("exit code: 3"), result.err());
+        assertTrue(result.err().contains("about to fail"), result.err());
+    }
+
+    @Test
+    void secretsAreMountedButLeaveNoTrace() throws Exception {
+        String value = "s3cr3t-" + System.nanoTime();
+        Path secret = temp.resolve("token");
+        Files.writeString(secret, value);
+        CliTest.Result withArg = build("""
+                FROM busybox
+                ARG EXPECTED
+                RUN --mount=type=secret,id=token test "$(cat /run/secrets/token)" = "$EXPECTED" && echo used > /used.txt
+                """, "--secret", "id=token,src=" + secret, "--build-arg", "EXPECTED=" + value.substring(0, 7) + "x");
+        assertEquals(1, withArg.exitCode(), "a wrong expectation fails: the secret really is mounted");
+        CliTest.Result right = build("""
+                FROM busybox
+                ARG EXPECTED
+                RUN --mount=type=secret,id=token test "$(cat /run/secrets/token)" = "$EXPECTED"
+                """, "--secret", "id=token,src=" + secret, "--build-arg", "EXPECTED=" + value);
+        assertEquals(0, right.exitCode(), right.err());
+        CliTest.Result ok = build("""
+                FROM busybox
+                RUN --mount=type=secret,id=token cp /run/secrets/token /dev/null && echo used > /used.txt
+                """, "--secret", "id=token,src=" + secret);
+        assertEquals(0, ok.exitCode(), ok.err());
+        Map<String, String> text = new HashMap<>();
+        Map<String, LayerEntry> fs = rootfs(text);
+        assertEquals("used\n", text.get("used.txt"));
+        assertFalse(fs.containsKey("run/secrets/token"));
+        byte[] needle = value.getBytes(StandardCharsets.UTF_8);
+        try (var files = Files.walk(temp.resolve("store"))) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                assertFalse(contains(Files.readAllBytes(file), needle), "secret found in " + file);
+            }
+        }
+        assertFalse(ok.err().contains(value) || ok.out().contains(value));
+    }
+
+    @Test
+    void networkNoneHasOnlyLoopback() throws Exception {
+        CliTest.Result result = build("FROM busybox\nRUN --network=none cat /proc/net/dev > /net.txt\n"
+                + "RUN cat /proc/net/dev > /host-net.txt\n");
+        assertEquals(0, result.exitCode(), result.err());
+        Map<String, String> text = new HashMap<>();
+        rootfs(text);
+        List<String> interfaces = text.get("net.txt").lines().filter(l -> l.contains(":"))
+                .map(l -> l.substring(0, l.indexOf(':')).strip()).toList();
+        assertEquals(List.of("lo"), interfaces);
+        assertTrue(text.get("host-net.txt").lines().filter(l -> l.contains(":")).count() >= interfaces.size(),
+                "the default network is the host's");
+    }
+
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+}
