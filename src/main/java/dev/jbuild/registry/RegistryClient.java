@@ -35,6 +35,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
+import org.slf4j.LoggerFactory;
 
 /**
  * jbuild's OCI distribution client: resolves and pulls images (manifests, configs, layers) from
@@ -541,6 +542,15 @@ public final class RegistryClient implements AutoCloseable {
             }
         } finally {
             pool.shutdownNow();
+            // Cancelled transfers delete their partial files as they stop: wait for that, so a failed
+            // pull returns with nothing half-written left behind.
+            try {
+                if (!pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    LoggerFactory.getLogger(RegistryClient.class).warn("transfers still stopping after 30 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
