@@ -138,75 +138,76 @@ final class BuildCommand implements Runnable {
             throw new ParameterException(spec.commandLine(), "the context and the Dockerfile cannot both come from standard input");
         }
         java.util.function.Supplier<Store> stores = () -> Stores.open(((JbuildCommand) spec.root().userObject()).root);
-        BuildInputs inputs = BuildInputs.read(context, file, spec.commandLine(), dryRun, stores);
-        try {
+        try (BuildInputs inputs = BuildInputs.read(context, file, spec.commandLine(), dryRun, stores)) {
             Dockerfile dockerfile = inputs.dockerfile().parse();
             Platform platform = platforms.isEmpty() ? Platform.host() : parsePlatform(platforms.get(0));
             Map<String, NamedContext> namedContexts = NamedContexts.parse(buildContexts, spec.commandLine());
-            PlanOptions options = new PlanOptions(
-                    parseBuildArgs(), target, platform.toString(), Platform.host().toString(), namedContexts.keySet());
-            BuildPlan plan;
-            try {
-                plan = Planner.plan(dockerfile, options);
-            } catch (PlanException e) {
-                throw Diagnostics.plan(e, inputs.dockerfile().text());
-            }
-            PrintWriter err = spec.commandLine().getErr();
-            if (!quiet) {
-                dockerfile.warnings().forEach(w -> err.println("warning: " + w));
-                plan.warnings().forEach(w -> err.println("warning: " + w));
-            }
+            BuildPlan plan = plan(dockerfile, platform, namedContexts, inputs.dockerfile().text());
             if (dryRun) {
                 printPlan(plan, spec.commandLine().getOut());
                 return;
             }
-            BuildRequest request = new BuildRequest(dockerfile, plan, inputs.contextDir(), inputs.ignore(), namedContexts,
-                    platform, normalizedTags(), keyValues(labels, "--label"), keyValues(annotations, "--annotation"),
-                    sourceDateEpoch(), compression(), OutputSpecs.parse(outputs, spec.commandLine()), pull,
-                    push || OutputSpecs.pushes(outputs), Secrets.parse(secrets, secretsDir, spec.commandLine()),
-                    network(), snapshotter());
-            if (request.push() && request.tags().isEmpty()) {
-                throw new ParameterException(spec.commandLine(), "--push needs a name: add -t REGISTRY/NAME:TAG");
-            }
             Store store = inputs.store() != null ? inputs.store() : stores.get();
-            secretsDir = secrets.isEmpty() ? null : store.createTemporaryDirectory("secrets");
-            boolean silent = quiet || progress == Progress.quiet;
-            ProgressPrinter printer = new ProgressPrinter(err, silent);
-            BuildResult result;
+            Path secretsDir = secrets.isEmpty() ? null : store.createTemporaryDirectory("secrets");
             try {
-                List<ImageName> named = request.push() ? request.tags().stream().map(ImageName::parse).toList() : List.of();
-                try (RegistryClient registry = Registries.client(spec, named)) {
-                    result = new Builder(store, printer, new ImageTransfer(store, registry)).build(request);
+                BuildRequest request = new BuildRequest(dockerfile, plan, inputs.contextDir(), inputs.ignore(), namedContexts,
+                        platform, normalizedTags(), keyValues(labels, "--label"), keyValues(annotations, "--annotation"),
+                        sourceDateEpoch(), compression(), OutputSpecs.parse(outputs, spec.commandLine()), pull,
+                        push || OutputSpecs.pushes(outputs), Secrets.parse(secrets, secretsDir, spec.commandLine()),
+                        network(), snapshotter());
+                if (request.push() && request.tags().isEmpty()) {
+                    throw new ParameterException(spec.commandLine(), "--push needs a name: add -t REGISTRY/NAME:TAG");
                 }
-            } catch (BuildException e) {
-                throw e.location() == null
-                        ? new CliFailure(ExitCodes.BUILD_FAILED, java.util.List.of("error: " + e.getMessage()), e)
-                        : Diagnostics.atLocation(e.location(), e.getMessage(), inputs.dockerfile().text(), e);
-            }
-            BuildOutputFiles.write(result, iidFile, metadataFile);
-            boolean archiveOnStdout = request.outputs().stream().anyMatch(OutputSpecs::writesToStdout);
-            if (silent && !archiveOnStdout) {
-                spec.commandLine().getOut().println(result.config());
-                spec.commandLine().getOut().flush();
-            } else {
-                printer.summary(result);
+                build(store, request, inputs.dockerfile());
+            } finally {
+                if (secretsDir != null) {
+                    store.deleteTemporaryDirectory(secretsDir);
+                }
             }
         } catch (IOException e) {
             throw new CliFailure(ExitCodes.BUILD_FAILED, "error: " + e.getMessage());
-        } finally {
-            inputs.close();
-            if (secretsDir != null) {
-                try {
-                    Stores.open(((JbuildCommand) spec.root().userObject()).root).deleteTemporaryDirectory(secretsDir);
-                } catch (IOException e) {
-                    spec.commandLine().getErr().println("warning: could not remove " + secretsDir + ": " + e.getMessage());
-                }
-            }
         }
     }
 
-    /** Where values of {@code --secret env=} live during the build. */
-    private Path secretsDir;
+    private BuildPlan plan(Dockerfile dockerfile, Platform platform, Map<String, NamedContext> namedContexts, String text) {
+        PlanOptions options = new PlanOptions(
+                parseBuildArgs(), target, platform.toString(), Platform.host().toString(), namedContexts.keySet());
+        BuildPlan plan;
+        try {
+            plan = Planner.plan(dockerfile, options);
+        } catch (PlanException e) {
+            throw Diagnostics.plan(e, text);
+        }
+        if (!quiet) {
+            PrintWriter err = spec.commandLine().getErr();
+            dockerfile.warnings().forEach(w -> err.println("warning: " + w));
+            plan.warnings().forEach(w -> err.println("warning: " + w));
+        }
+        return plan;
+    }
+
+    /** Runs the build and reports it: progress and summary on stderr, or only the image ID with -q. */
+    private void build(Store store, BuildRequest request, DockerfileSource dockerfile) {
+        boolean silent = quiet || progress == Progress.quiet;
+        ProgressPrinter printer = new ProgressPrinter(spec.commandLine().getErr(), silent);
+        BuildResult result;
+        List<ImageName> named = request.push() ? request.tags().stream().map(ImageName::parse).toList() : List.of();
+        try (RegistryClient registry = Registries.client(spec, named)) {
+            result = new Builder(store, printer, new ImageTransfer(store, registry)).build(request);
+        } catch (BuildException e) {
+            throw e.location() == null
+                    ? new CliFailure(ExitCodes.BUILD_FAILED, List.of("error: " + e.getMessage()), e)
+                    : Diagnostics.atLocation(e.location(), e.getMessage(), dockerfile.text(), e);
+        }
+        BuildOutputFiles.write(result, iidFile, metadataFile);
+        boolean archiveOnStdout = request.outputs().stream().anyMatch(OutputSpecs::writesToStdout);
+        if (silent && !archiveOnStdout) {
+            spec.commandLine().getOut().println(result.config());
+            spec.commandLine().getOut().flush();
+        } else if (!silent) {
+            printer.summary(result);
+        }
+    }
 
     private String network() {
         if (network == null) {
