@@ -141,6 +141,20 @@ class RunBuildTest {
     }
 
     @Test
+    void secretsMayComeFromTheEnvironment() throws Exception {
+        // A bare id reads the environment variable of that name; PATH is always set.
+        CliTest.Result result = build("""
+                FROM busybox
+                RUN --mount=type=secret,id=PATH test "$(cat /run/secrets/PATH)" = "%s"
+                """.formatted(System.getenv("PATH")), "--secret", "id=PATH");
+        assertEquals(0, result.exitCode(), result.err());
+        try (var tmp = Files.list(temp.resolve("store/tmp"))) {
+            assertEquals(List.of(), tmp.filter(p -> p.getFileName().toString().startsWith("secrets")).toList(),
+                    "the file holding the value is removed");
+        }
+    }
+
+    @Test
     void networkNoneHasOnlyLoopback() throws Exception {
         CliTest.Result result = build("FROM busybox\nRUN --network=none cat /proc/net/dev > /net.txt\n"
                 + "RUN cat /proc/net/dev > /host-net.txt\n");
