@@ -14,8 +14,33 @@ public final class Main {
 
     private Main() {}
 
+    /** How long Ctrl-C waits for the build to stop its processes and remove its scratch files. */
+    private static final long STOP_GRACE_MILLIS = 15_000;
+
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        Thread worker = Thread.currentThread();
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        // Ctrl-C / SIGTERM: interrupt the build so RUN processes are killed and finally blocks remove
+        // scratch files, wait for that (bounded), and let the JVM exit with 130/143. Every store
+        // write is a rename of a complete file, so stopping anywhere leaves the store consistent.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (done.get()) {
+                return;
+            }
+            interrupted.set(true);
+            worker.interrupt();
+            try {
+                worker.join(STOP_GRACE_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "jbuild-stop"));
+        int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        done.set(true);
+        if (!interrupted.get()) {
+            System.exit(code);
+        }
     }
 
     /** Runs one command line and returns the exit code; used by tests to run in-process. */
