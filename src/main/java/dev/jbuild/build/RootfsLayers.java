@@ -72,6 +72,16 @@ final class RootfsLayers implements AutoCloseable {
         return dirs;
     }
 
+    /** One directory holding {@code layers} merged: what a bind mount of a stage or image shows. */
+    Path merged(List<LayerRecord> layers) throws IOException, InterruptedException {
+        if (layers.isEmpty()) {
+            Path empty = session.scratchDir.resolve("empty-rootfs");
+            Files.createDirectories(empty);
+            return empty;
+        }
+        return unpacked("chain-" + chainId(layers), layers);
+    }
+
     /** A cached directory, or a new one made by unpacking {@code layers} in order and renamed into place. */
     private Path unpacked(String name, List<LayerRecord> layers) throws IOException, InterruptedException {
         Path target = cacheRoot.resolve(name);

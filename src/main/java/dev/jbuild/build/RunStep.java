@@ -12,6 +12,7 @@ import dev.jbuild.sandbox.Rootfs;
 import dev.jbuild.sandbox.RunResult;
 import dev.jbuild.sandbox.SandboxMount;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -38,11 +39,13 @@ final class RunStep {
     private final BuildSession session;
     private final ImageState state;
     private final RootfsLayers rootfs;
+    private final StageSources sources;
 
-    RunStep(BuildSession session, ImageState state, RootfsLayers rootfs) {
+    RunStep(BuildSession session, ImageState state, RootfsLayers rootfs, StageSources sources) {
         this.session = session;
         this.state = state;
         this.rootfs = rootfs;
+        this.sources = sources;
     }
 
     /** Runs the step; the result stays open (its upper directory is the next step's lower). */
@@ -59,7 +62,11 @@ final class RunStep {
         List<SandboxMount> mounts = new ArrayList<>();
         Path scripts = session.scratchDir.resolve("heredocs-" + System.nanoTime());
         List<String> argv = argv(run, scripts, mounts);
-        mounts.addAll(mounts(run));
+        try {
+            mounts.addAll(mounts(run));
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
         ProcessSpec spec = new ProcessSpec(argv, environment(users, ids), state.workingDir(), ids.uid(), ids.gid(),
                 ids.supplementaryGroups().stream().map(Integer::longValue).toList(), "jbuild", network(run), mounts);
 
@@ -186,8 +193,18 @@ final class RunStep {
                 if (named instanceof NamedContext.Directory directory) {
                     return directory.path().toAbsolutePath();
                 }
-                throw new IllegalArgumentException("RUN --mount=type=bind,from=" + from
-                        + ": only the build context and directory contexts can be bound yet");
+                // A stage or an image: its layers merged into one directory (cached in the store).
+                try {
+                    ImageState image = RunStep.this.sources.image(from, run.location()).orElseThrow();
+                    return rootfs.merged(image.layers);
+                } catch (BuildException e) {
+                    throw new IllegalArgumentException(e.getMessage(), e);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalArgumentException("interrupted", e);
+                }
             }
 
             @Override

@@ -138,7 +138,7 @@ final class StageExecutor {
             commitLayer(instruction, new CopyStep(session, state, sources).add(add, scope), true);
         } else if (instruction instanceof Instruction.Run run) {
             // The RUN's upper directory is already on the overlay stack; the layer only records it.
-            commitLayer(instruction, new RunStep(session, state, rootfs).run(run), false);
+            commitLayer(instruction, new RunStep(session, state, rootfs, sources).run(run), false);
         } else if (instruction instanceof Instruction.From) {
             throw new IllegalStateException("FROM is handled by the builder");
         }

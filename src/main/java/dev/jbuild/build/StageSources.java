@@ -66,6 +66,26 @@ final class StageSources {
         return source;
     }
 
+    /**
+     * The image a {@code --from} names when it is a stage or an image (for {@code RUN
+     * --mount=type=bind,from=...}); empty for a directory context, which has no layers.
+     */
+    java.util.Optional<ImageState> image(String from, Location at) throws BuildException {
+        NamedContext named = session.request.namedContexts().get(from);
+        if (named instanceof NamedContext.Directory) {
+            return java.util.Optional.empty();
+        }
+        Integer index = named == null ? stageIndex(from) : null;
+        if (index != null) {
+            ImageState stage = finished.get(index);
+            if (stage == null) {
+                throw new BuildException(at, "stage " + from + " has not been built before this step");
+            }
+            return java.util.Optional.of(stage);
+        }
+        return java.util.Optional.of(images.image(from, at));
+    }
+
     private Integer stageIndex(String from) {
         if (!from.isEmpty() && from.chars().allMatch(Character::isDigit)) {
             return Integer.valueOf(from);

@@ -141,6 +141,36 @@ class RunBuildTest {
     }
 
     @Test
+    void bindMountsFromStagesAndCacheMountsThatPersist() throws Exception {
+        CliTest.Result result = build("""
+                FROM busybox AS tools
+                RUN mkdir /out && echo "built in tools" > /out/tool.txt
+                FROM busybox
+                RUN --mount=type=bind,from=tools,source=/out,target=/mnt cp /mnt/tool.txt /copied.txt
+                RUN --mount=type=bind,target=/ctx cp /ctx/a.txt /from-context.txt
+                RUN --mount=type=cache,target=/cache echo run >> /cache/log && cp /cache/log /cache-log.txt
+                RUN --mount=type=tmpfs,target=/scratch touch /scratch/x && ls /scratch > /tmpfs.txt
+                """);
+        assertEquals(0, result.exitCode(), result.err());
+        Map<String, String> text = new HashMap<>();
+        Map<String, LayerEntry> fs = rootfs(text);
+        assertEquals("built in tools\n", text.get("copied.txt"));
+        assertFalse(fs.containsKey("mnt/tool.txt"), "mounts leave nothing in the layer");
+        assertEquals("from the context\n", text.get("from-context.txt"));
+        assertEquals("run\n", text.get("cache-log.txt"));
+        assertEquals("x\n", text.get("tmpfs.txt"));
+        assertFalse(fs.containsKey("scratch/x") || fs.containsKey("cache/log"));
+        CliTest.Result again = build("""
+                FROM busybox
+                RUN --mount=type=cache,target=/cache echo run >> /cache/log && cp /cache/log /cache-log.txt
+                """);
+        assertEquals(0, again.exitCode(), again.err());
+        text.clear();
+        rootfs(text);
+        assertEquals("run\nrun\n", text.get("cache-log.txt"), "the cache mount persists across builds");
+    }
+
+    @Test
     void secretsMayComeFromTheEnvironment() throws Exception {
         // A bare id reads the environment variable of that name; PATH is always set.
         CliTest.Result result = build("""
