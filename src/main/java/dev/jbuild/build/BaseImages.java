@@ -14,9 +14,7 @@ import dev.jbuild.image.Manifest;
 import dev.jbuild.image.ManifestOrIndex;
 import dev.jbuild.image.PlatformMatcher;
 import dev.jbuild.layer.LayerEntry;
-import dev.jbuild.layer.LayerReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -114,13 +112,14 @@ final class BaseImages {
             throw new IOException("the config lists " + diffIds.size() + " layers but the manifest has " + manifest.layers().size());
         }
         FsView fs = new FsView();
+        LayerIndex index = new LayerIndex(session.store);
         for (int i = 0; i < manifest.layers().size(); i++) {
-            Descriptor layer = manifest.layers().get(i);
-            layers.add(new LayerRecord(layer, diffIds.get(i)));
+            LayerRecord layer = new LayerRecord(manifest.layers().get(i), diffIds.get(i));
+            layers.add(layer);
             fs.beginLayer();
-            try (InputStream in = session.store.open(layer.digest())) {
-                LayerReader.read(in, (entry, content) -> fs.apply(entry, entry instanceof LayerEntry.RegularFile
-                        ? new FsView.Content.InLayer(layer.digest(), entry.path()) : null));
+            for (LayerEntry entry : index.entries(layer)) {
+                fs.apply(entry, entry instanceof LayerEntry.RegularFile
+                        ? new FsView.Content.InLayer(layer.descriptor().digest(), entry.path()) : null);
             }
         }
         List<ImageConfig.History> history = config.history() == null ? List.of() : config.history();

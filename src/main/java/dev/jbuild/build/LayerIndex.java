@@ -1,0 +1,210 @@
+package dev.jbuild.build;
+
+import dev.jbuild.layer.ContentSource;
+import dev.jbuild.layer.DeviceKind;
+import dev.jbuild.layer.EntryAttributes;
+import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.layer.LayerReader;
+import dev.jbuild.store.Store;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * The entries of a layer without their content, kept in the store's {@code cache/layer-index/}
+ * by diff_id. Indexing a base image means decompressing every layer; with this, only the first
+ * build that uses a layer pays for that, later ones read a small file. An index that cannot be
+ * read is ignored and rebuilt, so a damaged or partial file never breaks a build.
+ */
+final class LayerIndex {
+
+    private static final int FORMAT = 1;
+
+    private final Path directory;
+    private final Store store;
+
+    LayerIndex(Store store) {
+        this.store = store;
+        this.directory = store.root().resolve("cache").resolve("layer-index");
+    }
+
+    /** The layer's entries, in tar order; regular files carry no content (see {@link FsView.Content.InLayer}). */
+    List<LayerEntry> entries(LayerRecord layer) throws IOException {
+        Path file = directory.resolve(layer.diffId().hex() + ".idx");
+        try {
+            return read(file);
+        } catch (NoSuchFileException e) {
+            // First use of this layer.
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(file);
+        }
+        List<LayerEntry> entries = new ArrayList<>();
+        try (InputStream in = store.open(layer.descriptor().digest())) {
+            LayerReader.read(in, (entry, content) -> entries.add(withoutContent(entry)));
+        }
+        write(file, entries);
+        return entries;
+    }
+
+    private static LayerEntry withoutContent(LayerEntry entry) {
+        if (entry instanceof LayerEntry.RegularFile file) {
+            return new LayerEntry.RegularFile(file.path(), file.attributes(), file.size(), NO_CONTENT);
+        }
+        return entry;
+    }
+
+    /** Content of indexed files is read from the layer blob, never from here. */
+    private static final ContentSource NO_CONTENT = () -> {
+        throw new IOException("indexed entries carry no content");
+    };
+
+    private void write(Path file, List<LayerEntry> entries) throws IOException {
+        Files.createDirectories(directory);
+        Path temporary = Files.createTempFile(directory, ".index-", ".tmp");
+        try {
+            try (OutputStream raw = Files.newOutputStream(temporary);
+                    DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new GZIPOutputStream(raw, 1 << 16)))) {
+                out.writeInt(FORMAT);
+                out.writeInt(entries.size());
+                for (LayerEntry entry : entries) {
+                    writeEntry(out, entry);
+                }
+            }
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
+    }
+
+    private static void writeEntry(DataOutputStream out, LayerEntry entry) throws IOException {
+        EntryAttributes a = entry.attributes();
+        String link = "";
+        long size = 0;
+        int major = 0;
+        int minor = 0;
+        char kind;
+        if (entry instanceof LayerEntry.RegularFile file) {
+            kind = 'f';
+            size = file.size();
+        } else if (entry instanceof LayerEntry.Directory) {
+            kind = 'd';
+        } else if (entry instanceof LayerEntry.Symlink symlink) {
+            kind = 'l';
+            link = symlink.target();
+        } else if (entry instanceof LayerEntry.Hardlink hardlink) {
+            kind = 'h';
+            link = hardlink.target();
+        } else if (entry instanceof LayerEntry.Device device) {
+            kind = device.kind() == DeviceKind.CHARACTER ? 'c' : 'b';
+            major = device.major();
+            minor = device.minor();
+        } else if (entry instanceof LayerEntry.Fifo) {
+            kind = 'p';
+        } else if (entry instanceof LayerEntry.Whiteout) {
+            kind = 'w';
+        } else {
+            kind = 'o';
+        }
+        out.writeChar(kind);
+        out.writeUTF(entry.path());
+        out.writeInt(a.mode());
+        out.writeLong(a.uid());
+        out.writeLong(a.gid());
+        out.writeLong(a.mtime().getEpochSecond());
+        out.writeInt(a.mtime().getNano());
+        out.writeLong(size);
+        out.writeUTF(link);
+        out.writeInt(major);
+        out.writeInt(minor);
+        out.writeInt(a.xattrs().size());
+        for (Map.Entry<String, byte[]> xattr : a.xattrs().entrySet()) {
+            out.writeUTF(xattr.getKey());
+            out.writeInt(xattr.getValue().length);
+            out.write(xattr.getValue());
+        }
+    }
+
+    private static List<LayerEntry> read(Path file) throws IOException {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(new GZIPInputStream(Files.newInputStream(file), 1 << 16)))) {
+            if (in.readInt() != FORMAT) {
+                throw new IOException("unknown layer index format");
+            }
+            int count = in.readInt();
+            List<LayerEntry> entries = new ArrayList<>(Math.min(count, 1 << 20));
+            for (int i = 0; i < count; i++) {
+                entries.add(readEntry(in));
+            }
+            if (in.read() != -1) {
+                throw new IOException("trailing data in layer index");
+            }
+            return entries;
+        } catch (EOFException e) {
+            throw new IOException("truncated layer index", e);
+        }
+    }
+
+    private static LayerEntry readEntry(DataInputStream in) throws IOException {
+        char kind = in.readChar();
+        String path = in.readUTF();
+        int mode = in.readInt();
+        long uid = in.readLong();
+        long gid = in.readLong();
+        Instant mtime = Instant.ofEpochSecond(in.readLong(), in.readInt());
+        long size = in.readLong();
+        String link = in.readUTF();
+        int major = in.readInt();
+        int minor = in.readInt();
+        int xattrCount = in.readInt();
+        Map<String, byte[]> xattrs = new LinkedHashMap<>();
+        for (int i = 0; i < xattrCount; i++) {
+            String name = in.readUTF();
+            byte[] value = new byte[in.readInt()];
+            in.readFully(value);
+            xattrs.put(name, value);
+        }
+        EntryAttributes a = new EntryAttributes(mode, uid, gid, mtime, xattrs);
+        switch (kind) {
+            case 'f':
+                return new LayerEntry.RegularFile(path, a, size, NO_CONTENT);
+            case 'd':
+                return new LayerEntry.Directory(path, a);
+            case 'l':
+                return new LayerEntry.Symlink(path, a, link);
+            case 'h':
+                return new LayerEntry.Hardlink(path, a, link);
+            case 'c':
+                return new LayerEntry.Device(path, a, DeviceKind.CHARACTER, major, minor);
+            case 'b':
+                return new LayerEntry.Device(path, a, DeviceKind.BLOCK, major, minor);
+            case 'p':
+                return new LayerEntry.Fifo(path, a);
+            case 'w':
+                return new LayerEntry.Whiteout(path, a);
+            case 'o':
+                return new LayerEntry.OpaqueWhiteout(path, a);
+            default:
+                throw new IOException("unknown entry kind in layer index: " + kind);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.jbuild.build;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import dev.jbuild.image.Descriptor;
+import dev.jbuild.image.Digest;
+import dev.jbuild.layer.Compression;
+import dev.jbuild.layer.DeviceKind;
+import dev.jbuild.layer.EntryAttributes;
+import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.layer.LayerResult;
+import dev.jbuild.layer.LayerWriter;
+import dev.jbuild.store.BlobWriter;
+import dev.jbuild.store.Store;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LayerIndexTest {
+
+    @TempDir
+    Path temp;
+
+    private static String describe(LayerEntry e) {
+        var a = e.attributes();
+        String extra = e instanceof LayerEntry.RegularFile f ? " size=" + f.size()
+                : e instanceof LayerEntry.Symlink s ? " -> " + s.target()
+                : e instanceof LayerEntry.Hardlink h ? " => " + h.target()
+                : e instanceof LayerEntry.Device d ? " dev " + d.kind() + d.major() + "," + d.minor() : "";
+        StringBuilder xattrs = new StringBuilder();
+        a.xattrs().forEach((k, v) -> xattrs.append(k).append('=').append(java.util.Arrays.toString(v)));
+        return e.getClass().getSimpleName() + " " + e.path() + " " + Integer.toOctalString(a.mode()) + " " + a.uid() + ":"
+                + a.gid() + " " + a.mtime() + extra + " " + xattrs;
+    }
+
+    @Test
+    void indexesEveryKindOfEntryAndRebuildsADamagedIndex() throws Exception {
+        Store store = Store.open(temp.resolve("store"));
+        Instant time = Instant.ofEpochSecond(1_700_000_000);
+        EntryAttributes attributes = new EntryAttributes(0644, 1000, 50, time, Map.of("user.k", new byte[] {0, (byte) 0xfe}));
+        List<LayerEntry> entries = List.of(
+                new LayerEntry.Directory("etc", EntryAttributes.of(0755).withMtime(time)),
+                LayerEntry.RegularFile.of("etc/file", attributes, "data".getBytes()),
+                new LayerEntry.Hardlink("etc/hard", attributes, "etc/file"),
+                new LayerEntry.Symlink("etc/link", EntryAttributes.of(0777).withMtime(time), "file"),
+                new LayerEntry.Device("dev-null", EntryAttributes.of(0666).withMtime(time), DeviceKind.CHARACTER, 1, 3),
+                new LayerEntry.Fifo("fifo", EntryAttributes.of(0600).withMtime(time)),
+                new LayerEntry.Whiteout("etc/gone", EntryAttributes.of(0).withMtime(time)),
+                new LayerEntry.OpaqueWhiteout("opaque", EntryAttributes.of(0).withMtime(time)));
+        LayerRecord layer;
+        try (BlobWriter blob = store.blobWriter()) {
+            LayerResult result = new LayerWriter(new LayerWriter.Options(Compression.GZIP, -1, 1, null)).write(entries, blob);
+            layer = new LayerRecord(new Descriptor(result.mediaType(), blob.commit(), result.compressedSize()),
+                    Digest.parse(result.diffId()));
+        }
+        LayerIndex index = new LayerIndex(store);
+        List<String> first = index.entries(layer).stream().map(LayerIndexTest::describe).toList();
+        Path file = store.root().resolve("cache/layer-index/" + layer.diffId().hex() + ".idx");
+        List<String> fromIndex = index.entries(layer).stream().map(LayerIndexTest::describe).toList();
+        assertEquals(first, fromIndex, "the stored index gives back exactly what the layer holds");
+        assertEquals(8, fromIndex.size());
+
+        Files.write(file, new byte[] {31, -117, 8, 0, 1, 2});
+        assertEquals(first, new LayerIndex(store).entries(layer).stream().map(LayerIndexTest::describe).toList());
+        assertNotEquals(6, Files.size(file), "the damaged index was replaced");
+    }
+}
