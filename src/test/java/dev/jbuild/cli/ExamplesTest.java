@@ -16,6 +16,33 @@ class ExamplesTest {
     @TempDir
     Path temp;
 
+    /**
+     * Every YAML recipe parses (with PyYAML, a YAML implementation we did not write), and the
+     * Kubernetes Job keeps the settings its README promises.
+     */
+    @Test
+    void yamlRecipesParseAndTheJobRunsUnprivileged() throws Exception {
+        String script = String.join("\n",
+                "import glob, json, sys, yaml",
+                "files = sorted(glob.glob('examples/**/*.y*ml', recursive=True) + glob.glob('.github/workflows/*.yml'))",
+                "docs = {f: list(yaml.safe_load_all(open(f))) for f in files}",
+                "print(json.dumps(docs, default=str))");
+        dev.jbuild.testing.ExternalTool.Result result =
+                dev.jbuild.testing.ExternalTool.command("python3", "-c", script).runSuccessfully();
+        com.fasterxml.jackson.databind.JsonNode docs = new com.fasterxml.jackson.databind.ObjectMapper().readTree(result.stdout());
+        assertTrue(docs.has("examples/kubernetes/jbuild-job.yaml"), result.stdout());
+        assertTrue(docs.has("examples/ci/github-actions.yml") && docs.has("examples/ci/gitlab-ci.yml"));
+        assertTrue(docs.has(".github/workflows/ci.yml") && docs.has(".github/workflows/release.yml"));
+        com.fasterxml.jackson.databind.JsonNode job = docs.get("examples/kubernetes/jbuild-job.yaml").get(0);
+        assertEquals("Job", job.get("kind").asText());
+        com.fasterxml.jackson.databind.JsonNode pod = job.at("/spec/template/spec");
+        assertTrue(pod.at("/securityContext/runAsNonRoot").asBoolean());
+        assertEquals(1000, pod.at("/securityContext/runAsUser").asInt());
+        com.fasterxml.jackson.databind.JsonNode container = pod.at("/containers/0");
+        assertTrue(!container.at("/securityContext/privileged").asBoolean(false), "never privileged");
+        assertTrue(container.get("args").toString().contains("--push"));
+    }
+
     @Test
     void staticSite() {
         BusyboxImage busybox = BusyboxImage.write(temp.resolve("busybox"), "1.36");

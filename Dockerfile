@@ -1,0 +1,20 @@
+# syntax=docker/dockerfile:1
+# The jbuild image, built by jbuild itself (.github/workflows/release.yml):
+#   mvn -B -DskipTests package && ./jbuild -t jbuild:dev .
+# It runs as uid 1000 with a subordinate id range, so RUN steps work in an unprivileged pod.
+FROM eclipse-temurin:17-jre
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends uidmap util-linux mount \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --create-home --uid 1000 --shell /bin/sh builder \
+ && echo "builder:100000:65536" > /etc/subuid \
+ && echo "builder:100000:65536" > /etc/subgid
+COPY --chmod=0644 target/jbuild.jar /opt/jbuild/jbuild.jar
+COPY --chmod=0755 <<'EOF' /usr/local/bin/jbuild
+#!/bin/sh
+exec java ${JBUILD_JAVA_OPTS:-} -jar /opt/jbuild/jbuild.jar "$@"
+EOF
+USER builder
+WORKDIR /home/builder
+ENV JBUILD_ROOT=/home/builder/.local/share/jbuild
+ENTRYPOINT ["jbuild"]
