@@ -47,7 +47,9 @@ final class BaseImages {
     ImageState scratch() {
         ImageConfig config = ImageConfig.forPlatform(session.request.platform())
                 .withConfig(ImageConfig.Config.EMPTY.withEnv(List.of("PATH=" + ImageState.DEFAULT_PATH)));
-        return new ImageState(config, List.of(), List.of(), new FsView(), List.of());
+        ImageState state = new ImageState(config, List.of(), List.of(), new FsView(), List.of());
+        state.cacheKey = "scratch " + session.request.platform().normalize();
+        return state;
     }
 
     /** An image by reference: a named OCI-layout context, or a name in the local store. */
@@ -111,20 +113,20 @@ final class BaseImages {
         if (diffIds.size() != manifest.layers().size()) {
             throw new IOException("the config lists " + diffIds.size() + " layers but the manifest has " + manifest.layers().size());
         }
-        FsView fs = new FsView();
-        LayerIndex index = new LayerIndex(session.store);
         for (int i = 0; i < manifest.layers().size(); i++) {
-            LayerRecord layer = new LayerRecord(manifest.layers().get(i), diffIds.get(i));
-            layers.add(layer);
-            fs.beginLayer();
-            for (LayerEntry entry : index.entries(layer)) {
-                fs.apply(entry, entry instanceof LayerEntry.RegularFile
-                        ? new FsView.Content.InLayer(layer.descriptor().digest(), entry.path()) : null);
-            }
+            layers.add(new LayerRecord(manifest.layers().get(i), diffIds.get(i)));
         }
         List<ImageConfig.History> history = config.history() == null ? List.of() : config.history();
-        ImageState state = new ImageState(config.withoutUnknownFields().withHistory(null).withRootfs(null), layers, history, fs,
-                List.of(new Lower.Chain(layers)));
+        ImageState state = new ImageState(config.withoutUnknownFields().withHistory(null).withRootfs(null), layers, history,
+                new FsView(), List.of(new Lower.Chain(layers)));
+        // The tree is read from the layer blobs only when a step needs it: a fully cached build never does.
+        for (LayerRecord layer : layers) {
+            if (!session.store.has(layer.descriptor().digest())) {
+                throw new IOException("layer " + layer.descriptor().digest() + " of the image is not in the store");
+            }
+            state.indexLater(layer, session.store);
+        }
+        state.cacheKey = document.digest().toString();
         loaded.put(document.digest().toString(), state);
         return state.copy();
     }

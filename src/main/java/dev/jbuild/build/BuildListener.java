@@ -11,6 +11,9 @@ public interface BuildListener {
     /** The step that started last has finished. */
     default void stepFinished(Duration elapsed) {}
 
+    /** The step that started last was taken from the build cache (instead of {@link #stepFinished}). */
+    default void stepCached() {}
+
     /** A line of output from a step. */
     default void log(String line) {}
 

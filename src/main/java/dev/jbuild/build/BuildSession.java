@@ -30,6 +30,8 @@ final class BuildSession {
     final Path scratchDir;
     final ShellWords words;
     final LayerFiles layerFiles;
+    /** The local build cache: records, and the digests of context files. */
+    final BuildCache cache;
     /** The time written into {@code created} fields: SOURCE_DATE_EPOCH when set, else the build's start. */
     final Instant createdTime;
     /** The mtime of directories the build creates itself (no source to take it from). */
@@ -37,12 +39,17 @@ final class BuildSession {
     private HttpClient httpClient;
 
     BuildSession(BuildRequest request, Store store, BuildListener listener, Path scratchDir) {
+        this(request, store, listener, scratchDir, CacheOptions.DEFAULT);
+    }
+
+    BuildSession(BuildRequest request, Store store, BuildListener listener, Path scratchDir, CacheOptions cacheOptions) {
         this.request = request;
         this.store = store;
         this.listener = listener;
         this.scratchDir = scratchDir;
         this.words = new ShellWords(request.dockerfile().escape());
         this.layerFiles = new LayerFiles(store, scratchDir);
+        this.cache = new BuildCache(store, cacheOptions, listener);
         this.createdTime = request.sourceDateEpoch() != null ? request.sourceDateEpoch() : Instant.now();
         // Fixed rather than "now" so that rebuilding gives the same layer without SOURCE_DATE_EPOCH too.
         this.createdDirTime = request.sourceDateEpoch() != null ? request.sourceDateEpoch() : Instant.EPOCH;

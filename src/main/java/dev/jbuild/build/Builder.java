@@ -34,6 +34,7 @@ public final class Builder {
     private final Store store;
     private final BuildListener listener;
     private final ImageTransfer transfer;
+    private CacheOptions cacheOptions = CacheOptions.DEFAULT;
 
     /** @param transfer registry access for bases that are not in the store and for --push; null for none */
     public Builder(Store store, BuildListener listener, ImageTransfer transfer) {
@@ -42,7 +43,25 @@ public final class Builder {
         this.transfer = transfer;
     }
 
+    /** How builds of this builder use the local build cache (default: look up and record every step). */
+    public Builder withCacheOptions(CacheOptions options) {
+        this.cacheOptions = options;
+        return this;
+    }
+
+    /**
+     * Runs the build. The store is held in shared use meanwhile, so a garbage collection cannot
+     * remove what the build reads or has written but not yet tagged.
+     */
     public BuildResult build(BuildRequest request) throws BuildException {
+        try (Store.Use use = store.sharedUse()) {
+            return buildInStore(request);
+        } catch (IOException e) {
+            throw new BuildException(null, "cannot use the store: " + e.getMessage(), e);
+        }
+    }
+
+    private BuildResult buildInStore(BuildRequest request) throws BuildException {
         Path scratch;
         try {
             scratch = store.createTemporaryDirectory("build");
@@ -50,11 +69,13 @@ public final class Builder {
             throw new BuildException(null, "cannot create a temporary directory in the store: " + e.getMessage(), e);
         }
         try {
-            BuildSession session = new BuildSession(request, store, listener, scratch);
+            BuildSession session = new BuildSession(request, store, listener, scratch, cacheOptions);
             BaseImages images = new BaseImages(session, transfer);
             ImageState result;
             try (RootfsLayers rootfs = new RootfsLayers(session)) {
                 result = runStages(session, images, rootfs);
+            } finally {
+                session.cache.close();
             }
             BuildResult built = commit(session, result);
             Outputs.write(session, built);
@@ -117,7 +138,8 @@ public final class Builder {
                 throw new BuildException(stage.from().location(), "ONBUILD trigger of the base image: " + e.getMessage(), e);
             }
             session.listener.stepStarted(stage.displayName(), 0, stage.instructions().size(), "ONBUILD " + trigger);
-            executor.execute(instruction);
+            long started = System.nanoTime();
+            executor.report(executor.execute(instruction), started);
         }
     }
 
@@ -138,7 +160,7 @@ public final class Builder {
             layers.add(layer.descriptor());
             size += layer.descriptor().size();
         }
-        config = config.withCreated(ImageConfig.formatTime(session.createdTime))
+        config = config.withCreated(ImageConfig.formatTime(createdTime(session, state)))
                 .withRootfs(new ImageConfig.RootFs(diffIds))
                 .withHistory(state.history);
         Document<ImageConfig> configDocument = ImageDocuments.encode(config);
@@ -154,6 +176,18 @@ public final class Builder {
         }
         size += configDescriptor.size() + manifestDescriptor.size();
         return new BuildResult(manifestDescriptor, configDescriptor.digest(), request.tags(), layers.size(), size, List.of());
+    }
+
+    /**
+     * {@code created}: SOURCE_DATE_EPOCH when set; else when the image's newest step was built, which
+     * for a build taken wholly from the cache is the time of the build that made it, so a warm
+     * rebuild gives the same digest (BuildKit's behaviour too); else, without steps, now.
+     */
+    private static java.time.Instant createdTime(BuildSession session, ImageState state) {
+        if (session.request.sourceDateEpoch() != null || state.lastStepTime == null) {
+            return session.createdTime;
+        }
+        return state.lastStepTime;
     }
 
     /** Pushes every tag; a failure names the reference and what the registry said. */

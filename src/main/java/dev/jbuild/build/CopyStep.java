@@ -39,6 +39,8 @@ final class CopyStep {
     private final BuildSession session;
     private final ImageState state;
     private final StageSources sources;
+    /** The stage's tree, read when the step runs. */
+    private FsView fs;
 
     CopyStep(BuildSession session, ImageState state, StageSources sources) {
         this.session = session;
@@ -61,6 +63,7 @@ final class CopyStep {
     }
 
     List<LayerEntry> copy(Instruction.Copy copy, Map<String, String> scope) throws BuildException, IOException {
+        fs = state.fs();
         Location at = copy.location();
         StageSources.Source source = copy.from() == null
                 ? sources.context()
@@ -72,6 +75,7 @@ final class CopyStep {
     }
 
     List<LayerEntry> add(Instruction.Add add, Map<String, String> scope) throws BuildException, IOException {
+        fs = state.fs();
         Location at = add.location();
         Placement placement = placement(add.chown(), add.chmod(), false, add.link(), scope, at);
         List<String> local = new ArrayList<>();
@@ -250,7 +254,7 @@ final class CopyStep {
         }
         for (int i = 0; i < parents.size(); i++) {
             String path = chain.get(i);
-            if (!path.isEmpty() && !entries.containsKey(path) && (placement.link() || !state.fs.isDirectory(path))) {
+            if (!path.isEmpty() && !entries.containsKey(path) && (placement.link() || !fs.isDirectory(path))) {
                 entries.put(path, new LayerEntry.Directory(path, placement.attributes(parents.get(i))));
             }
         }
@@ -260,7 +264,7 @@ final class CopyStep {
     private void addParents(Map<String, LayerEntry> entries, String directory, Placement placement) {
         List<String> missing = new ArrayList<>();
         for (String dir = directory; !dir.isEmpty(); dir = FsView.parent(dir)) {
-            if (entries.containsKey(dir) || !placement.link() && state.fs.isDirectory(dir)) {
+            if (entries.containsKey(dir) || !placement.link() && fs.isDirectory(dir)) {
                 break;
             }
             missing.add(0, dir);
@@ -278,8 +282,8 @@ final class CopyStep {
         String absolute = destination.startsWith("/") ? destination : state.workingDir() + "/" + destination;
         String path = FsView.clean(absolute);
         if (!placement.link()) {
-            path = state.fs.follow(path).filter(FsView.Node::isDirectory).map(FsView.Node::path)
-                    .orElse(state.fs.resolveParents(path));
+            path = fs.follow(path).filter(FsView.Node::isDirectory).map(FsView.Node::path)
+                    .orElse(fs.resolveParents(path));
         }
         return name == null || name.isEmpty() ? path : FsView.join(path, FsView.clean(name));
     }
@@ -289,7 +293,7 @@ final class CopyStep {
             return false;
         }
         String absolute = destination.startsWith("/") ? destination : state.workingDir() + "/" + destination;
-        return state.fs.isDirectory(FsView.clean(absolute));
+        return fs.isDirectory(FsView.clean(absolute));
     }
 
     private static boolean endsAsDirectory(String destination) {
@@ -315,7 +319,7 @@ final class CopyStep {
      * A heredoc's bytes. Unquoted delimiters expand variables, and only variables: quotes and
      * backslashes in the text stay as written (BuildKit expands heredocs with raw quotes).
      */
-    private byte[] heredocContent(Heredoc heredoc, Location at) throws BuildException {
+    byte[] heredocContent(Heredoc heredoc, Location at) throws BuildException {
         String content = heredoc.content();
         if (!heredoc.expand()) {
             return content.getBytes(StandardCharsets.UTF_8);

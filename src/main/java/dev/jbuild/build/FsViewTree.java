@@ -84,6 +84,20 @@ final class FsViewTree implements SourceTree {
         return source.open();
     }
 
+    /**
+     * A name for a regular file's content that changes whenever the content may: the layer blob
+     * (content-addressed) and the path in it. Null when the bytes are not in a layer blob.
+     */
+    String contentId(SourceFile file) {
+        return contentNode(FsView.clean(file.path()))
+                .filter(node -> node.content() instanceof FsView.Content.InLayer)
+                .map(node -> {
+                    FsView.Content.InLayer in = (FsView.Content.InLayer) node.content();
+                    return "layer " + in.blob() + " " + in.path();
+                })
+                .orElse(null);
+    }
+
     /** The node holding a file's bytes: itself, or a hard link's target. */
     private Optional<FsView.Node> contentNode(String path) {
         Optional<FsView.Node> node = view.lookup(path);

@@ -19,7 +19,17 @@ final class ImageState {
     ImageConfig config;
     final List<LayerRecord> layers;
     final List<ImageConfig.History> history;
-    final FsView fs;
+    private final FsView fs;
+    /** Layers whose entries are not in {@link #fs} yet (cache hits, base layers): read on first use. */
+    private final List<LayerRecord> unindexed = new ArrayList<>();
+    private dev.jbuild.store.Store unindexedStore;
+    /**
+     * The cache key of the image so far: the base's manifest digest, then each step's key. Null when
+     * it cannot be keyed (never for images jbuild can build).
+     */
+    String cacheKey;
+    /** When the newest step of this image was built (a cache hit keeps the original time); null before any. */
+    java.time.Instant lastStepTime;
     /** ARG values in scope, in declaration order; they are not part of the image. */
     final Map<String, String> args;
     /** True once this stage ran CMD: a later ENTRYPOINT then keeps it (Docker's rule). */
@@ -39,7 +49,33 @@ final class ImageState {
 
     /** A new stage's state on top of this one: same image, fresh ARG scope. */
     ImageState copy() {
-        return new ImageState(config, layers, history, fs.copy(), lowers);
+        ImageState copy = new ImageState(config, layers, history, fs.copy(), lowers);
+        copy.unindexed.addAll(unindexed);
+        copy.unindexedStore = unindexedStore;
+        copy.cacheKey = cacheKey;
+        copy.lastStepTime = lastStepTime;
+        return copy;
+    }
+
+    /** The merged file tree, after reading the layers that were added without their entries. */
+    FsView fs() throws java.io.IOException {
+        while (!unindexed.isEmpty()) {
+            LayerRecord layer = unindexed.get(0);
+            fs.beginLayer();
+            dev.jbuild.image.Digest blob = layer.descriptor().digest();
+            for (dev.jbuild.layer.LayerEntry entry : new LayerIndex(unindexedStore).entries(layer)) {
+                fs.apply(entry, entry instanceof dev.jbuild.layer.LayerEntry.RegularFile
+                        ? new FsView.Content.InLayer(blob, entry.path()) : null);
+            }
+            unindexed.remove(0);
+        }
+        return fs;
+    }
+
+    /** Adds {@code layer}'s entries to the tree later, when something needs the tree. */
+    void indexLater(LayerRecord layer, dev.jbuild.store.Store store) {
+        unindexed.add(layer);
+        unindexedStore = store;
     }
 
     ImageConfig.Config runConfig() {

@@ -86,6 +86,7 @@ final class RootfsLayers implements AutoCloseable {
     private Path unpacked(String name, List<LayerRecord> layers) throws IOException, InterruptedException {
         Path target = cacheRoot.resolve(name);
         if (Files.isDirectory(target)) {
+            touch(target);
             return target;
         }
         Files.createDirectories(cacheRoot);
@@ -104,6 +105,15 @@ final class RootfsLayers implements AutoCloseable {
             sandbox().delete(partial);
         }
         return target;
+    }
+
+    /** Marks a cached directory as used now: {@code jbuild prune --filter until=...} keeps it. */
+    private static void touch(Path dir) {
+        try {
+            Files.setLastModifiedTime(dir, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+        } catch (IOException e) {
+            // only affects pruning
+        }
     }
 
     private static String chainId(List<LayerRecord> layers) {

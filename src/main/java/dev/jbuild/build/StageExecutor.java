@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -30,6 +31,11 @@ final class StageExecutor {
     private final ImageState state;
     private final StageSources sources;
     private final RootfsLayers rootfs;
+    private final StepKeys keys;
+    /** Whether steps may come from the cache (not with --no-cache or a matching --no-cache-filter). */
+    private final boolean lookups;
+    /** Whether the layer the last executed step wrote has whiteouts (then it cannot stand alone as a lower). */
+    private boolean lastLayerHasWhiteouts;
 
     StageExecutor(BuildSession session, Stage stage, ImageState state, StageSources sources, RootfsLayers rootfs) {
         this.session = session;
@@ -37,6 +43,8 @@ final class StageExecutor {
         this.state = state;
         this.sources = sources;
         this.rootfs = rootfs;
+        this.keys = new StepKeys(session, state, sources);
+        this.lookups = session.cache.lookups(stage);
     }
 
     void run() throws BuildException {
@@ -46,19 +54,112 @@ final class StageExecutor {
             session.listener.stepStarted(stage.displayName(), i + 1, instructions.size(), instruction.node().original());
             long started = System.nanoTime();
             try {
-                execute(instruction);
+                report(execute(instruction), started);
             } catch (IOException e) {
                 throw new BuildException(instruction.location(),
                         keyword(instruction) + " failed: " + e.getMessage(), e);
             } catch (IllegalArgumentException e) {
                 throw new BuildException(instruction.location(), e.getMessage(), e);
             }
+        }
+    }
+
+    void report(boolean cached, long started) {
+        if (cached) {
+            session.listener.stepCached();
+        } else {
             session.listener.stepFinished(Duration.ofNanos(System.nanoTime() - started));
         }
     }
 
-    /** Runs one instruction; ONBUILD triggers of a base image come through here too. */
-    void execute(Instruction instruction) throws BuildException, IOException {
+    /**
+     * Runs one instruction, or takes its result from the cache; ONBUILD triggers of a base image
+     * come through here too. Returns true for a cache hit.
+     */
+    boolean execute(Instruction instruction) throws BuildException, IOException {
+        if (instruction instanceof Instruction.From) {
+            throw new IllegalStateException("FROM is handled by the builder");
+        }
+        String parent = state.cacheKey;
+        boolean layerStep = instruction instanceof Instruction.Copy || instruction instanceof Instruction.Add
+                || instruction instanceof Instruction.Run || instruction instanceof Instruction.Workdir;
+        if (!layerStep) {
+            // Metadata: applying it is cheap and exact; the key covers the config it leads to, and a
+            // hit keeps the history entry (its time) of the build that first made it.
+            apply(instruction);
+            String key = keys.metadata(parent, instruction);
+            Optional<BuildCache.Entry> hit = lookups ? session.cache.lookup(key) : Optional.empty();
+            ImageConfig.History fresh = state.history.get(state.history.size() - 1);
+            if (hit.isPresent() && sameHistory(hit.get().history(), fresh)) {
+                state.history.set(state.history.size() - 1, hit.get().history());
+                stepDone(key, hit.get().history());
+                return true;
+            }
+            session.cache.save(key, new BuildCache.Entry(null, false, fresh, state.config));
+            stepDone(key, fresh);
+            return false;
+        }
+        String key = keys.layer(parent, instruction);
+        if (key != null && lookups) {
+            Optional<BuildCache.Entry> hit = session.cache.lookup(key);
+            if (hit.isPresent()) {
+                applyCached(hit.get());
+                stepDone(key, hit.get().history());
+                return true;
+            }
+        }
+        int layersBefore = state.layers.size();
+        lastLayerHasWhiteouts = false;
+        apply(instruction);
+        LayerRecord layer = state.layers.size() > layersBefore ? state.layers.get(state.layers.size() - 1) : null;
+        if (key == null) {
+            // Not keyable before it ran (ADD from a URL): key the result instead, so later steps can still hit.
+            key = new CacheKey(parent).instruction(instruction.node())
+                    .put("result", layer == null ? "none" : layer.diffId().toString()).hex();
+        }
+        ImageConfig.History history = state.history.get(state.history.size() - 1);
+        session.cache.save(key, new BuildCache.Entry(layer, lastLayerHasWhiteouts, history, state.config));
+        stepDone(key, history);
+        return false;
+    }
+
+    private static boolean sameHistory(ImageConfig.History cached, ImageConfig.History fresh) {
+        return java.util.Objects.equals(cached.createdBy(), fresh.createdBy()) && cached.emptyLayer() == fresh.emptyLayer()
+                && java.util.Objects.equals(cached.comment(), fresh.comment());
+    }
+
+    private void stepDone(String key, ImageConfig.History history) {
+        state.cacheKey = key;
+        java.time.Instant time = session.createdTime;
+        try {
+            time = java.time.OffsetDateTime.parse(history.created()).toInstant();
+        } catch (RuntimeException e) {
+            // keep the build's time
+        }
+        state.lastStepTime = state.lastStepTime == null || time.isAfter(state.lastStepTime) ? time : state.lastStepTime;
+    }
+
+    /** A layer step's result from the cache: its layer (read into the tree only when needed), history and config. */
+    private void applyCached(BuildCache.Entry entry) {
+        state.config = entry.config();
+        state.history.add(entry.history());
+        LayerRecord layer = entry.layer();
+        if (layer == null) {
+            return;
+        }
+        state.layers.add(layer);
+        state.indexLater(layer, session.store);
+        if (entry.whiteouts()) {
+            // Whiteouts only mean something on top of the layers below: stack the whole chain as one lower.
+            state.lowers.clear();
+            state.lowers.add(new Lower.Chain(state.layers));
+        } else {
+            state.lowers.add(0, new Lower.Single(layer));
+        }
+    }
+
+    /** Executes one instruction. */
+    private void apply(Instruction instruction) throws BuildException, IOException {
         Location at = instruction.location();
         Map<String, String> scope = state.expansionScope();
         if (instruction instanceof Instruction.Arg arg) {
@@ -171,7 +272,8 @@ final class StageExecutor {
         String clean = "/" + FsView.clean(absolute);
         state.updateRunConfig(c -> c.withWorkingDir(clean));
         // WORKDIR creates the directory (owned by the current USER, as BuildKit does) when it is missing.
-        if (state.fs.isDirectory(clean)) {
+        FsView fs = state.fs();
+        if (fs.isDirectory(clean)) {
             commitMetadata(workdir);
             return;
         }
@@ -180,7 +282,7 @@ final class StageExecutor {
         String current = "";
         for (String part : FsView.clean(clean).split("/")) {
             current = FsView.join(current, part);
-            if (!state.fs.isDirectory(current)) {
+            if (!fs.isDirectory(current)) {
                 entries.add(new LayerEntry.Directory(current,
                         new EntryAttributes(0755, owner.uid(), owner.gid(), session.createdDirTime, Map.of())));
             }
@@ -242,9 +344,11 @@ final class StageExecutor {
         if (stackForRun) {
             state.lowers.add(0, new Lower.Single(layer));
         }
-        state.fs.beginLayer();
+        FsView fs = state.fs();
+        fs.beginLayer();
         for (LayerEntry entry : entries) {
-            state.fs.apply(entry, entry instanceof LayerEntry.RegularFile
+            lastLayerHasWhiteouts |= entry instanceof LayerEntry.Whiteout || entry instanceof LayerEntry.OpaqueWhiteout;
+            fs.apply(entry, entry instanceof LayerEntry.RegularFile
                     ? new FsView.Content.InLayer(layer.descriptor().digest(), entry.path()) : null);
         }
     }

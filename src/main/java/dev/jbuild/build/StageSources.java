@@ -49,7 +49,7 @@ final class StageSources {
         if (named instanceof NamedContext.Directory directory) {
             source = new Source(BuildContexts.directory(directory.path(), DockerIgnore.none()), false);
         } else if (named != null) {
-            source = new Source(new FsViewTree(images.image(from, at).fs, session.layerFiles), true);
+            source = new Source(new FsViewTree(images.image(from, at).fs(), session.layerFiles), true);
         } else {
             Integer index = stageIndex(from);
             if (index != null) {
@@ -57,9 +57,9 @@ final class StageSources {
                 if (stage == null) {
                     throw new BuildException(at, "stage " + from + " has not been built before this step");
                 }
-                source = new Source(new FsViewTree(stage.fs, session.layerFiles), true);
+                source = new Source(new FsViewTree(stage.fs(), session.layerFiles), true);
             } else {
-                source = new Source(new FsViewTree(images.image(from, at).fs, session.layerFiles), true);
+                source = new Source(new FsViewTree(images.image(from, at).fs(), session.layerFiles), true);
             }
         }
         cache.put(from, source);

@@ -4,6 +4,7 @@ import dev.jbuild.build.BuildException;
 import dev.jbuild.build.BuildRequest;
 import dev.jbuild.build.BuildResult;
 import dev.jbuild.build.Builder;
+import dev.jbuild.build.CacheOptions;
 import dev.jbuild.build.NamedContext;
 import dev.jbuild.dockerfile.Dockerfile;
 import dev.jbuild.image.ImageName;
@@ -74,10 +75,10 @@ final class BuildCommand implements Runnable {
     @Option(names = "--annotation", paramLabel = "KEY=VALUE", description = "Add an annotation to the image manifest; repeatable.")
     List<String> annotations = new ArrayList<>();
 
-    @Option(names = "--no-cache", description = "Do not use the build cache (jbuild has no build cache yet, so every build runs every step).")
+    @Option(names = "--no-cache", description = "Do not take any step from the build cache (results are still recorded for later builds).")
     boolean noCache;
 
-    @Option(names = "--no-cache-filter", paramLabel = "STAGE", split = ",", description = "Do not use the cache for these stages (no build cache yet: every step runs).")
+    @Option(names = "--no-cache-filter", paramLabel = "STAGE", split = ",", description = "Do not take the steps of these stages (names or indexes) from the build cache; repeatable or comma-separated.")
     List<String> noCacheFilter = new ArrayList<>();
 
     @Option(names = "--pull", description = "Always check the registry for a newer base image.")
@@ -193,7 +194,8 @@ final class BuildCommand implements Runnable {
         BuildResult result;
         List<ImageName> named = request.push() ? request.tags().stream().map(ImageName::parse).toList() : List.of();
         try (RegistryClient registry = Registries.client(spec, named)) {
-            result = new Builder(store, printer, new ImageTransfer(store, registry)).build(request);
+            result = new Builder(store, printer, new ImageTransfer(store, registry))
+                    .withCacheOptions(new CacheOptions(noCache, java.util.Set.copyOf(noCacheFilter))).build(request);
         } catch (BuildException e) {
             throw e.location() == null
                     ? new CliFailure(ExitCodes.BUILD_FAILED, List.of("error: " + e.getMessage()), e)

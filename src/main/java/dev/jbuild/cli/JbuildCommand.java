@@ -22,6 +22,8 @@ import picocli.CommandLine.Spec;
             InspectCommand.class,
             TagCommand.class,
             RmiCommand.class,
+            PruneCommand.class,
+            DuCommand.class,
             SaveCommand.class,
             PullCommand.class,
             PushCommand.class,

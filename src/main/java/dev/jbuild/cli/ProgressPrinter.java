@@ -40,6 +40,14 @@ final class ProgressPrinter implements BuildListener {
     }
 
     @Override
+    public void stepCached() {
+        if (!quiet) {
+            err.printf("#%d CACHED%n", step);
+            err.flush();
+        }
+    }
+
+    @Override
     public void log(String line) {
         if (!quiet) {
             err.printf("#%d %s%n", step, line);

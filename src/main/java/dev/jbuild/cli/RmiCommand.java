@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
 /** {@code jbuild rmi NAME...}: removes names; the blobs stay until garbage collection. */
 @Command(name = "rmi", mixinStandardHelpOptions = true,
         description = {"Remove image names from the local store.",
-            "Only the name goes: the layers stay in the store (garbage collection is not implemented yet)."})
+            "Only the name goes: the layers stay in the store until `jbuild prune`."})
 final class RmiCommand implements Runnable {
 
     @Spec

@@ -87,6 +87,11 @@ public final class DirectoryTree implements SourceTree {
         return Files.newInputStream(host(current.path()), LinkOption.NOFOLLOW_LINKS);
     }
 
+    @Override
+    public Optional<Path> hostPath(SourceFile file) {
+        return Optional.of(host(TreePaths.absolute(file.path())));
+    }
+
     /** One entry by its literal tree path; its parent directories have been checked by the caller. */
     private Optional<SourceFile> entry(String treePath) throws IOException {
         if (treePath.equals("/")) {

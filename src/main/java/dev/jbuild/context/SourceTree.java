@@ -58,4 +58,12 @@ public interface SourceTree {
 
     /** The content of a regular file of this tree, as returned by {@link #lookup} or {@link #list}. */
     InputStream open(SourceFile file) throws IOException;
+
+    /**
+     * The host file behind an entry of this tree, when the tree is a host directory: for stat-based
+     * caching of content digests only, never for reading past this tree's rules. Empty otherwise.
+     */
+    default java.util.Optional<java.nio.file.Path> hostPath(SourceFile file) {
+        return java.util.Optional.empty();
+    }
 }

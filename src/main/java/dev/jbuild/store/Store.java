@@ -40,7 +40,10 @@ import java.util.regex.Pattern;
  *   index.json.lock       file lock for index.json read-modify-write
  *   blobs/sha256/&lt;hex&gt;   content, named by digest, written once, never modified
  *   tmp/                  partial writes; renamed into blobs/ when complete and verified
- *   cache/, rootfs/       reserved for the build cache and unpacked layer chains
+ *   cache/records/&lt;key&gt;  build cache records (cache key → layer, history, config), written once
+ *   cache/files           content digests of context files by path and stat data (a cache)
+ *   cache/build.lock      shared by running builds, exclusive for garbage collection
+ *   rootfs/               unpacked layer chains for RUN
  * </pre>
  *
  * <p><b>Concurrency.</b> Blob writes need no lock: each writer streams into its own file in
@@ -56,8 +59,9 @@ import java.util.regex.Pattern;
  *
  * <p>A {@code Store} is immutable and thread-safe; open it once per process and share it.
  *
- * <p>Deleting blobs and garbage collection are not implemented yet; they will need the index lock
- * to exclude concurrent tagging of what they delete.
+ * <p><b>Garbage collection</b> ({@link #deleteBlob}, used by {@code jbuild prune}) runs only under
+ * {@link #exclusiveUse()}, which waits until no build holds {@link #sharedUse()}: nothing a running
+ * build reads or has written but not yet tagged can disappear under it.
  */
 public final class Store {
 
@@ -80,12 +84,16 @@ public final class Store {
     private final Path blobs;
     private final Path tmp;
     private final IndexLock indexLock;
+    private final Path cache;
+    private final UseLock useLock;
 
     private Store(Path root, IndexLock indexLock) {
         this.root = root;
         this.blobs = root.resolve("blobs");
         this.tmp = root.resolve("tmp");
+        this.cache = root.resolve("cache");
         this.indexLock = indexLock;
+        this.useLock = UseLock.forStore(root, cache.resolve("build.lock"));
     }
 
     /**
@@ -337,7 +345,12 @@ public final class Store {
     }
 
     private void writeAtomically(String fileName, byte[] bytes) throws IOException {
-        Path temp = root.resolve("." + fileName + "." + UUID.randomUUID() + TEMP_SUFFIX);
+        writeAtomically(root.resolve(fileName), bytes);
+    }
+
+    private static void writeAtomically(Path target, byte[] bytes) throws IOException {
+        Path dir = target.getParent();
+        Path temp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + TEMP_SUFFIX);
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                     OutputStream out = Channels.newOutputStream(channel)) {
@@ -345,11 +358,179 @@ public final class Store {
                 out.flush();
                 channel.force(true);
             }
-            DurableFiles.atomicReplace(temp, root.resolve(fileName));
-            DurableFiles.fsyncDirectory(root);
+            DurableFiles.atomicReplace(temp, target);
+            DurableFiles.fsyncDirectory(dir);
         } finally {
             Files.deleteIfExists(temp);
         }
+    }
+
+    // ---- build cache ----------------------------------------------------------------------------
+
+    /** A hold on the store from {@link #sharedUse()} or {@link #exclusiveUse()}; close to release. */
+    public interface Use extends AutoCloseable {
+        @Override
+        void close() throws IOException;
+    }
+
+    private static final Pattern CACHE_KEY = Pattern.compile("[0-9a-f]{64}");
+
+    /** {@code $JBUILD_ROOT/cache}: build cache records and helper files. */
+    public Path cacheDirectory() {
+        return cache;
+    }
+
+    /** The record stored under {@code key} (64 hex digits), or empty. */
+    public Optional<byte[]> readCacheRecord(String key) throws IOException {
+        try {
+            return Optional.of(Files.readAllBytes(cacheRecordPath(key)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Stores a cache record durably and atomically (temporary file, fsync, rename, fsync of the
+     * directory). Records need no lock: concurrent writers of one key write equivalent records and
+     * either rename wins. Write the blobs a record refers to first.
+     */
+    public void writeCacheRecord(String key, byte[] bytes) throws IOException {
+        Path target = cacheRecordPath(key);
+        Files.createDirectories(target.getParent());
+        writeAtomically(target, bytes);
+    }
+
+    /** Removes a record; false when there was none. Only for garbage collection. */
+    public boolean deleteCacheRecord(String key) throws IOException {
+        return Files.deleteIfExists(cacheRecordPath(key));
+    }
+
+    /** Every cache record's key with its file's last-modified time (refreshed on every hit). */
+    public Map<String, Instant> cacheRecords() throws IOException {
+        Map<String, Instant> keys = new TreeMap<>();
+        Path dir = cache.resolve("records");
+        if (!Files.isDirectory(dir)) {
+            return keys;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (CACHE_KEY.matcher(name).matches()) {
+                    try {
+                        keys.put(name, Files.getLastModifiedTime(entry).toInstant());
+                    } catch (NoSuchFileException e) {
+                        // removed meanwhile
+                    }
+                }
+            }
+        }
+        return keys;
+    }
+
+    /** Marks a record as used now, so that {@code prune --filter until=...} keeps it; best effort. */
+    public void touchCacheRecord(String key) {
+        try {
+            Files.setLastModifiedTime(cacheRecordPath(key), java.nio.file.attribute.FileTime.from(Instant.now()));
+        } catch (IOException e) {
+            // a read-only store still serves hits
+        }
+    }
+
+    private Path cacheRecordPath(String key) {
+        if (key == null || !CACHE_KEY.matcher(key).matches()) {
+            throw new IllegalArgumentException("invalid cache key " + key);
+        }
+        return cache.resolve("records").resolve(key);
+    }
+
+    /** A helper file under {@code cache/} (such as the context digest cache), or empty. */
+    public Optional<byte[]> readCacheFile(String name) throws IOException {
+        try {
+            return Optional.of(Files.readAllBytes(cacheFilePath(name)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Replaces a helper file under {@code cache/} atomically and durably. */
+    public void writeCacheFile(String name, byte[] bytes) throws IOException {
+        Files.createDirectories(cache);
+        writeAtomically(cacheFilePath(name), bytes);
+    }
+
+    private Path cacheFilePath(String name) {
+        if (!name.matches("[a-z][a-z0-9-]*")) {
+            throw new IllegalArgumentException("invalid cache file name " + name);
+        }
+        return cache.resolve(name);
+    }
+
+    /**
+     * Declares that a build is using the store until the returned handle is closed: garbage
+     * collection waits for it. Many builds (threads and processes) may hold this at once.
+     */
+    public Use sharedUse() throws IOException {
+        Files.createDirectories(cache);
+        return useLock.shared();
+    }
+
+    /**
+     * Waits until no build uses the store and keeps new ones out until the handle is closed: the
+     * only time blobs, records and rootfs directories may be deleted.
+     */
+    public Use exclusiveUse() throws IOException {
+        Files.createDirectories(cache);
+        return useLock.exclusive();
+    }
+
+    /**
+     * Deletes a blob; only under {@link #exclusiveUse()}, and also under the index lock, so that
+     * no tag can be made to point at it meanwhile. Returns the bytes freed.
+     */
+    public long deleteBlob(Digest digest) throws IOException {
+        Path path = path(digest);
+        long size;
+        try {
+            size = Files.size(path);
+        } catch (NoSuchFileException e) {
+            return 0;
+        }
+        return Files.deleteIfExists(path) ? size : 0;
+    }
+
+    /** Every blob in the store with its size. */
+    public Map<Digest, Long> blobs() throws IOException {
+        Map<Digest, Long> result = new TreeMap<>(java.util.Comparator.comparing(Digest::toString));
+        Path dir = blobs.resolve(Digest.SHA256);
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                try {
+                    Digest digest = Digest.parse(Digest.SHA256 + ":" + entry.getFileName());
+                    result.put(digest, Files.size(entry));
+                } catch (IllegalArgumentException | NoSuchFileException e) {
+                    // not a blob name, or removed meanwhile
+                }
+            }
+        }
+        return result;
+    }
+
+    /** Runs {@code action} under the index lock (for garbage collection, which must not race tagging). */
+    public <T> T withIndexLocked(java.util.concurrent.Callable<T> action) throws IOException {
+        return indexLock.locked(() -> {
+            try {
+                return action.call();
+            } catch (IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        });
+    }
+
+    /** {@code tmp/}, where partial writes and builds' scratch directories live. */
+    public Path temporaryDirectory() {
+        return tmp;
     }
 
     // ---- layout ---------------------------------------------------------------------------------
@@ -416,6 +597,12 @@ public final class Store {
         int removed = 0;
         removed += removeStale(tmp, "*", cutoff);
         removed += removeStale(root, ".*" + TEMP_SUFFIX, cutoff);
+        if (Files.isDirectory(cache)) {
+            removed += removeStale(cache, ".*" + TEMP_SUFFIX, cutoff);
+        }
+        if (Files.isDirectory(cache.resolve("records"))) {
+            removed += removeStale(cache.resolve("records"), ".*" + TEMP_SUFFIX, cutoff);
+        }
         return removed;
     }
 

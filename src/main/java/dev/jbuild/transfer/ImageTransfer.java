@@ -43,6 +43,13 @@ public final class ImageTransfer {
      * @return the manifest (one platform's, never an index)
      */
     public Descriptor pull(ImageName name, Platform platform) throws IOException {
+        // Until the tag makes its blobs reachable, a garbage collection must wait.
+        try (Store.Use use = store.sharedUse()) {
+            return pullInUse(name, platform);
+        }
+    }
+
+    private Descriptor pullInUse(ImageName name, Platform platform) throws IOException {
         ResolvedImage resolved = registry.resolve(name, platform);
         Manifest manifest = resolved.manifest().value();
         List<Descriptor> blobs = new ArrayList<>(manifest.layers());

@@ -36,6 +36,10 @@ final class BuildFixture {
     Map<String, NamedContext> namedContexts = Map.of();
     Instant sourceDateEpoch;
     List<String> tags = List.of();
+    CacheOptions cacheOptions = CacheOptions.DEFAULT;
+    /** The steps of the last build, in order, and which of them came from the cache. */
+    final List<String> steps = new ArrayList<>();
+    final List<String> cachedSteps = new ArrayList<>();
 
     BuildFixture(Path context, Path storeRoot) throws IOException {
         this.context = context;
@@ -58,12 +62,24 @@ final class BuildFixture {
         BuildRequest request = new BuildRequest(dockerfile, plan, context, DockerIgnore.load(context, dockerfilePath),
                 namedContexts, platform, tags, Map.of(), Map.of(), sourceDateEpoch, Compression.GZIP, List.of(), false, false,
                 Map.of(), "host", dev.jbuild.sandbox.Snapshotter.AUTO);
+        steps.clear();
+        cachedSteps.clear();
         return new Builder(store, new BuildListener() {
             @Override
             public void warning(String message) {
                 warnings.add(message);
             }
-        }, null).build(request);
+
+            @Override
+            public void stepStarted(String stage, int step, int count, String text) {
+                steps.add(text);
+            }
+
+            @Override
+            public void stepCached() {
+                cachedSteps.add(steps.get(steps.size() - 1));
+            }
+        }, null).withCacheOptions(cacheOptions).build(request);
     }
 
     Manifest manifest(BuildResult result) throws IOException {

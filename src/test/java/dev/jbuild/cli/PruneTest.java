@@ -1,0 +1,141 @@
+package dev.jbuild.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jbuild.store.Store;
+import dev.jbuild.testing.BusyboxImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** jbuild prune and jbuild du on a real store. */
+class PruneTest {
+
+    @TempDir
+    Path temp;
+
+    Path context;
+    Path store;
+    BusyboxImage busybox;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        busybox = BusyboxImage.write(temp.resolve("busybox"), "1.0");
+        context = Files.createDirectories(temp.resolve("context"));
+        store = temp.resolve("store");
+        Files.writeString(context.resolve("a.txt"), "A\n");
+    }
+
+    private CliTest.Result jbuild(String... args) {
+        List<String> all = new ArrayList<>(List.of("--root", store.toString()));
+        all.addAll(List.of(args));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
+        return new CliTest.Result(code, out.toString(), err.toString());
+    }
+
+    private CliTest.Result build(String tag, String dockerfile) throws Exception {
+        Files.writeString(context.resolve("Dockerfile"), dockerfile);
+        return jbuild("build", "--build-context", "busybox=oci-layout://" + busybox.layoutDirectory() + ":1.0",
+                "-t", tag, context.toString());
+    }
+
+    private long count(String dir) throws Exception {
+        if (!Files.isDirectory(store.resolve(dir))) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.list(store.resolve(dir))) {
+            return files.count();
+        }
+    }
+
+    @Test
+    void pruneKeepsWhatTagsAndCacheUseAndAllRemovesTheCache() throws Exception {
+        assertEquals(0, build("keep:1", "FROM busybox\nCOPY a.txt /a\nRUN echo kept > /k\n").exitCode());
+        CliTest.Result gone = build("gone:1", "FROM scratch\nCOPY Dockerfile /d\n");
+        assertEquals(0, gone.exitCode(), gone.err());
+        assertTrue(count("rootfs") > 0, "a RUN unpacked its base");
+        Files.createDirectories(store.resolve("tmp/build-old/sub"));
+        Files.writeString(store.resolve("tmp/build-old/sub/f"), "x");
+        Files.setLastModifiedTime(store.resolve("tmp/build-old"), FileTime.from(Instant.now().minusSeconds(7200)));
+        assertEquals(0, jbuild("rmi", "gone:1").exitCode());
+        long blobs = count("blobs/sha256");
+
+        CliTest.Result du = jbuild("du");
+        assertEquals(0, du.exitCode(), du.err());
+        assertTrue(du.out().contains("build cache only") && du.out().contains("rootfs/"), du.out());
+
+        CliTest.Result prune = jbuild("prune");
+        assertEquals(0, prune.exitCode(), prune.err());
+        assertTrue(prune.out().contains("Deleted 0 cache records"), prune.out());
+        // The untagged image's config and manifest (its layer is cached), and the imported busybox
+        // manifest and config (a named context is imported without a tag; its layer is keep:1's).
+        assertEquals(blobs - 4, count("blobs/sha256"));
+        assertFalse(Files.exists(store.resolve("tmp/build-old")), "stale temporary directories go");
+
+        CliTest.Result rebuilt = build("gone:1", "FROM scratch\nCOPY Dockerfile /d\n");
+        assertTrue(rebuilt.err().contains("CACHED"), rebuilt.err());
+        assertEquals(0, jbuild("rmi", "gone:1").exitCode());
+
+        CliTest.Result all = jbuild("prune", "--all");
+        assertEquals(0, all.exitCode(), all.err());
+        assertEquals(0, count("cache/records"));
+        assertEquals(0, count("rootfs"), all.out() + all.err());
+        CliTest.Result again = build("keep:1", "FROM busybox\nCOPY a.txt /a\nRUN echo kept > /k\n");
+        assertEquals(0, again.exitCode(), again.err());
+        assertFalse(again.err().contains("CACHED"), "the cache is empty now");
+        assertEquals(0, jbuild("save", "-o", temp.resolve("keep.tar").toString(), "keep:1").exitCode());
+    }
+
+    @Test
+    void untilAndKeepStorage() throws Exception {
+        assertEquals(0, build("one:1", "FROM scratch\nCOPY a.txt /a\nCOPY Dockerfile /d\n").exitCode());
+        assertEquals(0, jbuild("rmi", "one:1").exitCode());
+        long records = count("cache/records");
+        assertEquals(2, records);
+        try (Stream<Path> files = Files.list(store.resolve("cache/records"))) {
+            Path old = files.sorted().findFirst().orElseThrow();
+            Files.setLastModifiedTime(old, FileTime.from(Instant.now().minusSeconds(48 * 3600)));
+        }
+        CliTest.Result until = jbuild("prune", "--filter", "until=24h");
+        assertEquals(0, until.exitCode(), until.err());
+        assertEquals(1, count("cache/records"));
+        CliTest.Result keep = jbuild("prune", "--keep-storage=0");
+        assertEquals(0, keep.exitCode(), keep.err());
+        assertEquals(0, count("cache/records"));
+        assertEquals(0, count("blobs/sha256"));
+        assertEquals(2, jbuild("prune", "--filter", "since=1h").exitCode());
+        assertEquals(2, jbuild("prune", "--keep-storage=lots").exitCode());
+    }
+
+    @Test
+    void pruneWaitsForRunningBuilds() throws Exception {
+        Store opened = Store.open(store);
+        CompletableFuture<CliTest.Result> prune;
+        try (Store.Use build = opened.sharedUse()) {
+            prune = CompletableFuture.supplyAsync(() -> jbuild("prune", "--all"));
+            try {
+                prune.get(1500, TimeUnit.MILLISECONDS);
+                throw new AssertionError("prune ran during a build");
+            } catch (TimeoutException expected) {
+                // waiting, as it should
+            }
+        }
+        assertEquals(0, prune.get(30, TimeUnit.SECONDS).exitCode());
+    }
+}
