@@ -1,6 +1,7 @@
 package dev.jbuild.cli;
 
 import dev.jbuild.build.BuildException;
+import dev.jbuild.build.BuildListener;
 import dev.jbuild.build.BuildRequest;
 import dev.jbuild.build.BuildResult;
 import dev.jbuild.build.Builder;
@@ -189,8 +190,15 @@ final class BuildCommand implements Runnable {
 
     /** Runs the build and reports it: progress and summary on stderr, or only the image ID with -q. */
     private void build(Store store, BuildRequest request, DockerfileSource dockerfile) {
-        boolean silent = quiet || progress == Progress.quiet;
-        ProgressPrinter printer = new ProgressPrinter(spec.commandLine().getErr(), silent);
+        long started = System.nanoTime();
+        Progress mode = quiet ? Progress.quiet : progress == Progress.auto ? autoProgress() : progress;
+        boolean silent = mode == Progress.quiet;
+        PrintWriter err = spec.commandLine().getErr();
+        BuildListener printer = switch (mode) {
+            case json -> new JsonProgress(err);
+            case tty -> new TtyProgress(err, terminalWidth());
+            default -> new ProgressPrinter(err, silent);
+        };
         BuildResult result;
         List<ImageName> named = request.push() ? request.tags().stream().map(ImageName::parse).toList() : List.of();
         try (RegistryClient registry = Registries.client(spec, named)) {
@@ -206,8 +214,24 @@ final class BuildCommand implements Runnable {
         if (silent && !archiveOnStdout) {
             spec.commandLine().getOut().println(result.config());
             spec.commandLine().getOut().flush();
+        } else if (printer instanceof JsonProgress json) {
+            json.result(result);
         } else if (!silent) {
-            printer.summary(result);
+            ProgressPrinter.summary(err, result, java.time.Duration.ofNanos(System.nanoTime() - started));
+        }
+    }
+
+    /** tty on an interactive terminal, plain in CI, in pipes and with TERM=dumb (BuildKit's choice). */
+    private static Progress autoProgress() {
+        boolean terminal = System.console() != null && !"dumb".equals(System.getenv("TERM"));
+        return terminal && System.getenv("CI") == null ? Progress.tty : Progress.plain;
+    }
+
+    private static int terminalWidth() {
+        try {
+            return Integer.parseInt(System.getenv().getOrDefault("COLUMNS", "120"));
+        } catch (NumberFormatException e) {
+            return 120;
         }
     }
 
@@ -298,7 +322,6 @@ final class BuildCommand implements Runnable {
         used.put("--cache-from", !cacheFrom.isEmpty());
         used.put("--cache-to", !cacheTo.isEmpty());
         used.put("--ssh", !ssh.isEmpty());
-        used.put("--progress=" + progress, progress == Progress.tty || progress == Progress.json);
         used.put("--platform with several platforms", platforms.size() > 1);
         for (Map.Entry<String, Boolean> flag : used.entrySet()) {
             if (flag.getValue()) {

@@ -61,8 +61,13 @@ final class ProgressPrinter implements BuildListener {
     }
 
     void summary(BuildResult result) {
+        summary(err, result, Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /** The closing lines of plain and tty output: image ID, manifest, size, time, names, pushes. */
+    static void summary(PrintWriter err, BuildResult result, Duration elapsed) {
         err.printf("writing image %s (manifest %s, %d layers, %s) in %s%n", result.config(), result.manifest().digest(),
-                result.layers(), size(result.size()), seconds(Duration.ofNanos(System.nanoTime() - started)));
+                result.layers(), size(result.size()), seconds(elapsed));
         for (String tag : result.tags()) {
             err.println("naming to " + tag);
         }

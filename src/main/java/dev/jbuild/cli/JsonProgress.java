@@ -1,0 +1,89 @@
+package dev.jbuild.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jbuild.build.BuildListener;
+import dev.jbuild.build.BuildResult;
+import java.io.PrintWriter;
+import java.time.Duration;
+
+/**
+ * {@code --progress=json}: one JSON object per line on standard error, for tools. Every event has
+ * {@code "event"} and, for step events, the step number {@code "step"}:
+ * <pre>
+ * {"event":"step","step":3,"stage":"build","index":2,"total":5,"text":"COPY . /src"}
+ * {"event":"log","step":3,"line":"..."}
+ * {"event":"done","step":3,"seconds":0.42}      or      {"event":"cached","step":3}
+ * {"event":"warning","message":"..."}
+ * {"event":"result","imageId":"sha256:...","manifest":"sha256:...","tags":[...],"pushed":[...],"layers":4,"size":1234}
+ * </pre>
+ * Errors are printed by the caller as usual, after the last event.
+ */
+final class JsonProgress implements BuildListener {
+
+    private final PrintWriter err;
+    private final ObjectMapper json = new ObjectMapper();
+    private int step;
+
+    JsonProgress(PrintWriter err) {
+        this.err = err;
+    }
+
+    @Override
+    public synchronized void stepStarted(String stage, int index, int steps, String text) {
+        step++;
+        emit(event("step").put("stage", stage).put("index", index).put("total", steps).put("text", text));
+    }
+
+    @Override
+    public synchronized void stepFinished(Duration elapsed) {
+        emit(event("done").put("seconds", elapsed.toMillis() / 1000.0));
+    }
+
+    @Override
+    public synchronized void stepCached() {
+        emit(event("cached"));
+    }
+
+    @Override
+    public synchronized void log(String line) {
+        emit(event("log").put("line", line));
+    }
+
+    @Override
+    public synchronized void warning(String message) {
+        ObjectNode node = json.createObjectNode().put("event", "warning").put("message", message);
+        emit(node);
+    }
+
+    synchronized void result(BuildResult result) {
+        ObjectNode node = json.createObjectNode().put("event", "result")
+                .put("imageId", result.config().toString())
+                .put("manifest", result.manifest().digest().toString())
+                .put("layers", result.layers())
+                .put("size", result.size());
+        result.tags().forEach(node.putArray("tags")::add);
+        if (result.tags().isEmpty()) {
+            node.putArray("tags");
+        }
+        result.pushed().forEach(node.putArray("pushed")::add);
+        if (result.pushed().isEmpty()) {
+            node.putArray("pushed");
+        }
+        emit(node);
+    }
+
+    private ObjectNode event(String name) {
+        return json.createObjectNode().put("event", name).put("step", step);
+    }
+
+    private void emit(ObjectNode node) {
+        try {
+            err.println(json.writeValueAsString(node));
+            err.flush();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a JSON tree always serialises", e);
+        }
+    }
+}
