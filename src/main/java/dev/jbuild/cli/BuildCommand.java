@@ -10,6 +10,7 @@ import dev.jbuild.image.ImageName;
 import dev.jbuild.image.Platform;
 import dev.jbuild.layer.Compression;
 import dev.jbuild.registry.RegistryClient;
+import dev.jbuild.sandbox.Isolation;
 import dev.jbuild.sandbox.Snapshotter;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -128,6 +129,10 @@ final class BuildCommand implements Runnable {
             description = "How RUN gets a writable root filesystem: kernel overlayfs, or a copy (default: ${DEFAULT-VALUE}: overlay where it works).")
     String snapshotter;
 
+    @Option(names = "--isolation", paramLabel = "auto|chroot", defaultValue = "auto",
+            description = "How RUN steps are isolated: auto (user, mount, pid… namespaces; rootless), or chroot (for root in a container that forbids new namespaces). oci is not implemented.")
+    String isolation;
+
     @Option(names = "--dry-run", description = "Parse and plan only: print the stages and steps that would run.")
     boolean dryRun;
 
@@ -164,7 +169,7 @@ final class BuildCommand implements Runnable {
                     platform, normalizedTags(), keyValues(labels, "--label"), keyValues(annotations, "--annotation"),
                     sourceDateEpoch(), compression(), OutputSpecs.parse(outputs, spec.commandLine()), pull,
                     push || OutputSpecs.pushes(outputs), Secrets.parse(secrets, secretsDir, spec.commandLine()),
-                    network(), snapshotter());
+                    network(), snapshotter(), isolation(), SshSockets.parse(ssh, spec.commandLine()));
             if (request.push() && request.tags().isEmpty()) {
                 throw new ParameterException(spec.commandLine(), "--push needs a name: add -t REGISTRY/NAME:TAG");
             }
@@ -223,6 +228,21 @@ final class BuildCommand implements Runnable {
             return Snapshotter.valueOf(snapshotter.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "invalid --snapshotter " + snapshotter + ": auto, overlay or copy");
+        }
+    }
+
+    private Isolation isolation() {
+        switch (isolation) {
+            case "auto":
+            case "rootless":
+                return Isolation.AUTO;
+            case "chroot":
+                return Isolation.CHROOT;
+            case "oci":
+                throw new ParameterException(spec.commandLine(), "--isolation=oci: not implemented (jbuild isolates RUN"
+                        + " with its own namespaces, see docs/rootless.md); use auto or chroot");
+            default:
+                throw new ParameterException(spec.commandLine(), "invalid --isolation " + isolation + ": auto or chroot");
         }
     }
 
@@ -294,7 +314,6 @@ final class BuildCommand implements Runnable {
         Map<String, Boolean> used = new LinkedHashMap<>();
         used.put("--cache-from", !cacheFrom.isEmpty());
         used.put("--cache-to", !cacheTo.isEmpty());
-        used.put("--ssh", !ssh.isEmpty());
         used.put("--progress=" + progress, progress == Progress.tty || progress == Progress.json);
         used.put("--platform with several platforms", platforms.size() > 1);
         for (Map.Entry<String, Boolean> flag : used.entrySet()) {
