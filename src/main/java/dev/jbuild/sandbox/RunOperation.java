@@ -469,13 +469,13 @@ final class RunOperation {
                 }
                 case "socket" -> {
                     // The caller's forwarding socket, given the step's owner and mode (we are container root).
-                    Path socket = Path.of(spec.source());
-                    Files.setAttribute(socket, "unix:uid", (int) spec.uid(), NOFOLLOW);
-                    Files.setAttribute(socket, "unix:gid", (int) spec.gid(), NOFOLLOW);
-                    Files.setAttribute(socket, "unix:mode", spec.mode(), NOFOLLOW);
+                    // (The JDK cannot chown a socket: it opens the file.)
+                    String socket = Script.q(spec.source());
                     String target = ensure(ContainerPaths.clean(spec.target()), false);
+                    s.line("chown " + spec.uid() + ":" + spec.gid() + " " + socket + " && chmod "
+                            + Integer.toOctalString(spec.mode()) + " " + socket);
                     mountPoint(s, target, false);
-                    s.line(mount() + " --bind " + Script.q(socket.toString()) + " " + Script.q(target));
+                    s.line(mount() + " --bind " + socket + " " + Script.q(target));
                 }
                 default -> throw new SandboxException("unknown mount type " + spec.type());
             }
