@@ -62,7 +62,8 @@ final class ChrootSupport {
             allowed.add(UNSHARE_ROOT);
         }
         if (!allowed.contains(MOUNT)) {
-            warnings.add("--isolation=chroot: this container allows no mount and pid namespaces: RUN steps run in a"
+            warnings.add("--isolation=chroot: this container allows no mount and pid namespaces with a /proc of"
+                    + " their own: RUN steps run in a"
                     + " bare chroot, without /proc, with device nodes made by mknod, and processes they leave"
                     + " running are not stopped; RUN --mount supports only type=bind (copied in)");
         } else {
