@@ -23,6 +23,7 @@ packages=(
   apache2-utils                # htpasswd, for the registry's Basic-auth variant
   openssl                      # CA + server certificate for the registry's TLS variant
   util-linux                   # unshare
+  openssh-client               # ssh-agent, ssh-add, ssh-keygen: RUN --mount=type=ssh against a real agent
   jq python3 python3-yaml      # python3-yaml: ExamplesTest parses the YAML recipes
   tar gzip zstd xz-utils bzip2 # reference (de)compressors to cross-check layers
 )

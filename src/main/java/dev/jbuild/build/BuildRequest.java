@@ -5,6 +5,7 @@ import dev.jbuild.dockerfile.Dockerfile;
 import dev.jbuild.image.Platform;
 import dev.jbuild.layer.Compression;
 import dev.jbuild.plan.BuildPlan;
+import dev.jbuild.sandbox.Isolation;
 import dev.jbuild.sandbox.Snapshotter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -31,6 +32,8 @@ import java.util.Map;
  * @param secrets          {@code --secret} files by id, for {@code RUN --mount=type=secret}; never logged or stored
  * @param network          the default network of RUN steps: {@code host} or {@code none}
  * @param snapshotter      how RUN gets a writable root filesystem
+ * @param isolation        how RUN steps are isolated: namespaces (default) or chroot
+ * @param sshSockets       {@code --ssh} agent sockets by id, for {@code RUN --mount=type=ssh}
  */
 public record BuildRequest(
         Dockerfile dockerfile,
@@ -49,7 +52,19 @@ public record BuildRequest(
         boolean push,
         Map<String, Path> secrets,
         String network,
-        Snapshotter snapshotter) {
+        Snapshotter snapshotter,
+        Isolation isolation,
+        Map<String, Path> sshSockets) {
+
+    /** Default isolation, no SSH agents. */
+    public BuildRequest(Dockerfile dockerfile, BuildPlan plan, Path contextDir, DockerIgnore ignore,
+            Map<String, NamedContext> namedContexts, Platform platform, List<String> tags, Map<String, String> labels,
+            Map<String, String> annotations, Instant sourceDateEpoch, Compression compression,
+            List<OutputSpec> outputs, boolean pull, boolean push, Map<String, Path> secrets, String network,
+            Snapshotter snapshotter) {
+        this(dockerfile, plan, contextDir, ignore, namedContexts, platform, tags, labels, annotations, sourceDateEpoch,
+                compression, outputs, pull, push, secrets, network, snapshotter, Isolation.AUTO, Map.of());
+    }
 
     public BuildRequest {
         namedContexts = Map.copyOf(namedContexts);
@@ -58,5 +73,7 @@ public record BuildRequest(
         annotations = Map.copyOf(annotations);
         outputs = List.copyOf(outputs);
         secrets = Map.copyOf(secrets);
+        isolation = isolation == null ? Isolation.AUTO : isolation;
+        sshSockets = Map.copyOf(sshSockets);
     }
 }

@@ -37,7 +37,7 @@ final class RootfsLayers implements AutoCloseable {
     Sandbox sandbox() throws SandboxException {
         if (sandbox == null) {
             SandboxOptions options = SandboxOptions.defaults(session.scratchDir.resolve("sandbox"))
-                    .withSnapshotter(session.request.snapshotter());
+                    .withSnapshotter(session.request.snapshotter()).withIsolation(session.request.isolation());
             sandbox = Sandbox.open(options);
             sandbox.warnings().forEach(session.listener::warning);
         }

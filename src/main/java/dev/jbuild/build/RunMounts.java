@@ -21,11 +21,21 @@ final class RunMounts {
         Path bindRoot(String from);
 
         Path cacheRoot();
+
+        /** The SSH agent socket forwarded under {@code id} with {@code --ssh}, or null. */
+        default Path ssh(String id) {
+            return null;
+        }
     }
 
     private RunMounts() {}
 
     static SandboxMount parse(String spec, String workdir, Sources sources) {
+        return parse(spec, workdir, sources, 0);
+    }
+
+    /** {@code sshIndex}: how many {@code type=ssh} mounts this RUN had before this one (names the default target). */
+    static SandboxMount parse(String spec, String workdir, Sources sources, int sshIndex) {
         Map<String, String> fields = fields(spec);
         String type = fields.getOrDefault("type", "bind").toLowerCase(Locale.ROOT);
         String target = first(fields, "target", "dst", "destination");
@@ -81,16 +91,36 @@ final class RunMounts {
                 long gid = Long.parseLong(fields.getOrDefault("gid", "0"));
                 return new SandboxMount.Secret(source, target != null ? target : "/run/secrets/" + id, uid, gid, mode);
             }
-            case "ssh":
-                throw new IllegalArgumentException("RUN --mount=type=ssh: not implemented yet");
+            case "ssh": {
+                String id = fields.getOrDefault("id", "default");
+                Path socket = sources.ssh(id);
+                if (socket == null) {
+                    throw new IllegalArgumentException("no SSH agent with id " + id + " was forwarded: pass --ssh "
+                            + (id.equals("default") ? "default" : id + "=SOCKET") + " (the agent socket, e.g."
+                            + " $SSH_AUTH_SOCK)");
+                }
+                int mode = fields.containsKey("mode") ? Integer.parseInt(fields.get("mode"), 8) : 0600;
+                long uid = Long.parseLong(fields.getOrDefault("uid", "0"));
+                long gid = Long.parseLong(fields.getOrDefault("gid", "0"));
+                return new SandboxMount.SshAgent(socket, target != null ? target : "/run/buildkit/ssh_agent." + sshIndex,
+                        uid, gid, mode);
+            }
             default:
                 throw new IllegalArgumentException("unsupported mount type " + type + ": bind, cache, tmpfs, secret or ssh");
         }
     }
 
-    /** True for {@code type=secret} mounts marked {@code required=false} whose secret is absent: skipped, as in BuildKit. */
+    /**
+     * True for {@code type=secret} mounts marked {@code required=false} whose secret is absent, and
+     * {@code type=ssh} mounts whose agent was not forwarded and are not {@code required=true}: skipped, as in
+     * BuildKit.
+     */
     static boolean isOptionalMissingSecret(String spec, Sources sources) {
         Map<String, String> fields = fields(spec);
+        if ("ssh".equalsIgnoreCase(fields.getOrDefault("type", "bind"))) {
+            return !fields.getOrDefault("required", "false").equals("true")
+                    && sources.ssh(fields.getOrDefault("id", "default")) == null;
+        }
         if (!"secret".equalsIgnoreCase(fields.getOrDefault("type", "bind"))) {
             return false;
         }
@@ -98,6 +128,10 @@ final class RunMounts {
         String target = first(fields, "target", "dst", "destination");
         String id = fields.getOrDefault("id", target == null ? "" : target.substring(target.lastIndexOf('/') + 1));
         return !required.equals("true") && sources.secret(id) == null;
+    }
+
+    static boolean isSsh(String spec) {
+        return "ssh".equalsIgnoreCase(fields(spec).getOrDefault("type", "bind"));
     }
 
     private static Map<String, String> fields(String spec) {

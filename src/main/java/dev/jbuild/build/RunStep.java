@@ -67,7 +67,10 @@ final class RunStep {
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
-        ProcessSpec spec = new ProcessSpec(argv, environment(users, ids), state.workingDir(), ids.uid(), ids.gid(),
+        List<String> env = environment(users, ids);
+        mounts.stream().filter(m -> m instanceof SandboxMount.SshAgent).findFirst()
+                .ifPresent(ssh -> env.add("SSH_AUTH_SOCK=" + ssh.target())); // as BuildKit: the first ssh mount
+        ProcessSpec spec = new ProcessSpec(argv, env, state.workingDir(), ids.uid(), ids.gid(),
                 ids.supplementaryGroups().stream().map(Integer::longValue).toList(), "jbuild", network(run), mounts);
 
         Deque<String> tail = new ArrayDeque<>();
@@ -211,14 +214,24 @@ final class RunStep {
             public Path cacheRoot() {
                 return session.store.root().resolve("cache-mounts").toAbsolutePath();
             }
+
+            @Override
+            public Path ssh(String id) {
+                return session.request.sshSockets().get(id);
+            }
         };
+        int sshIndex = 0;
         for (String spec : run.mounts()) {
             String expanded = session.expand(spec, state.expansionScope(), run.location());
+            int index = sshIndex;
+            if (RunMounts.isSsh(expanded)) {
+                sshIndex++;
+            }
             if (RunMounts.isOptionalMissingSecret(expanded, sources)) {
                 continue;
             }
             try {
-                mounts.add(RunMounts.parse(expanded, state.workingDir(), sources));
+                mounts.add(RunMounts.parse(expanded, state.workingDir(), sources, index));
             } catch (IllegalArgumentException e) {
                 throw new BuildException(run.location(), e.getMessage(), e);
             }

@@ -12,6 +12,7 @@ import dev.jbuild.image.ImageName;
 import dev.jbuild.image.Platform;
 import dev.jbuild.layer.Compression;
 import dev.jbuild.registry.RegistryClient;
+import dev.jbuild.sandbox.Isolation;
 import dev.jbuild.sandbox.Snapshotter;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -130,6 +131,10 @@ final class BuildCommand implements Runnable {
             description = "How RUN gets a writable root filesystem: kernel overlayfs, or a copy (default: ${DEFAULT-VALUE}: overlay where it works).")
     String snapshotter;
 
+    @Option(names = "--isolation", paramLabel = "auto|chroot", defaultValue = "auto",
+            description = "How RUN steps are isolated: auto (user, mount, pid… namespaces; rootless), or chroot (for root in a container that forbids new namespaces). oci is not implemented.")
+    String isolation;
+
     @Option(names = "--dry-run", description = "Parse and plan only: print the stages and steps that would run.")
     boolean dryRun;
 
@@ -156,7 +161,7 @@ final class BuildCommand implements Runnable {
                         platform, normalizedTags(), keyValues(labels, "--label"), keyValues(annotations, "--annotation"),
                         sourceDateEpoch(), compression(), OutputSpecs.parse(outputs, spec.commandLine()), pull,
                         push || OutputSpecs.pushes(outputs), Secrets.parse(secrets, secretsDir, spec.commandLine()),
-                        network(), snapshotter());
+                        network(), snapshotter(), isolation(), SshSockets.parse(ssh, spec.commandLine()));
                 if (request.push() && request.tags().isEmpty()) {
                     throw new ParameterException(spec.commandLine(), "--push needs a name: add -t REGISTRY/NAME:TAG");
                 }
@@ -253,6 +258,21 @@ final class BuildCommand implements Runnable {
         }
     }
 
+    private Isolation isolation() {
+        switch (isolation) {
+            case "auto":
+            case "rootless":
+                return Isolation.AUTO;
+            case "chroot":
+                return Isolation.CHROOT;
+            case "oci":
+                throw new ParameterException(spec.commandLine(), "--isolation=oci: not implemented (jbuild isolates RUN"
+                        + " with its own namespaces, see docs/rootless.md); use auto or chroot");
+            default:
+                throw new ParameterException(spec.commandLine(), "invalid --isolation " + isolation + ": auto or chroot");
+        }
+    }
+
     private Platform parsePlatform(String text) {
         try {
             return Platform.parse(text).normalize();
@@ -321,7 +341,6 @@ final class BuildCommand implements Runnable {
         Map<String, Boolean> used = new LinkedHashMap<>();
         used.put("--cache-from", !cacheFrom.isEmpty());
         used.put("--cache-to", !cacheTo.isEmpty());
-        used.put("--ssh", !ssh.isEmpty());
         used.put("--platform with several platforms", platforms.size() > 1);
         for (Map.Entry<String, Boolean> flag : used.entrySet()) {
             if (flag.getValue()) {

@@ -49,12 +49,14 @@ final class AgentProtocol {
      * @param op          "run", "extract" or "probe"
      * @param tools       absolute host paths of the programs the agent and its script use
      * @param mapping     how container ids map (the agent runs as container root)
+     * @param namespaces  what the command may use ({@link ChrootSupport} names): all of them, except with
+     *                    chroot isolation in a container that forbids some
      */
     record Request(String op, String workDir, Map<String, String> tools, IdMapping mapping,
             List<String> lowers, String snapshotter,
             List<String> argv, List<String> env, String cwd, long uid, long gid, List<Long> groups,
             String hostname, String network, List<MountSpec> mounts, String hosts, String resolvConf,
-            List<Blob> blobs, String target) implements Serializable {
+            List<Blob> blobs, String target, List<String> namespaces) implements Serializable {
     }
 
     record Extracted(String digest, String diffId, String compression, long compressedSize, long uncompressedSize,

@@ -110,7 +110,9 @@ final class Differ {
                 return;
             }
             if (!l.get().isDirectory() || scope.recreated(path, node)) {
-                if (l.get().isDirectory()) {
+                // An opaque marker only when it hides something: the copy snapshotter cannot tell an empty
+                // directory recreated on a reused inode number from one whose mtime changed, overlay can.
+                if (l.get().isDirectory() && !lower.list(path).isEmpty()) {
                     put(new Change(path, Kind.OPAQUE, null));
                 }
                 addAll(path, node);

@@ -26,7 +26,7 @@ final class HostTools {
         REQUIRED.put("sh", "dash");
     }
 
-    private static final List<String> OPTIONAL = List.of("newuidmap", "newgidmap", "ip", "hostname");
+    private static final List<String> OPTIONAL = List.of("newuidmap", "newgidmap", "ip", "hostname", "chroot", "mknod");
 
     private HostTools() {
     }

@@ -13,6 +13,19 @@ final class Preflight {
     }
 
     static void userNamespaces(Map<String, String> tools, IdMapping mapping) throws SandboxException {
+        if (mapping.kind() != IdMapping.Kind.IDENTITY) {
+            List<String> user = new ArrayList<>();
+            user.add(tools.get("unshare"));
+            user.addAll(mapping.unshareOptions());
+            user.addAll(List.of("--", tools.get("sh"), "-c", "exit 0"));
+            try {
+                SandboxAgent.Exec.run(user);
+            } catch (SandboxException e) {
+                throw new SandboxException("cannot create a user namespace: " + e.getMessage() + hint(tools, mapping)
+                        + "; run with --isolation=chroot if you are root in a container that forbids new namespaces"
+                        + " (see docs/rootless.md)", e);
+            }
+        }
         List<String> cmd = new ArrayList<>();
         cmd.add(tools.get("unshare"));
         cmd.addAll(mapping.unshareOptions());
@@ -20,8 +33,13 @@ final class Preflight {
         try {
             SandboxAgent.Exec.run(cmd);
         } catch (SandboxException e) {
-            throw new SandboxException("cannot create the namespaces RUN needs: " + e.getMessage() + hint(tools, mapping),
-                    e);
+            throw new SandboxException("cannot create the " + (mapping.kind() == IdMapping.Kind.IDENTITY ? "" : "user, ")
+                    + "mount and pid namespaces RUN needs: " + e.getMessage() + hint(tools, mapping)
+                    + (mapping.kind() == IdMapping.Kind.IDENTITY
+                            ? "; you are root: if this is a container that forbids new namespaces, run with"
+                              + " --isolation=chroot (see docs/rootless.md)"
+                            : "; run with --isolation=chroot if you are root in a container that forbids new"
+                              + " namespaces (see docs/rootless.md)"), e);
         }
     }
 

@@ -26,8 +26,20 @@ import java.util.TreeSet;
 final class RunOperation {
     private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
 
-    /** A mount point we had to create, to be removed afterwards with its parent's mtime put back. */
-    private record Created(String rel, boolean directory, FileTime parentBefore, FileTime parentAfter) {
+    /**
+     * A mount point we had to create, to be removed afterwards with its parent's mtime put back. An
+     * {@code owned} one (content copied in, device nodes, generated files: chroot isolation without a
+     * mount namespace) is removed whatever the command did to it.
+     */
+    private record Created(String rel, boolean directory, FileTime parentBefore, FileTime parentAfter,
+            boolean owned) {
+        Created(String rel, boolean directory, FileTime parentBefore, FileTime parentAfter) {
+            this(rel, directory, parentBefore, parentAfter, false);
+        }
+    }
+
+    /** An image file set aside while a generated one stands in its place (chroot without a mount namespace). */
+    private record Swapped(String rel, Path saved, FileTime parentBefore, FileTime parentAfter) {
     }
 
     private final AgentProtocol.Request r;
@@ -39,6 +51,9 @@ final class RunOperation {
     private final List<String> warnings = new ArrayList<>();
     private final Map<String, Long> timings = new LinkedHashMap<>();
     private final List<Created> created = new ArrayList<>();
+    private final List<Swapped> swapped = new ArrayList<>();
+    /** Chroot isolation in a container that allows no mount namespace: no mounts, no pivot_root. */
+    private final boolean bare;
     /** Copy snapshotter: path → {inode, ctime} right after the copy. */
     private final Map<String, long[]> index = new HashMap<>();
     private Path top; // the upper dir or the copy
@@ -53,6 +68,7 @@ final class RunOperation {
             lowers.add(Path.of(l));
         }
         this.overlay = "OVERLAY".equals(request.snapshotter());
+        this.bare = !request.namespaces().contains(ChrootSupport.MOUNT);
     }
 
     AgentProtocol.Response run() throws IOException {
@@ -60,9 +76,14 @@ final class RunOperation {
         LayerStack lower = new LayerStack(lowers);
         prepareRootfs(lower);
         lap("rootfs");
-        String script = prepareRun();
+        String script = bare ? prepareBareRun() : prepareRun();
         lap("mounts");
-        int exit = startCommand(script);
+        int exit;
+        try {
+            exit = startCommand(script);
+        } finally {
+            restoreSwapped();
+        }
         lap("command");
         boolean started = Files.exists(work.resolve("started"));
         if (!started) {
@@ -252,9 +273,11 @@ final class RunOperation {
         s.line(mount() + " --bind " + Script.q(etc.resolve("resolv.conf").toString()) + " " + Script.q(resolv));
         s.line(mount() + " --bind " + Script.q(etc.resolve("hostname").toString()) + " " + Script.q(hostname));
         extraMounts(s);
-        s.line(Script.q(tools.get("hostname")) + " " + Script.q(r.hostname()) + " 2>/dev/null || printf %s "
-                + Script.q(r.hostname()) + " > /proc/sys/kernel/hostname");
-        if ("NONE".equals(r.network()) && tools.containsKey("ip")) {
+        if (r.namespaces().contains(ChrootSupport.UTS)) {
+            s.line(Script.q(tools.get("hostname")) + " " + Script.q(r.hostname()) + " 2>/dev/null || printf %s "
+                    + Script.q(r.hostname()) + " > /proc/sys/kernel/hostname");
+        }
+        if ("NONE".equals(r.network()) && r.namespaces().contains(ChrootSupport.NET) && tools.containsKey("ip")) {
             s.line(Script.q(tools.get("ip")) + " link set lo up || true");
         }
         // A staging root: the host's programs (read-only) and the rootfs at /root. pivot_root into it, so that
@@ -280,7 +303,7 @@ final class RunOperation {
         s.line(Script.q(tools.get("umount")) + " -l /.old");
         s.line("rmdir /.old");
         s.line("exec 2>&3 3>&-");
-        s.line(execLine());
+        s.line(execLine("/root"));
         Path file = work.resolve("run.sh");
         Files.writeString(file, s.toString());
         return file.toString();
@@ -290,7 +313,7 @@ final class RunOperation {
         return Script.q(tools.get("mount"));
     }
 
-    private String execLine() throws SandboxException {
+    private String execLine(String root) throws SandboxException {
         List<String> w = new ArrayList<>();
         w.add(tools.get("env"));
         w.add("-i");
@@ -309,6 +332,23 @@ final class RunOperation {
             throw new SandboxException(idProblem("run as " + r.uid() + ":" + r.gid()
                     + (r.groups().isEmpty() ? "" : " with groups " + r.groups()), map));
         }
+        if (!r.namespaces().contains(ChrootSupport.UNSHARE_ROOT)) {
+            // The unshare system call is refused (a container's seccomp profile): coreutils chroot, which
+            // always starts in /, so a shell of the image changes to the working directory.
+            // An empty --groups= clears the supplementary groups (without it, chroot looks the uid up in the
+            // host's user database).
+            String groups = String.join(",", r.groups().stream().map(String::valueOf).toList());
+            w.add(tools.getOrDefault("chroot", "chroot"));
+            w.add("--userspec=" + r.uid() + ":" + r.gid());
+            w.add("--groups=" + groups);
+            w.add("--");
+            w.add(root);
+            if (!ContainerPaths.clean(r.cwd()).isEmpty()) {
+                w.addAll(List.of("/bin/sh", "-c", "cd -- \"$0\" && exec \"$@\"", r.cwd()));
+            }
+            w.addAll(r.argv());
+            return exec(w);
+        }
         if (map.kind() != IdMapping.Kind.SINGLE) {
             w.add(tools.get("setpriv"));
             w.add("--regid=" + r.gid());
@@ -324,13 +364,17 @@ final class RunOperation {
             w.add("--");
         }
         w.add(tools.get("unshare"));
-        w.add("--root=/root");
+        w.add("--root=" + root);
         w.add("--wd=" + r.cwd());
         if (r.uid() != 0) {
             w.add("--setuid=" + r.uid());
         }
         w.add("--");
         w.addAll(r.argv());
+        return exec(w);
+    }
+
+    private static String exec(List<String> w) {
         StringBuilder b = new StringBuilder("exec");
         for (String s : w) {
             b.append(' ').append(Script.q(s));
@@ -362,6 +406,7 @@ final class RunOperation {
                     }
                     boolean dir = Files.isDirectory(source, NOFOLLOW);
                     String target = ensure(ContainerPaths.clean(spec.target()), dir);
+                    mountPoint(s, target, dir);
                     if (spec.readWrite()) {
                         // Writes are allowed but thrown away: an overlay (directories) or a copy (files).
                         Path base = Files.createDirectories(work.resolve("rw" + n));
@@ -382,6 +427,7 @@ final class RunOperation {
                 }
                 case "tmpfs" -> {
                     String target = ensure(ContainerPaths.clean(spec.target()), true);
+                    mountPoint(s, target, true);
                     s.line(mount() + " -t tmpfs -o mode=1777,nosuid,nodev" + (spec.size() > 0 ? ",size="
                             + spec.size() : "") + " tmpfs " + Script.q(target));
                 }
@@ -400,6 +446,7 @@ final class RunOperation {
                         }
                     }
                     String target = ensure(ContainerPaths.clean(spec.target()), true);
+                    mountPoint(s, target, true);
                     s.line(mount() + " --bind " + Script.q(dir.toString()) + " " + Script.q(target));
                 }
                 case "secret" -> {
@@ -416,12 +463,33 @@ final class RunOperation {
                     Files.setAttribute(copy, "unix:gid", (int) spec.gid(), NOFOLLOW);
                     Files.setAttribute(copy, "unix:mode", spec.mode(), NOFOLLOW);
                     String target = ensure(ContainerPaths.clean(spec.target()), false);
+                    mountPoint(s, target, false);
                     s.line(mount() + " --bind " + Script.q(copy.toString()) + " " + Script.q(target));
                     readOnly(s, target);
+                }
+                case "socket" -> {
+                    // The caller's forwarding socket, given the step's owner and mode (we are container root).
+                    // (The JDK cannot chown a socket: it opens the file.)
+                    String socket = Script.q(spec.source());
+                    String target = ensure(ContainerPaths.clean(spec.target()), false);
+                    s.line("chown " + spec.uid() + ":" + spec.gid() + " " + socket + " && chmod "
+                            + Integer.toOctalString(spec.mode()) + " " + socket);
+                    mountPoint(s, target, false);
+                    s.line(mount() + " --bind " + socket + " " + Script.q(target));
                 }
                 default -> throw new SandboxException("unknown mount type " + spec.type());
             }
         }
+    }
+
+    /**
+     * Makes the mount point in the script too: under /dev it is in the tmpfs mounted there first, which hides
+     * the one {@link #ensure} made in the rootfs (elsewhere it exists already and this does nothing).
+     */
+    private static void mountPoint(Script s, String target, boolean directory) {
+        String t = Script.q(target);
+        s.line(directory ? "[ -e " + t + " ] || mkdir -p " + t
+                : "[ -e " + t + " ] || { mkdir -p \"$(dirname " + t + ")\" && : > " + t + "; }");
     }
 
     /** A read-only remount must repeat the flags the kernel locked on the source mount. */
@@ -510,6 +578,15 @@ final class RunOperation {
             int type = (Integer) a.get("mode") & LayerStack.S_IFMT;
             boolean empty = c.directory() ? type == LayerStack.S_IFDIR && LayerStack.names(p).isEmpty()
                     : type == LayerStack.S_IFREG && (Long) a.get("size") == 0;
+            if (c.owned()) {
+                Path parent = p.getParent();
+                boolean untouchedParent = Files.getLastModifiedTime(parent, NOFOLLOW).equals(c.parentAfter());
+                deleteTree(p);
+                if (untouchedParent) {
+                    SandboxAgent.setMtime(parent, c.parentBefore());
+                }
+                continue;
+            }
             if (!empty) {
                 warnings.add("/" + c.rel() + " was created as a mount point and then used by the command; kept");
                 continue;
@@ -523,22 +600,165 @@ final class RunOperation {
         }
     }
 
+    // ---- chroot isolation without a mount namespace -------------------------------------------------------
+
+    /** Character devices a command expects in /dev: name, major, minor. */
+    private static final List<Object[]> DEVICES = List.of(new Object[] {"null", 1, 3}, new Object[] {"zero", 1, 5},
+            new Object[] {"full", 1, 7}, new Object[] {"random", 1, 8}, new Object[] {"urandom", 1, 9},
+            new Object[] {"tty", 5, 0});
+
+    /**
+     * The container allows no mount namespace: nothing can be mounted. The copy is prepared in place instead,
+     * and everything added for the run is removed afterwards: device nodes made with mknod, /etc/hosts,
+     * /etc/resolv.conf and /etc/hostname swapped in (the image's files set aside and put back), bind mounts
+     * copied in. The command then runs with a plain chroot.
+     */
+    private String prepareBareRun() throws IOException {
+        String cwd = RootedPath.resolve(merged, r.cwd());
+        if (!cwd.isEmpty()) {
+            Path c = merged.resolve(cwd);
+            if (!Files.exists(c, NOFOLLOW)) {
+                mkdirs(cwd, false);
+            } else if (!Files.isDirectory(c, NOFOLLOW)) {
+                throw new SandboxException("working directory " + r.cwd() + " is not a directory");
+            }
+        }
+        String dev = RootedPath.resolve(merged, "dev");
+        if (dev.isEmpty()) {
+            throw new SandboxException("/dev resolves to the container root");
+        }
+        ensure("dev", true);
+        List<String> failed = new ArrayList<>();
+        for (Object[] d : DEVICES) {
+            String rel = ContainerPaths.join(dev, (String) d[0]);
+            if (LayerStack.lstat(merged.resolve(rel)) != null) {
+                continue;
+            }
+            Path node = merged.resolve(rel);
+            FileTime before = Files.getLastModifiedTime(node.getParent(), NOFOLLOW);
+            try {
+                SandboxAgent.Exec.run(tools.getOrDefault("mknod", "mknod"), "-m", "666", node.toString(), "c",
+                        d[1].toString(), d[2].toString());
+            } catch (SandboxException e) {
+                failed.add("/dev/" + d[0]);
+                continue;
+            }
+            created.add(new Created(rel, false, before, Files.getLastModifiedTime(node.getParent(), NOFOLLOW), true));
+        }
+        if (!failed.isEmpty()) {
+            warnings.add("could not create " + String.join(", ", failed) + " (mknod needs CAP_MKNOD)");
+        }
+        standIn("etc/hosts", r.hosts());
+        standIn("etc/resolv.conf", r.resolvConf());
+        standIn("etc/hostname", r.hostname() + "\n");
+        int n = 0;
+        for (AgentProtocol.MountSpec spec : r.mounts()) {
+            n++;
+            if (!spec.type().equals("bind")) {
+                throw new SandboxException("RUN --mount=type=" + (spec.type().equals("socket") ? "ssh" : spec.type())
+                        + " needs a mount namespace, which this container does not allow (--isolation=chroot"
+                        + " without namespaces supports only type=bind)");
+            }
+            copyIn(spec);
+        }
+        Script s = new Script();
+        s.line("set -eu");
+        s.line(": > " + Script.q(work.resolve("started").toString()));
+        s.line(execLine(merged.toString()));
+        Path file = work.resolve("run.sh");
+        Files.writeString(file, s.toString());
+        return file.toString();
+    }
+
+    /** Puts generated content at a container path for the run: the image's file, if any, is set aside. */
+    private void standIn(String unsafe, String content) throws IOException {
+        String rel = RootedPath.resolve(merged, unsafe);
+        Path p = merged.resolve(rel);
+        Map<String, Object> a = LayerStack.lstat(p);
+        if (a == null) {
+            ensure(unsafe, false);
+            Created placeholder = created.remove(created.size() - 1);
+            Files.writeString(p, content);
+            created.add(new Created(placeholder.rel(), false, placeholder.parentBefore(),
+                    Files.getLastModifiedTime(p.getParent(), NOFOLLOW), true));
+            return;
+        }
+        if (((Integer) a.get("mode") & LayerStack.S_IFMT) != LayerStack.S_IFREG) {
+            throw new SandboxException("cannot provide /" + rel + ", which is not a regular file in the image");
+        }
+        Path saved = Files.createDirectories(work.resolve("saved")).resolve(Integer.toString(swapped.size()));
+        FileTime before = Files.getLastModifiedTime(p.getParent(), NOFOLLOW);
+        Files.move(p, saved, StandardCopyOption.ATOMIC_MOVE);
+        Files.writeString(p, content);
+        Files.setAttribute(p, "unix:mode", 0644, NOFOLLOW);
+        swapped.add(new Swapped(rel, saved, before, Files.getLastModifiedTime(p.getParent(), NOFOLLOW)));
+    }
+
+    /** Puts the image's files back where generated ones stood in, with their directory's mtime. */
+    private void restoreSwapped() throws IOException {
+        for (int i = swapped.size() - 1; i >= 0; i--) {
+            Swapped w = swapped.get(i);
+            Path p = merged.resolve(w.rel());
+            Path parent = p.getParent();
+            if (!Files.isDirectory(parent, NOFOLLOW)) {
+                continue; // the command removed the directory: the image's file goes with it
+            }
+            boolean untouchedParent = Files.getLastModifiedTime(parent, NOFOLLOW).equals(w.parentAfter());
+            deleteTree(p);
+            Files.move(w.saved(), p, StandardCopyOption.ATOMIC_MOVE);
+            if (untouchedParent) {
+                SandboxAgent.setMtime(parent, w.parentBefore());
+            }
+        }
+        swapped.clear();
+    }
+
+    /** A read-only bind mount without mounts: the source copied to a target that must not exist yet. */
+    private void copyIn(AgentProtocol.MountSpec spec) throws IOException {
+        Path sourceRoot = Path.of(spec.source()).toRealPath();
+        String srcRel = RootedPath.resolve(sourceRoot, spec.sourcePath());
+        Path source = srcRel.isEmpty() ? sourceRoot : sourceRoot.resolve(srcRel);
+        if (!Files.exists(source, NOFOLLOW)) {
+            throw new SandboxException("bind mount source " + spec.sourcePath() + " does not exist");
+        }
+        String rel = RootedPath.resolve(merged, ContainerPaths.clean(spec.target()));
+        if (rel.isEmpty()) {
+            throw new SandboxException("cannot mount over the container root (" + spec.target() + ")");
+        }
+        Path target = merged.resolve(rel);
+        if (LayerStack.lstat(target) != null) {
+            throw new SandboxException("RUN --mount target " + spec.target() + " exists in the image: without a"
+                    + " mount namespace (--isolation=chroot) bind mounts are copied in, to a path that must not"
+                    + " exist yet");
+        }
+        mkdirs(ContainerPaths.parent(rel), true);
+        FileTime before = Files.getLastModifiedTime(target.getParent(), NOFOLLOW);
+        SandboxAgent.Exec.run(tools.get("cp"), "-a", "--reflink=auto", "--", source.toString(), target.toString());
+        created.add(new Created(rel, Files.isDirectory(target, NOFOLLOW), before,
+                Files.getLastModifiedTime(target.getParent(), NOFOLLOW), true));
+    }
+
     // ---- the command -------------------------------------------------------------------------------------
 
     private int startCommand(String script) throws IOException {
         List<String> cmd = new ArrayList<>();
-        cmd.add(tools.get("unshare"));
-        cmd.add("--pid");
-        cmd.add("--fork");
-        cmd.add("--kill-child");
-        cmd.add("--mount");
-        cmd.add("--uts");
-        cmd.add("--ipc");
-        if ("NONE".equals(r.network())) {
-            cmd.add("--net");
+        if (!bare) {
+            cmd.add(tools.get("unshare"));
+            cmd.add("--pid");
+            cmd.add("--fork");
+            cmd.add("--kill-child");
+            cmd.add("--mount");
+            for (String ns : List.of(ChrootSupport.UTS, ChrootSupport.IPC)) {
+                if (r.namespaces().contains(ns)) {
+                    cmd.add("--" + ns);
+                }
+            }
+            if ("NONE".equals(r.network())) {
+                cmd.add("--net");
+            }
+            cmd.add("--propagation=private");
+            cmd.add("--");
         }
-        cmd.add("--propagation=private");
-        cmd.add("--");
         cmd.add(tools.get("sh"));
         cmd.add(script);
         ProcessBuilder pb = new ProcessBuilder(cmd)

@@ -50,14 +50,17 @@ public final class Sandbox {
     private final Snapshotter snapshotter;
     private final Map<String, String> tools;
     private final List<String> warnings;
+    /** The namespaces commands get ({@link ChrootSupport} names); all of them unless chroot isolation. */
+    private final List<String> namespaces;
 
     private Sandbox(SandboxOptions options, IdMapping mapping, Snapshotter snapshotter, Map<String, String> tools,
-            List<String> warnings) {
+            List<String> warnings, List<String> namespaces) {
         this.options = options;
         this.mapping = mapping;
         this.snapshotter = snapshotter;
         this.tools = tools;
         this.warnings = List.copyOf(warnings);
+        this.namespaces = List.copyOf(namespaces);
     }
 
     /**
@@ -67,6 +70,9 @@ public final class Sandbox {
      * @throws SandboxException naming what is missing and how to fix it
      */
     public static Sandbox open(SandboxOptions options) throws SandboxException {
+        if (options.isolation() == Isolation.CHROOT) {
+            return openChroot(options);
+        }
         List<String> warnings = new ArrayList<>();
         long uid = new com.sun.security.auth.module.UnixSystem().getUid();
         long gid = new com.sun.security.auth.module.UnixSystem().getGid();
@@ -95,7 +101,7 @@ public final class Sandbox {
             throw new SandboxException("cannot create " + options.workRoot() + ": " + e.getMessage(), e);
         }
         Preflight.userNamespaces(tools, mapping);
-        Sandbox probe = new Sandbox(options, mapping, Snapshotter.COPY, tools, warnings);
+        Sandbox probe = new Sandbox(options, mapping, Snapshotter.COPY, tools, warnings, ChrootSupport.ALL);
         Snapshotter chosen = options.snapshotter();
         if (chosen != Snapshotter.COPY) {
             AgentProtocol.Response r = probe.probeOverlay();
@@ -112,7 +118,36 @@ public final class Sandbox {
                         + "); using the copy snapshotter");
             }
         }
-        return new Sandbox(options, mapping, chosen, tools, warnings);
+        return new Sandbox(options, mapping, chosen, tools, warnings, ChrootSupport.ALL);
+    }
+
+    /** {@link Isolation#CHROOT}: real root, no user namespace, the copy snapshotter, the namespaces allowed. */
+    private static Sandbox openChroot(SandboxOptions options) throws SandboxException {
+        long uid = new com.sun.security.auth.module.UnixSystem().getUid();
+        long gid = new com.sun.security.auth.module.UnixSystem().getGid();
+        if (uid != 0) {
+            throw new SandboxException("--isolation=chroot needs root (it is for root inside a container that forbids"
+                    + " new namespaces); as user " + System.getProperty("user.name") + " use the default isolation,"
+                    + " which runs RUN in a user namespace");
+        }
+        if (options.snapshotter() == Snapshotter.OVERLAY) {
+            throw new SandboxException("--isolation=chroot uses the copy snapshotter; drop --snapshotter=overlay");
+        }
+        IdMapping mapping = new IdMapping(IdMapping.Kind.IDENTITY, 0, gid, 0, 0, 0, 0);
+        Map<String, String> tools = HostTools.find(mapping);
+        try {
+            Files.createDirectories(options.workRoot());
+        } catch (IOException e) {
+            throw new SandboxException("cannot create " + options.workRoot() + ": " + e.getMessage(), e);
+        }
+        List<String> warnings = new ArrayList<>();
+        List<String> namespaces = ChrootSupport.probe(tools, options.workRoot(), warnings);
+        return new Sandbox(options, mapping, Snapshotter.COPY, tools, warnings, namespaces);
+    }
+
+    /** The isolation in use. */
+    public Isolation isolation() {
+        return options.isolation();
     }
 
     /** The snapshotter in use (never {@link Snapshotter#AUTO}). */
@@ -138,19 +173,36 @@ public final class Sandbox {
             throws SandboxException, InterruptedException {
         Path work = newWorkDir("run-");
         boolean done = false;
+        List<SocketProxy> proxies = new ArrayList<>();
+        Path sockets = null;
         try {
             List<AgentProtocol.MountSpec> mounts = new ArrayList<>();
             for (SandboxMount m : spec.mounts()) {
+                if (m instanceof SandboxMount.SshAgent a) {
+                    if (sockets == null) {
+                        // Short: a socket path has at most 107 bytes, and the work root may be deep.
+                        sockets = Files.createTempDirectory("jbuild-ssh-");
+                    }
+                    SocketProxy proxy = new SocketProxy(a.socket(), sockets.resolve(Integer.toString(proxies.size())));
+                    proxies.add(proxy);
+                    mounts.add(new AgentProtocol.MountSpec("socket", proxy.path().toString(), null, a.target(), true,
+                            0, a.uid(), a.gid(), a.mode()));
+                    continue;
+                }
                 mounts.add(toSpec(m));
             }
             List<String> lowers = new ArrayList<>();
             for (Path p : lower.layers()) {
                 lowers.add(p.toAbsolutePath().toString());
             }
+            if (spec.network() == Network.NONE && !namespaces.contains(ChrootSupport.NET)) {
+                throw new SandboxException("--network=none needs a network namespace, which this container does not"
+                        + " allow (--isolation=chroot)");
+            }
             AgentProtocol.Request request = new AgentProtocol.Request("run", work.toString(), tools, mapping, lowers,
                     snapshotter.name(), spec.argv(), spec.env(), spec.cwd(), spec.uid(), spec.gid(), spec.groups(),
                     spec.hostname(), spec.network().name(), mounts, hostsFile(spec.hostname()), resolvConf(),
-                    List.of(), null);
+                    List.of(), null, namespaces);
             long start = System.nanoTime();
             AgentProtocol.Response response = callAgent("run", request, work, output);
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
@@ -171,6 +223,14 @@ public final class Sandbox {
         } catch (IOException e) {
             throw e instanceof SandboxException s ? s : new SandboxException(e.getMessage(), e);
         } finally {
+            proxies.forEach(SocketProxy::close);
+            if (sockets != null) {
+                try {
+                    Files.deleteIfExists(sockets);
+                } catch (IOException e) {
+                    System.err.println("jbuild: warning: could not remove " + sockets + ": " + e.getMessage());
+                }
+            }
             if (!done) {
                 deleteQuietly(work);
             }
@@ -192,7 +252,7 @@ public final class Sandbox {
             }
             AgentProtocol.Request request = new AgentProtocol.Request("extract", work.toString(), tools, mapping,
                     List.of(), null, List.of(), List.of(), "/", 0, 0, List.of(), "x", "HOST", List.of(), "", "", list,
-                    target.toAbsolutePath().toString());
+                    target.toAbsolutePath().toString(), namespaces);
             AgentProtocol.Response response = callAgent("extract", request, work, OutputListener.discard());
             if (!response.ok()) {
                 throw new SandboxException(response.error());
@@ -244,7 +304,7 @@ public final class Sandbox {
         try {
             AgentProtocol.Request request = new AgentProtocol.Request("probe", work.toString(), tools, mapping,
                     List.of(), null, List.of(), List.of(), "/", 0, 0, List.of(), "x", "HOST", List.of(), "", "",
-                    List.of(), null);
+                    List.of(), null, namespaces);
             AgentProtocol.Response r = callAgent("probe", request, work, OutputListener.discard());
             if (!r.ok()) {
                 throw new SandboxException(r.error());
@@ -268,9 +328,11 @@ public final class Sandbox {
             throw new SandboxException("cannot write " + requestFile + ": " + e.getMessage(), e);
         }
         List<String> cmd = new ArrayList<>();
-        cmd.add(tools.get("unshare"));
-        cmd.addAll(mapping.unshareOptions());
-        cmd.addAll(List.of("--mount", "--propagation=private", "--pid", "--fork", "--kill-child", "--"));
+        if (namespaces.contains(ChrootSupport.MOUNT)) {
+            cmd.add(tools.get("unshare"));
+            cmd.addAll(mapping.unshareOptions());
+            cmd.addAll(List.of("--mount", "--propagation=private", "--pid", "--fork", "--kill-child", "--"));
+        }
         cmd.addAll(options.agentJava());
         cmd.addAll(List.of("-cp", options.agentClasspath(), SandboxAgent.class.getName(), op, requestFile.toString(),
                 responseFile.toString()));

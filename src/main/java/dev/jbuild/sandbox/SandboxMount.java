@@ -78,6 +78,22 @@ public sealed interface SandboxMount {
         }
     }
 
+    /**
+     * An SSH agent forwarded into the command: a socket owned by {@code uid:gid} with {@code mode} at
+     * {@code target} (BuildKit's default {@code /run/buildkit/ssh_agent.N}) that forwards every connection to
+     * {@code socket}, the user's agent (e.g. {@code $SSH_AUTH_SOCK}). The caller sets {@code SSH_AUTH_SOCK}
+     * in the command's environment. Never part of the changes.
+     */
+    record SshAgent(Path socket, String target, long uid, long gid, int mode) implements SandboxMount {
+        public SshAgent {
+            Objects.requireNonNull(socket, "socket");
+            checkTarget(target);
+            if ((mode & ~07777) != 0 || uid < 0 || gid < 0) {
+                throw new IllegalArgumentException("invalid ssh socket owner/mode");
+            }
+        }
+    }
+
     private static void checkTarget(String target) {
         Objects.requireNonNull(target, "target");
         if (!target.startsWith("/") || target.indexOf('\0') >= 0) {

@@ -12,14 +12,21 @@ import java.util.Objects;
  * @param snapshotter     auto, overlay or copy
  * @param agentJava       the command that starts a JVM for the agent (java binary and options)
  * @param agentClasspath  a classpath holding jbuild (the shaded jar, or the classes and dependencies)
+ * @param isolation       namespaces (the default) or chroot
  */
-public record SandboxOptions(Path workRoot, Snapshotter snapshotter, List<String> agentJava, String agentClasspath) {
+public record SandboxOptions(Path workRoot, Snapshotter snapshotter, List<String> agentJava, String agentClasspath,
+        Isolation isolation) {
+
+    public SandboxOptions(Path workRoot, Snapshotter snapshotter, List<String> agentJava, String agentClasspath) {
+        this(workRoot, snapshotter, agentJava, agentClasspath, Isolation.AUTO);
+    }
 
     public SandboxOptions {
         Objects.requireNonNull(workRoot, "workRoot");
         Objects.requireNonNull(snapshotter, "snapshotter");
         agentJava = List.copyOf(agentJava);
         Objects.requireNonNull(agentClasspath, "agentClasspath");
+        Objects.requireNonNull(isolation, "isolation");
         workRoot = workRoot.toAbsolutePath();
     }
 
@@ -33,6 +40,10 @@ public record SandboxOptions(Path workRoot, Snapshotter snapshotter, List<String
     }
 
     public SandboxOptions withSnapshotter(Snapshotter s) {
-        return new SandboxOptions(workRoot, s, agentJava, agentClasspath);
+        return new SandboxOptions(workRoot, s, agentJava, agentClasspath, isolation);
+    }
+
+    public SandboxOptions withIsolation(Isolation i) {
+        return new SandboxOptions(workRoot, snapshotter, agentJava, agentClasspath, i);
     }
 }

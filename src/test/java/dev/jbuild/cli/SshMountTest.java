@@ -1,0 +1,194 @@
+package dev.jbuild.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.layer.LayerReader;
+import dev.jbuild.testing.BusyboxImage;
+import dev.jbuild.testing.ExternalTool;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code RUN --mount=type=ssh} with a real {@code ssh-agent} holding a generated key: {@code ssh-add -l} inside
+ * the step (the host's ssh-add and its libraries copied into a busybox image) lists that key, through the
+ * default socket and through a {@code target=} with another owner; nothing of it reaches the image.
+ */
+class SshMountTest {
+
+    @TempDir
+    static Path temp;
+
+    static Process agent;
+    static Path socket;
+    static String fingerprint;
+    static Path context;
+    static BusyboxImage busybox;
+
+    @BeforeAll
+    static void startAgent() throws Exception {
+        Path sshAgent = ExternalTool.require("ssh-agent");
+        ExternalTool.require("ssh-add");
+        ExternalTool.require("ssh-keygen");
+        Path dir = Files.createDirectories(temp.resolve("agent"));
+        socket = dir.resolve("agent.sock");
+        agent = new ProcessBuilder(sshAgent.toString(), "-D", "-a", socket.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("agent.log").toFile()).start();
+        for (int i = 0; i < 100 && !Files.exists(socket); i++) {
+            Thread.sleep(50);
+        }
+        assertTrue(Files.exists(socket), "ssh-agent did not create " + socket);
+        Path key = dir.resolve("id_ed25519");
+        ExternalTool.command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "jbuild-test-key", "-f",
+                key.toString()).runSuccessfully();
+        ExternalTool.command("env", "SSH_AUTH_SOCK=" + socket, "ssh-add", key.toString()).runSuccessfully();
+        fingerprint = ExternalTool.command("env", "SSH_AUTH_SOCK=" + socket, "ssh-add", "-l").runSuccessfully()
+                .stdout().strip();
+        assertTrue(fingerprint.contains("jbuild-test-key"), fingerprint);
+
+        busybox = BusyboxImage.write(temp.resolve("busybox"), "1.0");
+        context = Files.createDirectories(temp.resolve("context"));
+        copyWithLibraries(ExternalTool.require("ssh-add"), context.resolve("sysroot"));
+    }
+
+    @AfterAll
+    static void stopAgent() throws Exception {
+        if (agent != null) {
+            agent.destroy();
+            agent.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The program at /usr/bin/NAME and every library ldd names, at their paths under {@code sysroot}. */
+    private static void copyWithLibraries(Path program, Path sysroot) throws Exception {
+        List<Path> files = new ArrayList<>(List.of(program));
+        for (String line : ExternalTool.command("ldd", program.toString()).runSuccessfully().stdout().split("\n")) {
+            for (String word : line.trim().split("\\s+")) {
+                if (word.startsWith("/")) {
+                    files.add(Path.of(word));
+                }
+            }
+        }
+        for (Path file : files) {
+            Path target = sysroot.resolve(file.toString().substring(1));
+            Files.createDirectories(target.getParent());
+            Files.copy(file, target); // follows symlinks: the real file under the name the loader looks for
+            Files.setAttribute(target, "unix:mode", 0755);
+        }
+        Path bin = sysroot.resolve("usr/bin/ssh-add");
+        if (!program.equals(Path.of("/usr/bin/ssh-add"))) {
+            Files.createDirectories(bin.getParent());
+            Files.copy(program, bin);
+        }
+    }
+
+    private CliTest.Result build(String dockerfile, String... extra) throws Exception {
+        Files.writeString(context.resolve("Dockerfile"), dockerfile);
+        List<String> args = new ArrayList<>(List.of("build", "--root", temp.resolve("store").toString(),
+                "--build-context", "busybox=oci-layout://" + busybox.layoutDirectory() + ":1.0",
+                "-o", "type=tar,dest=" + temp.resolve("rootfs.tar")));
+        args.addAll(List.of(extra));
+        args.add(context.toString());
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
+        return new CliTest.Result(code, out.toString(), err.toString());
+    }
+
+    private Map<String, LayerEntry> rootfs(Map<String, String> text) throws Exception {
+        Map<String, LayerEntry> entries = new HashMap<>();
+        try (InputStream in = Files.newInputStream(temp.resolve("rootfs.tar"))) {
+            LayerReader.read(in, (entry, content) -> {
+                entries.put(entry.path(), entry);
+                if (entry instanceof LayerEntry.RegularFile) {
+                    text.put(entry.path(), new String(content.readAllBytes(), StandardCharsets.UTF_8));
+                }
+            });
+        }
+        return entries;
+    }
+
+    @Test
+    void theStepSeesTheAgentsKeyAndTheImageKeepsNoTraceOfIt() throws Exception {
+        String dockerfile = """
+                FROM busybox
+                COPY sysroot/ /
+                RUN --mount=type=ssh ssh-add -l > /keys.txt && echo "$SSH_AUTH_SOCK" > /sock.txt \\
+                    && stat -c '%a %u:%g' "$SSH_AUTH_SOCK" > /sock-owner.txt
+                RUN --mount=type=ssh,id=other,target=/tmp/agent,uid=1000,gid=1000,mode=0600 \\
+                    --mount=type=ssh,required=true \\
+                    echo "$SSH_AUTH_SOCK" > /sock2.txt && stat -c '%a %u:%g' /tmp/agent > /owner2.txt \\
+                    && test -S /run/buildkit/ssh_agent.1
+                USER 1000
+                RUN --mount=type=ssh,id=other,uid=1000 ssh-add -l > /tmp/keys-as-user.txt
+                USER 0
+                RUN --mount=type=ssh,id=missing echo "$SSH_AUTH_SOCK" > /optional.txt
+                RUN env > /env.txt; test ! -e /run/buildkit/ssh_agent.0
+                """;
+        for (String isolation : new String[] {"auto", "chroot"}) {
+            if (isolation.equals("chroot") && new com.sun.security.auth.module.UnixSystem().getUid() != 0) {
+                continue; // chroot isolation is for root (ChrootIsolationTest checks the refusal)
+            }
+            CliTest.Result result = build(dockerfile, "--ssh", "default=" + socket, "--ssh", "other=" + socket,
+                    "--isolation=" + isolation);
+            assertEquals(0, result.exitCode(), isolation + ": " + result.err());
+            Map<String, String> text = new HashMap<>();
+            Map<String, LayerEntry> fs = rootfs(text);
+            assertEquals(fingerprint + "\n", text.get("keys.txt"), isolation);
+            assertEquals(fingerprint + "\n", text.get("tmp/keys-as-user.txt"), isolation);
+            assertEquals("/run/buildkit/ssh_agent.0\n", text.get("sock.txt"));
+            assertEquals("600 0:0\n", text.get("sock-owner.txt"));
+            assertEquals("/tmp/agent\n", text.get("sock2.txt"), "the first ssh mount sets SSH_AUTH_SOCK");
+            assertEquals("600 1000:1000\n", text.get("owner2.txt"));
+            assertEquals("\n", text.get("optional.txt"),
+                    "an optional mount of an agent nobody forwarded is skipped, and sets no SSH_AUTH_SOCK");
+            assertFalse(text.get("env.txt").contains("SSH_AUTH_SOCK"), "only steps with an ssh mount see it");
+            assertFalse(fs.containsKey("run/buildkit"), "mount points never reach a layer: " + fs.keySet().stream()
+                    .filter(p -> p.startsWith("run")).toList());
+            assertFalse(fs.containsKey("tmp/agent"));
+        }
+    }
+
+    @Test
+    void aRequiredAgentThatWasNotForwardedFailsTheStep() throws Exception {
+        CliTest.Result result = build("FROM busybox\nRUN --mount=type=ssh,id=deploy,required=true true\n");
+        assertEquals(1, result.exitCode());
+        assertTrue(result.err().contains("Dockerfile:2") && result.err().contains("--ssh deploy=SOCKET"),
+                result.err());
+    }
+
+    @Test
+    void sshFlagsAreCheckedUpFront() throws Exception {
+        CommandLine commandLine = new CommandLine(new BuildCommand());
+        assertEquals(Map.of("default", socket), SshSockets.parse(List.of("default"), socket.toString(), commandLine));
+        assertEquals(Map.of("default", socket, "git", socket),
+                SshSockets.parse(List.of("default", "git=" + socket), socket.toString(), commandLine));
+        CommandLine.ParameterException unset = assertThrows(CommandLine.ParameterException.class,
+                () -> SshSockets.parse(List.of("default"), null, commandLine));
+        assertTrue(unset.getMessage().contains("SSH_AUTH_SOCK is not set"), unset.getMessage());
+        Path keyFile = temp.resolve("agent/id_ed25519");
+        CommandLine.ParameterException notSocket = assertThrows(CommandLine.ParameterException.class,
+                () -> SshSockets.parse(List.of("default=" + keyFile), null, commandLine));
+        assertTrue(notSocket.getMessage().contains("is not a socket"), notSocket.getMessage());
+        CliTest.Result missing = build("FROM busybox\n", "--ssh", "default=" + temp.resolve("nothing"));
+        assertEquals(2, missing.exitCode(), missing.err());
+        assertTrue(missing.err().contains("--ssh default: cannot use"), missing.err());
+    }
+}
