@@ -22,6 +22,15 @@ final class RunMounts {
 
         Path cacheRoot();
 
+        /**
+         * The cache directory id to mount for {@code id} under BuildKit's {@code sharing} mode:
+         * {@code shared} as is, {@code locked} once no other build uses it, {@code private} as is
+         * when free, else a fresh private cache. The caller holds the locks until the step ends.
+         */
+        default String cacheId(String id, String sharing) {
+            return id;
+        }
+
         /** The SSH agent socket forwarded under {@code id} with {@code --ssh}, or null. */
         default Path ssh(String id) {
             return null;
@@ -60,7 +69,7 @@ final class RunMounts {
                 if (fields.containsKey("from")) {
                     throw new IllegalArgumentException("RUN --mount=type=cache,from=...: not implemented yet");
                 }
-                String id = fields.getOrDefault("id", target);
+                String id = sources.cacheId(fields.getOrDefault("id", target), sharing);
                 int mode = fields.containsKey("mode") ? Integer.parseInt(fields.get("mode"), 8) : 0755;
                 long uid = Long.parseLong(fields.getOrDefault("uid", "0"));
                 long gid = Long.parseLong(fields.getOrDefault("gid", "0"));

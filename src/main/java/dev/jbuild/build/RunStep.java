@@ -40,6 +40,7 @@ final class RunStep {
     private final ImageState state;
     private final RootfsLayers rootfs;
     private final StageSources sources;
+    private final CacheMountLocks cacheLocks = new CacheMountLocks();
 
     RunStep(BuildSession session, ImageState state, RootfsLayers rootfs, StageSources sources) {
         this.session = session;
@@ -90,6 +91,8 @@ final class RunStep {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BuildException(at, "RUN interrupted", e);
+        } finally {
+            cacheLocks.close();
         }
         rootfs.keep(result);
         result.warnings().forEach(w -> session.listener.warning(at.prefix() + ": " + w));
@@ -213,6 +216,11 @@ final class RunStep {
             @Override
             public Path cacheRoot() {
                 return session.store.root().resolve("cache-mounts").toAbsolutePath();
+            }
+
+            @Override
+            public String cacheId(String id, String sharing) {
+                return cacheLocks.acquire(cacheRoot(), id, sharing);
             }
 
             @Override
