@@ -17,6 +17,12 @@ public interface BuildListener {
     /** A line of output from a step. */
     default void log(String line) {}
 
+    /** Bytes of a blob moved so far during a pull or push ({@code total} may be unknown: -1). */
+    default void transferProgress(String blob, boolean upload, long done, long total) {}
+
+    /** A blob finished moving: {@code how} says whether it was transferred, found present or mounted. */
+    default void transferDone(String blob, boolean upload, long size, String how, Duration elapsed) {}
+
     /** Something the user should know that does not stop the build. */
     default void warning(String message) {}
 

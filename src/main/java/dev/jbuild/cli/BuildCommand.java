@@ -206,7 +206,7 @@ final class BuildCommand implements Runnable {
         };
         BuildResult result;
         List<ImageName> named = request.push() ? request.tags().stream().map(ImageName::parse).toList() : List.of();
-        try (RegistryClient registry = Registries.client(spec, named)) {
+        try (RegistryClient registry = Registries.client(spec, named, printer)) {
             result = new Builder(store, printer, new ImageTransfer(store, registry))
                     .withCacheOptions(new CacheOptions(noCache, java.util.Set.copyOf(noCacheFilter))).build(request);
         } catch (BuildException e) {

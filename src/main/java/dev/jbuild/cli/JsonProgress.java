@@ -15,6 +15,8 @@ import java.time.Duration;
  * {"event":"step","step":3,"stage":"build","index":2,"total":5,"text":"COPY . /src"}
  * {"event":"log","step":3,"line":"..."}
  * {"event":"done","step":3,"seconds":0.42}      or      {"event":"cached","step":3}
+ * {"event":"progress","step":3,"blob":"sha256:...","direction":"pull","bytes":1048576,"total":5242880}
+ * {"event":"transferred","step":3,"blob":"sha256:...","direction":"pull","bytes":5242880,"result":"pulled","seconds":0.8}
  * {"event":"warning","message":"..."}
  * {"event":"result","imageId":"sha256:...","manifest":"sha256:...","tags":[...],"pushed":[...],"layers":4,"size":1234}
  * </pre>
@@ -49,6 +51,17 @@ final class JsonProgress implements BuildListener {
     @Override
     public synchronized void log(String line) {
         emit(event("log").put("line", line));
+    }
+
+    @Override
+    public synchronized void transferProgress(String blob, boolean upload, long done, long total) {
+        emit(event("progress").put("blob", blob).put("direction", upload ? "push" : "pull").put("bytes", done).put("total", total));
+    }
+
+    @Override
+    public synchronized void transferDone(String blob, boolean upload, long size, String how, Duration elapsed) {
+        emit(event("transferred").put("blob", blob).put("direction", upload ? "push" : "pull").put("bytes", size)
+                .put("result", how).put("seconds", elapsed.toMillis() / 1000.0));
     }
 
     @Override

@@ -55,6 +55,25 @@ final class ProgressPrinter implements BuildListener {
     }
 
     @Override
+    public synchronized void transferDone(String blob, boolean upload, long size, String how, Duration elapsed) {
+        if (!quiet) {
+            err.printf("#%d %s %s %s in %s%s%n", step, how, shortDigest(blob), size(size), seconds(elapsed),
+                    how.equals("pulled") || how.equals("pushed") ? " (" + rate(size, elapsed) + ")" : "");
+            err.flush();
+        }
+    }
+
+    static String shortDigest(String digest) {
+        int colon = digest.indexOf(':');
+        return digest.substring(0, Math.min(digest.length(), colon + 13));
+    }
+
+    static String rate(long bytes, Duration elapsed) {
+        double seconds = Math.max(elapsed.toNanos() / 1e9, 0.001);
+        return size((long) (bytes / seconds)) + "/s";
+    }
+
+    @Override
     public void warning(String message) {
         err.println("warning: " + message);
         err.flush();

@@ -23,6 +23,11 @@ final class Registries {
         return RegistryClient.create(options(spec, named));
     }
 
+    /** A client whose blob transfers are reported to {@code listener} (progress output). */
+    static RegistryClient client(CommandSpec spec, Collection<ImageName> named, dev.jbuild.build.BuildListener listener) {
+        return RegistryClient.create(options(spec, named).toBuilder().listener(new TransferProgress(listener)).build());
+    }
+
     static RegistryOptions options(CommandSpec spec, Collection<ImageName> named) {
         JbuildCommand global = (JbuildCommand) spec.root().userObject();
         RegistryOptions.Builder builder = RegistryOptions.builder();

@@ -19,6 +19,7 @@ final class TtyProgress implements BuildListener {
     private int step;
     private String current = "";
     private boolean statusShown;
+    private long lastTransferDraw;
 
     TtyProgress(PrintWriter err, int width) {
         this.err = err;
@@ -45,6 +46,25 @@ final class TtyProgress implements BuildListener {
     @Override
     public synchronized void log(String line) {
         status(current + " > " + line);
+    }
+
+    @Override
+    public synchronized void transferProgress(String blob, boolean upload, long done, long total) {
+        long now = System.nanoTime();
+        if (now - lastTransferDraw < 100_000_000L && done < total) {
+            return; // redraw at most ten times a second
+        }
+        lastTransferDraw = now;
+        status(String.format("%s > %s %s %s / %s", current, upload ? "push" : "pull", ProgressPrinter.shortDigest(blob),
+                ProgressPrinter.size(done), total < 0 ? "?" : ProgressPrinter.size(total)));
+    }
+
+    @Override
+    public synchronized void transferDone(String blob, boolean upload, long size, String how, Duration elapsed) {
+        clearStatus();
+        err.println(fit(String.format("  %s %s %s in %.1fs (%s)", how, ProgressPrinter.shortDigest(blob),
+                ProgressPrinter.size(size), elapsed.toMillis() / 1000.0, ProgressPrinter.rate(size, elapsed))));
+        status(current);
     }
 
     @Override

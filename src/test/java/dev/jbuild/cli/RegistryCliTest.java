@@ -67,6 +67,9 @@ class RegistryCliTest {
                     "--metadata-file", metadata.toString(), context.toString());
             assertEquals(0, built.exitCode(), built.err());
             assertTrue(built.err().contains("pushed " + registry.host() + "/team/app@sha256:"), built.err());
+            assertTrue(built.err().lines().anyMatch(l -> l.matches("#\\d+ pulled sha256:[0-9a-f]{12} .* in .*/s\\)")),
+                    "plain progress reports each pulled blob with its rate: " + built.err());
+            assertTrue(built.err().lines().anyMatch(l -> l.matches("#\\d+ pushed sha256:[0-9a-f]{12} .*")), built.err());
             String digest = new ObjectMapper().readTree(metadata.toFile()).get("containerimage.digest").asText();
             assertEquals(digest, skopeoDigest(registry, target), "the registry has exactly the built manifest");
 
