@@ -21,6 +21,28 @@ public final class BuildException extends Exception {
         this(location, message, null);
     }
 
+    /**
+     * True when the machine, not the Dockerfile, is the problem (no user namespaces, no subuid
+     * range, missing tools): the CLI exits with 125 then, as Docker and Podman do.
+     */
+    public boolean environmentProblem() {
+        for (Throwable t = getCause(); t != null; t = t.getCause()) {
+            if (t instanceof EnvironmentProblem) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Marks a cause as a problem of the machine jbuild runs on. */
+    static final class EnvironmentProblem extends java.io.IOException {
+        private static final long serialVersionUID = 1L;
+
+        EnvironmentProblem(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     public Location location() {
         return location;
     }

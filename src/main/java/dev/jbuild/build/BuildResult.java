@@ -13,8 +13,11 @@ import java.util.List;
  * @param layers     how many layers the image has
  * @param size       total compressed size of config, manifest and layers
  * @param pushed     the references pushed, each with the digest the registry stored ({@code name@sha256:...})
+ * @param steps      how many instructions ran or were looked up
+ * @param cached     how many of them came from the build cache
  */
-public record BuildResult(Descriptor manifest, Digest config, List<String> tags, int layers, long size, List<String> pushed) {
+public record BuildResult(Descriptor manifest, Digest config, List<String> tags, int layers, long size, List<String> pushed,
+        int steps, int cached) {
 
     public BuildResult {
         tags = List.copyOf(tags);
@@ -22,6 +25,6 @@ public record BuildResult(Descriptor manifest, Digest config, List<String> tags,
     }
 
     BuildResult withPushed(List<String> references) {
-        return new BuildResult(manifest, config, tags, layers, size, references);
+        return new BuildResult(manifest, config, tags, layers, size, references, steps, cached);
     }
 }

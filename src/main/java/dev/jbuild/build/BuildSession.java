@@ -37,6 +37,9 @@ final class BuildSession {
     /** The mtime of directories the build creates itself (no source to take it from). */
     final Instant createdDirTime;
     private HttpClient httpClient;
+    /** Steps run or looked up so far, and how many of them the cache answered: for the summary. */
+    int steps;
+    int cachedSteps;
 
     BuildSession(BuildRequest request, Store store, BuildListener listener, Path scratchDir) {
         this(request, store, listener, scratchDir, CacheOptions.DEFAULT);
@@ -82,9 +85,14 @@ final class BuildSession {
     LayerRecord writeLayer(Collection<? extends LayerEntry> entries) throws IOException {
         LayerWriter writer = new LayerWriter(new LayerWriter.Options(
                 request.compression(), -1, Runtime.getRuntime().availableProcessors(), request.sourceDateEpoch()));
+        long started = System.nanoTime();
         try (BlobWriter blob = store.blobWriter()) {
             LayerResult result = writer.write(entries, blob);
             Digest digest = blob.commit();
+            double seconds = Math.max((System.nanoTime() - started) / 1e9, 0.001);
+            listener.log(String.format(java.util.Locale.ROOT, "layer %s: %.1f MB, %s %.1f MB, in %.1fs (%.1f MB/s)",
+                    digest.shortHex(), result.uncompressedSize() / 1e6, request.compression().name().toLowerCase(java.util.Locale.ROOT),
+                    result.compressedSize() / 1e6, seconds, result.uncompressedSize() / 1e6 / seconds));
             return new LayerRecord(new Descriptor(result.mediaType(), digest, result.compressedSize()),
                     Digest.parse(result.diffId()));
         }

@@ -175,7 +175,8 @@ public final class Builder {
             store.tag(tag, manifestDescriptor);
         }
         size += configDescriptor.size() + manifestDescriptor.size();
-        return new BuildResult(manifestDescriptor, configDescriptor.digest(), request.tags(), layers.size(), size, List.of());
+        return new BuildResult(manifestDescriptor, configDescriptor.digest(), request.tags(), layers.size(), size, List.of(),
+                session.steps, session.cachedSteps);
     }
 
     /**

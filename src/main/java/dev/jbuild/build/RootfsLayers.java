@@ -38,7 +38,12 @@ final class RootfsLayers implements AutoCloseable {
         if (sandbox == null) {
             SandboxOptions options = SandboxOptions.defaults(session.scratchDir.resolve("sandbox"))
                     .withSnapshotter(session.request.snapshotter()).withIsolation(session.request.isolation());
-            sandbox = Sandbox.open(options);
+            try {
+                sandbox = Sandbox.open(options);
+            } catch (SandboxException e) {
+                // The sandbox cannot start at all: namespaces, id maps or tools are missing here.
+                throw new SandboxException(e.getMessage(), new BuildException.EnvironmentProblem(e.getMessage(), e));
+            }
             sandbox.warnings().forEach(session.listener::warning);
         }
         return sandbox;

@@ -65,7 +65,9 @@ final class StageExecutor {
     }
 
     void report(boolean cached, long started) {
+        session.steps++;
         if (cached) {
+            session.cachedSteps++;
             session.listener.stepCached();
         } else {
             session.listener.stepFinished(Duration.ofNanos(System.nanoTime() - started));

@@ -210,9 +210,10 @@ final class BuildCommand implements Runnable {
             result = new Builder(store, printer, new ImageTransfer(store, registry))
                     .withCacheOptions(new CacheOptions(noCache, java.util.Set.copyOf(noCacheFilter))).build(request);
         } catch (BuildException e) {
-            throw e.location() == null
+            CliFailure failure = e.location() == null
                     ? new CliFailure(ExitCodes.BUILD_FAILED, List.of("error: " + e.getMessage()), e)
                     : Diagnostics.atLocation(e.location(), e.getMessage(), dockerfile.text(), e);
+            throw e.environmentProblem() ? new CliFailure(ExitCodes.ENVIRONMENT, failure.lines(), e) : failure;
         }
         BuildOutputFiles.write(result, iidFile, metadataFile);
         boolean archiveOnStdout = request.outputs().stream().anyMatch(OutputSpecs::writesToStdout);

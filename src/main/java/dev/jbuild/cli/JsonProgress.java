@@ -75,7 +75,9 @@ final class JsonProgress implements BuildListener {
                 .put("imageId", result.config().toString())
                 .put("manifest", result.manifest().digest().toString())
                 .put("layers", result.layers())
-                .put("size", result.size());
+                .put("size", result.size())
+                .put("steps", result.steps())
+                .put("cached", result.cached());
         result.tags().forEach(node.putArray("tags")::add);
         if (result.tags().isEmpty()) {
             node.putArray("tags");

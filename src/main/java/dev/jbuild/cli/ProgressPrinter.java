@@ -85,8 +85,8 @@ final class ProgressPrinter implements BuildListener {
 
     /** The closing lines of plain and tty output: image ID, manifest, size, time, names, pushes. */
     static void summary(PrintWriter err, BuildResult result, Duration elapsed) {
-        err.printf("writing image %s (manifest %s, %d layers, %s) in %s%n", result.config(), result.manifest().digest(),
-                result.layers(), size(result.size()), seconds(elapsed));
+        err.printf("writing image %s (manifest %s, %d layers, %s) in %s, %d of %d steps cached%n", result.config(),
+                result.manifest().digest(), result.layers(), size(result.size()), seconds(elapsed), result.cached(), result.steps());
         for (String tag : result.tags()) {
             err.println("naming to " + tag);
         }

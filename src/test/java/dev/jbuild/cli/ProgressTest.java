@@ -42,7 +42,7 @@ class ProgressTest {
     }
 
     private static String masked(String text) {
-        return text.replaceAll("\\d+\\.\\ds", "T").replaceAll("sha256:[0-9a-f]{64}", "sha256:D").replaceAll("\\d+(\\.\\d)? (B|kB)", "S");
+        return text.replaceAll("layer [0-9a-f]{12}: .*", "layer L").replaceAll("\\d+\\.\\ds", "T").replaceAll("sha256:[0-9a-f]{64}", "sha256:D").replaceAll("\\d+(\\.\\d)? (B|kB)", "S");
     }
 
     @Test
@@ -51,10 +51,11 @@ class ProgressTest {
         assertEquals(0, result.exitCode(), result.err());
         assertEquals("""
                 #1 [stage-0 1/2] COPY a.txt /
+                #1 layer L
                 #1 DONE T
                 #2 [stage-0 2/2] ENV X=1
                 #2 DONE T
-                writing image sha256:D (manifest sha256:D, 1 layers, S) in T
+                writing image sha256:D (manifest sha256:D, 1 layers, S) in T, 0 of 2 steps cached
                 naming to docker.io/library/progress:1
                 """, masked(result.err()));
         CliTest.Result again = build("--progress=plain");
@@ -73,7 +74,7 @@ class ProgressTest {
             last = json.readTree(line);
             events.add(last.get("event").asText());
         }
-        assertEquals(List.of("step", "done", "step", "done", "result"), events);
+        assertEquals(List.of("step", "log", "done", "step", "done", "result"), events);
         assertEquals("COPY a.txt /", json.readTree(result.err().split("\n")[0]).get("text").asText());
         assertEquals(List.of("docker.io/library/progress:1"), json.convertValue(last.get("tags"), List.class));
         assertTrue(last.get("imageId").asText().startsWith("sha256:"));
