@@ -4,6 +4,7 @@ import dev.jbuild.image.Digest;
 import dev.jbuild.layer.ContentSource;
 import dev.jbuild.layer.EntryAttributes;
 import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.layer.LayerPaths;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -242,7 +243,7 @@ final class FsView {
     }
 
     static String clean(String path) {
-        return String.join("/", normalizedComponents(path));
+        return LayerPaths.clean(path);
     }
 
     private static List<String> components(String path) {
@@ -255,32 +256,16 @@ final class FsView {
         return parts;
     }
 
-    /** Components with {@code ..} applied lexically and never above the root. */
-    private static List<String> normalizedComponents(String path) {
-        List<String> parts = new ArrayList<>();
-        for (String part : components(path)) {
-            if (part.equals("..")) {
-                if (!parts.isEmpty()) {
-                    parts.remove(parts.size() - 1);
-                }
-            } else {
-                parts.add(part);
-            }
-        }
-        return parts;
-    }
-
     static String parent(String path) {
-        int slash = path.lastIndexOf('/');
-        return slash < 0 ? "" : path.substring(0, slash);
+        return LayerPaths.parent(path);
     }
 
     static String baseName(String path) {
-        return path.substring(path.lastIndexOf('/') + 1);
+        return LayerPaths.baseName(path);
     }
 
     static String join(String dir, String name) {
-        return dir.isEmpty() ? name : dir + "/" + name;
+        return LayerPaths.join(dir, name);
     }
 
     /** Reads a whole small file (such as /etc/passwd) when it exists as a regular file. */

@@ -50,33 +50,19 @@ final class EntryPaths {
      * dropped. Returns "" for the root itself. Symlinks are not considered here; see {@link RootedResolver}.
      */
     static String clean(String name) {
-        List<String> parts = new ArrayList<>();
-        for (String part : name.split("/", -1)) {
-            if (part.isEmpty() || part.equals(".")) {
-                continue;
-            }
-            if (part.equals("..")) {
-                if (!parts.isEmpty()) {
-                    parts.remove(parts.size() - 1);
-                }
-                continue;
-            }
-            parts.add(part);
-        }
-        return String.join("/", parts);
+        return LayerPaths.clean(name);
     }
 
     static String parent(String cleanPath) {
-        int slash = cleanPath.lastIndexOf('/');
-        return slash < 0 ? "" : cleanPath.substring(0, slash);
+        return LayerPaths.parent(cleanPath);
     }
 
     static String baseName(String cleanPath) {
-        return cleanPath.substring(cleanPath.lastIndexOf('/') + 1);
+        return LayerPaths.baseName(cleanPath);
     }
 
     static String join(String parent, String name) {
-        return parent.isEmpty() ? name : parent + "/" + name;
+        return LayerPaths.join(parent, name);
     }
 
     private static int compare(String a, String b) {

@@ -1,7 +1,6 @@
 package dev.jbuild.sandbox;
 
-import java.util.ArrayList;
-import java.util.List;
+import dev.jbuild.layer.LayerPaths;
 
 /** Lexical helpers for container paths. */
 final class ContainerPaths {
@@ -10,32 +9,18 @@ final class ContainerPaths {
 
     /** Relative, '/'-separated, without ".", empty components or ".." (which cannot climb above the root). */
     static String clean(String path) {
-        List<String> parts = new ArrayList<>();
-        for (String part : path.split("/")) {
-            if (part.isEmpty() || part.equals(".")) {
-                continue;
-            }
-            if (part.equals("..")) {
-                if (!parts.isEmpty()) {
-                    parts.remove(parts.size() - 1);
-                }
-                continue;
-            }
-            parts.add(part);
-        }
-        return String.join("/", parts);
+        return LayerPaths.clean(path);
     }
 
     static String parent(String rel) {
-        int i = rel.lastIndexOf('/');
-        return i < 0 ? "" : rel.substring(0, i);
+        return LayerPaths.parent(rel);
     }
 
     static String name(String rel) {
-        return rel.substring(rel.lastIndexOf('/') + 1);
+        return LayerPaths.baseName(rel);
     }
 
     static String join(String parent, String name) {
-        return parent.isEmpty() ? name : parent + "/" + name;
+        return LayerPaths.join(parent, name);
     }
 }
