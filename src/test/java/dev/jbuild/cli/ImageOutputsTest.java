@@ -139,10 +139,9 @@ class ImageOutputsTest {
                     podman.command("image", "inspect", "docker.io/jbuild-test/app:1").runSuccessfully().stdout());
             String id = inspect.get(0).get("Id").asText();
             assertTrue(imageId.contains("sha256:" + id), "podman's image ID is our config digest: " + id);
-            if (Podman.canRunContainers()) {
-                assertEquals("hello\n", podman.run("docker.io/jbuild-test/app:1").stdout());
-                assertEquals("ran\n", podman.run("docker.io/jbuild-test/app:1", "/usr/local/bin/run.sh").stdout());
-            }
+            assertTrue(Podman.canRunContainers(), "podman cannot run containers here: " + Podman.whyContainersCannotRun());
+            assertEquals("hello\n", podman.run("docker.io/jbuild-test/app:1").stdout());
+            assertEquals("ran\n", podman.run("docker.io/jbuild-test/app:1", "/usr/local/bin/run.sh").stdout());
         }
     }
 
