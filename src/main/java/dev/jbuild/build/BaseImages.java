@@ -62,7 +62,8 @@ final class BaseImages {
             } else if (named instanceof NamedContext.Directory) {
                 throw new BuildException(at, "build context \"" + reference + "\" is a directory, not an image");
             } else {
-                ImageName name = ImageName.parse(reference);
+                // docker-image://REF names another image; otherwise the reference itself is the image.
+                ImageName name = ImageName.parse(named instanceof NamedContext.Image image ? image.reference() : reference);
                 manifest = fromStoreOrRegistry(name, at);
                 ImageState state = load(manifest, at);
                 state.layers.forEach(layer -> layerSources.putIfAbsent(layer.descriptor().digest(), name));

@@ -50,8 +50,18 @@ final class NamedContexts {
             }
             return new NamedContext.OciLayout(layout, reference);
         }
-        if (value.startsWith("docker-image://") || value.startsWith("target:") || value.contains("://") || value.startsWith("git@")) {
-            throw new ParameterException(commandLine, "--build-context " + name + "=" + value + ": only directories and oci-layout:// are implemented yet");
+        if (value.startsWith("docker-image://")) {
+            String reference = value.substring("docker-image://".length());
+            try {
+                dev.jbuild.image.ImageName.parse(reference);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(commandLine, "--build-context " + name + ": " + e.getMessage());
+            }
+            return new NamedContext.Image(reference);
+        }
+        if (value.startsWith("target:") || value.contains("://") || value.startsWith("git@")) {
+            throw new ParameterException(commandLine, "--build-context " + name + "=" + value
+                    + ": only directories, docker-image:// and oci-layout:// are implemented yet");
         }
         Path dir = Path.of(value);
         if (!Files.isDirectory(dir)) {

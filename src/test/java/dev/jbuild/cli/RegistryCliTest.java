@@ -85,6 +85,15 @@ class RegistryCliTest {
             CliTest.Result fromPulled = jbuild("", "--root", fresh.toString(), "save", "-o", rootfs.toString(), target);
             assertEquals(0, fromPulled.exitCode(), fromPulled.err());
 
+            // --build-context NAME=docker-image://REF: FROM NAME uses that image (pulled into a fresh store).
+            Files.writeString(context.resolve("Dockerfile"), "FROM app\nCOPY hello.txt /again.txt\n");
+            CliTest.Result named = jbuild("", "--root", temp.resolve("third-store").toString(),
+                    "--build-context", "app=docker-image://" + target, "-o", "type=tar,dest=" + temp.resolve("named.tar"),
+                    context.toString());
+            assertEquals(0, named.exitCode(), named.err());
+            String listing = ExternalTool.command("tar", "-tf", temp.resolve("named.tar").toString()).runSuccessfully().stdout();
+            assertTrue(listing.contains("again.txt") && listing.contains("hello.txt") && listing.contains("bin/busybox"), listing);
+
             CliTest.Result copied = jbuild("", "--root", fresh.toString(), "push", target, registry.reference("other/copy", "2"));
             assertEquals(0, copied.exitCode(), copied.err());
             assertEquals(digest, skopeoDigest(registry, registry.reference("other/copy", "2")), "push keeps the bytes");
