@@ -12,19 +12,16 @@ import java.util.Optional;
 /** The host programs the sandbox uses, found once in PATH and the sbin directories. */
 final class HostTools {
     /** Program → Debian package that has it. */
-    private static final Map<String, String> REQUIRED = new LinkedHashMap<>();
-
-    static {
-        REQUIRED.put("unshare", "util-linux");
-        REQUIRED.put("mount", "mount");
-        REQUIRED.put("umount", "mount");
-        REQUIRED.put("pivot_root", "util-linux");
-        REQUIRED.put("setpriv", "util-linux");
-        REQUIRED.put("env", "coreutils");
-        REQUIRED.put("cp", "coreutils");
-        REQUIRED.put("rm", "coreutils");
-        REQUIRED.put("sh", "dash");
-    }
+    private static final List<Map.Entry<String, String>> REQUIRED = List.of(
+            Map.entry("unshare", "util-linux"),
+            Map.entry("mount", "mount"),
+            Map.entry("umount", "mount"),
+            Map.entry("pivot_root", "util-linux"),
+            Map.entry("setpriv", "util-linux"),
+            Map.entry("env", "coreutils"),
+            Map.entry("cp", "coreutils"),
+            Map.entry("rm", "coreutils"),
+            Map.entry("sh", "dash"));
 
     private static final List<String> OPTIONAL = List.of("newuidmap", "newgidmap", "ip", "hostname", "chroot", "mknod");
 
@@ -34,7 +31,7 @@ final class HostTools {
     static Map<String, String> find(IdMapping mapping) throws SandboxException {
         Map<String, String> found = new LinkedHashMap<>();
         List<String> missing = new ArrayList<>();
-        for (Map.Entry<String, String> e : REQUIRED.entrySet()) {
+        for (Map.Entry<String, String> e : REQUIRED) {
             Optional<String> p = which(e.getKey());
             if (p.isPresent()) {
                 found.put(e.getKey(), p.get());
