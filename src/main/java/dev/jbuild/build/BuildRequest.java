@@ -66,6 +66,15 @@ public record BuildRequest(
                 compression, outputs, pull, push, secrets, network, snapshotter, Isolation.AUTO, Map.of());
     }
 
+    /**
+     * This request as one platform's part of a multi-platform build: no names, outputs or push,
+     * which belong to the index that joins the platforms.
+     */
+    BuildRequest asPlatformPart() {
+        return new BuildRequest(dockerfile, plan, contextDir, ignore, namedContexts, platform, List.of(), labels, annotations,
+                sourceDateEpoch, compression, List.of(), pull, false, secrets, network, snapshotter, isolation, sshSockets);
+    }
+
     public BuildRequest {
         namedContexts = Map.copyOf(namedContexts);
         tags = List.copyOf(tags);

@@ -61,6 +61,59 @@ public final class Builder {
         }
     }
 
+    /**
+     * Builds the same Dockerfile for several platforms, one request each (they differ in platform
+     * and plan), and joins the images in one OCI index. The names, outputs and push of the first
+     * request apply to the index. A RUN for a platform the host cannot execute fails clearly.
+     */
+    public BuildResult buildPlatforms(List<BuildRequest> requests) throws BuildException {
+        if (requests.size() == 1) {
+            return build(requests.get(0));
+        }
+        BuildRequest first = requests.get(0);
+        try (Store.Use use = store.sharedUse()) {
+            List<Descriptor> manifests = new ArrayList<>();
+            List<dev.jbuild.image.Platform> platforms = new ArrayList<>();
+            int steps = 0;
+            int cached = 0;
+            long size = 0;
+            int layers = 0;
+            for (BuildRequest request : requests) {
+                BuildResult part = buildInStore(request.asPlatformPart());
+                manifests.add(part.manifest().withPlatform(request.platform()));
+                platforms.add(request.platform());
+                steps += part.steps();
+                cached += part.cached();
+                size += part.size();
+                layers += part.layers();
+            }
+            dev.jbuild.image.Index index = new dev.jbuild.image.Index(MediaTypes.OCI_INDEX, manifests);
+            if (!first.annotations().isEmpty()) {
+                index = index.withAnnotations(new TreeMap<>(first.annotations()));
+            }
+            Descriptor indexDescriptor = store.putBytes(MediaTypes.OCI_INDEX, ImageDocuments.encode(index).bytes());
+            for (String tag : first.tags()) {
+                store.tag(tag, indexDescriptor);
+            }
+            // The index digest is the image's ID, as in containerd's image store.
+            BuildResult built = new BuildResult(indexDescriptor, indexDescriptor.digest(), first.tags(), layers,
+                    size + indexDescriptor.size(), List.of(), steps, cached);
+            Outputs.write(store, first, built, platforms);
+            if (!first.push()) {
+                return built;
+            }
+            List<String> pushed = new ArrayList<>();
+            for (String tag : first.tags()) {
+                ImageName target = ImageName.parse(tag);
+                PushResult result = transfer.push(indexDescriptor, target, Map.of());
+                pushed.add(target.registry() + "/" + target.repository() + "@" + result.digest());
+            }
+            return built.withPushed(pushed);
+        } catch (IOException e) {
+            throw new BuildException(null, e.getMessage(), e);
+        }
+    }
+
     private BuildResult buildInStore(BuildRequest request) throws BuildException {
         Path scratch;
         try {

@@ -1,6 +1,9 @@
 package dev.jbuild.build;
 
 import dev.jbuild.export.Exporter;
+import dev.jbuild.image.Platform;
+import dev.jbuild.store.Store;
+import java.util.List;
 import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -20,18 +23,38 @@ final class Outputs {
     private Outputs() {}
 
     static void write(BuildSession session, BuildResult result) throws IOException {
-        Instant mtime = session.request.sourceDateEpoch() != null ? session.request.sourceDateEpoch() : Instant.EPOCH;
-        for (OutputSpec output : session.request.outputs()) {
+        write(session.store, session.request, result, List.of());
+    }
+
+    /**
+     * Writes {@code result} to the request's outputs. For a multi-platform result ({@code platforms}
+     * not empty, {@code result.manifest()} an index): OCI archives hold every platform, a Docker
+     * archive the request's platform (the first one), and a local directory one subdirectory per
+     * platform ({@code linux_amd64}, {@code linux_arm_v7}) as BuildKit writes them.
+     */
+    static void write(Store store, BuildRequest request, BuildResult result, List<Platform> platforms) throws IOException {
+        Instant mtime = request.sourceDateEpoch() != null ? request.sourceDateEpoch() : Instant.EPOCH;
+        for (OutputSpec output : request.outputs()) {
             if (output instanceof OutputSpec.OciArchive oci) {
-                writeFile(oci.dest(), out -> Exporter.ociArchive(session.store, result.manifest(), result.tags(), mtime, out));
+                writeFile(oci.dest(), out -> Exporter.ociArchive(store, result.manifest(), result.tags(), mtime, out));
             } else if (output instanceof OutputSpec.DockerArchive docker) {
-                writeFile(docker.dest(), out -> Exporter.dockerArchive(session.store, result.manifest(), result.tags(),
-                        session.request.platform(), mtime, out));
+                writeFile(docker.dest(), out -> Exporter.dockerArchive(store, result.manifest(), result.tags(),
+                        request.platform(), mtime, out));
             } else if (output instanceof OutputSpec.RootfsTar tar) {
-                writeFile(tar.dest(), out -> Exporter.rootfsTar(session.store, result.manifest(), out,
-                        session.request.sourceDateEpoch()));
+                if (!platforms.isEmpty()) {
+                    throw new IOException("-o type=tar holds one root filesystem: build one platform, or use type=local");
+                }
+                writeFile(tar.dest(), out -> Exporter.rootfsTar(store, result.manifest(), out, request.sourceDateEpoch()));
             } else if (output instanceof OutputSpec.LocalDirectory local) {
-                Exporter.localDirectory(session.store, result.manifest(), local.dest(), true);
+                if (platforms.isEmpty()) {
+                    Exporter.localDirectory(store, result.manifest(), local.dest(), true);
+                }
+                for (Platform platform : platforms) {
+                    String dir = platform.os() + "_" + platform.architecture()
+                            + (platform.variant() == null || platform.variant().isEmpty() ? "" : "_" + platform.variant());
+                    Exporter.localDirectory(store, Exporter.platformManifest(store, result.manifest(), platform),
+                            local.dest().resolve(dir), true);
+                }
             }
         }
     }

@@ -147,25 +147,37 @@ final class BuildCommand implements Runnable {
         java.util.function.Supplier<Store> stores = () -> Stores.open(((JbuildCommand) spec.root().userObject()).root);
         try (BuildInputs inputs = BuildInputs.read(context, file, spec.commandLine(), dryRun, stores)) {
             Dockerfile dockerfile = inputs.dockerfile().parse();
-            Platform platform = platforms.isEmpty() ? Platform.host() : parsePlatform(platforms.get(0));
+            List<Platform> targets = targetPlatforms();
             Map<String, NamedContext> namedContexts = NamedContexts.parse(buildContexts, spec.commandLine());
-            BuildPlan plan = plan(dockerfile, platform, namedContexts, inputs.dockerfile().text());
+            List<BuildPlan> plans = new ArrayList<>();
+            for (Platform target : targets) {
+                plans.add(plan(dockerfile, target, namedContexts, inputs.dockerfile().text()));
+            }
             if (dryRun) {
-                printPlan(plan, spec.commandLine().getOut());
+                for (int i = 0; i < plans.size(); i++) {
+                    if (plans.size() > 1) {
+                        spec.commandLine().getOut().println("platform " + targets.get(i) + ":");
+                    }
+                    printPlan(plans.get(i), spec.commandLine().getOut());
+                }
                 return;
             }
             Store store = inputs.store() != null ? inputs.store() : stores.get();
             Path secretsDir = secrets.isEmpty() ? null : store.createTemporaryDirectory("secrets");
             try {
-                BuildRequest request = new BuildRequest(dockerfile, plan, inputs.contextDir(), inputs.ignore(), namedContexts,
-                        platform, normalizedTags(), keyValues(labels, "--label"), keyValues(annotations, "--annotation"),
-                        sourceDateEpoch(), compression(), OutputSpecs.parse(outputs, spec.commandLine()), pull,
-                        push || OutputSpecs.pushes(outputs), Secrets.parse(secrets, secretsDir, spec.commandLine()),
-                        network(), snapshotter(), isolation(), SshSockets.parse(ssh, spec.commandLine()));
-                if (request.push() && request.tags().isEmpty()) {
+                List<BuildRequest> requests = new ArrayList<>();
+                Map<String, Path> secretFiles = Secrets.parse(secrets, secretsDir, spec.commandLine());
+                for (int i = 0; i < targets.size(); i++) {
+                    requests.add(new BuildRequest(dockerfile, plans.get(i), inputs.contextDir(), inputs.ignore(), namedContexts,
+                            targets.get(i), normalizedTags(), keyValues(labels, "--label"), keyValues(annotations, "--annotation"),
+                            sourceDateEpoch(), compression(), OutputSpecs.parse(outputs, spec.commandLine()), pull,
+                            push || OutputSpecs.pushes(outputs), secretFiles,
+                            network(), snapshotter(), isolation(), SshSockets.parse(ssh, spec.commandLine())));
+                }
+                if (requests.get(0).push() && requests.get(0).tags().isEmpty()) {
                     throw new ParameterException(spec.commandLine(), "--push needs a name: add -t REGISTRY/NAME:TAG");
                 }
-                build(store, request, inputs.dockerfile());
+                build(store, requests, inputs.dockerfile());
             } finally {
                 if (secretsDir != null) {
                     store.deleteTemporaryDirectory(secretsDir);
@@ -194,7 +206,20 @@ final class BuildCommand implements Runnable {
     }
 
     /** Runs the build and reports it: progress and summary on stderr, or only the image ID with -q. */
-    private void build(Store store, BuildRequest request, DockerfileSource dockerfile) {
+    /** The --platform values, normalised and without repeats; the host's when none is given. */
+    private List<Platform> targetPlatforms() {
+        List<Platform> targets = new ArrayList<>();
+        for (String text : platforms) {
+            Platform platform = parsePlatform(text);
+            if (!targets.contains(platform)) {
+                targets.add(platform);
+            }
+        }
+        return targets.isEmpty() ? List.of(Platform.host()) : targets;
+    }
+
+    private void build(Store store, List<BuildRequest> requests, DockerfileSource dockerfile) {
+        BuildRequest request = requests.get(0);
         long started = System.nanoTime();
         Progress mode = quiet ? Progress.quiet : progress == Progress.auto ? autoProgress() : progress;
         boolean silent = mode == Progress.quiet;
@@ -208,7 +233,7 @@ final class BuildCommand implements Runnable {
         List<ImageName> named = request.push() ? request.tags().stream().map(ImageName::parse).toList() : List.of();
         try (RegistryClient registry = Registries.client(spec, named, printer)) {
             result = new Builder(store, printer, new ImageTransfer(store, registry))
-                    .withCacheOptions(new CacheOptions(noCache, java.util.Set.copyOf(noCacheFilter))).build(request);
+                    .withCacheOptions(new CacheOptions(noCache, java.util.Set.copyOf(noCacheFilter))).buildPlatforms(requests);
         } catch (BuildException e) {
             CliFailure failure = e.location() == null
                     ? new CliFailure(ExitCodes.BUILD_FAILED, List.of("error: " + e.getMessage()), e)
@@ -342,7 +367,6 @@ final class BuildCommand implements Runnable {
         Map<String, Boolean> used = new LinkedHashMap<>();
         used.put("--cache-from", !cacheFrom.isEmpty());
         used.put("--cache-to", !cacheTo.isEmpty());
-        used.put("--platform with several platforms", platforms.size() > 1);
         for (Map.Entry<String, Boolean> flag : used.entrySet()) {
             if (flag.getValue()) {
                 throw new ParameterException(spec.commandLine(), flag.getKey() + ": not implemented yet");

@@ -1,0 +1,72 @@
+package dev.jbuild.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.LocalRegistry;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** --platform with several platforms: one image each, joined in one index that is stored, exported and pushed. */
+class MultiPlatformTest {
+
+    @TempDir
+    Path temp;
+
+    private CliTest.Result jbuild(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new CliTest.Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void oneIndexWithAnImagePerPlatform() throws Exception {
+        Path context = Files.createDirectories(temp.resolve("context"));
+        Files.writeString(context.resolve("amd64.txt"), "built for amd64\n");
+        Files.writeString(context.resolve("arm64.txt"), "built for arm64\n");
+        Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nARG TARGETARCH\nCOPY ${TARGETARCH}.txt /arch.txt\n");
+        try (LocalRegistry registry = LocalRegistry.startPlain()) {
+            String target = registry.reference("multi/app", "1");
+            CliTest.Result result = jbuild("--root", temp.resolve("store").toString(), "--platform", "linux/amd64,linux/arm64",
+                    "-t", target, "--push", "-o", "type=local,dest=" + temp.resolve("local"),
+                    "-o", "type=oci,dest=" + temp.resolve("oci.tar"), context.toString());
+            assertEquals(0, result.exitCode(), result.err());
+            assertEquals("built for amd64\n", Files.readString(temp.resolve("local/linux_amd64/arch.txt")));
+            assertEquals("built for arm64\n", Files.readString(temp.resolve("local/linux_arm64_v8/arch.txt")));
+
+            List<String> inspect = new ArrayList<>(List.of("skopeo", "inspect", "--raw"));
+            inspect.addAll(registry.skopeoOptions(""));
+            inspect.add("docker://" + target);
+            JsonNode index = new ObjectMapper().readTree(ExternalTool.command(inspect).runSuccessfully().stdout());
+            assertEquals("application/vnd.oci.image.index.v1+json", index.get("mediaType").asText());
+            List<String> architectures = new ArrayList<>();
+            index.get("manifests").forEach(m -> architectures.add(m.at("/platform/architecture").asText()));
+            assertEquals(List.of("amd64", "arm64"), architectures);
+
+            JsonNode archive = new ObjectMapper().readTree(ExternalTool.command("skopeo", "inspect", "--raw",
+                    "oci-archive:" + temp.resolve("oci.tar")).runSuccessfully().stdout());
+            assertEquals(2, archive.get("manifests").size(), "the OCI archive holds both platforms");
+            assertTrue(result.err().contains("pushed " + registry.host() + "/multi/app@sha256:"), result.err());
+        }
+    }
+
+    @Test
+    void runForAForeignCpuIsAClearError() throws Exception {
+        Path context = Files.createDirectories(temp.resolve("run"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nRUN true\n");
+        String foreign = System.getProperty("os.arch").contains("aarch64") ? "linux/amd64" : "linux/arm64";
+        CliTest.Result result = jbuild("--root", temp.resolve("store").toString(), "--platform", foreign, context.toString());
+        assertEquals(1, result.exitCode());
+        assertTrue(result.err().contains("needs CPU emulation, which is not implemented yet"), result.err());
+    }
+}
