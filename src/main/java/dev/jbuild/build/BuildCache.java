@@ -40,6 +40,9 @@ final class BuildCache {
     private final FileDigests files;
     private final BuildListener listener;
     private boolean warnedWrite;
+    /** The keys this build used or made, by stage index, for {@code --cache-to}. */
+    private final java.util.Map<Integer, java.util.Set<String>> keysByStage = new java.util.LinkedHashMap<>();
+    private int currentStage;
 
     BuildCache(Store store, CacheOptions options, BuildListener listener) {
         this.store = store;
@@ -52,8 +55,9 @@ final class BuildCache {
         return files;
     }
 
-    /** Whether steps of {@code stage} may come from the cache. */
+    /** Whether steps of {@code stage} may come from the cache; also marks the stage the next keys belong to. */
     boolean lookups(Stage stage) {
+        currentStage = stage.index();
         if (options.noCache()) {
             return false;
         }
@@ -70,8 +74,12 @@ final class BuildCache {
         try {
             Optional<byte[]> bytes = store.readCacheRecord(key);
             if (bytes.isEmpty()) {
+                bytes = CacheDirectory.importRecord(options.importFrom(), key, store);
+            }
+            if (bytes.isEmpty()) {
                 return Optional.empty();
             }
+            used(key);
             Entry entry = parse(bytes.get());
             if (entry.layer() != null && !store.has(entry.layer().descriptor().digest())) {
                 return Optional.empty();
@@ -85,6 +93,7 @@ final class BuildCache {
     }
 
     void save(String key, Entry entry) {
+        used(key);
         try {
             store.writeCacheRecord(key, encode(entry));
         } catch (IOException e) {
@@ -93,6 +102,25 @@ final class BuildCache {
                 listener.warning("could not write to the build cache: " + e.getMessage());
             }
         }
+    }
+
+    private void used(String key) {
+        keysByStage.computeIfAbsent(currentStage, k -> new java.util.LinkedHashSet<>()).add(key);
+    }
+
+    /** Writes this build's records of {@code stages} (and their layers) to the {@code --cache-to} directory. */
+    void export(java.util.Set<Integer> stages) throws IOException {
+        CacheOptions.CacheExport export = options.exportTo();
+        if (export == null) {
+            return;
+        }
+        java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+        keysByStage.forEach((stage, stageKeys) -> {
+            if (export.allStages() || stages.contains(stage)) {
+                keys.addAll(stageKeys);
+            }
+        });
+        CacheDirectory.export(store, keys, export.directory());
     }
 
     /** Saves what was learnt about context files; failures only cost time next build. */

@@ -114,6 +114,17 @@ public final class Builder {
         }
     }
 
+    /** The target stage and the stages it is built FROM: their steps make the final image's layers. */
+    private static java.util.Set<Integer> finalImageStages(dev.jbuild.plan.BuildPlan plan) {
+        java.util.Set<Integer> stages = new java.util.HashSet<>();
+        for (Integer index = plan.target(); index != null; ) {
+            stages.add(index);
+            BaseImage base = plan.stage(index).map(Stage::base).orElse(null);
+            index = base instanceof BaseImage.StageResult result ? result.stageIndex() : null;
+        }
+        return stages;
+    }
+
     private BuildResult buildInStore(BuildRequest request) throws BuildException {
         Path scratch;
         try {
@@ -127,6 +138,7 @@ public final class Builder {
             ImageState result;
             try (RootfsLayers rootfs = new RootfsLayers(session)) {
                 result = runStages(session, images, rootfs);
+                session.cache.export(finalImageStages(request.plan()));
             } finally {
                 session.cache.close();
             }

@@ -233,7 +233,9 @@ final class BuildCommand implements Runnable {
         List<ImageName> named = request.push() ? request.tags().stream().map(ImageName::parse).toList() : List.of();
         try (RegistryClient registry = Registries.client(spec, named, printer)) {
             result = new Builder(store, printer, new ImageTransfer(store, registry))
-                    .withCacheOptions(new CacheOptions(noCache, java.util.Set.copyOf(noCacheFilter))).buildPlatforms(requests);
+                    .withCacheOptions(new CacheOptions(noCache, java.util.Set.copyOf(noCacheFilter),
+                            CacheSpecs.imports(cacheFrom, spec.commandLine()), CacheSpecs.export(cacheTo, spec.commandLine())))
+                    .buildPlatforms(requests);
         } catch (BuildException e) {
             CliFailure failure = e.location() == null
                     ? new CliFailure(ExitCodes.BUILD_FAILED, List.of("error: " + e.getMessage()), e)
@@ -365,8 +367,6 @@ final class BuildCommand implements Runnable {
     /** Until a feature exists, its flag fails loudly rather than being silently ignored. */
     private void rejectUnimplemented() {
         Map<String, Boolean> used = new LinkedHashMap<>();
-        used.put("--cache-from", !cacheFrom.isEmpty());
-        used.put("--cache-to", !cacheTo.isEmpty());
         for (Map.Entry<String, Boolean> flag : used.entrySet()) {
             if (flag.getValue()) {
                 throw new ParameterException(spec.commandLine(), flag.getKey() + ": not implemented yet");

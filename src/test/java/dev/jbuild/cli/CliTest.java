@@ -211,7 +211,7 @@ class CliTest {
         dockerfile("FROM scratch\n");
         Result result = run("build", "--cache-to", "type=inline", dir.toString());
         assertEquals(2, result.exitCode());
-        assertTrue(result.err().contains("--cache-to: not implemented yet"), result.err());
+        assertTrue(result.err().contains("--cache-to type=inline: not implemented yet"), result.err());
     }
 
     @Test

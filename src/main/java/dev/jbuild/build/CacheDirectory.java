@@ -1,0 +1,103 @@
+package dev.jbuild.build;
+
+import dev.jbuild.image.Descriptor;
+import dev.jbuild.store.BlobWriter;
+import dev.jbuild.store.Store;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A build cache in a directory ({@code --cache-to type=local,dest=DIR}, {@code --cache-from
+ * type=local,src=DIR}), for CI systems that keep a directory between jobs:
+ *
+ * <pre>
+ * DIR/jbuild-cache.json        {"format":"jbuild-cache","version":1}
+ * DIR/records/KEY              the store's cache records, unchanged
+ * DIR/blobs/sha256/HEX         the layers those records name
+ * </pre>
+ *
+ * Importing is lazy: a record is copied into the store only when a step looks its key up, and its
+ * layer is copied (digest and size verified) with it, so a build takes only the layers it needs.
+ */
+final class CacheDirectory {
+
+    private static final String MARKER = "jbuild-cache.json";
+
+    private CacheDirectory() {}
+
+    static void export(Store store, Collection<String> keys, Path directory) throws IOException {
+        Files.createDirectories(directory.resolve("records"));
+        Files.createDirectories(directory.resolve("blobs/sha256"));
+        writeAtomically(directory.resolve(MARKER), "{\"format\":\"jbuild-cache\",\"version\":1}\n".getBytes(StandardCharsets.UTF_8));
+        for (String key : keys) {
+            Optional<byte[]> record = store.readCacheRecord(key);
+            if (record.isEmpty()) {
+                continue;
+            }
+            BuildCache.Entry entry = BuildCache.parse(record.get());
+            if (entry.layer() != null) {
+                Descriptor layer = entry.layer().descriptor();
+                Path blob = directory.resolve("blobs").resolve(layer.digest().algorithm()).resolve(layer.digest().hex());
+                if (!Files.exists(blob)) {
+                    Path temporary = Files.createTempFile(blob.getParent(), ".blob-", ".tmp");
+                    try {
+                        try (InputStream in = store.open(layer.digest())) {
+                            Files.copy(in, temporary, StandardCopyOption.REPLACE_EXISTING);
+                        }
+                        Files.move(temporary, blob, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    } finally {
+                        Files.deleteIfExists(temporary);
+                    }
+                }
+            }
+            // The record after its blob, as in the store: a reader never finds a record without its layer.
+            writeAtomically(directory.resolve("records").resolve(key), record.get());
+        }
+    }
+
+    /** The record for {@code key} from the first source that has it, copied into the store with its layer. */
+    static Optional<byte[]> importRecord(List<Path> sources, String key, Store store) throws IOException {
+        if (!key.matches("[0-9a-f]{64}")) {
+            return Optional.empty();
+        }
+        for (Path source : sources) {
+            Path recordFile = source.resolve("records").resolve(key);
+            if (!Files.isRegularFile(recordFile)) {
+                continue;
+            }
+            byte[] record = Files.readAllBytes(recordFile);
+            BuildCache.Entry entry = BuildCache.parse(record);
+            if (entry.layer() != null && !store.has(entry.layer().descriptor().digest())) {
+                Descriptor layer = entry.layer().descriptor();
+                Path blob = source.resolve("blobs").resolve(layer.digest().algorithm()).resolve(layer.digest().hex());
+                if (!Files.isRegularFile(blob)) {
+                    continue;
+                }
+                try (InputStream in = Files.newInputStream(blob); BlobWriter writer = store.blobWriter(layer)) {
+                    in.transferTo(writer);
+                    writer.commit();
+                }
+            }
+            store.writeCacheRecord(key, record);
+            return Optional.of(record);
+        }
+        return Optional.empty();
+    }
+
+    private static void writeAtomically(Path target, byte[] bytes) throws IOException {
+        Path temporary = Files.createTempFile(target.getParent(), ".write-", ".tmp");
+        try {
+            Files.write(temporary, bytes);
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
+    }
+}
