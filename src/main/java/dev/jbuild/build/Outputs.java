@@ -1,17 +1,12 @@
 package dev.jbuild.build;
 
+import dev.jbuild.export.ArchiveFile;
 import dev.jbuild.export.Exporter;
 import dev.jbuild.image.Platform;
 import dev.jbuild.store.Store;
-import java.util.List;
-import java.io.BufferedOutputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Writes the built image to the {@code -o} destinations. Archives are written to a temporary file
@@ -36,15 +31,15 @@ final class Outputs {
         Instant mtime = request.sourceDateEpoch() != null ? request.sourceDateEpoch() : Instant.EPOCH;
         for (OutputSpec output : request.outputs()) {
             if (output instanceof OutputSpec.OciArchive oci) {
-                writeFile(oci.dest(), out -> Exporter.ociArchive(store, result.manifest(), result.tags(), mtime, out));
+                ArchiveFile.write(oci.dest(), out -> Exporter.ociArchive(store, result.manifest(), result.tags(), mtime, out));
             } else if (output instanceof OutputSpec.DockerArchive docker) {
-                writeFile(docker.dest(), out -> Exporter.dockerArchive(store, result.manifest(), result.tags(),
+                ArchiveFile.write(docker.dest(), out -> Exporter.dockerArchive(store, result.manifest(), result.tags(),
                         request.platform(), mtime, out));
             } else if (output instanceof OutputSpec.RootfsTar tar) {
                 if (!platforms.isEmpty()) {
                     throw new IOException("-o type=tar holds one root filesystem: build one platform, or use type=local");
                 }
-                writeFile(tar.dest(), out -> Exporter.rootfsTar(store, result.manifest(), out, request.sourceDateEpoch()));
+                ArchiveFile.write(tar.dest(), out -> Exporter.rootfsTar(store, result.manifest(), out, request.sourceDateEpoch()));
             } else if (output instanceof OutputSpec.LocalDirectory local) {
                 if (platforms.isEmpty()) {
                     Exporter.localDirectory(store, result.manifest(), local.dest(), true);
@@ -56,34 +51,6 @@ final class Outputs {
                             local.dest().resolve(dir), true);
                 }
             }
-        }
-    }
-
-    private interface Writer {
-        void write(OutputStream out) throws IOException;
-    }
-
-    /** {@code dest} null means standard output. */
-    private static void writeFile(Path dest, Writer writer) throws IOException {
-        if (dest == null) {
-            OutputStream stdout = new BufferedOutputStream(new FileOutputStream(java.io.FileDescriptor.out), 1 << 16);
-            writer.write(stdout);
-            stdout.flush();
-            return;
-        }
-        Path absolute = dest.toAbsolutePath();
-        Path parent = absolute.getParent();
-        Files.createDirectories(parent);
-        Path temporary = Files.createTempFile(parent, "." + absolute.getFileName(), ".partial");
-        try {
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temporary), 1 << 16)) {
-                writer.write(out);
-            }
-            // Temporary files are private; the archive is an ordinary file for the user's tools.
-            Files.setPosixFilePermissions(temporary, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-            Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(temporary);
         }
     }
 }

@@ -1,16 +1,12 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.export.ArchiveFile;
 import dev.jbuild.export.Exporter;
 import dev.jbuild.image.Platform;
 import dev.jbuild.store.Store;
-import java.io.BufferedOutputStream;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -54,23 +50,7 @@ final class SaveCommand implements Runnable {
         }
         try {
             var descriptor = store.resolve(image.name()).orElseThrow();
-            if (output == null) {
-                OutputStream stdout = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
-                write(store, descriptor, image.name(), wanted, stdout);
-                stdout.flush();
-                return;
-            }
-            Path absolute = output.toAbsolutePath();
-            Path temporary = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".partial");
-            try {
-                try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temporary), 1 << 16)) {
-                    write(store, descriptor, image.name(), wanted, out);
-                }
-                Files.setPosixFilePermissions(temporary, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-                Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(temporary);
-            }
+            ArchiveFile.write(output, out -> write(store, descriptor, image.name(), wanted, out));
         } catch (IOException e) {
             throw new CliFailure(ExitCodes.BUILD_FAILED, "error: saving " + reference + ": " + e.getMessage());
         }

@@ -33,34 +33,7 @@ final class Compressors {
         zstd.setChecksum(false);
         zstd.setCloseFrameOnFlush(false);
         zstd.setWorkers(Math.max(1, threads));
-        return new ShieldedFlush(zstd);
-    }
-
-    /** Swallows flush() so a buffered stream above cannot cut a zstd block mid-layer. */
-    private static final class ShieldedFlush extends OutputStream {
-        private final OutputStream out;
-
-        ShieldedFlush(OutputStream out) {
-            this.out = out;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.close();
-        }
+        // A buffered stream above must not cut a zstd block mid-layer; closing ends the frame.
+        return new ShieldedOutputStream(zstd, true);
     }
 }

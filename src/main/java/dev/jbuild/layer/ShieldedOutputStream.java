@@ -4,15 +4,22 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * Forwards writes but not {@code flush()} or {@code close()}: keeps the caller's sink open when a
- * compressor closes its output, and keeps stray flushes from cutting compressed blocks (a flush in the
- * middle of a zstd or deflate stream changes the bytes, and so the digest).
+ * Forwards writes but never {@code flush()}, and {@code close()} only when asked to: keeps stray
+ * flushes from cutting compressed blocks (a flush in the middle of a zstd or deflate stream changes
+ * the bytes, and so the digest), and keeps the caller's sink open when a compressor closes its output.
  */
 final class ShieldedOutputStream extends OutputStream {
     private final OutputStream out;
+    private final boolean forwardClose;
 
+    /** Shields the caller's sink: neither flush nor close reach it. */
     ShieldedOutputStream(OutputStream out) {
+        this(out, false);
+    }
+
+    ShieldedOutputStream(OutputStream out, boolean forwardClose) {
         this.out = out;
+        this.forwardClose = forwardClose;
     }
 
     @Override
@@ -31,7 +38,9 @@ final class ShieldedOutputStream extends OutputStream {
     }
 
     @Override
-    public void close() {
-        // deliberately not forwarded
+    public void close() throws IOException {
+        if (forwardClose) {
+            out.close();
+        }
     }
 }

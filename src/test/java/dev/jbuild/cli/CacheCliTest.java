@@ -9,8 +9,6 @@ import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.LayerReader;
 import dev.jbuild.testing.BusyboxImage;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,10 +51,7 @@ class CacheCliTest {
 
     private CliTest.Result build(String dockerfile, String... extra) throws Exception {
         Files.writeString(context.resolve("Dockerfile"), dockerfile);
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args(extra).toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
-        return new CliTest.Result(code, out.toString(), err.toString());
+        return CliTest.run(args(extra).toArray(String[]::new));
     }
 
     /** The text of the steps reported CACHED, from plain progress. */

@@ -7,8 +7,6 @@ import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.LayerReader;
 import dev.jbuild.testing.BusyboxImage;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,10 +70,7 @@ class ChrootIsolationTest {
                 "-o", "type=tar,dest=" + temp.resolve(name + ".tar")));
         args.addAll(List.of(extra));
         args.add(context.toString());
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
-        return new CliTest.Result(code, out.toString(), err.toString());
+        return CliTest.run(args.toArray(String[]::new));
     }
 
     /** path → type, mode, ids, mtime, link target or content: the flattened image. */

@@ -25,14 +25,16 @@ class CliTest {
 
     record Result(int exitCode, String out, String err) {}
 
-    private static Result run(String... args) {
+    /** Runs a command line in this JVM and collects what it printed. */
+    static Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
         return new Result(code, out.toString(), err.toString());
     }
 
-    private static Result runWithStdin(byte[] stdin, String... args) {
+    /** Like {@link #run}, with {@code stdin} as standard input. */
+    static Result runWithStdin(byte[] stdin, String... args) {
         InputStream saved = System.in;
         System.setIn(new ByteArrayInputStream(stdin));
         try {

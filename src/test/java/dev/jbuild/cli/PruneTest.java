@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.store.Store;
 import dev.jbuild.testing.BusyboxImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -43,10 +41,7 @@ class PruneTest {
     private CliTest.Result jbuild(String... args) {
         List<String> all = new ArrayList<>(List.of("--root", store.toString()));
         all.addAll(List.of(args));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
-        return new CliTest.Result(code, out.toString(), err.toString());
+        return CliTest.run(all.toArray(String[]::new));
     }
 
     private CliTest.Result build(String tag, String dockerfile) throws Exception {

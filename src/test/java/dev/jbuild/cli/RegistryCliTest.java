@@ -8,10 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.ExternalTool;
 import dev.jbuild.testing.LocalRegistry;
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,16 +32,7 @@ class RegistryCliTest {
     }
 
     private CliTest.Result jbuild(String stdin, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        InputStream saved = System.in;
-        System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-        try {
-            int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-            return new CliTest.Result(code, out.toString(), err.toString());
-        } finally {
-            System.setIn(saved);
-        }
+        return CliTest.runWithStdin(stdin.getBytes(StandardCharsets.UTF_8), args);
     }
 
     private static String skopeoDigest(LocalRegistry registry, String reference) throws Exception {

@@ -8,8 +8,6 @@ import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.LayerReader;
 import dev.jbuild.testing.BusyboxImage;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,10 +42,7 @@ class RunBuildTest {
                 "-o", "type=tar,dest=" + temp.resolve("rootfs.tar")));
         args.addAll(List.of(extra));
         args.add(context.toString());
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
-        return new CliTest.Result(code, out.toString(), err.toString());
+        return CliTest.run(args.toArray(String[]::new));
     }
 
     /** The flattened image: path → entry, and regular files' text. */

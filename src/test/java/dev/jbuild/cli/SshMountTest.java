@@ -10,8 +10,6 @@ import dev.jbuild.layer.LayerReader;
 import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.ExternalTool;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,10 +104,7 @@ class SshMountTest {
                 "-o", "type=tar,dest=" + temp.resolve("rootfs.tar")));
         args.addAll(List.of(extra));
         args.add(context.toString());
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
-        return new CliTest.Result(code, out.toString(), err.toString());
+        return CliTest.run(args.toArray(String[]::new));
     }
 
     private Map<String, LayerEntry> rootfs(Map<String, String> text) throws Exception {
