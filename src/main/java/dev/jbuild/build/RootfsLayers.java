@@ -5,7 +5,6 @@ import dev.jbuild.sandbox.RunResult;
 import dev.jbuild.sandbox.Sandbox;
 import dev.jbuild.sandbox.SandboxException;
 import dev.jbuild.sandbox.SandboxOptions;
-import dev.jbuild.sandbox.Snapshotter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -139,9 +138,5 @@ final class RootfsLayers implements AutoCloseable {
             }
         }
         openRuns.clear();
-    }
-
-    static Snapshotter snapshotter(String name) {
-        return Snapshotter.valueOf(name.toUpperCase(java.util.Locale.ROOT));
     }
 }
