@@ -60,7 +60,24 @@ public final class StoreMaintenance {
      *                     most this many bytes; negative for no limit
      * @param until        remove records and rootfs dirs not used for this long; null for no age rule
      */
-    public record PruneOptions(boolean all, long keepStorage, Duration until) {}
+    public record PruneOptions(boolean all, long keepStorage, Duration until, Duration danglingAge) {
+
+        /** Unreferenced blobs of any age are removed. */
+        public PruneOptions(boolean all, long keepStorage, Duration until) {
+            this(all, keepStorage, until, null);
+        }
+    }
+
+    /**
+     * Automatic collection after builds ({@link #collectIfDue}): at most once per {@code interval},
+     * the least recently used cache goes until blobs and rootfs take at most {@code keepStorage}
+     * bytes, and blobs nothing references are removed once they are older than {@code danglingAge}
+     * (so an untagged image just built can still be tagged by its ID for a while).
+     */
+    public record GcPolicy(long keepStorage, Duration interval, Duration danglingAge) {
+        public static final Duration DEFAULT_INTERVAL = Duration.ofHours(1);
+        public static final Duration DEFAULT_DANGLING_AGE = Duration.ofHours(48);
+    }
 
     public record PruneResult(int cacheRecords, int blobs, int rootfsDirs, int tmpEntries, long freedBytes) {}
 
@@ -100,11 +117,43 @@ public final class StoreMaintenance {
         }
     }
 
+    /**
+     * Runs a collection by {@code policy} if one is due, after a build. There is no daemon to
+     * collect in the background, so builds take turns: the first build on a store only starts the
+     * clock ({@code cache/gc-last}), a later one collects when the clock is older than the
+     * interval. It never waits: when another build or collection uses the store, it skips (a
+     * later build will collect). Empty when nothing ran.
+     */
+    public static Optional<PruneResult> collectIfDue(Store store, GcPolicy policy, Consumer<String> warnings)
+            throws IOException {
+        Path stamp = store.cacheDirectory().resolve("gc-last");
+        Instant now = Instant.now();
+        if (!Files.exists(stamp)) {
+            Files.createDirectories(stamp.getParent());
+            Files.write(stamp, new byte[0]);
+            return Optional.empty();
+        }
+        if (Files.getLastModifiedTime(stamp).toInstant().plus(policy.interval()).isAfter(now)) {
+            return Optional.empty();
+        }
+        Optional<Store.Use> exclusive = store.tryExclusiveUse();
+        if (exclusive.isEmpty()) {
+            return Optional.empty();
+        }
+        try (Store.Use held = exclusive.get()) {
+            // The clock first: a collection that fails or is killed is not retried by every build.
+            Files.setLastModifiedTime(stamp, java.nio.file.attribute.FileTime.from(now));
+            PruneOptions options = new PruneOptions(false, policy.keepStorage(), null, policy.danglingAge());
+            return Optional.of(new Pruning(store, options, warnings).run());
+        }
+    }
+
     private static final class Pruning {
         private final Store store;
         private final PruneOptions options;
         private final Consumer<String> warnings;
         private final Instant cutoff;
+        private final Instant danglingCutoff;
         private Sandbox sandbox;
         private boolean sandboxFailed;
         private Path sandboxWork;
@@ -119,6 +168,7 @@ public final class StoreMaintenance {
             this.options = options;
             this.warnings = warnings;
             this.cutoff = options.until() == null ? null : Instant.now().minus(options.until());
+            this.danglingCutoff = options.danglingAge() == null ? null : Instant.now().minus(options.danglingAge());
         }
 
         PruneResult run() throws IOException {
@@ -199,7 +249,7 @@ public final class StoreMaintenance {
                     }
                 });
                 for (Digest digest : store.blobs().keySet()) {
-                    if (!live.contains(digest)) {
+                    if (!live.contains(digest) && oldEnough(digest)) {
                         long size = store.deleteBlob(digest);
                         if (size > 0) {
                             blobs++;
@@ -209,6 +259,17 @@ public final class StoreMaintenance {
                 }
                 return null;
             });
+        }
+
+        private boolean oldEnough(Digest blob) {
+            if (danglingCutoff == null) {
+                return true;
+            }
+            try {
+                return Files.getLastModifiedTime(store.path(blob)).toInstant().isBefore(danglingCutoff);
+            } catch (IOException e) {
+                return false;
+            }
         }
 
         /** Least recently used first: rootfs dirs (cheap to remake), then cache records and the blobs only they kept. */

@@ -205,7 +205,6 @@ final class BuildCommand implements Runnable {
         return plan;
     }
 
-    /** Runs the build and reports it: progress and summary on stderr, or only the image ID with -q. */
     /** The --platform values, normalised and without repeats; the host's when none is given. */
     private List<Platform> targetPlatforms() {
         List<Platform> targets = new ArrayList<>();
@@ -218,6 +217,7 @@ final class BuildCommand implements Runnable {
         return targets.isEmpty() ? List.of(Platform.host()) : targets;
     }
 
+    /** Runs the build and reports it: progress and summary on stderr, or only the image ID with -q. */
     private void build(Store store, List<BuildRequest> requests, DockerfileSource dockerfile) {
         BuildRequest request = requests.get(0);
         long started = System.nanoTime();
@@ -252,6 +252,7 @@ final class BuildCommand implements Runnable {
         } else if (!silent) {
             ProgressPrinter.summary(err, result, java.time.Duration.ofNanos(System.nanoTime() - started));
         }
+        AutoCollection.afterBuild(store, err, silent || mode == Progress.json);
     }
 
     /** tty on an interactive terminal, plain in CI, in pipes and with TERM=dumb (BuildKit's choice). */

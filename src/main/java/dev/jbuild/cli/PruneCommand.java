@@ -7,9 +7,6 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -71,48 +68,18 @@ final class PruneCommand implements Runnable {
     }
 
     private Duration parseDuration(String text) {
-        Matcher m = Pattern.compile("((\\d+)d)?((\\d+)h)?((\\d+)m)?((\\d+)s)?").matcher(text.trim());
-        if (text.isBlank() || !m.matches()) {
-            throw new ParameterException(spec.commandLine(), "invalid duration " + text + ": e.g. 24h, 90m, 7d, 1h30m");
+        try {
+            return Quantities.duration(text);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        Duration d = Duration.ZERO;
-        if (m.group(2) != null) {
-            d = d.plusDays(Long.parseLong(m.group(2)));
-        }
-        if (m.group(4) != null) {
-            d = d.plusHours(Long.parseLong(m.group(4)));
-        }
-        if (m.group(6) != null) {
-            d = d.plusMinutes(Long.parseLong(m.group(6)));
-        }
-        if (m.group(8) != null) {
-            d = d.plusSeconds(Long.parseLong(m.group(8)));
-        }
-        return d;
     }
 
-    /** Sizes as docker writes them: bytes, or a number with kB/MB/GB/TB (powers of 1000) or KiB/MiB/GiB (1024). */
-    long parseSize(String text) {
-        Matcher m = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([a-zA-Z]*)").matcher(text.trim());
-        if (!m.matches()) {
-            throw new ParameterException(spec.commandLine(), "invalid size " + text + ": e.g. 10GB, 512MB, 1073741824");
+    private long parseSize(String text) {
+        try {
+            return Quantities.size(text);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        double value = Double.parseDouble(m.group(1));
-        String unit = m.group(2).toLowerCase(Locale.ROOT);
-        double factor;
-        switch (unit) {
-            case "": case "b": factor = 1; break;
-            case "k": case "kb": factor = 1e3; break;
-            case "m": case "mb": factor = 1e6; break;
-            case "g": case "gb": factor = 1e9; break;
-            case "t": case "tb": factor = 1e12; break;
-            case "kib": factor = 1024; break;
-            case "mib": factor = 1024 * 1024; break;
-            case "gib": factor = 1024.0 * 1024 * 1024; break;
-            case "tib": factor = 1024.0 * 1024 * 1024 * 1024; break;
-            default:
-                throw new ParameterException(spec.commandLine(), "invalid size unit in " + text + ": B, kB, MB, GB, TB, KiB, MiB, GiB, TiB");
-        }
-        return (long) (value * factor);
     }
 }

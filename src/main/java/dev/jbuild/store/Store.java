@@ -484,6 +484,15 @@ public final class Store {
     }
 
     /**
+     * Like {@link #exclusiveUse()}, but gives up at once (empty) when a build or another collection
+     * uses the store: for automatic garbage collection, which must never make a build wait.
+     */
+    public Optional<Use> tryExclusiveUse() throws IOException {
+        Files.createDirectories(cache);
+        return useLock.tryExclusive();
+    }
+
+    /**
      * Deletes a blob; only under {@link #exclusiveUse()}, and also under the index lock, so that
      * no tag can be made to point at it meanwhile. Returns the bytes freed.
      */

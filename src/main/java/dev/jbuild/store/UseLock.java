@@ -50,6 +50,29 @@ final class UseLock {
         return new Handle(this::releaseExclusive);
     }
 
+    /** The exclusive hold if nobody uses the store at this moment, else empty, without waiting. */
+    synchronized java.util.Optional<Store.Use> tryExclusive() throws IOException {
+        if (exclusive || shared > 0) {
+            return java.util.Optional.empty();
+        }
+        FileChannel opened = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+        FileLock lock;
+        try {
+            lock = opened.tryLock(0, Long.MAX_VALUE, false);
+        } catch (IOException | RuntimeException e) {
+            opened.close();
+            throw e;
+        }
+        if (lock == null) {
+            opened.close();
+            return java.util.Optional.empty();
+        }
+        channel = opened;
+        fileLock = lock;
+        exclusive = true;
+        return java.util.Optional.of(new Handle(this::releaseExclusive));
+    }
+
     private void awaitWhile(java.util.function.BooleanSupplier busy) throws InterruptedIOException {
         while (busy.getAsBoolean()) {
             try {

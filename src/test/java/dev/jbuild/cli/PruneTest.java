@@ -133,4 +133,62 @@ class PruneTest {
         }
         assertEquals(0, prune.get(30, TimeUnit.SECONDS).exitCode());
     }
+
+    /** A blob nothing references, written {@code age} ago. */
+    private Path danglingBlob(String content, java.time.Duration age) throws Exception {
+        Store opened = Store.open(store);
+        Path blob = opened.path(opened.putBytes(content.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        Files.setLastModifiedTime(blob, FileTime.from(Instant.now().minus(age)));
+        return blob;
+    }
+
+    @Test
+    void automaticCollectionStartsItsClockThenCollectsWhenDue() throws Exception {
+        CliTest.Result first = build("one:1", "FROM scratch\nCOPY a.txt /a\n");
+        assertEquals(0, first.exitCode(), first.err());
+        Path stamp = store.resolve("cache/gc-last");
+        assertTrue(Files.exists(stamp), "the first build starts the clock");
+        Path old = danglingBlob("left over three days ago", java.time.Duration.ofDays(3));
+        Path recent = danglingBlob("left over a minute ago", java.time.Duration.ofMinutes(1));
+
+        CliTest.Result notDue = build("one:1", "FROM scratch\nCOPY a.txt /a\n");
+        assertEquals(0, notDue.exitCode(), notDue.err());
+        assertTrue(Files.exists(old), "not due within the interval");
+
+        Files.setLastModifiedTime(stamp, FileTime.from(Instant.now().minusSeconds(2 * 3600)));
+        CliTest.Result due = build("one:1", "FROM scratch\nCOPY a.txt /a\n");
+        assertEquals(0, due.exitCode(), due.err());
+        assertTrue(due.err().contains("garbage collection: freed"), due.err());
+        assertFalse(Files.exists(old), "an old unreferenced blob is collected");
+        assertTrue(Files.exists(recent), "a recent one may still be tagged by its ID, so it stays");
+        assertTrue(Files.getLastModifiedTime(stamp).toInstant().isAfter(Instant.now().minusSeconds(600)), "clock restarted");
+        assertEquals(0, jbuild("save", "-o", temp.resolve("one.tar").toString(), "one:1").exitCode(), "the tagged image is whole");
+        CliTest.Result cached = build("one:1", "FROM scratch\nCOPY a.txt /a\n");
+        assertTrue(cached.err().contains("CACHED"), "cache records are kept below the storage limit: " + cached.err());
+    }
+
+    @Test
+    void automaticCollectionSkipsRatherThanWaitForAnotherBuild() throws Exception {
+        assertEquals(0, build("one:1", "FROM scratch\nCOPY a.txt /a\n").exitCode());
+        Path stamp = store.resolve("cache/gc-last");
+        Files.setLastModifiedTime(stamp, FileTime.from(Instant.now().minusSeconds(2 * 3600)));
+        Path old = danglingBlob("left over three days ago", java.time.Duration.ofDays(3));
+        Store opened = Store.open(store);
+        try (Store.Use otherBuild = opened.sharedUse()) {
+            CompletableFuture<CliTest.Result> build =
+                    CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return build("one:1", "FROM scratch\nCOPY a.txt /a\n");
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+            CliTest.Result result = build.get(60, TimeUnit.SECONDS);
+            assertEquals(0, result.exitCode(), result.err());
+            assertFalse(result.err().contains("garbage collection"), result.err());
+        }
+        assertTrue(Files.exists(old), "nothing is collected while another build uses the store");
+        assertTrue(Files.getLastModifiedTime(stamp).toInstant().isBefore(Instant.now().minusSeconds(3600)),
+                "still due for the next build");
+    }
 }
