@@ -90,13 +90,20 @@ public final class Emulation {
             Map.entry("loong64", new ElfMachine(2, 1, 258, 0)));
 
     /**
-     * 32-bit architectures a 64-bit kernel may run without emulation, with a program that only exits 0:
-     * whether it does (IA32 emulation compiled in and not disabled at boot; an arm64 CPU with AArch32 at EL0)
-     * is checked by running it, never assumed.
+     * The program that checks whether {@code host}'s kernel runs {@code architecture} itself, or null: only
+     * 32-bit architectures a 64-bit kernel may run without emulation have one. It only exits 0; whether it
+     * runs (IA32 emulation compiled in and not disabled at boot; an arm64 CPU with AArch32 at EL0) is checked
+     * by running it, never assumed.
      */
-    static final Map<String, Map<String, byte[]>> COMPAT_PROBES = Map.of(
-            "amd64", Map.of("386", ElfProbe.I386),
-            "arm64", Map.of("arm", ElfProbe.ARM));
+    static byte[] compatProbe(String host, String architecture) {
+        if (host.equals("amd64") && architecture.equals("386")) {
+            return ElfProbe.i386();
+        }
+        if (host.equals("arm64") && architecture.equals("arm")) {
+            return ElfProbe.arm();
+        }
+        return null;
+    }
 
     private final Path binfmtDir;
     private final String hostArchitecture;
@@ -127,7 +134,7 @@ public final class Emulation {
         if (architecture.equals(hostArchitecture)) {
             return new Native();
         }
-        byte[] probe = COMPAT_PROBES.getOrDefault(hostArchitecture, Map.of()).get(architecture);
+        byte[] probe = compatProbe(hostArchitecture, architecture);
         if (probe != null && ElfProbe.runs(probe, probeDir)) {
             return new Native();
         }
@@ -214,12 +221,16 @@ public final class Emulation {
         }
 
         /** i386: {@code mov eax,1; xor ebx,ebx; int 0x80} (exit 0), loaded at 0x08048000. */
-        static final byte[] I386 = program(3, 0, 0x08048000, new byte[] {
-                (byte) 0xb8, 1, 0, 0, 0, 0x31, (byte) 0xdb, (byte) 0xcd, (byte) 0x80});
+        static byte[] i386() {
+            return program(3, 0, 0x08048000, new byte[] {
+                    (byte) 0xb8, 1, 0, 0, 0, 0x31, (byte) 0xdb, (byte) 0xcd, (byte) 0x80});
+        }
 
         /** ARM (EABI5): {@code mov r0,#0; mov r7,#1; svc #0} (exit 0), loaded at 0x10000. */
-        static final byte[] ARM = program(40, 0x05000000, 0x10000, new byte[] {
-                0, 0, (byte) 0xa0, (byte) 0xe3, 1, 0x70, (byte) 0xa0, (byte) 0xe3, 0, 0, 0, (byte) 0xef});
+        static byte[] arm() {
+            return program(40, 0x05000000, 0x10000, new byte[] {
+                    0, 0, (byte) 0xa0, (byte) 0xe3, 1, 0x70, (byte) 0xa0, (byte) 0xe3, 0, 0, 0, (byte) 0xef});
+        }
 
         /** A static little-endian ELF32 executable: header, one PT_LOAD of the whole file, the code. */
         static byte[] program(int machine, int flags, int base, byte[] code) {

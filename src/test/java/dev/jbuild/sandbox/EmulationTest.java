@@ -215,8 +215,8 @@ class EmulationTest {
     /** The probe programs are valid: qemu runs each to exit 0, and a broken one fails. */
     @Test
     void probeProgramsExitZero() throws IOException {
-        for (Map.Entry<String, byte[]> probe : Map.of("qemu-i386-static", Emulation.ElfProbe.I386,
-                "qemu-arm-static", Emulation.ElfProbe.ARM).entrySet()) {
+        for (Map.Entry<String, byte[]> probe : Map.of("qemu-i386-static", Emulation.ElfProbe.i386(),
+                "qemu-arm-static", Emulation.ElfProbe.arm()).entrySet()) {
             Path file = temp.resolve(probe.getKey() + ".probe");
             Files.write(file, probe.getValue());
             Files.setAttribute(file, "unix:mode", 0700); // qemu, like the kernel, runs only executable files
@@ -225,7 +225,7 @@ class EmulationTest {
         byte[] exitOne = Emulation.ElfProbe.program(3, 0, 0x08048000, new byte[] {
                 (byte) 0xb8, 1, 0, 0, 0, (byte) 0xbb, 1, 0, 0, 0, (byte) 0xcd, (byte) 0x80}); // exit(1)
         assertFalse(Emulation.ElfProbe.runs(exitOne, temp));
-        assertFalse(Emulation.ElfProbe.runs(Emulation.ElfProbe.ARM, temp), "an amd64 kernel cannot run ARM itself");
+        assertFalse(Emulation.ElfProbe.runs(Emulation.ElfProbe.arm(), temp), "an amd64 kernel cannot run ARM itself");
     }
 
     /** Debian's amd64 kernels run i386 programs themselves (IA32 emulation): 386 is native, no handler needed. */
