@@ -20,6 +20,8 @@ packages=(
   podman crun                  # a real container engine to load/run built images
   uidmap                       # newuidmap/newgidmap: rootless id mapping for podman and RUN
   busybox-static               # the base image the tests build offline
+  qemu-user-static             # foreign-CPU RUN (arm64) through binfmt_misc; its handlers are registered below
+  curl gpgv debian-archive-keyring  # the arm64 busybox-static, verified through Debian's signed index
   apache2-utils                # htpasswd, for the registry's Basic-auth variant
   openssl                      # CA + server certificate for the registry's TLS variant
   util-linux                   # unshare
@@ -111,6 +113,100 @@ ensure_tree_readable() {
     | xargs -0r chmod o+rX
 }
 
+# RUN for a foreign CPU (docs/rootless.md, "RUN for other platforms") runs through qemu-user-static
+# and a binfmt_misc handler with the F flag. Debian's package registers its handlers only through
+# binfmt-support's update-binfmts (a Recommends we do not install, and never inside a container), so
+# this script registers the one handler the tests use itself, and removes on exit what it added.
+binfmt_dir=/proc/sys/fs/binfmt_misc
+binfmt_mounted_here=""
+binfmt_registered_here=""
+
+undo_emulation() {
+  if [ -n "$binfmt_registered_here" ] && [ -e "$binfmt_dir/$binfmt_registered_here" ]; then
+    echo -1 >"$binfmt_dir/$binfmt_registered_here" || true
+  fi
+  if [ -n "$binfmt_mounted_here" ]; then
+    umount "$binfmt_dir" || true
+  fi
+}
+
+# True when an enabled aarch64 handler with the F flag is registered (whoever registered it).
+aarch64_handler_usable() {
+  local entry="$binfmt_dir/qemu-aarch64"
+  [ -r "$entry" ] && head -n1 "$entry" | grep -qx enabled && grep -q '^flags: .*F' "$entry"
+}
+
+# Sets JBUILD_TEST_EMULATION to 1 when arm64 RUN can be emulated, else 0 (the tests then expect the
+# clear error instead). Never fails the script: without root or with a kernel that refuses, it only says so.
+setup_emulation() {
+  JBUILD_TEST_EMULATION=0
+  if is_root; then
+    if [ ! -e "$binfmt_dir/status" ]; then
+      if mount -t binfmt_misc binfmt_misc "$binfmt_dir" 2>/dev/null; then
+        binfmt_mounted_here=1
+      else
+        echo "test.sh: cannot mount binfmt_misc: RUN for arm64 is tested as the 'no emulation' error" >&2
+        return 0
+      fi
+    fi
+    if [ ! -e "$binfmt_dir/qemu-aarch64" ] && [ "$(cat "$binfmt_dir/status")" = enabled ]; then
+      # The package's systemd-binfmt line: fix-binary (F), so the interpreter works inside chroots.
+      local line
+      line=$(cat /usr/lib/binfmt.d/qemu-aarch64.conf)
+      if [[ "$line" =~ :[A-Z]*F[A-Z]*$ ]] && printf '%s' "$line" >"$binfmt_dir/register" 2>/dev/null; then
+        binfmt_registered_here=qemu-aarch64
+      else
+        echo "test.sh: the kernel refused the qemu-aarch64 binfmt_misc handler" >&2
+      fi
+    fi
+  fi
+  if [ "$(cat "$binfmt_dir/status" 2>/dev/null)" = enabled ] && aarch64_handler_usable; then
+    JBUILD_TEST_EMULATION=1
+  else
+    echo "test.sh: no usable qemu-aarch64 binfmt_misc handler (needs root to register one):" \
+      "RUN for arm64 is tested as the 'no emulation' error" >&2
+  fi
+}
+
+# Debian's static busybox for arm64, the base of the emulated RUN tests: fetched once into a cache,
+# through the signed release file (gpgv, Debian's keyring), the Packages index's SHA256, dpkg-deb -x.
+arm64_busybox_dir="${XDG_CACHE_HOME:-$HOME/.cache}/jbuild-test/busybox-static-arm64"
+debian_mirror=http://deb.debian.org/debian
+debian_suite=bookworm
+
+fetch_arm64_busybox() {
+  if [ -x "$arm64_busybox_dir/bin/busybox" ]; then
+    return 0 # only a verified extraction is ever renamed to this directory
+  fi
+  local tmp index_sum deb_path deb_sum
+  tmp=$(mktemp -d)
+  # shellcheck disable=SC2064 # expand now: $tmp is local
+  trap "rm -rf '$tmp'; undo_emulation" EXIT
+  echo "test.sh: fetching busybox-static for arm64 from $debian_mirror" >&2
+  curl -fsS "$debian_mirror/dists/$debian_suite/InRelease" -o "$tmp/InRelease"
+  gpgv --quiet --keyring /usr/share/keyrings/debian-archive-keyring.gpg --output "$tmp/Release" \
+    "$tmp/InRelease" 2>/dev/null
+  index_sum=$(awk '/^[A-Za-z0-9]+:/ {section = $1} section == "SHA256:" && $3 == "main/binary-arm64/Packages.xz" {print $1}' \
+    "$tmp/Release")
+  curl -fsS "$debian_mirror/dists/$debian_suite/main/binary-arm64/Packages.xz" -o "$tmp/Packages.xz"
+  echo "$index_sum  $tmp/Packages.xz" | sha256sum --check --quiet
+  read -r deb_path deb_sum < <(xz -dc "$tmp/Packages.xz" | awk '
+    /^Package: / {package = $2} /^Filename: / {file = $2} /^SHA256: / {sum = $2}
+    /^$/ {if (package == "busybox-static") {print file, sum; exit} package = ""}')
+  [ -n "$deb_path" ] || { echo "test.sh: busybox-static not in the arm64 index" >&2; return 1; }
+  curl -fsS "$debian_mirror/$deb_path" -o "$tmp/busybox.deb"
+  echo "$deb_sum  $tmp/busybox.deb" | sha256sum --check --quiet
+  dpkg-deb -x "$tmp/busybox.deb" "$tmp/root"
+  mkdir -p "$(dirname "$arm64_busybox_dir")"
+  rm -rf "$arm64_busybox_dir.partial"
+  mkdir "$arm64_busybox_dir.partial"
+  cp -a "$tmp/root/bin" "$arm64_busybox_dir.partial/"
+  echo "$deb_path $deb_sum" >"$arm64_busybox_dir.partial/SOURCE"
+  mv "$arm64_busybox_dir.partial" "$arm64_busybox_dir"
+  rm -rf "$tmp"
+  trap undo_emulation EXIT
+}
+
 mapfile -t missing < <(missing_packages)
 if [ ${#missing[@]} -gt 0 ]; then
   if is_root; then
@@ -126,6 +222,14 @@ if is_root; then
   ensure_test_user
   ensure_tree_readable
 fi
+
+# From here on, whatever happens, undo what setup_emulation registered or mounted.
+trap undo_emulation EXIT
+trap 'exit 130' INT TERM
+setup_emulation
+fetch_arm64_busybox
+export JBUILD_TEST_EMULATION
+export JBUILD_TEST_ARM64_BUSYBOX="$arm64_busybox_dir/bin/busybox"
 
 mvn -B verify "$@"
 

@@ -5,6 +5,7 @@ import dev.jbuild.dockerfile.Instruction;
 import dev.jbuild.dockerfile.Location;
 import dev.jbuild.image.Platform;
 import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.sandbox.Emulation;
 import dev.jbuild.sandbox.Network;
 import dev.jbuild.sandbox.OutputListener;
 import dev.jbuild.sandbox.ProcessSpec;
@@ -113,12 +114,30 @@ final class RunStep {
         return result.changes();
     }
 
+    /**
+     * The target's programs must run here: natively, or through a binfmt_misc emulator (qemu-user-static),
+     * which needs nothing from the sandbox; otherwise the step fails with what the host needs. Build args such
+     * as TARGETPLATFORM keep naming the target either way: emulation is invisible to the step.
+     */
     private void checkPlatform(Location at) throws BuildException {
         Platform target = session.request.platform().normalize();
         Platform host = Platform.host().normalize();
-        if (!target.os().equals(host.os()) || !target.architecture().equals(host.architecture())) {
-            throw new BuildException(at, "RUN for " + target + " on a " + host + " host needs CPU emulation,"
-                    + " which is not implemented yet");
+        if (!target.os().equals(host.os())) {
+            throw new BuildException(at, "RUN for " + target + " cannot run on a " + host + " host: build on a "
+                    + target.os() + " machine");
+        }
+        if (target.architecture().equals(host.architecture())) {
+            return;
+        }
+        Emulation.Support support = Emulation.forHost(host.architecture(), session.scratchDir.resolve("elf-probe"))
+                .support(target.architecture());
+        if (support instanceof Emulation.Emulated emulated) {
+            session.listener.log("RUN for " + target + " through emulation (binfmt_misc " + emulated.handler() + ": "
+                    + emulated.interpreter() + ")");
+        } else if (support instanceof Emulation.Unavailable missing) {
+            throw new BuildException(at, "RUN for " + target + " on a " + host + " host needs CPU emulation, and "
+                    + missing.reason() + "; to fix, " + missing.fix() + " (see docs/rootless.md, \"RUN for other"
+                    + " platforms\")");
         }
     }
 

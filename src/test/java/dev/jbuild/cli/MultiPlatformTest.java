@@ -14,7 +14,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** --platform with several platforms: one image each, joined in one index that is stored, exported and pushed. */
+/**
+ * --platform with several platforms: one image each, joined in one index that is stored, exported and pushed.
+ * RUN for several platforms (emulation) is {@link EmulatedRunTest}'s.
+ */
 class MultiPlatformTest {
 
     @TempDir
@@ -53,15 +56,5 @@ class MultiPlatformTest {
             assertEquals(2, archive.get("manifests").size(), "the OCI archive holds both platforms");
             assertTrue(result.err().contains("pushed " + registry.host() + "/multi/app@sha256:"), result.err());
         }
-    }
-
-    @Test
-    void runForAForeignCpuIsAClearError() throws Exception {
-        Path context = Files.createDirectories(temp.resolve("run"));
-        Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nRUN true\n");
-        String foreign = System.getProperty("os.arch").contains("aarch64") ? "linux/amd64" : "linux/arm64";
-        CliTest.Result result = jbuild("--root", temp.resolve("store").toString(), "--platform", foreign, context.toString());
-        assertEquals(1, result.exitCode());
-        assertTrue(result.err().contains("needs CPU emulation, which is not implemented yet"), result.err());
     }
 }

@@ -70,19 +70,51 @@ public final class BusyboxImage {
 
     /** Writes (or adds to) the OCI layout at {@code layoutDirectory} the busybox image tagged {@code tag}. */
     public static BusyboxImage write(Path layoutDirectory, String tag) {
+        return write(layoutDirectory, tag, hostArchitecture(), BusyboxRootfs.tar());
+    }
+
+    /**
+     * As {@link #write(Path, String)}, for linux/arm64/v8 with Debian's arm64 {@code busybox-static}, which
+     * scripts/test.sh fetches and names in {@value #ARM64_BUSYBOX_ENV}.
+     */
+    public static BusyboxImage writeArm64(Path layoutDirectory, String tag) {
+        return write(layoutDirectory, tag, "arm64", BusyboxRootfs.tar(arm64Busybox()));
+    }
+
+    /** scripts/test.sh's cache of the arm64 busybox binary (the variable's default is that script's path). */
+    public static final String ARM64_BUSYBOX_ENV = "JBUILD_TEST_ARM64_BUSYBOX";
+
+    private static byte[] arm64Busybox() {
+        String configured = System.getenv(ARM64_BUSYBOX_ENV);
+        Path binary = configured != null ? Path.of(configured)
+                : Path.of(System.getProperty("user.home"), ".cache/jbuild-test/busybox-static-arm64/bin/busybox");
+        if (!Files.isRegularFile(binary)) {
+            fail("the arm64 busybox-static binary is missing at " + binary + ": run ./scripts/test.sh, which fetches it");
+        }
+        try {
+            byte[] bytes = Files.readAllBytes(binary);
+            // ELF, 64-bit, little endian, e_machine 183 (AArch64): what the emulation tests rely on.
+            if (bytes.length < 20 || bytes[0] != 0x7f || bytes[4] != 2 || bytes[5] != 1 || bytes[18] != (byte) 183) {
+                fail(binary + " is not an arm64 ELF program");
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static BusyboxImage write(Path layoutDirectory, String tag, String architecture, byte[] tar) {
         try {
             Files.createDirectories(layoutDirectory.resolve("blobs/sha256"));
-            byte[] tar = BusyboxRootfs.tar();
             byte[] layer = gzip(tar);
             String diffId = sha256(tar);
             String layerDigest = writeBlob(layoutDirectory, layer);
-            String architecture = hostArchitecture();
             byte[] config = config(architecture, diffId);
             String configDigest = writeBlob(layoutDirectory, config);
             byte[] manifest = manifest(configDigest, config.length, layerDigest, layer.length);
             String manifestDigest = writeBlob(layoutDirectory, manifest);
             Files.writeString(layoutDirectory.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
-            writeIndex(layoutDirectory, tag, architecture, manifestDigest, manifest.length);
+            writeIndex(layoutDirectory, tag, MANIFEST_MEDIA_TYPE, architecture, manifestDigest, manifest.length);
             return new BusyboxImage(layoutDirectory, tag, architecture, diffId, layerDigest, configDigest,
                     manifestDigest, manifest.length);
         } catch (IOException e) {
@@ -115,6 +147,9 @@ public final class BusyboxImage {
         config.put("created", "2020-01-01T00:00:00Z");
         config.put("architecture", architecture);
         config.put("os", "linux");
+        if (architecture.equals("arm64")) {
+            config.put("variant", "v8");
+        }
         ObjectNode runtime = config.putObject("config");
         runtime.putArray("Env").add(PATH_ENV);
         runtime.putArray("Cmd").add("sh");
@@ -143,9 +178,49 @@ public final class BusyboxImage {
         return JSON.writeValueAsBytes(manifest);
     }
 
-    /** Adds the manifest to index.json under {@code tag}, replacing an earlier manifest of that tag. */
-    private static void writeIndex(Path layout, String tag, String architecture, String digest, long size)
-            throws IOException {
+    /**
+     * Tags, in {@code images}' common layout, an image index of their manifests (one image for several
+     * platforms, as {@code --platform linux/amd64,linux/arm64} reads it).
+     */
+    public static void writeMultiPlatform(String tag, BusyboxImage... images) {
+        Path layout = images[0].layoutDirectory;
+        ObjectNode index = JSON.createObjectNode();
+        index.put("schemaVersion", 2);
+        index.put("mediaType", INDEX_MEDIA_TYPE);
+        ArrayNode manifests = index.putArray("manifests");
+        for (BusyboxImage image : images) {
+            if (!image.layoutDirectory.equals(layout)) {
+                throw new IllegalArgumentException("the images must share one layout directory");
+            }
+            ObjectNode descriptor = manifests.addObject();
+            descriptor.put("mediaType", MANIFEST_MEDIA_TYPE);
+            descriptor.put("digest", image.manifestDigest);
+            descriptor.put("size", image.manifestSize);
+            platform(descriptor, image.architecture);
+        }
+        try {
+            byte[] bytes = JSON.writeValueAsBytes(index);
+            writeIndex(layout, tag, INDEX_MEDIA_TYPE, null, writeBlob(layout, bytes), bytes.length);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void platform(ObjectNode descriptor, String architecture) {
+        ObjectNode platform = descriptor.putObject("platform");
+        platform.put("architecture", architecture);
+        platform.put("os", "linux");
+        if (architecture.equals("arm64")) {
+            platform.put("variant", "v8");
+        }
+    }
+
+    /**
+     * Adds a manifest (or index) to index.json under {@code tag}, replacing an earlier one of that tag;
+     * {@code architecture} is the manifest's platform, or null for an index.
+     */
+    private static void writeIndex(Path layout, String tag, String mediaType, String architecture,
+            String digest, long size) throws IOException {
         Path indexFile = layout.resolve("index.json");
         List<JsonNode> kept = new ArrayList<>();
         if (Files.exists(indexFile)) {
@@ -161,13 +236,13 @@ public final class BusyboxImage {
         ArrayNode manifests = index.putArray("manifests");
         manifests.addAll(kept);
         ObjectNode descriptor = manifests.addObject();
-        descriptor.put("mediaType", MANIFEST_MEDIA_TYPE);
+        descriptor.put("mediaType", mediaType);
         descriptor.put("digest", digest);
         descriptor.put("size", size);
         descriptor.putObject("annotations").put(REF_NAME_ANNOTATION, tag);
-        ObjectNode platform = descriptor.putObject("platform");
-        platform.put("architecture", architecture);
-        platform.put("os", "linux");
+        if (architecture != null) {
+            platform(descriptor, architecture);
+        }
         Files.write(indexFile, JSON.writeValueAsBytes(index));
     }
 

@@ -67,9 +67,14 @@ final class BusyboxRootfs {
     private BusyboxRootfs() {
     }
 
-    /** The uncompressed layer tar. */
+    /** The uncompressed layer tar, with the host's busybox-static. */
     static byte[] tar() {
-        List<Entry> entries = entries();
+        return tar(busybox());
+    }
+
+    /** The uncompressed layer tar around another (static) busybox binary, e.g. one for another CPU. */
+    static byte[] tar(byte[] busybox) {
+        List<Entry> entries = entries(busybox);
         entries.sort(Comparator.comparing(Entry::name));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(4 << 20);
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes, StandardCharsets.UTF_8.name())) {
@@ -85,7 +90,7 @@ final class BusyboxRootfs {
         return bytes.toByteArray();
     }
 
-    private static List<Entry> entries() {
+    private static List<Entry> entries(byte[] busybox) {
         List<Entry> entries = new ArrayList<>();
         for (String dir : List.of("bin", "dev", "etc", "home", "proc", "sys", "usr", "var")) {
             entries.add(Entry.directory(dir, 0755, 0));
@@ -93,7 +98,7 @@ final class BusyboxRootfs {
         entries.add(Entry.directory("root", 0700, 0));
         entries.add(Entry.directory("tmp", 01777, 0));
         entries.add(Entry.directory("home/app", 0755, 1000));
-        entries.add(Entry.file("bin/busybox", 0755, busybox()));
+        entries.add(Entry.file("bin/busybox", 0755, busybox));
         for (String applet : APPLETS) {
             entries.add(Entry.symlink("bin/" + applet, "busybox"));
         }
