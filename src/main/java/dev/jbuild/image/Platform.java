@@ -17,8 +17,8 @@ import java.util.Map;
  *
  * <p>Values are kept as written; {@link #normalize()} gives the canonical spelling used for
  * comparison and for new documents, with containerd's aliases ({@code aarch64} is {@code arm64},
- * {@code x86_64} is {@code amd64}) and default variants ({@code arm64} is {@code v8}, {@code arm} is
- * {@code v7}).
+ * {@code x86_64} is {@code amd64}) and default variants ({@code arm} is {@code v7}; {@code arm64/v8}
+ * and {@code amd64/v1} are written without a variant).
  *
  * @param unknownFields fields this record does not model, kept so re-serialisation loses nothing
  */
@@ -103,9 +103,10 @@ public record Platform(
     }
 
     /**
-     * The canonical spelling: lower case, architecture aliases resolved, default variants filled
-     * in for arm ({@code v7}) and arm64 ({@code v8}), and the default amd64 variant {@code v1}
-     * dropped, as containerd's normaliser and Docker's manifest lists write them.
+     * The canonical spelling: lower case, architecture aliases resolved, the default variant filled
+     * in for arm ({@code v7}) and the baseline ones of arm64 ({@code v8}) and amd64 ({@code v1})
+     * dropped, as containerd's normaliser does (so TARGETVARIANT is empty for linux/arm64, as in
+     * BuildKit).
      */
     public Platform normalize() {
         String o = os == null ? null : os.toLowerCase(Locale.ROOT);
@@ -116,7 +117,10 @@ public record Platform(
         String v = variant == null || variant.isEmpty() ? null : variant.toLowerCase(Locale.ROOT);
         if (a != null) {
             switch (a) {
-                case "i386", "i486", "i586", "i686", "x86" -> a = "386";
+                case "i386", "i486", "i586", "i686", "x86" -> {
+                    a = "386";
+                    v = null;
+                }
                 case "x86_64", "x86-64", "amd64" -> {
                     a = "amd64";
                     if ("v1".equals(v) || "1".equals(v)) {
@@ -126,14 +130,17 @@ public record Platform(
                     }
                 }
                 case "aarch64", "arm64" -> {
+                    // v8 is every arm64 CPU, so containerd (and BuildKit's TARGETVARIANT) spells it
+                    // as no variant at all; later versions keep theirs.
                     a = "arm64";
-                    if (v == null || v.equals("8") || v.equals("v8.0") || v.equals("8.0")) {
-                        v = "v8";
-                    } else if (!v.startsWith("v")) {
+                    if (v != null && !v.startsWith("v")) {
                         v = "v" + v;
                     }
-                    if (v.endsWith(".0")) {
+                    if (v != null && v.endsWith(".0")) {
                         v = v.substring(0, v.length() - 2);
+                    }
+                    if ("v8".equals(v)) {
+                        v = null;
                     }
                 }
                 case "armhf" -> {

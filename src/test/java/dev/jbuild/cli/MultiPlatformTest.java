@@ -40,7 +40,7 @@ class MultiPlatformTest {
                     "-o", "type=oci,dest=" + temp.resolve("oci.tar"), context.toString());
             assertEquals(0, result.exitCode(), result.err());
             assertEquals("built for amd64\n", Files.readString(temp.resolve("local/linux_amd64/arch.txt")));
-            assertEquals("built for arm64\n", Files.readString(temp.resolve("local/linux_arm64_v8/arch.txt")));
+            assertEquals("built for arm64\n", Files.readString(temp.resolve("local/linux_arm64/arch.txt")));
 
             List<String> inspect = new ArrayList<>(List.of("skopeo", "inspect", "--raw"));
             inspect.addAll(registry.skopeoOptions(""));

@@ -23,12 +23,15 @@ class PlatformTest {
         "Linux/X86-64,             linux/amd64",
         "linux/amd64/v1,           linux/amd64",
         "linux/amd64/v3,           linux/amd64/v3",
-        "linux/aarch64,            linux/arm64/v8",
-        "linux/arm64,              linux/arm64/v8",
-        "linux/arm64/8,            linux/arm64/v8",
-        "linux/arm64/v8.0,         linux/arm64/v8",
+        "linux/aarch64,            linux/arm64",
+        "linux/arm64,              linux/arm64",
+        "linux/arm64/8,            linux/arm64",
+        "linux/arm64/v8,           linux/arm64",
+        "linux/arm64/v8.0,         linux/arm64",
         "linux/arm64/v8.2,         linux/arm64/v8.2",
         "linux/arm64/9,            linux/arm64/v9",
+        "linux/arm64/v9.0,         linux/arm64/v9",
+        "linux/i386/v7,            linux/386",
         "linux/arm,                linux/arm/v7",
         "linux/arm/6,              linux/arm/v6",
         "linux/armhf,              linux/arm/v7",
@@ -38,7 +41,7 @@ class PlatformTest {
         "linux/ppc64le,            linux/ppc64le",
         "linux/s390x,              linux/s390x",
         "linux/riscv64,            linux/riscv64",
-        "macos/arm64,              darwin/arm64/v8",
+        "macos/arm64,              darwin/arm64",
         "windows/amd64,            windows/amd64",
     })
     void normalisesLikeContainerd(String given, String expected) {
@@ -78,11 +81,11 @@ class PlatformTest {
     @CsvSource({
         "Linux,      amd64,   linux/amd64",
         "Linux,      x86_64,  linux/amd64",
-        "Linux,      aarch64, linux/arm64/v8",
+        "Linux,      aarch64, linux/arm64",
         "Linux,      arm,     linux/arm/v7",
         "Linux,      x86,     linux/386",
         "Linux,      ppc64le, linux/ppc64le",
-        "Mac OS X,   aarch64, darwin/arm64/v8",
+        "Mac OS X,   aarch64, darwin/arm64",
         "Windows 11, amd64,   windows/amd64",
     })
     void hostPlatformFromJvmProperties(String osName, String osArch, String expected) {

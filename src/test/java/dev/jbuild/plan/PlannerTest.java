@@ -24,7 +24,7 @@ class PlannerTest {
     private static BuildPlan plan(String dockerfile, Map<String, String> buildArgs, String target, Set<String> contexts)
             throws Exception {
         return Planner.plan(DockerfileParser.parse(dockerfile, "Dockerfile"),
-                new PlanOptions(buildArgs, target, "linux/arm64/v8", "linux/amd64", contexts));
+                new PlanOptions(buildArgs, target, "linux/arm/v7", "linux/amd64", contexts));
     }
 
     @Test
@@ -47,10 +47,10 @@ class PlannerTest {
     void predefinedPlatformArgsAreUsableInFrom() throws Exception {
         BuildPlan plan = plan("FROM --platform=$BUILDPLATFORM golang AS build\nFROM img-$TARGETARCH$TARGETVARIANT\nCOPY --from=build / /\n");
         assertEquals("linux/amd64", plan.stages().get(0).platform());
-        assertEquals(new BaseImage.Image("img-arm64v8"), plan.stages().get(1).base());
-        assertEquals("linux/arm64/v8", plan.builtinArgs().get("TARGETPLATFORM"));
-        assertEquals("arm64", plan.builtinArgs().get("TARGETARCH"));
-        assertEquals("v8", plan.builtinArgs().get("TARGETVARIANT"));
+        assertEquals(new BaseImage.Image("img-armv7"), plan.stages().get(1).base());
+        assertEquals("linux/arm/v7", plan.builtinArgs().get("TARGETPLATFORM"));
+        assertEquals("arm", plan.builtinArgs().get("TARGETARCH"));
+        assertEquals("v7", plan.builtinArgs().get("TARGETVARIANT"));
         assertEquals("amd64", plan.builtinArgs().get("BUILDARCH"));
     }
 
