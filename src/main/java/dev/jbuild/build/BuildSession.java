@@ -41,6 +41,8 @@ final class BuildSession {
     final Instant createdTime;
     /** The mtime of directories the build creates itself (no source to take it from). */
     final Instant createdDirTime;
+    /** Keeps cache mounts' sharing modes between the stages of this build that run at once. */
+    final CacheMountLocks.InProcess cacheMountLocks = new CacheMountLocks.InProcess();
     private HttpClient httpClient;
     /**
      * Steps run or looked up so far, and how many of them the cache answered: for the summary.

@@ -42,11 +42,12 @@ final class RunStep {
     private final ImageState state;
     private final RootfsLayers rootfs;
     private final StageSources sources;
-    private final CacheMountLocks cacheLocks = new CacheMountLocks();
+    private final CacheMountLocks cacheLocks;
 
     RunStep(BuildSession session, StepId step, ImageState state, RootfsLayers rootfs, StageSources sources) {
         this.session = session;
         this.step = step;
+        this.cacheLocks = new CacheMountLocks(session.cacheMountLocks);
         this.state = state;
         this.rootfs = rootfs;
         this.sources = sources;
@@ -70,7 +71,12 @@ final class RunStep {
         try {
             mounts.addAll(mounts(run));
         } catch (UncheckedIOException e) {
+            cacheLocks.close();
             throw e.getCause();
+        } catch (BuildException | IOException | RuntimeException e) {
+            // Cache mount locks taken before the failing mount: other stages may be waiting for them.
+            cacheLocks.close();
+            throw e;
         }
         List<String> env = environment(users, ids);
         mounts.stream().filter(m -> m instanceof SandboxMount.SshAgent).findFirst()
