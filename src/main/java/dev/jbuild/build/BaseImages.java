@@ -16,22 +16,35 @@ import dev.jbuild.image.PlatformMatcher;
 import dev.jbuild.layer.LayerEntry;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Loads the images stages start from or copy out of, and indexes their file trees. */
+/**
+ * Loads the images stages start from or copy out of, and indexes their file trees.
+ *
+ * <p>Stages run concurrently and may ask for the same image at once: each reference is resolved
+ * under its own lock, so the second stage waits and then finds the image pulled and loaded
+ * instead of pulling it again; different references proceed in parallel, except the registry
+ * transfer itself, which runs one at a time (each pull already moves its layers in parallel, and
+ * it keeps the blob progress events attributable to their pull step, see {@link BuildListener#PULL}).
+ */
 final class BaseImages {
 
     private final BuildSession session;
     private final ImageTransfer transfer;
     /** Loaded images by manifest digest: a base used twice is indexed once. */
-    private final Map<String, ImageState> loaded = new HashMap<>();
+    private final Map<String, ImageState> loaded = new ConcurrentHashMap<>();
     /** Which repository each base layer came from, so a push can ask its registry to mount it. */
-    private final Map<Digest, ImageName> layerSources = new HashMap<>();
+    private final Map<Digest, ImageName> layerSources = new ConcurrentHashMap<>();
     /** Names already looked up in their registry during this build (--pull checks each once). */
-    private final Map<String, Descriptor> pulled = new HashMap<>();
+    private final Map<String, Descriptor> pulled = new ConcurrentHashMap<>();
+    /** One lock per reference asked for: the same image is pulled and loaded once. */
+    private final Map<String, ReentrantLock> referenceLocks = new ConcurrentHashMap<>();
+    /** Held while a registry transfer runs. */
+    private final ReentrantLock transferLock = new ReentrantLock();
 
     /** @param transfer the registry access, or null when there is none */
     BaseImages(BuildSession session, ImageTransfer transfer) {
@@ -54,6 +67,21 @@ final class BaseImages {
 
     /** An image by reference: a named OCI-layout context, or a name in the local store. */
     ImageState image(String reference, Location at) throws BuildException {
+        ReentrantLock lock = referenceLocks.computeIfAbsent(reference, k -> new ReentrantLock());
+        try {
+            lock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BuildException(at, "loading image " + reference + ": interrupted", e);
+        }
+        try {
+            return imageLocked(reference, at);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private ImageState imageLocked(String reference, Location at) throws BuildException {
         NamedContext named = session.request.namedContexts().get(reference);
         Descriptor manifest;
         try {
@@ -88,12 +116,22 @@ final class BaseImages {
         if (transfer == null) {
             throw new BuildException(at, "image " + name.familiar() + " is not in the local store and no registry is configured");
         }
-        session.listener.stepStarted("pull", 0, 0, name.toString());
-        long started = System.nanoTime();
-        Descriptor descriptor = transfer.pull(name, session.request.platform());
-        session.listener.stepFinished(java.time.Duration.ofNanos(System.nanoTime() - started));
-        pulled.put(name.toString(), descriptor);
-        return descriptor;
+        try {
+            transferLock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted before pulling " + name);
+        }
+        try {
+            StepId step = session.startStep(BuildListener.PULL, 0, 0, name.toString());
+            long started = System.nanoTime();
+            Descriptor descriptor = transfer.pull(name, session.request.platform());
+            session.listener.stepFinished(step, java.time.Duration.ofNanos(System.nanoTime() - started));
+            pulled.put(name.toString(), descriptor);
+            return descriptor;
+        } finally {
+            transferLock.unlock();
+        }
     }
 
     private ImageState load(Descriptor descriptor, Location at) throws IOException, BuildException {
@@ -128,7 +166,8 @@ final class BaseImages {
             state.indexLater(layer, session.store);
         }
         state.cacheKey = document.digest().toString();
-        loaded.put(document.digest().toString(), state);
-        return state.copy();
+        // Two references naming the same manifest may load it at once; keep one, both are equal.
+        ImageState kept = loaded.putIfAbsent(document.digest().toString(), state);
+        return (kept != null ? kept : state).copy();
     }
 }

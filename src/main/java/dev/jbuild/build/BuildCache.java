@@ -39,10 +39,13 @@ final class BuildCache {
     private final CacheOptions options;
     private final FileDigests files;
     private final BuildListener listener;
-    private boolean warnedWrite;
-    /** The keys this build used or made, by stage index, for {@code --cache-to}. */
-    private final java.util.Map<Integer, java.util.Set<String>> keysByStage = new java.util.LinkedHashMap<>();
-    private int currentStage;
+    /** Set once the first failed write was reported: one warning per build, whichever stage hits it. */
+    private final java.util.concurrent.atomic.AtomicBoolean warnedWrite = new java.util.concurrent.atomic.AtomicBoolean();
+    /**
+     * The keys this build used or made, by stage index, for {@code --cache-to}. Stages run
+     * concurrently, so every call names its stage (no "current stage" field) and the map is concurrent.
+     */
+    private final java.util.Map<Integer, java.util.Set<String>> keysByStage = new java.util.concurrent.ConcurrentHashMap<>();
 
     BuildCache(Store store, CacheOptions options, BuildListener listener) {
         this.store = store;
@@ -55,9 +58,8 @@ final class BuildCache {
         return files;
     }
 
-    /** Whether steps of {@code stage} may come from the cache; also marks the stage the next keys belong to. */
+    /** Whether steps of {@code stage} may come from the cache. */
     boolean lookups(Stage stage) {
-        currentStage = stage.index();
         if (options.noCache()) {
             return false;
         }
@@ -70,7 +72,8 @@ final class BuildCache {
         return true;
     }
 
-    Optional<Entry> lookup(String key) {
+    /** The record of {@code key}, looked up for a step of stage {@code stage} (counted for --cache-to). */
+    Optional<Entry> lookup(int stage, String key) {
         try {
             Optional<byte[]> bytes = store.readCacheRecord(key);
             if (bytes.isEmpty()) {
@@ -79,7 +82,7 @@ final class BuildCache {
             if (bytes.isEmpty()) {
                 return Optional.empty();
             }
-            used(key);
+            used(stage, key);
             Entry entry = parse(bytes.get());
             if (entry.layer() != null && !store.has(entry.layer().descriptor().digest())) {
                 return Optional.empty();
@@ -92,20 +95,19 @@ final class BuildCache {
         }
     }
 
-    void save(String key, Entry entry) {
-        used(key);
+    void save(int stage, String key, Entry entry) {
+        used(stage, key);
         try {
             store.writeCacheRecord(key, encode(entry));
         } catch (IOException e) {
-            if (!warnedWrite) {
-                warnedWrite = true;
+            if (warnedWrite.compareAndSet(false, true)) {
                 listener.warning("could not write to the build cache: " + e.getMessage());
             }
         }
     }
 
-    private void used(String key) {
-        keysByStage.computeIfAbsent(currentStage, k -> new java.util.LinkedHashSet<>()).add(key);
+    private void used(int stage, String key) {
+        keysByStage.computeIfAbsent(stage, k -> java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>())).add(key);
     }
 
     /** Writes this build's records of {@code stages} (and their layers) to the {@code --cache-to} directory. */
@@ -115,9 +117,12 @@ final class BuildCache {
             return;
         }
         java.util.Set<String> keys = new java.util.LinkedHashSet<>();
-        keysByStage.forEach((stage, stageKeys) -> {
+        // By stage index, so the export does not depend on which stage finished first.
+        new java.util.TreeMap<>(keysByStage).forEach((stage, stageKeys) -> {
             if (export.allStages() || stages.contains(stage)) {
-                keys.addAll(stageKeys);
+                synchronized (stageKeys) {
+                    keys.addAll(stageKeys);
+                }
             }
         });
         CacheDirectory.export(store, keys, export.directory());

@@ -14,12 +14,17 @@ import dev.jbuild.image.Digest;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** What every stage of one build shares: the request, the store, scratch space, and helpers. */
+/**
+ * What every stage of one build shares: the request, the store, scratch space, and helpers.
+ * Stages run concurrently, so everything here is immutable or thread-safe.
+ */
 final class BuildSession {
 
     static final String HISTORY_COMMENT = "jbuild.dockerfile.v0";
@@ -36,16 +41,21 @@ final class BuildSession {
     final Instant createdTime;
     /** The mtime of directories the build creates itself (no source to take it from). */
     final Instant createdDirTime;
+    /** Keeps cache mounts' sharing modes between the stages of this build that run at once. */
+    final CacheMountLocks.InProcess cacheMountLocks = new CacheMountLocks.InProcess();
     private HttpClient httpClient;
-    /** Steps run or looked up so far, and how many of them the cache answered: for the summary. */
-    int steps;
-    int cachedSteps;
+    /**
+     * Steps run or looked up so far, and how many of them the cache answered: for the summary.
+     * Atomic because stages run on several threads.
+     */
+    final AtomicInteger steps = new AtomicInteger();
+    final AtomicInteger cachedSteps = new AtomicInteger();
+    /** Numbers the steps of progress events; shared by the builder's sessions (one per platform). */
+    private final AtomicInteger stepNumbers;
 
-    BuildSession(BuildRequest request, Store store, BuildListener listener, Path scratchDir) {
-        this(request, store, listener, scratchDir, CacheOptions.DEFAULT);
-    }
-
-    BuildSession(BuildRequest request, Store store, BuildListener listener, Path scratchDir, CacheOptions cacheOptions) {
+    BuildSession(BuildRequest request, Store store, BuildListener listener, Path scratchDir, CacheOptions cacheOptions,
+            AtomicInteger stepNumbers) {
+        this.stepNumbers = stepNumbers;
         this.request = request;
         this.store = store;
         this.listener = listener;
@@ -56,6 +66,24 @@ final class BuildSession {
         this.createdTime = request.sourceDateEpoch() != null ? request.sourceDateEpoch() : Instant.now();
         // Fixed rather than "now" so that rebuilding gives the same layer without SOURCE_DATE_EPOCH too.
         this.createdDirTime = request.sourceDateEpoch() != null ? request.sourceDateEpoch() : Instant.EPOCH;
+    }
+
+    /** Reports a new step to the listener and returns its id for the events that follow. */
+    StepId startStep(String stage, int index, int count, String text) {
+        StepId step = new StepId(stepNumbers.incrementAndGet());
+        listener.stepStarted(step, stage, index, count, text);
+        return step;
+    }
+
+    /** Reports {@code step} done (or cached) and counts it for the summary. */
+    void finishStep(StepId step, boolean cached, long startedNanos) {
+        steps.incrementAndGet();
+        if (cached) {
+            cachedSteps.incrementAndGet();
+            listener.stepCached(step);
+        } else {
+            listener.stepFinished(step, Duration.ofNanos(System.nanoTime() - startedNanos));
+        }
     }
 
     synchronized HttpClient httpClient() {
@@ -82,7 +110,7 @@ final class BuildSession {
     }
 
     /** Writes {@code entries} as a layer blob into the store. */
-    LayerRecord writeLayer(Collection<? extends LayerEntry> entries) throws IOException {
+    LayerRecord writeLayer(StepId step, Collection<? extends LayerEntry> entries) throws IOException {
         LayerWriter writer = new LayerWriter(new LayerWriter.Options(
                 request.compression(), -1, Runtime.getRuntime().availableProcessors(), request.sourceDateEpoch()));
         long started = System.nanoTime();
@@ -90,7 +118,7 @@ final class BuildSession {
             LayerResult result = writer.write(entries, blob);
             Digest digest = blob.commit();
             double seconds = Math.max((System.nanoTime() - started) / 1e9, 0.001);
-            listener.log(String.format(java.util.Locale.ROOT, "layer %s: %.1f MB, %s %.1f MB, in %.1fs (%.1f MB/s)",
+            listener.log(step, String.format(java.util.Locale.ROOT, "layer %s: %.1f MB, %s %.1f MB, in %.1fs (%.1f MB/s)",
                     digest.shortHex(), result.uncompressedSize() / 1e6, request.compression().name().toLowerCase(java.util.Locale.ROOT),
                     result.compressedSize() / 1e6, seconds, result.uncompressedSize() / 1e6 / seconds));
             return new LayerRecord(new Descriptor(result.mediaType(), digest, result.compressedSize()),

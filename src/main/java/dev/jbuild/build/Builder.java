@@ -19,7 +19,6 @@ import dev.jbuild.store.Store;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -35,6 +34,9 @@ public final class Builder {
     private final BuildListener listener;
     private final ImageTransfer transfer;
     private CacheOptions cacheOptions = CacheOptions.DEFAULT;
+    /** Numbers the steps of all builds of this builder (the platforms of one build count on). */
+    private final java.util.concurrent.atomic.AtomicInteger stepNumbers = new java.util.concurrent.atomic.AtomicInteger();
+    private int parallelism = StageGraph.defaultParallelism();
 
     /** @param transfer registry access for bases that are not in the store and for --push; null for none */
     public Builder(Store store, BuildListener listener, ImageTransfer transfer) {
@@ -46,6 +48,12 @@ public final class Builder {
     /** How builds of this builder use the local build cache (default: look up and record every step). */
     public Builder withCacheOptions(CacheOptions options) {
         this.cacheOptions = options;
+        return this;
+    }
+
+    /** How many stages may run at once (default: the cores, at least 2); 1 runs them one at a time. */
+    Builder withParallelism(int stages) {
+        this.parallelism = stages;
         return this;
     }
 
@@ -133,7 +141,7 @@ public final class Builder {
             throw new BuildException(null, "cannot create a temporary directory in the store: " + e.getMessage(), e);
         }
         try {
-            BuildSession session = new BuildSession(request, store, listener, scratch, cacheOptions);
+            BuildSession session = new BuildSession(request, store, listener, scratch, cacheOptions, stepNumbers);
             BaseImages images = new BaseImages(session, transfer);
             ImageState result;
             try (RootfsLayers rootfs = new RootfsLayers(session)) {
@@ -156,30 +164,29 @@ public final class Builder {
         }
     }
 
+    /**
+     * Runs the plan's stages, independent ones at the same time (see {@link StageGraph}), and
+     * returns the target stage's image.
+     */
     private ImageState runStages(BuildSession session, BaseImages images, RootfsLayers rootfs)
             throws BuildException, IOException {
-        Map<Integer, ImageState> finished = new HashMap<>();
-        Map<String, Integer> stageIndexByName = new HashMap<>();
-        StageSources sources = new StageSources(session, images, finished, stageIndexByName);
-        for (Stage stage : session.request.plan().stages()) {
-            ImageState state = base(stage, images, finished);
-            StageExecutor executor = new StageExecutor(session, stage, state, sources, rootfs);
+        StageGraph graph = new StageGraph(session.request.plan().stages(), parallelism);
+        StageSources sources = new StageSources(session, images, graph);
+        return graph.run(session.request.plan().target(), stage -> {
+            ImageState state = base(stage, images, graph);
+            StageExecutor executor = new StageExecutor(session, stage, state, sources.forStage(stage.index()), rootfs);
             runOnBuildTriggers(session, stage, state, executor);
             executor.run();
-            finished.put(stage.index(), state);
-            if (stage.name() != null) {
-                stageIndexByName.put(stage.name(), stage.index());
-            }
-        }
-        return finished.get(session.request.plan().target());
+            return state;
+        });
     }
 
-    private static ImageState base(Stage stage, BaseImages images, Map<Integer, ImageState> finished) throws BuildException {
+    private static ImageState base(Stage stage, BaseImages images, StageGraph graph) throws BuildException {
         BaseImage base = stage.base();
         if (base instanceof BaseImage.Scratch) {
             return images.scratch();
         } else if (base instanceof BaseImage.StageResult result) {
-            return finished.get(result.stageIndex()).copy();
+            return graph.await(result.stageIndex(), stage.from().location()).copy();
         } else if (base instanceof BaseImage.NamedContext named) {
             return images.image(named.name(), stage.from().location());
         }
@@ -202,9 +209,9 @@ public final class Builder {
             } catch (DockerfileSyntaxException e) {
                 throw new BuildException(stage.from().location(), "ONBUILD trigger of the base image: " + e.getMessage(), e);
             }
-            session.listener.stepStarted(stage.displayName(), 0, stage.instructions().size(), "ONBUILD " + trigger);
+            StepId step = session.startStep(stage.displayName(), 0, stage.instructions().size(), "ONBUILD " + trigger);
             long started = System.nanoTime();
-            executor.report(executor.execute(instruction), started);
+            session.finishStep(step, executor.execute(step, instruction), started);
         }
     }
 
@@ -241,7 +248,7 @@ public final class Builder {
         }
         size += configDescriptor.size() + manifestDescriptor.size();
         return new BuildResult(manifestDescriptor, configDescriptor.digest(), request.tags(), layers.size(), size, List.of(),
-                session.steps, session.cachedSteps);
+                session.steps.get(), session.cachedSteps.get());
     }
 
     /**
@@ -265,7 +272,8 @@ public final class Builder {
         List<String> pushed = new ArrayList<>();
         for (String tag : built.tags()) {
             ImageName target = ImageName.parse(tag);
-            listener.stepStarted("push", 0, 0, target.toString());
+            // After every stage: the only transfer running, as BuildListener#PUSH promises.
+            StepId step = session.startStep(BuildListener.PUSH, 0, 0, target.toString());
             long started = System.nanoTime();
             try {
                 PushResult result = transfer.push(built.manifest(), target, layerSources);
@@ -273,7 +281,7 @@ public final class Builder {
             } catch (IOException e) {
                 throw new BuildException(null, "pushing " + target + ": " + e.getMessage(), e);
             }
-            listener.stepFinished(java.time.Duration.ofNanos(System.nanoTime() - started));
+            listener.stepFinished(step, java.time.Duration.ofNanos(System.nanoTime() - started));
         }
         return pushed;
     }

@@ -47,24 +47,32 @@ final class FileDigests {
         this.store = store;
     }
 
-    /** The content digest (hex) of a regular file, from the cache when its stat data are unchanged. */
-    synchronized String digest(Path file) throws IOException {
-        load();
+    /**
+     * The content digest (hex) of a regular file, from the cache when its stat data are unchanged.
+     * Stages run concurrently: the memo is read and updated under the lock, the hashing is done
+     * outside it so that stages hashing different files do not wait for each other.
+     */
+    String digest(Path file) throws IOException {
         String path = file.toAbsolutePath().toString();
         Stat stat = stat(file);
-        Known entry = known.get(path);
-        if (entry != null && entry.stat().equals(stat)) {
-            used.put(path, entry);
-            return entry.digest();
+        synchronized (this) {
+            load();
+            Known entry = known.get(path);
+            if (entry != null && entry.stat().equals(stat)) {
+                used.put(path, entry);
+                return entry.digest();
+            }
         }
         String digest = hash(file);
         long now = TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis());
         if (stat != null && now - stat.mtime() > RACY_NANOS && now - stat.ctime() > RACY_NANOS
                 && stat.equals(stat(file)) && path.indexOf('\n') < 0 && path.indexOf('\t') < 0) {
             Known fresh = new Known(stat, digest);
-            known.put(path, fresh);
-            used.put(path, fresh);
-            changed = true;
+            synchronized (this) {
+                known.put(path, fresh);
+                used.put(path, fresh);
+                changed = true;
+            }
         }
         return digest;
     }

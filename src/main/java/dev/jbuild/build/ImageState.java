@@ -11,6 +11,11 @@ import java.util.Map;
  * A stage's image while its instructions run: the config, the layers and history so far, the
  * merged file tree, and the ARG values in scope. Mutable and confined to the stage's thread; a
  * stage that starts from another takes a {@link #copy()}.
+ *
+ * <p>Once its stage has finished, a state is read by the stages that depend on it, on their own
+ * threads and possibly at the same time (FROM it, COPY --from it, a loaded base image copied by
+ * several stages). Reading the tree may still index lazily added layers, so {@link #fs()},
+ * {@link #copy()} and {@link #indexLater} synchronise; after indexing the tree is only read.
  */
 final class ImageState {
 
@@ -48,7 +53,7 @@ final class ImageState {
     }
 
     /** A new stage's state on top of this one: same image, fresh ARG scope. */
-    ImageState copy() {
+    synchronized ImageState copy() {
         ImageState copy = new ImageState(config, layers, history, fs.copy(), lowers);
         copy.unindexed.addAll(unindexed);
         copy.unindexedStore = unindexedStore;
@@ -58,7 +63,7 @@ final class ImageState {
     }
 
     /** The merged file tree, after reading the layers that were added without their entries. */
-    FsView fs() throws java.io.IOException {
+    synchronized FsView fs() throws java.io.IOException {
         while (!unindexed.isEmpty()) {
             LayerRecord layer = unindexed.get(0);
             fs.beginLayer();
@@ -73,7 +78,7 @@ final class ImageState {
     }
 
     /** Adds {@code layer}'s entries to the tree later, when something needs the tree. */
-    void indexLater(LayerRecord layer, dev.jbuild.store.Store store) {
+    synchronized void indexLater(LayerRecord layer, dev.jbuild.store.Store store) {
         unindexed.add(layer);
         unindexedStore = store;
     }

@@ -20,12 +20,19 @@ import java.util.List;
  * owners) and shared by later builds; a RUN's own upper directory stays in use, through its open
  * {@link RunResult}, until the build ends. The sandbox is opened on the first RUN, so builds
  * without RUN never need namespaces.
+ *
+ * <p>Shared by the stages of a build, which run concurrently: the sandbox is opened once, runs are
+ * kept in a synchronised list, and two stages needing the same layers unpack them once (the
+ * second waits for the first) rather than racing to the rename.
  */
 final class RootfsLayers implements AutoCloseable {
 
     private final BuildSession session;
     private final Path cacheRoot;
     private final List<RunResult> openRuns = new ArrayList<>();
+    /** One lock per cache directory name, held while it is unpacked. */
+    private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.locks.ReentrantLock> unpacking =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private Sandbox sandbox;
 
     RootfsLayers(BuildSession session) {
@@ -33,7 +40,7 @@ final class RootfsLayers implements AutoCloseable {
         this.cacheRoot = session.store.root().resolve("rootfs");
     }
 
-    Sandbox sandbox() throws SandboxException {
+    synchronized Sandbox sandbox() throws SandboxException {
         if (sandbox == null) {
             SandboxOptions options = SandboxOptions.defaults(session.scratchDir.resolve("sandbox"))
                     .withSnapshotter(session.request.snapshotter()).withIsolation(session.request.isolation());
@@ -49,22 +56,22 @@ final class RootfsLayers implements AutoCloseable {
     }
 
     /** Keeps a run's directories alive until the build is over (later RUNs stand on its upper dir). */
-    void keep(RunResult result) {
+    synchronized void keep(RunResult result) {
         openRuns.add(result);
     }
 
     /** The directories of {@code lowers}, top first, unpacking what is not cached yet. */
-    List<Path> materialise(List<Lower> lowers) throws IOException, InterruptedException {
+    List<Path> materialise(StepId step, List<Lower> lowers) throws IOException, InterruptedException {
         List<Path> dirs = new ArrayList<>();
         for (Lower lower : lowers) {
             if (lower instanceof Lower.Dir dir) {
                 dirs.add(dir.path());
             } else if (lower instanceof Lower.Single single) {
-                dirs.add(unpacked("layer-" + single.layer().diffId().hex(), List.of(single.layer())));
+                dirs.add(unpacked(step, "layer-" + single.layer().diffId().hex(), List.of(single.layer())));
             } else {
                 List<LayerRecord> chain = ((Lower.Chain) lower).layers();
                 if (!chain.isEmpty()) {
-                    dirs.add(unpacked("chain-" + chainId(chain), chain));
+                    dirs.add(unpacked(step, "chain-" + chainId(chain), chain));
                 }
             }
         }
@@ -77,17 +84,28 @@ final class RootfsLayers implements AutoCloseable {
     }
 
     /** One directory holding {@code layers} merged: what a bind mount of a stage or image shows. */
-    Path merged(List<LayerRecord> layers) throws IOException, InterruptedException {
+    Path merged(StepId step, List<LayerRecord> layers) throws IOException, InterruptedException {
         if (layers.isEmpty()) {
             Path empty = session.scratchDir.resolve("empty-rootfs");
             Files.createDirectories(empty);
             return empty;
         }
-        return unpacked("chain-" + chainId(layers), layers);
+        return unpacked(step, "chain-" + chainId(layers), layers);
     }
 
     /** A cached directory, or a new one made by unpacking {@code layers} in order and renamed into place. */
-    private Path unpacked(String name, List<LayerRecord> layers) throws IOException, InterruptedException {
+    private Path unpacked(StepId step, String name, List<LayerRecord> layers) throws IOException, InterruptedException {
+        java.util.concurrent.locks.ReentrantLock lock =
+                unpacking.computeIfAbsent(name, k -> new java.util.concurrent.locks.ReentrantLock());
+        lock.lockInterruptibly();
+        try {
+            return unpackedLocked(step, name, layers);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Path unpackedLocked(StepId step, String name, List<LayerRecord> layers) throws IOException, InterruptedException {
         Path target = cacheRoot.resolve(name);
         if (Files.isDirectory(target)) {
             touch(target);
@@ -100,8 +118,18 @@ final class RootfsLayers implements AutoCloseable {
             Digest digest = layer.descriptor().digest();
             blobs.add(new Sandbox.LayerBlob(session.store.path(digest), digest.toString(), layer.diffId().toString()));
         }
-        session.listener.log("unpacking " + layers.size() + " layer(s) for RUN");
-        sandbox().unpack(partial, blobs);
+        session.listener.log(step, "unpacking " + layers.size() + " layer(s) for RUN");
+        try {
+            sandbox().unpack(partial, blobs);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            // A cancelled stage (another one failed, or Ctrl-C) must not leave a half-unpacked tree.
+            try {
+                sandbox().delete(partial);
+            } catch (SandboxException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
         try {
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
@@ -129,7 +157,7 @@ final class RootfsLayers implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         for (RunResult run : openRuns) {
             try {
                 run.close();

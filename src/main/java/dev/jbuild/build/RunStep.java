@@ -38,13 +38,17 @@ final class RunStep {
     private static final int FAILURE_TAIL_LINES = 20;
 
     private final BuildSession session;
+    /** The step this RUN is: its output lines are reported as this step's. */
+    private final StepId step;
     private final ImageState state;
     private final RootfsLayers rootfs;
     private final StageSources sources;
-    private final CacheMountLocks cacheLocks = new CacheMountLocks();
+    private final CacheMountLocks cacheLocks;
 
-    RunStep(BuildSession session, ImageState state, RootfsLayers rootfs, StageSources sources) {
+    RunStep(BuildSession session, StepId step, ImageState state, RootfsLayers rootfs, StageSources sources) {
         this.session = session;
+        this.step = step;
+        this.cacheLocks = new CacheMountLocks(session.cacheMountLocks);
         this.state = state;
         this.rootfs = rootfs;
         this.sources = sources;
@@ -62,12 +66,18 @@ final class RunStep {
             throw new BuildException(at, "RUN: " + e.getMessage(), e);
         }
         List<SandboxMount> mounts = new ArrayList<>();
-        Path scripts = session.scratchDir.resolve("heredocs-" + System.nanoTime());
+        // Unique across the stages that run at once (System.nanoTime alone could repeat on two threads).
+        Path scripts = session.scratchDir.resolve("heredocs-" + java.util.UUID.randomUUID());
         List<String> argv = argv(run, scripts, mounts);
         try {
             mounts.addAll(mounts(run));
         } catch (UncheckedIOException e) {
+            cacheLocks.close();
             throw e.getCause();
+        } catch (BuildException | IOException | RuntimeException e) {
+            // Cache mount locks taken before the failing mount: other stages may be waiting for them.
+            cacheLocks.close();
+            throw e;
         }
         List<String> env = environment(users, ids);
         mounts.stream().filter(m -> m instanceof SandboxMount.SshAgent).findFirst()
@@ -77,7 +87,7 @@ final class RunStep {
 
         Deque<String> tail = new ArrayDeque<>();
         OutputListener output = (stream, line) -> {
-            session.listener.log(line);
+            session.listener.log(step, line);
             synchronized (tail) {
                 tail.addLast(line);
                 if (tail.size() > FAILURE_TAIL_LINES) {
@@ -87,7 +97,7 @@ final class RunStep {
         };
         RunResult result;
         try {
-            List<Path> lowers = rootfs.materialise(state.lowers);
+            List<Path> lowers = rootfs.materialise(step, state.lowers);
             result = rootfs.sandbox().run(new Rootfs(lowers), spec, output);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -221,7 +231,7 @@ final class RunStep {
                 // A stage or an image: its layers merged into one directory (cached in the store).
                 try {
                     ImageState image = RunStep.this.sources.image(from, run.location()).orElseThrow();
-                    return rootfs.merged(image.layers);
+                    return rootfs.merged(step, image.layers);
                 } catch (BuildException e) {
                     throw new IllegalArgumentException(e.getMessage(), e);
                 } catch (IOException e) {

@@ -8,7 +8,6 @@ import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.plan.Stage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -51,10 +50,14 @@ final class StageExecutor {
         List<Instruction> instructions = stage.instructions();
         for (int i = 0; i < instructions.size(); i++) {
             Instruction instruction = instructions.get(i);
-            session.listener.stepStarted(stage.displayName(), i + 1, instructions.size(), instruction.node().original());
+            if (Thread.currentThread().isInterrupted()) {
+                // Another stage failed or the build was stopped: start nothing new.
+                throw new BuildException(instruction.location(), "build cancelled");
+            }
+            StepId step = session.startStep(stage.displayName(), i + 1, instructions.size(), instruction.node().original());
             long started = System.nanoTime();
             try {
-                report(execute(instruction), started);
+                session.finishStep(step, execute(step, instruction), started);
             } catch (IOException e) {
                 throw new BuildException(instruction.location(),
                         keyword(instruction) + " failed: " + e.getMessage(), e);
@@ -64,21 +67,11 @@ final class StageExecutor {
         }
     }
 
-    void report(boolean cached, long started) {
-        session.steps++;
-        if (cached) {
-            session.cachedSteps++;
-            session.listener.stepCached();
-        } else {
-            session.listener.stepFinished(Duration.ofNanos(System.nanoTime() - started));
-        }
-    }
-
     /**
      * Runs one instruction, or takes its result from the cache; ONBUILD triggers of a base image
      * come through here too. Returns true for a cache hit.
      */
-    boolean execute(Instruction instruction) throws BuildException, IOException {
+    boolean execute(StepId step, Instruction instruction) throws BuildException, IOException {
         if (instruction instanceof Instruction.From) {
             throw new IllegalStateException("FROM is handled by the builder");
         }
@@ -88,22 +81,22 @@ final class StageExecutor {
         if (!layerStep) {
             // Metadata: applying it is cheap and exact; the key covers the config it leads to, and a
             // hit keeps the history entry (its time) of the build that first made it.
-            apply(instruction);
+            apply(step, instruction);
             String key = keys.metadata(parent, instruction);
-            Optional<BuildCache.Entry> hit = lookups ? session.cache.lookup(key) : Optional.empty();
+            Optional<BuildCache.Entry> hit = lookups ? session.cache.lookup(stage.index(), key) : Optional.empty();
             ImageConfig.History fresh = state.history.get(state.history.size() - 1);
             if (hit.isPresent() && sameHistory(hit.get().history(), fresh)) {
                 state.history.set(state.history.size() - 1, hit.get().history());
                 stepDone(key, hit.get().history());
                 return true;
             }
-            session.cache.save(key, new BuildCache.Entry(null, false, fresh, state.config));
+            session.cache.save(stage.index(), key, new BuildCache.Entry(null, false, fresh, state.config));
             stepDone(key, fresh);
             return false;
         }
         String key = keys.layer(parent, instruction);
         if (key != null && lookups) {
-            Optional<BuildCache.Entry> hit = session.cache.lookup(key);
+            Optional<BuildCache.Entry> hit = session.cache.lookup(stage.index(), key);
             if (hit.isPresent()) {
                 applyCached(hit.get());
                 stepDone(key, hit.get().history());
@@ -112,7 +105,7 @@ final class StageExecutor {
         }
         int layersBefore = state.layers.size();
         lastLayerHasWhiteouts = false;
-        apply(instruction);
+        apply(step, instruction);
         LayerRecord layer = state.layers.size() > layersBefore ? state.layers.get(state.layers.size() - 1) : null;
         if (key == null) {
             // Not keyable before it ran (ADD from a URL): key the result instead, so later steps can still hit.
@@ -120,7 +113,7 @@ final class StageExecutor {
                     .put("result", layer == null ? "none" : layer.diffId().toString()).hex();
         }
         ImageConfig.History history = state.history.get(state.history.size() - 1);
-        session.cache.save(key, new BuildCache.Entry(layer, lastLayerHasWhiteouts, history, state.config));
+        session.cache.save(stage.index(), key, new BuildCache.Entry(layer, lastLayerHasWhiteouts, history, state.config));
         stepDone(key, history);
         return false;
     }
@@ -161,7 +154,7 @@ final class StageExecutor {
     }
 
     /** Executes one instruction. */
-    private void apply(Instruction instruction) throws BuildException, IOException {
+    private void apply(StepId step, Instruction instruction) throws BuildException, IOException {
         Location at = instruction.location();
         Map<String, String> scope = state.expansionScope();
         if (instruction instanceof Instruction.Arg arg) {
@@ -208,7 +201,7 @@ final class StageExecutor {
             state.updateRunConfig(c -> c.withUser(value));
             commitMetadata(instruction);
         } else if (instruction instanceof Instruction.Workdir workdir) {
-            workdir(workdir, scope);
+            workdir(step, workdir, scope);
         } else if (instruction instanceof Instruction.Cmd cmd) {
             List<String> argv = commandLine(cmd.command());
             state.updateRunConfig(c -> c.withCmd(argv));
@@ -236,12 +229,12 @@ final class StageExecutor {
             state.updateRunConfig(c -> c.withOnBuild(triggers));
             commitMetadata(instruction);
         } else if (instruction instanceof Instruction.Copy copy) {
-            commitLayer(instruction, new CopyStep(session, state, sources).copy(copy, scope), true);
+            commitLayer(step, instruction, new CopyStep(session, state, sources).copy(copy, scope), true);
         } else if (instruction instanceof Instruction.Add add) {
-            commitLayer(instruction, new CopyStep(session, state, sources).add(add, scope), true);
+            commitLayer(step, instruction, new CopyStep(session, state, sources).add(add, scope), true);
         } else if (instruction instanceof Instruction.Run run) {
             // The RUN's upper directory is already on the overlay stack; the layer only records it.
-            commitLayer(instruction, new RunStep(session, state, rootfs, sources).run(run), false);
+            commitLayer(step, instruction, new RunStep(session, step, state, rootfs, sources).run(run), false);
         } else if (instruction instanceof Instruction.From) {
             throw new IllegalStateException("FROM is handled by the builder");
         }
@@ -268,7 +261,7 @@ final class StageExecutor {
         }
     }
 
-    private void workdir(Instruction.Workdir workdir, Map<String, String> scope) throws BuildException, IOException {
+    private void workdir(StepId step, Instruction.Workdir workdir, Map<String, String> scope) throws BuildException, IOException {
         String path = session.expand(workdir.path(), scope, workdir.location());
         String absolute = path.startsWith("/") ? path : state.workingDir() + "/" + path;
         String clean = "/" + FsView.clean(absolute);
@@ -289,7 +282,7 @@ final class StageExecutor {
                         new EntryAttributes(0755, owner.uid(), owner.gid(), session.createdDirTime, Map.of())));
             }
         }
-        commitLayer(workdir, entries, true);
+        commitLayer(step, workdir, entries, true);
     }
 
     private List<String> commandLine(Instruction.Command command) {
@@ -335,12 +328,13 @@ final class StageExecutor {
      * @param stackForRun whether a later RUN needs this layer added to its overlay stack (false
      *     for a RUN's own layer, whose upper directory is already there)
      */
-    private void commitLayer(Instruction instruction, List<LayerEntry> entries, boolean stackForRun) throws IOException {
+    private void commitLayer(StepId step, Instruction instruction, List<LayerEntry> entries, boolean stackForRun)
+            throws IOException {
         if (entries.isEmpty()) {
             commitMetadata(instruction);
             return;
         }
-        LayerRecord layer = session.writeLayer(entries);
+        LayerRecord layer = session.writeLayer(step, entries);
         state.layers.add(layer);
         state.history.add(session.history(instruction.node().original(), false));
         if (stackForRun) {

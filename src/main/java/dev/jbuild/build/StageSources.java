@@ -6,10 +6,15 @@ import dev.jbuild.context.SourceTree;
 import dev.jbuild.dockerfile.Location;
 import java.io.IOException;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
-/** Where {@code COPY} reads from: the build context, a finished stage, a named context, or an image. */
+/**
+ * Where {@code COPY} reads from: the build context, a finished stage, a named context, or an image.
+ * One instance per stage ({@link #forStage}): what a {@code --from} name means depends on the stage
+ * (only earlier stages count), and its memo is then confined to the stage's thread; the build
+ * context is read once for all stages.
+ */
 final class StageSources {
 
     /** A tree to copy from; files from images and stages keep their owners, context files become 0:0. */
@@ -17,25 +22,38 @@ final class StageSources {
 
     private final BuildSession session;
     private final BaseImages images;
-    private final Map<Integer, ImageState> finished;
-    private final Map<String, Integer> stageIndexByName;
+    private final StageGraph stages;
+    /** The stage this instance serves (stages before it can be named), or -1 for none yet. */
+    private final int stage;
+    private final AtomicReference<Source> context;
     private final Map<String, Source> cache = new HashMap<>();
 
-    StageSources(BuildSession session, BaseImages images, Map<Integer, ImageState> finished,
-            Map<String, Integer> stageIndexByName) {
+    StageSources(BuildSession session, BaseImages images, StageGraph stages) {
+        this(session, images, stages, -1, new AtomicReference<>());
+    }
+
+    private StageSources(BuildSession session, BaseImages images, StageGraph stages, int stage,
+            AtomicReference<Source> context) {
         this.session = session;
         this.images = images;
-        this.finished = finished;
-        this.stageIndexByName = stageIndexByName;
+        this.stages = stages;
+        this.stage = stage;
+        this.context = context;
+    }
+
+    /** The sources as stage {@code index} sees them. */
+    StageSources forStage(int index) {
+        return new StageSources(session, images, stages, index, context);
     }
 
     Source context() throws IOException {
-        Source context = cache.get("\0context");
-        if (context == null) {
-            context = new Source(BuildContexts.directory(session.request.contextDir(), session.request.ignore()), false);
-            cache.put("\0context", context);
+        Source current = context.get();
+        if (current == null) {
+            // Two stages may get here at once; both trees are equal, one is kept.
+            Source fresh = new Source(BuildContexts.directory(session.request.contextDir(), session.request.ignore()), false);
+            current = context.compareAndSet(null, fresh) ? fresh : context.get();
         }
-        return context;
+        return current;
     }
 
     /** Resolves {@code --from}: a named context first (it may replace a stage), then a stage, then an image. */
@@ -51,13 +69,9 @@ final class StageSources {
         } else if (named != null) {
             source = new Source(new FsViewTree(images.image(from, at).fs(), session.layerFiles), true);
         } else {
-            Integer index = stageIndex(from);
+            Integer index = stages.stageIndex(from, stage);
             if (index != null) {
-                ImageState stage = finished.get(index);
-                if (stage == null) {
-                    throw new BuildException(at, "stage " + from + " has not been built before this step");
-                }
-                source = new Source(new FsViewTree(stage.fs(), session.layerFiles), true);
+                source = new Source(new FsViewTree(stages.await(index, at).fs(), session.layerFiles), true);
             } else {
                 source = new Source(new FsViewTree(images.image(from, at).fs(), session.layerFiles), true);
             }
@@ -75,21 +89,10 @@ final class StageSources {
         if (named instanceof NamedContext.Directory) {
             return java.util.Optional.empty();
         }
-        Integer index = named == null ? stageIndex(from) : null;
+        Integer index = named == null ? stages.stageIndex(from, stage) : null;
         if (index != null) {
-            ImageState stage = finished.get(index);
-            if (stage == null) {
-                throw new BuildException(at, "stage " + from + " has not been built before this step");
-            }
-            return java.util.Optional.of(stage);
+            return java.util.Optional.of(stages.await(index, at));
         }
         return java.util.Optional.of(images.image(from, at));
-    }
-
-    private Integer stageIndex(String from) {
-        if (!from.isEmpty() && from.chars().allMatch(Character::isDigit)) {
-            return Integer.valueOf(from);
-        }
-        return stageIndexByName.get(from.toLowerCase(Locale.ROOT));
     }
 }

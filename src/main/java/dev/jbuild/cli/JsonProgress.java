@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jbuild.build.BuildListener;
 import dev.jbuild.build.BuildResult;
+import dev.jbuild.build.StepId;
 import java.io.PrintWriter;
 import java.time.Duration;
 
@@ -20,47 +21,52 @@ import java.time.Duration;
  * {"event":"warning","message":"..."}
  * {"event":"result","imageId":"sha256:...","manifest":"sha256:...","tags":[...],"pushed":[...],"layers":4,"size":1234}
  * </pre>
- * Errors are printed by the caller as usual, after the last event.
+ * Errors are printed by the caller as usual, after the last event. Steps of stages that run at the
+ * same time interleave; {@code "step"} says which step each event belongs to (blob events belong to
+ * the pull or push step running). Events come from several threads: every method synchronises.
  */
 final class JsonProgress implements BuildListener {
 
     private final PrintWriter err;
     private final ObjectMapper json = new ObjectMapper();
-    private int step;
+    /** The pull or push step running (one at a time): blob events belong to it. */
+    private StepId transferStep;
 
     JsonProgress(PrintWriter err) {
         this.err = err;
     }
 
     @Override
-    public synchronized void stepStarted(String stage, int index, int steps, String text) {
-        step++;
-        emit(event("step").put("stage", stage).put("index", index).put("total", steps).put("text", text));
+    public synchronized void stepStarted(StepId step, String stage, int index, int steps, String text) {
+        if (stage.equals(PULL) || stage.equals(PUSH)) {
+            transferStep = step;
+        }
+        emit(event("step", step).put("stage", stage).put("index", index).put("total", steps).put("text", text));
     }
 
     @Override
-    public synchronized void stepFinished(Duration elapsed) {
-        emit(event("done").put("seconds", elapsed.toMillis() / 1000.0));
+    public synchronized void stepFinished(StepId step, Duration elapsed) {
+        emit(event("done", step).put("seconds", elapsed.toMillis() / 1000.0));
     }
 
     @Override
-    public synchronized void stepCached() {
-        emit(event("cached"));
+    public synchronized void stepCached(StepId step) {
+        emit(event("cached", step));
     }
 
     @Override
-    public synchronized void log(String line) {
-        emit(event("log").put("line", line));
+    public synchronized void log(StepId step, String line) {
+        emit(event("log", step).put("line", line));
     }
 
     @Override
     public synchronized void transferProgress(String blob, boolean upload, long done, long total) {
-        emit(event("progress").put("blob", blob).put("direction", upload ? "push" : "pull").put("bytes", done).put("total", total));
+        emit(event("progress", transferStep).put("blob", blob).put("direction", upload ? "push" : "pull").put("bytes", done).put("total", total));
     }
 
     @Override
     public synchronized void transferDone(String blob, boolean upload, long size, String how, Duration elapsed) {
-        emit(event("transferred").put("blob", blob).put("direction", upload ? "push" : "pull").put("bytes", size)
+        emit(event("transferred", transferStep).put("blob", blob).put("direction", upload ? "push" : "pull").put("bytes", size)
                 .put("result", how).put("seconds", elapsed.toMillis() / 1000.0));
     }
 
@@ -89,8 +95,8 @@ final class JsonProgress implements BuildListener {
         emit(node);
     }
 
-    private ObjectNode event(String name) {
-        return json.createObjectNode().put("event", name).put("step", step);
+    private ObjectNode event(String name, StepId step) {
+        return json.createObjectNode().put("event", name).put("step", step == null ? 0 : step.number());
     }
 
     private void emit(ObjectNode node) {

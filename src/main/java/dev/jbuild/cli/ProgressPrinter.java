@@ -2,6 +2,7 @@ package dev.jbuild.cli;
 
 import dev.jbuild.build.BuildListener;
 import dev.jbuild.build.BuildResult;
+import dev.jbuild.build.StepId;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
@@ -9,13 +10,17 @@ import java.util.Locale;
 /**
  * Plain progress on standard error, one line per event, never an escape code: the format CI logs
  * want, in the spirit of BuildKit's {@code --progress=plain} ({@code #3 [build 2/5] COPY . /src}).
+ * Independent stages run at the same time, so their lines interleave; every line starts with the
+ * {@code #N} of its step, as in BuildKit, which keeps them attributable. Events come from several
+ * threads: every method synchronises, so lines never mix.
  */
 final class ProgressPrinter implements BuildListener {
 
     private final PrintWriter err;
     private final boolean quiet;
     private final long started = System.nanoTime();
-    private int step;
+    /** The pull or push step running (one at a time): blob events belong to it. */
+    private StepId transferStep;
 
     ProgressPrinter(PrintWriter err, boolean quiet) {
         this.err = err;
@@ -23,41 +28,44 @@ final class ProgressPrinter implements BuildListener {
     }
 
     @Override
-    public void stepStarted(String stage, int index, int steps, String text) {
-        step++;
+    public synchronized void stepStarted(StepId step, String stage, int index, int steps, String text) {
+        if (stage.equals(PULL) || stage.equals(PUSH)) {
+            transferStep = step;
+        }
         if (!quiet) {
-            err.printf("#%d [%s %d/%d] %s%n", step, stage, index, steps, text);
+            err.printf("#%d [%s %d/%d] %s%n", step.number(), stage, index, steps, text);
             err.flush();
         }
     }
 
     @Override
-    public void stepFinished(Duration elapsed) {
+    public synchronized void stepFinished(StepId step, Duration elapsed) {
         if (!quiet) {
-            err.printf("#%d DONE %s%n", step, seconds(elapsed));
+            err.printf("#%d DONE %s%n", step.number(), seconds(elapsed));
             err.flush();
         }
     }
 
     @Override
-    public void stepCached() {
+    public synchronized void stepCached(StepId step) {
         if (!quiet) {
-            err.printf("#%d CACHED%n", step);
+            err.printf("#%d CACHED%n", step.number());
             err.flush();
         }
     }
 
     @Override
-    public void log(String line) {
+    public synchronized void log(StepId step, String line) {
         if (!quiet) {
-            err.printf("#%d %s%n", step, line);
+            err.printf("#%d %s%n", step.number(), line);
         }
     }
 
     @Override
     public synchronized void transferDone(String blob, boolean upload, long size, String how, Duration elapsed) {
         if (!quiet) {
-            err.printf("#%d %s %s %s in %s%s%n", step, how, shortDigest(blob), size(size), seconds(elapsed),
+            err.printf("#%d %s %s %s in %s%s%n", transferStep == null ? 0 : transferStep.number(), how, shortDigest(blob),
+                    size(size), seconds(elapsed),
                     how.equals("pulled") || how.equals("pushed") ? " (" + rate(size, elapsed) + ")" : "");
             err.flush();
         }
@@ -74,12 +82,12 @@ final class ProgressPrinter implements BuildListener {
     }
 
     @Override
-    public void warning(String message) {
+    public synchronized void warning(String message) {
         err.println("warning: " + message);
         err.flush();
     }
 
-    void summary(BuildResult result) {
+    synchronized void summary(BuildResult result) {
         summary(err, result, Duration.ofNanos(System.nanoTime() - started));
     }
 

@@ -31,15 +31,24 @@ final class BuildFixture {
 
     final Path context;
     final Store store;
-    final List<String> warnings = new ArrayList<>();
+    final List<String> warnings = java.util.Collections.synchronizedList(new ArrayList<>());
     Map<String, String> buildArgs = Map.of();
     Map<String, NamedContext> namedContexts = Map.of();
     Instant sourceDateEpoch;
     List<String> tags = List.of();
     CacheOptions cacheOptions = CacheOptions.DEFAULT;
-    /** The steps of the last build, in order, and which of them came from the cache. */
-    final List<String> steps = new ArrayList<>();
-    final List<String> cachedSteps = new ArrayList<>();
+    /** The steps of the last build, in the order they started, and which of them came from the cache. */
+    final List<String> steps = java.util.Collections.synchronizedList(new ArrayList<>());
+    final List<String> cachedSteps = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** When each step of the last build started and ended (System.nanoTime), by id. */
+    final Map<StepId, Interval> intervals = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Output lines of the last build's steps, by step id. */
+    final Map<StepId, List<String>> logs = new java.util.concurrent.ConcurrentHashMap<>();
+    /** How many stages may run at once; 0 for the builder's default. */
+    int parallelism;
+
+    /** One step's run: its stage and text, and when it started and ended ({@code end} 0 while running). */
+    record Interval(String stage, String text, long start, long end) {}
 
     BuildFixture(Path context, Path storeRoot) throws IOException {
         this.context = context;
@@ -64,22 +73,40 @@ final class BuildFixture {
                 Map.of(), "host", dev.jbuild.sandbox.Snapshotter.AUTO);
         steps.clear();
         cachedSteps.clear();
-        return new Builder(store, new BuildListener() {
+        intervals.clear();
+        logs.clear();
+        Builder builder = new Builder(store, new BuildListener() {
             @Override
-            public void warning(String message) {
+            public synchronized void warning(String message) {
                 warnings.add(message);
             }
 
             @Override
-            public void stepStarted(String stage, int step, int count, String text) {
+            public void stepStarted(StepId step, String stage, int index, int count, String text) {
                 steps.add(text);
+                intervals.put(step, new Interval(stage, text, System.nanoTime(), 0));
             }
 
             @Override
-            public void stepCached() {
-                cachedSteps.add(steps.get(steps.size() - 1));
+            public void stepFinished(StepId step, java.time.Duration elapsed) {
+                intervals.computeIfPresent(step, (id, i) -> new Interval(i.stage(), i.text(), i.start(), System.nanoTime()));
             }
-        }, null).withCacheOptions(cacheOptions).build(request);
+
+            @Override
+            public void stepCached(StepId step) {
+                stepFinished(step, java.time.Duration.ZERO);
+                cachedSteps.add(intervals.get(step).text());
+            }
+
+            @Override
+            public void log(StepId step, String line) {
+                logs.computeIfAbsent(step, id -> java.util.Collections.synchronizedList(new ArrayList<>())).add(line);
+            }
+        }, null).withCacheOptions(cacheOptions);
+        if (parallelism > 0) {
+            builder.withParallelism(parallelism);
+        }
+        return builder.build(request);
     }
 
     Manifest manifest(BuildResult result) throws IOException {

@@ -24,10 +24,24 @@ class InterruptTest {
 
     @Test
     void sigintStopsARunningStepAndCleansUp() throws Exception {
+        String marker = "jbuild-interrupt-" + System.nanoTime();
+        interruptAfter("FROM busybox\nRUN echo started && sleep 300 && echo " + marker + "\n", marker, 1);
+    }
+
+    /** Two stages running at once: both RUNs are killed, and the exit is as clean as with one. */
+    @Test
+    void sigintStopsParallelStagesAndCleansUp() throws Exception {
+        String marker = "jbuild-interrupt-" + System.nanoTime();
+        interruptAfter("FROM busybox AS a\nRUN echo started-a && sleep 300 && echo " + marker + "\n"
+                + "FROM busybox AS b\nRUN echo started-b && sleep 300 && echo " + marker + "\n"
+                + "FROM busybox\nCOPY --from=a /etc/hostname /a\nCOPY --from=b /etc/hostname /b\n", marker, 2);
+    }
+
+    /** Builds {@code dockerfile}, sends SIGINT once {@code runs} output lines "started..." appeared, checks the aftermath. */
+    private void interruptAfter(String dockerfile, String marker, int runs) throws Exception {
         BusyboxImage busybox = BusyboxImage.write(temp.resolve("busybox"), "1.0");
         Path context = Files.createDirectories(temp.resolve("context"));
-        String marker = "jbuild-interrupt-" + System.nanoTime();
-        Files.writeString(context.resolve("Dockerfile"), "FROM busybox\nRUN echo started && sleep 300 && echo " + marker + "\n");
+        Files.writeString(context.resolve("Dockerfile"), dockerfile);
         Path store = temp.resolve("store");
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
@@ -38,13 +52,14 @@ class InterruptTest {
         StringBuilder output = new StringBuilder();
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
+            int started = 0;
             while ((line = lines.readLine()) != null) {
                 output.append(line).append('\n');
-                if (line.contains("started")) {
+                if (line.matches("#\\d+ started.*") && ++started == runs) {
                     break;
                 }
             }
-            assertTrue(output.toString().contains("started"), output.toString());
+            assertEquals(runs, started, output.toString());
             ExternalTool.command("kill", "-INT", Long.toString(process.pid())).runSuccessfully();
             assertTrue(process.waitFor(30, TimeUnit.SECONDS), "jbuild stops promptly after SIGINT");
             lines.lines().forEach(l -> output.append(l).append('\n'));

@@ -95,4 +95,70 @@ class ProgressTest {
         assertTrue(result.stdout().contains("\r\u001b[K"), "the status line is redrawn: " + result.stdout());
         assertTrue(result.stdout().contains("#1 [stage-0 1/2] COPY a.txt /  "), result.stdout());
     }
+
+    /**
+     * Two stages whose RUNs print while the other one runs (they meet through a cache mount, so
+     * their output interleaves): every line carries the #N of its own step, in plain and json.
+     */
+    @Test
+    void outputOfParallelStagesIsAttributedToItsStep() throws Exception {
+        dev.jbuild.testing.BusyboxImage busybox = dev.jbuild.testing.BusyboxImage.write(temp.resolve("busybox"), "1.0");
+        Path context = Files.createDirectories(temp.resolve("parallel"));
+        String wait = " && i=0 && while [ ! -e /sync/%s ]; do i=$((i+1)); [ $i -gt 600 ] && exit 7; sleep 0.1; done";
+        Files.writeString(context.resolve("Dockerfile"), "FROM busybox AS left\n"
+                + "RUN --mount=type=cache,id=meet,target=/sync echo left-1 && touch /sync/left" + wait.formatted("right")
+                + " && echo left-2 > /l && cat /l\n"
+                + "FROM busybox AS right\n"
+                + "RUN --mount=type=cache,id=meet,target=/sync echo right-1 && touch /sync/right" + wait.formatted("left")
+                + " && echo right-2 > /r && cat /r\n"
+                + "FROM busybox\nCOPY --from=left /l /\nCOPY --from=right /r /\n");
+        CliTest.Result result = CliTest.run("--root", temp.resolve("store").toString(), "--build-context",
+                "busybox=oci-layout://" + busybox.layoutDirectory() + ":1.0", "--progress=plain", context.toString());
+        assertEquals(0, result.exitCode(), result.err());
+        java.util.Map<String, String> headings = new java.util.HashMap<>();
+        java.util.regex.Pattern heading = java.util.regex.Pattern.compile("#(\\d+) \\[(\\w+) \\d+/\\d+\\] .*");
+        java.util.Map<String, String> stageOfLine = new java.util.HashMap<>();
+        for (String line : result.err().split("\n")) {
+            java.util.regex.Matcher m = heading.matcher(line);
+            if (m.matches()) {
+                headings.put(m.group(1), m.group(2));
+            } else if (line.matches("#\\d+ (left|right)-[12]")) {
+                String number = line.substring(1, line.indexOf(' '));
+                stageOfLine.put(line.substring(line.indexOf(' ') + 1), headings.get(number));
+            }
+        }
+        assertEquals(java.util.Map.of("left-1", "left", "left-2", "left", "right-1", "right", "right-2", "right"),
+                stageOfLine, result.err());
+        String err = result.err();
+        // Output lines, not the headings (which quote the commands).
+        assertTrue(err.indexOf(" right-1\n") < err.indexOf(" left-2\n") && err.indexOf(" left-1\n") < err.indexOf(" right-2\n"),
+                "the two steps' output interleaves: " + err);
+
+        CliTest.Result json = CliTest.run("--root", temp.resolve("store").toString(), "--build-context",
+                "busybox=oci-layout://" + busybox.layoutDirectory() + ":1.0", "--progress=json", "--no-cache",
+                context.toString());
+        assertEquals(0, json.exitCode(), json.err());
+        ObjectMapper mapper = new ObjectMapper();
+        java.util.Map<Integer, String> stageOfStep = new java.util.HashMap<>();
+        java.util.Set<Integer> finished = new java.util.HashSet<>();
+        int logs = 0;
+        for (String line : json.err().split("\n")) {
+            JsonNode event = mapper.readTree(line);
+            int step = event.path("step").asInt();
+            switch (event.get("event").asText()) {
+                case "step" -> stageOfStep.put(step, event.get("stage").asText());
+                case "done", "cached" -> finished.add(step);
+                case "log" -> {
+                    String text = event.get("line").asText();
+                    if (text.matches("(left|right)-[12]")) {
+                        assertEquals(text.substring(0, text.indexOf('-')), stageOfStep.get(step), line);
+                        logs++;
+                    }
+                }
+                default -> { }
+            }
+        }
+        assertEquals(4, logs, json.err());
+        assertEquals(stageOfStep.keySet(), finished, "every step ends with its own done event");
+    }
 }
