@@ -142,7 +142,7 @@ final class RunStep {
         Emulation.Support support = Emulation.forHost(host.architecture(), session.scratchDir.resolve("elf-probe"))
                 .support(target.architecture());
         if (support instanceof Emulation.Emulated emulated) {
-            session.listener.log("RUN for " + target + " through emulation (binfmt_misc " + emulated.handler() + ": "
+            session.listener.log(step, "RUN for " + target + " through emulation (binfmt_misc " + emulated.handler() + ": "
                     + emulated.interpreter() + ")");
         } else if (support instanceof Emulation.Unavailable missing) {
             throw new BuildException(at, "RUN for " + target + " on a " + host + " host needs CPU emulation, and "
