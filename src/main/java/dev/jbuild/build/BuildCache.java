@@ -39,16 +39,22 @@ final class BuildCache {
     private final CacheOptions options;
     private final FileDigests files;
     private final BuildListener listener;
+    /** {@code --cache-from}: asked for keys the store has no record of. */
+    private final CacheSources sources;
+    private final dev.jbuild.image.Platform platform;
     private boolean warnedWrite;
     /** The keys this build used or made, by stage index, for {@code --cache-to}. */
     private final java.util.Map<Integer, java.util.Set<String>> keysByStage = new java.util.LinkedHashMap<>();
     private int currentStage;
 
-    BuildCache(Store store, CacheOptions options, BuildListener listener) {
+    BuildCache(Store store, CacheOptions options, BuildListener listener, CacheSources sources,
+            dev.jbuild.image.Platform platform) {
         this.store = store;
         this.options = options;
         this.files = new FileDigests(store);
         this.listener = listener;
+        this.sources = sources;
+        this.platform = platform;
     }
 
     FileDigests files() {
@@ -74,7 +80,7 @@ final class BuildCache {
         try {
             Optional<byte[]> bytes = store.readCacheRecord(key);
             if (bytes.isEmpty()) {
-                bytes = CacheDirectory.importRecord(options.importFrom(), key, store);
+                bytes = sources.importRecord(key, platform, store);
             }
             if (bytes.isEmpty()) {
                 return Optional.empty();
@@ -108,19 +114,18 @@ final class BuildCache {
         keysByStage.computeIfAbsent(currentStage, k -> new java.util.LinkedHashSet<>()).add(key);
     }
 
-    /** Writes this build's records of {@code stages} (and their layers) to the {@code --cache-to} directory. */
-    void export(java.util.Set<Integer> stages) throws IOException {
-        CacheOptions.CacheExport export = options.exportTo();
-        if (export == null) {
-            return;
-        }
+    /**
+     * The keys this build used or made in {@code stages} ({@code allStages}: in every stage), for
+     * {@code --cache-to}.
+     */
+    java.util.Set<String> keys(java.util.Set<Integer> stages, boolean allStages) {
         java.util.Set<String> keys = new java.util.LinkedHashSet<>();
         keysByStage.forEach((stage, stageKeys) -> {
-            if (export.allStages() || stages.contains(stage)) {
+            if (allStages || stages.contains(stage)) {
                 keys.addAll(stageKeys);
             }
         });
-        CacheDirectory.export(store, keys, export.directory());
+        return keys;
     }
 
     /** Saves what was learnt about context files; failures only cost time next build. */

@@ -42,17 +42,18 @@ final class BuildSession {
     int cachedSteps;
 
     BuildSession(BuildRequest request, Store store, BuildListener listener, Path scratchDir) {
-        this(request, store, listener, scratchDir, CacheOptions.DEFAULT);
+        this(request, store, listener, scratchDir, CacheOptions.DEFAULT, new CacheSources(java.util.List.of(), null, listener));
     }
 
-    BuildSession(BuildRequest request, Store store, BuildListener listener, Path scratchDir, CacheOptions cacheOptions) {
+    BuildSession(BuildRequest request, Store store, BuildListener listener, Path scratchDir, CacheOptions cacheOptions,
+            CacheSources cacheSources) {
         this.request = request;
         this.store = store;
         this.listener = listener;
         this.scratchDir = scratchDir;
         this.words = new ShellWords(request.dockerfile().escape());
         this.layerFiles = new LayerFiles(store, scratchDir);
-        this.cache = new BuildCache(store, cacheOptions, listener);
+        this.cache = new BuildCache(store, cacheOptions, listener, cacheSources, request.platform());
         this.createdTime = request.sourceDateEpoch() != null ? request.sourceDateEpoch() : Instant.now();
         // Fixed rather than "now" so that rebuilding gives the same layer without SOURCE_DATE_EPOCH too.
         this.createdDirTime = request.sourceDateEpoch() != null ? request.sourceDateEpoch() : Instant.EPOCH;
