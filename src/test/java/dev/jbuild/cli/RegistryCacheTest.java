@@ -243,6 +243,54 @@ class RegistryCacheTest {
         assertEquals(counts[1], counts[0], "the store is consistent: " + again.err());
     }
 
+    @Test
+    void theCachesRegistryGetsCredentialsLikeAPushedImage() throws Exception {
+        context(DOCKERFILE);
+        try (LocalRegistry secured = LocalRegistry.startWithBasicAuth()) {
+            String creds = secured.requireCredentials().colonSeparated();
+            String ref = secured.reference("private/app", "cache");
+            Path config = Files.createDirectories(temp.resolve("docker-config"));
+            CliTest.Result exported = build(temp.resolve("machine-1"), "--config", config.toString(), "--creds", creds,
+                    "--cache-to", "type=registry,ref=" + ref + ",mode=max");
+            assertEquals(0, exported.exitCode(), exported.err());
+
+            CliTest.Result anonymous = build(temp.resolve("machine-2"), "--config", config.toString(),
+                    "--cache-from", "type=registry,ref=" + ref);
+            assertEquals(0, anonymous.exitCode(), "an unreadable cache is a warning: " + anonymous.err());
+            assertTrue(anonymous.err().contains("warning: cannot import cache " + ref) && anonymous.err().contains("requires authentication"),
+                    anonymous.err());
+            assertTrue(anonymous.err().contains("first-1"), anonymous.err());
+
+            CliTest.Result failedExport = build(temp.resolve("machine-3"), "--config", config.toString(),
+                    "--cache-to", "type=registry,ref=" + ref);
+            assertEquals(1, failedExport.exitCode(), "an export that fails fails the build: " + failedExport.err());
+            assertTrue(failedExport.err().contains("exporting the build cache to " + ref), failedExport.err());
+            CliTest.Result ignored = build(temp.resolve("machine-3"), "--config", config.toString(),
+                    "--cache-to", "type=registry,ref=" + ref + ",ignore-error=true");
+            assertEquals(0, ignored.exitCode(), ignored.err());
+            assertTrue(ignored.err().contains("warning: could not export the build cache to " + ref), ignored.err());
+
+            CliTest.Result withCreds = build(temp.resolve("machine-4"), "--config", config.toString(), "--creds", creds,
+                    "--cache-from", "type=registry,ref=" + ref);
+            assertEquals(0, withCreds.exitCode(), withCreds.err());
+            int[] counts = cachedOfSteps(withCreds);
+            assertEquals(counts[1], counts[0], withCreds.err());
+            assertFalse(withCreds.err().contains(secured.requireCredentials().password()));
+        }
+    }
+
+    @Test
+    void aCacheConfigLargerThanTheCapIsNotRead() throws Exception {
+        context(DOCKERFILE);
+        StringBuilder big = new StringBuilder("{\"format\":\"jbuild-cache\",\"version\":1,\"records\":{}}");
+        big.append(" ".repeat((32 << 20) + 1));
+        String ref = pushCache("huge", "application/vnd.jbuild.cache.config.v1+json", big.toString());
+        CliTest.Result result = build(temp.resolve("machine-1"), "--cache-from", ref);
+        assertEquals(0, result.exitCode(), result.err());
+        assertTrue(result.err().contains("refusing to read more than"), result.err());
+        assertFalse(result.err().contains("pulled sha256:"), "not even downloaded: " + result.err());
+    }
+
     /** Pushes a hand-made cache (index → manifest → config of {@code configType}, no layers) as app:TAG. */
     private static String pushCache(String tag, String configType, String config) throws Exception {
         ImageName ref = ImageName.parse(registry.reference("app", tag));
