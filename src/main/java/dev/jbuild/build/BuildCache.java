@@ -39,6 +39,9 @@ final class BuildCache {
     private final CacheOptions options;
     private final FileDigests files;
     private final BuildListener listener;
+    /** {@code --cache-from}: asked for keys the store has no record of. */
+    private final CacheSources sources;
+    private final dev.jbuild.image.Platform platform;
     /** Set once the first failed write was reported: one warning per build, whichever stage hits it. */
     private final java.util.concurrent.atomic.AtomicBoolean warnedWrite = new java.util.concurrent.atomic.AtomicBoolean();
     /**
@@ -47,11 +50,14 @@ final class BuildCache {
      */
     private final java.util.Map<Integer, java.util.Set<String>> keysByStage = new java.util.concurrent.ConcurrentHashMap<>();
 
-    BuildCache(Store store, CacheOptions options, BuildListener listener) {
+    BuildCache(Store store, CacheOptions options, BuildListener listener, CacheSources sources,
+            dev.jbuild.image.Platform platform) {
         this.store = store;
         this.options = options;
         this.files = new FileDigests(store);
         this.listener = listener;
+        this.sources = sources;
+        this.platform = platform;
     }
 
     FileDigests files() {
@@ -77,7 +83,7 @@ final class BuildCache {
         try {
             Optional<byte[]> bytes = store.readCacheRecord(key);
             if (bytes.isEmpty()) {
-                bytes = CacheDirectory.importRecord(options.importFrom(), key, store);
+                bytes = sources.importRecord(key, platform, store);
             }
             if (bytes.isEmpty()) {
                 return Optional.empty();
@@ -110,22 +116,21 @@ final class BuildCache {
         keysByStage.computeIfAbsent(stage, k -> java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>())).add(key);
     }
 
-    /** Writes this build's records of {@code stages} (and their layers) to the {@code --cache-to} directory. */
-    void export(java.util.Set<Integer> stages) throws IOException {
-        CacheOptions.CacheExport export = options.exportTo();
-        if (export == null) {
-            return;
-        }
+    /**
+     * The keys this build used or made in {@code stages} ({@code allStages}: in every stage), for
+     * {@code --cache-to}.
+     */
+    java.util.Set<String> keys(java.util.Set<Integer> stages, boolean allStages) {
         java.util.Set<String> keys = new java.util.LinkedHashSet<>();
         // By stage index, so the export does not depend on which stage finished first.
         new java.util.TreeMap<>(keysByStage).forEach((stage, stageKeys) -> {
-            if (export.allStages() || stages.contains(stage)) {
+            if (allStages || stages.contains(stage)) {
                 synchronized (stageKeys) {
                     keys.addAll(stageKeys);
                 }
             }
         });
-        CacheDirectory.export(store, keys, export.directory());
+        return keys;
     }
 
     /** Saves what was learnt about context files; failures only cost time next build. */

@@ -54,7 +54,7 @@ final class BuildSession {
     private final AtomicInteger stepNumbers;
 
     BuildSession(BuildRequest request, Store store, BuildListener listener, Path scratchDir, CacheOptions cacheOptions,
-            AtomicInteger stepNumbers) {
+            CacheSources cacheSources, AtomicInteger stepNumbers) {
         this.stepNumbers = stepNumbers;
         this.request = request;
         this.store = store;
@@ -62,7 +62,7 @@ final class BuildSession {
         this.scratchDir = scratchDir;
         this.words = new ShellWords(request.dockerfile().escape());
         this.layerFiles = new LayerFiles(store, scratchDir);
-        this.cache = new BuildCache(store, cacheOptions, listener);
+        this.cache = new BuildCache(store, cacheOptions, listener, cacheSources, request.platform());
         this.createdTime = request.sourceDateEpoch() != null ? request.sourceDateEpoch() : Instant.now();
         // Fixed rather than "now" so that rebuilding gives the same layer without SOURCE_DATE_EPOCH too.
         this.createdDirTime = request.sourceDateEpoch() != null ? request.sourceDateEpoch() : Instant.EPOCH;

@@ -37,17 +37,21 @@ public final class Builder {
     /** Numbers the steps of all builds of this builder (the platforms of one build count on). */
     private final java.util.concurrent.atomic.AtomicInteger stepNumbers = new java.util.concurrent.atomic.AtomicInteger();
     private int parallelism = StageGraph.defaultParallelism();
+    /** The --cache-from sources, shared by every platform of a build so each is read once. */
+    private CacheSources cacheSources;
 
     /** @param transfer registry access for bases that are not in the store and for --push; null for none */
     public Builder(Store store, BuildListener listener, ImageTransfer transfer) {
         this.store = store;
         this.listener = listener;
         this.transfer = transfer;
+        this.cacheSources = new CacheSources(List.of(), transfer, listener);
     }
 
     /** How builds of this builder use the local build cache (default: look up and record every step). */
     public Builder withCacheOptions(CacheOptions options) {
         this.cacheOptions = options;
+        this.cacheSources = new CacheSources(options.importFrom(), transfer, listener);
         return this;
     }
 
@@ -63,7 +67,10 @@ public final class Builder {
      */
     public BuildResult build(BuildRequest request) throws BuildException {
         try (Store.Use use = store.sharedUse()) {
-            return buildInStore(request);
+            CacheExports exports = new CacheExports(cacheOptions.exportTo());
+            BuildResult built = buildInStore(request, exports);
+            exports.export(store, transfer, listener, built, () -> new StepId(stepNumbers.incrementAndGet()));
+            return built;
         } catch (IOException e) {
             throw new BuildException(null, "cannot use the store: " + e.getMessage(), e);
         }
@@ -80,6 +87,7 @@ public final class Builder {
         }
         BuildRequest first = requests.get(0);
         try (Store.Use use = store.sharedUse()) {
+            CacheExports exports = new CacheExports(cacheOptions.exportTo());
             List<Descriptor> manifests = new ArrayList<>();
             List<dev.jbuild.image.Platform> platforms = new ArrayList<>();
             int steps = 0;
@@ -87,7 +95,7 @@ public final class Builder {
             long size = 0;
             int layers = 0;
             for (BuildRequest request : requests) {
-                BuildResult part = buildInStore(request.asPlatformPart());
+                BuildResult part = buildInStore(request.asPlatformPart(), exports);
                 manifests.add(part.manifest().withPlatform(request.platform()));
                 platforms.add(request.platform());
                 steps += part.steps();
@@ -107,16 +115,17 @@ public final class Builder {
             BuildResult built = new BuildResult(indexDescriptor, indexDescriptor.digest(), first.tags(), layers,
                     size + indexDescriptor.size(), List.of(), steps, cached);
             Outputs.write(store, first, built, platforms);
-            if (!first.push()) {
-                return built;
+            if (first.push()) {
+                List<String> pushed = new ArrayList<>();
+                for (String tag : first.tags()) {
+                    ImageName target = ImageName.parse(tag);
+                    PushResult result = transfer.push(indexDescriptor, target, Map.of());
+                    pushed.add(target.registry() + "/" + target.repository() + "@" + result.digest());
+                }
+                built = built.withPushed(pushed);
             }
-            List<String> pushed = new ArrayList<>();
-            for (String tag : first.tags()) {
-                ImageName target = ImageName.parse(tag);
-                PushResult result = transfer.push(indexDescriptor, target, Map.of());
-                pushed.add(target.registry() + "/" + target.repository() + "@" + result.digest());
-            }
-            return built.withPushed(pushed);
+            exports.export(store, transfer, listener, built, () -> new StepId(stepNumbers.incrementAndGet()));
+            return built;
         } catch (IOException e) {
             throw new BuildException(null, e.getMessage(), e);
         }
@@ -133,7 +142,7 @@ public final class Builder {
         return stages;
     }
 
-    private BuildResult buildInStore(BuildRequest request) throws BuildException {
+    private BuildResult buildInStore(BuildRequest request, CacheExports exports) throws BuildException {
         Path scratch;
         try {
             scratch = store.createTemporaryDirectory("build");
@@ -141,12 +150,12 @@ public final class Builder {
             throw new BuildException(null, "cannot create a temporary directory in the store: " + e.getMessage(), e);
         }
         try {
-            BuildSession session = new BuildSession(request, store, listener, scratch, cacheOptions, stepNumbers);
+            BuildSession session = new BuildSession(request, store, listener, scratch, cacheOptions, cacheSources, stepNumbers);
             BaseImages images = new BaseImages(session, transfer);
             ImageState result;
             try (RootfsLayers rootfs = new RootfsLayers(session)) {
                 result = runStages(session, images, rootfs);
-                session.cache.export(finalImageStages(request.plan()));
+                exports.collect(session.cache, finalImageStages(request.plan()));
             } finally {
                 session.cache.close();
             }
@@ -235,6 +244,9 @@ public final class Builder {
         config = config.withCreated(ImageConfig.formatTime(createdTime(session, state)))
                 .withRootfs(new ImageConfig.RootFs(diffIds))
                 .withHistory(state.history);
+        if (cacheOptions.inline()) {
+            config = RegistryCache.inline(store, config, session.cache.keys(finalImageStages(request.plan()), false), layers);
+        }
         Document<ImageConfig> configDocument = ImageDocuments.encode(config);
         Descriptor configDescriptor = store.putBytes(MediaTypes.OCI_CONFIG, configDocument.bytes());
         Manifest manifest = new Manifest(MediaTypes.OCI_MANIFEST, configDescriptor, layers);

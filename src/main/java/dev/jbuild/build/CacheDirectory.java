@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Collection;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -26,11 +25,20 @@ import java.util.Optional;
  * Importing is lazy: a record is copied into the store only when a step looks its key up, and its
  * layer is copied (digest and size verified) with it, so a build takes only the layers it needs.
  */
-final class CacheDirectory {
+final class CacheDirectory implements CacheSource {
 
     private static final String MARKER = "jbuild-cache.json";
 
-    private CacheDirectory() {}
+    private final Path source;
+
+    CacheDirectory(Path source) {
+        this.source = source;
+    }
+
+    @Override
+    public String describe() {
+        return source.toString();
+    }
 
     static void export(Store store, Collection<String> keys, Path directory) throws IOException {
         Files.createDirectories(directory.resolve("records"));
@@ -62,33 +70,28 @@ final class CacheDirectory {
         }
     }
 
-    /** The record for {@code key} from the first source that has it, copied into the store with its layer. */
-    static Optional<byte[]> importRecord(List<Path> sources, String key, Store store) throws IOException {
-        if (!key.matches("[0-9a-f]{64}")) {
+    /** The record for {@code key} from this directory, copied into the store with its layer. */
+    @Override
+    public Optional<byte[]> importRecord(String key, dev.jbuild.image.Platform platform, Store store) throws IOException {
+        Path recordFile = source.resolve("records").resolve(key);
+        if (!Files.isRegularFile(recordFile)) {
             return Optional.empty();
         }
-        for (Path source : sources) {
-            Path recordFile = source.resolve("records").resolve(key);
-            if (!Files.isRegularFile(recordFile)) {
-                continue;
+        byte[] record = Files.readAllBytes(recordFile);
+        BuildCache.Entry entry = BuildCache.parse(record);
+        if (entry.layer() != null && !store.has(entry.layer().descriptor().digest())) {
+            Descriptor layer = entry.layer().descriptor();
+            Path blob = source.resolve("blobs").resolve(layer.digest().algorithm()).resolve(layer.digest().hex());
+            if (!Files.isRegularFile(blob)) {
+                return Optional.empty();
             }
-            byte[] record = Files.readAllBytes(recordFile);
-            BuildCache.Entry entry = BuildCache.parse(record);
-            if (entry.layer() != null && !store.has(entry.layer().descriptor().digest())) {
-                Descriptor layer = entry.layer().descriptor();
-                Path blob = source.resolve("blobs").resolve(layer.digest().algorithm()).resolve(layer.digest().hex());
-                if (!Files.isRegularFile(blob)) {
-                    continue;
-                }
-                try (InputStream in = Files.newInputStream(blob); BlobWriter writer = store.blobWriter(layer)) {
-                    in.transferTo(writer);
-                    writer.commit();
-                }
+            try (InputStream in = Files.newInputStream(blob); BlobWriter writer = store.blobWriter(layer)) {
+                in.transferTo(writer);
+                writer.commit();
             }
-            store.writeCacheRecord(key, record);
-            return Optional.of(record);
         }
-        return Optional.empty();
+        store.writeCacheRecord(key, record);
+        return Optional.of(record);
     }
 
     private static void writeAtomically(Path target, byte[] bytes) throws IOException {

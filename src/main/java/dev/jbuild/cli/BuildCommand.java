@@ -92,10 +92,10 @@ final class BuildCommand implements Runnable {
     @Option(names = {"-o", "--output"}, paramLabel = "type=TYPE[,dest=PATH]", description = "Output: type=oci|docker|local|tar|registry|image, dest=PATH; repeatable.")
     List<String> outputs = new ArrayList<>();
 
-    @Option(names = "--cache-from", paramLabel = "type=TYPE,...", description = "External cache source (type=registry,ref=... | type=local,src=...).")
+    @Option(names = "--cache-from", paramLabel = "type=TYPE,...", description = "Cache source, repeatable, asked in order: type=registry,ref=REF (a registry cache or an image with inline cache) | type=local,src=DIR | REF.")
     List<String> cacheFrom = new ArrayList<>();
 
-    @Option(names = "--cache-to", paramLabel = "type=TYPE,...", description = "Cache export (type=registry,ref=...,mode=min|max | type=local,dest=... | type=inline).")
+    @Option(names = "--cache-to", paramLabel = "type=TYPE,...", description = "Cache export, repeatable: type=registry,ref=REF[,mode=min|max][,ignore-error=true] | type=local,dest=DIR[,mode=...] | type=inline.")
     List<String> cacheTo = new ArrayList<>();
 
     @Option(names = "--secret", paramLabel = "id=ID[,src=FILE|env=VAR]", description = "Secret for RUN --mount=type=secret; repeatable.")
@@ -138,9 +138,15 @@ final class BuildCommand implements Runnable {
     @Option(names = "--dry-run", description = "Parse and plan only: print the stages and steps that would run.")
     boolean dryRun;
 
+    /** --cache-from and --cache-to, parsed before any work so a bad value is a usage error. */
+    private List<CacheOptions.CacheImport> cacheImports = List.of();
+    private List<CacheOptions.CacheExport> cacheExports = List.of();
+
     @Override
     public void run() {
         rejectUnimplemented();
+        cacheImports = CacheSpecs.imports(cacheFrom, spec.commandLine());
+        cacheExports = CacheSpecs.exports(cacheTo, spec.commandLine());
         if (context.equals("-") && "-".equals(file)) {
             throw new ParameterException(spec.commandLine(), "the context and the Dockerfile cannot both come from standard input");
         }
@@ -230,11 +236,14 @@ final class BuildCommand implements Runnable {
             default -> new ProgressPrinter(err, silent);
         };
         BuildResult result;
-        List<ImageName> named = request.push() ? request.tags().stream().map(ImageName::parse).toList() : List.of();
+        // --creds goes to the registries the command names: pushed tags and cache references (a cache
+        // is written and read as the user's own, like a pushed image), never to those of base images.
+        List<ImageName> named = new ArrayList<>(request.push() ? request.tags().stream().map(ImageName::parse).toList() : List.of());
+        named.addAll(CacheSpecs.registryReferences(cacheImports, cacheExports));
         try (RegistryClient registry = Registries.client(spec, named, printer)) {
             result = new Builder(store, printer, new ImageTransfer(store, registry))
                     .withCacheOptions(new CacheOptions(noCache, java.util.Set.copyOf(noCacheFilter),
-                            CacheSpecs.imports(cacheFrom, spec.commandLine()), CacheSpecs.export(cacheTo, spec.commandLine())))
+                            cacheImports, cacheExports))
                     .buildPlatforms(requests);
         } catch (BuildException e) {
             CliFailure failure = e.location() == null

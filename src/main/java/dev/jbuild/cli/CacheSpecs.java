@@ -1,6 +1,7 @@
 package dev.jbuild.cli;
 
 import dev.jbuild.build.CacheOptions;
+import dev.jbuild.image.ImageName;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,44 +10,146 @@ import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
-/** {@code --cache-from} and {@code --cache-to} in buildx's syntax; only {@code type=local} so far. */
+/**
+ * {@code --cache-from} and {@code --cache-to} in buildx's syntax ({@code type=registry|local|inline}
+ * plus options). Every option buildx has is either implemented or rejected with a reason; none is
+ * accepted and ignored.
+ */
 final class CacheSpecs {
+
+    private static final String TYPES = "type=registry, type=local and type=inline are";
 
     private CacheSpecs() {}
 
-    static List<Path> imports(List<String> specs, CommandLine commandLine) {
-        List<Path> sources = new ArrayList<>();
+    static List<CacheOptions.CacheImport> imports(List<String> specs, CommandLine commandLine) {
+        List<CacheOptions.CacheImport> sources = new ArrayList<>();
         for (String spec : specs) {
-            Map<String, String> fields = fields(spec, "--cache-from", commandLine);
-            String src = fields.remove("src");
-            if (src == null) {
-                throw new ParameterException(commandLine, "--cache-from type=local needs src=DIR");
+            // buildx: a value without '=' is a registry reference.
+            Map<String, String> fields = spec.contains("=") ? fields(spec, "--cache-from", commandLine)
+                    : new LinkedHashMap<>(Map.of("type", "registry", "ref", spec.trim()));
+            String type = fields.remove("type");
+            switch (type) {
+                case "local": {
+                    String src = required(fields, "src", "--cache-from type=local needs src=DIR", commandLine);
+                    rejectRest(fields, "--cache-from type=local", commandLine);
+                    sources.add(new CacheOptions.LocalImport(Path.of(src).toAbsolutePath()));
+                    break;
+                }
+                case "registry": {
+                    String ref = required(fields, "ref", "--cache-from type=registry needs ref=REGISTRY/NAME:TAG", commandLine);
+                    rejectRest(fields, "--cache-from type=registry", commandLine);
+                    sources.add(new CacheOptions.RegistryImport(reference(ref, "--cache-from", true, commandLine)));
+                    break;
+                }
+                case "inline":
+                    throw new ParameterException(commandLine, "--cache-from type=inline: an image's inline cache is read with"
+                            + " --cache-from type=registry,ref=IMAGE");
+                default:
+                    throw new ParameterException(commandLine, "--cache-from type=" + type + ": not implemented (" + TYPES + ")");
             }
-            rejectRest(fields, "--cache-from", commandLine);
-            sources.add(Path.of(src).toAbsolutePath());
         }
         return sources;
     }
 
-    static CacheOptions.CacheExport export(List<String> specs, CommandLine commandLine) {
-        if (specs.isEmpty()) {
-            return null;
+    static List<CacheOptions.CacheExport> exports(List<String> specs, CommandLine commandLine) {
+        List<CacheOptions.CacheExport> exports = new ArrayList<>();
+        for (String spec : specs) {
+            Map<String, String> fields = fields(spec, "--cache-to", commandLine);
+            String type = fields.remove("type");
+            String flag = "--cache-to type=" + type;
+            if (!type.equals("local") && !type.equals("registry") && !type.equals("inline")) {
+                throw new ParameterException(commandLine, flag + ": not implemented (" + TYPES + ")");
+            }
+            String mode = fields.getOrDefault("mode", "min");
+            fields.remove("mode");
+            if (!mode.equals("min") && !mode.equals("max")) {
+                throw new ParameterException(commandLine, flag + " mode=" + mode + ": min or max");
+            }
+            boolean max = mode.equals("max");
+            if (type.equals("inline")) {
+                if (max) {
+                    throw new ParameterException(commandLine, "--cache-to type=inline supports mode=min only: the image carries"
+                            + " its own layers, not those of other stages; use type=registry,ref=...,mode=max");
+                }
+                rejectRest(fields, flag, commandLine);
+                exports.add(new CacheOptions.InlineExport());
+                continue;
+            }
+            boolean ignoreError = bool(fields.remove("ignore-error"), flag + " ignore-error", commandLine);
+            for (String option : List.of("compression", "compression-level", "force-compression")) {
+                if (fields.containsKey(option)) {
+                    throw new ParameterException(commandLine, flag + ": " + option + "= is not supported: the cache holds the"
+                            + " build's own layers, compressed as --compression says");
+                }
+            }
+            if (type.equals("local")) {
+                String dest = required(fields, "dest", "--cache-to type=local needs dest=DIR", commandLine);
+                rejectRest(fields, flag, commandLine);
+                exports.add(new CacheOptions.LocalExport(Path.of(dest).toAbsolutePath(), max, ignoreError));
+                continue;
+            }
+            // What these ask for is what jbuild always writes (see docs/caching.md, "Cache format").
+            onlyTrue(fields.remove("oci-mediatypes"), flag + " oci-mediatypes", "jbuild writes OCI media types only", commandLine);
+            onlyTrue(fields.remove("image-manifest"), flag + " image-manifest",
+                    "jbuild always stores the cache's layers in an image manifest", commandLine);
+            String ref = required(fields, "ref", "--cache-to type=registry needs ref=REGISTRY/NAME:TAG", commandLine);
+            rejectRest(fields, flag, commandLine);
+            exports.add(new CacheOptions.RegistryExport(reference(ref, "--cache-to", false, commandLine), max, ignoreError));
         }
-        if (specs.size() > 1) {
-            throw new ParameterException(commandLine, "--cache-to: one destination at a time");
+        return exports;
+    }
+
+    /** The registries of {@code imports} and {@code exports}: like pushed images, they get {@code --creds}. */
+    static List<ImageName> registryReferences(List<CacheOptions.CacheImport> imports, List<CacheOptions.CacheExport> exports) {
+        List<ImageName> names = new ArrayList<>();
+        for (CacheOptions.CacheImport source : imports) {
+            if (source instanceof CacheOptions.RegistryImport registry) {
+                names.add(registry.ref());
+            }
         }
-        Map<String, String> fields = fields(specs.get(0), "--cache-to", commandLine);
-        String dest = fields.remove("dest");
-        if (dest == null) {
-            throw new ParameterException(commandLine, "--cache-to type=local needs dest=DIR");
+        for (CacheOptions.CacheExport export : exports) {
+            if (export instanceof CacheOptions.RegistryExport registry) {
+                names.add(registry.ref());
+            }
         }
-        String mode = fields.getOrDefault("mode", "min");
-        fields.remove("mode");
-        if (!mode.equals("min") && !mode.equals("max")) {
-            throw new ParameterException(commandLine, "--cache-to mode=" + mode + ": min or max");
+        return names;
+    }
+
+    private static ImageName reference(String ref, String flag, boolean digestAllowed, CommandLine commandLine) {
+        ImageName name;
+        try {
+            name = ImageName.parse(ref);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(commandLine, "invalid " + flag + " ref=" + ref + ": " + e.getMessage());
         }
-        rejectRest(fields, "--cache-to", commandLine);
-        return new CacheOptions.CacheExport(Path.of(dest).toAbsolutePath(), mode.equals("max"));
+        if (!digestAllowed && name.digest() != null) {
+            throw new ParameterException(commandLine, "invalid " + flag + " ref=" + ref + ": the cache is pushed under a tag, not a digest");
+        }
+        return name;
+    }
+
+    private static String required(Map<String, String> fields, String name, String message, CommandLine commandLine) {
+        String value = fields.remove(name);
+        if (value == null || value.isEmpty()) {
+            throw new ParameterException(commandLine, message);
+        }
+        return value;
+    }
+
+    private static boolean bool(String value, String what, CommandLine commandLine) {
+        if (value == null || value.equals("false")) {
+            return false;
+        }
+        if (value.equals("true")) {
+            return true;
+        }
+        throw new ParameterException(commandLine, what + "=" + value + ": true or false");
+    }
+
+    private static void onlyTrue(String value, String what, String reason, CommandLine commandLine) {
+        if (!bool(value, what, commandLine) && value != null) {
+            throw new ParameterException(commandLine, what + "=false is not supported: " + reason);
+        }
     }
 
     private static Map<String, String> fields(String spec, String flag, CommandLine commandLine) {
@@ -56,21 +159,20 @@ final class CacheSpecs {
             if (equals <= 0) {
                 throw new ParameterException(commandLine, "invalid " + flag + " " + spec + ": " + field + " is not KEY=VALUE");
             }
-            fields.put(field.substring(0, equals).trim(), field.substring(equals + 1).trim());
+            String key = field.substring(0, equals).trim();
+            if (fields.put(key, field.substring(equals + 1).trim()) != null) {
+                throw new ParameterException(commandLine, "invalid " + flag + " " + spec + ": " + key + " given twice");
+            }
         }
-        String type = fields.remove("type");
-        if (type == null) {
+        if (!fields.containsKey("type")) {
             throw new ParameterException(commandLine, flag + " " + spec + ": type= is required");
-        }
-        if (!type.equals("local")) {
-            throw new ParameterException(commandLine, flag + " type=" + type + ": not implemented yet (type=local is)");
         }
         return fields;
     }
 
     private static void rejectRest(Map<String, String> fields, String flag, CommandLine commandLine) {
         if (!fields.isEmpty()) {
-            throw new ParameterException(commandLine, flag + ": option " + fields.keySet().iterator().next() + " is not implemented yet");
+            throw new ParameterException(commandLine, flag + ": option " + fields.keySet().iterator().next() + " is not supported");
         }
     }
 }

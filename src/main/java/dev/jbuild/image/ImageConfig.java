@@ -85,6 +85,17 @@ public record ImageConfig(
         return new ImageConfig(created, author, architecture, os, osVersion, osFeatures, variant, config, rootfs, newHistory, unknownFields);
     }
 
+    /**
+     * This config with one more top-level field this model does not know (for example jbuild's
+     * inline build cache), written after the known fields; replaces a field of the same name.
+     */
+    public ImageConfig withExtraField(String name, JsonNode value) {
+        Map<String, JsonNode> fields = new java.util.LinkedHashMap<>(unknownFields);
+        fields.remove(name);
+        fields.put(name, value);
+        return new ImageConfig(created, author, architecture, os, osVersion, osFeatures, variant, config, rootfs, history, fields);
+    }
+
     /** This config without the fields it does not model (for a new image derived from a base). */
     public ImageConfig withoutUnknownFields() {
         return new ImageConfig(created, author, architecture, os, osVersion, osFeatures, variant, config, rootfs, history, null);

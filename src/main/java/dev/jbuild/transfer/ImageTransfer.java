@@ -82,6 +82,30 @@ public final class ImageTransfer {
         return registry.push(target, root, blob -> store.open(blob.digest()), options);
     }
 
+    /** The manifest or index {@code name} points at, with the registry's exact bytes (digest checked). */
+    public Document<ManifestOrIndex> fetchManifest(ImageName name) throws IOException {
+        return registry.fetchManifest(name);
+    }
+
+    /** {@code name} resolved to the image manifest for {@code platform} (through an index when it is one). */
+    public ResolvedImage resolve(ImageName name, Platform platform) throws IOException {
+        return registry.resolve(name, platform);
+    }
+
+    /** A small blob of {@code repository} (a config) into memory, digest and size verified. */
+    public byte[] fetchBytes(ImageName repository, Descriptor blob) throws IOException {
+        return registry.fetchBytes(repository, blob);
+    }
+
+    /**
+     * One blob of {@code repository} into the store (nothing when the store has it), streamed with
+     * its digest and size verified, so nothing partial or different is ever kept. The caller holds
+     * the store in use (a build does) until something references the blob.
+     */
+    public void fetchBlob(ImageName repository, Descriptor blob) throws IOException {
+        registry.fetchBlob(repository, blob, sink());
+    }
+
     private BlobSink sink() {
         return new BlobSink() {
             @Override

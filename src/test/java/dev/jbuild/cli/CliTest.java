@@ -211,9 +211,9 @@ class CliTest {
     @Test
     void unimplementedFlagsAreRejectedNotIgnored() throws Exception {
         dockerfile("FROM scratch\n");
-        Result result = run("build", "--cache-to", "type=inline", dir.toString());
+        Result result = run("build", "--cache-to", "type=gha", dir.toString());
         assertEquals(2, result.exitCode());
-        assertTrue(result.err().contains("--cache-to type=inline: not implemented yet"), result.err());
+        assertTrue(result.err().contains("--cache-to type=gha: not implemented"), result.err());
     }
 
     @Test
