@@ -202,13 +202,13 @@ class ImageDocumentsTest {
                 .withCmd(List.of())
                 .withUser("")
                 .withWorkingDir("/app");
-        ImageConfig c = ImageConfig.forPlatform(Platform.parse("linux/arm64").normalize())
+        ImageConfig c = ImageConfig.forPlatform(Platform.parse("linux/arm").normalize())
                 .withCreated(ImageConfig.formatTime(Instant.parse("2024-01-02T03:04:05.120Z")))
                 .withConfig(run)
                 .withRootfs(new ImageConfig.RootFs(List.of(A)))
                 .withHistory(List.of(new ImageConfig.History("2024-01-02T03:04:05Z", "COPY . /app # buildkit", "buildkit.dockerfile.v0", false),
                         new ImageConfig.History(null, "ENV PATH=/bin", null, true)));
-        assertEquals("{\"created\":\"2024-01-02T03:04:05.12Z\",\"architecture\":\"arm64\",\"os\":\"linux\",\"variant\":\"v8\","
+        assertEquals("{\"created\":\"2024-01-02T03:04:05.12Z\",\"architecture\":\"arm\",\"os\":\"linux\",\"variant\":\"v7\","
                 + "\"config\":{\"ExposedPorts\":{\"443/tcp\":{},\"8080/tcp\":{}},\"Env\":[\"PATH=/bin\"],\"WorkingDir\":\"/app\","
                 + "\"Labels\":{\"a\":\"1 \\u0026 \\u003c2\\u003e\",\"b\":\"2\"},"
                 + "\"Healthcheck\":{\"Test\":[\"NONE\"],\"Timeout\":3000000000},\"Shell\":[\"/bin/sh\",\"-c\"]},"
