@@ -41,6 +41,20 @@ class ExamplesTest {
         com.fasterxml.jackson.databind.JsonNode container = pod.at("/containers/0");
         assertTrue(!container.at("/securityContext/privileged").asBoolean(false), "never privileged");
         assertTrue(container.get("args").toString().contains("--push"));
+
+        // jbuild's own parser accepts the Job's arguments as written (Kubernetes' $(VAR)
+        // substituted, the context a local directory), registry cache flags included.
+        java.nio.file.Path context = java.nio.file.Files.createDirectories(temp.resolve("app"));
+        java.nio.file.Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nCOPY Dockerfile /\n");
+        java.util.List<String> args = new java.util.ArrayList<>();
+        container.get("args").forEach(a -> args.add(a.asText()
+                .replace("$(GIT_SHA)", "1").replace("/workspace/app", context.toString())));
+        assertTrue(args.stream().anyMatch(a -> a.startsWith("--cache-from=type=registry,ref="))
+                && args.stream().anyMatch(a -> a.startsWith("--cache-to=type=registry,ref=") && a.endsWith(",mode=max")), args.toString());
+        args.add(1, "--dry-run");
+        CliTest.Result parsed = CliTest.run(args.toArray(String[]::new));
+        assertEquals(0, parsed.exitCode(), args + "\n" + parsed.err());
+        assertTrue(parsed.out().contains("COPY Dockerfile /"), parsed.out());
     }
 
     @Test
