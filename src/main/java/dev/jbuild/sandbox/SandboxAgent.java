@@ -35,7 +35,7 @@ public final class SandboxAgent {
             System.err.println("usage: SandboxAgent run|extract|probe REQUEST RESPONSE (internal to jbuild)");
             System.exit(2);
         }
-        startWatchdog();
+        Thread watchdog = startWatchdog();
         Path responseFile = Path.of(args[2]);
         AgentProtocol.Response response;
         try {
@@ -57,16 +57,26 @@ public final class SandboxAgent {
             System.err.println("jbuild sandbox agent: cannot write " + responseFile + ": " + e);
             Runtime.getRuntime().halt(3);
         }
+        stopWatchdog(watchdog);
         System.exit(0);
     }
 
-    /** The caller keeps our stdin open; end of file means it is gone, and so must we be. */
-    private static void startWatchdog() {
+    /**
+     * The caller keeps our stdin open; end of file means it is gone, and so must we be. The read
+     * goes through an interruptible channel, not System.in: HotSpot's exit waits up to 300 ms for
+     * threads blocked in native code, so a watchdog stuck in a plain read would add that to every
+     * RUN; an interrupted channel read returns at once ({@link #stopWatchdog}).
+     */
+    private static Thread startWatchdog() {
+        java.nio.channels.FileChannel stdin = new java.io.FileInputStream(java.io.FileDescriptor.in).getChannel();
         Thread t = new Thread(() -> {
-            try (InputStream in = System.in) {
-                while (in.read() >= 0) {
-                    // nothing is ever sent
+            try {
+                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(64);
+                while (stdin.read(buffer) >= 0) {
+                    buffer.clear(); // nothing is ever sent
                 }
+            } catch (java.nio.channels.ClosedChannelException e) {
+                return; // closed by stopWatchdog: we are exiting normally
             } catch (IOException e) {
                 // same as end of file
             }
@@ -74,6 +84,17 @@ public final class SandboxAgent {
         }, "sandbox-agent-watchdog");
         t.setDaemon(true);
         t.start();
+        return t;
+    }
+
+    /** Ends the watchdog's read (it closes the channel and returns) so that the JVM can exit at once. */
+    private static void stopWatchdog(Thread watchdog) {
+        watchdog.interrupt();
+        try {
+            watchdog.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static AgentProtocol.Response extract(AgentProtocol.Request r) throws IOException {

@@ -37,29 +37,72 @@ class InterruptTest {
                 + "FROM busybox\nCOPY --from=a /etc/hostname /a\nCOPY --from=b /etc/hostname /b\n", marker, 2);
     }
 
-    /** Builds {@code dockerfile}, sends SIGINT once {@code runs} output lines "started..." appeared, checks the aftermath. */
-    private void interruptAfter(String dockerfile, String marker, int runs) throws Exception {
-        BusyboxImage busybox = BusyboxImage.write(temp.resolve("busybox"), "1.0");
-        Path context = Files.createDirectories(temp.resolve("context"));
+    /**
+     * SIGKILL leaves jbuild no chance to clean up; the sandbox agent notices that its caller is gone
+     * (its stdin closes) and takes the RUN's processes with it.
+     */
+    @Test
+    void sigkillOfJbuildEndsTheRunningStepToo() throws Exception {
+        String marker = "jbuild-killed-" + System.nanoTime();
+        Process process = startBuild("FROM busybox\nRUN echo started && sleep 300 && echo " + marker + "\n");
+        StringBuilder output = new StringBuilder();
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            assertEquals(1, awaitStarted(lines, 1, output), output.toString());
+            ExternalTool.command("kill", "-KILL", Long.toString(process.pid())).runSuccessfully();
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+        } finally {
+            process.destroyForcibly();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (ExternalTool.command("ps", "-eo", "args").runSuccessfully().stdout().contains(marker)) {
+            assertTrue(System.nanoTime() < deadline, "the RUN outlived jbuild by 20 s:\n" + output);
+            Thread.sleep(100);
+        }
+    }
+
+    private Path store;
+    private Path context;
+    private BusyboxImage busybox;
+
+    /** Starts {@code jbuild build} of {@code dockerfile} in another JVM, output and errors in one stream. */
+    private Process startBuild(String dockerfile) throws Exception {
+        busybox = BusyboxImage.write(temp.resolve("busybox"), "1.0");
+        context = Files.createDirectories(temp.resolve("context"));
         Files.writeString(context.resolve("Dockerfile"), dockerfile);
-        Path store = temp.resolve("store");
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Process process = new ProcessBuilder(java, "-cp", classpath, "dev.jbuild.cli.Main", "--root", store.toString(),
+        store = temp.resolve("store");
+        return new ProcessBuilder(java(), "-cp", classpath(), "dev.jbuild.cli.Main", "--root", store.toString(),
                 "--build-context", "busybox=oci-layout://" + busybox.layoutDirectory() + ":1.0", "--progress=plain",
                 context.toString())
                 .redirectErrorStream(true).start();
+    }
+
+    /** Reads progress until {@code runs} RUN steps printed their "started..." line; returns how many did. */
+    private static int awaitStarted(BufferedReader lines, int runs, StringBuilder output) throws Exception {
+        String line;
+        int started = 0;
+        while (started < runs && (line = lines.readLine()) != null) {
+            output.append(line).append('\n');
+            if (line.matches("#\\d+ started.*")) {
+                started++;
+            }
+        }
+        return started;
+    }
+
+    private static String java() {
+        return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static String classpath() {
+        return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    }
+
+    /** Builds {@code dockerfile}, sends SIGINT once {@code runs} output lines "started..." appeared, checks the aftermath. */
+    private void interruptAfter(String dockerfile, String marker, int runs) throws Exception {
+        Process process = startBuild(dockerfile);
         StringBuilder output = new StringBuilder();
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            int started = 0;
-            while ((line = lines.readLine()) != null) {
-                output.append(line).append('\n');
-                if (line.matches("#\\d+ started.*") && ++started == runs) {
-                    break;
-                }
-            }
-            assertEquals(runs, started, output.toString());
+            assertEquals(runs, awaitStarted(lines, runs, output), output.toString());
             ExternalTool.command("kill", "-INT", Long.toString(process.pid())).runSuccessfully();
             assertTrue(process.waitFor(30, TimeUnit.SECONDS), "jbuild stops promptly after SIGINT");
             lines.lines().forEach(l -> output.append(l).append('\n'));
@@ -75,7 +118,7 @@ class InterruptTest {
         }
         // The store still works: the next build uses it.
         Files.writeString(context.resolve("Dockerfile"), "FROM busybox\nRUN echo again > /again\n");
-        Process next = new ProcessBuilder(java, "-cp", classpath, "dev.jbuild.cli.Main", "--root", store.toString(),
+        Process next = new ProcessBuilder(java(), "-cp", classpath(), "dev.jbuild.cli.Main", "--root", store.toString(),
                 "--build-context", "busybox=oci-layout://" + busybox.layoutDirectory() + ":1.0", "-q", context.toString())
                 .redirectErrorStream(true).start();
         String nextOutput = new String(next.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
