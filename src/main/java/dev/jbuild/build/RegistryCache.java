@@ -19,7 +19,6 @@ import dev.jbuild.registry.RegistryException;
 import dev.jbuild.store.Store;
 import dev.jbuild.transfer.ImageTransfer;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -257,25 +256,16 @@ final class RegistryCache implements CacheSource {
             Map<Digest, ImageName> mountSources) throws IOException {
         Map<String, JsonNode> records = new TreeMap<>();
         Map<Digest, Descriptor> layers = new TreeMap<>();
-        for (String key : keys) {
-            Optional<byte[]> bytes = store.readCacheRecord(key);
-            if (bytes.isEmpty()) {
-                continue;
-            }
-            BuildCache.Entry entry;
-            try {
-                entry = BuildCache.parse(bytes.get());
-            } catch (IOException | RuntimeException e) {
-                continue;
-            }
-            if (entry.layer() != null) {
-                Descriptor layer = entry.layer().descriptor();
-                if (!store.has(layer.digest())) {
+        for (Map.Entry<String, Stored> stored : storedRecords(store, keys).entrySet()) {
+            LayerRecord layer = stored.getValue().entry().layer();
+            if (layer != null) {
+                if (!store.has(layer.descriptor().digest())) {
                     continue;
                 }
-                layers.put(layer.digest(), new Descriptor(layer.mediaType(), layer.digest(), layer.size()));
+                Descriptor d = layer.descriptor();
+                layers.put(d.digest(), new Descriptor(d.mediaType(), d.digest(), d.size()));
             }
-            records.put(key, MAPPER.readTree(bytes.get()));
+            records.put(stored.getKey(), stored.getValue().json());
         }
         ObjectNode document = MAPPER.createObjectNode();
         document.put("format", "jbuild-cache");
@@ -302,23 +292,34 @@ final class RegistryCache implements CacheSource {
         java.util.Set<Digest> own = new java.util.HashSet<>();
         layers.forEach(l -> own.add(l.digest()));
         Map<String, JsonNode> records = new TreeMap<>();
+        storedRecords(store, keys).forEach((key, stored) -> {
+            LayerRecord layer = stored.entry().layer();
+            if (layer == null || own.contains(layer.descriptor().digest())) {
+                records.put(key, stored.json());
+            }
+        });
+        ObjectNode node = MAPPER.createObjectNode();
+        records.forEach(node::set);
+        return config.withExtraField(INLINE_FIELD, node);
+    }
+
+    /** A record of the store: parsed, and as JSON for a cache document. */
+    private record Stored(BuildCache.Entry entry, JsonNode json) {}
+
+    /** The records of {@code keys} that the store has and can read, by key in order. */
+    private static Map<String, Stored> storedRecords(Store store, Collection<String> keys) throws IOException {
+        Map<String, Stored> records = new TreeMap<>();
         for (String key : keys) {
             Optional<byte[]> bytes = store.readCacheRecord(key);
             if (bytes.isEmpty()) {
                 continue;
             }
-            BuildCache.Entry entry;
             try {
-                entry = BuildCache.parse(bytes.get());
+                records.put(key, new Stored(BuildCache.parse(bytes.get()), MAPPER.readTree(bytes.get())));
             } catch (IOException | RuntimeException e) {
-                continue;
-            }
-            if (entry.layer() == null || own.contains(entry.layer().descriptor().digest())) {
-                records.put(key, MAPPER.readTree(new String(bytes.get(), StandardCharsets.UTF_8)));
+                // an unreadable record is a miss for builds too; it is not exported
             }
         }
-        ObjectNode node = MAPPER.createObjectNode();
-        records.forEach(node::set);
-        return config.withExtraField(INLINE_FIELD, node);
+        return records;
     }
 }
