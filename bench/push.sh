@@ -12,24 +12,10 @@ mkdir -p "$results" "$work"
 report="$results/push-$(date +%Y%m%d-%H%M%S).md"
 "$repo/jbuild" --version >/dev/null
 
-registry_pid=""
-start_registry() {   # start_registry NAME → sets $registry (host:port)
-  local dir="$work/registry-$1" port
-  rm -rf "$dir"; mkdir -p "$dir/data"
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  cat >"$dir/config.yml" <<YAML
-version: 0.1
-log: {level: error}
-storage: {filesystem: {rootdirectory: $dir/data}, delete: {enabled: true}}
-http: {addr: 127.0.0.1:$port}
-YAML
-  docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
-  registry_pid=$!
-  registry="127.0.0.1:$port"
-  for _ in $(seq 50); do curl -fs "http://$registry/v2/" >/dev/null && return; sleep 0.1; done
-  echo "registry did not start" >&2; exit 1
-}
-stop_registry() { kill "$registry_pid" 2>/dev/null || true; wait "$registry_pid" 2>/dev/null || true; }
+# shellcheck source=bench/lib.sh
+. "$repo/bench/lib.sh"
+start_registry() { bench_registry_start "$1"; }
+stop_registry() { bench_registry_stop; }
 trap stop_registry EXIT
 
 measure() {   # measure NAME MB COMMAND...

@@ -23,22 +23,15 @@ jar="$repo/target/jbuild.jar"
 [ -f "$jar" ] || { echo "run.sh: $jar is missing: mvn -B -o package" >&2; exit 2; }
 command -v buildah >/dev/null || { echo "run.sh: buildah is not installed (apt-get install buildah)" >&2; exit 2; }
 
-if [ "$(id -u)" -eq 0 ]; then
-  user=jbuildtest
-  id -u "$user" >/dev/null 2>&1 || { echo "run.sh: user $user is missing: run scripts/test.sh as root" >&2; exit 2; }
-  as_user() { runuser -u "$user" -- env HOME="$(getent passwd "$user" | cut -d: -f6)" PATH="$PATH" "$@"; }
-else
-  user=$(id -un)
-  as_user() { "$@"; }
-fi
-work=${1:-$(mktemp -d /var/tmp/jbuild-bench-run.XXXXXX)}
+# shellcheck source=bench/lib.sh
+. "$repo/bench/lib.sh"
+bench_user
+# Lower case only: buildah reads "oci:PATH:tag" as an image name, which must be lower case.
+work=${1:-/var/tmp/jbuild-bench-run-$(date +%s)-$$}
 mkdir -p "$work"
 [ "$(id -u)" -eq 0 ] && chown "$user:" "$work"
 chmod 700 "$work"
-cleanup() {
-  # Files of subordinate ids: root removes them directly, a user through its user namespace.
-  if [ "$(id -u)" -eq 0 ]; then rm -rf "$work"; else unshare --user --map-auto --map-root-user rm -rf "$work"; fi
-}
+cleanup() { bench_remove_work; }
 [ -n "${KEEP:-}" ] || trap cleanup EXIT
 
 as_user cp "$jar" "$work/jbuild.jar"
@@ -47,18 +40,7 @@ jbuild() { as_user "$java" -jar "$work/jbuild.jar" "$@"; }
 
 # The base: Debian's static busybox with its applets, built FROM scratch by jbuild into an OCI layout.
 make_inputs() {
-  local ctx="$work/base-ctx"
-  as_user mkdir -p "$ctx/rootfs/bin" "$ctx/rootfs/etc" "$ctx/rootfs/tmp" "$ctx/rootfs/root"
-  as_user cp /bin/busybox "$ctx/rootfs/bin/busybox"
-  for applet in sh ls cat echo mkdir rm seq xargs head tar wc touch chmod chown ln id env true sleep; do
-    as_user ln -sf busybox "$ctx/rootfs/bin/$applet"
-  done
-  printf 'root:x:0:0:root:/root:/bin/sh\n' | as_user tee "$ctx/rootfs/etc/passwd" >/dev/null
-  printf 'root:x:0:\n' | as_user tee "$ctx/rootfs/etc/group" >/dev/null
-  printf 'FROM scratch\nCOPY rootfs/ /\nENV PATH=/bin\n' | as_user tee "$ctx/Dockerfile" >/dev/null
-  jbuild --root "$work/base-store" build -q -t busybox:bench -o "type=oci,dest=$work/base.tar" "$ctx" >/dev/null
-  as_user mkdir -p "$work/base"
-  as_user tar -xf "$work/base.tar" -C "$work/base"
+  bench_busybox_layout "$work/jbuild.jar" "$work/base"
 
   as_user mkdir -p "$work/files" "$work/big" "$work/multi"
   as_user tee "$work/files/Dockerfile" >/dev/null <<'EOF'
