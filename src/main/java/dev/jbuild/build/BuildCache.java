@@ -83,14 +83,14 @@ final class BuildCache {
         try {
             Optional<byte[]> bytes = store.readCacheRecord(key);
             if (bytes.isEmpty()) {
-                bytes = sources.importRecord(key, platform, store);
+                bytes = sources.importRecord(key, platform);
             }
             if (bytes.isEmpty()) {
                 return Optional.empty();
             }
             used(stage, key);
             Entry entry = parse(bytes.get());
-            if (entry.layer() != null && !store.has(entry.layer().descriptor().digest())) {
+            if (entry.layer() != null && !sources.available(entry.layer().descriptor().digest())) {
                 return Optional.empty();
             }
             store.touchCacheRecord(key);

@@ -45,13 +45,13 @@ public final class Builder {
         this.store = store;
         this.listener = listener;
         this.transfer = transfer;
-        this.cacheSources = new CacheSources(List.of(), transfer, listener);
+        this.cacheSources = new CacheSources(List.of(), transfer, listener, store);
     }
 
     /** How builds of this builder use the local build cache (default: look up and record every step). */
     public Builder withCacheOptions(CacheOptions options) {
         this.cacheOptions = options;
-        this.cacheSources = new CacheSources(options.importFrom(), transfer, listener);
+        this.cacheSources = new CacheSources(options.importFrom(), transfer, listener, store);
         return this;
     }
 
@@ -69,7 +69,8 @@ public final class Builder {
         try (Store.Use use = store.sharedUse()) {
             CacheExports exports = new CacheExports(cacheOptions.exportTo());
             BuildResult built = buildInStore(request, exports);
-            exports.export(store, transfer, listener, built, () -> new StepId(stepNumbers.incrementAndGet()));
+            exports.export(store.withBlobFallback(cacheSources), cacheSources, transfer, listener, built,
+                    () -> new StepId(stepNumbers.incrementAndGet()));
             return built;
         } catch (IOException e) {
             throw new BuildException(null, "cannot use the store: " + e.getMessage(), e);
@@ -124,7 +125,8 @@ public final class Builder {
                 }
                 built = built.withPushed(pushed);
             }
-            exports.export(store, transfer, listener, built, () -> new StepId(stepNumbers.incrementAndGet()));
+            exports.export(store.withBlobFallback(cacheSources), cacheSources, transfer, listener, built,
+                    () -> new StepId(stepNumbers.incrementAndGet()));
             return built;
         } catch (IOException e) {
             throw new BuildException(null, e.getMessage(), e);
@@ -150,7 +152,9 @@ public final class Builder {
             throw new BuildException(null, "cannot create a temporary directory in the store: " + e.getMessage(), e);
         }
         try {
-            BuildSession session = new BuildSession(request, store, listener, scratch, cacheOptions, cacheSources, stepNumbers);
+            // Reads of a registry cache's layers that are still in the registry download them (CacheSources).
+            BuildSession session = new BuildSession(request, store.withBlobFallback(cacheSources), listener, scratch,
+                    cacheOptions, cacheSources, stepNumbers);
             BaseImages images = new BaseImages(session, transfer);
             ImageState result;
             try (RootfsLayers rootfs = new RootfsLayers(session)) {
@@ -237,6 +241,10 @@ public final class Builder {
         List<Descriptor> layers = new ArrayList<>();
         long size = 0;
         for (LayerRecord layer : state.layers) {
+            // A tagged image has all its blobs: layers a registry cache hit left in the registry come now.
+            if (!session.store.ensure(layer.descriptor().digest())) {
+                throw new IOException("layer " + layer.descriptor().digest() + " of the image is missing from the store");
+            }
             diffIds.add(layer.diffId());
             layers.add(layer.descriptor());
             size += layer.descriptor().size();
@@ -245,7 +253,7 @@ public final class Builder {
                 .withRootfs(new ImageConfig.RootFs(diffIds))
                 .withHistory(state.history);
         if (cacheOptions.inline()) {
-            config = RegistryCache.inline(store, config, session.cache.keys(finalImageStages(request.plan()), false), layers);
+            config = RegistryCache.inline(cacheSources, config, session.cache.keys(finalImageStages(request.plan()), false), layers);
         }
         Document<ImageConfig> configDocument = ImageDocuments.encode(config);
         Descriptor configDescriptor = store.putBytes(MediaTypes.OCI_CONFIG, configDocument.bytes());

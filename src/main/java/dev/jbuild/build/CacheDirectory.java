@@ -40,12 +40,13 @@ final class CacheDirectory implements CacheSource {
         return source.toString();
     }
 
-    static void export(Store store, Collection<String> keys, Path directory) throws IOException {
+    /** Writes the records of {@code keys} and their layers (read through {@code store}, which may download them). */
+    static void export(Store store, CacheSources records, Collection<String> keys, Path directory) throws IOException {
         Files.createDirectories(directory.resolve("records"));
         Files.createDirectories(directory.resolve("blobs/sha256"));
         writeAtomically(directory.resolve(MARKER), "{\"format\":\"jbuild-cache\",\"version\":1}\n".getBytes(StandardCharsets.UTF_8));
         for (String key : keys) {
-            Optional<byte[]> record = store.readCacheRecord(key);
+            Optional<byte[]> record = records.record(key);
             if (record.isEmpty()) {
                 continue;
             }
@@ -70,28 +71,35 @@ final class CacheDirectory implements CacheSource {
         }
     }
 
-    /** The record for {@code key} from this directory, copied into the store with its layer. */
     @Override
-    public Optional<byte[]> importRecord(String key, dev.jbuild.image.Platform platform, Store store) throws IOException {
+    public Optional<BuildCache.Entry> record(String key, dev.jbuild.image.Platform platform) throws IOException {
         Path recordFile = source.resolve("records").resolve(key);
         if (!Files.isRegularFile(recordFile)) {
             return Optional.empty();
         }
-        byte[] record = Files.readAllBytes(recordFile);
-        BuildCache.Entry entry = BuildCache.parse(record);
-        if (entry.layer() != null && !store.has(entry.layer().descriptor().digest())) {
-            Descriptor layer = entry.layer().descriptor();
-            Path blob = source.resolve("blobs").resolve(layer.digest().algorithm()).resolve(layer.digest().hex());
-            if (!Files.isRegularFile(blob)) {
-                return Optional.empty();
-            }
-            try (InputStream in = Files.newInputStream(blob); BlobWriter writer = store.blobWriter(layer)) {
-                in.transferTo(writer);
-                writer.commit();
-            }
+        BuildCache.Entry entry = BuildCache.parse(Files.readAllBytes(recordFile));
+        if (entry.layer() != null && !Files.isRegularFile(blobFile(entry.layer().descriptor()))) {
+            return Optional.empty(); // a record without its layer is no use
         }
-        store.writeCacheRecord(key, record);
-        return Optional.of(record);
+        return Optional.of(entry);
+    }
+
+    @Override
+    public void fetchLayer(LayerRecord layer, Store store) throws IOException {
+        try (InputStream in = Files.newInputStream(blobFile(layer.descriptor()));
+                BlobWriter writer = store.blobWriter(layer.descriptor())) {
+            in.transferTo(writer);
+            writer.commit();
+        }
+    }
+
+    @Override
+    public boolean remote() {
+        return false;
+    }
+
+    private Path blobFile(Descriptor layer) {
+        return source.resolve("blobs").resolve(layer.digest().algorithm()).resolve(layer.digest().hex());
     }
 
     private static void writeAtomically(Path target, byte[] bytes) throws IOException {

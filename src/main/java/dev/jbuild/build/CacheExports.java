@@ -49,13 +49,13 @@ final class CacheExports {
      * @param built the build's result: when it was pushed, the registry export can mount its layers
      *     from the pushed repository instead of uploading them again
      */
-    void export(Store store, ImageTransfer transfer, BuildListener listener, BuildResult built,
+    void export(Store store, CacheSources records, ImageTransfer transfer, BuildListener listener, BuildResult built,
             java.util.function.Supplier<StepId> stepIds) throws BuildException {
         for (CacheOptions.CacheExport export : exports) {
             Set<String> keys = export.allStages() ? allKeys : finalImageKeys;
             try {
                 if (export instanceof CacheOptions.LocalExport local) {
-                    CacheDirectory.export(store, keys, local.directory());
+                    CacheDirectory.export(store, records, keys, local.directory());
                 } else if (export instanceof CacheOptions.RegistryExport registry) {
                     if (transfer == null) {
                         throw new IOException("no registry access");
@@ -64,7 +64,7 @@ final class CacheExports {
                     StepId step = stepIds.get();
                     listener.stepStarted(step, BuildListener.PUSH, 0, 0, "exporting cache to " + registry.ref());
                     long started = System.nanoTime();
-                    PushResult result = RegistryCache.export(store, keys, registry.ref(), transfer, mountSources(store, built));
+                    PushResult result = RegistryCache.export(store, records, keys, registry.ref(), transfer, mountSources(store, built));
                     listener.log(step, "pushed " + registry.ref() + "@" + result.digest() + " (" + keys.size() + " records)");
                     listener.stepFinished(step, Duration.ofNanos(System.nanoTime() - started));
                 }

@@ -6,19 +6,33 @@ import java.io.IOException;
 import java.util.Optional;
 
 /**
- * Somewhere outside the store a build looks for a step's record ({@code --cache-from}). Imports are
- * lazy: a source is asked only for a key the store has no record of, and copies that one record
- * into the store together with its layer, so a build takes only the layers it uses.
+ * Somewhere outside the store a build looks for a step's record ({@code --cache-from}). A source
+ * is asked only for keys the store has no record of; {@link CacheSources} decides when the layer
+ * a record names is copied into the store.
  */
 sealed interface CacheSource permits CacheDirectory, RegistryCache {
 
     /**
-     * The record of {@code key} (64 hex digits, checked by the caller), written into {@code store}
-     * after its layer; empty when this source has none or cannot provide its layer.
+     * The record of {@code key} (64 hex digits, checked by the caller), if this source has it.
      *
      * @param platform the platform being built: an image with inline cache is resolved for it
      */
-    Optional<byte[]> importRecord(String key, Platform platform, Store store) throws IOException;
+    Optional<BuildCache.Entry> record(String key, Platform platform) throws IOException;
+
+    /** Copies {@code layer} into {@code store}, digest and size verified; an error if this source cannot. */
+    void fetchLayer(LayerRecord layer, Store store) throws IOException;
+
+    /**
+     * Whether layers are worth leaving where they are until something reads them: true for a
+     * registry (a download), false for a directory (a local copy).
+     */
+    boolean remote();
+
+    /**
+     * Puts this source's index of {@code layer}'s files into the store's layer-index cache, if it
+     * has one, so that a step can be keyed on the layer's files without its blob. Best effort.
+     */
+    default void fetchLayerIndex(LayerRecord layer, Store store) {}
 
     /** How the source is named in warnings. */
     String describe();

@@ -37,6 +37,9 @@ import java.util.zip.GZIPOutputStream;
 final class LayerIndex {
 
     private static final int FORMAT = 1;
+    /** Linux allows 64 KiB an xattr value; an index claiming more is damaged (or hostile). */
+    private static final int MAX_XATTR_BYTES = 1 << 16;
+    private static final int MAX_XATTRS = 1 << 10;
 
     private final Path directory;
     private final Store store;
@@ -62,6 +65,45 @@ final class LayerIndex {
         }
         write(file, entries);
         return entries;
+    }
+
+    /** The index file of the layer with {@code diffId} (it may not exist). */
+    static Path file(Store store, dev.jbuild.image.Digest diffId) {
+        return store.root().resolve("cache").resolve("layer-index").resolve(diffId.hex() + ".idx");
+    }
+
+    static boolean has(Store store, dev.jbuild.image.Digest diffId) {
+        return Files.isRegularFile(file(store, diffId));
+    }
+
+    /**
+     * Installs an index that came from elsewhere (a registry cache) for the layer {@code diffId},
+     * after checking that it reads completely and names only clean paths; a bad one is refused
+     * (IOException) and the layer is then indexed from its blob when needed.
+     */
+    static void install(Store store, dev.jbuild.image.Digest diffId, byte[] index) throws IOException {
+        Path target = file(store, diffId);
+        Files.createDirectories(target.getParent());
+        Path temporary = Files.createTempFile(target.getParent(), ".import-", ".tmp");
+        try {
+            Files.write(temporary, index);
+            List<LayerEntry> entries;
+            try {
+                entries = read(temporary);
+            } catch (RuntimeException e) {
+                throw new IOException("unreadable layer index: " + e.getMessage(), e);
+            }
+            for (LayerEntry entry : entries) {
+                String link = entry instanceof LayerEntry.Hardlink hardlink ? hardlink.target() : null;
+                if (!entry.path().equals(dev.jbuild.layer.LayerPaths.clean(entry.path()))
+                        || link != null && !link.equals(dev.jbuild.layer.LayerPaths.clean(link))) {
+                    throw new IOException("the index names an unclean path: " + entry.path());
+                }
+            }
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
     }
 
     private static LayerEntry withoutContent(LayerEntry entry) {
@@ -176,10 +218,17 @@ final class LayerIndex {
         int major = in.readInt();
         int minor = in.readInt();
         int xattrCount = in.readInt();
+        if (xattrCount < 0 || xattrCount > MAX_XATTRS) {
+            throw new IOException("damaged layer index: " + xattrCount + " xattrs");
+        }
         Map<String, byte[]> xattrs = new LinkedHashMap<>();
         for (int i = 0; i < xattrCount; i++) {
             String name = in.readUTF();
-            byte[] value = new byte[in.readInt()];
+            int length = in.readInt();
+            if (length < 0 || length > MAX_XATTR_BYTES) {
+                throw new IOException("damaged layer index: an xattr of " + length + " bytes");
+            }
+            byte[] value = new byte[length];
             in.readFully(value);
             xattrs.put(name, value);
         }

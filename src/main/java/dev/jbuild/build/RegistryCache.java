@@ -19,6 +19,8 @@ import dev.jbuild.registry.RegistryException;
 import dev.jbuild.store.Store;
 import dev.jbuild.transfer.ImageTransfer;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -60,12 +62,21 @@ final class RegistryCache implements CacheSource {
      * registry cannot make a build read more into memory.
      */
     static final long MAX_CONFIG_BYTES = 32L << 20;
+    /**
+     * The file index of a layer ({@link LayerIndex}'s format), a blob of the cache's manifest with
+     * the layer's diff_id in {@value #DIFF_ID_ANNOTATION}: a build keys a {@code COPY --from} on
+     * the index instead of downloading the layer.
+     */
+    static final String LAYER_INDEX_MEDIA_TYPE = "application/vnd.jbuild.layer-index.v1";
+    static final String DIFF_ID_ANNOTATION = "dev.jbuild.diff-id";
+    /** The largest file index read (about 100 bytes a file). */
+    static final long MAX_LAYER_INDEX_BYTES = 64L << 20;
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** Records of one cache (or of one platform's image) that passed the checks, and where their layers are. */
-    private record Loaded(Map<String, BuildCache.Entry> entries) {
-        static final Loaded EMPTY = new Loaded(Map.of());
+    private record Loaded(Map<String, BuildCache.Entry> entries, Map<Digest, Descriptor> layerIndexes) {
+        static final Loaded EMPTY = new Loaded(Map.of(), Map.of());
     }
 
     private final ImageName ref;
@@ -89,17 +100,44 @@ final class RegistryCache implements CacheSource {
     }
 
     @Override
-    public Optional<byte[]> importRecord(String key, Platform platform, Store store) throws IOException {
-        BuildCache.Entry entry = records(platform).entries().get(key);
-        if (entry == null) {
-            return Optional.empty();
+    public Optional<BuildCache.Entry> record(String key, Platform platform) {
+        return Optional.ofNullable(records(platform).entries().get(key));
+    }
+
+    @Override
+    public void fetchLayer(LayerRecord layer, Store store) throws IOException {
+        transfer.fetchBlob(ref, layer.descriptor());
+    }
+
+    @Override
+    public boolean remote() {
+        return true;
+    }
+
+    /** The repository this cache is in (its layers can be mounted or found there). */
+    ImageName reference() {
+        return ref;
+    }
+
+    @Override
+    public void fetchLayerIndex(LayerRecord layer, Store store) {
+        Loaded loaded;
+        synchronized (this) {
+            loaded = cache;
         }
-        if (entry.layer() != null && !store.has(entry.layer().descriptor().digest())) {
-            transfer.fetchBlob(ref, entry.layer().descriptor());
+        Descriptor index = loaded == null ? null : loaded.layerIndexes().get(layer.diffId());
+        if (index == null || LayerIndex.has(store, layer.diffId())) {
+            return;
         }
-        byte[] record = BuildCache.encode(entry);
-        store.writeCacheRecord(key, record);
-        return Optional.of(record);
+        try {
+            if (index.size() > MAX_LAYER_INDEX_BYTES) {
+                throw new IOException(index.size() + " bytes is more than the " + MAX_LAYER_INDEX_BYTES + " allowed");
+            }
+            LayerIndex.install(store, layer.diffId(), transfer.fetchBytes(ref, index));
+        } catch (IOException | RuntimeException e) {
+            // Only costs the layer's download when a step needs its files.
+            listener.warning("file index of layer " + layer.diffId() + " from " + ref + " not used: " + e.getMessage());
+        }
     }
 
     /** The usable records for {@code platform}, fetched on first use; never fails (a warning says why it is empty). */
@@ -170,7 +208,19 @@ final class RegistryCache implements CacheSource {
                 || !tree.path("records").isObject()) {
             throw new IOException("its cache config is not {\"format\":\"jbuild-cache\",\"version\":1,\"records\":{...}}");
         }
-        return validated(tree.get("records"), manifest.layers());
+        Loaded loaded = validated(tree.get("records"), manifest.layers());
+        Map<Digest, Descriptor> indexes = new HashMap<>();
+        for (Descriptor blob : manifest.layers()) {
+            String diffId = blob.annotations() == null ? null : blob.annotations().get(DIFF_ID_ANNOTATION);
+            if (LAYER_INDEX_MEDIA_TYPE.equals(blob.mediaType()) && diffId != null) {
+                try {
+                    indexes.put(Digest.parse(diffId), blob);
+                } catch (RuntimeException e) {
+                    // not a digest: no index for it
+                }
+            }
+        }
+        return new Loaded(loaded.entries(), Map.copyOf(indexes));
     }
 
     private Loaded loadInline(Platform platform) throws IOException {
@@ -224,7 +274,7 @@ final class RegistryCache implements CacheSource {
         if (rejected > 0) {
             listener.warning("ignoring " + rejected + " of " + records.size() + " cache records of " + ref + " (" + firstReason + ")");
         }
-        return new Loaded(Map.copyOf(entries));
+        return new Loaded(Map.copyOf(entries), Map.of());
     }
 
     private static String layerProblem(BuildCache.Entry entry, Map<Digest, Descriptor> listed) {
@@ -252,28 +302,43 @@ final class RegistryCache implements CacheSource {
      * sends them like an image (blobs the registry has are skipped, others mounted or uploaded in
      * chunks, with retries); nothing references them there, so {@code jbuild prune} removes them.
      */
-    static PushResult export(Store store, Collection<String> keys, ImageName ref, ImageTransfer transfer,
-            Map<Digest, ImageName> mountSources) throws IOException {
+    static PushResult export(Store store, CacheSources sources, Collection<String> keys, ImageName ref,
+            ImageTransfer transfer, Map<Digest, ImageName> mountSources) throws IOException {
         Map<String, JsonNode> records = new TreeMap<>();
         Map<Digest, Descriptor> layers = new TreeMap<>();
-        for (Map.Entry<String, Stored> stored : storedRecords(store, keys).entrySet()) {
+        Map<Digest, Descriptor> indexes = new TreeMap<>();
+        for (Map.Entry<String, Stored> stored : storedRecords(sources, keys).entrySet()) {
             LayerRecord layer = stored.getValue().entry().layer();
             if (layer != null) {
-                if (!store.has(layer.descriptor().digest())) {
+                Descriptor d = layer.descriptor();
+                // A layer a hit left in this same repository stays there: the push finds it present.
+                boolean thereAlready = sources.pendingIn(d.digest())
+                        .filter(from -> from.registry().equals(ref.registry()) && from.repository().equals(ref.repository()))
+                        .isPresent();
+                if (!thereAlready && !store.ensure(d.digest())) {
                     continue;
                 }
-                Descriptor d = layer.descriptor();
                 layers.put(d.digest(), new Descriptor(d.mediaType(), d.digest(), d.size()));
+                if (!thereAlready && !LayerIndex.has(store, layer.diffId())) {
+                    new LayerIndex(store).entries(layer); // made once from the blob, kept in cache/layer-index
+                }
+                if (LayerIndex.has(store, layer.diffId())) {
+                    Descriptor index = store.putBytes(LAYER_INDEX_MEDIA_TYPE,
+                            Files.readAllBytes(LayerIndex.file(store, layer.diffId())));
+                    indexes.put(index.digest(), index.withAnnotations(Map.of(DIFF_ID_ANNOTATION, layer.diffId().toString())));
+                }
             }
             records.put(stored.getKey(), stored.getValue().json());
         }
+        List<Descriptor> blobs = new ArrayList<>(layers.values());
+        blobs.addAll(indexes.values());
         ObjectNode document = MAPPER.createObjectNode();
         document.put("format", "jbuild-cache");
         document.put("version", 1);
         ObjectNode recordsNode = document.putObject("records");
         records.forEach(recordsNode::set);
         Descriptor config = store.putBytes(CONFIG_MEDIA_TYPE, MAPPER.writeValueAsBytes(document));
-        Manifest manifest = new Manifest(MediaTypes.OCI_MANIFEST, config, List.copyOf(layers.values()));
+        Manifest manifest = new Manifest(MediaTypes.OCI_MANIFEST, config, blobs);
         Descriptor manifestDescriptor = store.putBytes(MediaTypes.OCI_MANIFEST, ImageDocuments.encode(manifest).bytes())
                 .withArtifactType(CONFIG_MEDIA_TYPE);
         Index index = new Index(MediaTypes.OCI_INDEX, List.of(manifestDescriptor))
@@ -287,12 +352,12 @@ final class RegistryCache implements CacheSource {
      * same records give the same digest. Only records whose layer is one of the image's own
      * ({@code layers}) go in: an importer can download nothing else from the image's repository.
      */
-    static ImageConfig inline(Store store, ImageConfig config, Collection<String> keys, Collection<Descriptor> layers)
+    static ImageConfig inline(CacheSources sources, ImageConfig config, Collection<String> keys, Collection<Descriptor> layers)
             throws IOException {
         java.util.Set<Digest> own = new java.util.HashSet<>();
         layers.forEach(l -> own.add(l.digest()));
         Map<String, JsonNode> records = new TreeMap<>();
-        storedRecords(store, keys).forEach((key, stored) -> {
+        storedRecords(sources, keys).forEach((key, stored) -> {
             LayerRecord layer = stored.entry().layer();
             if (layer == null || own.contains(layer.descriptor().digest())) {
                 records.put(key, stored.json());
@@ -306,11 +371,11 @@ final class RegistryCache implements CacheSource {
     /** A record of the store: parsed, and as JSON for a cache document. */
     private record Stored(BuildCache.Entry entry, JsonNode json) {}
 
-    /** The records of {@code keys} that the store has and can read, by key in order. */
-    private static Map<String, Stored> storedRecords(Store store, Collection<String> keys) throws IOException {
+    /** The records of {@code keys} the build has (in the store or hit in a source) and can read, by key in order. */
+    private static Map<String, Stored> storedRecords(CacheSources sources, Collection<String> keys) throws IOException {
         Map<String, Stored> records = new TreeMap<>();
         for (String key : keys) {
-            Optional<byte[]> bytes = store.readCacheRecord(key);
+            Optional<byte[]> bytes = sources.record(key);
             if (bytes.isEmpty()) {
                 continue;
             }

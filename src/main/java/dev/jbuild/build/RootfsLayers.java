@@ -116,6 +116,9 @@ final class RootfsLayers implements AutoCloseable {
         List<Sandbox.LayerBlob> blobs = new ArrayList<>();
         for (LayerRecord layer : layers) {
             Digest digest = layer.descriptor().digest();
+            if (!session.store.ensure(digest)) { // a registry cache's layer is downloaded when first read
+                throw new IOException("layer " + digest + " is missing from the store");
+            }
             blobs.add(new Sandbox.LayerBlob(session.store.path(digest), digest.toString(), layer.diffId().toString()));
         }
         session.listener.log(step, "unpacking " + layers.size() + " layer(s) for RUN");

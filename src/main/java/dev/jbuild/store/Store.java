@@ -86,6 +86,7 @@ public final class Store {
     private final IndexLock indexLock;
     private final Path cache;
     private final UseLock useLock;
+    private final BlobFallback fallback;
 
     private Store(Path root, IndexLock indexLock) {
         this.root = root;
@@ -94,6 +95,39 @@ public final class Store {
         this.cache = root.resolve("cache");
         this.indexLock = indexLock;
         this.useLock = UseLock.forStore(root, cache.resolve("build.lock"));
+        this.fallback = null;
+    }
+
+    private Store(Store store, BlobFallback fallback) {
+        this.root = store.root;
+        this.blobs = store.blobs;
+        this.tmp = store.tmp;
+        this.cache = store.cache;
+        this.indexLock = store.indexLock;
+        this.useLock = store.useLock;
+        this.fallback = fallback;
+    }
+
+    /**
+     * Where a blob the store does not have may still come from: a build knows layers of a registry
+     * cache that it downloads only when something reads them.
+     */
+    public interface BlobFallback {
+        /** Puts {@code digest} into the store if this source knows it; false if it does not. */
+        boolean fetch(Digest digest) throws IOException;
+    }
+
+    /**
+     * The same store, whose reads ({@link #open}, {@link #readBytes}, {@link #ensure}) of a missing
+     * blob ask {@code fallback} first. {@link #has} still says what is on disk.
+     */
+    public Store withBlobFallback(BlobFallback fallback) {
+        return new Store(this, fallback);
+    }
+
+    /** Whether the blob is on disk now, after asking the fallback for it when it was not. */
+    public boolean ensure(Digest digest) throws IOException {
+        return has(digest) || fallback != null && fallback.fetch(digest) && has(digest);
     }
 
     /**
@@ -196,6 +230,9 @@ public final class Store {
         try {
             return Files.newInputStream(path(digest));
         } catch (NoSuchFileException e) {
+            if (fallback != null && fallback.fetch(digest)) {
+                return Files.newInputStream(path(digest));
+            }
             throw notFound(digest);
         }
     }
@@ -205,6 +242,9 @@ public final class Store {
      * disk); for manifests and configs, not layers.
      */
     public byte[] readBytes(Digest digest) throws IOException {
+        if (!ensure(digest)) {
+            throw notFound(digest);
+        }
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(path(digest));

@@ -69,4 +69,48 @@ class LayerIndexTest {
         assertEquals(first, new LayerIndex(store).entries(layer).stream().map(LayerIndexTest::describe).toList());
         assertNotEquals(6, Files.size(file), "the damaged index was replaced");
     }
+
+    /** An index in the store's format with one regular file entry at {@code path} and one xattr of {@code xattrBytes}. */
+    private static byte[] index(String path, int xattrBytes) throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(new java.util.zip.GZIPOutputStream(bytes))) {
+            out.writeInt(1);
+            out.writeInt(1);
+            out.writeChar('f');
+            out.writeUTF(path);
+            out.writeInt(0644);
+            out.writeLong(0);
+            out.writeLong(0);
+            out.writeLong(0);
+            out.writeInt(0);
+            out.writeLong(3);
+            out.writeUTF("");
+            out.writeInt(0);
+            out.writeInt(0);
+            out.writeInt(1);
+            out.writeUTF("user.x");
+            out.writeInt(xattrBytes);
+            out.write(new byte[Math.min(xattrBytes, 16)]);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Indexes from a registry cache are checked before the store keeps them. */
+    @Test
+    void installAcceptsACleanIndexAndRefusesHostileOnes() throws Exception {
+        Store store = Store.open(temp.resolve("store"));
+        Digest diffId = Digest.of(new byte[] {1});
+        LayerIndex.install(store, diffId, index("usr/bin/tool", 3));
+        assertEquals(true, LayerIndex.has(store, diffId));
+
+        Digest hostile = Digest.of(new byte[] {2});
+        for (byte[] bad : List.of(index("../etc/passwd", 3), index("a/../../b", 3), index("x/.wh.y", 3),
+                index("ok", Integer.MAX_VALUE), java.util.Arrays.copyOf(index("ok", 3), 10), new byte[] {1, 2, 3})) {
+            org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> LayerIndex.install(store, hostile, bad));
+            assertEquals(false, LayerIndex.has(store, hostile));
+        }
+        try (var left = Files.list(LayerIndex.file(store, hostile).getParent())) {
+            assertEquals(1, left.count(), "no temporary file is left behind");
+        }
+    }
 }

@@ -40,7 +40,7 @@ class RegistryCacheTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String DOCKERFILE = """
             FROM busybox AS tools
-            RUN echo "tool-$((6+1))" && cat /proc/sys/kernel/random/uuid > /tool
+            RUN echo "tool-$((6+1))" && cat /proc/sys/kernel/random/uuid > /tool && echo unused > /tool.log
             FROM busybox
             COPY a.txt /a.txt
             RUN echo "first-$((0+1))" && cat /proc/sys/kernel/random/uuid > /one
@@ -94,11 +94,17 @@ class RegistryCacheTest {
 
     /** The layer digest (hex) of the cache record in {@code store} whose step text contains {@code text}. */
     private static String layerOf(Path store, String text) throws Exception {
+        return layerOf(store, text, "layer");
+    }
+
+    /** The layer's digest ({@code "layer"}) or diff_id ({@code "diffId"}), hex, of that record. */
+    private static String layerOf(Path store, String text, String which) throws Exception {
         try (Stream<Path> records = Files.list(store.resolve("cache/records"))) {
             for (Path record : records.toList()) {
                 JsonNode node = JSON.readTree(record.toFile());
                 if (node.path("history").path("created_by").asText().contains(text) && node.has("layer")) {
-                    return node.get("layer").get("digest").asText().substring("sha256:".length());
+                    JsonNode value = which.equals("layer") ? node.get("layer").get("digest") : node.get("diffId");
+                    return value.asText().substring("sha256:".length());
                 }
             }
         }
@@ -120,7 +126,9 @@ class RegistryCacheTest {
         assertTrue(first.err().contains("exporting cache to " + ref), first.err());
 
         Path machine2 = temp.resolve("machine-2");
-        CliTest.Result second = build(machine2, "--cache-from", "type=registry,ref=" + ref);
+        // Importing and exporting the same reference, as the CI recipes do.
+        CliTest.Result second = build(machine2, "--cache-from", "type=registry,ref=" + ref,
+                "--cache-to", "type=registry,ref=" + ref + ",mode=max");
         assertEquals(0, second.exitCode(), second.err());
         assertFalse(second.err().contains("first-1") || second.err().contains("second-2") || second.err().contains("tool-7"),
                 "no RUN ran on the second machine: " + second.err());
@@ -128,6 +136,23 @@ class RegistryCacheTest {
         assertEquals(counts[1], counts[0], "every step cached: " + second.err());
         assertEquals(5, counts[1]);
         assertEquals(digest(machine1), digest(machine2), "the same image, digest for digest");
+        // The tools stage's layer is not part of the image, and its file index came with the cache
+        // (enough to key COPY --from=tools), so the fully cached build never downloaded it; every
+        // layer of the image itself is in the store.
+        assertFalse(hasBlob(machine2, layerOf(machine1, "echo \"tool-")), "the tools layer stayed in the registry");
+        JsonNode manifest = JSON.readTree(machine2.resolve("blobs/sha256").resolve(digest(machine2).substring(7)).toFile());
+        for (JsonNode layer : manifest.get("layers")) {
+            assertTrue(hasBlob(machine2, layer.get("digest").asText().substring(7)), "image layer " + layer + " is in the store");
+        }
+        assertTrue(Files.isRegularFile(machine2.resolve("cache/layer-index")
+                .resolve(layerOf(machine1, "echo \"tool-", "diffId") + ".idx")), "the tools layer's index was imported");
+        // Its re-export kept the tools stage's record without downloading the layer (the registry
+        // has it): a third fresh machine still hits every step.
+        Path machine4 = temp.resolve("machine-4");
+        CliTest.Result fourth = build(machine4, "--cache-from", "type=registry,ref=" + ref);
+        assertEquals(0, fourth.exitCode(), fourth.err());
+        assertEquals(5, cachedOfSteps(fourth)[0], fourth.err());
+        assertEquals(digest(machine1), digest(machine4));
 
         // One file changed: the tools stage still hits (its layer is downloaded, COPY --from reads it),
         // the final stage re-runs from COPY a.txt; the layers of the records it missed are never fetched.
