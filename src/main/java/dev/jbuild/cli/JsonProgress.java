@@ -46,6 +46,9 @@ final class JsonProgress implements BuildListener {
 
     @Override
     public synchronized void stepFinished(StepId step, Duration elapsed) {
+        if (step.equals(transferStep)) {
+            transferStep = null;
+        }
         emit(event("done", step).put("seconds", elapsed.toMillis() / 1000.0));
     }
 
@@ -96,7 +99,9 @@ final class JsonProgress implements BuildListener {
     }
 
     private ObjectNode event(String name, StepId step) {
-        return json.createObjectNode().put("event", name).put("step", step == null ? 0 : step.number());
+        // No step: a registry cache's layer downloaded when the build read it, outside any pull or push.
+        ObjectNode node = json.createObjectNode().put("event", name);
+        return step == null ? node : node.put("step", step.number());
     }
 
     private void emit(ObjectNode node) {

@@ -40,6 +40,9 @@ final class ProgressPrinter implements BuildListener {
 
     @Override
     public synchronized void stepFinished(StepId step, Duration elapsed) {
+        if (step.equals(transferStep)) {
+            transferStep = null;
+        }
         if (!quiet) {
             err.printf("#%d DONE %s%n", step.number(), seconds(elapsed));
             err.flush();
@@ -64,8 +67,9 @@ final class ProgressPrinter implements BuildListener {
     @Override
     public synchronized void transferDone(String blob, boolean upload, long size, String how, Duration elapsed) {
         if (!quiet) {
-            err.printf("#%d %s %s %s in %s%s%n", transferStep == null ? 0 : transferStep.number(), how, shortDigest(blob),
-                    size(size), seconds(elapsed),
+            // Outside a pull or push step: a registry cache's layer, downloaded when the build read it.
+            err.printf("%s %s %s %s in %s%s%n", transferStep == null ? "cache:" : "#" + transferStep.number(), how,
+                    shortDigest(blob), size(size), seconds(elapsed),
                     how.equals("pulled") || how.equals("pushed") ? " (" + rate(size, elapsed) + ")" : "");
             err.flush();
         }

@@ -47,6 +47,9 @@ final class TtyProgress implements BuildListener {
 
     @Override
     public synchronized void stepFinished(StepId step, Duration elapsed) {
+        if (step.equals(transferStep)) {
+            transferStep = null;
+        }
         finish(step, String.format(Locale.ROOT, "%s  %.1fs", heading(step), elapsed.toMillis() / 1000.0));
     }
 

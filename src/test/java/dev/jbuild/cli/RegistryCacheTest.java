@@ -136,6 +136,8 @@ class RegistryCacheTest {
         assertEquals(counts[1], counts[0], "every step cached: " + second.err());
         assertEquals(5, counts[1]);
         assertEquals(digest(machine1), digest(machine2), "the same image, digest for digest");
+        assertTrue(second.err().contains("cache: pulled sha256:") && !second.err().contains("#0 "),
+                "layers downloaded outside a pull step say where they come from: " + second.err());
         // The tools stage's layer is not part of the image, and its file index came with the cache
         // (enough to key COPY --from=tools), so the fully cached build never downloaded it; every
         // layer of the image itself is in the store.
