@@ -121,7 +121,10 @@ final class RootfsLayers implements AutoCloseable {
             }
             blobs.add(new Sandbox.LayerBlob(session.store.path(digest), digest.toString(), layer.diffId().toString()));
         }
-        session.listener.log(step, "unpacking " + layers.size() + " layer(s) for RUN");
+        session.listener.log(step, layers.size() == 1
+                ? "unpacking layer " + layers.get(0).diffId().shortHex() + " for RUN"
+                : "unpacking " + layers.size() + " layers (" + layers.get(0).diffId().shortHex() + " to "
+                        + layers.get(layers.size() - 1).diffId().shortHex() + ") for RUN");
         try {
             sandbox().unpack(partial, blobs);
         } catch (IOException | InterruptedException | RuntimeException e) {
