@@ -37,7 +37,10 @@ final class ImagesCommand implements Runnable {
             }
             for (Map.Entry<String, Descriptor> tag : store.tags().entrySet()) {
                 StoredImages.StoredImage image = images.load(tag.getKey(), tag.getValue());
-                String id = image.config().digest().hex().substring(0, 12);
+                // A multi-platform image's ID is its index digest (as the build prints it, and as
+                // containerd's image store shows it); a single image's is its config digest, as in docker.
+                String id = (dev.jbuild.image.MediaTypes.isIndex(tag.getValue().mediaType()) ? tag.getValue().digest()
+                        : image.config().digest()).hex().substring(0, 12);
                 if (quiet) {
                     out.println(id);
                     continue;

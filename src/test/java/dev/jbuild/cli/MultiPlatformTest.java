@@ -55,6 +55,13 @@ class MultiPlatformTest {
                     "oci-archive:" + temp.resolve("oci.tar")).runSuccessfully().stdout());
             assertEquals(2, archive.get("manifests").size(), "the OCI archive holds both platforms");
             assertTrue(result.err().contains("pushed " + registry.host() + "/multi/app@sha256:"), result.err());
+
+            // The image's ID is the index digest, in the build's output and in `jbuild images` alike.
+            java.util.regex.Matcher written = java.util.regex.Pattern.compile("writing image sha256:([0-9a-f]{12})")
+                    .matcher(result.err());
+            assertTrue(written.find(), result.err());
+            CliTest.Result images = jbuild("--root", temp.resolve("store").toString(), "images", "-q");
+            assertEquals(written.group(1) + "\n", images.out(), images.err());
         }
     }
 }
