@@ -43,13 +43,17 @@ final class BaseImages {
     private final Map<String, Descriptor> pulled = new ConcurrentHashMap<>();
     /** One lock per reference asked for: the same image is pulled and loaded once. */
     private final Map<String, ReentrantLock> referenceLocks = new ConcurrentHashMap<>();
-    /** Held while a registry transfer runs. */
-    private final ReentrantLock transferLock = new ReentrantLock();
+    /** Held while a registry transfer runs; one for all platforms of a build (BuildListener#PULL). */
+    private final ReentrantLock transferLock;
 
-    /** @param transfer the registry access, or null when there is none */
-    BaseImages(BuildSession session, ImageTransfer transfer) {
+    /**
+     * @param transfer     the registry access, or null when there is none
+     * @param transferLock shared by the platforms of one build, which build at the same time
+     */
+    BaseImages(BuildSession session, ImageTransfer transfer, ReentrantLock transferLock) {
         this.session = session;
         this.transfer = transfer;
+        this.transferLock = transferLock;
     }
 
     Map<Digest, ImageName> layerSources() {

@@ -52,10 +52,17 @@ final class BuildSession {
     final AtomicInteger cachedSteps = new AtomicInteger();
     /** Numbers the steps of progress events; shared by the builder's sessions (one per platform). */
     private final AtomicInteger stepNumbers;
+    /**
+     * For one platform of a multi-platform build, its platform, put before the stage in progress
+     * ({@code [linux/arm64 build 2/5]}, as BuildKit writes it) since the platforms build at once;
+     * null for a single-platform build.
+     */
+    private final String platformLabel;
 
     BuildSession(BuildRequest request, Store store, BuildListener listener, Path scratchDir, CacheOptions cacheOptions,
-            CacheSources cacheSources, AtomicInteger stepNumbers) {
+            CacheSources cacheSources, AtomicInteger stepNumbers, String platformLabel) {
         this.stepNumbers = stepNumbers;
+        this.platformLabel = platformLabel;
         this.request = request;
         this.store = store;
         this.listener = listener;
@@ -71,7 +78,13 @@ final class BuildSession {
     /** Reports a new step to the listener and returns its id for the events that follow. */
     StepId startStep(String stage, int index, int count, String text) {
         StepId step = new StepId(stepNumbers.incrementAndGet());
-        listener.stepStarted(step, stage, index, count, text);
+        if (platformLabel == null) {
+            listener.stepStarted(step, stage, index, count, text);
+        } else if (stage.equals(BuildListener.PULL) || stage.equals(BuildListener.PUSH)) {
+            listener.stepStarted(step, stage, index, count, text + " (" + platformLabel + ")"); // printers key on the stage
+        } else {
+            listener.stepStarted(step, platformLabel + " " + stage, index, count, text);
+        }
         return step;
     }
 

@@ -37,6 +37,8 @@ public final class Builder {
     /** Numbers the steps of all builds of this builder (the platforms of one build count on). */
     private final java.util.concurrent.atomic.AtomicInteger stepNumbers = new java.util.concurrent.atomic.AtomicInteger();
     private int parallelism = StageGraph.defaultParallelism();
+    /** Registry transfers run one at a time in a build, whichever platform needs them (BuildListener#PULL). */
+    private final java.util.concurrent.locks.ReentrantLock transferLock = new java.util.concurrent.locks.ReentrantLock();
     /** The --cache-from sources, shared by every platform of a build so each is read once. */
     private CacheSources cacheSources;
 
@@ -95,8 +97,10 @@ public final class Builder {
             int cached = 0;
             long size = 0;
             int layers = 0;
-            for (BuildRequest request : requests) {
-                BuildResult part = buildInStore(request.asPlatformPart(), exports);
+            List<BuildResult> parts = buildPlatformParts(requests, exports);
+            for (int i = 0; i < requests.size(); i++) {
+                BuildRequest request = requests.get(i);
+                BuildResult part = parts.get(i);
                 manifests.add(part.manifest().withPlatform(request.platform()));
                 platforms.add(request.platform());
                 steps += part.steps();
@@ -133,6 +137,62 @@ public final class Builder {
         }
     }
 
+    /**
+     * Builds each platform's image at the same time (an emulated platform's RUN steps are slow, the
+     * host's are not: they overlap), results in the order of {@code requests}. The first failure
+     * cancels the other platforms and is thrown once they have stopped, as with stages.
+     */
+    private List<BuildResult> buildPlatformParts(List<BuildRequest> requests, CacheExports exports) throws BuildException,
+            IOException {
+        java.util.concurrent.atomic.AtomicInteger threads = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(requests.size(), r -> {
+            Thread thread = new Thread(r, "jbuild-platform-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        // Whichever platform fails first cancels the others, so results are taken as they complete.
+        java.util.concurrent.CompletionService<Integer> completion = new java.util.concurrent.ExecutorCompletionService<>(pool);
+        BuildResult[] results = new BuildResult[requests.size()];
+        for (int i = 0; i < requests.size(); i++) {
+            int index = i;
+            BuildRequest request = requests.get(i);
+            String label = request.platform().normalize().toString();
+            completion.submit(() -> {
+                results[index] = buildInStore(request.asPlatformPart(), exports, label);
+                return index;
+            });
+        }
+        Throwable failure = null;
+        try {
+            for (int i = 0; i < requests.size(); i++) {
+                try {
+                    completion.take().get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    failure = e.getCause();
+                    break;
+                }
+            }
+        } catch (InterruptedException e) {
+            // Ctrl-C: the platforms are cancelled below; the flag stays clear so their cleanup can run.
+            failure = new BuildException(null, "build interrupted", e);
+        } finally {
+            if (failure != null) {
+                pool.shutdownNow();
+            } else {
+                pool.shutdown();
+            }
+            try {
+                if (!pool.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                    listener.warning("a platform's build did not stop within 60 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        StageGraph.rethrow(failure);
+        return List.of(results);
+    }
+
     /** The target stage and the stages it is built FROM: their steps make the final image's layers. */
     private static java.util.Set<Integer> finalImageStages(dev.jbuild.plan.BuildPlan plan) {
         java.util.Set<Integer> stages = new java.util.HashSet<>();
@@ -145,6 +205,11 @@ public final class Builder {
     }
 
     private BuildResult buildInStore(BuildRequest request, CacheExports exports) throws BuildException {
+        return buildInStore(request, exports, null);
+    }
+
+    /** @param platformLabel the platform, when this is one part of a multi-platform build (for progress) */
+    private BuildResult buildInStore(BuildRequest request, CacheExports exports, String platformLabel) throws BuildException {
         Path scratch;
         try {
             scratch = store.createTemporaryDirectory("build");
@@ -154,8 +219,8 @@ public final class Builder {
         try {
             // Reads of a registry cache's layers that are still in the registry download them (CacheSources).
             BuildSession session = new BuildSession(request, store.withBlobFallback(cacheSources), listener, scratch,
-                    cacheOptions, cacheSources, stepNumbers);
-            BaseImages images = new BaseImages(session, transfer);
+                    cacheOptions, cacheSources, stepNumbers, platformLabel);
+            BaseImages images = new BaseImages(session, transfer, transferLock);
             ImageState result;
             try (RootfsLayers rootfs = new RootfsLayers(session)) {
                 result = runStages(session, images, rootfs);

@@ -34,8 +34,8 @@ final class CacheExports {
         this.exports = exports;
     }
 
-    /** Remembers the keys one platform's build used or made. */
-    void collect(BuildCache cache, Set<Integer> finalImageStages) {
+    /** Remembers the keys one platform's build used or made (platforms build at the same time). */
+    synchronized void collect(BuildCache cache, Set<Integer> finalImageStages) {
         if (!exports.isEmpty()) {
             finalImageKeys.addAll(cache.keys(finalImageStages, false));
             allKeys.addAll(cache.keys(finalImageStages, true));
@@ -52,7 +52,10 @@ final class CacheExports {
     void export(Store store, CacheSources records, ImageTransfer transfer, BuildListener listener, BuildResult built,
             java.util.function.Supplier<StepId> stepIds) throws BuildException {
         for (CacheOptions.CacheExport export : exports) {
-            Set<String> keys = export.allStages() ? allKeys : finalImageKeys;
+            Set<String> keys;
+            synchronized (this) {
+                keys = new LinkedHashSet<>(export.allStages() ? allKeys : finalImageKeys);
+            }
             try {
                 if (export instanceof CacheOptions.LocalExport local) {
                     CacheDirectory.export(store, records, keys, local.directory());

@@ -165,6 +165,12 @@ final class StageGraph {
             }
             awaitStopped(pool);
         }
+        rethrow(failure);
+        return results.get(target).join();
+    }
+
+    /** Throws what a stage (or a platform's build) failed with, as it threw it; nothing when null. */
+    static void rethrow(Throwable failure) throws BuildException, IOException {
         if (failure instanceof BuildException build) {
             throw build;
         } else if (failure instanceof IOException io) {
@@ -176,7 +182,6 @@ final class StageGraph {
         } else if (failure != null) {
             throw new BuildException(null, failure.toString(), failure);
         }
-        return results.get(target).join();
     }
 
     private boolean ready(Stage stage, Set<Integer> done) {

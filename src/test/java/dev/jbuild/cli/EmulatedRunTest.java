@@ -260,4 +260,48 @@ class EmulatedRunTest {
             user.deleteWorkDirectory(work);
         }
     }
+
+    /**
+     * The platforms of one build run at the same time: each platform's RUN marks a shared cache
+     * mount with its machine name and waits (30 s at most) for the other's mark, which one
+     * platform after the other could never see.
+     */
+    @Test
+    void platformsBuildAtTheSameTime() throws Exception {
+        CliTest.Result result = build("meet", "multi", """
+                FROM busybox
+                RUN --mount=type=cache,id=platforms-meet,target=/meet,sharing=shared \\
+                    touch /meet/$(uname -m) && i=0 && \\
+                    while [ ! -e /meet/x86_64 ] || [ ! -e /meet/aarch64 ]; do \\
+                      sleep 0.1; i=$((i+1)); [ $i -lt 300 ] || exit 7; done && uname -m > /arch
+                """, "--platform", "linux/amd64,linux/arm64");
+        if (!emulation) {
+            assertClearError(result, "Dockerfile:2");
+            return;
+        }
+        assertEquals(0, result.exitCode(), result.err());
+        assertTrue(result.err().contains("[linux/amd64 stage-0 1/1]") && result.err().contains("[linux/arm64 stage-0 1/1]"),
+                "progress names each step's platform: " + result.err());
+    }
+
+    /** A platform that fails cancels the other one (its long RUN is killed) and the build reports the failure. */
+    @Test
+    void aFailingPlatformCancelsTheOthers() throws Exception {
+        long started = System.nanoTime();
+        CliTest.Result result = build("fail", "multi", """
+                FROM busybox
+                RUN if [ "$(uname -m)" = x86_64 ]; then sleep 0.5; exit 3; else sleep 600; fi
+                """, "--platform", "linux/amd64,linux/arm64");
+        if (!emulation) {
+            assertClearError(result, "Dockerfile:2");
+            return;
+        }
+        assertEquals(1, result.exitCode(), result.err());
+        assertTrue(result.err().contains("Dockerfile:2: RUN failed") && result.err().contains("exit code: 3"), result.err());
+        assertTrue(System.nanoTime() - started < java.util.concurrent.TimeUnit.SECONDS.toNanos(120),
+                "the arm64 step's sleep 600 was cancelled");
+        try (var tmp = Files.list(temp.resolve("store/tmp"))) {
+            assertEquals(List.of(), tmp.toList(), "no scratch files are left");
+        }
+    }
 }
