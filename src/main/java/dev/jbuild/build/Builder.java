@@ -176,18 +176,7 @@ public final class Builder {
             // Ctrl-C: the platforms are cancelled below; the flag stays clear so their cleanup can run.
             failure = new BuildException(null, "build interrupted", e);
         } finally {
-            if (failure != null) {
-                pool.shutdownNow();
-            } else {
-                pool.shutdown();
-            }
-            try {
-                if (!pool.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS)) {
-                    listener.warning("a platform's build did not stop within 60 s");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            StageGraph.stop(pool, failure != null);
         }
         StageGraph.rethrow(failure);
         return List.of(results);

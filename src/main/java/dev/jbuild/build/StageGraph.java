@@ -158,12 +158,7 @@ final class StageGraph {
             // the cleanup after this (which runs processes to remove sandbox files) can still work.
             failure = new BuildException(null, "build interrupted", e);
         } finally {
-            if (failure != null) {
-                pool.shutdownNow();
-            } else {
-                pool.shutdown();
-            }
-            awaitStopped(pool);
+            stop(pool, failure != null);
         }
         rethrow(failure);
         return results.get(target).join();
@@ -218,6 +213,19 @@ final class StageGraph {
      * threads only remain here when the build is failing already, so an interrupt meanwhile (Ctrl-C)
      * cancels them too and is not passed on: the cleanup that follows must still be able to work.
      */
+    /**
+     * Shuts {@code pool} down, interrupting what runs when {@code cancel} (a failure, Ctrl-C), and
+     * waits for its threads to stop (bounded), so cleanup afterwards never races them.
+     */
+    static void stop(ExecutorService pool, boolean cancel) {
+        if (cancel) {
+            pool.shutdownNow();
+        } else {
+            pool.shutdown();
+        }
+        awaitStopped(pool);
+    }
+
     private static void awaitStopped(ExecutorService pool) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STOP_SECONDS);
         while (!pool.isTerminated() && System.nanoTime() < deadline) {
