@@ -62,18 +62,30 @@ final class RootfsLayers implements AutoCloseable {
 
     /** The directories of {@code lowers}, top first, unpacking what is not cached yet. */
     List<Path> materialise(StepId step, List<Lower> lowers) throws IOException, InterruptedException {
-        List<Path> dirs = new ArrayList<>();
+        // The directories each lower needs, by cache name; those not there yet are unpacked by one
+        // sandbox agent together (a RUN after several COPY steps has a layer each to unpack).
+        java.util.Map<String, List<LayerRecord>> needed = new java.util.LinkedHashMap<>();
+        List<Object> order = new ArrayList<>();
         for (Lower lower : lowers) {
             if (lower instanceof Lower.Dir dir) {
-                dirs.add(dir.path());
+                order.add(dir.path());
             } else if (lower instanceof Lower.Single single) {
-                dirs.add(unpacked(step, "layer-" + single.layer().diffId().hex(), List.of(single.layer())));
+                String name = "layer-" + single.layer().diffId().hex();
+                needed.put(name, List.of(single.layer()));
+                order.add(name);
             } else {
                 List<LayerRecord> chain = ((Lower.Chain) lower).layers();
                 if (!chain.isEmpty()) {
-                    dirs.add(unpacked(step, "chain-" + chainId(chain), chain));
+                    String name = "chain-" + chainId(chain);
+                    needed.put(name, chain);
+                    order.add(name);
                 }
             }
+        }
+        java.util.Map<String, Path> unpackedDirs = unpackedAll(step, needed);
+        List<Path> dirs = new ArrayList<>();
+        for (Object entry : order) {
+            dirs.add(entry instanceof Path path ? path : unpackedDirs.get((String) entry));
         }
         if (dirs.isEmpty()) {
             Path empty = session.scratchDir.resolve("empty-rootfs");
@@ -93,6 +105,46 @@ final class RootfsLayers implements AutoCloseable {
         return unpacked(step, "chain-" + chainId(layers), layers);
     }
 
+    /**
+     * The cached directories for {@code needed} (name to layers), unpacking those missing with one
+     * agent. The names' locks are taken in sorted order, so two stages asking for overlapping sets
+     * cannot deadlock; one that finds a directory made meanwhile uses it.
+     */
+    private java.util.Map<String, Path> unpackedAll(StepId step, java.util.Map<String, List<LayerRecord>> needed)
+            throws IOException, InterruptedException {
+        java.util.Map<String, Path> dirs = new java.util.HashMap<>();
+        java.util.SortedMap<String, List<LayerRecord>> missing = new java.util.TreeMap<>();
+        for (java.util.Map.Entry<String, List<LayerRecord>> entry : needed.entrySet()) {
+            Path target = cacheRoot.resolve(entry.getKey());
+            if (Files.isDirectory(target)) {
+                touch(target);
+                dirs.put(entry.getKey(), target);
+            } else {
+                missing.put(entry.getKey(), entry.getValue());
+            }
+        }
+        if (missing.size() == 1) {
+            String name = missing.firstKey();
+            dirs.put(name, unpacked(step, name, missing.get(name)));
+        } else if (!missing.isEmpty()) {
+            List<java.util.concurrent.locks.ReentrantLock> held = new ArrayList<>();
+            try {
+                for (String name : missing.keySet()) {
+                    java.util.concurrent.locks.ReentrantLock lock =
+                            unpacking.computeIfAbsent(name, k -> new java.util.concurrent.locks.ReentrantLock());
+                    lock.lockInterruptibly();
+                    held.add(lock);
+                }
+                dirs.putAll(unpackLocked(step, missing));
+            } finally {
+                for (java.util.concurrent.locks.ReentrantLock lock : held) {
+                    lock.unlock();
+                }
+            }
+        }
+        return dirs;
+    }
+
     /** A cached directory, or a new one made by unpacking {@code layers} in order and renamed into place. */
     private Path unpacked(StepId step, String name, List<LayerRecord> layers) throws IOException, InterruptedException {
         java.util.concurrent.locks.ReentrantLock lock =
@@ -106,43 +158,78 @@ final class RootfsLayers implements AutoCloseable {
     }
 
     private Path unpackedLocked(StepId step, String name, List<LayerRecord> layers) throws IOException, InterruptedException {
-        Path target = cacheRoot.resolve(name);
-        if (Files.isDirectory(target)) {
-            touch(target);
-            return target;
-        }
-        Files.createDirectories(cacheRoot);
-        Path partial = cacheRoot.resolve(".partial-" + name + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
-        List<Sandbox.LayerBlob> blobs = new ArrayList<>();
-        for (LayerRecord layer : layers) {
-            Digest digest = layer.descriptor().digest();
-            if (!session.store.ensure(digest)) { // a registry cache's layer is downloaded when first read
-                throw new IOException("layer " + digest + " is missing from the store");
+        return unpackLocked(step, new java.util.TreeMap<>(java.util.Map.of(name, layers))).get(name);
+    }
+
+    /**
+     * Under the names' locks: each directory not there yet is unpacked into a partial directory,
+     * all by one agent, then renamed into place; another build's directory made meanwhile wins.
+     */
+    private java.util.Map<String, Path> unpackLocked(StepId step, java.util.SortedMap<String, List<LayerRecord>> wanted)
+            throws IOException, InterruptedException {
+        java.util.Map<String, Path> dirs = new java.util.HashMap<>();
+        java.util.Map<Path, List<Sandbox.LayerBlob>> jobs = new java.util.LinkedHashMap<>();
+        java.util.Map<String, Path> partials = new java.util.LinkedHashMap<>();
+        int layerCount = 0;
+        for (java.util.Map.Entry<String, List<LayerRecord>> entry : wanted.entrySet()) {
+            Path target = cacheRoot.resolve(entry.getKey());
+            if (Files.isDirectory(target)) {
+                touch(target);
+                dirs.put(entry.getKey(), target);
+                continue;
             }
-            blobs.add(new Sandbox.LayerBlob(session.store.path(digest), digest.toString(), layer.diffId().toString()));
+            Files.createDirectories(cacheRoot);
+            Path partial = cacheRoot.resolve(".partial-" + entry.getKey() + "-" + ProcessHandle.current().pid() + "-"
+                    + System.nanoTime());
+            List<Sandbox.LayerBlob> blobs = new ArrayList<>();
+            for (LayerRecord layer : entry.getValue()) {
+                Digest digest = layer.descriptor().digest();
+                if (!session.store.ensure(digest)) { // a registry cache's layer is downloaded when first read
+                    throw new IOException("layer " + digest + " is missing from the store");
+                }
+                blobs.add(new Sandbox.LayerBlob(session.store.path(digest), digest.toString(), layer.diffId().toString()));
+            }
+            jobs.put(partial, blobs);
+            partials.put(entry.getKey(), partial);
+            layerCount += blobs.size();
         }
-        session.listener.log(step, layers.size() == 1
-                ? "unpacking layer " + layers.get(0).diffId().shortHex() + " for RUN"
-                : "unpacking " + layers.size() + " layers (" + layers.get(0).diffId().shortHex() + " to "
-                        + layers.get(layers.size() - 1).diffId().shortHex() + ") for RUN");
+        if (jobs.isEmpty()) {
+            return dirs;
+        }
+        List<LayerRecord> all = new ArrayList<>();
+        wanted.forEach((name, layers) -> {
+            if (partials.containsKey(name)) {
+                all.addAll(layers);
+            }
+        });
+        session.listener.log(step, layerCount == 1
+                ? "unpacking layer " + all.get(0).diffId().shortHex() + " for RUN"
+                : "unpacking " + layerCount + " layers (" + all.get(0).diffId().shortHex() + " to "
+                        + all.get(all.size() - 1).diffId().shortHex() + ") for RUN");
         try {
-            sandbox().unpack(partial, blobs);
+            sandbox().unpackAll(jobs);
         } catch (IOException | InterruptedException | RuntimeException e) {
-            // A cancelled stage (another one failed, or Ctrl-C) must not leave a half-unpacked tree.
-            try {
-                sandbox().delete(partial);
-            } catch (SandboxException cleanup) {
-                e.addSuppressed(cleanup);
+            // A cancelled stage (another one failed, or Ctrl-C) must not leave half-unpacked trees.
+            for (Path partial : partials.values()) {
+                try {
+                    sandbox().delete(partial);
+                } catch (SandboxException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
             }
             throw e;
         }
-        try {
-            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
-            // Another build unpacked the same layers meanwhile: use theirs.
-            sandbox().delete(partial);
+        for (java.util.Map.Entry<String, Path> entry : partials.entrySet()) {
+            Path target = cacheRoot.resolve(entry.getKey());
+            try {
+                Files.move(entry.getValue(), target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+                // Another build unpacked the same layers meanwhile: use theirs.
+                sandbox().delete(entry.getValue());
+            }
+            dirs.put(entry.getKey(), target);
         }
-        return target;
+        return dirs;
     }
 
     /** Marks a cached directory as used now: {@code jbuild prune --filter until=...} keeps it. */

@@ -42,7 +42,8 @@ final class AgentProtocol {
             long uid, long gid, int mode) implements Serializable {
     }
 
-    record Blob(String path, String digest, String diffId) implements Serializable {
+    /** A layer to extract; into {@code target} when set, else into the request's target. */
+    record Blob(String path, String digest, String diffId, String target) implements Serializable {
     }
 
     /**

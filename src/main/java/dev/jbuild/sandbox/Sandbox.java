@@ -244,15 +244,27 @@ public final class Sandbox {
      */
     public List<ExtractResult> unpack(Path target, List<LayerBlob> blobs) throws SandboxException,
             InterruptedException {
+        return unpackAll(Map.of(target, blobs));
+    }
+
+    /**
+     * Like {@link #unpack}, for several directories at once: one agent for all of them (each agent
+     * costs a JVM start), each directory getting its layers in order. Results in the same order.
+     */
+    public List<ExtractResult> unpackAll(Map<Path, List<LayerBlob>> targets) throws SandboxException,
+            InterruptedException {
         Path work = newWorkDir("unpack-");
         try {
             List<AgentProtocol.Blob> list = new ArrayList<>();
-            for (LayerBlob b : blobs) {
-                list.add(new AgentProtocol.Blob(b.file().toAbsolutePath().toString(), b.digest(), b.diffId()));
+            for (Map.Entry<Path, List<LayerBlob>> target : targets.entrySet()) {
+                for (LayerBlob b : target.getValue()) {
+                    list.add(new AgentProtocol.Blob(b.file().toAbsolutePath().toString(), b.digest(), b.diffId(),
+                            target.getKey().toAbsolutePath().toString()));
+                }
             }
             AgentProtocol.Request request = new AgentProtocol.Request("extract", work.toString(), tools, mapping,
                     List.of(), null, List.of(), List.of(), "/", 0, 0, List.of(), "x", "HOST", List.of(), "", "", list,
-                    target.toAbsolutePath().toString(), namespaces);
+                    work.resolve("unused").toString(), namespaces);
             AgentProtocol.Response response = callAgent("extract", request, work, OutputListener.discard());
             if (!response.ok()) {
                 throw new SandboxException(response.error());

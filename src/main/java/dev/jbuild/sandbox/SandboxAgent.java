@@ -98,12 +98,12 @@ public final class SandboxAgent {
     }
 
     private static AgentProtocol.Response extract(AgentProtocol.Request r) throws IOException {
-        Path target = Path.of(r.target());
-        Files.createDirectories(target);
         LayerExtractor extractor = new LayerExtractor();
         List<AgentProtocol.Extracted> out = new ArrayList<>();
         long start = System.nanoTime();
         for (AgentProtocol.Blob b : r.blobs()) {
+            Path target = Path.of(b.target() != null ? b.target() : r.target());
+            Files.createDirectories(target);
             try (InputStream in = Files.newInputStream(Path.of(b.path()))) {
                 ExtractResult x = extractor.extract(in, target, new LayerExtractor.Options(b.digest(), b.diffId(),
                         true));
