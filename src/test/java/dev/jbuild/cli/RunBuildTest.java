@@ -91,6 +91,24 @@ class RunBuildTest {
         assertEquals(1000, fs.get("tmp/uid.txt").attributes().uid());
     }
 
+    /** The base and three COPY layers under one RUN: unpacked together, all visible, in order. */
+    @Test
+    void aRunSeesEveryLayerUnderItUnpackedInOneGo() throws Exception {
+        Files.writeString(context.resolve("b.txt"), "b\n");
+        CliTest.Result result = build("""
+                FROM busybox
+                COPY a.txt /one/a.txt
+                COPY b.txt /one/b.txt
+                COPY b.txt /one/a.txt
+                RUN cat /one/a.txt /one/b.txt > /joined && ls /bin/busybox
+                """, "--progress=plain");
+        assertEquals(0, result.exitCode(), result.err());
+        assertTrue(result.err().contains("unpacking 4 layers ("), "one agent for the base and the COPY layers: " + result.err());
+        Map<String, String> text = new HashMap<>();
+        rootfs(text);
+        assertEquals("b\nb\n", text.get("joined"), "the later COPY of /one/a.txt wins, as the layer order says");
+    }
+
     @Test
     void aFailingRunNamesTheLineTheExitCodeAndTheOutput() throws Exception {
         CliTest.Result result = build("FROM busybox\nRUN echo about to fail && exit 3\n");
