@@ -20,10 +20,11 @@ import java.util.Optional;
  * DIR/jbuild-cache.json        {"format":"jbuild-cache","version":1}
  * DIR/records/KEY              the store's cache records, unchanged
  * DIR/blobs/sha256/HEX         the layers those records name
+ * DIR/indexes/HEX.idx          each layer's file index, by diff_id
  * </pre>
  *
- * Importing is lazy: a record is copied into the store only when a step looks its key up, and its
- * layer is copied (digest and size verified) with it, so a build takes only the layers it needs.
+ * Importing is lazy: a record is taken only when a step looks its key up, and its layer is copied
+ * (digest and size verified) only when the build reads it, so a build takes only the layers it needs.
  */
 final class CacheDirectory implements CacheSource {
 
@@ -66,9 +67,28 @@ final class CacheDirectory implements CacheSource {
                     }
                 }
             }
+            if (entry.layer() != null) {
+                exportIndex(store, entry.layer(), directory);
+            }
             // The record after its blob, as in the store: a reader never finds a record without its layer.
             writeAtomically(directory.resolve("records").resolve(key), record.get());
         }
+    }
+
+    /** The layer's file index beside it, so an importer can key COPY --from on it without the layer. */
+    private static void exportIndex(Store store, LayerRecord layer, Path directory) throws IOException {
+        Path target = indexFile(directory, layer);
+        if (Files.exists(target)) {
+            return;
+        }
+        if (!LayerIndex.has(store, layer.diffId())) {
+            if (!store.has(layer.descriptor().digest())) {
+                return; // not read by this build, so neither indexed; the directory has the layer
+            }
+            new LayerIndex(store).entries(layer);
+        }
+        Files.createDirectories(target.getParent());
+        writeAtomically(target, Files.readAllBytes(LayerIndex.file(store, layer.diffId())));
     }
 
     @Override
@@ -94,8 +114,24 @@ final class CacheDirectory implements CacheSource {
     }
 
     @Override
-    public boolean remote() {
-        return false;
+    public void fetchLayerIndex(LayerRecord layer, Store store) {
+        Path index = indexFile(source, layer);
+        if (LayerIndex.has(store, layer.diffId()) || !Files.isRegularFile(index)) {
+            return;
+        }
+        try {
+            if (Files.size(index) > RegistryCache.MAX_LAYER_INDEX_BYTES) {
+                throw new IOException("larger than " + RegistryCache.MAX_LAYER_INDEX_BYTES + " bytes");
+            }
+            LayerIndex.install(store, layer.diffId(), Files.readAllBytes(index));
+        } catch (IOException | RuntimeException e) {
+            // Only costs the layer's copy when a step needs its files.
+        }
+    }
+
+    /** {@code DIR/indexes/HEX.idx}: the file index of the layer with that diff_id ({@link LayerIndex}'s format). */
+    private static Path indexFile(Path directory, LayerRecord layer) {
+        return directory.resolve("indexes").resolve(layer.diffId().hex() + ".idx");
     }
 
     private Path blobFile(Descriptor layer) {

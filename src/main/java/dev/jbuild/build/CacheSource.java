@@ -7,8 +7,8 @@ import java.util.Optional;
 
 /**
  * Somewhere outside the store a build looks for a step's record ({@code --cache-from}). A source
- * is asked only for keys the store has no record of; {@link CacheSources} decides when the layer
- * a record names is copied into the store.
+ * is asked only for keys the store has no record of; the layer a hit record names is copied into
+ * the store only when the build reads it ({@link CacheSources}).
  */
 sealed interface CacheSource permits CacheDirectory, RegistryCache {
 
@@ -21,12 +21,6 @@ sealed interface CacheSource permits CacheDirectory, RegistryCache {
 
     /** Copies {@code layer} into {@code store}, digest and size verified; an error if this source cannot. */
     void fetchLayer(LayerRecord layer, Store store) throws IOException;
-
-    /**
-     * Whether layers are worth leaving where they are until something reads them: true for a
-     * registry (a download), false for a directory (a local copy).
-     */
-    boolean remote();
 
     /**
      * Puts this source's index of {@code layer}'s files into the store's layer-index cache, if it

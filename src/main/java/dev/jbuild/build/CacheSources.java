@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
  * platform of a build, so a registry cache's documents are fetched once. A source that fails is a
  * warning, never a failed build: the step then simply runs (buildx treats cache imports the same).
  *
- * <p>Layers of a registry cache are downloaded when something reads them, not when their record
- * is hit: a fully cached multi-stage build reads the builder stages' file indexes (which the cache
+ * <p>Layers of a cache (a registry's or a directory's) are copied in when something reads them,
+ * not when their record is hit: a fully cached multi-stage build reads the builder stages' file indexes (which the cache
  * carries) to key its {@code COPY --from} steps, and needs only the final image's layers. Until its
  * layer is here, a record lives in memory ({@link #pending}); the store, whose rule is "a record
  * only after its layer", gets it together with the layer. As a {@link Store.BlobFallback} this
@@ -63,9 +63,8 @@ final class CacheSources implements Store.BlobFallback {
     }
 
     /**
-     * The record of {@code key} from the first source that has it; empty if none has. A local
-     * source's layer is copied into the store at once, with the record; a registry's is left
-     * pending until read ({@link #fetch}).
+     * The record of {@code key} from the first source that has it; empty if none has. Its layer
+     * is left where it is until the build reads it ({@link #fetch}).
      */
     Optional<byte[]> importRecord(String key, Platform platform) {
         if (sources.isEmpty() || !KEY.matcher(key).matches()) {
@@ -93,11 +92,6 @@ final class CacheSources implements Store.BlobFallback {
         byte[] record = BuildCache.encode(entry);
         LayerRecord layer = entry.layer();
         if (layer == null || store.has(layer.descriptor().digest())) {
-            store.writeCacheRecord(key, record);
-            return record;
-        }
-        if (!source.remote()) {
-            source.fetchLayer(layer, store);
             store.writeCacheRecord(key, record);
             return record;
         }

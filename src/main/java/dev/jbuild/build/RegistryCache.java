@@ -109,11 +109,6 @@ final class RegistryCache implements CacheSource {
         transfer.fetchBlob(ref, layer.descriptor());
     }
 
-    @Override
-    public boolean remote() {
-        return true;
-    }
-
     /** The repository this cache is in (its layers can be mounted or found there). */
     ImageName reference() {
         return ref;

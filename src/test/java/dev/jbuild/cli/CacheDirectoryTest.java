@@ -34,7 +34,7 @@ class CacheDirectoryTest {
         Files.writeString(context.resolve("a.txt"), "a\n");
         Files.writeString(context.resolve("Dockerfile"), """
                 FROM busybox AS tools
-                RUN echo "tool-$((6+1))" && echo tool > /tool
+                RUN echo "tool-$((6+1))" && echo tool > /tool && echo unused > /tool.log
                 FROM busybox
                 COPY a.txt /a.txt
                 RUN echo "first-$((0+1))" && echo one > /one
@@ -57,6 +57,18 @@ class CacheDirectoryTest {
         assertEquals(Files.readString(temp.resolve("meta-machine-1.json")).replaceAll("\"image.name\".*", ""),
                 Files.readString(temp.resolve("meta-machine-2.json")).replaceAll("\"image.name\".*", ""),
                 "the same image, digest for digest");
+        // Only the image's layers were copied in: the tools stage's layer (not in the image) was keyed
+        // through its file index from the directory and stayed there.
+        long toolsLayers;
+        try (var indexes = Files.list(cache.resolve("indexes"))) {
+            toolsLayers = indexes.count();
+        }
+        assertTrue(toolsLayers >= 5, "an index per exported layer");
+        try (var blobs = Files.list(cache.resolve("blobs/sha256"))) {
+            long absent = blobs.filter(b -> !Files.exists(temp.resolve("machine-2/blobs/sha256").resolve(b.getFileName())))
+                    .count();
+            assertEquals(1, absent, "exactly the tools layer stayed in the directory");
+        }
 
         Files.writeString(context.resolve("a.txt"), "changed\n");
         CliTest.Result changed = build(temp.resolve("machine-3"), "--cache-from", "type=local,src=" + cache,
