@@ -20,7 +20,7 @@ import java.util.List;
  * <p>This is only race-free because nothing else changes the tree while a layer is applied: the extractor
  * is the sole writer, and every entry it creates goes through this resolver.
  */
-final class RootedResolver {
+public final class RootedResolver {
     private static final int MAX_SYMLINKS = 255;
 
     private final Path root;
@@ -32,6 +32,15 @@ final class RootedResolver {
 
     Path root() {
         return root;
+    }
+
+    /**
+     * {@code unsafe} resolved inside {@code root} as {@link #resolve} does, as a '/'-separated path
+     * relative to the root ("" for the root itself): for the sandbox, which resolves a RUN's working
+     * directory and mount targets in its root filesystem the same way.
+     */
+    public static String resolveInside(Path root, String unsafe) throws LayerException {
+        return root.relativize(new RootedResolver(root).resolve(unsafe)).toString(); // Linux: '/'-separated
     }
 
     /** Resolves {@code unsafe}, following symlinks within the root for every component including the last. */

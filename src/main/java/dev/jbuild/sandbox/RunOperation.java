@@ -245,7 +245,7 @@ final class RunOperation {
         }
 
         // The working directory is created like runc does, and stays (it is part of the changes).
-        String cwd = RootedPath.resolve(merged, r.cwd());
+        String cwd = inside(merged, r.cwd());
         if (!cwd.isEmpty()) {
             Path c = merged.resolve(cwd);
             if (!Files.exists(c, NOFOLLOW)) {
@@ -399,7 +399,7 @@ final class RunOperation {
             switch (spec.type()) {
                 case "bind" -> {
                     Path sourceRoot = Path.of(spec.source()).toRealPath();
-                    String rel = RootedPath.resolve(sourceRoot, spec.sourcePath());
+                    String rel = inside(sourceRoot, spec.sourcePath());
                     Path source = rel.isEmpty() ? sourceRoot : sourceRoot.resolve(rel);
                     if (!Files.exists(source, NOFOLLOW)) {
                         throw new SandboxException("bind mount source " + spec.sourcePath() + " does not exist");
@@ -513,7 +513,7 @@ final class RunOperation {
      * mount on, creating what is missing (recorded, removed after the run). Returns the host path.
      */
     private String ensure(String unsafe, boolean directory) throws IOException {
-        String rel = RootedPath.resolve(merged, unsafe);
+        String rel = inside(merged, unsafe);
         if (rel.isEmpty()) {
             throw new SandboxException("cannot mount over the container root (" + unsafe + ")");
         }
@@ -614,7 +614,7 @@ final class RunOperation {
      * copied in. The command then runs with a plain chroot.
      */
     private String prepareBareRun() throws IOException {
-        String cwd = RootedPath.resolve(merged, r.cwd());
+        String cwd = inside(merged, r.cwd());
         if (!cwd.isEmpty()) {
             Path c = merged.resolve(cwd);
             if (!Files.exists(c, NOFOLLOW)) {
@@ -623,7 +623,7 @@ final class RunOperation {
                 throw new SandboxException("working directory " + r.cwd() + " is not a directory");
             }
         }
-        String dev = RootedPath.resolve(merged, "dev");
+        String dev = inside(merged, "dev");
         if (dev.isEmpty()) {
             throw new SandboxException("/dev resolves to the container root");
         }
@@ -672,7 +672,7 @@ final class RunOperation {
 
     /** Puts generated content at a container path for the run: the image's file, if any, is set aside. */
     private void standIn(String unsafe, String content) throws IOException {
-        String rel = RootedPath.resolve(merged, unsafe);
+        String rel = inside(merged, unsafe);
         Path p = merged.resolve(rel);
         Map<String, Object> a = LayerStack.lstat(p);
         if (a == null) {
@@ -716,12 +716,12 @@ final class RunOperation {
     /** A read-only bind mount without mounts: the source copied to a target that must not exist yet. */
     private void copyIn(AgentProtocol.MountSpec spec) throws IOException {
         Path sourceRoot = Path.of(spec.source()).toRealPath();
-        String srcRel = RootedPath.resolve(sourceRoot, spec.sourcePath());
+        String srcRel = inside(sourceRoot, spec.sourcePath());
         Path source = srcRel.isEmpty() ? sourceRoot : sourceRoot.resolve(srcRel);
         if (!Files.exists(source, NOFOLLOW)) {
             throw new SandboxException("bind mount source " + spec.sourcePath() + " does not exist");
         }
-        String rel = RootedPath.resolve(merged, ContainerPaths.clean(spec.target()));
+        String rel = inside(merged, ContainerPaths.clean(spec.target()));
         if (rel.isEmpty()) {
             throw new SandboxException("cannot mount over the container root (" + spec.target() + ")");
         }
@@ -996,6 +996,15 @@ final class RunOperation {
         @Override
         public String toString() {
             return b.toString();
+        }
+    }
+
+    /** {@code unsafe} resolved inside {@code root}, symlinks followed within it (securejoin semantics). */
+    static String inside(Path root, String unsafe) throws SandboxException {
+        try {
+            return dev.jbuild.layer.RootedResolver.resolveInside(root, unsafe);
+        } catch (dev.jbuild.layer.LayerException e) {
+            throw new SandboxException(e.getMessage(), e);
         }
     }
 }

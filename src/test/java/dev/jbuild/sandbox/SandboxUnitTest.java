@@ -50,12 +50,12 @@ class SandboxUnitTest {
         Files.createSymbolicLink(tmp.resolve("up"), Path.of("../../../.."));
         Files.createSymbolicLink(tmp.resolve("a/rel"), Path.of("../a/b"));
         Files.createSymbolicLink(tmp.resolve("loop"), Path.of("loop"));
-        assertEquals("a/b/c", RootedPath.resolve(tmp, "/abs/b/c"));
-        assertEquals("", RootedPath.resolve(tmp, "up"));
-        assertEquals("etc/passwd", RootedPath.resolve(tmp, "../../up/etc/passwd"));
-        assertEquals("a/b", RootedPath.resolve(tmp, "a/rel"));
-        assertEquals("missing/x", RootedPath.resolve(tmp, "missing/./x"));
-        assertThrows(SandboxException.class, () -> RootedPath.resolve(tmp, "loop"));
+        assertEquals("a/b/c", RunOperation.inside(tmp, "/abs/b/c"));
+        assertEquals("", RunOperation.inside(tmp, "up"));
+        assertEquals("etc/passwd", RunOperation.inside(tmp, "../../up/etc/passwd"));
+        assertEquals("a/b", RunOperation.inside(tmp, "a/rel"));
+        assertEquals("missing/x", RunOperation.inside(tmp, "missing/./x"));
+        assertThrows(SandboxException.class, () -> RunOperation.inside(tmp, "loop"));
     }
 
     @Test
