@@ -1,5 +1,6 @@
 package dev.jbuild.build;
 
+import dev.jbuild.layer.LayerPaths;
 import dev.jbuild.context.SourceFile;
 import dev.jbuild.context.SourceTree;
 import dev.jbuild.layer.ContentSource;
@@ -42,11 +43,11 @@ final class ArchiveSource {
         try (InputStream raw = new BufferedInputStream(tree.open(file));
                 TarArchiveInputStream tar = new TarArchiveInputStream(decompressed(raw))) {
             for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
-                String relative = FsView.clean(entry.getName());
-                if (relative.isEmpty() || FsView.baseName(relative).startsWith(".wh.")) {
+                String relative = LayerPaths.clean(entry.getName());
+                if (relative.isEmpty() || LayerPaths.baseName(relative).startsWith(".wh.")) {
                     continue;
                 }
-                String path = FsView.join(destination, relative);
+                String path = LayerPaths.join(destination, relative);
                 long uid = owner != null ? owner.uid() : entry.getLongUserId();
                 long gid = owner != null ? owner.gid() : entry.getLongGroupId();
                 EntryAttributes attributes = new EntryAttributes(entry.getMode() & 07777, uid, gid,
@@ -56,7 +57,7 @@ final class ArchiveSource {
                 } else if (entry.isSymbolicLink()) {
                     entries.add(new LayerEntry.Symlink(path, attributes, entry.getLinkName()));
                 } else if (entry.isLink()) {
-                    entries.add(new LayerEntry.Hardlink(path, attributes, FsView.join(destination, FsView.clean(entry.getLinkName()))));
+                    entries.add(new LayerEntry.Hardlink(path, attributes, LayerPaths.join(destination, LayerPaths.clean(entry.getLinkName()))));
                 } else if (entry.isFile()) {
                     Path copy = Files.createTempFile(scratchDir, "add-", ".file");
                     try (OutputStream out = Files.newOutputStream(copy)) {

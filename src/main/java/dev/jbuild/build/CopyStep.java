@@ -1,5 +1,6 @@
 package dev.jbuild.build;
 
+import dev.jbuild.layer.LayerPaths;
 import dev.jbuild.context.CopySelection;
 import dev.jbuild.context.DockerIgnoreException;
 import dev.jbuild.context.SourceFile;
@@ -116,7 +117,7 @@ final class CopyStep {
             Instant mtime = remote.lastModified().orElse(session.createdDirTime);
             int mode = placement.chmod() == null ? 0600 : placement.chmod().applyTo(0600, false);
             long size = java.nio.file.Files.size(remote.file());
-            addParents(entries, FsView.parent(target), placement);
+            addParents(entries, LayerPaths.parent(target), placement);
             entries.put(target, new LayerEntry.RegularFile(target, new EntryAttributes(mode,
                     placement.owner() == null ? 0 : placement.owner().uid(),
                     placement.owner() == null ? 0 : placement.owner().gid(), mtime, Map.of()),
@@ -159,7 +160,7 @@ final class CopyStep {
                 String target = resolveTarget(destination, intoDirectory ? heredoc.name() : null, placement);
                 byte[] content = heredocContent(heredoc, at);
                 int mode = placement.chmod() == null ? 0644 : placement.chmod().applyTo(0644, false);
-                addParents(entries, FsView.parent(target), placement);
+                addParents(entries, LayerPaths.parent(target), placement);
                 entries.put(target, LayerEntry.RegularFile.of(target, new EntryAttributes(mode,
                         placement.owner() == null ? 0 : placement.owner().uid(),
                         placement.owner() == null ? 0 : placement.owner().gid(), session.createdDirTime, Map.of()), content));
@@ -199,10 +200,10 @@ final class CopyStep {
                     continue;
                 }
             }
-            addParents(entries, contentsOnly ? base : FsView.parent(base), placement);
+            addParents(entries, contentsOnly ? base : LayerPaths.parent(base), placement);
             addParentDirectories(entries, selection, base, placement);
             for (CopySelection.Member member : selection.members()) {
-                String path = member.relativePath().isEmpty() ? base : FsView.join(base, member.relativePath());
+                String path = member.relativePath().isEmpty() ? base : LayerPaths.join(base, member.relativePath());
                 if (member.relativePath().isEmpty() && contentsOnly) {
                     continue; // the destination directory itself: created by addParents when missing
                 }
@@ -246,11 +247,11 @@ final class CopyStep {
         if (parents.isEmpty()) {
             return;
         }
-        String dir = FsView.parent(base);
+        String dir = LayerPaths.parent(base);
         List<String> chain = new ArrayList<>();
         for (int i = 0; i < parents.size(); i++) {
             chain.add(0, dir);
-            dir = FsView.parent(dir);
+            dir = LayerPaths.parent(dir);
         }
         for (int i = 0; i < parents.size(); i++) {
             String path = chain.get(i);
@@ -263,7 +264,7 @@ final class CopyStep {
     /** Creates {@code directory} and every missing directory above it. */
     private void addParents(Map<String, LayerEntry> entries, String directory, Placement placement) {
         List<String> missing = new ArrayList<>();
-        for (String dir = directory; !dir.isEmpty(); dir = FsView.parent(dir)) {
+        for (String dir = directory; !dir.isEmpty(); dir = LayerPaths.parent(dir)) {
             if (entries.containsKey(dir) || !placement.link() && fs.isDirectory(dir)) {
                 break;
             }
@@ -280,12 +281,12 @@ final class CopyStep {
      */
     private String resolveTarget(String destination, String name, Placement placement) {
         String absolute = destination.startsWith("/") ? destination : state.workingDir() + "/" + destination;
-        String path = FsView.clean(absolute);
+        String path = LayerPaths.clean(absolute);
         if (!placement.link()) {
             path = fs.follow(path).filter(FsView.Node::isDirectory).map(FsView.Node::path)
                     .orElse(fs.resolveParents(path));
         }
-        return name == null || name.isEmpty() ? path : FsView.join(path, FsView.clean(name));
+        return name == null || name.isEmpty() ? path : LayerPaths.join(path, LayerPaths.clean(name));
     }
 
     private boolean isExistingDirectory(String destination, Placement placement) {
@@ -293,7 +294,7 @@ final class CopyStep {
             return false;
         }
         String absolute = destination.startsWith("/") ? destination : state.workingDir() + "/" + destination;
-        return fs.isDirectory(FsView.clean(absolute));
+        return fs.isDirectory(LayerPaths.clean(absolute));
     }
 
     private static boolean endsAsDirectory(String destination) {

@@ -83,7 +83,7 @@ final class FsView {
         }
         if (entry instanceof LayerEntry.OpaqueWhiteout opaque) {
             for (String name : List.copyOf(children.getOrDefault(opaque.path(), new TreeSet<>()))) {
-                String child = join(opaque.path(), name);
+                String child = LayerPaths.join(opaque.path(), name);
                 if (nodes.get(child).layer() < layer) {
                     removeTree(child);
                 }
@@ -97,7 +97,7 @@ final class FsView {
             removeTree(path);
         }
         nodes.put(path, new Node(entry, content, layer));
-        children.computeIfAbsent(parent(path), k -> new TreeSet<>()).add(baseName(path));
+        children.computeIfAbsent(LayerPaths.parent(path), k -> new TreeSet<>()).add(LayerPaths.baseName(path));
     }
 
     /** The node at {@code path} without following a symlink in its last component. */
@@ -112,16 +112,16 @@ final class FsView {
 
     /** True when {@code path} (symlinks followed) is a directory; the root always is. */
     boolean isDirectory(String path) {
-        String clean = clean(path);
+        String clean = LayerPaths.clean(path);
         return clean.isEmpty() || follow(clean).map(Node::isDirectory).orElse(false);
     }
 
     /** The entries directly inside {@code directory}, sorted by name. */
     List<Node> list(String directory) {
-        String dir = clean(directory);
+        String dir = LayerPaths.clean(directory);
         List<Node> result = new ArrayList<>();
         for (String name : children.getOrDefault(dir, new TreeSet<>())) {
-            result.add(nodes.get(join(dir, name)));
+            result.add(nodes.get(LayerPaths.join(dir, name)));
         }
         return result;
     }
@@ -129,13 +129,13 @@ final class FsView {
     /** Every node, for walking a whole subtree; {@code prefix} "" means all. */
     List<Node> subtree(String prefix) {
         List<Node> result = new ArrayList<>();
-        collect(clean(prefix), result);
+        collect(LayerPaths.clean(prefix), result);
         return result;
     }
 
     private void collect(String dir, List<Node> into) {
         for (String name : children.getOrDefault(dir, new TreeSet<>())) {
-            String path = join(dir, name);
+            String path = LayerPaths.join(dir, name);
             Node node = nodes.get(path);
             into.add(node);
             if (node.isDirectory()) {
@@ -190,19 +190,19 @@ final class FsView {
 
     /** The path a lookup ends at, symlinks in the parents resolved; for writing "through" a path. */
     String resolveParents(String path) {
-        String clean = clean(path);
+        String clean = LayerPaths.clean(path);
         if (clean.isEmpty()) {
             return clean;
         }
-        String parent = parent(clean);
+        String parent = LayerPaths.parent(clean);
         if (parent.isEmpty()) {
             return clean;
         }
-        return follow(parent).map(node -> join(node.path(), baseName(clean))).orElse(clean);
+        return follow(parent).map(node -> LayerPaths.join(node.path(), LayerPaths.baseName(clean))).orElse(clean);
     }
 
     private void ensureParents(String path, int layer) {
-        String parent = parent(path);
+        String parent = LayerPaths.parent(path);
         if (parent.isEmpty() || nodes.containsKey(parent) && nodes.get(parent).isDirectory()) {
             return;
         }
@@ -212,7 +212,7 @@ final class FsView {
         }
         // Tars may omit parent directories; the extractor creates them like this too.
         nodes.put(parent, new Node(new LayerEntry.Directory(parent, EntryAttributes.of(0755)), null, layer));
-        children.computeIfAbsent(parent(parent), k -> new TreeSet<>()).add(baseName(parent));
+        children.computeIfAbsent(LayerPaths.parent(parent), k -> new TreeSet<>()).add(LayerPaths.baseName(parent));
     }
 
     private void removeTree(String path) {
@@ -220,14 +220,14 @@ final class FsView {
         if (node == null) {
             return;
         }
-        TreeSet<String> siblings = children.get(parent(path));
+        TreeSet<String> siblings = children.get(LayerPaths.parent(path));
         if (siblings != null) {
-            siblings.remove(baseName(path));
+            siblings.remove(LayerPaths.baseName(path));
         }
         TreeSet<String> below = children.remove(path);
         if (below != null) {
             for (String name : below) {
-                removeTreeBelow(join(path, name));
+                removeTreeBelow(LayerPaths.join(path, name));
             }
         }
     }
@@ -237,13 +237,9 @@ final class FsView {
         TreeSet<String> below = children.remove(path);
         if (below != null) {
             for (String name : below) {
-                removeTreeBelow(join(path, name));
+                removeTreeBelow(LayerPaths.join(path, name));
             }
         }
-    }
-
-    static String clean(String path) {
-        return LayerPaths.clean(path);
     }
 
     private static List<String> components(String path) {
@@ -254,18 +250,6 @@ final class FsView {
             }
         }
         return parts;
-    }
-
-    static String parent(String path) {
-        return LayerPaths.parent(path);
-    }
-
-    static String baseName(String path) {
-        return LayerPaths.baseName(path);
-    }
-
-    static String join(String dir, String name) {
-        return LayerPaths.join(dir, name);
     }
 
     /** Reads a whole small file (such as /etc/passwd) when it exists as a regular file. */

@@ -1,5 +1,6 @@
 package dev.jbuild.build;
 
+import dev.jbuild.layer.LayerPaths;
 import dev.jbuild.context.FileKind;
 import dev.jbuild.context.SourceFile;
 import dev.jbuild.context.SourceTree;
@@ -32,7 +33,7 @@ final class FsViewTree implements SourceTree {
 
     @Override
     public Optional<SourceFile> lookup(String path) {
-        if (FsView.clean(path).isEmpty()) {
+        if (LayerPaths.clean(path).isEmpty()) {
             return Optional.of(root());
         }
         return view.lookup(path).map(this::toSourceFile);
@@ -40,7 +41,7 @@ final class FsViewTree implements SourceTree {
 
     @Override
     public List<SourceFile> list(String dirPath) throws IOException {
-        String clean = FsView.clean(dirPath);
+        String clean = LayerPaths.clean(dirPath);
         if (!clean.isEmpty()) {
             Optional<FsView.Node> dir = view.follow(clean);
             if (dir.isEmpty()) {
@@ -62,7 +63,7 @@ final class FsViewTree implements SourceTree {
     void prefetch(List<SourceFile> wanted) throws IOException {
         Map<String, FsView.Node> holders = new HashMap<>();
         for (SourceFile file : wanted) {
-            String path = FsView.clean(file.path());
+            String path = LayerPaths.clean(file.path());
             if (file.isRegularFile() && !fetched.containsKey(path)) {
                 contentNode(path).ifPresent(node -> holders.put(path, node));
             }
@@ -73,7 +74,7 @@ final class FsViewTree implements SourceTree {
 
     @Override
     public InputStream open(SourceFile file) throws IOException {
-        String path = FsView.clean(file.path());
+        String path = LayerPaths.clean(file.path());
         if (!fetched.containsKey(path)) {
             prefetch(List.of(file));
         }
@@ -89,7 +90,7 @@ final class FsViewTree implements SourceTree {
      * (content-addressed) and the path in it. Null when the bytes are not in a layer blob.
      */
     String contentId(SourceFile file) {
-        return contentNode(FsView.clean(file.path()))
+        return contentNode(LayerPaths.clean(file.path()))
                 .filter(node -> node.content() instanceof FsView.Content.InLayer)
                 .map(node -> {
                     FsView.Content.InLayer in = (FsView.Content.InLayer) node.content();

@@ -1,5 +1,6 @@
 package dev.jbuild.build;
 
+import dev.jbuild.layer.LayerPaths;
 import dev.jbuild.dockerfile.Instruction;
 import dev.jbuild.dockerfile.Location;
 import dev.jbuild.image.ImageConfig;
@@ -264,7 +265,7 @@ final class StageExecutor {
     private void workdir(StepId step, Instruction.Workdir workdir, Map<String, String> scope) throws BuildException, IOException {
         String path = session.expand(workdir.path(), scope, workdir.location());
         String absolute = path.startsWith("/") ? path : state.workingDir() + "/" + path;
-        String clean = "/" + FsView.clean(absolute);
+        String clean = "/" + LayerPaths.clean(absolute);
         state.updateRunConfig(c -> c.withWorkingDir(clean));
         // WORKDIR creates the directory (owned by the current USER, as BuildKit does) when it is missing.
         FsView fs = state.fs();
@@ -275,8 +276,8 @@ final class StageExecutor {
         UserDatabase.Ids owner = Ownership.resolve(session, state, state.user());
         List<LayerEntry> entries = new ArrayList<>();
         String current = "";
-        for (String part : FsView.clean(clean).split("/")) {
-            current = FsView.join(current, part);
+        for (String part : LayerPaths.clean(clean).split("/")) {
+            current = LayerPaths.join(current, part);
             if (!fs.isDirectory(current)) {
                 entries.add(new LayerEntry.Directory(current,
                         new EntryAttributes(0755, owner.uid(), owner.gid(), session.createdDirTime, Map.of())));

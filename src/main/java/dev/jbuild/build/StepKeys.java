@@ -1,5 +1,6 @@
 package dev.jbuild.build;
 
+import dev.jbuild.layer.LayerPaths;
 import dev.jbuild.context.CopySelection;
 import dev.jbuild.context.DockerIgnoreException;
 import dev.jbuild.context.SourceFile;
@@ -158,7 +159,7 @@ final class StepKeys {
     /** Every entry below {@code root/source}: relative path, type, mode, link target, content digest. */
     private void hashHostTree(CacheKey key, Path root, String source) throws IOException {
         Path realRoot = root.toRealPath();
-        Path start = realRoot.resolve(FsView.clean(source)).normalize();
+        Path start = realRoot.resolve(LayerPaths.clean(source)).normalize();
         if (!start.startsWith(realRoot) || !Files.exists(start, LinkOption.NOFOLLOW_LINKS)) {
             key.put("bind", "missing " + source);
             return;

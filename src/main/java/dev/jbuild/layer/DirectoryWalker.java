@@ -126,9 +126,9 @@ public final class DirectoryWalker {
                 continue;
             }
             String ancestor = "";
-            for (String part : EntryPaths.parent(rel).isEmpty() ? new String[0]
-                    : EntryPaths.parent(rel).split("/")) {
-                ancestor = EntryPaths.join(ancestor, part);
+            for (String part : LayerPaths.parent(rel).isEmpty() ? new String[0]
+                    : LayerPaths.parent(rel).split("/")) {
+                ancestor = LayerPaths.join(ancestor, part);
                 Path p = sourceRoot.resolve(ancestor);
                 if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                     throw new IOException(ancestor + " in " + sourceRoot + " is not a directory (symlinks are not followed)");
@@ -159,7 +159,7 @@ public final class DirectoryWalker {
             }
             names.sort(EntryPaths.ORDER);
             for (String name : names) {
-                visit(dir.resolve(name), EntryPaths.join(rel, name));
+                visit(dir.resolve(name), LayerPaths.join(rel, name));
             }
         }
 
@@ -196,7 +196,7 @@ public final class DirectoryWalker {
         private void add(Path path, String rel, Map<String, Object> a) throws IOException {
             int rawMode = (Integer) a.get("mode");
             int type = rawMode & S_IFMT;
-            String layerPath = EntryPaths.join(options.destination(), rel);
+            String layerPath = LayerPaths.join(options.destination(), rel);
             EntryAttributes attrs = new EntryAttributes(
                     options.mode() != null ? options.mode() : rawMode & 07777,
                     options.uid() != null ? options.uid() : ((Integer) a.get("uid")) & 0xffffffffL,

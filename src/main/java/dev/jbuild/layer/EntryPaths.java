@@ -44,27 +44,6 @@ final class EntryPaths {
         return String.join("/", parts);
     }
 
-    /**
-     * Lexical clean of a name read from an untrusted tar: '.' and empty components dropped, ".." removes
-     * the previous component and is ignored at the top (so it can never climb above the root), leading '/'
-     * dropped. Returns "" for the root itself. Symlinks are not considered here; see {@link RootedResolver}.
-     */
-    static String clean(String name) {
-        return LayerPaths.clean(name);
-    }
-
-    static String parent(String cleanPath) {
-        return LayerPaths.parent(cleanPath);
-    }
-
-    static String baseName(String cleanPath) {
-        return LayerPaths.baseName(cleanPath);
-    }
-
-    static String join(String parent, String name) {
-        return LayerPaths.join(parent, name);
-    }
-
     private static int compare(String a, String b) {
         byte[] x = a.getBytes(StandardCharsets.UTF_8);
         byte[] y = b.getBytes(StandardCharsets.UTF_8);

@@ -73,13 +73,13 @@ final class LayerApplier {
     }
 
     void apply(TarHeader h, InputStream content) throws IOException {
-        String name = EntryPaths.clean(h.name());
+        String name = LayerPaths.clean(h.name());
         if (name.isEmpty()) {
             applyToRoot(h);
             return;
         }
-        String base = EntryPaths.baseName(name);
-        String parentName = EntryPaths.parent(name);
+        String base = LayerPaths.baseName(name);
+        String parentName = LayerPaths.parent(name);
         if (base.startsWith(EntryPaths.WHITEOUT_PREFIX)) {
             applyWhiteout(h, parentName, base);
             return;
@@ -181,11 +181,11 @@ final class LayerApplier {
     }
 
     private void hardlink(Path target, TarHeader h) throws IOException {
-        String linkName = EntryPaths.clean(h.linkName());
+        String linkName = LayerPaths.clean(h.linkName());
         if (linkName.isEmpty()) {
             throw new LayerException("hard link " + h.name() + " points to the root");
         }
-        Path existing = resolver.resolve(EntryPaths.parent(linkName)).resolve(EntryPaths.baseName(linkName));
+        Path existing = resolver.resolve(LayerPaths.parent(linkName)).resolve(LayerPaths.baseName(linkName));
         BasicFileAttributes a = lstat(existing);
         if (a == null) {
             throw new LayerException("hard link " + h.name() + " points to " + h.linkName()

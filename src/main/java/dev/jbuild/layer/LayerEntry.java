@@ -156,7 +156,7 @@ public sealed interface LayerEntry {
         if (normalized.isEmpty()) {
             throw new IllegalArgumentException("entry path is empty (the root itself): '" + path + "'");
         }
-        if (EntryPaths.baseName(normalized).startsWith(EntryPaths.WHITEOUT_PREFIX)) {
+        if (LayerPaths.baseName(normalized).startsWith(EntryPaths.WHITEOUT_PREFIX)) {
             throw new IllegalArgumentException(
                     "names starting with .wh. are reserved for whiteouts and cannot be put in a layer: " + path);
         }

@@ -41,19 +41,19 @@ public final class LayerReader {
 
     /** The entry a header describes, or null for the root directory itself and unsupported types. */
     static LayerEntry toEntry(TarHeader h, InputStream content) throws LayerException {
-        String path = EntryPaths.clean(h.name());
+        String path = LayerPaths.clean(h.name());
         EntryAttributes attributes = new EntryAttributes(h.mode(), h.uid(), h.gid(), h.mtime(),
                 h.xattrs() == null ? Map.of() : h.xattrs());
-        String base = EntryPaths.baseName(path);
+        String base = LayerPaths.baseName(path);
         if (base.equals(EntryPaths.OPAQUE_MARKER)) {
-            return new LayerEntry.OpaqueWhiteout(EntryPaths.parent(path), attributes);
+            return new LayerEntry.OpaqueWhiteout(LayerPaths.parent(path), attributes);
         }
         if (base.startsWith(EntryPaths.WHITEOUT_PREFIX)) {
             String hidden = base.substring(EntryPaths.WHITEOUT_PREFIX.length());
             if (hidden.isEmpty() || hidden.equals(".") || hidden.equals("..")) {
                 throw new LayerException("invalid whiteout entry: " + h.name());
             }
-            return new LayerEntry.Whiteout(EntryPaths.join(EntryPaths.parent(path), hidden), attributes);
+            return new LayerEntry.Whiteout(LayerPaths.join(LayerPaths.parent(path), hidden), attributes);
         }
         if (path.isEmpty()) {
             return null;
@@ -61,7 +61,7 @@ public final class LayerReader {
         return switch (h.type()) {
             case TarHeader.DIRECTORY -> new LayerEntry.Directory(path, attributes);
             case TarHeader.SYMLINK -> new LayerEntry.Symlink(path, attributes, h.linkName());
-            case TarHeader.HARDLINK -> new LayerEntry.Hardlink(path, attributes, EntryPaths.clean(h.linkName()));
+            case TarHeader.HARDLINK -> new LayerEntry.Hardlink(path, attributes, LayerPaths.clean(h.linkName()));
             case TarHeader.FIFO -> new LayerEntry.Fifo(path, attributes);
             case TarHeader.CHAR_DEVICE -> new LayerEntry.Device(path, attributes, DeviceKind.CHARACTER, h.devMajor(), h.devMinor());
             case TarHeader.BLOCK_DEVICE -> new LayerEntry.Device(path, attributes, DeviceKind.BLOCK, h.devMajor(), h.devMinor());

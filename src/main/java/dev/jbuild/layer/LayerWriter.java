@@ -150,11 +150,11 @@ public final class LayerWriter {
     /** The path the entry has in the tar, without a directory's trailing slash; the sort key. */
     static String tarPath(LayerEntry e) {
         if (e instanceof LayerEntry.Whiteout w) {
-            return EntryPaths.join(EntryPaths.parent(w.path()), EntryPaths.WHITEOUT_PREFIX
-                    + EntryPaths.baseName(w.path()));
+            return LayerPaths.join(LayerPaths.parent(w.path()), EntryPaths.WHITEOUT_PREFIX
+                    + LayerPaths.baseName(w.path()));
         }
         if (e instanceof LayerEntry.OpaqueWhiteout o) {
-            return EntryPaths.join(o.path(), EntryPaths.OPAQUE_MARKER);
+            return LayerPaths.join(o.path(), EntryPaths.OPAQUE_MARKER);
         }
         return e.path();
     }

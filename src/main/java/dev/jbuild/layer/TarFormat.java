@@ -55,7 +55,7 @@ final class TarFormat {
         if (!pax.isEmpty()) {
             byte[] records = encodePax(pax);
             // A fixed name, like Go's archive/tar, rather than GNU tar's pid-based one: determinism.
-            String paxName = truncate("PaxHeaders.0/" + EntryPaths.baseName(stripSlash(h.name())));
+            String paxName = truncate("PaxHeaders.0/" + LayerPaths.baseName(stripSlash(h.name())));
             byte[] block = ustar(paxName, TarHeader.PAX_HEADER, 0644, 0, 0, records.length, 0, "", 0, 0);
             out.write(block);
             out.write(records);

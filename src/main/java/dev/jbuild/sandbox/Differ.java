@@ -1,5 +1,6 @@
 package dev.jbuild.sandbox;
 
+import dev.jbuild.layer.LayerPaths;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,7 +69,7 @@ final class Differ {
         directory("");
         // Parents of everything written.
         for (String p : new ArrayList<>(changes.keySet())) {
-            for (String parent = ContainerPaths.parent(p); !parent.isEmpty(); parent = ContainerPaths.parent(parent)) {
+            for (String parent = LayerPaths.parent(p); !parent.isEmpty(); parent = LayerPaths.parent(parent)) {
                 Change existing = changes.get(parent);
                 if (existing != null && existing.kind() != Kind.WHITEOUT) {
                     continue;
@@ -87,7 +88,7 @@ final class Differ {
             return;
         }
         for (String name : scope.names(dir)) {
-            entry(ContainerPaths.join(dir, name));
+            entry(LayerPaths.join(dir, name));
         }
     }
 
@@ -139,7 +140,7 @@ final class Differ {
         put(new Change(path, Kind.ENTRY, node));
         if (node.isDirectory()) {
             for (String name : merged.list(path)) {
-                String child = ContainerPaths.join(path, name);
+                String child = LayerPaths.join(path, name);
                 Optional<LayerStack.Node> c = merged.lookup(child);
                 if (c.isPresent()) {
                     addAll(child, c.get());

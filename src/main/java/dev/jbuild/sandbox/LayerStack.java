@@ -1,5 +1,6 @@
 package dev.jbuild.sandbox;
 
+import dev.jbuild.layer.LayerPaths;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
@@ -146,7 +147,7 @@ final class LayerStack {
         }
         TreeSet<String> visible = new TreeSet<>();
         for (String name : candidates) {
-            if (lookup(ContainerPaths.join(rel, name)).isPresent()) {
+            if (lookup(LayerPaths.join(rel, name)).isPresent()) {
                 visible.add(name);
             }
         }

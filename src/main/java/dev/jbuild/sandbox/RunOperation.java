@@ -1,5 +1,6 @@
 package dev.jbuild.sandbox;
 
+import dev.jbuild.layer.LayerPaths;
 import dev.jbuild.layer.ContentSource;
 import dev.jbuild.layer.DeviceKind;
 import dev.jbuild.layer.EntryAttributes;
@@ -156,7 +157,7 @@ final class RunOperation {
     private void prepareForLayer(Path layer, Path target, String rel, List<String> whiteouts) throws IOException {
         Path dir = rel.isEmpty() ? layer : layer.resolve(rel);
         for (String name : LayerStack.names(dir)) {
-            String childRel = ContainerPaths.join(rel, name);
+            String childRel = LayerPaths.join(rel, name);
             Path src = layer.resolve(childRel);
             Path dst = target.resolve(childRel);
             LayerStack.Node node = new LayerStack.Node(src, LayerStack.lstat(src));
@@ -184,7 +185,7 @@ final class RunOperation {
     private static void dropOverlayXattrs(Path target, Path layer, String rel) throws IOException {
         Path dir = rel.isEmpty() ? layer : layer.resolve(rel);
         for (String name : LayerStack.names(dir)) {
-            String childRel = ContainerPaths.join(rel, name);
+            String childRel = LayerPaths.join(rel, name);
             Path dst = target.resolve(childRel);
             if (Files.isSymbolicLink(dst) || !Files.exists(dst, NOFOLLOW)) {
                 continue;
@@ -215,7 +216,7 @@ final class RunOperation {
         index.put(rel, new long[] {n.ino(), nanos(n.ctime())});
         if (n.isDirectory()) {
             for (String name : LayerStack.names(n.path())) {
-                indexTree(dir, ContainerPaths.join(rel, name));
+                indexTree(dir, LayerPaths.join(rel, name));
             }
         }
     }
@@ -343,7 +344,7 @@ final class RunOperation {
             w.add("--groups=" + groups);
             w.add("--");
             w.add(root);
-            if (!ContainerPaths.clean(r.cwd()).isEmpty()) {
+            if (!LayerPaths.clean(r.cwd()).isEmpty()) {
                 w.addAll(List.of("/bin/sh", "-c", "cd -- \"$0\" && exec \"$@\"", r.cwd()));
             }
             w.addAll(r.argv());
@@ -405,7 +406,7 @@ final class RunOperation {
                         throw new SandboxException("bind mount source " + spec.sourcePath() + " does not exist");
                     }
                     boolean dir = Files.isDirectory(source, NOFOLLOW);
-                    String target = ensure(ContainerPaths.clean(spec.target()), dir);
+                    String target = ensure(LayerPaths.clean(spec.target()), dir);
                     mountPoint(s, target, dir);
                     if (spec.readWrite()) {
                         // Writes are allowed but thrown away: an overlay (directories) or a copy (files).
@@ -426,7 +427,7 @@ final class RunOperation {
                     }
                 }
                 case "tmpfs" -> {
-                    String target = ensure(ContainerPaths.clean(spec.target()), true);
+                    String target = ensure(LayerPaths.clean(spec.target()), true);
                     mountPoint(s, target, true);
                     s.line(mount() + " -t tmpfs -o mode=1777,nosuid,nodev" + (spec.size() > 0 ? ",size="
                             + spec.size() : "") + " tmpfs " + Script.q(target));
@@ -445,7 +446,7 @@ final class RunOperation {
                             Files.deleteIfExists(tmp); // another build made it first
                         }
                     }
-                    String target = ensure(ContainerPaths.clean(spec.target()), true);
+                    String target = ensure(LayerPaths.clean(spec.target()), true);
                     mountPoint(s, target, true);
                     s.line(mount() + " --bind " + Script.q(dir.toString()) + " " + Script.q(target));
                 }
@@ -462,7 +463,7 @@ final class RunOperation {
                     Files.setAttribute(copy, "unix:uid", (int) spec.uid(), NOFOLLOW);
                     Files.setAttribute(copy, "unix:gid", (int) spec.gid(), NOFOLLOW);
                     Files.setAttribute(copy, "unix:mode", spec.mode(), NOFOLLOW);
-                    String target = ensure(ContainerPaths.clean(spec.target()), false);
+                    String target = ensure(LayerPaths.clean(spec.target()), false);
                     mountPoint(s, target, false);
                     s.line(mount() + " --bind " + Script.q(copy.toString()) + " " + Script.q(target));
                     readOnly(s, target);
@@ -471,7 +472,7 @@ final class RunOperation {
                     // The caller's forwarding socket, given the step's owner and mode (we are container root).
                     // (The JDK cannot chown a socket: it opens the file.)
                     String socket = Script.q(spec.source());
-                    String target = ensure(ContainerPaths.clean(spec.target()), false);
+                    String target = ensure(LayerPaths.clean(spec.target()), false);
                     s.line("chown " + spec.uid() + ":" + spec.gid() + " " + socket + " && chmod "
                             + Integer.toOctalString(spec.mode()) + " " + socket);
                     mountPoint(s, target, false);
@@ -520,7 +521,7 @@ final class RunOperation {
         Path p = merged.resolve(rel);
         Map<String, Object> a = LayerStack.lstat(p);
         if (a == null) {
-            mkdirs(ContainerPaths.parent(rel), true);
+            mkdirs(LayerPaths.parent(rel), true);
             create(rel, directory);
         } else {
             boolean isDir = ((Integer) a.get("mode") & LayerStack.S_IFMT) == LayerStack.S_IFDIR;
@@ -544,7 +545,7 @@ final class RunOperation {
             }
             return;
         }
-        mkdirs(ContainerPaths.parent(rel), record);
+        mkdirs(LayerPaths.parent(rel), record);
         if (record) {
             create(rel, true);
         } else {
@@ -630,7 +631,7 @@ final class RunOperation {
         ensure("dev", true);
         List<String> failed = new ArrayList<>();
         for (Object[] d : DEVICES) {
-            String rel = ContainerPaths.join(dev, (String) d[0]);
+            String rel = LayerPaths.join(dev, (String) d[0]);
             if (LayerStack.lstat(merged.resolve(rel)) != null) {
                 continue;
             }
@@ -721,7 +722,7 @@ final class RunOperation {
         if (!Files.exists(source, NOFOLLOW)) {
             throw new SandboxException("bind mount source " + spec.sourcePath() + " does not exist");
         }
-        String rel = inside(merged, ContainerPaths.clean(spec.target()));
+        String rel = inside(merged, LayerPaths.clean(spec.target()));
         if (rel.isEmpty()) {
             throw new SandboxException("cannot mount over the container root (" + spec.target() + ")");
         }
@@ -731,7 +732,7 @@ final class RunOperation {
                     + " mount namespace (--isolation=chroot) bind mounts are copied in, to a path that must not"
                     + " exist yet");
         }
-        mkdirs(ContainerPaths.parent(rel), true);
+        mkdirs(LayerPaths.parent(rel), true);
         FileTime before = Files.getLastModifiedTime(target.getParent(), NOFOLLOW);
         SandboxAgent.Exec.run(tools.get("cp"), "-a", "--reflink=auto", "--", source.toString(), target.toString());
         created.add(new Created(rel, Files.isDirectory(target, NOFOLLOW), before,

@@ -1,5 +1,6 @@
 package dev.jbuild.sandbox;
 
+import dev.jbuild.layer.LayerPaths;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -99,7 +100,7 @@ public sealed interface SandboxMount {
         if (!target.startsWith("/") || target.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("mount target must be an absolute container path: " + target);
         }
-        if (ContainerPaths.clean(target).isEmpty()) {
+        if (LayerPaths.clean(target).isEmpty()) {
             throw new IllegalArgumentException("cannot mount over the container root");
         }
     }

@@ -82,7 +82,7 @@ class LayerWriterTest {
         String long150 = "d/" + "n".repeat(148);
         String long300 = "d/" + "p".repeat(200) + "/" + "q".repeat(97);
         EntryAttributes bigOwner = new EntryAttributes(0640, 3_000_000, 3_000_001, EPOCH, Map.of());
-        List<LayerEntry> entries = List.of(dir("d"), file(long150, "long"), dir(EntryPaths.parent(long300)),
+        List<LayerEntry> entries = List.of(dir("d"), file(long150, "long"), dir(LayerPaths.parent(long300)),
                 new LayerEntry.RegularFile(long300, bigOwner, 3, ContentSource.of("big".getBytes())),
                 new LayerEntry.Symlink("d/s", EntryAttributes.of(0777), "../" + "t".repeat(120)),
                 file("d/small", "x"));
@@ -106,7 +106,7 @@ class LayerWriterTest {
                     assertEquals("../" + "t".repeat(120), e.getLinkName());
                 }
             }
-            assertEquals(List.of("d/", long150, EntryPaths.parent(long300) + "/", long300, "d/s", "d/small"), names);
+            assertEquals(List.of("d/", long150, LayerPaths.parent(long300) + "/", long300, "d/s", "d/small"), names);
         }
         // The short entry needs no PAX header: its header block is immediately preceded by content, not 'x'.
         String text = new String(tar, StandardCharsets.ISO_8859_1);

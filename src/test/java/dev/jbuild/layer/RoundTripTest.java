@@ -50,7 +50,7 @@ class RoundTripTest {
                 new LayerEntry.Hardlink("hard-su", attrs(04755), "bin/su"),
                 dir("long", 0755),
                 file(LONG_150, 0644, "150"),
-                dir(EntryPaths.parent(LONG_300), 0755),
+                dir(LayerPaths.parent(LONG_300), 0755),
                 file(LONG_300, 0644, "300"),
                 new LayerEntry.RegularFile("owned", new EntryAttributes(0640, 3_000_000, 3_000_000, T, Map.of()),
                         1, ContentSource.of("o".getBytes())),
