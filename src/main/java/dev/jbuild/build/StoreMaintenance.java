@@ -332,7 +332,7 @@ public final class StoreMaintenance {
         /** Removes a tree; files of subordinate ids need the sandbox (inside the user namespace). */
         private boolean deleteTree(Path tree) {
             try {
-                deletePlain(tree);
+                dev.jbuild.store.FileTrees.deleteTree(tree);
                 return true;
             } catch (IOException e) {
                 Sandbox box = sandbox();
@@ -455,37 +455,5 @@ public final class StoreMaintenance {
             // partial total
         }
         return total[0];
-    }
-
-    private static void deletePlain(Path tree) throws IOException {
-        if (!Files.exists(tree, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Files.walkFileTree(tree, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
-                d.toFile().setWritable(true, true);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                try {
-                    Files.deleteIfExists(d);
-                } catch (NoSuchFileException gone) {
-                    // fine
-                }
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

@@ -194,27 +194,7 @@ final class ContextTarExtractor {
         if (existing == null) {
             return;
         }
-        if (!existing.isDirectory()) {
-            Files.delete(p);
-            return;
-        }
-        // walkFileTree does not follow links by default: links inside are deleted as links.
-        Files.walkFileTree(p, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
+        dev.jbuild.store.FileTrees.deleteTree(p);
     }
 
     private static Path path(String linkTarget, String entryName) throws IOException {

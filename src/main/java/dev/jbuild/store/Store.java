@@ -620,25 +620,7 @@ public final class Store {
         if (!normalized.getParent().equals(tmp.toAbsolutePath().normalize())) {
             throw new IllegalArgumentException("not a temporary directory of this store: " + dir);
         }
-        Files.walkFileTree(normalized, new java.nio.file.SimpleFileVisitor<>() {
-            @Override
-            public java.nio.file.FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
-                d.toFile().setWritable(true, true);
-                return java.nio.file.FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public java.nio.file.FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.deleteIfExists(file);
-                return java.nio.file.FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public java.nio.file.FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                Files.deleteIfExists(d);
-                return java.nio.file.FileVisitResult.CONTINUE;
-            }
-        });
+        FileTrees.deleteTree(normalized);
     }
 
     /** Deletes temporary files last modified before {@code cutoff}; returns how many. */
