@@ -204,7 +204,7 @@ public final class DirectoryWalker {
                     ((FileTime) a.get("lastModifiedTime")).toInstant(),
                     // Only files and directories: the JDK opens the path to read xattrs, which would block on
                     // a fifo or touch a device.
-                    type == S_IFREG || type == S_IFDIR ? readXattrs(path) : Map.of());
+                    type == S_IFREG || type == S_IFDIR ? userXattrs(path) : Map.of());
             try {
                 LayerEntry entry;
                 switch (type) {
@@ -254,8 +254,8 @@ public final class DirectoryWalker {
         }
     }
 
-    /** user.* only, sorted; empty where the filesystem has no user xattrs. */
-    private static Map<String, byte[]> readXattrs(Path path) {
+    /** {@code path}'s xattrs, {@code user.*} only (the JDK reads no other namespace), full names, sorted; empty where the filesystem has none. */
+    public static Map<String, byte[]> userXattrs(Path path) {
         UserDefinedFileAttributeView view = Files.getFileAttributeView(path, UserDefinedFileAttributeView.class,
                 LinkOption.NOFOLLOW_LINKS);
         if (view == null) {

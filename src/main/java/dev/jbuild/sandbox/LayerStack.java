@@ -216,28 +216,8 @@ final class LayerStack {
         if (n.type() == S_IFLNK) {
             return Map.of();
         }
-        UserDefinedFileAttributeView view = Files.getFileAttributeView(n.path(), UserDefinedFileAttributeView.class,
-                LinkOption.NOFOLLOW_LINKS);
-        if (view == null) {
-            return Map.of();
-        }
-        Map<String, byte[]> out = new TreeMap<>();
-        try {
-            for (String name : view.list()) {
-                String full = "user." + name;
-                if (full.startsWith(OVERLAY_XATTR_PREFIX)) {
-                    continue;
-                }
-                ByteBuffer buf = ByteBuffer.allocate(view.size(name));
-                view.read(name, buf);
-                buf.flip();
-                byte[] value = new byte[buf.remaining()];
-                buf.get(value);
-                out.put(full, value);
-            }
-        } catch (IOException | UnsupportedOperationException e) {
-            return Map.of();
-        }
+        Map<String, byte[]> out = new TreeMap<>(dev.jbuild.layer.DirectoryWalker.userXattrs(n.path()));
+        out.keySet().removeIf(name -> name.startsWith(OVERLAY_XATTR_PREFIX));
         return out;
     }
 }

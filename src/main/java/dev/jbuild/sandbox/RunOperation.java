@@ -246,15 +246,7 @@ final class RunOperation {
         }
 
         // The working directory is created like runc does, and stays (it is part of the changes).
-        String cwd = inside(merged, r.cwd());
-        if (!cwd.isEmpty()) {
-            Path c = merged.resolve(cwd);
-            if (!Files.exists(c, NOFOLLOW)) {
-                mkdirs(cwd, false);
-            } else if (!Files.isDirectory(c, NOFOLLOW)) {
-                throw new SandboxException("working directory " + r.cwd() + " is not a directory");
-            }
-        }
+        String cwd = workingDirectory();
 
         s.line("set -eu");
         s.line("exec 3>&2 2>" + Script.q(work.resolve("setup.log").toString()));
@@ -615,15 +607,7 @@ final class RunOperation {
      * copied in. The command then runs with a plain chroot.
      */
     private String prepareBareRun() throws IOException {
-        String cwd = inside(merged, r.cwd());
-        if (!cwd.isEmpty()) {
-            Path c = merged.resolve(cwd);
-            if (!Files.exists(c, NOFOLLOW)) {
-                mkdirs(cwd, false);
-            } else if (!Files.isDirectory(c, NOFOLLOW)) {
-                throw new SandboxException("working directory " + r.cwd() + " is not a directory");
-            }
-        }
+        String cwd = workingDirectory();
         String dev = inside(merged, "dev");
         if (dev.isEmpty()) {
             throw new SandboxException("/dev resolves to the container root");
@@ -1007,5 +991,19 @@ final class RunOperation {
         } catch (dev.jbuild.layer.LayerException e) {
             throw new SandboxException(e.getMessage(), e);
         }
+    }
+
+    /** The step's working directory inside the root, created (as runc does) when missing; it stays in the changes. */
+    private String workingDirectory() throws IOException {
+        String cwd = inside(merged, r.cwd());
+        if (!cwd.isEmpty()) {
+            Path c = merged.resolve(cwd);
+            if (!Files.exists(c, NOFOLLOW)) {
+                mkdirs(cwd, false);
+            } else if (!Files.isDirectory(c, NOFOLLOW)) {
+                throw new SandboxException("working directory " + r.cwd() + " is not a directory");
+            }
+        }
+        return cwd;
     }
 }
