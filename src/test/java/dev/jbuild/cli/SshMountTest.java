@@ -6,11 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.layer.LayerEntry;
-import dev.jbuild.layer.LayerReader;
 import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.ExternalTool;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -98,26 +95,11 @@ class SshMountTest {
     }
 
     private CliTest.Result build(String dockerfile, String... extra) throws Exception {
-        Files.writeString(context.resolve("Dockerfile"), dockerfile);
-        List<String> args = new ArrayList<>(List.of("build", "--root", temp.resolve("store").toString(),
-                "--build-context", "busybox=oci-layout://" + busybox.layoutDirectory() + ":1.0",
-                "-o", "type=tar,dest=" + temp.resolve("rootfs.tar")));
-        args.addAll(List.of(extra));
-        args.add(context.toString());
-        return CliTest.run(args.toArray(String[]::new));
+        return RootfsBuild.build(temp, busybox, context, dockerfile, extra);
     }
 
     private Map<String, LayerEntry> rootfs(Map<String, String> text) throws Exception {
-        Map<String, LayerEntry> entries = new HashMap<>();
-        try (InputStream in = Files.newInputStream(temp.resolve("rootfs.tar"))) {
-            LayerReader.read(in, (entry, content) -> {
-                entries.put(entry.path(), entry);
-                if (entry instanceof LayerEntry.RegularFile) {
-                    text.put(entry.path(), new String(content.readAllBytes(), StandardCharsets.UTF_8));
-                }
-            });
-        }
-        return entries;
+        return RootfsBuild.rootfs(temp, text);
     }
 
     @Test
