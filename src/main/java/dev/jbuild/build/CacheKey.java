@@ -17,7 +17,7 @@ import java.util.Map;
 final class CacheKey {
 
     /** Bumped whenever what a key covers changes, so old records are never matched. */
-    static final String VERSION = "jbuild-cache-v1";
+    static final String VERSION = "jbuild-cache-v2";
 
     private final MessageDigest digest;
 

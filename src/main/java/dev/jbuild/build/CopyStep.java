@@ -26,12 +26,18 @@ import java.util.Optional;
  * {@link CopySelection}; this class decides where they land and with which owner and mode:
  *
  * <ul>
- *   <li>the destination is relative to WORKDIR; it is a directory when it ends in {@code /}, when
- *       there are several sources or wildcard matches, with {@code --parents}, or when it already is
- *       one in the image (not with {@code --link}, whose layer must not depend on the image);
- *   <li>missing parent directories are created with mode 0755 and the {@code --chown} owner;
+ *   <li>the destination is relative to WORKDIR; it is a directory when it ends in {@code /}, with
+ *       {@code --parents}, or when it already is one in the image (not with {@code --link}, whose
+ *       layer must not depend on the image). Several sources (counted after wildcard expansion)
+ *       need such a directory, else the step fails (see {@link #intoDirectory});
+ *   <li>every directory the step creates is an entry of the layer: missing parents of the
+ *       destination get mode 0755 and the {@code --chown} owner, directories an ADDed archive only
+ *       implies get 0755 and 0:0;
  *   <li>files from the context get owner 0:0, files from stages and images keep theirs, unless
- *       {@code --chown}; {@code --chmod} applies to files and directories alike;
+ *       {@code --chown} ({@link UserDatabase#fileOwner}); {@code --chmod} applies to files and
+ *       directories alike;
+ *   <li>hard links are kept among the files of one source (one wildcard match), not across
+ *       sources, as BuildKit copies each on its own;
  *   <li>paths are resolved through the image's symlinks, inside the image.
  * </ul>
  */
@@ -58,8 +64,14 @@ final class CopyStep {
             return new EntryAttributes(mode, uid, gid, file.mtime(), file.xattrs());
         }
 
+        /** A directory the copy creates (missing parents of the destination, the destination itself). */
         EntryAttributes newDirectory(Instant time) {
-            return new EntryAttributes(0755, owner == null ? 0 : owner.uid(), owner == null ? 0 : owner.gid(), time, Map.of());
+            return newFile(0755, time);
+        }
+
+        /** A heredoc or a download: owned by root unless {@code --chown}. */
+        EntryAttributes newFile(int mode, Instant time) {
+            return new EntryAttributes(mode, owner == null ? 0 : owner.uid(), owner == null ? 0 : owner.gid(), time, Map.of());
         }
     }
 
@@ -70,39 +82,48 @@ final class CopyStep {
                 ? sources.context()
                 : sources.from(session.expand(copy.from(), scope, at), at);
         Placement placement = placement(copy.chown(), copy.chmod(), source.keepOwnership(), copy.link(), scope, at);
-        List<String> excludes = expandAll(copy.excludes(), scope, at);
-        return place(at, copy.node().heredocs(), copy.sources(), copy.destination(), scope, source.tree(),
-                new CopySelection.CopyFlags(copy.parents(), excludes), placement, false);
+        CopySelection.CopyFlags flags = new CopySelection.CopyFlags(copy.parents(), expandAll(copy.excludes(), scope, at));
+        List<String> words = new ArrayList<>();
+        for (String word : copy.sources()) {
+            words.add(word.startsWith("<<") ? word : session.expand(word, scope, at));
+        }
+        String destination = session.expand(copy.destination(), scope, at);
+        List<Heredoc> heredocs = heredocs(copy.node().heredocs(), words, at);
+        List<CopySelection.Selected> selected = select(at, source.tree(), fileSources(words), flags);
+        boolean intoDirectory = intoDirectory(destination, selected.size() + heredocs.size(), flags.parents(), placement, at);
+        Map<String, LayerEntry> entries = new LinkedHashMap<>();
+        placeFiles(entries, at, selected, destination, intoDirectory, source.tree(), flags, placement, false);
+        placeHeredocs(entries, heredocs, destination, intoDirectory, placement, at);
+        return new ArrayList<>(entries.values());
     }
 
     List<LayerEntry> add(Instruction.Add add, Map<String, String> scope) throws BuildException, IOException {
         fs = state.fs();
         Location at = add.location();
         Placement placement = placement(add.chown(), add.chmod(), false, add.link(), scope, at);
-        List<String> local = new ArrayList<>();
+        List<String> words = new ArrayList<>();
         List<String> urls = new ArrayList<>();
         for (String word : add.sources()) {
             String expanded = word.startsWith("<<") ? word : session.expand(word, scope, at);
             if (GitSources.isGit(expanded)) {
                 throw new BuildException(at, "ADD from a git repository is not implemented yet: " + expanded);
             }
-            (RemoteFile.isUrl(expanded) ? urls : local).add(expanded);
+            (RemoteFile.isUrl(expanded) ? urls : words).add(expanded);
         }
-        if (add.checksum() != null && !local.isEmpty()) {
+        if (add.checksum() != null && !words.isEmpty()) {
             throw new BuildException(at, "ADD --checksum is only supported for HTTP(S) sources");
         }
-        List<String> excludes = expandAll(add.excludes(), scope, at);
-        int sourceCount = add.sources().size();
+        CopySelection.CopyFlags flags = new CopySelection.CopyFlags(false, expandAll(add.excludes(), scope, at));
         String destination = session.expand(add.destination(), scope, at);
-        checkMultipleSources(sourceCount, destination, at);
+        List<Heredoc> heredocs = heredocs(add.node().heredocs(), words, at);
+        SourceTree context = sources.context().tree();
+        List<CopySelection.Selected> selected = select(at, context, fileSources(words), flags);
+        boolean intoDirectory = intoDirectory(destination, selected.size() + heredocs.size() + urls.size(), false,
+                placement, at);
         Map<String, LayerEntry> entries = new LinkedHashMap<>();
-        if (!local.isEmpty()) {
-            boolean unpack = add.unpack() == null || add.unpack();
-            for (LayerEntry entry : placeWithExpandedSources(at, add.node().heredocs(), local, destination,
-                    sources.context().tree(), new CopySelection.CopyFlags(false, excludes), placement, unpack, sourceCount)) {
-                entries.put(entry.path(), entry);
-            }
-        }
+        boolean unpack = add.unpack() == null || add.unpack();
+        placeFiles(entries, at, selected, destination, intoDirectory, context, flags, placement, unpack);
+        placeHeredocs(entries, heredocs, destination, intoDirectory, placement, at);
         for (String url : urls) {
             String checksum = add.checksum() == null ? null : session.expand(add.checksum(), scope, at);
             RemoteFile remote;
@@ -112,15 +133,12 @@ final class CopyStep {
                 Thread.currentThread().interrupt();
                 throw new BuildException(at, "interrupted while downloading " + url, e);
             }
-            boolean intoDirectory = endsAsDirectory(destination) || sourceCount > 1 || isExistingDirectory(destination, placement);
             String target = resolveTarget(destination, intoDirectory ? remote.name() : null, placement);
             Instant mtime = remote.lastModified().orElse(session.createdDirTime);
             int mode = placement.chmod() == null ? 0600 : placement.chmod().applyTo(0600, false);
             long size = java.nio.file.Files.size(remote.file());
             addParents(entries, LayerPaths.parent(target), placement);
-            entries.put(target, new LayerEntry.RegularFile(target, new EntryAttributes(mode,
-                    placement.owner() == null ? 0 : placement.owner().uid(),
-                    placement.owner() == null ? 0 : placement.owner().gid(), mtime, Map.of()),
+            entries.put(target, new LayerEntry.RegularFile(target, placement.newFile(mode, mtime),
                     size, ContentSource.of(remote.file())));
         }
         return new ArrayList<>(entries.values());
@@ -130,78 +148,113 @@ final class CopyStep {
             Map<String, String> scope, Location at) throws BuildException, IOException {
         UserDatabase.Ids owner = null;
         if (chown != null) {
-            owner = Ownership.resolve(session, state, session.expand(chown, scope, at));
+            owner = Ownership.resolve(session, state, session.expand(chown, scope, at),
+                    unknown -> session.listener.warning(at.prefix() + ": --chown: " + unknown));
         }
         FileMode mode = chmod == null ? null : FileMode.parse(session.expand(chmod, scope, at));
         return new Placement(owner, mode, keepOwnership, link);
     }
 
-    private List<LayerEntry> place(Location at, List<Heredoc> heredocs, List<String> words, String rawDestination,
-            Map<String, String> scope, SourceTree tree, CopySelection.CopyFlags flags, Placement placement, boolean unpack)
-            throws BuildException, IOException {
-        List<String> expanded = new ArrayList<>();
-        for (String word : words) {
-            expanded.add(word.startsWith("<<") ? word : session.expand(word, scope, at));
-        }
-        String destination = session.expand(rawDestination, scope, at);
-        checkMultipleSources(words.size(), destination, at);
-        return placeWithExpandedSources(at, heredocs, expanded, destination, tree, flags, placement, unpack, words.size());
+    private static List<String> fileSources(List<String> words) {
+        return words.stream().filter(word -> !word.startsWith("<<")).toList();
     }
 
-    private List<LayerEntry> placeWithExpandedSources(Location at, List<Heredoc> heredocs, List<String> words,
-            String destination, SourceTree tree, CopySelection.CopyFlags flags, Placement placement, boolean unpack,
-            int sourceCount) throws BuildException, IOException {
-        Map<String, LayerEntry> entries = new LinkedHashMap<>();
-        List<String> fileSources = new ArrayList<>();
+    private List<Heredoc> heredocs(List<Heredoc> heredocs, List<String> words, Location at) throws BuildException {
+        List<Heredoc> named = new ArrayList<>();
         for (String word : words) {
             if (word.startsWith("<<")) {
-                Heredoc heredoc = heredoc(heredocs, word.substring(2), at);
-                boolean intoDirectory = endsAsDirectory(destination) || sourceCount > 1 || isExistingDirectory(destination, placement);
-                String target = resolveTarget(destination, intoDirectory ? heredoc.name() : null, placement);
-                byte[] content = heredocContent(heredoc, at);
-                int mode = placement.chmod() == null ? 0644 : placement.chmod().applyTo(0644, false);
-                addParents(entries, LayerPaths.parent(target), placement);
-                entries.put(target, LayerEntry.RegularFile.of(target, new EntryAttributes(mode,
-                        placement.owner() == null ? 0 : placement.owner().uid(),
-                        placement.owner() == null ? 0 : placement.owner().gid(), session.createdDirTime, Map.of()), content));
-            } else {
-                fileSources.add(word);
+                named.add(heredoc(heredocs, word.substring(2), at));
             }
         }
+        return named;
+    }
+
+    private List<CopySelection.Selected> select(Location at, SourceTree tree, List<String> fileSources,
+            CopySelection.CopyFlags flags) throws BuildException, IOException {
         if (fileSources.isEmpty()) {
-            return new ArrayList<>(entries.values());
+            return List.of();
         }
-        List<CopySelection.Selected> selected;
         try {
-            selected = CopySelection.select(tree, fileSources, flags);
+            return CopySelection.select(tree, fileSources, flags);
         } catch (DockerIgnoreException e) {
             throw new BuildException(at, "invalid --exclude pattern: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Whether what is copied goes below the destination (else it is the destination). BuildKit has
+     * no rule of its own for several sources: each is copied in turn, into the destination when that
+     * is a directory by then, else over it (moby/buildkit#1853). So several sources go into an
+     * existing directory, and into a missing destination only when it ends in {@code /}; otherwise
+     * jbuild keeps the classic builder's error rather than let the last source overwrite the
+     * others. {@code count} is what is left after wildcard expansion: a pattern that matched
+     * nothing is no source.
+     */
+    private boolean intoDirectory(String destination, int count, boolean parents, Placement placement, Location at)
+            throws BuildException, IOException {
+        if (parents || endsAsDirectory(destination) || isExistingDirectory(destination, placement)) {
+            return true;
+        }
+        if (count > 1) {
+            throw new BuildException(at, "when using COPY with more than one source file, the destination must be a directory and end with a /");
+        }
+        return false;
+    }
+
+    /** Heredoc sources, placed after the file sources as BuildKit does (a later one wins a name). */
+    private void placeHeredocs(Map<String, LayerEntry> entries, List<Heredoc> heredocs, String destination,
+            boolean intoDirectory, Placement placement, Location at) throws BuildException, IOException {
+        for (Heredoc heredoc : heredocs) {
+            String target = resolveTarget(destination, intoDirectory ? heredoc.name() : null, placement);
+            byte[] content = heredocContent(heredoc, at);
+            int mode = placement.chmod() == null ? 0644 : placement.chmod().applyTo(0644, false);
+            addParents(entries, LayerPaths.parent(target), placement);
+            entries.put(target, LayerEntry.RegularFile.of(target, placement.newFile(mode, session.createdDirTime), content));
+        }
+    }
+
+    private void placeFiles(Map<String, LayerEntry> entries, Location at, List<CopySelection.Selected> selected,
+            String destination, boolean intoDirectory, SourceTree tree, CopySelection.CopyFlags flags,
+            Placement placement, boolean unpack) throws IOException {
+        if (selected.isEmpty()) {
+            return;
         }
         if (tree instanceof FsViewTree viewTree) {
             List<SourceFile> files = new ArrayList<>();
             selected.forEach(s -> s.members().forEach(m -> files.add(m.file())));
             viewTree.prefetch(files);
         }
-        boolean intoDirectory = endsAsDirectory(destination) || sourceCount > 1 || selected.size() > 1
-                || flags.parents() || isExistingDirectory(destination, placement);
+        String destinationDir = resolveTarget(destination, null, placement);
+        // fsutil's copier keeps hard links among what one copy writes; each copy has its own.
         Map<Object, String> firstPathOfFile = new HashMap<>();
+        int copy = selected.get(0).copy();
         for (CopySelection.Selected selection : selected) {
+            if (selection.copy() != copy) {
+                copy = selection.copy();
+                firstPathOfFile.clear();
+            }
             boolean contentsOnly = selection.root().isDirectory() && selection.destinationName().isEmpty();
             String base = contentsOnly || !intoDirectory
-                    ? resolveTarget(destination, null, placement)
+                    ? destinationDir
                     : resolveTarget(destination, selection.destinationName(), placement);
             if (unpack && selection.root().isRegularFile() && !flags.parents()) {
                 Optional<List<LayerEntry>> unpacked = ArchiveSource.entries(tree, selection.root(),
-                        contentsOnly || !intoDirectory ? base : resolveTarget(destination, null, placement),
-                        placement.owner(), session.scratchDir);
+                        destinationDir, placement.owner(), session.scratchDir);
                 if (unpacked.isPresent()) {
-                    addParents(entries, resolveTarget(destination, null, placement), placement);
-                    unpacked.get().forEach(e -> entries.put(e.path(), e));
+                    addParents(entries, destinationDir, placement);
+                    for (LayerEntry entry : unpacked.get()) {
+                        addImpliedDirectories(entries, destinationDir, entry.path(), placement);
+                        entries.put(entry.path(), entry);
+                    }
                     continue;
                 }
             }
-            addParents(entries, contentsOnly ? base : LayerPaths.parent(base), placement);
-            addParentDirectories(entries, selection, base, placement);
+            if (selection.parentDirectories().isEmpty()) {
+                addParents(entries, contentsOnly ? base : LayerPaths.parent(base), placement);
+            } else {
+                addParents(entries, destinationDir, placement);
+                addParentDirectories(entries, selection, base, placement);
+            }
             for (CopySelection.Member member : selection.members()) {
                 String path = member.relativePath().isEmpty() ? base : LayerPaths.join(base, member.relativePath());
                 if (member.relativePath().isEmpty() && contentsOnly) {
@@ -216,7 +269,6 @@ final class CopyStep {
                 }
             }
         }
-        return new ArrayList<>(entries.values());
     }
 
     private LayerEntry toEntry(String path, SourceFile file, SourceTree tree, Placement placement,
@@ -242,11 +294,8 @@ final class CopyStep {
 
     /** With --parents: the source's own directories above each copied entry, created when missing. */
     private void addParentDirectories(Map<String, LayerEntry> entries, CopySelection.Selected selection, String base,
-            Placement placement) {
+            Placement placement) throws IOException {
         List<SourceFile> parents = selection.parentDirectories();
-        if (parents.isEmpty()) {
-            return;
-        }
         String dir = LayerPaths.parent(base);
         List<String> chain = new ArrayList<>();
         for (int i = 0; i < parents.size(); i++) {
@@ -261,8 +310,8 @@ final class CopyStep {
         }
     }
 
-    /** Creates {@code directory} and every missing directory above it. */
-    private void addParents(Map<String, LayerEntry> entries, String directory, Placement placement) {
+    /** Creates {@code directory} and every missing directory above it, owned by the {@code --chown} user. */
+    private void addParents(Map<String, LayerEntry> entries, String directory, Placement placement) throws IOException {
         List<String> missing = new ArrayList<>();
         for (String dir = directory; !dir.isEmpty(); dir = LayerPaths.parent(dir)) {
             if (entries.containsKey(dir) || !placement.link() && fs.isDirectory(dir)) {
@@ -276,20 +325,39 @@ final class CopyStep {
     }
 
     /**
+     * The directories an archive implies but has no entries for ({@code implicit/} of
+     * {@code implicit/child.txt}), between {@code top} and {@code path}: created 0755 and owned by
+     * root whatever {@code --chown} says, as moby's untar creates them; an entry of the archive
+     * for the directory itself, later in the tar, replaces it.
+     */
+    private void addImpliedDirectories(Map<String, LayerEntry> entries, String top, String path, Placement placement)
+            throws IOException {
+        List<String> missing = new ArrayList<>();
+        for (String dir = LayerPaths.parent(path); !dir.equals(top) && !dir.isEmpty(); dir = LayerPaths.parent(dir)) {
+            if (entries.containsKey(dir) || !placement.link() && fs.isDirectory(dir)) {
+                break;
+            }
+            missing.add(0, dir);
+        }
+        for (String dir : missing) {
+            entries.put(dir, new LayerEntry.Directory(dir, new EntryAttributes(0755, 0, 0, session.createdDirTime, Map.of())));
+        }
+    }
+
+    /**
      * The layer path for {@code destination} (plus {@code name} below it when not null), relative to
      * WORKDIR and resolved through the image's symlinks unless {@code --link}.
      */
-    private String resolveTarget(String destination, String name, Placement placement) {
+    private String resolveTarget(String destination, String name, Placement placement) throws IOException {
         String absolute = destination.startsWith("/") ? destination : state.workingDir() + "/" + destination;
         String path = LayerPaths.clean(absolute);
         if (!placement.link()) {
-            path = fs.follow(path).filter(FsView.Node::isDirectory).map(FsView.Node::path)
-                    .orElse(fs.resolveParents(path));
+            path = fs.isDirectory(path) ? fs.locate(path, true).orElseThrow() : fs.resolveParents(path);
         }
         return name == null || name.isEmpty() ? path : LayerPaths.join(path, LayerPaths.clean(name));
     }
 
-    private boolean isExistingDirectory(String destination, Placement placement) {
+    private boolean isExistingDirectory(String destination, Placement placement) throws IOException {
         if (placement.link()) {
             return false;
         }
@@ -299,12 +367,6 @@ final class CopyStep {
 
     private static boolean endsAsDirectory(String destination) {
         return destination.isEmpty() || destination.endsWith("/") || destination.equals(".") || destination.endsWith("/.");
-    }
-
-    private static void checkMultipleSources(int sources, String destination, Location at) throws BuildException {
-        if (sources > 1 && !destination.endsWith("/")) {
-            throw new BuildException(at, "when using COPY with more than one source file, the destination must be a directory and end with a /");
-        }
     }
 
     private Heredoc heredoc(List<Heredoc> heredocs, String name, Location at) throws BuildException {

@@ -1,11 +1,15 @@
 package dev.jbuild.build;
 
+import dev.jbuild.context.FileKind;
+import dev.jbuild.context.SecureJoin;
+import dev.jbuild.context.SourceFile;
 import dev.jbuild.image.Digest;
 import dev.jbuild.layer.ContentSource;
 import dev.jbuild.layer.EntryAttributes;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.LayerPaths;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,8 +26,6 @@ import java.util.TreeSet;
  * <p>Paths are relative to the root, without leading or trailing slash, as in {@link LayerEntry}.
  */
 final class FsView {
-
-    private static final int MAX_SYMLINK_HOPS = 255;
 
     /** Where a regular file's bytes are. */
     sealed interface Content {
@@ -100,20 +102,64 @@ final class FsView {
         children.computeIfAbsent(LayerPaths.parent(path), k -> new TreeSet<>()).add(LayerPaths.baseName(path));
     }
 
-    /** The node at {@code path} without following a symlink in its last component. */
-    Optional<Node> lookup(String path) {
-        return resolve(path, false);
+    /**
+     * The node at {@code path} without following a symlink in its last component; empty when
+     * nothing is there, and for the root, which has no node (see {@link #locate}).
+     *
+     * @throws java.nio.file.FileSystemException "too many levels of symbolic links" for a loop
+     */
+    Optional<Node> lookup(String path) throws IOException {
+        return locate(path, false).map(nodes::get);
     }
 
-    /** The node at {@code path}, following symlinks everywhere (inside this tree). */
-    Optional<Node> follow(String path) {
-        return resolve(path, true);
+    /** Like {@link #lookup}, following a symlink in the last component too (inside this tree). */
+    Optional<Node> follow(String path) throws IOException {
+        return locate(path, true).map(nodes::get);
+    }
+
+    /** The node stored at exactly {@code cleanPath}, symlinks not considered; null when there is none. */
+    Node node(String cleanPath) {
+        return nodes.get(cleanPath);
     }
 
     /** True when {@code path} (symlinks followed) is a directory; the root always is. */
-    boolean isDirectory(String path) {
-        String clean = LayerPaths.clean(path);
-        return clean.isEmpty() || follow(clean).map(Node::isDirectory).orElse(false);
+    boolean isDirectory(String path) throws IOException {
+        return locate(path, true).map(this::isDirectoryAt).orElse(false);
+    }
+
+    /**
+     * Where {@code path} leads in this tree, as a clean path ({@code ""} for the root), with
+     * {@link SecureJoin}'s semantics, the same as for every other tree jbuild reads: {@code ..} in
+     * {@code path} is lexical; in link targets it applies to the resolved location and stops at the
+     * root; an absolute target starts again at the root. Empty when something on the way is
+     * missing or not a directory.
+     *
+     * @param followLast whether a symlink in the last component is followed
+     * @throws java.nio.file.FileSystemException "too many levels of symbolic links" after 255 links
+     */
+    Optional<String> locate(String path, boolean followLast) throws IOException {
+        return SecureJoin.walk(path, followLast, this::entryAt).map(found -> LayerPaths.clean(found.path()));
+    }
+
+    /** The entry stored at exactly {@code treePath}, as much of it as path resolution needs. */
+    private Optional<SourceFile> entryAt(String treePath) {
+        String path = LayerPaths.clean(treePath);
+        if (path.isEmpty()) {
+            return Optional.of(new SourceFile("/", FileKind.DIRECTORY, 0755, 0, 0, 0, Instant.EPOCH, null, Map.of(), null));
+        }
+        Node node = nodes.get(path);
+        if (node == null) {
+            return Optional.empty();
+        }
+        FileKind kind = node.isDirectory() ? FileKind.DIRECTORY
+                : node.entry() instanceof LayerEntry.Symlink ? FileKind.SYMLINK
+                : FileKind.FILE; // a file, a hard link or a device: all end a walk
+        String target = node.entry() instanceof LayerEntry.Symlink link ? link.target() : null;
+        return Optional.of(new SourceFile("/" + path, kind, 0, 0, 0, 0, Instant.EPOCH, target, Map.of(), null));
+    }
+
+    private boolean isDirectoryAt(String resolved) {
+        return resolved.isEmpty() || nodes.get(resolved).isDirectory();
     }
 
     /** The entries directly inside {@code directory}, sorted by name. */
@@ -145,60 +191,26 @@ final class FsView {
     }
 
     /**
-     * Resolves a path inside this tree the way a chrooted process would: {@code ..} stops at the
-     * root, absolute symlink targets start at the root, and nothing ever leads outside.
+     * The path to write {@code path} at: the longest leading part that exists as a directory is
+     * resolved through symlinks (inside this tree), the rest is kept as written, the last
+     * component is never followed. So a destination below a symlinked directory lands in the
+     * link's target, also when directories below it are still to be created, as containerd's
+     * {@code fs.RootPath} resolves BuildKit's copy destinations.
      */
-    private Optional<Node> resolve(String path, boolean followLast) {
-        List<String> pending = new ArrayList<>(components(path));
-        List<String> resolved = new ArrayList<>();
-        int hops = 0;
-        Node current = null;
-        while (!pending.isEmpty()) {
-            String part = pending.remove(0);
-            if (part.equals("..")) {
-                if (!resolved.isEmpty()) {
-                    resolved.remove(resolved.size() - 1);
-                }
-                current = null;
-                continue;
-            }
-            resolved.add(part);
-            Node node = nodes.get(String.join("/", resolved));
-            if (node == null) {
-                return Optional.empty();
-            }
-            boolean last = pending.isEmpty();
-            if (node.entry() instanceof LayerEntry.Symlink link && (!last || followLast)) {
-                if (++hops > MAX_SYMLINK_HOPS) {
-                    return Optional.empty();
-                }
-                resolved.remove(resolved.size() - 1);
-                if (link.target().startsWith("/")) {
-                    resolved.clear();
-                }
-                pending.addAll(0, components(link.target()));
-                current = null;
-                continue;
-            }
-            if (!last && !node.isDirectory()) {
-                return Optional.empty();
-            }
-            current = node;
-        }
-        return Optional.ofNullable(current);
-    }
-
-    /** The path a lookup ends at, symlinks in the parents resolved; for writing "through" a path. */
-    String resolveParents(String path) {
+    String resolveParents(String path) throws IOException {
         String clean = LayerPaths.clean(path);
         if (clean.isEmpty()) {
             return clean;
         }
-        String parent = LayerPaths.parent(clean);
-        if (parent.isEmpty()) {
-            return clean;
+        String rest = LayerPaths.baseName(clean);
+        for (String dir = LayerPaths.parent(clean); !dir.isEmpty(); dir = LayerPaths.parent(dir)) {
+            Optional<String> resolved = locate(dir, true);
+            if (resolved.isPresent() && isDirectoryAt(resolved.get())) {
+                return LayerPaths.join(resolved.get(), rest);
+            }
+            rest = LayerPaths.baseName(dir) + "/" + rest;
         }
-        return follow(parent).map(node -> LayerPaths.join(node.path(), LayerPaths.baseName(clean))).orElse(clean);
+        return clean;
     }
 
     private void ensureParents(String path, int layer) {
@@ -240,16 +252,6 @@ final class FsView {
                 removeTreeBelow(LayerPaths.join(path, name));
             }
         }
-    }
-
-    private static List<String> components(String path) {
-        List<String> parts = new ArrayList<>();
-        for (String part : path.split("/")) {
-            if (!part.isEmpty() && !part.equals(".")) {
-                parts.add(part);
-            }
-        }
-        return parts;
     }
 
     /** Reads a whole small file (such as /etc/passwd) when it exists as a regular file. */

@@ -32,28 +32,22 @@ final class FsViewTree implements SourceTree {
     }
 
     @Override
-    public Optional<SourceFile> lookup(String path) {
-        if (LayerPaths.clean(path).isEmpty()) {
-            return Optional.of(root());
-        }
-        return view.lookup(path).map(this::toSourceFile);
+    public Optional<SourceFile> lookup(String path) throws IOException {
+        return view.locate(path, false).map(at -> at.isEmpty() ? root() : toSourceFile(view.node(at)));
     }
 
     @Override
     public List<SourceFile> list(String dirPath) throws IOException {
         String clean = LayerPaths.clean(dirPath);
-        if (!clean.isEmpty()) {
-            Optional<FsView.Node> dir = view.follow(clean);
-            if (dir.isEmpty()) {
-                throw new NoSuchFileException("/" + clean);
-            }
-            if (!dir.get().isDirectory()) {
-                throw new NotDirectoryException("/" + clean);
-            }
-            clean = dir.get().path();
+        Optional<String> dir = view.locate(clean, true);
+        if (dir.isEmpty()) {
+            throw new NoSuchFileException("/" + clean);
+        }
+        if (!view.isDirectory(dir.get())) {
+            throw new NotDirectoryException("/" + clean);
         }
         List<SourceFile> result = new ArrayList<>();
-        for (FsView.Node node : view.list(clean)) {
+        for (FsView.Node node : view.list(dir.get())) {
             result.add(toSourceFile(node));
         }
         return result;
@@ -99,11 +93,15 @@ final class FsViewTree implements SourceTree {
                 .orElse(null);
     }
 
-    /** The node holding a file's bytes: itself, or a hard link's target. */
+    /**
+     * The node holding a file's bytes: itself, or a hard link's target. {@code path} is where a
+     * lookup found the file (no symlinks above it), and link targets are layer paths, so both are
+     * read as they are.
+     */
     private Optional<FsView.Node> contentNode(String path) {
-        Optional<FsView.Node> node = view.lookup(path);
+        Optional<FsView.Node> node = Optional.ofNullable(view.node(path));
         if (node.isPresent() && node.get().entry() instanceof LayerEntry.Hardlink link) {
-            return view.lookup(link.target());
+            return Optional.ofNullable(view.node(link.target()));
         }
         return node;
     }
@@ -127,7 +125,8 @@ final class FsViewTree implements SourceTree {
         } else if (entry instanceof LayerEntry.Hardlink link) {
             kind = FileKind.FILE;
             key = link.target();
-            size = view.lookup(link.target()).map(t -> t.entry() instanceof LayerEntry.RegularFile f ? f.size() : 0L).orElse(0L);
+            FsView.Node linked = view.node(link.target());
+            size = linked != null && linked.entry() instanceof LayerEntry.RegularFile f ? f.size() : 0;
         } else if (entry instanceof LayerEntry.Symlink link) {
             kind = FileKind.SYMLINK;
             target = link.target();

@@ -267,21 +267,19 @@ final class StageExecutor {
         String absolute = path.startsWith("/") ? path : state.workingDir() + "/" + path;
         String clean = "/" + LayerPaths.clean(absolute);
         state.updateRunConfig(c -> c.withWorkingDir(clean));
-        // WORKDIR creates the directory (owned by the current USER, as BuildKit does) when it is missing.
+        // WORKDIR creates the directory and its missing parents when it is missing, owned by the
+        // current USER the way BuildKit's mkdir (llb.WithUser) gives it, through symlinks on the way.
         FsView fs = state.fs();
         if (fs.isDirectory(clean)) {
             commitMetadata(workdir);
             return;
         }
-        UserDatabase.Ids owner = Ownership.resolve(session, state, state.user());
+        UserDatabase.Ids owner = Ownership.resolve(session, state, state.user(),
+                unknown -> session.listener.warning(workdir.location().prefix() + ": WORKDIR: " + unknown));
         List<LayerEntry> entries = new ArrayList<>();
-        String current = "";
-        for (String part : LayerPaths.clean(clean).split("/")) {
-            current = LayerPaths.join(current, part);
-            if (!fs.isDirectory(current)) {
-                entries.add(new LayerEntry.Directory(current,
-                        new EntryAttributes(0755, owner.uid(), owner.gid(), session.createdDirTime, Map.of())));
-            }
+        for (String dir = fs.resolveParents(clean); !dir.isEmpty() && !fs.isDirectory(dir); dir = LayerPaths.parent(dir)) {
+            entries.add(0, new LayerEntry.Directory(dir,
+                    new EntryAttributes(0755, owner.uid(), owner.gid(), session.createdDirTime, Map.of())));
         }
         commitLayer(step, workdir, entries, true);
     }

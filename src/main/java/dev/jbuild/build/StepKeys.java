@@ -219,7 +219,12 @@ final class StepKeys {
         }
         Map<Object, Integer> linkGroups = new HashMap<>();
         int index = 0;
+        int copy = -1;
         for (CopySelection.Selected selection : selected) {
+            if (selection.copy() != copy) {
+                copy = selection.copy();
+                linkGroups.clear(); // hard links are kept within one copy only (CopyStep)
+            }
             key.put("selected", selection.destinationName());
             for (SourceFile dir : selection.parentDirectories()) {
                 file(key, "parent", dir, tree, keepOwnership);

@@ -8,8 +8,10 @@ import java.util.Optional;
 
 /**
  * The users and groups of an image, read from its {@code /etc/passwd} and {@code /etc/group}, to
- * turn {@code --chown=app:staff}, {@code USER app} and {@code WORKDIR} ownership into numeric ids
- * the way Docker does: a number is taken as is, a name must exist in the image.
+ * turn {@code USER app} for a process ({@link #resolve}) and {@code --chown=app:staff} or
+ * {@code WORKDIR} ownership ({@link #fileOwner}) into numeric ids. BuildKit has two sets of rules
+ * for this: the executor's for processes (runc's, a name must exist) and the file op's for files
+ * it creates, which never fail.
  */
 final class UserDatabase {
 
@@ -96,6 +98,60 @@ final class UserDatabase {
                 ? List.of()
                 : groupsByMember.getOrDefault(account.name(), List.of()).stream().filter(g -> g != account.gid()).distinct().toList();
         return new Ids(uid, gid, supplementary);
+    }
+
+    /**
+     * The owner BuildKit gives files that a copy or mkdir creates for {@code user[:group]}
+     * ({@code llb.WithUser} and the file op's {@code readUser}): {@code root} and numbers are ids,
+     * and a uid alone is the gid too; a user name takes its uid and primary gid from passwd, and
+     * one passwd lacks leaves both 0; a group name (or number) then replaces the gid, and one the
+     * group file lacks leaves it as it was. An empty group counts as none.
+     *
+     * @param unknown told each name the image does not have ("user ghost"), for a warning: BuildKit
+     *     goes on silently
+     */
+    Ids fileOwner(String spec, java.util.function.Consumer<String> unknown) {
+        int colon = spec.indexOf(':');
+        String user = colon < 0 ? spec : spec.substring(0, colon);
+        String group = colon < 0 ? "" : spec.substring(colon + 1);
+        int uid = 0;
+        int gid = 0;
+        Integer numericUser = fileId(user);
+        if (numericUser != null) {
+            uid = numericUser;
+            gid = numericUser;
+        } else if (usersByName.containsKey(user)) {
+            uid = usersByName.get(user).uid();
+            gid = usersByName.get(user).gid();
+        } else {
+            unknown.accept("user " + user + " is not in the image's /etc/passwd: using uid 0 and gid 0, as BuildKit does");
+        }
+        if (!group.isEmpty()) {
+            Integer numericGroup = fileId(group);
+            if (numericGroup != null) {
+                gid = numericGroup;
+            } else if (groupsByName.containsKey(group)) {
+                gid = groupsByName.get(group);
+            } else {
+                unknown.accept("group " + group + " is not in the image's /etc/group: using gid " + gid + ", as BuildKit does");
+            }
+        }
+        return new Ids(uid, gid, List.of());
+    }
+
+    /** Whether {@link #fileOwner} needs the image's passwd or group file for {@code spec}. */
+    static boolean namesIn(String spec) {
+        for (String part : spec.split(":", 2)) {
+            if (!part.isEmpty() && fileId(part) == null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A number, or {@code root} (BuildKit's {@code parseUID} reads it as 0 without a lookup). */
+    private static Integer fileId(String text) {
+        return text.equals("root") ? Integer.valueOf(0) : parseId(text);
     }
 
     /** The home directory of a user, for HOME in RUN steps. */

@@ -93,9 +93,14 @@ public final class CopySelection {
      *     elements of {@code destinationName} (for {@code a/b/c.txt}: those of {@code a} and
      *     {@code a/b}), outermost first: BuildKit creates missing ones with their owner, mode and
      *     times. Empty otherwise.
+     * @param copy which of BuildKit's separate copies this belongs to, counting from 0 in order:
+     *     the Dockerfile frontend gives each source a copy action of its own and the file op copies
+     *     each wildcard match on its own, so each match is one copy; with {@code --parents} the
+     *     selections of one match of the pivot share one. fsutil's copier recreates hard links only
+     *     among the files of one copy.
      */
     public record Selected(SourceFile root, String destinationName, List<Member> members,
-            List<SourceFile> parentDirectories) {
+            List<SourceFile> parentDirectories, int copy) {
 
         public Selected {
             Objects.requireNonNull(root, "root");
@@ -135,14 +140,14 @@ public final class CopySelection {
         for (String match : SourceWildcards.expand(tree, path)) {
             SourceFile root = tree.resolve(match).orElseThrow(() -> new SourceNotFoundException(match));
             if (!root.isDirectory()) {
-                out.add(single(root, TreePaths.baseName(match)));
+                out.add(single(root, TreePaths.baseName(match), copies(out)));
                 continue;
             }
             List<Member> members = new ArrayList<>();
             members.add(new Member("", root));
             List<SelectionWalk.Hit> hits = SelectionWalk.walk(tree, root, null, exclude);
             addMembers(hits, 0, hits.size(), "", members);
-            out.add(new Selected(root, "", members, List.of()));
+            out.add(new Selected(root, "", members, List.of(), copies(out)));
         }
     }
 
@@ -163,8 +168,9 @@ public final class CopySelection {
         }
         for (String pivotMatch : SourceWildcards.expand(tree, pivotPath)) {
             SourceFile pivot = tree.resolve(pivotMatch).orElseThrow(() -> new SourceNotFoundException(pivotMatch));
+            int copy = copies(out);
             if (!pivot.isDirectory()) {
-                out.add(single(pivot, TreePaths.baseName(pivotMatch)));
+                out.add(single(pivot, TreePaths.baseName(pivotMatch), copy));
                 continue;
             }
             List<SelectionWalk.Hit> hits = SelectionWalk.walk(tree, pivot, pattern, exclude);
@@ -178,14 +184,19 @@ public final class CopySelection {
                 List<Member> members = new ArrayList<>();
                 members.add(new Member("", top.file()));
                 addMembers(hits, i + 1, end, top.relativePath(), members);
-                out.add(new Selected(top.file(), top.relativePath(), members, parentDirectories(top.parent())));
+                out.add(new Selected(top.file(), top.relativePath(), members, parentDirectories(top.parent()), copy));
                 i = end;
             }
         }
     }
 
-    private static Selected single(SourceFile file, String destinationName) {
-        return new Selected(file, destinationName, List.of(new Member("", file)), List.of());
+    private static Selected single(SourceFile file, String destinationName, int copy) {
+        return new Selected(file, destinationName, List.of(new Member("", file)), List.of(), copy);
+    }
+
+    /** How many copies {@code out} holds so far: the number of the next one. */
+    private static int copies(List<Selected> out) {
+        return out.isEmpty() ? 0 : out.get(out.size() - 1).copy() + 1;
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.jbuild.build;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -43,6 +44,31 @@ class UserDatabaseTest {
         IllegalArgumentException group = assertThrows(IllegalArgumentException.class, () -> db.resolve("app:ghosts"));
         assertEquals("unable to find group ghosts: no matching entries in group file", group.getMessage());
         assertThrows(IllegalArgumentException.class, () -> UserDatabase.empty().resolve("app"));
+    }
+
+    @Test
+    void fileOwnersFollowBuildKitsFileOpRules() {
+        List<String> unknown = new java.util.ArrayList<>();
+        assertEquals(new UserDatabase.Ids(4242, 4242, List.of()), db.fileOwner("4242", unknown::add));
+        assertEquals(new UserDatabase.Ids(4242, 4242, List.of()), db.fileOwner("4242:", unknown::add));
+        assertEquals(new UserDatabase.Ids(1000, 1000, List.of()), db.fileOwner("1000", unknown::add),
+                "a number is not looked up: its primary group does not count");
+        assertEquals(new UserDatabase.Ids(1000, 1001, List.of()), db.fileOwner("app", unknown::add));
+        assertEquals(new UserDatabase.Ids(1000, 50, List.of()), db.fileOwner("app:staff", unknown::add));
+        assertEquals(new UserDatabase.Ids(4242, 10, List.of()), db.fileOwner("4242:wheel", unknown::add));
+        assertEquals(new UserDatabase.Ids(0, 0, List.of()), db.fileOwner("root:root", unknown::add));
+        assertEquals(List.of(), unknown);
+        assertEquals(new UserDatabase.Ids(0, 0, List.of()), db.fileOwner("ghost", unknown::add));
+        assertEquals(new UserDatabase.Ids(0, 77, List.of()), db.fileOwner("ghost:77", unknown::add));
+        assertEquals(new UserDatabase.Ids(1000, 1001, List.of()), db.fileOwner("app:ghosts", unknown::add));
+        assertEquals(new UserDatabase.Ids(5, 5, List.of()), db.fileOwner("5:ghosts", unknown::add));
+        assertEquals(4, unknown.size(), unknown.toString());
+        assertTrue(unknown.get(0).startsWith("user ghost "), unknown.get(0));
+        assertTrue(unknown.get(2).startsWith("group ghosts "), unknown.get(2));
+        assertTrue(UserDatabase.namesIn("app:1"));
+        assertTrue(UserDatabase.namesIn("1:staff"));
+        assertEquals(false, UserDatabase.namesIn("1:2"));
+        assertEquals(false, UserDatabase.namesIn("root:"));
     }
 
     @Test
