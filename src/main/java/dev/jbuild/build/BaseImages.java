@@ -97,11 +97,11 @@ final class BaseImages {
                 // docker-image://REF names another image; otherwise the reference itself is the image.
                 ImageName name = ImageName.parse(named instanceof NamedContext.Image image ? image.reference() : reference);
                 manifest = fromStoreOrRegistry(name, at);
-                ImageState state = load(manifest, at);
+                ImageState state = load(manifest, reference, at);
                 state.layers.forEach(layer -> layerSources.putIfAbsent(layer.descriptor().digest(), name));
                 return state;
             }
-            return load(manifest, at);
+            return load(manifest, reference, at);
         } catch (IOException | IllegalArgumentException e) {
             throw new BuildException(at, "loading image " + reference + ": " + e.getMessage(), e);
         }
@@ -138,12 +138,13 @@ final class BaseImages {
         }
     }
 
-    private ImageState load(Descriptor descriptor, Location at) throws IOException, BuildException {
+    /** The image {@code descriptor} names in the store; {@code reference} is how errors name it. */
+    private ImageState load(Descriptor descriptor, String reference, Location at) throws IOException, BuildException {
         Document<ManifestOrIndex> document = ImageDocuments.parseManifestOrIndex(session.store.readBytes(descriptor.digest()));
         if (document.value() instanceof Index index) {
             Descriptor chosen = PlatformMatcher.of(session.request.platform()).best(index)
                     .orElseThrow(() -> new BuildException(at, "the image has no manifest for " + session.request.platform()));
-            return load(chosen, at);
+            return load(chosen, reference, at);
         }
         Manifest manifest = (Manifest) document.value();
         ImageState cached = loaded.get(document.digest().toString());
@@ -154,7 +155,8 @@ final class BaseImages {
         List<LayerRecord> layers = new ArrayList<>();
         List<dev.jbuild.image.Digest> diffIds = config.rootfs() == null ? List.of() : config.rootfs().diffIds();
         if (diffIds.size() != manifest.layers().size()) {
-            throw new IOException("the config lists " + diffIds.size() + " layers but the manifest has " + manifest.layers().size());
+            throw new IOException("the config of image " + reference + " lists " + diffIds.size() + " diff_ids for "
+                    + manifest.layers().size() + (manifest.layers().size() == 1 ? " layer" : " layers"));
         }
         for (int i = 0; i < manifest.layers().size(); i++) {
             layers.add(new LayerRecord(manifest.layers().get(i), diffIds.get(i)));
@@ -163,11 +165,14 @@ final class BaseImages {
         ImageState state = new ImageState(config.withoutUnknownFields().withHistory(null).withRootfs(null), layers, history,
                 new FsView(), List.of(new Lower.Chain(layers)));
         // The tree is read from the layer blobs only when a step needs it: a fully cached build never does.
-        for (LayerRecord layer : layers) {
+        // Each layer's diff_id is checked against its blob as it is indexed (LayerIndex), on first use.
+        for (int i = 0; i < layers.size(); i++) {
+            LayerRecord layer = layers.get(i);
+            LayerOrigin origin = new LayerOrigin(reference, i, layers.size());
             if (!session.store.has(layer.descriptor().digest())) {
-                throw new IOException("layer " + layer.descriptor().digest() + " of the image is not in the store");
+                throw new IOException(origin.describe(layer.descriptor().digest()) + " is not in the store");
             }
-            state.indexLater(layer, session.store);
+            state.indexLater(layer, origin, session.store);
         }
         state.cacheKey = document.digest().toString();
         // Two references naming the same manifest may load it at once; keep one, both are equal.

@@ -26,7 +26,7 @@ final class ImageState {
     final List<ImageConfig.History> history;
     private final FsView fs;
     /** Layers whose entries are not in {@link #fs} yet (cache hits, base layers): read on first use. */
-    private final List<LayerRecord> unindexed = new ArrayList<>();
+    private final List<Pending> unindexed = new ArrayList<>();
     private dev.jbuild.store.Store unindexedStore;
     /**
      * The cache key of the image so far: the base's manifest digest, then each step's key. Null when
@@ -65,10 +65,10 @@ final class ImageState {
     /** The merged file tree, after reading the layers that were added without their entries. */
     synchronized FsView fs() throws java.io.IOException {
         while (!unindexed.isEmpty()) {
-            LayerRecord layer = unindexed.get(0);
+            LayerRecord layer = unindexed.get(0).layer();
             fs.beginLayer();
             dev.jbuild.image.Digest blob = layer.descriptor().digest();
-            for (dev.jbuild.layer.LayerEntry entry : new LayerIndex(unindexedStore).entries(layer)) {
+            for (dev.jbuild.layer.LayerEntry entry : new LayerIndex(unindexedStore).entries(layer, unindexed.get(0).origin())) {
                 fs.apply(entry, entry instanceof dev.jbuild.layer.LayerEntry.RegularFile
                         ? new FsView.Content.InLayer(blob, entry.path()) : null);
             }
@@ -79,9 +79,17 @@ final class ImageState {
 
     /** Adds {@code layer}'s entries to the tree later, when something needs the tree. */
     synchronized void indexLater(LayerRecord layer, dev.jbuild.store.Store store) {
-        unindexed.add(layer);
+        indexLater(layer, null, store);
+    }
+
+    /** As {@link #indexLater(LayerRecord, dev.jbuild.store.Store)} for a layer of a named image, named so in errors. */
+    synchronized void indexLater(LayerRecord layer, LayerOrigin origin, dev.jbuild.store.Store store) {
+        unindexed.add(new Pending(layer, origin));
         unindexedStore = store;
     }
+
+    /** A layer not indexed yet, and where it came from (null: a step's layer). */
+    private record Pending(LayerRecord layer, LayerOrigin origin) {}
 
     ImageConfig.Config runConfig() {
         return config.config() == null ? ImageConfig.Config.EMPTY : config.config();

@@ -3,7 +3,9 @@ package dev.jbuild.build;
 import dev.jbuild.layer.ContentSource;
 import dev.jbuild.layer.DeviceKind;
 import dev.jbuild.layer.EntryAttributes;
+import dev.jbuild.image.Digest;
 import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.layer.LayerException;
 import dev.jbuild.layer.LayerReader;
 import dev.jbuild.store.Store;
 import java.io.BufferedInputStream;
@@ -32,11 +34,14 @@ import java.util.zip.GZIPOutputStream;
  * The entries of a layer without their content, kept in the store's {@code cache/layer-index/}
  * by diff_id. Indexing a base image means decompressing every layer; with this, only the first
  * build that uses a layer pays for that, later ones read a small file. An index that cannot be
- * read is ignored and rebuilt, so a damaged or partial file never breaks a build.
+ * read is ignored and rebuilt, so a damaged or partial file never breaks a build. Indexing is also
+ * where a base layer's diff_id is verified (in the same pass), and the file names the blob that
+ * was verified, so another blob claiming the same diff_id is verified too.
  */
 final class LayerIndex {
 
-    private static final int FORMAT = 1;
+    /** 2: the header names the blob the index was made from (1 did not). */
+    private static final int FORMAT = 2;
     /** Linux allows 64 KiB an xattr value; an index claiming more is damaged (or hostile). */
     private static final int MAX_XATTR_BYTES = 1 << 16;
     private static final int MAX_XATTRS = 1 << 10;
@@ -49,30 +54,52 @@ final class LayerIndex {
         this.directory = store.root().resolve("cache").resolve("layer-index");
     }
 
-    /** The layer's entries, in tar order; regular files carry no content (see {@link FsView.Content.InLayer}). */
+    /** As {@link #entries(LayerRecord, LayerOrigin)} for a layer that belongs to no named image (a cached step's). */
     List<LayerEntry> entries(LayerRecord layer) throws IOException {
+        return entries(layer, null);
+    }
+
+    /**
+     * The layer's entries, in tar order; regular files carry no content (see {@link FsView.Content.InLayer}).
+     * Made from the blob, the uncompressed tar is hashed on the way and must be the layer's diff_id
+     * (what containerd checks when it unpacks): a blob that is not what the image config says is
+     * refused, naming it by {@code origin} (null: by its digest). An index made from another blob
+     * with the same diff_id (the same tar compressed differently, or a blob that lies) is not
+     * trusted for this one: the blob is read and checked once, and the index then names it.
+     */
+    List<LayerEntry> entries(LayerRecord layer, LayerOrigin origin) throws IOException {
         Path file = directory.resolve(layer.diffId().hex() + ".idx");
+        Digest blob = layer.descriptor().digest();
         try {
-            return read(file);
+            Indexed indexed = read(file);
+            if (indexed.blob().equals(blob)) {
+                return indexed.entries();
+            }
         } catch (NoSuchFileException e) {
             // First use of this layer.
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(file);
         }
         List<LayerEntry> entries = new ArrayList<>();
-        try (InputStream in = store.open(layer.descriptor().digest())) {
-            LayerReader.read(in, (entry, content) -> entries.add(withoutContent(entry)));
+        String diffId;
+        try (InputStream in = store.open(blob)) {
+            diffId = LayerReader.readWithDiffId(in, (entry, content) -> entries.add(withoutContent(entry)));
         }
-        write(file, entries);
+        if (!diffId.equals(layer.diffId().toString())) {
+            throw new LayerException((origin == null ? "layer " + blob : origin.describe(blob))
+                    + " does not match the image config: its uncompressed content has digest " + diffId + ", but "
+                    + (origin == null ? "its recorded diff_id is " : origin.diffIdField() + " says ") + layer.diffId());
+        }
+        write(file, blob, entries);
         return entries;
     }
 
     /** The index file of the layer with {@code diffId} (it may not exist). */
-    static Path file(Store store, dev.jbuild.image.Digest diffId) {
+    static Path file(Store store, Digest diffId) {
         return store.root().resolve("cache").resolve("layer-index").resolve(diffId.hex() + ".idx");
     }
 
-    static boolean has(Store store, dev.jbuild.image.Digest diffId) {
+    static boolean has(Store store, Digest diffId) {
         return Files.isRegularFile(file(store, diffId));
     }
 
@@ -81,7 +108,7 @@ final class LayerIndex {
      * after checking that it reads completely and names only clean paths; a bad one is refused
      * (IOException) and the layer is then indexed from its blob when needed.
      */
-    static void install(Store store, dev.jbuild.image.Digest diffId, byte[] index) throws IOException {
+    static void install(Store store, Digest diffId, byte[] index) throws IOException {
         Path target = file(store, diffId);
         Files.createDirectories(target.getParent());
         Path temporary = Files.createTempFile(target.getParent(), ".import-", ".tmp");
@@ -89,7 +116,7 @@ final class LayerIndex {
             Files.write(temporary, index);
             List<LayerEntry> entries;
             try {
-                entries = read(temporary);
+                entries = read(temporary).entries();
             } catch (RuntimeException e) {
                 throw new IOException("unreadable layer index: " + e.getMessage(), e);
             }
@@ -118,13 +145,14 @@ final class LayerIndex {
         throw new IOException("indexed entries carry no content");
     };
 
-    private void write(Path file, List<LayerEntry> entries) throws IOException {
+    private void write(Path file, Digest blob, List<LayerEntry> entries) throws IOException {
         Files.createDirectories(directory);
         Path temporary = Files.createTempFile(directory, ".index-", ".tmp");
         try {
             try (OutputStream raw = Files.newOutputStream(temporary);
                     DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new GZIPOutputStream(raw, 1 << 16)))) {
                 out.writeInt(FORMAT);
+                out.writeUTF(blob.toString());
                 out.writeInt(entries.size());
                 for (LayerEntry entry : entries) {
                     writeEntry(out, entry);
@@ -187,11 +215,15 @@ final class LayerIndex {
         }
     }
 
-    private static List<LayerEntry> read(Path file) throws IOException {
+    /** An index file's content: the blob it was made from and the entries. */
+    private record Indexed(Digest blob, List<LayerEntry> entries) {}
+
+    private static Indexed read(Path file) throws IOException {
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(new GZIPInputStream(Files.newInputStream(file), 1 << 16)))) {
             if (in.readInt() != FORMAT) {
                 throw new IOException("unknown layer index format");
             }
+            Digest blob = Digest.parse(in.readUTF());
             int count = in.readInt();
             List<LayerEntry> entries = new ArrayList<>(Math.min(count, 1 << 20));
             for (int i = 0; i < count; i++) {
@@ -200,7 +232,7 @@ final class LayerIndex {
             if (in.read() != -1) {
                 throw new IOException("trailing data in layer index");
             }
-            return entries;
+            return new Indexed(blob, entries);
         } catch (EOFException e) {
             throw new IOException("truncated layer index", e);
         }

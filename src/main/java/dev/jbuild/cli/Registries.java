@@ -45,12 +45,31 @@ final class Registries {
                 builder.credentials(name.registry(), credentials);
             }
         }
+        String rate = System.getenv(RegistryOptions.MIN_TRANSFER_RATE_VARIABLE);
+        if (rate != null && !rate.isBlank()) {
+            builder.minTransferRate(minTransferRate(spec, rate));
+        }
         global.tlsCa.forEach(builder::tlsCaFile);
         global.insecureRegistries.forEach(builder::insecureRegistry);
         if (!global.tlsVerify) {
             builder.insecureRegistry("*");
         }
         return builder.build();
+    }
+
+    /** {@code 16KiB}, {@code 1MB/s}, {@code 500}: a size per second, as the variable is documented. */
+    static long minTransferRate(CommandSpec spec, String value) {
+        String size = value.trim().replaceFirst("(?i)/s$", "");
+        try {
+            long rate = Quantities.size(size);
+            if (rate < 1) {
+                throw new IllegalArgumentException("it must be at least 1 byte per second");
+            }
+            return rate;
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "invalid " + RegistryOptions.MIN_TRANSFER_RATE_VARIABLE + "="
+                    + value + ": " + e.getMessage() + " (a size per second, e.g. 16KiB or 1MB/s)");
+        }
     }
 
     /** The environment with {@code --config} applied, for reading and writing config.json. */

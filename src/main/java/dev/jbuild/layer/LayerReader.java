@@ -28,7 +28,25 @@ public final class LayerReader {
     public static void read(InputStream blob, Visitor visitor) throws IOException {
         BufferedInputStream buffered = new BufferedInputStream(blob, 64 * 1024);
         Compression compression = LayerExtractor.detect(buffered);
-        InputStream tar = new LayerExtractor.StreamErrors(LayerExtractor.decompress(compression, buffered), compression);
+        visit(new LayerExtractor.StreamErrors(LayerExtractor.decompress(compression, buffered), compression), visitor);
+    }
+
+    /**
+     * As {@link #read}, hashing the uncompressed tar as it goes by, to its very end (bytes after
+     * the end-of-archive marker are part of it, as for the extractor): returns its diff_id
+     * ({@code sha256:…}), for the caller to compare with the image config's. One pass over the blob.
+     */
+    public static String readWithDiffId(InputStream blob, Visitor visitor) throws IOException {
+        BufferedInputStream buffered = new BufferedInputStream(blob, 64 * 1024);
+        Compression compression = LayerExtractor.detect(buffered);
+        CountingDigestInputStream tar = new CountingDigestInputStream(
+                new LayerExtractor.StreamErrors(LayerExtractor.decompress(compression, buffered), compression));
+        visit(tar, visitor);
+        tar.drain();
+        return tar.digest();
+    }
+
+    private static void visit(InputStream tar, Visitor visitor) throws IOException {
         TarReader reader = new TarReader(tar);
         for (TarHeader header = reader.next(); header != null; header = reader.next()) {
             InputStream content = reader.content();

@@ -119,6 +119,8 @@ final class BlobDownloader {
             } else {
                 throw r.failure(what);
             }
+            // The blob's own size bounds the body's time, also when the server sends no length.
+            http.transport().limitBody(r, blob.size() - p.received);
             copy(r.body(), blob, p, progress);
         }
         if (p.received < blob.size()) {

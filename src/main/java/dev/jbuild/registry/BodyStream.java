@@ -16,8 +16,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A response body as an input stream that gives up when the server sends nothing for the read
- * timeout. The JDK's own {@code ofInputStream} blocks forever on a stalled connection, and the
- * request timeout only covers the wait for headers. One buffer list is requested at a time, so
+ * timeout, or when the whole body takes longer than its {@link #deadline}. The JDK's own
+ * {@code ofInputStream} blocks forever on a stalled connection, and the request timeout only
+ * covers the wait for headers. One buffer list is requested at a time, so
  * memory stays flat however large the body is. Closing before the end cancels the exchange.
  */
 final class BodyStream extends InputStream implements HttpResponse.BodySubscriber<BodyStream> {
@@ -28,6 +29,11 @@ final class BodyStream extends InputStream implements HttpResponse.BodySubscribe
     private final Duration readTimeout;
     private final String what;
     private volatile Flow.Subscription subscription;
+    /** When the whole body must have arrived (System.nanoTime), and why; see {@link #deadline}. */
+    private long deadline = Long.MAX_VALUE;
+    private long started;
+    private String deadlineReason;
+    private long delivered;
     private Iterator<ByteBuffer> buffers = List.<ByteBuffer>of().iterator();
     private ByteBuffer current;
     private boolean finished;
@@ -92,12 +98,23 @@ final class BodyStream extends InputStream implements HttpResponse.BodySubscribe
                 return -1;
             }
             Object next;
+            long wait = readTimeout.toNanos();
+            if (deadline != Long.MAX_VALUE) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw tooSlow();
+                }
+                wait = Math.min(wait, left);
+            }
             try {
-                next = queue.poll(readTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                next = queue.poll(wait, TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 cancel();
                 throw new java.io.InterruptedIOException("interrupted while " + what);
+            }
+            if (next == null && deadline != Long.MAX_VALUE && deadline - System.nanoTime() <= 0) {
+                throw tooSlow();
             }
             if (next == null) {
                 cancel();
@@ -124,14 +141,37 @@ final class BodyStream extends InputStream implements HttpResponse.BodySubscribe
         }
         int n = Math.min(len, current.remaining());
         current.get(b, off, n);
+        delivered += n;
         return n;
     }
 
-    /** Reads at most {@code limit} bytes; more is an error (a manifest or error body that is too big). */
+    /**
+     * Bounds the time the whole body may take: from now, {@code allowed}; {@code reason} says how
+     * that was computed and how to change it. A server that sends a byte now and then gets past
+     * the read timeout, never past this. Replaces an earlier bound.
+     */
+    void deadline(Duration allowed, String reason) {
+        started = System.nanoTime();
+        deadline = started + allowed.toNanos();
+        deadlineReason = reason;
+    }
+
+    private TransferTooSlowException tooSlow() {
+        cancel();
+        long seconds = Math.max(1, (System.nanoTime() - started) / 1_000_000_000L);
+        return new TransferTooSlowException(what + " took too long: " + delivered + " bytes of the response arrived in "
+                + seconds + " s; " + deadlineReason);
+    }
+
+    /**
+     * Reads at most {@code limit} bytes; more is an error (a manifest or error body that is too
+     * big), and a permanent one: the same document will be as big on the next attempt.
+     */
     byte[] readAtMost(int limit) throws IOException {
         byte[] all = readNBytes(limit + 1);
         if (all.length > limit) {
-            throw new IOException(what + " is larger than " + limit + " bytes");
+            close();
+            throw new LimitExceededException(what + ": the response is larger than the limit of " + limit + " bytes");
         }
         return all;
     }

@@ -29,6 +29,12 @@ public final class RegistryOptions {
     public static final List<Path> DEFAULT_CERTS_DIRECTORIES =
             List.of(Path.of("/etc/docker/certs.d"), Path.of("/etc/containers/certs.d"));
 
+    /** The environment variable the command line reads {@link #minTransferRate()} from (a size per second). */
+    public static final String MIN_TRANSFER_RATE_VARIABLE = "JBUILD_MIN_TRANSFER_RATE";
+
+    /** {@link #minTransferRate()} unless configured: 16 KiB/s, slow enough for three transfers sharing a 512 kbit/s line. */
+    public static final long DEFAULT_MIN_TRANSFER_RATE = 16 * 1024;
+
     private final Map<String, Credentials> credentials;
     private final Set<String> insecureRegistries;
     private final Set<String> plainHttpRegistries;
@@ -40,6 +46,7 @@ public final class RegistryOptions {
     private final Duration connectTimeout;
     private final Duration responseTimeout;
     private final Duration readTimeout;
+    private final long minTransferRate;
     private final int maxAttempts;
     private final Duration initialBackoff;
     private final Duration maxBackoff;
@@ -62,6 +69,7 @@ public final class RegistryOptions {
         this.connectTimeout = b.connectTimeout;
         this.responseTimeout = b.responseTimeout;
         this.readTimeout = b.readTimeout;
+        this.minTransferRate = b.minTransferRate;
         this.maxAttempts = b.maxAttempts;
         this.initialBackoff = b.initialBackoff;
         this.maxBackoff = b.maxBackoff;
@@ -97,6 +105,7 @@ public final class RegistryOptions {
         b.connectTimeout = connectTimeout;
         b.responseTimeout = responseTimeout;
         b.readTimeout = readTimeout;
+        b.minTransferRate = minTransferRate;
         b.maxAttempts = maxAttempts;
         b.initialBackoff = initialBackoff;
         b.maxBackoff = maxBackoff;
@@ -181,6 +190,23 @@ public final class RegistryOptions {
         return readTimeout;
     }
 
+    /**
+     * The slowest transfer waited for, in bytes per second: a response body must arrive within the
+     * {@link #responseTimeout()} plus its size at this rate (request bodies must go out as fast),
+     * or the transfer fails for good. Without it a server sending a byte every few seconds would
+     * hold a pull forever, since each byte resets the {@link #readTimeout()}.
+     */
+    public long minTransferRate() {
+        return minTransferRate;
+    }
+
+    /** The time a body of {@code bytes} may take: the response timeout plus its size at the minimum rate. */
+    Duration transferAllowance(long bytes) {
+        long b = Math.max(0, bytes);
+        // In two parts, so that no size can overflow the multiplication.
+        return responseTimeout.plusMillis(b / minTransferRate * 1000 + b % minTransferRate * 1000 / minTransferRate);
+    }
+
     /** Attempts per operation, the first included. */
     public int maxAttempts() {
         return maxAttempts;
@@ -249,6 +275,7 @@ public final class RegistryOptions {
         private Duration connectTimeout = Duration.ofSeconds(30);
         private Duration responseTimeout = Duration.ofSeconds(120);
         private Duration readTimeout = Duration.ofSeconds(60);
+        private long minTransferRate = DEFAULT_MIN_TRANSFER_RATE;
         private int maxAttempts = 5;
         private Duration initialBackoff = Duration.ofMillis(500);
         private Duration maxBackoff = Duration.ofSeconds(30);
@@ -316,6 +343,15 @@ public final class RegistryOptions {
 
         public Builder readTimeout(Duration d) {
             readTimeout = positive(d, "read timeout");
+            return this;
+        }
+
+        /** See {@link RegistryOptions#minTransferRate()}; at least 1 byte per second. */
+        public Builder minTransferRate(long bytesPerSecond) {
+            if (bytesPerSecond < 1) {
+                throw new IllegalArgumentException("the minimum transfer rate must be at least 1 byte per second");
+            }
+            minTransferRate = bytesPerSecond;
             return this;
         }
 

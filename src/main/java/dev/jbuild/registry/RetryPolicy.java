@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs an operation again after transient failures: 408, 429 and 5xx responses (except 501 and
- * 505), dropped or reset connections, timeouts and stalled transfers. Delays grow exponentially
+ * 505), dropped or reset connections, timeouts and stalled transfers. A breached limit (a
+ * document too large, a transfer slower than the minimum rate) is permanent. Delays grow exponentially
  * from the initial backoff up to the maximum, with jitter (each delay is drawn between half and
  * all of its nominal value, so that clients failing together do not retry together), and a
  * {@code Retry-After} the registry sends is honoured as the minimum delay. Attempts are bounded by
@@ -177,7 +178,8 @@ final class RetryPolicy {
                 return false;
             }
         }
-        if (e instanceof RegistryAuthException || e instanceof DigestMismatchException
+        if (e instanceof RegistryAuthException || e instanceof DigestMismatchException || e instanceof TransferTooSlowException
+                || e instanceof LimitExceededException
                 || e instanceof InvalidDocumentException || e instanceof LocalIOException
                 || e instanceof SSLHandshakeException || e instanceof InterruptedIOException && !(e instanceof java.net.SocketTimeoutException)) {
             return false;

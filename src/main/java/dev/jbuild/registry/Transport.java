@@ -125,10 +125,10 @@ final class Transport implements AutoCloseable {
             HttpRequest.BodyPublisher publisher = b == null ? HttpRequest.BodyPublishers.noBody() : b.get();
             rb.method(m, publisher);
             // The JDK's timeout runs from sending the request: give large bodies time to go out
-            // (at 64 KB/s) before the wait for the response begins.
+            // (at the minimum transfer rate) before the wait for the response begins.
             long length = publisher.contentLength();
             if (length > 0) {
-                rb.timeout(options.responseTimeout().plusMillis(length / 64));
+                rb.timeout(options.transferAllowance(length));
             }
             HttpResponse<BodyStream> r;
             try {
@@ -143,6 +143,9 @@ final class Transport implements AutoCloseable {
                 throw new RegistryException(what + ": invalid request to " + redact(target) + ": " + e.getMessage(), e);
             }
             Response response = new Response(r.statusCode(), r.headers(), r.uri(), r.body());
+            // A body of unknown length is bounded as a manifest would be; blob downloads, which
+            // know their size, set their own bound (limitBody).
+            limitBody(response, response.contentLength().orElse(RegistryClient.MAX_MANIFEST_BYTES));
             int status = r.statusCode();
             boolean redirect = status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
             if (!redirect || response.header("Location").isEmpty()) {
@@ -165,6 +168,20 @@ final class Transport implements AutoCloseable {
             }
             target = next;
         }
+    }
+
+    /**
+     * Bounds the time {@code response}'s body may take to {@code bytes} at the minimum transfer
+     * rate plus the response timeout, from now; the failure names the URL, the rate and how to
+     * change it.
+     */
+    void limitBody(Response response, long bytes) {
+        java.time.Duration allowed = options.transferAllowance(bytes);
+        response.body().deadline(allowed, redact(response.uri()) + " is slower than the minimum transfer rate of "
+                + options.minTransferRate() + " bytes/s (" + allowed.toSeconds() + " s allowed for " + bytes
+                + " bytes: " + options.responseTimeout().toSeconds() + " s, plus the size at that rate); for a registry"
+                + " that slow, set " + RegistryOptions.MIN_TRANSFER_RATE_VARIABLE + " to a lower rate, e.g. "
+                + RegistryOptions.MIN_TRANSFER_RATE_VARIABLE + "=1KiB");
     }
 
     private IOException tlsFailure(URI target, SSLHandshakeException e) {

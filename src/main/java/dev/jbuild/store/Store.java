@@ -180,7 +180,8 @@ public final class Store {
 
     /**
      * A writer that verifies the content against {@code expected} and, when {@code expectedSize}
-     * is not negative, its size; a mismatch keeps nothing.
+     * is not negative, its size; a mismatch keeps nothing. A size larger than the store's free
+     * space fails at once (IOException naming the blob, its size and the free space).
      */
     public BlobWriter blobWriter(Digest expected, long expectedSize) throws IOException {
         return newWriter(expected, expectedSize);
@@ -193,7 +194,28 @@ public final class Store {
 
     private BlobWriter newWriter(Digest expected, long expectedSize) throws IOException {
         Files.createDirectories(tmp);
+        if (expectedSize > 0) {
+            // A blob that cannot fit fails before the first byte, rather than filling the disk (a
+            // descriptor is only a claim: a registry may say 1 TiB and send until the disk is full).
+            long free = Files.getFileStore(tmp).getUsableSpace();
+            if (expectedSize > free) {
+                throw new IOException("not enough space for blob " + (expected == null ? "" : expected + " ") + "of "
+                        + sizeText(expectedSize) + ": the store's file system (" + root + ") has " + sizeText(free) + " free");
+            }
+        }
         return new BlobWriter(this, tmp.resolve("blob-" + UUID.randomUUID() + TEMP_SUFFIX), expected, expectedSize);
+    }
+
+    /** {@code 1099511627776 bytes (1.0 TiB)}: exact, and readable. */
+    static String sizeText(long bytes) {
+        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+        double value = bytes;
+        int unit = -1;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return bytes + " bytes" + (unit < 0 ? "" : String.format(java.util.Locale.ROOT, " (%.1f %s)", value, units[unit]));
     }
 
     /** Stores {@code bytes} (sha256) unless already present; returns their digest. */

@@ -70,11 +70,48 @@ class LayerIndexTest {
         assertNotEquals(6, Files.size(file), "the damaged index was replaced");
     }
 
+    private static LayerRecord write(Store store, List<LayerEntry> entries, Compression compression) throws Exception {
+        try (BlobWriter blob = store.blobWriter()) {
+            LayerResult result = new LayerWriter(new LayerWriter.Options(compression, -1, 1, null)).write(entries, blob);
+            return new LayerRecord(new Descriptor(result.mediaType(), blob.commit(), result.compressedSize()),
+                    Digest.parse(result.diffId()));
+        }
+    }
+
+    /** Indexing checks the blob against its diff_id, also when an index of another blob with that diff_id exists. */
+    @Test
+    void aBlobThatIsNotItsDiffIdIsRefusedAndNeverBorrowsAnotherBlobsIndex() throws Exception {
+        Store store = Store.open(temp.resolve("store"));
+        Instant time = Instant.ofEpochSecond(1_700_000_000);
+        LayerRecord honest = write(store, List.of(LayerEntry.RegularFile.of("a", EntryAttributes.of(0644).withMtime(time),
+                "a".getBytes())), Compression.GZIP);
+        LayerRecord other = write(store, List.of(LayerEntry.RegularFile.of("b", EntryAttributes.of(0644).withMtime(time),
+                "b".getBytes())), Compression.GZIP);
+        LayerIndex index = new LayerIndex(store);
+        assertEquals(1, index.entries(honest).size());
+
+        LayerRecord lying = new LayerRecord(other.descriptor(), honest.diffId());
+        LayerOrigin origin = new LayerOrigin("example/base:1", 1, 2);
+        dev.jbuild.layer.LayerException e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.jbuild.layer.LayerException.class, () -> index.entries(lying, origin));
+        assertEquals("layer 2 of 2 (" + other.descriptor().digest() + ") of image example/base:1 does not match the image"
+                + " config: its uncompressed content has digest " + other.diffId() + ", but rootfs.diff_ids[1] says "
+                + honest.diffId(), e.getMessage());
+        assertEquals("a", index.entries(honest).get(0).path(), "the honest index is still there");
+
+        // The same tar compressed another way: checked once, then indexed under its own blob.
+        LayerRecord zstd = write(store, List.of(LayerEntry.RegularFile.of("a", EntryAttributes.of(0644).withMtime(time),
+                "a".getBytes())), Compression.ZSTD);
+        assertEquals(honest.diffId(), zstd.diffId());
+        assertEquals("a", index.entries(zstd).get(0).path());
+    }
+
     /** An index in the store's format with one regular file entry at {@code path} and one xattr of {@code xattrBytes}. */
     private static byte[] index(String path, int xattrBytes) throws Exception {
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         try (java.io.DataOutputStream out = new java.io.DataOutputStream(new java.util.zip.GZIPOutputStream(bytes))) {
-            out.writeInt(1);
+            out.writeInt(2);
+            out.writeUTF(Digest.of(new byte[] {9}).toString());
             out.writeInt(1);
             out.writeChar('f');
             out.writeUTF(path);

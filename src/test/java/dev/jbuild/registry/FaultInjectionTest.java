@@ -273,4 +273,99 @@ class FaultInjectionTest {
             assertTrue(e.getMessage().startsWith(proxy.host() + "/old/app:1: image manifest schema 1"), e.getMessage());
         }
     }
+
+    private long requests(String method, String pathPart) {
+        return proxy.seen().stream().filter(r -> r.method().equals(method) && r.path().contains(pathPart)).count();
+    }
+
+    /** A manifest that claims more than the disk holds fails before a byte of that layer is asked for. */
+    @Test
+    void aLayerLargerThanTheFreeSpaceFailsBeforeItsDownload() throws Exception {
+        Store source = Store.open(tmp.resolve("source"));
+        Document<Manifest> image = seed(source, "faults/huge:1", 10_000);
+        Descriptor real = image.value().layers().get(0);
+        Store store = Store.open(tmp.resolve("store"));
+        long free = Files.getFileStore(store.root()).getUsableSpace();
+        long claimed = Math.max(1L << 40, free * 2);
+        Descriptor huge = new Descriptor(real.mediaType(), real.digest(), claimed);
+        Document<Manifest> lying = dev.jbuild.image.ImageDocuments.encode(
+                new Manifest(MediaTypes.OCI_MANIFEST, image.value().config(), List.of(huge)));
+        proxy.inject(FaultProxy.request("GET", "/manifests/"), FaultProxy.Fault.respond(200, MediaTypes.OCI_MANIFEST, lying.bytes()), 1);
+        try (RegistryClient client = RegistryClient.create(options().build())) {
+            ResolvedImage r = client.resolve(viaProxy("faults/huge:1"), AMD64);
+            IOException e = assertThrows(IOException.class,
+                    () -> client.fetchBlobs(viaProxy("faults/huge:1"), r.manifest().value().layers(), TestImages.sink(store)));
+            assertTrue(e.getMessage().startsWith("not enough space for blob " + real.digest() + " of " + claimed + " bytes ("),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("has ") && e.getMessage().endsWith(" free"), e.getMessage());
+        }
+        assertEquals(0, requests("GET", "/blobs/" + real.digest()), "the layer was never asked for: " + proxy.seen());
+        assertTrue(retries.isEmpty(), retries.toString());
+        assertNoLeftovers(store);
+    }
+
+    /** A body that goes on past its declared size is cut there: nothing beyond it is written, and nothing kept. */
+    @Test
+    void aBlobThatNeverEndsIsCutAtItsDeclaredSize() throws Exception {
+        Store source = Store.open(tmp.resolve("source"));
+        Document<Manifest> image = seed(source, "faults/endless:1", 100_000);
+        Descriptor layer = image.value().layers().get(0);
+        proxy.inject(FaultProxy.request("GET", "/blobs/" + layer.digest()), FaultProxy.Fault.endless(), 10);
+        Store store = Store.open(tmp.resolve("store"));
+        long start = System.nanoTime();
+        try (RegistryClient client = RegistryClient.create(options().build())) {
+            DigestMismatchException e = assertThrows(DigestMismatchException.class,
+                    () -> client.fetchBlob(viaProxy("faults/endless:1"), layer, TestImages.sink(store)));
+            assertTrue(e.getMessage().contains(layer.digest().toString()) && e.getMessage().contains("100000"), e.getMessage());
+        }
+        assertTrue(Duration.ofNanos(System.nanoTime() - start).compareTo(Duration.ofSeconds(10)) < 0, "cut at once");
+        assertEquals(1, requests("GET", "/blobs/" + layer.digest()), "not retried");
+        assertFalse(store.has(layer.digest()));
+        assertNoLeftovers(store);
+    }
+
+    /**
+     * A registry that sends a byte now and then never trips the read timeout; the deadline (the
+     * response timeout plus the size at the minimum rate) ends it, once, saying how to change it.
+     */
+    @Test
+    void aTricklingRegistryFailsWithinTheDeadlineForItsSize() throws Exception {
+        Store source = Store.open(tmp.resolve("source"));
+        Document<Manifest> image = seed(source, "faults/trickle:1", 3000);
+        Descriptor layer = image.value().layers().get(0);
+        proxy.inject(FaultProxy.request("GET", "/blobs/" + layer.digest()), FaultProxy.Fault.trickle(Duration.ofMillis(50)), 10);
+        Store store = Store.open(tmp.resolve("store"));
+        // 1 s + 3000 bytes at 1000 bytes/s: 4 s; the read timeout (20 s) alone would wait for the whole minute.
+        RegistryOptions options = options().responseTimeout(Duration.ofSeconds(1)).minTransferRate(1000).build();
+        long start = System.nanoTime();
+        try (RegistryClient client = RegistryClient.create(options)) {
+            IOException e = assertThrows(IOException.class,
+                    () -> client.fetchBlob(viaProxy("faults/trickle:1"), layer, TestImages.sink(store)));
+            String message = e.getMessage();
+            assertTrue(message.startsWith("pulling blob " + layer.digest() + " from " + proxy.host() + "/faults/trickle took too long: "),
+                    message);
+            assertTrue(message.contains("http://" + proxy.host() + "/v2/faults/trickle/blobs/" + layer.digest()
+                    + " is slower than the minimum transfer rate of 1000 bytes/s (4 s allowed for 3000 bytes"), message);
+            assertTrue(message.contains("set JBUILD_MIN_TRANSFER_RATE to a lower rate"), message);
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertTrue(took.compareTo(Duration.ofMillis(3900)) > 0 && took.compareTo(Duration.ofSeconds(8)) < 0, "took " + took);
+        assertEquals(1, requests("GET", "/blobs/" + layer.digest()), "a breached deadline is not retried");
+        assertNoLeftovers(store);
+    }
+
+    /** A manifest over the 4 MiB limit is as large on every attempt: one request, then a clear failure. */
+    @Test
+    void aManifestOverTheLimitFailsAtTheFirstAttempt() throws Exception {
+        byte[] big = new byte[RegistryClient.MAX_MANIFEST_BYTES + 1];
+        java.util.Arrays.fill(big, (byte) ' ');
+        proxy.inject(FaultProxy.request("GET", "/manifests/"), FaultProxy.Fault.respond(200, MediaTypes.OCI_MANIFEST, big), 10);
+        try (RegistryClient client = RegistryClient.create(options().build())) {
+            IOException e = assertThrows(IOException.class, () -> client.resolve(viaProxy("faults/bigmanifest:1"), AMD64));
+            assertEquals("pulling manifest " + proxy.host() + "/faults/bigmanifest:1: the response is larger than the limit of "
+                    + RegistryClient.MAX_MANIFEST_BYTES + " bytes", e.getMessage());
+        }
+        assertEquals(1, requests("GET", "/manifests/"), proxy.seen().toString());
+        assertTrue(retries.isEmpty(), retries.toString());
+    }
 }

@@ -48,6 +48,8 @@ final class FaultProxy implements AutoCloseable {
         Duration delay = Duration.ZERO;
         boolean corrupt;
         boolean stripRange;
+        boolean endless;
+        Duration trickle = Duration.ZERO;
         Map<String, String> extraHeaders = Map.of();
 
         static Fault status(int status, String json) {
@@ -86,6 +88,23 @@ final class FaultProxy implements AutoCloseable {
             Fault f = new Fault();
             f.stallAfter = bytes;
             f.stall = stall;
+            return f;
+        }
+
+        /**
+         * Forward without a Content-Length, and after the body keep sending zeros (up to 1 GiB, or
+         * until the client hangs up): a body that never ends.
+         */
+        static Fault endless() {
+            Fault f = new Fault();
+            f.endless = true;
+            return f;
+        }
+
+        /** Forward, sending the body one byte every {@code interval} (until the client hangs up). */
+        static Fault trickle(Duration interval) {
+            Fault f = new Fault();
+            f.trickle = interval;
             return f;
         }
 
@@ -259,9 +278,28 @@ final class FaultProxy implements AutoCloseable {
                 exchange.close();
                 return;
             }
-            exchange.sendResponseHeaders(status, length < 0 ? 0 : length);
+            boolean endless = fault != null && fault.endless;
+            exchange.sendResponseHeaders(status, length < 0 || endless ? 0 : length);
             OutputStream out = exchange.getResponseBody();
             byte[] body = in.readAllBytes();
+            if (endless) {
+                out.write(body);
+                byte[] zeros = new byte[64 * 1024];
+                for (int i = 0; i < (1 << 30) / zeros.length; i++) {
+                    out.write(zeros); // fails once the client has hung up
+                }
+                out.close();
+                return;
+            }
+            if (fault != null && !fault.trickle.isZero()) {
+                for (byte b : body) {
+                    out.write(b);
+                    out.flush(); // fails once the client has hung up
+                    Thread.sleep(fault.trickle.toMillis());
+                }
+                out.close();
+                return;
+            }
             if (fault != null && fault.corrupt && body.length > 0) {
                 body[body.length / 2] ^= 0x55;
             }

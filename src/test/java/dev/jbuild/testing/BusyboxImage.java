@@ -103,13 +103,31 @@ public final class BusyboxImage {
         }
     }
 
+    /**
+     * A crafted image for tests of base-image verification: the busybox layer, with {@code extraPadding}
+     * zero bytes after the tar's end (the same files, another diff_id when not 0), and a config whose
+     * {@code rootfs.diff_ids} are {@code claimedDiffIds} rather than the layer's real one. {@link #diffId()}
+     * is the real diff_id.
+     */
+    public static BusyboxImage writeClaimingDiffIds(Path layoutDirectory, String tag, int extraPadding,
+            List<String> claimedDiffIds) {
+        byte[] tar = BusyboxRootfs.tar();
+        byte[] padded = java.util.Arrays.copyOf(tar, tar.length + extraPadding);
+        return write(layoutDirectory, tag, hostArchitecture(), padded, claimedDiffIds);
+    }
+
     private static BusyboxImage write(Path layoutDirectory, String tag, String architecture, byte[] tar) {
+        return write(layoutDirectory, tag, architecture, tar, null);
+    }
+
+    private static BusyboxImage write(Path layoutDirectory, String tag, String architecture, byte[] tar,
+            List<String> claimedDiffIds) {
         try {
             Files.createDirectories(layoutDirectory.resolve("blobs/sha256"));
             byte[] layer = gzip(tar);
             String diffId = sha256(tar);
             String layerDigest = writeBlob(layoutDirectory, layer);
-            byte[] config = config(architecture, diffId);
+            byte[] config = config(architecture, claimedDiffIds == null ? List.of(diffId) : claimedDiffIds);
             String configDigest = writeBlob(layoutDirectory, config);
             byte[] manifest = manifest(configDigest, config.length, layerDigest, layer.length);
             String manifestDigest = writeBlob(layoutDirectory, manifest);
@@ -142,7 +160,7 @@ public final class BusyboxImage {
         }
     }
 
-    private static byte[] config(String architecture, String diffId) throws IOException {
+    private static byte[] config(String architecture, List<String> diffIds) throws IOException {
         ObjectNode config = JSON.createObjectNode();
         config.put("created", "2020-01-01T00:00:00Z");
         config.put("architecture", architecture);
@@ -155,7 +173,8 @@ public final class BusyboxImage {
         runtime.putArray("Cmd").add("sh");
         ObjectNode rootfs = config.putObject("rootfs");
         rootfs.put("type", "layers");
-        rootfs.putArray("diff_ids").add(diffId);
+        ArrayNode listed = rootfs.putArray("diff_ids");
+        diffIds.forEach(listed::add);
         ObjectNode history = config.putArray("history").addObject();
         history.put("created", "2020-01-01T00:00:00Z");
         history.put("created_by", "jbuild tests: busybox from Debian's busybox-static");
