@@ -69,7 +69,7 @@ final class CopyStep {
         StageSources.Source source = copy.from() == null
                 ? sources.context()
                 : sources.from(session.expand(copy.from(), scope, at), at);
-        Placement placement = placement(copy.chown(), copy.chmod(), source.keepOwnership(), copy.link(), scope, at);
+        Placement placement = placement("COPY", copy.chown(), copy.chmod(), source.keepOwnership(), copy.link(), scope, at);
         List<String> excludes = expandAll(copy.excludes(), scope, at);
         return place(at, copy.node().heredocs(), copy.sources(), copy.destination(), scope, source.tree(),
                 new CopySelection.CopyFlags(copy.parents(), excludes), placement, false);
@@ -78,7 +78,7 @@ final class CopyStep {
     List<LayerEntry> add(Instruction.Add add, Map<String, String> scope) throws BuildException, IOException {
         fs = state.fs();
         Location at = add.location();
-        Placement placement = placement(add.chown(), add.chmod(), false, add.link(), scope, at);
+        Placement placement = placement("ADD", add.chown(), add.chmod(), false, add.link(), scope, at);
         List<String> local = new ArrayList<>();
         List<String> urls = new ArrayList<>();
         for (String word : add.sources()) {
@@ -126,11 +126,12 @@ final class CopyStep {
         return new ArrayList<>(entries.values());
     }
 
-    private Placement placement(String chown, String chmod, boolean keepOwnership, boolean link,
+    private Placement placement(String keyword, String chown, String chmod, boolean keepOwnership, boolean link,
             Map<String, String> scope, Location at) throws BuildException, IOException {
         UserDatabase.Ids owner = null;
         if (chown != null) {
-            owner = Ownership.resolve(session, state, session.expand(chown, scope, at));
+            String spec = session.expand(chown, scope, at);
+            owner = Ownership.resolve(session, state, spec, Ownership.forChown(keyword, spec));
         }
         FileMode mode = chmod == null ? null : FileMode.parse(session.expand(chmod, scope, at));
         return new Placement(owner, mode, keepOwnership, link);

@@ -273,7 +273,7 @@ final class StageExecutor {
             commitMetadata(workdir);
             return;
         }
-        UserDatabase.Ids owner = Ownership.resolve(session, state, state.user());
+        UserDatabase.Ids owner = Ownership.resolve(session, state, state.user(), Ownership.forWorkdir(clean, state.user()));
         List<LayerEntry> entries = new ArrayList<>();
         String current = "";
         for (String part : LayerPaths.clean(clean).split("/")) {
