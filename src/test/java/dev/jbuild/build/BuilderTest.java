@@ -365,4 +365,59 @@ class BuilderTest {
                 () -> fixture.build("FROM scratch\nADD https://github.com/moby/buildkit.git /src\n"));
         assertTrue(git.getMessage().contains("git repository is not implemented yet"), git.getMessage());
     }
+
+    @Test
+    void envAndLabelNamesAreExpandedAndUnquotedButArgNamesAreTakenAsWritten() throws Exception {
+        BuildResult result = fixture.build("""
+                FROM scratch
+                ARG src=FROM_ARG
+                ARG ${src}=arg-value
+                ENV "BUILD_LOGLEVEL"="5" ${src}=env-value 'single'=1
+                ENV ${src}_COPY=$FROM_ARG
+                LABEL "${src}.label"=x
+                """);
+        ImageConfig.Config run = fixture.config(result).config();
+        // BuildKit (Dockerfile 1.8+) does not expand ARG names: ${src} is a name of its own, so FROM_ARG stays unset.
+        assertEquals(List.of("PATH=" + ImageState.DEFAULT_PATH, "BUILD_LOGLEVEL=5", "FROM_ARG=env-value", "single=1",
+                "FROM_ARG_COPY=env-value"), run.env());
+        assertEquals(Map.of("FROM_ARG.label", "x"), run.labels());
+    }
+
+    @Test
+    void substitutionsNestedTooDeeplyAreAnErrorAtTheirLine() throws Exception {
+        String nested = "${X:-".repeat(5_000) + "x" + "}".repeat(5_000);
+        // Words the planner does not expand; it reports ENV, ARG and FROM itself (PlannerTest).
+        for (String instruction : List.of("LABEL a=" + nested, "USER " + nested, "WORKDIR /" + nested,
+                "LABEL a=\"" + "${X:-\"".repeat(3_000), "COPY a.txt /" + nested)) {
+            BuildException e = assertThrows(BuildException.class,
+                    () -> fixture.build("FROM scratch\n\n" + instruction + "\n"), instruction.substring(0, 12));
+            assertEquals(3, e.location().startLine(), instruction.substring(0, 12));
+            assertTrue(e.getMessage().endsWith("syntax error: substitutions nested more than 100 levels deep"),
+                    e.getMessage().substring(e.getMessage().length() - 80));
+        }
+        // Up to the limit is fine.
+        String deepest = "${X:-".repeat(100) + "ok" + "}".repeat(100);
+        BuildResult result = fixture.build("FROM scratch\nLABEL a=" + deepest + "\n");
+        assertEquals(Map.of("a", "ok"), fixture.config(result).config().labels());
+    }
+
+    @Test
+    void failedUserLookupsSayWhatNeededTheUser() throws Exception {
+        BuildException workdir = assertThrows(BuildException.class,
+                () -> fixture.build("FROM scratch\nUSER root\nWORKDIR /app\n"));
+        assertEquals(3, workdir.location().startLine());
+        assertEquals("WORKDIR creates its directory /app owned by the current USER \"root\", which could not be looked up:"
+                + " unable to find user root: no matching entries in passwd file"
+                + " (the image has no /etc/passwd: use a numeric id such as 0, or add /etc/passwd first)", workdir.getMessage());
+        // A numeric USER needs no lookup, as in BuildKit.
+        fixture.build("FROM scratch\nUSER 0\nWORKDIR /app\n");
+
+        BuildException chown = assertThrows(BuildException.class,
+                () -> fixture.build("FROM scratch\nCOPY passwd group /etc/\nCOPY --chown=app:ghosts a.txt /\n"));
+        assertEquals("COPY --chown=app:ghosts: the owner could not be looked up:"
+                + " unable to find group ghosts: no matching entries in group file", chown.getMessage());
+        BuildException add = assertThrows(BuildException.class, () -> fixture.build("FROM scratch\nADD --chown=app a.txt /\n"));
+        assertTrue(add.getMessage().startsWith("ADD --chown=app: the owner could not be looked up: unable to find user app"),
+                add.getMessage());
+    }
 }
