@@ -61,9 +61,10 @@ final class RunStep {
         UserDatabase users = Ownership.database(session, state);
         UserDatabase.Ids ids;
         try {
-            ids = state.user().isEmpty() ? new UserDatabase.Ids(0, 0, List.of()) : users.resolve(state.user());
+            ids = state.user().isEmpty() ? new UserDatabase.Ids(0, 0, List.of())
+                    : Ownership.resolve(users, state.user(), Ownership.forRun(state.user()));
         } catch (IllegalArgumentException e) {
-            throw new BuildException(at, "RUN: " + e.getMessage(), e);
+            throw new BuildException(at, e.getMessage(), e);
         }
         List<SandboxMount> mounts = new ArrayList<>();
         // Unique across the stages that run at once (System.nanoTime alone could repeat on two threads).

@@ -162,9 +162,11 @@ final class StageExecutor {
             declareArgs(arg, scope);
             commitMetadata(instruction);
         } else if (instruction instanceof Instruction.Env env) {
-            // Every value sees the variables as they were before this instruction (Docker's rule).
+            // Every name and value sees the variables as they were before this instruction (Docker's
+            // rule). Names are expanded like values, so ENV "A"=1 and ENV ${name}=1 define A and
+            // the value of name, as in BuildKit; ARG names, by contrast, are taken as written.
             for (Instruction.KeyValue variable : env.variables()) {
-                state.setEnv(variable.key(), session.expand(variable.value(), scope, at));
+                state.setEnv(session.expand(variable.key(), scope, at), session.expand(variable.value(), scope, at));
             }
             commitMetadata(instruction);
         } else if (instruction instanceof Instruction.Label label) {
@@ -274,8 +276,8 @@ final class StageExecutor {
             commitMetadata(workdir);
             return;
         }
-        UserDatabase.Ids owner = Ownership.resolve(session, state, state.user(),
-                unknown -> session.listener.warning(workdir.location().prefix() + ": WORKDIR: " + unknown));
+        UserDatabase.Ids owner = Ownership.resolve(session, state, state.user(), unknown -> session.listener.warning(
+                workdir.location().prefix() + ": " + Ownership.forWorkdir(clean, state.user()) + ": " + unknown));
         List<LayerEntry> entries = new ArrayList<>();
         for (String dir = fs.resolveParents(clean); !dir.isEmpty() && !fs.isDirectory(dir); dir = LayerPaths.parent(dir)) {
             entries.add(0, new LayerEntry.Directory(dir,

@@ -20,10 +20,39 @@ final class UserDatabase {
     /** Resolved ids: {@code supplementaryGroups} are the groups listing the user by name. */
     record Ids(int uid, int gid, List<Integer> supplementaryGroups) {}
 
+    /**
+     * A user or group name the image does not define. The message is BuildKit's; {@link Ownership}
+     * adds what the lookup was for.
+     *
+     * @param file        {@code passwd} for a user, {@code group} for a group
+     * @param fileMissing whether the image has no such file at all
+     */
+    static final class UnknownName extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+        private final String file;
+        private final boolean fileMissing;
+
+        UnknownName(String kind, String name, String file, boolean fileMissing) {
+            super("unable to find " + kind + " " + name + ": no matching entries in " + file + " file");
+            this.file = file;
+            this.fileMissing = fileMissing;
+        }
+
+        String file() {
+            return file;
+        }
+
+        boolean fileMissing() {
+            return fileMissing;
+        }
+    }
+
     private final Map<String, Account> usersByName = new HashMap<>();
     private final Map<Integer, Account> usersById = new HashMap<>();
     private final Map<String, Integer> groupsByName = new HashMap<>();
     private final Map<String, List<Integer>> groupsByMember = new HashMap<>();
+    private boolean hasPasswd;
+    private boolean hasGroup;
 
     private UserDatabase() {}
 
@@ -34,6 +63,8 @@ final class UserDatabase {
     /** Parses passwd and group files; either may be null when the image lacks it. Bad lines are skipped, as libc does. */
     static UserDatabase parse(String passwd, String group) {
         UserDatabase db = new UserDatabase();
+        db.hasPasswd = passwd != null;
+        db.hasGroup = group != null;
         for (String[] fields : records(passwd)) {
             if (fields.length >= 4) {
                 Integer uid = parseId(fields[2]);
@@ -65,7 +96,7 @@ final class UserDatabase {
      * Resolves {@code user[:group]}. Without a group, the user's primary group from passwd, or 0
      * for a numeric user that passwd does not know (Docker's rule).
      *
-     * @throws IllegalArgumentException naming the user or group that the image does not have
+     * @throws UnknownName naming the user or group that the image does not have
      */
     Ids resolve(String spec) {
         int colon = spec.indexOf(':');
@@ -75,7 +106,7 @@ final class UserDatabase {
         Account account = uid != null ? usersById.get(uid) : usersByName.get(user);
         if (uid == null) {
             if (account == null) {
-                throw new IllegalArgumentException("unable to find user " + user + ": no matching entries in passwd file");
+                throw new UnknownName("user", user, "passwd", !hasPasswd);
             }
             uid = account.uid();
         }
@@ -89,7 +120,7 @@ final class UserDatabase {
             } else {
                 Integer named = groupsByName.get(group);
                 if (named == null) {
-                    throw new IllegalArgumentException("unable to find group " + group + ": no matching entries in group file");
+                    throw new UnknownName("group", group, "group", !hasGroup);
                 }
                 gid = named;
             }

@@ -159,6 +159,7 @@ final class BuildCommand implements Runnable {
             for (Platform target : targets) {
                 plans.add(plan(dockerfile, target, namedContexts, inputs.dockerfile().text()));
             }
+            printWarnings(dockerfile, plans);
             if (dryRun) {
                 for (int i = 0; i < plans.size(); i++) {
                     if (plans.size() > 1) {
@@ -203,12 +204,18 @@ final class BuildCommand implements Runnable {
         } catch (PlanException e) {
             throw Diagnostics.plan(e, text);
         }
-        if (!quiet) {
-            PrintWriter err = spec.commandLine().getErr();
-            dockerfile.warnings().forEach(w -> err.println("warning: " + w));
-            plan.warnings().forEach(w -> err.println("warning: " + w));
-        }
         return plan;
+    }
+
+    /** The parser's and the planner's findings, each once: the plans of several platforms mostly repeat them. */
+    private void printWarnings(Dockerfile dockerfile, List<BuildPlan> plans) {
+        if (quiet) {
+            return;
+        }
+        java.util.Set<String> warnings = new java.util.LinkedHashSet<>(dockerfile.warnings());
+        plans.forEach(p -> warnings.addAll(p.warnings()));
+        PrintWriter err = spec.commandLine().getErr();
+        warnings.forEach(w -> err.println("warning: " + w));
     }
 
     /** The --platform values, normalised and without repeats; the host's when none is given. */

@@ -15,12 +15,6 @@ final class HeredocLexer {
     private static final int EOF = -1;
     private static final char ESCAPE = '\\';
 
-    /**
-     * Go's growable stacks let BuildKit recurse through any {@code ${a:-${b:-...}}} nesting; a
-     * JVM stack does not, so absurd nesting is reported as a lexing error instead.
-     */
-    static final int MAX_SUBSTITUTION_DEPTH = 100;
-
     private final boolean rawQuotes;
     private boolean rawEscapes;
     private final int[] chars;
@@ -209,8 +203,8 @@ final class HeredocLexer {
 
     /** With no variables defined every reference survives as text, which is what heredoc names need. */
     private String processDollar() throws SyntaxProblem {
-        if (++depth > MAX_SUBSTITUTION_DEPTH) {
-            throw new SyntaxProblem("syntax error: substitutions nested too deeply");
+        if (++depth > ShellWords.MAX_SUBSTITUTION_DEPTH) {
+            throw new SyntaxProblem(ShellWords.TOO_DEEP);
         }
         try {
             return dollar();

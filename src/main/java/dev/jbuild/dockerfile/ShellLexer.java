@@ -31,6 +31,8 @@ final class ShellLexer {
      * {@code /}, where {@code \*} must reach the pattern matcher intact.
      */
     private boolean rawEscapes;
+    /** How many nested words ({@link #processUntil}) are open; bounded by {@link ShellWords#MAX_SUBSTITUTION_DEPTH}. */
+    private int depth;
 
     ShellLexer(String word, int escape, Map<String, String> env) {
         int[] codePoints = word.codePoints().toArray();
@@ -68,11 +70,18 @@ final class ShellLexer {
      * Reaching the end while looking for {@code stop} is an error.
      */
     private Scanned processUntil(int stop, boolean raw) throws ShellExpansionException {
+        // Every recursion (a substitution's word, also one reached through double quotes) comes
+        // through here, so one counter bounds the stack.
+        if (depth > ShellWords.MAX_SUBSTITUTION_DEPTH) {
+            throw new ShellExpansionException(ShellWords.TOO_DEEP, true);
+        }
         boolean savedRaw = rawEscapes;
         rawEscapes = raw;
+        depth++;
         try {
             return scan(stop);
         } finally {
+            depth--;
             rawEscapes = savedRaw;
         }
     }
@@ -263,7 +272,7 @@ final class ShellLexer {
         try {
             return processUntil(stop, raw).text();
         } catch (ShellExpansionException e) {
-            if (peek() == EOF) {
+            if (peek() == EOF && !e.limitExceeded()) {
                 throw new ShellExpansionException(missingMessage);
             }
             throw e;

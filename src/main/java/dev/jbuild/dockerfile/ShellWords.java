@@ -48,6 +48,17 @@ public final class ShellWords {
         }
     }
 
+    /**
+     * How deeply substitutions may nest: <code>${a:-${b:-...}}</code>, also through double quotes
+     * inside them. Go's growable stacks let BuildKit recurse through any nesting; a JVM stack does
+     * not, so deeper words are a syntax error (whatever the variables' values) instead of a stack
+     * overflow. Real Dockerfiles nest two or three levels. Both lexers (this one and the heredoc
+     * marker lexer) use it; docs/security.md lists it.
+     */
+    public static final int MAX_SUBSTITUTION_DEPTH = 100;
+
+    static final String TOO_DEEP = "syntax error: substitutions nested more than " + MAX_SUBSTITUTION_DEPTH + " levels deep";
+
     private final char escape;
 
     /** @param escape the Dockerfile's escape character: {@code \} or {@code `} */
@@ -84,7 +95,7 @@ public final class ShellWords {
         try {
             scanned = lexer.process();
         } catch (ShellExpansionException e) {
-            throw new ShellExpansionException("failed to process \"" + word + "\": " + e.getMessage());
+            throw new ShellExpansionException("failed to process \"" + word + "\": " + e.getMessage(), e.limitExceeded());
         }
         return new Result(scanned.text(), scanned.words(), lexer.matched(), lexer.unmatched());
     }

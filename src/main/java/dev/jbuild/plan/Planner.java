@@ -35,6 +35,11 @@ public final class Planner {
         private final Map<String, String> builtinArgs;
         /** Names of ARGs declared anywhere the build reaches: the build args they consume are used. */
         private final Set<String> declaredArgs = new LinkedHashSet<>();
+        /** ARG and ENV names that look like secrets, per stage index, found while resolving the stage. */
+        private final Map<Integer, List<Definition>> definitions = new HashMap<>();
+
+        /** An ARG or ENV name as the build will define it, for the secrets check. */
+        private record Definition(String instruction, String name, Location location) {}
 
         PlanBuilder(Dockerfile dockerfile, PlanOptions options) {
             this.dockerfile = dockerfile;
@@ -82,7 +87,9 @@ public final class Planner {
                     }
                 }
             }
-            return new BuildPlan(needed, target, globalArgs, builtinArgs, options.buildArgs(), unusedBuildArgWarnings());
+            List<String> warnings = new ArrayList<>(unusedBuildArgWarnings());
+            warnings.addAll(secretWarnings(needed));
+            return new BuildPlan(needed, target, globalArgs, builtinArgs, options.buildArgs(), warnings);
         }
 
         private Map<String, String> resolveGlobalArgs(List<Instruction> metaArgs) throws PlanException {
@@ -153,12 +160,20 @@ public final class Planner {
             // `--from` may use the stage's ARGs; approximate the scope with what is known before the
             // base image is read (build args, defaults, literal ENVs). The build re-expands with the full env.
             Map<String, String> stageScope = new HashMap<>(builtinArgs);
+            List<Definition> defined = new ArrayList<>();
+            definitions.put(draft.index(), defined);
             for (Instruction instruction : draft.body()) {
                 if (instruction instanceof Instruction.Arg arg) {
                     declareStageArgs(arg, stageScope, globalArgs);
+                    // ARG names are not expanded (BuildKit stopped expanding them in Dockerfile 1.8).
+                    arg.declarations().forEach(d -> defined.add(new Definition("ARG", d.name(), arg.location())));
                 } else if (instruction instanceof Instruction.Env env) {
+                    // Names and values all see the variables as they were before this ENV.
+                    Map<String, String> before = new HashMap<>(stageScope);
                     for (Instruction.KeyValue variable : env.variables()) {
-                        stageScope.put(variable.key(), expandLenient(variable.value(), stageScope));
+                        String key = expandLenient(variable.key(), before, env.location());
+                        stageScope.put(key, expandLenient(variable.value(), before, env.location()));
+                        defined.add(new Definition("ENV", key, env.location()));
                     }
                 } else if (instruction instanceof Instruction.Copy copy && copy.from() != null) {
                     addSourceStage(expand(copy.from(), stageScope, copy.location()), draft.index(),
@@ -188,11 +203,12 @@ public final class Planner {
             return stage != null ? new BaseImage.StageResult(stage) : new BaseImage.Image(reference);
         }
 
-        private void declareStageArgs(Instruction.Arg arg, Map<String, String> scope, Map<String, String> globalArgs) {
+        private void declareStageArgs(Instruction.Arg arg, Map<String, String> scope, Map<String, String> globalArgs)
+                throws PlanException {
             for (Instruction.ArgDeclaration declaration : arg.declarations()) {
                 String value = options.buildArgs().get(declaration.name());
                 if (value == null && declaration.defaultValue() != null) {
-                    value = expandLenient(declaration.defaultValue(), scope);
+                    value = expandLenient(declaration.defaultValue(), scope, arg.location());
                 }
                 if (value == null) {
                     value = globalArgs.get(declaration.name());
@@ -291,13 +307,34 @@ public final class Planner {
             }
         }
 
-        /** For values the build will expand again with the full environment: a failure here is not final. */
-        private String expandLenient(String word, Map<String, String> scope) {
+        /**
+         * For words the build will expand again with the full environment: a failure here is not
+         * final, unless the word breaks a limit that no environment can fix (nesting too deep).
+         */
+        private String expandLenient(String word, Map<String, String> scope, Location location) throws PlanException {
             try {
                 return words.expand(word, scope);
             } catch (ShellExpansionException e) {
+                if (e.limitExceeded()) {
+                    throw new PlanException(location, e.getMessage());
+                }
                 return word;
             }
+        }
+
+        /**
+         * SecretsUsedInArgOrEnv for the stages the build runs (as BuildKit, which checks what it
+         * dispatches: not the global ARGs), then for the {@code --build-arg} names, one warning per name.
+         */
+        private List<String> secretWarnings(List<Stage> needed) {
+            SecretArgs secrets = new SecretArgs(dockerfile.directives().get("check"));
+            for (Stage stage : needed) {
+                for (Definition d : definitions.getOrDefault(stage.index(), List.of())) {
+                    secrets.defined(d.instruction(), d.name(), d.location());
+                }
+            }
+            options.buildArgs().keySet().stream().sorted().forEach(secrets::buildArg);
+            return secrets.warnings();
         }
 
         private static String keyword(Instruction instruction) {

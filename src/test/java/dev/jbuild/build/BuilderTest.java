@@ -365,4 +365,64 @@ class BuilderTest {
                 () -> fixture.build("FROM scratch\nADD https://github.com/moby/buildkit.git /src\n"));
         assertTrue(git.getMessage().contains("git repository is not implemented yet"), git.getMessage());
     }
+
+    @Test
+    void envAndLabelNamesAreExpandedAndUnquotedButArgNamesAreTakenAsWritten() throws Exception {
+        BuildResult result = fixture.build("""
+                FROM scratch
+                ARG src=FROM_ARG
+                ARG ${src}=arg-value
+                ENV "BUILD_LOGLEVEL"="5" ${src}=env-value 'single'=1
+                ENV ${src}_COPY=$FROM_ARG
+                LABEL "${src}.label"=x
+                """);
+        ImageConfig.Config run = fixture.config(result).config();
+        // BuildKit (Dockerfile 1.8+) does not expand ARG names: ${src} is a name of its own, so FROM_ARG stays unset.
+        assertEquals(List.of("PATH=" + ImageState.DEFAULT_PATH, "BUILD_LOGLEVEL=5", "FROM_ARG=env-value", "single=1",
+                "FROM_ARG_COPY=env-value"), run.env());
+        assertEquals(Map.of("FROM_ARG.label", "x"), run.labels());
+    }
+
+    @Test
+    void substitutionsNestedTooDeeplyAreAnErrorAtTheirLine() throws Exception {
+        String nested = "${X:-".repeat(5_000) + "x" + "}".repeat(5_000);
+        // Words the planner does not expand; it reports ENV, ARG and FROM itself (PlannerTest).
+        for (String instruction : List.of("LABEL a=" + nested, "USER " + nested, "WORKDIR /" + nested,
+                "LABEL a=\"" + "${X:-\"".repeat(3_000), "COPY a.txt /" + nested)) {
+            BuildException e = assertThrows(BuildException.class,
+                    () -> fixture.build("FROM scratch\n\n" + instruction + "\n"), instruction.substring(0, 12));
+            assertEquals(3, e.location().startLine(), instruction.substring(0, 12));
+            assertTrue(e.getMessage().endsWith("syntax error: substitutions nested more than 100 levels deep"),
+                    e.getMessage().substring(e.getMessage().length() - 80));
+        }
+        // Up to the limit is fine.
+        String deepest = "${X:-".repeat(100) + "ok" + "}".repeat(100);
+        BuildResult result = fixture.build("FROM scratch\nLABEL a=" + deepest + "\n");
+        assertEquals(Map.of("a", "ok"), fixture.config(result).config().labels());
+    }
+
+    @Test
+    void failedUserLookupsSayWhatNeededTheUser() throws Exception {
+        // Files that WORKDIR and --chown create fall back to 0:0 as BuildKit's file op does, with a
+        // warning that says what needed the user; a RUN process cannot run as a user the image lacks.
+        fixture.warnings.clear();
+        fixture.build("FROM scratch\nUSER ghost\nWORKDIR /app\n");
+        assertTrue(fixture.warnings.stream().anyMatch(w -> w.startsWith("Dockerfile:3: WORKDIR creates its directory /app"
+                + " owned by the current USER \"ghost\": user ghost is not in the image's /etc/passwd")), fixture.warnings.toString());
+        // root and numbers need no lookup, as in BuildKit: FROM scratch + WORKDIR just works.
+        fixture.warnings.clear();
+        fixture.build("FROM scratch\nUSER root\nWORKDIR /app\n");
+        fixture.build("FROM scratch\nUSER 0\nWORKDIR /app\n");
+        assertEquals(List.of(), fixture.warnings);
+
+        fixture.build("FROM scratch\nCOPY passwd group /etc/\nCOPY --chown=app:ghosts a.txt /\n");
+        assertTrue(fixture.warnings.stream().anyMatch(w -> w.startsWith("Dockerfile:3: COPY --chown=app:ghosts: group ghosts")),
+                fixture.warnings.toString());
+
+        BuildException run = assertThrows(BuildException.class, () -> fixture.build("FROM scratch\nUSER app\nRUN true\n"));
+        assertEquals(3, run.location().startLine());
+        assertEquals("RUN runs as the current USER \"app\", which could not be looked up:"
+                + " unable to find user app: no matching entries in passwd file"
+                + " (the image has no /etc/passwd: use a numeric id such as 0, or add /etc/passwd first)", run.getMessage());
+    }
 }

@@ -226,6 +226,42 @@ class CliTest {
     }
 
     @Test
+    void deeplyNestedSubstitutionsAreASyntaxErrorNotACrash() throws Exception {
+        Path file = dockerfile("FROM alpine\nENV X=" + "${X:-".repeat(5_000) + "x" + "}".repeat(5_000) + "\n");
+        Result result = run("build", "--dry-run", "-f", file.toString(), dir.toString());
+        assertEquals(1, result.exitCode(), result.err());
+        assertTrue(result.err().startsWith("Dockerfile:2: failed to process"), result.err().substring(0, 60));
+        assertTrue(result.err().contains("syntax error: substitutions nested more than 100 levels deep"));
+        assertFalse(result.err().contains("StackOverflowError"));
+    }
+
+    @Test
+    void secretLookingArgNamesAreWarnedAboutOnceWithoutTheirValues() throws Exception {
+        Path file = dockerfile("FROM alpine\nARG NPM_TOKEN\nENV DB_PASSWORD=$NPM_TOKEN\nENV PUBLIC_KEY=k\n");
+        Result result = run("build", "--dry-run", "-f", file.toString(), "--platform", "linux/amd64,linux/arm64",
+                "--build-arg", "NPM_TOKEN=npm_s3cr3t", "--build-arg", "AWS_SECRET_ACCESS_KEY=aws_s3cr3t", dir.toString());
+        assertEquals(0, result.exitCode(), result.err());
+        String err = result.err();
+        // Once per name, even with two platforms planned.
+        assertEquals(1, count(err, "(ARG \"NPM_TOKEN\")"), err);
+        assertEquals(1, count(err, "(ENV \"DB_PASSWORD\")"), err);
+        assertEquals(1, count(err, "--build-arg AWS_SECRET_ACCESS_KEY: SecretsUsedInArgOrEnv"), err);
+        assertTrue(err.contains("warning: Dockerfile:2: SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for"
+                + " sensitive data (ARG \"NPM_TOKEN\"); pass secrets with --secret"), err);
+        assertFalse(err.contains("PUBLIC_KEY"), err);
+        assertFalse(err.contains("s3cr3t"), err);
+        assertFalse(result.out().contains("s3cr3t"), result.out());
+    }
+
+    private static int count(String text, String part) {
+        int n = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    @Test
     void planErrorsNameTheLine() throws Exception {
         Path file = dockerfile("FROM alpine AS a\nFROM alpine AS a\n");
         Result result = run("-f", file.toString(), dir.toString());

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -104,6 +105,64 @@ class FuzzTest {
                 syntaxOnly(input);
                 long elapsed = System.nanoTime() - start;
                 assertTrue(elapsed < PER_INPUT_LIMIT_NANOS, elapsed / 1_000_000 + " ms for " + input.substring(0, 40));
+            }
+        });
+    }
+
+    /**
+     * Every recursive path of parsing and expansion, driven far past real nesting: each input
+     * either works or fails with a syntax error, quickly, and never with a StackOverflowError (or
+     * any other unexpected exception). Expansion runs with variables set, so the deep words are
+     * walked to the end.
+     */
+    @Test
+    void deepInputsAreSyntaxErrorsNotStackOverflows() {
+        ShellWords words = new ShellWords('\\');
+        Map<String, String> env = Map.of("X", "a".repeat(64), "Y", "");
+        int deep = 20_000;
+        List<String> expansions = List.of(
+                "${X:-".repeat(deep) + "}".repeat(deep),
+                "${Y:-".repeat(deep) + "v" + "}".repeat(deep),
+                "${X:+".repeat(deep),
+                "\"${X:-".repeat(deep),
+                "${X#${X%${X/".repeat(deep),
+                "${X/a/" + "${X//b/".repeat(deep),
+                "\"$X\"".repeat(deep) + "'".repeat(deep),
+                "${X#" + "*a".repeat(deep) + "}",
+                "${X##" + "*a".repeat(deep) + "b}",
+                "${X%%" + "?".repeat(deep * 5) + "}",
+                "${X/" + "*".repeat(deep * 5) + "/y}",
+                "${X//" + "*a".repeat(deep) + "/y}",
+                "${X//\\*/" + "$X".repeat(deep) + "}");
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            for (String word : expansions) {
+                long start = System.nanoTime();
+                try {
+                    words.process(word, env);
+                } catch (ShellExpansionException expected) {
+                    assertTrue(expected.getMessage().startsWith("failed to process"), expected.getMessage().substring(0, 40));
+                } catch (RuntimeException | StackOverflowError e) {
+                    throw new AssertionError("unexpected " + e + " expanding " + word.substring(0, 40), e);
+                }
+                long elapsed = System.nanoTime() - start;
+                assertTrue(elapsed < 2 * PER_INPUT_LIMIT_NANOS, elapsed / 1_000_000 + " ms expanding " + word.substring(0, 40));
+            }
+        });
+        // The parser's own recursive paths: heredoc markers (a lexer of their own), JSON arrays,
+        // ONBUILD chains, long continuation chains, quotes in ENV.
+        List<String> dockerfiles = List.of(
+                "FROM x\nRUN <<\"" + "${a:-\"".repeat(deep) + "\n",
+                "FROM x\nCOPY <<" + "${a:+".repeat(deep) + " /\n",
+                "FROM x\nCMD " + "[".repeat(deep * 5) + "]".repeat(deep * 5) + "\n",
+                "FROM x\nCMD [" + "{\"a\":[".repeat(deep) + "\n",
+                "FROM x\n" + "ONBUILD ".repeat(deep) + "RUN x\n",
+                "FROM x\nRUN a " + "\\\n".repeat(deep * 5) + "b\n",
+                "FROM x\nRUN a " + "\\\n#c\n".repeat(deep * 5) + "b\n",
+                "FROM x\nENV a=" + "\"'".repeat(deep) + "\n");
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            for (String input : dockerfiles) {
+                check(input);
+                syntaxOnly(input);
             }
         });
     }

@@ -295,4 +295,39 @@ class ShellWordsTest {
         assertEquals(List.of("B"), List.copyOf(nested.matched()));
         assertEquals(List.of("B", "A"), List.copyOf(nested.referenced()));
     }
+
+    @Test
+    void substitutionsNestUpToTheLimit() throws Exception {
+        int limit = ShellWords.MAX_SUBSTITUTION_DEPTH;
+        assertEquals("deep", backslash.expand("${U:-".repeat(limit) + "deep" + "}".repeat(limit), ENV));
+        assertEquals("deep", backslash.expand("\"${U:-".repeat(limit) + "deep" + "}\"".repeat(limit), ENV));
+        for (String tooDeep : List.of("${U:-".repeat(limit + 1) + "}".repeat(limit + 1),
+                "${FOO#${FOO%".repeat(limit) + "}}".repeat(limit), "\"${U:-".repeat(limit + 1))) {
+            ShellExpansionException e = assertThrows(ShellExpansionException.class, () -> backslash.expand(tooDeep, ENV));
+            assertTrue(e.limitExceeded());
+            assertTrue(e.getMessage().endsWith(": syntax error: substitutions nested more than 100 levels deep"), e.getMessage());
+        }
+        assertTrue(!assertThrows(ShellExpansionException.class, () -> backslash.expand("${U:?}", ENV)).limitExceeded());
+    }
+
+    @Test
+    void patternsMatchInLinearTimeWithGoSemantics() throws Exception {
+        Map<String, String> env = Map.of("A", "a".repeat(5_000), "P", "one/two\nthree/four", "W", "ab-ab-ab");
+        // *a*a...*b cannot match: a backtracking matcher tries exponentially many ways first.
+        String hopeless = "*a".repeat(40) + "b";
+        assertEquals("a".repeat(5_000), backslash.expand("${A#" + hopeless + "}", env));
+        assertEquals("a".repeat(5_000), backslash.expand("${A%%" + hopeless + "}", env));
+        assertEquals("a".repeat(5_000), backslash.expand("${A/" + hopeless + "/x}", env));
+        assertEquals("", backslash.expand("${A##" + "*a".repeat(2_000) + "}", env));
+        assertEquals("a".repeat(4_999), backslash.expand("${A#" + "*a".repeat(1) + "}", env));
+        // * and ? stop at a newline, as Go's '.'; leftmost start, then the longest match.
+        assertEquals("two\nthree/four", backslash.expand("${P##*/}", env));
+        assertEquals("one/two\nthree", backslash.expand("${P%/*}", env));
+        assertEquals("x\nthree/four", backslash.expand("${P/*/x}", env));
+        assertEquals("x", backslash.expand("${W/a*b/x}", env));
+        assertEquals("x-x-x", backslash.expand("${W//a?/x}", env));
+        assertEquals("-ab-ab", backslash.expand("${W#*b}", env));
+        assertEquals("ab-ab-", backslash.expand("${W%a*}", env));
+        assertEquals("", backslash.expand("${W%%a*}", env));
+    }
 }

@@ -179,4 +179,77 @@ class PlannerTest {
         assertEquals(Set.of(0), plan.targetStage().dependsOn());
         assertEquals(Map.of("SRC", "one"), plan.globalArgs());
     }
+
+    @Test
+    void substitutionsNestedTooDeeplyFailThePlanAtTheirLine() {
+        String nested = "${X:-".repeat(5_000) + "x" + "}".repeat(5_000);
+        // ENV values and stage ARG defaults are expanded leniently here (the base image's ENV is
+        // not known yet), but no environment can make these expand.
+        for (String dockerfile : List.of(
+                "FROM alpine\nENV X=" + nested + "\n",
+                "FROM alpine\nENV " + nested + "=x\n",
+                "FROM alpine\nENV X=\"" + "${X:-\"".repeat(3_000) + "\n",
+                "FROM alpine\nARG X=" + nested + "\n",
+                "ARG X=" + nested + "\nFROM alpine\n",
+                "FROM alpine:" + nested + "\n",
+                "FROM alpine\nCOPY --from=" + nested + " / /\n")) {
+            PlanException e = assertThrows(PlanException.class, () -> plan(dockerfile));
+            assertEquals(dockerfile.startsWith("FROM alpine:") ? 1 : dockerfile.startsWith("ARG") ? 1 : 2,
+                    e.location().startLine());
+            assertTrue(e.getMessage().endsWith("syntax error: substitutions nested more than 100 levels deep"),
+                    e.getMessage().substring(e.getMessage().length() - 80));
+        }
+    }
+
+    @Test
+    void argAndEnvNamesThatLookLikeSecretsAreWarnedAboutOncePerName() throws Exception {
+        // BuildKit's own test case for SecretsUsedInArgOrEnv (dockerfile_check_test.go), plus a repeat.
+        String dockerfile = """
+                FROM scratch
+                ARG SECRET_PASSPHRASE
+                ENV SUPER_Secret=foo
+                ENV password=bar secret=baz
+                ARG super_duper_secret_token=foo auth=bar
+                ENV apikey=bar sunflower=foo
+                ENV git_key=
+                ENV PUBLIC_KEY=
+                ARG public_token
+                ARG SECRET_PASSPHRASE_FILE
+                ENV password_file=bar secret_File=baz
+                ARG AUTH_MODULE_VERSION
+                ENV password=again
+                ARG name=DB_TOKEN
+                ENV ${name}=x
+                """;
+        String hint = "; pass secrets with --secret id=NAME,env=NAME and RUN --mount=type=secret,id=NAME instead"
+                + " (https://docs.docker.com/go/dockerfile/rule/secrets-used-in-arg-or-env/)";
+        BuildPlan plan = plan(dockerfile, Map.of("GITHUB_TOKEN", "hunter2", "auth", "x", "VERSION", "1"), null);
+        assertEquals(List.of(
+                "Dockerfile:2: SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for sensitive data (ARG \"SECRET_PASSPHRASE\")" + hint,
+                "Dockerfile:3: SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for sensitive data (ENV \"SUPER_Secret\")" + hint,
+                "Dockerfile:4: SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for sensitive data (ENV \"password\")" + hint,
+                "Dockerfile:4: SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for sensitive data (ENV \"secret\")" + hint,
+                "Dockerfile:5: SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for sensitive data (ARG \"super_duper_secret_token\")" + hint,
+                "Dockerfile:5: SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for sensitive data (ARG \"auth\")" + hint,
+                "Dockerfile:6: SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for sensitive data (ENV \"apikey\")" + hint,
+                "Dockerfile:7: SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for sensitive data (ENV \"git_key\")" + hint,
+                // the name an ENV defines, after expansion
+                "Dockerfile:15: SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for sensitive data (ENV \"DB_TOKEN\")" + hint,
+                // a --build-arg no instruction of that name was warned about; "auth" already was
+                "--build-arg GITHUB_TOKEN: SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for sensitive data (ARG \"GITHUB_TOKEN\")" + hint),
+                plan.warnings().stream().filter(w -> w.contains("SecretsUsedInArgOrEnv")).toList());
+        assertTrue(plan.warnings().stream().noneMatch(w -> w.contains("hunter2")), "values are never shown");
+    }
+
+    @Test
+    void secretWarningsFollowTheCheckDirectiveAndOnlyCoverStagesTheBuildRuns() throws Exception {
+        assertEquals(List.of(), plan("# check=skip=JSONArgsRecommended, SecretsUsedInArgOrEnv\nFROM scratch\nARG TOKEN API_KEY\n",
+                Map.of("API_KEY", "x"), null).warnings());
+        assertEquals(List.of(), plan("# check=skip=all\nFROM scratch\nENV PASSWORD=x\n").warnings());
+        // Global ARGs are not checked (BuildKit checks what it dispatches), nor stages --target skips.
+        List<String> warnings = plan("ARG TOKEN=x\nFROM scratch AS skipped\nENV PASSWORD=x\nFROM scratch AS built\nARG KEY\n",
+                Map.of(), "built").warnings();
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).startsWith("Dockerfile:5: SecretsUsedInArgOrEnv:"), warnings.get(0));
+    }
 }
