@@ -10,6 +10,7 @@ import dev.jbuild.image.ManifestOrIndex;
 import dev.jbuild.sandbox.Sandbox;
 import dev.jbuild.sandbox.SandboxException;
 import dev.jbuild.sandbox.SandboxOptions;
+import dev.jbuild.store.FileTrees;
 import dev.jbuild.store.Store;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -207,16 +208,20 @@ public final class StoreMaintenance {
 
         private void pruneRootfs() throws IOException {
             for (Path dir : list(rootfsRoot(store))) {
-                boolean partial = dir.getFileName().toString().startsWith(".partial-");
-                if (partial || options.all() || cutoff != null && lastUsed(dir).isBefore(cutoff)) {
+                if (leftover(dir) || options.all() || cutoff != null && lastUsed(dir).isBefore(cutoff)) {
                     deleteRootfs(dir);
                 }
             }
         }
 
+        /**
+         * Renamed aside first, so that a removal stopped half-way (a killed prune, files that need
+         * the sandbox) never leaves part of a tree under the name a build would use.
+         */
         private void deleteRootfs(Path dir) throws IOException {
             long size = size(dir);
-            if (deleteTree(dir)) {
+            Path doomed = leftover(dir) ? dir : FileTrees.renameAside(dir);
+            if (doomed != null && deleteTree(doomed)) {
                 rootfsDirs++;
                 freed += size;
             }
@@ -332,7 +337,7 @@ public final class StoreMaintenance {
         /** Removes a tree; files of subordinate ids need the sandbox (inside the user namespace). */
         private boolean deleteTree(Path tree) {
             try {
-                dev.jbuild.store.FileTrees.deleteTree(tree);
+                FileTrees.deleteTree(tree);
                 return true;
             } catch (IOException e) {
                 Sandbox box = sandbox();
@@ -405,6 +410,11 @@ public final class StoreMaintenance {
             live.add(manifest.config().digest());
             manifest.layers().forEach(layer -> live.add(layer.digest()));
         }
+    }
+
+    /** A hidden entry of {@code rootfs/}: a killed build's {@code .partial-}, a killed prune's {@code .removing-}. */
+    private static boolean leftover(Path dir) {
+        return dir.getFileName().toString().startsWith(".");
     }
 
     private static Path rootfsRoot(Store store) {
