@@ -42,7 +42,7 @@ import java.util.function.Consumer;
  * always those that cannot be read or whose layer is gone), then every blob that is not live,
  * unpacked layer directories under {@code rootfs/} by the same rules as records (they are rebuilt
  * from blobs when needed; their files belong to subordinate ids, so they are removed inside the
- * user namespace), and entries of {@code tmp/} older than {@link Store#STALE_TEMP_AGE}.
+ * user namespace), and entries of {@code tmp/} whose process is gone ({@link Store#abandonedTemporaryEntries}).
  *
  * <p>Concurrency rule: all of it happens under {@link Store#exclusiveUse()}, which waits until no
  * build or pull holds the store (each does, from start to tag) and keeps new ones waiting, and blob
@@ -189,21 +189,16 @@ public final class StoreMaintenance {
             return new PruneResult(records, blobs, rootfsDirs, tmpEntries, freed);
         }
 
+        /** Entries of processes that are gone (or old ones that name no owner); never a live process's. */
         private void pruneTmp() throws IOException {
-            Instant stale = Instant.now().minus(Store.STALE_TEMP_AGE);
-            for (Path entry : list(store.temporaryDirectory())) {
-                if (entry.equals(sandboxWork)) {
-                    continue;
-                }
-                BasicFileAttributes attributes = Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                if (attributes.lastModifiedTime().toInstant().isBefore(stale)) {
-                    long size = size(entry);
-                    if (deleteTree(entry)) {
-                        tmpEntries++;
-                        freed += size;
-                    }
+            for (Path entry : store.abandonedTemporaryEntries()) {
+                long size = size(entry);
+                if (deleteTree(entry)) {
+                    tmpEntries++;
+                    freed += size;
                 }
             }
+            store.forgetDeadOwners();
         }
 
         private void pruneRootfs() throws IOException {
