@@ -7,9 +7,6 @@ import dev.jbuild.image.ImageDocuments;
 import dev.jbuild.image.Index;
 import dev.jbuild.image.Manifest;
 import dev.jbuild.image.ManifestOrIndex;
-import dev.jbuild.sandbox.Sandbox;
-import dev.jbuild.sandbox.SandboxException;
-import dev.jbuild.sandbox.SandboxOptions;
 import dev.jbuild.store.FileTrees;
 import dev.jbuild.store.Store;
 import java.io.IOException;
@@ -149,15 +146,46 @@ public final class StoreMaintenance {
         }
     }
 
+    /**
+     * Removes the whole store at {@code root}: images, cache, unpacked layers, cache mounts and
+     * scratch files, the files of subordinate ids among them (inside the user namespace), and
+     * then the directory itself, so that nothing is left the user could not delete. Waits until no
+     * build uses the store, as prune does; a build waiting meanwhile then fails to find its store.
+     *
+     * @return false when something could not be removed (said through {@code warnings})
+     */
+    public static boolean reset(Store store, Consumer<String> warnings) throws IOException {
+        Path root = store.root();
+        boolean complete = true;
+        try (Store.Use exclusive = store.exclusiveUse(); TreeRemover remover = new TreeRemover(store, warnings)) {
+            // tmp/ last: the sandbox, if one is needed, works in it.
+            List<Path> entries = list(root);
+            entries.sort(Comparator.comparing((Path p) -> p.equals(store.temporaryDirectory())));
+            for (Path entry : entries) {
+                if (entry.equals(store.temporaryDirectory())) {
+                    for (Path scratch : list(entry)) {
+                        if (!scratch.equals(remover.sandboxWork())) {
+                            complete &= remover.delete(scratch);
+                        }
+                    }
+                } else {
+                    complete &= remover.delete(entry);
+                }
+            }
+        }
+        if (complete) {
+            FileTrees.deleteTree(root);
+        }
+        return complete;
+    }
+
     private static final class Pruning {
         private final Store store;
         private final PruneOptions options;
         private final Consumer<String> warnings;
         private final Instant cutoff;
         private final Instant danglingCutoff;
-        private Sandbox sandbox;
-        private boolean sandboxFailed;
-        private Path sandboxWork;
+        private final TreeRemover remover;
         int records;
         int blobs;
         int rootfsDirs;
@@ -170,20 +198,17 @@ public final class StoreMaintenance {
             this.warnings = warnings;
             this.cutoff = options.until() == null ? null : Instant.now().minus(options.until());
             this.danglingCutoff = options.danglingAge() == null ? null : Instant.now().minus(options.danglingAge());
+            this.remover = new TreeRemover(store, warnings);
         }
 
         PruneResult run() throws IOException {
-            try {
+            try (remover) {
                 pruneTmp();
                 pruneRootfs();
                 Map<String, LayerRecord> kept = pruneRecords();
                 pruneBlobs(kept);
                 if (options.keepStorage() >= 0) {
                     keepStorage(kept);
-                }
-            } finally {
-                if (sandboxWork != null) {
-                    deleteTree(sandboxWork);
                 }
             }
             return new PruneResult(records, blobs, rootfsDirs, tmpEntries, freed);
@@ -329,38 +354,8 @@ public final class StoreMaintenance {
             });
         }
 
-        /** Removes a tree; files of subordinate ids need the sandbox (inside the user namespace). */
         private boolean deleteTree(Path tree) {
-            try {
-                FileTrees.deleteTree(tree);
-                return true;
-            } catch (IOException e) {
-                Sandbox box = sandbox();
-                if (box == null) {
-                    warnings.accept("could not remove " + tree + ": " + e.getMessage());
-                    return false;
-                }
-                try {
-                    box.delete(tree);
-                    return true;
-                } catch (SandboxException s) {
-                    warnings.accept("could not remove " + tree + ": " + s.getMessage());
-                    return false;
-                }
-            }
-        }
-
-        private Sandbox sandbox() {
-            if (sandbox == null && !sandboxFailed) {
-                try {
-                    sandboxWork = store.createTemporaryDirectory("prune");
-                    sandbox = Sandbox.open(SandboxOptions.defaults(sandboxWork));
-                } catch (IOException e) {
-                    sandboxFailed = true;
-                    warnings.accept("cannot open the sandbox to remove files of other ids: " + e.getMessage());
-                }
-            }
-            return sandbox;
+            return remover.delete(tree);
         }
     }
 
