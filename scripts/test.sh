@@ -198,11 +198,17 @@ fetch_arm64_busybox() {
   echo "$deb_sum  $tmp/busybox.deb" | sha256sum --check --quiet
   dpkg-deb -x "$tmp/busybox.deb" "$tmp/root"
   mkdir -p "$(dirname "$arm64_busybox_dir")"
-  rm -rf "$arm64_busybox_dir.partial"
-  mkdir "$arm64_busybox_dir.partial"
-  cp -a "$tmp/root/bin" "$arm64_busybox_dir.partial/"
-  echo "$deb_path $deb_sum" >"$arm64_busybox_dir.partial/SOURCE"
-  mv "$arm64_busybox_dir.partial" "$arm64_busybox_dir"
+  local partial="$arm64_busybox_dir.partial.$$"
+  rm -rf "$partial"
+  mkdir "$partial"
+  cp -a "$tmp/root/bin" "$partial/"
+  echo "$deb_path $deb_sum" >"$partial/SOURCE"
+  # -T: never move into an existing directory. It fails when another test.sh put a complete one
+  # there first; that one is used.
+  if ! mv -T "$partial" "$arm64_busybox_dir" 2>/dev/null; then
+    [ -x "$arm64_busybox_dir/bin/busybox" ] || { echo "test.sh: cannot rename $partial to $arm64_busybox_dir" >&2; return 1; }
+    rm -rf "$partial"
+  fi
   rm -rf "$tmp"
   trap undo_emulation EXIT
 }

@@ -5,12 +5,11 @@ import dev.jbuild.sandbox.RunResult;
 import dev.jbuild.sandbox.Sandbox;
 import dev.jbuild.sandbox.SandboxException;
 import dev.jbuild.sandbox.SandboxOptions;
+import dev.jbuild.store.FileTrees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,7 +22,8 @@ import java.util.List;
  *
  * <p>Shared by the stages of a build, which run concurrently: the sandbox is opened once, runs are
  * kept in a synchronised list, and two stages needing the same layers unpack them once (the
- * second waits for the first) rather than racing to the rename.
+ * second waits for the first) rather than racing to the rename. Other processes on the store may
+ * unpack the same layers at the same time: the first rename wins and the others use its directory.
  */
 final class RootfsLayers implements AutoCloseable {
 
@@ -221,10 +221,9 @@ final class RootfsLayers implements AutoCloseable {
         }
         for (java.util.Map.Entry<String, Path> entry : partials.entrySet()) {
             Path target = cacheRoot.resolve(entry.getKey());
-            try {
-                Files.move(entry.getValue(), target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
-                // Another build unpacked the same layers meanwhile: use theirs.
+            // A directory under its final name is always complete (renamed in when finished, renamed
+            // away before removal), so another build's directory found there is used instead of ours.
+            if (!FileTrees.renameIntoPlace(entry.getValue(), target, dir -> true)) {
                 sandbox().delete(entry.getValue());
             }
             dirs.put(entry.getKey(), target);

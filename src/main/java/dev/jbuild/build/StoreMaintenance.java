@@ -7,9 +7,7 @@ import dev.jbuild.image.ImageDocuments;
 import dev.jbuild.image.Index;
 import dev.jbuild.image.Manifest;
 import dev.jbuild.image.ManifestOrIndex;
-import dev.jbuild.sandbox.Sandbox;
-import dev.jbuild.sandbox.SandboxException;
-import dev.jbuild.sandbox.SandboxOptions;
+import dev.jbuild.store.FileTrees;
 import dev.jbuild.store.Store;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -41,7 +39,7 @@ import java.util.function.Consumer;
  * always those that cannot be read or whose layer is gone), then every blob that is not live,
  * unpacked layer directories under {@code rootfs/} by the same rules as records (they are rebuilt
  * from blobs when needed; their files belong to subordinate ids, so they are removed inside the
- * user namespace), and entries of {@code tmp/} older than {@link Store#STALE_TEMP_AGE}.
+ * user namespace), and entries of {@code tmp/} whose process is gone ({@link Store#abandonedTemporaryEntries}).
  *
  * <p>Concurrency rule: all of it happens under {@link Store#exclusiveUse()}, which waits until no
  * build or pull holds the store (each does, from start to tag) and keeps new ones waiting, and blob
@@ -148,15 +146,46 @@ public final class StoreMaintenance {
         }
     }
 
+    /**
+     * Removes the whole store at {@code root}: images, cache, unpacked layers, cache mounts and
+     * scratch files, the files of subordinate ids among them (inside the user namespace), and
+     * then the directory itself, so that nothing is left the user could not delete. Waits until no
+     * build uses the store, as prune does; a build waiting meanwhile then fails to find its store.
+     *
+     * @return false when something could not be removed (said through {@code warnings})
+     */
+    public static boolean reset(Store store, Consumer<String> warnings) throws IOException {
+        Path root = store.root();
+        boolean complete = true;
+        try (Store.Use exclusive = store.exclusiveUse(); TreeRemover remover = new TreeRemover(store, warnings)) {
+            // tmp/ last: the sandbox, if one is needed, works in it.
+            List<Path> entries = list(root);
+            entries.sort(Comparator.comparing((Path p) -> p.equals(store.temporaryDirectory())));
+            for (Path entry : entries) {
+                if (entry.equals(store.temporaryDirectory())) {
+                    for (Path scratch : list(entry)) {
+                        if (!scratch.equals(remover.sandboxWork())) {
+                            complete &= remover.delete(scratch);
+                        }
+                    }
+                } else {
+                    complete &= remover.delete(entry);
+                }
+            }
+        }
+        if (complete) {
+            FileTrees.deleteTree(root);
+        }
+        return complete;
+    }
+
     private static final class Pruning {
         private final Store store;
         private final PruneOptions options;
         private final Consumer<String> warnings;
         private final Instant cutoff;
         private final Instant danglingCutoff;
-        private Sandbox sandbox;
-        private boolean sandboxFailed;
-        private Path sandboxWork;
+        private final TreeRemover remover;
         int records;
         int blobs;
         int rootfsDirs;
@@ -169,10 +198,11 @@ public final class StoreMaintenance {
             this.warnings = warnings;
             this.cutoff = options.until() == null ? null : Instant.now().minus(options.until());
             this.danglingCutoff = options.danglingAge() == null ? null : Instant.now().minus(options.danglingAge());
+            this.remover = new TreeRemover(store, warnings);
         }
 
         PruneResult run() throws IOException {
-            try {
+            try (remover) {
                 pruneTmp();
                 pruneRootfs();
                 Map<String, LayerRecord> kept = pruneRecords();
@@ -180,43 +210,38 @@ public final class StoreMaintenance {
                 if (options.keepStorage() >= 0) {
                     keepStorage(kept);
                 }
-            } finally {
-                if (sandboxWork != null) {
-                    deleteTree(sandboxWork);
-                }
             }
             return new PruneResult(records, blobs, rootfsDirs, tmpEntries, freed);
         }
 
+        /** Entries of processes that are gone (or old ones that name no owner); never a live process's. */
         private void pruneTmp() throws IOException {
-            Instant stale = Instant.now().minus(Store.STALE_TEMP_AGE);
-            for (Path entry : list(store.temporaryDirectory())) {
-                if (entry.equals(sandboxWork)) {
-                    continue;
-                }
-                BasicFileAttributes attributes = Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                if (attributes.lastModifiedTime().toInstant().isBefore(stale)) {
-                    long size = size(entry);
-                    if (deleteTree(entry)) {
-                        tmpEntries++;
-                        freed += size;
-                    }
+            for (Path entry : store.abandonedTemporaryEntries()) {
+                long size = size(entry);
+                if (deleteTree(entry)) {
+                    tmpEntries++;
+                    freed += size;
                 }
             }
+            store.forgetDeadOwners();
         }
 
         private void pruneRootfs() throws IOException {
             for (Path dir : list(rootfsRoot(store))) {
-                boolean partial = dir.getFileName().toString().startsWith(".partial-");
-                if (partial || options.all() || cutoff != null && lastUsed(dir).isBefore(cutoff)) {
+                if (leftover(dir) || options.all() || cutoff != null && lastUsed(dir).isBefore(cutoff)) {
                     deleteRootfs(dir);
                 }
             }
         }
 
+        /**
+         * Renamed aside first, so that a removal stopped half-way (a killed prune, files that need
+         * the sandbox) never leaves part of a tree under the name a build would use.
+         */
         private void deleteRootfs(Path dir) throws IOException {
             long size = size(dir);
-            if (deleteTree(dir)) {
+            Path doomed = leftover(dir) ? dir : FileTrees.renameAside(dir);
+            if (doomed != null && deleteTree(doomed)) {
                 rootfsDirs++;
                 freed += size;
             }
@@ -329,38 +354,8 @@ public final class StoreMaintenance {
             });
         }
 
-        /** Removes a tree; files of subordinate ids need the sandbox (inside the user namespace). */
         private boolean deleteTree(Path tree) {
-            try {
-                dev.jbuild.store.FileTrees.deleteTree(tree);
-                return true;
-            } catch (IOException e) {
-                Sandbox box = sandbox();
-                if (box == null) {
-                    warnings.accept("could not remove " + tree + ": " + e.getMessage());
-                    return false;
-                }
-                try {
-                    box.delete(tree);
-                    return true;
-                } catch (SandboxException s) {
-                    warnings.accept("could not remove " + tree + ": " + s.getMessage());
-                    return false;
-                }
-            }
-        }
-
-        private Sandbox sandbox() {
-            if (sandbox == null && !sandboxFailed) {
-                try {
-                    sandboxWork = store.createTemporaryDirectory("prune");
-                    sandbox = Sandbox.open(SandboxOptions.defaults(sandboxWork));
-                } catch (IOException e) {
-                    sandboxFailed = true;
-                    warnings.accept("cannot open the sandbox to remove files of other ids: " + e.getMessage());
-                }
-            }
-            return sandbox;
+            return remover.delete(tree);
         }
     }
 
@@ -405,6 +400,11 @@ public final class StoreMaintenance {
             live.add(manifest.config().digest());
             manifest.layers().forEach(layer -> live.add(layer.digest()));
         }
+    }
+
+    /** A hidden entry of {@code rootfs/}: a killed build's {@code .partial-}, a killed prune's {@code .removing-}. */
+    private static boolean leftover(Path dir) {
+        return dir.getFileName().toString().startsWith(".");
     }
 
     private static Path rootfsRoot(Store store) {

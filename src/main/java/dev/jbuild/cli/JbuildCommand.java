@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
             RmiCommand.class,
             PruneCommand.class,
             DuCommand.class,
+            SystemCommand.class,
             SaveCommand.class,
             PullCommand.class,
             PushCommand.class,

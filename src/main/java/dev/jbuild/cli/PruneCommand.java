@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "prune", mixinStandardHelpOptions = true,
         description = {"Remove build cache and unreferenced data from the local store.",
             "Always removes blobs that no tag and no cache record uses, unreadable cache records, and",
-            "temporary files older than an hour. Waits for running builds to finish first."},
+            "the temporary files of processes that are gone. Waits for running builds to finish first.",
+            "`jbuild system reset` removes the whole store."},
         sortOptions = false)
 final class PruneCommand implements Runnable {
 

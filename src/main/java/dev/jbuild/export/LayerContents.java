@@ -13,13 +13,11 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Hands out file contents from an image's layers in whatever order the flattened tar needs them,
@@ -34,7 +32,6 @@ final class LayerContents implements Closeable {
     private final Store store;
     private final List<Descriptor> layers;
     private final Set<ContentKey> pending;
-    private final Path spoolParent;
     private final Map<Integer, Cursor> cursors = new HashMap<>();
     private final Map<ContentKey, Path> spooled = new HashMap<>();
     private Path spoolDir;
@@ -49,14 +46,13 @@ final class LayerContents implements Closeable {
     }
 
     /**
-     * @param needed the entries that will be asked for, each once
-     * @param spoolParent where a temporary directory is made if spooling is needed
+     * @param needed the entries that will be asked for, each once; spooled ones go to a temporary
+     *     directory of the store
      */
-    LayerContents(Store store, List<Descriptor> layers, Set<ContentKey> needed, Path spoolParent) {
+    LayerContents(Store store, List<Descriptor> layers, Set<ContentKey> needed) {
         this.store = store;
         this.layers = layers;
         this.pending = new HashSet<>(needed);
-        this.spoolParent = spoolParent;
     }
 
     /** The content of entry {@code key}; read it before asking for the next one. */
@@ -100,8 +96,7 @@ final class LayerContents implements Closeable {
 
     private void spool(ContentKey key, InputStream content) throws IOException {
         if (spoolDir == null) {
-            Files.createDirectories(spoolParent);
-            spoolDir = Files.createTempDirectory(spoolParent, "rootfs-tar-");
+            spoolDir = store.createTemporaryDirectory("rootfs-tar");
         }
         Path file = spoolDir.resolve(key.layer() + "-" + key.ordinal());
         try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW)) {
@@ -122,11 +117,7 @@ final class LayerContents implements Closeable {
         }
         cursors.clear();
         if (spoolDir != null) {
-            try (Stream<Path> files = Files.walk(spoolDir)) {
-                for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            store.deleteTemporaryDirectory(spoolDir);
         }
         if (failure != null) {
             throw failure;

@@ -48,8 +48,7 @@ final class RootfsTar {
             tree.apply(i, index(layers.get(i)));
         }
         LayerWriter writer = new LayerWriter(new LayerWriter.Options(Compression.NONE, -1, 1, sourceDateEpoch));
-        try (LayerContents contents = new LayerContents(store, layers, tree.neededContent(),
-                store.root().resolve("tmp"))) {
+        try (LayerContents contents = new LayerContents(store, layers, tree.neededContent())) {
             writer.write(tree.entries(contents::open), out);
         }
     }

@@ -5,6 +5,7 @@ import dev.jbuild.layer.ContentSource;
 import dev.jbuild.layer.DeviceKind;
 import dev.jbuild.layer.EntryAttributes;
 import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.store.FileTrees;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -432,9 +433,7 @@ final class RunOperation {
                         Files.setAttribute(tmp, "unix:uid", (int) spec.uid(), NOFOLLOW);
                         Files.setAttribute(tmp, "unix:gid", (int) spec.gid(), NOFOLLOW);
                         Files.setAttribute(tmp, "unix:mode", spec.mode(), NOFOLLOW);
-                        try {
-                            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-                        } catch (IOException e) {
+                        if (!FileTrees.renameIntoPlace(tmp, dir, made -> true)) {
                             Files.deleteIfExists(tmp); // another build made it first
                         }
                     }

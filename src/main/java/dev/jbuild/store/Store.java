@@ -39,7 +39,9 @@ import java.util.regex.Pattern;
  *   index.json            tags: manifests annotated org.opencontainers.image.ref.name
  *   index.json.lock       file lock for index.json read-modify-write
  *   blobs/sha256/&lt;hex&gt;   content, named by digest, written once, never modified
- *   tmp/                  partial writes; renamed into blobs/ when complete and verified
+ *   tmp/                  partial writes; renamed into blobs/ when complete and verified;
+ *                         scratch directories. Names carry their creator's owner token
+ *   owners/&lt;token&gt;        locked by the live process whose tmp/ entries carry &lt;token&gt;
  *   cache/records/&lt;key&gt;  build cache records (cache key → layer, history, config), written once
  *   cache/files           content digests of context files by path and stat data (a cache)
  *   cache/build.lock      shared by running builds, exclusive for garbage collection
@@ -53,9 +55,12 @@ import java.util.regex.Pattern;
  * fsync, rename, fsync of the directory). Readers take no lock: they always see a whole file.
  *
  * <p><b>Crash safety.</b> A killed process can leave files only in {@code tmp/} (or a
- * {@code .index.json.*.tmp} next to index.json); they never affect reads. Such files are deleted
- * when a store is opened if they have not been modified for {@link #STALE_TEMP_AGE}; a younger
- * file may belong to a write still in progress in another process.
+ * {@code .index.json.*.tmp} next to index.json); they never affect reads. An entry of {@code tmp/}
+ * is abandoned as soon as the process that made it is gone (its lock on {@code owners/<token>} is
+ * free, see {@link TempOwners}): opening a store deletes abandoned files, garbage collection
+ * abandoned directories too. Entries without a token (and the {@code .tmp} files beside
+ * index.json and cache records) are abandoned when not modified for {@link #STALE_TEMP_AGE}; a
+ * younger one may belong to a write still in progress in another process.
  *
  * <p>A {@code Store} is immutable and thread-safe; open it once per process and share it.
  *
@@ -65,7 +70,10 @@ import java.util.regex.Pattern;
  */
 public final class Store {
 
-    /** Temporary files untouched for this long belong to no live writer and are removed at open. */
+    /**
+     * Temporary files that carry no owner token and are untouched for this long belong to no live
+     * writer and are removed (entries with a token go as soon as their owner is gone).
+     */
     public static final Duration STALE_TEMP_AGE = Duration.ofHours(1);
 
     static final String LAYOUT_FILE = "oci-layout";
@@ -87,6 +95,7 @@ public final class Store {
     private final Path cache;
     private final UseLock useLock;
     private final BlobFallback fallback;
+    private final TempOwners owners;
 
     private Store(Path root, IndexLock indexLock) {
         this.root = root;
@@ -96,6 +105,7 @@ public final class Store {
         this.indexLock = indexLock;
         this.useLock = UseLock.forStore(root, cache.resolve("build.lock"));
         this.fallback = null;
+        this.owners = TempOwners.forStore(root);
     }
 
     private Store(Store store, BlobFallback fallback) {
@@ -106,6 +116,7 @@ public final class Store {
         this.indexLock = store.indexLock;
         this.useLock = store.useLock;
         this.fallback = fallback;
+        this.owners = store.owners;
     }
 
     /**
@@ -203,7 +214,7 @@ public final class Store {
                         + sizeText(expectedSize) + ": the store's file system (" + root + ") has " + sizeText(free) + " free");
             }
         }
-        return new BlobWriter(this, tmp.resolve("blob-" + UUID.randomUUID() + TEMP_SUFFIX), expected, expectedSize);
+        return new BlobWriter(this, tmp.resolve("blob-" + ownerPart() + UUID.randomUUID() + TEMP_SUFFIX), expected, expectedSize);
     }
 
     /** {@code 1099511627776 bytes (1.0 TiB)}: exact, and readable. */
@@ -621,14 +632,66 @@ public final class Store {
         removeStaleTemporaryFiles(Instant.now().minus(STALE_TEMP_AGE));
     }
 
+    /** {@code <token>-} for the names of this process's temporary entries; empty without a token. */
+    private String ownerPart() {
+        String token = owners.token();
+        return token == null ? "" : token + "-";
+    }
+
     /**
      * A new directory under {@code tmp/} for one operation's scratch files (an extracted context,
      * files copied out of layers). The caller removes it with {@link #deleteTemporaryDirectory};
-     * one left by a killed process stays until a garbage collection removes it.
+     * one left by a killed process stays until a garbage collection removes it, which it may do as
+     * soon as the process is gone.
      */
     public Path createTemporaryDirectory(String purpose) throws IOException {
         Files.createDirectories(tmp);
-        return Files.createTempDirectory(tmp, purpose + "-");
+        return Files.createTempDirectory(tmp, purpose + "-" + ownerPart());
+    }
+
+    /**
+     * The entries of {@code tmp/} that no live process owns: their owner is gone or, for entries
+     * without an owner token, they are older than {@link #STALE_TEMP_AGE}. Never an entry of a
+     * live process, this one included. For garbage collection, which removes them.
+     */
+    public List<Path> abandonedTemporaryEntries() throws IOException {
+        return abandoned(Instant.now().minus(STALE_TEMP_AGE), false);
+    }
+
+    /** Forgets the owner files of dead processes that no entry of {@code tmp/} names any more. */
+    public void forgetDeadOwners() throws IOException {
+        java.util.Set<String> inUse = new java.util.HashSet<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(tmp)) {
+            for (Path entry : entries) {
+                String token = TempOwners.tokenOf(entry.getFileName().toString());
+                if (token != null) {
+                    inUse.add(token);
+                }
+            }
+        }
+        owners.forgetDead(inUse);
+    }
+
+    private List<Path> abandoned(Instant cutoff, boolean filesOnly) throws IOException {
+        List<Path> result = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(tmp)) {
+            for (Path entry : entries) {
+                try {
+                    BasicFileAttributes attrs = Files.readAttributes(entry, BasicFileAttributes.class,
+                            java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                    if (filesOnly && !attrs.isRegularFile()) {
+                        continue;
+                    }
+                    String token = TempOwners.tokenOf(entry.getFileName().toString());
+                    if (token != null ? owners.isGone(token) : attrs.lastModifiedTime().toInstant().isBefore(cutoff)) {
+                        result.add(entry);
+                    }
+                } catch (NoSuchFileException e) {
+                    // renamed or removed by its writer meanwhile
+                }
+            }
+        }
+        return result;
     }
 
     /**
@@ -645,10 +708,24 @@ public final class Store {
         FileTrees.deleteTree(normalized);
     }
 
-    /** Deletes temporary files last modified before {@code cutoff}; returns how many. */
+    /**
+     * Deletes abandoned temporary files: those of {@code tmp/} whose owner is gone or that have no
+     * owner and were last modified before {@code cutoff}, and the {@code .tmp} files beside the
+     * index and records older than that; then the owner files nothing needs. Directories of
+     * {@code tmp/} are left to garbage collection (they may hold files of subordinate ids).
+     * Returns how many files went.
+     */
     int removeStaleTemporaryFiles(Instant cutoff) throws IOException {
         int removed = 0;
-        removed += removeStale(tmp, "*", cutoff);
+        for (Path file : abandoned(cutoff, true)) {
+            if (Files.deleteIfExists(file)) {
+                removed++;
+            }
+        }
+        if (Files.isDirectory(owners.directory())) {
+            removed += removeStale(owners.directory(), "*" + TempOwners.PENDING_SUFFIX, cutoff);
+        }
+        forgetDeadOwners();
         removed += removeStale(root, ".*" + TEMP_SUFFIX, cutoff);
         if (Files.isDirectory(cache)) {
             removed += removeStale(cache, ".*" + TEMP_SUFFIX, cutoff);

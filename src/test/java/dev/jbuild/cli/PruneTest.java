@@ -134,6 +134,63 @@ class PruneTest {
         assertEquals(0, prune.get(30, TimeUnit.SECONDS).exitCode());
     }
 
+    /**
+     * Temporary entries of a process killed with SIGKILL (a download's partial blob, a build's
+     * scratch directory) go at the next prune, however young; a live process's stay.
+     */
+    @Test
+    void pruneRemovesTheTemporaryEntriesOfKilledProcessesAtOnceAndKeepsLiveOnes() throws Exception {
+        Store.open(store);
+        Path start = Files.createFile(temp.resolve("start"));
+        Process killed = startTempWorker(start);
+        Process live = startTempWorker(start);
+        try {
+            List<Path> killedEntries = entriesOf(killed);
+            List<Path> liveEntries = entriesOf(live);
+            dev.jbuild.testing.ExternalTool.command("kill", "-KILL", Long.toString(killed.pid())).runSuccessfully();
+            assertTrue(killed.waitFor(30, TimeUnit.SECONDS));
+
+            CliTest.Result prune = jbuild("prune");
+            assertEquals(0, prune.exitCode(), prune.err());
+            // (the partial blob, a plain file, already goes when prune opens the store)
+            assertTrue(prune.out().contains("1 temporary entries"), prune.out());
+            for (Path entry : killedEntries) {
+                assertFalse(Files.exists(entry), entry + " of the killed process");
+            }
+            for (Path entry : liveEntries) {
+                assertTrue(Files.exists(entry), entry + " of the live process");
+            }
+            assertEquals(1, count("owners"), "only the live process's owner file is left");
+        } finally {
+            killed.destroyForcibly().waitFor();
+            live.destroyForcibly().waitFor();
+        }
+        // Its owner gone too, opening the store removes the partial blob, prune the directory.
+        Store.open(store);
+        assertEquals(1, count("tmp"));
+        CliTest.Result prune = jbuild("prune");
+        assertTrue(prune.out().contains("1 temporary entries"), prune.out());
+        assertEquals(0, count("tmp"));
+        assertEquals(0, count("owners"));
+    }
+
+    private Process startTempWorker(Path start) throws Exception {
+        return new ProcessBuilder(java.nio.file.Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m", "-cp", System.getProperty("java.class.path"),
+                "dev.jbuild.store.StoreWorker", "temp", store.toString(), start.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    /** The temporary directory and partial blob the worker printed once it made them. */
+    private static List<Path> entriesOf(Process worker) throws Exception {
+        String line = new java.io.BufferedReader(new java.io.InputStreamReader(worker.getInputStream(),
+                java.nio.charset.StandardCharsets.UTF_8)).readLine();
+        assertTrue(line != null, "the worker printed its entries");
+        List<Path> entries = Stream.of(line.split(" ")).map(Path::of).toList();
+        entries.forEach(e -> assertTrue(Files.exists(e), e.toString()));
+        return entries;
+    }
+
     /** A blob nothing references, written {@code age} ago. */
     private Path danglingBlob(String content, java.time.Duration age) throws Exception {
         Store opened = Store.open(store);

@@ -26,7 +26,8 @@ class UsageDocTest {
 
     private static void collect(CommandLine command, String usage, List<String> missing) {
         String name = command.getCommandSpec().qualifiedName();
-        if (command.getParent() != null && !usage.contains("`jbuild " + command.getCommandName())) {
+        // The whole name: `jbuild system reset` for a nested command.
+        if (command.getParent() != null && !usage.contains("`" + name)) {
             missing.add(name);
         }
         for (OptionSpec option : command.getCommandSpec().options()) {

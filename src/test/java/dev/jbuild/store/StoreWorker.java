@@ -13,6 +13,8 @@ import java.nio.file.Path;
  * <pre>
  * blob ROOT START ROUNDS          write {@link #content()} ROUNDS times through a verifying BlobWriter
  * tag  ROOT START PREFIX COUNT    tag PREFIX0..PREFIX(COUNT-1), and move the tag "shared" each time
+ * temp ROOT START                 make a temporary directory (with a file) and start a blob, print
+ *                                 both paths on one line, then wait to be killed
  * </pre>
  *
  * Work begins once the file START exists, so that two workers started one after the other (each
@@ -52,6 +54,25 @@ public final class StoreWorker {
                     store.tag("example.com/app:" + prefix + i, manifest);
                     store.tag("example.com/app:shared", manifest);
                 }
+            }
+            case "temp" -> {
+                Path dir = store.createTemporaryDirectory("context");
+                Files.writeString(dir.resolve("file"), "scratch");
+                BlobWriter writer = store.blobWriter();
+                writer.write(content(), 0, 4096);
+                Path blob = null;
+                try (var entries = Files.list(store.temporaryDirectory())) {
+                    for (Path entry : entries.toList()) {
+                        String name = entry.getFileName().toString();
+                        if (name.startsWith("blob-")
+                                && TempOwners.tokenOf(name).equals(TempOwners.tokenOf(dir.getFileName().toString()))) {
+                            blob = entry;
+                        }
+                    }
+                }
+                System.out.println(dir + " " + blob);
+                System.out.flush();
+                Thread.sleep(Long.MAX_VALUE);
             }
             default -> throw new IllegalArgumentException(args[0]);
         }
