@@ -16,7 +16,23 @@ sealed interface Lower {
         }
     }
 
-    record Single(LayerRecord layer) implements Lower {}
+    /**
+     * The last layer of {@code chain}, unpacked on its own. Directories it lacks take their attributes
+     * from the directories below it, so what is unpacked depends on the whole chain (as containerd's
+     * snapshots are keyed by chain ID), not on the layer alone.
+     */
+    record Single(List<LayerRecord> chain) implements Lower {
+        public Single {
+            chain = List.copyOf(chain);
+            if (chain.isEmpty()) {
+                throw new IllegalArgumentException("a single layer needs its chain");
+            }
+        }
+
+        LayerRecord layer() {
+            return chain.get(chain.size() - 1);
+        }
+    }
 
     record Dir(Path path) implements Lower {}
 }

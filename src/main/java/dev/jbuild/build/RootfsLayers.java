@@ -60,31 +60,41 @@ final class RootfsLayers implements AutoCloseable {
         openRuns.add(result);
     }
 
+    /**
+     * Layers to unpack into one cached directory, and what it will be stacked on: {@code parents} top
+     * first, each a directory or the cache name of another job (unpacked before it).
+     */
+    private record Job(List<LayerRecord> layers, List<Object> parents) {
+    }
+
     /** The directories of {@code lowers}, top first, unpacking what is not cached yet. */
     List<Path> materialise(StepId step, List<Lower> lowers) throws IOException, InterruptedException {
-        // The directories each lower needs, by cache name; those not there yet are unpacked by one
+        // The directories each lower needs, by cache name, bottom first: a single layer is unpacked
+        // after (and with the attributes of) what is below it. Those not there yet are unpacked by one
         // sandbox agent together (a RUN after several COPY steps has a layer each to unpack).
-        java.util.Map<String, List<LayerRecord>> needed = new java.util.LinkedHashMap<>();
-        List<Object> order = new ArrayList<>();
-        for (Lower lower : lowers) {
+        java.util.Map<String, Job> needed = new java.util.LinkedHashMap<>();
+        List<Object> below = new ArrayList<>(); // top first: paths and cache names
+        for (int i = lowers.size() - 1; i >= 0; i--) {
+            Lower lower = lowers.get(i);
             if (lower instanceof Lower.Dir dir) {
-                order.add(dir.path());
+                below.add(0, dir.path());
             } else if (lower instanceof Lower.Single single) {
-                String name = "layer-" + single.layer().diffId().hex();
-                needed.put(name, List.of(single.layer()));
-                order.add(name);
+                String name = "layer-" + chainId(single.chain());
+                needed.put(name, new Job(List.of(single.layer()), List.copyOf(below)));
+                below.add(0, name);
             } else {
                 List<LayerRecord> chain = ((Lower.Chain) lower).layers();
                 if (!chain.isEmpty()) {
+                    // The whole image below: nothing under it to take attributes from.
                     String name = "chain-" + chainId(chain);
-                    needed.put(name, chain);
-                    order.add(name);
+                    needed.put(name, new Job(chain, List.of()));
+                    below.add(0, name);
                 }
             }
         }
         java.util.Map<String, Path> unpackedDirs = unpackedAll(step, needed);
         List<Path> dirs = new ArrayList<>();
-        for (Object entry : order) {
+        for (Object entry : below) {
             dirs.add(entry instanceof Path path ? path : unpackedDirs.get((String) entry));
         }
         if (dirs.isEmpty()) {
@@ -106,15 +116,15 @@ final class RootfsLayers implements AutoCloseable {
     }
 
     /**
-     * The cached directories for {@code needed} (name to layers), unpacking those missing with one
-     * agent. The names' locks are taken in sorted order, so two stages asking for overlapping sets
-     * cannot deadlock; one that finds a directory made meanwhile uses it.
+     * The cached directories for {@code needed} (name to job, bottom first), unpacking those missing
+     * with one agent. The names' locks are taken in sorted order, so two stages asking for overlapping
+     * sets cannot deadlock; one that finds a directory made meanwhile uses it.
      */
-    private java.util.Map<String, Path> unpackedAll(StepId step, java.util.Map<String, List<LayerRecord>> needed)
+    private java.util.Map<String, Path> unpackedAll(StepId step, java.util.Map<String, Job> needed)
             throws IOException, InterruptedException {
         java.util.Map<String, Path> dirs = new java.util.HashMap<>();
-        java.util.SortedMap<String, List<LayerRecord>> missing = new java.util.TreeMap<>();
-        for (java.util.Map.Entry<String, List<LayerRecord>> entry : needed.entrySet()) {
+        java.util.Map<String, Job> missing = new java.util.LinkedHashMap<>();
+        for (java.util.Map.Entry<String, Job> entry : needed.entrySet()) {
             Path target = cacheRoot.resolve(entry.getKey());
             if (Files.isDirectory(target)) {
                 touch(target);
@@ -123,19 +133,16 @@ final class RootfsLayers implements AutoCloseable {
                 missing.put(entry.getKey(), entry.getValue());
             }
         }
-        if (missing.size() == 1) {
-            String name = missing.firstKey();
-            dirs.put(name, unpacked(step, name, missing.get(name)));
-        } else if (!missing.isEmpty()) {
+        if (!missing.isEmpty()) {
             List<java.util.concurrent.locks.ReentrantLock> held = new ArrayList<>();
             try {
-                for (String name : missing.keySet()) {
+                for (String name : new java.util.TreeSet<>(missing.keySet())) {
                     java.util.concurrent.locks.ReentrantLock lock =
                             unpacking.computeIfAbsent(name, k -> new java.util.concurrent.locks.ReentrantLock());
                     lock.lockInterruptibly();
                     held.add(lock);
                 }
-                dirs.putAll(unpackLocked(step, missing));
+                dirs.putAll(unpackLocked(step, missing, dirs));
             } finally {
                 for (java.util.concurrent.locks.ReentrantLock lock : held) {
                     lock.unlock();
@@ -147,31 +154,21 @@ final class RootfsLayers implements AutoCloseable {
 
     /** A cached directory, or a new one made by unpacking {@code layers} in order and renamed into place. */
     private Path unpacked(StepId step, String name, List<LayerRecord> layers) throws IOException, InterruptedException {
-        java.util.concurrent.locks.ReentrantLock lock =
-                unpacking.computeIfAbsent(name, k -> new java.util.concurrent.locks.ReentrantLock());
-        lock.lockInterruptibly();
-        try {
-            return unpackedLocked(step, name, layers);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private Path unpackedLocked(StepId step, String name, List<LayerRecord> layers) throws IOException, InterruptedException {
-        return unpackLocked(step, new java.util.TreeMap<>(java.util.Map.of(name, layers))).get(name);
+        return unpackedAll(step, java.util.Map.of(name, new Job(layers, List.of()))).get(name);
     }
 
     /**
      * Under the names' locks: each directory not there yet is unpacked into a partial directory,
-     * all by one agent, then renamed into place; another build's directory made meanwhile wins.
+     * all by one agent in {@code wanted}'s order, then renamed into place; another build's directory
+     * made meanwhile wins. {@code known} holds the cached directories parents may name.
      */
-    private java.util.Map<String, Path> unpackLocked(StepId step, java.util.SortedMap<String, List<LayerRecord>> wanted)
-            throws IOException, InterruptedException {
+    private java.util.Map<String, Path> unpackLocked(StepId step, java.util.Map<String, Job> wanted,
+            java.util.Map<String, Path> known) throws IOException, InterruptedException {
         java.util.Map<String, Path> dirs = new java.util.HashMap<>();
-        java.util.Map<Path, List<Sandbox.LayerBlob>> jobs = new java.util.LinkedHashMap<>();
+        List<Sandbox.Unpack> jobs = new ArrayList<>();
         java.util.Map<String, Path> partials = new java.util.LinkedHashMap<>();
         int layerCount = 0;
-        for (java.util.Map.Entry<String, List<LayerRecord>> entry : wanted.entrySet()) {
+        for (java.util.Map.Entry<String, Job> entry : wanted.entrySet()) {
             Path target = cacheRoot.resolve(entry.getKey());
             if (Files.isDirectory(target)) {
                 touch(target);
@@ -182,14 +179,25 @@ final class RootfsLayers implements AutoCloseable {
             Path partial = cacheRoot.resolve(".partial-" + entry.getKey() + "-" + ProcessHandle.current().pid() + "-"
                     + System.nanoTime());
             List<Sandbox.LayerBlob> blobs = new ArrayList<>();
-            for (LayerRecord layer : entry.getValue()) {
+            for (LayerRecord layer : entry.getValue().layers()) {
                 Digest digest = layer.descriptor().digest();
                 if (!session.store.ensure(digest)) { // a registry cache's layer is downloaded when first read
                     throw new IOException("layer " + digest + " is missing from the store");
                 }
                 blobs.add(new Sandbox.LayerBlob(session.store.path(digest), digest.toString(), layer.diffId().toString()));
             }
-            jobs.put(partial, blobs);
+            List<Path> parents = new ArrayList<>();
+            for (Object parent : entry.getValue().parents()) {
+                if (parent instanceof Path path) {
+                    parents.add(path);
+                } else {
+                    String name = (String) parent;
+                    Path dir = partials.containsKey(name) ? partials.get(name)
+                            : dirs.containsKey(name) ? dirs.get(name) : known.get(name);
+                    parents.add(dir != null ? dir : cacheRoot.resolve(name));
+                }
+            }
+            jobs.add(new Sandbox.Unpack(partial, blobs, parents));
             partials.put(entry.getKey(), partial);
             layerCount += blobs.size();
         }
@@ -197,9 +205,9 @@ final class RootfsLayers implements AutoCloseable {
             return dirs;
         }
         List<LayerRecord> all = new ArrayList<>();
-        wanted.forEach((name, layers) -> {
+        wanted.forEach((name, job) -> {
             if (partials.containsKey(name)) {
-                all.addAll(layers);
+                all.addAll(job.layers());
             }
         });
         session.listener.log(step, layerCount == 1

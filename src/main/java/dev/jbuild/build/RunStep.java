@@ -7,6 +7,7 @@ import dev.jbuild.image.Platform;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.sandbox.Emulation;
 import dev.jbuild.sandbox.Network;
+import dev.jbuild.sandbox.NoSpaceLeftException;
 import dev.jbuild.sandbox.OutputListener;
 import dev.jbuild.sandbox.ProcessSpec;
 import dev.jbuild.sandbox.Rootfs;
@@ -100,6 +101,8 @@ final class RunStep {
         try {
             List<Path> lowers = rootfs.materialise(step, state.lowers);
             result = rootfs.sandbox().run(new Rootfs(lowers), spec, output);
+        } catch (NoSpaceLeftException e) {
+            throw new BuildException(at, withTail(new StringBuilder("RUN failed: ").append(noSpace(e.path())), tail), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BuildException(at, "RUN interrupted", e);
@@ -109,20 +112,30 @@ final class RunStep {
         rootfs.keep(result);
         result.warnings().forEach(w -> session.listener.warning(at.prefix() + ": " + w));
         if (result.exitCode() != 0) {
-            StringBuilder message = new StringBuilder("RUN failed: process \"")
-                    .append(String.join(" ", argv)).append("\" did not complete successfully: exit code: ")
-                    .append(result.exitCode());
-            synchronized (tail) {
-                if (!tail.isEmpty()) {
-                    message.append("\nlast output lines:");
-                    tail.forEach(line -> message.append("\n  ").append(line));
-                }
-            }
-            throw new BuildException(at, message.toString());
+            StringBuilder message = new StringBuilder("RUN failed: ");
+            result.noSpaceLeft().ifPresent(path -> message.append(noSpace(path)).append(": "));
+            message.append("process \"").append(String.join(" ", argv))
+                    .append("\" did not complete successfully: exit code: ").append(result.exitCode());
+            throw new BuildException(at, withTail(message, tail));
         }
         state.lowers.clear();
         result.rootfs().layers().forEach(dir -> state.lowers.add(new Lower.Dir(dir)));
         return result.changes();
+    }
+
+    /** A full disk, with the store it belongs to (where space must be made, or another JBUILD_ROOT chosen). */
+    private String noSpace(String path) {
+        return "no space left on device writing " + path + " (store: " + session.store.root() + ")";
+    }
+
+    private static String withTail(StringBuilder message, Deque<String> tail) {
+        synchronized (tail) {
+            if (!tail.isEmpty()) {
+                message.append("\nlast output lines:");
+                tail.forEach(line -> message.append("\n  ").append(line));
+            }
+        }
+        return message.toString();
     }
 
     /**

@@ -60,8 +60,10 @@ final class StageExecutor {
             try {
                 session.finishStep(step, execute(step, instruction), started);
             } catch (IOException e) {
-                throw new BuildException(instruction.location(),
-                        keyword(instruction) + " failed: " + e.getMessage(), e);
+                // A full disk (writing a layer into the store, say) is named as such, not by its aftermath.
+                String message = dev.jbuild.sandbox.NoSpaceLeftException.of(e, session.store.root())
+                        .map(n -> n.getMessage() + " (store: " + session.store.root() + ")").orElse(e.getMessage());
+                throw new BuildException(instruction.location(), keyword(instruction) + " failed: " + message, e);
             } catch (IllegalArgumentException e) {
                 throw new BuildException(instruction.location(), e.getMessage(), e);
             }
@@ -150,7 +152,7 @@ final class StageExecutor {
             state.lowers.clear();
             state.lowers.add(new Lower.Chain(state.layers));
         } else {
-            state.lowers.add(0, new Lower.Single(layer));
+            state.lowers.add(0, new Lower.Single(state.layers));
         }
     }
 
@@ -339,7 +341,7 @@ final class StageExecutor {
         state.layers.add(layer);
         state.history.add(session.history(instruction.node().original(), false));
         if (stackForRun) {
-            state.lowers.add(0, new Lower.Single(layer));
+            state.lowers.add(0, new Lower.Single(state.layers));
         }
         FsView fs = state.fs();
         fs.beginLayer();

@@ -30,7 +30,8 @@ import java.util.Set;
  * <p>Rules (Docker/containerd behaviour unless noted):
  * <ul>
  *   <li>names are cleaned lexically ("..", leading '/'), then the parent is resolved with
- *       {@link RootedResolver} (symlinks followed inside the root) and created with mode 0755 if missing;
+ *       {@link RootedResolver} (symlinks followed inside the root) and created if missing, with mode 0755
+ *       or the attributes {@link LayerExtractor.MissingDirectories} gives;
  *       the last component is never followed;</li>
  *   <li>a later entry replaces an earlier one at the same path, except that a directory over a directory
  *       merges (only its attributes change);</li>
@@ -55,6 +56,7 @@ final class LayerApplier {
     private final boolean privileged;
     private final boolean applyOwnership;
     private final SpecialFiles specialFiles;
+    private final LayerExtractor.MissingDirectories missingDirectories;
     private final Warnings warnings;
     /** Everything this layer created or kept, with ancestors: what an opaque marker must not remove. */
     private final Set<Path> written = new HashSet<>();
@@ -64,11 +66,17 @@ final class LayerApplier {
     private final byte[] buffer = new byte[64 * 1024];
 
     LayerApplier(Path realRoot, boolean privileged, boolean applyOwnership, Warnings warnings) {
+        this(realRoot, privileged, applyOwnership, LayerExtractor.MissingDirectories.DEFAULT, warnings);
+    }
+
+    LayerApplier(Path realRoot, boolean privileged, boolean applyOwnership,
+            LayerExtractor.MissingDirectories missingDirectories, Warnings warnings) {
         this.root = realRoot;
         this.resolver = new RootedResolver(realRoot);
         this.privileged = privileged;
         this.applyOwnership = applyOwnership;
         this.specialFiles = new SpecialFiles(privileged);
+        this.missingDirectories = missingDirectories;
         this.warnings = warnings;
     }
 
@@ -269,7 +277,16 @@ final class LayerApplier {
             if (a == null) {
                 makeWritable(current.getParent());
                 Files.createDirectory(current);
-                chmod(current, IMPLICIT_DIR_MODE);
+                Optional<EntryAttributes> given = missingDirectories.attributes(root.relativize(current).toString());
+                if (given.isPresent()) {
+                    // Like a directory entry: owner and xattrs now, mode and mtime at the end.
+                    EntryAttributes attrs = given.get();
+                    chown(current, attrs.uid(), attrs.gid(), entryName);
+                    setXattrs(current, attrs.xattrs(), entryName);
+                    pendingDirs.put(current, new PendingDir(attrs.mode(), attrs.mtime()));
+                } else {
+                    chmod(current, IMPLICIT_DIR_MODE);
+                }
             } else if (!a.isDirectory() || a.isSymbolicLink()) {
                 throw new LayerException("cannot create " + entryName + ": " + resolver.display(current)
                         + " is not a directory");
@@ -335,18 +352,22 @@ final class LayerApplier {
     }
 
     private void chown(Path path, TarHeader h) {
+        chown(path, h.uid(), h.gid(), h.name());
+    }
+
+    private void chown(Path path, long uid, long gid, String name) {
         if (!applyOwnership || !privileged) {
             return; // rootless: ids are mapped later through the user namespace
         }
-        if (h.uid() > Integer.MAX_VALUE || h.gid() > Integer.MAX_VALUE) {
-            warnings.add("ownership beyond 2^31 not applied", h.name());
+        if (uid > Integer.MAX_VALUE || gid > Integer.MAX_VALUE) {
+            warnings.add("ownership beyond 2^31 not applied", name);
             return;
         }
         try {
-            Files.setAttribute(path, "unix:uid", (int) h.uid(), NOFOLLOW);
-            Files.setAttribute(path, "unix:gid", (int) h.gid(), NOFOLLOW);
+            Files.setAttribute(path, "unix:uid", (int) uid, NOFOLLOW);
+            Files.setAttribute(path, "unix:gid", (int) gid, NOFOLLOW);
         } catch (IOException | UnsupportedOperationException e) {
-            warnings.add("ownership not applied", h.name() + " (" + h.uid() + ":" + h.gid() + ")");
+            warnings.add("ownership not applied", name + " (" + uid + ":" + gid + ")");
         }
     }
 
@@ -355,10 +376,14 @@ final class LayerApplier {
     }
 
     private void setXattrs(Path path, TarHeader h) {
-        for (Map.Entry<String, byte[]> x : h.xattrs().entrySet()) {
+        setXattrs(path, h.xattrs(), h.name());
+    }
+
+    private void setXattrs(Path path, Map<String, byte[]> xattrs, String name) {
+        for (Map.Entry<String, byte[]> x : xattrs.entrySet()) {
             String key = x.getKey();
             if (!key.startsWith("user.")) {
-                warnings.add("xattrs outside user.* not applied (no JDK API)", h.name() + " " + key);
+                warnings.add("xattrs outside user.* not applied (no JDK API)", name + " " + key);
                 continue;
             }
             try {
@@ -366,7 +391,7 @@ final class LayerApplier {
                         UserDefinedFileAttributeView.class, NOFOLLOW);
                 view.write(key.substring("user.".length()), ByteBuffer.wrap(x.getValue()));
             } catch (IOException | UnsupportedOperationException | NullPointerException e) {
-                warnings.add("xattrs not applied (filesystem refused)", h.name() + " " + key);
+                warnings.add("xattrs not applied (filesystem refused)", name + " " + key);
             }
         }
     }

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -22,17 +23,39 @@ import java.util.zip.GZIPInputStream;
 public final class LayerExtractor {
 
     /**
+     * Attributes for the directories a layer needs but does not contain: the parents of its entries that
+     * are missing from the root. A layer unpacked on its own (an overlay lower) must give such a directory
+     * the attributes it has in the layers below (a {@code COPY x /tmp/x} layer without a {@code tmp/}
+     * entry must not turn {@code /tmp} into 0755 root:root), as containerd does with its parents option.
+     */
+    @FunctionalInterface
+    public interface MissingDirectories {
+        /** None: missing directories are 0755, owned by the extracting user, with the current mtime. */
+        MissingDirectories DEFAULT = path -> Optional.empty();
+
+        /** The attributes for {@code path} (cleaned, relative to the root), or empty for the default. */
+        Optional<EntryAttributes> attributes(String path) throws IOException;
+    }
+
+    /**
      * @param expectedDigest sha256 digest of the blob ("sha256:…"), or null to skip the check
      * @param expectedDiffId sha256 of the uncompressed tar, or null to skip the check
      * @param applyOwnership apply uid/gid from the tar when running as root (ignored otherwise)
+     * @param missingDirectories attributes for parent directories the layer lacks
      */
-    public record Options(String expectedDigest, String expectedDiffId, boolean applyOwnership) {
+    public record Options(String expectedDigest, String expectedDiffId, boolean applyOwnership,
+            MissingDirectories missingDirectories) {
         public Options {
             for (String d : new String[] {expectedDigest, expectedDiffId}) {
                 if (d != null && !Sha256.isValid(d)) {
                     throw new IllegalArgumentException("unsupported or malformed digest: " + d);
                 }
             }
+            java.util.Objects.requireNonNull(missingDirectories, "missingDirectories");
+        }
+
+        public Options(String expectedDigest, String expectedDiffId, boolean applyOwnership) {
+            this(expectedDigest, expectedDiffId, applyOwnership, MissingDirectories.DEFAULT);
         }
 
         public static Options defaults() {
@@ -40,15 +63,19 @@ public final class LayerExtractor {
         }
 
         public Options withExpectedDigest(String digest) {
-            return new Options(digest, expectedDiffId, applyOwnership);
+            return new Options(digest, expectedDiffId, applyOwnership, missingDirectories);
         }
 
         public Options withExpectedDiffId(String diffId) {
-            return new Options(expectedDigest, diffId, applyOwnership);
+            return new Options(expectedDigest, diffId, applyOwnership, missingDirectories);
         }
 
         public Options withApplyOwnership(boolean apply) {
-            return new Options(expectedDigest, expectedDiffId, apply);
+            return new Options(expectedDigest, expectedDiffId, apply, missingDirectories);
+        }
+
+        public Options withMissingDirectories(MissingDirectories missing) {
+            return new Options(expectedDigest, expectedDiffId, applyOwnership, missing);
         }
     }
 
@@ -84,7 +111,8 @@ public final class LayerExtractor {
         Warnings warnings = new Warnings();
         Compression compression;
         long entries = 0;
-        LayerApplier applier = new LayerApplier(realRoot, privileged, options.applyOwnership(), warnings);
+        LayerApplier applier = new LayerApplier(realRoot, privileged, options.applyOwnership(),
+                options.missingDirectories(), warnings);
         CountingDigestInputStream tar;
         try {
             compression = detect(buffered);

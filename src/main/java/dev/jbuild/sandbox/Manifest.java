@@ -30,6 +30,15 @@ final class Manifest {
 
 
     static void write(Path file, List<LayerEntry> entries, Map<String, Path> contents) throws IOException {
+        try {
+            writeEntries(file, entries, contents);
+        } catch (IOException e) {
+            throw NoSpaceLeftException.of(e, file).<IOException>map(n -> n).orElse(e);
+        }
+    }
+
+    private static void writeEntries(Path file, List<LayerEntry> entries, Map<String, Path> contents)
+            throws IOException {
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
             out.writeInt(MAGIC);
             out.writeInt(entries.size());

@@ -96,7 +96,19 @@ final class RunOperation {
             SandboxAgent.Exec.run(tools.get("umount"), merged.toString());
         }
         removeCreatedMountpoints();
-        List<LayerEntry> entries = diff(lower);
+        // A command that failed on a full disk failed for lack of space where its writes go (its output says
+        // what it was writing); the diff below is then likely to fail for the same reason.
+        String noSpaceLeft = exit != 0 && NoSpaceLeftException.nearlyFull(top) ? top.toString() : null;
+        List<LayerEntry> entries;
+        try {
+            entries = diff(lower);
+        } catch (IOException e) {
+            java.util.Optional<NoSpaceLeftException> full = NoSpaceLeftException.of(e, work);
+            if (full.isPresent() && noSpaceLeft != null) {
+                throw new NoSpaceLeftException(noSpaceLeft, e);
+            }
+            throw full.<IOException>map(n -> n).orElse(e);
+        }
         lap("diff");
         List<String> next = new ArrayList<>();
         next.add(top.toString());
@@ -105,7 +117,8 @@ final class RunOperation {
                 next.add(l.toString());
             }
         }
-        return new AgentProtocol.Response(true, null, true, exit, next, warnings, timings, List.of(), false);
+        return new AgentProtocol.Response(true, null, true, exit, next, warnings, timings, List.of(), false,
+                noSpaceLeft);
     }
 
     private void lap(String phase) {
@@ -407,6 +420,7 @@ final class RunOperation {
                         if (dir) {
                             Path up = Files.createDirectories(base.resolve("upper"));
                             Path wk = Files.createDirectories(base.resolve("work"));
+                            shadowUnmapped(source, up);
                             s.line(mount() + " -t overlay overlay -o " + Script.q(SandboxAgent.OverlayOptions.of(
                                     List.of(source), up, wk)) + " " + Script.q(target));
                         } else {
@@ -471,6 +485,87 @@ final class RunOperation {
                 }
                 default -> throw new SandboxException("unknown mount type " + spec.type());
             }
+        }
+    }
+
+    /**
+     * Overlayfs copies a file up with its owner, and a file of a host id this namespace does not map (seen
+     * as the overflow id, 65534) cannot be given it: the command's first write fails with EOVERFLOW ("Value
+     * too large for defined data type"). So such entries of a rw bind's source are put in the upper dir
+     * beforehand, with their content and mode and the owner the command sees where it can be set (else
+     * container root): copy-up never happens for them. Entries we cannot read stay as they are (a
+     * copy-up would fail for them too).
+     */
+    private void shadowUnmapped(Path source, Path upper) throws IOException {
+        long overflowUid = overflowId("overflowuid");
+        long overflowGid = overflowId("overflowgid");
+        java.util.ArrayDeque<String> pending = new java.util.ArrayDeque<>(List.of(""));
+        while (!pending.isEmpty()) {
+            String rel = pending.pop();
+            Path dir = rel.isEmpty() ? source : source.resolve(rel);
+            List<String> names;
+            try {
+                names = LayerStack.names(dir);
+            } catch (java.nio.file.AccessDeniedException e) {
+                continue;
+            }
+            for (String name : names) {
+                String childRel = LayerPaths.join(rel, name);
+                LayerStack.Node node = new LayerStack.Node(source.resolve(childRel),
+                        LayerStack.lstat(source.resolve(childRel)));
+                if (node.uid() == overflowUid || node.gid() == overflowGid) {
+                    shadow(source, upper, childRel, node);
+                }
+                if (node.isDirectory()) {
+                    pending.push(childRel);
+                }
+            }
+        }
+    }
+
+    private static void shadow(Path source, Path upper, String rel, LayerStack.Node node) throws IOException {
+        // Parents first, as the command sees them (their owners are mapped, or they were shadowed already).
+        String parent = LayerPaths.parent(rel);
+        if (!parent.isEmpty() && LayerStack.lstat(upper.resolve(parent)) == null) {
+            Path p = source.resolve(parent);
+            shadow(source, upper, parent, new LayerStack.Node(p, LayerStack.lstat(p)));
+        }
+        Path copy = upper.resolve(rel);
+        try {
+            switch (node.type()) {
+                case LayerStack.S_IFDIR -> Files.createDirectory(copy);
+                case LayerStack.S_IFREG -> Files.copy(node.path(), copy);
+                case LayerStack.S_IFLNK -> Files.createSymbolicLink(copy, Files.readSymbolicLink(node.path()));
+                default -> {
+                    return; // devices, fifos and sockets: nothing to copy
+                }
+            }
+        } catch (java.nio.file.AccessDeniedException e) {
+            return;
+        }
+        try {
+            Files.setAttribute(copy, "unix:uid", (int) node.uid(), NOFOLLOW);
+        } catch (IOException e) {
+            // not a container id here: container root keeps it
+        }
+        try {
+            Files.setAttribute(copy, "unix:gid", (int) node.gid(), NOFOLLOW);
+        } catch (IOException e) {
+            // likewise
+        }
+        if (node.type() != LayerStack.S_IFLNK) {
+            Files.setAttribute(copy, "unix:mode", node.mode(), NOFOLLOW); // after chown, which clears setuid
+        }
+        SandboxAgent.setMtime(copy, node.mtime());
+    }
+
+    /** The id the kernel shows for a host id this namespace does not map. */
+    private static long overflowId(String name) {
+        // Read as a stream: procfs reports a size of 0, and a read sized by it can come back short.
+        try (java.io.InputStream in = Files.newInputStream(Path.of("/proc/sys/kernel/" + name))) {
+            return Long.parseLong(new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip());
+        } catch (IOException | NumberFormatException e) {
+            return 65534;
         }
     }
 

@@ -18,10 +18,11 @@ public final class RunResult implements AutoCloseable {
     private final Rootfs rootfs;
     private final List<String> warnings;
     private final Map<String, Long> timings;
+    private final java.util.Optional<String> noSpaceLeft;
     private boolean closed;
 
     RunResult(Sandbox sandbox, Path workDir, int exitCode, List<LayerEntry> changes, Rootfs rootfs,
-            List<String> warnings, Map<String, Long> timings) {
+            List<String> warnings, Map<String, Long> timings, java.util.Optional<String> noSpaceLeft) {
         this.sandbox = sandbox;
         this.workDir = workDir;
         this.exitCode = exitCode;
@@ -29,6 +30,15 @@ public final class RunResult implements AutoCloseable {
         this.rootfs = rootfs;
         this.warnings = List.copyOf(warnings);
         this.timings = Map.copyOf(timings);
+        this.noSpaceLeft = noSpaceLeft;
+    }
+
+    /**
+     * Where the command's writes go, when it failed and that file system is full: it most likely failed for
+     * lack of space (its output says what it was writing).
+     */
+    public java.util.Optional<String> noSpaceLeft() {
+        return noSpaceLeft;
     }
 
     /** The command's exit code (128+n when killed by signal n; 125-127 when it could not be executed). */

@@ -45,6 +45,19 @@ public final class Sandbox {
         }
     }
 
+    /**
+     * Layers to unpack, in order, into {@code target}, a directory that will be stacked on {@code parents}
+     * (top first; empty for a bottom one): directories the layers need but lack get their attributes from
+     * there.
+     */
+    public record Unpack(Path target, List<LayerBlob> blobs, List<Path> parents) {
+        public Unpack {
+            Objects.requireNonNull(target, "target");
+            blobs = List.copyOf(blobs);
+            parents = List.copyOf(parents);
+        }
+    }
+
     private final SandboxOptions options;
     private final IdMapping mapping;
     private final Snapshotter snapshotter;
@@ -207,9 +220,15 @@ public final class Sandbox {
             AgentProtocol.Response response = callAgent("run", request, work, output);
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
             if (!response.ok()) {
-                throw new SandboxException(response.error());
+                throw failure(response);
             }
-            List<LayerEntry> changes = Manifest.read(work.resolve("changes.bin"));
+            List<LayerEntry> changes;
+            try {
+                changes = Manifest.read(work.resolve("changes.bin"));
+            } catch (IOException e) {
+                throw new SandboxException("unreadable changes from the sandbox agent (" + work.resolve("changes.bin")
+                        + "): " + e, e);
+            }
             List<Path> next = new ArrayList<>();
             for (String s : response.nextLowers()) {
                 next.add(Path.of(s));
@@ -217,7 +236,7 @@ public final class Sandbox {
             Map<String, Long> timings = new LinkedHashMap<>(response.timings());
             timings.put("total", elapsed.toMillis());
             RunResult result = new RunResult(this, work, response.exitCode(), changes, new Rootfs(next),
-                    response.warnings(), timings);
+                    response.warnings(), timings, java.util.Optional.ofNullable(response.noSpaceLeft()));
             done = true;
             return result;
         } catch (IOException e) {
@@ -244,22 +263,23 @@ public final class Sandbox {
      */
     public List<ExtractResult> unpack(Path target, List<LayerBlob> blobs) throws SandboxException,
             InterruptedException {
-        return unpackAll(Map.of(target, blobs));
+        return unpackAll(List.of(new Unpack(target, blobs, List.of())));
     }
 
     /**
      * Like {@link #unpack}, for several directories at once: one agent for all of them (each agent
-     * costs a JVM start), each directory getting its layers in order. Results in the same order.
+     * costs a JVM start), in list order, so a later directory may name an earlier one among its parents.
+     * Results in the same order.
      */
-    public List<ExtractResult> unpackAll(Map<Path, List<LayerBlob>> targets) throws SandboxException,
-            InterruptedException {
+    public List<ExtractResult> unpackAll(List<Unpack> jobs) throws SandboxException, InterruptedException {
         Path work = newWorkDir("unpack-");
         try {
             List<AgentProtocol.Blob> list = new ArrayList<>();
-            for (Map.Entry<Path, List<LayerBlob>> target : targets.entrySet()) {
-                for (LayerBlob b : target.getValue()) {
+            for (Unpack job : jobs) {
+                List<String> parents = job.parents().stream().map(p -> p.toAbsolutePath().toString()).toList();
+                for (LayerBlob b : job.blobs()) {
                     list.add(new AgentProtocol.Blob(b.file().toAbsolutePath().toString(), b.digest(), b.diffId(),
-                            target.getKey().toAbsolutePath().toString()));
+                            job.target().toAbsolutePath().toString(), parents));
                 }
             }
             AgentProtocol.Request request = new AgentProtocol.Request("extract", work.toString(), tools, mapping,
@@ -267,7 +287,7 @@ public final class Sandbox {
                     work.resolve("unused").toString(), namespaces);
             AgentProtocol.Response response = callAgent("extract", request, work, OutputListener.discard());
             if (!response.ok()) {
-                throw new SandboxException(response.error());
+                throw failure(response);
             }
             List<ExtractResult> out = new ArrayList<>();
             for (AgentProtocol.Extracted x : response.extracted()) {
@@ -319,7 +339,7 @@ public final class Sandbox {
                     List.of(), null, namespaces);
             AgentProtocol.Response r = callAgent("probe", request, work, OutputListener.discard());
             if (!r.ok()) {
-                throw new SandboxException(r.error());
+                throw failure(r);
             }
             return r;
         } catch (InterruptedException e) {
@@ -336,6 +356,9 @@ public final class Sandbox {
         Path responseFile = work.resolve("response.bin");
         try {
             AgentProtocol.write(requestFile, request);
+            AgentProtocol.reserve(responseFile, AgentProtocol.ANSWER_ROOM);
+        } catch (NoSpaceLeftException e) {
+            throw e;
         } catch (IOException e) {
             throw new SandboxException("cannot write " + requestFile + ": " + e.getMessage(), e);
         }
@@ -381,16 +404,29 @@ public final class Sandbox {
                 // gone already
             }
         }
-        if (!Files.exists(responseFile)) {
-            String why = agentErrors.toString().strip();
-            throw new SandboxException("the sandbox agent failed (exit " + rc + ")"
-                    + (why.isEmpty() ? "" : ": " + why) + Preflight.hint(tools, mapping));
-        }
         try {
             return AgentProtocol.read(responseFile, AgentProtocol.Response.class);
         } catch (IOException e) {
-            throw new SandboxException("unreadable answer from the sandbox agent: " + e.getMessage(), e);
+            // The agent died (killed, out of memory, unable to start) or could not finish its answer: say
+            // how it ended, what it printed and what is wrong with the answer; a full disk is named as such.
+            String why = agentErrors.toString().strip();
+            SandboxException failure = new SandboxException("the sandbox agent " + (rc == 0 ? "exited" : "failed (exit "
+                    + rc + (rc > 128 ? ", killed by signal " + (rc - 128) : "") + ")") + " without a complete answer: "
+                    + e.getMessage() + (why.isEmpty() ? "" : "; it said: " + why)
+                    + (rc == 0 ? "" : Preflight.hint(tools, mapping)), e);
+            if (NoSpaceLeftException.nearlyFull(work)) {
+                throw new NoSpaceLeftException(work.toString(), failure);
+            }
+            throw failure;
         }
+    }
+
+    /** The agent's error: a full disk as {@link NoSpaceLeftException}, anything else as it was reported. */
+    private static SandboxException failure(AgentProtocol.Response response) {
+        if (response.noSpaceLeft() != null) {
+            return new NoSpaceLeftException(response.noSpaceLeft(), new SandboxException(response.error()));
+        }
+        return new SandboxException(response.error());
     }
 
     private static Thread pump(InputStream in, OutputListener.Stream stream, OutputListener listener,

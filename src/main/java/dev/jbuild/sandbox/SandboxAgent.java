@@ -47,9 +47,13 @@ public final class SandboxAgent {
                 default -> throw new IllegalArgumentException("unknown operation " + args[0]);
             };
         } catch (Exception e) {
-            String message = e instanceof SandboxException ? e.getMessage() : e.toString();
+            // A full disk is named as such, with the file being written (the work directory when the JDK
+            // did not say): whatever else it broke follows from it.
+            java.util.Optional<NoSpaceLeftException> full = NoSpaceLeftException.of(e, Path.of(args[1]).getParent());
+            String message = full.isPresent() ? full.get().getMessage()
+                    : e instanceof SandboxException ? e.getMessage() : e.toString();
             response = new AgentProtocol.Response(false, message, false, -1, List.of(), List.of(), Map.of(),
-                    List.of(), false);
+                    List.of(), false, full.map(NoSpaceLeftException::path).orElse(null));
         }
         try {
             AgentProtocol.write(responseFile, response);
@@ -104,15 +108,39 @@ public final class SandboxAgent {
         for (AgentProtocol.Blob b : r.blobs()) {
             Path target = Path.of(b.target() != null ? b.target() : r.target());
             Files.createDirectories(target);
+            LayerExtractor.Options options = new LayerExtractor.Options(b.digest(), b.diffId(), true);
+            if (!b.parents().isEmpty()) {
+                options = options.withMissingDirectories(parentDirectories(b.parents()));
+            }
             try (InputStream in = Files.newInputStream(Path.of(b.path()))) {
-                ExtractResult x = extractor.extract(in, target, new LayerExtractor.Options(b.digest(), b.diffId(),
-                        true));
+                ExtractResult x;
+                try {
+                    x = extractor.extract(in, target, options);
+                } catch (IOException e) {
+                    throw NoSpaceLeftException.of(e, target).<IOException>map(n -> n).orElse(e);
+                }
                 out.add(new AgentProtocol.Extracted(x.digest(), x.diffId(), x.compression().name(),
                         x.compressedSize(), x.uncompressedSize(), x.entries(), x.warnings()));
             }
         }
         return new AgentProtocol.Response(true, null, false, 0, List.of(), List.of(),
-                Map.of("extract", (System.nanoTime() - start) / 1_000_000), out, false);
+                Map.of("extract", (System.nanoTime() - start) / 1_000_000), out, false, null);
+    }
+
+    /**
+     * A directory a lone layer lacks gets what the merged tree below has there (mode with its sticky and
+     * setgid bits, owner, mtime, user xattrs): overlayfs shows the top-most lower's directory, so a default
+     * one would hide them from the command and from the diff.
+     */
+    static LayerExtractor.MissingDirectories parentDirectories(List<String> parentsTopFirst) {
+        List<Path> dirs = new ArrayList<>();
+        for (String p : parentsTopFirst) {
+            dirs.add(Path.of(p));
+        }
+        LayerStack below = new LayerStack(dirs);
+        return path -> below.lookup(path).filter(LayerStack.Node::isDirectory)
+                .map(n -> new dev.jbuild.layer.EntryAttributes(n.mode(), n.uid(), n.gid(), n.mtime().toInstant(),
+                        LayerStack.userXattrs(n)));
     }
 
     /** Can overlayfs be mounted here with {@code userxattr}? */
@@ -136,7 +164,8 @@ public final class SandboxAgent {
             works = false;
             warnings.add(e.getMessage());
         }
-        return new AgentProtocol.Response(true, null, false, 0, List.of(), warnings, Map.of(), List.of(), works);
+        return new AgentProtocol.Response(true, null, false, 0, List.of(), warnings, Map.of(), List.of(), works,
+                null);
     }
 
     /** Overlayfs mount options; paths with the option separators are refused rather than escaped. */
