@@ -169,6 +169,17 @@ public final class RawNames {
         return Path.of(URI.create("file://" + uri));
     }
 
+    /** A host path, absolute or relative, naming exactly the bytes of {@code text} (a symbolic link's target). */
+    public static Path path(String text) {
+        if (isPlain(text)) {
+            return Path.of(text);
+        }
+        Path absolute = child(Path.of("/"), text.startsWith("/") ? text.substring(1) : text);
+        // subpath copies the names' bytes as they are (relativize would resolve "..")
+        return text.startsWith("/") || absolute.getNameCount() == 0 ? absolute
+                : absolute.subpath(0, absolute.getNameCount());
+    }
+
     /** Whether {@code Path.toString()} gave this text without losing bytes. */
     private static boolean isExact(String text) {
         return isAscii(text) || JNU_UTF8 && text.indexOf('\uFFFD') < 0;

@@ -1,0 +1,70 @@
+package dev.jbuild.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.jbuild.testing.ExternalTool;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Context file names through a whole jbuild process, under the locale a user may have: file names are
+ * bytes and must reach the image byte for byte (the JVM maps them through the locale's character set,
+ * fixed at start-up), and special files in the context must not hang the build.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ContextNamesProcessTest {
+
+    @TempDir
+    Path temp;
+
+    /** Shell words for the context's odd files; printf writes the bytes, so Java's mapping plays no part. */
+    private static final String MAKE_FILES = "printf bad > \"$(printf 'bad\\377\\376utf8')\";"
+            + " printf cafe > \"$(printf 'caf\\303\\251.txt')\"; mkdir \"$(printf '\\344\\270\\255')\";"
+            + " printf zh > \"$(printf '\\344\\270\\255/\\346\\226\\207')\"; mkfifo pipe;"
+            + " printf 'FROM scratch\\nCOPY . /app/\\n' > Dockerfile";
+
+    @ParameterizedTest
+    @ValueSource(strings = {"C", "C.UTF-8", "POSIX"})
+    void namesArriveByteForByteWhateverTheLocale(String locale) throws Exception {
+        Path context = Files.createDirectories(temp.resolve("context"));
+        ExternalTool.command("sh", "-c", MAKE_FILES).directory(context).runSuccessfully();
+        Path out = temp.resolve("rootfs.tar");
+
+        ExternalTool.Result build = ExternalTool.command(java(), "-cp", classpath(), "dev.jbuild.cli.Main",
+                        "--root", temp.resolve("store").toString(), "build", "--progress=plain",
+                        "-o", "type=tar,dest=" + out, context.toString())
+                .env("LC_ALL", locale).withoutEnv("LANG").withoutEnv("LC_CTYPE")
+                .timeout(Duration.ofSeconds(120)).run();
+        assertEquals(0, build.exitCode(), build.describe());
+
+        // GNU tar unpacks what jbuild wrote; the shell checks each name by its bytes.
+        Path rootfs = Files.createDirectories(temp.resolve("rootfs"));
+        ExternalTool.command("tar", "-xf", out.toString(), "-C", rootfs.toString()).runSuccessfully();
+        ExternalTool.Result check = ExternalTool.command("sh", "-c",
+                "cd app && test \"$(cat \"$(printf 'bad\\377\\376utf8')\")\" = bad"
+                        + " && test \"$(cat \"$(printf 'caf\\303\\251.txt')\")\" = cafe"
+                        + " && test \"$(cat \"$(printf '\\344\\270\\255/\\346\\226\\207')\")\" = zh"
+                        + " && test -p pipe && ls -A | wc -l")
+                .directory(rootfs).run();
+        assertEquals(0, check.exitCode(), check.describe() + "\n" + listing(rootfs));
+        assertEquals("5", check.stdout().strip(), listing(rootfs)); // the Dockerfile too; nothing left out
+    }
+
+    private static String listing(Path rootfs) {
+        return ExternalTool.command("ls", "-lAbR", rootfs.toString()).run().stdout();
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static String classpath() {
+        return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    }
+}
