@@ -2,11 +2,15 @@ package dev.jbuild.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.ReadableClasspath;
+import dev.jbuild.testing.RootlessTestUser;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -54,6 +58,42 @@ class ContextNamesProcessTest {
                 .directory(rootfs).run();
         assertEquals(0, check.exitCode(), check.describe() + "\n" + listing(rootfs));
         assertEquals("5", check.stdout().strip(), listing(rootfs)); // the Dockerfile too; nothing left out
+    }
+
+    /**
+     * Rootless, as the unprivileged test user under LC_ALL=C, with a RUN that reads the copied files: the
+     * FIFO does not hang the build and the names survive unpacking into the RUN's root filesystem.
+     */
+    @Test
+    void aRootlessBuildUnderTheCLocaleCopiesAndRunsOnTheNames() throws Exception {
+        RootlessTestUser user = RootlessTestUser.require();
+        Path work = user.createWorkDirectory("jbuild-context-names-");
+        try {
+            String classpath = ReadableClasspath.copyTo(work.resolve("classpath"));
+            BusyboxImage busybox = BusyboxImage.write(work.resolve("busybox"), "1.0");
+            Path context = Files.createDirectories(work.resolve("context"));
+            ExternalTool.command("sh", "-c", MAKE_FILES + "; printf '%s\\n' 'FROM busybox' 'COPY . /app/'"
+                    + " 'RUN cat \"/app/$(printf \"bad\\\\377\\\\376utf8\")\" /app/*.txt > /out' > Dockerfile")
+                    .directory(context).runSuccessfully();
+            if (!user.name().equals(System.getProperty("user.name"))) {
+                ExternalTool.command("chown", "-R", user.name() + ":", work.toString()).runSuccessfully();
+            }
+            Path out = work.resolve("rootfs.tar");
+            ExternalTool.Result build = user.command(java(), "-cp", classpath, "dev.jbuild.cli.Main",
+                            "--root", work.resolve("store").toString(), "build", "--progress=plain",
+                            "--build-context", "busybox=oci-layout://" + busybox.layoutDirectory() + ":1.0",
+                            "-o", "type=tar,dest=" + out, context.toString())
+                    .env("LC_ALL", "C").withoutEnv("LANG").timeout(Duration.ofSeconds(150)).run();
+            assertEquals(0, build.exitCode(), build.describe());
+
+            Path rootfs = Files.createDirectories(work.resolve("rootfs"));
+            ExternalTool.command("tar", "-xf", out.toString(), "-C", rootfs.toString()).runSuccessfully();
+            assertEquals("badcafe", Files.readString(rootfs.resolve("out")));
+            ExternalTool.command("sh", "-c", "test -f \"app/$(printf 'bad\\377\\376utf8')\" && test -p app/pipe")
+                    .directory(rootfs).runSuccessfully();
+        } finally {
+            user.deleteWorkDirectory(work);
+        }
     }
 
     private static String listing(Path rootfs) {
