@@ -32,6 +32,14 @@ public final class RawNames {
     private RawNames() {
     }
 
+    /**
+     * Whether this JVM maps file names (and its arguments) with UTF-8. When not, context files still keep
+     * their bytes, but a non-ASCII path given as a String, such as a command-line argument, cannot be named.
+     */
+    public static boolean jvmNamesAreUtf8() {
+        return JNU_UTF8;
+    }
+
     /** The bytes of a name or path: UTF-8, escapes turned back into the bytes they stand for. */
     public static byte[] encode(String s) {
         if (isAscii(s)) {

@@ -1,6 +1,8 @@
 package dev.jbuild.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.ExternalTool;
@@ -58,6 +60,20 @@ class ContextNamesProcessTest {
                 .directory(rootfs).run();
         assertEquals(0, check.exitCode(), check.describe() + "\n" + listing(rootfs));
         assertEquals("5", check.stdout().strip(), listing(rootfs)); // the Dockerfile too; nothing left out
+    }
+
+    /** A non-ASCII path on the command line cannot reach a JVM started under LC_ALL=C: say what to do. */
+    @Test
+    void aPathTheLocaleCannotHoldIsAClearError() throws Exception {
+        Path context = Files.createDirectories(temp.resolve("contexté"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM scratch\n");
+
+        ExternalTool.Result build = ExternalTool.command(java(), "-cp", classpath(), "dev.jbuild.cli.Main",
+                        "--root", temp.resolve("store").toString(), "build", context.toString())
+                .env("LC_ALL", "C").withoutEnv("LANG").withoutEnv("LC_CTYPE").timeout(Duration.ofSeconds(60)).run();
+        assertEquals(1, build.exitCode(), build.describe());
+        assertTrue(build.stderr().contains("run jbuild with a UTF-8 locale (e.g. LC_ALL=C.UTF-8)"), build.stderr());
+        assertFalse(build.stderr().contains("internal error"), build.stderr());
     }
 
     /**
