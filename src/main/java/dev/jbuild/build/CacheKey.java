@@ -2,6 +2,7 @@ package dev.jbuild.build;
 
 import dev.jbuild.dockerfile.Heredoc;
 import dev.jbuild.dockerfile.Node;
+import dev.jbuild.layer.RawNames;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -37,7 +38,8 @@ final class CacheKey {
             digest.update((byte) 0);
         } else {
             digest.update((byte) 1);
-            bytes(value.getBytes(StandardCharsets.UTF_8));
+            // The bytes a name stands for: names that differ only in bytes that are not UTF-8 get different keys.
+            bytes(RawNames.encode(value));
         }
         return this;
     }

@@ -3,14 +3,17 @@ package dev.jbuild.build;
 import dev.jbuild.layer.LayerPaths;
 import dev.jbuild.context.CopySelection;
 import dev.jbuild.context.DockerIgnoreException;
+import dev.jbuild.context.FileKind;
 import dev.jbuild.context.SourceFile;
 import dev.jbuild.context.SourceTree;
 import dev.jbuild.dockerfile.Heredoc;
 import dev.jbuild.dockerfile.Instruction;
 import dev.jbuild.dockerfile.Location;
 import dev.jbuild.layer.ContentSource;
+import dev.jbuild.layer.DeviceKind;
 import dev.jbuild.layer.EntryAttributes;
 import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.layer.RawNames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -265,8 +268,8 @@ final class CopyStep {
                 if (entry != null && !path.isEmpty()) {
                     entries.put(path, entry);
                 } else if (entry == null) {
-                    session.listener.warning(at.prefix() + ": skipped " + member.file().path()
-                            + ": devices, sockets and pipes are not copied");
+                    session.listener.warning(at.prefix() + ": skipped " + RawNames.display(member.file().path())
+                            + ": a socket cannot be put in a layer");
                 }
             }
         }
@@ -288,8 +291,15 @@ final class CopyStep {
                     }
                 }
                 return new LayerEntry.RegularFile(path, attributes, file.size(), () -> tree.open(file));
+            case FIFO:
+                return new LayerEntry.Fifo(path, attributes);
+            case CHARACTER_DEVICE:
+            case BLOCK_DEVICE:
+                return new LayerEntry.Device(path, attributes,
+                        file.kind() == FileKind.CHARACTER_DEVICE ? DeviceKind.CHARACTER : DeviceKind.BLOCK,
+                        file.device().major(), file.device().minor());
             default:
-                return null;
+                return null; // a socket: tar has no type for it (BuildKit's transfer turns it into an empty file)
         }
     }
 

@@ -5,6 +5,7 @@ import dev.jbuild.context.FileKind;
 import dev.jbuild.context.SourceFile;
 import dev.jbuild.context.SourceTree;
 import dev.jbuild.layer.ContentSource;
+import dev.jbuild.layer.DeviceKind;
 import dev.jbuild.layer.LayerEntry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -117,6 +118,7 @@ final class FsViewTree implements SourceTree {
         long size = 0;
         String target = null;
         Object key = node.path();
+        SourceFile.Device device = null;
         if (entry instanceof LayerEntry.Directory) {
             kind = FileKind.DIRECTORY;
         } else if (entry instanceof LayerEntry.RegularFile file) {
@@ -130,10 +132,15 @@ final class FsViewTree implements SourceTree {
         } else if (entry instanceof LayerEntry.Symlink link) {
             kind = FileKind.SYMLINK;
             target = link.target();
+        } else if (entry instanceof LayerEntry.Fifo) {
+            kind = FileKind.FIFO;
+        } else if (entry instanceof LayerEntry.Device d) {
+            kind = d.kind() == DeviceKind.CHARACTER ? FileKind.CHARACTER_DEVICE : FileKind.BLOCK_DEVICE;
+            device = new SourceFile.Device(d.major(), d.minor());
         } else {
-            kind = FileKind.OTHER;
+            throw new IllegalStateException("not a file of the tree: " + entry); // whiteouts are applied, not listed
         }
         return new SourceFile("/" + node.path(), kind, attributes.mode(), attributes.uid(), attributes.gid(), size,
-                attributes.mtime(), target, attributes.xattrs(), key);
+                attributes.mtime(), target, attributes.xattrs(), key, device);
     }
 }

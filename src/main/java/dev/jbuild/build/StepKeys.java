@@ -254,6 +254,10 @@ final class StepKeys {
         Map<String, String> xattrs = new TreeMap<>();
         file.xattrs().forEach((name, value) -> xattrs.put(name, HexFormat.of().formatHex(value)));
         key.put(role + ".xattrs", xattrs);
+        if (file.device() != null) {
+            key.put(role + ".device", file.device().major() + "," + file.device().minor());
+        }
+        // Only regular files are read: a FIFO would block the key until someone writes to it.
         if (file.isRegularFile()) {
             key.put(role + ".size", file.size());
             key.put(role + ".content", contentId(file, tree));

@@ -1,6 +1,8 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.layer.RawNames;
 import java.io.PrintWriter;
+import java.nio.file.InvalidPathException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
@@ -22,6 +24,13 @@ final class ErrorReporter implements IExecutionExceptionHandler {
         } else if (exception instanceof InterruptedException) {
             err.println("jbuild: interrupted");
             exitCode = ExitCodes.INTERRUPTED;
+        } else if (exception instanceof InvalidPathException invalid && !RawNames.jvmNamesAreUtf8()) {
+            // A path from the command line (or the environment) that the JVM's file name encoding, fixed
+            // from the locale at start-up, cannot hold: say so rather than report an internal error.
+            err.println("error: cannot use the path " + invalid.getInput() + ": this JVM maps file names with "
+                    + System.getProperty("sun.jnu.encoding") + " (from the locale), which cannot hold it;"
+                    + " run jbuild with a UTF-8 locale (e.g. LC_ALL=C.UTF-8), as the ./jbuild launcher does");
+            exitCode = ExitCodes.BUILD_FAILED;
         } else {
             err.println("jbuild: internal error: " + exception);
             if (!debug) {

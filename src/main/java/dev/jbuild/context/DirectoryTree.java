@@ -1,5 +1,6 @@
 package dev.jbuild.context;
 
+import dev.jbuild.layer.RawNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.DirectoryStream;
@@ -28,6 +29,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>With a {@link DockerIgnore}, excluded entries behave as if absent, except that an excluded
  * directory with re-included entries somewhere below it is kept (BuildKit sends such parents).
+ *
+ * <p>Names are kept byte for byte whatever the JVM's locale: bytes that are not UTF-8 are carried
+ * as {@link RawNames} escapes, and host paths are made from those bytes.
  *
  * <p>Ownership is reported as found on disk. Note that BuildKit resets the owner of local context
  * files to 0:0 when it receives them; the caller decides whether to do the same.
@@ -71,7 +75,7 @@ public final class DirectoryTree implements SourceTree {
         List<SourceFile> children = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(host(dir.path()))) {
             for (Path entry : entries) {
-                entry(TreePaths.child(dir.path(), entry.getFileName().toString())).ifPresent(children::add);
+                entry(TreePaths.child(dir.path(), RawNames.fileName(entry))).ifPresent(children::add);
             }
         }
         children.sort((a, b) -> TreePaths.NAME_ORDER.compare(a.name(), b.name()));
@@ -120,7 +124,7 @@ public final class DirectoryTree implements SourceTree {
         boolean kept = false;
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(host("/" + relativeDir))) {
             for (Path entry : entries) {
-                String child = relativeDir + "/" + entry.getFileName();
+                String child = relativeDir + "/" + RawNames.fileName(entry);
                 if (!ignore.excludes(child)
                         || (ignore.mayIncludeUnder(child)
                                 && Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)
@@ -134,8 +138,9 @@ public final class DirectoryTree implements SourceTree {
         return kept;
     }
 
+    /** The host file of a tree path, naming the exact bytes of its names ({@link RawNames}). */
     private Path host(String treePath) {
-        return treePath.equals("/") ? root : root.resolve(treePath.substring(1));
+        return RawNames.child(root, treePath.substring(1));
     }
 
     @Override

@@ -1,7 +1,8 @@
 package dev.jbuild.context;
 
+import dev.jbuild.layer.DirectoryWalker;
+import dev.jbuild.layer.RawNames;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -10,21 +11,23 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /** Reads the metadata of one host file, never following a symbolic link. */
 final class HostFiles {
 
     /** Only what a copy needs: "unix:*" would also look up user and group names. */
-    private static final String UNIX_ATTRIBUTES = "unix:mode,uid,gid,ino,dev,size,lastModifiedTime";
+    private static final String UNIX_ATTRIBUTES = "unix:mode,uid,gid,ino,dev,rdev,size,lastModifiedTime";
 
     private static final int S_IFMT = 0170000;
-    private static final int S_IFDIR = 0040000;
-    private static final int S_IFREG = 0100000;
+    private static final int S_IFSOCK = 0140000;
     private static final int S_IFLNK = 0120000;
+    private static final int S_IFREG = 0100000;
+    private static final int S_IFBLK = 0060000;
+    private static final int S_IFDIR = 0040000;
+    private static final int S_IFCHR = 0020000;
+    private static final int S_IFIFO = 0010000;
 
     /** Same inode: what hard links share. */
     record InodeKey(long dev, long ino) {}
@@ -48,7 +51,8 @@ final class HostFiles {
             return readPortable(host, treePath);
         }
         int rawMode = (Integer) unix.get("mode");
-        FileKind kind = kindOf(rawMode);
+        FileKind kind = kindOf(rawMode, host);
+        long rdev = (Long) unix.get("rdev");
         return new SourceFile(
                 treePath,
                 kind,
@@ -57,61 +61,50 @@ final class HostFiles {
                 Integer.toUnsignedLong((Integer) unix.get("gid")),
                 kind == FileKind.FILE ? (Long) unix.get("size") : 0,
                 ((FileTime) unix.get("lastModifiedTime")).toInstant(),
-                kind == FileKind.SYMLINK ? Files.readSymbolicLink(host).toString() : null,
-                kind == FileKind.SYMLINK ? Map.of() : userXattrs(host),
-                new InodeKey((Long) unix.get("dev"), (Long) unix.get("ino")));
+                kind == FileKind.SYMLINK ? RawNames.pathText(Files.readSymbolicLink(host)) : null,
+                xattrs(host, kind),
+                new InodeKey((Long) unix.get("dev"), (Long) unix.get("ino")),
+                kind.isDevice() ? new SourceFile.Device(DirectoryWalker.major(rdev), DirectoryWalker.minor(rdev)) : null);
     }
 
     /** Where there is no "unix" view: POSIX permissions only, ids unknown (0). */
     private static SourceFile readPortable(Path host, String treePath) throws IOException {
         PosixFileAttributes a = Files.readAttributes(host, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (a.isOther()) {
+            // Without the unix view a FIFO cannot be told from a device or a socket.
+            throw new IOException(treePath + ": cannot tell what kind of special file this is");
+        }
         FileKind kind = a.isDirectory() ? FileKind.DIRECTORY
                 : a.isRegularFile() ? FileKind.FILE
-                : a.isSymbolicLink() ? FileKind.SYMLINK
-                : FileKind.OTHER;
+                : FileKind.SYMLINK;
         int mode = 0;
         for (PosixFilePermission p : a.permissions()) {
             mode |= 0400 >> p.ordinal(); // the enum is declared owner-read first, others-execute last
         }
         return new SourceFile(treePath, kind, mode, 0, 0, kind == FileKind.FILE ? a.size() : 0,
                 a.lastModifiedTime().toInstant(),
-                kind == FileKind.SYMLINK ? Files.readSymbolicLink(host).toString() : null,
-                kind == FileKind.SYMLINK ? Map.of() : userXattrs(host), a.fileKey());
+                kind == FileKind.SYMLINK ? RawNames.pathText(Files.readSymbolicLink(host)) : null,
+                xattrs(host, kind), a.fileKey());
     }
 
-    static FileKind kindOf(int rawMode) {
-        switch (rawMode & S_IFMT) {
-            case S_IFDIR:
-                return FileKind.DIRECTORY;
-            case S_IFREG:
-                return FileKind.FILE;
-            case S_IFLNK:
-                return FileKind.SYMLINK;
-            default:
-                return FileKind.OTHER;
-        }
+    private static FileKind kindOf(int rawMode, Path host) throws IOException {
+        return switch (rawMode & S_IFMT) {
+            case S_IFDIR -> FileKind.DIRECTORY;
+            case S_IFREG -> FileKind.FILE;
+            case S_IFLNK -> FileKind.SYMLINK;
+            case S_IFIFO -> FileKind.FIFO;
+            case S_IFCHR -> FileKind.CHARACTER_DEVICE;
+            case S_IFBLK -> FileKind.BLOCK_DEVICE;
+            case S_IFSOCK -> FileKind.SOCKET;
+            default -> throw new IOException("unknown file type 0" + Integer.toOctalString(rawMode & S_IFMT) + ": " + host);
+        };
     }
 
     /**
-     * The {@code user.*} extended attributes, the only namespace Java can read. Best effort, as in
-     * BuildKit: a filesystem without them, or a file we may not open, just has none.
+     * The {@code user.*} extended attributes of files and directories only: the JDK opens a file to
+     * read them, which blocks on a FIFO until a writer comes and can act on a device.
      */
-    private static Map<String, byte[]> userXattrs(Path host) {
-        UserDefinedFileAttributeView view =
-                Files.getFileAttributeView(host, UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
-        if (view == null) {
-            return Map.of();
-        }
-        try {
-            Map<String, byte[]> out = new TreeMap<>();
-            for (String name : view.list()) {
-                ByteBuffer value = ByteBuffer.allocate(view.size(name));
-                view.read(name, value);
-                out.put("user." + name, value.array());
-            }
-            return out;
-        } catch (IOException | UnsupportedOperationException | SecurityException e) {
-            return Map.of();
-        }
+    private static Map<String, byte[]> xattrs(Path host, FileKind kind) {
+        return kind == FileKind.FILE || kind == FileKind.DIRECTORY ? DirectoryWalker.userXattrs(host) : Map.of();
     }
 }

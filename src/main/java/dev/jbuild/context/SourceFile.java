@@ -24,6 +24,7 @@ import java.util.TreeMap;
  *     unreadable. Values are compared by content in {@link #equals}; do not modify the arrays.
  * @param fileKey identifies the underlying inode: two entries with equal non-null keys are hard
  *     links of each other. Null when the tree cannot tell.
+ * @param device the device numbers of a {@link FileKind#isDevice device node}, null for the other kinds
  */
 public record SourceFile(
         String path,
@@ -35,7 +36,11 @@ public record SourceFile(
         Instant mtime,
         String linkTarget,
         Map<String, byte[]> xattrs,
-        Object fileKey) {
+        Object fileKey,
+        Device device) {
+
+    /** A device node's major and minor numbers. */
+    public record Device(int major, int minor) {}
 
     public SourceFile {
         Objects.requireNonNull(path, "path");
@@ -47,10 +52,19 @@ public record SourceFile(
         if (kind == FileKind.SYMLINK) {
             Objects.requireNonNull(linkTarget, "linkTarget of a symbolic link");
         }
+        if (kind.isDevice() != (device != null)) {
+            throw new IllegalArgumentException("device numbers are for device nodes only: " + path);
+        }
         mode &= 07777;
         xattrs = xattrs == null || xattrs.isEmpty()
                 ? Map.of()
                 : Collections.unmodifiableMap(new TreeMap<>(xattrs));
+    }
+
+    /** An entry that is not a device node. */
+    public SourceFile(String path, FileKind kind, int mode, long uid, long gid, long size, Instant mtime,
+            String linkTarget, Map<String, byte[]> xattrs, Object fileKey) {
+        this(path, kind, mode, uid, gid, size, mtime, linkTarget, xattrs, fileKey, null);
     }
 
     /** The last element of {@link #path}; empty for the root. */
@@ -81,7 +95,7 @@ public record SourceFile(
         return mode == other.mode && uid == other.uid && gid == other.gid && size == other.size
                 && path.equals(other.path) && kind == other.kind && mtime.equals(other.mtime)
                 && Objects.equals(linkTarget, other.linkTarget) && Objects.equals(fileKey, other.fileKey)
-                && sameXattrs(xattrs, other.xattrs);
+                && Objects.equals(device, other.device) && sameXattrs(xattrs, other.xattrs);
     }
 
     @Override
@@ -105,6 +119,7 @@ public record SourceFile(
     @Override
     public String toString() {
         return "SourceFile[" + path + " " + kind + " " + String.format("%04o", mode) + " " + uid + ":" + gid
-                + (linkTarget != null ? " -> " + linkTarget : "") + "]";
+                + (linkTarget != null ? " -> " + linkTarget : "")
+                + (device != null ? " " + device.major() + "," + device.minor() : "") + "]";
     }
 }

@@ -1,5 +1,7 @@
 package dev.jbuild.context;
 
+import dev.jbuild.layer.RawNames;
+import java.util.Arrays;
 import java.util.Comparator;
 
 /**
@@ -8,8 +10,11 @@ import java.util.Comparator;
  */
 final class TreePaths {
 
-    /** Go sorts names by their UTF-8 bytes, which is code point order (not UTF-16 order). */
-    static final Comparator<String> NAME_ORDER = TreePaths::compareCodePoints;
+    /**
+     * Go sorts names by their bytes: code point order (not UTF-16 order) for text, and the bytes
+     * themselves where a name holds bytes that are not UTF-8 ({@link RawNames}).
+     */
+    static final Comparator<String> NAME_ORDER = TreePaths::compareNames;
 
     private TreePaths() {}
 
@@ -50,6 +55,13 @@ final class TreePaths {
     static String[] elements(String path) {
         String relative = path.startsWith("/") ? path.substring(1) : path;
         return relative.isEmpty() ? new String[0] : relative.split("/");
+    }
+
+    private static int compareNames(String a, String b) {
+        if (RawNames.hasEscapes(a) || RawNames.hasEscapes(b)) {
+            return Arrays.compareUnsigned(RawNames.encode(a), RawNames.encode(b));
+        }
+        return compareCodePoints(a, b);
     }
 
     private static int compareCodePoints(String a, String b) {

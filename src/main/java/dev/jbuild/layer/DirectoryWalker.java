@@ -277,12 +277,13 @@ public final class DirectoryWalker {
         return out;
     }
 
-    // Linux dev_t encoding (glibc gnu_dev_major/minor).
-    private static int major(long rdev) {
+    /** The major number of a Linux {@code dev_t} ({@code unix:rdev}), as glibc's gnu_dev_major. */
+    public static int major(long rdev) {
         return (int) (((rdev >>> 8) & 0xfff) | ((rdev >>> 32) & ~0xfffL));
     }
 
-    private static int minor(long rdev) {
+    /** The minor number of a Linux {@code dev_t} ({@code unix:rdev}), as glibc's gnu_dev_minor. */
+    public static int minor(long rdev) {
         return (int) ((rdev & 0xff) | ((rdev >>> 12) & ~0xffL));
     }
 

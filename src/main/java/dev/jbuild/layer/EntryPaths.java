@@ -1,6 +1,5 @@
 package dev.jbuild.layer;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -45,8 +44,8 @@ final class EntryPaths {
     }
 
     private static int compare(String a, String b) {
-        byte[] x = a.getBytes(StandardCharsets.UTF_8);
-        byte[] y = b.getBytes(StandardCharsets.UTF_8);
+        byte[] x = RawNames.encode(a);
+        byte[] y = RawNames.encode(b);
         int n = Math.min(x.length, y.length);
         for (int i = 0; i < n; i++) {
             int cx = rank(x[i]);

@@ -94,7 +94,7 @@ final class LayerApplier {
         }
         Path parent = resolver.resolve(parentName);
         ensureDirectories(parent, name);
-        Path target = parent.resolve(base);
+        Path target = RawNames.child(parent, base);
         switch (h.type()) {
             case TarHeader.DIRECTORY -> directory(target, h);
             case TarHeader.REGULAR, TarHeader.REGULAR_OLD, TarHeader.CONTIGUOUS -> regularFile(target, h, content);
@@ -180,7 +180,7 @@ final class LayerApplier {
         }
         removeExisting(target);
         // The target is data: stored as given (Path normalises repeated and trailing '/'), never resolved.
-        Files.createSymbolicLink(target, target.getFileSystem().getPath(h.linkName()));
+        Files.createSymbolicLink(target, RawNames.path(h.linkName()));
         chown(target, h);
         if (!h.xattrs().isEmpty()) {
             warnings.add("xattrs on symlinks not applied", h.name());
@@ -193,7 +193,7 @@ final class LayerApplier {
         if (linkName.isEmpty()) {
             throw new LayerException("hard link " + h.name() + " points to the root");
         }
-        Path existing = resolver.resolve(LayerPaths.parent(linkName)).resolve(LayerPaths.baseName(linkName));
+        Path existing = RawNames.child(resolver.resolve(LayerPaths.parent(linkName)), LayerPaths.baseName(linkName));
         BasicFileAttributes a = lstat(existing);
         if (a == null) {
             throw new LayerException("hard link " + h.name() + " points to " + h.linkName()
@@ -238,7 +238,7 @@ final class LayerApplier {
         if (!Files.isDirectory(parent, NOFOLLOW)) {
             return; // nothing below to delete
         }
-        Path victim = parent.resolve(victimName);
+        Path victim = RawNames.child(parent, victimName);
         if (!written.contains(victim)) { // whiteouts hide lower layers only, never this layer's entries
             removeExisting(victim);
         }

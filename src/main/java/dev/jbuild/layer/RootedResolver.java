@@ -2,7 +2,6 @@ package dev.jbuild.layer;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -40,7 +39,7 @@ public final class RootedResolver {
      * directory and mount targets in its root filesystem the same way.
      */
     public static String resolveInside(Path root, String unsafe) throws LayerException {
-        return root.relativize(new RootedResolver(root).resolve(unsafe)).toString(); // Linux: '/'-separated
+        return RawNames.pathText(root.relativize(new RootedResolver(root).resolve(unsafe))); // Linux: '/'-separated
     }
 
     /** Resolves {@code unsafe}, following symlinks within the root for every component including the last. */
@@ -60,7 +59,7 @@ public final class RootedResolver {
                 }
                 continue;
             }
-            Path candidate = toPath(resolved).resolve(checkedName(part, unsafe));
+            Path candidate = child(toPath(resolved), part, unsafe);
             if (!Files.isSymbolicLink(candidate)) {
                 resolved.add(part);
                 continue;
@@ -70,7 +69,7 @@ public final class RootedResolver {
             }
             String target;
             try {
-                target = Files.readSymbolicLink(candidate).toString();
+                target = RawNames.pathText(Files.readSymbolicLink(candidate));
             } catch (IOException e) {
                 throw new LayerException("cannot read symlink " + root.relativize(candidate) + ": " + e, e);
             }
@@ -106,7 +105,7 @@ public final class RootedResolver {
     private Path toPath(List<String> parts) {
         Path p = root;
         for (String part : parts) {
-            p = p.resolve(part);
+            p = RawNames.child(p, part);
         }
         return p;
     }
@@ -118,13 +117,13 @@ public final class RootedResolver {
         }
     }
 
-    private static String checkedName(String part, String whole) throws LayerException {
+    /** {@code dir}'s child {@code part}, byte for byte ({@link RawNames}). */
+    private static Path child(Path dir, String part, String whole) throws LayerException {
         try {
-            Path.of(part);
-        } catch (InvalidPathException e) {
-            throw new LayerException("invalid path component in " + whole.replace('\0', '?'), e);
+            return RawNames.child(dir, part);
+        } catch (IllegalArgumentException e) { // InvalidPathException (NUL), or a URI that cannot name a file
+            throw new LayerException("invalid path component in " + RawNames.display(whole.replace('\0', '?')), e);
         }
-        return part;
     }
 
     static boolean exists(Path p) {

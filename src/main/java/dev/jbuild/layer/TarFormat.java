@@ -27,8 +27,9 @@ final class TarFormat {
 
     /** Writes the header (and a PAX header before it when needed); the caller writes content and padding. */
     static void writeHeader(OutputStream out, TarHeader h) throws IOException {
-        byte[] name = utf8(h.name());
-        byte[] link = utf8(h.linkName());
+        // Names are written byte for byte (RawNames), as Go's archive/tar does: PAX does not require UTF-8.
+        byte[] name = RawNames.encode(h.name());
+        byte[] link = RawNames.encode(h.linkName());
         long mtime = h.mtime().getEpochSecond();
         Map<String, byte[]> pax = new TreeMap<>();
         if (name.length > NAME_LEN || !isAscii(h.name())) {
@@ -141,7 +142,7 @@ final class TarFormat {
     }
 
     private static void putString(byte[] b, int off, int len, String s) {
-        byte[] bytes = utf8(s);
+        byte[] bytes = RawNames.encode(s);
         System.arraycopy(bytes, 0, b, off, Math.min(len, bytes.length));
     }
 
@@ -163,16 +164,16 @@ final class TarFormat {
         return value > max ? 0 : value;
     }
 
-    /** At most 100 UTF-8 bytes, cut at a character boundary; the full value is then in a PAX record. */
+    /** At most 100 bytes, cut at a character boundary; the full value is then in a PAX record. */
     private static String truncate(String s) {
-        if (utf8(s).length <= NAME_LEN) {
+        if (RawNames.encode(s).length <= NAME_LEN) {
             return s;
         }
         StringBuilder sb = new StringBuilder();
         int bytes = 0;
         for (int i = 0; i < s.length(); ) {
             int cp = s.codePointAt(i);
-            int n = utf8(new String(Character.toChars(cp))).length;
+            int n = RawNames.encode(new String(Character.toChars(cp))).length;
             if (bytes + n > NAME_LEN) {
                 break;
             }

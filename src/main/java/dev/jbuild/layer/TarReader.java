@@ -209,8 +209,9 @@ final class TarReader {
                 byte[] value = r.getValue();
                 String text = new String(value, StandardCharsets.UTF_8);
                 switch (key) {
-                    case "path" -> name = text;
-                    case "linkpath" -> link = text;
+                    // Names keep bytes that are not UTF-8 (RawNames), so they are written back unchanged.
+                    case "path" -> name = RawNames.decode(value);
+                    case "linkpath" -> link = RawNames.decode(value);
                     case "size" -> size = paxNumber(key, text);
                     case "uid" -> uid = paxNumber(key, text);
                     case "gid" -> gid = paxNumber(key, text);
@@ -354,7 +355,7 @@ final class TarReader {
         while (end < off + len && b[end] != 0) {
             end++;
         }
-        return new String(b, off, end - off, StandardCharsets.UTF_8);
+        return RawNames.decode(b, off, end - off);
     }
 
     private static String cString(byte[] data) {
@@ -362,6 +363,6 @@ final class TarReader {
         while (end > 0 && data[end - 1] == 0) {
             end--;
         }
-        return new String(data, 0, end, StandardCharsets.UTF_8);
+        return RawNames.decode(data, 0, end);
     }
 }

@@ -379,6 +379,9 @@ public final class Sandbox {
         if (lang != null) {
             env.put("LANG", lang);
         }
+        // The agent's JVM maps file names with the locale's character set: a UTF-8 one keeps non-ASCII
+        // names of the root filesystem and mounts intact whatever the user's locale (C.UTF-8 is glibc's own).
+        env.put("LC_CTYPE", "C.UTF-8");
         Process p;
         try {
             p = pb.start();

@@ -273,4 +273,42 @@ class DirectoryTreeTest {
     private static List<String> names(List<SourceFile> files) {
         return files.stream().map(SourceFile::name).collect(Collectors.toList());
     }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 30, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void fifosAndSocketsAreListedWithoutBeingOpened() throws Exception {
+        Path ctx = ctx();
+        dev.jbuild.testing.ExternalTool.command("mkfifo", ctx.resolve("pipe").toString()).runSuccessfully();
+        try (var server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            server.bind(java.net.UnixDomainSocketAddress.of(ctx.resolve("socket")));
+        }
+        SourceTree tree = BuildContexts.directory(ctx, DockerIgnore.none());
+
+        Map<String, FileKind> kinds = tree.list("/").stream().collect(Collectors.toMap(SourceFile::name, SourceFile::kind));
+        assertEquals(Map.of("pipe", FileKind.FIFO, "socket", FileKind.SOCKET), kinds);
+        assertEquals(FileKind.FIFO, tree.resolve("pipe").orElseThrow().kind());
+        assertNull(tree.lookup("pipe").orElseThrow().device());
+        assertThrows(NoSuchFileException.class, () -> tree.open(tree.lookup("pipe").orElseThrow()));
+    }
+
+    @Test
+    void namesThatAreNotUtf8KeepTheirBytes() throws Exception {
+        Path ctx = ctx();
+        // "bad\xff\xfeutf8", and a link to "bad\xff\xfeutf8", made by the shell so Java's mapping plays no part
+        dev.jbuild.testing.ExternalTool.command("sh", "-c", "mkdir d; printf content > \"d/$(printf 'bad\\377\\376utf8')\";"
+                + " ln -s \"$(printf 'd/bad\\377\\376utf8')\" link").directory(ctx).runSuccessfully();
+        String bad = "bad\uDCFF\uDCFEutf8";
+        SourceTree tree = BuildContexts.directory(ctx, DockerIgnore.of(List.of("d/bad?")));
+
+        assertEquals(List.of("/d/" + bad), tree.list("/d").stream().map(SourceFile::path).toList());
+        SourceFile file = tree.resolve("link").orElseThrow();
+        assertEquals("/d/" + bad, file.path());
+        assertEquals("d/" + bad, tree.lookup("link").orElseThrow().linkTarget());
+        try (var in = tree.open(file)) {
+            assertEquals("content", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+        // Patterns match escaped bytes as Go matches bytes that are not UTF-8: one '?' or '*' each.
+        SourceTree ignoring = BuildContexts.directory(ctx, DockerIgnore.of(List.of("d/bad??utf8")));
+        assertEquals(List.of(), ignoring.list("/d"));
+    }
 }
