@@ -166,7 +166,7 @@ final class StageExecutor {
         } else if (instruction instanceof Instruction.Env env) {
             // Every name and value sees the variables as they were before this instruction (Docker's
             // rule). Names are expanded like values, so ENV "A"=1 and ENV ${name}=1 define A and
-            // the value of name, as in BuildKit; ARG names, by contrast, are taken as written.
+            // the value of name, as in BuildKit; so are stage ARG names (declareArgs).
             for (Instruction.KeyValue variable : env.variables()) {
                 state.setEnv(session.expand(variable.key(), scope, at), session.expand(variable.value(), scope, at));
             }
@@ -248,7 +248,8 @@ final class StageExecutor {
     private void declareArgs(Instruction.Arg arg, Map<String, String> scope) throws BuildException {
         Map<String, String> buildArgs = session.request.plan().buildArgs();
         for (Instruction.ArgDeclaration declaration : arg.declarations()) {
-            String name = declaration.name();
+            // The name is expanded like the value (ARG ${src}=1), as the planner does.
+            String name = session.expand(declaration.name(), scope, arg.location());
             String value = buildArgs.get(name);
             if (value == null && declaration.defaultValue() != null) {
                 value = session.expand(declaration.defaultValue(), scope, arg.location());

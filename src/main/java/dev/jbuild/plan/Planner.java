@@ -81,9 +81,9 @@ public final class Planner {
             int target = targetIndex(stages, stageIndexByName);
             List<Stage> needed = reachable(stages, target);
             for (Stage stage : needed) {
-                for (Instruction instruction : stage.instructions()) {
-                    if (instruction instanceof Instruction.Arg arg) {
-                        arg.declarations().forEach(d -> declaredArgs.add(d.name()));
+                for (Definition definition : definitions.getOrDefault(stage.index(), List.of())) {
+                    if (definition.instruction().equals("ARG")) {
+                        declaredArgs.add(definition.name()); // as expanded
                     }
                 }
             }
@@ -164,9 +164,9 @@ public final class Planner {
             definitions.put(draft.index(), defined);
             for (Instruction instruction : draft.body()) {
                 if (instruction instanceof Instruction.Arg arg) {
-                    declareStageArgs(arg, stageScope, globalArgs);
-                    // ARG names are not expanded (BuildKit stopped expanding them in Dockerfile 1.8).
-                    arg.declarations().forEach(d -> defined.add(new Definition("ARG", d.name(), arg.location())));
+                    for (String name : declareStageArgs(arg, stageScope, globalArgs)) {
+                        defined.add(new Definition("ARG", name, arg.location()));
+                    }
                 } else if (instruction instanceof Instruction.Env env) {
                     // Names and values all see the variables as they were before this ENV.
                     Map<String, String> before = new HashMap<>(stageScope);
@@ -203,20 +203,29 @@ public final class Planner {
             return stage != null ? new BaseImage.StageResult(stage) : new BaseImage.Image(reference);
         }
 
-        private void declareStageArgs(Instruction.Arg arg, Map<String, String> scope, Map<String, String> globalArgs)
+        /**
+         * Declares a stage's ARGs in {@code scope} and returns their names. A stage ARG's name is
+         * expanded like its value ({@code ARG ${src}=1}), as BuildKit's frontend up to Dockerfile 1.7
+         * (BuildKit 0.11, buildah) does; global ARG names are taken as written, as everywhere.
+         */
+        private List<String> declareStageArgs(Instruction.Arg arg, Map<String, String> scope, Map<String, String> globalArgs)
                 throws PlanException {
+            List<String> names = new ArrayList<>();
             for (Instruction.ArgDeclaration declaration : arg.declarations()) {
-                String value = options.buildArgs().get(declaration.name());
+                String name = expandLenient(declaration.name(), scope, arg.location());
+                names.add(name);
+                String value = options.buildArgs().get(name);
                 if (value == null && declaration.defaultValue() != null) {
                     value = expandLenient(declaration.defaultValue(), scope, arg.location());
                 }
                 if (value == null) {
-                    value = globalArgs.get(declaration.name());
+                    value = globalArgs.get(name);
                 }
                 if (value != null) {
-                    scope.put(declaration.name(), value);
+                    scope.put(name, value);
                 }
             }
+            return names;
         }
 
         /**

@@ -168,6 +168,21 @@ class PlannerTest {
     }
 
     @Test
+    void stageArgNamesAreExpandedAndConsumeTheBuildArgOfTheExpandedName() throws Exception {
+        BuildPlan plan = plan("""
+                FROM alpine AS tools
+                FROM alpine AS other
+                FROM alpine
+                ARG kind=SOURCE
+                ARG ${kind}_STAGE=other
+                COPY --from=${SOURCE_STAGE} /x /x
+                """, Map.of("SOURCE_STAGE", "tools"), null);
+        assertEquals(List.of(), plan.warnings(), "--build-arg SOURCE_STAGE is consumed by ARG ${kind}_STAGE");
+        assertEquals(Set.of(0), plan.stages().get(plan.stages().size() - 1).dependsOn(),
+                "the expanded name takes the build arg's value");
+    }
+
+    @Test
     void stageArgWithoutDefaultInheritsTheGlobalValue() throws Exception {
         BuildPlan plan = plan("""
                 ARG SRC=one
