@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.testing.Bytes;
 import dev.jbuild.image.ImageDocuments;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.LayerReader;
@@ -152,8 +153,8 @@ class CacheCliTest {
         try (var files = Files.walk(temp.resolve("store"))) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
                 byte[] bytes = Files.readAllBytes(file);
-                assertFalse(RunBuildTestAccess.contains(bytes, needle), "secret value in " + file);
-                assertFalse(RunBuildTestAccess.contains(bytes, path), "secret path in " + file);
+                assertFalse(Bytes.contains(bytes, needle), "secret value in " + file);
+                assertFalse(Bytes.contains(bytes, path), "secret path in " + file);
             }
         }
     }
@@ -252,21 +253,5 @@ class CacheCliTest {
             });
         }
         return entries;
-    }
-
-    /** Byte search, as RunBuildTest does. */
-    static final class RunBuildTestAccess {
-        static boolean contains(byte[] haystack, byte[] needle) {
-            outer:
-            for (int i = 0; i + needle.length <= haystack.length; i++) {
-                for (int j = 0; j < needle.length; j++) {
-                    if (haystack[i + j] != needle[j]) {
-                        continue outer;
-                    }
-                }
-                return true;
-            }
-            return false;
-        }
     }
 }

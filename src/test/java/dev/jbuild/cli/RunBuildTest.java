@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.testing.Bytes;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.testing.BusyboxImage;
 import java.nio.charset.StandardCharsets;
@@ -128,7 +129,7 @@ class RunBuildTest {
         byte[] needle = value.getBytes(StandardCharsets.UTF_8);
         try (var files = Files.walk(temp.resolve("store"))) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
-                assertFalse(contains(Files.readAllBytes(file), needle), "secret found in " + file);
+                assertFalse(Bytes.contains(Files.readAllBytes(file), needle), "secret found in " + file);
             }
         }
         assertFalse(ok.err().contains(value) || ok.out().contains(value));
@@ -192,16 +193,4 @@ class RunBuildTest {
                 "the default network is the host's");
     }
 
-    private static boolean contains(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
-    }
 }

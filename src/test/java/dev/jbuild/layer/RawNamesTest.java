@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.testing.Bytes;
 import dev.jbuild.testing.ExternalTool;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -90,7 +91,7 @@ class RawNamesTest {
                 LayerEntry.RegularFile.of(BAD, attributes, "x".getBytes()),
                 new LayerEntry.Symlink("link", attributes, "to\uDCFF")), blob);
         byte[] tar = blob.toByteArray();
-        assertTrue(contains(tar, concat("path=".getBytes(), BAD_BYTES, "\n".getBytes())), "PAX path holds the raw bytes");
+        assertTrue(Bytes.contains(tar, concat("path=".getBytes(), BAD_BYTES, "\n".getBytes())), "PAX path holds the raw bytes");
 
         List<String> read = new ArrayList<>();
         LayerReader.read(new ByteArrayInputStream(tar), (entry, content) -> read.add(entry.path()));
@@ -102,18 +103,6 @@ class RawNamesTest {
                 + " && test \"$(readlink link)\" = \"$(printf 'to\\377')\"").directory(root).runSuccessfully();
     }
 
-    static boolean contains(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
-    }
 
     static byte[] concat(byte[]... parts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
