@@ -1,11 +1,16 @@
 package dev.jbuild.context;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntPredicate;
+
 /**
  * Go's {@code path/filepath.Match} for one path element, which is how {@code COPY} and {@code ADD}
  * expand wildcards in their sources (fsutil's {@code ResolveWildcards}): {@code *} is any run of
  * characters, {@code ?} one character, {@code [...]} a class ({@code ^} negates, {@code a-z}
  * ranges), {@code \} escapes the next character. <code>**</code> is just two stars. A malformed
- * pattern matches nothing, as fsutil ignores Match's error.
+ * pattern matches nothing, as fsutil ignores Match's error. Matching runs on an {@link Nfa}, so no
+ * pattern takes more than pattern length times name length.
  */
 final class GoGlob {
 
@@ -26,96 +31,88 @@ final class GoGlob {
 
     /** Whether {@code name} (one element, no slash) matches {@code pattern}. */
     static boolean matches(String pattern, String name) {
-        if (!GoGlobSyntax.isValid(pattern)) {
-            return false;
-        }
-        return matchFrom(pattern.codePoints().toArray(), 0, name.codePoints().toArray(), 0);
+        return compile(pattern).matches(name);
     }
 
-    private static boolean matchFrom(int[] p, int pi, int[] s, int si) {
-        while (pi < p.length) {
-            int c = p[pi];
+    /** The pattern ready to test many names with. */
+    static Compiled compile(String pattern) {
+        return new Compiled(GoGlobSyntax.isValid(pattern) ? automaton(pattern.codePoints().toArray()) : null);
+    }
+
+    /** A compiled pattern; a malformed one (no automaton) matches nothing. */
+    static final class Compiled {
+        private final Nfa nfa;
+
+        private Compiled(Nfa nfa) {
+            this.nfa = nfa;
+        }
+
+        /** Whether all of {@code name} matches, in time proportional to pattern times name length. */
+        boolean matches(String name) {
+            return nfa != null && nfa.matchesWhole(name);
+        }
+    }
+
+    private static final IntPredicate NOT_SLASH = ch -> ch != '/';
+
+    /** The automaton of a pattern whose syntax {@link GoGlobSyntax} accepted. */
+    private static Nfa automaton(int[] p) {
+        Nfa.Builder b = new Nfa.Builder().empty();
+        int i = 0;
+        while (i < p.length) {
+            int c = p[i];
             if (c == '*') {
-                while (pi < p.length && p[pi] == '*') {
-                    pi++;
+                while (i < p.length && p[i] == '*') {
+                    i++; // a run of stars is one star
                 }
-                for (int k = si; k <= s.length; k++) {
-                    if (matchFrom(p, pi, s, k)) {
-                        return true;
-                    }
-                    if (k < s.length && s[k] == '/') {
-                        return false; // a star never crosses a separator
-                    }
-                }
-                return false;
-            }
-            if (si >= s.length) {
-                return false;
-            }
-            if (c == '?') {
-                if (s[si] == '/') {
-                    return false;
-                }
-                pi++;
+                b.characterClass(NOT_SLASH).star(); // a star never crosses a separator
+            } else if (c == '?') {
+                i++;
+                b.characterClass(NOT_SLASH);
             } else if (c == '[') {
-                int end = classEnd(p, pi);
-                if (!classMatches(p, pi + 1, end, s[si])) {
-                    return false;
-                }
-                pi = end + 1;
+                i = characterClass(p, i + 1, b);
             } else {
                 if (c == '\\') {
-                    pi++;
-                    c = p[pi];
+                    i++;
                 }
-                if (c != s[si]) {
-                    return false;
-                }
-                pi++;
+                b.literal(p[i++]);
             }
-            si++;
+            b.concatenate();
         }
-        return si == s.length;
+        return b.build();
     }
 
-    /** The index of the {@code ]} closing the class opened at {@code open} (syntax already checked). */
-    private static int classEnd(int[] p, int open) {
-        int i = open + 1;
-        if (p[i] == '^') {
-            i++;
-        }
-        boolean first = true;
-        while (first || p[i] != ']') {
-            first = false;
-            i += p[i] == '\\' ? 2 : 1;
-        }
-        return i;
-    }
-
-    private static boolean classMatches(int[] p, int from, int end, int ch) {
+    /**
+     * Pushes the class whose items start at {@code from} (after the {@code [}); returns the index
+     * after its {@code ]}. Go's filepath.Match: {@code ^} negates, {@code lo-hi} ranges, {@code \}
+     * escapes; a class may match a {@code /}.
+     */
+    private static int characterClass(int[] p, int from, Nfa.Builder b) {
         int i = from;
         boolean negated = p[i] == '^';
         if (negated) {
             i++;
         }
-        boolean matched = false;
-        while (i < end) {
+        List<Integer> ranges = new ArrayList<>();
+        boolean first = true;
+        while (first || p[i] != ']') {
+            first = false;
             if (p[i] == '\\') {
                 i++;
             }
             int lo = p[i++];
             int hi = lo;
-            if (i < end && p[i] == '-') {
+            if (p[i] == '-') {
                 i++;
                 if (p[i] == '\\') {
                     i++;
                 }
                 hi = p[i++];
             }
-            if (lo <= ch && ch <= hi) {
-                matched = true;
-            }
+            ranges.add(lo);
+            ranges.add(hi);
         }
-        return matched != negated;
+        b.characterClass(Nfa.ranges(ranges.stream().mapToInt(Integer::intValue).toArray(), negated));
+        return i + 1;
     }
 }

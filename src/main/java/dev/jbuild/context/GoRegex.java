@@ -1,19 +1,23 @@
 package dev.jbuild.context;
 
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.IntPredicate;
 
 /**
- * Compiles a Go (RE2) regular expression with {@link java.util.regex}. Docker turns each
+ * A Go (RE2) regular expression, read with Go's syntax and matched by an {@link Nfa}, so in time
+ * proportional to expression length times text length, as Go matches. Docker turns each
  * .dockerignore pattern into a Go regexp and hands {@code [...]} classes and {@code \} escapes
  * through unchanged, so a pattern such as {@code [[:digit:]]}, {@code [*]} or {@code \d} means
- * what Go's parser makes of it. This translator reads Go's syntax (classes with POSIX names,
- * Perl and Unicode classes, escapes) and writes an equivalent Java expression; it covers the
- * syntax Docker's pattern conversion can produce.
+ * what Go's parser makes of it. This parser covers the syntax Docker's pattern conversion can
+ * produce (literals and escapes, {@code \Q...\E}, classes with POSIX names, Perl and Unicode
+ * classes, {@code .}, {@code ^ $ \A \z \b \B}, groups, {@code |}, {@code * + ?}) without recursion;
+ * what it cannot produce ({@code (?flags)}, {@code {n,m}} repeats) is refused.
  */
 final class GoRegex {
 
-    /** A Go expression that Go would reject, or that has no Java equivalent. */
+    /** A Go expression that Go would reject, or that this parser does not support. */
     static final class SyntaxException extends Exception {
         private static final long serialVersionUID = 1L;
 
@@ -22,297 +26,517 @@ final class GoRegex {
         }
     }
 
-    private final int[] c;
-    private int i;
-    private final StringBuilder out = new StringBuilder();
+    /** Go's {@code .} without the s flag: anything but a newline. */
+    private static final IntPredicate NOT_NEWLINE = ch -> ch != '\n';
+    private static final int[] DIGIT = {'0', '9'};
+    private static final int[] SPACE = {'\t', '\n', '\f', '\f', '\r', '\r', ' ', ' '};
+    private static final int[] WORD = {'0', '9', 'A', 'Z', 'a', 'z', '_', '_'};
 
-    private GoRegex(String goRegex) {
-        this.c = goRegex.codePoints().toArray();
+    private final Nfa nfa;
+
+    private GoRegex(Nfa nfa) {
+        this.nfa = nfa;
     }
 
-    static Pattern compile(String goRegex) throws SyntaxException {
-        String java = new GoRegex(goRegex).translate();
-        try {
-            // UNIX_LINES: Go's '.' excludes only '\n'.
-            return Pattern.compile(java, Pattern.UNIX_LINES);
-        } catch (PatternSyntaxException e) {
-            throw new SyntaxException(e.getDescription());
-        }
+    static GoRegex compile(String goRegex) throws SyntaxException {
+        return new GoRegex(new Parser(goRegex).parse());
     }
 
-    private String translate() throws SyntaxException {
-        while (i < c.length) {
-            int ch = c[i++];
-            switch (ch) {
-                case '\\' -> escapeOutsideClass();
-                case '[' -> characterClass();
-                case '^' -> out.append('^');
-                case '$' -> out.append("\\z"); // Go's '$' without the m flag is end of text only
-                case '.', '(', ')', '|', '*', '+', '?' -> out.append((char) ch);
-                default -> literal(ch, out);
-            }
-        }
-        return out.toString();
-    }
-
-    private void escapeOutsideClass() throws SyntaxException {
-        if (i >= c.length) {
-            throw new SyntaxException("trailing backslash at end of expression");
-        }
-        int e = c[i];
-        switch (e) {
-            case 'A' -> { i++; out.append("\\A"); }
-            case 'z' -> { i++; out.append("\\z"); }
-            case 'b' -> { i++; out.append("\\b"); }
-            case 'B' -> { i++; out.append("\\B"); }
-            case 'Q' -> {
-                i++;
-                int end = i;
-                while (end < c.length && !(c[end] == '\\' && end + 1 < c.length && c[end + 1] == 'E')) {
-                    end++;
-                }
-                for (int k = i; k < end; k++) {
-                    literal(c[k], out);
-                }
-                i = end < c.length ? end + 2 : end;
-            }
-            default -> {
-                String classItems = perlOrUnicodeClass();
-                if (classItems != null) {
-                    out.append('[').append(classItems).append(']');
-                } else {
-                    literal(escapedCharacter(), out);
-                }
-            }
-        }
+    /** Go's {@code MatchString}: whether the expression matches some part of {@code text}. */
+    boolean matches(String text) {
+        return nfa.matchesSomewhere(text);
     }
 
     /**
-     * {@code \d \s \w} (and negations) or {@code \pX \p{Name} \PX \P{Name}} at {@code i} (just after
-     * the backslash), as items for a Java class; null when the escape is something else.
+     * Reads the expression left to right into the automaton builder's postfix operations. Groups
+     * are kept on an explicit stack: per open group, how many items and alternatives were pending
+     * outside it (Thompson's and Cox's bookkeeping), so nesting costs no Java stack.
      */
-    private String perlOrUnicodeClass() throws SyntaxException {
-        int e = c[i];
-        String perl = switch (e) {
-            case 'd' -> "0-9";
-            case 's' -> "\\t\\n\\f\\r ";
-            case 'w' -> "0-9A-Za-z_";
-            case 'D' -> "[^0-9]";
-            case 'S' -> "[^\\t\\n\\f\\r ]";
-            case 'W' -> "[^0-9A-Za-z_]";
-            default -> null;
-        };
-        if (perl != null) {
-            i++;
-            return perl;
-        }
-        if (e != 'p' && e != 'P') {
-            return null;
-        }
-        i++;
-        if (i >= c.length) {
-            throw new SyntaxException("invalid character class range");
-        }
-        boolean negated = e == 'P';
-        String name;
-        if (c[i] == '{') {
-            int close = i + 1;
-            while (close < c.length && c[close] != '}') {
-                close++;
-            }
-            if (close >= c.length) {
-                throw new SyntaxException("invalid character class range");
-            }
-            name = new String(c, i + 1, close - i - 1);
-            i = close + 1;
-            if (name.startsWith("^")) {
-                negated = !negated;
-                name = name.substring(1);
-            }
-        } else {
-            name = new String(c, i, 1);
-            i++;
-        }
-        if (name.equals("Any")) {
-            return negated ? "[^\\x{0}-\\x{10FFFF}]" : "\\x{0}-\\x{10FFFF}";
-        }
-        return (negated ? "\\P{Is" : "\\p{Is") + name + "}";
-    }
+    private static final class Parser {
+        private final int[] c;
+        private int i;
+        private final Nfa.Builder b = new Nfa.Builder();
+        /** Items in the current alternative not yet joined, and finished alternatives of this group. */
+        private int items;
+        private int alternatives;
+        private final List<int[]> openGroups = new ArrayList<>();
 
-    /**
-     * The character of a Go escape at {@code i} that is not an assertion or class: punctuation
-     * stands for itself; octal, hex and the C control escapes; anything else is an error in Go.
-     */
-    private int escapedCharacter() throws SyntaxException {
-        int e = c[i++];
-        if (e < 0x80 && !Character.isLetterOrDigit(e)) {
-            return e;
+        Parser(String goRegex) {
+            this.c = goRegex.codePoints().toArray();
         }
-        switch (e) {
-            case '1', '2', '3', '4', '5', '6', '7', '0' -> {
-                if (e != '0' && (i >= c.length || c[i] < '0' || c[i] > '7')) {
-                    throw new SyntaxException("invalid escape sequence: \\" + Character.toString(e));
-                }
-                int value = e - '0';
-                for (int k = 1; k < 3 && i < c.length && c[i] >= '0' && c[i] <= '7'; k++) {
-                    value = value * 8 + (c[i++] - '0');
-                }
-                return value;
-            }
-            case 'x' -> {
-                if (i < c.length && c[i] == '{') {
-                    int close = i + 1;
-                    while (close < c.length && c[close] != '}') {
-                        close++;
+
+        Nfa parse() throws SyntaxException {
+            boolean lastWasRepeat = false;
+            while (i < c.length) {
+                int ch = c[i++];
+                boolean repeat = false;
+                switch (ch) {
+                    case '(' -> {
+                        if (i < c.length && c[i] == '?') {
+                            throw new SyntaxException("unsupported group syntax: (?");
+                        }
+                        joinAllButLast();
+                        openGroups.add(new int[] {items, alternatives});
+                        items = 0;
+                        alternatives = 0;
                     }
-                    String hex = new String(c, i + 1, Math.max(0, close - i - 1));
-                    i = close + 1;
-                    return parseHex(hex);
+                    case '|' -> {
+                        finishAlternative();
+                        alternatives++;
+                    }
+                    case ')' -> {
+                        if (openGroups.isEmpty()) {
+                            throw new SyntaxException("unexpected )");
+                        }
+                        finishGroup();
+                        int[] outer = openGroups.remove(openGroups.size() - 1);
+                        items = outer[0];
+                        alternatives = outer[1];
+                        addedItem();
+                    }
+                    case '*', '+', '?' -> {
+                        if (lastWasRepeat) {
+                            throw new SyntaxException("invalid nested repetition operator: " + Character.toString(ch));
+                        }
+                        if (items == 0) {
+                            throw new SyntaxException("missing argument to repetition operator: " + Character.toString(ch));
+                        }
+                        switch (ch) {
+                            case '*' -> b.star();
+                            case '+' -> b.plus();
+                            default -> b.optional();
+                        }
+                        if (i < c.length && c[i] == '?') {
+                            i++; // non-greedy: the same strings match
+                        }
+                        repeat = true;
+                    }
+                    case '{' -> {
+                        if (isRepeatCount()) {
+                            throw new SyntaxException("unsupported repetition count: {");
+                        }
+                        item().literal('{'); // Go: a '{' that does not start a count is literal
+                    }
+                    case '^' -> item().assertion(Nfa.Assertion.BEGIN_TEXT);
+                    case '$' -> item().assertion(Nfa.Assertion.END_TEXT); // Go's '$' without m: end of text
+                    case '.' -> item().characterClass(NOT_NEWLINE);
+                    case '[' -> {
+                        IntPredicate members = characterClass();
+                        item().characterClass(members);
+                    }
+                    case '\\' -> escapeOutsideClass();
+                    default -> item().literal(ch);
                 }
-                if (i + 2 > c.length) {
-                    throw new SyntaxException("invalid escape sequence: \\x");
-                }
-                String hex = new String(c, i, 2);
-                i += 2;
-                return parseHex(hex);
+                lastWasRepeat = repeat;
             }
-            case 'a' -> { return 0x07; }
-            case 'f' -> { return '\f'; }
-            case 'n' -> { return '\n'; }
-            case 'r' -> { return '\r'; }
-            case 't' -> { return '\t'; }
-            case 'v' -> { return 0x0B; }
-            default -> throw new SyntaxException("invalid escape sequence: \\" + Character.toString(e));
+            if (!openGroups.isEmpty()) {
+                throw new SyntaxException("missing closing )");
+            }
+            finishGroup();
+            return b.build();
         }
-    }
 
-    private static int parseHex(String hex) throws SyntaxException {
-        try {
-            int value = Integer.parseInt(hex, 16);
-            if (hex.isEmpty() || hex.startsWith("+") || hex.startsWith("-") || value > 0x10FFFF) {
-                throw new NumberFormatException(hex);
-            }
-            return value;
-        } catch (NumberFormatException e) {
-            throw new SyntaxException("invalid escape sequence: \\x" + hex);
+        /** Makes room for one more item in the current alternative; the caller pushes it. */
+        private Nfa.Builder item() {
+            joinAllButLast();
+            addedItem();
+            return b;
         }
-    }
 
-    /**
-     * A class after its {@code [}, with Go's rules: {@code ^} negates; the first character may be
-     * {@code ]} or {@code -} and is then literal; {@code [:name:]} is a POSIX class; a {@code [}
-     * that does not start one is just a character.
-     */
-    private void characterClass() throws SyntaxException {
-        StringBuilder items = new StringBuilder();
-        boolean negated = i < c.length && c[i] == '^';
-        if (negated) {
-            i++;
+        private void addedItem() {
+            joinAllButLast();
+            items++;
         }
-        boolean first = true;
-        while (i >= c.length || c[i] != ']' || first) {
-            if (i >= c.length) {
-                throw new SyntaxException("missing closing ]");
-            }
-            first = false;
-            if (c[i] == '[' && i + 1 < c.length && c[i + 1] == ':') {
-                String posix = posixClass();
-                if (posix != null) {
-                    items.append(posix);
-                    continue;
-                }
-            }
-            if (c[i] == '\\' && i + 1 < c.length) {
-                int saved = i;
-                i++;
-                String named = perlOrUnicodeClass();
-                if (named != null) {
-                    items.append(named);
-                    continue;
-                }
-                i = saved;
-            }
-            int lo = classCharacter();
-            int hi = lo;
-            if (i + 1 < c.length && c[i] == '-' && c[i + 1] != ']') {
-                i++;
-                hi = classCharacter();
-                if (hi < lo) {
-                    throw new SyntaxException("invalid character class range");
-                }
-            }
-            literal(lo, items);
-            if (hi != lo) {
-                items.append('-');
-                literal(hi, items);
-            }
-        }
-        i++; // ']'
-        out.append('[').append(negated ? "^" : "").append(items).append(']');
-    }
 
-    private int classCharacter() throws SyntaxException {
-        if (i >= c.length) {
-            throw new SyntaxException("missing closing ]");
+        /** Keeps at most one pending item besides the next, so a repetition applies to the last one. */
+        private void joinAllButLast() {
+            if (items > 1) {
+                b.concatenate();
+                items--;
+            }
         }
-        if (c[i] == '\\') {
-            i++;
+
+        private void finishAlternative() {
+            if (items == 0) {
+                b.empty();
+                items = 1;
+            }
+            for (; items > 1; items--) {
+                b.concatenate();
+            }
+            items = 0;
+        }
+
+        private void finishGroup() {
+            finishAlternative();
+            for (; alternatives > 0; alternatives--) {
+                b.alternate();
+            }
+        }
+
+        /** Go's {@code {n}}, {@code {n,}} or {@code {n,m}} after the {@code {} just read. */
+        private boolean isRepeatCount() {
+            int k = i;
+            int digits = 0;
+            while (k < c.length && c[k] >= '0' && c[k] <= '9') {
+                k++;
+                digits++;
+            }
+            if (digits == 0 || k >= c.length) {
+                return false;
+            }
+            if (c[k] == ',') {
+                k++;
+                while (k < c.length && c[k] >= '0' && c[k] <= '9') {
+                    k++;
+                }
+            }
+            return k < c.length && c[k] == '}';
+        }
+
+        private void escapeOutsideClass() throws SyntaxException {
             if (i >= c.length) {
                 throw new SyntaxException("trailing backslash at end of expression");
             }
-            return escapedCharacter();
-        }
-        return c[i++];
-    }
-
-    /** {@code [:alpha:]} or {@code [:^alpha:]} at {@code i}; null when it is not one. */
-    private String posixClass() throws SyntaxException {
-        int close = -1;
-        for (int k = i + 2; k + 1 < c.length; k++) {
-            if (c[k] == ':' && c[k + 1] == ']') {
-                close = k;
-                break;
+            int e = c[i];
+            switch (e) {
+                case 'A' -> { i++; item().assertion(Nfa.Assertion.BEGIN_TEXT); }
+                case 'z' -> { i++; item().assertion(Nfa.Assertion.END_TEXT); }
+                case 'b' -> { i++; item().assertion(Nfa.Assertion.WORD_BOUNDARY); }
+                case 'B' -> { i++; item().assertion(Nfa.Assertion.NOT_WORD_BOUNDARY); }
+                case 'Q' -> {
+                    // \Q...\E: literal up to the first \E, or to the end (which may swallow a '$')
+                    i++;
+                    while (i < c.length && !(c[i] == '\\' && i + 1 < c.length && c[i + 1] == 'E')) {
+                        item().literal(c[i++]);
+                    }
+                    i = Math.min(c.length, i + 2);
+                }
+                default -> {
+                    IntPredicate named = perlOrUnicodeClass();
+                    if (named != null) {
+                        item().characterClass(named);
+                    } else {
+                        item().literal(escapedCharacter());
+                    }
+                }
             }
         }
-        if (close < 0) {
-            return null;
+
+        /**
+         * {@code \d \s \w} (and negations) or {@code \pX \p{Name} \PX \P{Name}} at {@code i} (just
+         * after the backslash); null when the escape is something else.
+         */
+        private IntPredicate perlOrUnicodeClass() throws SyntaxException {
+            int e = c[i];
+            IntPredicate perl = switch (e) {
+                case 'd' -> Nfa.ranges(DIGIT, false);
+                case 's' -> Nfa.ranges(SPACE, false);
+                case 'w' -> Nfa.ranges(WORD, false);
+                case 'D' -> Nfa.ranges(DIGIT, true);
+                case 'S' -> Nfa.ranges(SPACE, true);
+                case 'W' -> Nfa.ranges(WORD, true);
+                default -> null;
+            };
+            if (perl != null) {
+                i++;
+                return perl;
+            }
+            if (e != 'p' && e != 'P') {
+                return null;
+            }
+            i++;
+            if (i >= c.length) {
+                throw new SyntaxException("invalid character class range");
+            }
+            boolean negated = e == 'P';
+            String name;
+            if (c[i] == '{') {
+                int close = i + 1;
+                while (close < c.length && c[close] != '}') {
+                    close++;
+                }
+                if (close >= c.length) {
+                    throw new SyntaxException("invalid character class range");
+                }
+                name = new String(c, i + 1, close - i - 1);
+                i = close + 1;
+                if (name.startsWith("^")) {
+                    negated = !negated;
+                    name = name.substring(1);
+                }
+            } else {
+                name = new String(c, i, 1);
+                i++;
+            }
+            IntPredicate members = UnicodeClasses.named(name);
+            if (members == null) {
+                throw new SyntaxException("invalid character class range: \\p{" + name + "}");
+            }
+            return negated ? members.negate() : members;
         }
-        String name = new String(c, i + 2, close - i - 2);
-        boolean negated = name.startsWith("^");
-        if (negated) {
-            name = name.substring(1);
+
+        /**
+         * The character of a Go escape at {@code i} that is not an assertion or class: punctuation
+         * stands for itself; octal, hex and the C control escapes; anything else is an error in Go.
+         */
+        private int escapedCharacter() throws SyntaxException {
+            int e = c[i++];
+            if (e < 0x80 && !Character.isLetterOrDigit(e)) {
+                return e;
+            }
+            switch (e) {
+                case '1', '2', '3', '4', '5', '6', '7', '0' -> {
+                    if (e != '0' && (i >= c.length || c[i] < '0' || c[i] > '7')) {
+                        throw new SyntaxException("invalid escape sequence: \\" + Character.toString(e));
+                    }
+                    int value = e - '0';
+                    for (int k = 1; k < 3 && i < c.length && c[i] >= '0' && c[i] <= '7'; k++) {
+                        value = value * 8 + (c[i++] - '0');
+                    }
+                    return value;
+                }
+                case 'x' -> {
+                    if (i < c.length && c[i] == '{') {
+                        int close = i + 1;
+                        while (close < c.length && c[close] != '}') {
+                            close++;
+                        }
+                        String hex = new String(c, i + 1, close - i - 1);
+                        if (close >= c.length) {
+                            throw new SyntaxException("invalid escape sequence: \\x{" + hex);
+                        }
+                        i = close + 1;
+                        return parseHex(hex);
+                    }
+                    if (i + 2 > c.length) {
+                        throw new SyntaxException("invalid escape sequence: \\x");
+                    }
+                    String hex = new String(c, i, 2);
+                    i += 2;
+                    return parseHex(hex);
+                }
+                case 'a' -> { return 0x07; }
+                case 'f' -> { return '\f'; }
+                case 'n' -> { return '\n'; }
+                case 'r' -> { return '\r'; }
+                case 't' -> { return '\t'; }
+                case 'v' -> { return 0x0B; }
+                default -> throw new SyntaxException("invalid escape sequence: \\" + Character.toString(e));
+            }
         }
-        String java = switch (name) {
-            case "alnum" -> "Alnum";
-            case "alpha" -> "Alpha";
-            case "ascii" -> "ASCII";
-            case "blank" -> "Blank";
-            case "cntrl" -> "Cntrl";
-            case "digit" -> "Digit";
-            case "graph" -> "Graph";
-            case "lower" -> "Lower";
-            case "print" -> "Print";
-            case "punct" -> "Punct";
-            case "space" -> "Space";
-            case "upper" -> "Upper";
-            case "word" -> null;
-            case "xdigit" -> "XDigit";
-            default -> throw new SyntaxException("invalid character class range: [:" + name + ":]");
-        };
-        i = close + 2;
-        if (java == null) {
-            return negated ? "[^0-9A-Za-z_]" : "0-9A-Za-z_";
+
+        private static int parseHex(String hex) throws SyntaxException {
+            try {
+                if (hex.isEmpty() || hex.startsWith("+") || hex.startsWith("-") || hex.length() > 8) {
+                    throw new NumberFormatException(hex);
+                }
+                int value = Integer.parseInt(hex, 16);
+                if (value > 0x10FFFF) {
+                    throw new NumberFormatException(hex);
+                }
+                return value;
+            } catch (NumberFormatException e) {
+                throw new SyntaxException("invalid escape sequence: \\x" + hex);
+            }
         }
-        // Go's [:space:] includes \v, Java's \p{Space} does too; both are ASCII-only.
-        return (negated ? "\\P{" : "\\p{") + java + "}";
+
+        /**
+         * A class after its {@code [}, with Go's rules: {@code ^} negates; the first character may
+         * be {@code ]} or {@code -} and is then literal; {@code [:name:]} is a POSIX class; a
+         * {@code [} that does not start one is just a character.
+         */
+        private IntPredicate characterClass() throws SyntaxException {
+            List<Integer> ranges = new ArrayList<>();
+            List<IntPredicate> named = new ArrayList<>();
+            boolean negated = i < c.length && c[i] == '^';
+            if (negated) {
+                i++;
+            }
+            boolean first = true;
+            while (i >= c.length || c[i] != ']' || first) {
+                if (i >= c.length) {
+                    throw new SyntaxException("missing closing ]");
+                }
+                first = false;
+                if (c[i] == '[' && i + 1 < c.length && c[i + 1] == ':') {
+                    IntPredicate posix = posixClass();
+                    if (posix != null) {
+                        named.add(posix);
+                        continue;
+                    }
+                }
+                if (c[i] == '\\' && i + 1 < c.length) {
+                    int saved = i;
+                    i++;
+                    IntPredicate perlOrUnicode = perlOrUnicodeClass();
+                    if (perlOrUnicode != null) {
+                        named.add(perlOrUnicode);
+                        continue;
+                    }
+                    i = saved;
+                }
+                int lo = classCharacter();
+                int hi = lo;
+                if (i + 1 < c.length && c[i] == '-' && c[i + 1] != ']') {
+                    i++;
+                    hi = classCharacter();
+                    if (hi < lo) {
+                        throw new SyntaxException("invalid character class range");
+                    }
+                }
+                ranges.add(lo);
+                ranges.add(hi);
+            }
+            i++; // ']'
+            IntPredicate listed = Nfa.ranges(ranges.stream().mapToInt(Integer::intValue).toArray(), false);
+            for (IntPredicate p : named) {
+                listed = listed.or(p);
+            }
+            return negated ? listed.negate() : listed;
+        }
+
+        private int classCharacter() throws SyntaxException {
+            if (i >= c.length) {
+                throw new SyntaxException("missing closing ]");
+            }
+            if (c[i] == '\\') {
+                i++;
+                if (i >= c.length) {
+                    throw new SyntaxException("trailing backslash at end of expression");
+                }
+                return escapedCharacter();
+            }
+            return c[i++];
+        }
+
+        /** {@code [:alpha:]} or {@code [:^alpha:]} at {@code i}; null when it is not one. */
+        private IntPredicate posixClass() throws SyntaxException {
+            int close = -1;
+            for (int k = i + 2; k + 1 < c.length; k++) {
+                if (c[k] == ':' && c[k + 1] == ']') {
+                    close = k;
+                    break;
+                }
+            }
+            if (close < 0) {
+                return null;
+            }
+            String name = new String(c, i + 2, close - i - 2);
+            boolean negated = name.startsWith("^");
+            if (negated) {
+                name = name.substring(1);
+            }
+            // Go's tables: all ASCII.
+            int[] members = switch (name) {
+                case "alnum" -> new int[] {'0', '9', 'A', 'Z', 'a', 'z'};
+                case "alpha" -> new int[] {'A', 'Z', 'a', 'z'};
+                case "ascii" -> new int[] {0, 0x7F};
+                case "blank" -> new int[] {'\t', '\t', ' ', ' '};
+                case "cntrl" -> new int[] {0, 0x1F, 0x7F, 0x7F};
+                case "digit" -> DIGIT;
+                case "graph" -> new int[] {'!', '~'};
+                case "lower" -> new int[] {'a', 'z'};
+                case "print" -> new int[] {' ', '~'};
+                case "punct" -> new int[] {'!', '/', ':', '@', '[', '`', '{', '~'};
+                case "space" -> new int[] {'\t', '\r', ' ', ' '};
+                case "upper" -> new int[] {'A', 'Z'};
+                case "word" -> WORD;
+                case "xdigit" -> new int[] {'0', '9', 'A', 'F', 'a', 'f'};
+                default -> throw new SyntaxException("invalid character class range: [:" + name + ":]");
+            };
+            i = close + 2;
+            return Nfa.ranges(members, negated);
+        }
     }
 
-    /** A character that matches only itself, in or out of a class. */
-    private static void literal(int ch, StringBuilder to) {
-        if (ch < 0x80 && Character.isLetterOrDigit(ch)) {
-            to.append((char) ch);
-        } else {
-            to.append("\\x{").append(Integer.toHexString(ch)).append('}');
+    /** Go's {@code \p{Name}} tables: the Unicode general categories and scripts, and {@code Any}. */
+    private static final class UnicodeClasses {
+
+        private UnicodeClasses() {}
+
+        static IntPredicate named(String name) {
+            if (name.equals("Any")) {
+                return ch -> true;
+            }
+            int categories = categories(name);
+            if (categories != 0) {
+                return ch -> (categories & (1 << Character.getType(ch))) != 0;
+            }
+            Character.UnicodeScript script = script(name);
+            if (script != null) {
+                return ch -> Character.UnicodeScript.of(ch) == script;
+            }
+            return null;
+        }
+
+        /** The Java general-category bits for a Go category name, 0 for none. */
+        private static int categories(String name) {
+            int[] types = switch (name) {
+                // Go's C has no Cn (unassigned)
+                case "C" -> new int[] {Character.CONTROL, Character.FORMAT, Character.PRIVATE_USE, Character.SURROGATE};
+                case "Cc" -> new int[] {Character.CONTROL};
+                case "Cf" -> new int[] {Character.FORMAT};
+                case "Co" -> new int[] {Character.PRIVATE_USE};
+                case "Cs" -> new int[] {Character.SURROGATE};
+                case "L" -> new int[] {Character.UPPERCASE_LETTER, Character.LOWERCASE_LETTER, Character.TITLECASE_LETTER,
+                    Character.MODIFIER_LETTER, Character.OTHER_LETTER};
+                case "Ll" -> new int[] {Character.LOWERCASE_LETTER};
+                case "Lm" -> new int[] {Character.MODIFIER_LETTER};
+                case "Lo" -> new int[] {Character.OTHER_LETTER};
+                case "Lt" -> new int[] {Character.TITLECASE_LETTER};
+                case "Lu" -> new int[] {Character.UPPERCASE_LETTER};
+                case "M" -> new int[] {Character.COMBINING_SPACING_MARK, Character.ENCLOSING_MARK, Character.NON_SPACING_MARK};
+                case "Mc" -> new int[] {Character.COMBINING_SPACING_MARK};
+                case "Me" -> new int[] {Character.ENCLOSING_MARK};
+                case "Mn" -> new int[] {Character.NON_SPACING_MARK};
+                case "N" -> new int[] {Character.DECIMAL_DIGIT_NUMBER, Character.LETTER_NUMBER, Character.OTHER_NUMBER};
+                case "Nd" -> new int[] {Character.DECIMAL_DIGIT_NUMBER};
+                case "Nl" -> new int[] {Character.LETTER_NUMBER};
+                case "No" -> new int[] {Character.OTHER_NUMBER};
+                case "P" -> new int[] {Character.CONNECTOR_PUNCTUATION, Character.DASH_PUNCTUATION, Character.END_PUNCTUATION,
+                    Character.FINAL_QUOTE_PUNCTUATION, Character.INITIAL_QUOTE_PUNCTUATION, Character.OTHER_PUNCTUATION,
+                    Character.START_PUNCTUATION};
+                case "Pc" -> new int[] {Character.CONNECTOR_PUNCTUATION};
+                case "Pd" -> new int[] {Character.DASH_PUNCTUATION};
+                case "Pe" -> new int[] {Character.END_PUNCTUATION};
+                case "Pf" -> new int[] {Character.FINAL_QUOTE_PUNCTUATION};
+                case "Pi" -> new int[] {Character.INITIAL_QUOTE_PUNCTUATION};
+                case "Po" -> new int[] {Character.OTHER_PUNCTUATION};
+                case "Ps" -> new int[] {Character.START_PUNCTUATION};
+                case "S" -> new int[] {Character.CURRENCY_SYMBOL, Character.MODIFIER_SYMBOL, Character.MATH_SYMBOL,
+                    Character.OTHER_SYMBOL};
+                case "Sc" -> new int[] {Character.CURRENCY_SYMBOL};
+                case "Sk" -> new int[] {Character.MODIFIER_SYMBOL};
+                case "Sm" -> new int[] {Character.MATH_SYMBOL};
+                case "So" -> new int[] {Character.OTHER_SYMBOL};
+                case "Z" -> new int[] {Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR, Character.SPACE_SEPARATOR};
+                case "Zl" -> new int[] {Character.LINE_SEPARATOR};
+                case "Zp" -> new int[] {Character.PARAGRAPH_SEPARATOR};
+                case "Zs" -> new int[] {Character.SPACE_SEPARATOR};
+                default -> new int[0];
+            };
+            int bits = 0;
+            for (int t : types) {
+                bits |= 1 << t;
+            }
+            return bits;
+        }
+
+        /**
+         * A script by Go's name ({@code Greek}, {@code Old_Italic}): Unicode's, with each word
+         * capitalised; Java names the same scripts in capitals.
+         */
+        private static Character.UnicodeScript script(String name) {
+            if (name.isEmpty() || !Character.isUpperCase(name.charAt(0))) {
+                return null;
+            }
+            try {
+                Character.UnicodeScript script = Character.UnicodeScript.valueOf(name.toUpperCase(Locale.ROOT));
+                return script == Character.UnicodeScript.UNKNOWN ? null : script;
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
         }
     }
 }

@@ -40,16 +40,20 @@ final class SourceWildcards {
         }
         List<String> matches = new ArrayList<>();
         if (baseDir.get().isDirectory()) {
-            collect(tree, baseDir.get().path(), Arrays.copyOfRange(elements, first, elements.length), 0, matches);
+            GoGlob.Compiled[] pattern = new GoGlob.Compiled[elements.length - first];
+            for (int k = 0; k < pattern.length; k++) {
+                pattern[k] = GoGlob.compile(elements[first + k]);
+            }
+            collect(tree, baseDir.get().path(), pattern, 0, matches);
         }
         return matches;
     }
 
-    private static void collect(SourceTree tree, String dir, String[] pattern, int depth, List<String> out)
+    private static void collect(SourceTree tree, String dir, GoGlob.Compiled[] pattern, int depth, List<String> out)
             throws IOException {
         boolean last = depth == pattern.length - 1;
         for (SourceFile child : tree.list(dir)) {
-            if (!GoGlob.matches(pattern[depth], child.name())) {
+            if (!pattern[depth].matches(child.name())) {
                 continue;
             }
             if (last) {

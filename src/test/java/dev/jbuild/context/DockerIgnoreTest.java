@@ -85,6 +85,11 @@ class DockerIgnoreTest {
                 row("[*]", "]", true),
                 row("[*]", "*", false),
                 row("\\d", "7", true),
+                // patternmatcher calls MatchString, which searches: when \Q...  quotes the final '$'
+                // away, the rest of the path is free
+                row("\\Qa*", "a[^/]*$", true),
+                row("\\Qa*", "a[^/]*$x", true),
+                row("\\Qa*", "ab", false),
                 // the last matching pattern wins; ! re-includes
                 row("*.md\n!README*.md\nREADME-secret.md", "README.md", false),
                 row("*.md\n!README*.md\nREADME-secret.md", "README-secret.md", true),
