@@ -1,5 +1,6 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.image.Descriptor;
 import dev.jbuild.image.ImageName;
 import dev.jbuild.registry.PushResult;
 import dev.jbuild.registry.RegistryClient;
@@ -30,11 +31,11 @@ final class PushCommand implements Runnable {
     @Override
     public void run() {
         Store store = Stores.open(((JbuildCommand) spec.root().userObject()).root);
-        StoredImages.StoredImage image = new StoredImages(store).find(source);
-        ImageName target = ImageReferences.parse(destination != null ? destination : image.name(), spec);
+        // The stored documents go out byte for byte: the config need not be read (or be an image config).
+        Map.Entry<String, Descriptor> image = new StoredImages(store).findTag(source);
+        ImageName target = ImageReferences.parse(destination != null ? destination : image.getKey(), spec);
         try (RegistryClient registry = Registries.client(spec, List.of(target))) {
-            PushResult result = new ImageTransfer(store, registry)
-                    .push(store.resolve(image.name()).orElseThrow(), target, Map.of());
+            PushResult result = new ImageTransfer(store, registry).push(image.getValue(), target, Map.of());
             spec.commandLine().getErr().printf("pushed %s: %d blobs uploaded, %d mounted, %d already there%n",
                     target, result.uploaded(), result.mounted(), result.skipped());
             spec.commandLine().getOut().println(target.registry() + "/" + target.repository() + "@" + result.digest());

@@ -45,6 +45,19 @@ final class StoredImages {
         }
     }
 
+    /**
+     * The tag entry (full name and the stored manifest or index) for {@code reference}, without
+     * reading the image's documents when a name finds it: for commands that pass the stored bytes
+     * on as they are ({@code push}), whatever their config is.
+     */
+    Map.Entry<String, Descriptor> findTag(String reference) {
+        try {
+            return lookup(reference).orElseThrow(() -> new CliFailure(ExitCodes.BUILD_FAILED, "error: no such image: " + reference));
+        } catch (IOException e) {
+            throw new CliFailure(ExitCodes.BUILD_FAILED, "error: reading image " + reference + " from the store: " + e.getMessage());
+        }
+    }
+
     /** The tag entry for a name, or for an image ID (config digest) or manifest digest prefix. */
     Optional<Map.Entry<String, Descriptor>> lookup(String reference) throws IOException {
         Map<String, Descriptor> tags = store.tags();

@@ -80,6 +80,15 @@ final class Authenticator {
         if (pinged) {
             return;
         }
+        // Once per registry: the parallel transfers of a push all start here.
+        synchronized (this) {
+            if (!pinged) {
+                ping(ep);
+            }
+        }
+    }
+
+    private void ping(Transport.Endpoint ep) throws IOException {
         try (Response r = transport.exchange("GET", ep.resolve("/v2/"), Map.of(), null, null, "checking " + registry)) {
             if (r.status() == 401) {
                 learn(r);

@@ -39,7 +39,10 @@ final class Transport implements AutoCloseable {
     private final EnvProxySelector proxySelector;
     private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
+    private final Map<String, Object> endpointLocks = new ConcurrentHashMap<>();
     private volatile HttpClient defaultClient;
+    /** For {@code http} URIs only: built without TLS, which it never needs. */
+    private volatile HttpClient plainClient;
 
     Transport(RegistryOptions options) {
         this.options = options;
@@ -60,26 +63,53 @@ final class Transport implements AutoCloseable {
         if (known != null) {
             return known;
         }
+        // One probe per registry: the parallel blob transfers of a push all start by asking.
+        synchronized (endpointLocks.computeIfAbsent(registry, r -> new Object())) {
+            known = endpoints.get(registry);
+            return known != null ? known : chooseEndpoint(registry);
+        }
+    }
+
+    private Endpoint chooseEndpoint(String registry) throws IOException {
         Endpoint chosen = new Endpoint(registry, URI.create("https://" + registry + "/"), false);
         if (options.plainHttpRegistries().contains(RegistryOptions.normalizeRegistry(registry))) {
             chosen = new Endpoint(registry, URI.create("http://" + registry + "/"), true);
         } else if (options.isInsecure(registry)) {
-            try {
-                probe(chosen);
-            } catch (IOException httpsFailure) {
-                Endpoint plain = new Endpoint(registry, URI.create("http://" + registry + "/"), true);
-                try {
-                    probe(plain);
-                } catch (IOException plainFailure) {
-                    httpsFailure.addSuppressed(plainFailure);
-                    throw httpsFailure;
-                }
-                LOG.debug("{} does not answer HTTPS ({}); using plain HTTP", registry, httpsFailure.toString());
+            Endpoint plain = new Endpoint(registry, URI.create("http://" + registry + "/"), true);
+            if (answersPlainHttp(chosen.base())) {
+                // The HTTPS attempt could only fail; the plain one still has to succeed.
+                LOG.debug("{} answers in plain HTTP on its port; using plain HTTP", registry);
+                probe(plain);
                 chosen = plain;
+            } else {
+                try {
+                    probe(chosen);
+                } catch (IOException httpsFailure) {
+                    try {
+                        probe(plain);
+                    } catch (IOException plainFailure) {
+                        httpsFailure.addSuppressed(plainFailure);
+                        throw httpsFailure;
+                    }
+                    LOG.debug("{} does not answer HTTPS ({}); using plain HTTP", registry, httpsFailure.toString());
+                    chosen = plain;
+                }
             }
         }
         Endpoint previous = endpoints.putIfAbsent(registry, chosen);
         return previous != null ? previous : chosen;
+    }
+
+    /**
+     * Whether the port of {@code httpsBase} is known to speak plain HTTP, found without TLS. Only
+     * for direct connections: through a proxy the port is the proxy's business.
+     */
+    private boolean answersPlainHttp(URI httpsBase) {
+        if (proxySelector.select(httpsBase).stream().anyMatch(p -> p.type() != java.net.Proxy.Type.DIRECT)) {
+            return false;
+        }
+        int port = httpsBase.getPort() < 0 ? 443 : httpsBase.getPort();
+        return PlainHttpSniffer.answersPlainHttp(httpsBase.getHost(), port, options.connectTimeout());
     }
 
     /** A quick request to see whether the endpoint speaks HTTPS at all. */
@@ -220,7 +250,19 @@ final class Transport implements AutoCloseable {
         String authority = uri.getRawAuthority().toLowerCase(Locale.ROOT);
         boolean insecure = options.isInsecure(authority);
         boolean https = "https".equalsIgnoreCase(uri.getScheme());
-        if (!https || (!insecure && !TlsConfig.hasCustomisation(authority, options.tlsCaFiles(), options.certsDirectories()))) {
+        if (!https) {
+            HttpClient c = plainClient;
+            if (c == null) {
+                synchronized (this) {
+                    if (plainClient == null) {
+                        plainClient = newClient(new NoTlsContext());
+                    }
+                    c = plainClient;
+                }
+            }
+            return c;
+        }
+        if (!insecure && !TlsConfig.hasCustomisation(authority, options.tlsCaFiles(), options.certsDirectories())) {
             HttpClient c = defaultClient;
             if (c == null) {
                 synchronized (this) {
@@ -257,5 +299,6 @@ final class Transport implements AutoCloseable {
         // java.net.http clients release their resources when unreachable (close() is Java 21+).
         clients.clear();
         defaultClient = null;
+        plainClient = null;
     }
 }

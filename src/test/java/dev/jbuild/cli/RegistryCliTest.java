@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jbuild.image.Descriptor;
+import dev.jbuild.image.Digest;
+import dev.jbuild.image.ImageName;
+import dev.jbuild.image.MediaTypes;
+import dev.jbuild.store.Store;
 import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.ExternalTool;
 import dev.jbuild.testing.LocalRegistry;
@@ -84,6 +89,31 @@ class RegistryCliTest {
             CliTest.Result copied = jbuild("", "--root", fresh.toString(), "push", target, registry.reference("other/copy", "2"));
             assertEquals(0, copied.exitCode(), copied.err());
             assertEquals(digest, skopeoDigest(registry, registry.reference("other/copy", "2")), "push keeps the bytes");
+        }
+    }
+
+    @Test
+    void pushSendsAStoredArtifactWhateverItsConfigIs() throws Exception {
+        // An OCI artifact (imported from a layout, say) whose config is no image config, nor JSON:
+        // push passes the stored documents on byte for byte and never needs to read the config.
+        Store store = Store.open(temp.resolve("store"));
+        Descriptor config = store.putBytes("application/vnd.example.config.v1+tar", new byte[] {0, 1, 2, 'n', 'o', 't', ' ', '{'});
+        Descriptor layer = store.putBytes("application/vnd.example.data.v1", "payload\n".getBytes(StandardCharsets.UTF_8));
+        String manifest = "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"artifactType\":\"application/vnd.example\","
+                + "\"config\":{\"mediaType\":\"" + config.mediaType() + "\",\"digest\":\"" + config.digest() + "\",\"size\":" + config.size()
+                + "},\"layers\":[{\"mediaType\":\"" + layer.mediaType() + "\",\"digest\":\"" + layer.digest() + "\",\"size\":" + layer.size()
+                + "}]}";
+        byte[] manifestBytes = manifest.getBytes(StandardCharsets.UTF_8);
+        store.tag(ImageName.parse("artifact:1").toString(), store.putBytes(MediaTypes.OCI_MANIFEST, manifestBytes));
+        try (LocalRegistry registry = LocalRegistry.startPlain()) {
+            String target = registry.reference("team/artifact", "1");
+            CliTest.Result pushed = jbuild("", "--root", temp.resolve("store").toString(), "push", "artifact:1", target);
+            assertEquals(0, pushed.exitCode(), pushed.err());
+            List<String> command = new ArrayList<>(List.of("skopeo", "inspect", "--raw"));
+            command.addAll(registry.skopeoOptions(""));
+            command.add("docker://" + target);
+            assertEquals(manifest, ExternalTool.command(command).runSuccessfully().stdout().strip());
+            assertEquals(registry.host() + "/team/artifact@" + Digest.of(manifestBytes), pushed.out().strip());
         }
     }
 
