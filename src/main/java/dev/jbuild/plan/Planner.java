@@ -164,8 +164,8 @@ public final class Planner {
             definitions.put(draft.index(), defined);
             for (Instruction instruction : draft.body()) {
                 if (instruction instanceof Instruction.Arg arg) {
-                    for (String name : declareStageArgs(arg, stageScope, globalArgs)) {
-                        defined.add(new Definition("ARG", name, arg.location()));
+                    for (String argName : declareStageArgs(arg, stageScope, globalArgs)) {
+                        defined.add(new Definition("ARG", argName, arg.location()));
                     }
                 } else if (instruction instanceof Instruction.Env env) {
                     // Names and values all see the variables as they were before this ENV.
