@@ -1,6 +1,8 @@
 package dev.jbuild.build;
 
-import dev.jbuild.layer.LayerPaths;
+import dev.jbuild.layer.LayerException;
+import dev.jbuild.layer.RawNames;
+import dev.jbuild.layer.RootedResolver;
 import dev.jbuild.context.CopySelection;
 import dev.jbuild.context.DockerIgnoreException;
 import dev.jbuild.context.SourceFile;
@@ -156,11 +158,22 @@ final class StepKeys {
         return named instanceof NamedContext.Directory directory ? directory.path().toAbsolutePath() : null;
     }
 
-    /** Every entry below {@code root/source}: relative path, type, mode, link target, content digest. */
+    /**
+     * Every entry below the bind source: relative path, type, mode, link target, content digest. The source
+     * is resolved inside the root by the resolver the sandbox mounts it with ({@link RootedResolver}, links
+     * followed as if the root were '/'), so the key covers exactly what the command sees and no file outside
+     * the context is ever read; below it, links are hashed as links, never followed.
+     */
     private void hashHostTree(CacheKey key, Path root, String source) throws IOException {
         Path realRoot = root.toRealPath();
-        Path start = realRoot.resolve(LayerPaths.clean(source)).normalize();
-        if (!start.startsWith(realRoot) || !Files.exists(start, LinkOption.NOFOLLOW_LINKS)) {
+        Path start;
+        try {
+            start = RawNames.child(realRoot, RootedResolver.resolveInside(realRoot, source));
+        } catch (LayerException e) {
+            key.put("bind", "unresolvable " + source); // the mount fails the same way when the step runs
+            return;
+        }
+        if (!Files.exists(start, LinkOption.NOFOLLOW_LINKS)) {
             key.put("bind", "missing " + source);
             return;
         }
@@ -169,12 +182,12 @@ final class StepKeys {
             paths = walk.sorted().toList();
         }
         for (Path path : paths) {
-            key.put("bind.path", start.relativize(path).toString());
+            key.put("bind.path", RawNames.pathText(start.relativize(path)));
             Map<String, Object> a = Files.readAttributes(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
             int mode = (Integer) a.get("mode");
             key.put("bind.mode", mode);
             if (Files.isSymbolicLink(path)) {
-                key.put("bind.link", Files.readSymbolicLink(path).toString());
+                key.put("bind.link", RawNames.pathText(Files.readSymbolicLink(path)));
             } else if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
                 key.put("bind.content", session.cache.files().digest(path));
             }

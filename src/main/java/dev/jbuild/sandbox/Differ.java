@@ -186,12 +186,12 @@ final class Differ {
     }
 
     /**
-     * Layer order: component-wise in unsigned UTF-8 byte order (as the layer writer sorts), so a directory's
+     * Layer order: component-wise in unsigned byte order of the names' bytes (as the layer writer sorts), so a directory's
      * subtree follows it directly; an opaque marker key ("dir\0opq") sorts right after its directory.
      */
     static int compare(String a, String b) {
-        byte[] x = a.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        byte[] y = b.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] x = dev.jbuild.layer.RawNames.encode(a);
+        byte[] y = dev.jbuild.layer.RawNames.encode(b);
         int n = Math.min(x.length, y.length);
         for (int i = 0; i < n; i++) {
             if (x[i] != y[i]) {

@@ -1,6 +1,7 @@
 package dev.jbuild.sandbox;
 
 import dev.jbuild.layer.LayerPaths;
+import dev.jbuild.layer.RawNames;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
@@ -18,7 +19,8 @@ import java.util.TreeSet;
 /**
  * The merged view of directories stacked the way overlayfs stacks lower dirs (top first), computed without
  * mounting: whiteouts hide, opaque directories hide everything below them in lower layers, a non-directory
- * hides a lower directory. Read-only.
+ * hides a lower directory. Read-only. Paths are '/'-separated names as {@link RawNames} carries them, and host
+ * paths are made from them with {@link RawNames#child}, so names that are not UTF-8 are found and kept.
  */
 final class LayerStack {
     static final int S_IFMT = 0170000;
@@ -108,7 +110,7 @@ final class LayerStack {
                 continue;
             }
             for (int i = 0; i < parts.length; i++) {
-                current = current.resolve(parts[i]);
+                current = RawNames.child(current, parts[i]);
                 Map<String, Object> a = lstat(current);
                 if (a == null) {
                     found = false;
@@ -136,7 +138,7 @@ final class LayerStack {
     TreeSet<String> list(String rel) throws IOException {
         TreeSet<String> candidates = new TreeSet<>();
         for (Path layer : layers) {
-            Path dir = rel.isEmpty() ? layer : layer.resolve(rel);
+            Path dir = RawNames.child(layer, rel);
             if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                 continue;
             }
@@ -154,11 +156,12 @@ final class LayerStack {
         return visible;
     }
 
+    /** The names in a directory, byte for byte ({@link RawNames}): they become layer paths as they are. */
     static List<String> names(Path dir) throws IOException {
         List<String> out = new java.util.ArrayList<>();
         try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
             for (Path p : s) {
-                out.add(p.getFileName().toString());
+                out.add(RawNames.fileName(p));
             }
         }
         return out;
@@ -211,9 +214,13 @@ final class LayerStack {
         }
     }
 
-    /** {@code user.*} xattrs except overlayfs' own, full names, sorted; none for symlinks. */
+    /**
+     * {@code user.*} xattrs except overlayfs' own, full names, sorted. Only regular files and directories have
+     * them (Linux allows no others), and only they are asked: the JDK opens a file to list its xattrs, and
+     * opening a FIFO waits for a writer forever.
+     */
     static Map<String, byte[]> userXattrs(Node n) {
-        if (n.type() == S_IFLNK) {
+        if (n.type() != S_IFREG && n.type() != S_IFDIR) {
             return Map.of();
         }
         Map<String, byte[]> out = new TreeMap<>(dev.jbuild.layer.DirectoryWalker.userXattrs(n.path()));

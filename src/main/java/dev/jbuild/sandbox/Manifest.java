@@ -4,12 +4,12 @@ import dev.jbuild.layer.ContentSource;
 import dev.jbuild.layer.DeviceKind;
 import dev.jbuild.layer.EntryAttributes;
 import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.layer.RawNames;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -78,7 +78,7 @@ final class Manifest {
                 }
                 if (e instanceof LayerEntry.RegularFile f) {
                     out.writeLong(f.size());
-                    writeString(out, contents.get(f.path()).toString());
+                    writeString(out, RawNames.pathText(contents.get(f.path())));
                 } else if (e instanceof LayerEntry.Symlink s) {
                     writeString(out, s.target());
                 } else if (e instanceof LayerEntry.Hardlink h) {
@@ -117,7 +117,7 @@ final class Manifest {
                 out.add(switch (kind) {
                     case 'f' -> {
                         long size = in.readLong();
-                        Path content = Path.of(readString(in));
+                        Path content = RawNames.path(readString(in));
                         yield new LayerEntry.RegularFile(path, a, size, ContentSource.of(content));
                     }
                     case 'd' -> new LayerEntry.Directory(path, a);
@@ -135,8 +135,9 @@ final class Manifest {
         }
     }
 
+    /** Names and paths as their bytes ({@link RawNames}): the caller's JVM may map names with another locale. */
     private static void writeString(DataOutputStream out, String s) throws IOException {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        byte[] b = RawNames.encode(s);
         out.writeInt(b.length);
         out.write(b);
     }
@@ -148,6 +149,6 @@ final class Manifest {
         }
         byte[] b = new byte[len];
         in.readFully(b);
-        return new String(b, StandardCharsets.UTF_8);
+        return RawNames.decode(b);
     }
 }

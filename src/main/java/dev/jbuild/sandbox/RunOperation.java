@@ -5,6 +5,8 @@ import dev.jbuild.layer.ContentSource;
 import dev.jbuild.layer.DeviceKind;
 import dev.jbuild.layer.EntryAttributes;
 import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.layer.RawNames;
+import dev.jbuild.layer.ShellScript;
 import dev.jbuild.store.FileTrees;
 import java.io.File;
 import java.io.IOException;
@@ -163,17 +165,17 @@ final class RunOperation {
         }
         SandboxAgent.Exec.run(tools.get("cp"), "-a", "--reflink=auto", "--", layer + "/.", target + "/");
         for (String w : whiteouts) {
-            Files.deleteIfExists(target.resolve(w));
+            Files.deleteIfExists(RawNames.child(target, w));
         }
         dropOverlayXattrs(target, layer, "");
     }
 
     private void prepareForLayer(Path layer, Path target, String rel, List<String> whiteouts) throws IOException {
-        Path dir = rel.isEmpty() ? layer : layer.resolve(rel);
+        Path dir = RawNames.child(layer, rel);
         for (String name : LayerStack.names(dir)) {
             String childRel = LayerPaths.join(rel, name);
-            Path src = layer.resolve(childRel);
-            Path dst = target.resolve(childRel);
+            Path src = RawNames.child(layer, childRel);
+            Path dst = RawNames.child(target, childRel);
             LayerStack.Node node = new LayerStack.Node(src, LayerStack.lstat(src));
             Map<String, Object> existing = LayerStack.lstat(dst);
             if (LayerStack.isWhiteout(node)) {
@@ -186,7 +188,7 @@ final class RunOperation {
                     deleteTree(dst);
                 } else if (existing != null && LayerStack.isOpaque(src)) {
                     for (String n : LayerStack.names(dst)) {
-                        deleteTree(dst.resolve(n));
+                        deleteTree(RawNames.child(dst, n));
                     }
                 }
                 prepareForLayer(layer, target, childRel, whiteouts);
@@ -197,15 +199,15 @@ final class RunOperation {
     }
 
     private static void dropOverlayXattrs(Path target, Path layer, String rel) throws IOException {
-        Path dir = rel.isEmpty() ? layer : layer.resolve(rel);
+        Path dir = RawNames.child(layer, rel);
         for (String name : LayerStack.names(dir)) {
             String childRel = LayerPaths.join(rel, name);
-            Path dst = target.resolve(childRel);
-            if (Files.isSymbolicLink(dst) || !Files.exists(dst, NOFOLLOW)) {
-                continue;
+            Path dst = RawNames.child(target, childRel);
+            if (!Files.isRegularFile(dst, NOFOLLOW) && !Files.isDirectory(dst, NOFOLLOW)) {
+                continue; // only these have xattrs, and opening a FIFO to look would block
             }
             SandboxAgent.dropOverlayXattrs(dst);
-            if (Files.isDirectory(dst, NOFOLLOW) && Files.isDirectory(layer.resolve(childRel), NOFOLLOW)) {
+            if (Files.isDirectory(dst, NOFOLLOW) && Files.isDirectory(RawNames.child(layer, childRel), NOFOLLOW)) {
                 dropOverlayXattrs(target, layer, childRel);
             }
         }
@@ -218,15 +220,15 @@ final class RunOperation {
         }
         if (((Integer) a.get("mode") & LayerStack.S_IFMT) == LayerStack.S_IFDIR) {
             for (String n : LayerStack.names(p)) {
-                deleteTree(p.resolve(n));
+                deleteTree(RawNames.child(p, n));
             }
         }
         Files.delete(p);
     }
 
     private void indexTree(Path dir, String rel) throws IOException {
-        Map<String, Object> a = LayerStack.lstat(rel.isEmpty() ? dir : dir.resolve(rel));
-        LayerStack.Node n = new LayerStack.Node(rel.isEmpty() ? dir : dir.resolve(rel), a);
+        Map<String, Object> a = LayerStack.lstat(RawNames.child(dir, rel));
+        LayerStack.Node n = new LayerStack.Node(RawNames.child(dir, rel), a);
         index.put(rel, new long[] {n.ino(), nanos(n.ctime())});
         if (n.isDirectory()) {
             for (String name : LayerStack.names(n.path())) {
@@ -312,7 +314,7 @@ final class RunOperation {
         s.line("exec 2>&3 3>&-");
         s.line(execLine("/root"));
         Path file = work.resolve("run.sh");
-        Files.writeString(file, s.toString());
+        Files.write(file, RawNames.encode(s.toString())); // the names in it as their bytes
         return file.toString();
     }
 
@@ -407,7 +409,7 @@ final class RunOperation {
                 case "bind" -> {
                     Path sourceRoot = Path.of(spec.source()).toRealPath();
                     String rel = inside(sourceRoot, spec.sourcePath());
-                    Path source = rel.isEmpty() ? sourceRoot : sourceRoot.resolve(rel);
+                    Path source = RawNames.child(sourceRoot, rel);
                     if (!Files.exists(source, NOFOLLOW)) {
                         throw new SandboxException("bind mount source " + spec.sourcePath() + " does not exist");
                     }
@@ -425,11 +427,11 @@ final class RunOperation {
                                     List.of(source), up, wk)) + " " + Script.q(target));
                         } else {
                             Path copy = base.resolve("file");
-                            Files.copy(source, copy, StandardCopyOption.COPY_ATTRIBUTES);
+                            copyForWriting(source, copy, spec.sourcePath());
                             s.line(mount() + " --bind " + Script.q(copy.toString()) + " " + Script.q(target));
                         }
                     } else {
-                        s.line(mount() + " --bind " + Script.q(source.toString()) + " " + Script.q(target));
+                        s.line(mount() + " --bind " + Script.q(RawNames.pathText(source)) + " " + Script.q(target));
                         readOnly(s, target);
                     }
                 }
@@ -502,7 +504,7 @@ final class RunOperation {
         java.util.ArrayDeque<String> pending = new java.util.ArrayDeque<>(List.of(""));
         while (!pending.isEmpty()) {
             String rel = pending.pop();
-            Path dir = rel.isEmpty() ? source : source.resolve(rel);
+            Path dir = RawNames.child(source, rel);
             List<String> names;
             try {
                 names = LayerStack.names(dir);
@@ -511,8 +513,8 @@ final class RunOperation {
             }
             for (String name : names) {
                 String childRel = LayerPaths.join(rel, name);
-                LayerStack.Node node = new LayerStack.Node(source.resolve(childRel),
-                        LayerStack.lstat(source.resolve(childRel)));
+                LayerStack.Node node = new LayerStack.Node(RawNames.child(source, childRel),
+                        LayerStack.lstat(RawNames.child(source, childRel)));
                 if (node.uid() == overflowUid || node.gid() == overflowGid) {
                     shadow(source, upper, childRel, node);
                 }
@@ -526,11 +528,11 @@ final class RunOperation {
     private static void shadow(Path source, Path upper, String rel, LayerStack.Node node) throws IOException {
         // Parents first, as the command sees them (their owners are mapped, or they were shadowed already).
         String parent = LayerPaths.parent(rel);
-        if (!parent.isEmpty() && LayerStack.lstat(upper.resolve(parent)) == null) {
-            Path p = source.resolve(parent);
+        if (!parent.isEmpty() && LayerStack.lstat(RawNames.child(upper, parent)) == null) {
+            Path p = RawNames.child(source, parent);
             shadow(source, upper, parent, new LayerStack.Node(p, LayerStack.lstat(p)));
         }
-        Path copy = upper.resolve(rel);
+        Path copy = RawNames.child(upper, rel);
         try {
             switch (node.type()) {
                 case LayerStack.S_IFDIR -> Files.createDirectory(copy);
@@ -557,6 +559,24 @@ final class RunOperation {
             Files.setAttribute(copy, "unix:mode", node.mode(), NOFOLLOW); // after chown, which clears setuid
         }
         SandboxAgent.setMtime(copy, node.mtime());
+    }
+
+    /**
+     * The private copy a read-write bind of a single file mounts. Only a regular file has content to copy: a
+     * FIFO gets a new FIFO (opening the source would wait for a writer forever, and the command must not talk
+     * to whoever holds the original), and other special files are refused.
+     */
+    private void copyForWriting(Path source, Path copy, String named) throws IOException {
+        LayerStack.Node node = new LayerStack.Node(source, LayerStack.lstat(source));
+        switch (node.type()) {
+            case LayerStack.S_IFREG -> Files.copy(source, copy, StandardCopyOption.COPY_ATTRIBUTES, NOFOLLOW);
+            // No mtime: the JDK sets times by opening the file, which blocks on a FIFO too.
+            case LayerStack.S_IFIFO -> SandboxAgent.Exec.run(tools.getOrDefault("mkfifo", "mkfifo"), "-m",
+                    Integer.toOctalString(node.mode()), "--", copy.toString());
+            default -> throw new SandboxException("RUN --mount=type=bind,rw: source " + RawNames.display(named)
+                    + " is a " + (node.type() == LayerStack.S_IFSOCK ? "socket" : "device")
+                    + ", which cannot be copied for writing (mount it read-only)");
+        }
     }
 
     /** The id the kernel shows for a host id this namespace does not map. */
@@ -604,7 +624,7 @@ final class RunOperation {
         if (rel.isEmpty()) {
             throw new SandboxException("cannot mount over the container root (" + unsafe + ")");
         }
-        Path p = merged.resolve(rel);
+        Path p = RawNames.child(merged, rel);
         Map<String, Object> a = LayerStack.lstat(p);
         if (a == null) {
             mkdirs(LayerPaths.parent(rel), true);
@@ -616,14 +636,14 @@ final class RunOperation {
                         + ", which is a " + (isDir ? "directory" : "file") + " in the image");
             }
         }
-        return p.toString();
+        return RawNames.pathText(p);
     }
 
     private void mkdirs(String rel, boolean record) throws IOException {
         if (rel.isEmpty()) {
             return;
         }
-        Path p = merged.resolve(rel);
+        Path p = RawNames.child(merged, rel);
         Map<String, Object> a = LayerStack.lstat(p);
         if (a != null) {
             if (((Integer) a.get("mode") & LayerStack.S_IFMT) != LayerStack.S_IFDIR) {
@@ -641,7 +661,7 @@ final class RunOperation {
     }
 
     private void create(String rel, boolean directory) throws IOException {
-        Path p = merged.resolve(rel);
+        Path p = RawNames.child(merged, rel);
         Path parent = p.getParent();
         FileTime before = Files.getLastModifiedTime(parent, NOFOLLOW);
         if (directory) {
@@ -657,7 +677,7 @@ final class RunOperation {
     private void removeCreatedMountpoints() throws IOException {
         for (int i = created.size() - 1; i >= 0; i--) {
             Created c = created.get(i);
-            Path p = top.resolve(c.rel());
+            Path p = RawNames.child(top, c.rel());
             Map<String, Object> a = LayerStack.lstat(p);
             if (a == null) {
                 continue;
@@ -710,14 +730,14 @@ final class RunOperation {
         List<String> failed = new ArrayList<>();
         for (Object[] d : DEVICES) {
             String rel = LayerPaths.join(dev, (String) d[0]);
-            if (LayerStack.lstat(merged.resolve(rel)) != null) {
+            if (LayerStack.lstat(RawNames.child(merged, rel)) != null) {
                 continue;
             }
-            Path node = merged.resolve(rel);
+            Path node = RawNames.child(merged, rel);
             FileTime before = Files.getLastModifiedTime(node.getParent(), NOFOLLOW);
             try {
-                SandboxAgent.Exec.run(tools.getOrDefault("mknod", "mknod"), "-m", "666", node.toString(), "c",
-                        d[1].toString(), d[2].toString());
+                SandboxAgent.Exec.script(tools.get("sh"), List.of(tools.getOrDefault("mknod", "mknod"), "-m", "666", "--",
+                        RawNames.pathText(node), "c", d[1].toString(), d[2].toString()));
             } catch (SandboxException e) {
                 failed.add("/dev/" + d[0]);
                 continue;
@@ -745,14 +765,14 @@ final class RunOperation {
         s.line(": > " + Script.q(work.resolve("started").toString()));
         s.line(execLine(merged.toString()));
         Path file = work.resolve("run.sh");
-        Files.writeString(file, s.toString());
+        Files.write(file, RawNames.encode(s.toString())); // the names in it as their bytes
         return file.toString();
     }
 
     /** Puts generated content at a container path for the run: the image's file, if any, is set aside. */
     private void standIn(String unsafe, String content) throws IOException {
         String rel = inside(merged, unsafe);
-        Path p = merged.resolve(rel);
+        Path p = RawNames.child(merged, rel);
         Map<String, Object> a = LayerStack.lstat(p);
         if (a == null) {
             ensure(unsafe, false);
@@ -777,7 +797,7 @@ final class RunOperation {
     private void restoreSwapped() throws IOException {
         for (int i = swapped.size() - 1; i >= 0; i--) {
             Swapped w = swapped.get(i);
-            Path p = merged.resolve(w.rel());
+            Path p = RawNames.child(merged, w.rel());
             Path parent = p.getParent();
             if (!Files.isDirectory(parent, NOFOLLOW)) {
                 continue; // the command removed the directory: the image's file goes with it
@@ -796,7 +816,7 @@ final class RunOperation {
     private void copyIn(AgentProtocol.MountSpec spec) throws IOException {
         Path sourceRoot = Path.of(spec.source()).toRealPath();
         String srcRel = inside(sourceRoot, spec.sourcePath());
-        Path source = srcRel.isEmpty() ? sourceRoot : sourceRoot.resolve(srcRel);
+        Path source = RawNames.child(sourceRoot, srcRel);
         if (!Files.exists(source, NOFOLLOW)) {
             throw new SandboxException("bind mount source " + spec.sourcePath() + " does not exist");
         }
@@ -804,7 +824,7 @@ final class RunOperation {
         if (rel.isEmpty()) {
             throw new SandboxException("cannot mount over the container root (" + spec.target() + ")");
         }
-        Path target = merged.resolve(rel);
+        Path target = RawNames.child(merged, rel);
         if (LayerStack.lstat(target) != null) {
             throw new SandboxException("RUN --mount target " + spec.target() + " exists in the image: without a"
                     + " mount namespace (--isolation=chroot) bind mounts are copied in, to a path that must not"
@@ -812,7 +832,8 @@ final class RunOperation {
         }
         mkdirs(LayerPaths.parent(rel), true);
         FileTime before = Files.getLastModifiedTime(target.getParent(), NOFOLLOW);
-        SandboxAgent.Exec.run(tools.get("cp"), "-a", "--reflink=auto", "--", source.toString(), target.toString());
+        SandboxAgent.Exec.script(tools.get("sh"), List.of(tools.get("cp"), "-a", "--reflink=auto", "--",
+                RawNames.pathText(source), RawNames.pathText(target)));
         created.add(new Created(rel, Files.isDirectory(target, NOFOLLOW), before,
                 Files.getLastModifiedTime(target.getParent(), NOFOLLOW), true));
     }
@@ -898,7 +919,7 @@ final class RunOperation {
                         switch (n.type()) {
                             case LayerStack.S_IFDIR -> entries.add(new LayerEntry.Directory(c.path(), a));
                             case LayerStack.S_IFLNK -> entries.add(new LayerEntry.Symlink(c.path(), a,
-                                    Files.readSymbolicLink(n.path()).toString()));
+                                    RawNames.pathText(Files.readSymbolicLink(n.path()))));
                             case LayerStack.S_IFREG -> {
                                 String link = links.get(c.path());
                                 if (link != null) {
@@ -952,7 +973,7 @@ final class RunOperation {
 
         @Override
         public TreeSet<String> names(String dir) throws IOException {
-            Path d = dir.isEmpty() ? upper : upper.resolve(dir);
+            Path d = RawNames.child(upper, dir);
             return Files.isDirectory(d, NOFOLLOW) ? new TreeSet<>(LayerStack.names(d)) : new TreeSet<>();
         }
 
@@ -968,7 +989,7 @@ final class RunOperation {
 
         @Override
         public boolean subtreeUntouched(String path) {
-            return !Files.isDirectory(path.isEmpty() ? upper : upper.resolve(path), NOFOLLOW);
+            return !Files.isDirectory(RawNames.child(upper, path), NOFOLLOW);
         }
     }
 
@@ -986,7 +1007,7 @@ final class RunOperation {
 
         @Override
         public TreeSet<String> names(String dir) throws IOException {
-            Path d = dir.isEmpty() ? copy : copy.resolve(dir);
+            Path d = RawNames.child(copy, dir);
             TreeSet<String> names = new TreeSet<>(LayerStack.names(d));
             LayerStack.Node n = new LayerStack.Node(d, LayerStack.lstat(d));
             if (!untouched(dir, n)) {
@@ -1060,7 +1081,7 @@ final class RunOperation {
         }
     }
 
-    /** A POSIX shell script under construction. */
+    /** A POSIX shell script under construction; written as its bytes ({@link RawNames}), names and all. */
     static final class Script {
         private final StringBuilder b = new StringBuilder();
 
@@ -1069,7 +1090,7 @@ final class RunOperation {
         }
 
         static String q(String s) {
-            return "'" + s.replace("'", "'\\''") + "'";
+            return ShellScript.quote(s);
         }
 
         @Override
@@ -1091,7 +1112,7 @@ final class RunOperation {
     private String workingDirectory() throws IOException {
         String cwd = inside(merged, r.cwd());
         if (!cwd.isEmpty()) {
-            Path c = merged.resolve(cwd);
+            Path c = RawNames.child(merged, cwd);
             if (!Files.exists(c, NOFOLLOW)) {
                 mkdirs(cwd, false);
             } else if (!Files.isDirectory(c, NOFOLLOW)) {

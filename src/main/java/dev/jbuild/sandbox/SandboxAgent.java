@@ -201,6 +201,28 @@ public final class SandboxAgent {
             return run(List.of(command));
         }
 
+        /**
+         * Runs one command whose words may hold names that are not UTF-8: as a script on the shell's standard
+         * input ({@link dev.jbuild.layer.ShellScript}), since process arguments would lose those bytes.
+         */
+        static String script(String sh, List<String> command) throws SandboxException {
+            try {
+                dev.jbuild.layer.ShellScript.Result result = dev.jbuild.layer.ShellScript.run(sh,
+                        "exec " + dev.jbuild.layer.ShellScript.command(command));
+                if (result.status() != 0) {
+                    throw new SandboxException(dev.jbuild.layer.RawNames.display(String.join(" ", command))
+                            + " failed (exit " + result.status() + ")" + (result.output().isEmpty() ? ""
+                            : ": " + result.output()));
+                }
+                return result.output();
+            } catch (IOException e) {
+                throw new SandboxException("cannot run " + sh + ": " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SandboxException("interrupted running " + command.get(0), e);
+            }
+        }
+
         static String run(List<String> command) throws SandboxException {
             try {
                 Process p = new ProcessBuilder(command).redirectErrorStream(true)

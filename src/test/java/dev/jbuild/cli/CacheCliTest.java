@@ -136,6 +136,42 @@ class CacheCliTest {
         assertEquals(List.of("COPY a.txt /a.txt"), cached(build(bind).err()));
     }
 
+    /**
+     * A bind source is resolved inside the context for the key exactly as for the mount: a link out of the
+     * context leads to the context's own path of that name. The host file beyond it is not in the key (editing
+     * it keeps the cache), and what the mount shows is (editing that reruns the steps).
+     */
+    @Test
+    void bindSourcesThroughLinksOutOfTheContextAreKeyedAsTheyAreMounted() throws Exception {
+        Path outside = Files.createDirectories(temp.resolve("outside"));
+        Files.writeString(outside.resolve("secret"), "host\n");
+        Files.createSymbolicLink(context.resolve("link"), Path.of("../outside"));
+        Files.createDirectories(context.resolve("outside"));
+        Files.writeString(context.resolve("outside/secret"), "inside\n");
+        String file = "RUN --mount=type=bind,source=link/secret,target=/m cat /m > /via-file";
+        String dir = "RUN --mount=type=bind,source=link,target=/m cat /m/secret > /via-dir";
+        String dockerfile = "FROM busybox\n" + file + "\n" + dir + "\n";
+        CliTest.Result first = build(dockerfile, "-o", "type=tar,dest=" + temp.resolve("first.tar"));
+        assertEquals(0, first.exitCode(), first.err());
+        Map<String, String> text = new HashMap<>();
+        rootfs(temp.resolve("first.tar"), text);
+        assertEquals("inside\n", text.get("via-file"));
+        assertEquals("inside\n", text.get("via-dir"));
+
+        Files.writeString(outside.resolve("secret"), "host, edited\n");
+        CliTest.Result host = build(dockerfile);
+        assertEquals(0, host.exitCode(), host.err());
+        assertEquals(List.of(file, dir), cached(host.err()), "the host file beyond the link is not in the key");
+
+        Files.writeString(context.resolve("outside/secret"), "inside, edited\n");
+        CliTest.Result inside = build(dockerfile, "-o", "type=tar,dest=" + temp.resolve("inside.tar"));
+        assertEquals(0, inside.exitCode(), inside.err());
+        assertEquals(List.of(), cached(inside.err()), "what the mounts show is in the key");
+        rootfs(temp.resolve("inside.tar"), text);
+        assertEquals("inside, edited\n", text.get("via-file"));
+        assertEquals("inside, edited\n", text.get("via-dir"));
+    }
+
     @Test
     void secretsNeverReachKeysRecordsOrTheStore() throws Exception {
         String value = "s3cr3t-" + System.nanoTime();

@@ -89,18 +89,20 @@ class RawNamesTest {
         ByteArrayOutputStream blob = new ByteArrayOutputStream();
         new LayerWriter(LayerWriter.Options.defaults().withCompression(Compression.NONE)).write(List.of(
                 LayerEntry.RegularFile.of(BAD, attributes, "x".getBytes()),
-                new LayerEntry.Symlink("link", attributes, "to\uDCFF")), blob);
+                new LayerEntry.Symlink("link", attributes, "to\uDCFF"),
+                new LayerEntry.Fifo("pipe\uDCFF", attributes)), blob);
         byte[] tar = blob.toByteArray();
         assertTrue(Bytes.contains(tar, concat("path=".getBytes(), BAD_BYTES, "\n".getBytes())), "PAX path holds the raw bytes");
 
         List<String> read = new ArrayList<>();
         LayerReader.read(new ByteArrayInputStream(tar), (entry, content) -> read.add(entry.path()));
-        assertEquals(List.of(BAD, "link"), read);
+        assertEquals(List.of(BAD, "link", "pipe\uDCFF"), read);
 
         Path root = Files.createDirectory(tmp.resolve("root"));
         new LayerExtractor().extract(new ByteArrayInputStream(tar), root, LayerExtractor.Options.defaults());
         ExternalTool.command("sh", "-c", "test \"$(cat \"$(printf 'bad\\377\\376utf8')\")\" = x"
-                + " && test \"$(readlink link)\" = \"$(printf 'to\\377')\"").directory(root).runSuccessfully();
+                + " && test \"$(readlink link)\" = \"$(printf 'to\\377')\""
+                + " && test -p \"$(printf 'pipe\\377')\" && test \"$(ls | wc -l)\" = 3").directory(root).runSuccessfully();
     }
 
 

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * The RUN scenarios as an unprivileged user with a subordinate id range, the way CI users and developers run
  * jbuild. As root (CI), the scenarios run as {@value #USER} (created by scripts/test.sh) in a JVM started
  * with runuser, from a copy of the test classpath that user can read; as a normal user, they run as that user.
+ * Either way under {@code LC_ALL=C}, the locale in which the JVM maps file names with the least.
  */
 class SandboxRootlessTest extends ScenarioChecks {
     static final String USER = "jbuildtest";
@@ -57,6 +58,8 @@ class SandboxRootlessTest extends ScenarioChecks {
                     "-cp", classpath,
                     Scenarios.class.getName(), work.toString(), s.name(), result.toString()));
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(base.toFile());
+            // The C locale: this JVM maps no non-ASCII name, so the names the scenarios make must not depend on it.
+            pb.environment().put("LC_ALL", "C");
             Process p = pb.start();
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(10, TimeUnit.MINUTES)) {

@@ -251,4 +251,52 @@ abstract class ScenarioChecks {
                     second.listing());
         });
     }
+
+    /**
+     * Names a command makes are bytes: ones that are not UTF-8 and non-ASCII UTF-8 ones reach the layer's tar
+     * headers byte for byte (file, directory, symlink target, hard link, FIFO, and the whiteouts of a later
+     * step), as GNU tar reads them (its escape quoting shows each byte that is not ASCII as octal).
+     */
+    @Test
+    void namesTheCommandMakesKeepTheirBytesInTheLayer() {
+        each((s, o) -> {
+            ok(o, "raw-names-1");
+            assertEquals(List.of(
+                    "d raw/",
+                    "- raw/bad\\377\\376name",
+                    "d raw/caf\\303\\251/",
+                    "- raw/caf\\303\\251/bad\\377\\376name",
+                    "l raw/caf\\303\\251/link -> ../t\\377",
+                    "h raw/h\\377 link to raw/bad\\377\\376name",
+                    "l raw/l\\377 -> t\\376",
+                    "p raw/p\\377"), gnuTarListing(workRoot(s).resolve("raw-names-1.tar")), s.toString());
+            ok(o, "raw-names-2");
+            assertEquals(List.of(
+                    "d raw/",
+                    "- raw/.wh.bad\\377\\376name",
+                    "- raw/.wh.caf\\303\\251"), gnuTarListing(workRoot(s).resolve("raw-names-2.tar")), s.toString());
+        });
+    }
+
+    /** Type letter and name (with link target) of each entry, in archive order. */
+    private static List<String> gnuTarListing(Path tar) {
+        String out = dev.jbuild.testing.ExternalTool.command("tar", "--quoting-style=escape", "-tvf", tar.toString())
+                .env("LC_ALL", "C").runSuccessfully().stdout();
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile("^(.)\\S+ \\S+ +\\d+ \\S+ \\S+ (.*)$");
+        return out.lines().map(l -> {
+            java.util.regex.Matcher m = line.matcher(l);
+            assertTrue(m.matches(), l);
+            return m.group(1) + " " + m.group(2);
+        }).toList();
+    }
+
+    /** A read-write bind of a FIFO gets a FIFO of its own, and the run does not wait for a writer. */
+    @Test
+    void readWriteBindOfAFifoIsNotOpened() {
+        each((s, o) -> {
+            Scenarios.Outcome r = ok(o, "bind-rw-fifo");
+            assertEquals(List.of("fifo"), r.output(), s.toString());
+            assertEquals(List.of(), r.listing(), s.toString());
+        });
+    }
 }

@@ -4,6 +4,7 @@ import dev.jbuild.layer.Compression;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.LayerResult;
 import dev.jbuild.layer.LayerWriter;
+import dev.jbuild.testing.ExternalTool;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.ObjectInputStream;
@@ -155,10 +156,57 @@ public final class Scenarios {
                     out.put("chain-2", outcome(second, lines));
                 }
             }
+
+            // Names the command makes itself, not UTF-8 and non-ASCII UTF-8, then deleted by a second step; the
+            // layers are kept as tar files for the checks to read their bytes with GNU tar.
+            Outcome rawNames = bounded(() -> {
+                try (RunResult first = sandbox.run(rootfs, sh(RAW_NAMES), OutputListener.discard())) {
+                    out.put("raw-names-1", outcome(first, List.of(), root.resolve("raw-names-1.tar")));
+                    try (RunResult second = sandbox.run(first.rootfs(), sh("rm \"/raw/$(printf 'bad\\377\\376name')\""
+                            + " && rm -r \"/raw/$(printf 'caf\\303\\251')\""), OutputListener.discard())) {
+                        return outcome(second, List.of(), root.resolve("raw-names-2.tar"));
+                    }
+                } catch (IOException | RuntimeException e) {
+                    return new Outcome(-1, List.of(), List.of(), "", Map.of(), e.toString());
+                }
+            });
+            out.put("raw-names-2", rawNames);
+            out.putIfAbsent("raw-names-1", rawNames);
+
+            // A read-write bind of a FIFO: its copy must not open it (the open would wait for a writer forever).
+            ExternalTool.command("mkfifo", context.resolve("pipe").toString()).runSuccessfully();
+            out.put("bind-rw-fifo", bounded(() -> run(sandbox, rootfs, sh("test -p /mnt/p && echo fifo")
+                    .withMounts(List.of(new SandboxMount.Bind(context, "pipe", "/mnt/p", true))))));
         } finally {
             sandbox.delete(base);
         }
         return out;
+    }
+
+    /** Made by the shell (printf writes the bytes), so the names do not depend on any Java mapping. */
+    static final String RAW_NAMES = String.join("; ",
+            "set -e",
+            "mkdir /raw && cd /raw",
+            "B=$(printf 'bad\\377\\376name') && C=$(printf 'caf\\303\\251')",
+            "echo bad > \"$B\"",
+            "mkdir \"$C\" && echo in > \"$C/$B\"",
+            "ln -s \"$(printf '../t\\377')\" \"$C/link\"",
+            "ln -s \"$(printf 't\\376')\" \"$(printf 'l\\377')\"",
+            "ln \"$B\" \"$(printf 'h\\377')\"",
+            "mkfifo \"$(printf 'p\\377')\"");
+
+    /** A scenario that must end within a minute: the thread is interrupted then, which kills the command. */
+    static Outcome bounded(java.util.concurrent.Callable<Outcome> scenario) throws Exception {
+        java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor();
+        java.util.concurrent.Future<Outcome> future = thread.submit(scenario);
+        try {
+            return future.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            future.cancel(true);
+            return new Outcome(-1, List.of(), List.of(), "", Map.of(), "timed out after 60 s");
+        } finally {
+            thread.shutdownNow();
+        }
     }
 
     static ProcessSpec sh(String script) {
@@ -175,8 +223,13 @@ public final class Scenarios {
     }
 
     static Outcome outcome(RunResult r, List<String> lines) throws IOException {
+        return outcome(r, lines, null);
+    }
+
+    /** With {@code tar} set, the layer is kept there (uncompressed). */
+    static Outcome outcome(RunResult r, List<String> lines, Path tar) throws IOException {
         LayerResult layer;
-        try (OutputStream sink = OutputStream.nullOutputStream()) {
+        try (OutputStream sink = tar == null ? OutputStream.nullOutputStream() : Files.newOutputStream(tar)) {
             layer = new LayerWriter(LayerWriter.Options.defaults().withCompression(Compression.NONE)
                     .withSourceDateEpoch(EPOCH)).write(r.changes(), sink);
         }
