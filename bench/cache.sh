@@ -45,55 +45,8 @@ bench_registry_start cache
 
 # The contexts: a few "source files" that COPY steps read and RUN steps digest.
 make_context() { # make_context DIR CASE
-  local dir=$1
-  as_user mkdir -p "$dir/src"
-  for name in a b c d; do echo "config $name" | as_user tee "$dir/$name.txt" >/dev/null; done
-  for i in $(seq 1 40); do
-    printf 'int f%d(void) { return %d; }\n' "$i" "$i" | as_user tee "$dir/src/file$i.c" >/dev/null
-  done
-  if [ "$2" = steps ]; then
-    as_user tee "$dir/Dockerfile" >/dev/null <<'EOF'
-ARG BASE=busybox
-FROM ${BASE}
-ENV APP=/app
-WORKDIR /app
-COPY a.txt /app/a.txt
-RUN seq 1 20000 > /app/seq && wc -l /app/seq
-ENV STAGE=one
-COPY b.txt /app/b.txt
-RUN mkdir /app/gen && cd /app/gen && seq 1 500 | xargs -n 100 sh -c 'for i; do echo "$i" > f$i; done' sh
-LABEL step=eight
-COPY src/ /app/src/
-RUN cat /app/src/*.c | sha256sum > /app/src.sum
-ENV STAGE=two
-RUN tar -cf /app/src.tar -C /app src
-LABEL step=fourteen
-COPY c.txt /app/c.txt
-RUN head -c 5000000 /dev/urandom > /app/blob
-ENV STAGE=three
-RUN ls -R /app | wc -l > /app/count
-COPY d.txt /app/d.txt
-ENV DONE=yes
-CMD ["sh"]
-EOF
-  else
-    as_user tee "$dir/Dockerfile" >/dev/null <<'EOF'
-ARG BASE=busybox
-FROM ${BASE} AS deps
-RUN mkdir /deps && seq 1 1000 | xargs -n 100 sh -c 'for i; do echo "dep $i" > /deps/d$i; done' sh
-FROM ${BASE} AS assets
-RUN mkdir /assets && head -c 20000000 /dev/urandom > /assets/blob
-FROM ${BASE} AS build
-COPY --from=deps /deps /deps
-COPY src/ /src/
-RUN mkdir /out && cat /src/*.c /deps/* | sha256sum > /out/app.sum && tar -cf /out/src.tar /src
-FROM ${BASE}
-COPY --from=build /out /app
-COPY --from=assets /assets /app/assets
-RUN ls -l /app > /app/listing
-CMD ["sh"]
-EOF
-  fi
+  bench_sources "$1"
+  bench_dockerfile "$2" | as_user tee "$1/Dockerfile" >/dev/null
 }
 
 declare -A seconds

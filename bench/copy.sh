@@ -12,21 +12,15 @@ mkdir -p "$results" "$work"
 report="$results/copy-$(date +%Y%m%d-%H%M%S).md"
 
 "$repo/jbuild" --version >/dev/null   # build the jar outside the measurements
+# shellcheck source=bench/lib.sh
+. "$repo/bench/lib.sh"
+as_user() { "$@"; }   # this benchmark runs as its caller
 
 make_inputs() {
   local tree="$work/tree-ctx" big="$work/big-ctx"
   if [ ! -f "$tree/Dockerfile" ]; then
-    mkdir -p "$tree/tree"
     # 10,000 files of 4 KiB of base64 text (compressible like source code), 100 directories.
-    python3 - "$tree/tree" <<'PY'
-import os, sys, base64
-root = sys.argv[1]
-for d in range(100):
-    os.makedirs(f"{root}/d{d:03}", exist_ok=True)
-    for f in range(100):
-        with open(f"{root}/d{d:03}/f{f:03}.txt", "wb") as out:
-            out.write(base64.b64encode(os.urandom(3072)))
-PY
+    bench_tree "$tree/tree" 100 100 4096
     printf 'FROM scratch\nCOPY tree /tree\n' >"$tree/Dockerfile"
   fi
   if [ ! -f "$big/Dockerfile" ]; then

@@ -42,40 +42,15 @@ jbuild() { as_user "$java" -jar "$work/jbuild.jar" "$@"; }
 make_inputs() {
   bench_busybox_layout "$work/jbuild.jar" "$work/base"
 
-  as_user mkdir -p "$work/files" "$work/big" "$work/multi"
-  as_user tee "$work/files/Dockerfile" >/dev/null <<'EOF'
-ARG BASE=busybox
-FROM ${BASE}
-RUN mkdir /many && cd /many && seq 1 2000 | xargs -n 200 sh -c 'for i; do echo "file $i" > f$i; done' sh
-EOF
-  as_user tee "$work/big/Dockerfile" >/dev/null <<'EOF'
-ARG BASE=busybox
-FROM ${BASE}
-RUN head -c 500000000 /dev/urandom > /big
-EOF
-  as_user tee "$work/multi/Dockerfile" >/dev/null <<'EOF'
-ARG BASE=busybox
-FROM ${BASE} AS build
-RUN mkdir /out && seq 1 500 | xargs -n 100 sh -c 'for i; do echo "out $i" > /out/f$i; done' sh
-RUN tar -cf /out.tar /out && rm -r /out
-FROM ${BASE} AS assets
-RUN mkdir /assets && head -c 20000000 /dev/urandom > /assets/blob
-FROM ${BASE}
-COPY --from=build /out.tar /app/out.tar
-COPY --from=assets /assets /app/assets
-RUN cd /app && tar -xf out.tar && rm out.tar && ls out | wc -l > /app/count
-EOF
+  local scenario
+  for scenario in files big multi; do
+    as_user mkdir -p "$work/$scenario"
+    bench_dockerfile "$scenario" | as_user tee "$work/$scenario/Dockerfile" >/dev/null
+  done
 }
 
 # measure LABEL COMMAND... → "seconds rss_kb" of the command run as the user.
-measure() {
-  local label=$1; shift
-  local log="$work/$label.log" timing="$work/$label.time"
-  if ! as_user /usr/bin/time -f '%e %M' -o "$timing" "$@" >"$log" 2>&1; then
-    echo "FAILED: $label" >&2; tail -15 "$log" >&2; exit 1
-  fi
-  cat "$timing"
-}
+measure() { local label=$1; shift; bench_measure "$work/$label.log" "$@"; }
 
 row() { # scenario tool cold warm
   read -r cs cr <<<"$3"; read -r ws wr <<<"$4"
