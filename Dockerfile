@@ -12,7 +12,10 @@ RUN apt-get update \
 COPY --chmod=0644 target/jbuild.jar /opt/jbuild/jbuild.jar
 COPY --chmod=0755 <<'EOF' /usr/local/bin/jbuild
 #!/bin/sh
-exec java ${JBUILD_JAVA_OPTS:-} -jar /opt/jbuild/jbuild.jar "$@"
+# The serial GC and a small initial heap, as in ./jbuild (docs/performance.md, "Memory"); a set
+# JBUILD_JAVA_OPTS replaces them. In a container the default maximum heap is 1/4 of the memory limit.
+defaults="-XX:+UseSerialGC -Xms8m"
+exec java ${JBUILD_JAVA_OPTS-$defaults} -jar /opt/jbuild/jbuild.jar "$@"
 EOF
 USER builder
 WORKDIR /home/builder

@@ -1,6 +1,5 @@
 package dev.jbuild.layer;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
@@ -36,11 +35,12 @@ final class ParallelGzipOutputStream extends OutputStream {
     private final int level;
     private final ExecutorService pool; // null: compress inline
     private final int maxInFlight;
-    private final ArrayDeque<Future<byte[]>> inFlight = new ArrayDeque<>();
+    private final ArrayDeque<Future<Deflated>> inFlight = new ArrayDeque<>();
     private final CRC32 crc = new CRC32();
     private byte[] block = new byte[BLOCK_SIZE];
     private int filled;
-    private byte[] dictionary;
+    private byte[] dictionary; // the previous block, whose last DICTIONARY_SIZE bytes prime the next
+    private int dictionaryLength;
     private long totalIn;
     private boolean closed;
 
@@ -115,16 +115,19 @@ final class ParallelGzipOutputStream extends OutputStream {
         byte[] data = block;
         int length = filled;
         byte[] dict = dictionary;
-        // The next block's dictionary is this block's tail; copied so blocks share no mutable state.
-        dictionary = Arrays.copyOfRange(data, Math.max(0, length - DICTIONARY_SIZE), length);
+        int dictLength = dictionaryLength;
+        // The next block's dictionary is this block's tail, read in place: a submitted block is never
+        // written again (every block gets a fresh array), so blocks share no mutable state.
+        dictionary = data;
+        dictionaryLength = length;
         block = last ? null : new byte[BLOCK_SIZE];
         filled = 0;
         if (pool == null) {
-            out.write(deflate(data, length, dict, last, level));
+            deflate(data, length, dict, dictLength, last, level).writeTo(out);
             return;
         }
         try {
-            inFlight.add(pool.submit(() -> deflate(data, length, dict, last, level)));
+            inFlight.add(pool.submit(() -> deflate(data, length, dict, dictLength, last, level)));
         } catch (RuntimeException e) {
             shutdown();
             throw new IOException("gzip worker pool rejected a block", e);
@@ -135,9 +138,9 @@ final class ParallelGzipOutputStream extends OutputStream {
     }
 
     private void writeOldest() throws IOException {
-        Future<byte[]> oldest = inFlight.removeFirst();
+        Future<Deflated> oldest = inFlight.removeFirst();
         try {
-            out.write(oldest.get());
+            oldest.get().writeTo(out);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             shutdown();
@@ -148,29 +151,47 @@ final class ParallelGzipOutputStream extends OutputStream {
         }
     }
 
-    static byte[] deflate(byte[] data, int length, byte[] dictionary, boolean last, int level) {
+    /** A block's deflate output: {@code bytes[0, length)}. */
+    record Deflated(byte[] bytes, int length) {
+        void writeTo(OutputStream out) throws IOException {
+            out.write(bytes, 0, length);
+        }
+    }
+
+    /**
+     * Deflates {@code data[0, length)} primed with the last {@value #DICTIONARY_SIZE} bytes of
+     * {@code previous[0, previousLength)}. The output goes into one array sized for incompressible input
+     * (zlib's bound plus room for the sync flush), so a block costs one allocation, not a chain of
+     * growing copies; zlib's output does not depend on how the output space is handed to it, so the
+     * bytes are the same as with any other buffering.
+     */
+    static Deflated deflate(byte[] data, int length, byte[] previous, int previousLength, boolean last, int level) {
         Deflater deflater = new Deflater(level, true);
         try {
-            if (dictionary != null && dictionary.length > 0) {
-                deflater.setDictionary(dictionary);
+            if (previous != null && previousLength > 0) {
+                int dictLength = Math.min(DICTIONARY_SIZE, previousLength);
+                deflater.setDictionary(previous, previousLength - dictLength, dictLength);
             }
             deflater.setInput(data, 0, length);
-            ByteArrayOutputStream compressed = new ByteArrayOutputStream(length / 2 + 64);
-            byte[] buf = new byte[64 * 1024];
+            byte[] out = new byte[length + (length >>> 9) + 64];
+            int written = 0;
             if (last) {
                 deflater.finish();
-                while (!deflater.finished()) {
-                    int n = deflater.deflate(buf);
-                    compressed.write(buf, 0, n);
-                }
-            } else {
-                int n;
-                do { // with SYNC_FLUSH a full output buffer means "call again"
-                    n = deflater.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH);
-                    compressed.write(buf, 0, n);
-                } while (n == buf.length);
             }
-            return compressed.toByteArray();
+            while (true) {
+                if (written == out.length) { // never for a sane zlib; kept so the loop cannot lose data
+                    out = Arrays.copyOf(out, out.length * 2);
+                }
+                int space = out.length - written;
+                int n = last
+                        ? deflater.deflate(out, written, space)
+                        : deflater.deflate(out, written, space, Deflater.SYNC_FLUSH);
+                written += n;
+                // finished() ends the last block; for a sync flush, output space left over means "done"
+                if (last ? deflater.finished() : n < space) {
+                    return new Deflated(out, written);
+                }
+            }
         } finally {
             deflater.end();
         }
