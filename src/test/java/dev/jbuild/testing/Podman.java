@@ -99,13 +99,33 @@ public final class Podman implements AutoCloseable {
         return directory;
     }
 
-    /** Deletes the private store (rootless stores hold files of mapped ids: cleaned through {@code podman unshare}). */
+    /**
+     * Deletes the private store (rootless stores hold files of mapped ids: cleaned through {@code podman
+     * unshare}). A {@code --rm} container's cleanup process ({@code podman container cleanup}, started by
+     * conmon) can still be writing to the store for a moment after {@code podman run} returns, so a
+     * tree that gains entries while it is deleted is deleted again, for a few seconds at most.
+     */
     @Override
     public void close() {
-        if (!isRoot()) {
-            command("unshare", "rm", "-rf", directory.resolve("root").toString()).run();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                if (!isRoot()) {
+                    command("unshare", "rm", "-rf", directory.resolve("root").toString()).run();
+                }
+                TempFiles.deleteRecursively(directory);
+                return;
+            } catch (UncheckedIOException e) {
+                if (attempt == 20) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(250);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
-        TempFiles.deleteRecursively(directory);
     }
 
     /** Whether this process runs with effective uid 0 (the {@code Uid:} line of /proc/self/status). */
