@@ -65,6 +65,17 @@ class ProgressTest {
         assertFalse(again.err().contains("\u001b"));
     }
 
+    /** A base's ONBUILD triggers are the first steps of the stage built on it, numbered with its own, as in BuildKit. */
+    @Test
+    void onbuildTriggersAreNumberedStepsOfTheStageThatRunsThem() throws Exception {
+        Files.writeString(temp.resolve("Dockerfile"), "FROM scratch AS base\nONBUILD COPY a.txt /o\nONBUILD ENV Y=2\n"
+                + "FROM base\nCOPY a.txt /b\n");
+        CliTest.Result result = build("--progress=plain");
+        assertEquals(0, result.exitCode(), result.err());
+        List<String> headings = result.err().lines().filter(l -> l.matches("#\\d+ \\[.*")).toList();
+        assertEquals(List.of("#1 [stage-1 1/2] ONBUILD COPY a.txt /o", "#2 [stage-1 2/2] COPY a.txt /b"), headings, result.err());
+    }
+
     /** Stages with names keep them; several stages number their steps each. */
     @Test
     void plainNamesStagesOfAMultiStageBuild() throws Exception {
