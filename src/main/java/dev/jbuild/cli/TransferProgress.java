@@ -26,6 +26,7 @@ final class TransferProgress implements RegistryListener {
     public void blobStarted(Descriptor blob, boolean upload) {
         started.put(blob.digest().toString(), System.nanoTime());
         uploads.put(blob.digest().toString(), upload);
+        reported.put(blob.digest().toString(), System.nanoTime());
         listener.progress(null, upload ? BuildListener.Work.PUSH : BuildListener.Work.PULL, blob.digest().toString(), 0,
                 blob.size());
     }
