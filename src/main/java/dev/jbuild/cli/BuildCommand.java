@@ -77,7 +77,8 @@ final class BuildCommand implements Runnable {
     @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Add a label to the image config; repeatable.")
     List<String> labels = new ArrayList<>();
 
-    @Option(names = "--annotation", paramLabel = "KEY=VALUE", description = "Add an annotation to the image manifest; repeatable.")
+    @Option(names = "--annotation", paramLabel = "[TYPE:]KEY=VALUE",
+            description = "Add an annotation; TYPE (comma-separated, optionally [OS/ARCH]): manifest (default), manifest-descriptor, index, index-descriptor. Repeatable.")
     List<String> annotations = new ArrayList<>();
 
     @Option(names = "--no-cache", arity = "0..1", fallbackValue = "true", description = "Do not take any step from the build cache (results are still recorded for later builds).")
@@ -201,6 +202,7 @@ final class BuildCommand implements Runnable {
         try (BuildInputs inputs = BuildInputs.read(context, file, spec.commandLine(), dryRun, stores)) {
             Dockerfile dockerfile = inputs.dockerfile().parse();
             List<Platform> targets = targetPlatforms();
+            AnnotationSpecs annotationSpecs = AnnotationSpecs.parse(annotations, targets, spec.commandLine());
             Map<String, NamedContext> namedContexts = NamedContexts.parse(buildContexts, spec.commandLine());
             List<BuildPlan> plans = new ArrayList<>();
             for (Platform target : targets) {
@@ -225,9 +227,10 @@ final class BuildCommand implements Runnable {
                 for (int i = 0; i < targets.size(); i++) {
                     requests.add(new BuildRequest(dockerfile, plans.get(i), inputs.contextDir(), inputs.ignore(), namedContexts,
                             targets.get(i), normalizedTags(outputSpecs.names()), keyValues(labels, "--label"),
-                            keyValues(annotations, "--annotation"), sourceDateEpoch(), compression(), outputSpecs.outputs(), pull,
+                            annotationSpecs.manifest(targets.get(i)), sourceDateEpoch(), compression(), outputSpecs.outputs(), pull,
                             push || outputSpecs.push(), secretFiles,
-                            network(), snapshotter(), isolation(), SshSockets.parse(ssh, spec.commandLine())));
+                            network(), snapshotter(), isolation(), SshSockets.parse(ssh, spec.commandLine()),
+                            annotationSpecs.descriptors(targets.get(i))));
                 }
                 if (requests.get(0).push() && requests.get(0).tags().isEmpty()) {
                     throw new ParameterException(spec.commandLine(), "--push needs a name: add -t REGISTRY/NAME:TAG");
