@@ -69,6 +69,19 @@ class DocsClaimsTest {
                     "--isolation=oci", "CONTEXT"),
             Claim.refused("docs/dockerfile.md", "**Not supported:** `RUN --device`", "FROM scratch\nRUN --device=/dev/fuse true\n",
                     "Dockerfile:2: unknown flag: device", "--progress=plain", "CONTEXT"),
+            // The table of docker build flags jbuild refuses or accepts only in their harmless forms.
+            Claim.refused("docs/usage.md", "an enabled `--attest`) is \"not implemented yet\"", SCRATCH,
+                    "--sbom=true is not implemented yet", "--sbom=true", "CONTEXT"),
+            Claim.refused("docs/usage.md", "`=false` is \"not implemented yet\"", SCRATCH,
+                    "--disable-content-trust=false is not implemented yet", "--disable-content-trust=false", "CONTEXT"),
+            Claim.refused("docs/usage.md", "`targets`) are \"not implemented yet\"", SCRATCH,
+                    "--call=outline is not implemented yet", "--call=outline", "CONTEXT"),
+            Claim.refused("docs/usage.md", "other entitlements are \"not implemented yet\"", SCRATCH,
+                    "--allow security.insecure is not implemented yet", "--allow", "security.insecure", "CONTEXT"),
+            Claim.refused("docs/usage.md", "refused: `--X is not implemented yet`", SCRATCH,
+                    "--ulimit is not implemented yet", "--ulimit", "nofile=1024:1024", "CONTEXT"),
+            Claim.refused("docs/usage.md", "refused: `--X is not implemented yet`", SCRATCH,
+                    "--memory is not implemented yet", "-m", "2g", "CONTEXT"),
             // "accepted and without effect": a required ARG that is not given does not fail the build.
             new Claim("docs/dockerfile.md", "**Not supported:** `RUN --device`", List.of("--progress=plain", "CONTEXT"),
                     "FROM scratch\nARG --required NEEDED\nCOPY a.txt /\n", 0, "writing image"));
