@@ -42,7 +42,7 @@ import picocli.CommandLine.Spec;
 /** {@code jbuild build}: the flags of {@code docker build}. */
 @Command(name = "build",
         mixinStandardHelpOptions = true,
-        description = {"Build an image from a Dockerfile.", "PATH is the build context: a directory, or `-` for a tar archive (or a Dockerfile, with an empty context) on standard input."},
+        description = {"Build an image from a Dockerfile.", "PATH is the build context: a directory, or `-` for a tar archive on standard input."},
         sortOptions = false)
 final class BuildCommand implements Runnable {
 
@@ -53,7 +53,7 @@ final class BuildCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "PATH", description = "Build context: a directory, or `-` to read a tar archive, or a Dockerfile alone, from standard input.")
+    @Parameters(index = "0", paramLabel = "PATH", description = "Build context: a directory, or `-` to read a tar archive from standard input.")
     String context;
 
     @Option(names = {"-f", "--file"}, paramLabel = "FILE",
