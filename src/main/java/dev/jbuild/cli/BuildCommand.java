@@ -318,8 +318,10 @@ final class BuildCommand implements Runnable {
         }
         BuildOutputFiles.write(result, iidFile, metadataFile);
         if (engine != null) {
+            // The engine's own lines ("Loaded image: …") are progress: not in -q's or json's output.
             engine.load(store, result, request.platform(),
-                    request.sourceDateEpoch() != null ? request.sourceDateEpoch() : Instant.EPOCH, err);
+                    request.sourceDateEpoch() != null ? request.sourceDateEpoch() : Instant.EPOCH,
+                    silent || mode == Progress.json ? null : err);
         }
         boolean archiveOnStdout = request.outputs().stream().anyMatch(OutputSpecs::writesToStdout);
         if (silent && !archiveOnStdout) {

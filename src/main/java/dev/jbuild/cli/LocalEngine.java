@@ -52,7 +52,10 @@ record LocalEngine(String name, Path executable) {
                 + " `docker load -i FILE` where one is installed), or push it with --push";
     }
 
-    /** Sends the built image (the request's platform of an index) to {@code ENGINE load}; its output goes to {@code err}. */
+    /**
+     * Sends the built image (the request's platform of an index) to {@code ENGINE load}; its output
+     * goes to {@code err} (null: only into the error message, should it fail).
+     */
     void load(Store store, BuildResult result, Platform platform, Instant mtime, PrintWriter err) {
         ProcessBuilder builder = new ProcessBuilder(executable.toString(), "load").redirectErrorStream(true);
         ByteArrayOutputStream output = new ByteArrayOutputStream();
@@ -84,7 +87,7 @@ record LocalEngine(String name, Path executable) {
             throw new CliFailure(ExitCodes.BUILD_FAILED, "error: --load: " + executable + " load failed (exit code " + exit + ")"
                     + (text.isEmpty() ? "" : ": " + text) + "; -o type=docker,dest=FILE writes the archive instead");
         }
-        if (!text.isEmpty()) {
+        if (err != null && !text.isEmpty()) {
             err.println(name + ": " + text.replace("\n", "\n" + name + ": "));
             err.flush();
         }

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.LocalRegistry;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -86,5 +89,69 @@ class DockerFlagsTest {
         assertEquals(0, pull.exitCode(), pull.err());
         CliTest.Result pullTrue = build("--pull=true");
         assertEquals(0, pullTrue.exitCode(), pullTrue.err());
+    }
+
+    /** buildx's -o type=image,name=…,push=…: a quoted field holds several names; push=true pushes every one. */
+    @Test
+    void imageOutputNamesAndPushes() throws Exception {
+        try (LocalRegistry registry = LocalRegistry.startPlain()) {
+            String first = registry.reference("team/app", "1");
+            String second = registry.reference("team/app", "latest");
+            CliTest.Result pushed = build("-o", "type=image,\"name=" + first + "," + second + "\",push=true");
+            assertEquals(0, pushed.exitCode(), pushed.err());
+            assertTrue(skopeoInspect(registry, first).succeeded(), "pushed " + first);
+            assertTrue(skopeoInspect(registry, second).succeeded(), "pushed " + second);
+
+            String local = registry.reference("team/local", "1");
+            CliTest.Result notPushed = build("-o", "type=image,name=" + local + ",push=false");
+            assertEquals(0, notPushed.exitCode(), notPushed.err());
+            assertFalse(skopeoInspect(registry, local).succeeded(), "push=false pushes nothing");
+            CliTest.Result images = CliTest.run("--root", dir.resolve("store").toString(), "images");
+            assertTrue(images.out().contains(registry.host() + "/team/local"), "name= tags the image: " + images.out());
+
+            String viaRegistry = registry.reference("team/reg", "2");
+            CliTest.Result registryType = build("-o", "type=registry,name=" + viaRegistry);
+            assertEquals(0, registryType.exitCode(), registryType.err());
+            assertTrue(skopeoInspect(registry, viaRegistry).succeeded(), "type=registry pushes");
+
+            // buildx: -t replaces the name= of an image output.
+            String tagged = registry.reference("team/tagged", "3");
+            CliTest.Result withTag = build("-t", tagged, "-o", "type=image,name=" + registry.reference("team/ignored", "3") + ",push=true");
+            assertEquals(0, withTag.exitCode(), withTag.err());
+            assertTrue(skopeoInspect(registry, tagged).succeeded());
+            assertFalse(skopeoInspect(registry, registry.reference("team/ignored", "3")).succeeded());
+
+            CliTest.Result nameless = build("-o", "type=image,push=true");
+            assertEquals(ExitCodes.USAGE, nameless.exitCode(), nameless.err());
+        }
+    }
+
+    private static ExternalTool.Result skopeoInspect(LocalRegistry registry, String reference) {
+        List<String> command = new ArrayList<>(List.of("skopeo", "inspect", "--raw"));
+        command.addAll(registry.skopeoOptions(""));
+        command.add("docker://" + reference);
+        return ExternalTool.command(command).run();
+    }
+
+    /** docker build - < Dockerfile: not an archive by its first bytes, so the Dockerfile, with an empty context. */
+    @Test
+    void dockerfileOnStandardInputBuildsWithAnEmptyContext() throws Exception {
+        String root = dir.resolve("store").toString();
+        CliTest.Result built = CliTest.runWithStdin("FROM scratch\nLABEL from=stdin\n".getBytes(StandardCharsets.UTF_8),
+                "--root", root, "build", "-t", "stdin:1", "-");
+        assertEquals(0, built.exitCode(), built.err());
+        CliTest.Result inspect = CliTest.run("--root", root, "inspect", "stdin:1");
+        assertTrue(inspect.out().contains("\"from\" : \"stdin\"") || inspect.out().contains("\"from\":\"stdin\""), inspect.out());
+
+        CliTest.Result copy = CliTest.runWithStdin("FROM scratch\nCOPY a /a\n".getBytes(StandardCharsets.UTF_8),
+                "--root", root, "build", "-");
+        assertEquals(ExitCodes.BUILD_FAILED, copy.exitCode(), copy.err());
+        assertTrue(copy.err().contains("COPY failed: \"/a\": not found"), "the context is empty: " + copy.err());
+
+        // A gzip-compressed tar is still a context archive.
+        Path tar = dir.resolve("ctx.tar.gz");
+        ExternalTool.command("tar", "-czf", tar.toString(), "-C", context.toString(), ".").runSuccessfully();
+        CliTest.Result fromArchive = CliTest.runWithStdin(Files.readAllBytes(tar), "--root", root, "build", "-t", "ctx:1", "-");
+        assertEquals(0, fromArchive.exitCode(), fromArchive.err());
     }
 }
