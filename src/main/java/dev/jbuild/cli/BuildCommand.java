@@ -321,7 +321,7 @@ final class BuildCommand implements Runnable {
             // The engine's own lines ("Loaded image: …") are progress: not in -q's or json's output.
             engine.load(store, result, request.platform(),
                     request.sourceDateEpoch() != null ? request.sourceDateEpoch() : Instant.EPOCH,
-                    silent || mode == Progress.json ? null : err);
+                    silent || mode == Progress.json || mode == Progress.rawjson ? null : err);
         }
         boolean archiveOnStdout = request.outputs().stream().anyMatch(OutputSpecs::writesToStdout);
         if (silent && !archiveOnStdout) {
