@@ -62,9 +62,16 @@ final class RunOperation {
     private final Map<String, long[]> index = new HashMap<>();
     private Path top; // the upper dir or the copy
     private long mark = System.nanoTime();
+    private final SandboxAgent.Output output;
+    /**
+     * What this run mounted in the agent's own mount namespace (the overlay, the secrets' tmpfs), innermost
+     * last: the agent outlives the run, so they are unmounted whatever happens ({@link #unmountAll}).
+     */
+    private final List<Path> agentMounts = new ArrayList<>();
 
-    RunOperation(AgentProtocol.Request request) {
+    RunOperation(AgentProtocol.Request request, SandboxAgent.Output output) {
         this.r = request;
+        this.output = output;
         this.tools = request.tools();
         this.work = Path.of(request.workDir());
         this.merged = work.resolve("merged");
@@ -76,6 +83,45 @@ final class RunOperation {
     }
 
     AgentProtocol.Response run() throws IOException {
+        try {
+            return runMounted();
+        } finally {
+            unmountAll();
+        }
+    }
+
+    /**
+     * Unmounts what {@link #agentMounts} holds. A cancelled run's interrupt is put aside meanwhile: the
+     * unmounts must happen, or the agent would keep them until it exits.
+     */
+    private void unmountAll() throws SandboxException {
+        boolean interrupted = Thread.interrupted();
+        try {
+            SandboxException first = null;
+            for (int i = agentMounts.size() - 1; i >= 0; i--) {
+                try {
+                    SandboxAgent.Exec.run(tools.get("umount"), agentMounts.get(i).toString());
+                } catch (SandboxException e) {
+                    try {
+                        // Busy (a process of the command we could not kill yet?): detach it, it goes when unused.
+                        SandboxAgent.Exec.run(tools.get("umount"), "-l", agentMounts.get(i).toString());
+                    } catch (SandboxException lazy) {
+                        first = first == null ? e : first;
+                    }
+                }
+            }
+            agentMounts.clear();
+            if (first != null) {
+                throw first;
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private AgentProtocol.Response runMounted() throws IOException {
         Files.createDirectories(merged);
         LayerStack lower = new LayerStack(lowers);
         prepareRootfs(lower);
@@ -94,9 +140,7 @@ final class RunOperation {
             String log = readSetupLog();
             throw new SandboxException("the sandbox could not start the command" + (log.isEmpty() ? "" : ": " + log));
         }
-        if (overlay) {
-            SandboxAgent.Exec.run(tools.get("umount"), merged.toString());
-        }
+        unmountAll();
         removeCreatedMountpoints();
         // A command that failed on a full disk failed for lack of space where its writes go (its output says
         // what it was writing); the diff below is then likely to fail for the same reason.
@@ -140,6 +184,7 @@ final class RunOperation {
             copyRootAttributes(root, top);
             SandboxAgent.Exec.run(tools.get("mount"), "-t", "overlay", "overlay", "-o",
                     SandboxAgent.OverlayOptions.of(lowers, top, ovlWork), merged.toString());
+            agentMounts.add(merged);
         } else {
             top = merged;
             for (int i = lowers.size() - 1; i >= 0; i--) {
@@ -461,9 +506,11 @@ final class RunOperation {
                     Path secrets = work.resolve("secrets");
                     if (!Files.isDirectory(secrets)) {
                         Files.createDirectories(secrets);
-                        // In memory only, and visible only in this mount namespace.
+                        // In memory only, and visible only in the agent's mount namespace (and, until it
+                        // pivots away, in the run's), unmounted when the run ends.
                         SandboxAgent.Exec.run(tools.get("mount"), "-t", "tmpfs", "-o", "mode=0711,size=16m",
                                 "tmpfs", secrets.toString());
+                        agentMounts.add(secrets);
                     }
                     Path copy = secrets.resolve("s" + n);
                     Files.copy(Path.of(spec.source()), copy);
@@ -861,19 +908,62 @@ final class RunOperation {
         }
         cmd.add(tools.get("sh"));
         cmd.add(script);
+        // The command's output comes through pipes we read and forward as frames tagged with this run
+        // (AgentProtocol.OUTPUT), rather than through per-run FIFOs the caller would open: one channel to
+        // the caller for every run, nothing to create or clean up per run, and the agent's stdout stays
+        // the protocol's alone.
         ProcessBuilder pb = new ProcessBuilder(cmd)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.INHERIT)
-                .redirectError(ProcessBuilder.Redirect.INHERIT);
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().clear();
         pb.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
         Process p = pb.start();
+        Thread out = forward(p.getInputStream(), AgentProtocol.STDOUT);
+        Thread err = forward(p.getErrorStream(), AgentProtocol.STDERR);
         try {
-            return p.waitFor();
+            int exit = p.waitFor();
+            joinAll(out, err);
+            return exit;
         } catch (InterruptedException e) {
+            // Cancelled: killing unshare kills the command's pid namespace (--kill-child), so its pipes close.
             p.destroyForcibly();
-            Thread.currentThread().interrupt();
+            joinAll(out, err);
             throw new SandboxException("interrupted", e);
+        }
+    }
+
+    private Thread forward(java.io.InputStream in, byte stream) {
+        Thread t = new Thread(() -> {
+            byte[] buffer = new byte[8192];
+            try (in) {
+                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                    if (n > 0) {
+                        output.write(stream, buffer, n);
+                    }
+                }
+            } catch (IOException e) {
+                // the command is gone, or so is the caller (the agent then exits)
+            }
+        }, "sandbox-run-output");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** Waits for the output to be forwarded; a kill meanwhile (the command is ending anyway) is kept for later. */
+    private static void joinAll(Thread... threads) {
+        boolean interrupted = false;
+        for (Thread t : threads) {
+            while (true) {
+                try {
+                    t.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
