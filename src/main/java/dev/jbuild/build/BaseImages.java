@@ -127,7 +127,7 @@ final class BaseImages {
             throw new java.io.InterruptedIOException("interrupted before pulling " + name);
         }
         try {
-            StepId step = session.startStep(BuildListener.PULL, 0, 0, name.toString());
+            StepId step = session.startStep(BuildListener.PULL, 0, 0, "pulling " + name);
             long started = System.nanoTime();
             Descriptor descriptor = transfer.pull(name, session.request.platform());
             session.listener.stepFinished(step, java.time.Duration.ofNanos(System.nanoTime() - started));

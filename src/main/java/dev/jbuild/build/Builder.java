@@ -109,10 +109,13 @@ public final class Builder {
                 layers += part.layers();
             }
             dev.jbuild.image.Index index = new dev.jbuild.image.Index(MediaTypes.OCI_INDEX, manifests);
-            if (!first.annotations().isEmpty()) {
-                index = index.withAnnotations(new TreeMap<>(first.annotations()));
+            // --annotation index:K=V; plain ones are the manifests' (each part's request has them), as in buildx.
+            if (!first.descriptorAnnotations().index().isEmpty()) {
+                index = index.withAnnotations(new TreeMap<>(first.descriptorAnnotations().index()));
             }
-            Descriptor indexDescriptor = store.putBytes(MediaTypes.OCI_INDEX, ImageDocuments.encode(index).bytes());
+            Descriptor indexDescriptor = withAnnotations(
+                    store.putBytes(MediaTypes.OCI_INDEX, ImageDocuments.encode(index).bytes()),
+                    first.descriptorAnnotations().indexDescriptor());
             for (String tag : first.tags()) {
                 store.tag(tag, indexDescriptor);
             }
@@ -242,8 +245,7 @@ public final class Builder {
         return graph.run(session.request.plan().target(), stage -> {
             ImageState state = base(stage, images, graph);
             StageExecutor executor = new StageExecutor(session, stage, state, sources.forStage(stage.index()), rootfs);
-            runOnBuildTriggers(session, stage, state, executor);
-            executor.run();
+            executor.run(onBuildTriggers(session, stage, state));
             return state;
         });
     }
@@ -260,26 +262,27 @@ public final class Builder {
         return images.image(((BaseImage.Image) base).reference(), stage.from().location());
     }
 
-    /** A base image's ONBUILD instructions run first, then are cleared from the new image, as in Docker. */
-    private static void runOnBuildTriggers(BuildSession session, Stage stage, ImageState state, StageExecutor executor)
-            throws BuildException, IOException {
+    /**
+     * A base image's ONBUILD instructions, which run first, as parsed instructions; they are cleared
+     * from the new image, as in Docker.
+     */
+    private static List<Instruction> onBuildTriggers(BuildSession session, Stage stage, ImageState state)
+            throws BuildException {
         List<String> triggers = state.runConfig().onBuild();
         if (triggers == null || triggers.isEmpty()) {
-            return;
+            return List.of();
         }
         state.updateRunConfig(c -> c.withOnBuild(null));
+        List<Instruction> parsed = new ArrayList<>();
         for (String trigger : triggers) {
-            Instruction instruction;
             try {
-                instruction = DockerfileParser.parseInstruction(trigger, stage.from().location().file(),
-                        stage.from().location().startLine(), session.request.dockerfile().escape());
+                parsed.add(DockerfileParser.parseInstruction(trigger, stage.from().location().file(),
+                        stage.from().location().startLine(), session.request.dockerfile().escape()));
             } catch (DockerfileSyntaxException e) {
                 throw new BuildException(stage.from().location(), "ONBUILD trigger of the base image: " + e.getMessage(), e);
             }
-            StepId step = session.startStep(stage.displayName(), 0, stage.instructions().size(), "ONBUILD " + trigger);
-            long started = System.nanoTime();
-            session.finishStep(step, executor.execute(step, instruction), started);
         }
+        return parsed;
     }
 
     /** Writes the config and manifest of the target stage and tags them. */
@@ -316,13 +319,20 @@ public final class Builder {
             manifest = manifest.withAnnotations(new TreeMap<>(request.annotations()));
         }
         Document<Manifest> manifestDocument = ImageDocuments.encode(manifest);
-        Descriptor manifestDescriptor = store.putBytes(MediaTypes.OCI_MANIFEST, manifestDocument.bytes());
+        // manifest-descriptor annotations: the index's entry of a platform part (buildPlatforms keeps the
+        // descriptor), else the store's and archives' index.json entries, as BuildKit's OCI exporter writes them.
+        Descriptor manifestDescriptor = withAnnotations(store.putBytes(MediaTypes.OCI_MANIFEST, manifestDocument.bytes()),
+                request.descriptorAnnotations().manifestDescriptor());
         for (String tag : request.tags()) {
             store.tag(tag, manifestDescriptor);
         }
         size += configDescriptor.size() + manifestDescriptor.size();
         return new BuildResult(manifestDescriptor, configDescriptor.digest(), request.tags(), layers.size(), size, List.of(),
                 session.steps.get(), session.cachedSteps.get());
+    }
+
+    private static Descriptor withAnnotations(Descriptor descriptor, Map<String, String> annotations) {
+        return annotations.isEmpty() ? descriptor : descriptor.withAnnotations(new TreeMap<>(annotations));
     }
 
     /**
@@ -347,7 +357,7 @@ public final class Builder {
         for (String tag : built.tags()) {
             ImageName target = ImageName.parse(tag);
             // After every stage: the only transfer running, as BuildListener#PUSH promises.
-            StepId step = session.startStep(BuildListener.PUSH, 0, 0, target.toString());
+            StepId step = session.startStep(BuildListener.PUSH, 0, 0, "pushing " + target);
             long started = System.nanoTime();
             try {
                 PushResult result = transfer.push(built.manifest(), target, layerSources);

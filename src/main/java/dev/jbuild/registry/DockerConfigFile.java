@@ -63,7 +63,17 @@ public final class DockerConfigFile {
         if (dir != null && !dir.isBlank()) {
             return Path.of(dir, "config.json");
         }
-        return Path.of(System.getProperty("user.home"), ".docker", "config.json");
+        return Path.of(home(env), ".docker", "config.json");
+    }
+
+    /**
+     * {@code ~}: {@code $HOME} as docker (Go's {@code os.UserHomeDir}) and podman take it, else the
+     * passwd entry's home (Java's {@code user.home}, which ignores {@code $HOME}). The store's default
+     * location follows the same rule ({@code Store.defaultRoot}).
+     */
+    static String home(Map<String, String> env) {
+        String home = env.get("HOME");
+        return home != null && !home.isEmpty() ? home : System.getProperty("user.home");
     }
 
     public Path path() {
@@ -157,7 +167,7 @@ public final class DockerConfigFile {
         }
         JsonNode tree;
         try {
-            tree = Response.JSON.readTree(bytes);
+            tree = Response.json().readTree(bytes);
         } catch (IOException e) {
             throw new IOException(path + " is not valid JSON; fix or remove it: " + e.getMessage().lines().findFirst().orElse(""));
         }
@@ -177,7 +187,7 @@ public final class DockerConfigFile {
             }
         }
         DefaultPrettyPrinter printer = new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("\t", "\n"));
-        byte[] bytes = Response.JSON.writer(printer).writeValueAsBytes(root);
+        byte[] bytes = Response.json().writer(printer).writeValueAsBytes(root);
         Path temp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);

@@ -55,9 +55,11 @@ final class AgentConnection {
         private final CompletableFuture<AgentProtocol.Response> answer = new CompletableFuture<>();
         private final LineSplitter out;
         private final LineSplitter err;
+        private final dev.jbuild.layer.ByteProgress progress;
 
-        Call(int id, OutputListener listener) {
+        Call(int id, OutputListener listener, dev.jbuild.layer.ByteProgress progress) {
             this.id = id;
+            this.progress = progress;
             this.out = new LineSplitter(OutputListener.Stream.STDOUT, listener);
             this.err = new LineSplitter(OutputListener.Stream.STDERR, listener);
         }
@@ -152,7 +154,13 @@ final class AgentConnection {
 
     /** Sends {@code request}; its command's output goes to {@code listener} from the reader thread. */
     Call submit(AgentProtocol.Request request, OutputListener listener) throws Ended, IOException {
-        Call call = new Call(ids.incrementAndGet(), listener);
+        return submit(request, listener, dev.jbuild.layer.ByteProgress.NONE);
+    }
+
+    /** Like {@link #submit(AgentProtocol.Request, OutputListener)}; its progress frames go to {@code progress}. */
+    Call submit(AgentProtocol.Request request, OutputListener listener, dev.jbuild.layer.ByteProgress progress)
+            throws Ended, IOException {
+        Call call = new Call(ids.incrementAndGet(), listener, progress);
         calls.put(call.id, call);
         Ended end = ended;
         if (end != null) {
@@ -224,6 +232,13 @@ final class AgentConnection {
                 if (f.kind() == AgentProtocol.OUTPUT && f.payload().length > 0) {
                     (f.payload()[0] == AgentProtocol.STDERR ? call.err : call.out).bytes(f.payload(), 1,
                             f.payload().length - 1);
+                } else if (f.kind() == AgentProtocol.PROGRESS && f.payload().length == 16) {
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(f.payload());
+                    try {
+                        call.progress.bytes(b.getLong(), b.getLong());
+                    } catch (RuntimeException e) {
+                        // progress is only ever shown, never needed: the call goes on
+                    }
                 } else if (f.kind() == AgentProtocol.ANSWER) {
                     AgentProtocol.Response response;
                     try {

@@ -21,7 +21,8 @@ import java.util.Map;
  * <p>The agent's output starts with {@link #MAGIC}; then, both ways, frames: payload length (int), kind
  * (byte), call id (int), payload. A call id names one request from its {@link #REQUEST} to its
  * {@link #ANSWER}; {@link #OUTPUT} frames in between carry its command's output (first payload byte: 1 stdout,
- * 2 stderr), {@link #KILL} asks the agent to end it. A reader tells the end of the stream, a frame cut short
+ * 2 stderr), {@link #PROGRESS} frames its bytes done and total (two longs,
+ * an unpack's), {@link #KILL} asks the agent to end it. A reader tells the end of the stream, a frame cut short
  * and bytes that are no frame apart, and says which.
  */
 final class AgentProtocol {
@@ -31,6 +32,7 @@ final class AgentProtocol {
     static final byte KILL = 2;
     static final byte OUTPUT = 3;
     static final byte ANSWER = 4;
+    static final byte PROGRESS = 5;
     static final byte STDOUT = 1;
     static final byte STDERR = 2;
     /** Far more than any frame needs (an answer lists warnings and extracted layers, output comes in chunks). */
@@ -90,7 +92,7 @@ final class AgentProtocol {
         } catch (EOFException e) {
             throw new EOFException("an answer is cut short (its header)");
         }
-        if (length < 0 || length > MAX_PAYLOAD || kind < REQUEST || kind > ANSWER) {
+        if (length < 0 || length > MAX_PAYLOAD || kind < REQUEST || kind > PROGRESS) {
             throw new IOException("a frame is corrupt (kind " + kind + ", " + length + " bytes)");
         }
         byte[] payload = in.readNBytes(length);

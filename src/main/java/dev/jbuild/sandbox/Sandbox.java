@@ -1,5 +1,6 @@
 package dev.jbuild.sandbox;
 
+import dev.jbuild.layer.ByteProgress;
 import dev.jbuild.layer.Compression;
 import dev.jbuild.layer.ExtractResult;
 import dev.jbuild.layer.LayerEntry;
@@ -288,6 +289,15 @@ public final class Sandbox implements AutoCloseable {
      * Results in the same order.
      */
     public List<ExtractResult> unpackAll(List<Unpack> jobs) throws SandboxException, InterruptedException {
+        return unpackAll(jobs, ByteProgress.NONE);
+    }
+
+    /**
+     * Like {@link #unpackAll(List)}, telling {@code progress} how many compressed bytes of all the
+     * blobs the agent has read (at most every 100 ms; the agent sends them as progress frames of this call).
+     */
+    public List<ExtractResult> unpackAll(List<Unpack> jobs, ByteProgress progress)
+            throws SandboxException, InterruptedException {
         List<AgentProtocol.Blob> list = new ArrayList<>();
         for (Unpack job : jobs) {
             List<String> parents = job.parents().stream().map(p -> p.toAbsolutePath().toString()).toList();
@@ -300,7 +310,7 @@ public final class Sandbox implements AutoCloseable {
         AgentProtocol.Request request = new AgentProtocol.Request("extract", work.toString(), tools, mapping,
                 List.of(), null, List.of(), List.of(), "/", 0, 0, List.of(), "x", "HOST", List.of(), "", "", list,
                 null, namespaces);
-        AgentProtocol.Response response = callAgent(request, work, OutputListener.discard());
+        AgentProtocol.Response response = callAgent(request, work, OutputListener.discard(), progress);
         if (!response.ok()) {
             throw failure(response);
         }
@@ -431,9 +441,14 @@ public final class Sandbox implements AutoCloseable {
      */
     private AgentProtocol.Response callAgent(AgentProtocol.Request request, Path work, OutputListener output)
             throws SandboxException, InterruptedException {
+        return callAgent(request, work, output, ByteProgress.NONE);
+    }
+
+    private AgentProtocol.Response callAgent(AgentProtocol.Request request, Path work, OutputListener output,
+            ByteProgress progress) throws SandboxException, InterruptedException {
         AgentConnection connection = agent();
         try {
-            return connection.submit(request, output).await();
+            return connection.submit(request, output, progress).await();
         } catch (AgentConnection.Ended e) {
             // The agent died (killed, out of memory, unable to start) or could not finish its answer: say
             // how it ended, what it printed and what is wrong with the answer; a full disk is named as such.

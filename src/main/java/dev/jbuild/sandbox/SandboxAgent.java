@@ -1,6 +1,7 @@
 package dev.jbuild.sandbox;
 
 import dev.jbuild.layer.ExtractResult;
+import dev.jbuild.layer.ByteProgress;
 import dev.jbuild.layer.LayerExtractor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -98,7 +99,7 @@ public final class SandboxAgent {
             response = switch (request.op()) {
                 case "run" -> new RunOperation(request, (stream, bytes, length) -> send(AgentProtocol.OUTPUT, id,
                         prefixed(stream, bytes, length))).run();
-                case "extract" -> extract(request);
+                case "extract" -> extract(request, (done, all) -> progress(id, done, all));
                 case "probe" -> probe(request);
                 case "delete" -> delete(request);
                 default -> throw new IllegalArgumentException("unknown operation " + request.op());
@@ -128,6 +129,15 @@ public final class SandboxAgent {
         }
     }
 
+    /** Tells the caller how far call {@code id} is: a {@link AgentProtocol#PROGRESS} frame. */
+    private void progress(int id, long done, long total) {
+        try {
+            send(AgentProtocol.PROGRESS, id, java.nio.ByteBuffer.allocate(16).putLong(done).putLong(total).array());
+        } catch (IOException e) {
+            // the caller is gone: our input ends too, and we with it
+        }
+    }
+
     private static byte[] prefixed(byte stream, byte[] bytes, int length) {
         byte[] p = new byte[length + 1];
         p[0] = stream;
@@ -142,10 +152,16 @@ public final class SandboxAgent {
                 null);
     }
 
-    private static AgentProtocol.Response extract(AgentProtocol.Request r) throws IOException {
+    private static AgentProtocol.Response extract(AgentProtocol.Request r, ByteProgress progress) throws IOException {
         LayerExtractor extractor = new LayerExtractor();
         List<AgentProtocol.Extracted> out = new ArrayList<>();
         long start = System.nanoTime();
+        long total = 0;
+        for (AgentProtocol.Blob b : r.blobs()) {
+            total += Files.size(Path.of(b.path()));
+        }
+        // Compressed bytes read so far, as progress frames of this call (Sandbox#unpackAll hands them on).
+        ByteProgress.Counter counter = ByteProgress.throttled(progress, total, 100_000_000L);
         for (AgentProtocol.Blob b : r.blobs()) {
             Path target = Path.of(b.target() != null ? b.target() : r.target());
             Files.createDirectories(target);
@@ -153,7 +169,7 @@ public final class SandboxAgent {
             if (!b.parents().isEmpty()) {
                 options = options.withMissingDirectories(parentDirectories(b.parents()));
             }
-            try (InputStream in = Files.newInputStream(Path.of(b.path()))) {
+            try (InputStream in = counter.counting(Files.newInputStream(Path.of(b.path())))) {
                 ExtractResult x;
                 try {
                     x = extractor.extract(in, target, options);
