@@ -63,8 +63,9 @@ public final class Sandbox implements AutoCloseable {
     private final List<String> warnings;
     /** The namespaces commands get ({@link ChrootSupport} names); all of them unless chroot isolation. */
     private final List<String> namespaces;
-    /** The running agent, if any (guarded by this). */
+    /** The running agent, if any, and its directory (guarded by this). */
     private AgentConnection agent;
+    private Path agentDir;
     /** How many agents this sandbox started (guarded by this): a test's window on their reuse. */
     private int agentStarts;
     private boolean closed;
@@ -145,8 +146,10 @@ public final class Sandbox implements AutoCloseable {
         synchronized (probe) {
             // The probe's agent serves the build: one JVM start fewer.
             sandbox.agent = probe.agent;
+            sandbox.agentDir = probe.agentDir;
             sandbox.agentStarts = probe.agentStarts;
             probe.agent = null;
+            probe.agentDir = null;
         }
         return sandbox;
     }
@@ -392,13 +395,29 @@ public final class Sandbox implements AutoCloseable {
     @Override
     public void close() {
         AgentConnection running;
+        Path dir;
         synchronized (this) {
             closed = true;
             running = agent;
+            dir = agentDir;
             agent = null;
+            agentDir = null;
         }
         if (running != null) {
             running.close();
+        }
+        removeAgentDir(dir);
+    }
+
+    /** An ended agent's directory: its mounts went with it, what is left are its own (container root's) files. */
+    private static void removeAgentDir(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try {
+            dev.jbuild.store.FileTrees.deleteTree(dir);
+        } catch (IOException e) {
+            System.err.println("jbuild: warning: could not remove " + dir + ": " + e.getMessage());
         }
     }
 
@@ -418,6 +437,10 @@ public final class Sandbox implements AutoCloseable {
             throw new SandboxException("the sandbox is closed");
         }
         if (agent == null || !agent.alive()) {
+            if (agent != null) {
+                removeAgentDir(agentDir);
+            }
+            agentDir = newWorkDir("agent-");
             List<String> cmd = new ArrayList<>();
             if (namespaces.contains(ChrootSupport.MOUNT)) {
                 // The outer pid namespace stays: the agent is its pid 1, so its death (however it comes)
@@ -427,7 +450,8 @@ public final class Sandbox implements AutoCloseable {
                 cmd.addAll(List.of("--mount", "--propagation=private", "--pid", "--fork", "--kill-child", "--"));
             }
             cmd.addAll(options.agentJava());
-            cmd.addAll(List.of("-cp", options.agentClasspath(), SandboxAgent.class.getName(), "serve"));
+            cmd.addAll(List.of("-cp", options.agentClasspath(), SandboxAgent.class.getName(), "serve",
+                    agentDir.toString()));
             agent = AgentConnection.start(cmd);
             agentStarts++;
         }

@@ -36,17 +36,38 @@ public final class SandboxAgent {
         void write(byte stream, byte[] bytes, int length) throws IOException;
     }
 
+    /**
+     * What runs share, made once per agent in its mount namespace (so it goes with the agent): the staging
+     * root a run's command is pivoted into — a read-only tmpfs with the host's program directories bound in,
+     * its {@code /proc} a link to the rootfs's (each run's own), the rootfs rbound at {@code /root} per run —
+     * and the names a run's {@code /dev} tmpfs starts with (mount points for the device nodes, pts, shm,
+     * the usual links), copied in with one {@code cp -a}.
+     */
+    record Staging(Path root, Path devTemplate) {
+        /** The host's device nodes every run gets bound into its /dev. */
+        static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
+    }
+
+    /** The agent's staging, prepared on first use. */
+    interface StagingSupplier {
+        Staging get(Map<String, String> tools) throws IOException;
+    }
+
     private final java.io.DataOutputStream toCaller;
     /** The thread of each call in progress, by call id: a kill interrupts it. */
     private final Map<Integer, Thread> running = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The agent's own directory (the caller makes it and removes it after us). */
+    private final Path scratch;
+    private Staging staging; // guarded by this
 
-    private SandboxAgent(java.io.DataOutputStream toCaller) {
+    private SandboxAgent(java.io.DataOutputStream toCaller, Path scratch) {
         this.toCaller = toCaller;
+        this.scratch = scratch;
     }
 
     public static void main(String[] args) {
-        if (args.length != 1 || !args[0].equals("serve")) {
-            System.err.println("usage: SandboxAgent serve (internal to jbuild)");
+        if (args.length != 2 || !args[0].equals("serve")) {
+            System.err.println("usage: SandboxAgent serve DIRECTORY (internal to jbuild)");
             System.exit(2);
         }
         // Standard output carries the protocol alone: whatever Java code prints goes to standard error.
@@ -54,7 +75,7 @@ public final class SandboxAgent {
         java.io.DataOutputStream out = new java.io.DataOutputStream(new java.io.BufferedOutputStream(
                 new java.io.FileOutputStream(java.io.FileDescriptor.out), 1 << 16));
         System.setOut(System.err);
-        new SandboxAgent(out).serve(new java.io.DataInputStream(new java.io.BufferedInputStream(
+        new SandboxAgent(out, Path.of(args[1])).serve(new java.io.DataInputStream(new java.io.BufferedInputStream(
                 new java.io.FileInputStream(java.io.FileDescriptor.in), 1 << 16)));
     }
 
@@ -98,7 +119,7 @@ public final class SandboxAgent {
             work = Path.of(request.workDir());
             response = switch (request.op()) {
                 case "run" -> new RunOperation(request, (stream, bytes, length) -> send(AgentProtocol.OUTPUT, id,
-                        prefixed(stream, bytes, length))).run();
+                        prefixed(stream, bytes, length)), this::staging).run();
                 case "extract" -> extract(request, (done, all) -> progress(id, done, all));
                 case "probe" -> probe(request);
                 case "delete" -> delete(request);
@@ -121,6 +142,56 @@ public final class SandboxAgent {
             System.err.println("jbuild sandbox agent: cannot answer: " + e);
             Runtime.getRuntime().halt(3);
         }
+    }
+
+    /** {@link Staging}, made by the first run that needs it (later ones wait for it). */
+    private synchronized Staging staging(Map<String, String> tools) throws IOException {
+        if (staging != null) {
+            return staging;
+        }
+        Path root = Files.createDirectories(scratch.resolve("stage"));
+        Path dev = scratch.resolve("dev");
+        if (!Files.isDirectory(dev)) {
+            Path tmp = Files.createDirectories(scratch.resolve("dev.new"));
+            for (String d : Staging.DEVICES) {
+                Files.createFile(tmp.resolve(d));
+            }
+            for (String d : List.of("pts", "shm")) {
+                Files.createDirectory(tmp.resolve(d));
+                Files.setAttribute(tmp.resolve(d), "unix:mode", 0755);
+            }
+            Files.createSymbolicLink(tmp.resolve("ptmx"), Path.of("pts/ptmx"));
+            Files.createSymbolicLink(tmp.resolve("fd"), Path.of("/proc/self/fd"));
+            Files.createSymbolicLink(tmp.resolve("stdin"), Path.of("/proc/self/fd/0"));
+            Files.createSymbolicLink(tmp.resolve("stdout"), Path.of("/proc/self/fd/1"));
+            Files.createSymbolicLink(tmp.resolve("stderr"), Path.of("/proc/self/fd/2"));
+            Files.move(tmp, dev);
+        }
+        RunOperation.Script s = new RunOperation.Script();
+        String mount = RunOperation.Script.q(tools.get("mount"));
+        s.line("set -eu");
+        s.line("S=" + RunOperation.Script.q(root.toString()));
+        s.line(mount + " -t tmpfs -o mode=755 tmpfs \"$S\"");
+        s.line("mkdir \"$S/root\" \"$S/.old\" \"$S/etc\"");
+        s.line("ln -s root/proc \"$S/proc\"");
+        for (String d : List.of("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32")) {
+            Path host = Path.of("/" + d);
+            if (Files.isSymbolicLink(host)) {
+                s.line("ln -s " + RunOperation.Script.q(Files.readSymbolicLink(host).toString()) + " \"$S/" + d + "\"");
+            } else if (Files.isDirectory(host)) {
+                s.line("mkdir \"$S/" + d + "\"; " + mount + " --rbind /" + d + " \"$S/" + d + "\"");
+            }
+        }
+        if (Files.exists(Path.of("/etc/ld.so.cache"))) {
+            s.line(": > \"$S/etc/ld.so.cache\"; " + mount + " --bind /etc/ld.so.cache \"$S/etc/ld.so.cache\"");
+        }
+        // Shared by every run: nothing a run does may change it for the next one.
+        s.line(mount + " -o remount,ro,mode=755 tmpfs \"$S\"");
+        Path script = scratch.resolve("stage.sh");
+        Files.writeString(script, s.toString());
+        Exec.run(tools.get("sh"), script.toString());
+        staging = new Staging(root, dev);
+        return staging;
     }
 
     private void send(byte kind, int id, byte[] payload) throws IOException {
