@@ -125,7 +125,9 @@ public final class SandboxAgent {
                 case "delete" -> delete(request);
                 default -> throw new IllegalArgumentException("unknown operation " + request.op());
             };
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
+            // An Error too (out of memory, a stack overflow, a class that does not load): the call's thread
+            // would die without an answer and its caller wait for ever, the agent being alive.
             // A full disk is named as such, with the file being written (the work directory when the JDK
             // did not say): whatever else it broke follows from it.
             java.util.Optional<NoSpaceLeftException> full = NoSpaceLeftException.of(e, work);
