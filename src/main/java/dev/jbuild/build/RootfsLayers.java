@@ -258,6 +258,7 @@ final class RootfsLayers implements AutoCloseable {
         return Digest.of(ids.toString().getBytes(StandardCharsets.UTF_8)).hex();
     }
 
+    /** Removes the runs' directories, then ends the sandbox's agent (which removes them). */
     @Override
     public synchronized void close() {
         for (RunResult run : openRuns) {
@@ -268,5 +269,9 @@ final class RootfsLayers implements AutoCloseable {
             }
         }
         openRuns.clear();
+        if (sandbox != null) {
+            sandbox.close();
+            sandbox = null;
+        }
     }
 }

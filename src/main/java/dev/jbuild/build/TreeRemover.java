@@ -67,9 +67,13 @@ final class TreeRemover implements AutoCloseable {
         return sandbox;
     }
 
-    /** Removes the sandbox's scratch directory. */
+    /** Ends the sandbox's agent and removes its scratch directory. */
     @Override
     public void close() {
+        if (sandbox != null) {
+            sandbox.close();
+            sandbox = null;
+        }
         if (sandboxWork != null) {
             try {
                 FileTrees.deleteTree(sandboxWork);

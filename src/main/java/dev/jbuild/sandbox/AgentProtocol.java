@@ -1,81 +1,130 @@
 package dev.jbuild.sandbox;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The files the caller's JVM and the agent inside the namespaces exchange: serialized records (both sides
- * are the same jbuild build; Java serialization starts far faster than a JSON mapper in the agent JVM).
+ * What the caller's JVM and the sandbox agent inside the namespaces say to each other, over the agent's
+ * standard input (requests, kills) and standard output (command output, answers). Requests and answers are
+ * serialized records (both sides are the same jbuild build; Java serialization starts far faster than a JSON
+ * mapper in the agent JVM).
  *
- * <p>Each file is framed (magic, length, payload) so that a reader tells a missing, cut-short or corrupt
- * answer from a real one and says which. The answer's room is reserved ({@link #reserve}) before the command
- * runs and overwritten in place, so a command that fills the disk cannot leave the agent unable to answer.
+ * <p>The agent's output starts with {@link #MAGIC}; then, both ways, frames: payload length (int), kind
+ * (byte), call id (int), payload. A call id names one request from its {@link #REQUEST} to its
+ * {@link #ANSWER}; {@link #OUTPUT} frames in between carry its command's output (first payload byte: 1 stdout,
+ * 2 stderr), {@link #PROGRESS} frames its bytes done and total (two longs,
+ * an unpack's), {@link #KILL} asks the agent to end it. A reader tells the end of the stream, a frame cut short
+ * and bytes that are no frame apart, and says which.
  */
 final class AgentProtocol {
-    private static final int MAGIC = 0x6a626131; // "jba1"
-    /** Room reserved for an answer: far more than one needs (warnings, timings, extracted layers). */
-    static final int ANSWER_ROOM = 64 * 1024;
+    /** The agent's first four bytes: "jba2" (the file-based protocol before it was "jba1"). */
+    static final int MAGIC = 0x6a626132;
+    static final byte REQUEST = 1;
+    static final byte KILL = 2;
+    static final byte OUTPUT = 3;
+    static final byte ANSWER = 4;
+    static final byte PROGRESS = 5;
+    static final byte STDOUT = 1;
+    static final byte STDERR = 2;
+    /** Far more than any frame needs (an answer lists warnings and extracted layers, output comes in chunks). */
+    static final int MAX_PAYLOAD = 16 << 20;
 
     private AgentProtocol() {
     }
 
-    /** Writes {@code value} into {@code file}, over what is there (a reservation) and cut to its length. */
-    static void write(Path file, Serializable value) throws IOException {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    /** One message. */
+    record Frame(byte kind, int id, byte[] payload) {
+    }
+
+    /** Writes one frame and flushes it; callers serialize writers on {@code out}. */
+    static void write(DataOutputStream out, byte kind, int id, byte[] payload, int length) throws IOException {
+        out.writeInt(length);
+        out.writeByte(kind);
+        out.writeInt(id);
+        out.write(payload, 0, length);
+        out.flush();
+    }
+
+    static void write(DataOutputStream out, byte kind, int id, byte[] payload) throws IOException {
+        write(out, kind, id, payload, payload.length);
+    }
+
+    /** Checks the agent's greeting; the exception's message says what came instead. */
+    static void readMagic(DataInputStream in) throws IOException {
+        byte[] first = new byte[4];
+        int n = in.readNBytes(first, 0, 4);
+        if (n == 0) {
+            throw new EOFException("it ended before answering");
+        }
+        if (n < 4 || java.nio.ByteBuffer.wrap(first).getInt() != MAGIC) {
+            ByteArrayOutputStream text = new ByteArrayOutputStream();
+            text.write(first, 0, n);
+            text.write(in.readNBytes(2048));
+            throw new IOException("it wrote what is not an answer of this jbuild: " + printable(text.toByteArray()));
+        }
+    }
+
+    /**
+     * The next frame, or null at the end of the stream between frames; the exception's message says what is
+     * wrong otherwise (never null).
+     */
+    static Frame read(DataInputStream in) throws IOException {
+        int length;
+        try {
+            length = in.readInt();
+        } catch (EOFException e) {
+            return null; // a partial length is as good as none: the writer died between frames or in one
+        }
+        byte kind;
+        int id;
+        try {
+            kind = in.readByte();
+            id = in.readInt();
+        } catch (EOFException e) {
+            throw new EOFException("an answer is cut short (its header)");
+        }
+        if (length < 0 || length > MAX_PAYLOAD || kind < REQUEST || kind > PROGRESS) {
+            throw new IOException("a frame is corrupt (kind " + kind + ", " + length + " bytes)");
+        }
+        byte[] payload = in.readNBytes(length);
+        if (payload.length != length) {
+            throw new EOFException("an answer is cut short: " + payload.length + " of " + length + " bytes");
+        }
+        return new Frame(kind, id, payload);
+    }
+
+    static byte[] serialize(Serializable value) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(value);
         }
-        java.nio.ByteBuffer frame = java.nio.ByteBuffer.allocate(8 + bytes.size());
-        frame.putInt(MAGIC).putInt(bytes.size()).put(bytes.toByteArray()).flip();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            while (frame.hasRemaining()) {
-                ch.write(frame);
-            }
-            ch.truncate(ch.position());
-        } catch (IOException e) {
-            throw NoSpaceLeftException.of(e, file).<IOException>map(n -> n).orElse(e);
-        }
+        return bytes.toByteArray();
     }
 
-    /** Fills {@code file} with zeros: blocks the answer can later be written into without allocating. */
-    static void reserve(Path file, int bytes) throws IOException {
-        try {
-            Files.write(file, new byte[bytes]);
-        } catch (IOException e) {
-            throw NoSpaceLeftException.of(e, file).<IOException>map(n -> n).orElse(e);
-        }
-    }
-
-    /** Reads a framed record; the exception's message says what is wrong with the file (never null). */
-    static <T> T read(Path file, Class<T> type) throws IOException {
-        byte[] all = Files.readAllBytes(file);
-        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(all);
-        if (all.length < 8 || in.getInt() != MAGIC) {
-            throw new IOException(all.length == 0 || all[0] == 0 ? "no answer was written to " + file
-                    : file + " is not an answer of this jbuild (" + all.length + " bytes)");
-        }
-        int length = in.getInt();
-        if (length < 0 || length != in.remaining()) {
-            throw new IOException("the answer in " + file + " is cut short: " + in.remaining() + " of " + length
-                    + " bytes");
-        }
-        try (ObjectInputStream objects = new ObjectInputStream(new java.io.ByteArrayInputStream(all, 8, length))) {
+    /** Reads a serialized record; the exception's message says what is wrong (never null). */
+    static <T> T deserialize(byte[] payload, Class<T> type) throws IOException {
+        try (ObjectInputStream objects = new ObjectInputStream(new ByteArrayInputStream(payload))) {
             objects.setObjectInputFilter(info -> info.serialClass() == null
                     || info.serialClass().getName().startsWith("dev.jbuild.sandbox.")
                     || info.serialClass().getName().startsWith("java.") || info.serialClass().isArray()
                     ? java.io.ObjectInputFilter.Status.ALLOWED : java.io.ObjectInputFilter.Status.REJECTED);
             return type.cast(objects.readObject());
         } catch (ClassNotFoundException | IOException | ClassCastException e) {
-            throw new IOException("the answer in " + file + " is corrupt: " + e, e);
+            throw new IOException("an answer is corrupt: " + e, e);
         }
+    }
+
+    private static String printable(byte[] b) {
+        return new String(b, java.nio.charset.StandardCharsets.UTF_8).replaceAll("[\\p{Cntrl}&&[^\n]]", "?").strip();
     }
 
     /** One extra mount, flattened. */
@@ -93,7 +142,7 @@ final class AgentProtocol {
     }
 
     /**
-     * @param op          "run", "extract" or "probe"
+     * @param op          "run", "extract", "probe" or "delete" (of {@code target})
      * @param tools       absolute host paths of the programs the agent and its script use
      * @param mapping     how container ids map (the agent runs as container root)
      * @param namespaces  what the command may use ({@link ChrootSupport} names): all of them, except with

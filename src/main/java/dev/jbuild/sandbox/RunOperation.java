@@ -62,9 +62,20 @@ final class RunOperation {
     private final Map<String, long[]> index = new HashMap<>();
     private Path top; // the upper dir or the copy
     private long mark = System.nanoTime();
+    private final SandboxAgent.Output output;
+    /**
+     * What this run mounted in the agent's own mount namespace (the overlay, the secrets' tmpfs), innermost
+     * last: the agent outlives the run, so they are unmounted whatever happens ({@link #unmountAll}).
+     */
+    private final List<Path> agentMounts = new ArrayList<>();
 
-    RunOperation(AgentProtocol.Request request) {
+    private final SandboxAgent.StagingSupplier stagingSupplier;
+
+    RunOperation(AgentProtocol.Request request, SandboxAgent.Output output,
+            SandboxAgent.StagingSupplier stagingSupplier) {
         this.r = request;
+        this.output = output;
+        this.stagingSupplier = stagingSupplier;
         this.tools = request.tools();
         this.work = Path.of(request.workDir());
         this.merged = work.resolve("merged");
@@ -76,6 +87,45 @@ final class RunOperation {
     }
 
     AgentProtocol.Response run() throws IOException {
+        try {
+            return runMounted();
+        } finally {
+            unmountAll();
+        }
+    }
+
+    /**
+     * Unmounts what {@link #agentMounts} holds. A cancelled run's interrupt is put aside meanwhile: the
+     * unmounts must happen, or the agent would keep them until it exits.
+     */
+    private void unmountAll() throws SandboxException {
+        boolean interrupted = Thread.interrupted();
+        try {
+            SandboxException first = null;
+            for (int i = agentMounts.size() - 1; i >= 0; i--) {
+                try {
+                    SandboxAgent.Exec.run(tools.get("umount"), agentMounts.get(i).toString());
+                } catch (SandboxException e) {
+                    try {
+                        // Busy (a process of the command we could not kill yet?): detach it, it goes when unused.
+                        SandboxAgent.Exec.run(tools.get("umount"), "-l", agentMounts.get(i).toString());
+                    } catch (SandboxException lazy) {
+                        first = first == null ? e : first;
+                    }
+                }
+            }
+            agentMounts.clear();
+            if (first != null) {
+                throw first;
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private AgentProtocol.Response runMounted() throws IOException {
         Files.createDirectories(merged);
         LayerStack lower = new LayerStack(lowers);
         prepareRootfs(lower);
@@ -94,9 +144,7 @@ final class RunOperation {
             String log = readSetupLog();
             throw new SandboxException("the sandbox could not start the command" + (log.isEmpty() ? "" : ": " + log));
         }
-        if (overlay) {
-            SandboxAgent.Exec.run(tools.get("umount"), merged.toString());
-        }
+        unmountAll();
         removeCreatedMountpoints();
         // A command that failed on a full disk failed for lack of space where its writes go (its output says
         // what it was writing); the diff below is then likely to fail for the same reason.
@@ -140,6 +188,7 @@ final class RunOperation {
             copyRootAttributes(root, top);
             SandboxAgent.Exec.run(tools.get("mount"), "-t", "overlay", "overlay", "-o",
                     SandboxAgent.OverlayOptions.of(lowers, top, ovlWork), merged.toString());
+            agentMounts.add(merged);
         } else {
             top = merged;
             for (int i = lowers.size() - 1; i >= 0; i--) {
@@ -247,12 +296,11 @@ final class RunOperation {
     private String prepareRun() throws IOException {
         Script s = new Script();
         String m = merged.toString();
-        ensure("proc", true);
-        ensure("dev", true);
+        String proc = ensure("proc", true);
+        String dev = ensure("dev", true);
         String hosts = ensure("etc/hosts", false);
         String resolv = ensure("etc/resolv.conf", false);
         String hostname = ensure("etc/hostname", false);
-        Files.createDirectories(work.resolve("stage"));
         Path etc = Files.createDirectories(work.resolve("etc"));
         Files.writeString(etc.resolve("hosts"), r.hosts());
         Files.writeString(etc.resolve("resolv.conf"), r.resolvConf());
@@ -260,62 +308,92 @@ final class RunOperation {
         for (String f : List.of("hosts", "resolv.conf", "hostname")) {
             Files.setAttribute(etc.resolve(f), "unix:mode", 0644);
         }
+        // The staging root and the /dev template are the agent's, made once ({@link SandboxAgent.Staging}).
+        SandboxAgent.Staging staging = stagingSupplier.get(tools);
 
         // The working directory is created like runc does, and stays (it is part of the changes).
         String cwd = workingDirectory();
 
+        // The mounts every run needs go in two fstab files, each mounted by one `mount -a` (a process per
+        // mount cost more than the command itself): the root's /proc and a fresh /dev tmpfs; then, once the
+        // template's names are copied in, the device nodes, /dev/shm and the generated /etc files.
+        Fstab first = new Fstab();
+        first.add("proc", proc, "proc", "nosuid,nodev,noexec");
+        first.add("tmpfs", dev, "tmpfs", "nosuid,noexec,mode=755,size=65536k");
+        Fstab second = new Fstab();
+        for (String d : SandboxAgent.Staging.DEVICES) {
+            second.add("/dev/" + d, dev + "/" + d, "none", "bind");
+        }
+        second.add("shm", dev + "/shm", "tmpfs", "nosuid,nodev,noexec,mode=1777");
+        second.add(etc.resolve("hosts").toString(), hosts, "none", "bind");
+        second.add(etc.resolve("resolv.conf").toString(), resolv, "none", "bind");
+        second.add(etc.resolve("hostname").toString(), hostname, "none", "bind");
+        Path fstab1 = first.write(work.resolve("fstab.1"));
+        Path fstab2 = second.write(work.resolve("fstab.2"));
+
         s.line("set -eu");
         s.line("exec 3>&2 2>" + Script.q(work.resolve("setup.log").toString()));
         s.line("M=" + Script.q(m));
-        s.line("S=" + Script.q(work.resolve("stage").toString()));
-        s.line(mount() + " -t proc -o nosuid,nodev,noexec proc \"$M/proc\"");
-        s.line(mount() + " -t tmpfs -o nosuid,noexec,mode=755,size=65536k tmpfs \"$M/dev\"");
-        s.line("for d in null zero full random urandom tty; do : > \"$M/dev/$d\"; " + mount()
-                + " --bind \"/dev/$d\" \"$M/dev/$d\"; done");
-        s.line("mkdir -m 755 \"$M/dev/pts\" \"$M/dev/shm\"");
-        s.line(mount() + " -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts \"$M/dev/pts\" || true");
-        s.line("ln -s pts/ptmx \"$M/dev/ptmx\"; ln -s /proc/self/fd \"$M/dev/fd\"");
-        s.line("ln -s /proc/self/fd/0 \"$M/dev/stdin\"; ln -s /proc/self/fd/1 \"$M/dev/stdout\";"
-                + " ln -s /proc/self/fd/2 \"$M/dev/stderr\"");
-        s.line(mount() + " -t tmpfs -o nosuid,nodev,noexec,mode=1777 shm \"$M/dev/shm\"");
-        s.line(mount() + " --bind " + Script.q(etc.resolve("hosts").toString()) + " " + Script.q(hosts));
-        s.line(mount() + " --bind " + Script.q(etc.resolve("resolv.conf").toString()) + " " + Script.q(resolv));
-        s.line(mount() + " --bind " + Script.q(etc.resolve("hostname").toString()) + " " + Script.q(hostname));
+        s.line("S=" + Script.q(staging.root().toString()));
+        s.line(mount() + " -a -T " + Script.q(fstab1.toString()));
+        s.line(Script.q(tools.get("cp")) + " -a " + Script.q(staging.devTemplate() + "/.") + " " + Script.q(dev + "/"));
+        s.line(mount() + " -a -T " + Script.q(fstab2.toString()));
+        // Not every kernel or container allows a new devpts instance: /dev/pts then stays empty, as before.
+        s.line(mount() + " -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts " + Script.q(dev + "/pts")
+                + " || true");
         extraMounts(s);
         if (r.namespaces().contains(ChrootSupport.UTS)) {
-            s.line(Script.q(tools.get("hostname")) + " " + Script.q(r.hostname()) + " 2>/dev/null || printf %s "
-                    + Script.q(r.hostname()) + " > /proc/sys/kernel/hostname");
+            s.line("printf %s " + Script.q(r.hostname()) + " > /proc/sys/kernel/hostname 2>/dev/null || "
+                    + Script.q(tools.get("hostname")) + " " + Script.q(r.hostname()));
         }
         if ("NONE".equals(r.network()) && r.namespaces().contains(ChrootSupport.NET) && tools.containsKey("ip")) {
             s.line(Script.q(tools.get("ip")) + " link set lo up || true");
         }
-        // A staging root: the host's programs (read-only) and the rootfs at /root. pivot_root into it, so that
-        // neither the command nor anything it gets our tools to load can reach the host's files.
-        s.line(mount() + " -t tmpfs -o mode=755 tmpfs \"$S\"");
-        s.line("mkdir \"$S/proc\" \"$S/root\" \"$S/.old\" \"$S/etc\"");
-        s.line(mount() + " -t proc -o nosuid,nodev,noexec proc \"$S/proc\"");
-        for (String d : List.of("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32")) {
-            Path host = Path.of("/" + d);
-            if (Files.isSymbolicLink(host)) {
-                s.line("ln -s " + Script.q(Files.readSymbolicLink(host).toString()) + " \"$S/" + d + "\"");
-            } else if (Files.isDirectory(host)) {
-                s.line("mkdir \"$S/" + d + "\"; " + mount() + " --rbind /" + d + " \"$S/" + d + "\"");
-            }
-        }
-        if (Files.exists(Path.of("/etc/ld.so.cache"))) {
-            s.line(": > \"$S/etc/ld.so.cache\"; " + mount() + " --bind /etc/ld.so.cache \"$S/etc/ld.so.cache\"");
-        }
+        // pivot_root into the staging root (the host's programs, read-only, and the rootfs at /root), so that
+        // neither the command nor anything it gets our tools to load can reach the host's files. Its /proc is
+        // a link to the rootfs's, this run's.
         s.line(mount() + " --rbind \"$M\" \"$S/root\"");
         s.line(": > " + Script.q(work.resolve("started").toString()));
         s.line("cd \"$S\"");
         s.line(Script.q(tools.get("pivot_root")) + " . .old");
         s.line(Script.q(tools.get("umount")) + " -l /.old");
-        s.line("rmdir /.old");
         s.line("exec 2>&3 3>&-");
         s.line(execLine("/root"));
         Path file = work.resolve("run.sh");
         Files.write(file, RawNames.encode(s.toString())); // the names in it as their bytes
         return file.toString();
+    }
+
+    /**
+     * An fstab for {@code mount -a -T}: one process for many mounts, in order. Fields are escaped as
+     * libmount reads them back (octal for blanks and backslashes); the file holds names as their bytes.
+     */
+    static final class Fstab {
+        private final StringBuilder b = new StringBuilder();
+
+        void add(String source, String target, String type, String options) {
+            b.append(escape(source)).append(' ').append(escape(target)).append(' ').append(type).append(' ')
+                    .append(options).append(" 0 0\n");
+        }
+
+        Path write(Path file) throws IOException {
+            Files.write(file, RawNames.encode(b.toString()));
+            return file;
+        }
+
+        static String escape(String field) {
+            StringBuilder out = new StringBuilder();
+            for (char c : field.toCharArray()) {
+                switch (c) {
+                    case ' ' -> out.append("\\040");
+                    case '\t' -> out.append("\\011");
+                    case '\n' -> out.append("\\012");
+                    case '\\' -> out.append("\\134");
+                    default -> out.append(c);
+                }
+            }
+            return out.toString();
+        }
     }
 
     private String mount() {
@@ -461,9 +539,11 @@ final class RunOperation {
                     Path secrets = work.resolve("secrets");
                     if (!Files.isDirectory(secrets)) {
                         Files.createDirectories(secrets);
-                        // In memory only, and visible only in this mount namespace.
+                        // In memory only, and visible only in the agent's mount namespace (and, until it
+                        // pivots away, in the run's), unmounted when the run ends.
                         SandboxAgent.Exec.run(tools.get("mount"), "-t", "tmpfs", "-o", "mode=0711,size=16m",
                                 "tmpfs", secrets.toString());
+                        agentMounts.add(secrets);
                     }
                     Path copy = secrets.resolve("s" + n);
                     Files.copy(Path.of(spec.source()), copy);
@@ -861,19 +941,62 @@ final class RunOperation {
         }
         cmd.add(tools.get("sh"));
         cmd.add(script);
+        // The command's output comes through pipes we read and forward as frames tagged with this run
+        // (AgentProtocol.OUTPUT), rather than through per-run FIFOs the caller would open: one channel to
+        // the caller for every run, nothing to create or clean up per run, and the agent's stdout stays
+        // the protocol's alone.
         ProcessBuilder pb = new ProcessBuilder(cmd)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.INHERIT)
-                .redirectError(ProcessBuilder.Redirect.INHERIT);
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().clear();
         pb.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
         Process p = pb.start();
+        Thread out = forward(p.getInputStream(), AgentProtocol.STDOUT);
+        Thread err = forward(p.getErrorStream(), AgentProtocol.STDERR);
         try {
-            return p.waitFor();
+            int exit = p.waitFor();
+            joinAll(out, err);
+            return exit;
         } catch (InterruptedException e) {
+            // Cancelled: killing unshare kills the command's pid namespace (--kill-child), so its pipes close.
             p.destroyForcibly();
-            Thread.currentThread().interrupt();
+            joinAll(out, err);
             throw new SandboxException("interrupted", e);
+        }
+    }
+
+    private Thread forward(java.io.InputStream in, byte stream) {
+        Thread t = new Thread(() -> {
+            byte[] buffer = new byte[8192];
+            try (in) {
+                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                    if (n > 0) {
+                        output.write(stream, buffer, n);
+                    }
+                }
+            } catch (IOException e) {
+                // the command is gone, or so is the caller (the agent then exits)
+            }
+        }, "sandbox-run-output");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** Waits for the output to be forwarded; a kill meanwhile (the command is ending anyway) is kept for later. */
+    private static void joinAll(Thread... threads) {
+        boolean interrupted = false;
+        for (Thread t : threads) {
+            while (true) {
+                try {
+                    t.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

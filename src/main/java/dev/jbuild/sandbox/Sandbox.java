@@ -4,12 +4,7 @@ import dev.jbuild.layer.ByteProgress;
 import dev.jbuild.layer.Compression;
 import dev.jbuild.layer.ExtractResult;
 import dev.jbuild.layer.LayerEntry;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,11 +28,13 @@ import java.util.Objects;
  * namespaces, created with util-linux {@code unshare} and, for the id mapping, shadow-utils'
  * {@code newuidmap}/{@code newgidmap}. Container root is the caller; container ids 1..n are the caller's
  * subordinate ids. A small agent (this package's {@link SandboxAgent}, in a second JVM) works inside the
- * namespaces. See docs/rootless.md.
+ * namespaces: one per sandbox, started on first need and reused by every run, unpack, probe and removal
+ * (a JVM start costs far more than a run); one that dies is replaced by the next call. See docs/rootless.md.
  *
- * <p>Instances are immutable and may be shared between threads; runs are independent.
+ * <p>Instances may be shared between threads; runs are independent and may run at the same time.
+ * {@link #close()} ends the agent and whatever still runs in it.
  */
-public final class Sandbox {
+public final class Sandbox implements AutoCloseable {
 
     /** A layer blob to unpack: the file and, optionally, the digests to verify. */
     public record LayerBlob(Path file, String digest, String diffId) {
@@ -66,6 +63,12 @@ public final class Sandbox {
     private final List<String> warnings;
     /** The namespaces commands get ({@link ChrootSupport} names); all of them unless chroot isolation. */
     private final List<String> namespaces;
+    /** The running agent, if any, and its directory (guarded by this). */
+    private AgentConnection agent;
+    private Path agentDir;
+    /** How many agents this sandbox started (guarded by this): a test's window on their reuse. */
+    private int agentStarts;
+    private boolean closed;
 
     private Sandbox(SandboxOptions options, IdMapping mapping, Snapshotter snapshotter, Map<String, String> tools,
             List<String> warnings, List<String> namespaces) {
@@ -118,10 +121,17 @@ public final class Sandbox {
         Sandbox probe = new Sandbox(options, mapping, Snapshotter.COPY, tools, warnings, ChrootSupport.ALL);
         Snapshotter chosen = options.snapshotter();
         if (chosen != Snapshotter.COPY) {
-            AgentProtocol.Response r = probe.probeOverlay();
+            AgentProtocol.Response r;
+            try {
+                r = probe.probeOverlay();
+            } catch (SandboxException e) {
+                probe.close();
+                throw e;
+            }
             if (r.overlayWorks()) {
                 chosen = Snapshotter.OVERLAY;
             } else if (chosen == Snapshotter.OVERLAY) {
+                probe.close();
                 throw new SandboxException("the overlay snapshotter does not work here: "
                         + String.join("; ", r.warnings()) + " (kernel 5.11+ is needed for overlayfs in a user"
                         + " namespace, and " + options.workRoot() + " must be on a filesystem overlayfs accepts as"
@@ -132,7 +142,16 @@ public final class Sandbox {
                         + "); using the copy snapshotter");
             }
         }
-        return new Sandbox(options, mapping, chosen, tools, warnings, ChrootSupport.ALL);
+        Sandbox sandbox = new Sandbox(options, mapping, chosen, tools, warnings, ChrootSupport.ALL);
+        synchronized (probe) {
+            // The probe's agent serves the build: one JVM start fewer.
+            sandbox.agent = probe.agent;
+            sandbox.agentDir = probe.agentDir;
+            sandbox.agentStarts = probe.agentStarts;
+            probe.agent = null;
+            probe.agentDir = null;
+        }
+        return sandbox;
     }
 
     /** {@link Isolation#CHROOT}: real root, no user namespace, the copy snapshotter, the namespaces allowed. */
@@ -218,7 +237,7 @@ public final class Sandbox {
                     spec.hostname(), spec.network().name(), mounts, hostsFile(spec.hostname()), resolvConf(),
                     List.of(), null, namespaces);
             long start = System.nanoTime();
-            AgentProtocol.Response response = callAgent("run", request, work, output);
+            AgentProtocol.Response response = callAgent(request, work, output);
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
             if (!response.ok()) {
                 throw failure(response);
@@ -278,61 +297,60 @@ public final class Sandbox {
 
     /**
      * Like {@link #unpackAll(List)}, telling {@code progress} how many compressed bytes of all the
-     * blobs the agent has read (at most every 100 ms; it runs in another process and says so on its
-     * standard output).
+     * blobs the agent has read (at most every 100 ms; the agent sends them as progress frames of this call).
      */
     public List<ExtractResult> unpackAll(List<Unpack> jobs, ByteProgress progress)
             throws SandboxException, InterruptedException {
-        Path work = newWorkDir("unpack-");
-        try {
-            List<AgentProtocol.Blob> list = new ArrayList<>();
-            for (Unpack job : jobs) {
-                List<String> parents = job.parents().stream().map(p -> p.toAbsolutePath().toString()).toList();
-                for (LayerBlob b : job.blobs()) {
-                    list.add(new AgentProtocol.Blob(b.file().toAbsolutePath().toString(), b.digest(), b.diffId(),
-                            job.target().toAbsolutePath().toString(), parents));
-                }
+        List<AgentProtocol.Blob> list = new ArrayList<>();
+        for (Unpack job : jobs) {
+            List<String> parents = job.parents().stream().map(p -> p.toAbsolutePath().toString()).toList();
+            for (LayerBlob b : job.blobs()) {
+                list.add(new AgentProtocol.Blob(b.file().toAbsolutePath().toString(), b.digest(), b.diffId(),
+                        job.target().toAbsolutePath().toString(), parents));
             }
-            AgentProtocol.Request request = new AgentProtocol.Request("extract", work.toString(), tools, mapping,
-                    List.of(), null, List.of(), List.of(), "/", 0, 0, List.of(), "x", "HOST", List.of(), "", "", list,
-                    work.resolve("unused").toString(), namespaces);
-            AgentProtocol.Response response = callAgent("extract", request, work, (stream, line) -> {
-                if (stream == OutputListener.Stream.STDOUT && line.startsWith(SandboxAgent.PROGRESS_PREFIX)) {
-                    String[] numbers = line.substring(SandboxAgent.PROGRESS_PREFIX.length()).split(" ");
-                    try {
-                        progress.bytes(Long.parseLong(numbers[0]), Long.parseLong(numbers[1]));
-                    } catch (RuntimeException e) {
-                        // not a progress line after all: progress is only ever shown, never needed
-                    }
-                }
-            });
-            if (!response.ok()) {
-                throw failure(response);
-            }
-            List<ExtractResult> out = new ArrayList<>();
-            for (AgentProtocol.Extracted x : response.extracted()) {
-                out.add(new ExtractResult(x.digest(), x.diffId(), Compression.valueOf(x.compression()),
-                        x.compressedSize(), x.uncompressedSize(), x.entries(), x.warnings()));
-            }
-            return out;
-        } finally {
-            deleteQuietly(work);
         }
+        Path work = options.workRoot(); // nothing to keep per call: the answer comes over the pipe
+        AgentProtocol.Request request = new AgentProtocol.Request("extract", work.toString(), tools, mapping,
+                List.of(), null, List.of(), List.of(), "/", 0, 0, List.of(), "x", "HOST", List.of(), "", "", list,
+                null, namespaces);
+        AgentProtocol.Response response = callAgent(request, work, OutputListener.discard(), progress);
+        if (!response.ok()) {
+            throw failure(response);
+        }
+        List<ExtractResult> out = new ArrayList<>();
+        for (AgentProtocol.Extracted x : response.extracted()) {
+            out.add(new ExtractResult(x.digest(), x.diffId(), Compression.valueOf(x.compression()),
+                    x.compressedSize(), x.uncompressedSize(), x.entries(), x.warnings()));
+        }
+        return out;
     }
 
-    /** Removes a tree that may hold files of any container id (a rootfs, a run's upper dir). */
+    /**
+     * Removes a tree that may hold files of any container id (a rootfs, a run's upper dir): in the agent,
+     * which can, unless this process can itself (real root without a user namespace).
+     */
     public void delete(Path tree) throws SandboxException {
         if (!Files.exists(tree, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
-        List<String> cmd = new ArrayList<>();
-        if (mapping.kind() != IdMapping.Kind.IDENTITY) {
-            cmd.add(tools.get("unshare"));
-            cmd.addAll(mapping.unshareOptions());
-            cmd.add("--");
+        if (mapping.kind() == IdMapping.Kind.IDENTITY) {
+            SandboxAgent.Exec.run(tools.get("rm"), "-rf", "--one-file-system", "--", tree.toAbsolutePath().toString());
+            return;
         }
-        cmd.addAll(List.of(tools.get("rm"), "-rf", "--one-file-system", "--", tree.toAbsolutePath().toString()));
-        SandboxAgent.Exec.run(cmd);
+        Path work = options.workRoot();
+        AgentProtocol.Request request = new AgentProtocol.Request("delete", work.toString(), tools, mapping,
+                List.of(), null, List.of(), List.of(), "/", 0, 0, List.of(), "x", "HOST", List.of(), "", "",
+                List.of(), tree.toAbsolutePath().toString(), namespaces);
+        AgentProtocol.Response response;
+        try {
+            response = callAgent(request, work, OutputListener.discard());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SandboxException("interrupted removing " + tree, e);
+        }
+        if (!response.ok()) {
+            throw failure(response);
+        }
     }
 
     void deleteQuietly(Path tree) {
@@ -357,7 +375,7 @@ public final class Sandbox {
             AgentProtocol.Request request = new AgentProtocol.Request("probe", work.toString(), tools, mapping,
                     List.of(), null, List.of(), List.of(), "/", 0, 0, List.of(), "x", "HOST", List.of(), "", "",
                     List.of(), null, namespaces);
-            AgentProtocol.Response r = callAgent("probe", request, work, OutputListener.discard());
+            AgentProtocol.Response r = callAgent(request, work, OutputListener.discard());
             if (!r.ok()) {
                 throw failure(r);
             }
@@ -370,78 +388,111 @@ public final class Sandbox {
         }
     }
 
-    private AgentProtocol.Response callAgent(String op, AgentProtocol.Request request, Path work,
-            OutputListener output) throws SandboxException, InterruptedException {
-        Path requestFile = work.resolve("request.bin");
-        Path responseFile = work.resolve("response.bin");
+    /**
+     * Ends the agent, if one runs, and with it whatever it still runs: calls in progress fail. Later calls
+     * fail too.
+     */
+    @Override
+    public void close() {
+        AgentConnection running;
+        Path dir;
+        synchronized (this) {
+            closed = true;
+            running = agent;
+            dir = agentDir;
+            agent = null;
+            agentDir = null;
+        }
+        if (running != null) {
+            running.close();
+        }
+        removeAgentDir(dir);
+    }
+
+    /** An ended agent's directory: its mounts went with it, what is left are its own (container root's) files. */
+    private static void removeAgentDir(Path dir) {
+        if (dir == null) {
+            return;
+        }
         try {
-            AgentProtocol.write(requestFile, request);
-            AgentProtocol.reserve(responseFile, AgentProtocol.ANSWER_ROOM);
-        } catch (NoSpaceLeftException e) {
-            throw e;
+            dev.jbuild.store.FileTrees.deleteTree(dir);
         } catch (IOException e) {
-            throw new SandboxException("cannot write " + requestFile + ": " + e.getMessage(), e);
+            System.err.println("jbuild: warning: could not remove " + dir + ": " + e.getMessage());
         }
-        List<String> cmd = new ArrayList<>();
-        if (namespaces.contains(ChrootSupport.MOUNT)) {
-            cmd.add(tools.get("unshare"));
-            cmd.addAll(mapping.unshareOptions());
-            cmd.addAll(List.of("--mount", "--propagation=private", "--pid", "--fork", "--kill-child", "--"));
+    }
+
+    /** The agent's process id (outside the namespaces), starting the agent if none runs: for tests. */
+    long agentPid() throws SandboxException {
+        return agent().pid();
+    }
+
+    /** How many agents this sandbox has started so far: for tests. */
+    synchronized int agentStarts() {
+        return agentStarts;
+    }
+
+    /** The running agent, or a new one when there is none yet or the last one died. */
+    private synchronized AgentConnection agent() throws SandboxException {
+        if (closed) {
+            throw new SandboxException("the sandbox is closed");
         }
-        cmd.addAll(options.agentJava());
-        cmd.addAll(List.of("-cp", options.agentClasspath(), SandboxAgent.class.getName(), op, requestFile.toString(),
-                responseFile.toString()));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        Map<String, String> env = pb.environment();
-        String lang = env.get("LANG");
-        env.clear();
-        env.put("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
-        if (lang != null) {
-            env.put("LANG", lang);
-        }
-        // The agent's JVM maps file names with the locale's character set: a UTF-8 one keeps non-ASCII
-        // names of the root filesystem and mounts intact whatever the user's locale (C.UTF-8 is glibc's own).
-        env.put("LC_CTYPE", "C.UTF-8");
-        Process p;
-        try {
-            p = pb.start();
-        } catch (IOException e) {
-            throw new SandboxException("cannot start " + cmd.get(0) + ": " + e.getMessage(), e);
-        }
-        StringBuilder agentErrors = new StringBuilder();
-        Thread out = pump(p.getInputStream(), OutputListener.Stream.STDOUT, output, null);
-        Thread err = pump(p.getErrorStream(), OutputListener.Stream.STDERR, output, agentErrors);
-        int rc;
-        try {
-            rc = p.waitFor();
-            out.join();
-            err.join();
-        } catch (InterruptedException e) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            throw e;
-        } finally {
-            try {
-                p.getOutputStream().close();
-            } catch (IOException e) {
-                // gone already
+        if (agent == null || !agent.alive()) {
+            if (agent != null) {
+                removeAgentDir(agentDir);
             }
+            agentDir = newWorkDir("agent-");
+            List<String> cmd = new ArrayList<>();
+            if (namespaces.contains(ChrootSupport.MOUNT)) {
+                // The outer pid namespace stays: the agent is its pid 1, so its death (however it comes)
+                // kills every command below it.
+                cmd.add(tools.get("unshare"));
+                cmd.addAll(mapping.unshareOptions());
+                cmd.addAll(List.of("--mount", "--propagation=private", "--pid", "--fork", "--kill-child", "--"));
+            }
+            cmd.addAll(options.agentJava());
+            cmd.addAll(List.of("-cp", options.agentClasspath(), SandboxAgent.class.getName(), "serve",
+                    agentDir.toString()));
+            agent = AgentConnection.start(cmd);
+            agentStarts++;
         }
+        return agent;
+    }
+
+    /**
+     * Sends {@code request} to the agent and waits for its answer, its command's output going to
+     * {@code output}. Interrupting the caller kills the call's command (and only it) and waits for the agent
+     * to clean up after it, then throws {@link InterruptedException}.
+     */
+    private AgentProtocol.Response callAgent(AgentProtocol.Request request, Path work, OutputListener output)
+            throws SandboxException, InterruptedException {
+        return callAgent(request, work, output, ByteProgress.NONE);
+    }
+
+    private AgentProtocol.Response callAgent(AgentProtocol.Request request, Path work, OutputListener output,
+            ByteProgress progress) throws SandboxException, InterruptedException {
+        AgentConnection connection = agent();
         try {
-            return AgentProtocol.read(responseFile, AgentProtocol.Response.class);
-        } catch (IOException e) {
+            return connection.submit(request, output, progress).await();
+        } catch (AgentConnection.Ended e) {
             // The agent died (killed, out of memory, unable to start) or could not finish its answer: say
             // how it ended, what it printed and what is wrong with the answer; a full disk is named as such.
-            String why = agentErrors.toString().strip();
-            SandboxException failure = new SandboxException("the sandbox agent " + (rc == 0 ? "exited" : "failed (exit "
-                    + rc + (rc > 128 ? ", killed by signal " + (rc - 128) : "") + ")") + " without a complete answer: "
-                    + e.getMessage() + (why.isEmpty() ? "" : "; it said: " + why)
-                    + (rc == 0 ? "" : Preflight.hint(tools, mapping)), e);
+            int rc = e.exitCode;
+            String how = isClosed() ? "was closed" : rc == 0 ? "exited" : rc < 0 ? "ended"
+                    : "failed (exit " + rc + (rc > 128 ? ", killed by signal " + (rc - 128) : "") + ")";
+            SandboxException failure = new SandboxException("the sandbox agent " + how + " without a complete answer: "
+                    + e.reason + (e.said.isEmpty() ? "" : "; it said: " + e.said)
+                    + (rc == 0 || isClosed() ? "" : Preflight.hint(tools, mapping)), e);
             if (NoSpaceLeftException.nearlyFull(work)) {
                 throw new NoSpaceLeftException(work.toString(), failure);
             }
             throw failure;
+        } catch (IOException e) {
+            throw new SandboxException("cannot send a request to the sandbox agent: " + e.getMessage(), e);
         }
+    }
+
+    private synchronized boolean isClosed() {
+        return closed;
     }
 
     /** The agent's error: a full disk as {@link NoSpaceLeftException}, anything else as it was reported. */
@@ -450,32 +501,6 @@ public final class Sandbox {
             return new NoSpaceLeftException(response.noSpaceLeft(), new SandboxException(response.error()));
         }
         return new SandboxException(response.error());
-    }
-
-    private static Thread pump(InputStream in, OutputListener.Stream stream, OutputListener listener,
-            StringBuilder tail) {
-        Thread t = new Thread(() -> {
-            var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
-                    .onUnmappableCharacter(CodingErrorAction.REPLACE);
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, decoder))) {
-                for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    if (tail != null) {
-                        synchronized (tail) {
-                            tail.append(line).append('\n');
-                            if (tail.length() > 8192) {
-                                tail.delete(0, tail.length() - 8192);
-                            }
-                        }
-                    }
-                    listener.line(stream, line);
-                }
-            } catch (IOException e) {
-                // the process is gone
-            }
-        }, "sandbox-" + stream.name().toLowerCase());
-        t.setDaemon(true);
-        t.start();
-        return t;
     }
 
     private static AgentProtocol.MountSpec toSpec(SandboxMount m) {

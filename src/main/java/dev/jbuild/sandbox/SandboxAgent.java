@@ -18,94 +18,214 @@ import java.util.Map;
 
 /**
  * The part of the sandbox that runs inside the user and mount namespaces, as container root: the caller's JVM
- * starts it through util-linux {@code unshare} ({@code java -cp … dev.jbuild.sandbox.SandboxAgent OP
- * request.json response.json}). It mounts or copies the root filesystem, starts the command in nested
- * pid/mount/uts/ipc(/net) namespaces through a generated shell script, and, afterwards, diffs the result
- * with full access to files of every container id. It exits as soon as its standard input closes, so a
- * vanished caller leaves nothing running (it is pid 1 of its pid namespace: everything below dies with it).
+ * starts one per sandbox, through util-linux {@code unshare} ({@code java -cp … dev.jbuild.sandbox.SandboxAgent
+ * serve}), and sends it every request of the build over its standard input ({@link AgentProtocol}). For a
+ * run it mounts or copies the root filesystem, starts the command in nested pid/mount/uts/ipc(/net)
+ * namespaces through a generated shell script, forwards the command's output and, afterwards, diffs the
+ * result with full access to files of every container id; it also unpacks layers, probes overlayfs and
+ * removes trees. Each request runs in a thread of its own (parallel stages run RUNs at the same time). It
+ * exits as soon as its standard input closes, so a vanished caller leaves nothing running (it is pid 1 of
+ * its pid namespace: everything below dies with it).
  *
  * <p>Not an API: the request and response formats belong to this package's version.
  */
 public final class SandboxAgent {
 
-    private SandboxAgent() {
+    /** Where a run's command output goes: the caller, as frames tagged with the run's call id. */
+    interface Output {
+        void write(byte stream, byte[] bytes, int length) throws IOException;
+    }
+
+    /**
+     * What runs share, made once per agent in its mount namespace (so it goes with the agent): the staging
+     * root a run's command is pivoted into — a read-only tmpfs with the host's program directories bound in,
+     * its {@code /proc} a link to the rootfs's (each run's own), the rootfs rbound at {@code /root} per run —
+     * and the names a run's {@code /dev} tmpfs starts with (mount points for the device nodes, pts, shm,
+     * the usual links), copied in with one {@code cp -a}.
+     */
+    record Staging(Path root, Path devTemplate) {
+        /** The host's device nodes every run gets bound into its /dev. */
+        static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
+    }
+
+    /** The agent's staging, prepared on first use. */
+    interface StagingSupplier {
+        Staging get(Map<String, String> tools) throws IOException;
+    }
+
+    private final java.io.DataOutputStream toCaller;
+    /** The thread of each call in progress, by call id: a kill interrupts it. */
+    private final Map<Integer, Thread> running = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The agent's own directory (the caller makes it and removes it after us). */
+    private final Path scratch;
+    private Staging staging; // guarded by this
+
+    private SandboxAgent(java.io.DataOutputStream toCaller, Path scratch) {
+        this.toCaller = toCaller;
+        this.scratch = scratch;
     }
 
     public static void main(String[] args) {
-        if (args.length != 3) {
-            System.err.println("usage: SandboxAgent run|extract|probe REQUEST RESPONSE (internal to jbuild)");
+        if (args.length != 2 || !args[0].equals("serve")) {
+            System.err.println("usage: SandboxAgent serve DIRECTORY (internal to jbuild)");
             System.exit(2);
         }
-        Thread watchdog = startWatchdog();
-        Path responseFile = Path.of(args[2]);
-        AgentProtocol.Response response;
+        // Standard output carries the protocol alone: whatever Java code prints goes to standard error.
+        // (Our child processes never inherit it: each gets pipes or /dev/null.)
+        java.io.DataOutputStream out = new java.io.DataOutputStream(new java.io.BufferedOutputStream(
+                new java.io.FileOutputStream(java.io.FileDescriptor.out), 1 << 16));
+        System.setOut(System.err);
+        new SandboxAgent(out, Path.of(args[1])).serve(new java.io.DataInputStream(new java.io.BufferedInputStream(
+                new java.io.FileInputStream(java.io.FileDescriptor.in), 1 << 16)));
+    }
+
+    /**
+     * Reads requests until the caller closes our input: end of file means it is gone (or done), and so must
+     * we be, at once, with whatever still runs (halt: no shutdown hooks, no waiting for threads).
+     */
+    private void serve(java.io.DataInputStream in) {
         try {
-            AgentProtocol.Request request = AgentProtocol.read(Path.of(args[1]), AgentProtocol.Request.class);
-            response = switch (args[0]) {
-                case "run" -> new RunOperation(request).run();
-                case "extract" -> extract(request);
+            synchronized (toCaller) {
+                toCaller.writeInt(AgentProtocol.MAGIC);
+                toCaller.flush();
+            }
+            while (true) {
+                AgentProtocol.Frame f = AgentProtocol.read(in);
+                if (f == null) {
+                    break;
+                }
+                if (f.kind() == AgentProtocol.REQUEST) {
+                    Thread t = new Thread(() -> answer(f.id(), f.payload()), "sandbox-agent-call-" + f.id());
+                    running.put(f.id(), t);
+                    t.start();
+                } else if (f.kind() == AgentProtocol.KILL) {
+                    Thread t = running.get(f.id());
+                    if (t != null) {
+                        t.interrupt(); // a run kills its command (RunOperation.startCommand)
+                    }
+                }
+            }
+        } catch (IOException e) {
+            System.err.println("jbuild sandbox agent: " + e.getMessage());
+        }
+        Runtime.getRuntime().halt(0);
+    }
+
+    private void answer(int id, byte[] payload) {
+        AgentProtocol.Response response;
+        Path work = null;
+        try {
+            AgentProtocol.Request request = AgentProtocol.deserialize(payload, AgentProtocol.Request.class);
+            work = Path.of(request.workDir());
+            response = switch (request.op()) {
+                case "run" -> new RunOperation(request, (stream, bytes, length) -> send(AgentProtocol.OUTPUT, id,
+                        prefixed(stream, bytes, length)), this::staging).run();
+                case "extract" -> extract(request, (done, all) -> progress(id, done, all));
                 case "probe" -> probe(request);
-                default -> throw new IllegalArgumentException("unknown operation " + args[0]);
+                case "delete" -> delete(request);
+                default -> throw new IllegalArgumentException("unknown operation " + request.op());
             };
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
+            // An Error too (out of memory, a stack overflow, a class that does not load): the call's thread
+            // would die without an answer and its caller wait for ever, the agent being alive.
             // A full disk is named as such, with the file being written (the work directory when the JDK
             // did not say): whatever else it broke follows from it.
-            java.util.Optional<NoSpaceLeftException> full = NoSpaceLeftException.of(e, Path.of(args[1]).getParent());
+            java.util.Optional<NoSpaceLeftException> full = NoSpaceLeftException.of(e, work);
             String message = full.isPresent() ? full.get().getMessage()
                     : e instanceof SandboxException ? e.getMessage() : e.toString();
             response = new AgentProtocol.Response(false, message, false, -1, List.of(), List.of(), Map.of(),
                     List.of(), false, full.map(NoSpaceLeftException::path).orElse(null));
+        } finally {
+            running.remove(id);
         }
         try {
-            AgentProtocol.write(responseFile, response);
+            send(AgentProtocol.ANSWER, id, AgentProtocol.serialize(response));
         } catch (IOException e) {
-            System.err.println("jbuild sandbox agent: cannot write " + responseFile + ": " + e);
+            System.err.println("jbuild sandbox agent: cannot answer: " + e);
             Runtime.getRuntime().halt(3);
         }
-        stopWatchdog(watchdog);
-        System.exit(0);
     }
 
-    /**
-     * The caller keeps our stdin open; end of file means it is gone, and so must we be. The read
-     * goes through an interruptible channel, not System.in: HotSpot's exit waits up to 300 ms for
-     * threads blocked in native code, so a watchdog stuck in a plain read would add that to every
-     * RUN; an interrupted channel read returns at once ({@link #stopWatchdog}).
-     */
-    private static Thread startWatchdog() {
-        java.nio.channels.FileChannel stdin = new java.io.FileInputStream(java.io.FileDescriptor.in).getChannel();
-        Thread t = new Thread(() -> {
-            try {
-                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(64);
-                while (stdin.read(buffer) >= 0) {
-                    buffer.clear(); // nothing is ever sent
-                }
-            } catch (java.nio.channels.ClosedChannelException e) {
-                return; // closed by stopWatchdog: we are exiting normally
-            } catch (IOException e) {
-                // same as end of file
+    /** {@link Staging}, made by the first run that needs it (later ones wait for it). */
+    private synchronized Staging staging(Map<String, String> tools) throws IOException {
+        if (staging != null) {
+            return staging;
+        }
+        Path root = Files.createDirectories(scratch.resolve("stage"));
+        Path dev = scratch.resolve("dev");
+        if (!Files.isDirectory(dev)) {
+            Path tmp = Files.createDirectories(scratch.resolve("dev.new"));
+            for (String d : Staging.DEVICES) {
+                Files.createFile(tmp.resolve(d));
             }
-            Runtime.getRuntime().halt(137);
-        }, "sandbox-agent-watchdog");
-        t.setDaemon(true);
-        t.start();
-        return t;
+            for (String d : List.of("pts", "shm")) {
+                Files.createDirectory(tmp.resolve(d));
+                Files.setAttribute(tmp.resolve(d), "unix:mode", 0755);
+            }
+            Files.createSymbolicLink(tmp.resolve("ptmx"), Path.of("pts/ptmx"));
+            Files.createSymbolicLink(tmp.resolve("fd"), Path.of("/proc/self/fd"));
+            Files.createSymbolicLink(tmp.resolve("stdin"), Path.of("/proc/self/fd/0"));
+            Files.createSymbolicLink(tmp.resolve("stdout"), Path.of("/proc/self/fd/1"));
+            Files.createSymbolicLink(tmp.resolve("stderr"), Path.of("/proc/self/fd/2"));
+            Files.move(tmp, dev);
+        }
+        RunOperation.Script s = new RunOperation.Script();
+        String mount = RunOperation.Script.q(tools.get("mount"));
+        s.line("set -eu");
+        s.line("S=" + RunOperation.Script.q(root.toString()));
+        s.line(mount + " -t tmpfs -o mode=755 tmpfs \"$S\"");
+        s.line("mkdir \"$S/root\" \"$S/.old\" \"$S/etc\"");
+        s.line("ln -s root/proc \"$S/proc\"");
+        for (String d : List.of("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32")) {
+            Path host = Path.of("/" + d);
+            if (Files.isSymbolicLink(host)) {
+                s.line("ln -s " + RunOperation.Script.q(Files.readSymbolicLink(host).toString()) + " \"$S/" + d + "\"");
+            } else if (Files.isDirectory(host)) {
+                s.line("mkdir \"$S/" + d + "\"; " + mount + " --rbind /" + d + " \"$S/" + d + "\"");
+            }
+        }
+        if (Files.exists(Path.of("/etc/ld.so.cache"))) {
+            s.line(": > \"$S/etc/ld.so.cache\"; " + mount + " --bind /etc/ld.so.cache \"$S/etc/ld.so.cache\"");
+        }
+        // Shared by every run: nothing a run does may change it for the next one.
+        s.line(mount + " -o remount,ro,mode=755 tmpfs \"$S\"");
+        Path script = scratch.resolve("stage.sh");
+        Files.writeString(script, s.toString());
+        Exec.run(tools.get("sh"), script.toString());
+        staging = new Staging(root, dev);
+        return staging;
     }
 
-    /** Ends the watchdog's read (it closes the channel and returns) so that the JVM can exit at once. */
-    private static void stopWatchdog(Thread watchdog) {
-        watchdog.interrupt();
-        try {
-            watchdog.join(1000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    private void send(byte kind, int id, byte[] payload) throws IOException {
+        synchronized (toCaller) {
+            AgentProtocol.write(toCaller, kind, id, payload);
         }
     }
 
-    /** Starts the extract agent's progress lines on its standard output. */
-    static final String PROGRESS_PREFIX = "progress ";
+    /** Tells the caller how far call {@code id} is: a {@link AgentProtocol#PROGRESS} frame. */
+    private void progress(int id, long done, long total) {
+        try {
+            send(AgentProtocol.PROGRESS, id, java.nio.ByteBuffer.allocate(16).putLong(done).putLong(total).array());
+        } catch (IOException e) {
+            // the caller is gone: our input ends too, and we with it
+        }
+    }
 
-    private static AgentProtocol.Response extract(AgentProtocol.Request r) throws IOException {
+    private static byte[] prefixed(byte stream, byte[] bytes, int length) {
+        byte[] p = new byte[length + 1];
+        p[0] = stream;
+        System.arraycopy(bytes, 0, p, 1, length);
+        return p;
+    }
+
+    /** Removes a tree that may hold files of any container id (the caller cannot). */
+    private static AgentProtocol.Response delete(AgentProtocol.Request r) throws SandboxException {
+        Exec.run(r.tools().get("rm"), "-rf", "--one-file-system", "--", r.target());
+        return new AgentProtocol.Response(true, null, false, 0, List.of(), List.of(), Map.of(), List.of(), false,
+                null);
+    }
+
+    private static AgentProtocol.Response extract(AgentProtocol.Request r, ByteProgress progress) throws IOException {
         LayerExtractor extractor = new LayerExtractor();
         List<AgentProtocol.Extracted> out = new ArrayList<>();
         long start = System.nanoTime();
@@ -113,11 +233,8 @@ public final class SandboxAgent {
         for (AgentProtocol.Blob b : r.blobs()) {
             total += Files.size(Path.of(b.path()));
         }
-        // Compressed bytes read so far, as "progress DONE TOTAL" lines on stdout (Sandbox#unpackAll reads them).
-        ByteProgress.Counter counter = ByteProgress.throttled((done, all) -> {
-            System.out.println(PROGRESS_PREFIX + done + " " + all);
-            System.out.flush();
-        }, total, 100_000_000L);
+        // Compressed bytes read so far, as progress frames of this call (Sandbox#unpackAll hands them on).
+        ByteProgress.Counter counter = ByteProgress.throttled(progress, total, 100_000_000L);
         for (AgentProtocol.Blob b : r.blobs()) {
             Path target = Path.of(b.target() != null ? b.target() : r.target());
             Files.createDirectories(target);

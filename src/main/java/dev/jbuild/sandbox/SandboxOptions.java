@@ -30,13 +30,16 @@ public record SandboxOptions(Path workRoot, Snapshotter snapshotter, List<String
         workRoot = workRoot.toAbsolutePath();
     }
 
-    /** This JVM's java binary and classpath, a small fast-starting agent JVM, {@link Snapshotter#AUTO}. */
+    /**
+     * This JVM's java binary and classpath, a small fast-starting agent JVM, {@link Snapshotter#AUTO}. The
+     * JVM's own log goes to standard error: standard output carries the agent's protocol.
+     */
     public static SandboxOptions defaults(Path workRoot) {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         return new SandboxOptions(workRoot, Snapshotter.AUTO, List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xmx256m",
-                "-XX:-UsePerfData"), cp);
+                "-XX:-UsePerfData", "-Xlog:disable", "-Xlog:all=warning:stderr"), cp);
     }
 
     public SandboxOptions withSnapshotter(Snapshotter s) {

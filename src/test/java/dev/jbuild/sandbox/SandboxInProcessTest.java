@@ -26,10 +26,11 @@ class SandboxInProcessTest extends ScenarioChecks {
 
     @AfterAll
     void cleanUp() throws Exception {
-        Sandbox sandbox = Sandbox.open(SandboxOptions.defaults(roots.get(Snapshotter.COPY).resolve("work"))
-                .withSnapshotter(Snapshotter.COPY));
-        for (Path root : roots.values()) {
-            sandbox.delete(root);
+        try (Sandbox sandbox = Sandbox.open(SandboxOptions.defaults(roots.get(Snapshotter.COPY).resolve("work"))
+                .withSnapshotter(Snapshotter.COPY))) {
+            for (Path root : roots.values()) {
+                sandbox.delete(root);
+            }
         }
     }
 

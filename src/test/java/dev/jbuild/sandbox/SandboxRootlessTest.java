@@ -86,7 +86,10 @@ class SandboxRootlessTest extends ScenarioChecks {
                 }
             }
         } else {
-            Sandbox.open(SandboxOptions.defaults(base.resolve("rm")).withSnapshotter(Snapshotter.COPY)).delete(base);
+            try (Sandbox sandbox = Sandbox.open(SandboxOptions.defaults(base.resolve("rm"))
+                    .withSnapshotter(Snapshotter.COPY))) {
+                sandbox.delete(base);
+            }
         }
     }
 

@@ -181,6 +181,7 @@ public final class Scenarios {
                     .withMounts(List.of(new SandboxMount.Bind(context, "pipe", "/mnt/p", true))))));
         } finally {
             sandbox.delete(base);
+            sandbox.close();
         }
         return out;
     }
