@@ -36,11 +36,40 @@ public final class Main {
                 Thread.currentThread().interrupt();
             }
         }, "jbuild-stop"));
+        if (debugRequested(args, System.getenv())) {
+            // Before any logger exists: slf4j-simple reads its level once (simplelogger.properties
+            // turns it off), and a system property wins over that file.
+            System.setProperty(SLF4J_LEVEL_PROPERTY, "debug");
+        }
         int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
         done.set(true);
         if (!interrupted.get()) {
             System.exit(code);
         }
+    }
+
+    static final String SLF4J_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
+
+    /**
+     * Whether the command line asks for {@code --debug} (or {@code JBUILD_DEBUG=1}), looked at
+     * before picocli parses it, because log levels must be set before the first logger is made.
+     * Words after {@code --} are operands. The error report uses the parsed options
+     * ({@link ErrorReporter#debugRequested}); the two agree on every command line picocli accepts
+     * except one that passes the word {@code --debug} as a value, which only logs more.
+     */
+    static boolean debugRequested(String[] args, java.util.Map<String, String> env) {
+        if ("1".equals(env.get("JBUILD_DEBUG"))) {
+            return true;
+        }
+        for (String arg : args) {
+            if (arg.equals("--")) {
+                return false;
+            }
+            if (arg.equals("--debug")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Runs one command line and returns the exit code; used by tests to run in-process. */
