@@ -213,6 +213,18 @@ fetch_arm64_busybox() {
   trap undo_emulation EXIT
 }
 
+# The parser and expansion conformance tests read BuildKit's test data in place (pom.xml's
+# jbuild.conformance.dir). A fresh clone lacks it: say how to get it before anything is installed.
+conformance_dir=../shared/conformance
+for arg in "$@"; do
+  case "$arg" in -Djbuild.conformance.dir=*) conformance_dir=${arg#-Djbuild.conformance.dir=} ;; esac
+done
+if [ ! -d "$conformance_dir/buildkit/parser/testfiles" ] || [ ! -f "$conformance_dir/buildkit/shell/envVarTest" ]; then
+  echo "test.sh: BuildKit's conformance data is missing from $conformance_dir;" \
+    "fetch it once with ./scripts/fetch-conformance.sh (or pass -Djbuild.conformance.dir=DIR)" >&2
+  exit 2
+fi
+
 mapfile -t missing < <(missing_packages)
 if [ ${#missing[@]} -gt 0 ]; then
   if is_root; then

@@ -137,7 +137,7 @@ final class BaseImages {
             throw new java.io.InterruptedIOException("interrupted before pulling " + name);
         }
         try {
-            StepId step = session.startStep(BuildListener.PULL, 0, 0, name.toString());
+            StepId step = session.startStep(BuildListener.PULL, 0, 0, "pulling " + name);
             long started = System.nanoTime();
             Descriptor descriptor;
             try {

@@ -75,7 +75,10 @@ final class BuildSession {
         this.createdDirTime = request.sourceDateEpoch() != null ? request.sourceDateEpoch() : Instant.EPOCH;
     }
 
-    /** Reports a new step to the listener and returns its id for the events that follow. */
+    /**
+     * Reports a new step to the listener and returns its id for the events that follow. {@code stage}
+     * is empty for the one stage of a single-stage Dockerfile ({@code [1/2] COPY ...}, as BuildKit).
+     */
     StepId startStep(String stage, int index, int count, String text) {
         StepId step = new StepId(stepNumbers.incrementAndGet());
         if (platformLabel == null) {
@@ -83,7 +86,7 @@ final class BuildSession {
         } else if (stage.equals(BuildListener.PULL) || stage.equals(BuildListener.PUSH)) {
             listener.stepStarted(step, stage, index, count, text + " (" + platformLabel + ")"); // printers key on the stage
         } else {
-            listener.stepStarted(step, platformLabel + " " + stage, index, count, text);
+            listener.stepStarted(step, stage.isEmpty() ? platformLabel : platformLabel + " " + stage, index, count, text);
         }
         return step;
     }
@@ -128,12 +131,12 @@ final class BuildSession {
                 request.compression(), -1, Runtime.getRuntime().availableProcessors(), request.sourceDateEpoch()));
         long started = System.nanoTime();
         try (BlobWriter blob = store.blobWriter()) {
-            LayerResult result = writer.write(entries, blob);
+            LayerResult result = writer.write(entries, blob,
+                    (done, total) -> listener.progress(step, BuildListener.Work.COMPRESS, "layer", done, total));
             Digest digest = blob.commit();
-            double seconds = Math.max((System.nanoTime() - started) / 1e9, 0.001);
-            listener.log(step, String.format(java.util.Locale.ROOT, "layer %s: %.1f MB, %s %.1f MB, in %.1fs (%.1f MB/s)",
-                    digest.shortHex(), result.uncompressedSize() / 1e6, request.compression().name().toLowerCase(java.util.Locale.ROOT),
-                    result.compressedSize() / 1e6, seconds, result.uncompressedSize() / 1e6 / seconds));
+            listener.layerWritten(step, digest.toString(), result.uncompressedSize(),
+                    request.compression().name().toLowerCase(java.util.Locale.ROOT), result.compressedSize(),
+                    Duration.ofNanos(System.nanoTime() - started));
             return new LayerRecord(new Descriptor(result.mediaType(), digest, result.compressedSize()),
                     Digest.parse(result.diffId()));
         }

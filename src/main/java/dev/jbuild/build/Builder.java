@@ -242,8 +242,7 @@ public final class Builder {
         return graph.run(session.request.plan().target(), stage -> {
             ImageState state = base(stage, images, graph);
             StageExecutor executor = new StageExecutor(session, stage, state, sources.forStage(stage.index()), rootfs);
-            runOnBuildTriggers(session, stage, state, executor);
-            executor.run();
+            executor.run(onBuildTriggers(session, stage, state));
             return state;
         });
     }
@@ -260,26 +259,27 @@ public final class Builder {
         return images.image(((BaseImage.Image) base).reference(), stage.from().location());
     }
 
-    /** A base image's ONBUILD instructions run first, then are cleared from the new image, as in Docker. */
-    private static void runOnBuildTriggers(BuildSession session, Stage stage, ImageState state, StageExecutor executor)
-            throws BuildException, IOException {
+    /**
+     * A base image's ONBUILD instructions, which run first, as parsed instructions; they are cleared
+     * from the new image, as in Docker.
+     */
+    private static List<Instruction> onBuildTriggers(BuildSession session, Stage stage, ImageState state)
+            throws BuildException {
         List<String> triggers = state.runConfig().onBuild();
         if (triggers == null || triggers.isEmpty()) {
-            return;
+            return List.of();
         }
         state.updateRunConfig(c -> c.withOnBuild(null));
+        List<Instruction> parsed = new ArrayList<>();
         for (String trigger : triggers) {
-            Instruction instruction;
             try {
-                instruction = DockerfileParser.parseInstruction(trigger, stage.from().location().file(),
-                        stage.from().location().startLine(), session.request.dockerfile().escape());
+                parsed.add(DockerfileParser.parseInstruction(trigger, stage.from().location().file(),
+                        stage.from().location().startLine(), session.request.dockerfile().escape()));
             } catch (DockerfileSyntaxException e) {
                 throw new BuildException(stage.from().location(), "ONBUILD trigger of the base image: " + e.getMessage(), e);
             }
-            StepId step = session.startStep(stage.displayName(), 0, stage.instructions().size(), "ONBUILD " + trigger);
-            long started = System.nanoTime();
-            session.finishStep(step, executor.execute(step, instruction), started);
         }
+        return parsed;
     }
 
     /** Writes the config and manifest of the target stage and tags them. */
@@ -347,7 +347,7 @@ public final class Builder {
         for (String tag : built.tags()) {
             ImageName target = ImageName.parse(tag);
             // After every stage: the only transfer running, as BuildListener#PUSH promises.
-            StepId step = session.startStep(BuildListener.PUSH, 0, 0, target.toString());
+            StepId step = session.startStep(BuildListener.PUSH, 0, 0, "pushing " + target);
             long started = System.nanoTime();
             try {
                 PushResult result = transfer.push(built.manifest(), target, layerSources);

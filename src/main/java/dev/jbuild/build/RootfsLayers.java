@@ -215,7 +215,9 @@ final class RootfsLayers implements AutoCloseable {
                 : "unpacking " + layerCount + " layers (" + all.get(0).diffId().shortHex() + " to "
                         + all.get(all.size() - 1).diffId().shortHex() + ") for RUN");
         try {
-            sandbox().unpackAll(jobs);
+            String subject = layerCount == 1 ? "layer" : layerCount + " layers";
+            sandbox().unpackAll(jobs, (done, total) -> session.listener.progress(step, BuildListener.Work.EXTRACT, subject,
+                    done, total));
         } catch (IOException | InterruptedException | RuntimeException e) {
             // A cancelled stage (another one failed, or Ctrl-C) must not leave half-unpacked trees.
             for (Path partial : partials.values()) {

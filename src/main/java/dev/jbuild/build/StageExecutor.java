@@ -47,18 +47,35 @@ final class StageExecutor {
         this.lookups = session.cache.lookups(stage);
     }
 
-    void run() throws BuildException {
-        List<Instruction> instructions = stage.instructions();
-        for (int i = 0; i < instructions.size(); i++) {
-            Instruction instruction = instructions.get(i);
+    /**
+     * Runs the base image's ONBUILD {@code triggers}, then the stage's instructions. As in BuildKit,
+     * only instructions that change the file tree (COPY, ADD, RUN, WORKDIR) are steps of progress
+     * output, numbered {@code [stage i/n]} among themselves (triggers first, shown as
+     * {@code ONBUILD ...}); metadata instructions (ENV, ARG, LABEL, CMD, ...) are applied and cached
+     * the same way but only reported through {@link BuildListener#metadataApplied}. A Dockerfile
+     * with one stage shows no stage name ({@code [1/2]}), as BuildKit prints it.
+     */
+    void run(List<Instruction> triggers) throws BuildException {
+        List<Instruction> all = new java.util.ArrayList<>(triggers);
+        all.addAll(stage.instructions());
+        int shown = (int) all.stream().filter(StageExecutor::isLayerStep).count();
+        String label = session.request.plan().stages().size() == 1 ? "" : stage.displayName();
+        int index = 0;
+        for (int i = 0; i < all.size(); i++) {
+            Instruction instruction = all.get(i);
             if (Thread.currentThread().isInterrupted()) {
                 // Another stage failed or the build was stopped: start nothing new.
                 throw new BuildException(instruction.location(), "build cancelled");
             }
-            StepId step = session.startStep(stage.displayName(), i + 1, instructions.size(), instruction.node().original());
-            long started = System.nanoTime();
+            String text = (i < triggers.size() ? "ONBUILD " : "") + instruction.node().original();
             try {
-                session.finishStep(step, execute(step, instruction), started);
+                if (isLayerStep(instruction)) {
+                    StepId step = session.startStep(label, ++index, shown, text);
+                    long started = System.nanoTime();
+                    session.finishStep(step, execute(step, instruction), started);
+                } else {
+                    session.listener.metadataApplied(stage.displayName(), text, execute(null, instruction));
+                }
             } catch (IOException e) {
                 // A full disk (writing a layer into the store, say) is named as such, not by its aftermath.
                 String message = dev.jbuild.sandbox.NoSpaceLeftException.of(e, session.store.root())
@@ -70,6 +87,12 @@ final class StageExecutor {
         }
     }
 
+    /** The instructions that make a layer (or may): BuildKit's vertexes of a Dockerfile stage. */
+    private static boolean isLayerStep(Instruction instruction) {
+        return instruction instanceof Instruction.Copy || instruction instanceof Instruction.Add
+                || instruction instanceof Instruction.Run || instruction instanceof Instruction.Workdir;
+    }
+
     /**
      * Runs one instruction, or takes its result from the cache; ONBUILD triggers of a base image
      * come through here too. Returns true for a cache hit.
@@ -79,9 +102,7 @@ final class StageExecutor {
             throw new IllegalStateException("FROM is handled by the builder");
         }
         String parent = state.cacheKey;
-        boolean layerStep = instruction instanceof Instruction.Copy || instruction instanceof Instruction.Add
-                || instruction instanceof Instruction.Run || instruction instanceof Instruction.Workdir;
-        if (!layerStep) {
+        if (!isLayerStep(instruction)) {
             // Metadata: applying it is cheap and exact; the key covers the config it leads to, and a
             // hit keeps the history entry (its time) of the build that first made it.
             apply(step, instruction);

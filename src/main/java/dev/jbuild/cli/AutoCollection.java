@@ -46,7 +46,7 @@ final class AutoCollection {
             if (!quiet && result.isPresent() && result.get().freedBytes() > 0) {
                 StoreMaintenance.PruneResult r = result.get();
                 err.printf("garbage collection: freed %s (%d cache records, %d blobs, %d rootfs directories)%n",
-                        ProgressPrinter.size(r.freedBytes()), r.cacheRecords(), r.blobs(), r.rootfsDirs());
+                        Quantities.bytes(r.freedBytes()), r.cacheRecords(), r.blobs(), r.rootfsDirs());
             }
         } catch (IOException | IllegalArgumentException e) {
             err.println("warning: automatic garbage collection: " + e.getMessage());

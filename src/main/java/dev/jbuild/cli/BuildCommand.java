@@ -45,7 +45,7 @@ import picocli.CommandLine.Spec;
         sortOptions = false)
 final class BuildCommand implements Runnable {
 
-    enum Progress { auto, plain, tty, quiet, json }
+    enum Progress { auto, plain, tty, quiet, json, rawjson }
 
     @Spec
     CommandSpec spec;
@@ -239,9 +239,11 @@ final class BuildCommand implements Runnable {
         PrintWriter err = spec.commandLine().getErr();
         BuildListener printer = switch (mode) {
             case json -> new JsonProgress(err);
-            case tty -> new TtyProgress(err, terminalWidth());
+            case rawjson -> new RawJsonProgress(err);
+            case tty -> TtyProgress.forTerminal(err);
             default -> new ProgressPrinter(err, silent);
         };
+        String failed = "interrupted"; // what the printer is told when the build ends without a result
         BuildResult result;
         // --creds goes to the registries the command names: pushed tags and cache references (a cache
         // is written and read as the user's own, like a pushed image), never to those of base images.
@@ -252,11 +254,16 @@ final class BuildCommand implements Runnable {
                     .withCacheOptions(new CacheOptions(noCache, java.util.Set.copyOf(noCacheFilter),
                             cacheImports, cacheExports))
                     .buildPlatforms(requests);
+            failed = null;
         } catch (BuildException e) {
+            failed = e.getMessage();
             CliFailure failure = e.location() == null
                     ? new CliFailure(ExitCodes.BUILD_FAILED, List.of("error: " + e.getMessage()), e)
                     : Diagnostics.atLocation(e.location(), e.getMessage(), dockerfile.text(), e);
             throw e.environmentProblem() ? new CliFailure(ExitCodes.ENVIRONMENT, failure.lines(), e) : failure;
+        } finally {
+            // Before the summary or the error: the tty view erases its live lines, rawjson ends its vertexes.
+            ProgressEnd.of(printer, failed);
         }
         BuildOutputFiles.write(result, iidFile, metadataFile);
         boolean archiveOnStdout = request.outputs().stream().anyMatch(OutputSpecs::writesToStdout);
@@ -265,24 +272,16 @@ final class BuildCommand implements Runnable {
             spec.commandLine().getOut().flush();
         } else if (printer instanceof JsonProgress json) {
             json.result(result);
-        } else if (!silent) {
+        } else if (!silent && mode != Progress.rawjson) { // rawjson: only BuildKit's status objects
             ProgressPrinter.summary(err, result, java.time.Duration.ofNanos(System.nanoTime() - started));
         }
-        AutoCollection.afterBuild(store, err, silent || mode == Progress.json);
+        AutoCollection.afterBuild(store, err, silent || mode == Progress.json || mode == Progress.rawjson);
     }
 
     /** tty on an interactive terminal, plain in CI, in pipes and with TERM=dumb (BuildKit's choice). */
     private static Progress autoProgress() {
         boolean terminal = System.console() != null && !"dumb".equals(System.getenv("TERM"));
         return terminal && System.getenv("CI") == null ? Progress.tty : Progress.plain;
-    }
-
-    private static int terminalWidth() {
-        try {
-            return Integer.parseInt(System.getenv().getOrDefault("COLUMNS", "120"));
-        } catch (NumberFormatException e) {
-            return 120;
-        }
     }
 
     private String network() {

@@ -27,13 +27,13 @@ final class DuCommand implements Runnable {
         }
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%-34s %10s%n", "KIND", "SIZE");
-        out.printf("%-34s %10s%n", "blobs (" + usage.blobs() + ")", ProgressPrinter.size(usage.blobBytes()));
-        out.printf("%-34s %10s%n", "  used by tagged images", ProgressPrinter.size(usage.taggedBytes()));
-        out.printf("%-34s %10s%n", "  build cache only (" + usage.cacheRecords() + " records)", ProgressPrinter.size(usage.cacheOnlyBytes()));
-        out.printf("%-34s %10s%n", "  unreferenced (prune removes)", ProgressPrinter.size(usage.unreachableBytes()));
-        out.printf("%-34s %10s%n", "rootfs/ (" + usage.rootfsDirs() + " unpacked)", ProgressPrinter.size(usage.rootfsBytes()));
-        out.printf("%-34s %10s%n", "tmp/", ProgressPrinter.size(usage.tmpBytes()));
-        out.printf("%-34s %10s%n", "cache-mounts/", ProgressPrinter.size(usage.cacheMountBytes()));
+        out.printf("%-34s %10s%n", "blobs (" + usage.blobs() + ")", Quantities.bytes(usage.blobBytes()));
+        out.printf("%-34s %10s%n", "  used by tagged images", Quantities.bytes(usage.taggedBytes()));
+        out.printf("%-34s %10s%n", "  build cache only (" + usage.cacheRecords() + " records)", Quantities.bytes(usage.cacheOnlyBytes()));
+        out.printf("%-34s %10s%n", "  unreferenced (prune removes)", Quantities.bytes(usage.unreachableBytes()));
+        out.printf("%-34s %10s%n", "rootfs/ (" + usage.rootfsDirs() + " unpacked)", Quantities.bytes(usage.rootfsBytes()));
+        out.printf("%-34s %10s%n", "tmp/", Quantities.bytes(usage.tmpBytes()));
+        out.printf("%-34s %10s%n", "cache-mounts/", Quantities.bytes(usage.cacheMountBytes()));
         out.flush();
     }
 }

@@ -5,6 +5,8 @@ import dev.jbuild.image.ImageName;
 import dev.jbuild.store.Store;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,39 +29,74 @@ final class ImagesCommand implements Runnable {
     @Override
     public void run() {
         Store store = Stores.open(((JbuildCommand) spec.root().userObject()).root);
-        StoredImages images = new StoredImages(store);
         PrintWriter out = spec.commandLine().getOut();
         try {
-            if (!quiet) {
-                out.printf(digests ? "%-40s %-16s %-73s %-14s %-22s %s%n" : "%-40s %-16s %-14s %-22s %s%n",
-                        digests ? new Object[] {"REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE"}
-                                : new Object[] {"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"});
-            }
-            for (Map.Entry<String, Descriptor> tag : store.tags().entrySet()) {
-                StoredImages.StoredImage image = images.load(tag.getKey(), tag.getValue());
-                // A multi-platform image's ID is its index digest (as the build prints it, and as
-                // containerd's image store shows it); a single image's is its config digest, as in docker.
-                String id = (dev.jbuild.image.MediaTypes.isIndex(tag.getValue().mediaType()) ? tag.getValue().digest()
-                        : image.config().digest()).hex().substring(0, 12);
-                if (quiet) {
-                    out.println(id);
-                    continue;
-                }
-                ImageName name = ImageName.parse(tag.getKey());
-                String familiar = name.familiar();
-                String repository = name.tag() == null ? familiar : familiar.substring(0, familiar.length() - name.tag().length() - 1);
-                String created = image.config().value().created() == null ? "" : image.config().value().created();
-                if (digests) {
-                    out.printf("%-40s %-16s %-73s %-14s %-22s %s%n", repository, name.tag(), tag.getValue().digest(), id,
-                            created, ProgressPrinter.size(image.size()));
-                } else {
-                    out.printf("%-40s %-16s %-14s %-22s %s%n", repository, name.tag(), id, created,
-                            ProgressPrinter.size(image.size()));
-                }
-            }
+            print(store, out, java.time.Instant.now());
         } catch (IOException e) {
             throw new CliFailure(ExitCodes.BUILD_FAILED, "error: reading the store: " + e.getMessage());
         }
         out.flush();
+    }
+
+    /**
+     * The table as of {@code now} (tests pass a fixed instant): CREATED in docker's words
+     * ({@code 2 hours ago}), columns as wide as their widest cell plus three spaces, as docker's
+     * tabwriter lays them out, so no value breaks the alignment.
+     */
+    void print(Store store, PrintWriter out, java.time.Instant now) throws IOException {
+        StoredImages images = new StoredImages(store);
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(digests ? List.of("REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE")
+                : List.of("REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"));
+        for (Map.Entry<String, Descriptor> tag : store.tags().entrySet()) {
+            StoredImages.StoredImage image = images.load(tag.getKey(), tag.getValue());
+            // A multi-platform image's ID is its index digest (as the build prints it, and as
+            // containerd's image store shows it); a single image's is its config digest, as in docker.
+            String id = (dev.jbuild.image.MediaTypes.isIndex(tag.getValue().mediaType()) ? tag.getValue().digest()
+                    : image.config().digest()).hex().substring(0, 12);
+            if (quiet) {
+                out.println(id);
+                continue;
+            }
+            ImageName name = ImageName.parse(tag.getKey());
+            String familiar = name.familiar();
+            String repository = name.tag() == null ? familiar : familiar.substring(0, familiar.length() - name.tag().length() - 1);
+            String created = created(image.config().value().created(), now);
+            String tagName = name.tag() == null ? "<none>" : name.tag();
+            rows.add(digests
+                    ? List.of(repository, tagName, tag.getValue().digest().toString(), id, created, Quantities.bytes(image.size()))
+                    : List.of(repository, tagName, id, created, Quantities.bytes(image.size())));
+        }
+        if (quiet) {
+            return;
+        }
+        int[] widths = new int[rows.get(0).size()];
+        for (List<String> row : rows) {
+            for (int i = 0; i < row.size(); i++) {
+                widths[i] = Math.max(widths[i], row.get(i).length());
+            }
+        }
+        for (List<String> row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < row.size(); i++) {
+                line.append(row.get(i));
+                if (i < row.size() - 1) {
+                    line.append(" ".repeat(widths[i] - row.get(i).length() + 3));
+                }
+            }
+            out.println(line);
+        }
+    }
+
+    /** {@code 2 hours ago}; the raw value when it is no RFC 3339 time, empty when there is none. */
+    private static String created(String created, java.time.Instant now) {
+        if (created == null || created.isEmpty()) {
+            return "N/A";
+        }
+        try {
+            return Quantities.ago(java.time.OffsetDateTime.parse(created).toInstant(), now);
+        } catch (java.time.format.DateTimeParseException e) {
+            return created;
+        }
     }
 }

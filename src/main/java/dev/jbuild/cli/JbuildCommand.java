@@ -6,7 +6,11 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** The top-level {@code jbuild} command; without a subcommand, arguments go to {@code build}. */
+/**
+ * The top-level {@code jbuild} command; without a subcommand, arguments go to {@code build}. Its
+ * subcommands are {@link Main#SUBCOMMANDS}, registered by {@link Main} (only the one a command line
+ * runs, since picocli builds each command's model by reflection).
+ */
 @Command(name = "jbuild",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
@@ -14,23 +18,6 @@ import picocli.CommandLine.Spec;
             "Build OCI images from Dockerfiles, without a daemon and without root.",
             "",
             "`jbuild [OPTIONS] PATH` is short for `jbuild build [OPTIONS] PATH`."
-        },
-        subcommands = {
-            BuildCommand.class,
-            ParseCommand.class,
-            ImagesCommand.class,
-            InspectCommand.class,
-            TagCommand.class,
-            RmiCommand.class,
-            PruneCommand.class,
-            DuCommand.class,
-            SystemCommand.class,
-            SaveCommand.class,
-            PullCommand.class,
-            PushCommand.class,
-            LoginCommand.class,
-            LogoutCommand.class,
-            CompletionCommand.class,
         },
         footer = {"", "Exit codes: 0 success, 1 build failed, 2 usage error, 125 environment problem, 130 interrupted."})
 final class JbuildCommand implements Runnable {

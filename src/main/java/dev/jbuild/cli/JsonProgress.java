@@ -15,13 +15,17 @@ import java.time.Duration;
  * <pre>
  * {"event":"step","step":3,"stage":"build","index":2,"total":5,"text":"COPY . /src"}
  * {"event":"log","step":3,"line":"..."}
+ * {"event":"layer","step":3,"digest":"sha256:...","bytes":4096,"compression":"gzip","compressedBytes":1200,"seconds":0.01}
  * {"event":"done","step":3,"seconds":0.42}      or      {"event":"cached","step":3}
- * {"event":"progress","step":3,"blob":"sha256:...","direction":"pull","bytes":1048576,"total":5242880}
+ * {"event":"progress","step":3,"work":"pull","blob":"sha256:...","direction":"pull","bytes":1048576,"total":5242880}
+ * {"event":"progress","step":4,"work":"compress","subject":"layer","bytes":52428800,"total":157286400}
  * {"event":"transferred","step":3,"blob":"sha256:...","direction":"pull","bytes":5242880,"result":"pulled","seconds":0.8}
  * {"event":"warning","message":"..."}
  * {"event":"result","imageId":"sha256:...","manifest":"sha256:...","tags":[...],"pushed":[...],"layers":4,"size":1234}
  * </pre>
- * Errors are printed by the caller as usual, after the last event. Steps of stages that run at the
+ * {@code "work"} is {@code pull}, {@code push}, {@code compress} or {@code extract} (unpacking base
+ * layers for RUN); progress comes at most every ~100 ms. Metadata instructions (ENV, LABEL, ...) are
+ * no steps, as in BuildKit. Errors are printed by the caller as usual, after the last event. Steps of stages that run at the
  * same time interleave; {@code "step"} says which step each event belongs to (blob events belong to
  * the pull or push step running). Events come from several threads: every method synchronises.
  */
@@ -63,8 +67,22 @@ final class JsonProgress implements BuildListener {
     }
 
     @Override
-    public synchronized void transferProgress(String blob, boolean upload, long done, long total) {
-        emit(event("progress", transferStep).put("blob", blob).put("direction", upload ? "push" : "pull").put("bytes", done).put("total", total));
+    public synchronized void progress(StepId step, Work work, String subject, long done, long total) {
+        String name = work.name().toLowerCase(java.util.Locale.ROOT);
+        ObjectNode node = event("progress", step != null ? step : transferStep).put("work", name);
+        if (work == Work.PULL || work == Work.PUSH) {
+            node.put("blob", subject).put("direction", name);
+        } else {
+            node.put("subject", subject);
+        }
+        emit(node.put("bytes", done).put("total", total));
+    }
+
+    @Override
+    public synchronized void layerWritten(StepId step, String digest, long size, String compression, long compressedSize,
+            Duration elapsed) {
+        emit(event("layer", step).put("digest", digest).put("bytes", size).put("compression", compression)
+                .put("compressedBytes", compressedSize).put("seconds", elapsed.toMillis() / 1000.0));
     }
 
     @Override

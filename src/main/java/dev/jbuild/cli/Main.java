@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /**
  * Process entry point. {@code jbuild -t app .} means {@code jbuild build -t app .}, as
@@ -72,14 +73,59 @@ public final class Main {
         return false;
     }
 
+    /**
+     * The subcommands in the order {@code --help} lists them. picocli builds a command's model by
+     * reflecting over its class (and its option types) when the command is registered, which was
+     * a fifth of a {@code push}'s time for all fifteen; so a command line that names one (or
+     * defaults to {@code build}) registers only that one, and the rest only when something shows
+     * or walks them all ({@code --help}, {@code completion}, a bare {@code jbuild}).
+     */
+    static final List<Class<?>> SUBCOMMANDS = List.of(
+            BuildCommand.class,
+            ParseCommand.class,
+            ImagesCommand.class,
+            InspectCommand.class,
+            TagCommand.class,
+            RmiCommand.class,
+            PruneCommand.class,
+            DuCommand.class,
+            SystemCommand.class,
+            SaveCommand.class,
+            PullCommand.class,
+            PushCommand.class,
+            LoginCommand.class,
+            LogoutCommand.class,
+            CompletionCommand.class);
+
+    /** Top-level flags that print the version and need no subcommand. */
+    private static final List<String> VERSION = List.of("-V", "--version");
+
+    /** Subcommands that need every other one registered: they show or walk the whole tree. */
+    private static final List<Class<?>> NEEDS_ALL = List.of(CompletionCommand.class);
+
     /** Runs one command line and returns the exit code; used by tests to run in-process. */
     static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine commandLine = commandLine(out, err);
-        return commandLine.execute(withDefaultSubcommand(commandLine, args));
+        CommandLine commandLine = new CommandLine(new JbuildCommand());
+        String[] effective = withDefaultSubcommand(commandLine, args);
+        int i = firstCommandWord(commandLine, effective);
+        Class<?> invoked = i < effective.length ? subcommand(effective[i]) : null;
+        if (invoked != null && !NEEDS_ALL.contains(invoked)) {
+            addSubcommand(commandLine, invoked);
+        } else if (!(i < effective.length && VERSION.contains(effective[i]))) {
+            SUBCOMMANDS.forEach(type -> addSubcommand(commandLine, type));
+        }
+        return configure(commandLine, out, err).execute(effective);
     }
 
+    /** The whole command tree, as {@code --help} shows it; for tests and tools. */
     static CommandLine commandLine(PrintWriter out, PrintWriter err) {
         CommandLine commandLine = new CommandLine(new JbuildCommand());
+        SUBCOMMANDS.forEach(type -> addSubcommand(commandLine, type));
+        return configure(commandLine, out, err);
+    }
+
+    // After the subcommands are added: picocli applies these settings to the commands it has.
+    private static CommandLine configure(CommandLine commandLine, PrintWriter out, PrintWriter err) {
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler(new ErrorReporter());
@@ -88,18 +134,28 @@ public final class Main {
         return commandLine;
     }
 
-    /**
-     * Inserts {@code build} unless the first word after the global options names a command (or is
-     * a top-level flag such as {@code --version}). Global options stay valid after {@code build}
-     * because they are inherited.
-     */
-    private static String[] withDefaultSubcommand(CommandLine commandLine, String[] args) {
-        if (args.length == 0) {
-            return args;
+    // A class, not an instance: picocli creates it with its factory, as for annotated subcommands.
+    private static void addSubcommand(CommandLine commandLine, Class<?> type) {
+        commandLine.addSubcommand(type);
+    }
+
+    /** The subcommand class for a name or alias, from its annotation (no model is built), or null. */
+    private static Class<?> subcommand(String word) {
+        for (Class<?> type : SUBCOMMANDS) {
+            Command command = type.getAnnotation(Command.class);
+            if (command.name().equals(word) || Arrays.asList(command.aliases()).contains(word)) {
+                return type;
+            }
         }
-        List<String> topLevelOnly = List.of("-h", "--help", "-V", "--version");
+        return null;
+    }
+
+    private static final List<String> TOP_LEVEL_ONLY = List.of("-h", "--help", "-V", "--version");
+
+    /** The index of the first word after the global options (options of the root command), or args.length. */
+    private static int firstCommandWord(CommandLine commandLine, String[] args) {
         int i = 0;
-        while (i < args.length && !topLevelOnly.contains(args[i])) {
+        while (i < args.length && !TOP_LEVEL_ONLY.contains(args[i])) {
             String arg = args[i];
             int equals = arg.indexOf('=');
             picocli.CommandLine.Model.OptionSpec option =
@@ -110,10 +166,17 @@ public final class Main {
             // A global option: skip it, and its value when that is the next word.
             i += equals < 0 && option.arity().min() > 0 ? 2 : 1;
         }
-        if (i < args.length && (commandLine.getSubcommands().containsKey(args[i]) || topLevelOnly.contains(args[i]))) {
-            return args;
-        }
-        if (i >= args.length) {
+        return i;
+    }
+
+    /**
+     * Inserts {@code build} unless the first word after the global options names a command (or is
+     * a top-level flag such as {@code --version}). Global options stay valid after {@code build}
+     * because they are inherited.
+     */
+    private static String[] withDefaultSubcommand(CommandLine commandLine, String[] args) {
+        int i = firstCommandWord(commandLine, args);
+        if (i >= args.length || subcommand(args[i]) != null || TOP_LEVEL_ONLY.contains(args[i])) {
             return args;
         }
         List<String> withBuild = new ArrayList<>(Arrays.asList(args));

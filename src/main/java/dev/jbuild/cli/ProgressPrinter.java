@@ -5,7 +5,9 @@ import dev.jbuild.build.BuildResult;
 import dev.jbuild.build.StepId;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.Locale;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * Plain progress on standard error, one line per event, never an escape code: the format CI logs
@@ -13,18 +15,33 @@ import java.util.Locale;
  * Independent stages run at the same time, so their lines interleave; every line starts with the
  * {@code #N} of its step, as in BuildKit, which keeps them attributable. Events come from several
  * threads: every method synchronises, so lines never mix.
+ *
+ * <p>Bytes of long work (a pull, a push, compressing or unpacking layers) are printed once the step
+ * has run for {@link #PROGRESS_EVERY_NANOS} and then at most that often per step, so a quick step
+ * prints none and a slow one shows it is moving.
  */
 final class ProgressPrinter implements BuildListener {
 
+    static final long PROGRESS_EVERY_NANOS = 2_000_000_000L;
+
     private final PrintWriter err;
     private final boolean quiet;
-    private final long started = System.nanoTime();
+    private final LongSupplier clock;
+    private final long started;
     /** The pull or push step running (one at a time): blob events belong to it. */
     private StepId transferStep;
+    /** When each running step started or last printed a progress line (clock nanos). */
+    private final Map<StepId, Long> lastProgress = new HashMap<>();
 
     ProgressPrinter(PrintWriter err, boolean quiet) {
+        this(err, quiet, System::nanoTime);
+    }
+
+    ProgressPrinter(PrintWriter err, boolean quiet, LongSupplier clock) {
         this.err = err;
         this.quiet = quiet;
+        this.clock = clock;
+        this.started = clock.getAsLong();
     }
 
     @Override
@@ -32,10 +49,8 @@ final class ProgressPrinter implements BuildListener {
         if (stage.equals(PULL) || stage.equals(PUSH)) {
             transferStep = step;
         }
-        if (!quiet) {
-            err.printf("#%d [%s %d/%d] %s%n", step.number(), stage, index, steps, text);
-            err.flush();
-        }
+        lastProgress.put(step, clock.getAsLong());
+        line(ProgressText.heading(step.number(), stage, index, steps, text));
     }
 
     @Override
@@ -43,46 +58,45 @@ final class ProgressPrinter implements BuildListener {
         if (step.equals(transferStep)) {
             transferStep = null;
         }
-        if (!quiet) {
-            err.printf("#%d DONE %s%n", step.number(), seconds(elapsed));
-            err.flush();
-        }
+        lastProgress.remove(step);
+        line("#" + step.number() + " DONE " + ProgressText.seconds(elapsed));
     }
 
     @Override
     public synchronized void stepCached(StepId step) {
-        if (!quiet) {
-            err.printf("#%d CACHED%n", step.number());
-            err.flush();
-        }
+        lastProgress.remove(step);
+        line("#" + step.number() + " CACHED");
     }
 
     @Override
     public synchronized void log(StepId step, String line) {
-        if (!quiet) {
-            err.printf("#%d %s%n", step.number(), line);
+        line("#" + step.number() + " " + line);
+    }
+
+    @Override
+    public synchronized void layerWritten(StepId step, String digest, long size, String compression, long compressedSize,
+            Duration elapsed) {
+        line("#" + step.number() + " " + ProgressText.layer(digest, size, compression, compressedSize, elapsed));
+    }
+
+    @Override
+    public synchronized void progress(StepId step, Work work, String subject, long done, long total) {
+        StepId owner = step != null ? step : transferStep;
+        Long last = owner == null ? null : lastProgress.get(owner);
+        long now = clock.getAsLong();
+        if (last == null || now - last < PROGRESS_EVERY_NANOS) {
+            return;
         }
+        lastProgress.put(owner, now);
+        line("#" + owner.number() + " " + ProgressText.progress(work, subject, done, total));
     }
 
     @Override
     public synchronized void transferDone(String blob, boolean upload, long size, String how, Duration elapsed) {
-        if (!quiet) {
-            // Outside a pull or push step: a registry cache's layer, downloaded when the build read it.
-            err.printf("%s %s %s %s in %s%s%n", transferStep == null ? "cache:" : "#" + transferStep.number(), how,
-                    shortDigest(blob), size(size), seconds(elapsed),
-                    how.equals("pulled") || how.equals("pushed") ? " (" + rate(size, elapsed) + ")" : "");
-            err.flush();
-        }
-    }
-
-    static String shortDigest(String digest) {
-        int colon = digest.indexOf(':');
-        return digest.substring(0, Math.min(digest.length(), colon + 13));
-    }
-
-    static String rate(long bytes, Duration elapsed) {
-        double seconds = Math.max(elapsed.toNanos() / 1e9, 0.001);
-        return size((long) (bytes / seconds)) + "/s";
+        // Outside a pull or push step: a registry cache's layer, downloaded when the build read it.
+        line((transferStep == null ? "cache:" : "#" + transferStep.number()) + " " + how + " "
+                + ProgressText.shortDigest(blob) + " " + Quantities.bytes(size) + " in " + ProgressText.seconds(elapsed)
+                + (how.equals("pulled") || how.equals("pushed") ? " (" + Quantities.rate(size, elapsed) + ")" : ""));
     }
 
     @Override
@@ -91,14 +105,22 @@ final class ProgressPrinter implements BuildListener {
         err.flush();
     }
 
+    private void line(String text) {
+        if (!quiet) {
+            err.println(text);
+            err.flush();
+        }
+    }
+
     synchronized void summary(BuildResult result) {
-        summary(err, result, Duration.ofNanos(System.nanoTime() - started));
+        summary(err, result, Duration.ofNanos(clock.getAsLong() - started));
     }
 
     /** The closing lines of plain and tty output: image ID, manifest, size, time, names, pushes. */
     static void summary(PrintWriter err, BuildResult result, Duration elapsed) {
-        err.printf("writing image %s (manifest %s, %d layers, %s) in %s, %d of %d steps cached%n", result.config(),
-                result.manifest().digest(), result.layers(), size(result.size()), seconds(elapsed), result.cached(), result.steps());
+        err.printf("writing image %s (manifest %s, %d %s, %s) in %s, %d of %d steps cached%n", result.config(),
+                result.manifest().digest(), result.layers(), result.layers() == 1 ? "layer" : "layers",
+                Quantities.bytes(result.size()), ProgressText.seconds(elapsed), result.cached(), result.steps());
         for (String tag : result.tags()) {
             err.println("naming to " + tag);
         }
@@ -106,23 +128,5 @@ final class ProgressPrinter implements BuildListener {
             err.println("pushed " + pushed);
         }
         err.flush();
-    }
-
-    private static String seconds(Duration elapsed) {
-        return String.format(Locale.ROOT, "%.1fs", elapsed.toMillis() / 1000.0);
-    }
-
-    static String size(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        String[] units = {"kB", "MB", "GB", "TB"};
-        double value = bytes;
-        int unit = -1;
-        while (value >= 1000 && unit < units.length - 1) {
-            value /= 1000;
-            unit++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
     }
 }

@@ -51,7 +51,7 @@ final class PruneCommand implements Runnable {
         }
         out.printf("Deleted %d cache records, %d blobs, %d rootfs directories, %d temporary entries%n",
                 result.cacheRecords(), result.blobs(), result.rootfsDirs(), result.tmpEntries());
-        out.printf("Total reclaimed space: %s%n", ProgressPrinter.size(result.freedBytes()));
+        out.printf("Total reclaimed space: %s%n", Quantities.bytes(result.freedBytes()));
         out.flush();
     }
 

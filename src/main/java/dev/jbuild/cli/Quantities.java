@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
 
 /**
  * Sizes and durations as users write them to docker: {@code 10GB}, {@code 512MiB}, {@code 24h},
- * {@code 1h30m}. Shared by {@code jbuild prune} and the automatic collection's settings.
+ * {@code 1h30m}, read by {@code jbuild prune} and the automatic collection's settings; and the one
+ * way every command prints a size ({@link #bytes}) or an age ({@link #ago}).
  */
 final class Quantities {
 
@@ -60,5 +61,77 @@ final class Quantities {
             d = d.plusSeconds(Long.parseLong(m.group(8)));
         }
         return d;
+    }
+
+    /**
+     * A size for people, in powers of 1000 as docker prints them (go-units' HumanSize), with one
+     * decimal below 100 of a unit: {@code 312 B}, {@code 4.1 kB}, {@code 1.2 MB}, {@code 157 MB}.
+     */
+    static String bytes(long bytes) {
+        if (bytes < 1000) {
+            return bytes + " B";
+        }
+        String[] units = {"kB", "MB", "GB", "TB", "PB", "EB"};
+        double value = bytes;
+        int unit = -1;
+        // Round first, so that 999,950 B is "1.0 MB" rather than "1000.0 kB".
+        while (unit < units.length - 1 && (unit < 0 || Math.round(value * 10) / 10.0 >= 1000)) {
+            value /= 1000;
+            unit++;
+        }
+        return value < 99.95
+                ? String.format(Locale.ROOT, "%.1f %s", value, units[unit])
+                : String.format(Locale.ROOT, "%.0f %s", value, units[unit]);
+    }
+
+    /** Bytes per second over {@code elapsed} (at least a millisecond): {@code 48.2 MB/s}. */
+    static String rate(long bytes, Duration elapsed) {
+        double seconds = Math.max(elapsed.toNanos() / 1e9, 0.001);
+        return bytes((long) (bytes / seconds)) + "/s";
+    }
+
+    /**
+     * How long ago {@code then} was, in docker's words (go-units' HumanDuration with " ago", as
+     * {@code docker images} prints CREATED): {@code Less than a second ago}, {@code 5 seconds ago},
+     * {@code About a minute ago}, {@code 3 minutes ago}, {@code About an hour ago}, {@code 2 hours ago},
+     * {@code 3 days ago}, {@code 2 weeks ago}, {@code 5 months ago}, {@code 2 years ago}.
+     */
+    static String ago(java.time.Instant then, java.time.Instant now) {
+        Duration d = Duration.between(then, now);
+        if (d.isNegative()) {
+            d = Duration.ZERO; // a clock behind the image's: as docker, count it as just made
+        }
+        return humanDuration(d) + " ago";
+    }
+
+    /** go-units' HumanDuration: the same thresholds and wording. */
+    static String humanDuration(Duration d) {
+        long seconds = d.toSeconds();
+        if (seconds < 1) {
+            return "Less than a second";
+        } else if (seconds == 1) {
+            return "1 second";
+        } else if (seconds < 60) {
+            return seconds + " seconds";
+        }
+        long minutes = d.toMinutes();
+        if (minutes == 1) {
+            return "About a minute";
+        } else if (minutes < 60) {
+            return minutes + " minutes";
+        }
+        long hours = Math.round(d.toSeconds() / 3600.0); // go-units rounds to the nearest hour
+        if (hours == 1) {
+            return "About an hour";
+        } else if (hours < 48) {
+            return hours + " hours";
+        } else if (hours < 24 * 7 * 2) {
+            return hours / 24 + " days";
+        } else if (hours < 24 * 30 * 2) {
+            return hours / 24 / 7 + " weeks";
+        } else if (hours < 24 * 365 * 2) {
+            return hours / 24 / 30 + " months";
+        }
+        return d.toHours() / 24 / 365 + " years"; // go-units: whole hours here, not rounded ones
     }
 }

@@ -7,12 +7,16 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Turns the registry client's blob events into progress events of the build's listener. */
+/**
+ * Turns the registry client's blob events into progress events of the build's listener, at most one
+ * per blob every 100 ms (the client reports every buffer it moves).
+ */
 final class TransferProgress implements RegistryListener {
 
     private final BuildListener listener;
     private final Map<String, Long> started = new ConcurrentHashMap<>();
     private final Map<String, Boolean> uploads = new ConcurrentHashMap<>();
+    private final Map<String, Long> reported = new ConcurrentHashMap<>();
 
     TransferProgress(BuildListener listener) {
         this.listener = listener;
@@ -22,12 +26,22 @@ final class TransferProgress implements RegistryListener {
     public void blobStarted(Descriptor blob, boolean upload) {
         started.put(blob.digest().toString(), System.nanoTime());
         uploads.put(blob.digest().toString(), upload);
-        listener.transferProgress(blob.digest().toString(), upload, 0, blob.size());
+        reported.put(blob.digest().toString(), System.nanoTime());
+        listener.progress(null, upload ? BuildListener.Work.PUSH : BuildListener.Work.PULL, blob.digest().toString(), 0,
+                blob.size());
     }
 
     @Override
     public void blobProgress(Descriptor blob, long bytes) {
-        listener.transferProgress(blob.digest().toString(), uploads.getOrDefault(blob.digest().toString(), false), bytes, blob.size());
+        long now = System.nanoTime();
+        Long last = reported.get(blob.digest().toString());
+        if (last != null && now - last < 100_000_000L && bytes < blob.size()) {
+            return;
+        }
+        reported.put(blob.digest().toString(), now);
+        boolean upload = uploads.getOrDefault(blob.digest().toString(), false);
+        listener.progress(null, upload ? BuildListener.Work.PUSH : BuildListener.Work.PULL, blob.digest().toString(), bytes,
+                blob.size());
     }
 
     @Override
@@ -36,6 +50,7 @@ final class TransferProgress implements RegistryListener {
         Long start = started.remove(digest);
         boolean upload = uploads.getOrDefault(digest, outcome == Outcome.UPLOADED || outcome == Outcome.MOUNTED);
         uploads.remove(digest);
+        reported.remove(digest);
         Duration elapsed = start == null ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - start);
         String how = switch (outcome) {
             case DOWNLOADED -> "pulled";

@@ -77,6 +77,18 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
         return algorithm + ":" + hex;
     }
 
+    // Written out rather than generated: a record's equals and hashCode are linked through
+    // invokedynamic on first use, which costs a short command more than all its comparisons.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Digest d && algorithm.equals(d.algorithm) && hex.equals(d.hex);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * algorithm.hashCode() + hex.hashCode();
+    }
+
     /** Short form for logs and progress output: the first 12 hex digits, as Docker shows ids. */
     public String shortHex() {
         return hex.substring(0, 12);

@@ -26,6 +26,20 @@ public final class ImageDocuments {
      */
     public static Document<ManifestOrIndex> parseManifestOrIndex(byte[] bytes, String contentType)
             throws InvalidDocumentException {
+        String contentTypeBase = contentType == null ? null : contentType.split(";", 2)[0].trim();
+        if (!MediaTypes.isSchema1(contentTypeBase)) {
+            // The plain documents the store and registries hold, without data binding; null when
+            // the document needs the mapper (which then decides and words any error).
+            ManifestOrIndex plain = DocumentReader.read(bytes);
+            if (plain != null) {
+                return new Document<>(plain, bytes);
+            }
+        }
+        return parseWithMapper(bytes, contentType);
+    }
+
+    /** {@link #parseManifestOrIndex(byte[], String)} through the mapper alone: the reference. */
+    static Document<ManifestOrIndex> parseWithMapper(byte[] bytes, String contentType) throws InvalidDocumentException {
         JsonNode tree = tree(bytes, "manifest");
         Kind kind = kindOf(tree, contentType);
         ManifestOrIndex value = kind == Kind.INDEX ? bind(bytes, Index.class, "index") : bind(bytes, Manifest.class, "manifest");
@@ -72,7 +86,7 @@ public final class ImageDocuments {
     /** The canonical JSON of a document or any of its parts (a descriptor, a platform). */
     public static byte[] canonicalBytes(Object value) {
         try {
-            return Json.MAPPER.writeValueAsBytes(value);
+            return Json.mapper().writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
             // Only records of this package are written; failing here is a bug, not bad input.
             throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
@@ -132,7 +146,7 @@ public final class ImageDocuments {
 
     private static JsonNode tree(byte[] bytes, String what) throws InvalidDocumentException {
         try {
-            return Json.MAPPER.readTree(bytes);
+            return Json.mapper().readTree(bytes);
         } catch (JacksonException e) {
             throw new InvalidDocumentException("invalid " + what + ": " + message(e), e);
         } catch (java.io.IOException e) {
@@ -142,7 +156,7 @@ public final class ImageDocuments {
 
     private static <T> T bind(byte[] bytes, Class<T> type, String what) throws InvalidDocumentException {
         try {
-            return Json.MAPPER.readValue(bytes, type);
+            return Json.mapper().readValue(bytes, type);
         } catch (JacksonException e) {
             throw new InvalidDocumentException("invalid " + what + ": " + message(e), e);
         } catch (java.io.IOException e) {

@@ -86,7 +86,23 @@ public final class LayerWriter {
      *                                  read, or the sink fails
      */
     public LayerResult write(Collection<? extends LayerEntry> entries, OutputStream sink) throws IOException {
+        return write(entries, sink, ByteProgress.NONE);
+    }
+
+    /**
+     * Like {@link #write(Collection, OutputStream)}, telling {@code progress} how many bytes of file
+     * content of the total have gone into the tar (and so through the compressor), at most every 100 ms.
+     */
+    public LayerResult write(Collection<? extends LayerEntry> entries, OutputStream sink, ByteProgress progress)
+            throws IOException {
         List<LayerEntry> sorted = sortAndCheck(entries);
+        long contentBytes = 0;
+        for (LayerEntry entry : sorted) {
+            if (entry instanceof LayerEntry.RegularFile file) {
+                contentBytes += file.size();
+            }
+        }
+        ByteProgress.Counter counter = ByteProgress.throttled(progress, contentBytes, 100_000_000L);
         CountingDigestOutputStream compressed = new CountingDigestOutputStream(sink);
         OutputStream compressor = Compressors.open(options.compression(), compressed, options.level(),
                 options.threads());
@@ -97,7 +113,7 @@ public final class LayerWriter {
             OutputStream out = new BufferedOutputStream(tar, 64 * 1024);
             byte[] copyBuffer = new byte[64 * 1024];
             for (LayerEntry entry : sorted) {
-                writeEntry(out, clamp(entry), copyBuffer);
+                writeEntry(out, clamp(entry), copyBuffer, counter);
             }
             TarFormat.writeEnd(out);
             out.flush();
@@ -169,7 +185,8 @@ public final class LayerWriter {
         return truncated.equals(mtime) ? e : e.withAttributes(e.attributes().withMtime(truncated));
     }
 
-    private static void writeEntry(OutputStream out, LayerEntry entry, byte[] buffer) throws IOException {
+    private static void writeEntry(OutputStream out, LayerEntry entry, byte[] buffer, ByteProgress.Counter counter)
+            throws IOException {
         EntryAttributes a = entry.attributes();
         Map<String, byte[]> xattrs = a.xattrsView();
         String name = tarPath(entry);
@@ -193,7 +210,7 @@ public final class LayerWriter {
         }
         TarFormat.writeHeader(out, header);
         if (entry instanceof LayerEntry.RegularFile file) {
-            copyExactly(file, out, buffer);
+            copyExactly(file, out, buffer, counter);
             TarFormat.pad(out, file.size());
         }
     }
@@ -204,8 +221,8 @@ public final class LayerWriter {
     }
 
     /** Exactly {@code size} bytes, or an error: a file that grows or shrinks mid-build must not slip through. */
-    private static void copyExactly(LayerEntry.RegularFile file, OutputStream out, byte[] buffer)
-            throws IOException {
+    private static void copyExactly(LayerEntry.RegularFile file, OutputStream out, byte[] buffer,
+            ByteProgress.Counter counter) throws IOException {
         long left = file.size();
         try (InputStream in = file.content().open()) {
             while (left > 0) {
@@ -216,6 +233,7 @@ public final class LayerWriter {
                 }
                 out.write(buffer, 0, n);
                 left -= n;
+                counter.add(n);
             }
             if (in.read() >= 0) {
                 throw new IOException(file.path() + ": content is longer than its declared size " + file.size()

@@ -320,7 +320,7 @@ final class Authenticator {
         }
         JsonNode json;
         try {
-            json = Response.JSON.readTree(r.body().readAtMost(1 << 20));
+            json = Response.json().readTree(r.body().readAtMost(1 << 20));
         } catch (IOException e) {
             throw new RegistryException("the token server " + Transport.redact(realm) + " sent an unreadable answer: " + e.getMessage());
         }

@@ -143,7 +143,7 @@ final class CredentialLookup {
     static Optional<Credentials> fromAuths(byte[] json, String registry, String source) throws IOException {
         JsonNode tree;
         try {
-            tree = Response.JSON.readTree(json);
+            tree = Response.json().readTree(json);
         } catch (IOException e) {
             throw new IOException(source + " is not valid JSON");
         }

@@ -157,7 +157,7 @@ public final class DockerConfigFile {
         }
         JsonNode tree;
         try {
-            tree = Response.JSON.readTree(bytes);
+            tree = Response.json().readTree(bytes);
         } catch (IOException e) {
             throw new IOException(path + " is not valid JSON; fix or remove it: " + e.getMessage().lines().findFirst().orElse(""));
         }
@@ -177,7 +177,7 @@ public final class DockerConfigFile {
             }
         }
         DefaultPrettyPrinter printer = new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("\t", "\n"));
-        byte[] bytes = Response.JSON.writer(printer).writeValueAsBytes(root);
+        byte[] bytes = Response.json().writer(printer).writeValueAsBytes(root);
         Path temp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);

@@ -16,7 +16,16 @@ import java.util.OptionalLong;
 /** One HTTP response with its body still to be read (or closed). */
 final class Response implements Closeable {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    /** The registry package's JSON (error bodies, tokens, config.json), built on first use: an
+     *  ObjectMapper costs a short push more than its requests, and most responses have no JSON. */
+    static ObjectMapper json() {
+        return JsonHolder.JSON;
+    }
+
+    private static final class JsonHolder {
+        static final ObjectMapper JSON = new ObjectMapper();
+    }
+
     private static final int ERROR_BODY_LIMIT = 64 * 1024;
     private static final long DRAIN_LIMIT = 64 * 1024;
 
@@ -94,7 +103,7 @@ final class Response implements Closeable {
             return errors;
         }
         try {
-            JsonNode tree = JSON.readTree(bytes);
+            JsonNode tree = json().readTree(bytes);
             JsonNode list = tree == null ? null : tree.get("errors");
             if (list != null && list.isArray()) {
                 for (JsonNode e : list) {

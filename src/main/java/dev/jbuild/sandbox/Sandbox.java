@@ -1,5 +1,6 @@
 package dev.jbuild.sandbox;
 
+import dev.jbuild.layer.ByteProgress;
 import dev.jbuild.layer.Compression;
 import dev.jbuild.layer.ExtractResult;
 import dev.jbuild.layer.LayerEntry;
@@ -272,6 +273,16 @@ public final class Sandbox {
      * Results in the same order.
      */
     public List<ExtractResult> unpackAll(List<Unpack> jobs) throws SandboxException, InterruptedException {
+        return unpackAll(jobs, ByteProgress.NONE);
+    }
+
+    /**
+     * Like {@link #unpackAll(List)}, telling {@code progress} how many compressed bytes of all the
+     * blobs the agent has read (at most every 100 ms; it runs in another process and says so on its
+     * standard output).
+     */
+    public List<ExtractResult> unpackAll(List<Unpack> jobs, ByteProgress progress)
+            throws SandboxException, InterruptedException {
         Path work = newWorkDir("unpack-");
         try {
             List<AgentProtocol.Blob> list = new ArrayList<>();
@@ -285,7 +296,16 @@ public final class Sandbox {
             AgentProtocol.Request request = new AgentProtocol.Request("extract", work.toString(), tools, mapping,
                     List.of(), null, List.of(), List.of(), "/", 0, 0, List.of(), "x", "HOST", List.of(), "", "", list,
                     work.resolve("unused").toString(), namespaces);
-            AgentProtocol.Response response = callAgent("extract", request, work, OutputListener.discard());
+            AgentProtocol.Response response = callAgent("extract", request, work, (stream, line) -> {
+                if (stream == OutputListener.Stream.STDOUT && line.startsWith(SandboxAgent.PROGRESS_PREFIX)) {
+                    String[] numbers = line.substring(SandboxAgent.PROGRESS_PREFIX.length()).split(" ");
+                    try {
+                        progress.bytes(Long.parseLong(numbers[0]), Long.parseLong(numbers[1]));
+                    } catch (RuntimeException e) {
+                        // not a progress line after all: progress is only ever shown, never needed
+                    }
+                }
+            });
             if (!response.ok()) {
                 throw failure(response);
             }

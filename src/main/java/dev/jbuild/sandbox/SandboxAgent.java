@@ -1,6 +1,7 @@
 package dev.jbuild.sandbox;
 
 import dev.jbuild.layer.ExtractResult;
+import dev.jbuild.layer.ByteProgress;
 import dev.jbuild.layer.LayerExtractor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -101,10 +102,22 @@ public final class SandboxAgent {
         }
     }
 
+    /** Starts the extract agent's progress lines on its standard output. */
+    static final String PROGRESS_PREFIX = "progress ";
+
     private static AgentProtocol.Response extract(AgentProtocol.Request r) throws IOException {
         LayerExtractor extractor = new LayerExtractor();
         List<AgentProtocol.Extracted> out = new ArrayList<>();
         long start = System.nanoTime();
+        long total = 0;
+        for (AgentProtocol.Blob b : r.blobs()) {
+            total += Files.size(Path.of(b.path()));
+        }
+        // Compressed bytes read so far, as "progress DONE TOTAL" lines on stdout (Sandbox#unpackAll reads them).
+        ByteProgress.Counter counter = ByteProgress.throttled((done, all) -> {
+            System.out.println(PROGRESS_PREFIX + done + " " + all);
+            System.out.flush();
+        }, total, 100_000_000L);
         for (AgentProtocol.Blob b : r.blobs()) {
             Path target = Path.of(b.target() != null ? b.target() : r.target());
             Files.createDirectories(target);
@@ -112,7 +125,7 @@ public final class SandboxAgent {
             if (!b.parents().isEmpty()) {
                 options = options.withMissingDirectories(parentDirectories(b.parents()));
             }
-            try (InputStream in = Files.newInputStream(Path.of(b.path()))) {
+            try (InputStream in = counter.counting(Files.newInputStream(Path.of(b.path())))) {
                 ExtractResult x;
                 try {
                     x = extractor.extract(in, target, options);

@@ -99,6 +99,14 @@ final class BuildFixture {
             }
 
             @Override
+            public void metadataApplied(String stage, String text, boolean cached) {
+                steps.add(text);
+                if (cached) {
+                    cachedSteps.add(text);
+                }
+            }
+
+            @Override
             public void log(StepId step, String line) {
                 logs.computeIfAbsent(step, id -> java.util.Collections.synchronizedList(new ArrayList<>())).add(line);
             }

@@ -86,14 +86,15 @@ class CacheCliTest {
         assertEquals(List.of(), cached(cold.err()));
         CliTest.Result warm = build(RUNS, "-o", "type=tar,dest=" + temp.resolve("warm.tar"));
         assertEquals(0, warm.exitCode(), warm.err());
-        assertEquals(List.of("COPY a.txt /a.txt", "RUN echo one > /one.txt && rm /bin/ls", "ARG V=1",
+        // ARG is no step (BuildKit shows none for metadata instructions); its record still keys the RUN after it.
+        assertEquals(List.of("COPY a.txt /a.txt", "RUN echo one > /one.txt && rm /bin/ls",
                 "RUN echo \"$V\" > /v.txt", "COPY b.txt /b.txt"), cached(warm.err()));
         assertTrue(warm.err().contains("#2 CACHED"), warm.err());
         assertEquals(image(cold.err()), image(warm.err()), "same image digest");
 
         CliTest.Result arg = build(RUNS, "--build-arg", "V=2", "-o", "type=tar,dest=" + temp.resolve("arg.tar"));
         assertEquals(0, arg.exitCode(), arg.err());
-        assertEquals(List.of("COPY a.txt /a.txt", "RUN echo one > /one.txt && rm /bin/ls", "ARG V=1"), cached(arg.err()));
+        assertEquals(List.of("COPY a.txt /a.txt", "RUN echo one > /one.txt && rm /bin/ls"), cached(arg.err()));
         Map<String, String> text = new HashMap<>();
         Map<String, LayerEntry> fs = rootfs(temp.resolve("arg.tar"), text);
         assertEquals("2\n", text.get("v.txt"));

@@ -280,7 +280,7 @@ class EmulatedRunTest {
             return;
         }
         assertEquals(0, result.exitCode(), result.err());
-        assertTrue(result.err().contains("[linux/amd64 stage-0 1/1]") && result.err().contains("[linux/arm64 stage-0 1/1]"),
+        assertTrue(result.err().contains("[linux/amd64 1/1]") && result.err().contains("[linux/arm64 1/1]"),
                 "progress names each step's platform: " + result.err());
     }
 

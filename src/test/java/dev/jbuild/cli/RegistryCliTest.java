@@ -62,6 +62,12 @@ class RegistryCliTest {
             assertTrue(built.err().lines().anyMatch(l -> l.matches("#\\d+ pulled sha256:[0-9a-f]{12} .* in .*/s\\)")),
                     "plain progress reports each pulled blob with its rate: " + built.err());
             assertTrue(built.err().lines().anyMatch(l -> l.matches("#\\d+ pushed sha256:[0-9a-f]{12} .*")), built.err());
+            // Pull and push are steps without a position in a stage: no "[pull 0/0]".
+            assertTrue(built.err().lines().anyMatch(l -> l.equals("#1 pulling " + base)), built.err());
+            assertTrue(built.err().lines().anyMatch(l -> l.matches("#\\d+ pushing " + java.util.regex.Pattern.quote(target))),
+                    built.err());
+            assertFalse(built.err().contains("0/0"), built.err());
+            assertTrue(built.err().contains("#2 [1/1] COPY hello.txt /hello.txt\n"), built.err());
             String digest = new ObjectMapper().readTree(metadata.toFile()).get("containerimage.digest").asText();
             assertEquals(digest, skopeoDigest(registry, target), "the registry has exactly the built manifest");
 

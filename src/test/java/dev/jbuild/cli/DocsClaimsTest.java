@@ -1,0 +1,124 @@
+package dev.jbuild.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The docs and the examples' READMEs do not say that something is missing when it works. Every
+ * line of README.md, docs/*.md and examples/**.md that says "not implemented", "not supported",
+ * "unsupported" or "until jbuild ..." must be one of the {@link #CLAIMS} below, and each claim whose
+ * truth the CLI can show is run: the feature must really be refused (or, where the doc says so,
+ * accepted without effect). A new such sentence fails this test until it is listed with its check,
+ * or with the reason it cannot be checked mechanically: that is how "the registry cache is not
+ * implemented yet" would have been caught.
+ */
+class DocsClaimsTest {
+
+    private static final Pattern CLAIM = Pattern.compile("(?i)not implemented|not supported|unsupported|until jbuild");
+
+    /**
+     * One sentence saying something is missing: the file, a piece of the line that identifies it, and
+     * how to check it: jbuild's arguments ({@code CONTEXT} stands for a context holding
+     * {@code dockerfile}), the exit code and a piece of the output it must print; or no arguments and
+     * the reason it cannot be checked.
+     */
+    record Claim(String file, String line, List<String> args, String dockerfile, int exitCode, String output) {
+        static Claim refused(String file, String line, String dockerfile, String output, String... args) {
+            return new Claim(file, line, List.of(args), dockerfile, output.startsWith("Dockerfile") ? 1 : 2, output);
+        }
+
+        static Claim unchecked(String file, String line, String reason) {
+            return new Claim(file, line, List.of(), null, 0, reason);
+        }
+    }
+
+    private static final String SCRATCH = "FROM scratch\nCOPY a.txt /\n";
+
+    static final List<Claim> CLAIMS = List.of(
+            // Rules about every flag, not claims about one feature: the flags' own tests check them.
+            Claim.unchecked("README.md", "flags of `docker build` that are not implemented yet fail", "a rule for all flags"),
+            Claim.unchecked("README.md", "with \"not implemented yet\"", "a rule for all flags"),
+            Claim.unchecked("docs/architecture.md", "is rejected with \"not implemented yet\"", "a rule for all flags"),
+            Claim.unchecked("docs/troubleshooting.md", "`--xyz: not implemented yet`", "explains the message"),
+            Claim.unchecked("docs/usage.md", "A flag marked \"not implemented yet\"", "a rule for all flags"),
+            Claim.unchecked("docs/usage.md", "flag not implemented yet)", "the exit code table"),
+            Claim.unchecked("docs/development.md", "cgroups in hybrid mode not supported", "quotes podman's message"),
+            Claim.unchecked("docs/registries.md", "until jbuild supports it, use a",
+                    "needs a proxy that asks for credentials (the JDK's tunnelling rule)"),
+            Claim.refused("docs/usage.md", "URLs, git and `target:` are not implemented yet", SCRATCH,
+                    "are implemented yet", "--build-context", "x=https://example.com/x.tar", "CONTEXT"),
+            Claim.refused("docs/usage.md", "URLs, git and `target:` are not implemented yet", SCRATCH,
+                    "are implemented yet", "--build-context", "x=git@github.com:moby/buildkit.git", "CONTEXT"),
+            Claim.refused("docs/usage.md", "URLs, git and `target:` are not implemented yet", SCRATCH,
+                    "are implemented yet", "--build-context", "x=target:other", "CONTEXT"),
+            Claim.refused("docs/usage.md", "`oci` is refused: not implemented", SCRATCH, "not implemented",
+                    "--isolation", "oci", "CONTEXT"),
+            Claim.refused("docs/rootless.md", "| `oci` | — | refused: not implemented", SCRATCH, "not implemented",
+                    "--isolation=oci", "CONTEXT"),
+            Claim.refused("docs/rootless.md", "The flag is refused with \"not implemented\"", SCRATCH, "not implemented",
+                    "--isolation=oci", "CONTEXT"),
+            Claim.refused("docs/dockerfile.md", "**Not supported:** `RUN --device`", "FROM scratch\nRUN --device=/dev/fuse true\n",
+                    "Dockerfile:2: unknown flag: device", "--progress=plain", "CONTEXT"),
+            // "accepted and without effect": a required ARG that is not given does not fail the build.
+            new Claim("docs/dockerfile.md", "**Not supported:** `RUN --device`", List.of("--progress=plain", "CONTEXT"),
+                    "FROM scratch\nARG --required NEEDED\nCOPY a.txt /\n", 0, "writing image"));
+
+    @Test
+    void everyClaimThatSomethingIsMissingIsListedAndTrue(@TempDir Path temp) throws Exception {
+        List<String> unlisted = new ArrayList<>();
+        for (Path file : markdown()) {
+            List<String> lines = Files.readAllLines(file);
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i);
+                if (!CLAIM.matcher(line).find()) {
+                    continue;
+                }
+                String name = file.toString().replace('\\', '/');
+                boolean listed = CLAIMS.stream().anyMatch(c -> c.file().equals(name) && line.contains(c.line()));
+                if (!listed) {
+                    unlisted.add(name + ":" + (i + 1) + ": " + line.strip());
+                }
+            }
+        }
+        assertEquals(List.of(), unlisted, "sentences saying a feature is missing, not in DocsClaimsTest.CLAIMS with a check"
+                + " (if the feature works, fix the doc; if it is missing, add the claim and how to see it refused)");
+
+        int checked = 0;
+        for (Claim claim : CLAIMS) {
+            if (claim.args().isEmpty()) {
+                continue;
+            }
+            Path context = Files.createDirectories(temp.resolve("context-" + checked));
+            Files.writeString(context.resolve("a.txt"), "a\n");
+            Files.writeString(context.resolve("Dockerfile"), claim.dockerfile());
+            List<String> args = new ArrayList<>(List.of("--root", temp.resolve("store").toString()));
+            claim.args().forEach(a -> args.add(a.equals("CONTEXT") ? context.toString() : a));
+            CliTest.Result result = CliTest.run(args.toArray(String[]::new));
+            assertEquals(claim.exitCode(), result.exitCode(), claim + "\n" + result.err());
+            assertTrue((result.out() + result.err()).contains(claim.output()), claim + "\n" + result.err());
+            checked++;
+        }
+        assertTrue(checked >= 5);
+    }
+
+    /** README.md, docs/*.md and the examples' markdown, relative to the checkout. */
+    private static List<Path> markdown() throws IOException {
+        List<Path> files = new ArrayList<>(List.of(Path.of("README.md")));
+        for (String dir : List.of("docs", "examples")) {
+            try (Stream<Path> walk = Files.walk(Path.of(dir))) {
+                walk.filter(p -> p.toString().endsWith(".md")).sorted().forEach(files::add);
+            }
+        }
+        return files;
+    }
+}
