@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -107,6 +108,15 @@ public final class Main {
     static int run(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine commandLine = new CommandLine(new JbuildCommand());
         String[] effective = withDefaultSubcommand(commandLine, args);
+        if (effective != args) {
+            Optional<String> mistake = UnknownCommand.message(args[firstCommandWord(commandLine, args)], commandNames());
+            if (mistake.isPresent()) {
+                err.println("jbuild: " + mistake.get());
+                err.println("See 'jbuild --help'.");
+                err.flush();
+                return ExitCodes.USAGE;
+            }
+        }
         int i = firstCommandWord(commandLine, effective);
         Class<?> invoked = i < effective.length ? subcommand(effective[i]) : null;
         if (invoked != null && !NEEDS_ALL.contains(invoked)) {
@@ -148,6 +158,17 @@ public final class Main {
             }
         }
         return null;
+    }
+
+    /** Every subcommand's name and aliases, from the annotations. */
+    private static List<String> commandNames() {
+        List<String> names = new ArrayList<>();
+        for (Class<?> type : SUBCOMMANDS) {
+            Command command = type.getAnnotation(Command.class);
+            names.add(command.name());
+            names.addAll(Arrays.asList(command.aliases()));
+        }
+        return names;
     }
 
     private static final List<String> TOP_LEVEL_ONLY = List.of("-h", "--help", "-V", "--version");
