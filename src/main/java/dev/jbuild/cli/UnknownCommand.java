@@ -24,7 +24,7 @@ final class UnknownCommand {
     static Optional<String> message(String word, List<String> commands) {
         if (word.equals("buildx")) {
             return Optional.of("unknown command \"buildx\": jbuild is the builder itself; drop \"buildx\""
-                    + " (jbuild build ... takes docker buildx build's options)");
+                    + " (jbuild build ... is the build command)");
         }
         if (word.isEmpty() || word.startsWith("-") || word.contains("/") || word.contains(".") || word.contains(":")
                 || Files.exists(Path.of(word))) {
