@@ -117,12 +117,21 @@ class CliTest {
     }
 
     @Test
+    void anUnknownFlagIsPointedAt() throws Exception {
+        Path file = dockerfile("FROM alpine\nCOPY  --chmown=1:1 a /b\n");
+        Result result = run("parse", "-f", file.toString());
+        assertEquals(1, result.exitCode());
+        assertTrue(result.err().startsWith("Dockerfile:2: unknown flag: chmown"), result.err());
+        assertTrue(result.err().contains("    2 | COPY  --chmown=1:1 a /b\n      |       ^\n"), result.err());
+    }
+
+    @Test
     void syntaxErrorNamesTheLineWithoutAStackTrace() throws Exception {
         Path file = dockerfile("FROM alpine\n\nCOPPY . /app\n");
         Result result = run("parse", "-f", file.toString());
         assertEquals(1, result.exitCode());
         assertTrue(result.err().startsWith("Dockerfile:3: unknown instruction: COPPY"), result.err());
-        assertTrue(result.err().contains("    3 | COPPY . /app"), result.err());
+        assertTrue(result.err().contains("    3 | COPPY . /app\n      | ^\n"), "a caret under the word: " + result.err());
         assertFalse(result.err().contains("\tat "), "no stack trace without --debug");
         Result debug = run("--debug", "parse", "-f", file.toString());
         assertTrue(debug.err().contains("\tat "), "--debug shows where it happened");
