@@ -10,7 +10,6 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,7 +28,6 @@ import org.apache.commons.compress.compressors.CompressorStreamFactory;
  */
 final class ArchiveSource {
 
-    private static final int TAR_MAGIC_OFFSET = 257;
 
     private ArchiveSource() {}
 
@@ -77,8 +75,7 @@ final class ArchiveSource {
         }
         try (InputStream raw = new BufferedInputStream(tree.open(file))) {
             byte[] header = decompressed(raw).readNBytes(512);
-            return header.length == 512 && new String(header, TAR_MAGIC_OFFSET, 5, StandardCharsets.US_ASCII).equals("ustar")
-                    || header.length == 512 && oldTarChecksumMatches(header);
+            return dev.jbuild.context.BuildContexts.isTarHeader(header);
         } catch (IOException e) {
             return false; // not readable as a compressed stream: copied as a plain file
         }
@@ -91,19 +88,5 @@ final class ArchiveSource {
         } catch (CompressorException e) {
             return in; // not compressed
         }
-    }
-
-    /** Pre-POSIX tars have no magic; their header checksum identifies them. */
-    private static boolean oldTarChecksumMatches(byte[] header) {
-        String field = new String(header, 148, 8, StandardCharsets.US_ASCII).trim().replace("\0", "");
-        if (field.isEmpty() || !field.chars().allMatch(c -> c >= '0' && c <= '7')) {
-            return false;
-        }
-        long expected = Long.parseLong(field, 8);
-        long sum = 0;
-        for (int i = 0; i < 512; i++) {
-            sum += i >= 148 && i < 156 ? ' ' : header[i] & 0xff;
-        }
-        return sum == expected && header[0] != 0;
     }
 }

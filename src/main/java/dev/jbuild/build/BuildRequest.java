@@ -34,6 +34,7 @@ import java.util.Map;
  * @param snapshotter      how RUN gets a writable root filesystem
  * @param isolation        how RUN steps are isolated: namespaces (default) or chroot
  * @param sshSockets       {@code --ssh} agent sockets by id, for {@code RUN --mount=type=ssh}
+ * @param descriptorAnnotations {@code --annotation} values for descriptors and the index
  */
 public record BuildRequest(
         Dockerfile dockerfile,
@@ -54,7 +55,8 @@ public record BuildRequest(
         String network,
         Snapshotter snapshotter,
         Isolation isolation,
-        Map<String, Path> sshSockets) {
+        Map<String, Path> sshSockets,
+        DescriptorAnnotations descriptorAnnotations) {
 
     /** Default isolation, no SSH agents. */
     public BuildRequest(Dockerfile dockerfile, BuildPlan plan, Path contextDir, DockerIgnore ignore,
@@ -63,7 +65,7 @@ public record BuildRequest(
             List<OutputSpec> outputs, boolean pull, boolean push, Map<String, Path> secrets, String network,
             Snapshotter snapshotter) {
         this(dockerfile, plan, contextDir, ignore, namedContexts, platform, tags, labels, annotations, sourceDateEpoch,
-                compression, outputs, pull, push, secrets, network, snapshotter, Isolation.AUTO, Map.of());
+                compression, outputs, pull, push, secrets, network, snapshotter, Isolation.AUTO, Map.of(), DescriptorAnnotations.NONE);
     }
 
     /**
@@ -72,7 +74,8 @@ public record BuildRequest(
      */
     BuildRequest asPlatformPart() {
         return new BuildRequest(dockerfile, plan, contextDir, ignore, namedContexts, platform, List.of(), labels, annotations,
-                sourceDateEpoch, compression, List.of(), pull, false, secrets, network, snapshotter, isolation, sshSockets);
+                sourceDateEpoch, compression, List.of(), pull, false, secrets, network, snapshotter, isolation, sshSockets,
+                descriptorAnnotations);
     }
 
     public BuildRequest {
@@ -84,5 +87,6 @@ public record BuildRequest(
         secrets = Map.copyOf(secrets);
         isolation = isolation == null ? Isolation.AUTO : isolation;
         sshSockets = Map.copyOf(sshSockets);
+        descriptorAnnotations = descriptorAnnotations == null ? DescriptorAnnotations.NONE : descriptorAnnotations;
     }
 }

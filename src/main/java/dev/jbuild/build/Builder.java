@@ -109,10 +109,13 @@ public final class Builder {
                 layers += part.layers();
             }
             dev.jbuild.image.Index index = new dev.jbuild.image.Index(MediaTypes.OCI_INDEX, manifests);
-            if (!first.annotations().isEmpty()) {
-                index = index.withAnnotations(new TreeMap<>(first.annotations()));
+            // --annotation index:K=V; plain ones are the manifests' (each part's request has them), as in buildx.
+            if (!first.descriptorAnnotations().index().isEmpty()) {
+                index = index.withAnnotations(new TreeMap<>(first.descriptorAnnotations().index()));
             }
-            Descriptor indexDescriptor = store.putBytes(MediaTypes.OCI_INDEX, ImageDocuments.encode(index).bytes());
+            Descriptor indexDescriptor = withAnnotations(
+                    store.putBytes(MediaTypes.OCI_INDEX, ImageDocuments.encode(index).bytes()),
+                    first.descriptorAnnotations().indexDescriptor());
             for (String tag : first.tags()) {
                 store.tag(tag, indexDescriptor);
             }
@@ -316,13 +319,20 @@ public final class Builder {
             manifest = manifest.withAnnotations(new TreeMap<>(request.annotations()));
         }
         Document<Manifest> manifestDocument = ImageDocuments.encode(manifest);
-        Descriptor manifestDescriptor = store.putBytes(MediaTypes.OCI_MANIFEST, manifestDocument.bytes());
+        // manifest-descriptor annotations: the index's entry of a platform part (buildPlatforms keeps the
+        // descriptor), else the store's and archives' index.json entries, as BuildKit's OCI exporter writes them.
+        Descriptor manifestDescriptor = withAnnotations(store.putBytes(MediaTypes.OCI_MANIFEST, manifestDocument.bytes()),
+                request.descriptorAnnotations().manifestDescriptor());
         for (String tag : request.tags()) {
             store.tag(tag, manifestDescriptor);
         }
         size += configDescriptor.size() + manifestDescriptor.size();
         return new BuildResult(manifestDescriptor, configDescriptor.digest(), request.tags(), layers.size(), size, List.of(),
                 session.steps.get(), session.cachedSteps.get());
+    }
+
+    private static Descriptor withAnnotations(Descriptor descriptor, Map<String, String> annotations) {
+        return annotations.isEmpty() ? descriptor : descriptor.withAnnotations(new TreeMap<>(annotations));
     }
 
     /**

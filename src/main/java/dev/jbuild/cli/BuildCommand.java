@@ -32,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -46,6 +47,8 @@ import picocli.CommandLine.Spec;
 final class BuildCommand implements Runnable {
 
     enum Progress { auto, plain, tty, quiet, json, rawjson }
+
+    private static final String UNIMPLEMENTED = "unimplemented";
 
     @Spec
     CommandSpec spec;
@@ -74,23 +77,67 @@ final class BuildCommand implements Runnable {
     @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Add a label to the image config; repeatable.")
     List<String> labels = new ArrayList<>();
 
-    @Option(names = "--annotation", paramLabel = "KEY=VALUE", description = "Add an annotation to the image manifest; repeatable.")
+    @Option(names = "--annotation", paramLabel = "[TYPE:]KEY=VALUE",
+            description = "Add an annotation; TYPE (comma-separated, optionally [OS/ARCH]): manifest (default), manifest-descriptor, index, index-descriptor. Repeatable.")
     List<String> annotations = new ArrayList<>();
 
-    @Option(names = "--no-cache", description = "Do not take any step from the build cache (results are still recorded for later builds).")
+    @Option(names = "--no-cache", arity = "0..1", fallbackValue = "true", description = "Do not take any step from the build cache (results are still recorded for later builds).")
     boolean noCache;
 
     @Option(names = "--no-cache-filter", paramLabel = "STAGE", split = ",", description = "Do not take the steps of these stages (names or indexes) from the build cache; repeatable or comma-separated.")
     List<String> noCacheFilter = new ArrayList<>();
 
-    @Option(names = "--pull", description = "Always check the registry for a newer base image.")
+    @Option(names = "--pull", arity = "0..1", fallbackValue = "true",
+            description = "Always check the registry for a newer base image (--pull=false: use a stored base as is, the default).")
     boolean pull;
 
-    @Option(names = "--push", description = "Push the tagged image to its registry (same as --output type=registry).")
+    @Option(names = "--push", arity = "0..1", fallbackValue = "true", description = "Push the tagged image to its registry (same as --output type=registry).")
     boolean push;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "type=TYPE[,dest=PATH]", description = "Output: type=oci|docker|local|tar|registry|image, dest=PATH; repeatable.")
+    @Option(names = {"-o", "--output"}, paramLabel = "type=TYPE[,dest=PATH]",
+            description = "Output: type=oci|docker|local|tar|registry|image, dest=PATH; type=image,name=NAME[,push=true]; repeatable.")
     List<String> outputs = new ArrayList<>();
+
+    @Option(names = "--load", arity = "0..1", fallbackValue = "true",
+            description = "Load the image into the local podman or docker (podman load / docker load).")
+    boolean load;
+
+    @Option(names = "--provenance", paramLabel = "false",
+            description = "Only --provenance=false (jbuild makes no provenance attestation yet).")
+    String provenance;
+
+    @Option(names = "--sbom", paramLabel = "false", description = "Only --sbom=false (jbuild makes no SBOM yet).")
+    String sbom;
+
+    @Option(names = "--attest", paramLabel = "type=TYPE,disabled=true",
+            description = "Only disabled attestations (type=provenance|sbom,disabled=true).")
+    List<String> attest = new ArrayList<>();
+
+    @Option(names = "--rm", arity = "0..1", fallbackValue = "true", hidden = true,
+            description = "Accepted for docker build: jbuild makes no intermediate containers.")
+    boolean rm = true;
+
+    @Option(names = "--force-rm", arity = "0..1", fallbackValue = "true", hidden = true,
+            description = "Accepted for docker build: jbuild makes no intermediate containers.")
+    boolean forceRm;
+
+    @Option(names = "--compress", arity = "0..1", fallbackValue = "true", hidden = true,
+            description = "Accepted for docker build: the context is read in place, never sent to a daemon.")
+    boolean compress;
+
+    @Option(names = "--disable-content-trust", arity = "0..1", fallbackValue = "true", defaultValue = "true", hidden = true,
+            description = "Accepted for docker build (true, its default): jbuild does not verify image signatures.")
+    boolean disableContentTrust = true;
+
+    @Option(names = "--call", paramLabel = "build", hidden = true, description = "Only --call=build (the default).")
+    String call;
+
+    @Option(names = "--allow", paramLabel = "network.host", hidden = true,
+            description = "Only network.host (RUN --network=host needs no entitlement in jbuild).")
+    List<String> allow = new ArrayList<>();
+
+    @Mixin(name = UNIMPLEMENTED)
+    UnimplementedBuildFlags unimplemented;
 
     @Option(names = "--cache-from", paramLabel = "type=TYPE,...", description = "Cache source, repeatable, asked in order: type=registry,ref=REF (a registry cache or an image with inline cache) | type=local,src=DIR | REF.")
     List<String> cacheFrom = new ArrayList<>();
@@ -147,6 +194,7 @@ final class BuildCommand implements Runnable {
         rejectUnimplemented();
         cacheImports = CacheSpecs.imports(cacheFrom, spec.commandLine());
         cacheExports = CacheSpecs.exports(cacheTo, spec.commandLine());
+        OutputSpecs.Parsed outputSpecs = OutputSpecs.parse(outputs, spec.commandLine(), Terminals.stdoutIsTerminal());
         if (context.equals("-") && "-".equals(file)) {
             throw new ParameterException(spec.commandLine(), "the context and the Dockerfile cannot both come from standard input");
         }
@@ -154,12 +202,14 @@ final class BuildCommand implements Runnable {
         try (BuildInputs inputs = BuildInputs.read(context, file, spec.commandLine(), dryRun, stores)) {
             Dockerfile dockerfile = inputs.dockerfile().parse();
             List<Platform> targets = targetPlatforms();
+            AnnotationSpecs annotationSpecs = AnnotationSpecs.parse(annotations, targets, spec.commandLine());
             Map<String, NamedContext> namedContexts = NamedContexts.parse(buildContexts, spec.commandLine());
             List<BuildPlan> plans = new ArrayList<>();
             for (Platform target : targets) {
                 plans.add(plan(dockerfile, target, namedContexts, inputs.dockerfile().text()));
             }
             printWarnings(dockerfile, plans);
+            LocalEngine engine = load && !dryRun ? loadTarget(targets) : null;
             if (dryRun) {
                 for (int i = 0; i < plans.size(); i++) {
                     if (plans.size() > 1) {
@@ -176,15 +226,16 @@ final class BuildCommand implements Runnable {
                 Map<String, Path> secretFiles = Secrets.parse(secrets, secretsDir, spec.commandLine());
                 for (int i = 0; i < targets.size(); i++) {
                     requests.add(new BuildRequest(dockerfile, plans.get(i), inputs.contextDir(), inputs.ignore(), namedContexts,
-                            targets.get(i), normalizedTags(), keyValues(labels, "--label"), keyValues(annotations, "--annotation"),
-                            sourceDateEpoch(), compression(), OutputSpecs.parse(outputs, spec.commandLine()), pull,
-                            push || OutputSpecs.pushes(outputs), secretFiles,
-                            network(), snapshotter(), isolation(), SshSockets.parse(ssh, spec.commandLine())));
+                            targets.get(i), normalizedTags(outputSpecs.names()), keyValues(labels, "--label"),
+                            annotationSpecs.manifest(targets.get(i)), sourceDateEpoch(), compression(), outputSpecs.outputs(), pull,
+                            push || outputSpecs.push(), secretFiles,
+                            network(), snapshotter(), isolation(), SshSockets.parse(ssh, spec.commandLine()),
+                            annotationSpecs.descriptors(targets.get(i))));
                 }
                 if (requests.get(0).push() && requests.get(0).tags().isEmpty()) {
                     throw new ParameterException(spec.commandLine(), "--push needs a name: add -t REGISTRY/NAME:TAG");
                 }
-                build(store, requests, inputs.dockerfile());
+                build(store, requests, inputs.dockerfile(), engine);
             } finally {
                 if (secretsDir != null) {
                     store.deleteTemporaryDirectory(secretsDir);
@@ -231,7 +282,7 @@ final class BuildCommand implements Runnable {
     }
 
     /** Runs the build and reports it: progress and summary on stderr, or only the image ID with -q. */
-    private void build(Store store, List<BuildRequest> requests, DockerfileSource dockerfile) {
+    private void build(Store store, List<BuildRequest> requests, DockerfileSource dockerfile, LocalEngine engine) {
         BuildRequest request = requests.get(0);
         long started = System.nanoTime();
         Progress mode = quiet ? Progress.quiet : progress == Progress.auto ? autoProgress() : progress;
@@ -266,6 +317,12 @@ final class BuildCommand implements Runnable {
             ProgressEnd.of(printer, failed);
         }
         BuildOutputFiles.write(result, iidFile, metadataFile);
+        if (engine != null) {
+            // The engine's own lines ("Loaded image: …") are progress: not in -q's or json's output.
+            engine.load(store, result, request.platform(),
+                    request.sourceDateEpoch() != null ? request.sourceDateEpoch() : Instant.EPOCH,
+                    silent || mode == Progress.json || mode == Progress.rawjson ? null : err);
+        }
         boolean archiveOnStdout = request.outputs().stream().anyMatch(OutputSpecs::writesToStdout);
         if (silent && !archiveOnStdout) {
             spec.commandLine().getOut().println(result.config());
@@ -276,6 +333,15 @@ final class BuildCommand implements Runnable {
             ProgressPrinter.summary(err, result, java.time.Duration.ofNanos(System.nanoTime() - started));
         }
         AutoCollection.afterBuild(store, err, silent || mode == Progress.json || mode == Progress.rawjson);
+    }
+
+    /** The engine {@code --load} sends the image to, found before the build so that a missing one costs no build. */
+    private LocalEngine loadTarget(List<Platform> targets) {
+        if (targets.size() > 1) {
+            throw UnimplementedBuildFlags.notImplemented(spec, "--load with several platforms",
+                    "build one platform, or use -o type=oci,dest=FILE for all of them");
+        }
+        return LocalEngine.find(System.getenv()).orElseThrow(() -> new CliFailure(ExitCodes.ENVIRONMENT, LocalEngine.noEngineMessage()));
     }
 
     /** tty on an interactive terminal, plain in CI, in pipes and with TERM=dumb (BuildKit's choice). */
@@ -305,6 +371,7 @@ final class BuildCommand implements Runnable {
     private Isolation isolation() {
         switch (isolation) {
             case "auto":
+            case "default": // docker build's name for the platform's default
             case "rootless":
                 return Isolation.AUTO;
             case "chroot":
@@ -325,9 +392,10 @@ final class BuildCommand implements Runnable {
         }
     }
 
-    private List<String> normalizedTags() {
+    /** {@code -t} names, else the {@code name=} of image outputs (buildx: {@code -t} replaces them). */
+    private List<String> normalizedTags(List<String> outputNames) {
         List<String> result = new ArrayList<>();
-        for (String tag : tags) {
+        for (String tag : tags.isEmpty() ? outputNames : tags) {
             ImageName name;
             try {
                 name = ImageName.parse(tag);
@@ -380,12 +448,26 @@ final class BuildCommand implements Runnable {
         }
     }
 
-    /** Until a feature exists, its flag fails loudly rather than being silently ignored. */
+    /**
+     * Until a feature exists, its flag fails loudly rather than being silently ignored; flags that
+     * only switch off what jbuild never does ({@code --provenance=false}) are accepted.
+     */
     private void rejectUnimplemented() {
-        Map<String, Boolean> used = new LinkedHashMap<>();
-        for (Map.Entry<String, Boolean> flag : used.entrySet()) {
-            if (flag.getValue()) {
-                throw new ParameterException(spec.commandLine(), flag.getKey() + ": not implemented yet");
+        UnimplementedBuildFlags.reject(spec, UNIMPLEMENTED);
+        Attestations.requireDisabled(spec, "--provenance", "provenance", provenance);
+        Attestations.requireDisabled(spec, "--sbom", "sbom", sbom);
+        attest.forEach(value -> Attestations.requireDisabled(spec, "--attest", null, value));
+        if (!disableContentTrust) {
+            throw UnimplementedBuildFlags.notImplemented(spec, "--disable-content-trust=false", "jbuild does not verify image signatures");
+        }
+        if (call != null && !call.equals("build")) {
+            throw UnimplementedBuildFlags.notImplemented(spec, "--call=" + call, "only --call=build, the default");
+        }
+        for (String entitlement : allow) {
+            for (String one : entitlement.split(",")) {
+                if (!one.strip().equals("network.host")) {
+                    throw UnimplementedBuildFlags.notImplemented(spec, "--allow " + one.strip(), "only network.host");
+                }
             }
         }
     }

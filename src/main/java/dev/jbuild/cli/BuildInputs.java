@@ -4,7 +4,9 @@ import dev.jbuild.context.BuildContexts;
 import dev.jbuild.context.DockerIgnore;
 import dev.jbuild.context.DockerIgnoreException;
 import dev.jbuild.store.Store;
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine;
@@ -12,10 +14,14 @@ import picocli.CommandLine.ParameterException;
 
 /**
  * The context directory, the Dockerfile and the .dockerignore of one build. A context given as a
- * tar on standard input is extracted into a temporary directory that {@link #close()} removes.
+ * tar on standard input is extracted into a temporary directory that {@link #close()} removes; a
+ * Dockerfile there instead (not an archive by its first bytes, docker's test) is built with that
+ * directory empty.
  */
 record BuildInputs(Path contextDir, DockerfileSource dockerfile, DockerIgnore ignore, Store store, Path temporary)
         implements AutoCloseable {
+
+    private static final int TAR_BLOCK = 512;
 
     /** @param stores opens the store; a context from standard input is extracted into its tmp/ */
     static BuildInputs read(String context, String file, CommandLine commandLine, boolean dryRun,
@@ -23,9 +29,18 @@ record BuildInputs(Path contextDir, DockerfileSource dockerfile, DockerIgnore ig
         try {
             if (context.equals("-")) {
                 Store store = stores.get();
+                InputStream stdin = new BufferedInputStream(System.in, 64 * 1024);
+                stdin.mark(TAR_BLOCK);
+                byte[] head = stdin.readNBytes(TAR_BLOCK);
+                stdin.reset();
                 Path temporary = store.createTemporaryDirectory("context");
+                if (!BuildContexts.isArchive(head)) {
+                    // docker build - < Dockerfile: the text is the Dockerfile, the context is empty (and -f names nothing, as in docker).
+                    DockerfileSource source = DockerfileSource.read("-", stdin);
+                    return new BuildInputs(temporary, source, DockerIgnore.none(), store, temporary);
+                }
                 try {
-                    BuildContexts.extractTar(System.in, temporary);
+                    BuildContexts.extractTar(stdin, temporary);
                 } catch (IOException e) {
                     deleteQuietly(store, temporary);
                     throw e;

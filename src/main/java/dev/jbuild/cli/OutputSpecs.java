@@ -4,30 +4,83 @@ import dev.jbuild.build.OutputSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
-/** Parses {@code -o type=TYPE,dest=PATH} (and buildx's shorthands: {@code -o DIR}, {@code -o -}). */
+/**
+ * Parses {@code -o type=TYPE,dest=PATH[,name=NAMES][,push=BOOL]} (and buildx's shorthands:
+ * {@code -o DIR}, {@code -o -}). Fields are a CSV record as in buildx, so several names go in one
+ * quoted field: {@code type=image,"name=a:1,b:1",push=true}.
+ */
 final class OutputSpecs {
+
+    /**
+     * What the {@code -o} values ask for.
+     *
+     * @param outputs exports besides the store
+     * @param names   {@code name=} values of image outputs, in order (the image's names when there is no {@code -t})
+     * @param push    an image output says {@code push=true}, or is {@code type=registry}
+     */
+    record Parsed(List<OutputSpec> outputs, List<String> names, boolean push) {}
 
     private OutputSpecs() {}
 
-    static List<OutputSpec> parse(List<String> specs, CommandLine commandLine) {
-        List<OutputSpec> result = new ArrayList<>();
+    /** @param stdoutIsTerminal refuse archives on standard output then (buildx's rule: binary would garble the terminal) */
+    static Parsed parse(List<String> specs, CommandLine commandLine, boolean stdoutIsTerminal) {
+        List<OutputSpec> outputs = new ArrayList<>();
+        Set<String> names = new LinkedHashSet<>();
+        boolean push = false;
         for (String spec : specs) {
-            OutputSpec output = parseOne(spec, commandLine);
-            if (output != null) {
-                result.add(output);
+            if (spec.equals("-")) {
+                requireNoTerminal("tar", stdoutIsTerminal, commandLine);
+                outputs.add(new OutputSpec.RootfsTar(null));
+                continue;
+            }
+            if (!spec.contains("=")) {
+                outputs.add(new OutputSpec.LocalDirectory(Path.of(spec)));
+                continue;
+            }
+            Map<String, String> fields = fields(spec, commandLine);
+            String type = fields.remove("type");
+            String dest = fields.remove("dest");
+            if (type == null) {
+                throw new ParameterException(commandLine, "invalid --output " + spec + ": type= is required");
+            }
+            String name = type.equals("local") || type.equals("tar") ? null : fields.remove("name");
+            if (name != null) {
+                for (String one : name.split(",")) {
+                    if (!one.isBlank()) {
+                        names.add(one.strip());
+                    }
+                }
+            }
+            String pushValue = type.equals("image") || type.equals("registry") ? fields.remove("push") : null;
+            if (!fields.isEmpty()) {
+                throw new ParameterException(commandLine, "--output " + spec + ": option " + fields.keySet().iterator().next() + " is not implemented yet");
+            }
+            Path path = dest == null || dest.equals("-") ? null : Path.of(dest);
+            switch (type) {
+                case "oci" -> outputs.add(new OutputSpec.OciArchive(archivePath(type, path, stdoutIsTerminal, commandLine)));
+                case "docker" -> outputs.add(new OutputSpec.DockerArchive(archivePath(type, path, stdoutIsTerminal, commandLine)));
+                case "tar" -> outputs.add(new OutputSpec.RootfsTar(archivePath(type, path, stdoutIsTerminal, commandLine)));
+                case "local" -> {
+                    if (path == null) {
+                        throw new ParameterException(commandLine, "--output type=local needs dest=DIRECTORY");
+                    }
+                    outputs.add(new OutputSpec.LocalDirectory(path));
+                }
+                // The store, where every build goes anyway; push=true also sends it to the registry.
+                case "image" -> push |= pushValue != null && bool(spec, "push", pushValue, commandLine);
+                case "registry" -> push = true; // buildx's image exporter with push=true
+                default -> throw new ParameterException(commandLine, "unknown --output type " + type + " (oci, docker, local, tar, image, registry)");
             }
         }
-        return result;
-    }
-
-    /** True when an output is {@code type=registry}, buildx's spelling of {@code --push}. */
-    static boolean pushes(List<String> specs) {
-        return specs.stream().anyMatch(spec -> spec.replace(" ", "").matches("(.*,)?type=registry(,.*)?"));
+        return new Parsed(outputs, List.copyOf(names), push);
     }
 
     /** True for an archive written to standard output ({@code dest=-}), which then carries nothing else. */
@@ -37,48 +90,37 @@ final class OutputSpecs {
                 || output instanceof OutputSpec.RootfsTar tar && tar.dest() == null;
     }
 
-    private static OutputSpec parseOne(String spec, CommandLine commandLine) {
-        if (spec.equals("-")) {
-            return new OutputSpec.RootfsTar(null);
-        }
-        if (!spec.contains("=")) {
-            return new OutputSpec.LocalDirectory(Path.of(spec));
-        }
+    private static Map<String, String> fields(String spec, CommandLine commandLine) {
         Map<String, String> fields = new LinkedHashMap<>();
-        for (String field : spec.split(",")) {
+        for (String field : CsvFields.split(spec)) {
             int equals = field.indexOf('=');
             if (equals <= 0) {
                 throw new ParameterException(commandLine, "invalid --output " + spec + ": " + field + " is not KEY=VALUE");
             }
-            fields.put(field.substring(0, equals).trim(), field.substring(equals + 1).trim());
+            fields.put(field.substring(0, equals).strip().toLowerCase(Locale.ROOT), field.substring(equals + 1).strip());
         }
-        String type = fields.remove("type");
-        String dest = fields.remove("dest");
-        if (type == null) {
-            throw new ParameterException(commandLine, "invalid --output " + spec + ": type= is required");
+        return fields;
+    }
+
+    private static Path archivePath(String type, Path path, boolean stdoutIsTerminal, CommandLine commandLine) {
+        if (path == null) {
+            requireNoTerminal(type, stdoutIsTerminal, commandLine);
         }
-        if (!fields.isEmpty()) {
-            throw new ParameterException(commandLine, "--output " + spec + ": option " + fields.keySet().iterator().next() + " is not implemented yet");
+        return path;
+    }
+
+    private static void requireNoTerminal(String type, boolean stdoutIsTerminal, CommandLine commandLine) {
+        if (stdoutIsTerminal) {
+            throw new ParameterException(commandLine, "dest file is required for " + type
+                    + " exporter, refusing to write to console: add dest=FILE, or redirect standard output (> FILE, | …)");
         }
-        Path path = dest == null || dest.equals("-") ? null : Path.of(dest);
-        switch (type) {
-            case "oci":
-                return new OutputSpec.OciArchive(path);
-            case "docker":
-                return new OutputSpec.DockerArchive(path);
-            case "tar":
-                return new OutputSpec.RootfsTar(path);
-            case "local":
-                if (path == null) {
-                    throw new ParameterException(commandLine, "--output type=local needs dest=DIRECTORY");
-                }
-                return new OutputSpec.LocalDirectory(path);
-            case "image":
-                return null; // the store, where every build goes anyway
-            case "registry":
-                return null; // the same as --push: see pushes()
-            default:
-                throw new ParameterException(commandLine, "unknown --output type " + type + " (oci, docker, local, tar, image)");
-        }
+    }
+
+    private static boolean bool(String spec, String key, String value, CommandLine commandLine) {
+        return switch (value) {
+            case "1", "t", "T", "TRUE", "true", "True" -> true;
+            case "0", "f", "F", "FALSE", "false", "False" -> false;
+            default -> throw new ParameterException(commandLine, "invalid --output " + spec + ": " + key + "=" + value + " is not a boolean");
+        };
     }
 }

@@ -35,4 +35,17 @@ public final class BuildContexts {
     public static Path extractTar(InputStream tar, Path into) throws IOException {
         return ContextTarExtractor.extract(tar, into);
     }
+
+    /**
+     * Whether a stream that starts with {@code head} (its first 512 bytes, or all of a shorter one)
+     * is an archive {@link #extractTar} reads - compressed, or a tar header - rather than text.
+     */
+    public static boolean isArchive(byte[] head) {
+        return ContextCompression.isArchive(head);
+    }
+
+    /** Whether {@code header} (512 bytes) is a tar header block, POSIX or pre-POSIX. */
+    public static boolean isTarHeader(byte[] header) {
+        return ContextCompression.isTarHeader(header);
+    }
 }

@@ -54,6 +54,35 @@ final class ContextCompression {
         return buffered;
     }
 
+    /**
+     * Whether the first bytes of standard input start a context archive (a compressed stream or a tar
+     * header) rather than a Dockerfile: docker's test for {@code docker build - < FILE}.
+     */
+    static boolean isArchive(byte[] head) {
+        return startsWith(head, 0, GZIP) || startsWith(head, 0, BZIP2) || startsWith(head, 0, XZ) || startsWith(head, 0, ZSTD)
+                || isTarHeader(head);
+    }
+
+    /** A tar header block: the POSIX magic, or (pre-POSIX tars have none) a matching header checksum. */
+    static boolean isTarHeader(byte[] header) {
+        if (header.length < TAR_BLOCK) {
+            return false;
+        }
+        if (startsWith(header, TAR_MAGIC_OFFSET, USTAR)) {
+            return true;
+        }
+        String field = new String(header, 148, 8, java.nio.charset.StandardCharsets.US_ASCII).trim().replace("\0", "");
+        if (field.isEmpty() || !field.chars().allMatch(c -> c >= '0' && c <= '7')) {
+            return false;
+        }
+        long expected = Long.parseLong(field, 8);
+        long sum = 0;
+        for (int i = 0; i < TAR_BLOCK; i++) {
+            sum += i >= 148 && i < 156 ? ' ' : header[i] & 0xff;
+        }
+        return sum == expected && header[0] != 0;
+    }
+
     private static boolean startsWith(byte[] data, int offset, byte[] magic) {
         return data.length >= offset + magic.length
                 && Arrays.equals(data, offset, offset + magic.length, magic, 0, magic.length);

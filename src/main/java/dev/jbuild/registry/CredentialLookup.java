@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  *     {@code credHelpers}, {@code credsStore}, {@code auths}, read by jib-core, which follows
  *     Docker's rules (Docker Hub's aliases, {@code https://} and path forms of keys) and runs
  *     {@code docker-credential-HELPER get}; an {@code identitytoken} is read here, as Docker
- *     reads it (jib only knows Azure's form).
+ *     reads it (jib only knows Azure's form);
+ * <li>unless {@code --config} names the Docker config: podman's logins, {@link #containersAuthFiles}.
  * </ol>
  * Nothing found means anonymous access. Secrets are never logged.
  */
@@ -63,13 +64,58 @@ final class CredentialLookup {
             }
         }
         String authFile = env.get("REGISTRY_AUTH_FILE");
-        if (authFile != null && !authFile.isBlank()) {
+        boolean explicitAuthFile = authFile != null && !authFile.isBlank();
+        if (explicitAuthFile) {
             Optional<Credentials> c = fromDockerConfig(Path.of(authFile), registry);
             if (c.isPresent()) {
                 return c;
             }
         }
-        return fromDockerConfig(dockerConfigFile(options), registry);
+        Optional<Credentials> docker = fromDockerConfig(dockerConfigFile(options), registry);
+        if (docker.isPresent() || options.dockerConfigFile() != null) {
+            return docker; // --config names the one file to read, as docker --config does
+        }
+        for (Path file : containersAuthFiles(env, explicitAuthFile)) {
+            Optional<Credentials> c = fromDockerConfig(file, registry);
+            if (c.isPresent()) {
+                return c;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * podman's, buildah's and skopeo's logins (containers-auth.json(5)): the primary file
+     * {@code $XDG_RUNTIME_DIR/containers/auth.json} ({@code /run/containers/UID/auth.json} without
+     * that variable), which {@code REGISTRY_AUTH_FILE} replaces, then
+     * {@code $XDG_CONFIG_HOME/containers/auth.json} (default {@code ~/.config}). Read after Docker's
+     * config, which is where {@code jbuild login} writes, so jbuild's own login wins over another tool's.
+     */
+    static java.util.List<Path> containersAuthFiles(Map<String, String> env, boolean explicitAuthFile) {
+        java.util.List<Path> files = new java.util.ArrayList<>();
+        if (!explicitAuthFile) {
+            String runtime = env.get("XDG_RUNTIME_DIR");
+            if (runtime != null && !runtime.isBlank()) {
+                files.add(Path.of(runtime, "containers", "auth.json"));
+            } else {
+                uid().ifPresent(uid -> files.add(Path.of("/run/containers", uid, "auth.json")));
+            }
+        }
+        String config = env.get("XDG_CONFIG_HOME");
+        if (config != null && !config.isBlank()) {
+            files.add(Path.of(config, "containers", "auth.json"));
+        } else {
+            files.add(Path.of(DockerConfigFile.home(env), ".config", "containers", "auth.json"));
+        }
+        return files;
+    }
+
+    private static Optional<String> uid() {
+        try {
+            return Optional.of(String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid")));
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return Optional.empty(); // not Linux: podman keeps its primary file elsewhere there
+        }
     }
 
     /** The Docker config file in use: explicit, else {@code $DOCKER_CONFIG/config.json}, else {@code ~/.docker/config.json}. */

@@ -63,7 +63,17 @@ public final class DockerConfigFile {
         if (dir != null && !dir.isBlank()) {
             return Path.of(dir, "config.json");
         }
-        return Path.of(System.getProperty("user.home"), ".docker", "config.json");
+        return Path.of(home(env), ".docker", "config.json");
+    }
+
+    /**
+     * {@code ~}: {@code $HOME} as docker (Go's {@code os.UserHomeDir}) and podman take it, else the
+     * passwd entry's home (Java's {@code user.home}, which ignores {@code $HOME}). The store's default
+     * location follows the same rule ({@code Store.defaultRoot}).
+     */
+    static String home(Map<String, String> env) {
+        String home = env.get("HOME");
+        return home != null && !home.isEmpty() ? home : System.getProperty("user.home");
     }
 
     public Path path() {

@@ -160,13 +160,17 @@ public final class Store {
 
     /**
      * {@code $JBUILD_ROOT}, else {@code $XDG_DATA_HOME/jbuild}, else
-     * {@code ~/.local/share/jbuild} (relative XDG values are ignored, as the XDG spec says).
+     * {@code ~/.local/share/jbuild} (relative XDG values are ignored, as the XDG spec says). {@code ~}
+     * is {@code $HOME}, as for docker and podman (CI containers and pods often run as a uid whose
+     * passwd entry, Java's {@code user.home}, is missing or not writable); the passwd home without it.
      */
     public static Path defaultRoot() {
         return defaultRoot(System.getenv(), System.getProperty("user.home"));
     }
 
-    static Path defaultRoot(Map<String, String> env, String userHome) {
+    static Path defaultRoot(Map<String, String> env, String passwdHome) {
+        String home = env.get("HOME");
+        String userHome = home != null && !home.isEmpty() ? home : passwdHome;
         String explicit = env.get("JBUILD_ROOT");
         if (explicit != null && !explicit.isEmpty()) {
             return Paths.get(explicit);

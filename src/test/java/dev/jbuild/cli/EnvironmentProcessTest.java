@@ -1,0 +1,144 @@
+package dev.jbuild.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.LocalRegistry;
+import dev.jbuild.testing.Podman;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a jbuild process takes from its environment and surroundings: {@code $HOME}, podman's
+ * auth.json, whether standard output is a terminal (under a real pseudo-terminal from
+ * {@code script}), and the engine on the PATH that {@code --load} uses.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class EnvironmentProcessTest {
+
+    /** Variables that would choose the store or credentials for the process instead of the ones under test. */
+    private static final List<String> CHOOSERS = List.of("JBUILD_ROOT", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_RUNTIME_DIR",
+            "DOCKER_CONFIG", "DOCKER_AUTH_CONFIG", "REGISTRY_AUTH_FILE", "DOCKER_HOST", "DOCKER_CONTEXT");
+
+    @TempDir
+    Path temp;
+
+    private Path context;
+
+    @BeforeEach
+    void context() throws Exception {
+        context = Files.createDirectories(temp.resolve("ctx"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nCOPY a /a\n");
+        Files.writeString(context.resolve("a"), "a\n");
+    }
+
+    private static List<String> jbuildCommand(String... args) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")), "dev.jbuild.cli.Main"));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    private ExternalTool jbuild(String... args) {
+        ExternalTool tool = ExternalTool.command(jbuildCommand(args)).timeout(Duration.ofSeconds(120));
+        for (String name : CHOOSERS) {
+            tool = tool.withoutEnv(name);
+        }
+        return tool;
+    }
+
+    /** CI containers and pods run as uids without a passwd home: $HOME holds the store and ~/.docker/config.json. */
+    @Test
+    void homeHoldsTheStoreAndTheDockerConfig() throws Exception {
+        try (LocalRegistry registry = LocalRegistry.startWithBasicAuth()) {
+            Path home = Files.createDirectories(temp.resolve("home"));
+            registry.writeDockerConfig(home.resolve(".docker"));
+            String target = registry.reference("team/app", "1");
+            ExternalTool.Result built = jbuild("build", "--progress=plain", "-t", target, "--push", context.toString())
+                    .env("HOME", home.toString()).run();
+            assertEquals(0, built.exitCode(), built.describe());
+            assertTrue(Files.isRegularFile(home.resolve(".local/share/jbuild/index.json")), "the store is under $HOME");
+            assertTrue(Files.readString(home.resolve(".local/share/jbuild/index.json")).contains("team/app"));
+        }
+    }
+
+    /** podman login writes ${XDG_RUNTIME_DIR}/containers/auth.json; a push reads it without REGISTRY_AUTH_FILE. */
+    @Test
+    void podmansAuthFileIsReadAfterDockersConfig() throws Exception {
+        try (LocalRegistry registry = LocalRegistry.startWithBasicAuth()) {
+            Path home = Files.createDirectories(temp.resolve("home"));
+            Path runtime = Files.createDirectories(temp.resolve("run"));
+            Path containers = runtime.resolve("containers");
+            Files.move(registry.writeDockerConfig(containers), containers.resolve("auth.json"));
+            String target = registry.reference("team/podman-login", "1");
+            ExternalTool.Result built = jbuild("--root", temp.resolve("store").toString(), "build", "--progress=plain",
+                    "-t", target, "--push", context.toString())
+                    .env("HOME", home.toString()).env("XDG_RUNTIME_DIR", runtime.toString()).run();
+            assertEquals(0, built.exitCode(), built.describe());
+
+            // $XDG_CONFIG_HOME/containers/auth.json is the next place.
+            Path config = Files.createDirectories(temp.resolve("config"));
+            Files.move(containers.resolve("auth.json"), Files.createDirectories(config.resolve("containers")).resolve("auth.json"));
+            ExternalTool.Result second = jbuild("--root", temp.resolve("store").toString(), "build", "--progress=plain",
+                    "-t", registry.reference("team/podman-login", "2"), "--push", context.toString())
+                    .env("HOME", home.toString()).env("XDG_RUNTIME_DIR", runtime.toString())
+                    .env("XDG_CONFIG_HOME", config.toString()).run();
+            assertEquals(0, second.exitCode(), second.describe());
+        }
+    }
+
+    /** buildx refuses to write an archive to a terminal; `script` gives the process a real pseudo-terminal. */
+    @Test
+    void archiveToATerminalIsRefused() {
+        for (String output : List.of("type=docker", "type=oci,dest=-", "type=tar", "-")) {
+            String line = ExternalTool.shellQuoted(jbuildCommand("--root", temp.resolve("store").toString(), "build",
+                    "-o", output, context.toString()));
+            ExternalTool.Result underTty = ExternalTool.command("script", "-qec", line, "/dev/null")
+                    .timeout(Duration.ofSeconds(120)).run();
+            assertEquals(ExitCodes.USAGE, underTty.exitCode(), output + ": " + underTty.describe());
+            assertTrue(underTty.stdout().contains("refusing to write to console"), output + ": " + underTty.describe());
+        }
+        // Redirected, the same command writes the archive.
+        ExternalTool.Result piped = jbuild("--root", temp.resolve("store").toString(), "build", "-q", "-o", "type=tar",
+                context.toString()).run();
+        assertEquals(0, piped.exitCode(), piped.describe());
+        assertTrue(piped.stdout().contains("ustar"), "a tar on standard output");
+    }
+
+    /** --load with a real podman (its private store), found on the PATH; without an engine, what to use instead. */
+    @Test
+    void loadSendsTheImageToPodman() throws Exception {
+        try (Podman podman = Podman.withPrivateStorage()) {
+            // podman is run as found on the PATH; storage.conf points it at the test's private store.
+            Path storageConf = temp.resolve("storage.conf");
+            Files.writeString(storageConf, "[storage]\ndriver = \"vfs\"\ngraphroot = \"" + podman.storageDirectory().resolve("root")
+                    + "\"\nrunroot = \"" + podman.storageDirectory().resolve("run") + "\"\n");
+            Path bin = Files.createDirectories(temp.resolve("bin"));
+            Files.createSymbolicLink(bin.resolve("podman"), ExternalTool.require("podman"));
+            ExternalTool.Result loaded = jbuild("--root", temp.resolve("store").toString(), "build", "--progress=plain",
+                    "-t", "loaded/app:1", "--load", context.toString())
+                    .env("PATH", bin + ":/usr/sbin:/sbin").env("CONTAINERS_STORAGE_CONF", storageConf.toString()).run();
+            assertEquals(0, loaded.exitCode(), loaded.describe());
+            assertTrue(loaded.stderr().contains("podman: "), loaded.describe());
+            ExternalTool.Result images = podman.command("images", "--format", "{{.Repository}}:{{.Tag}}").runSuccessfully();
+            assertTrue(images.stdout().contains("localhost/loaded/app:1") || images.stdout().contains("docker.io/loaded/app:1"),
+                    images.stdout());
+
+            ExternalTool.Result none = jbuild("--root", temp.resolve("store").toString(), "build", "--load", context.toString())
+                    .env("PATH", "").run();
+            assertEquals(ExitCodes.ENVIRONMENT, none.exitCode(), none.describe());
+            assertTrue(none.stderr().contains("-o type=docker,dest=FILE"), none.describe());
+            assertFalse(none.stderr().contains("#1 "), "refused before building: " + none.stderr());
+        }
+    }
+}
