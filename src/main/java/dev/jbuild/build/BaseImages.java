@@ -41,6 +41,12 @@ final class BaseImages {
     private final Map<Digest, ImageName> layerSources = new ConcurrentHashMap<>();
     /** Names already looked up in their registry during this build (--pull checks each once). */
     private final Map<String, Descriptor> pulled = new ConcurrentHashMap<>();
+    /**
+     * Names whose pull failed during this build, with the failure: a name is resolved once per
+     * build, so a step that asks again (a COPY --from is looked up for its cache key and again to
+     * run) gets the same failure at once instead of another round of registry retries.
+     */
+    private final Map<String, IOException> failedPulls = new ConcurrentHashMap<>();
     /** One lock per reference asked for: the same image is pulled and loaded once. */
     private final Map<String, ReentrantLock> referenceLocks = new ConcurrentHashMap<>();
     /** Held while a registry transfer runs; one for all platforms of a build (BuildListener#PULL). */
@@ -113,6 +119,10 @@ final class BaseImages {
         if (known != null) {
             return known;
         }
+        IOException failed = failedPulls.get(name.toString());
+        if (failed != null) {
+            throw failed;
+        }
         Optional<Descriptor> stored = session.store.resolve(name.toString());
         if (stored.isPresent() && !session.request.pull()) {
             return stored.get();
@@ -129,7 +139,15 @@ final class BaseImages {
         try {
             StepId step = session.startStep(BuildListener.PULL, 0, 0, "pulling " + name);
             long started = System.nanoTime();
-            Descriptor descriptor = transfer.pull(name, session.request.platform());
+            Descriptor descriptor;
+            try {
+                descriptor = transfer.pull(name, session.request.platform());
+            } catch (java.io.InterruptedIOException e) {
+                throw e;
+            } catch (IOException e) {
+                failedPulls.put(name.toString(), e);
+                throw e;
+            }
             session.listener.stepFinished(step, java.time.Duration.ofNanos(System.nanoTime() - started));
             pulled.put(name.toString(), descriptor);
             return descriptor;

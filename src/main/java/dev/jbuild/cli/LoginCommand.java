@@ -63,7 +63,12 @@ final class LoginCommand implements Runnable {
             }
             config.storeCredentials(registry, credentials);
         } catch (IOException e) {
-            throw new CliFailure(ExitCodes.BUILD_FAILED, "error: login to " + registry + " failed: " + e.getMessage());
+            // The client names its operation ("logging in to X failed: HTTP 401 ..."), except for a
+            // failure before any answer (an unknown host): say "login to X failed" once, then the cause.
+            String message = String.valueOf(e.getMessage());
+            String operation = "logging in to " + registry + " failed: ";
+            String cause = message.startsWith(operation) ? message.substring(operation.length()) : message;
+            throw new CliFailure(ExitCodes.BUILD_FAILED, "error: login to " + registry + " failed: " + cause);
         }
         spec.commandLine().getOut().println("Login Succeeded");
         spec.commandLine().getOut().flush();

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -37,11 +38,40 @@ public final class Main {
                 Thread.currentThread().interrupt();
             }
         }, "jbuild-stop"));
+        if (debugRequested(args, System.getenv())) {
+            // Before any logger exists: slf4j-simple reads its level once (simplelogger.properties
+            // turns it off), and a system property wins over that file.
+            System.setProperty(SLF4J_LEVEL_PROPERTY, "debug");
+        }
         int code = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
         done.set(true);
         if (!interrupted.get()) {
             System.exit(code);
         }
+    }
+
+    static final String SLF4J_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
+
+    /**
+     * Whether the command line asks for {@code --debug} (or {@code JBUILD_DEBUG=1}), looked at
+     * before picocli parses it, because log levels must be set before the first logger is made.
+     * Words after {@code --} are operands. The error report uses the parsed options
+     * ({@link ErrorReporter#debugRequested}); the two agree on every command line picocli accepts
+     * except one that passes the word {@code --debug} as a value, which only logs more.
+     */
+    static boolean debugRequested(String[] args, java.util.Map<String, String> env) {
+        if ("1".equals(env.get("JBUILD_DEBUG"))) {
+            return true;
+        }
+        for (String arg : args) {
+            if (arg.equals("--")) {
+                return false;
+            }
+            if (arg.equals("--debug")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -78,6 +108,15 @@ public final class Main {
     static int run(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine commandLine = new CommandLine(new JbuildCommand());
         String[] effective = withDefaultSubcommand(commandLine, args);
+        if (effective != args) {
+            Optional<String> mistake = UnknownCommand.message(args[firstCommandWord(commandLine, args)], commandNames());
+            if (mistake.isPresent()) {
+                err.println("jbuild: " + mistake.get());
+                err.println("See 'jbuild --help'.");
+                err.flush();
+                return ExitCodes.USAGE;
+            }
+        }
         int i = firstCommandWord(commandLine, effective);
         Class<?> invoked = i < effective.length ? subcommand(effective[i]) : null;
         if (invoked != null && !NEEDS_ALL.contains(invoked)) {
@@ -119,6 +158,17 @@ public final class Main {
             }
         }
         return null;
+    }
+
+    /** Every subcommand's name and aliases, from the annotations. */
+    private static List<String> commandNames() {
+        List<String> names = new ArrayList<>();
+        for (Class<?> type : SUBCOMMANDS) {
+            Command command = type.getAnnotation(Command.class);
+            names.add(command.name());
+            names.addAll(Arrays.asList(command.aliases()));
+        }
+        return names;
     }
 
     private static final List<String> TOP_LEVEL_ONLY = List.of("-h", "--help", "-V", "--version");

@@ -20,7 +20,8 @@ final class Registries {
      * command names), never to the registries bases come from, so a password is not sent elsewhere.
      */
     static RegistryClient client(CommandSpec spec, Collection<ImageName> named) {
-        return RegistryClient.create(options(spec, named));
+        return RegistryClient.create(options(spec, named).toBuilder()
+                .listener(new RegistryWarnings(spec.commandLine().getErr())).build());
     }
 
     /** A client whose blob transfers are reported to {@code listener} (progress output). */

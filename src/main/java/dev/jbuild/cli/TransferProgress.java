@@ -63,6 +63,11 @@ final class TransferProgress implements RegistryListener {
 
     @Override
     public void retrying(String operation, int attempt, Duration delay, String reason) {
-        listener.warning(operation + " failed (" + reason + "); attempt " + attempt + " in " + delay.toMillis() + " ms");
+        listener.warning(RegistryWarnings.retryLine(operation, attempt, delay, reason));
+    }
+
+    @Override
+    public void warning(String message) {
+        listener.warning(message);
     }
 }

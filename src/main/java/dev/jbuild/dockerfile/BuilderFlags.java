@@ -98,7 +98,7 @@ final class BuilderFlags {
             }
             Flag flag = declared.get(name);
             if (flag == null) {
-                throw new SyntaxProblem(Suggestions.withSuggestion("unknown flag: " + name, name, declared.keySet(), true));
+                throw new SyntaxProblem(Suggestions.withSuggestion("unknown flag: " + name, name, declared.keySet(), true), arg);
             }
             if (flag.used && flag.kind != Kind.STRINGS) {
                 throw new SyntaxProblem("duplicate flag specified: " + name);

@@ -70,7 +70,8 @@ public final class DockerfileParser {
             try {
                 instructions.add(converter.convert(node));
             } catch (SyntaxProblem e) {
-                throw new DockerfileSyntaxException(node.location(), e.getMessage(), parser.sourceLine(node.location()), -1);
+                String sourceLine = parser.sourceLine(node.location());
+                throw new DockerfileSyntaxException(node.location(), e.getMessage(), sourceLine, e.column(sourceLine));
             }
         }
         return instructions;

@@ -54,7 +54,7 @@ final class InstructionConverter {
     private static SyntaxProblem unknownInstruction(Node node) {
         List<String> words = GoText.splitTokenBlanks(GoText.trimSpace(node.original()), 2);
         String written = words.get(0);
-        return new SyntaxProblem(Suggestions.withSuggestion("unknown instruction: " + written, written, KEYWORDS, false));
+        return new SyntaxProblem(Suggestions.withSuggestion("unknown instruction: " + written, written, KEYWORDS, false), written);
     }
 
     /** CMD and ENTRYPOINT take no flags; an empty shell form is an empty script, as in BuildKit. */

@@ -11,8 +11,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -131,9 +133,12 @@ final class CredentialLookup {
         // jib names Docker Hub by its API host; its alias table maps the config's keys to it.
         String jibRegistry = RegistryOptions.normalizeRegistry(registry).equals("docker.io") ? "registry-1.docker.io" : registry;
         ImageReference ref = ImageReference.of(jibRegistry, "jbuild/credentials", null);
+        // jib reports one problem as several events (a missing helper, then "  Caused by: ..."):
+        // they become one warning, in jbuild's words, after the lookup.
+        List<String> problems = new ArrayList<>();
         Consumer<LogEvent> logger = event -> {
             if (event.getLevel() == LogEvent.Level.WARN || event.getLevel() == LogEvent.Level.ERROR) {
-                LOG.warn("{}", event.getMessage());
+                problems.add(event.getMessage().strip());
             } else {
                 LOG.debug("{}", event.getMessage());
             }
@@ -144,6 +149,10 @@ final class CredentialLookup {
             found = retriever.retrieve();
         } catch (CredentialRetrievalException e) {
             throw new IOException("cannot get credentials for " + registry + " from " + file + ": " + e.getMessage(), e);
+        } finally {
+            if (!problems.isEmpty()) {
+                options.listener().warning(problemLine(registry, file, problems));
+            }
         }
         if (found.isEmpty()) {
             return Optional.empty();
@@ -156,6 +165,24 @@ final class CredentialLookup {
             return own.filter(Credentials::isIdentityToken);
         }
         return Optional.of(Credentials.of(c.getUsername(), c.getPassword()));
+    }
+
+    /**
+     * jib's warnings of one lookup as one line: {@code credentials for R from FILE: The system does
+     * not have docker-credential-x CLI (Cannot run program ...)}; a {@code Caused by:} event is put
+     * in brackets after the event it explains.
+     */
+    static String problemLine(String registry, Path file, List<String> problems) {
+        StringBuilder line = new StringBuilder("credentials for " + registry + " from " + file + ": ");
+        for (int i = 0; i < problems.size(); i++) {
+            String p = problems.get(i);
+            if (p.startsWith("Caused by:") && i > 0) {
+                line.append(" (").append(p.substring("Caused by:".length()).strip()).append(')');
+            } else {
+                line.append(i > 0 ? "; " : "").append(p);
+            }
+        }
+        return line.toString();
     }
 
     /** The entry for {@code registry} in the {@code auths} of a config.json text. */

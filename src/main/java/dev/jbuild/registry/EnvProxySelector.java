@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,8 +35,13 @@ final class EnvProxySelector extends ProxySelector {
     private final List<String> noProxy;
 
     EnvProxySelector(Map<String, String> env) {
-        this.httpProxy = proxy(get(env, "HTTP_PROXY"), "HTTP_PROXY");
-        this.httpsProxy = proxy(get(env, "HTTPS_PROXY"), "HTTPS_PROXY");
+        this(env, warning -> LOG.debug("{}", warning));
+    }
+
+    /** {@code warnings} hears of proxy variables that are ignored, one line each. */
+    EnvProxySelector(Map<String, String> env, Consumer<String> warnings) {
+        this.httpProxy = proxy(get(env, "HTTP_PROXY"), "HTTP_PROXY", warnings);
+        this.httpsProxy = proxy(get(env, "HTTPS_PROXY"), "HTTPS_PROXY", warnings);
         List<String> entries = new ArrayList<>();
         String np = get(env, "NO_PROXY");
         if (np != null) {
@@ -199,7 +205,7 @@ final class EnvProxySelector extends ProxySelector {
         return v == null || v.isEmpty() ? null : v;
     }
 
-    private static Proxy proxy(String value, String variable) {
+    private static Proxy proxy(String value, String variable, Consumer<String> warnings) {
         if (value == null) {
             return null;
         }
@@ -208,20 +214,20 @@ final class EnvProxySelector extends ProxySelector {
         try {
             uri = URI.create(v);
         } catch (IllegalArgumentException e) {
-            LOG.warn("ignoring {}: not a URL", variable);
+            warnings.accept("ignoring " + variable + ": not a URL");
             return null;
         }
         String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            LOG.warn("ignoring {}: {} proxies are not supported, only HTTP proxies", variable, scheme);
+            warnings.accept("ignoring " + variable + ": " + scheme + " proxies are not supported, only HTTP proxies");
             return null;
         }
         if (uri.getHost() == null) {
-            LOG.warn("ignoring {}: no proxy host", variable);
+            warnings.accept("ignoring " + variable + ": no proxy host");
             return null;
         }
         if (uri.getUserInfo() != null) {
-            LOG.warn("{}: proxy credentials in the URL are not supported and are not sent", variable);
+            warnings.accept(variable + ": proxy credentials in the URL are not supported and are not sent");
         }
         int port = uri.getPort() > 0 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
         return new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved(uri.getHost(), port));

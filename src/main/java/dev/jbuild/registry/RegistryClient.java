@@ -35,7 +35,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
-import org.slf4j.LoggerFactory;
 
 /**
  * jbuild's OCI distribution client: resolves and pulls images (manifests, configs, layers) from
@@ -546,7 +545,7 @@ public final class RegistryClient implements AutoCloseable {
             // pull returns with nothing half-written left behind.
             try {
                 if (!pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
-                    LoggerFactory.getLogger(RegistryClient.class).warn("transfers still stopping after 30 s");
+                    http.options().listener().warning("transfers still stopping after 30 s");
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -20,8 +20,19 @@ public interface RegistryListener {
     /** The blob is done: stored, uploaded, found present ({@code skipped}) or mounted. */
     default void blobDone(Descriptor blob, Outcome outcome) {}
 
-    /** An operation failed transiently and is tried again after {@code delay}. */
+    /**
+     * An operation failed transiently and is tried again after {@code delay}: {@code attempt} is
+     * the number of the attempt about to start (2 for the first retry), so that it agrees with the
+     * "gave up after N attempts" of a final failure; {@code reason} says what failed, without the
+     * operation's name (e.g. {@code GET https://host/v2/: connection refused}).
+     */
     default void retrying(String operation, int attempt, Duration delay, String reason) {}
+
+    /**
+     * Something the user should know that does not stop the operation: a credential helper that
+     * is not installed, a proxy variable that is ignored. One call per event, one line of text.
+     */
+    default void warning(String message) {}
 
     /** How a blob transfer ended. */
     enum Outcome {

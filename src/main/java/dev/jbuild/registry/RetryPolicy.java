@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * document too large, a transfer slower than the minimum rate) is permanent. Delays grow exponentially
  * from the initial backoff up to the maximum, with jitter (each delay is drawn between half and
  * all of its nominal value, so that clients failing together do not retry together), and a
- * {@code Retry-After} the registry sends is honoured as the minimum delay. Attempts are bounded by
+ * {@code Retry-After} the registry sends is honoured as the minimum delay. A host name that does not
+ * resolve is permanent too (DNS answers the same a second later). Attempts are bounded by
  * count and by total time; the last failure is then rethrown as it is, so its message says what
  * failed and why.
  *
@@ -118,11 +119,11 @@ final class RetryPolicy {
                                     + maxTotal.toSeconds() + " s"
                             : "the retry time limit of " + maxTotal.toSeconds() + " s");
                 }
-                String reason = reason(e);
-                LOG.info("{}; retrying in {} ms (attempt {}, {} failed of at most {})",
-                        e instanceof RegistryException ? reason : operation + " failed: " + reason, delay.toMillis(),
-                        attempt + 1, failures, maxAttempts);
-                listener.retrying(operation, attempt, delay, reason);
+                String reason = reason(operation, e);
+                // One event, one line: the listener's (the progress output); the log has it for --debug.
+                LOG.debug("{} failed: {}; retrying in {} ms (attempt {}, {} failed of at most {})", operation, reason,
+                        delay.toMillis(), attempt + 1, failures, maxAttempts);
+                listener.retrying(operation, attempt + 1, delay, reason);
                 try {
                     sleeper.sleep(delay);
                 } catch (InterruptedException ie) {
@@ -156,8 +157,19 @@ final class RetryPolicy {
         return new RegistryException(operation + " failed: " + reason(last) + " (gave up after " + limit + ")", last);
     }
 
+    /**
+     * What went wrong in one attempt of {@code operation}, without the operation's name where the
+     * message starts with it ({@code pulling manifest x failed: HTTP 503 ...} becomes
+     * {@code HTTP 503 ...}), so that a retry line names the operation once.
+     */
+    static String reason(String operation, IOException e) {
+        String text = reason(e);
+        String prefix = operation + " failed: ";
+        return text.startsWith(prefix) && text.length() > prefix.length() ? text.substring(prefix.length()) : text;
+    }
+
     static String reason(IOException e) {
-        if (e instanceof RegistryException) {
+        if (e instanceof RegistryException || e instanceof NetworkException) {
             return e.getMessage();
         }
         String message = e.getMessage();
@@ -186,6 +198,9 @@ final class RetryPolicy {
         }
         if (e instanceof RegistryException re) {
             return isRetryableStatus(re.statusCode());
+        }
+        if (e instanceof NetworkException ne) {
+            return ne.retryable();
         }
         // Connection refused or reset, EOF, timeouts, stalls, HTTP/2 stream resets: the network.
         return true;

@@ -1,8 +1,16 @@
 package dev.jbuild.registry;
 
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Locale;
@@ -11,6 +19,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +55,7 @@ final class Transport implements AutoCloseable {
 
     Transport(RegistryOptions options) {
         this.options = options;
-        this.proxySelector = new EnvProxySelector(options.environment());
+        this.proxySelector = new EnvProxySelector(options.environment(), options.listener()::warning);
     }
 
     RegistryOptions options() {
@@ -125,6 +134,12 @@ final class Transport implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted");
+        } catch (SSLException e) {
+            throw tlsFailure("GET", request.uri(), e);
+        } catch (java.io.InterruptedIOException e) {
+            throw e;
+        } catch (IOException e) {
+            throw networkFailure("GET", request.uri(), options.connectTimeout(), e);
         }
     }
 
@@ -157,9 +172,8 @@ final class Transport implements AutoCloseable {
             // The JDK's timeout runs from sending the request: give large bodies time to go out
             // (at the minimum transfer rate) before the wait for the response begins.
             long length = publisher.contentLength();
-            if (length > 0) {
-                rb.timeout(options.transferAllowance(length));
-            }
+            java.time.Duration timeout = length > 0 ? options.transferAllowance(length) : options.responseTimeout();
+            rb.timeout(timeout);
             HttpResponse<BodyStream> r;
             try {
                 LOG.debug("{} {}", m, redact(target));
@@ -167,8 +181,12 @@ final class Transport implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new java.io.InterruptedIOException(what + " interrupted");
-            } catch (SSLHandshakeException e) {
-                throw tlsFailure(target, e);
+            } catch (SSLException e) {
+                throw tlsFailure(m, target, e);
+            } catch (java.io.InterruptedIOException e) {
+                throw e;
+            } catch (IOException e) {
+                throw networkFailure(m, target, timeout, e);
             } catch (IllegalArgumentException e) {
                 throw new RegistryException(what + ": invalid request to " + redact(target) + ": " + e.getMessage(), e);
             }
@@ -214,11 +232,22 @@ final class Transport implements AutoCloseable {
                 + RegistryOptions.MIN_TRANSFER_RATE_VARIABLE + "=1KiB");
     }
 
-    private IOException tlsFailure(URI target, SSLHandshakeException e) {
+    /**
+     * A failed TLS handshake, or a port that does not speak TLS: never retried, since the
+     * certificates will be the same next time. The message names the request and what to change.
+     * Other TLS failures (a connection broken mid-record) are the network's and retried.
+     */
+    private IOException tlsFailure(String method, URI target, SSLException e) {
         String host = target.getRawAuthority();
         String message = e.getMessage() == null ? "" : e.getMessage();
+        boolean notTls = message.contains("nrecognized SSL message");
+        if (!(e instanceof SSLHandshakeException) && !notTls) {
+            return networkFailure(method, target, options.responseTimeout(), e);
+        }
         String hint;
-        if (message.contains("bad_certificate") || message.contains("certificate_required")) {
+        if (notTls) {
+            hint = "the port does not speak TLS; for a registry that speaks plain HTTP use --insecure-registry " + host;
+        } else if (message.contains("bad_certificate") || message.contains("certificate_required")) {
             hint = "the registry wants a client certificate: put client.cert and client.key in /etc/docker/certs.d/" + host + "/";
         } else if (message.contains("subject alternative") || message.contains("No name matching")) {
             hint = "the certificate is not for " + target.getHost() + "; use the name it was issued for, or --insecure-registry "
@@ -227,7 +256,92 @@ final class Transport implements AutoCloseable {
             hint = "if the registry uses a private CA, pass it with --tls-ca or put it in /etc/docker/certs.d/" + host
                     + "/ca.crt; for a registry without valid TLS use --insecure-registry " + host;
         }
-        return new RegistryException("TLS handshake with " + host + " failed: " + message + "; " + hint, e);
+        return new RegistryException(method + " " + redact(target) + ": TLS handshake with " + host + " failed: " + message + "; "
+                + hint, e);
+    }
+
+    /**
+     * A request that got no HTTP answer, as a {@link NetworkException} that names the request and
+     * the cause. The JDK's client reports a refused port and an unknown host alike, as a
+     * {@code ConnectException} without a message; the cause is found by resolving and connecting
+     * once more without it (a failure path: the extra connection costs nothing next to the retries).
+     * Through a proxy, the proxy is what was connected to, and what the message names.
+     */
+    private NetworkException networkFailure(String method, URI target, java.time.Duration timeout, IOException e) {
+        java.net.Proxy proxy = proxySelector.select(target).stream()
+                .filter(p -> p.type() != java.net.Proxy.Type.DIRECT && p.address() instanceof InetSocketAddress)
+                .findFirst().orElse(null);
+        String host;
+        int port;
+        if (proxy != null) {
+            InetSocketAddress address = (InetSocketAddress) proxy.address();
+            host = address.getHostString();
+            port = address.getPort();
+        } else {
+            host = target.getHost();
+            port = target.getPort() >= 0 ? target.getPort() : "https".equalsIgnoreCase(target.getScheme()) ? 443 : 80;
+        }
+        String request = method + " " + redact(target) + (proxy == null ? "" : " (through the proxy " + host + ":" + port + ")");
+        if (causedBy(e, UnresolvedAddressException.class) || causedBy(e, UnknownHostException.class)) {
+            return new NetworkException(request + ": unknown host " + host, false, e);
+        }
+        if (e instanceof HttpConnectTimeoutException) {
+            return new NetworkException(request + ": connection timed out after " + seconds(options.connectTimeout()), true, e);
+        }
+        if (e instanceof HttpTimeoutException) {
+            return new NetworkException(request + ": timed out waiting for the response after " + seconds(timeout), true, e);
+        }
+        String detail = detail(e);
+        if (e instanceof ConnectException && detail == null) {
+            return connectFailure(request, host, port, e);
+        }
+        return new NetworkException(request + ": " + (detail == null ? e.getClass().getSimpleName() : detail), true, e);
+    }
+
+    /** Why {@code host:port} cannot be connected to, found by trying once, plainly. */
+    private NetworkException connectFailure(String request, String host, int port, IOException original) {
+        String cause;
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), (int) Math.max(1, options.connectTimeout().toMillis()));
+            cause = "connection failed"; // it answers now: the failure was passing
+        } catch (UnknownHostException e) {
+            return new NetworkException(request + ": unknown host " + host, false, original);
+        } catch (SocketTimeoutException e) {
+            cause = "connection timed out after " + seconds(options.connectTimeout());
+        } catch (IOException e) {
+            String detail = detail(e);
+            cause = detail == null ? e.getClass().getSimpleName() : detail;
+        }
+        return new NetworkException(request + ": " + cause, true, original);
+    }
+
+    private static boolean causedBy(Throwable t, Class<? extends Throwable> kind) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (kind.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The first message along the cause chain, its first letter in lower case when it begins a
+     * sentence ({@code Connection refused} becomes {@code connection refused}); null when none has one.
+     */
+    static String detail(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            String message = c.getMessage();
+            if (message != null && !message.isBlank()) {
+                boolean sentence = message.length() > 1 && Character.isUpperCase(message.charAt(0))
+                        && Character.isLowerCase(message.charAt(1));
+                return sentence ? Character.toLowerCase(message.charAt(0)) + message.substring(1) : message;
+            }
+        }
+        return null;
+    }
+
+    private static String seconds(java.time.Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
     }
 
     /** scheme://host:port of a URI, for same-origin checks. */

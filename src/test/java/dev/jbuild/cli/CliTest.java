@@ -76,12 +76,62 @@ class CliTest {
     }
 
     @Test
+    void aMistypedCommandIsSuggestedNotTakenForAContext() {
+        Result typo = run("imags");
+        assertEquals(ExitCodes.USAGE, typo.exitCode());
+        assertTrue(typo.err().startsWith("jbuild: unknown command \"imags\"; did you mean images?\n"), typo.err());
+        Result afterGlobalOptions = run("--root", dir.resolve("store").toString(), "pussh", "x");
+        assertTrue(afterGlobalOptions.err().startsWith("jbuild: unknown command \"pussh\"; did you mean push?"),
+                afterGlobalOptions.err());
+        // Far from every command: a context that does not exist, as before.
+        Result context = run("no-such-context-dir");
+        assertTrue(context.err().contains("the build context no-such-context-dir is not a directory"), context.err());
+    }
+
+    @Test
+    void anImageThatCannotBePulledIsTriedOncePerBuild() throws Exception {
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort(); // closed again: nothing listens there
+        }
+        String image = "127.0.0.1:" + port + "/nosuch:1";
+        dockerfile("FROM scratch\nCOPY --from=" + image + " /x /y\n");
+        Result result = run("--root", dir.resolve("store").toString(), dir.toString());
+        assertEquals(1, result.exitCode(), result.err());
+        // Each retry is one line, and the whole sequence (attempts 2 to 5) runs once, not once per lookup.
+        for (int attempt = 2; attempt <= 5; attempt++) {
+            String line = "warning: pulling manifest " + image + " failed: GET https://127.0.0.1:" + port
+                    + "/v2/: connection refused; attempt " + attempt + " in ";
+            assertEquals(1, result.err().split(java.util.regex.Pattern.quote(line), -1).length - 1, line + "\n" + result.err());
+        }
+        assertFalse(result.err().contains("attempt 6"), result.err());
+        assertFalse(result.err().contains("RetryPolicy"), "no raw log lines: " + result.err());
+    }
+
+    @Test
+    void buildxIsToldToBeDropped() {
+        Result result = run("buildx", "build", "-t", "app", ".");
+        assertEquals(ExitCodes.USAGE, result.exitCode());
+        assertTrue(result.err().startsWith("jbuild: unknown command \"buildx\": jbuild is the builder itself; drop \"buildx\""),
+                result.err());
+    }
+
+    @Test
+    void anUnknownFlagIsPointedAt() throws Exception {
+        Path file = dockerfile("FROM alpine\nCOPY  --chmown=1:1 a /b\n");
+        Result result = run("parse", "-f", file.toString());
+        assertEquals(1, result.exitCode());
+        assertTrue(result.err().startsWith("Dockerfile:2: unknown flag: chmown"), result.err());
+        assertTrue(result.err().contains("    2 | COPY  --chmown=1:1 a /b\n      |       ^\n"), result.err());
+    }
+
+    @Test
     void syntaxErrorNamesTheLineWithoutAStackTrace() throws Exception {
         Path file = dockerfile("FROM alpine\n\nCOPPY . /app\n");
         Result result = run("parse", "-f", file.toString());
         assertEquals(1, result.exitCode());
         assertTrue(result.err().startsWith("Dockerfile:3: unknown instruction: COPPY"), result.err());
-        assertTrue(result.err().contains("    3 | COPPY . /app"), result.err());
+        assertTrue(result.err().contains("    3 | COPPY . /app\n      | ^\n"), "a caret under the word: " + result.err());
         assertFalse(result.err().contains("\tat "), "no stack trace without --debug");
         Result debug = run("--debug", "parse", "-f", file.toString());
         assertTrue(debug.err().contains("\tat "), "--debug shows where it happened");

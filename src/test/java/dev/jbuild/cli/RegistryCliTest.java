@@ -139,6 +139,25 @@ class RegistryCliTest {
             CliTest.Result wrong = jbuild("not-the-password\n", "--config", config.toString(), "login", "-u", credentials.username(),
                     "--password-stdin", registry.host());
             assertEquals(1, wrong.exitCode());
+            assertEquals("error: login to " + registry.host() + " failed: " + registry.host() + " rejected the credentials of user '"
+                    + credentials.username() + "' (HTTP 401 Unauthorized: UNAUTHORIZED: authentication required); check the user"
+                    + " name and password\n", wrong.err());
+            assertEquals(1, wrong.err().split("failed", -1).length - 1, "the failure is said once: " + wrong.err());
+            CliTest.Result unknownHost = jbuild("x\n", "--config", config.toString(), "login", "-u", "u", "--password-stdin",
+                    "nosuch.invalid");
+            assertEquals("error: login to nosuch.invalid failed: GET https://nosuch.invalid/v2/: unknown host nosuch.invalid\n",
+                    unknownHost.err());
+            int refusing;
+            try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                refusing = socket.getLocalPort();
+            }
+            CliTest.Result refused = jbuild("x\n", "--config", config.toString(), "login", "-u", "u", "--password-stdin",
+                    "127.0.0.1:" + refusing);
+            String failure = "error: login to 127.0.0.1:" + refusing + " failed: GET ";
+            assertTrue(refused.err().contains(failure) && refused.err().contains("connection refused (gave up after 5 attempts)"),
+                    refused.err());
+            assertFalse(refused.err().lines().filter(l -> l.startsWith("error: ")).findFirst().orElseThrow().contains("logging in"),
+                    "the failure is said once: " + refused.err());
             assertFalse(Files.exists(config.resolve("config.json")) && Files.readString(config.resolve("config.json")).contains(registry.host()));
 
             CliTest.Result login = jbuild(credentials.password() + "\n", "--config", config.toString(), "login", "-u",

@@ -49,7 +49,8 @@ class TlsTest {
     void untrustedCertificateFailsWithAHint() throws Exception {
         try (RegistryClient client = RegistryClient.create(verifying().build())) {
             RegistryException e = assertThrows(RegistryException.class, () -> client.resolve(name("tls/app:1"), AMD64));
-            assertTrue(e.getMessage().startsWith("TLS handshake with " + registry().host() + " failed"), e.getMessage());
+            assertTrue(e.getMessage().startsWith("GET https://" + registry().host() + "/v2/: TLS handshake with " + registry().host()
+                    + " failed"), e.getMessage());
             assertTrue(e.getMessage().contains("--tls-ca"), e.getMessage());
             assertTrue(e.getMessage().contains("/etc/docker/certs.d/" + registry().host() + "/ca.crt"), e.getMessage());
         }
