@@ -118,6 +118,12 @@ final class StepKeys {
     }
 
     private boolean run(CacheKey key, Instruction.Run run, Map<String, String> scope) throws BuildException, IOException {
+        if ("insecure".equals(run.security())) {
+            // Checked here, before any cache lookup, so that a record of the same command run in the
+            // sandbox never stands in for it: the flag is refused, never accepted and ignored.
+            throw new BuildException(run.location(), "RUN --security=insecure is not implemented yet (jbuild runs"
+                    + " every RUN in its rootless sandbox; there is no security.insecure entitlement)");
+        }
         Map<String, String> env = new LinkedHashMap<>(state.env());
         state.args.forEach((name, value) -> {
             if (!env.containsKey(name)) {

@@ -84,6 +84,9 @@ class DocsClaimsTest {
                     "--ulimit is not implemented yet", "--ulimit", "nofile=1024:1024", "CONTEXT"),
             Claim.refused("docs/usage.md", "refused: `--X is not implemented yet`", SCRATCH,
                     "--memory is not implemented yet", "-m", "2g", "CONTEXT"),
+            Claim.refused("docs/dockerfile.md", "`insecure` is refused when the step runs: not implemented yet",
+                    "FROM scratch\nRUN --security=insecure true\n", "Dockerfile:2: RUN --security=insecure is not implemented yet",
+                    "--progress=plain", "CONTEXT"),
             // "accepted and without effect": a required ARG that is not given does not fail the build.
             new Claim("docs/dockerfile.md", "**Not supported:** `RUN --device`", List.of("--progress=plain", "CONTEXT"),
                     "FROM scratch\nARG --required NEEDED\nCOPY a.txt /\n", 0, "writing image"));
