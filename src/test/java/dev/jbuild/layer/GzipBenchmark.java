@@ -9,14 +9,16 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * Not a test: compares single-threaded {@link GZIPOutputStream} with {@link ParallelGzipOutputStream} (and
- * zstd) on semi-compressible data. Run through {@code bench/layer-compression.sh [MiB] [threads...]}.
+ * zstd) on semi-compressible data, or on a file's bytes when the first argument is {@code file=PATH} (so
+ * that {@code pigz} can compress the same bytes: bench/layer-compression.sh). Run through
+ * {@code bench/layer-compression.sh [MiB|file=PATH] [threads...]}.
  */
 public final class GzipBenchmark {
     private GzipBenchmark() {
     }
 
     public static void main(String[] args) throws IOException {
-        int mib = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+        String source = args.length > 0 ? args[0] : "200";
         int[] threads = {1, 2, Runtime.getRuntime().availableProcessors()};
         if (args.length > 1) {
             threads = new int[args.length - 1];
@@ -24,9 +26,11 @@ public final class GzipBenchmark {
                 threads[i - 1] = Integer.parseInt(args[i]);
             }
         }
-        byte[] data = CompressionTest.semiCompressible(mib << 20, 1);
-        System.out.printf("input: %d MiB semi-compressible, %d cores available%n", mib,
-                Runtime.getRuntime().availableProcessors());
+        byte[] data = source.startsWith("file=")
+                ? java.nio.file.Files.readAllBytes(java.nio.file.Path.of(source.substring("file=".length())))
+                : CompressionTest.semiCompressible(Integer.parseInt(source) << 20, 1);
+        System.out.printf("input: %s (%.1f MiB), %d cores available%n", source.startsWith("file=") ? source.substring(5)
+                : "semi-compressible", data.length / 1048576.0, Runtime.getRuntime().availableProcessors());
         for (int round = 0; round < 2; round++) { // round 0 warms up the JIT
             boolean report = round == 1;
             run(report, "java.util.zip.GZIPOutputStream (level 6, 1 thread)", data, out -> new GZIPOutputStream(out, 1 << 16));
