@@ -5,6 +5,7 @@ import dev.jbuild.dockerfile.Dockerfile;
 import dev.jbuild.image.Platform;
 import dev.jbuild.layer.Compression;
 import dev.jbuild.plan.BuildPlan;
+import dev.jbuild.sandbox.HostEntry;
 import dev.jbuild.sandbox.Isolation;
 import dev.jbuild.sandbox.Snapshotter;
 import java.nio.file.Path;
@@ -35,6 +36,7 @@ import java.util.Map;
  * @param isolation        how RUN steps are isolated: namespaces (default) or chroot
  * @param sshSockets       {@code --ssh} agent sockets by id, for {@code RUN --mount=type=ssh}
  * @param descriptorAnnotations {@code --annotation} values for descriptors and the index
+ * @param extraHosts       {@code --add-host} lines for the {@code /etc/hosts} of every RUN step
  */
 public record BuildRequest(
         Dockerfile dockerfile,
@@ -56,16 +58,18 @@ public record BuildRequest(
         Snapshotter snapshotter,
         Isolation isolation,
         Map<String, Path> sshSockets,
-        DescriptorAnnotations descriptorAnnotations) {
+        DescriptorAnnotations descriptorAnnotations,
+        List<HostEntry> extraHosts) {
 
-    /** Default isolation, no SSH agents. */
+    /** Default isolation, no SSH agents, no extra hosts. */
     public BuildRequest(Dockerfile dockerfile, BuildPlan plan, Path contextDir, DockerIgnore ignore,
             Map<String, NamedContext> namedContexts, Platform platform, List<String> tags, Map<String, String> labels,
             Map<String, String> annotations, Instant sourceDateEpoch, Compression compression,
             List<OutputSpec> outputs, boolean pull, boolean push, Map<String, Path> secrets, String network,
             Snapshotter snapshotter) {
         this(dockerfile, plan, contextDir, ignore, namedContexts, platform, tags, labels, annotations, sourceDateEpoch,
-                compression, outputs, pull, push, secrets, network, snapshotter, Isolation.AUTO, Map.of(), DescriptorAnnotations.NONE);
+                compression, outputs, pull, push, secrets, network, snapshotter, Isolation.AUTO, Map.of(), DescriptorAnnotations.NONE,
+                List.of());
     }
 
     /**
@@ -75,7 +79,7 @@ public record BuildRequest(
     BuildRequest asPlatformPart() {
         return new BuildRequest(dockerfile, plan, contextDir, ignore, namedContexts, platform, List.of(), labels, annotations,
                 sourceDateEpoch, compression, List.of(), pull, false, secrets, network, snapshotter, isolation, sshSockets,
-                descriptorAnnotations);
+                descriptorAnnotations, extraHosts);
     }
 
     public BuildRequest {
@@ -88,5 +92,6 @@ public record BuildRequest(
         isolation = isolation == null ? Isolation.AUTO : isolation;
         sshSockets = Map.copyOf(sshSockets);
         descriptorAnnotations = descriptorAnnotations == null ? DescriptorAnnotations.NONE : descriptorAnnotations;
+        extraHosts = extraHosts == null ? List.of() : List.copyOf(extraHosts);
     }
 }

@@ -85,7 +85,8 @@ final class RunStep {
         mounts.stream().filter(m -> m instanceof SandboxMount.SshAgent).findFirst()
                 .ifPresent(ssh -> env.add("SSH_AUTH_SOCK=" + ssh.target())); // as BuildKit: the first ssh mount
         ProcessSpec spec = new ProcessSpec(argv, env, state.workingDir(), ids.uid(), ids.gid(),
-                ids.supplementaryGroups().stream().map(Integer::longValue).toList(), "jbuild", network(run), mounts);
+                ids.supplementaryGroups().stream().map(Integer::longValue).toList(), "jbuild", network(run), mounts,
+                session.request.extraHosts());
 
         Deque<String> tail = new ArrayDeque<>();
         OutputListener output = (stream, line) -> {

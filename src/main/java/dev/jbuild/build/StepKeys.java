@@ -132,6 +132,10 @@ final class StepKeys {
         });
         key.put("env", env);
         key.put("network", run.network() != null ? run.network() : session.request.network());
+        if (!session.request.extraHosts().isEmpty()) {
+            // Only when given, so that the keys of builds without --add-host stay what they were.
+            key.put("extraHosts", session.request.extraHosts().stream().map(h -> h.address() + " " + h.name()).toList());
+        }
         for (String spec : run.mounts()) {
             String expanded = session.expand(spec, scope, run.location());
             key.put("mount", expanded);

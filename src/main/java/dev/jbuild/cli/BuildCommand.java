@@ -154,6 +154,10 @@ final class BuildCommand implements Runnable {
     @Option(names = "--network", paramLabel = "host|none", description = "Network for RUN steps (default: host).")
     String network;
 
+    @Option(names = "--add-host", paramLabel = "NAME:ADDRESS",
+            description = "Add a line to /etc/hosts of RUN steps (NAME:IP or NAME=IP); repeatable.")
+    List<String> addHost = new ArrayList<>();
+
     @Option(names = "--build-context", paramLabel = "NAME=VALUE", description = "Named context: NAME=DIR or NAME=oci-layout:///PATH[:TAG]; repeatable.")
     List<String> buildContexts = new ArrayList<>();
 
@@ -230,7 +234,7 @@ final class BuildCommand implements Runnable {
                             annotationSpecs.manifest(targets.get(i)), sourceDateEpoch(), compression(), outputSpecs.outputs(), pull,
                             push || outputSpecs.push(), secretFiles,
                             network(), snapshotter(), isolation(), SshSockets.parse(ssh, spec.commandLine()),
-                            annotationSpecs.descriptors(targets.get(i))));
+                            annotationSpecs.descriptors(targets.get(i)), ExtraHosts.parse(addHost, spec.commandLine())));
                 }
                 if (requests.get(0).push() && requests.get(0).tags().isEmpty()) {
                     throw new ParameterException(spec.commandLine(), "--push needs a name: add -t REGISTRY/NAME:TAG");

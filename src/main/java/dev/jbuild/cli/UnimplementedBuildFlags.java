@@ -18,7 +18,6 @@ import picocli.CommandLine.ParseResult;
 final class UnimplementedBuildFlags {
 
     // buildx build
-    @Option(names = "--add-host", hidden = true) List<String> addHost = new ArrayList<>();
     @Option(names = "--ulimit", hidden = true) List<String> ulimit = new ArrayList<>();
     @Option(names = "--shm-size", hidden = true) String shmSize;
     @Option(names = "--cgroup-parent", hidden = true) String cgroupParent;

@@ -16,9 +16,10 @@ import java.util.Objects;
  * @param hostname the hostname (also in {@code /etc/hosts} and {@code /etc/hostname})
  * @param network  host or none
  * @param mounts   extra mounts
+ * @param extraHosts lines added to {@code /etc/hosts} after the standard ones ({@code --add-host})
  */
 public record ProcessSpec(List<String> argv, List<String> env, String cwd, long uid, long gid, List<Long> groups,
-        String hostname, Network network, List<SandboxMount> mounts) {
+        String hostname, Network network, List<SandboxMount> mounts, List<HostEntry> extraHosts) {
 
     public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -27,6 +28,7 @@ public record ProcessSpec(List<String> argv, List<String> env, String cwd, long 
         env = List.copyOf(env);
         groups = List.copyOf(groups);
         mounts = List.copyOf(mounts);
+        extraHosts = List.copyOf(extraHosts);
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(hostname, "hostname");
         if (argv.isEmpty() || argv.get(0).isEmpty()) {
@@ -57,30 +59,34 @@ public record ProcessSpec(List<String> argv, List<String> env, String cwd, long 
     /** Root in {@code /}, default PATH, hostname "jbuild", host network, no mounts. */
     public static ProcessSpec of(String... argv) {
         return new ProcessSpec(List.of(argv), List.of("PATH=" + DEFAULT_PATH), "/", 0, 0, List.of(), "jbuild",
-                Network.HOST, List.of());
+                Network.HOST, List.of(), List.of());
     }
 
     public ProcessSpec withEnv(List<String> e) {
-        return new ProcessSpec(argv, e, cwd, uid, gid, groups, hostname, network, mounts);
+        return new ProcessSpec(argv, e, cwd, uid, gid, groups, hostname, network, mounts, extraHosts);
     }
 
     public ProcessSpec withCwd(String c) {
-        return new ProcessSpec(argv, env, c, uid, gid, groups, hostname, network, mounts);
+        return new ProcessSpec(argv, env, c, uid, gid, groups, hostname, network, mounts, extraHosts);
     }
 
     public ProcessSpec withUser(long u, long g, List<Long> supplementary) {
-        return new ProcessSpec(argv, env, cwd, u, g, supplementary, hostname, network, mounts);
+        return new ProcessSpec(argv, env, cwd, u, g, supplementary, hostname, network, mounts, extraHosts);
     }
 
     public ProcessSpec withNetwork(Network n) {
-        return new ProcessSpec(argv, env, cwd, uid, gid, groups, hostname, n, mounts);
+        return new ProcessSpec(argv, env, cwd, uid, gid, groups, hostname, n, mounts, extraHosts);
     }
 
     public ProcessSpec withHostname(String h) {
-        return new ProcessSpec(argv, env, cwd, uid, gid, groups, h, network, mounts);
+        return new ProcessSpec(argv, env, cwd, uid, gid, groups, h, network, mounts, extraHosts);
     }
 
     public ProcessSpec withMounts(List<SandboxMount> m) {
-        return new ProcessSpec(argv, env, cwd, uid, gid, groups, hostname, network, m);
+        return new ProcessSpec(argv, env, cwd, uid, gid, groups, hostname, network, m, extraHosts);
+    }
+
+    public ProcessSpec withExtraHosts(List<HostEntry> h) {
+        return new ProcessSpec(argv, env, cwd, uid, gid, groups, hostname, network, mounts, h);
     }
 }

@@ -234,7 +234,7 @@ public final class Sandbox implements AutoCloseable {
             }
             AgentProtocol.Request request = new AgentProtocol.Request("run", work.toString(), tools, mapping, lowers,
                     snapshotter.name(), spec.argv(), spec.env(), spec.cwd(), spec.uid(), spec.gid(), spec.groups(),
-                    spec.hostname(), spec.network().name(), mounts, hostsFile(spec.hostname()), resolvConf(),
+                    spec.hostname(), spec.network().name(), mounts, hostsFile(spec.hostname(), spec.extraHosts()), resolvConf(),
                     List.of(), null, namespaces);
             long start = System.nanoTime();
             AgentProtocol.Response response = callAgent(request, work, output);
@@ -520,8 +520,11 @@ public final class Sandbox implements AutoCloseable {
                 0, s.uid(), s.gid(), s.mode());
     }
 
-    static String hostsFile(String hostname) {
-        return "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t" + hostname + "\n";
+    static String hostsFile(String hostname, List<HostEntry> extra) {
+        StringBuilder hosts = new StringBuilder("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t")
+                .append(hostname).append('\n');
+        extra.forEach(e -> hosts.append(e.line()));
+        return hosts.toString();
     }
 
     /** The host's resolver configuration; systemd-resolved's stub address is useless in another netns. */

@@ -87,6 +87,8 @@ class DocsClaimsTest {
             Claim.refused("docs/dockerfile.md", "`insecure` is refused when the step runs: not implemented yet",
                     "FROM scratch\nRUN --security=insecure true\n", "Dockerfile:2: RUN --security=insecure is not implemented yet",
                     "--progress=plain", "CONTEXT"),
+            Claim.refused("docs/usage.md", "Docker's `host-gateway` is not implemented yet", SCRATCH,
+                    "host-gateway is not implemented yet", "--add-host", "h:host-gateway", "CONTEXT"),
             // "accepted and without effect": a required ARG that is not given does not fail the build.
             new Claim("docs/dockerfile.md", "**Not supported:** `RUN --device`", List.of("--progress=plain", "CONTEXT"),
                     "FROM scratch\nARG --required NEEDED\nCOPY a.txt /\n", 0, "writing image"));

@@ -92,6 +92,27 @@ class RunBuildTest {
     }
 
     @Test
+    void addHostPutsLinesIntoEveryRunsEtcHosts() throws Exception {
+        CliTest.Result result = build("""
+                FROM busybox
+                RUN cp /etc/hosts /hosts.txt
+                """, "--add-host", "db.internal:10.1.2.3", "--add-host=v6=[::1],cache:192.168.0.9");
+        assertEquals(0, result.exitCode(), result.err());
+        Map<String, String> text = new HashMap<>();
+        rootfs(text);
+        String hosts = text.get("hosts.txt");
+        assertTrue(hosts.startsWith("127.0.0.1\tlocalhost\n"), hosts);
+        assertTrue(hosts.endsWith("10.1.2.3\tdb.internal\n::1\tv6\n192.168.0.9\tcache\n"), hosts);
+
+        CliTest.Result bad = build("FROM busybox\nRUN true\n", "--add-host", "db:not-an-address");
+        assertEquals(2, bad.exitCode(), bad.err());
+        assertTrue(bad.err().contains("invalid --add-host db:not-an-address: invalid IP address not-an-address"), bad.err());
+        CliTest.Result gateway = build("FROM busybox\nRUN true\n", "--add-host", "h:host-gateway");
+        assertEquals(2, gateway.exitCode(), gateway.err());
+        assertTrue(gateway.err().contains("host-gateway is not implemented yet"), gateway.err());
+    }
+
+    @Test
     void aFailingRunNamesTheLineTheExitCodeAndTheOutput() throws Exception {
         CliTest.Result result = build("FROM busybox\nRUN echo about to fail && exit 3\n");
         assertEquals(1, result.exitCode());

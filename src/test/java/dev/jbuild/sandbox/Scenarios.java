@@ -104,7 +104,7 @@ public final class Scenarios {
                     .withHostname("buildhost")));
             out.put("pid-ns", run(sandbox, rootfs, sh("ps -o pid,comm | tail -n +2")));
             out.put("environment", run(sandbox, rootfs, new ProcessSpec(List.of("env"), List.of("A=1", "B=two words"),
-                    "/", 0, 0, List.of(), "jbuild", Network.HOST, List.of())));
+                    "/", 0, 0, List.of(), "jbuild", Network.HOST, List.of(), List.of())));
             out.put("not-found", run(sandbox, rootfs, ProcessSpec.of("/no/such/program")));
             out.put("many-files", run(sandbox, rootfs, sh("mkdir /many && cd /many && seq 1 2000 | xargs touch")));
             out.put("id-out-of-range", run(sandbox, rootfs, sh("true").withUser(70000, 0, List.of())));
