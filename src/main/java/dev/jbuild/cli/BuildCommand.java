@@ -12,6 +12,7 @@ import dev.jbuild.image.ImageName;
 import dev.jbuild.image.Platform;
 import dev.jbuild.layer.Compression;
 import dev.jbuild.registry.RegistryClient;
+import dev.jbuild.sandbox.HostEntry;
 import dev.jbuild.sandbox.Isolation;
 import dev.jbuild.sandbox.Snapshotter;
 import java.io.IOException;
@@ -228,13 +229,16 @@ final class BuildCommand implements Runnable {
             try {
                 List<BuildRequest> requests = new ArrayList<>();
                 Map<String, Path> secretFiles = Secrets.parse(secrets, secretsDir, spec.commandLine());
+                // Parsed once for all platforms: every platform's RUN steps get the same sockets and hosts.
+                Map<String, Path> sshSockets = SshSockets.parse(ssh, spec.commandLine());
+                List<HostEntry> extraHosts = ExtraHosts.parse(addHost, spec.commandLine());
                 for (int i = 0; i < targets.size(); i++) {
                     requests.add(new BuildRequest(dockerfile, plans.get(i), inputs.contextDir(), inputs.ignore(), namedContexts,
                             targets.get(i), normalizedTags(outputSpecs.names()), keyValues(labels, "--label"),
                             annotationSpecs.manifest(targets.get(i)), sourceDateEpoch(), compression(), outputSpecs.outputs(), pull,
                             push || outputSpecs.push(), secretFiles,
-                            network(), snapshotter(), isolation(), SshSockets.parse(ssh, spec.commandLine()),
-                            annotationSpecs.descriptors(targets.get(i)), ExtraHosts.parse(addHost, spec.commandLine())));
+                            network(), snapshotter(), isolation(), sshSockets, annotationSpecs.descriptors(targets.get(i)),
+                            extraHosts));
                 }
                 if (requests.get(0).push() && requests.get(0).tags().isEmpty()) {
                     throw new ParameterException(spec.commandLine(), "--push needs a name: add -t REGISTRY/NAME:TAG");
