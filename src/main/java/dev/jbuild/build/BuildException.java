@@ -1,5 +1,6 @@
 package dev.jbuild.build;
 
+import dev.jbuild.dockerfile.Caret;
 import dev.jbuild.dockerfile.Location;
 
 /**
@@ -11,10 +12,17 @@ public final class BuildException extends Exception {
     private static final long serialVersionUID = 1L;
 
     private final transient Location location;
+    private final transient Caret caret;
 
     public BuildException(Location location, String message, Throwable cause) {
+        this(location, message, cause, null);
+    }
+
+    /** @param caret the character of the instruction the failure is about (the flag whose value is wrong), or null */
+    public BuildException(Location location, String message, Throwable cause, Caret caret) {
         super(message, cause);
         this.location = location;
+        this.caret = caret;
     }
 
     public BuildException(Location location, String message) {
@@ -45,5 +53,10 @@ public final class BuildException extends Exception {
 
     public Location location() {
         return location;
+    }
+
+    /** The character the failure is about, or null (then the CLI looks for an expansion's word). */
+    public Caret caret() {
+        return caret;
     }
 }

@@ -84,7 +84,7 @@ final class CopyStep {
         StageSources.Source source = copy.from() == null
                 ? sources.context()
                 : sources.from(session.expand(copy.from(), scope, at), at);
-        Placement placement = placement("COPY", copy.chown(), copy.chmod(), source.keepOwnership(), copy.link(), scope, at);
+        Placement placement = placement("COPY", copy.node(), copy.chown(), copy.chmod(), source.keepOwnership(), copy.link(), scope, at);
         CopySelection.CopyFlags flags = new CopySelection.CopyFlags(copy.parents(), expandAll(copy.excludes(), scope, at));
         List<String> words = new ArrayList<>();
         for (String word : copy.sources()) {
@@ -103,7 +103,7 @@ final class CopyStep {
     List<LayerEntry> add(Instruction.Add add, Map<String, String> scope) throws BuildException, IOException {
         fs = state.fs();
         Location at = add.location();
-        Placement placement = placement("ADD", add.chown(), add.chmod(), false, add.link(), scope, at);
+        Placement placement = placement("ADD", add.node(), add.chown(), add.chmod(), false, add.link(), scope, at);
         List<String> words = new ArrayList<>();
         List<String> urls = new ArrayList<>();
         for (String word : add.sources()) {
@@ -147,7 +147,8 @@ final class CopyStep {
         return new ArrayList<>(entries.values());
     }
 
-    private Placement placement(String keyword, String chown, String chmod, boolean keepOwnership, boolean link,
+    private Placement placement(String keyword, dev.jbuild.dockerfile.Node node, String chown, String chmod,
+            boolean keepOwnership, boolean link,
             Map<String, String> scope, Location at) throws BuildException, IOException {
         UserDatabase.Ids owner = null;
         if (chown != null) {
@@ -155,7 +156,12 @@ final class CopyStep {
             owner = Ownership.resolve(session, state, spec,
                     unknown -> session.listener.warning(at.prefix() + ": " + Ownership.forChown(keyword, spec) + ": " + unknown));
         }
-        FileMode mode = chmod == null ? null : FileMode.parse(session.expand(chmod, scope, at));
+        FileMode mode;
+        try {
+            mode = chmod == null ? null : FileMode.parse(session.expand(chmod, scope, at));
+        } catch (IllegalArgumentException e) {
+            throw new BuildException(at, e.getMessage(), e, node.positions().flag("chmod", 0));
+        }
         return new Placement(owner, mode, keepOwnership, link);
     }
 

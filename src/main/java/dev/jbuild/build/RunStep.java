@@ -273,19 +273,21 @@ final class RunStep {
             }
         };
         int sshIndex = 0;
-        for (String spec : run.mounts()) {
+        for (int k = 0; k < run.mounts().size(); k++) {
+            String spec = run.mounts().get(k);
             String expanded = session.expand(spec, state.expansionScope(), run.location());
             int index = sshIndex;
-            if (RunMounts.isSsh(expanded)) {
-                sshIndex++;
-            }
-            if (RunMounts.isOptionalMissingSecret(expanded, sources)) {
-                continue;
-            }
             try {
+                // every reading of the specification may find it malformed: all are errors at its flag
+                if (RunMounts.isSsh(expanded)) {
+                    sshIndex++;
+                }
+                if (RunMounts.isOptionalMissingSecret(expanded, sources)) {
+                    continue;
+                }
                 mounts.add(RunMounts.parse(expanded, state.workingDir(), sources, index));
             } catch (IllegalArgumentException e) {
-                throw new BuildException(run.location(), e.getMessage(), e);
+                throw new BuildException(run.location(), e.getMessage(), e, run.node().positions().flag("mount", k));
             }
         }
         return mounts;

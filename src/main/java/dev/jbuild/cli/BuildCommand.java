@@ -318,7 +318,8 @@ final class BuildCommand implements Runnable {
             failed = e.getMessage();
             CliFailure failure = e.location() == null
                     ? new CliFailure(ExitCodes.BUILD_FAILED, List.of("error: " + e.getMessage()), e)
-                    : Diagnostics.atLocation(e.location(), e.getMessage(), dockerfile.text(), e);
+                    : Diagnostics.atLocation(e.location(), e.getMessage(), dockerfile.text(),
+                            e.caret() != null ? e.caret() : request.dockerfile().caretFor(e.location(), e), e);
             throw e.environmentProblem() ? new CliFailure(ExitCodes.ENVIRONMENT, failure.lines(), e) : failure;
         } finally {
             // Before the summary or the error: the tty view erases its live lines, rawjson ends its vertexes.

@@ -1,22 +1,31 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.dockerfile.Caret;
 import dev.jbuild.dockerfile.DockerfileSyntaxException;
 import dev.jbuild.dockerfile.Location;
 import dev.jbuild.plan.PlanException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
-/** Formats errors that point into a Dockerfile: {@code Dockerfile:12: message}, the line, a caret. */
+/**
+ * Formats errors that point into a Dockerfile: {@code Dockerfile:12: message} (or
+ * {@code Dockerfile:12:7: message} when the error knows its character), the instruction's lines,
+ * and a caret under that character.
+ */
 final class Diagnostics {
+
+    /** An instruction longer than this shows its first lines only (and the caret's line). */
+    private static final int MAX_LINES = 5;
 
     private Diagnostics() {}
 
     static CliFailure syntax(DockerfileSyntaxException e) {
         List<String> lines = new ArrayList<>();
-        lines.add(e.location().prefix() + ": " + e.getMessage());
-        if (e.sourceLine() != null) {
-            addSourceLine(lines, e.location().startLine(), e.sourceLine(), e.column());
-        }
+        Location location = e.location();
+        lines.add(header(location, e.caret(), e.sourceLines()) + ": " + e.getMessage());
+        // the parser gives the lines through the caret's; without a caret only the first
+        excerpt(lines, e.sourceLines(), location.startLine(), location.startLine(), e.caret());
         return new CliFailure(ExitCodes.BUILD_FAILED, lines, e);
     }
 
@@ -25,26 +34,79 @@ final class Diagnostics {
         if (location == null) {
             return new CliFailure(ExitCodes.BUILD_FAILED, List.of("error: " + e.getMessage()), e);
         }
-        return atLocation(location, e.getMessage(), dockerfileText, e);
+        return atLocation(location, e.getMessage(), dockerfileText, e.caret(), e);
     }
 
     /** An error about an instruction: its location, the message, and the instruction's lines. */
     static CliFailure atLocation(Location location, String message, String dockerfileText, Throwable cause) {
+        return atLocation(location, message, dockerfileText, null, cause);
+    }
+
+    /** Like {@link #atLocation(Location, String, String, Throwable)}, with a caret when {@code caret} is not null. */
+    static CliFailure atLocation(Location location, String message, String dockerfileText, Caret caret, Throwable cause) {
+        String[] file = dockerfileText == null ? new String[0] : dockerfileText.split("\r?\n", -1);
+        int first = location.startLine();
+        List<String> source = first - 1 < file.length
+                ? Arrays.asList(file).subList(first - 1, file.length)
+                : List.of();
         List<String> lines = new ArrayList<>();
-        lines.add(location.prefix() + ": " + message);
-        String[] source = dockerfileText == null ? new String[0] : dockerfileText.split("\r?\n", -1);
-        int last = Math.min(location.endLine(), location.startLine() + 4);
-        for (int line = location.startLine(); line <= last && line - 1 < source.length; line++) {
-            addSourceLine(lines, line, source[line - 1], -1);
-        }
+        lines.add(header(location, caret, source) + ": " + message);
+        excerpt(lines, source, first, location.endLine(), caret);
         return new CliFailure(ExitCodes.BUILD_FAILED, lines, cause);
+    }
+
+    /** {@code Dockerfile:LINE} or, with a caret, {@code Dockerfile:LINE:COLUMN} of the caret (1-based, in characters). */
+    private static String header(Location location, Caret caret, List<String> source) {
+        if (caret == null) {
+            return location.prefix();
+        }
+        String text = lineAt(source, location.startLine(), caret.line());
+        int column = text == null ? caret.column() : text.codePointCount(0, Math.min(caret.column(), text.length()));
+        return location.file() + ":" + caret.line() + ":" + (column + 1);
+    }
+
+    private static String lineAt(List<String> source, int first, int line) {
+        int i = line - first;
+        return i >= 0 && i < source.size() ? source.get(i) : null;
+    }
+
+    /**
+     * Adds lines {@code first..last} of {@code source} (at most {@link #MAX_LINES}), and the caret's
+     * line after them when it is not among them, with the caret under its character.
+     */
+    private static void excerpt(List<String> out, List<String> source, int first, int last, Caret caret) {
+        int shownLast = Math.min(last, first + MAX_LINES - 1);
+        int caretLine = caret == null || lineAt(source, first, caret.line()) == null ? -1 : caret.line();
+        if (caretLine > shownLast && caretLine <= first + MAX_LINES - 1) {
+            shownLast = caretLine;
+        }
+        for (int line = first; line <= shownLast && lineAt(source, first, line) != null; line++) {
+            addSourceLine(out, line, lineAt(source, first, line), line == caretLine ? caret.column() : -1);
+        }
+        if (caretLine > shownLast) {
+            out.add(String.format(" %4s |", "..."));
+            addSourceLine(out, caretLine, lineAt(source, first, caretLine), caret.column());
+        }
     }
 
     private static void addSourceLine(List<String> lines, int lineNumber, String text, int column) {
         String gutter = String.format(" %4d | ", lineNumber);
         lines.add(gutter + text);
         if (column >= 0) {
-            lines.add(" ".repeat(gutter.length() - 2) + "| " + " ".repeat(Math.min(column, text.length())) + "^");
+            lines.add(" ".repeat(gutter.length() - 2) + "| " + indent(text, column) + "^");
         }
+    }
+
+    /**
+     * What goes before the caret: a tab where the line has a tab, so the caret lands under its
+     * character however wide the terminal draws tabs, and one space for any other character.
+     */
+    private static String indent(String text, int column) {
+        StringBuilder indent = new StringBuilder();
+        int end = Math.min(column, text.length());
+        for (int i = 0; i < end; i += Character.charCount(text.codePointAt(i))) {
+            indent.append(text.charAt(i) == '\t' ? '\t' : ' ');
+        }
+        return indent.toString();
     }
 }

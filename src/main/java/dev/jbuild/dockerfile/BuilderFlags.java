@@ -23,6 +23,8 @@ final class BuilderFlags {
         private String value;
         private final List<String> values = new ArrayList<>();
         private boolean used;
+        /** Where the flag was given in the instruction's text (its last time, for a list flag); -1 when not given. */
+        private int offset = -1;
 
         private Flag(String name, Kind kind, String value) {
             this.name = name;
@@ -55,13 +57,21 @@ final class BuilderFlags {
         boolean used() {
             return used;
         }
+
+        /** Where the flag was written, for an error about its value; -1 when it was not given. */
+        int offset() {
+            return offset;
+        }
     }
 
     private final List<String> args;
+    private final SourcePositions positions;
     private final Map<String, Flag> declared = new LinkedHashMap<>();
 
-    BuilderFlags(List<String> args) {
+    /** @param positions where each of {@code args} was written, for errors that point at one */
+    BuilderFlags(List<String> args, SourcePositions positions) {
         this.args = args;
+        this.positions = positions;
     }
 
     Flag addBool(String name, boolean defaultValue) {
@@ -82,9 +92,11 @@ final class BuilderFlags {
     }
 
     void parse() throws SyntaxProblem {
-        for (String arg : args) {
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            int at = positions == null ? -1 : positions.flagOffset(i);
             if (!arg.startsWith("--")) {
-                throw new SyntaxProblem("arg should start with -- : " + arg);
+                throw new SyntaxProblem("arg should start with -- : " + arg, at);
             }
             if (arg.equals("--")) {
                 return;
@@ -98,16 +110,17 @@ final class BuilderFlags {
             }
             Flag flag = declared.get(name);
             if (flag == null) {
-                throw new SyntaxProblem(Suggestions.withSuggestion("unknown flag: " + name, name, declared.keySet(), true), arg);
+                throw new SyntaxProblem(Suggestions.withSuggestion("unknown flag: " + name, name, declared.keySet(), true), at);
             }
             if (flag.used && flag.kind != Kind.STRINGS) {
-                throw new SyntaxProblem("duplicate flag specified: " + name);
+                throw new SyntaxProblem("duplicate flag specified: " + name, at);
             }
             flag.used = true;
+            flag.offset = at;
             switch (flag.kind) {
                 case BOOL -> {
                     if (eq >= 0 && value.isEmpty()) {
-                        throw new SyntaxProblem("missing a value on flag: " + name);
+                        throw new SyntaxProblem("missing a value on flag: " + name, at);
                     }
                     String lower = value.toLowerCase(Locale.ROOT);
                     if (lower.isEmpty() || lower.equals("true")) {
@@ -115,18 +128,18 @@ final class BuilderFlags {
                     } else if (lower.equals("false")) {
                         flag.value = "false";
                     } else {
-                        throw new SyntaxProblem("expecting boolean value for flag " + name + ", not: " + value);
+                        throw new SyntaxProblem("expecting boolean value for flag " + name + ", not: " + value, at);
                     }
                 }
                 case STRING -> {
                     if (eq < 0) {
-                        throw new SyntaxProblem("missing a value on flag: " + name);
+                        throw new SyntaxProblem("missing a value on flag: " + name, at);
                     }
                     flag.value = value;
                 }
                 case STRINGS -> {
                     if (eq < 0) {
-                        throw new SyntaxProblem("missing a value on flag: " + name);
+                        throw new SyntaxProblem("missing a value on flag: " + name, at);
                     }
                     flag.values.add(value);
                 }

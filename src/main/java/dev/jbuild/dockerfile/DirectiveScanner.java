@@ -35,6 +35,7 @@ final class DirectiveScanner {
     /**
      * Looks at one physical line (newline and leading blanks already removed).
      *
+     * @throws SyntaxProblem for a repeated or invalid directive, at its offset in {@code line}
      * @return true when the line was a directive
      */
     boolean accept(String line) throws SyntaxProblem {
@@ -45,7 +46,9 @@ final class DirectiveScanner {
             done = true;
             return false;
         }
-        Matcher m = DIRECTIVE.matcher(GoText.trimLeftSpace(line.substring(1)));
+        String body = GoText.trimLeftSpace(line.substring(1));
+        int bodyOffset = line.length() - body.length();
+        Matcher m = DIRECTIVE.matcher(body);
         if (!m.matches()) {
             done = true;
             return false;
@@ -56,12 +59,13 @@ final class DirectiveScanner {
             return false;
         }
         if (!seen.add(key)) {
-            throw new SyntaxProblem("only one " + key + " parser directive can be used");
+            throw new SyntaxProblem("only one " + key + " parser directive can be used", bodyOffset + m.start(1));
         }
         String value = m.group(2);
         if (key.equals("escape")) {
             if (!value.equals("`") && !value.equals("\\")) {
-                throw new SyntaxProblem("invalid escape token '" + value + "' does not match ` or \\");
+                throw new SyntaxProblem("invalid escape token '" + value + "' does not match ` or \\",
+                        bodyOffset + m.start(2));
             }
             escape = value.charAt(0);
         }

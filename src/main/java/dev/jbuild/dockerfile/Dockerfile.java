@@ -27,4 +27,29 @@ public record Dockerfile(
         instructions = List.copyOf(instructions);
         warnings = List.copyOf(warnings);
     }
+
+    /**
+     * Where a failure of the instruction at {@code location} is written, when the failure is a word
+     * that could not be expanded ({@link ShellExpansionException} in its causes): the {@code $} of
+     * the substitution or the unclosed quote, where the word stands in the instruction. Null when
+     * the failure is of another kind or the word is not written in the instruction as it was
+     * expanded (a heredoc body, a flag value with quotes).
+     */
+    public Caret caretFor(Location location, Throwable failure) {
+        ShellExpansionException expansion = null;
+        for (Throwable t = failure; t != null && expansion == null; t = t.getCause()) {
+            if (t instanceof ShellExpansionException e) {
+                expansion = e;
+            }
+        }
+        if (expansion == null || expansion.word() == null || expansion.offset() < 0) {
+            return null;
+        }
+        for (Node node : nodes) {
+            if (node.location().equals(location)) {
+                return node.positions().inText(expansion.word(), expansion.offset());
+            }
+        }
+        return null;
+    }
 }

@@ -57,8 +57,9 @@ public final class DockerfileParser {
         SyntaxTree tree = parser.parse();
         if (tree.nodes().size() != 1) {
             Node second = tree.nodes().get(1);
+            Caret caret = second.positions().keyword();
             throw new DockerfileSyntaxException(second.location(),
-                    "expected one instruction, found " + tree.nodes().size(), parser.sourceLine(second.location()), -1);
+                    "expected one instruction, found " + tree.nodes().size(), parser.sourceLines(second.location(), caret), caret);
         }
         return convertAll(parser, tree.nodes()).get(0);
     }
@@ -70,8 +71,8 @@ public final class DockerfileParser {
             try {
                 instructions.add(converter.convert(node));
             } catch (SyntaxProblem e) {
-                String sourceLine = parser.sourceLine(node.location());
-                throw new DockerfileSyntaxException(node.location(), e.getMessage(), sourceLine, e.column(sourceLine));
+                Caret caret = node.positions().at(e.offset());
+                throw new DockerfileSyntaxException(node.location(), e.getMessage(), parser.sourceLines(node.location(), caret), caret);
             }
         }
         return instructions;

@@ -1,39 +1,50 @@
 package dev.jbuild.dockerfile;
 
+import java.util.List;
+
 /**
  * A Dockerfile that cannot be parsed. The message never contains the location; callers print
- * {@code location.prefix() + ": " + getMessage()} followed by the offending source line.
+ * the location (with the caret's line and column when there is one), the message, and the source
+ * lines with a caret under the character the error is about.
  */
 public final class DockerfileSyntaxException extends Exception {
 
     private static final long serialVersionUID = 1L;
 
     private final transient Location location;
-    private final String sourceLine;
-    private final int column;
+    private final List<String> sourceLines;
+    private final transient Caret caret;
 
     /**
-     * @param location   where the error is
-     * @param message    what is wrong, without the location
-     * @param sourceLine the offending physical line, or null
-     * @param column     0-based column for a caret, or -1 when no column helps
+     * @param location    where the error is
+     * @param message     what is wrong, without the location
+     * @param sourceLines the physical lines from the location's first line on (through the caret's
+     *                    line when that is a later one); empty when the text is not at hand
+     * @param caret       the character the error is about, or null when no single place is
      */
-    public DockerfileSyntaxException(Location location, String message, String sourceLine, int column) {
+    public DockerfileSyntaxException(Location location, String message, List<String> sourceLines, Caret caret) {
         super(message);
         this.location = location;
-        this.sourceLine = sourceLine;
-        this.column = column;
+        this.sourceLines = List.copyOf(sourceLines);
+        this.caret = caret;
     }
 
     public Location location() {
         return location;
     }
 
+    /** The instruction's first physical line, or null. */
     public String sourceLine() {
-        return sourceLine;
+        return sourceLines.isEmpty() ? null : sourceLines.get(0);
     }
 
-    public int column() {
-        return column;
+    /** Physical lines from {@code location().startLine()} on. */
+    public List<String> sourceLines() {
+        return sourceLines;
+    }
+
+    /** The character the error is about, or null. */
+    public Caret caret() {
+        return caret;
     }
 }

@@ -48,8 +48,11 @@ record HeredocMarker(String name, boolean expand, boolean chomp) {
         }
     }
 
+    /** A marker and where its word starts in the instruction line (-1 when the word is not found as written). */
+    record Placed(HeredocMarker marker, int offset) {}
+
     /** Markers in an instruction line, in order; words are split as BuildKit's lexer splits them. */
-    static List<HeredocMarker> inLine(String line) throws SyntaxProblem {
+    static List<Placed> inLine(String line) throws SyntaxProblem {
         List<String> words;
         try {
             words = HeredocLexer.words(line, true, true);
@@ -57,11 +60,22 @@ record HeredocMarker(String name, boolean expand, boolean chomp) {
             // BuildKit ignores a line its lexer cannot split: such a line has no heredocs
             return List.of();
         }
-        List<HeredocMarker> markers = new java.util.ArrayList<>();
+        List<Placed> markers = new java.util.ArrayList<>();
+        int from = 0;
         for (String word : words) {
-            HeredocMarker marker = parse(word);
+            // the lexer's words are the line's text, except where it resolved a quote or an escape
+            int at = line.indexOf(word, from);
+            if (at >= 0) {
+                from = at + word.length();
+            }
+            HeredocMarker marker;
+            try {
+                marker = parse(word);
+            } catch (SyntaxProblem e) {
+                throw new SyntaxProblem(e.getMessage(), at);
+            }
             if (marker != null) {
-                markers.add(marker);
+                markers.add(new Placed(marker, at >= 0 ? at : line.indexOf("<<", from)));
             }
         }
         return markers;

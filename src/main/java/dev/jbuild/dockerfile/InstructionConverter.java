@@ -25,7 +25,7 @@ final class InstructionConverter {
     private static final Duration MINIMUM_INTERVAL = Duration.ofMillis(1);
 
     Instruction convert(Node node) throws SyntaxProblem {
-        BuilderFlags flags = new BuilderFlags(node.flags());
+        BuilderFlags flags = new BuilderFlags(node.flags(), node.positions());
         List<String> args = node.args();
         return switch (node.keyword()) {
             case "add" -> add(node, flags, args);
@@ -33,11 +33,11 @@ final class InstructionConverter {
             case "cmd" -> new Instruction.Cmd(node, flaglessCommand(node, flags));
             case "copy" -> copy(node, flags, args);
             case "entrypoint" -> new Instruction.Entrypoint(node, flaglessCommand(node, flags));
-            case "env" -> new Instruction.Env(node, keyValues(args, "ENV", flags));
+            case "env" -> new Instruction.Env(node, keyValues(node, "ENV", flags));
             case "expose" -> new Instruction.Expose(node, atLeastOne(args, "EXPOSE", flags));
             case "from" -> from(node, flags, args);
             case "healthcheck" -> healthcheck(node, flags, args);
-            case "label" -> new Instruction.Label(node, keyValues(args, "LABEL", flags));
+            case "label" -> new Instruction.Label(node, keyValues(node, "LABEL", flags));
             case "maintainer" -> new Instruction.Maintainer(node, exactlyOne(args, "MAINTAINER", flags));
             case "onbuild" -> onbuild(node, flags);
             case "run" -> run(node, flags);
@@ -54,7 +54,8 @@ final class InstructionConverter {
     private static SyntaxProblem unknownInstruction(Node node) {
         List<String> words = GoText.splitTokenBlanks(GoText.trimSpace(node.original()), 2);
         String written = words.get(0);
-        return new SyntaxProblem(Suggestions.withSuggestion("unknown instruction: " + written, written, KEYWORDS, false), written);
+        return new SyntaxProblem(Suggestions.withSuggestion("unknown instruction: " + written, written, KEYWORDS, false),
+                node.positions().keywordOffset());
     }
 
     /** CMD and ENTRYPOINT take no flags; an empty shell form is an empty script, as in BuildKit. */
@@ -88,8 +89,9 @@ final class InstructionConverter {
         return args;
     }
 
-    private static List<Instruction.KeyValue> keyValues(List<String> args, String instruction, BuilderFlags flags)
+    private static List<Instruction.KeyValue> keyValues(Node node, String instruction, BuilderFlags flags)
             throws SyntaxProblem {
+        List<String> args = node.args();
         flags.parse();
         if (args.isEmpty()) {
             throw new SyntaxProblem(instruction + " requires at least one argument");
@@ -100,7 +102,7 @@ final class InstructionConverter {
         List<Instruction.KeyValue> pairs = new ArrayList<>();
         for (int i = 0; i < args.size(); i += 3) {
             if (args.get(i).isEmpty()) {
-                throw new SyntaxProblem(instruction + " names can not be blank");
+                throw new SyntaxProblem(instruction + " names can not be blank", node.positions().argOffset(i));
             }
             pairs.add(new Instruction.KeyValue(args.get(i), args.get(i + 1)));
         }
@@ -112,12 +114,13 @@ final class InstructionConverter {
             throw new SyntaxProblem("ARG requires at least one argument");
         }
         List<Instruction.ArgDeclaration> declarations = new ArrayList<>();
-        for (String word : args) {
+        for (int i = 0; i < args.size(); i++) {
+            String word = args.get(i);
             int eq = word.indexOf('=');
             if (eq < 0) {
                 declarations.add(new Instruction.ArgDeclaration(word, null));
             } else if (eq == 0) {
-                throw new SyntaxProblem("ARG names can not be blank");
+                throw new SyntaxProblem("ARG names can not be blank", node.positions().argOffset(i));
             } else {
                 declarations.add(new Instruction.ArgDeclaration(word.substring(0, eq), word.substring(eq + 1)));
             }
@@ -131,10 +134,12 @@ final class InstructionConverter {
             stageName = args.get(2).toLowerCase(Locale.ROOT);
             if (!STAGE_NAME.matcher(stageName).matches()) {
                 throw new SyntaxProblem("invalid name for build stage: " + GoText.quote(args.get(2))
-                        + ", name can't start with a number or contain symbols");
+                        + ", name can't start with a number or contain symbols", node.positions().argOffset(2));
             }
         } else if (args.size() != 1) {
-            throw new SyntaxProblem("FROM requires either one or three arguments");
+            // at the word that is out of place: the second (not AS), or the first beyond three
+            int misplaced = args.isEmpty() ? -1 : args.size() <= 3 ? 1 : 3;
+            throw new SyntaxProblem("FROM requires either one or three arguments", node.positions().argOffset(misplaced));
         }
         BuilderFlags.Flag platform = flags.addString("platform", "");
         flags.parse();
@@ -147,10 +152,10 @@ final class InstructionConverter {
         BuilderFlags.Flag security = flags.addString("security", "sandbox");
         flags.parse();
         if (!NETWORKS.contains(network.value())) {
-            throw new SyntaxProblem("invalid network mode " + GoText.quote(network.value()));
+            throw new SyntaxProblem("invalid network mode " + GoText.quote(network.value()), network.offset());
         }
         if (!SECURITY_MODES.contains(security.value())) {
-            throw new SyntaxProblem("security " + GoText.quote(security.value()) + " is not valid");
+            throw new SyntaxProblem("security " + GoText.quote(security.value()) + " is not valid", security.offset());
         }
         return new Instruction.Run(node, command(node.args(), node.json()), mount.values(),
                 network.used() ? network.value() : null, security.used() ? security.value() : null);
@@ -162,7 +167,7 @@ final class InstructionConverter {
             throw new SyntaxProblem("SHELL requires at least one argument");
         }
         if (!node.json()) {
-            throw new SyntaxProblem("SHELL requires the arguments to be in JSON form");
+            throw new SyntaxProblem("SHELL requires the arguments to be in JSON form", node.positions().argOffset(0));
         }
         return new Instruction.Shell(node, args);
     }
@@ -170,10 +175,10 @@ final class InstructionConverter {
     private static Instruction.Volume volume(Node node, BuilderFlags flags, List<String> args) throws SyntaxProblem {
         atLeastOne(args, "VOLUME", flags);
         List<String> paths = new ArrayList<>();
-        for (String path : args) {
-            String trimmed = GoText.trimSpace(path);
+        for (int i = 0; i < args.size(); i++) {
+            String trimmed = GoText.trimSpace(args.get(i));
             if (trimmed.isEmpty()) {
-                throw new SyntaxProblem("VOLUME specified can not be an empty string");
+                throw new SyntaxProblem("VOLUME specified can not be an empty string", node.positions().argOffset(i));
             }
             paths.add(trimmed);
         }
@@ -187,7 +192,8 @@ final class InstructionConverter {
         List<String> args = node.args();
         String destination = args.get(args.size() - 1);
         if (!node.json() && HeredocMarker.parseQuietly(destination) != null) {
-            throw new SyntaxProblem(instruction + " cannot accept a heredoc as a destination");
+            throw new SyntaxProblem(instruction + " cannot accept a heredoc as a destination",
+                    node.positions().argOffset(args.size() - 1));
         }
         List<String> sources = new ArrayList<>();
         for (String source : args.subList(0, args.size() - 1)) {
@@ -241,11 +247,12 @@ final class InstructionConverter {
         }
         flags.parse();
         String keyword = trigger.keyword().toUpperCase(Locale.ROOT);
+        int triggerAt = trigger.positions().keywordOffset();
         if (keyword.equals("ONBUILD")) {
-            throw new SyntaxProblem("chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
+            throw new SyntaxProblem("chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed", triggerAt);
         }
         if (keyword.equals("MAINTAINER") || keyword.equals("FROM")) {
-            throw new SyntaxProblem(keyword + " isn't allowed as an ONBUILD trigger");
+            throw new SyntaxProblem(keyword + " isn't allowed as an ONBUILD trigger", triggerAt);
         }
         return new Instruction.Onbuild(node, convert(trigger));
     }
@@ -260,7 +267,7 @@ final class InstructionConverter {
         if (type.equals("NONE")) {
             // BuildKit ignores flags on HEALTHCHECK NONE
             if (!rest.isEmpty()) {
-                throw new SyntaxProblem("HEALTHCHECK NONE takes no arguments");
+                throw new SyntaxProblem("HEALTHCHECK NONE takes no arguments", node.positions().argOffset(1));
             }
             return new Instruction.Healthcheck(node, null, null, null, null, null, null);
         }
@@ -271,7 +278,8 @@ final class InstructionConverter {
         BuilderFlags.Flag retries = flags.addString("retries", "");
         flags.parse();
         if (!type.equals("CMD")) {
-            throw new SyntaxProblem("unknown type " + GoText.quote(type) + " in HEALTHCHECK (try CMD)");
+            throw new SyntaxProblem("unknown type " + GoText.quote(type) + " in HEALTHCHECK (try CMD)",
+                    node.positions().argOffset(0));
         }
         if (rest.isEmpty()) {
             throw new SyntaxProblem("missing command after HEALTHCHECK CMD");
@@ -285,9 +293,14 @@ final class InstructionConverter {
         if (flag.value().isEmpty()) {
             return null;
         }
-        Duration d = GoDuration.parse(flag.value());
+        Duration d;
+        try {
+            d = GoDuration.parse(flag.value());
+        } catch (SyntaxProblem e) {
+            throw new SyntaxProblem(e.getMessage(), flag.offset());
+        }
         if (!d.isZero() && d.compareTo(MINIMUM_INTERVAL) < 0) {
-            throw new SyntaxProblem("interval " + GoText.quote(flag.name()) + " cannot be less than 1ms");
+            throw new SyntaxProblem("interval " + GoText.quote(flag.name()) + " cannot be less than 1ms", flag.offset());
         }
         return d;
     }
@@ -306,13 +319,13 @@ final class InstructionConverter {
             parsed = Long.parseLong(digits);
         } catch (NumberFormatException e) {
             String reason = value.matches("[+-]?[0-9]+") ? "value out of range" : "invalid syntax";
-            throw new SyntaxProblem("invalid --retries value " + GoText.quote(value) + ": " + reason);
+            throw new SyntaxProblem("invalid --retries value " + GoText.quote(value) + ": " + reason, flag.offset());
         }
         if (parsed > Integer.MAX_VALUE || parsed < Integer.MIN_VALUE) {
-            throw new SyntaxProblem("invalid --retries value " + GoText.quote(value) + ": value out of range");
+            throw new SyntaxProblem("invalid --retries value " + GoText.quote(value) + ": value out of range", flag.offset());
         }
         if (parsed < 0) {
-            throw new SyntaxProblem("--retries cannot be negative (" + parsed + ")");
+            throw new SyntaxProblem("--retries cannot be negative (" + parsed + ")", flag.offset());
         }
         return (int) parsed;
     }

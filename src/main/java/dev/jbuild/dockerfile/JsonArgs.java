@@ -23,15 +23,23 @@ final class JsonArgs {
         this.text = text;
     }
 
+    /** The strings of a JSON array and where each element starts in the text given to {@link #parse}. */
+    record Array(List<String> strings, List<Integer> offsets) {}
+
+    /** Where each element of the top-level array starts in {@link #text}. */
+    private final List<Integer> elementStarts = new ArrayList<>();
+
     /**
      * @return the strings of the array, or null when the text is not a valid JSON array
-     * @throws SyntaxProblem when it is a valid JSON array with an element that is not a string
+     * @throws SyntaxProblem when it is a valid JSON array with an element that is not a string (at
+     *                       that element's offset in {@code rest})
      */
-    static List<String> parse(String rest) throws SyntaxProblem {
+    static Array parse(String rest) throws SyntaxProblem {
         String trimmed = GoText.trimLeftSpace(rest);
         if (!trimmed.startsWith("[")) {
             return null;
         }
+        int lead = rest.length() - trimmed.length();
         JsonArgs parser = new JsonArgs(trimmed);
         List<Object> top;
         try {
@@ -46,13 +54,16 @@ final class JsonArgs {
             return null;
         }
         List<String> strings = new ArrayList<>(top.size());
-        for (Object element : top) {
-            if (!(element instanceof String s)) {
-                throw new SyntaxProblem(NOT_STRINGS);
+        List<Integer> offsets = new ArrayList<>(top.size());
+        for (int i = 0; i < top.size(); i++) {
+            int offset = lead + parser.elementStarts.get(i);
+            if (!(top.get(i) instanceof String s)) {
+                throw new SyntaxProblem(NOT_STRINGS, offset);
             }
             strings.add(s);
+            offsets.add(offset);
         }
-        return strings;
+        return new Array(strings, offsets);
     }
 
     @SuppressWarnings("unchecked")
@@ -75,7 +86,11 @@ final class JsonArgs {
         List<Boolean> isArray = new ArrayList<>();
         Object result = null;
         boolean haveResult = false;
+        int elementStart = -1;
         while (true) {
+            if (stack.size() == 1 && isArray.get(0)) {
+                elementStart = pos; // a value of the top-level array starts here
+            }
             Object scalar;
             char c = peek();
             if (c == '[' || c == '{') {
@@ -109,6 +124,9 @@ final class JsonArgs {
                 int top = stack.size() - 1;
                 if (isArray.get(top)) {
                     stack.get(top).add(scalar);
+                    if (top == 0) {
+                        elementStarts.add(elementStart);
+                    }
                 }
                 skipBlanks();
                 char next = peek();

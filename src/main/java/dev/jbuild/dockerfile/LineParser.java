@@ -15,20 +15,25 @@ final class LineParser {
     /**
      * @param keywordAsWritten the keyword with its original case, for messages
      * @param child            the trigger of ONBUILD, otherwise null
+     * @param keywordOffset    where the keyword starts in the line given to {@link #parse}; the
+     *                         other offsets are in that line too, also for the child
+     * @param argOffsets       where each argument starts, -1 for a separator that was not written
      */
     record Parsed(String keywordAsWritten, List<String> flags, List<String> args, boolean json,
-                  Parsed child, String original) {
+                  Parsed child, String original, int keywordOffset, List<Integer> flagOffsets,
+                  List<String> rawFlags, List<Integer> argOffsets) {
 
         String keyword() {
             return keywordAsWritten.toLowerCase(Locale.ROOT);
         }
     }
 
-    private record Args(List<String> args, boolean json, Parsed child) {
-        static final Args NONE = new Args(List.of(), false, null);
+    /** Arguments, their offsets in the instruction's line, whether they were JSON, and ONBUILD's trigger. */
+    private record Args(List<String> args, List<Integer> offsets, boolean json, Parsed child) {
+        static final Args NONE = new Args(List.of(), List.of(), false, null);
 
-        static Args of(List<String> args) {
-            return new Args(args, false, null);
+        static Args of(List<String> args, List<Integer> offsets) {
+            return new Args(args, offsets, false, null);
         }
     }
 
@@ -45,55 +50,95 @@ final class LineParser {
     }
 
     Parsed parse(String line) throws SyntaxProblem {
-        return parse(line, 0);
+        return parse(line, 0, 0);
     }
 
-    private Parsed parse(String line, int depth) throws SyntaxProblem {
-        if (depth > MAX_ONBUILD_DEPTH) {
-            throw new SyntaxProblem("ONBUILD nested more than " + MAX_ONBUILD_DEPTH + " levels deep");
-        }
+    /** @param base where {@code line} starts in the instruction's whole line (ONBUILD's trigger is a part of it) */
+    private Parsed parse(String line, int depth, int base) throws SyntaxProblem {
         CommandSplitter.Split split = CommandSplitter.split(line);
+        if (depth > MAX_ONBUILD_DEPTH) {
+            throw new SyntaxProblem("ONBUILD nested more than " + MAX_ONBUILD_DEPTH + " levels deep",
+                    base + split.keywordOffset());
+        }
         String rest = split.rest();
+        int at = base + split.restOffset();
         Args args = switch (split.keyword().toLowerCase(Locale.ROOT)) {
-            case "add", "copy", "volume" -> maybeJsonToList(rest);
-            case "arg" -> Args.of(words(rest));
-            case "cmd", "entrypoint", "run", "shell" -> maybeJson(rest);
-            case "env" -> nameValue(rest, "ENV");
-            case "label" -> nameValue(rest, "LABEL");
-            case "expose", "from" -> Args.of(blankDelimited(rest));
-            case "healthcheck" -> healthcheck(rest);
-            case "maintainer", "stopsignal", "user", "workdir" -> rest.isEmpty() ? Args.NONE : Args.of(List.of(rest));
-            case "onbuild" -> rest.isEmpty() ? Args.NONE : new Args(List.of(), false, parse(rest, depth + 1));
+            case "add", "copy", "volume" -> maybeJsonToList(rest, at);
+            case "arg" -> wordsAt(rest, at);
+            case "cmd", "entrypoint", "run", "shell" -> maybeJson(rest, at);
+            case "env" -> nameValue(rest, at, "ENV");
+            case "label" -> nameValue(rest, at, "LABEL");
+            case "expose", "from" -> blankDelimited(rest, at);
+            case "healthcheck" -> healthcheck(rest, at);
+            case "maintainer", "stopsignal", "user", "workdir" -> rest.isEmpty() ? Args.NONE : Args.of(List.of(rest), List.of(at));
+            case "onbuild" -> rest.isEmpty() ? Args.NONE
+                    : new Args(List.of(), List.of(), false, parse(rest, depth + 1, at));
             default -> Args.NONE;
         };
-        return new Parsed(split.keyword(), split.flags(), args.args(), args.json(), args.child(), line);
+        List<Integer> flagOffsets = split.flagOffsets().stream().map(o -> o + base).toList();
+        return new Parsed(split.keyword(), split.flags(), args.args(), args.json(), args.child(), line,
+                base + split.keywordOffset(), flagOffsets, split.rawFlags(), args.offsets());
     }
 
-    private static Args maybeJson(String rest) throws SyntaxProblem {
+    private static Args maybeJson(String rest, int at) throws SyntaxProblem {
         if (rest.isEmpty()) {
             return Args.NONE;
         }
-        List<String> json = JsonArgs.parse(rest);
+        JsonArgs.Array json = json(rest, at);
         if (json != null) {
-            return new Args(json, true, null);
+            return new Args(json.strings(), json.offsets(), true, null);
         }
-        return Args.of(List.of(rest));
+        return Args.of(List.of(rest), List.of(at));
     }
 
-    private static Args maybeJsonToList(String rest) throws SyntaxProblem {
-        List<String> json = JsonArgs.parse(rest);
+    private static Args maybeJsonToList(String rest, int at) throws SyntaxProblem {
+        JsonArgs.Array json = json(rest, at);
         if (json != null) {
-            return new Args(json, true, null);
+            return new Args(json.strings(), json.offsets(), true, null);
         }
-        return Args.of(blankDelimited(rest));
+        return blankDelimited(rest, at);
     }
 
-    private static List<String> blankDelimited(String rest) {
-        return rest.isEmpty() ? List.of() : GoText.splitTokenBlanks(rest, -1);
+    /** JSON form with its offsets moved into the instruction's line. */
+    private static JsonArgs.Array json(String rest, int at) throws SyntaxProblem {
+        JsonArgs.Array json;
+        try {
+            json = JsonArgs.parse(rest);
+        } catch (SyntaxProblem e) {
+            throw e.shifted(at);
+        }
+        return json == null ? null : new JsonArgs.Array(json.strings(), json.offsets().stream().map(o -> o + at).toList());
+    }
+
+    private static Args blankDelimited(String rest, int at) {
+        List<String> words = rest.isEmpty() ? List.of() : GoText.splitTokenBlanks(rest, -1);
+        return Args.of(words, offsets(rest, words, at));
+    }
+
+    private Args wordsAt(String rest, int at) {
+        List<String> words = words(rest);
+        return Args.of(words, offsets(rest, words, at));
+    }
+
+    /**
+     * Where each of {@code words} starts: they are pieces of {@code rest} in order (the splitters
+     * keep quotes and escapes, so each word is written as it is), so each is found after the last.
+     */
+    private static List<Integer> offsets(String rest, List<String> words, int at) {
+        List<Integer> offsets = new ArrayList<>(words.size());
+        int from = 0;
+        for (String word : words) {
+            int found = rest.indexOf(word, from);
+            offsets.add(found < 0 ? -1 : at + found);
+            if (found >= 0) {
+                from = found + word.length();
+            }
+        }
+        return offsets;
     }
 
     /** HEALTHCHECK's first word is its type (CMD, NONE, ...); the remainder is JSON or shell form. */
-    private static Args healthcheck(String rest) throws SyntaxProblem {
+    private static Args healthcheck(String rest, int at) throws SyntaxProblem {
         int sep = 0;
         while (sep < rest.length() && !GoText.isSpace(rest.charAt(sep))) {
             sep++;
@@ -105,11 +150,14 @@ final class LineParser {
         while (next < rest.length() && GoText.isSpace(rest.charAt(next))) {
             next++;
         }
-        Args command = maybeJson(rest.substring(next));
+        Args command = maybeJson(rest.substring(next), at + next);
         List<String> args = new ArrayList<>();
+        List<Integer> offsets = new ArrayList<>();
         args.add(rest.substring(0, sep));
+        offsets.add(at);
         args.addAll(command.args());
-        return new Args(args, command.json(), null);
+        offsets.addAll(command.offsets());
+        return new Args(args, offsets, command.json(), null);
     }
 
     /**
@@ -117,30 +165,38 @@ final class LineParser {
      * {@code =}, otherwise a list of {@code key=value} words (separator "="). Values keep their
      * quotes and escapes; they are resolved when the instruction is expanded.
      */
-    private Args nameValue(String rest, String instruction) throws SyntaxProblem {
+    private Args nameValue(String rest, int at, String instruction) throws SyntaxProblem {
         List<String> words = words(rest);
         if (words.isEmpty()) {
             return Args.NONE;
         }
+        List<Integer> starts = offsets(rest, words, at);
         if (!words.get(0).contains("=")) {
             List<String> parts = GoText.splitTokenBlanks(rest, 2);
             if (parts.size() < 2) {
-                throw new SyntaxProblem(instruction + " must have two arguments");
+                throw new SyntaxProblem(instruction + " must have two arguments", at);
             }
-            return Args.of(List.of(parts.get(0), parts.get(1), ""));
+            int value = at + rest.length() - parts.get(1).length();
+            return Args.of(List.of(parts.get(0), parts.get(1), ""), List.of(at, value, -1));
         }
         List<String> triples = new ArrayList<>();
-        for (String word : words) {
+        List<Integer> offsets = new ArrayList<>();
+        for (int i = 0; i < words.size(); i++) {
+            String word = words.get(i);
+            int start = starts.get(i);
             int eq = word.indexOf('=');
             if (eq < 0) {
                 throw new SyntaxProblem("syntax error - can't find = in " + GoText.quote(word)
-                        + ". Must be of the form: name=value");
+                        + ". Must be of the form: name=value", start);
             }
             triples.add(word.substring(0, eq));
             triples.add(word.substring(eq + 1));
             triples.add("=");
+            offsets.add(start);
+            offsets.add(start < 0 ? -1 : start + eq + 1);
+            offsets.add(start < 0 ? -1 : start + eq);
         }
-        return Args.of(triples);
+        return Args.of(triples, offsets);
     }
 
     private enum Phase { SPACES, WORD, QUOTE }

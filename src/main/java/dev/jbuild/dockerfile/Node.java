@@ -19,6 +19,8 @@ import java.util.List;
  * @param original  the instruction's source text with continuations joined, for history entries
  * @param next      the nested instruction for ONBUILD, otherwise null
  * @param location  source range
+ * @param positions where the keyword, each flag and each argument were written, for errors that
+ *                  point at one of them
  */
 public record Node(
         String keyword,
@@ -28,7 +30,8 @@ public record Node(
         List<Heredoc> heredocs,
         String original,
         Node next,
-        Location location) {
+        Location location,
+        SourcePositions positions) {
 
     public Node {
         flags = List.copyOf(flags);

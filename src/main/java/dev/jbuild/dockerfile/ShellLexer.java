@@ -96,11 +96,17 @@ final class ShellLexer {
                 return new Scanned(text.toString(), words.words());
             }
             if (c == '$') {
-                String value = processDollar();
+                String value = dollar();
                 text.append(value);
                 words.add(value); // an unquoted value splits at blanks
             } else if (c == '\'' || c == '"') {
-                String quoted = c == '\'' ? processSingleQuote() : processDoubleQuote();
+                int quoteAt = position;
+                String quoted;
+                try {
+                    quoted = c == '\'' ? processSingleQuote() : processDoubleQuote();
+                } catch (ShellExpansionException e) {
+                    throw e.at(quoteAt);
+                }
                 text.append(quoted);
                 words.addRaw(quoted);
             } else {
@@ -161,7 +167,7 @@ final class ShellLexer {
                 return text.toString();
             }
             if (c == '$') {
-                text.append(processDollar());
+                text.append(dollar());
                 continue;
             }
             c = next();
@@ -178,6 +184,16 @@ final class ShellLexer {
                 }
             }
             text.appendCodePoint(c);
+        }
+    }
+
+    /** A substitution; a failure in it that no inner part has placed is placed at its {@code $}. */
+    private String dollar() throws ShellExpansionException {
+        int dollarAt = position;
+        try {
+            return processDollar();
+        } catch (ShellExpansionException e) {
+            throw e.at(dollarAt);
         }
     }
 

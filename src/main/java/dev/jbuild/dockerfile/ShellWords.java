@@ -95,8 +95,18 @@ public final class ShellWords {
         try {
             scanned = lexer.process();
         } catch (ShellExpansionException e) {
-            throw new ShellExpansionException("failed to process \"" + word + "\": " + e.getMessage(), e.limitExceeded());
+            throw new ShellExpansionException("failed to process \"" + word + "\": " + e.getMessage(), e.limitExceeded(),
+                    word, charOffset(word, e.offset()));
         }
         return new Result(scanned.text(), scanned.words(), lexer.matched(), lexer.unmatched());
+    }
+
+    /** The lexer counts code points after a leading byte order mark; callers index the word by chars. */
+    private static int charOffset(String word, int codePoints) {
+        if (codePoints < 0) {
+            return -1;
+        }
+        int skip = word.startsWith("\uFEFF") ? 1 : 0;
+        return word.offsetByCodePoints(skip, codePoints);
     }
 }

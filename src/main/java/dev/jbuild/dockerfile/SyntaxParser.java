@@ -34,47 +34,68 @@ final class SyntaxParser {
         this.directives = new DirectiveScanner(escape, directivesAllowed);
     }
 
-    /** The physical line (1-based, without offset) for error displays. */
-    String sourceLine(Location location) {
-        return lines.display(location.startLine() - lineOffset);
+    /**
+     * The physical lines an error display shows: from the instruction's first line through the
+     * caret's line (only the first without a caret).
+     */
+    List<String> sourceLines(Location location, Caret caret) {
+        int first = location.startLine() - lineOffset;
+        int last = caret == null ? first : Math.max(first, caret.line() - lineOffset);
+        List<String> shown = new ArrayList<>();
+        for (int line = first; line <= last; line++) {
+            String text = lines.display(line);
+            if (text == null) {
+                break;
+            }
+            shown.add(text);
+        }
+        return shown;
     }
 
     SyntaxTree parse() throws DockerfileSyntaxException {
         List<Node> nodes = new ArrayList<>();
         while (lines.hasNext()) {
-            String first = GoText.trimLeftSpace(GoText.trimNewline(lines.next()));
+            String physical = GoText.trimNewline(lines.next());
+            String first = GoText.trimLeftSpace(physical);
             int startLine = lines.consumed();
+            int lead = physical.length() - first.length();
             try {
                 directives.accept(first);
             } catch (SyntaxProblem e) {
-                throw error(e.getMessage(), startLine, startLine);
+                throw error(e.getMessage(), startLine, startLine, caret(startLine, e.offset() < 0 ? -1 : lead + e.offset()));
             }
             Continuation head = Continuation.of(isComment(first) ? "" : first, directives.escape());
             if (!head.continues() && head.text().isEmpty()) {
                 continue;
             }
-            String line = joinContinuation(head, startLine);
+            LineMap map = new LineMap();
+            map.add(0, startLine + lineOffset, lead);
+            String line = joinContinuation(head, startLine, map);
             LineParser.Parsed parsed;
             try {
                 parsed = new LineParser(directives.escape()).parse(line);
             } catch (SyntaxProblem e) {
-                throw error(e.getMessage(), startLine, lines.consumed());
+                throw error(e.getMessage(), startLine, lines.consumed(), map.at(e.offset()));
             }
             List<Heredoc> heredocs = canContainHeredoc(parsed) && line.contains("<<")
-                    ? readHeredocs(line, startLine)
+                    ? readHeredocs(line, startLine, map)
                     : List.of();
             Location location = location(startLine, lines.consumed());
-            nodes.add(toNode(parsed, heredocs, location));
+            nodes.add(toNode(parsed, heredocs, location, map, line));
         }
         if (nodes.isEmpty()) {
             int last = Math.max(1, lines.count());
-            throw error("file with no instructions", last, last);
+            throw error("file with no instructions", last, last, null);
         }
         return new SyntaxTree(fileName, directives.directives(), directives.escape(), nodes, warnings);
     }
 
-    /** Reads continuation lines after {@code head}; comment lines and blank lines in between are skipped. */
-    private String joinContinuation(Continuation head, int startLine) {
+    /**
+     * Reads continuation lines after {@code head}; comment lines and blank lines in between are
+     * skipped. Each piece joined is added to {@code map}, so offsets in the joined line can be shown
+     * on the physical line they came from.
+     */
+    private String joinContinuation(Continuation head, int startLine, LineMap map) {
         StringBuilder line = new StringBuilder(head.text());
         boolean continues = head.continues();
         int firstEmpty = -1;
@@ -90,6 +111,7 @@ final class SyntaxParser {
                 continue;
             }
             Continuation part = Continuation.of(next, directives.escape());
+            map.add(line.length(), lines.consumed() + lineOffset, 0);
             line.append(part.text());
             continues = part.continues();
         }
@@ -101,15 +123,16 @@ final class SyntaxParser {
         return line.toString();
     }
 
-    private List<Heredoc> readHeredocs(String line, int startLine) throws DockerfileSyntaxException {
-        List<HeredocMarker> markers;
+    private List<Heredoc> readHeredocs(String line, int startLine, LineMap map) throws DockerfileSyntaxException {
+        List<HeredocMarker.Placed> markers;
         try {
             markers = HeredocMarker.inLine(line);
         } catch (SyntaxProblem e) {
-            throw error(e.getMessage(), startLine, lines.consumed());
+            throw error(e.getMessage(), startLine, lines.consumed(), map.at(e.offset()));
         }
         List<Heredoc> heredocs = new ArrayList<>(markers.size());
-        for (HeredocMarker marker : markers) {
+        for (HeredocMarker.Placed placed : markers) {
+            HeredocMarker marker = placed.marker();
             StringBuilder body = new StringBuilder();
             boolean terminated = false;
             while (lines.hasNext()) {
@@ -125,7 +148,8 @@ final class SyntaxParser {
                 body.append(raw);
             }
             if (!terminated) {
-                throw error("unterminated heredoc", startLine, lines.consumed());
+                // at the marker whose delimiter never came: with several, the one the body ran past
+                throw error("unterminated heredoc", startLine, lines.consumed(), map.at(placed.offset()));
             }
             String content = marker.chomp() ? LEADING_TABS.matcher(body).replaceAll("") : body.toString();
             heredocs.add(new Heredoc(marker.name(), content, marker.expand(), marker.chomp()));
@@ -150,10 +174,14 @@ final class SyntaxParser {
         return HEREDOC_KEYWORDS.contains(target.keyword()) && !target.json();
     }
 
-    private static Node toNode(LineParser.Parsed parsed, List<Heredoc> heredocs, Location location) {
-        Node child = parsed.child() == null ? null : toNode(parsed.child(), heredocs, location);
+    /** @param line the instruction's joined line, which all offsets of {@code parsed} (and its trigger's) are in */
+    private static Node toNode(LineParser.Parsed parsed, List<Heredoc> heredocs, Location location, LineMap map,
+            String line) {
+        Node child = parsed.child() == null ? null : toNode(parsed.child(), heredocs, location, map, line);
+        SourcePositions positions = new SourcePositions(map, line, parsed.keywordOffset(),
+                parsed.flagOffsets(), parsed.rawFlags(), parsed.flags(), parsed.argOffsets(), !parsed.json());
         return new Node(parsed.keyword(), parsed.flags(), parsed.args(), parsed.json(), heredocs,
-                parsed.original(), child, location);
+                parsed.original(), child, location, positions);
     }
 
     private static boolean isComment(String line) {
@@ -164,8 +192,14 @@ final class SyntaxParser {
         return new Location(fileName, start + lineOffset, end + lineOffset);
     }
 
-    private DockerfileSyntaxException error(String message, int start, int end) {
-        return new DockerfileSyntaxException(location(start, Math.max(start, end)), message, lines.display(start), -1);
+    /** A caret at {@code column} of a line of this text (1-based, without offset); null for a negative column. */
+    private Caret caret(int line, int column) {
+        return column < 0 ? null : new Caret(line + lineOffset, column);
+    }
+
+    private DockerfileSyntaxException error(String message, int start, int end, Caret caret) {
+        Location location = location(start, Math.max(start, end));
+        return new DockerfileSyntaxException(location, message, sourceLines(location, caret), caret);
     }
 
     /**

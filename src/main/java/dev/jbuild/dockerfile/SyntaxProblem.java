@@ -8,23 +8,24 @@ final class SyntaxProblem extends Exception {
 
     private static final long serialVersionUID = 1L;
 
-    /** The text of the source line the problem is about, for a caret under it; null for none. */
-    private final String text;
+    /** Where in the instruction's joined text the problem is, for a caret; -1 when nowhere in particular. */
+    private final int offset;
 
     SyntaxProblem(String message) {
-        this(message, null);
+        this(message, -1);
     }
 
-    SyntaxProblem(String message, String text) {
+    SyntaxProblem(String message, int offset) {
         super(message, null, false, false);
-        this.text = text;
+        this.offset = offset;
     }
 
-    /**
-     * The 0-based column of {@link #text} in {@code sourceLine}, or -1 when the problem names no text
-     * or the line does not hold it (the text is on a continuation line).
-     */
-    int column(String sourceLine) {
-        return text == null || sourceLine == null ? -1 : sourceLine.indexOf(text);
+    int offset() {
+        return offset;
+    }
+
+    /** This problem with its offset moved by {@code base}, for a helper that worked on part of the text. */
+    SyntaxProblem shifted(int base) {
+        return offset < 0 ? this : new SyntaxProblem(getMessage(), offset + base);
     }
 }

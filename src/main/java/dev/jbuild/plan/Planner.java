@@ -1,5 +1,6 @@
 package dev.jbuild.plan;
 
+import dev.jbuild.dockerfile.Caret;
 import dev.jbuild.dockerfile.Dockerfile;
 import dev.jbuild.dockerfile.Instruction;
 import dev.jbuild.dockerfile.Location;
@@ -13,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.IntFunction;
 
 /**
  * Turns a parsed Dockerfile into the stages a build needs: resolves the global ARGs and the FROM
@@ -60,7 +62,8 @@ public final class Planner {
             }
             if (!(all.get(firstFrom) instanceof Instruction.From)) {
                 throw new PlanException(all.get(firstFrom).location(),
-                        "no build stage in current context: " + keyword(all.get(firstFrom)) + " must come after a FROM");
+                        "no build stage in current context: " + keyword(all.get(firstFrom)) + " must come after a FROM",
+                        all.get(firstFrom).node().positions().keyword());
             }
 
             Map<String, String> globalArgs = resolveGlobalArgs(all.subList(0, firstFrom));
@@ -96,11 +99,14 @@ public final class Planner {
             Map<String, String> scope = new HashMap<>(builtinArgs);
             Map<String, String> resolved = new HashMap<>();
             for (Instruction instruction : metaArgs) {
-                for (Instruction.ArgDeclaration declaration : ((Instruction.Arg) instruction).declarations()) {
+                List<Instruction.ArgDeclaration> declarations = ((Instruction.Arg) instruction).declarations();
+                for (int i = 0; i < declarations.size(); i++) {
+                    Instruction.ArgDeclaration declaration = declarations.get(i);
                     declaredArgs.add(declaration.name());
                     String value = options.buildArgs().get(declaration.name());
                     if (value == null && declaration.defaultValue() != null) {
-                        value = expand(declaration.defaultValue(), scope, instruction.location());
+                        value = expand(declaration.defaultValue(), scope, instruction.location(),
+                                inDefault(instruction, i, declaration));
                     }
                     if (value != null) {
                         scope.put(declaration.name(), value);
@@ -141,13 +147,16 @@ public final class Planner {
             Instruction.From from = draft.from();
             String name = from.stageName() == null ? null : from.stageName().toLowerCase(Locale.ROOT);
             if (name != null && stageIndexByName.containsKey(name)) {
-                throw new PlanException(from.location(), "duplicate stage name \"" + name + "\"");
+                throw new PlanException(from.location(), "duplicate stage name \"" + name + "\"",
+                        from.node().positions().arg(2));
             }
-            String reference = expand(from.image(), globalScope, from.location());
+            String reference = expand(from.image(), globalScope, from.location(), inArg(from, 0, 0));
             if (reference.isBlank()) {
-                throw new PlanException(from.location(), "base name (" + from.image() + ") should not be blank");
+                throw new PlanException(from.location(), "base name (" + from.image() + ") should not be blank",
+                        from.node().positions().arg(0));
             }
-            String platform = from.platform() == null ? null : expand(from.platform(), globalScope, from.location());
+            String platform = from.platform() == null ? null
+                    : expand(from.platform(), globalScope, from.location(), inFlag(from, "platform", 0));
             if (platform != null && platform.isBlank()) {
                 platform = null;
             }
@@ -170,20 +179,23 @@ public final class Planner {
                 } else if (instruction instanceof Instruction.Env env) {
                     // Names and values all see the variables as they were before this ENV.
                     Map<String, String> before = new HashMap<>(stageScope);
-                    for (Instruction.KeyValue variable : env.variables()) {
-                        String key = expandLenient(variable.key(), before, env.location());
-                        stageScope.put(key, expandLenient(variable.value(), before, env.location()));
+                    for (int i = 0; i < env.variables().size(); i++) {
+                        Instruction.KeyValue variable = env.variables().get(i);
+                        // ENV's arguments are key, value, separator triples
+                        String key = expandLenient(variable.key(), before, env.location(), inArg(env, 3 * i, 0));
+                        stageScope.put(key, expandLenient(variable.value(), before, env.location(), inArg(env, 3 * i + 1, 0)));
                         defined.add(new Definition("ENV", key, env.location()));
                     }
                 } else if (instruction instanceof Instruction.Copy copy && copy.from() != null) {
-                    addSourceStage(expand(copy.from(), stageScope, copy.location()), draft.index(),
-                            stageIndexByName, dependsOn, copy.location());
+                    addSourceStage(expand(copy.from(), stageScope, copy.location(), inFlag(copy, "from", 0)), draft.index(),
+                            stageIndexByName, dependsOn, copy.location(), copy.node().positions().flag("from", 0));
                 } else if (instruction instanceof Instruction.Run run) {
-                    for (String mount : run.mounts()) {
-                        String mountFrom = MountOptions.from(mount);
+                    for (int k = 0; k < run.mounts().size(); k++) {
+                        String mountFrom = MountOptions.from(run.mounts().get(k));
                         if (mountFrom != null) {
-                            addSourceStage(expand(mountFrom, stageScope, run.location()), draft.index(),
-                                    stageIndexByName, dependsOn, run.location());
+                            Caret mountFlag = run.node().positions().flag("mount", k);
+                            addSourceStage(expand(mountFrom, stageScope, run.location(), offset -> mountFlag), draft.index(),
+                                    stageIndexByName, dependsOn, run.location(), mountFlag);
                         }
                     }
                 }
@@ -211,12 +223,13 @@ public final class Planner {
         private List<String> declareStageArgs(Instruction.Arg arg, Map<String, String> scope, Map<String, String> globalArgs)
                 throws PlanException {
             List<String> names = new ArrayList<>();
-            for (Instruction.ArgDeclaration declaration : arg.declarations()) {
-                String name = expandLenient(declaration.name(), scope, arg.location());
+            for (int i = 0; i < arg.declarations().size(); i++) {
+                Instruction.ArgDeclaration declaration = arg.declarations().get(i);
+                String name = expandLenient(declaration.name(), scope, arg.location(), inArg(arg, i, 0));
                 names.add(name);
                 String value = options.buildArgs().get(name);
                 if (value == null && declaration.defaultValue() != null) {
-                    value = expandLenient(declaration.defaultValue(), scope, arg.location());
+                    value = expandLenient(declaration.defaultValue(), scope, arg.location(), inDefault(arg, i, declaration));
                 }
                 if (value == null) {
                     value = globalArgs.get(name);
@@ -234,7 +247,7 @@ public final class Planner {
          */
         private void addSourceStage(
                 String source, int self, Map<String, Integer> stageIndexByName,
-                Set<Integer> dependsOn, Location location) throws PlanException {
+                Set<Integer> dependsOn, Location location, Caret flag) throws PlanException {
             if (options.namedContexts().contains(source)) {
                 return;
             }
@@ -244,13 +257,13 @@ public final class Planner {
                 if (index >= self) {
                     throw new PlanException(location, index == self
                             ? "circular dependency detected on stage: " + self
-                            : "invalid stage index " + source + ": only earlier stages can be referenced");
+                            : "invalid stage index " + source + ": only earlier stages can be referenced", flag);
                 }
             } else {
                 String name = source.toLowerCase(Locale.ROOT);
                 index = stageIndexByName.get(name);
                 if (index == null && name.equals(currentName(self))) {
-                    throw new PlanException(location, "circular dependency detected on stage: " + name);
+                    throw new PlanException(location, "circular dependency detected on stage: " + name, flag);
                 }
             }
             if (index != null) {
@@ -308,24 +321,42 @@ public final class Planner {
                     : List.of("one or more build args were not consumed: " + String.join(", ", unused));
         }
 
-        private String expand(String word, Map<String, String> scope, Location location) throws PlanException {
+        /** @param at the caret for an offset in {@code word}, where an expansion error is shown */
+        private String expand(String word, Map<String, String> scope, Location location, IntFunction<Caret> at)
+                throws PlanException {
             try {
                 return words.expand(word, scope);
             } catch (ShellExpansionException e) {
-                throw new PlanException(location, e.getMessage());
+                throw new PlanException(location, e.getMessage(), at.apply(e.offset()));
             }
+        }
+
+        /** Offsets in argument {@code index} of {@code instruction}, which starts {@code skip} characters before the word expanded. */
+        private static IntFunction<Caret> inArg(Instruction instruction, int index, int skip) {
+            return offset -> instruction.node().positions().inArg(index, offset < 0 ? 0 : skip + offset);
+        }
+
+        /** Offsets in the default of ARG's declaration {@code index}: its word is {@code name=default}. */
+        private static IntFunction<Caret> inDefault(Instruction instruction, int index, Instruction.ArgDeclaration declaration) {
+            return inArg(instruction, index, declaration.name().length() + 1);
+        }
+
+        /** Offsets in the value of the first {@code --name} of {@code instruction}. */
+        private static IntFunction<Caret> inFlag(Instruction instruction, String name, int occurrence) {
+            return offset -> instruction.node().positions().inFlagValue(name, occurrence, offset);
         }
 
         /**
          * For words the build will expand again with the full environment: a failure here is not
          * final, unless the word breaks a limit that no environment can fix (nesting too deep).
          */
-        private String expandLenient(String word, Map<String, String> scope, Location location) throws PlanException {
+        private String expandLenient(String word, Map<String, String> scope, Location location, IntFunction<Caret> at)
+                throws PlanException {
             try {
                 return words.expand(word, scope);
             } catch (ShellExpansionException e) {
                 if (e.limitExceeded()) {
-                    throw new PlanException(location, e.getMessage());
+                    throw new PlanException(location, e.getMessage(), at.apply(e.offset()));
                 }
                 return word;
             }

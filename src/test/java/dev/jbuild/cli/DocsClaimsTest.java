@@ -70,7 +70,7 @@ class DocsClaimsTest {
             Claim.refused("docs/rootless.md", "The flag is refused with \"not implemented\"", SCRATCH, "not implemented",
                     "--isolation=oci", "CONTEXT"),
             Claim.refused("docs/dockerfile.md", "**Not supported:** `RUN --device`", "FROM scratch\nRUN --device=/dev/fuse true\n",
-                    "Dockerfile:2: unknown flag: device", "--progress=plain", "CONTEXT"),
+                    "Dockerfile:2:5: unknown flag: device", "--progress=plain", "CONTEXT"),
             // The table of docker build flags jbuild refuses or accepts only in their harmless forms.
             Claim.refused("docs/usage.md", "an enabled `--attest`) is \"not implemented yet\"", SCRATCH,
                     "--sbom=true is not implemented yet", "--sbom=true", "CONTEXT"),
