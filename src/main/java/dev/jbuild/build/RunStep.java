@@ -104,7 +104,8 @@ final class RunStep {
             List<Path> lowers = rootfs.materialise(step, state.lowers);
             result = rootfs.sandbox().run(new Rootfs(lowers), spec, output);
         } catch (SandboxException e) {
-            java.util.Optional<NoSpaceLeftException> full = NoSpaceLeftException.of(e, null);
+            // The sandbox works under the store's tmp/: that is what was written when the error does not say.
+            java.util.Optional<NoSpaceLeftException> full = NoSpaceLeftException.of(e, session.store.temporaryDirectory());
             if (full.isEmpty()) {
                 throw e;
             }
