@@ -2,6 +2,7 @@ package dev.jbuild.build;
 
 import dev.jbuild.image.Descriptor;
 import dev.jbuild.store.BlobWriter;
+import dev.jbuild.store.NoSpaceLeftException;
 import dev.jbuild.store.Store;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,6 +44,17 @@ final class CacheDirectory implements CacheSource {
 
     /** Writes the records of {@code keys} and their layers (read through {@code store}, which may download them). */
     static void export(Store store, CacheSources records, Collection<String> keys, Path directory) throws IOException {
+        try {
+            exportInto(store, records, keys, directory);
+        } catch (IOException e) {
+            // Each file is written beside its name and renamed, so a full disk leaves no half blob or record
+            // that a later import would trust; what it was writing is named, with the destination.
+            throw NoSpaceLeftException.forDestination(e, directory, directory);
+        }
+    }
+
+    private static void exportInto(Store store, CacheSources records, Collection<String> keys, Path directory)
+            throws IOException {
         Files.createDirectories(directory.resolve("records"));
         Files.createDirectories(directory.resolve("blobs/sha256"));
         writeAtomically(directory.resolve(MARKER), "{\"format\":\"jbuild-cache\",\"version\":1}\n".getBytes(StandardCharsets.UTF_8));
@@ -60,6 +72,8 @@ final class CacheDirectory implements CacheSource {
                     try {
                         try (InputStream in = store.open(layer.digest())) {
                             Files.copy(in, temporary, StandardCopyOption.REPLACE_EXISTING);
+                        } catch (IOException e) {
+                            throw NoSpaceLeftException.forDestination(e, temporary, directory);
                         }
                         Files.move(temporary, blob, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                     } finally {
@@ -138,11 +152,14 @@ final class CacheDirectory implements CacheSource {
         return source.resolve("blobs").resolve(layer.digest().algorithm()).resolve(layer.digest().hex());
     }
 
+    /** The file names what was written when the disk fills up; the caller names the destination. */
     private static void writeAtomically(Path target, byte[] bytes) throws IOException {
         Path temporary = Files.createTempFile(target.getParent(), ".write-", ".tmp");
         try {
             Files.write(temporary, bytes);
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw NoSpaceLeftException.of(e, temporary).<IOException>map(n -> n).orElse(e);
         } finally {
             Files.deleteIfExists(temporary);
         }

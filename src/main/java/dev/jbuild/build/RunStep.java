@@ -7,12 +7,13 @@ import dev.jbuild.image.Platform;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.sandbox.Emulation;
 import dev.jbuild.sandbox.Network;
-import dev.jbuild.sandbox.NoSpaceLeftException;
 import dev.jbuild.sandbox.OutputListener;
 import dev.jbuild.sandbox.ProcessSpec;
 import dev.jbuild.sandbox.Rootfs;
 import dev.jbuild.sandbox.RunResult;
+import dev.jbuild.sandbox.SandboxException;
 import dev.jbuild.sandbox.SandboxMount;
+import dev.jbuild.store.NoSpaceLeftException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -102,8 +103,13 @@ final class RunStep {
         try {
             List<Path> lowers = rootfs.materialise(step, state.lowers);
             result = rootfs.sandbox().run(new Rootfs(lowers), spec, output);
-        } catch (NoSpaceLeftException e) {
-            throw new BuildException(at, withTail(new StringBuilder("RUN failed: ").append(noSpace(e.path())), tail), e);
+        } catch (SandboxException e) {
+            // The sandbox works under the store's tmp/: that is what was written when the error does not say.
+            java.util.Optional<NoSpaceLeftException> full = NoSpaceLeftException.of(e, session.store.temporaryDirectory());
+            if (full.isEmpty()) {
+                throw e;
+            }
+            throw new BuildException(at, withTail(new StringBuilder("RUN failed: ").append(noSpace(full.get().path())), tail), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BuildException(at, "RUN interrupted", e);
@@ -113,10 +119,11 @@ final class RunStep {
         rootfs.keep(result);
         result.warnings().forEach(w -> session.listener.warning(at.prefix() + ": " + w));
         if (result.exitCode() != 0) {
+            // BuildKit's text, with the full disk that made the command fail as its cause.
             StringBuilder message = new StringBuilder("RUN failed: ");
-            result.noSpaceLeft().ifPresent(path -> message.append(noSpace(path)).append(": "));
             message.append("process \"").append(String.join(" ", argv))
                     .append("\" did not complete successfully: exit code: ").append(result.exitCode());
+            result.noSpaceLeft().ifPresent(path -> message.append(": ").append(noSpace(path)));
             throw new BuildException(at, withTail(message, tail));
         }
         state.lowers.clear();
@@ -126,7 +133,7 @@ final class RunStep {
 
     /** A full disk, with the store it belongs to (where space must be made, or another JBUILD_ROOT chosen). */
     private String noSpace(String path) {
-        return "no space left on device writing " + path + " (store: " + session.store.root() + ")";
+        return new NoSpaceLeftException(path, null).inStore(session.store.root()).getMessage();
     }
 
     private static String withTail(StringBuilder message, Deque<String> tail) {

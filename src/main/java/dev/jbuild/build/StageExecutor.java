@@ -7,6 +7,7 @@ import dev.jbuild.image.ImageConfig;
 import dev.jbuild.layer.EntryAttributes;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.plan.Stage;
+import dev.jbuild.store.NoSpaceLeftException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -78,8 +79,7 @@ final class StageExecutor {
                 }
             } catch (IOException e) {
                 // A full disk (writing a layer into the store, say) is named as such, not by its aftermath.
-                String message = dev.jbuild.sandbox.NoSpaceLeftException.of(e, session.store.root())
-                        .map(n -> n.getMessage() + " (store: " + session.store.root() + ")").orElse(e.getMessage());
+                String message = NoSpaceLeftException.forStore(e, session.store.root(), session.store.root()).getMessage();
                 throw new BuildException(instruction.location(), keyword(instruction) + " failed: " + message, e);
             } catch (IllegalArgumentException e) {
                 throw new BuildException(instruction.location(), e.getMessage(), e);

@@ -3,6 +3,7 @@ package dev.jbuild.cli;
 import dev.jbuild.context.BuildContexts;
 import dev.jbuild.context.DockerIgnore;
 import dev.jbuild.context.DockerIgnoreException;
+import dev.jbuild.store.NoSpaceLeftException;
 import dev.jbuild.store.Store;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -43,7 +44,7 @@ record BuildInputs(Path contextDir, DockerfileSource dockerfile, DockerIgnore ig
                     BuildContexts.extractTar(stdin, temporary);
                 } catch (IOException e) {
                     deleteQuietly(store, temporary);
-                    throw e;
+                    throw NoSpaceLeftException.forStore(e, temporary, store.root());
                 }
                 String name = file == null ? "Dockerfile" : file;
                 Path dockerfilePath = temporary.resolve(name).normalize();

@@ -1,8 +1,11 @@
 package dev.jbuild.cli;
 
 import dev.jbuild.layer.RawNames;
+import dev.jbuild.store.NoSpaceLeftException;
+import dev.jbuild.store.Store;
 import java.io.PrintWriter;
 import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
@@ -24,6 +27,11 @@ final class ErrorReporter implements IExecutionExceptionHandler {
         } else if (exception instanceof InterruptedException) {
             err.println("jbuild: interrupted");
             exitCode = ExitCodes.INTERRUPTED;
+        } else if (NoSpaceLeftException.of(exception, null).isPresent()) {
+            // A full disk that reached here unworded (an unchecked wrapper, say) is still no internal error.
+            Path root = storeRoot(commandLine);
+            err.println("error: " + NoSpaceLeftException.of(exception, root).orElseThrow().inStore(root).getMessage());
+            exitCode = ExitCodes.BUILD_FAILED;
         } else if (exception instanceof InvalidPathException invalid && !RawNames.jvmNamesAreUtf8()) {
             // A path from the command line (or the environment) that the JVM's file name encoding, fixed
             // from the locale at start-up, cannot hold: say so rather than report an internal error.
@@ -44,6 +52,13 @@ final class ErrorReporter implements IExecutionExceptionHandler {
         }
         err.flush();
         return exitCode;
+    }
+
+    /** The store the command used: {@code --root}, else the default. */
+    private static Path storeRoot(CommandLine commandLine) {
+        Object top = commandLine.getCommandSpec().root().userObject();
+        Path root = top instanceof JbuildCommand jbuild ? jbuild.root : null;
+        return root != null ? root : Store.defaultRoot();
     }
 
     static boolean debugRequested(ParseResult parseResult) {

@@ -1,5 +1,6 @@
 package dev.jbuild.export;
 
+import dev.jbuild.store.NoSpaceLeftException;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -33,17 +34,23 @@ public final class ArchiveFile {
             return;
         }
         Path absolute = dest.toAbsolutePath();
-        Files.createDirectories(absolute.getParent());
-        Path temporary = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".partial");
+        Path temporary = null;
         try {
+            Files.createDirectories(absolute.getParent());
+            temporary = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".partial");
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temporary), 1 << 16)) {
                 writer.write(out);
             }
             // Temporary files are private; the archive is an ordinary file for the user's tools.
             Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-r--r--"));
             Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            // A full store (a spool file, a download) was named by the store; anything else is the destination's.
+            throw NoSpaceLeftException.forDestination(e, temporary != null ? temporary : absolute, absolute);
         } finally {
-            Files.deleteIfExists(temporary);
+            if (temporary != null) {
+                Files.deleteIfExists(temporary);
+            }
         }
     }
 }

@@ -6,6 +6,7 @@ import dev.jbuild.image.ImageConfig;
 import dev.jbuild.image.Manifest;
 import dev.jbuild.layer.ExtractResult;
 import dev.jbuild.layer.LayerExtractor;
+import dev.jbuild.store.NoSpaceLeftException;
 import dev.jbuild.store.Store;
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,7 +56,8 @@ final class DirectoryExport {
                 result = extractor.extract(in, dest, options);
             } catch (IOException e) {
                 throw new ExportException("unpacking layer " + (i + 1) + " of " + manifest.layers().size() + " into "
-                        + dest + " failed, the directory is incomplete: " + e.getMessage(), e);
+                        + dest + " failed, the directory is incomplete: "
+                        + NoSpaceLeftException.forDestination(e, dest, dest).getMessage(), e);
             }
             warnings.addAll(result.warnings());
             entries += result.entries();

@@ -4,6 +4,7 @@ import dev.jbuild.export.MergedTree.ContentKey;
 import dev.jbuild.image.Descriptor;
 import dev.jbuild.layer.LayerCursor;
 import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.store.NoSpaceLeftException;
 import dev.jbuild.store.Store;
 import java.io.Closeable;
 import java.io.FilterInputStream;
@@ -101,6 +102,9 @@ final class LayerContents implements Closeable {
         Path file = spoolDir.resolve(key.layer() + "-" + key.ordinal());
         try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW)) {
             content.transferTo(out);
+        } catch (IOException e) {
+            // The spool is in the store, not at the export's destination.
+            throw NoSpaceLeftException.forStore(e, file, store.root());
         }
         spooled.put(key, file);
     }

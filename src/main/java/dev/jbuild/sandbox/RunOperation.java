@@ -8,6 +8,7 @@ import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.RawNames;
 import dev.jbuild.layer.ShellScript;
 import dev.jbuild.store.FileTrees;
+import dev.jbuild.store.NoSpaceLeftException;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -4,6 +4,7 @@ import dev.jbuild.layer.ByteProgress;
 import dev.jbuild.layer.Compression;
 import dev.jbuild.layer.ExtractResult;
 import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.store.NoSpaceLeftException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -483,7 +484,7 @@ public final class Sandbox implements AutoCloseable {
                     + e.reason + (e.said.isEmpty() ? "" : "; it said: " + e.said)
                     + (rc == 0 || isClosed() ? "" : Preflight.hint(tools, mapping)), e);
             if (NoSpaceLeftException.nearlyFull(work)) {
-                throw new NoSpaceLeftException(work.toString(), failure);
+                throw noSpaceLeft(work.toString(), failure);
             }
             throw failure;
         } catch (IOException e) {
@@ -495,12 +496,21 @@ public final class Sandbox implements AutoCloseable {
         return closed;
     }
 
-    /** The agent's error: a full disk as {@link NoSpaceLeftException}, anything else as it was reported. */
+    /** The agent's error: a full disk with a {@link NoSpaceLeftException} as its cause, anything else as it was reported. */
     private static SandboxException failure(AgentProtocol.Response response) {
         if (response.noSpaceLeft() != null) {
-            return new NoSpaceLeftException(response.noSpaceLeft(), new SandboxException(response.error()));
+            return noSpaceLeft(response.noSpaceLeft(), new SandboxException(response.error()));
         }
         return new SandboxException(response.error());
+    }
+
+    /**
+     * A sandbox failure that is a full disk while writing {@code path}: callers find it with
+     * {@link NoSpaceLeftException#of} and name the store it is in.
+     */
+    private static SandboxException noSpaceLeft(String path, Throwable cause) {
+        NoSpaceLeftException full = new NoSpaceLeftException(path, cause);
+        return new SandboxException(full.getMessage(), full);
     }
 
     private static AgentProtocol.MountSpec toSpec(SandboxMount m) {

@@ -3,6 +3,7 @@ package dev.jbuild.sandbox;
 import dev.jbuild.layer.ExtractResult;
 import dev.jbuild.layer.ByteProgress;
 import dev.jbuild.layer.LayerExtractor;
+import dev.jbuild.store.NoSpaceLeftException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -68,7 +68,7 @@ public final class BlobWriter extends OutputStream {
             out.write(bytes, offset, length);
         } catch (IOException e) {
             abort();
-            throw e;
+            throw store.writeFailure(e, temp);
         }
         digester.update(bytes, offset, length);
     }
@@ -102,6 +102,9 @@ public final class BlobWriter extends OutputStream {
             store.moveIntoPlace(temp, actual);
             committed = actual;
             return actual;
+        } catch (IOException e) {
+            // The last buffered bytes (flush) or their sync can be what finds the disk full.
+            throw store.writeFailure(e, temp);
         } finally {
             if (committed == null) {
                 abort();

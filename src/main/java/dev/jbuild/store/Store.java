@@ -208,17 +208,30 @@ public final class Store {
     }
 
     private BlobWriter newWriter(Digest expected, long expectedSize) throws IOException {
-        Files.createDirectories(tmp);
-        if (expectedSize > 0) {
-            // A blob that cannot fit fails before the first byte, rather than filling the disk (a
-            // descriptor is only a claim: a registry may say 1 TiB and send until the disk is full).
-            long free = Files.getFileStore(tmp).getUsableSpace();
-            if (expectedSize > free) {
-                throw new IOException("not enough space for blob " + (expected == null ? "" : expected + " ") + "of "
-                        + sizeText(expectedSize) + ": the store's file system (" + root + ") has " + sizeText(free) + " free");
+        Path temp = tmp.resolve("blob-" + ownerPart() + UUID.randomUUID() + TEMP_SUFFIX);
+        try {
+            Files.createDirectories(tmp);
+            if (expectedSize > 0) {
+                // A blob that cannot fit fails before the first byte, rather than filling the disk (a
+                // descriptor is only a claim: a registry may say 1 TiB and send until the disk is full).
+                long free = Files.getFileStore(tmp).getUsableSpace();
+                if (expectedSize > free) {
+                    throw NoSpaceLeftException.beforeWriting(temp, root, "blob " + (expected == null ? "" : expected + " ")
+                            + "of " + sizeText(expectedSize) + " does not fit in the " + sizeText(free) + " free");
+                }
             }
+            return new BlobWriter(this, temp, expected, expectedSize);
+        } catch (IOException e) {
+            throw writeFailure(e, temp);
         }
-        return new BlobWriter(this, tmp.resolve("blob-" + ownerPart() + UUID.randomUUID() + TEMP_SUFFIX), expected, expectedSize);
+    }
+
+    /**
+     * {@code e}, a failure writing {@code written} in the store, as a full disk naming the file and this
+     * store when it is one: every write of the store (blobs, tags, records, scratch) reports through here.
+     */
+    IOException writeFailure(IOException e, Path written) {
+        return NoSpaceLeftException.forStore(e, written, root);
     }
 
     /** {@code 1099511627776 bytes (1.0 TiB)}: exact, and readable. */
@@ -314,8 +327,12 @@ public final class Store {
             Files.delete(temp);
             return;
         }
-        Files.createDirectories(target.getParent());
-        DurableFiles.atomicReplace(temp, target);
+        try {
+            Files.createDirectories(target.getParent());
+            DurableFiles.atomicReplace(temp, target);
+        } catch (IOException e) {
+            throw writeFailure(e, target); // a directory that must grow to hold the name
+        }
         DurableFiles.fsyncDirectory(target.getParent());
     }
 
@@ -425,7 +442,11 @@ public final class Store {
         writeAtomically(root.resolve(fileName), bytes);
     }
 
-    private static void writeAtomically(Path target, byte[] bytes) throws IOException {
+    /**
+     * Replaces {@code target} whole or not at all: a full disk leaves the old file (the old tags) and no
+     * temporary file behind.
+     */
+    private void writeAtomically(Path target, byte[] bytes) throws IOException {
         Path dir = target.getParent();
         Path temp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + TEMP_SUFFIX);
         try {
@@ -437,6 +458,8 @@ public final class Store {
             }
             DurableFiles.atomicReplace(temp, target);
             DurableFiles.fsyncDirectory(dir);
+        } catch (IOException e) {
+            throw writeFailure(e, temp);
         } finally {
             Files.deleteIfExists(temp);
         }
@@ -473,8 +496,16 @@ public final class Store {
      */
     public void writeCacheRecord(String key, byte[] bytes) throws IOException {
         Path target = cacheRecordPath(key);
-        Files.createDirectories(target.getParent());
+        createDirectories(target.getParent());
         writeAtomically(target, bytes);
+    }
+
+    private void createDirectories(Path dir) throws IOException {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw writeFailure(e, dir);
+        }
     }
 
     /** Removes a record; false when there was none. Only for garbage collection. */
@@ -531,7 +562,7 @@ public final class Store {
 
     /** Replaces a helper file under {@code cache/} atomically and durably. */
     public void writeCacheFile(String name, byte[] bytes) throws IOException {
-        Files.createDirectories(cache);
+        createDirectories(cache);
         writeAtomically(cacheFilePath(name), bytes);
     }
 
@@ -649,8 +680,12 @@ public final class Store {
      * soon as the process is gone.
      */
     public Path createTemporaryDirectory(String purpose) throws IOException {
-        Files.createDirectories(tmp);
-        return Files.createTempDirectory(tmp, purpose + "-" + ownerPart());
+        try {
+            Files.createDirectories(tmp);
+            return Files.createTempDirectory(tmp, purpose + "-" + ownerPart());
+        } catch (IOException e) {
+            throw writeFailure(e, tmp);
+        }
     }
 
     /**

@@ -115,6 +115,37 @@ class EnvironmentProcessTest {
         assertTrue(piped.stdout().contains("ustar"), "a tar on standard output");
     }
 
+    /**
+     * Log output is for --debug only: retries against a registry that refuses connections are reported once
+     * each, as jbuild's own {@code warning:} lines, with no SLF4J line (from any thread) beside them; with
+     * {@code JBUILD_DEBUG=1} the SLF4J lines are there too.
+     */
+    @Test
+    void registryRetriesPrintWarningsAndNoLogLinesUnlessDebugging() throws Exception {
+        int refusing;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            refusing = socket.getLocalPort(); // closed below: connections to it are refused
+        }
+        Files.writeString(context.resolve("Dockerfile"), "FROM 127.0.0.1:" + refusing + "/nobody/base:1\nCOPY a /a\n");
+        Path home = Files.createDirectories(temp.resolve("home"));
+        java.util.regex.Pattern slf4j = java.util.regex.Pattern.compile(
+                ".*\\b(TRACE|DEBUG|INFO|WARN|ERROR) dev\\.jbuild\\..*|.*\\[(main|jbuild-[^\\]]*)\\].*");
+
+        ExternalTool.Result quiet = jbuild("--root", temp.resolve("store").toString(), "build", "--progress=plain",
+                context.toString()).env("HOME", home.toString()).withoutEnv("JBUILD_DEBUG").run();
+        assertEquals(ExitCodes.BUILD_FAILED, quiet.exitCode(), quiet.describe());
+        List<String> warnings = quiet.stderr().lines().filter(l -> l.startsWith("warning: ")).toList();
+        assertTrue(warnings.size() >= 2 && warnings.stream().allMatch(l -> l.contains("connection refused")), quiet.describe());
+        assertEquals(List.of(), quiet.stderr().lines().filter(l -> slf4j.matcher(l).matches()).toList(), quiet.describe());
+
+        ExternalTool.Result debug = jbuild("--root", temp.resolve("store").toString(), "build", "--progress=plain",
+                context.toString()).env("HOME", home.toString()).env("JBUILD_DEBUG", "1").run();
+        assertEquals(ExitCodes.BUILD_FAILED, debug.exitCode(), debug.describe());
+        assertTrue(debug.stderr().lines().anyMatch(l -> l.matches(".*\\[[^\\]]+\\] DEBUG dev\\.jbuild\\.registry\\.RetryPolicy - .*")),
+                debug.describe());
+        assertTrue(debug.stderr().lines().anyMatch(l -> l.startsWith("warning: ") && l.contains("connection refused")), debug.describe());
+    }
+
     /** --load with a real podman (its private store), found on the PATH; without an engine, what to use instead. */
     @Test
     void loadSendsTheImageToPodman() throws Exception {

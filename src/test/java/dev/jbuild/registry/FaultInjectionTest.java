@@ -295,9 +295,11 @@ class FaultInjectionTest {
             ResolvedImage r = client.resolve(viaProxy("faults/huge:1"), AMD64);
             IOException e = assertThrows(IOException.class,
                     () -> client.fetchBlobs(viaProxy("faults/huge:1"), r.manifest().value().layers(), TestImages.sink(store)));
-            assertTrue(e.getMessage().startsWith("not enough space for blob " + real.digest() + " of " + claimed + " bytes ("),
+            assertTrue(e.getMessage().startsWith("no space left on device writing " + store.temporaryDirectory().resolve("blob-")),
                     e.getMessage());
-            assertTrue(e.getMessage().contains("has ") && e.getMessage().endsWith(" free"), e.getMessage());
+            assertTrue(e.getMessage().contains("(store: " + store.root() + "): blob " + real.digest() + " of " + claimed
+                    + " bytes ("), e.getMessage());
+            assertTrue(e.getMessage().endsWith(" free; free space or choose another store with --root"), e.getMessage());
         }
         assertEquals(0, requests("GET", "/blobs/" + real.digest()), "the layer was never asked for: " + proxy.seen());
         assertTrue(retries.isEmpty(), retries.toString());
