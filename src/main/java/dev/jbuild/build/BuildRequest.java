@@ -7,6 +7,7 @@ import dev.jbuild.layer.Compression;
 import dev.jbuild.plan.BuildPlan;
 import dev.jbuild.sandbox.HostEntry;
 import dev.jbuild.sandbox.Isolation;
+import dev.jbuild.sandbox.ResourceLimit;
 import dev.jbuild.sandbox.Snapshotter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -37,6 +38,8 @@ import java.util.Map;
  * @param sshSockets       {@code --ssh} agent sockets by id, for {@code RUN --mount=type=ssh}
  * @param descriptorAnnotations {@code --annotation} values for descriptors and the index
  * @param extraHosts       {@code --add-host} lines for the {@code /etc/hosts} of every RUN step
+ * @param ulimits          {@code --ulimit} resource limits of every RUN step, one per name
+ * @param shmSize          {@code --shm-size}: the size of every RUN step's {@code /dev/shm} in bytes, 0 for the default
  */
 public record BuildRequest(
         Dockerfile dockerfile,
@@ -59,9 +62,11 @@ public record BuildRequest(
         Isolation isolation,
         Map<String, Path> sshSockets,
         DescriptorAnnotations descriptorAnnotations,
-        List<HostEntry> extraHosts) {
+        List<HostEntry> extraHosts,
+        List<ResourceLimit> ulimits,
+        long shmSize) {
 
-    /** Default isolation, no SSH agents, no extra hosts. */
+    /** Default isolation, no SSH agents, no extra hosts, no limits, the default /dev/shm. */
     public BuildRequest(Dockerfile dockerfile, BuildPlan plan, Path contextDir, DockerIgnore ignore,
             Map<String, NamedContext> namedContexts, Platform platform, List<String> tags, Map<String, String> labels,
             Map<String, String> annotations, Instant sourceDateEpoch, Compression compression,
@@ -69,7 +74,7 @@ public record BuildRequest(
             Snapshotter snapshotter) {
         this(dockerfile, plan, contextDir, ignore, namedContexts, platform, tags, labels, annotations, sourceDateEpoch,
                 compression, outputs, pull, push, secrets, network, snapshotter, Isolation.AUTO, Map.of(), DescriptorAnnotations.NONE,
-                List.of());
+                List.of(), List.of(), 0);
     }
 
     /**
@@ -79,7 +84,7 @@ public record BuildRequest(
     BuildRequest asPlatformPart() {
         return new BuildRequest(dockerfile, plan, contextDir, ignore, namedContexts, platform, List.of(), labels, annotations,
                 sourceDateEpoch, compression, List.of(), pull, false, secrets, network, snapshotter, isolation, sshSockets,
-                descriptorAnnotations, extraHosts);
+                descriptorAnnotations, extraHosts, ulimits, shmSize);
     }
 
     public BuildRequest {
@@ -93,5 +98,9 @@ public record BuildRequest(
         sshSockets = Map.copyOf(sshSockets);
         descriptorAnnotations = descriptorAnnotations == null ? DescriptorAnnotations.NONE : descriptorAnnotations;
         extraHosts = extraHosts == null ? List.of() : List.copyOf(extraHosts);
+        ulimits = ulimits == null ? List.of() : List.copyOf(ulimits);
+        if (shmSize < 0) {
+            throw new IllegalArgumentException("negative --shm-size: " + shmSize);
+        }
     }
 }

@@ -87,7 +87,7 @@ final class RunStep {
                 .ifPresent(ssh -> env.add("SSH_AUTH_SOCK=" + ssh.target())); // as BuildKit: the first ssh mount
         ProcessSpec spec = new ProcessSpec(argv, env, state.workingDir(), ids.uid(), ids.gid(),
                 ids.supplementaryGroups().stream().map(Integer::longValue).toList(), "jbuild", network(run), mounts,
-                session.request.extraHosts());
+                session.request.extraHosts(), session.request.ulimits(), session.request.shmSize());
 
         Deque<String> tail = new ArrayDeque<>();
         OutputListener output = (stream, line) -> {

@@ -11,6 +11,7 @@ import dev.jbuild.dockerfile.Heredoc;
 import dev.jbuild.dockerfile.Instruction;
 import dev.jbuild.dockerfile.Location;
 import dev.jbuild.image.ImageDocuments;
+import dev.jbuild.sandbox.ResourceLimit;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -135,6 +136,13 @@ final class StepKeys {
         if (!session.request.extraHosts().isEmpty()) {
             // Only when given, so that the keys of builds without --add-host stay what they were.
             key.put("extraHosts", session.request.extraHosts().stream().map(h -> h.address() + " " + h.name()).toList());
+        }
+        // --ulimit and --shm-size likewise (BuildKit keys both: they are part of its ExecOp).
+        if (!session.request.ulimits().isEmpty()) {
+            key.put("ulimits", session.request.ulimits().stream().map(ResourceLimit::toString).toList());
+        }
+        if (session.request.shmSize() > 0) {
+            key.put("shmSize", session.request.shmSize());
         }
         for (String spec : run.mounts()) {
             String expanded = session.expand(spec, scope, run.location());

@@ -14,6 +14,7 @@ import dev.jbuild.layer.Compression;
 import dev.jbuild.registry.RegistryClient;
 import dev.jbuild.sandbox.HostEntry;
 import dev.jbuild.sandbox.Isolation;
+import dev.jbuild.sandbox.ResourceLimit;
 import dev.jbuild.sandbox.Snapshotter;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -159,6 +160,14 @@ final class BuildCommand implements Runnable {
             description = "Add a line to /etc/hosts of RUN steps (NAME:IP or NAME=IP); repeatable.")
     List<String> addHost = new ArrayList<>();
 
+    @Option(names = "--ulimit", paramLabel = "NAME=SOFT[:HARD]",
+            description = "Resource limit of RUN steps (e.g. nofile=1024:2048, nproc=512, core=-1); repeatable.")
+    List<String> ulimit = new ArrayList<>();
+
+    @Option(names = "--shm-size", paramLabel = "SIZE",
+            description = "Size of the /dev/shm of RUN steps: bytes, or with b, k, m or g (e.g. 256m).")
+    String shmSize;
+
     @Option(names = "--build-context", paramLabel = "NAME=VALUE", description = "Named context: NAME=DIR or NAME=oci-layout:///PATH[:TAG]; repeatable.")
     List<String> buildContexts = new ArrayList<>();
 
@@ -229,16 +238,18 @@ final class BuildCommand implements Runnable {
             try {
                 List<BuildRequest> requests = new ArrayList<>();
                 Map<String, Path> secretFiles = Secrets.parse(secrets, secretsDir, spec.commandLine());
-                // Parsed once for all platforms: every platform's RUN steps get the same sockets and hosts.
+                // Parsed once for all platforms: every platform's RUN steps get the same sockets, hosts and limits.
                 Map<String, Path> sshSockets = SshSockets.parse(ssh, spec.commandLine());
                 List<HostEntry> extraHosts = ExtraHosts.parse(addHost, spec.commandLine());
+                List<ResourceLimit> ulimits = ulimits();
+                long shmBytes = shmSize();
                 for (int i = 0; i < targets.size(); i++) {
                     requests.add(new BuildRequest(dockerfile, plans.get(i), inputs.contextDir(), inputs.ignore(), namedContexts,
                             targets.get(i), normalizedTags(outputSpecs.names()), keyValues(labels, "--label"),
                             annotationSpecs.manifest(targets.get(i)), sourceDateEpoch(), compression(), outputSpecs.outputs(), pull,
                             push || outputSpecs.push(), secretFiles,
                             network(), snapshotter(), isolation(), sshSockets, annotationSpecs.descriptors(targets.get(i)),
-                            extraHosts));
+                            extraHosts, ulimits, shmBytes));
                 }
                 if (requests.get(0).push() && requests.get(0).tags().isEmpty()) {
                     throw new ParameterException(spec.commandLine(), "--push needs a name: add -t REGISTRY/NAME:TAG");
@@ -367,6 +378,32 @@ final class BuildCommand implements Runnable {
             throw new ParameterException(spec.commandLine(), "invalid --network " + network + ": host or none");
         }
         return network.equals("default") ? "host" : network;
+    }
+
+    /** {@code --ulimit} values, one per name (a later value of a name replaces the earlier, as docker's). */
+    private List<ResourceLimit> ulimits() {
+        Map<String, ResourceLimit> byName = new java.util.TreeMap<>();
+        for (String value : ulimit) {
+            try {
+                ResourceLimit limit = ResourceLimit.parse(value);
+                byName.put(limit.name(), limit);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "invalid --ulimit " + value + ": " + e.getMessage());
+            }
+        }
+        return List.copyOf(byName.values());
+    }
+
+    /** {@code --shm-size} in bytes; 0 (also when given as 0, as buildx) for the default. */
+    private long shmSize() {
+        if (shmSize == null) {
+            return 0;
+        }
+        try {
+            return Quantities.memory(shmSize);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "invalid --shm-size " + shmSize + ": " + e.getMessage());
+        }
     }
 
     private Snapshotter snapshotter() {

@@ -18,8 +18,6 @@ import picocli.CommandLine.ParseResult;
 final class UnimplementedBuildFlags {
 
     // buildx build
-    @Option(names = "--ulimit", hidden = true) List<String> ulimit = new ArrayList<>();
-    @Option(names = "--shm-size", hidden = true) String shmSize;
     @Option(names = "--cgroup-parent", hidden = true) String cgroupParent;
     @Option(names = "--builder", hidden = true) String builder;
     @Option(names = "--check", hidden = true, arity = "0..1", fallbackValue = "true") boolean check;

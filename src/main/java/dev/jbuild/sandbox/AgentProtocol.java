@@ -147,12 +147,15 @@ final class AgentProtocol {
      * @param mapping     how container ids map (the agent runs as container root)
      * @param namespaces  what the command may use ({@link ChrootSupport} names): all of them, except with
      *                    chroot isolation in a container that forbids some
+     * @param ulimits     a run's resource limits ({@link ProcessSpec#ulimits})
+     * @param shmSize     a run's {@code /dev/shm} size in bytes, 0 for tmpfs's default
      */
     record Request(String op, String workDir, Map<String, String> tools, IdMapping mapping,
             List<String> lowers, String snapshotter,
             List<String> argv, List<String> env, String cwd, long uid, long gid, List<Long> groups,
             String hostname, String network, List<MountSpec> mounts, String hosts, String resolvConf,
-            List<Blob> blobs, String target, List<String> namespaces) implements Serializable {
+            List<Blob> blobs, String target, List<String> namespaces, List<ResourceLimit> ulimits, long shmSize)
+            implements Serializable {
     }
 
     record Extracted(String digest, String diffId, String compression, long compressedSize, long uncompressedSize,

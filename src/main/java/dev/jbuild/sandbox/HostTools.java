@@ -23,7 +23,8 @@ final class HostTools {
             Map.entry("rm", "coreutils"),
             Map.entry("sh", "dash"));
 
-    private static final List<String> OPTIONAL = List.of("newuidmap", "newgidmap", "ip", "hostname", "chroot", "mknod", "mkfifo");
+    private static final List<String> OPTIONAL = List.of("newuidmap", "newgidmap", "ip", "hostname", "chroot", "mknod", "mkfifo",
+            "prlimit");
 
     private HostTools() {
     }

@@ -17,9 +17,14 @@ import java.util.Objects;
  * @param network  host or none
  * @param mounts   extra mounts
  * @param extraHosts lines added to {@code /etc/hosts} after the standard ones ({@code --add-host})
+ * @param ulimits  resource limits of the command and everything it starts ({@code --ulimit}), at most one
+ *                 per name; none: the agent's own limits, inherited
+ * @param shmSize  the size of the {@code /dev/shm} tmpfs in bytes ({@code --shm-size}); 0 for tmpfs's
+ *                 default (half of the RAM)
  */
 public record ProcessSpec(List<String> argv, List<String> env, String cwd, long uid, long gid, List<Long> groups,
-        String hostname, Network network, List<SandboxMount> mounts, List<HostEntry> extraHosts) {
+        String hostname, Network network, List<SandboxMount> mounts, List<HostEntry> extraHosts,
+        List<ResourceLimit> ulimits, long shmSize) {
 
     public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -29,6 +34,13 @@ public record ProcessSpec(List<String> argv, List<String> env, String cwd, long 
         groups = List.copyOf(groups);
         mounts = List.copyOf(mounts);
         extraHosts = List.copyOf(extraHosts);
+        ulimits = List.copyOf(ulimits);
+        if (ulimits.stream().map(ResourceLimit::name).distinct().count() != ulimits.size()) {
+            throw new IllegalArgumentException("two limits of one name: " + ulimits);
+        }
+        if (shmSize < 0) {
+            throw new IllegalArgumentException("negative /dev/shm size: " + shmSize);
+        }
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(hostname, "hostname");
         if (argv.isEmpty() || argv.get(0).isEmpty()) {
@@ -59,34 +71,42 @@ public record ProcessSpec(List<String> argv, List<String> env, String cwd, long 
     /** Root in {@code /}, default PATH, hostname "jbuild", host network, no mounts. */
     public static ProcessSpec of(String... argv) {
         return new ProcessSpec(List.of(argv), List.of("PATH=" + DEFAULT_PATH), "/", 0, 0, List.of(), "jbuild",
-                Network.HOST, List.of(), List.of());
+                Network.HOST, List.of(), List.of(), List.of(), 0);
     }
 
     public ProcessSpec withEnv(List<String> e) {
-        return new ProcessSpec(argv, e, cwd, uid, gid, groups, hostname, network, mounts, extraHosts);
+        return new ProcessSpec(argv, e, cwd, uid, gid, groups, hostname, network, mounts, extraHosts, ulimits, shmSize);
     }
 
     public ProcessSpec withCwd(String c) {
-        return new ProcessSpec(argv, env, c, uid, gid, groups, hostname, network, mounts, extraHosts);
+        return new ProcessSpec(argv, env, c, uid, gid, groups, hostname, network, mounts, extraHosts, ulimits, shmSize);
     }
 
     public ProcessSpec withUser(long u, long g, List<Long> supplementary) {
-        return new ProcessSpec(argv, env, cwd, u, g, supplementary, hostname, network, mounts, extraHosts);
+        return new ProcessSpec(argv, env, cwd, u, g, supplementary, hostname, network, mounts, extraHosts, ulimits, shmSize);
     }
 
     public ProcessSpec withNetwork(Network n) {
-        return new ProcessSpec(argv, env, cwd, uid, gid, groups, hostname, n, mounts, extraHosts);
+        return new ProcessSpec(argv, env, cwd, uid, gid, groups, hostname, n, mounts, extraHosts, ulimits, shmSize);
     }
 
     public ProcessSpec withHostname(String h) {
-        return new ProcessSpec(argv, env, cwd, uid, gid, groups, h, network, mounts, extraHosts);
+        return new ProcessSpec(argv, env, cwd, uid, gid, groups, h, network, mounts, extraHosts, ulimits, shmSize);
     }
 
     public ProcessSpec withMounts(List<SandboxMount> m) {
-        return new ProcessSpec(argv, env, cwd, uid, gid, groups, hostname, network, m, extraHosts);
+        return new ProcessSpec(argv, env, cwd, uid, gid, groups, hostname, network, m, extraHosts, ulimits, shmSize);
     }
 
     public ProcessSpec withExtraHosts(List<HostEntry> h) {
-        return new ProcessSpec(argv, env, cwd, uid, gid, groups, hostname, network, mounts, h);
+        return new ProcessSpec(argv, env, cwd, uid, gid, groups, hostname, network, mounts, h, ulimits, shmSize);
+    }
+
+    public ProcessSpec withUlimits(List<ResourceLimit> limits) {
+        return new ProcessSpec(argv, env, cwd, uid, gid, groups, hostname, network, mounts, extraHosts, limits, shmSize);
+    }
+
+    public ProcessSpec withShmSize(long bytes) {
+        return new ProcessSpec(argv, env, cwd, uid, gid, groups, hostname, network, mounts, extraHosts, ulimits, bytes);
     }
 }

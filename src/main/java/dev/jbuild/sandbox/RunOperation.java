@@ -127,6 +127,7 @@ final class RunOperation {
     }
 
     private AgentProtocol.Response runMounted() throws IOException {
+        ResourceLimits.check(r.ulimits(), r.mapping()); // before any work: a limit we cannot set fails the step
         Files.createDirectories(merged);
         LayerStack lower = new LayerStack(lowers);
         prepareRootfs(lower);
@@ -325,7 +326,9 @@ final class RunOperation {
         for (String d : SandboxAgent.Staging.DEVICES) {
             second.add("/dev/" + d, dev + "/" + d, "none", "bind");
         }
-        second.add("shm", dev + "/shm", "tmpfs", "nosuid,nodev,noexec,mode=1777");
+        // Without --shm-size, tmpfs's default size (half of the RAM), as before; BuildKit's is 64 MiB.
+        second.add("shm", dev + "/shm", "tmpfs", "nosuid,nodev,noexec,mode=1777"
+                + (r.shmSize() > 0 ? ",size=" + r.shmSize() : ""));
         second.add(etc.resolve("hosts").toString(), hosts, "none", "bind");
         second.add(etc.resolve("resolv.conf").toString(), resolv, "none", "bind");
         second.add(etc.resolve("hostname").toString(), hostname, "none", "bind");
@@ -403,6 +406,11 @@ final class RunOperation {
 
     private String execLine(String root) throws SandboxException {
         List<String> w = new ArrayList<>();
+        // --ulimit: the first program of the exec chain sets them on itself, so the set-up before (the shell
+        // that needs descriptors of its own, mount, pivot_root) keeps jbuild's and everything after inherits
+        // them, as runc sets them just before it execs the process. What prlimit could refuse was checked
+        // before the run (ResourceLimits.check).
+        w.addAll(ResourceLimits.prlimitCommand(tools.get("prlimit"), r.ulimits()));
         w.add(tools.get("env"));
         w.add("-i");
         w.add("--");

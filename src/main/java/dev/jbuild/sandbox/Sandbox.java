@@ -233,10 +233,17 @@ public final class Sandbox implements AutoCloseable {
                 throw new SandboxException("--network=none needs a network namespace, which this container does not"
                         + " allow (--isolation=chroot)");
             }
+            if (spec.shmSize() > 0 && !namespaces.contains(ChrootSupport.MOUNT)) {
+                throw new SandboxException("--shm-size needs a mount namespace (for the /dev/shm tmpfs), which this"
+                        + " container does not allow (--isolation=chroot)");
+            }
+            if (!spec.ulimits().isEmpty() && !tools.containsKey("prlimit")) {
+                throw new SandboxException("--ulimit needs prlimit, which is not installed (Debian package util-linux)");
+            }
             AgentProtocol.Request request = new AgentProtocol.Request("run", work.toString(), tools, mapping, lowers,
                     snapshotter.name(), spec.argv(), spec.env(), spec.cwd(), spec.uid(), spec.gid(), spec.groups(),
                     spec.hostname(), spec.network().name(), mounts, hostsFile(spec.hostname(), spec.extraHosts()), resolvConf(),
-                    List.of(), null, namespaces);
+                    List.of(), null, namespaces, spec.ulimits(), spec.shmSize());
             long start = System.nanoTime();
             AgentProtocol.Response response = callAgent(request, work, output);
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
@@ -313,7 +320,7 @@ public final class Sandbox implements AutoCloseable {
         Path work = options.workRoot(); // nothing to keep per call: the answer comes over the pipe
         AgentProtocol.Request request = new AgentProtocol.Request("extract", work.toString(), tools, mapping,
                 List.of(), null, List.of(), List.of(), "/", 0, 0, List.of(), "x", "HOST", List.of(), "", "", list,
-                null, namespaces);
+                null, namespaces, List.of(), 0);
         AgentProtocol.Response response = callAgent(request, work, OutputListener.discard(), progress);
         if (!response.ok()) {
             throw failure(response);
@@ -341,7 +348,7 @@ public final class Sandbox implements AutoCloseable {
         Path work = options.workRoot();
         AgentProtocol.Request request = new AgentProtocol.Request("delete", work.toString(), tools, mapping,
                 List.of(), null, List.of(), List.of(), "/", 0, 0, List.of(), "x", "HOST", List.of(), "", "",
-                List.of(), tree.toAbsolutePath().toString(), namespaces);
+                List.of(), tree.toAbsolutePath().toString(), namespaces, List.of(), 0);
         AgentProtocol.Response response;
         try {
             response = callAgent(request, work, OutputListener.discard());
@@ -375,7 +382,7 @@ public final class Sandbox implements AutoCloseable {
         try {
             AgentProtocol.Request request = new AgentProtocol.Request("probe", work.toString(), tools, mapping,
                     List.of(), null, List.of(), List.of(), "/", 0, 0, List.of(), "x", "HOST", List.of(), "", "",
-                    List.of(), null, namespaces);
+                    List.of(), null, namespaces, List.of(), 0);
             AgentProtocol.Response r = callAgent(request, work, OutputListener.discard());
             if (!r.ok()) {
                 throw failure(r);

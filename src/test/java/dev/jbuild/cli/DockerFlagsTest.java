@@ -45,7 +45,6 @@ class DockerFlagsTest {
     /** Every refused flag, in the forms CI lines use: the value after a space or an =, or none for booleans. */
     @ParameterizedTest
     @ValueSource(strings = {
-        "--ulimit nofile=1024:1024", "--shm-size=1g", "--shm-size 64m",
         "--cgroup-parent=/ci", "--builder mybuilder", "--builder=default", "--check", "--detach",
         "--squash", "--stream", "--security-opt seccomp=unconfined", "-c 512", "--cpu-shares=512", "--cpu-period=100000",
         "--cpu-quota 50000", "--cpuset-cpus 0-1", "--cpuset-mems=0", "-m 2g", "--memory=2g", "--memory-swap -1",
@@ -78,6 +77,17 @@ class DockerFlagsTest {
         "--isolation=default", "--no-cache=false", "--push=false", "--load=false"
     })
     void harmlessFlagsAreAccepted(String flag) {
+        CliTest.Result result = build(flag.split(" "));
+        assertEquals(0, result.exitCode(), flag + ": " + result.err());
+    }
+
+    /** The RUN options, in the forms CI lines use; their effect inside RUN is RunBuildTest's. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "--add-host=db:10.0.0.2", "--add-host db:10.0.0.2", "--ulimit nofile=1024:1024", "--ulimit=nproc=512",
+        "--ulimit core=-1 --ulimit nofile=1024", "--shm-size=1g", "--shm-size 64m", "--shm-size=268435456"
+    })
+    void runOptionsAreAccepted(String flag) {
         CliTest.Result result = build(flag.split(" "));
         assertEquals(0, result.exitCode(), flag + ": " + result.err());
     }

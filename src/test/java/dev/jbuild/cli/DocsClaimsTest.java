@@ -81,7 +81,7 @@ class DocsClaimsTest {
             Claim.refused("docs/usage.md", "other entitlements are \"not implemented yet\"", SCRATCH,
                     "--allow security.insecure is not implemented yet", "--allow", "security.insecure", "CONTEXT"),
             Claim.refused("docs/usage.md", "refused: `--X is not implemented yet`", SCRATCH,
-                    "--ulimit is not implemented yet", "--ulimit", "nofile=1024:1024", "CONTEXT"),
+                    "--cgroup-parent is not implemented yet", "--cgroup-parent", "/ci", "CONTEXT"),
             Claim.refused("docs/usage.md", "refused: `--X is not implemented yet`", SCRATCH,
                     "--memory is not implemented yet", "-m", "2g", "CONTEXT"),
             Claim.refused("docs/dockerfile.md", "`insecure` is refused when the step runs: not implemented yet",

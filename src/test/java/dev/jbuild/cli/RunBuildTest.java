@@ -112,6 +112,91 @@ class RunBuildTest {
         assertTrue(gateway.err().contains("host-gateway is not implemented yet"), gateway.err());
     }
 
+    /** /proc/self/limits rows, blanks squeezed: "Max open files 1024 2048 files". */
+    private static List<String> limitRows(String procLimits, String... labels) {
+        return procLimits.lines().map(l -> l.replaceAll("\\s+", " ").strip())
+                .filter(l -> java.util.Arrays.stream(labels).anyMatch(label -> l.startsWith(label + " "))).toList();
+    }
+
+    @Test
+    void ulimitSetsTheLimitsOfEveryRun() throws Exception {
+        CliTest.Result result = build("""
+                FROM busybox
+                RUN ulimit -n > /soft.txt && ulimit -Hn > /hard.txt
+                RUN cat /proc/self/limits > /limits.txt
+                """, "--ulimit", "nofile=1024:2048", "--ulimit=core=-1", "--ulimit", "nproc=512",
+                "--ulimit", "stack=4194304:unlimited");
+        assertEquals(0, result.exitCode(), result.err());
+        Map<String, String> text = new HashMap<>();
+        rootfs(text);
+        assertEquals("1024\n", text.get("soft.txt"));
+        assertEquals("2048\n", text.get("hard.txt"));
+        assertEquals(List.of("Max stack size 4194304 unlimited bytes", "Max core file size unlimited unlimited bytes",
+                "Max processes 512 512 processes", "Max open files 1024 2048 files"),
+                limitRows(text.get("limits.txt"), "Max stack size", "Max core file size", "Max processes", "Max open files"));
+
+        // Refused as the other flags are: exit code 2, the flag and its value named.
+        Map<String, String> refused = Map.of(
+                "nofile=2048:1024", "invalid --ulimit nofile=2048:1024: the soft limit 2048 is above the hard limit 1024",
+                "nofiles=1", "invalid --ulimit nofiles=1: unknown limit nofiles (one of core, cpu, data,",
+                "nofile=lots", "invalid --ulimit nofile=lots: invalid number lots",
+                "nofile=-1:1024", "invalid --ulimit nofile=-1:1024: the soft limit is unlimited but the hard limit is 1024",
+                "nofile", "invalid --ulimit nofile: want NAME=SOFT[:HARD]");
+        for (Map.Entry<String, String> bad : refused.entrySet()) {
+            CliTest.Result r = build("FROM busybox\nRUN true\n", "--ulimit", bad.getKey());
+            assertEquals(2, r.exitCode(), r.err());
+            assertTrue(r.err().contains(bad.getValue()), r.err());
+        }
+    }
+
+    @Test
+    void shmSizeSizesEveryRunsDevShm() throws Exception {
+        CliTest.Result result = build("""
+                FROM busybox
+                RUN df -k /dev/shm | tail -n 1 > /df.txt && grep ' /dev/shm ' /proc/mounts > /mounts.txt
+                """, "--shm-size", "256m");
+        assertEquals(0, result.exitCode(), result.err());
+        Map<String, String> text = new HashMap<>();
+        rootfs(text);
+        assertEquals("262144", text.get("df.txt").strip().split("\\s+")[1], text.get("df.txt"));
+        assertTrue(text.get("mounts.txt").contains("tmpfs rw,nosuid,nodev,noexec,relatime,size=262144k"), text.get("mounts.txt"));
+
+        CliTest.Result bad = build("FROM busybox\nRUN true\n", "--shm-size", "12x");
+        assertEquals(2, bad.exitCode(), bad.err());
+        assertTrue(bad.err().contains("invalid --shm-size 12x: want bytes, or a number with b, k, m, g"), bad.err());
+    }
+
+    /**
+     * Both flags are in a RUN's cache key when given, so another value runs the step again; when absent (or
+     * --shm-size 0, buildx's "not given") the key is the one of a build without them.
+     */
+    @Test
+    void ulimitAndShmSizeAreInTheRunCacheKeyOnlyWhenGiven() throws Exception {
+        String dockerfile = "FROM busybox\nRUN echo ran-$((20 + 22))\n";
+        java.util.function.Function<String[], Boolean> runs = flags -> {
+            try {
+                List<String> args = new java.util.ArrayList<>(List.of("--progress=plain"));
+                args.addAll(List.of(flags));
+                CliTest.Result r = build(dockerfile, args.toArray(String[]::new));
+                assertEquals(0, r.exitCode(), r.err());
+                return r.err().contains("ran-42");
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        };
+        assertTrue(runs.apply(new String[0]), "the first build runs the step");
+        assertTrue(runs.apply(new String[] {"--ulimit", "nofile=1024:2048"}), "a limit: another key");
+        assertTrue(runs.apply(new String[] {"--ulimit", "nofile=1024:4096"}), "another value: another key");
+        assertFalse(runs.apply(new String[] {"--ulimit", "nofile=1024:2048"}), "the same value: the same key");
+        assertFalse(runs.apply(new String[] {"--ulimit", "nofile=1024:2048", "--ulimit", "nofile=1024:2048"}),
+                "a repeated value is one limit");
+        assertTrue(runs.apply(new String[] {"--shm-size", "64m"}), "a size: another key");
+        assertTrue(runs.apply(new String[] {"--shm-size", "128m"}), "another size: another key");
+        assertFalse(runs.apply(new String[] {"--shm-size", "134217728"}), "the same size in bytes: the same key");
+        assertFalse(runs.apply(new String[] {"--shm-size", "0"}), "0 is the default: the key of no flag");
+        assertFalse(runs.apply(new String[0]), "without the flags: the first build's key");
+    }
+
     @Test
     void aFailingRunNamesTheLineTheExitCodeAndTheOutput() throws Exception {
         CliTest.Result result = build("FROM busybox\nRUN echo about to fail && exit 3\n");

@@ -1,6 +1,7 @@
 package dev.jbuild.sandbox;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
@@ -107,6 +108,16 @@ class SandboxRootlessTest extends ScenarioChecks {
     void scenariosRanWithASubordinateIdMapping() {
         // Every chown in the scenarios would have failed with a single-id map; this documents the premise.
         outcomes.forEach((s, o) -> assertEquals(0, o.get("basics").exitCode(), s + ": " + o.get("basics")));
+    }
+
+    /** In a user namespace no process may raise a hard limit: always refused, before the command starts. */
+    @Test
+    void rootlessRunsCannotRaiseAHardLimit() {
+        outcomes.forEach((s, o) -> {
+            Scenarios.Outcome r = o.get("ulimit-raise");
+            assertTrue(r.error() != null && r.error().contains("which a rootless build cannot raise"), s + ": " + r);
+            assertEquals(List.of(), r.output(), "the command never ran");
+        });
     }
 
     private static void checkTestUser() throws IOException {

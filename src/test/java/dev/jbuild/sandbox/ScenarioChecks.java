@@ -88,7 +88,7 @@ abstract class ScenarioChecks {
         each((s, o) -> {
             for (String name : List.of("noop", "network-none", "network-host", "etc-files", "pid-ns", "environment",
                     "symlink-cwd", "bind-symlink", "bind-rw", "cache-1", "cache-2", "secret", "tmpfs",
-                    "mount-through-symlink")) {
+                    "mount-through-symlink", "shm-default", "shm-size")) {
                 Scenarios.Outcome r = ok(o, name);
                 assertEquals(0, r.exitCode(), s + " " + name + ": " + r.output());
                 assertEquals(List.of(), r.listing(), s + " " + name);
@@ -152,6 +152,47 @@ abstract class ScenarioChecks {
         each((s, o) -> {
             assertEquals(List.of("lo"), ok(o, "network-none").output().stream().map(String::strip).toList());
             assertTrue(Integer.parseInt(ok(o, "network-host").output().get(0).strip()) >= 1);
+        });
+    }
+
+    @Test
+    void ulimitsApplyToTheCommandAndWhatItStarts() {
+        each((s, o) -> {
+            Scenarios.Outcome r = ok(o, "ulimit");
+            assertEquals(0, r.exitCode(), r.out());
+            assertEquals(List.of("1024", "2048", "Max core file size unlimited unlimited bytes",
+                    "Max processes 500 600 processes", "Max open files 1024 2048 files", "1024"),
+                    r.output().stream().map(l -> l.replaceAll("\\s+", " ").strip()).toList());
+            assertEquals(List.of(), r.listing(), "limits leave nothing in the layer");
+        });
+    }
+
+    /** Raising a hard limit needs CAP_SYS_RESOURCE outside any user namespace: refused, naming the limit. */
+    @Test
+    void aHardLimitThatCannotBeRaisedIsRefusedByName() {
+        each((s, o) -> {
+            Scenarios.Outcome r = o.get("ulimit-raise");
+            if (r.error() == null) {
+                // Root with CAP_SYS_RESOURCE raises it (as docker does).
+                assertEquals(0, r.exitCode(), r.out());
+            } else {
+                assertTrue(r.error().startsWith("--ulimit nofile=1024:"), r.error());
+                assertTrue(r.error().contains("is above the build's own hard limit of nofile")
+                        || r.error().contains("(fs.nr_open)"), r.error());
+                assertFalse(r.error().contains("Operation not permitted"), r.error());
+            }
+        });
+    }
+
+    @Test
+    void shmSizeSizesTheDevShmTmpfs() {
+        each((s, o) -> {
+            String standard = ok(o, "shm-default").out();
+            assertTrue(standard.contains(" /dev/shm tmpfs ") && !standard.contains("size="),
+                    "without --shm-size, tmpfs's default size: " + standard);
+            List<String> sized = ok(o, "shm-size").output();
+            assertTrue(sized.get(0).contains(" /dev/shm tmpfs ") && sized.get(0).contains(",size=262144k"), sized.get(0));
+            assertEquals("262144", sized.get(1).strip().split("\\s+")[1], "df's total: " + sized.get(1));
         });
     }
 

@@ -104,7 +104,18 @@ public final class Scenarios {
                     .withHostname("buildhost")));
             out.put("pid-ns", run(sandbox, rootfs, sh("ps -o pid,comm | tail -n +2")));
             out.put("environment", run(sandbox, rootfs, new ProcessSpec(List.of("env"), List.of("A=1", "B=two words"),
-                    "/", 0, 0, List.of(), "jbuild", Network.HOST, List.of(), List.of())));
+                    "/", 0, 0, List.of(), "jbuild", Network.HOST, List.of(), List.of(), List.of(), 0)));
+            // Limits every process of the run gets (--ulimit): lowered, and a soft one raised to its hard one.
+            String limits = "ulimit -n; ulimit -Hn; grep -E '^Max (open files|core file size|processes) ' /proc/self/limits";
+            out.put("ulimit", run(sandbox, rootfs, sh(limits + "; sh -c 'ulimit -n'").withUlimits(List.of(
+                    ResourceLimit.parse("core=unlimited"), ResourceLimit.parse("nofile=1024:2048"),
+                    ResourceLimit.parse("nproc=500:600")))));
+            long nofile = ResourceLimits.hardLimits(Files.readString(Path.of("/proc/self/limits"))).get("nofile");
+            out.put("ulimit-raise", run(sandbox, rootfs, sh(limits).withUlimits(List.of(
+                    new ResourceLimit("nofile", 1024, nofile + 1)))));
+            out.put("shm-default", run(sandbox, rootfs, sh("grep ' /dev/shm ' /proc/mounts")));
+            out.put("shm-size", run(sandbox, rootfs, sh("grep ' /dev/shm ' /proc/mounts; df -k /dev/shm | tail -n 1")
+                    .withShmSize(256L << 20)));
             out.put("not-found", run(sandbox, rootfs, ProcessSpec.of("/no/such/program")));
             out.put("many-files", run(sandbox, rootfs, sh("mkdir /many && cd /many && seq 1 2000 | xargs touch")));
             out.put("id-out-of-range", run(sandbox, rootfs, sh("true").withUser(70000, 0, List.of())));
