@@ -327,11 +327,14 @@ final class CopyStep {
         }
     }
 
-    /** Creates {@code directory} and every missing directory above it, owned by the {@code --chown} user. */
+    /**
+     * Creates {@code directory} and every missing directory above it, owned by the {@code --chown}
+     * user; a file where a directory must be fails the step, as in BuildKit.
+     */
     private void addParents(Map<String, LayerEntry> entries, String directory, Placement placement) throws IOException {
         List<String> missing = new ArrayList<>();
         for (String dir = directory; !dir.isEmpty(); dir = LayerPaths.parent(dir)) {
-            if (entries.containsKey(dir) || !placement.link() && fs.isDirectory(dir)) {
+            if (entries.containsKey(dir) || !placement.link() && !fs.mustCreateDirectory(dir)) {
                 break;
             }
             missing.add(0, dir);
@@ -363,13 +366,15 @@ final class CopyStep {
 
     /**
      * The layer path for {@code destination} (plus {@code name} below it when not null), relative to
-     * WORKDIR and resolved through the image's symlinks unless {@code --link}.
+     * WORKDIR and resolved through the image's symlinks unless {@code --link}: every component, the
+     * last one too, as BuildKit's copy resolves its destination with {@code fs.RootPath} (a link to a
+     * file is written through, a dangling link leads to its target's path).
      */
     private String resolveTarget(String destination, String name, Placement placement) throws IOException {
         String absolute = destination.startsWith("/") ? destination : state.workingDir() + "/" + destination;
         String path = LayerPaths.clean(absolute);
         if (!placement.link()) {
-            path = fs.isDirectory(path) ? fs.locate(path, true).orElseThrow() : fs.resolveParents(path);
+            path = fs.writePath(path);
         }
         return name == null || name.isEmpty() ? path : LayerPaths.join(path, LayerPaths.clean(name));
     }

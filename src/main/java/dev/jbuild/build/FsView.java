@@ -1,15 +1,13 @@
 package dev.jbuild.build;
 
-import dev.jbuild.context.FileKind;
-import dev.jbuild.context.SecureJoin;
-import dev.jbuild.context.SourceFile;
 import dev.jbuild.image.Digest;
 import dev.jbuild.layer.ContentSource;
 import dev.jbuild.layer.EntryAttributes;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.LayerPaths;
+import dev.jbuild.layer.RootedResolver;
 import java.io.IOException;
-import java.time.Instant;
+import java.nio.file.FileSystemException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -102,64 +100,71 @@ final class FsView {
         children.computeIfAbsent(LayerPaths.parent(path), k -> new TreeSet<>()).add(LayerPaths.baseName(path));
     }
 
-    /**
-     * The node at {@code path} without following a symlink in its last component; empty when
-     * nothing is there, and for the root, which has no node (see {@link #locate}).
-     *
-     * @throws java.nio.file.FileSystemException "too many levels of symbolic links" for a loop
-     */
-    Optional<Node> lookup(String path) throws IOException {
-        return locate(path, false).map(nodes::get);
-    }
-
-    /** Like {@link #lookup}, following a symlink in the last component too (inside this tree). */
-    Optional<Node> follow(String path) throws IOException {
-        return locate(path, true).map(nodes::get);
-    }
-
-    /** The node stored at exactly {@code cleanPath}, symlinks not considered; null when there is none. */
+    /** The node stored at exactly {@code cleanPath}, symlinks not considered; null when there is none (and for the root). */
     Node node(String cleanPath) {
         return nodes.get(cleanPath);
     }
 
     /** True when {@code path} (symlinks followed) is a directory; the root always is. */
     boolean isDirectory(String path) throws IOException {
-        return locate(path, true).map(this::isDirectoryAt).orElse(false);
+        return locate(path, true).map(RootedResolver.Resolved::isDirectory).orElse(false);
     }
 
     /**
-     * Where {@code path} leads in this tree, as a clean path ({@code ""} for the root), with
-     * {@link SecureJoin}'s semantics, the same as for every other tree jbuild reads: {@code ..} in
-     * {@code path} is lexical; in link targets it applies to the resolved location and stops at the
-     * root; an absolute target starts again at the root. Empty when something on the way is
+     * Where {@code path} leads in this tree and what is there, for reading: the path is clean
+     * ({@code ""} for the root, which has no {@link Node} but is a directory). Resolved by
+     * {@link RootedResolver}, as every other tree jbuild reads. Empty when something on the way is
      * missing or not a directory.
      *
      * @param followLast whether a symlink in the last component is followed
-     * @throws java.nio.file.FileSystemException "too many levels of symbolic links" after 255 links
+     * @throws dev.jbuild.layer.TooManyLinksException after 255 links
      */
-    Optional<String> locate(String path, boolean followLast) throws IOException {
-        return SecureJoin.walk(path, followLast, this::entryAt).map(found -> LayerPaths.clean(found.path()));
+    Optional<RootedResolver.Resolved> locate(String path, boolean followLast) throws IOException {
+        return RootedResolver.lookup(this::entryAt, path, followLast);
     }
 
-    /** The entry stored at exactly {@code treePath}, as much of it as path resolution needs. */
-    private Optional<SourceFile> entryAt(String treePath) {
-        String path = LayerPaths.clean(treePath);
-        if (path.isEmpty()) {
-            return Optional.of(new SourceFile("/", FileKind.DIRECTORY, 0755, 0, 0, 0, Instant.EPOCH, null, Map.of(), null));
+    /**
+     * The path to write {@code path} at, as containerd's {@code fs.RootPath} gives BuildKit's copy
+     * destinations, WORKDIR and ADD targets: every existing component resolved through symlinks
+     * (inside this tree), the last one too, so a link to a file is written through and a dangling
+     * link leads to the path its target names; a missing part is kept as written, for the caller
+     * to create.
+     */
+    String writePath(String path) throws IOException {
+        return RootedResolver.forWriting(this::entryAt, path, true).path();
+    }
+
+    /**
+     * For a writer that needs {@code path} (resolved by {@link #writePath}) to be a directory: true
+     * when nothing is there yet, false when it is a directory. Anything else fails as BuildKit's
+     * {@code MkdirAll} does ({@code mkdir /x: not a directory}) instead of being replaced.
+     */
+    boolean mustCreateDirectory(String path) throws IOException {
+        Optional<RootedResolver.Resolved> at = locate(path, true);
+        if (at.isEmpty()) {
+            return true; // missing, or below a file: that file fails when the caller gets to it
         }
-        Node node = nodes.get(path);
+        if (at.get().isDirectory()) {
+            return false;
+        }
+        throw new FileSystemException("/" + LayerPaths.clean(path), null, "not a directory");
+    }
+
+    /** What is stored at exactly {@code cleanPath}, as much of it as path resolution needs: this view as a {@link RootedResolver.Root}. */
+    RootedResolver.Entry entryAt(String cleanPath) {
+        if (cleanPath.isEmpty()) {
+            return RootedResolver.Entry.DIRECTORY;
+        }
+        Node node = nodes.get(cleanPath);
         if (node == null) {
-            return Optional.empty();
+            return RootedResolver.Entry.MISSING;
         }
-        FileKind kind = node.isDirectory() ? FileKind.DIRECTORY
-                : node.entry() instanceof LayerEntry.Symlink ? FileKind.SYMLINK
-                : FileKind.FILE; // a file, a hard link or a device: all end a walk
-        String target = node.entry() instanceof LayerEntry.Symlink link ? link.target() : null;
-        return Optional.of(new SourceFile("/" + path, kind, 0, 0, 0, 0, Instant.EPOCH, target, Map.of(), null));
-    }
-
-    private boolean isDirectoryAt(String resolved) {
-        return resolved.isEmpty() || nodes.get(resolved).isDirectory();
+        if (node.isDirectory()) {
+            return RootedResolver.Entry.DIRECTORY;
+        }
+        return node.entry() instanceof LayerEntry.Symlink link
+                ? new RootedResolver.Entry.Symlink(link.target())
+                : RootedResolver.Entry.OTHER; // a file, a hard link or a device: all end a walk
     }
 
     /** The entries directly inside {@code directory}, sorted by name. */
@@ -188,29 +193,6 @@ final class FsView {
                 collect(path, into);
             }
         }
-    }
-
-    /**
-     * The path to write {@code path} at: the longest leading part that exists as a directory is
-     * resolved through symlinks (inside this tree), the rest is kept as written, the last
-     * component is never followed. So a destination below a symlinked directory lands in the
-     * link's target, also when directories below it are still to be created, as containerd's
-     * {@code fs.RootPath} resolves BuildKit's copy destinations.
-     */
-    String resolveParents(String path) throws IOException {
-        String clean = LayerPaths.clean(path);
-        if (clean.isEmpty()) {
-            return clean;
-        }
-        String rest = LayerPaths.baseName(clean);
-        for (String dir = LayerPaths.parent(clean); !dir.isEmpty(); dir = LayerPaths.parent(dir)) {
-            Optional<String> resolved = locate(dir, true);
-            if (resolved.isPresent() && isDirectoryAt(resolved.get())) {
-                return LayerPaths.join(resolved.get(), rest);
-            }
-            rest = LayerPaths.baseName(dir) + "/" + rest;
-        }
-        return clean;
     }
 
     private void ensureParents(String path, int layer) {
@@ -256,11 +238,11 @@ final class FsView {
 
     /** Reads a whole small file (such as /etc/passwd) when it exists as a regular file. */
     Optional<byte[]> readSmallFile(String path, ContentReader reader) throws IOException {
-        Optional<Node> node = follow(path);
-        if (node.isEmpty() || !(node.get().entry() instanceof LayerEntry.RegularFile file) || file.size() > (1 << 20)) {
+        Node node = locate(path, true).map(at -> nodes.get(at.path())).orElse(null);
+        if (node == null || !(node.entry() instanceof LayerEntry.RegularFile file) || file.size() > (1 << 20)) {
             return Optional.empty();
         }
-        return Optional.of(reader.readAll(node.get()));
+        return Optional.of(reader.readAll(node));
     }
 
     /** Opens the content of nodes; implemented by the builder, which knows where layer blobs are. */

@@ -7,6 +7,7 @@ import dev.jbuild.context.SourceTree;
 import dev.jbuild.layer.ContentSource;
 import dev.jbuild.layer.DeviceKind;
 import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.layer.RootedResolver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.NoSuchFileException;
@@ -34,21 +35,23 @@ final class FsViewTree implements SourceTree {
 
     @Override
     public Optional<SourceFile> lookup(String path) throws IOException {
-        return view.locate(path, false).map(at -> at.isEmpty() ? root() : toSourceFile(view.node(at)));
+        return view.locate(path, false).map(this::toSourceFile);
+    }
+
+    @Override
+    public Optional<SourceFile> resolve(String path) throws IOException {
+        return view.locate(path, true).map(this::toSourceFile);
     }
 
     @Override
     public List<SourceFile> list(String dirPath) throws IOException {
         String clean = LayerPaths.clean(dirPath);
-        Optional<String> dir = view.locate(clean, true);
-        if (dir.isEmpty()) {
-            throw new NoSuchFileException("/" + clean);
-        }
-        if (!view.isDirectory(dir.get())) {
+        RootedResolver.Resolved dir = view.locate(clean, true).orElseThrow(() -> new NoSuchFileException("/" + clean));
+        if (!dir.isDirectory()) {
             throw new NotDirectoryException("/" + clean);
         }
         List<SourceFile> result = new ArrayList<>();
-        for (FsView.Node node : view.list(dir.get())) {
+        for (FsView.Node node : view.list(dir.path())) {
             result.add(toSourceFile(node));
         }
         return result;
@@ -109,6 +112,10 @@ final class FsViewTree implements SourceTree {
 
     private SourceFile root() {
         return new SourceFile("/", FileKind.DIRECTORY, 0755, 0, 0, 0, java.time.Instant.EPOCH, null, Map.of(), "/");
+    }
+
+    private SourceFile toSourceFile(RootedResolver.Resolved at) {
+        return at.path().isEmpty() ? root() : toSourceFile(view.node(at.path()));
     }
 
     private SourceFile toSourceFile(FsView.Node node) {

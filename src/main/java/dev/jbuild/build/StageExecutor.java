@@ -294,7 +294,8 @@ final class StageExecutor {
         String clean = "/" + LayerPaths.clean(absolute);
         state.updateRunConfig(c -> c.withWorkingDir(clean));
         // WORKDIR creates the directory and its missing parents when it is missing, owned by the
-        // current USER the way BuildKit's mkdir (llb.WithUser) gives it, through symlinks on the way.
+        // current USER the way BuildKit's mkdir (llb.WithUser) gives it, through symlinks on the way
+        // and in the last component (fs.RootPath: a dangling link is created at its target).
         FsView fs = state.fs();
         if (fs.isDirectory(clean)) {
             commitMetadata(workdir);
@@ -303,7 +304,7 @@ final class StageExecutor {
         UserDatabase.Ids owner = Ownership.resolve(session, state, state.user(), unknown -> session.listener.warning(
                 workdir.location().prefix() + ": " + Ownership.forWorkdir(clean, state.user()) + ": " + unknown));
         List<LayerEntry> entries = new ArrayList<>();
-        for (String dir = fs.resolveParents(clean); !dir.isEmpty() && !fs.isDirectory(dir); dir = LayerPaths.parent(dir)) {
+        for (String dir = fs.writePath(clean); !dir.isEmpty() && fs.mustCreateDirectory(dir); dir = LayerPaths.parent(dir)) {
             entries.add(0, new LayerEntry.Directory(dir,
                     new EntryAttributes(0755, owner.uid(), owner.gid(), session.createdDirTime, Map.of())));
         }

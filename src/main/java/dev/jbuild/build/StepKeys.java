@@ -3,6 +3,7 @@ package dev.jbuild.build;
 import dev.jbuild.layer.LayerException;
 import dev.jbuild.layer.RawNames;
 import dev.jbuild.layer.RootedResolver;
+import dev.jbuild.layer.TooManyLinksException;
 import dev.jbuild.context.CopySelection;
 import dev.jbuild.context.DockerIgnoreException;
 import dev.jbuild.context.SourceFile;
@@ -187,7 +188,7 @@ final class StepKeys {
         Path start;
         try {
             start = RawNames.child(realRoot, RootedResolver.resolveInside(realRoot, source));
-        } catch (LayerException e) {
+        } catch (LayerException | TooManyLinksException e) {
             key.put("bind", "unresolvable " + source); // the mount fails the same way when the step runs
             return;
         }

@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Confinement: every host path this class touches is the root plus elements that it has just
  * checked to be real directories (not symbolic links), and the last element is read without
  * following links. Symbolic links, including ones whose targets point outside the context, are
- * resolved inside the root ({@link SecureJoin}); the host file they name is never read. Someone
+ * resolved inside the root ({@link SourceTree#find}); the host file they name is never read. Someone
  * who can change the directory <em>while</em> it is read can still race these checks, as with
  * BuildKit's own context transfer; build contexts are not expected to be modified concurrently.
  *
@@ -58,12 +58,12 @@ public final class DirectoryTree implements SourceTree {
 
     @Override
     public Optional<SourceFile> lookup(String path) throws IOException {
-        return SecureJoin.walk(path, false, this::entry);
+        return SourceTree.find(path, false, this::entry);
     }
 
     @Override
     public Optional<SourceFile> resolve(String path) throws IOException {
-        return SecureJoin.walk(path, true, this::entry);
+        return SourceTree.find(path, true, this::entry);
     }
 
     @Override

@@ -135,7 +135,7 @@ public final class LayerExtractor {
                 tar.drain(); // padding after the end marker is part of the diff_id
                 raw.drain(); // and anything after the compressed stream is part of the blob digest
             }
-        } catch (LayerException e) {
+        } catch (LayerException | TooManyLinksException e) {
             throw new LayerException("layer " + layer + ": " + e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
             throw new LayerException("layer " + layer + ": failed to apply: " + e, e);

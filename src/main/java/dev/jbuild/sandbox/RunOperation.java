@@ -1235,7 +1235,7 @@ final class RunOperation {
     static String inside(Path root, String unsafe) throws SandboxException {
         try {
             return dev.jbuild.layer.RootedResolver.resolveInside(root, unsafe);
-        } catch (dev.jbuild.layer.LayerException e) {
+        } catch (IOException e) { // an invalid name (LayerException) or a link loop (TooManyLinksException)
             throw new SandboxException(e.getMessage(), e);
         }
     }

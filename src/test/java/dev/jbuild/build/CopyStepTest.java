@@ -328,4 +328,50 @@ class CopyStepTest {
                 () -> fixture.build("FROM scratch AS stage\nCOPY tree /\nFROM scratch\nCOPY --from=stage /loop/x /x\n"));
         assertTrue(loop.getMessage().contains("too many levels of symbolic links"), loop.getMessage());
     }
+
+    /**
+     * Destinations are resolved as BuildKit's file op resolves them (containerd's fs.RootPath): the
+     * last component too, so a link to a file is written through, a dangling link (in the last
+     * component or on the way) leads to the path its target names, WORKDIR creates a link's target,
+     * and a file where a directory must be fails as MkdirAll does.
+     */
+    @Test
+    void destinationsFollowLinksInEveryComponentAsBuildKitDoes() throws Exception {
+        Files.createDirectories(fixture.context.resolve("tree/etc"));
+        Files.writeString(fixture.context.resolve("tree/etc/target.txt"), "OLD\n");
+        Files.createSymbolicLink(fixture.context.resolve("tree/tofile"), Path.of("/etc/target.txt"));
+        Files.createSymbolicLink(fixture.context.resolve("tree/dangling"), Path.of("/made/here"));
+        Files.createSymbolicLink(fixture.context.resolve("tree/dl"), Path.of("../x"));
+        Files.createSymbolicLink(fixture.context.resolve("tree/wd"), Path.of("/real/dir"));
+        Files.createSymbolicLink(fixture.context.resolve("tree/wdabove"), Path.of("elsewhere"));
+        BuildResult result = fixture.build("""
+                FROM scratch AS stage
+                COPY tree /
+                FROM stage
+                COPY a.txt /tofile
+                COPY b.txt /dangling
+                COPY a.txt /dl/sub/f
+                WORKDIR /wd
+                WORKDIR /wdabove/sub
+                """);
+        Map<String, String> text = new HashMap<>();
+        Map<String, LayerEntry> tree = fixture.tree(result, text);
+        assertEquals("A\n", text.get("etc/target.txt"), "a link to a file is written through");
+        assertInstanceOf(LayerEntry.Symlink.class, tree.get("tofile"));
+        assertEquals("B\n", text.get("made/here"), "a dangling link leads to its target");
+        assertInstanceOf(LayerEntry.Directory.class, tree.get("made"));
+        assertInstanceOf(LayerEntry.Symlink.class, tree.get("dangling"));
+        assertEquals("A\n", text.get("x/sub/f"), "a dangling link on the way too");
+        assertInstanceOf(LayerEntry.Symlink.class, tree.get("dl"));
+        assertInstanceOf(LayerEntry.Directory.class, tree.get("real/dir"), "WORKDIR makes the link's target");
+        assertInstanceOf(LayerEntry.Symlink.class, tree.get("wd"));
+        assertInstanceOf(LayerEntry.Directory.class, tree.get("elsewhere/sub"));
+        assertInstanceOf(LayerEntry.Symlink.class, tree.get("wdabove"));
+
+        for (String step : List.of("WORKDIR /tofile", "WORKDIR /tofile/below", "COPY a.txt /tofile/", "COPY a.txt /etc/target.txt/x")) {
+            BuildException e = assertThrows(BuildException.class,
+                    () -> fixture.build("FROM scratch AS stage\nCOPY tree /\nFROM stage\n" + step + "\n"), step);
+            assertTrue(e.getMessage().contains("/etc/target.txt: not a directory"), e.getMessage());
+        }
+    }
 }

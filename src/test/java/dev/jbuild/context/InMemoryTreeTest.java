@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A tree that is not a host directory, as the orchestrator builds over image layers: only lookup is
- * written (with {@link SecureJoin}), resolve is the interface's default, and CopySelection works on it.
+ * written (with {@link SourceTree#find}), resolve is the interface's default, and CopySelection works on it.
  */
 class InMemoryTreeTest {
 
@@ -53,7 +53,7 @@ class InMemoryTreeTest {
 
         @Override
         public Optional<SourceFile> lookup(String path) throws IOException {
-            return SecureJoin.walk(path, false, p -> Optional.ofNullable(entries.get(p)));
+            return SourceTree.find(path, false, p -> Optional.ofNullable(entries.get(p)));
         }
 
         @Override
