@@ -1,7 +1,10 @@
 package dev.jbuild.context;
 
+import dev.jbuild.layer.ArchiveFormat;
+import dev.jbuild.layer.LayerExtractor;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Where build contexts come from: a local directory, or a tar stream ({@code jbuild build -}). */
@@ -25,7 +28,8 @@ public final class BuildContexts {
      * first bytes - into {@code into} (created if missing, normally empty), writing nothing outside
      * it: names are confined, a name that climbs out with {@code ..} or runs through a symbolic link
      * fails the extraction, hard links must stay inside, symbolic links are written as they are but
-     * never followed, device nodes are skipped. Then use
+     * never followed, device nodes are skipped; {@code .wh.} names are plain files. This is the layer
+     * extractor under {@link dev.jbuild.layer.TarRules#CONTEXT}. Then use
      * {@code directory(into, DockerIgnore.load(into, dockerfile))}.
      *
      * @return the real path of {@code into}
@@ -33,7 +37,10 @@ public final class BuildContexts {
      *     caller removes {@code into}
      */
     public static Path extractTar(InputStream tar, Path into) throws IOException {
-        return ContextTarExtractor.extract(tar, into);
+        Files.createDirectories(into);
+        Path root = into.toRealPath();
+        new LayerExtractor().extract(tar, root, LayerExtractor.Options.contextTar());
+        return root;
     }
 
     /**
@@ -41,11 +48,6 @@ public final class BuildContexts {
      * is an archive {@link #extractTar} reads - compressed, or a tar header - rather than text.
      */
     public static boolean isArchive(byte[] head) {
-        return ContextCompression.isArchive(head);
-    }
-
-    /** Whether {@code header} (512 bytes) is a tar header block, POSIX or pre-POSIX. */
-    public static boolean isTarHeader(byte[] header) {
-        return ContextCompression.isTarHeader(header);
+        return ArchiveFormat.isArchive(head);
     }
 }

@@ -7,7 +7,8 @@ import java.util.List;
  *
  * @param digest           sha256 of the blob as read ("sha256:…"), verified when an expected one was given
  * @param diffId           sha256 of the uncompressed tar, verified when an expected one was given
- * @param compression      codec detected from the blob's magic bytes
+ * @param compression      codec detected from the blob's magic bytes; null for a context tar in bzip2 or xz,
+ *                         which no layer media type names
  * @param compressedSize   bytes read from the blob
  * @param uncompressedSize bytes of tar
  * @param entries          tar members applied (including whiteouts)

@@ -25,23 +25,28 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Applies tar members of one layer to a root directory, one at a time, never writing outside it.
+ * Applies tar members of one layer to a root directory, one at a time, never writing outside it: the one
+ * safe extractor, for layers ({@link TarRules#LAYER}) and context tars ({@link TarRules#CONTEXT}).
  *
  * <p>Rules (Docker/containerd behaviour unless noted):
  * <ul>
  *   <li>names are cleaned lexically ("..", leading '/'), then the parent is resolved with
  *       {@link RootedResolver} (symlinks followed inside the root) and created if missing, with mode 0755
  *       or the attributes {@link LayerExtractor.MissingDirectories} gives;
- *       the last component is never followed;</li>
+ *       the last component is never followed. Without {@link TarRules#resolveInRoot()} (context tars) a
+ *       name or hard link target that climbs out with ".." fails, and so does a path through a symlink;</li>
  *   <li>a later entry replaces an earlier one at the same path, except that a directory over a directory
  *       merges (only its attributes change);</li>
- *   <li>{@code .wh.name} deletes {@code name} and {@code .wh..wh..opq} empties its directory, but only of
- *       what lower layers put there: anything this layer wrote (before or after the marker) stays;</li>
- *   <li>hard links must point to an existing non-directory inside the root;</li>
+ *   <li>with {@link TarRules#whiteouts()}, {@code .wh.name} deletes {@code name} and {@code .wh..wh..opq}
+ *       empties its directory, but only of what lower layers put there: anything this layer wrote (before or
+ *       after the marker) stays;</li>
+ *   <li>hard links must point to an existing non-directory inside the root (a link to itself changes
+ *       nothing, as GNU tar has it);</li>
  *   <li>directory modes and mtimes are applied at the end, deepest first, so read-only directories can
  *       still be filled and mtimes are not disturbed by later children;</li>
  *   <li>ownership only when running as root (rootless builds map ids later); xattrs only in the
- *       {@code user.} namespace (the JDK cannot set others); devices only as root; these are warnings.</li>
+ *       {@code user.} namespace (the JDK cannot set others); devices only as root and only with
+ *       {@link TarRules#specialFiles()}; these are warnings.</li>
  * </ul>
  */
 final class LayerApplier {
@@ -57,6 +62,7 @@ final class LayerApplier {
     private final boolean applyOwnership;
     private final SpecialFiles specialFiles;
     private final LayerExtractor.MissingDirectories missingDirectories;
+    private final TarRules rules;
     private final Warnings warnings;
     /** Everything this layer created or kept, with ancestors: what an opaque marker must not remove. */
     private final Set<Path> written = new HashSet<>();
@@ -65,34 +71,36 @@ final class LayerApplier {
     private final Map<Path, Integer> modesToRestore = new LinkedHashMap<>();
     private final byte[] buffer = new byte[64 * 1024];
 
-    LayerApplier(Path realRoot, boolean privileged, boolean applyOwnership, Warnings warnings) {
-        this(realRoot, privileged, applyOwnership, LayerExtractor.MissingDirectories.DEFAULT, warnings);
-    }
-
     LayerApplier(Path realRoot, boolean privileged, boolean applyOwnership,
-            LayerExtractor.MissingDirectories missingDirectories, Warnings warnings) {
+            LayerExtractor.MissingDirectories missingDirectories, TarRules rules, Warnings warnings) {
         this.root = realRoot;
         this.resolver = new RootedResolver(realRoot);
         this.privileged = privileged;
         this.applyOwnership = applyOwnership;
         this.specialFiles = new SpecialFiles(privileged);
         this.missingDirectories = missingDirectories;
+        this.rules = rules;
         this.warnings = warnings;
     }
 
     void apply(TarHeader h, InputStream content) throws IOException {
+        refuseClimbing("entry", h.name(), h.name());
         String name = LayerPaths.clean(h.name());
         if (name.isEmpty()) {
-            applyToRoot(h);
+            if (rules.rootEntry()) {
+                applyToRoot(h);
+            }
             return;
         }
         String base = LayerPaths.baseName(name);
         String parentName = LayerPaths.parent(name);
-        if (base.startsWith(EntryPaths.WHITEOUT_PREFIX)) {
+        if (rules.whiteouts() && base.startsWith(EntryPaths.WHITEOUT_PREFIX)) {
             applyWhiteout(h, parentName, base);
             return;
         }
-        Path parent = resolver.resolve(parentName);
+        // Without resolving in the root, the parent is taken as named: ensureDirectories then refuses a
+        // symlink on the way instead of following it.
+        Path parent = rules.resolveInRoot() ? resolver.resolve(parentName) : RawNames.child(root, parentName);
         ensureDirectories(parent, name);
         Path target = RawNames.child(parent, base);
         switch (h.type()) {
@@ -107,6 +115,14 @@ final class LayerApplier {
             }
         }
         markWritten(target);
+    }
+
+    /** Without {@link TarRules#resolveInRoot()}, a name that climbs out with ".." fails the extraction. */
+    private void refuseClimbing(String what, String name, String entry) throws LayerException {
+        if (!rules.resolveInRoot() && LayerPaths.climbsOut(name)) {
+            throw new LayerException(what + " \"" + RawNames.display(entry) + "\" points outside the "
+                    + rules.rootName() + (name.equals(entry) ? "" : ": " + RawNames.display(name)));
+        }
     }
 
     /** Applies pending directory modes and mtimes, deepest first; skips anything replaced meanwhile. */
@@ -189,11 +205,22 @@ final class LayerApplier {
     }
 
     private void hardlink(Path target, TarHeader h) throws IOException {
+        refuseClimbing("hard link", h.linkName(), h.name());
         String linkName = LayerPaths.clean(h.linkName());
         if (linkName.isEmpty()) {
             throw new LayerException("hard link " + h.name() + " points to the root");
         }
-        Path existing = RawNames.child(resolver.resolve(LayerPaths.parent(linkName)), LayerPaths.baseName(linkName));
+        Path linkParent;
+        if (rules.resolveInRoot()) {
+            linkParent = resolver.resolve(LayerPaths.parent(linkName));
+        } else {
+            linkParent = RawNames.child(root, LayerPaths.parent(linkName));
+            if (!resolver.isFreeOfSymlinks(linkParent)) {
+                throw new LayerException("hard link " + h.name() + " points to " + h.linkName()
+                        + " through a symbolic link");
+            }
+        }
+        Path existing = RawNames.child(linkParent, LayerPaths.baseName(linkName));
         BasicFileAttributes a = lstat(existing);
         if (a == null) {
             throw new LayerException("hard link " + h.name() + " points to " + h.linkName()
@@ -203,13 +230,17 @@ final class LayerApplier {
             throw new LayerException("hard link " + h.name() + " points to a directory: " + h.linkName());
         }
         if (existing.equals(target)) {
-            throw new LayerException("hard link " + h.name() + " points to itself");
+            return; // "tar cf x.tar f f" stores the second f as a link to itself: the file is already there
         }
         removeExisting(target);
         Files.createLink(target, existing); // link(2) does not follow a symlink at 'existing'
     }
 
     private void special(Path target, TarHeader h) throws IOException {
+        if (!rules.specialFiles()) {
+            warnings.add("device nodes and fifos skipped", h.name());
+            return;
+        }
         removeExisting(target);
         Optional<String> failure = specialFiles.create(target, h.type(), h.devMajor(), h.devMinor());
         if (failure.isPresent()) {
@@ -287,7 +318,10 @@ final class LayerApplier {
                 } else {
                     chmod(current, IMPLICIT_DIR_MODE);
                 }
-            } else if (!a.isDirectory() || a.isSymbolicLink()) {
+            } else if (a.isSymbolicLink()) {
+                throw new LayerException("cannot create " + entryName + ": it goes through a symbolic link at "
+                        + resolver.display(current));
+            } else if (!a.isDirectory()) {
                 throw new LayerException("cannot create " + entryName + ": " + resolver.display(current)
                         + " is not a directory");
             }

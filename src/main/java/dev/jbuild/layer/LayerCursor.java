@@ -33,9 +33,8 @@ public final class LayerCursor implements Closeable {
     /** A cursor over {@code blob} (tar, tar+gzip or tar+zstd by magic bytes); closing it closes the blob. */
     public static LayerCursor open(InputStream blob) throws IOException {
         BufferedInputStream buffered = new BufferedInputStream(blob, 64 * 1024);
-        Compression compression = LayerExtractor.detect(buffered);
-        InputStream tar = new LayerExtractor.StreamErrors(LayerExtractor.decompress(compression, buffered), compression);
-        return new LayerCursor(blob, new TarReader(tar));
+        ArchiveFormat format = TarRules.LAYER.accept(ArchiveFormat.peek(buffered));
+        return new LayerCursor(blob, new TarReader(LayerExtractor.decompressed(format, buffered)));
     }
 
     /**
@@ -46,7 +45,7 @@ public final class LayerCursor implements Closeable {
     public LayerEntry next() throws IOException {
         for (TarHeader header = reader.next(); header != null; header = reader.next()) {
             InputStream current = reader.content();
-            LayerEntry entry = LayerReader.toEntry(header, current);
+            LayerEntry entry = LayerReader.toEntry(header, current, TarRules.LAYER);
             if (entry != null) {
                 content = current;
                 return entry;

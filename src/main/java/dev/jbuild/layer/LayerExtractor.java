@@ -1,6 +1,5 @@
 package dev.jbuild.layer;
 
-import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -9,12 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Applies an OCI layer blob (tar, tar+gzip or tar+zstd, recognised by magic bytes) onto a root directory,
  * confining every write to the root (see {@link LayerApplier} for the rules) and verifying the blob digest
- * and, optionally, the diff_id while streaming.
+ * and, optionally, the diff_id while streaming. The one safe extractor: a build context sent as a tar is
+ * unpacked here too, with {@link TarRules#CONTEXT} instead of {@link TarRules#LAYER}.
  *
  * <p>Digests can only be checked once the whole blob has been read, so a mismatch is reported after the
  * tree was modified: on any {@link LayerException} the caller must treat the root as garbage. Every error
@@ -42,9 +41,10 @@ public final class LayerExtractor {
      * @param expectedDiffId sha256 of the uncompressed tar, or null to skip the check
      * @param applyOwnership apply uid/gid from the tar when running as root (ignored otherwise)
      * @param missingDirectories attributes for parent directories the layer lacks
+     * @param rules what the stream is: {@link TarRules#LAYER} or {@link TarRules#CONTEXT}
      */
     public record Options(String expectedDigest, String expectedDiffId, boolean applyOwnership,
-            MissingDirectories missingDirectories) {
+            MissingDirectories missingDirectories, TarRules rules) {
         public Options {
             for (String d : new String[] {expectedDigest, expectedDiffId}) {
                 if (d != null && !Sha256.isValid(d)) {
@@ -52,6 +52,12 @@ public final class LayerExtractor {
                 }
             }
             java.util.Objects.requireNonNull(missingDirectories, "missingDirectories");
+            java.util.Objects.requireNonNull(rules, "rules");
+        }
+
+        public Options(String expectedDigest, String expectedDiffId, boolean applyOwnership,
+                MissingDirectories missingDirectories) {
+            this(expectedDigest, expectedDiffId, applyOwnership, missingDirectories, TarRules.LAYER);
         }
 
         public Options(String expectedDigest, String expectedDiffId, boolean applyOwnership) {
@@ -62,20 +68,25 @@ public final class LayerExtractor {
             return new Options(null, null, true);
         }
 
+        /** A build context tar: no digests to check, no ownership, {@link TarRules#CONTEXT}. */
+        public static Options contextTar() {
+            return new Options(null, null, false, MissingDirectories.DEFAULT, TarRules.CONTEXT);
+        }
+
         public Options withExpectedDigest(String digest) {
-            return new Options(digest, expectedDiffId, applyOwnership, missingDirectories);
+            return new Options(digest, expectedDiffId, applyOwnership, missingDirectories, rules);
         }
 
         public Options withExpectedDiffId(String diffId) {
-            return new Options(expectedDigest, diffId, applyOwnership, missingDirectories);
+            return new Options(expectedDigest, diffId, applyOwnership, missingDirectories, rules);
         }
 
         public Options withApplyOwnership(boolean apply) {
-            return new Options(expectedDigest, expectedDiffId, apply, missingDirectories);
+            return new Options(expectedDigest, expectedDiffId, apply, missingDirectories, rules);
         }
 
         public Options withMissingDirectories(MissingDirectories missing) {
-            return new Options(expectedDigest, expectedDiffId, applyOwnership, missing);
+            return new Options(expectedDigest, expectedDiffId, applyOwnership, missing, rules);
         }
     }
 
@@ -96,9 +107,11 @@ public final class LayerExtractor {
      * not closed.
      */
     public ExtractResult extract(InputStream blob, Path root, Options options) throws IOException {
-        String layer = options.expectedDigest() != null ? options.expectedDigest() : "(unverified blob)";
+        TarRules rules = options.rules();
+        String layer = rules.subject() + (options.expectedDigest() != null ? " " + options.expectedDigest()
+                : rules == TarRules.LAYER ? " (unverified blob)" : "");
         if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(root)) {
-            throw new LayerException("layer " + layer + ": target root " + root + " is not a directory");
+            throw new LayerException(layer + ": target root " + root + " is not a directory");
         }
         Path realRoot = root.toRealPath();
         // The caller owns the blob stream: closing the decompressor (to free native memory) must not close it.
@@ -109,20 +122,14 @@ public final class LayerExtractor {
         });
         BufferedInputStream buffered = new BufferedInputStream(raw, 64 * 1024);
         Warnings warnings = new Warnings();
-        Compression compression;
+        ArchiveFormat format;
         long entries = 0;
         LayerApplier applier = new LayerApplier(realRoot, privileged, options.applyOwnership(),
-                options.missingDirectories(), warnings);
+                options.missingDirectories(), rules, warnings);
         CountingDigestInputStream tar;
         try {
-            compression = detect(buffered);
-            InputStream decompressed;
-            try {
-                decompressed = decompress(compression, buffered);
-            } catch (IOException e) { // e.g. a gzip header that is not one
-                throw new LayerException("corrupt " + compression.name().toLowerCase() + " stream: " + e.getMessage(), e);
-            }
-            tar = new CountingDigestInputStream(new StreamErrors(decompressed, compression));
+            format = rules.accept(ArchiveFormat.peek(buffered));
+            tar = new CountingDigestInputStream(decompressed(format, buffered));
             try (tar) {
                 TarReader reader = new TarReader(tar);
                 for (TarHeader h = reader.next(); h != null; h = reader.next()) {
@@ -136,62 +143,48 @@ public final class LayerExtractor {
                 raw.drain(); // and anything after the compressed stream is part of the blob digest
             }
         } catch (LayerException | TooManyLinksException e) {
-            throw new LayerException("layer " + layer + ": " + e.getMessage(), e);
+            throw new LayerException(layer + ": " + e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
-            throw new LayerException("layer " + layer + ": failed to apply: " + e, e);
+            throw new LayerException(layer + ": failed to apply: " + e, e);
         }
         String digest = raw.digest();
         String diffId = tar.digest();
         if (options.expectedDigest() != null && !options.expectedDigest().equals(digest)) {
-            throw new LayerException("layer " + layer + ": digest mismatch: the blob (" + raw.count()
+            throw new LayerException(layer + ": digest mismatch: the blob (" + raw.count()
                     + " bytes) hashes to " + digest);
         }
         if (options.expectedDiffId() != null && !options.expectedDiffId().equals(diffId)) {
-            throw new LayerException("layer " + layer + ": diff_id mismatch: expected " + options.expectedDiffId()
+            throw new LayerException(layer + ": diff_id mismatch: expected " + options.expectedDiffId()
                     + ", the uncompressed tar hashes to " + diffId);
         }
         try {
             applier.finish();
         } catch (IOException e) {
-            throw new LayerException("layer " + layer + ": failed to apply directory attributes: " + e, e);
+            throw new LayerException(layer + ": failed to apply directory attributes: " + e, e);
         }
-        return new ExtractResult(digest, diffId, compression, raw.count(), tar.count(), entries,
+        return new ExtractResult(digest, diffId, format.layerCompression().orElse(null), raw.count(), tar.count(), entries,
                 warnings.toList());
     }
 
-    static Compression detect(BufferedInputStream in) throws IOException {
-        in.mark(8);
-        byte[] magic = in.readNBytes(4);
-        in.reset();
-        if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
-            return Compression.GZIP;
+    /**
+     * The tar stream inside {@code in} (of {@code format}), its failures named by codec: the decompression
+     * every reader of tar streams goes through.
+     */
+    static InputStream decompressed(ArchiveFormat format, InputStream in) throws LayerException {
+        try {
+            return new StreamErrors(format.decompress(in), format);
+        } catch (IOException e) { // e.g. a gzip header that is not one
+            throw new LayerException("corrupt " + format.displayName() + " stream: " + e.getMessage(), e);
         }
-        if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5
-                && (magic[2] & 0xff) == 0x2f && (magic[3] & 0xff) == 0xfd) {
-            return Compression.ZSTD;
-        }
-        if (magic.length >= 3 && magic[0] == 'B' && magic[1] == 'Z' && magic[2] == 'h'
-                || magic.length == 4 && (magic[0] & 0xff) == 0xfd && magic[1] == '7' && magic[2] == 'z') {
-            throw new LayerException("unsupported compression (bzip2/xz); OCI layers are tar, gzip or zstd");
-        }
-        return Compression.NONE;
-    }
-
-    static InputStream decompress(Compression compression, InputStream in) throws IOException {
-        return switch (compression) {
-            case GZIP -> new GZIPInputStream(in, 64 * 1024);
-            case ZSTD -> new ZstdInputStreamNoFinalizer(in);
-            case NONE -> in;
-        };
     }
 
     /** Turns decompressor failures (EOF, bad data) into a LayerException that says which codec failed. */
     static final class StreamErrors extends FilterInputStream {
-        private final Compression compression;
+        private final ArchiveFormat format;
 
-        StreamErrors(InputStream in, Compression compression) {
+        StreamErrors(InputStream in, ArchiveFormat format) {
             super(in);
-            this.compression = compression;
+            this.format = format;
         }
 
         @Override
@@ -217,8 +210,7 @@ public final class LayerExtractor {
         }
 
         private LayerException failure(IOException e) {
-            String codec = compression == Compression.NONE ? "tar" : compression.name().toLowerCase();
-            return new LayerException("corrupt or truncated " + codec + " stream: " + e.getMessage(), e);
+            return new LayerException("corrupt or truncated " + format.displayName() + " stream: " + e.getMessage(), e);
         }
     }
 }

@@ -30,6 +30,28 @@ public final class LayerPaths {
         return String.join("/", parts);
     }
 
+    /**
+     * Whether {@code name} (a tar member name or link target, not cleaned) climbs above where it starts
+     * with {@code ..}: "a/../../x" does, "/../x" does not (".." stops at "/", as Go's path.Clean does).
+     * Where {@link #clean} would clamp such a name, strict callers refuse it.
+     */
+    public static boolean climbsOut(String name) {
+        if (name.startsWith("/")) {
+            return false;
+        }
+        int depth = 0;
+        for (String part : name.split("/", -1)) {
+            if (part.equals("..")) {
+                if (--depth < 0) {
+                    return true;
+                }
+            } else if (!part.isEmpty() && !part.equals(".")) {
+                depth++;
+            }
+        }
+        return false;
+    }
+
     /** The parent of a clean path; "" for a top-level name and for the root. */
     public static String parent(String cleanPath) {
         int slash = cleanPath.lastIndexOf('/');

@@ -9,7 +9,8 @@ import java.util.Map;
  * Reads a layer blob (tar, tar+gzip or tar+zstd, detected by magic bytes) as a sequence of
  * {@link LayerEntry} values without writing anything to disk: for indexing an image's file tree and
  * for copying single files out of a layer. Whiteouts come out as {@link LayerEntry.Whiteout} and
- * {@link LayerEntry.OpaqueWhiteout}; names are cleaned the way the extractor confines them.
+ * {@link LayerEntry.OpaqueWhiteout}; names are cleaned the way the extractor confines them. With
+ * {@link TarRules#ARCHIVE} it reads an {@code ADD} archive the same way.
  */
 public final class LayerReader {
 
@@ -26,9 +27,17 @@ public final class LayerReader {
 
     /** Reads {@code blob} to its end (it is not closed), calling {@code visitor} for every entry. */
     public static void read(InputStream blob, Visitor visitor) throws IOException {
+        read(blob, TarRules.LAYER, visitor);
+    }
+
+    /**
+     * As {@link #read(InputStream, Visitor)} under {@code rules}: the compressions they accept, and
+     * whiteout names as whiteouts only where they have them (otherwise such a name is an ordinary entry).
+     */
+    public static void read(InputStream blob, TarRules rules, Visitor visitor) throws IOException {
         BufferedInputStream buffered = new BufferedInputStream(blob, 64 * 1024);
-        Compression compression = LayerExtractor.detect(buffered);
-        visit(new LayerExtractor.StreamErrors(LayerExtractor.decompress(compression, buffered), compression), visitor);
+        ArchiveFormat format = rules.accept(ArchiveFormat.peek(buffered));
+        visit(LayerExtractor.decompressed(format, buffered), rules, visitor);
     }
 
     /**
@@ -38,31 +47,38 @@ public final class LayerReader {
      */
     public static String readWithDiffId(InputStream blob, Visitor visitor) throws IOException {
         BufferedInputStream buffered = new BufferedInputStream(blob, 64 * 1024);
-        Compression compression = LayerExtractor.detect(buffered);
-        CountingDigestInputStream tar = new CountingDigestInputStream(
-                new LayerExtractor.StreamErrors(LayerExtractor.decompress(compression, buffered), compression));
-        visit(tar, visitor);
+        ArchiveFormat format = TarRules.LAYER.accept(ArchiveFormat.peek(buffered));
+        CountingDigestInputStream tar = new CountingDigestInputStream(LayerExtractor.decompressed(format, buffered));
+        visit(tar, TarRules.LAYER, visitor);
         tar.drain();
         return tar.digest();
     }
 
-    private static void visit(InputStream tar, Visitor visitor) throws IOException {
+    private static void visit(InputStream tar, TarRules rules, Visitor visitor) throws IOException {
         TarReader reader = new TarReader(tar);
         for (TarHeader header = reader.next(); header != null; header = reader.next()) {
             InputStream content = reader.content();
-            LayerEntry entry = toEntry(header, content);
+            LayerEntry entry = toEntry(header, content, rules);
             if (entry != null) {
                 visitor.entry(entry, content);
             }
         }
     }
 
-    /** The entry a header describes, or null for the root directory itself and unsupported types. */
-    static LayerEntry toEntry(TarHeader h, InputStream content) throws LayerException {
+    /**
+     * The entry a header describes, or null for the root directory itself, unsupported types and (without
+     * whiteouts) {@code .wh.} names.
+     */
+    static LayerEntry toEntry(TarHeader h, InputStream content, TarRules rules) throws LayerException {
         String path = LayerPaths.clean(h.name());
         EntryAttributes attributes = new EntryAttributes(h.mode(), h.uid(), h.gid(), h.mtime(),
                 h.xattrs() == null ? Map.of() : h.xattrs());
         String base = LayerPaths.baseName(path);
+        if (!rules.whiteouts() && base.startsWith(EntryPaths.WHITEOUT_PREFIX)) {
+            // Not a whiteout in an ADD archive, and not a name a layer can hold either (it would be
+            // one there): left out, as the root entry is.
+            return null;
+        }
         if (base.equals(EntryPaths.OPAQUE_MARKER)) {
             return new LayerEntry.OpaqueWhiteout(LayerPaths.parent(path), attributes);
         }

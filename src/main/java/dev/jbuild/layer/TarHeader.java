@@ -30,6 +30,7 @@ record TarHeader(String name, byte type, int mode, long uid, long gid, long size
     static final byte GNU_LONG_NAME = 'L';
     static final byte GNU_LONG_LINK = 'K';
     static final byte GNU_SPARSE = 'S';
+    static final byte GNU_DUMPDIR = 'D';
 
     boolean isRegularFile() {
         return type == REGULAR || type == REGULAR_OLD || type == CONTIGUOUS;

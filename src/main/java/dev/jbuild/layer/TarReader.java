@@ -11,11 +11,17 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Reads tar members from untrusted input: ustar, POSIX PAX (path, linkpath, size, uid, gid, mtime,
- * {@code SCHILY.xattr.*} and libarchive's {@code LIBARCHIVE.xattr.*}), GNU long names ('L'/'K'), base-256
- * numbers and old v7 headers. Written here rather than taken from commons-compress because PAX values must
- * stay raw bytes (commons-compress decodes them as UTF-8, which mangles binary xattrs) and because every
- * length that comes from the stream is bounded before anything is buffered. Sparse files are rejected.
+ * Reads tar members from untrusted input: the one tar reader of jbuild (layers, context tars, {@code ADD}
+ * archives). It reads ustar (with its name prefix, and star's shorter one), POSIX PAX (path, linkpath, size,
+ * uid, gid, mtime, {@code SCHILY.devmajor}/{@code devminor}, {@code SCHILY.xattr.*} and libarchive's
+ * {@code LIBARCHIVE.xattr.*}), GNU long names and link targets ('L'/'K'), GNU sparse files in all four forms
+ * (the old GNU header and PAX 0.0, 0.1 and 1.0; content comes out with its holes as zeros, {@link SparseMap}),
+ * GNU dump directories ('D', read as directories), base-256 numbers and old v7 headers. Global PAX headers
+ * are ignored, as Go's archive/tar (and so Docker and containerd) ignores them.
+ *
+ * <p>Written here rather than taken from commons-compress because PAX values must stay raw bytes
+ * (commons-compress decodes them as UTF-8, which mangles binary xattrs), names are bytes ({@link RawNames}),
+ * and every length that comes from the stream is bounded before anything is buffered.
  */
 final class TarReader {
     /** Upper bound for buffered metadata (PAX records, GNU long names); real ones are tiny. */
@@ -25,6 +31,7 @@ final class TarReader {
     private final byte[] block = new byte[TarFormat.BLOCK];
     private long remaining; // content bytes of the current member not yet consumed
     private long padding;   // padding after the current member's content
+    private InputStream content = InputStream.nullInputStream();
     private boolean endMarkerSeen;
     private boolean eof;
 
@@ -57,26 +64,57 @@ final class TarReader {
                 byte[] data = readMetadata(size, (char) type);
                 switch (type) {
                     case TarHeader.PAX_HEADER -> pax = decodePax(data);
-                    // Global headers would change every later member; Docker ignores them too.
+                    // Global headers would change every later member; Go's reader ignores them too.
                     case TarHeader.PAX_GLOBAL -> { }
                     case TarHeader.GNU_LONG_NAME -> longName = cString(data);
                     default -> longLink = cString(data);
                 }
                 continue;
             }
-            if (type == TarHeader.GNU_SPARSE || (pax != null && pax.keySet().stream().anyMatch(
-                    k -> k.startsWith("GNU.sparse.")))) {
-                throw new LayerException("unsupported tar member: sparse file " + fieldName());
-            }
             TarHeader h = parse(type, size, pax, longName, longLink);
-            remaining = h.hasContent() ? h.size() : 0;
-            padding = (TarFormat.BLOCK - remaining % TarFormat.BLOCK) % TarFormat.BLOCK;
+            // Link, device, directory and fifo headers carry no data whatever their size field says (as in
+            // Go's reader); a GNU dump directory carries its listing, which is skipped.
+            long stored = carriesData(type) ? h.size() : 0;
+            if (h.type() == TarHeader.DIRECTORY && h.size() != 0) {
+                h = new TarHeader(h.name(), h.type(), h.mode(), h.uid(), h.gid(), 0, h.mtime(), h.linkName(),
+                        h.devMajor(), h.devMinor(), h.xattrs());
+            }
+            SparseMap sparse = null;
+            if (type == TarHeader.GNU_SPARSE) {
+                sparse = oldGnuSparseMap(h.name());
+            }
+            remaining = stored;
+            padding = (TarFormat.BLOCK - stored % TarFormat.BLOCK) % TarFormat.BLOCK;
+            InputStream data = stored();
+            if (sparse == null && pax != null && carriesData(type)) {
+                sparse = paxSparseMap(h.name(), pax, data);
+            }
+            if (sparse != null) {
+                String name = pax != null && pax.containsKey("GNU.sparse.name")
+                        ? RawNames.decode(pax.get("GNU.sparse.name")) : h.name();
+                sparse = sparse.checked(name, remaining);
+                h = new TarHeader(name, TarHeader.REGULAR, h.mode(), h.uid(), h.gid(), sparse.realSize(), h.mtime(),
+                        "", 0, 0, h.xattrs());
+                content = sparse.expand(data);
+            } else {
+                content = type == TarHeader.GNU_DUMPDIR ? InputStream.nullInputStream() : data;
+            }
             return h;
         }
     }
 
     /** The current member's content; ends after exactly {@code size} bytes, fails if the input ends early. */
     InputStream content() {
+        return content;
+    }
+
+    private static boolean carriesData(byte type) {
+        return type != TarHeader.HARDLINK && type != TarHeader.SYMLINK && type != TarHeader.CHAR_DEVICE
+                && type != TarHeader.BLOCK_DEVICE && type != TarHeader.DIRECTORY && type != TarHeader.FIFO;
+    }
+
+    /** The current member's stored bytes. */
+    private InputStream stored() {
         return new InputStream() {
             @Override
             public int read() throws IOException {
@@ -98,6 +136,104 @@ final class TarReader {
                 return n;
             }
         };
+    }
+
+    /**
+     * The old GNU sparse header ('S'): four fragments in the header block at 386, a flag at 482 saying that
+     * extension blocks of 21 fragments follow (each with its own flag at 504), the file's size at 483.
+     */
+    private SparseMap oldGnuSparseMap(String name) throws IOException {
+        long realSize = number(block, 483, 12, "realsize");
+        java.util.List<long[]> fragments = new java.util.ArrayList<>();
+        byte[] current = block.clone();
+        int entriesAt = 386;
+        int entries = SparseMap.HEADER_ENTRIES;
+        int extendedAt = 482;
+        long extensionBytes = 0;
+        while (true) {
+            for (int i = 0; i < entries; i++) {
+                int at = entriesAt + 24 * i;
+                if (current[at] == 0) {
+                    break; // GNU and BSD tar end the list at an empty offset field
+                }
+                fragments.add(new long[] {number(current, at, 12, "sparse offset"),
+                        number(current, at + 12, 12, "sparse length")});
+            }
+            if (current[extendedAt] == 0) {
+                break;
+            }
+            extensionBytes += TarFormat.BLOCK;
+            if (extensionBytes > MAX_METADATA) {
+                throw new LayerException("tar sparse map of " + name + " exceeds the " + MAX_METADATA + "-byte limit");
+            }
+            if (readBlock() < TarFormat.BLOCK) {
+                throw new LayerException("truncated tar: input ended inside the sparse map of " + name);
+            }
+            current = block.clone();
+            entriesAt = 0;
+            entries = SparseMap.EXTENSION_ENTRIES;
+            extendedAt = 504;
+        }
+        long[] offsets = new long[fragments.size()];
+        long[] lengths = new long[fragments.size()];
+        for (int i = 0; i < offsets.length; i++) {
+            offsets[i] = fragments.get(i)[0];
+            lengths[i] = fragments.get(i)[1];
+        }
+        return new SparseMap(offsets, lengths, realSize);
+    }
+
+    /**
+     * PAX sparse files: 0.0 and 0.1 carry the map in {@code GNU.sparse.map} (0.0's repeated offset and
+     * numbytes records are joined into it by {@link #decodePax}), 1.0 ({@code GNU.sparse.major=1}) at the
+     * start of the data. Null for a member that is not sparse; unknown versions are refused, not guessed.
+     */
+    private SparseMap paxSparseMap(String name, Map<String, byte[]> pax, InputStream data) throws IOException {
+        String major = text(pax, "GNU.sparse.major");
+        String minor = text(pax, "GNU.sparse.minor");
+        String map = text(pax, "GNU.sparse.map");
+        boolean dataMap;
+        if ("1".equals(major) && "0".equals(minor)) {
+            dataMap = true;
+        } else if (major != null || minor != null) {
+            if (!"0".equals(major) || !("0".equals(minor) || "1".equals(minor))) {
+                throw new LayerException("unsupported tar member: sparse format " + major + "." + minor + " for "
+                        + name);
+            }
+            dataMap = false;
+        } else if (map != null) {
+            dataMap = false;
+        } else {
+            if (pax.keySet().stream().anyMatch(k -> k.startsWith("GNU.sparse."))) {
+                throw new LayerException("corrupt tar: sparse records without a map for " + name);
+            }
+            return null;
+        }
+        String size = text(pax, "GNU.sparse.size");
+        if (size == null) {
+            size = text(pax, "GNU.sparse.realsize");
+        }
+        if (size == null) {
+            throw new LayerException("corrupt tar: sparse file " + name + " without its size");
+        }
+        long realSize = paxNumber("GNU.sparse.size", size);
+        if (dataMap) {
+            return SparseMap.fromDataMap(name, data, realSize, MAX_METADATA);
+        }
+        if (map == null) {
+            throw new LayerException("corrupt tar: sparse records without a map for " + name);
+        }
+        SparseMap m = SparseMap.fromPaxMap(name, map, realSize);
+        String blocks = text(pax, "GNU.sparse.numblocks");
+        if (blocks != null && paxNumber("GNU.sparse.numblocks", blocks) != m.offsets().length) {
+            throw new LayerException("corrupt tar: GNU.sparse.numblocks does not match the map of " + name);
+        }
+        return m;
+    }
+
+    private static String text(Map<String, byte[]> pax, String key) {
+        byte[] v = pax.get(key);
+        return v == null ? null : new String(v, StandardCharsets.UTF_8);
     }
 
     private void skipRest() throws IOException {
@@ -183,9 +319,11 @@ final class TarReader {
             throws LayerException {
         String magic = new String(block, 257, 6, StandardCharsets.ISO_8859_1);
         String name = cString(block, 0, 100);
-        // Only POSIX ustar has a prefix field; GNU headers keep other data at that offset.
+        // Only POSIX ustar has a prefix field; GNU headers keep other data at that offset, and star's
+        // (its "tar" trailer at 508) a shorter prefix followed by atime and ctime.
         if (magic.equals("ustar\0") && block[345] != 0) {
-            name = cString(block, 345, 155) + "/" + name;
+            boolean star = block[508] == 't' && block[509] == 'a' && block[510] == 'r' && block[511] == 0;
+            name = cString(block, 345, star ? 131 : 155) + "/" + name;
         }
         if (longName != null) {
             name = longName;
@@ -216,6 +354,8 @@ final class TarReader {
                     case "uid" -> uid = paxNumber(key, text);
                     case "gid" -> gid = paxNumber(key, text);
                     case "mtime" -> mtime = paxTime(text);
+                    case "SCHILY.devmajor" -> devMajor = (int) paxNumber(key, text);
+                    case "SCHILY.devminor" -> devMinor = (int) paxNumber(key, text);
                     default -> {
                         if (key.startsWith(TarFormat.XATTR_PREFIX)) {
                             xattrs.put(key.substring(TarFormat.XATTR_PREFIX.length()), value);
@@ -244,8 +384,9 @@ final class TarReader {
         if (name.indexOf('\0') >= 0 || link.indexOf('\0') >= 0) {
             throw new LayerException("corrupt tar: NUL in a name");
         }
-        // v7 archives mark directories by a trailing slash on a regular-file entry.
-        if ((type == TarHeader.REGULAR_OLD) && name.endsWith("/")) {
+        // v7 archives mark directories by a trailing slash on a regular-file entry. A GNU dump directory
+        // (incremental archives) is a directory whose data lists its contents; tar extracts it as a directory.
+        if ((type == TarHeader.REGULAR_OLD) && name.endsWith("/") || type == TarHeader.GNU_DUMPDIR) {
             type = TarHeader.DIRECTORY;
         }
         return new TarHeader(name, type, mode, uid, gid, size, mtime, link, devMajor, devMinor, xattrs);
@@ -254,6 +395,7 @@ final class TarReader {
     /** PAX records: "len key=value\n", len in bytes including itself; values stay raw bytes. */
     static Map<String, byte[]> decodePax(byte[] data) throws LayerException {
         Map<String, byte[]> out = new TreeMap<>();
+        StringBuilder sparseMap = new StringBuilder(); // "offset,length;offset,length;" from format 0.0
         int pos = 0;
         while (pos < data.length) {
             if (data[pos] == 0) {
@@ -283,12 +425,31 @@ final class TarReader {
             }
             String key = new String(data, space + 1, eq - space - 1, StandardCharsets.UTF_8);
             byte[] value = java.util.Arrays.copyOfRange(data, eq + 1, end);
+            if (key.equals("GNU.sparse.offset") || key.equals("GNU.sparse.numbytes")) {
+                // Sparse format 0.0 repeats these two keys, alternating, once per fragment (not valid PAX,
+                // where a later record replaces an earlier one): joined into 0.1's GNU.sparse.map.
+                boolean offsetExpected = sparseMap.isEmpty() || sparseMap.charAt(sparseMap.length() - 1) == ';';
+                String v = new String(value, StandardCharsets.US_ASCII);
+                if (offsetExpected != key.equals("GNU.sparse.offset") || v.contains(",") || v.contains(";")) {
+                    throw new LayerException("corrupt tar: GNU.sparse.offset and numbytes records out of order");
+                }
+                sparseMap.append(v).append(offsetExpected ? ',' : ';');
+                pos = end + 1;
+                continue;
+            }
             if (value.length == 0) {
                 out.remove(key); // an empty value unsets the key
             } else {
                 out.put(key, value);
             }
             pos = end + 1;
+        }
+        if (sparseMap.length() > 0) {
+            if (sparseMap.charAt(sparseMap.length() - 1) != ';') {
+                throw new LayerException("corrupt tar: GNU.sparse.offset without its numbytes");
+            }
+            String joined = sparseMap.substring(0, sparseMap.length() - 1).replace(';', ',');
+            out.put("GNU.sparse.map", joined.getBytes(StandardCharsets.US_ASCII));
         }
         return out;
     }

@@ -260,6 +260,92 @@ class BuilderTest {
         assertEquals("A\n", text.get("plain/a.txt"));
     }
 
+    /**
+     * ADD reads archives with the one tar reader and sniffer: every compression BuildKit's ADD takes (moby's
+     * DecompressStream: gzip, bzip2, xz, zstd, plain), PAX long names, GNU sparse files, and a plain tar whose
+     * first member is named like bzip2's magic (a tar header comes first); a text file that only starts
+     * like bzip2 is copied.
+     */
+    @Test
+    void addUnpacksEveryFormatBuildKitDoesWithTheOneTarReader() throws Exception {
+        String longName = "long/" + "n".repeat(150) + ".txt";
+        ByteArrayOutputStream plain = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(plain)) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            byte[] content = "long\n".getBytes();
+            TarArchiveEntry entry = new TarArchiveEntry(longName);
+            entry.setSize(content.length);
+            tar.putArchiveEntry(entry);
+            tar.write(content);
+            tar.closeArchiveEntry();
+        }
+        byte[] tar = plain.toByteArray();
+        Files.write(fixture.context.resolve("plain.tar"), tar);
+        Files.write(fixture.context.resolve("gzip.tar.gz"), compressed(tar, GZIPOutputStream::new));
+        Files.write(fixture.context.resolve("bzip2.tbz"), compressed(tar,
+                org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream::new));
+        Files.write(fixture.context.resolve("xz.txz"), compressed(tar,
+                org.apache.commons.compress.compressors.xz.XZCompressorOutputStream::new));
+        Files.write(fixture.context.resolve("zstd.tar.zst"), com.github.luben.zstd.Zstd.compress(tar));
+
+        ByteArrayOutputStream magic = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream out = new TarArchiveOutputStream(magic)) {
+            byte[] content = "not bzip2\n".getBytes();
+            TarArchiveEntry entry = new TarArchiveEntry("BZh91AY&SY");
+            entry.setSize(content.length);
+            out.putArchiveEntry(entry);
+            out.write(content);
+            out.closeArchiveEntry();
+        }
+        Files.write(fixture.context.resolve("magic.tar"), magic.toByteArray());
+        fixture.file("notes.txt", "BZh is how a bzip2 stream starts, but this is text\n");
+
+        Path sparseDir = Files.createDirectories(temp.resolve("sparse-src"));
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(sparseDir.resolve("holes.bin").toFile(), "rw")) {
+            f.setLength(1 << 20);
+            f.seek(100_000);
+            f.write("middle".getBytes());
+            f.seek(900_000);
+            f.write("end".getBytes());
+        }
+        dev.jbuild.testing.ExternalTool.command("tar", "--format=posix", "--sparse", "--sparse-version=1.0", "-cf",
+                fixture.context.resolve("sparse.tar").toString(), "-C", sparseDir.toString(), "holes.bin").runSuccessfully();
+
+        BuildResult result = fixture.build("""
+                FROM scratch
+                ADD plain.tar /plain/
+                ADD gzip.tar.gz /gzip/
+                ADD bzip2.tbz /bzip2/
+                ADD xz.txz /xz/
+                ADD zstd.tar.zst /zstd/
+                ADD magic.tar /magic/
+                ADD notes.txt /notes/
+                ADD sparse.tar /sparse/
+                """);
+        Map<String, String> text = new HashMap<>();
+        Map<String, LayerEntry> tree = fixture.tree(result, text);
+        for (String format : List.of("plain", "gzip", "bzip2", "xz", "zstd")) {
+            assertEquals("long\n", text.get(format + "/" + longName), format + " in " + text.keySet());
+        }
+        assertEquals("not bzip2\n", text.get("magic/BZh91AY&SY"), "a tar named like bzip2 is unpacked: " + text.keySet());
+        assertEquals("BZh is how a bzip2 stream starts, but this is text\n", text.get("notes/notes.txt"));
+        byte[] holes = Files.readAllBytes(sparseDir.resolve("holes.bin"));
+        assertEquals(holes.length, ((LayerEntry.RegularFile) tree.get("sparse/holes.bin")).size());
+        assertEquals(new String(holes, java.nio.charset.StandardCharsets.UTF_8), text.get("sparse/holes.bin"));
+    }
+
+    interface Compressor {
+        OutputStream wrap(OutputStream out) throws java.io.IOException;
+    }
+
+    private static byte[] compressed(byte[] data, Compressor compressor) throws java.io.IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (OutputStream out = compressor.wrap(bytes)) {
+            out.write(data);
+        }
+        return bytes.toByteArray();
+    }
+
     @Test
     void addDownloadsUrlsVerifiesChecksumsAndDatesFilesByLastModified() throws Exception {
         com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(

@@ -2,6 +2,7 @@ package dev.jbuild.context;
 
 import static dev.jbuild.context.TestTrees.dir;
 import static dev.jbuild.context.TestTrees.file;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -162,6 +163,25 @@ class ContextTarTest {
     }
 
     @Test
+    void hugeDeclaredHeadersFailFastWithoutBuffering() throws Exception {
+        // A PAX header that says it is 8 GiB long: refused before anything is read into memory.
+        byte[] tar = tar(t -> t.file("x", "x", 0644));
+        byte[] pax = java.util.Arrays.copyOf(tar, 1024);
+        pax[156] = 'x';
+        byte[] size = "77777777777\0".getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(size, 0, pax, 124, 12);
+        java.util.Arrays.fill(pax, 148, 156, (byte) ' ');
+        long sum = 0;
+        for (int i = 0; i < 512; i++) {
+            sum += pax[i] & 0xff;
+        }
+        System.arraycopy(String.format("%06o\0 ", sum).getBytes(StandardCharsets.US_ASCII), 0, pax, 148, 8);
+        IOException e = assertThrows(IOException.class, () -> BuildContexts.extractTar(new ByteArrayInputStream(pax), into));
+        assertTrue(e.getMessage().contains("limit") && e.getMessage().startsWith("context tar"), e.getMessage());
+        assertOutsideUntouched();
+    }
+
+    @Test
     void absoluteNamesStayInside() throws Exception {
         String hostPath = outside.resolve("secret.txt").toString();
         byte[] tar = tar(t -> {
@@ -255,6 +275,76 @@ class ContextTarTest {
         } else {
             assertTrue(xattrs.isEmpty());
         }
+    }
+
+    /** Binary xattr values reach the file byte for byte (commons-compress decoded PAX values as UTF-8 text). */
+    @Test
+    void binaryXattrValuesAndPaxLongNamesSurviveExtraction() throws Exception {
+        byte[] value = {0, 1, (byte) 0xff, (byte) 0xfe, (byte) 0x80, 'x'};
+        String longName = "deep/" + "n".repeat(150) + "/file.txt";
+        byte[] tar = tar(t -> {
+            t.fileWithRawPax("bin.txt", "x", Map.of("SCHILY.xattr.user.blob", value));
+            t.file(longName, "long", 0644);
+        });
+        BuildContexts.extractTar(new ByteArrayInputStream(tar), into);
+        assertEquals("long", Files.readString(into.resolve(longName)));
+        Map<String, byte[]> xattrs = BuildContexts.directory(into, DockerIgnore.none())
+                .lookup("bin.txt").orElseThrow().xattrs();
+        if (xattrsSupported(into)) {
+            assertArrayEquals(value, xattrs.get("user.blob"));
+        } else {
+            assertTrue(xattrs.isEmpty());
+        }
+    }
+
+    /** Names are bytes: one that is not UTF-8 is created with exactly those bytes. */
+    @Test
+    void namesThatAreNotUtf8KeepTheirBytes() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream out = new TarArchiveOutputStream(bytes, "ISO-8859-1")) {
+            new TarWriter(out).file("caf\u00e9.txt", "latin-1 name", 0644); // the byte 0xe9 alone
+        }
+        BuildContexts.extractTar(new ByteArrayInputStream(bytes.toByteArray()), into);
+        try (var entries = Files.list(into)) {
+            List<Path> names = entries.toList();
+            assertEquals(1, names.size());
+            assertArrayEquals(new byte[] {'c', 'a', 'f', (byte) 0xe9, '.', 't', 'x', 't'},
+                    dev.jbuild.layer.RawNames.encode(dev.jbuild.layer.RawNames.fileName(names.get(0))));
+        }
+    }
+
+    /** GNU tar's sparse files, concatenated gzip members and .wh. names (plain files in a context). */
+    @Test
+    void sparseFilesConcatenatedGzipAndWhiteoutNamesAreOrdinaryContent() throws Exception {
+        Path src = dir(tmp, "src");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(src.resolve("holes.bin").toFile(), "rw")) {
+            f.setLength(1 << 20);
+            f.seek(300_000);
+            f.write("data".getBytes(StandardCharsets.UTF_8));
+        }
+        Path sparse = tmp.resolve("sparse.tar");
+        dev.jbuild.testing.ExternalTool.command("tar", "--format=gnu", "--sparse", "-cf", sparse.toString(),
+                "-C", src.toString(), "holes.bin").runSuccessfully();
+        BuildContexts.extractTar(Files.newInputStream(sparse), into);
+        assertArrayEquals(Files.readAllBytes(src.resolve("holes.bin")), Files.readAllBytes(into.resolve("holes.bin")));
+        deleteContext();
+
+        byte[] tar = tar(t -> {
+            t.file(".wh.kept", "not a whiteout", 0644);
+            t.file("d/.wh..wh..opq", "nor this", 0644);
+            t.file("second.txt", "2", 0644);
+        });
+        ByteArrayOutputStream members = new ByteArrayOutputStream();
+        for (byte[] part : List.of(java.util.Arrays.copyOf(tar, 1024), java.util.Arrays.copyOfRange(tar, 1024, tar.length))) {
+            try (OutputStream gz = new java.util.zip.GZIPOutputStream(members)) {
+                gz.write(part);
+            }
+        }
+        // GZIPOutputStream.close closed the buffer too; ByteArrayOutputStream does not mind
+        BuildContexts.extractTar(new ByteArrayInputStream(members.toByteArray()), into);
+        assertEquals("not a whiteout", Files.readString(into.resolve(".wh.kept")));
+        assertEquals("nor this", Files.readString(into.resolve("d/.wh..wh..opq")));
+        assertEquals("2", Files.readString(into.resolve("second.txt")));
     }
 
     private static boolean xattrsSupported(Path dir) throws IOException {
@@ -369,6 +459,30 @@ class ContextTarTest {
             out.putArchiveEntry(e);
             out.write(data);
             out.closeArchiveEntry();
+        }
+
+        /** PAX records whose values are bytes, written by hand (commons-compress would take them as text). */
+        void fileWithRawPax(String name, String content, Map<String, byte[]> pax) throws IOException {
+            ByteArrayOutputStream records = new ByteArrayOutputStream();
+            for (Map.Entry<String, byte[]> r : pax.entrySet()) {
+                byte[] key = r.getKey().getBytes(StandardCharsets.UTF_8);
+                int rest = 1 + key.length + 1 + r.getValue().length + 1;
+                int len = rest + Integer.toString(rest).length();
+                if (Integer.toString(len).length() != Integer.toString(rest).length()) {
+                    len = rest + Integer.toString(len).length();
+                }
+                records.writeBytes((len + " ").getBytes(StandardCharsets.US_ASCII));
+                records.writeBytes(key);
+                records.write('=');
+                records.writeBytes(r.getValue());
+                records.write('\n');
+            }
+            TarArchiveEntry header = entry("PaxHeaders/" + name, TarConstants.LF_PAX_EXTENDED_HEADER_LC);
+            header.setSize(records.size());
+            out.putArchiveEntry(header);
+            out.write(records.toByteArray());
+            out.closeArchiveEntry();
+            file(name, content, 0644);
         }
 
         void dir(String name, int mode) throws IOException {

@@ -111,6 +111,23 @@ class HostileLayerTest {
     }
 
     @Test
+    void aHardLinkToItselfChangesNothing() throws IOException {
+        // GNU tar stores a file archived twice ("tar cf x.tar f f") as a link to itself the second time.
+        extract(new TarBuilder().file("f", "kept").hardlink("f", "f").hardlink("./f", "/f").tar());
+        assertEquals("kept", Files.readString(root.resolve("f")));
+    }
+
+    @Test
+    void aPlainTarLayerWhoseFirstMemberLooksLikeBzip2IsATar() throws IOException {
+        ExtractResult r = extract(new TarBuilder().file("BZh91AY&SY", "plain").tar());
+        assertEquals(Compression.NONE, r.compression());
+        assertEquals("plain", Files.readString(root.resolve("BZh91AY&SY")));
+        LayerException e = assertThrows(LayerException.class,
+                () -> extract(new byte[] {'B', 'Z', 'h', '9', '1', 'A', 'Y', '&', 'S', 'Y'}));
+        assertTrue(e.getMessage().contains("unsupported compression (bzip2)"), e.getMessage());
+    }
+
+    @Test
     void whiteoutsCannotPointOutOrAtTheRoot() throws IOException {
         Files.writeString(root.resolve("x"), "lower");
         extract(new TarBuilder().file("../.wh.x", "").tar());
