@@ -3,6 +3,8 @@ package dev.jbuild.export;
 import dev.jbuild.layer.ContentSource;
 import dev.jbuild.layer.EntryAttributes;
 import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.layer.RootedResolver;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -89,8 +91,6 @@ final class MergedTree {
             a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
 
     private static final EntryAttributes IMPLICIT_DIRECTORY = EntryAttributes.of(0755);
-    /** Like Linux's limit on symlinks followed in one lookup (securejoin uses 255). */
-    private static final int MAX_SYMLINKS = 255;
     private static final ContentSource NOT_READ_HERE = () -> {
         throw new IllegalStateException("layer content is read through MergedTree.entries");
     };
@@ -232,59 +232,51 @@ final class MergedTree {
     }
 
     /**
-     * The directory {@code path} names, following symlinks inside the root (".." stops at the
-     * root, absolute targets start from it). Missing components are created when {@code create},
-     * else null is returned. A component that is neither a directory nor a symlink is an error when
-     * creating (the extractor cannot place anything below a file either) and null otherwise.
+     * The directory {@code path} names, symlinks followed inside the root by the one resolver
+     * ({@link RootedResolver}, as the extractor does when it applies a layer to a directory). Missing
+     * components are created when {@code create}, else null is returned. A component that is not a
+     * directory is an error when creating (the extractor cannot place anything below a file either)
+     * and null otherwise.
      */
     private Node resolveDirectory(String path, boolean create) throws ExportException {
-        Deque<String> todo = new ArrayDeque<>(components(path));
-        List<Node> stack = new ArrayList<>();
-        stack.add(root);
-        int symlinks = 0;
-        while (!todo.isEmpty()) {
-            String part = todo.pollFirst();
-            if (part.isEmpty() || part.equals(".")) {
-                continue;
-            }
-            if (part.equals("..")) {
-                if (stack.size() > 1) {
-                    stack.remove(stack.size() - 1);
-                }
-                continue;
-            }
-            Node current = stack.get(stack.size() - 1);
+        RootedResolver.Resolved resolved;
+        try {
+            resolved = create ? RootedResolver.forWriting(this::entryAt, path, true)
+                    : RootedResolver.lookup(this::entryAt, path, true).orElse(null);
+        } catch (IOException e) { // TooManyLinksException; the tree in memory raises nothing else
+            throw new ExportException(e.getMessage());
+        }
+        if (resolved == null || !create && !resolved.isDirectory()) {
+            return null;
+        }
+        Node current = root;
+        for (String part : components(resolved.path())) {
             Node next = current.children.get(part);
             if (next == null) {
-                if (!create) {
-                    return null;
-                }
                 next = Node.directory(IMPLICIT_DIRECTORY);
                 current.children.put(part, next);
+            } else if (!next.isDirectory()) {
+                throw new ExportException("cannot create entries below " + path + ": " + part + " is not a directory");
             }
-            if (next.isSymlink()) {
-                if (++symlinks > MAX_SYMLINKS) {
-                    throw new ExportException("too many levels of symbolic links in " + path);
-                }
-                String target = ((LayerEntry.Symlink) next.inode.entry).target();
-                List<String> targetParts = components(target);
-                for (int i = targetParts.size() - 1; i >= 0; i--) {
-                    todo.addFirst(targetParts.get(i));
-                }
-                if (target.startsWith("/")) {
-                    stack.subList(1, stack.size()).clear();
-                }
-                continue;
-            }
-            if (!next.isDirectory()) {
-                if (create) {
-                    throw new ExportException("cannot create entries below " + path + ": " + part + " is not a directory");
-                }
-                return null;
-            }
-            stack.add(next);
+            current = next;
         }
-        return stack.get(stack.size() - 1);
+        return current;
+    }
+
+    /** What the tree holds at exactly {@code path}, for the resolver (which asks only below directories). */
+    private RootedResolver.Entry entryAt(String path) {
+        Node node = root;
+        for (String part : components(path)) {
+            node = node.children == null ? null : node.children.get(part);
+            if (node == null) {
+                return RootedResolver.Entry.MISSING;
+            }
+        }
+        if (node.isDirectory()) {
+            return RootedResolver.Entry.DIRECTORY;
+        }
+        return node.isSymlink() ? new RootedResolver.Entry.Symlink(((LayerEntry.Symlink) node.inode.entry).target())
+                : RootedResolver.Entry.OTHER;
     }
 
     private static List<String> components(String path) {

@@ -15,8 +15,9 @@ import java.util.Optional;
 /**
  * The one resolver of untrusted paths inside a root, for every tree jbuild reads or writes: the build
  * context ({@code context.DirectoryTree}), a stage's layer view ({@code build.FsView}), a directory a
- * layer is applied to ({@link LayerApplier}) and the sandbox's root filesystem. What differs between
- * them is only how one path is looked at ({@link Root}); the walk is written once, here.
+ * layer is applied to ({@link LayerApplier}), the merged tree of {@code -o type=tar}
+ * ({@code export.MergedTree}) and the sandbox's root filesystem. What differs between them is only
+ * how one path is looked at ({@link Root}); the walk is written once, here.
  *
  * <p>The rules (filepath-securejoin's and the kernel's, on a path BuildKit has cleaned first):
  * <ul>

@@ -10,6 +10,7 @@ import dev.jbuild.image.Descriptor;
 import dev.jbuild.image.Digest;
 import dev.jbuild.image.Platform;
 import dev.jbuild.layer.Compression;
+import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.store.Store;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -134,6 +135,48 @@ class FilesystemExportTest {
         assertEquals(expected, disk.entries());
         assertEquals(Map.of(), disk.links());
         assertEquals(Map.of("user.note", "000102ff"), disk.xattrs().get("data/file"));
+    }
+
+    @Test
+    void rootfsTarFollowsLinksInLayerPathsAsTheExtractorDoes() throws IOException {
+        // Entries of an upper layer that go through links of a lower one: the merged tree (type=tar) is
+        // resolved by the same walk as the extractor (type=local), so both land on the same paths.
+        List<Descriptor> layers = new ArrayList<>();
+        List<Digest> diffIds = new ArrayList<>();
+        TestImages.addLayer(store, List.of(TestImages.dir("usr", 0755), TestImages.dir("usr/lib", 0755),
+                new LayerEntry.Symlink("lib", TestImages.attrs(0777), "usr/lib"),
+                new LayerEntry.Symlink("up", TestImages.attrs(0777), "../.."),
+                new LayerEntry.Symlink("usr/abs", TestImages.attrs(0777), "/usr/lib/../lib")),
+                Compression.GZIP, layers, diffIds);
+        TestImages.addLayer(store, List.of(TestImages.file("lib/x", 0644, "through a relative link"),
+                TestImages.file("up/y", 0644, "above the root is the root"),
+                TestImages.file("usr/abs/z", 0644, "an absolute link starts at the root")),
+                Compression.GZIP, layers, diffIds);
+        TestImages.Image linked = TestImages.image(store, new Platform("linux", "amd64"), layers, diffIds);
+
+        Map<String, String> tar = TreeView.ofTar(new ByteArrayInputStream(rootfsTar(linked.manifest(), null))).entries();
+        Path dest = temp.resolve("out/linked");
+        Exporter.localDirectory(store, linked.manifest(), dest, false);
+        Map<String, String> disk = TreeView.ofDirectory(dest).entries();
+
+        assertEquals("file 0644 0:0 " + TreeView.sha("through a relative link"), tar.get("usr/lib/x"));
+        assertEquals("file 0644 0:0 " + TreeView.sha("above the root is the root"), tar.get("y"));
+        assertEquals("file 0644 0:0 " + TreeView.sha("an absolute link starts at the root"), tar.get("usr/lib/z"));
+        assertEquals(isRoot() ? tar : withOwner(tar, uid() + ":" + gid()), disk);
+    }
+
+    @Test
+    void rootfsTarRefusesALinkLoopInALayerPathWithTheOneMessage() throws IOException {
+        List<Descriptor> layers = new ArrayList<>();
+        List<Digest> diffIds = new ArrayList<>();
+        TestImages.addLayer(store, List.of(new LayerEntry.Symlink("a", TestImages.attrs(0777), "b"),
+                new LayerEntry.Symlink("b", TestImages.attrs(0777), "a")), Compression.GZIP, layers, diffIds);
+        TestImages.addLayer(store, List.of(TestImages.file("a/file", 0644, "never placed")),
+                Compression.GZIP, layers, diffIds);
+        TestImages.Image looped = TestImages.image(store, new Platform("linux", "amd64"), layers, diffIds);
+
+        ExportException e = assertThrows(ExportException.class, () -> rootfsTar(looped.manifest(), null));
+        assertTrue(e.getMessage().contains("too many levels of symbolic links"), e.getMessage());
     }
 
     @Test
