@@ -1,5 +1,6 @@
 package dev.jbuild.build;
 
+import dev.jbuild.dockerfile.RunMount.Sharing;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
@@ -52,7 +53,7 @@ final class CacheMountLocks implements AutoCloseable {
         this.inProcess = inProcess;
     }
 
-    String acquire(Path cacheRoot, String id, String sharing) {
+    String acquire(Path cacheRoot, String id, Sharing sharing) {
         try {
             Path locks = cacheRoot.resolve("locks");
             Files.createDirectories(locks);
@@ -67,14 +68,14 @@ final class CacheMountLocks implements AutoCloseable {
             FileLock lock;
             try {
                 lock = switch (sharing) {
-                    case "locked" -> channel.lock();
-                    case "private" -> channel.tryLock();
-                    default -> channel.lock(0, Long.MAX_VALUE, true);
+                    case LOCKED -> channel.lock();
+                    case PRIVATE -> channel.tryLock();
+                    case SHARED -> channel.lock(0, Long.MAX_VALUE, true);
                 };
             } catch (OverlappingFileLockException e) {
                 lock = null; // this process already holds it for another mount of the same step
             }
-            if (lock == null && sharing.equals("private")) {
+            if (lock == null && sharing == Sharing.PRIVATE) {
                 channel.close();
                 local.unlock();
                 return id + "#private-" + UUID.randomUUID();
@@ -92,10 +93,10 @@ final class CacheMountLocks implements AutoCloseable {
      * (only if free; null when not). A step mounting the same id twice already holds it (reentrant);
      * it cannot upgrade a read lock it holds to a write lock, so that one case takes the read lock again.
      */
-    private static Lock lockInProcess(ReentrantReadWriteLock lock, String sharing) throws InterruptedIOException {
-        boolean exclusive = sharing.equals("locked") || sharing.equals("private");
+    private static Lock lockInProcess(ReentrantReadWriteLock lock, Sharing sharing) throws InterruptedIOException {
+        boolean exclusive = sharing != Sharing.SHARED;
         Lock chosen = exclusive && lock.getReadHoldCount() == 0 ? lock.writeLock() : lock.readLock();
-        if (sharing.equals("private")) {
+        if (sharing == Sharing.PRIVATE) {
             return chosen.tryLock() ? chosen : null;
         }
         try {

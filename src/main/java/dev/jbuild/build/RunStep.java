@@ -3,6 +3,7 @@ package dev.jbuild.build;
 import dev.jbuild.dockerfile.Heredoc;
 import dev.jbuild.dockerfile.Instruction;
 import dev.jbuild.dockerfile.Location;
+import dev.jbuild.dockerfile.RunMount;
 import dev.jbuild.image.Platform;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.sandbox.Emulation;
@@ -270,7 +271,7 @@ final class RunStep {
             }
 
             @Override
-            public String cacheId(String id, String sharing) {
+            public String cacheId(String id, RunMount.Sharing sharing) {
                 return cacheLocks.acquire(cacheRoot(), id, sharing);
             }
 
@@ -280,21 +281,19 @@ final class RunStep {
             }
         };
         int sshIndex = 0;
+        Map<String, String> scope = state.expansionScope();
         for (int k = 0; k < run.mounts().size(); k++) {
-            String spec = run.mounts().get(k);
-            String expanded = session.expand(spec, state.expansionScope(), run.location());
-            int index = sshIndex;
+            RunMount mount = RunMounts.of(session, run, k, scope);
             try {
-                // every reading of the specification may find it malformed: all are errors at its flag
-                if (RunMounts.isSsh(expanded)) {
-                    sshIndex++;
+                SandboxMount prepared = RunMounts.prepare(mount, state.workingDir(), sources, sshIndex);
+                if (prepared != null) {
+                    mounts.add(prepared);
                 }
-                if (RunMounts.isOptionalMissingSecret(expanded, sources)) {
-                    continue;
-                }
-                mounts.add(RunMounts.parse(expanded, state.workingDir(), sources, index));
             } catch (IllegalArgumentException e) {
                 throw new BuildException(run.location(), e.getMessage(), e, run.node().positions().flag("mount", k));
+            }
+            if (mount instanceof RunMount.Ssh) {
+                sshIndex++; // a left-out agent keeps its number, as BuildKit numbers the sockets it is given
             }
         }
         return mounts;

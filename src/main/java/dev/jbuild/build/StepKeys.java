@@ -11,6 +11,7 @@ import dev.jbuild.context.SourceTree;
 import dev.jbuild.dockerfile.Heredoc;
 import dev.jbuild.dockerfile.Instruction;
 import dev.jbuild.dockerfile.Location;
+import dev.jbuild.dockerfile.RunMount;
 import dev.jbuild.image.ImageDocuments;
 import dev.jbuild.sandbox.ResourceLimit;
 import java.io.IOException;
@@ -23,7 +24,6 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -145,25 +145,19 @@ final class StepKeys {
         if (session.request.shmSize() > 0) {
             key.put("shmSize", session.request.shmSize());
         }
-        for (String spec : run.mounts()) {
-            String expanded = session.expand(spec, scope, run.location());
-            key.put("mount", expanded);
-            Map<String, String> fields = fields(expanded);
-            String type = fields.getOrDefault("type", "bind").toLowerCase(Locale.ROOT);
-            if (type.equals("secret")) {
-                String id = fields.get("id");
-                if (id == null) {
-                    String target = first(fields, "target", "dst", "destination");
-                    id = target == null ? "" : target.substring(target.lastIndexOf('/') + 1);
-                }
-                key.put("secret-given", session.request.secrets().containsKey(id));
-            } else if (type.equals("bind")) {
-                Path root = bindRoot(fields.get("from"));
+        for (int k = 0; k < run.mounts().size(); k++) {
+            // The whole value expanded as one word: what keys held before mounts were typed, kept byte for
+            // byte so existing cache records stay valid (the scope that expands it is in the key already).
+            key.put("mount", session.expand(run.mounts().get(k).value(), scope, run.location()));
+            RunMount mount = RunMounts.of(session, run, k, scope);
+            if (mount instanceof RunMount.Secret secret) {
+                key.put("secret-given", session.request.secrets().containsKey(secret.id()));
+            } else if (mount instanceof RunMount.Bind bind) {
+                Path root = bindRoot(bind.from());
                 if (root == null) {
                     return false;
                 }
-                String source = first(fields, "source", "src");
-                hashHostTree(key, root, source == null ? "" : source);
+                hashHostTree(key, root, bind.source());
             }
         }
         return true;
@@ -310,27 +304,5 @@ final class StepKeys {
         try (InputStream in = tree.open(file)) {
             return "sha256:" + FileDigests.hash(in);
         }
-    }
-
-    private static Map<String, String> fields(String spec) {
-        Map<String, String> fields = new LinkedHashMap<>();
-        for (String field : spec.split(",")) {
-            String trimmed = field.trim();
-            if (!trimmed.isEmpty()) {
-                int equals = trimmed.indexOf('=');
-                fields.putIfAbsent((equals < 0 ? trimmed : trimmed.substring(0, equals)).toLowerCase(Locale.ROOT),
-                        equals < 0 ? "true" : trimmed.substring(equals + 1));
-            }
-        }
-        return fields;
-    }
-
-    private static String first(Map<String, String> fields, String... names) {
-        for (String name : names) {
-            if (fields.containsKey(name)) {
-                return fields.get(name);
-            }
-        }
-        return null;
     }
 }

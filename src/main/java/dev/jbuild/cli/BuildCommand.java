@@ -22,6 +22,7 @@ import dev.jbuild.store.Store;
 import dev.jbuild.transfer.ImageTransfer;
 import java.time.Instant;
 import dev.jbuild.dockerfile.Instruction;
+import dev.jbuild.dockerfile.MemorySize;
 import dev.jbuild.plan.BaseImage;
 import dev.jbuild.plan.BuildPlan;
 import dev.jbuild.plan.PlanException;
@@ -400,7 +401,7 @@ final class BuildCommand implements Runnable {
             return 0;
         }
         try {
-            return Quantities.memory(shmSize);
+            return MemorySize.parse(shmSize);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "invalid --shm-size " + shmSize + ": " + e.getMessage());
         }

@@ -7,14 +7,13 @@ import java.util.regex.Pattern;
 
 /**
  * Sizes and durations as users write them to docker: {@code 10GB}, {@code 512MiB}, {@code 24h},
- * {@code 1h30m}, read by {@code jbuild prune}, the automatic collection's settings and
- * {@code build --shm-size}; and the one way every command prints a size ({@link #bytes}) or an age
- * ({@link #ago}).
+ * {@code 1h30m}, read by {@code jbuild prune} and the automatic collection's settings; and the one way
+ * every command prints a size ({@link #bytes}) or an age ({@link #ago}). Memory sizes as docker reads
+ * them ({@code --shm-size}) are {@link dev.jbuild.dockerfile.MemorySize}'s.
  */
 final class Quantities {
 
     private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([a-zA-Z]*)");
-    private static final Pattern MEMORY = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+) ?((?:[kKmMgGtTpP](?:[iI]?[bB])?|[bB])?)");
     private static final Pattern DURATION = Pattern.compile("((\\d+)d)?((\\d+)h)?((\\d+)m)?((\\d+)s)?");
 
     private Quantities() {}
@@ -41,27 +40,6 @@ final class Quantities {
                 throw new IllegalArgumentException("invalid size unit in " + text + ": B, kB, MB, GB, TB, KiB, MiB, GiB, TiB");
         }
         return (long) (value * factor);
-    }
-
-    /**
-     * An amount of memory as docker's {@code --shm-size} and {@code --memory} take it (go-units'
-     * {@code RAMInBytes}): bytes, or a number (a fraction allowed) with {@code b}, {@code k}, {@code m},
-     * {@code g}, {@code t} or {@code p}, optionally followed by {@code b} or {@code ib}, in any case, all in
-     * powers of 1024 ({@code 64m}, {@code 1.5GiB}, {@code 512kb}); a space may stand before the unit.
-     */
-    static long memory(String text) {
-        Matcher m = MEMORY.matcher(text);
-        if (!m.matches()) {
-            throw new IllegalArgumentException("want bytes, or a number with b, k, m, g, t or p (e.g. 64m, 1g)");
-        }
-        String unit = m.group(2).toLowerCase(Locale.ROOT);
-        int power = unit.isEmpty() || unit.equals("b") ? 0 : "kmgtp".indexOf(unit.charAt(0)) + 1;
-        java.math.BigDecimal bytes = new java.math.BigDecimal(m.group(1))
-                .multiply(java.math.BigDecimal.valueOf(1024).pow(power));
-        if (bytes.compareTo(java.math.BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
-            throw new IllegalArgumentException("too large");
-        }
-        return bytes.longValue(); // a fraction of a byte is dropped, as go-units truncates
     }
 
     /** Days, hours, minutes and seconds in that order, each optional: {@code 7d}, {@code 1h30m}, {@code 90s}. */

@@ -40,10 +40,11 @@ public sealed interface Instruction {
     record From(Node node, String image, String stageName, String platform) implements Instruction {}
 
     /**
-     * {@code RUN}; {@code mounts} are the raw values of each {@code --mount}, {@code network} and
-     * {@code security} are null when not given. Heredocs are in {@code node().heredocs()}.
+     * {@code RUN}; {@code mounts} are its {@code --mount} flags in order (typed once the RUN's
+     * variables are known: {@link MountFlag#expand}), {@code network} and {@code security} are null
+     * when not given. Heredocs are in {@code node().heredocs()}.
      */
-    record Run(Node node, Command command, List<String> mounts, String network, String security)
+    record Run(Node node, Command command, List<MountFlag> mounts, String network, String security)
             implements Instruction {
         public Run {
             mounts = List.copyOf(mounts);

@@ -157,7 +157,15 @@ final class InstructionConverter {
         if (!SECURITY_MODES.contains(security.value())) {
             throw new SyntaxProblem("security " + GoText.quote(security.value()) + " is not valid", security.offset());
         }
-        return new Instruction.Run(node, command(node.args(), node.json()), mount.values(),
+        List<MountFlag> mounts = new ArrayList<>();
+        for (String value : mount.values()) {
+            try {
+                mounts.add(MountFlag.of(value));
+            } catch (InvalidMountException e) {
+                throw new SyntaxProblem(e.getMessage(), node.positions().flagOffset("mount", mounts.size()));
+            }
+        }
+        return new Instruction.Run(node, command(node.args(), node.json()), mounts,
                 network.used() ? network.value() : null, security.used() ? security.value() : null);
     }
 

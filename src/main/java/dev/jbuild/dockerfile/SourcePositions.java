@@ -112,6 +112,11 @@ public final class SourcePositions {
         return map.at(start + prefix.length() + offset);
     }
 
+    /** The offset of the {@code occurrence}-th (0-based) flag {@code --name}, or -1. */
+    int flagOffset(String name, int occurrence) {
+        return flagOffset(flagIndex(name, occurrence));
+    }
+
     /** The index in {@link Node#flags()} of the {@code occurrence}-th {@code --name}, or -1. */
     private int flagIndex(String name, int occurrence) {
         int seen = 0;

@@ -190,12 +190,12 @@ public final class Planner {
                     addSourceStage(expand(copy.from(), stageScope, copy.location(), inFlag(copy, "from", 0)), draft.index(),
                             stageIndexByName, dependsOn, copy.location(), copy.node().positions().flag("from", 0));
                 } else if (instruction instanceof Instruction.Run run) {
+                    // Any type's from= (BuildKit's detectRunMount), as written: it may not hold variables.
                     for (int k = 0; k < run.mounts().size(); k++) {
-                        String mountFrom = MountOptions.from(run.mounts().get(k));
+                        String mountFrom = run.mounts().get(k).from();
                         if (mountFrom != null) {
-                            Caret mountFlag = run.node().positions().flag("mount", k);
-                            addSourceStage(expand(mountFrom, stageScope, run.location(), offset -> mountFlag), draft.index(),
-                                    stageIndexByName, dependsOn, run.location(), mountFlag);
+                            addSourceStage(mountFrom, draft.index(), stageIndexByName, dependsOn, run.location(),
+                                    run.node().positions().flag("mount", k));
                         }
                     }
                 }

@@ -127,9 +127,50 @@ final class AgentProtocol {
         return new String(b, java.nio.charset.StandardCharsets.UTF_8).replaceAll("[\\p{Cntrl}&&[^\n]]", "?").strip();
     }
 
-    /** One extra mount, flattened. */
-    record MountSpec(String type, String source, String sourcePath, String target, boolean readWrite, long size,
-            long uid, long gid, int mode) implements Serializable {
+    /**
+     * One extra mount as the agent makes it: a {@link SandboxMount} with host paths as text (a {@code Path} is
+     * not serializable), and the SSH agent replaced by the caller's forwarding socket.
+     */
+    sealed interface MountSpec extends Serializable {
+        String target();
+
+        /** The {@code type=} a Dockerfile gives it, for messages. */
+        String dockerfileType();
+
+        /** {@code sourcePath} inside {@code sourceRoot} (resolved in it) bound at {@code target}. */
+        record Bind(String sourceRoot, String sourcePath, String target, boolean readWrite) implements MountSpec {
+            public String dockerfileType() {
+                return "bind";
+            }
+        }
+
+        record Tmpfs(String target, long size, boolean readOnly) implements MountSpec {
+            public String dockerfileType() {
+                return "tmpfs";
+            }
+        }
+
+        /** The directory {@code cacheRoot/<sha256 of id>}, made with {@code uid:gid} and {@code mode} if missing. */
+        record Cache(String cacheRoot, String id, String target, long uid, long gid, int mode, boolean readOnly)
+                implements MountSpec {
+            public String dockerfileType() {
+                return "cache";
+            }
+        }
+
+        /** A copy of {@code source} in memory, owned {@code uid:gid} with {@code mode}, bound read-only. */
+        record Secret(String source, String target, long uid, long gid, int mode) implements MountSpec {
+            public String dockerfileType() {
+                return "secret";
+            }
+        }
+
+        /** The caller's forwarding socket, given {@code uid:gid} and {@code mode}. */
+        record Socket(String socket, String target, long uid, long gid, int mode) implements MountSpec {
+            public String dockerfileType() {
+                return "ssh";
+            }
+        }
     }
 
     /**

@@ -492,91 +492,100 @@ final class RunOperation {
         int n = 0;
         for (AgentProtocol.MountSpec spec : r.mounts()) {
             n++;
-            switch (spec.type()) {
-                case "bind" -> {
-                    Path sourceRoot = Path.of(spec.source()).toRealPath();
-                    String rel = inside(sourceRoot, spec.sourcePath());
-                    Path source = RawNames.child(sourceRoot, rel);
-                    if (!Files.exists(source, NOFOLLOW)) {
-                        throw new SandboxException("bind mount source " + spec.sourcePath() + " does not exist");
-                    }
-                    boolean dir = Files.isDirectory(source, NOFOLLOW);
-                    String target = ensure(LayerPaths.clean(spec.target()), dir);
-                    mountPoint(s, target, dir);
-                    if (spec.readWrite()) {
-                        // Writes are allowed but thrown away: an overlay (directories) or a copy (files).
-                        Path base = Files.createDirectories(work.resolve("rw" + n));
-                        if (dir) {
-                            Path up = Files.createDirectories(base.resolve("upper"));
-                            Path wk = Files.createDirectories(base.resolve("work"));
-                            shadowUnmapped(source, up);
-                            s.line(mount() + " -t overlay overlay -o " + Script.q(SandboxAgent.OverlayOptions.of(
-                                    List.of(source), up, wk)) + " " + Script.q(target));
-                        } else {
-                            Path copy = base.resolve("file");
-                            copyForWriting(source, copy, spec.sourcePath());
-                            s.line(mount() + " --bind " + Script.q(copy.toString()) + " " + Script.q(target));
-                        }
-                    } else {
-                        s.line(mount() + " --bind " + Script.q(RawNames.pathText(source)) + " " + Script.q(target));
-                        readOnly(s, target);
-                    }
-                }
-                case "tmpfs" -> {
-                    String target = ensure(LayerPaths.clean(spec.target()), true);
-                    mountPoint(s, target, true);
-                    s.line(mount() + " -t tmpfs -o mode=1777,nosuid,nodev" + (spec.size() > 0 ? ",size="
-                            + spec.size() : "") + " tmpfs " + Script.q(target));
-                }
-                case "cache" -> {
-                    Path root = Files.createDirectories(Path.of(spec.source()));
-                    Path dir = root.resolve(sha256(spec.sourcePath()));
-                    if (!Files.isDirectory(dir, NOFOLLOW)) {
-                        Path tmp = Files.createTempDirectory(root, ".new-");
-                        Files.setAttribute(tmp, "unix:uid", (int) spec.uid(), NOFOLLOW);
-                        Files.setAttribute(tmp, "unix:gid", (int) spec.gid(), NOFOLLOW);
-                        Files.setAttribute(tmp, "unix:mode", spec.mode(), NOFOLLOW);
-                        if (!FileTrees.renameIntoPlace(tmp, dir, made -> true)) {
-                            Files.deleteIfExists(tmp); // another build made it first
-                        }
-                    }
-                    String target = ensure(LayerPaths.clean(spec.target()), true);
-                    mountPoint(s, target, true);
-                    s.line(mount() + " --bind " + Script.q(dir.toString()) + " " + Script.q(target));
-                }
-                case "secret" -> {
-                    Path secrets = work.resolve("secrets");
-                    if (!Files.isDirectory(secrets)) {
-                        Files.createDirectories(secrets);
-                        // In memory only, and visible only in the agent's mount namespace (and, until it
-                        // pivots away, in the run's), unmounted when the run ends.
-                        SandboxAgent.Exec.run(tools.get("mount"), "-t", "tmpfs", "-o", "mode=0711,size=16m",
-                                "tmpfs", secrets.toString());
-                        agentMounts.add(secrets);
-                    }
-                    Path copy = secrets.resolve("s" + n);
-                    Files.copy(Path.of(spec.source()), copy);
-                    Files.setAttribute(copy, "unix:uid", (int) spec.uid(), NOFOLLOW);
-                    Files.setAttribute(copy, "unix:gid", (int) spec.gid(), NOFOLLOW);
-                    Files.setAttribute(copy, "unix:mode", spec.mode(), NOFOLLOW);
-                    String target = ensure(LayerPaths.clean(spec.target()), false);
-                    mountPoint(s, target, false);
-                    s.line(mount() + " --bind " + Script.q(copy.toString()) + " " + Script.q(target));
-                    readOnly(s, target);
-                }
-                case "socket" -> {
-                    // The caller's forwarding socket, given the step's owner and mode (we are container root).
-                    // (The JDK cannot chown a socket: it opens the file.)
-                    String socket = Script.q(spec.source());
-                    String target = ensure(LayerPaths.clean(spec.target()), false);
-                    s.line("chown " + spec.uid() + ":" + spec.gid() + " " + socket + " && chmod "
-                            + Integer.toOctalString(spec.mode()) + " " + socket);
-                    mountPoint(s, target, false);
-                    s.line(mount() + " --bind " + socket + " " + Script.q(target));
-                }
-                default -> throw new SandboxException("unknown mount type " + spec.type());
+            if (spec instanceof AgentProtocol.MountSpec.Bind bind) {
+                bindMount(s, bind, n);
+            } else if (spec instanceof AgentProtocol.MountSpec.Tmpfs tmpfs) {
+                String target = ensure(LayerPaths.clean(tmpfs.target()), true);
+                mountPoint(s, target, true);
+                s.line(mount() + " -t tmpfs -o mode=1777,nosuid,nodev" + (tmpfs.size() > 0 ? ",size=" + tmpfs.size() : "")
+                        + (tmpfs.readOnly() ? ",ro" : "") + " tmpfs " + Script.q(target));
+            } else if (spec instanceof AgentProtocol.MountSpec.Cache cache) {
+                cacheMount(s, cache);
+            } else if (spec instanceof AgentProtocol.MountSpec.Secret secret) {
+                secretMount(s, secret, n);
+            } else {
+                // The caller's forwarding socket, given the step's owner and mode (we are container root).
+                // (The JDK cannot chown a socket: it opens the file.)
+                AgentProtocol.MountSpec.Socket agent = (AgentProtocol.MountSpec.Socket) spec;
+                String socket = Script.q(agent.socket());
+                String target = ensure(LayerPaths.clean(agent.target()), false);
+                s.line("chown " + agent.uid() + ":" + agent.gid() + " " + socket + " && chmod "
+                        + Integer.toOctalString(agent.mode()) + " " + socket);
+                mountPoint(s, target, false);
+                s.line(mount() + " --bind " + socket + " " + Script.q(target));
             }
         }
+    }
+
+    private void bindMount(Script s, AgentProtocol.MountSpec.Bind spec, int n) throws IOException {
+        Path sourceRoot = Path.of(spec.sourceRoot()).toRealPath();
+        String rel = inside(sourceRoot, spec.sourcePath());
+        Path source = RawNames.child(sourceRoot, rel);
+        if (!Files.exists(source, NOFOLLOW)) {
+            throw new SandboxException("bind mount source " + spec.sourcePath() + " does not exist");
+        }
+        boolean dir = Files.isDirectory(source, NOFOLLOW);
+        String target = ensure(LayerPaths.clean(spec.target()), dir);
+        mountPoint(s, target, dir);
+        if (spec.readWrite()) {
+            // Writes are allowed but thrown away: an overlay (directories) or a copy (files).
+            Path base = Files.createDirectories(work.resolve("rw" + n));
+            if (dir) {
+                Path up = Files.createDirectories(base.resolve("upper"));
+                Path wk = Files.createDirectories(base.resolve("work"));
+                shadowUnmapped(source, up);
+                s.line(mount() + " -t overlay overlay -o " + Script.q(SandboxAgent.OverlayOptions.of(
+                        List.of(source), up, wk)) + " " + Script.q(target));
+            } else {
+                Path copy = base.resolve("file");
+                copyForWriting(source, copy, spec.sourcePath());
+                s.line(mount() + " --bind " + Script.q(copy.toString()) + " " + Script.q(target));
+            }
+        } else {
+            s.line(mount() + " --bind " + Script.q(RawNames.pathText(source)) + " " + Script.q(target));
+            readOnly(s, target);
+        }
+    }
+
+    private void cacheMount(Script s, AgentProtocol.MountSpec.Cache spec) throws IOException {
+        Path root = Files.createDirectories(Path.of(spec.cacheRoot()));
+        Path dir = root.resolve(sha256(spec.id()));
+        if (!Files.isDirectory(dir, NOFOLLOW)) {
+            Path tmp = Files.createTempDirectory(root, ".new-");
+            Files.setAttribute(tmp, "unix:uid", (int) spec.uid(), NOFOLLOW);
+            Files.setAttribute(tmp, "unix:gid", (int) spec.gid(), NOFOLLOW);
+            Files.setAttribute(tmp, "unix:mode", spec.mode(), NOFOLLOW);
+            if (!FileTrees.renameIntoPlace(tmp, dir, made -> true)) {
+                Files.deleteIfExists(tmp); // another build made it first
+            }
+        }
+        String target = ensure(LayerPaths.clean(spec.target()), true);
+        mountPoint(s, target, true);
+        s.line(mount() + " --bind " + Script.q(dir.toString()) + " " + Script.q(target));
+        if (spec.readOnly()) {
+            readOnly(s, target);
+        }
+    }
+
+    private void secretMount(Script s, AgentProtocol.MountSpec.Secret spec, int n) throws IOException {
+        Path secrets = work.resolve("secrets");
+        if (!Files.isDirectory(secrets)) {
+            Files.createDirectories(secrets);
+            // In memory only, and visible only in the agent's mount namespace (and, until it
+            // pivots away, in the run's), unmounted when the run ends.
+            SandboxAgent.Exec.run(tools.get("mount"), "-t", "tmpfs", "-o", "mode=0711,size=16m",
+                    "tmpfs", secrets.toString());
+            agentMounts.add(secrets);
+        }
+        Path copy = secrets.resolve("s" + n);
+        Files.copy(Path.of(spec.source()), copy);
+        Files.setAttribute(copy, "unix:uid", (int) spec.uid(), NOFOLLOW);
+        Files.setAttribute(copy, "unix:gid", (int) spec.gid(), NOFOLLOW);
+        Files.setAttribute(copy, "unix:mode", spec.mode(), NOFOLLOW);
+        String target = ensure(LayerPaths.clean(spec.target()), false);
+        mountPoint(s, target, false);
+        s.line(mount() + " --bind " + Script.q(copy.toString()) + " " + Script.q(target));
+        readOnly(s, target);
     }
 
     /**
@@ -842,12 +851,11 @@ final class RunOperation {
         int n = 0;
         for (AgentProtocol.MountSpec spec : r.mounts()) {
             n++;
-            if (!spec.type().equals("bind")) {
-                throw new SandboxException("RUN --mount=type=" + (spec.type().equals("socket") ? "ssh" : spec.type())
-                        + " needs a mount namespace, which this container does not allow (--isolation=chroot"
-                        + " without namespaces supports only type=bind)");
+            if (!(spec instanceof AgentProtocol.MountSpec.Bind bind)) {
+                throw new SandboxException("RUN --mount=type=" + spec.dockerfileType() + " needs a mount namespace, which"
+                        + " this container does not allow (--isolation=chroot without namespaces supports only type=bind)");
             }
-            copyIn(spec);
+            copyIn(bind);
         }
         Script s = new Script();
         s.line("set -eu");
@@ -902,8 +910,8 @@ final class RunOperation {
     }
 
     /** A read-only bind mount without mounts: the source copied to a target that must not exist yet. */
-    private void copyIn(AgentProtocol.MountSpec spec) throws IOException {
-        Path sourceRoot = Path.of(spec.source()).toRealPath();
+    private void copyIn(AgentProtocol.MountSpec.Bind spec) throws IOException {
+        Path sourceRoot = Path.of(spec.sourceRoot()).toRealPath();
         String srcRel = inside(sourceRoot, spec.sourcePath());
         Path source = RawNames.child(sourceRoot, srcRel);
         if (!Files.exists(source, NOFOLLOW)) {

@@ -219,8 +219,8 @@ public final class Sandbox implements AutoCloseable {
                     }
                     SocketProxy proxy = new SocketProxy(a.socket(), sockets.resolve(Integer.toString(proxies.size())));
                     proxies.add(proxy);
-                    mounts.add(new AgentProtocol.MountSpec("socket", proxy.path().toString(), null, a.target(), true,
-                            0, a.uid(), a.gid(), a.mode()));
+                    mounts.add(new AgentProtocol.MountSpec.Socket(proxy.path().toString(), a.target(), a.uid(), a.gid(),
+                            a.mode()));
                     continue;
                 }
                 mounts.add(toSpec(m));
@@ -520,21 +520,22 @@ public final class Sandbox implements AutoCloseable {
         return new SandboxException(full.getMessage(), full);
     }
 
+    /** {@code m} for the agent (an SSH agent, which needs a forwarding socket first, is the caller's). */
     private static AgentProtocol.MountSpec toSpec(SandboxMount m) {
         if (m instanceof SandboxMount.Bind b) {
-            return new AgentProtocol.MountSpec("bind", b.sourceRoot().toAbsolutePath().toString(), b.sourcePath(),
-                    b.target(), b.readWrite(), 0, 0, 0, 0);
+            return new AgentProtocol.MountSpec.Bind(b.sourceRoot().toAbsolutePath().toString(), b.sourcePath(),
+                    b.target(), b.readWrite());
         }
         if (m instanceof SandboxMount.Tmpfs t) {
-            return new AgentProtocol.MountSpec("tmpfs", null, null, t.target(), true, t.sizeBytes(), 0, 0, 0);
+            return new AgentProtocol.MountSpec.Tmpfs(t.target(), t.sizeBytes(), t.readOnly());
         }
         if (m instanceof SandboxMount.Cache c) {
-            return new AgentProtocol.MountSpec("cache", c.cacheRoot().toAbsolutePath().toString(), c.id(), c.target(),
-                    true, 0, c.uid(), c.gid(), c.mode());
+            return new AgentProtocol.MountSpec.Cache(c.cacheRoot().toAbsolutePath().toString(), c.id(), c.target(),
+                    c.uid(), c.gid(), c.mode(), c.readOnly());
         }
         SandboxMount.Secret s = (SandboxMount.Secret) m;
-        return new AgentProtocol.MountSpec("secret", s.source().toAbsolutePath().toString(), null, s.target(), false,
-                0, s.uid(), s.gid(), s.mode());
+        return new AgentProtocol.MountSpec.Secret(s.source().toAbsolutePath().toString(), s.target(), s.uid(), s.gid(),
+                s.mode());
     }
 
     static String hostsFile(String hostname, List<HostEntry> extra) {

@@ -31,22 +31,29 @@ public sealed interface SandboxMount {
         }
     }
 
-    /** A fresh tmpfs; {@code sizeBytes} 0 for the kernel default. */
-    record Tmpfs(String target, long sizeBytes) implements SandboxMount {
+    /** A fresh tmpfs; {@code sizeBytes} 0 for the kernel default; {@code readOnly} as BuildKit's {@code ro}. */
+    record Tmpfs(String target, long sizeBytes, boolean readOnly) implements SandboxMount {
         public Tmpfs {
             checkTarget(target);
             if (sizeBytes < 0) {
                 throw new IllegalArgumentException("negative tmpfs size");
             }
         }
+
+        /** A writable tmpfs. */
+        public Tmpfs(String target, long sizeBytes) {
+            this(target, sizeBytes, false);
+        }
     }
 
     /**
      * A persistent cache directory. Its host directory is {@code cacheRoot/<sha256 of id>}, so no id (with
      * "..", "/" or anything else) can name another path; it is created on first use, owned by
-     * {@code uid:gid} with {@code mode}. Sharing modes (shared/private/locked) are the caller's business.
+     * {@code uid:gid} with {@code mode}; {@code readOnly} mounts it read-only (BuildKit's {@code ro}). Sharing
+     * modes (shared/private/locked) are the caller's business.
      */
-    record Cache(Path cacheRoot, String id, String target, long uid, long gid, int mode) implements SandboxMount {
+    record Cache(Path cacheRoot, String id, String target, long uid, long gid, int mode, boolean readOnly)
+            implements SandboxMount {
         public Cache {
             Objects.requireNonNull(cacheRoot, "cacheRoot");
             Objects.requireNonNull(id, "id");
@@ -54,6 +61,11 @@ public sealed interface SandboxMount {
             if ((mode & ~07777) != 0 || uid < 0 || gid < 0) {
                 throw new IllegalArgumentException("invalid cache owner/mode");
             }
+        }
+
+        /** A writable cache. */
+        public Cache(Path cacheRoot, String id, String target, long uid, long gid, int mode) {
+            this(cacheRoot, id, target, uid, gid, mode, false);
         }
     }
 

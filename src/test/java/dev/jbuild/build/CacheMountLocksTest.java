@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.dockerfile.RunMount.Sharing;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +50,7 @@ class CacheMountLocksTest {
     void privateGetsAFreshCacheWhileAnotherBuildHoldsIt() throws Exception {
         Process other = holdLockElsewhere("npm");
         try (CacheMountLocks locks = new CacheMountLocks()) {
-            String id = locks.acquire(root, "npm", "private");
+            String id = locks.acquire(root, "npm", Sharing.PRIVATE);
             assertNotEquals("npm", id);
             assertTrue(id.startsWith("npm#private-"));
         } finally {
@@ -57,7 +58,7 @@ class CacheMountLocksTest {
             other.waitFor(10, TimeUnit.SECONDS);
         }
         try (CacheMountLocks locks = new CacheMountLocks()) {
-            assertEquals("npm", locks.acquire(root, "npm", "private"), "free again: the shared directory");
+            assertEquals("npm", locks.acquire(root, "npm", Sharing.PRIVATE), "free again: the shared directory");
         }
     }
 
@@ -66,7 +67,7 @@ class CacheMountLocksTest {
         Process other = holdLockElsewhere("apt");
         CompletableFuture<String> waiting = CompletableFuture.supplyAsync(() -> {
             try (CacheMountLocks locks = new CacheMountLocks()) {
-                return locks.acquire(root, "apt", "locked");
+                return locks.acquire(root, "apt", Sharing.LOCKED);
             }
         });
         Thread.sleep(500);

@@ -7,32 +7,8 @@ import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-/** Sizes and ages as docker prints them, and memory sizes as docker reads them. */
+/** Sizes and ages as docker prints them. */
 class QuantitiesTest {
-
-    /** go-units' RAMInBytes (docker build --shm-size): powers of 1024 whatever the spelling. */
-    @Test
-    void memorySizesInPowersOf1024() {
-        assertEquals(0, Quantities.memory("0"));
-        assertEquals(1234, Quantities.memory("1234"));
-        assertEquals(1234, Quantities.memory("1234b"));
-        assertEquals(64L << 20, Quantities.memory("64m"));
-        assertEquals(64L << 20, Quantities.memory("64M"));
-        assertEquals(64L << 20, Quantities.memory("64mb"));
-        assertEquals(64L << 20, Quantities.memory("64MiB"));
-        assertEquals(64L << 20, Quantities.memory("64 m"));
-        assertEquals(512L << 10, Quantities.memory("512k"));
-        assertEquals(1L << 30, Quantities.memory("1g"));
-        assertEquals(3L << 29, Quantities.memory("1.5g"));
-        assertEquals(2L << 40, Quantities.memory("2t"));
-        assertEquals(1L << 50, Quantities.memory("1p"));
-        assertEquals(1, Quantities.memory("1.9"), "a fraction of a byte is dropped");
-        assertEquals(1, Quantities.memory("1 "), "go-units drops the space before an empty unit too");
-        for (String bad : new String[] {"", "m", "-1", "-1m", "12x", "1mi", "1ib", "1bb", "1kbb", " 1", "0x10",
-            "1e3", "1,5g", "9999999p", "NaN"}) {
-            assertThrows(IllegalArgumentException.class, () -> Quantities.memory(bad), bad);
-        }
-    }
 
     @Test
     void bytesInPowersOfAThousandWithOneDecimalBelowAHundred() {

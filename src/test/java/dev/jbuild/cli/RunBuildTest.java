@@ -271,6 +271,26 @@ class RunBuildTest {
         assertEquals("run\nrun\n", text.get("cache-log.txt"), "the cache mount persists across builds");
     }
 
+    /** BuildKit's {@code ro} on cache and tmpfs mounts, and tmpfs sizes with go-units' units. */
+    @Test
+    void readOnlyCacheAndTmpfsMountsAndTmpfsSizesWithUnits() throws Exception {
+        CliTest.Result result = build("""
+                FROM busybox
+                RUN --mount=type=cache,target=/cache echo seeded > /cache/seed
+                RUN --mount=type=cache,target=/cache,ro cat /cache/seed > /seed.txt \\
+                    && (touch /cache/x 2>/dev/null && echo writable || echo read-only) > /cache-ro.txt
+                RUN --mount=type=tmpfs,target=/t,size=1m grep ' /t ' /proc/mounts > /tmpfs-mount.txt
+                RUN --mount=type=tmpfs,target=/t,ro (touch /t/x 2>/dev/null && echo writable || echo read-only) > /tmpfs-ro.txt
+                """);
+        assertEquals(0, result.exitCode(), result.err());
+        Map<String, String> text = new HashMap<>();
+        rootfs(text);
+        assertEquals("seeded\n", text.get("seed.txt"));
+        assertEquals("read-only\n", text.get("cache-ro.txt"));
+        assertTrue(text.get("tmpfs-mount.txt").contains("size=1024k"), text.get("tmpfs-mount.txt"));
+        assertEquals("read-only\n", text.get("tmpfs-ro.txt"));
+    }
+
     @Test
     void secretsMayComeFromTheEnvironment() throws Exception {
         // A bare id reads the environment variable of that name; PATH is always set.

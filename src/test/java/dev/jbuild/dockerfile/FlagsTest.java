@@ -67,7 +67,8 @@ class FlagsTest {
         Instruction.Run run = (Instruction.Run) parse("FROM scratch",
                 "RUN --mount=type=cache,target=/root/.cache --mount=type=secret,id=npm --network=none --security=insecure make")
                 .instructions().get(1);
-        assertEquals(List.of("type=cache,target=/root/.cache", "type=secret,id=npm"), run.mounts());
+        assertEquals(List.of("type=cache,target=/root/.cache", "type=secret,id=npm"),
+                run.mounts().stream().map(MountFlag::value).toList());
         assertEquals("none", run.network());
         assertEquals("insecure", run.security());
         Instruction.Run plain = (Instruction.Run) parse("FROM scratch", "RUN make").instructions().get(1);

@@ -117,7 +117,7 @@ class InstructionTest {
     void parseInstructionParsesOneTriggerAtTheGivenLine() throws Exception {
         Instruction i = DockerfileParser.parseInstruction("RUN --mount=type=cache,target=/x make", "base", 7, '\\');
         assertEquals(new Location("base", 7, 7), i.location());
-        assertEquals(List.of("type=cache,target=/x"), ((Instruction.Run) i).mounts());
+        assertEquals(List.of(new MountFlag("type=cache,target=/x", null)), ((Instruction.Run) i).mounts());
         Instruction backtick = DockerfileParser.parseInstruction("ENV A b`\nc", "base", 1, '`');
         assertEquals("bc", ((Instruction.Env) backtick).variables().get(0).value());
         DockerfileSyntaxException two = assertThrows(DockerfileSyntaxException.class,
