@@ -10,7 +10,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -54,9 +53,10 @@ import java.util.Optional;
  *
  * <p>A {@code Store} is immutable and thread-safe; open it once per process and share it.
  *
- * <p><b>Garbage collection</b> ({@link #deleteBlob}, used by {@code jbuild prune}) runs only under
+ * <p><b>Garbage collection</b> ({@link StoreMaintenance}, {@code jbuild prune}) runs only under
  * {@link #exclusiveUse()}, which waits until no build holds {@link #sharedUse()}: nothing a running
- * build reads or has written but not yet tagged can disappear under it.
+ * build reads or has written but not yet tagged can disappear under it. What it deletes with
+ * (deleting blobs and records, listing abandoned temporary entries) is package-private.
  */
 public final class Store {
 
@@ -233,7 +233,7 @@ public final class Store {
     }
 
     /** The whole index.json, including entries that are not tags. */
-    public Index index() throws IOException {
+    Index index() throws IOException {
         return tags.index();
     }
 
@@ -289,7 +289,7 @@ public final class Store {
      * Waits until no build uses the store and keeps new ones out until the handle is closed: the
      * only time blobs, records and rootfs directories may be deleted.
      */
-    public Use exclusiveUse() throws IOException {
+    Use exclusiveUse() throws IOException {
         Files.createDirectories(records.directory());
         return useLock.exclusive();
     }
@@ -298,7 +298,7 @@ public final class Store {
      * Like {@link #exclusiveUse()}, but gives up at once (empty) when a build or another collection
      * uses the store: for automatic garbage collection, which must never make a build wait.
      */
-    public Optional<Use> tryExclusiveUse() throws IOException {
+    Optional<Use> tryExclusiveUse() throws IOException {
         Files.createDirectories(records.directory());
         return useLock.tryExclusive();
     }
@@ -330,57 +330,22 @@ public final class Store {
         temp.deleteDirectory(dir);
     }
 
-    // ---- for garbage collection ---------------------------------------------------------------
+    // ---- for garbage collection (StoreMaintenance) ----------------------------------------------
 
-    /** Opens the store at {@link #defaultRoot()}. */
-    public static Store openDefault() throws IOException {
-        return open(defaultRoot());
+    Blobs blobFiles() {
+        return blobs;
     }
 
-    /** {@code $JBUILD_ROOT/cache}: build cache records and helper files. */
-    public Path cacheDirectory() {
-        return records.directory();
+    Tags tagIndex() {
+        return tags;
     }
 
-    /** Removes a record; false when there was none. Only for garbage collection. */
-    public boolean deleteCacheRecord(String key) throws IOException {
-        return records.delete(key);
+    CacheRecords cacheRecords() {
+        return records;
     }
 
-    /** Every cache record's key with its file's last-modified time (refreshed on every hit). */
-    public Map<String, Instant> cacheRecords() throws IOException {
-        return records.all();
-    }
-
-    /**
-     * Deletes a blob; only under {@link #exclusiveUse()}, and also under the index lock, so that
-     * no tag can be made to point at it meanwhile. Returns the bytes freed.
-     */
-    public long deleteBlob(Digest digest) throws IOException {
-        return blobs.delete(digest);
-    }
-
-    /** Every blob in the store with its size. */
-    public Map<Digest, Long> blobs() throws IOException {
-        return blobs.all();
-    }
-
-    /** Runs {@code action} under the index lock (for garbage collection, which must not race tagging). */
-    public <T> T withIndexLocked(java.util.concurrent.Callable<T> action) throws IOException {
-        return tags.withLocked(action);
-    }
-
-    /**
-     * The entries of {@code tmp/} that no live process owns: their owner is gone or, for entries
-     * without an owner token, they are older than {@link TempSpace#STALE_AGE}. Never an entry of a
-     * live process, this one included. For garbage collection, which removes them.
-     */
-    public List<Path> abandonedTemporaryEntries() throws IOException {
-        return temp.abandonedEntries();
-    }
-
-    /** Forgets the owner files of dead processes that no entry of {@code tmp/} names any more. */
-    public void forgetDeadOwners() throws IOException {
-        temp.forgetDeadOwners();
+    TempSpace tempSpace() {
+        return temp;
     }
 }
+
