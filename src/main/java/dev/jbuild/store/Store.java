@@ -200,7 +200,7 @@ public final class Store {
         return blobs.readBytes(digest);
     }
 
-    public long size(Digest digest) throws IOException {
+    long size(Digest digest) throws IOException {
         return blobs.size(digest);
     }
 
