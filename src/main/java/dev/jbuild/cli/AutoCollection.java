@@ -1,10 +1,9 @@
 package dev.jbuild.cli;
 
-import dev.jbuild.build.StoreMaintenance;
 import dev.jbuild.store.Store;
+import dev.jbuild.store.StoreMaintenance;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -28,7 +27,7 @@ final class AutoCollection {
         if (keep.equalsIgnoreCase("off") || keep.equals("0")) {
             return Optional.empty();
         }
-        long keepStorage = keep.isEmpty() ? Files.getFileStore(store.root()).getTotalSpace() / 10 : Quantities.size(keep);
+        long keepStorage = keep.isEmpty() ? StoreMaintenance.GcPolicy.defaultKeepStorage(store) : Quantities.size(keep);
         String interval = env.getOrDefault(INTERVAL, "").trim();
         Duration every = interval.isEmpty() ? StoreMaintenance.GcPolicy.DEFAULT_INTERVAL : Quantities.duration(interval);
         return Optional.of(new StoreMaintenance.GcPolicy(keepStorage, every, StoreMaintenance.GcPolicy.DEFAULT_DANGLING_AGE));
@@ -42,7 +41,7 @@ final class AutoCollection {
                 return;
             }
             Optional<StoreMaintenance.PruneResult> result =
-                    StoreMaintenance.collectIfDue(store, policy.get(), w -> err.println("warning: " + w));
+                    StoreMaintenance.collectIfDue(store, policy.get(), Stores.sandboxRemoval(), w -> err.println("warning: " + w));
             if (!quiet && result.isPresent() && result.get().freedBytes() > 0) {
                 StoreMaintenance.PruneResult r = result.get();
                 err.printf("garbage collection: freed %s (%d cache records, %d blobs, %d rootfs directories)%n",

@@ -1,7 +1,7 @@
 package dev.jbuild.cli;
 
-import dev.jbuild.build.StoreMaintenance;
 import dev.jbuild.store.Store;
+import dev.jbuild.store.StoreMaintenance;
 import java.io.IOException;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;

@@ -1,7 +1,7 @@
 package dev.jbuild.cli;
 
-import dev.jbuild.build.StoreMaintenance;
 import dev.jbuild.store.Store;
+import dev.jbuild.store.StoreMaintenance;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -45,7 +45,7 @@ final class PruneCommand implements Runnable {
         PrintWriter err = spec.commandLine().getErr();
         StoreMaintenance.PruneResult result;
         try {
-            result = StoreMaintenance.prune(store, options, w -> err.println("warning: " + w));
+            result = StoreMaintenance.prune(store, options, Stores.sandboxRemoval(), w -> err.println("warning: " + w));
         } catch (IOException e) {
             throw new CliFailure(ExitCodes.BUILD_FAILED, "error: prune: " + e.getMessage());
         }

@@ -1,7 +1,7 @@
 package dev.jbuild.cli;
 
-import dev.jbuild.build.StoreMaintenance;
 import dev.jbuild.store.Store;
+import dev.jbuild.store.StoreMaintenance;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -65,7 +65,7 @@ final class SystemCommand implements Runnable {
             Store store = Stores.open(location);
             boolean complete;
             try {
-                complete = StoreMaintenance.reset(store, w -> err.println("warning: " + w));
+                complete = StoreMaintenance.reset(store, Stores.sandboxRemoval(), w -> err.println("warning: " + w));
             } catch (IOException e) {
                 throw new CliFailure(ExitCodes.BUILD_FAILED, "error: reset: " + e.getMessage());
             }

@@ -31,7 +31,7 @@ import java.nio.file.StandardOpenOption;
  */
 public final class BlobWriter extends OutputStream {
 
-    private final Store store;
+    private final Blobs blobs;
     private final Path temp;
     private final FileChannel channel;
     private final OutputStream out;
@@ -41,8 +41,8 @@ public final class BlobWriter extends OutputStream {
     private Digest committed;
     private boolean closed;
 
-    BlobWriter(Store store, Path temp, Digest expected, long expectedSize) throws IOException {
-        this.store = store;
+    BlobWriter(Blobs blobs, Path temp, Digest expected, long expectedSize) throws IOException {
+        this.blobs = blobs;
         this.temp = temp;
         this.expected = expected;
         this.expectedSize = expectedSize;
@@ -68,7 +68,7 @@ public final class BlobWriter extends OutputStream {
             out.write(bytes, offset, length);
         } catch (IOException e) {
             abort();
-            throw store.writeFailure(e, temp);
+            throw blobs.writeFailure(e, temp);
         }
         digester.update(bytes, offset, length);
     }
@@ -99,12 +99,12 @@ public final class BlobWriter extends OutputStream {
             channel.force(true);
             out.close();
             closed = true;
-            store.moveIntoPlace(temp, actual);
+            blobs.moveIntoPlace(temp, actual);
             committed = actual;
             return actual;
         } catch (IOException e) {
             // The last buffered bytes (flush) or their sync can be what finds the disk full.
-            throw store.writeFailure(e, temp);
+            throw blobs.writeFailure(e, temp);
         } finally {
             if (committed == null) {
                 abort();

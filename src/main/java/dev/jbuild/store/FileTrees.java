@@ -98,7 +98,7 @@ public final class FileTrees {
      * removal, so that a removal stopped half-way never leaves a partial tree under the name
      * readers use. Returns the new path, or null when {@code dir} was already gone.
      */
-    public static Path renameAside(Path dir) throws IOException {
+    static Path renameAside(Path dir) throws IOException {
         Path aside = dir.resolveSibling(REMOVING_PREFIX + dir.getFileName() + "-" + UUID.randomUUID());
         try {
             Files.move(dir, aside, StandardCopyOption.ATOMIC_MOVE);
@@ -109,5 +109,5 @@ public final class FileTrees {
     }
 
     /** The prefix of {@link #renameAside} names: what is left under one is garbage. */
-    public static final String REMOVING_PREFIX = ".removing-";
+    static final String REMOVING_PREFIX = ".removing-";
 }

@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
  * <p>One owner per store directory per JVM, in a static table for the reasons {@link IndexLock}
  * gives: locks belong to the process, and a second channel closing would drop the first one's
  * lock. Where file locks do not work (some network filesystems) there is no token, entries get
- * plain names, and only their age tells (see {@link Store#STALE_TEMP_AGE}).
+ * plain names, and only their age tells (see {@link TempSpace#STALE_AGE}).
  */
 final class TempOwners {
 

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbuild.build.StoreMaintenance;
 import dev.jbuild.store.Store;
+import dev.jbuild.store.StoreMaintenance;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -343,7 +343,7 @@ class StoreTest {
         assertTrue(Files.exists(partialBlob), "a recent temporary file may belong to a live writer");
         assertTrue(Files.exists(partialIndex));
 
-        FileTime old = FileTime.from(Instant.now().minus(Store.STALE_TEMP_AGE).minusSeconds(60));
+        FileTime old = FileTime.from(Instant.now().minus(TempSpace.STALE_AGE).minusSeconds(60));
         Files.setLastModifiedTime(partialBlob, old);
         Files.setLastModifiedTime(partialIndex, old);
         Store.open(store.root());
