@@ -13,10 +13,12 @@ import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -52,6 +54,8 @@ final class Transport implements AutoCloseable {
     private volatile HttpClient defaultClient;
     /** For {@code http} URIs only: built without TLS, which it never needs. */
     private volatile HttpClient plainClient;
+    /** Every client made, so that {@link #close} can stop their threads. */
+    private final List<HttpClient> made = new CopyOnWriteArrayList<>();
 
     Transport(RegistryOptions options) {
         this.options = options;
@@ -405,14 +409,18 @@ final class Transport implements AutoCloseable {
         if (ctx != null) {
             b.sslContext(ctx);
         }
-        return b.build();
+        HttpClient client = b.build();
+        made.add(client);
+        return client;
     }
 
     @Override
     public void close() {
-        // java.net.http clients release their resources when unreachable (close() is Java 21+).
         clients.clear();
         defaultClient = null;
         plainClient = null;
+        // Their selector threads would otherwise live on and hold up the JVM's exit (SelectorThreads).
+        SelectorThreads.stop(made);
+        made.clear();
     }
 }

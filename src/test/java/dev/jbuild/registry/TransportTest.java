@@ -2,6 +2,7 @@ package dev.jbuild.registry;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,8 +22,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -130,6 +133,33 @@ class TransportTest {
         } finally {
             proxy.stop(0);
         }
+    }
+
+    /**
+     * A client's HTTP threads end with it: a selector thread left waiting in native code holds up
+     * the JVM's exit by 0.3 s (HotSpot waits for such threads), which was a third of a re-push.
+     */
+    @Test
+    void closingTheClientEndsItsSelectorThreads() throws Exception {
+        Set<Thread> before = selectorThreads();
+        Set<Thread> started;
+        try (RegistryClient client = RegistryClient.create(Clients.isolated(tmp).build())) {
+            ImageName name = ImageName.parse(REGISTRY.registry().host() + "/threads/none:1");
+            assertTrue(client.headManifest(name).isEmpty());
+            started = selectorThreads();
+            started.removeAll(before);
+            assertFalse(started.isEmpty(), "the request ran on a java.net.http client with a selector thread");
+        }
+        for (Thread thread : started) {
+            thread.join(2_000);
+            assertFalse(thread.isAlive(), thread.getName() + " still runs after the client was closed");
+        }
+    }
+
+    private static Set<Thread> selectorThreads() {
+        Set<Thread> threads = new HashSet<>(Thread.getAllStackTraces().keySet());
+        threads.removeIf(t -> !t.getName().endsWith("-SelectorManager") || !t.isAlive());
+        return threads;
     }
 
     @Test
