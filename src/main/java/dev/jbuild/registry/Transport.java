@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.net.http.HttpRequest;
@@ -38,13 +39,28 @@ final class Transport implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Transport.class);
     private static final int MAX_REDIRECTS = 10;
 
-    /** Where a registry is reached. */
-    record Endpoint(String registry, URI base, boolean plainHttp) {
+    /**
+     * Where a registry is reached. {@code probed} is the answer to the unauthenticated
+     * {@code GET /v2/} sent while choosing the scheme (insecure registries only), else null: it is
+     * the answer {@link Authenticator}'s ping would get, so the ping need not be sent again.
+     */
+    record Endpoint(String registry, URI base, boolean plainHttp, ProbeAnswer probed) {
+        Endpoint(String registry, URI base, boolean plainHttp) {
+            this(registry, base, plainHttp, null);
+        }
+
         /** {@code base} + path (which starts with {@code /v2/}). */
         URI resolve(String path) {
             return base.resolve(path);
         }
+
+        Endpoint probed(ProbeAnswer answer) {
+            return new Endpoint(registry, base, plainHttp, answer);
+        }
     }
+
+    /** The status and headers of a {@code GET /v2/} without credentials. */
+    record ProbeAnswer(int status, HttpHeaders headers) {}
 
     private final RegistryOptions options;
     private final EnvProxySelector proxySelector;
@@ -92,20 +108,20 @@ final class Transport implements AutoCloseable {
             if (answersPlainHttp(chosen.base())) {
                 // The HTTPS attempt could only fail; the plain one still has to succeed.
                 LOG.debug("{} answers in plain HTTP on its port; using plain HTTP", registry);
-                probe(plain);
-                chosen = plain;
+                chosen = plain.probed(probe(plain));
             } else {
                 try {
-                    probe(chosen);
+                    chosen = chosen.probed(probe(chosen));
                 } catch (IOException httpsFailure) {
+                    ProbeAnswer answer;
                     try {
-                        probe(plain);
+                        answer = probe(plain);
                     } catch (IOException plainFailure) {
                         httpsFailure.addSuppressed(plainFailure);
                         throw httpsFailure;
                     }
                     LOG.debug("{} does not answer HTTPS ({}); using plain HTTP", registry, httpsFailure.toString());
-                    chosen = plain;
+                    chosen = plain.probed(answer);
                 }
             }
         }
@@ -125,8 +141,8 @@ final class Transport implements AutoCloseable {
         return PlainHttpSniffer.answersPlainHttp(httpsBase.getHost(), port, options.connectTimeout());
     }
 
-    /** A quick request to see whether the endpoint speaks HTTPS at all. */
-    private void probe(Endpoint ep) throws IOException {
+    /** A quick request to see whether the endpoint speaks HTTPS at all; its answer. */
+    private ProbeAnswer probe(Endpoint ep) throws IOException {
         HttpRequest request = HttpRequest.newBuilder(ep.resolve("/v2/"))
                 .GET()
                 .timeout(options.connectTimeout())
@@ -135,6 +151,7 @@ final class Transport implements AutoCloseable {
         try {
             HttpResponse<BodyStream> r = client(ep.base()).send(request, BodyStream.handler(options.readTimeout(), "probing " + ep.registry()));
             new Response(r.statusCode(), r.headers(), r.uri(), r.body()).close();
+            return new ProbeAnswer(r.statusCode(), r.headers());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted");

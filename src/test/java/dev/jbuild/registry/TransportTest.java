@@ -135,6 +135,21 @@ class TransportTest {
         }
     }
 
+    /** Choosing an insecure registry's scheme asks GET /v2/ without credentials: that answer is also the auth ping. */
+    @Test
+    void anInsecureRegistryIsAskedForV2Once() throws Exception {
+        String agent = "jbuild/one-ping-" + System.nanoTime();
+        try (RegistryClient client = RegistryClient.create(Clients.isolated(tmp).userAgent(agent).build())) {
+            assertTrue(client.headManifest(ImageName.parse(REGISTRY.registry().host() + "/ping/none:1")).isEmpty());
+            assertTrue(client.headManifest(ImageName.parse(REGISTRY.registry().host() + "/ping/other:1")).isEmpty());
+        }
+        List<String> requests = REGISTRY.registry().log().lines()
+                .filter(l -> l.startsWith("127.0.0.1 - ") && l.contains(agent))
+                .map(l -> l.substring(l.indexOf('"') + 1, l.indexOf(" HTTP/1.1\"")))
+                .toList();
+        assertEquals(List.of("GET /v2/", "HEAD /v2/ping/none/manifests/1", "HEAD /v2/ping/other/manifests/1"), requests);
+    }
+
     /**
      * A client's HTTP threads end with it: a selector thread left waiting in native code holds up
      * the JVM's exit by 0.3 s (HotSpot waits for such threads), which was a third of a re-push.
