@@ -89,6 +89,16 @@ final class Authenticator {
     }
 
     private void ping(Transport.Endpoint ep) throws IOException {
+        Transport.ProbeAnswer probed = ep.probed();
+        // Choosing an insecure registry's scheme sent this very request; its answer serves unless
+        // the ping would have followed a redirect or failed (and reported the body).
+        if (probed != null && !isRedirect(probed.status()) && !RetryPolicy.isRetryableStatus(probed.status())) {
+            if (probed.status() == 401) {
+                learn(probed.headers());
+            }
+            pinged = true;
+            return;
+        }
         try (Response r = transport.exchange("GET", ep.resolve("/v2/"), Map.of(), null, null, "checking " + registry)) {
             if (r.status() == 401) {
                 learn(r);
@@ -97,6 +107,10 @@ final class Authenticator {
             }
         }
         pinged = true;
+    }
+
+    private static boolean isRedirect(int status) {
+        return status >= 300 && status < 400;
     }
 
     /** The Authorization header value for a request needing {@code scope}; null when none is known to be needed. */
@@ -161,7 +175,11 @@ final class Authenticator {
     }
 
     private AuthChallenge learn(Response r) {
-        List<AuthChallenge> all = AuthChallenge.parseAll(r.headers().allValues("WWW-Authenticate"));
+        return learn(r.headers());
+    }
+
+    private AuthChallenge learn(java.net.http.HttpHeaders headers) {
+        List<AuthChallenge> all = AuthChallenge.parseAll(headers.allValues("WWW-Authenticate"));
         AuthChallenge chosen = null;
         for (AuthChallenge c : all) {
             if (c.isBearer() && c.param("realm") != null) {

@@ -9,14 +9,17 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -36,13 +39,28 @@ final class Transport implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Transport.class);
     private static final int MAX_REDIRECTS = 10;
 
-    /** Where a registry is reached. */
-    record Endpoint(String registry, URI base, boolean plainHttp) {
+    /**
+     * Where a registry is reached. {@code probed} is the answer to the unauthenticated
+     * {@code GET /v2/} sent while choosing the scheme (insecure registries only), else null: it is
+     * the answer {@link Authenticator}'s ping would get, so the ping need not be sent again.
+     */
+    record Endpoint(String registry, URI base, boolean plainHttp, ProbeAnswer probed) {
+        Endpoint(String registry, URI base, boolean plainHttp) {
+            this(registry, base, plainHttp, null);
+        }
+
         /** {@code base} + path (which starts with {@code /v2/}). */
         URI resolve(String path) {
             return base.resolve(path);
         }
+
+        Endpoint probed(ProbeAnswer answer) {
+            return new Endpoint(registry, base, plainHttp, answer);
+        }
     }
+
+    /** The status and headers of a {@code GET /v2/} without credentials. */
+    record ProbeAnswer(int status, HttpHeaders headers) {}
 
     private final RegistryOptions options;
     private final EnvProxySelector proxySelector;
@@ -52,6 +70,8 @@ final class Transport implements AutoCloseable {
     private volatile HttpClient defaultClient;
     /** For {@code http} URIs only: built without TLS, which it never needs. */
     private volatile HttpClient plainClient;
+    /** Every client made, so that {@link #close} can stop their threads. */
+    private final List<HttpClient> made = new CopyOnWriteArrayList<>();
 
     Transport(RegistryOptions options) {
         this.options = options;
@@ -88,20 +108,20 @@ final class Transport implements AutoCloseable {
             if (answersPlainHttp(chosen.base())) {
                 // The HTTPS attempt could only fail; the plain one still has to succeed.
                 LOG.debug("{} answers in plain HTTP on its port; using plain HTTP", registry);
-                probe(plain);
-                chosen = plain;
+                chosen = plain.probed(probe(plain));
             } else {
                 try {
-                    probe(chosen);
+                    chosen = chosen.probed(probe(chosen));
                 } catch (IOException httpsFailure) {
+                    ProbeAnswer answer;
                     try {
-                        probe(plain);
+                        answer = probe(plain);
                     } catch (IOException plainFailure) {
                         httpsFailure.addSuppressed(plainFailure);
                         throw httpsFailure;
                     }
                     LOG.debug("{} does not answer HTTPS ({}); using plain HTTP", registry, httpsFailure.toString());
-                    chosen = plain;
+                    chosen = plain.probed(answer);
                 }
             }
         }
@@ -121,8 +141,8 @@ final class Transport implements AutoCloseable {
         return PlainHttpSniffer.answersPlainHttp(httpsBase.getHost(), port, options.connectTimeout());
     }
 
-    /** A quick request to see whether the endpoint speaks HTTPS at all. */
-    private void probe(Endpoint ep) throws IOException {
+    /** A quick request to see whether the endpoint speaks HTTPS at all; its answer. */
+    private ProbeAnswer probe(Endpoint ep) throws IOException {
         HttpRequest request = HttpRequest.newBuilder(ep.resolve("/v2/"))
                 .GET()
                 .timeout(options.connectTimeout())
@@ -131,6 +151,7 @@ final class Transport implements AutoCloseable {
         try {
             HttpResponse<BodyStream> r = client(ep.base()).send(request, BodyStream.handler(options.readTimeout(), "probing " + ep.registry()));
             new Response(r.statusCode(), r.headers(), r.uri(), r.body()).close();
+            return new ProbeAnswer(r.statusCode(), r.headers());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted");
@@ -405,14 +426,18 @@ final class Transport implements AutoCloseable {
         if (ctx != null) {
             b.sslContext(ctx);
         }
-        return b.build();
+        HttpClient client = b.build();
+        made.add(client);
+        return client;
     }
 
     @Override
     public void close() {
-        // java.net.http clients release their resources when unreachable (close() is Java 21+).
         clients.clear();
         defaultClient = null;
         plainClient = null;
+        // Their selector threads would otherwise live on and hold up the JVM's exit (SelectorThreads).
+        SelectorThreads.stop(made);
+        made.clear();
     }
 }

@@ -2,6 +2,7 @@ package dev.jbuild.registry;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,8 +22,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -130,6 +133,48 @@ class TransportTest {
         } finally {
             proxy.stop(0);
         }
+    }
+
+    /** Choosing an insecure registry's scheme asks GET /v2/ without credentials: that answer is also the auth ping. */
+    @Test
+    void anInsecureRegistryIsAskedForV2Once() throws Exception {
+        String agent = "jbuild/one-ping-" + System.nanoTime();
+        try (RegistryClient client = RegistryClient.create(Clients.isolated(tmp).userAgent(agent).build())) {
+            assertTrue(client.headManifest(ImageName.parse(REGISTRY.registry().host() + "/ping/none:1")).isEmpty());
+            assertTrue(client.headManifest(ImageName.parse(REGISTRY.registry().host() + "/ping/other:1")).isEmpty());
+        }
+        List<String> requests = REGISTRY.registry().log().lines()
+                .filter(l -> l.startsWith("127.0.0.1 - ") && l.contains(agent))
+                .map(l -> l.substring(l.indexOf('"') + 1, l.indexOf(" HTTP/1.1\"")))
+                .toList();
+        assertEquals(List.of("GET /v2/", "HEAD /v2/ping/none/manifests/1", "HEAD /v2/ping/other/manifests/1"), requests);
+    }
+
+    /**
+     * A client's HTTP threads end with it: a selector thread left waiting in native code holds up
+     * the JVM's exit by 0.3 s (HotSpot waits for such threads), which was a third of a re-push.
+     */
+    @Test
+    void closingTheClientEndsItsSelectorThreads() throws Exception {
+        Set<Thread> before = selectorThreads();
+        Set<Thread> started;
+        try (RegistryClient client = RegistryClient.create(Clients.isolated(tmp).build())) {
+            ImageName name = ImageName.parse(REGISTRY.registry().host() + "/threads/none:1");
+            assertTrue(client.headManifest(name).isEmpty());
+            started = selectorThreads();
+            started.removeAll(before);
+            assertFalse(started.isEmpty(), "the request ran on a java.net.http client with a selector thread");
+        }
+        for (Thread thread : started) {
+            thread.join(2_000);
+            assertFalse(thread.isAlive(), thread.getName() + " still runs after the client was closed");
+        }
+    }
+
+    private static Set<Thread> selectorThreads() {
+        Set<Thread> threads = new HashSet<>(Thread.getAllStackTraces().keySet());
+        threads.removeIf(t -> !t.getName().endsWith("-SelectorManager") || !t.isAlive());
+        return threads;
     }
 
     @Test
