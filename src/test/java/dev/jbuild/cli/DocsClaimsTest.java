@@ -89,6 +89,19 @@ class DocsClaimsTest {
                     "--progress=plain", "CONTEXT"),
             Claim.refused("docs/usage.md", "Docker's `host-gateway` is not implemented yet", SCRATCH,
                     "host-gateway is not implemented yet", "--add-host", "h:host-gateway", "CONTEXT"),
+            Claim.refused("docs/dockerfile.md", "`from` and `source` are refused: not implemented yet",
+                    "FROM scratch\nRUN --mount=type=cache,target=/x,from=foo true\n",
+                    "Dockerfile:2:5: RUN --mount=type=cache,from=...: not implemented yet", "--progress=plain", "CONTEXT"),
+            Claim.refused("docs/dockerfile.md", "`from` and `source` are refused: not implemented yet",
+                    "FROM scratch\nRUN --mount=type=cache,target=/x,source=sub true\n",
+                    "Dockerfile:2:5: RUN --mount=type=cache,source=...: not implemented yet", "--progress=plain", "CONTEXT"),
+            // BuildKit's error texts quoted: each is what jbuild prints.
+            Claim.refused("docs/dockerfile.md", "`unsupported mount type \"nope\"`",
+                    "FROM scratch\nRUN --mount=type=nope true\n", "Dockerfile:2:5: unsupported mount type \"nope\"",
+                    "--progress=plain", "CONTEXT"),
+            Claim.refused("docs/dockerfile.md", "`unsupported sharing value \"weird\"`",
+                    "FROM scratch\nRUN --mount=type=cache,target=/x,sharing=weird true\n",
+                    "Dockerfile:2:5: unsupported sharing value \"weird\"", "--progress=plain", "CONTEXT"),
             // "accepted and without effect": a required ARG that is not given does not fail the build.
             new Claim("docs/dockerfile.md", "**Not supported:** `RUN --device`", List.of("--progress=plain", "CONTEXT"),
                     "FROM scratch\nARG --required NEEDED\nCOPY a.txt /\n", 0, "writing image"));
