@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.image.ImageConfig;
 import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.testing.Integration;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -266,6 +267,7 @@ class BuilderTest {
      * first member is named like bzip2's magic (a tar header comes first); a text file that only starts
      * like bzip2 is copied.
      */
+    @Integration
     @Test
     void addUnpacksEveryFormatBuildKitDoesWithTheOneTarReader() throws Exception {
         String longName = "long/" + "n".repeat(150) + ".txt";
@@ -346,6 +348,7 @@ class BuilderTest {
         return bytes.toByteArray();
     }
 
+    @Integration
     @Test
     void addDownloadsUrlsVerifiesChecksumsAndDatesFilesByLastModified() throws Exception {
         com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
@@ -434,6 +437,7 @@ class BuilderTest {
         assertEquals(first.manifest().digest(), again.manifest().digest());
     }
 
+    @Integration
     @Test
     void errorsNameTheInstruction() throws Exception {
         BuildException missing = assertThrows(BuildException.class, () -> fixture.build("FROM scratch\n\nCOPY nope.txt /\n"));
@@ -488,6 +492,7 @@ class BuilderTest {
         assertEquals(Map.of("a", "ok"), fixture.config(result).config().labels());
     }
 
+    @Integration
     @Test
     void failedUserLookupsSayWhatNeededTheUser() throws Exception {
         // Files that WORKDIR and --chown create fall back to 0:0 as BuildKit's file op does, with a

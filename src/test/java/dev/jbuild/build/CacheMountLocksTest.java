@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.dockerfile.RunMount.Sharing;
+import dev.jbuild.testing.Integration;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** sharing=shared|locked|private against a lock another process holds (a child JVM). */
+@Integration
 class CacheMountLocksTest {
 
     @TempDir

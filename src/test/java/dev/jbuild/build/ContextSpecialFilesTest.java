@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jbuild.layer.DeviceKind;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.Integration;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * does, sockets are left out with a warning. Every test is bounded, so a regression fails instead of
  * hanging the suite.
  */
+@Integration
 @Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ContextSpecialFilesTest {
 

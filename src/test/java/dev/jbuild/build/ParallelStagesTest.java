@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.Integration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * depends on, a failure cancelling the rest, and the image the same whatever the order.
  * The RUN steps meet through a shared cache mount, so only concurrent execution can pass them.
  */
+@Integration
 class ParallelStagesTest {
 
     @TempDir

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.Integration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code --annotation TYPE:KEY=VALUE} puts the annotation where buildx puts it, read back from the
  * OCI layout the build writes (unpacked with GNU tar).
  */
+@Integration
 class AnnotationPlacementTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.testing.BusyboxImage;
+import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.LocalRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * unpacks it (RUN), whether the image comes from a registry or an OCI layout, and also when the
  * claimed diff_id is one the store already knows from an honest image.
  */
+@Integration
 class BaseVerificationTest {
 
     /** A digest no layer has. */

@@ -9,6 +9,7 @@ import dev.jbuild.image.ImageDocuments;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.LayerReader;
 import dev.jbuild.testing.BusyboxImage;
+import dev.jbuild.testing.Integration;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The build cache through the CLI: RUN steps, secrets, concurrent builds in two JVMs, killed builds. */
+@Integration
 class CacheCliTest {
 
     @TempDir

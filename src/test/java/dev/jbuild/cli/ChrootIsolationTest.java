@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.LayerReader;
 import dev.jbuild.testing.BusyboxImage;
+import dev.jbuild.testing.Integration;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * both where the machine allows namespaces and where it allows none (forced with the sandbox's test property);
  * as an ordinary user it is refused with an explanation.
  */
+@Integration
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ChrootIsolationTest {
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.testing.Integration;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -88,6 +89,7 @@ class CliTest {
         assertTrue(context.err().contains("the build context no-such-context-dir is not a directory"), context.err());
     }
 
+    @Integration
     @Test
     void anImageThatCannotBePulledIsTriedOncePerBuild() throws Exception {
         int port;
@@ -201,6 +203,7 @@ class CliTest {
         assertTrue(result.err().contains("    2 | COPY missing.txt /"), result.err());
     }
 
+    @Integration
     @Test
     void buildIsTheDefaultCommandAndPrintsThePrunedPlan() throws Exception {
         Path file = dockerfile("""

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.image.Digest;
 import dev.jbuild.testing.BusyboxImage;
+import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.LocalRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * rename it into place), a pull of that base, a push, and a prune meanwhile. Every one must
  * succeed, and the store must be whole afterwards.
  */
+@Integration
 class ConcurrentStoreTest {
 
     static final int BUILDS = 3;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.ReadableClasspath;
 import dev.jbuild.testing.RootlessTestUser;
 import java.nio.file.Files;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * bytes and must reach the image byte for byte (the JVM maps them through the locale's character set,
  * fixed at start-up), and special files in the context must not hang the build.
  */
+@Integration
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ContextNamesProcessTest {
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jbuild.image.Digest;
 import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.LocalRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the error names the file being written and the store (or the destination), and nothing half-written stays
  * behind that a later build would trust: after more space, the same command succeeds on the same store.
  */
+@Integration
 class DiskFullTest {
 
     private static final String STORE_ADVICE = "free space or choose another store with --root";

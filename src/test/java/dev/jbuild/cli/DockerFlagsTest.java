@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.LocalRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -102,6 +103,7 @@ class DockerFlagsTest {
     }
 
     /** buildx's -o type=image,name=…,push=…: a quoted field holds several names; push=true pushes every one. */
+    @Integration
     @Test
     void imageOutputNamesAndPushes() throws Exception {
         try (LocalRegistry registry = LocalRegistry.startPlain()) {
@@ -144,6 +146,7 @@ class DockerFlagsTest {
     }
 
     /** docker build - < Dockerfile: not an archive by its first bytes, so the Dockerfile, with an empty context. */
+    @Integration
     @Test
     void dockerfileOnStandardInputBuildsWithAnEmptyContext() throws Exception {
         String root = dir.resolve("store").toString();

@@ -3,6 +3,7 @@ package dev.jbuild.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.testing.Integration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * or with the reason it cannot be checked mechanically: that is how "the registry cache is not
  * implemented yet" would have been caught.
  */
+@Integration
 class DocsClaimsTest {
 
     private static final Pattern CLAIM = Pattern.compile("(?i)not implemented|not supported|unsupported|until jbuild");

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbuild.sandbox.Emulation;
 import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.ReadableClasspath;
 import dev.jbuild.testing.RootlessTestUser;
 import java.io.IOException;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * "1" — emulated RUN must work; "0" — it must fail with the explanation of what the host lacks. Unset (the
  * suite started without test.sh), the host's {@code /proc/sys/fs/binfmt_misc/qemu-aarch64} decides.
  */
+@Integration
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EmulatedRunTest {
 

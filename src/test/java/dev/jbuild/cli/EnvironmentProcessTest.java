@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.LocalRegistry;
 import dev.jbuild.testing.Podman;
 import java.nio.file.Files;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * auth.json, whether standard output is a terminal (under a real pseudo-terminal from
  * {@code script}), and the engine on the PATH that {@code --load} uses.
  */
+@Integration
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class EnvironmentProcessTest {
 

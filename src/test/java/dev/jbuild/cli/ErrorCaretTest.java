@@ -3,6 +3,7 @@ package dev.jbuild.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.testing.Integration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -92,6 +93,7 @@ class ErrorCaretTest {
                 + "  --start-period=1s \\\n  --start-interval=1s \\\n  --timeout=2s CMD true\n"));
     }
 
+    @Integration
     @Test
     void anUnterminatedHeredocPointsAtItsMarker() throws Exception {
         assertEquals("""
@@ -116,6 +118,7 @@ class ErrorCaretTest {
                 """, parseError("FROM alpine\nSHELL [\"sh\", -c]\n"));
     }
 
+    @Integration
     @Test
     void flagValuesAndWordsArePointedAt() throws Exception {
         assertEquals("""
@@ -188,6 +191,7 @@ class ErrorCaretTest {
                 """, buildError("ARG A=1 B=x${Y:?}\nFROM scratch\n", "--dry-run"));
     }
 
+    @Integration
     @Test
     void theBuildsErrorsPointAtTheWordOrFlag() throws Exception {
         // an unclosed quote, at the quote; a substitution on a continuation line, at its $

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.Podman;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * skopeo reads the OCI archive, umoci unpacks it, podman loads the Docker archive and runs it,
  * and the files match the context one by one.
  */
+@Integration
 class ImageOutputsTest {
 
     @TempDir

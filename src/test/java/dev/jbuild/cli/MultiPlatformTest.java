@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.LocalRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * --platform with several platforms: one image each, joined in one index that is stored, exported and pushed.
  * RUN for several platforms (emulation) is {@link EmulatedRunTest}'s.
  */
+@Integration
 class MultiPlatformTest {
 
     @TempDir

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.Integration;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * else would notice if a picocli upgrade or a change to the shade filters brought them back. Runs after
  * {@code package} (failsafe), on {@code target/jbuild.jar} itself.
  */
+@Integration
 class PicocliClassFilesIT {
 
     private static Path jar;

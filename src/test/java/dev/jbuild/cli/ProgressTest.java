@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jbuild.testing.Integration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -207,6 +208,7 @@ class ProgressTest {
      * Two stages whose RUNs print while the other one runs (they meet through a cache mount, so
      * their output interleaves): every line carries the #N of its own step, in plain and json.
      */
+    @Integration
     @Test
     void outputOfParallelStagesIsAttributedToItsStep() throws Exception {
         dev.jbuild.testing.BusyboxImage busybox = dev.jbuild.testing.BusyboxImage.write(temp.resolve("busybox"), "1.0");

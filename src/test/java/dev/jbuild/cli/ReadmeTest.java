@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.Integration;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * launcher would run Maven inside Maven's test phase); the command runs in a copy of the
  * checkout's {@code examples/}, so whatever it writes lands in a temporary directory.
  */
+@Integration
 class ReadmeTest {
 
     private static final String START = "<!-- first-command -->";

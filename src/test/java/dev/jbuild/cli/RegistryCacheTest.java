@@ -15,6 +15,7 @@ import dev.jbuild.image.Manifest;
 import dev.jbuild.image.MediaTypes;
 import dev.jbuild.registry.RegistryClient;
 import dev.jbuild.testing.BusyboxImage;
+import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.LocalRegistry;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * --cache-to/--cache-from type=registry and type=inline against the real CNCF registry: a second
  * machine (a fresh store) rebuilds without running any RUN and downloads only the layers it hits.
  */
+@Integration
 class RegistryCacheTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

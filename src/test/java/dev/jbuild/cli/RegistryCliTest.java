@@ -12,6 +12,7 @@ import dev.jbuild.image.MediaTypes;
 import dev.jbuild.store.Store;
 import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.LocalRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** FROM a registry, --push, pull, push and login through the CLI, against the real CNCF registry. */
+@Integration
 class RegistryCliTest {
 
     @TempDir

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.Podman;
 import dev.jbuild.testing.ReadableClasspath;
 import dev.jbuild.testing.RootlessTestUser;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.TestInstance;
  * (as root, so ids are real) and the tree must be exactly the base plus the steps' changes — names, types,
  * modes, owners, link targets, hard links, content; podman runs it; and both snapshotters give the same image.
  */
+@Integration
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RootlessBuildTest {
 

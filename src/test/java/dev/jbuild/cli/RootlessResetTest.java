@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.ReadableClasspath;
 import dev.jbuild.testing.RootlessTestUser;
 import java.nio.file.Files;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * a RUN's chowned files, a cache mount), which the user cannot {@code rm -rf}; {@code jbuild
  * system reset} removes all of it, so the user is left with nothing it cannot delete.
  */
+@Integration
 class RootlessResetTest {
 
     RootlessTestUser user;

@@ -11,6 +11,7 @@ import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.LayerReader;
 import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.ReadableClasspath;
 import dev.jbuild.testing.RootlessTestUser;
 import java.io.ByteArrayInputStream;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.TestInstance;
  * COPY layer without that directory (unpacked on its own, it must not get a default 0755 root:root);
  * and a rw bind mount copies a context file whose group the user namespace cannot map.
  */
+@Integration
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RunOwnershipTest {
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.Integration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,6 +27,7 @@ import picocli.CommandLine;
  * the step (the host's ssh-add and its libraries copied into a busybox image) lists that key, through the
  * default socket and through a {@code target=} with another owner; nothing of it reaches the image.
  */
+@Integration
 class SshMountTest {
 
     @TempDir

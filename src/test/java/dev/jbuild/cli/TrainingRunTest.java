@@ -2,6 +2,7 @@ package dev.jbuild.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.jbuild.testing.Integration;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The launchers' class archive is only as good as its training run: every command of it has to
  * work (against its own loopback registry), or that command's classes silently miss the archive.
  */
+@Integration
 class TrainingRunTest {
 
     @TempDir

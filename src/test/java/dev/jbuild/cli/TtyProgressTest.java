@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jbuild.build.BuildListener;
 import dev.jbuild.build.StepId;
 import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.Integration;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -167,6 +168,7 @@ class TtyProgressTest {
     }
 
     /** A real build with {@code --progress=auto} under script(1)'s pseudo-terminal: the tty view is chosen and shows the steps. */
+    @Integration
     @Test
     void aBuildOnAPseudoTerminalShowsItsSteps(@TempDir Path temp) throws Exception {
         Files.writeString(temp.resolve("a.txt"), "a\n");

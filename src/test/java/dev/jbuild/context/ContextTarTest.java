@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.testing.Integration;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -314,6 +315,7 @@ class ContextTarTest {
     }
 
     /** GNU tar's sparse files, concatenated gzip members and .wh. names (plain files in a context). */
+    @Integration
     @Test
     void sparseFilesConcatenatedGzipAndWhiteoutNamesAreOrdinaryContent() throws Exception {
         Path src = dir(tmp, "src");

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.testing.Integration;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -274,6 +275,7 @@ class DirectoryTreeTest {
         return files.stream().map(SourceFile::name).collect(Collectors.toList());
     }
 
+    @Integration
     @Test
     @org.junit.jupiter.api.Timeout(value = 30, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
     void fifosAndSocketsAreListedWithoutBeingOpened() throws Exception {
@@ -291,6 +293,7 @@ class DirectoryTreeTest {
         assertThrows(NoSuchFileException.class, () -> tree.open(tree.lookup("pipe").orElseThrow()));
     }
 
+    @Integration
     @Test
     void namesThatAreNotUtf8KeepTheirBytes() throws Exception {
         Path ctx = ctx();

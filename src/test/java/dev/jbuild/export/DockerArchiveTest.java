@@ -13,6 +13,7 @@ import dev.jbuild.image.Index;
 import dev.jbuild.image.Platform;
 import dev.jbuild.store.Store;
 import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.Podman;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -72,6 +73,7 @@ class DockerArchiveTest {
                 .map(Archives.Member::name).filter(n -> n.endsWith("/")).toList());
     }
 
+    @Integration
     @Test
     void podmanLoadsItWithTheConfigDigestAsId() throws IOException {
         Path tar = export(image.manifest(), List.of("localhost/jbuild-export-test:1.0"), null, "docker.tar");
@@ -96,6 +98,7 @@ class DockerArchiveTest {
         }
     }
 
+    @Integration
     @Test
     void skopeoReadsItAsADockerArchive() throws IOException {
         Path tar = export(image.manifest(), List.of("app:1.0"), null, "docker.tar");

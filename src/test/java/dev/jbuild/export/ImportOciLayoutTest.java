@@ -14,6 +14,7 @@ import dev.jbuild.image.MediaTypes;
 import dev.jbuild.image.Platform;
 import dev.jbuild.store.Store;
 import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.Integration;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -59,6 +60,7 @@ class ImportOciLayoutTest {
         }
     }
 
+    @Integration
     @Test
     void aLayoutWrittenBySkopeoIsImported() throws IOException {
         // skopeo compresses plain-tar layers when it writes an oci: layout (a new digest); all gzip keeps them.

@@ -15,6 +15,7 @@ import dev.jbuild.image.Platform;
 import dev.jbuild.layer.Compression;
 import dev.jbuild.store.Store;
 import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.Integration;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -111,6 +112,7 @@ class OciArchiveTest {
         assertEquals(null, only.annotations());
     }
 
+    @Integration
     @Test
     void skopeoReadsTheArchiveWithAndWithoutATag() throws IOException {
         Path tar = export(image.manifest(), NAMES, Instant.EPOCH, "out.tar");
@@ -127,6 +129,7 @@ class OciArchiveTest {
         ExternalTool.command("skopeo", "inspect", "oci-archive:" + tar + ":no-such-tag").run().assertFailure();
     }
 
+    @Integration
     @Test
     void umociUnpacksTheExpectedTree() throws IOException {
         Path tar = export(image.manifest(), NAMES, Instant.EPOCH, "out.tar");
@@ -142,6 +145,7 @@ class OciArchiveTest {
         assertEquals(Map.of(), rootfs.links(), "bin/tool-link keeps the first bin/tool, a separate file now");
     }
 
+    @Integration
     @Test
     void anIndexIsArchivedWithEveryPlatform() throws IOException {
         TestImages.Image arm = TestImages.standard(store, new Platform("linux", "arm64", "v8"), Compression.ZSTD);

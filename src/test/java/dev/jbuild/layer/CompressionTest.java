@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.luben.zstd.ZstdInputStream;
+import dev.jbuild.testing.Integration;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -58,6 +59,7 @@ class CompressionTest {
         }
     }
 
+    @Integration
     @Test
     void parallelGzipIsReadByTheGzipTool() throws Exception {
         byte[] data = semiCompressible(3 * BLOCK + 7, 42);

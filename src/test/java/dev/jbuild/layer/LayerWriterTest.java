@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.testing.Integration;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -196,6 +197,7 @@ class LayerWriterTest {
         assertEquals(List.of("logs", "logs/keep", "logs/keep/k.log"), subset.stream().map(LayerEntry::path).toList());
     }
 
+    @Integration
     @Test
     void gnuTarListsWhatWeWrite() throws Exception {
         Path tarFile = tmp.resolve("l.tar");

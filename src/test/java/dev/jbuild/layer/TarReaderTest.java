@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.Integration;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -61,6 +62,7 @@ class TarReaderTest {
         }
     }
 
+    @Integration
     @Test
     void gnuSparseFilesInEveryFormatReadAsCommonsCompressReadThem() throws IOException {
         Path src = Files.createDirectories(tmp.resolve("src"));
@@ -157,6 +159,7 @@ class TarReaderTest {
         assertEquals(-10, ours.get(0).mtime());
     }
 
+    @Integration
     @Test
     void starPrefixAsCommonsCompressAndGnuDumpDirectoriesAsGnuTarReadThem() throws IOException {
         // star (xstar): a 131-byte prefix, then atime and ctime, and "tar\0" at 508.

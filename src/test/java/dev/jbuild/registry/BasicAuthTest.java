@@ -10,6 +10,7 @@ import dev.jbuild.image.ImageName;
 import dev.jbuild.image.Manifest;
 import dev.jbuild.image.Platform;
 import dev.jbuild.store.Store;
+import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.LocalRegistry;
 import dev.jbuild.testing.LocalRegistryExtension;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** htpasswd (Basic) authentication against the real registry. */
+@Integration
 class BasicAuthTest {
 
     @RegisterExtension

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.Integration;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -76,6 +77,7 @@ class CredentialLookupTest {
         assertEquals("Credentials[identity token]", Credentials.identityToken("secret").toString());
     }
 
+    @Integration
     @Test
     void credentialHelpersAndCredsStoreRunTheHelper() throws Exception {
         Path bin = Files.createDirectories(tmp.resolve("bin"));

@@ -16,6 +16,7 @@ import dev.jbuild.image.MediaTypes;
 import dev.jbuild.image.Platform;
 import dev.jbuild.store.Store;
 import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.LocalRegistryExtension;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * with Retry-After, connections cut mid-blob, stalls, slow answers) are ridden out with identical
  * results; permanent ones fail with a message naming what and why, and leave the store clean.
  */
+@Integration
 class FaultInjectionTest {
 
     @RegisterExtension

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.jbuild.image.Digest;
 import dev.jbuild.image.ImageName;
+import dev.jbuild.testing.Integration;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * without a TLS handshake, once per registry however many transfers start at the same time, and
  * a TLS port still gets its HTTPS attempt.
  */
+@Integration
 class InsecureEndpointTest {
 
     @TempDir

@@ -21,6 +21,7 @@ import dev.jbuild.image.Platform;
 import dev.jbuild.store.Store;
 import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.LocalRegistry;
 import dev.jbuild.testing.LocalRegistryExtension;
 import java.nio.file.Files;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Push and pull against a real CNCF distribution over plain HTTP, cross-checked with skopeo. */
+@Integration
 class PullPushTest {
 
     @RegisterExtension

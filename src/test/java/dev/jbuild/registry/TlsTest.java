@@ -10,6 +10,7 @@ import dev.jbuild.image.Manifest;
 import dev.jbuild.image.Platform;
 import dev.jbuild.store.Store;
 import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.LocalRegistry;
 import dev.jbuild.testing.LocalRegistryExtension;
 import dev.jbuild.testing.TestCertificateAuthority;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** TLS with a CA made by the test: --tls-ca, certs.d, insecure mode, client certificates. */
+@Integration
 class TlsTest {
 
     @RegisterExtension

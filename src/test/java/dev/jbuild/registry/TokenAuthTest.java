@@ -12,6 +12,7 @@ import dev.jbuild.image.ImageName;
 import dev.jbuild.image.Manifest;
 import dev.jbuild.image.Platform;
 import dev.jbuild.store.Store;
+import dev.jbuild.testing.Integration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The Bearer token flow against the real registry configured with {@code auth: token}: the
  * registry verifies JWTs from {@link TokenServer}, signed with a key made for this test.
  */
+@Integration
 class TokenAuthTest {
 
     private static final Platform AMD64 = new Platform("linux", "amd64");

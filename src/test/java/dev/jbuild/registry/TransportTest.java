@@ -12,6 +12,7 @@ import dev.jbuild.image.Descriptor;
 import dev.jbuild.image.ImageName;
 import dev.jbuild.image.MediaTypes;
 import dev.jbuild.store.Store;
+import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.LocalRegistryExtension;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Redirects that must not leak credentials, the User-Agent, and HTTP proxies from the environment. */
+@Integration
 class TransportTest {
 
     @RegisterExtension

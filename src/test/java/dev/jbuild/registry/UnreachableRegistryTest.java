@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.image.ImageName;
 import dev.jbuild.image.Platform;
+import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.LocalRegistryExtension;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A registry that cannot be reached: the failure names the request (method and URL) and the cause,
  * and only causes that can pass are retried.
  */
+@Integration
 class UnreachableRegistryTest {
 
     @RegisterExtension

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.testing.Integration;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -126,6 +127,7 @@ class AgentProtocolTest {
      * An agent that dies before it answers (here it exits at once: it is pid 1 of its pid namespace, which
      * even SIGKILL from inside cannot end): how it ended and what it printed, not a deserializer's null.
      */
+    @Integration
     @Test
     void anAgentThatDiesIsReportedWithItsExitAndOutput() throws Exception {
         SandboxOptions dying = new SandboxOptions(temp.resolve("work"), Snapshotter.COPY,

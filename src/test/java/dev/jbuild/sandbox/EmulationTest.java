@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.Integration;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -213,6 +214,7 @@ class EmulationTest {
     }
 
     /** The probe programs are valid: qemu runs each to exit 0, and a broken one fails. */
+    @Integration
     @Test
     void probeProgramsExitZero() throws IOException {
         for (Map.Entry<String, byte[]> probe : Map.of("qemu-i386-static", Emulation.ElfProbe.i386(),
@@ -233,6 +235,7 @@ class EmulationTest {
      * Debian's kernels, but some VM kernels leave it out): the shell's exec of the same program decides,
      * and without a registered handler the other answer is the clear "no handler" error.
      */
+    @Integration
     @Test
     void i386IsNativeOnAmd64ExactlyWhenTheKernelRunsIt() throws IOException, InterruptedException {
         assertEquals("amd64", dev.jbuild.testing.BusyboxImage.hostArchitecture(), "CI runs on amd64");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.jbuild.testing.Integration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * One agent per sandbox: runs reuse it, run at the same time in it with their own output, are cancelled one
  * by one, survive its death (the next call starts another) and end with it on close.
  */
+@Integration
 class SandboxAgentTest {
 
     @TempDir

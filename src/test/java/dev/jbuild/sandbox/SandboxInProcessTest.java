@@ -1,5 +1,6 @@
 package dev.jbuild.sandbox;
 
+import dev.jbuild.testing.Integration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
  * The RUN scenarios as the user running the tests (real root in CI: no user namespace, identity ids; a
  * developer's own account otherwise).
  */
+@Integration
 class SandboxInProcessTest extends ScenarioChecks {
     private final Map<Snapshotter, Map<String, Scenarios.Outcome>> outcomes = new EnumMap<>(Snapshotter.class);
     private final Map<Snapshotter, Path> roots = new EnumMap<>(Snapshotter.class);

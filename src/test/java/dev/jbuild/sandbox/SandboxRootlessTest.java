@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.jbuild.testing.Integration;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * with runuser, from a copy of the test classpath that user can read; as a normal user, they run as that user.
  * Either way under {@code LC_ALL=C}, the locale in which the JVM maps file names with the least.
  */
+@Integration
 class SandboxRootlessTest extends ScenarioChecks {
     static final String USER = "jbuildtest";
 

@@ -7,6 +7,7 @@ import dev.jbuild.layer.Compression;
 import dev.jbuild.layer.EntryAttributes;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.LayerWriter;
+import dev.jbuild.testing.Integration;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Unpacking base layers (in the agent, another process) reports the compressed bytes it has read. */
+@Integration
 class UnpackProgressTest {
 
     @Test

@@ -13,6 +13,7 @@ import dev.jbuild.image.ImageDocuments;
 import dev.jbuild.image.Index;
 import dev.jbuild.image.MediaTypes;
 import dev.jbuild.image.Platform;
+import dev.jbuild.testing.Integration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -195,6 +196,7 @@ class StoreTest {
         assertTempEmpty(store);
     }
 
+    @Integration
     @Test
     void twoProcessesWritingTheSameBlobBothSucceed() throws Exception {
         Store store = Store.open(root.resolve("store"));
@@ -297,6 +299,7 @@ class StoreTest {
         assertTempEmpty(first);
     }
 
+    @Integration
     @Test
     void indexStaysValidUnderTagUpdatesFromTwoProcesses() throws Exception {
         Store store = Store.open(root.resolve("store"));

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The busybox base image is a valid OCI image for skopeo, umoci and podman, and is reproducible. */
+@Integration
 class BusyboxImageTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

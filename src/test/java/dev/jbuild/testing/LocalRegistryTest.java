@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Every registry variant answers the distribution API and takes a real push. */
+@Integration
 class LocalRegistryTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

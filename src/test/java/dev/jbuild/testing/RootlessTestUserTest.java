@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** What the rootless RUN suite relies on: the test user, its id ranges, and access to the checkout. */
+@Integration
 class RootlessTestUserTest {
 
     private static RootlessTestUser user;
