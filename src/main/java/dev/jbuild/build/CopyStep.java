@@ -131,13 +131,13 @@ final class CopyStep {
             String checksum = add.checksum() == null ? null : session.expand(add.checksum(), scope, at);
             RemoteFile remote;
             try {
-                remote = RemoteFile.fetch(session.httpClient(), url, checksum, session.scratchDir);
+                remote = RemoteFile.fetch(session.httpClient(), url, checksum, session.scratchDir());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new BuildException(at, "interrupted while downloading " + url, e);
             }
             String target = resolveTarget(destination, intoDirectory ? remote.name() : null, placement);
-            Instant mtime = remote.lastModified().orElse(session.createdDirTime);
+            Instant mtime = remote.lastModified().orElse(session.createdDirTime());
             int mode = placement.chmod() == null ? 0600 : placement.chmod().applyTo(0600, false);
             long size = java.nio.file.Files.size(remote.file());
             addParents(entries, LayerPaths.parent(target), placement);
@@ -154,7 +154,7 @@ final class CopyStep {
         if (chown != null) {
             String spec = session.expand(chown, scope, at);
             owner = Ownership.resolve(session, state, spec,
-                    unknown -> session.listener.warning(at.prefix() + ": " + Ownership.forChown(keyword, spec) + ": " + unknown));
+                    unknown -> session.listener().warning(at.prefix() + ": " + Ownership.forChown(keyword, spec) + ": " + unknown));
         }
         FileMode mode;
         try {
@@ -219,7 +219,7 @@ final class CopyStep {
             byte[] content = heredocContent(heredoc, at);
             int mode = placement.chmod() == null ? 0644 : placement.chmod().applyTo(0644, false);
             addParents(entries, LayerPaths.parent(target), placement);
-            entries.put(target, LayerEntry.RegularFile.of(target, placement.newFile(mode, session.createdDirTime), content));
+            entries.put(target, LayerEntry.RegularFile.of(target, placement.newFile(mode, session.createdDirTime()), content));
         }
     }
 
@@ -249,7 +249,7 @@ final class CopyStep {
                     : resolveTarget(destination, selection.destinationName(), placement);
             if (unpack && selection.root().isRegularFile() && !flags.parents()) {
                 Optional<List<LayerEntry>> unpacked = ArchiveSource.entries(tree, selection.root(),
-                        destinationDir, placement.owner(), session.scratchDir);
+                        destinationDir, placement.owner(), session.scratchDir());
                 if (unpacked.isPresent()) {
                     addParents(entries, destinationDir, placement);
                     for (LayerEntry entry : unpacked.get()) {
@@ -274,7 +274,7 @@ final class CopyStep {
                 if (entry != null && !path.isEmpty()) {
                     entries.put(path, entry);
                 } else if (entry == null) {
-                    session.listener.warning(at.prefix() + ": skipped " + RawNames.display(member.file().path())
+                    session.listener().warning(at.prefix() + ": skipped " + RawNames.display(member.file().path())
                             + ": a socket cannot be put in a layer");
                 }
             }
@@ -340,7 +340,7 @@ final class CopyStep {
             missing.add(0, dir);
         }
         for (String dir : missing) {
-            entries.put(dir, new LayerEntry.Directory(dir, placement.newDirectory(session.createdDirTime)));
+            entries.put(dir, new LayerEntry.Directory(dir, placement.newDirectory(session.createdDirTime())));
         }
     }
 
@@ -360,7 +360,7 @@ final class CopyStep {
             missing.add(0, dir);
         }
         for (String dir : missing) {
-            entries.put(dir, new LayerEntry.Directory(dir, new EntryAttributes(0755, 0, 0, session.createdDirTime, Map.of())));
+            entries.put(dir, new LayerEntry.Directory(dir, new EntryAttributes(0755, 0, 0, session.createdDirTime(), Map.of())));
         }
     }
 

@@ -51,7 +51,7 @@ final class RunStep {
     RunStep(BuildSession session, StepId step, ImageState state, RootfsLayers rootfs, StageSources sources) {
         this.session = session;
         this.step = step;
-        this.cacheLocks = new CacheMountLocks(session.cacheMountLocks);
+        this.cacheLocks = new CacheMountLocks(session.cacheMountLocks());
         this.state = state;
         this.rootfs = rootfs;
         this.sources = sources;
@@ -71,7 +71,7 @@ final class RunStep {
         }
         List<SandboxMount> mounts = new ArrayList<>();
         // Unique across the stages that run at once (System.nanoTime alone could repeat on two threads).
-        Path scripts = session.scratchDir.resolve("heredocs-" + java.util.UUID.randomUUID());
+        Path scripts = session.scratchDir().resolve("heredocs-" + java.util.UUID.randomUUID());
         List<String> argv = argv(run, scripts, mounts);
         try {
             mounts.addAll(mounts(run));
@@ -88,11 +88,11 @@ final class RunStep {
                 .ifPresent(ssh -> env.add("SSH_AUTH_SOCK=" + ssh.target())); // as BuildKit: the first ssh mount
         ProcessSpec spec = new ProcessSpec(argv, env, state.workingDir(), ids.uid(), ids.gid(),
                 ids.supplementaryGroups().stream().map(Integer::longValue).toList(), "jbuild", network(run), mounts,
-                session.request.extraHosts(), session.request.ulimits(), session.request.shmSize());
+                session.request().extraHosts(), session.request().ulimits(), session.request().shmSize());
 
         Deque<String> tail = new ArrayDeque<>();
         OutputListener output = (stream, line) -> {
-            session.listener.log(step, line);
+            session.listener().log(step, line);
             synchronized (tail) {
                 tail.addLast(line);
                 if (tail.size() > FAILURE_TAIL_LINES) {
@@ -102,11 +102,11 @@ final class RunStep {
         };
         RunResult result;
         try {
-            List<Path> lowers = rootfs.materialise(step, state.lowers);
+            List<Path> lowers = rootfs.materialise(step, state.lowers());
             result = rootfs.sandbox().run(new Rootfs(lowers), spec, output);
         } catch (SandboxException e) {
             // The sandbox works under the store's tmp/: that is what was written when the error does not say.
-            java.util.Optional<NoSpaceLeftException> full = NoSpaceLeftException.of(e, session.store.temporaryDirectory());
+            java.util.Optional<NoSpaceLeftException> full = NoSpaceLeftException.of(e, session.store().temporaryDirectory());
             if (full.isEmpty()) {
                 throw e;
             }
@@ -118,7 +118,7 @@ final class RunStep {
             cacheLocks.close();
         }
         rootfs.keep(result);
-        result.warnings().forEach(w -> session.listener.warning(at.prefix() + ": " + w));
+        result.warnings().forEach(w -> session.listener().warning(at.prefix() + ": " + w));
         if (result.exitCode() != 0) {
             // BuildKit's text, with the full disk that made the command fail as its cause.
             StringBuilder message = new StringBuilder("RUN failed: ");
@@ -127,14 +127,14 @@ final class RunStep {
             result.noSpaceLeft().ifPresent(path -> message.append(": ").append(noSpace(path)));
             throw new BuildException(at, withTail(message, tail));
         }
-        state.lowers.clear();
-        result.rootfs().layers().forEach(dir -> state.lowers.add(new Lower.Dir(dir)));
+        state.lowers().clear();
+        result.rootfs().layers().forEach(dir -> state.lowers().add(new Lower.Dir(dir)));
         return result.changes();
     }
 
     /** A full disk, with the store it belongs to (where space must be made, or another JBUILD_ROOT chosen). */
     private String noSpace(String path) {
-        return new NoSpaceLeftException(path, null).inStore(session.store.root()).getMessage();
+        return new NoSpaceLeftException(path, null).inStore(session.store().root()).getMessage();
     }
 
     private static String withTail(StringBuilder message, Deque<String> tail) {
@@ -153,7 +153,7 @@ final class RunStep {
      * as TARGETPLATFORM keep naming the target either way: emulation is invisible to the step.
      */
     private void checkPlatform(Location at) throws BuildException {
-        Platform target = session.request.platform().normalize();
+        Platform target = session.request().platform().normalize();
         Platform host = Platform.host().normalize();
         if (!target.os().equals(host.os())) {
             throw new BuildException(at, "RUN for " + target + " cannot run on a " + host + " host: build on a "
@@ -162,10 +162,10 @@ final class RunStep {
         if (target.architecture().equals(host.architecture())) {
             return;
         }
-        Emulation.Support support = Emulation.forHost(host.architecture(), session.scratchDir.resolve("elf-probe"))
+        Emulation.Support support = Emulation.forHost(host.architecture(), session.scratchDir().resolve("elf-probe"))
                 .support(target.architecture());
         if (support instanceof Emulation.Emulated emulated) {
-            session.listener.log(step, "RUN for " + target + " through emulation (binfmt_misc " + emulated.handler() + ": "
+            session.listener().log(step, "RUN for " + target + " through emulation (binfmt_misc " + emulated.handler() + ": "
                     + emulated.interpreter() + ")");
         } else if (support instanceof Emulation.Unavailable missing) {
             throw new BuildException(at, "RUN for " + target + " on a " + host + " host needs CPU emulation, and "
@@ -215,8 +215,8 @@ final class RunStep {
     /** ENV, then the stage's ARGs and the proxy build args for names ENV does not set; PATH and HOME defaults. */
     private List<String> environment(UserDatabase users, UserDatabase.Ids ids) {
         Map<String, String> env = new LinkedHashMap<>(state.env());
-        state.args.forEach(env::putIfAbsent);
-        session.request.plan().buildArgs().forEach((name, value) -> {
+        state.args().forEach(env::putIfAbsent);
+        session.request().plan().buildArgs().forEach((name, value) -> {
             if (PROXY_ARGS.contains(name)) {
                 env.putIfAbsent(name, value);
             }
@@ -229,32 +229,32 @@ final class RunStep {
     }
 
     private Network network(Instruction.Run run) {
-        String mode = run.network() != null ? run.network() : session.request.network();
+        String mode = run.network() != null ? run.network() : session.request().network();
         return mode == null || mode.equals("default") || mode.equals("host") ? Network.HOST : Network.valueOf(mode.toUpperCase(Locale.ROOT));
     }
 
     private List<SandboxMount> mounts(Instruction.Run run) throws BuildException, IOException {
         List<SandboxMount> mounts = new ArrayList<>();
-        Files.createDirectories(session.store.root().resolve("cache-mounts"));
+        Files.createDirectories(session.store().root().resolve("cache-mounts"));
         RunMounts.Sources sources = new RunMounts.Sources() {
             @Override
             public Path secret(String id) {
-                return session.request.secrets().get(id);
+                return session.request().secrets().get(id);
             }
 
             @Override
             public Path bindRoot(String from) {
                 if (from == null || from.isEmpty()) {
-                    return session.request.contextDir().toAbsolutePath();
+                    return session.request().contextDir().toAbsolutePath();
                 }
-                NamedContext named = session.request.namedContexts().get(from);
+                NamedContext named = session.request().namedContexts().get(from);
                 if (named instanceof NamedContext.Directory directory) {
                     return directory.path().toAbsolutePath();
                 }
                 // A stage or an image: its layers merged into one directory (cached in the store).
                 try {
                     ImageState image = RunStep.this.sources.image(from, run.location()).orElseThrow();
-                    return rootfs.merged(step, image.layers);
+                    return rootfs.merged(step, image.layers());
                 } catch (BuildException e) {
                     throw new IllegalArgumentException(e.getMessage(), e);
                 } catch (IOException e) {
@@ -267,7 +267,7 @@ final class RunStep {
 
             @Override
             public Path cacheRoot() {
-                return session.store.root().resolve("cache-mounts").toAbsolutePath();
+                return session.store().root().resolve("cache-mounts").toAbsolutePath();
             }
 
             @Override
@@ -277,7 +277,7 @@ final class RunStep {
 
             @Override
             public Path ssh(String id) {
-                return session.request.sshSockets().get(id);
+                return session.request().sshSockets().get(id);
             }
         };
         int sshIndex = 0;

@@ -45,7 +45,7 @@ final class StageExecutor {
         this.sources = sources;
         this.rootfs = rootfs;
         this.keys = new StepKeys(session, state, sources);
-        this.lookups = session.cache.lookups(stage);
+        this.lookups = session.cache().lookups(stage);
     }
 
     /**
@@ -60,7 +60,7 @@ final class StageExecutor {
         List<Instruction> all = new java.util.ArrayList<>(triggers);
         all.addAll(stage.instructions());
         int shown = (int) all.stream().filter(StageExecutor::isLayerStep).count();
-        String label = session.request.plan().stages().size() == 1 ? "" : stage.displayName();
+        String label = session.request().plan().stages().size() == 1 ? "" : stage.displayName();
         int index = 0;
         for (int i = 0; i < all.size(); i++) {
             Instruction instruction = all.get(i);
@@ -75,11 +75,11 @@ final class StageExecutor {
                     long started = System.nanoTime();
                     session.finishStep(step, execute(step, instruction), started);
                 } else {
-                    session.listener.metadataApplied(stage.displayName(), text, execute(null, instruction));
+                    session.listener().metadataApplied(stage.displayName(), text, execute(null, instruction));
                 }
             } catch (IOException e) {
                 // A full disk (writing a layer into the store, say) is named as such, not by its aftermath.
-                String message = NoSpaceLeftException.forStore(e, session.store.root(), session.store.root()).getMessage();
+                String message = NoSpaceLeftException.forStore(e, session.store().root(), session.store().root()).getMessage();
                 throw new BuildException(instruction.location(), keyword(instruction) + " failed: " + message, e);
             } catch (IllegalArgumentException e) {
                 throw new BuildException(instruction.location(), e.getMessage(), e);
@@ -101,43 +101,43 @@ final class StageExecutor {
         if (instruction instanceof Instruction.From) {
             throw new IllegalStateException("FROM is handled by the builder");
         }
-        String parent = state.cacheKey;
+        String parent = state.cacheKey();
         if (!isLayerStep(instruction)) {
             // Metadata: applying it is cheap and exact; the key covers the config it leads to, and a
             // hit keeps the history entry (its time) of the build that first made it.
             apply(step, instruction);
             String key = keys.metadata(parent, instruction);
-            Optional<BuildCache.Entry> hit = lookups ? session.cache.lookup(stage.index(), key) : Optional.empty();
-            ImageConfig.History fresh = state.history.get(state.history.size() - 1);
+            Optional<BuildCache.Entry> hit = lookups ? session.cache().lookup(stage.index(), key) : Optional.empty();
+            ImageConfig.History fresh = state.history().get(state.history().size() - 1);
             if (hit.isPresent() && sameHistory(hit.get().history(), fresh)) {
-                state.history.set(state.history.size() - 1, hit.get().history());
+                state.history().set(state.history().size() - 1, hit.get().history());
                 stepDone(key, hit.get().history());
                 return true;
             }
-            session.cache.save(stage.index(), key, new BuildCache.Entry(null, false, fresh, state.config));
+            session.cache().save(stage.index(), key, new BuildCache.Entry(null, false, fresh, state.config()));
             stepDone(key, fresh);
             return false;
         }
         String key = keys.layer(parent, instruction);
         if (key != null && lookups) {
-            Optional<BuildCache.Entry> hit = session.cache.lookup(stage.index(), key);
+            Optional<BuildCache.Entry> hit = session.cache().lookup(stage.index(), key);
             if (hit.isPresent()) {
                 applyCached(hit.get());
                 stepDone(key, hit.get().history());
                 return true;
             }
         }
-        int layersBefore = state.layers.size();
+        int layersBefore = state.layers().size();
         lastLayerHasWhiteouts = false;
         apply(step, instruction);
-        LayerRecord layer = state.layers.size() > layersBefore ? state.layers.get(state.layers.size() - 1) : null;
+        LayerRecord layer = state.layers().size() > layersBefore ? state.layers().get(state.layers().size() - 1) : null;
         if (key == null) {
             // Not keyable before it ran (ADD from a URL): key the result instead, so later steps can still hit.
             key = new CacheKey(parent).instruction(instruction.node())
                     .put("result", layer == null ? "none" : layer.diffId().toString()).hex();
         }
-        ImageConfig.History history = state.history.get(state.history.size() - 1);
-        session.cache.save(stage.index(), key, new BuildCache.Entry(layer, lastLayerHasWhiteouts, history, state.config));
+        ImageConfig.History history = state.history().get(state.history().size() - 1);
+        session.cache().save(stage.index(), key, new BuildCache.Entry(layer, lastLayerHasWhiteouts, history, state.config()));
         stepDone(key, history);
         return false;
     }
@@ -148,32 +148,32 @@ final class StageExecutor {
     }
 
     private void stepDone(String key, ImageConfig.History history) {
-        state.cacheKey = key;
-        java.time.Instant time = session.createdTime;
+        state.setCacheKey(key);
+        java.time.Instant time = session.createdTime();
         try {
             time = java.time.OffsetDateTime.parse(history.created()).toInstant();
         } catch (RuntimeException e) {
             // keep the build's time
         }
-        state.lastStepTime = state.lastStepTime == null || time.isAfter(state.lastStepTime) ? time : state.lastStepTime;
+        state.stepBuiltAt(time);
     }
 
     /** A layer step's result from the cache: its layer (read into the tree only when needed), history and config. */
     private void applyCached(BuildCache.Entry entry) {
-        state.config = entry.config();
-        state.history.add(entry.history());
+        state.setConfig(entry.config());
+        state.history().add(entry.history());
         LayerRecord layer = entry.layer();
         if (layer == null) {
             return;
         }
-        state.layers.add(layer);
-        state.indexLater(layer, session.store);
+        state.layers().add(layer);
+        state.indexLater(layer, session.store());
         if (entry.whiteouts()) {
             // Whiteouts only mean something on top of the layers below: stack the whole chain as one lower.
-            state.lowers.clear();
-            state.lowers.add(new Lower.Chain(state.layers));
+            state.lowers().clear();
+            state.lowers().add(new Lower.Chain(state.layers()));
         } else {
-            state.lowers.add(0, new Lower.Single(state.layers));
+            state.lowers().add(0, new Lower.Single(state.layers()));
         }
     }
 
@@ -200,7 +200,7 @@ final class StageExecutor {
             state.updateRunConfig(c -> c.withLabels(labels));
             commitMetadata(instruction);
         } else if (instruction instanceof Instruction.Maintainer maintainer) {
-            state.config = state.config.withAuthor(maintainer.maintainer());
+            state.setConfig(state.config().withAuthor(maintainer.maintainer()));
             commitMetadata(instruction);
         } else if (instruction instanceof Instruction.Expose expose) {
             Set<String> ports = new LinkedHashSet<>(nonNull(state.runConfig().exposedPorts()));
@@ -231,12 +231,12 @@ final class StageExecutor {
         } else if (instruction instanceof Instruction.Cmd cmd) {
             List<String> argv = commandLine(cmd.command());
             state.updateRunConfig(c -> c.withCmd(argv));
-            state.cmdSet = true;
+            state.markCmdSet();
             commitMetadata(instruction);
         } else if (instruction instanceof Instruction.Entrypoint entrypoint) {
             List<String> argv = commandLine(entrypoint.command());
             // An ENTRYPOINT drops a CMD inherited from the base image, but not one this stage set.
-            boolean keepCmd = state.cmdSet;
+            boolean keepCmd = state.cmdSet();
             state.updateRunConfig(c -> keepCmd ? c.withEntrypoint(argv) : c.withEntrypoint(argv).withCmd(null));
             commitMetadata(instruction);
         } else if (instruction instanceof Instruction.Shell shell) {
@@ -267,7 +267,7 @@ final class StageExecutor {
     }
 
     private void declareArgs(Instruction.Arg arg, Map<String, String> scope) throws BuildException {
-        Map<String, String> buildArgs = session.request.plan().buildArgs();
+        Map<String, String> buildArgs = session.request().plan().buildArgs();
         for (Instruction.ArgDeclaration declaration : arg.declarations()) {
             // The name is expanded like the value (ARG ${src}=1), as the planner does.
             String name = session.expand(declaration.name(), scope, arg.location());
@@ -276,13 +276,13 @@ final class StageExecutor {
                 value = session.expand(declaration.defaultValue(), scope, arg.location());
             }
             if (value == null) {
-                value = session.request.plan().globalArgs().get(name);
+                value = session.request().plan().globalArgs().get(name);
             }
             if (value == null) {
-                value = session.request.plan().builtinArgs().get(name);
+                value = session.request().plan().builtinArgs().get(name);
             }
             if (value != null) {
-                state.args.put(name, value);
+                state.args().put(name, value);
                 scope.put(name, value);
             }
         }
@@ -301,12 +301,12 @@ final class StageExecutor {
             commitMetadata(workdir);
             return;
         }
-        UserDatabase.Ids owner = Ownership.resolve(session, state, state.user(), unknown -> session.listener.warning(
+        UserDatabase.Ids owner = Ownership.resolve(session, state, state.user(), unknown -> session.listener().warning(
                 workdir.location().prefix() + ": " + Ownership.forWorkdir(clean, state.user()) + ": " + unknown));
         List<LayerEntry> entries = new ArrayList<>();
         for (String dir = fs.writePath(clean); !dir.isEmpty() && fs.mustCreateDirectory(dir); dir = LayerPaths.parent(dir)) {
             entries.add(0, new LayerEntry.Directory(dir,
-                    new EntryAttributes(0755, owner.uid(), owner.gid(), session.createdDirTime, Map.of())));
+                    new EntryAttributes(0755, owner.uid(), owner.gid(), session.createdDirTime(), Map.of())));
         }
         commitLayer(step, workdir, entries, true);
     }
@@ -343,7 +343,7 @@ final class StageExecutor {
 
     /** Records an instruction that changed only the config. */
     private void commitMetadata(Instruction instruction) {
-        state.history.add(session.history(instruction.node().original(), true));
+        state.history().add(session.history(instruction.node().original(), true));
     }
 
     /**
@@ -361,10 +361,10 @@ final class StageExecutor {
             return;
         }
         LayerRecord layer = session.writeLayer(step, entries);
-        state.layers.add(layer);
-        state.history.add(session.history(instruction.node().original(), false));
+        state.layers().add(layer);
+        state.history().add(session.history(instruction.node().original(), false));
         if (stackForRun) {
-            state.lowers.add(0, new Lower.Single(state.layers));
+            state.lowers().add(0, new Lower.Single(state.layers()));
         }
         FsView fs = state.fs();
         fs.beginLayer();

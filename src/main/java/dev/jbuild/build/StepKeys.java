@@ -57,7 +57,7 @@ final class StepKeys {
     /** A metadata instruction, after it was applied: its key covers the whole resulting config. */
     String metadata(String parent, Instruction instruction) {
         return common(parent, instruction)
-                .bytes("config", ImageDocuments.canonicalBytes(state.config))
+                .bytes("config", ImageDocuments.canonicalBytes(state.config()))
                 .hex();
     }
 
@@ -108,7 +108,7 @@ final class StepKeys {
     }
 
     private CacheKey common(String parent, Instruction instruction) {
-        BuildRequest request = session.request;
+        BuildRequest request = session.request();
         return new CacheKey(parent)
                 .put("platform", request.platform().normalize().toString())
                 .put("compression", request.compression().name())
@@ -127,23 +127,23 @@ final class StepKeys {
                     + " every RUN in its rootless sandbox; there is no security.insecure entitlement)");
         }
         Map<String, String> env = new LinkedHashMap<>(state.env());
-        state.args.forEach((name, value) -> {
+        state.args().forEach((name, value) -> {
             if (!env.containsKey(name)) {
                 env.put(name, value);
             }
         });
         key.put("env", env);
-        key.put("network", run.network() != null ? run.network() : session.request.network());
-        if (!session.request.extraHosts().isEmpty()) {
+        key.put("network", run.network() != null ? run.network() : session.request().network());
+        if (!session.request().extraHosts().isEmpty()) {
             // Only when given, so that the keys of builds without --add-host stay what they were.
-            key.put("extraHosts", session.request.extraHosts().stream().map(h -> h.address() + " " + h.name()).toList());
+            key.put("extraHosts", session.request().extraHosts().stream().map(h -> h.address() + " " + h.name()).toList());
         }
         // --ulimit and --shm-size likewise (BuildKit keys both: they are part of its ExecOp).
-        if (!session.request.ulimits().isEmpty()) {
-            key.put("ulimits", session.request.ulimits().stream().map(ResourceLimit::toString).toList());
+        if (!session.request().ulimits().isEmpty()) {
+            key.put("ulimits", session.request().ulimits().stream().map(ResourceLimit::toString).toList());
         }
-        if (session.request.shmSize() > 0) {
-            key.put("shmSize", session.request.shmSize());
+        if (session.request().shmSize() > 0) {
+            key.put("shmSize", session.request().shmSize());
         }
         for (int k = 0; k < run.mounts().size(); k++) {
             // The whole value expanded as one word: what keys held before mounts were typed, kept byte for
@@ -151,7 +151,7 @@ final class StepKeys {
             key.put("mount", session.expand(run.mounts().get(k).value(), scope, run.location()));
             RunMount mount = RunMounts.of(session, run, k, scope);
             if (mount instanceof RunMount.Secret secret) {
-                key.put("secret-given", session.request.secrets().containsKey(secret.id()));
+                key.put("secret-given", session.request().secrets().containsKey(secret.id()));
             } else if (mount instanceof RunMount.Bind bind) {
                 Path root = bindRoot(bind.from());
                 if (root == null) {
@@ -165,9 +165,9 @@ final class StepKeys {
 
     private Path bindRoot(String from) {
         if (from == null || from.isEmpty()) {
-            return session.request.contextDir().toAbsolutePath();
+            return session.request().contextDir().toAbsolutePath();
         }
-        NamedContext named = session.request.namedContexts().get(from);
+        NamedContext named = session.request().namedContexts().get(from);
         return named instanceof NamedContext.Directory directory ? directory.path().toAbsolutePath() : null;
     }
 
@@ -202,7 +202,7 @@ final class StepKeys {
             if (Files.isSymbolicLink(path)) {
                 key.put("bind.link", RawNames.pathText(Files.readSymbolicLink(path)));
             } else if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
-                key.put("bind.content", session.cache.files().digest(path));
+                key.put("bind.content", session.cache().files().digest(path));
             }
         }
     }
@@ -293,7 +293,7 @@ final class StepKeys {
     private String contentId(SourceFile file, SourceTree tree) throws IOException {
         java.util.Optional<Path> host = tree.hostPath(file);
         if (host.isPresent()) {
-            return "sha256:" + session.cache.files().digest(host.get());
+            return "sha256:" + session.cache().files().digest(host.get());
         }
         if (tree instanceof FsViewTree view) {
             String id = view.contentId(file);
