@@ -287,7 +287,7 @@ class StepKeysPinnedTest {
         state.setEnv("A", "1");
         state.updateRunConfig(c -> c.withUser("1000").withWorkingDir("/w"));
         Instruction run = dockerfile.instructions().get(5);
-        return new StepKeys(session, state, null).layer(PARENT, run);
+        return Step.of(new StepContext(session, state, null, null), run).inputKey(PARENT);
     }
 
     /** Modes are part of keys: set them rather than take what the umask gives. */
