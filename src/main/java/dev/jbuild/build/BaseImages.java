@@ -68,10 +68,10 @@ final class BaseImages {
 
     /** An empty image for the build's platform, with Docker's default PATH. */
     ImageState scratch() {
-        ImageConfig config = ImageConfig.forPlatform(session.request.platform())
+        ImageConfig config = ImageConfig.forPlatform(session.request().platform())
                 .withConfig(ImageConfig.Config.EMPTY.withEnv(List.of("PATH=" + ImageState.DEFAULT_PATH)));
         ImageState state = new ImageState(config, List.of(), List.of(), new FsView(), List.of());
-        state.cacheKey = "scratch " + session.request.platform().normalize();
+        state.setCacheKey("scratch " + session.request().platform().normalize());
         return state;
     }
 
@@ -92,11 +92,11 @@ final class BaseImages {
     }
 
     private ImageState imageLocked(String reference, Location at) throws BuildException {
-        NamedContext named = session.request.namedContexts().get(reference);
+        NamedContext named = session.request().namedContexts().get(reference);
         Descriptor manifest;
         try {
             if (named instanceof NamedContext.OciLayout layout) {
-                manifest = Exporter.importOciLayout(session.store, layout.path(), layout.reference(), session.request.platform());
+                manifest = Exporter.importOciLayout(session.store(), layout.path(), layout.reference(), session.request().platform());
             } else if (named instanceof NamedContext.Directory) {
                 throw new BuildException(at, "build context \"" + reference + "\" is a directory, not an image");
             } else {
@@ -104,7 +104,7 @@ final class BaseImages {
                 ImageName name = ImageName.parse(named instanceof NamedContext.Image image ? image.reference() : reference);
                 manifest = fromStoreOrRegistry(name, at);
                 ImageState state = load(manifest, reference, at);
-                state.layers.forEach(layer -> layerSources.putIfAbsent(layer.descriptor().digest(), name));
+                state.layers().forEach(layer -> layerSources.putIfAbsent(layer.descriptor().digest(), name));
                 return state;
             }
             return load(manifest, reference, at);
@@ -123,8 +123,8 @@ final class BaseImages {
         if (failed != null) {
             throw failed;
         }
-        Optional<Descriptor> stored = session.store.resolve(name.toString());
-        if (stored.isPresent() && !session.request.pull()) {
+        Optional<Descriptor> stored = session.store().resolve(name.toString());
+        if (stored.isPresent() && !session.request().pull()) {
             return stored.get();
         }
         if (transfer == null) {
@@ -141,14 +141,14 @@ final class BaseImages {
             long started = System.nanoTime();
             Descriptor descriptor;
             try {
-                descriptor = transfer.pull(name, session.request.platform());
+                descriptor = transfer.pull(name, session.request().platform());
             } catch (java.io.InterruptedIOException e) {
                 throw e;
             } catch (IOException e) {
                 failedPulls.put(name.toString(), e);
                 throw e;
             }
-            session.listener.stepFinished(step, java.time.Duration.ofNanos(System.nanoTime() - started));
+            session.listener().stepFinished(step, java.time.Duration.ofNanos(System.nanoTime() - started));
             pulled.put(name.toString(), descriptor);
             return descriptor;
         } finally {
@@ -158,10 +158,10 @@ final class BaseImages {
 
     /** The image {@code descriptor} names in the store; {@code reference} is how errors name it. */
     private ImageState load(Descriptor descriptor, String reference, Location at) throws IOException, BuildException {
-        Document<ManifestOrIndex> document = ImageDocuments.parseManifestOrIndex(session.store.readBytes(descriptor.digest()));
+        Document<ManifestOrIndex> document = ImageDocuments.parseManifestOrIndex(session.store().readBytes(descriptor.digest()));
         if (document.value() instanceof Index index) {
-            Descriptor chosen = PlatformMatcher.of(session.request.platform()).best(index)
-                    .orElseThrow(() -> new BuildException(at, "the image has no manifest for " + session.request.platform()));
+            Descriptor chosen = PlatformMatcher.of(session.request().platform()).best(index)
+                    .orElseThrow(() -> new BuildException(at, "the image has no manifest for " + session.request().platform()));
             return load(chosen, reference, at);
         }
         Manifest manifest = (Manifest) document.value();
@@ -169,7 +169,7 @@ final class BaseImages {
         if (cached != null) {
             return cached.copy();
         }
-        ImageConfig config = ImageDocuments.parseConfig(session.store.readBytes(manifest.config().digest())).value();
+        ImageConfig config = ImageDocuments.parseConfig(session.store().readBytes(manifest.config().digest())).value();
         List<LayerRecord> layers = new ArrayList<>();
         List<dev.jbuild.image.Digest> diffIds = config.rootfs() == null ? List.of() : config.rootfs().diffIds();
         if (diffIds.size() != manifest.layers().size()) {
@@ -187,12 +187,12 @@ final class BaseImages {
         for (int i = 0; i < layers.size(); i++) {
             LayerRecord layer = layers.get(i);
             LayerOrigin origin = new LayerOrigin(reference, i, layers.size());
-            if (!session.store.has(layer.descriptor().digest())) {
+            if (!session.store().has(layer.descriptor().digest())) {
                 throw new IOException(origin.describe(layer.descriptor().digest()) + " is not in the store");
             }
-            state.indexLater(layer, origin, session.store);
+            state.indexLater(layer, origin, session.store());
         }
-        state.cacheKey = document.digest().toString();
+        state.setCacheKey(document.digest().toString());
         // Two references naming the same manifest may load it at once; keep one, both are equal.
         ImageState kept = loaded.putIfAbsent(document.digest().toString(), state);
         return (kept != null ? kept : state).copy();

@@ -29,27 +29,27 @@ final class BuildSession {
 
     static final String HISTORY_COMMENT = "jbuild.dockerfile.v0";
 
-    final BuildRequest request;
-    final Store store;
-    final BuildListener listener;
-    final Path scratchDir;
-    final ShellWords words;
-    final LayerFiles layerFiles;
+    private final BuildRequest request;
+    private final Store store;
+    private final BuildListener listener;
+    private final Path scratchDir;
+    private final ShellWords words;
+    private final LayerFiles layerFiles;
     /** The local build cache: records, and the digests of context files. */
-    final BuildCache cache;
+    private final BuildCache cache;
     /** The time written into {@code created} fields: SOURCE_DATE_EPOCH when set, else the build's start. */
-    final Instant createdTime;
+    private final Instant createdTime;
     /** The mtime of directories the build creates itself (no source to take it from). */
-    final Instant createdDirTime;
+    private final Instant createdDirTime;
     /** Keeps cache mounts' sharing modes between the stages of this build that run at once. */
-    final CacheMountLocks.InProcess cacheMountLocks = new CacheMountLocks.InProcess();
+    private final CacheMountLocks.InProcess cacheMountLocks = new CacheMountLocks.InProcess();
     private HttpClient httpClient;
     /**
      * Steps run or looked up so far, and how many of them the cache answered: for the summary.
      * Atomic because stages run on several threads.
      */
-    final AtomicInteger steps = new AtomicInteger();
-    final AtomicInteger cachedSteps = new AtomicInteger();
+    private final AtomicInteger steps = new AtomicInteger();
+    private final AtomicInteger cachedSteps = new AtomicInteger();
     /** Numbers the steps of progress events; shared by the builder's sessions (one per platform). */
     private final AtomicInteger stepNumbers;
     /**
@@ -73,6 +73,62 @@ final class BuildSession {
         this.createdTime = request.sourceDateEpoch() != null ? request.sourceDateEpoch() : Instant.now();
         // Fixed rather than "now" so that rebuilding gives the same layer without SOURCE_DATE_EPOCH too.
         this.createdDirTime = request.sourceDateEpoch() != null ? request.sourceDateEpoch() : Instant.EPOCH;
+    }
+
+    BuildRequest request() {
+        return request;
+    }
+
+    Store store() {
+        return store;
+    }
+
+    BuildListener listener() {
+        return listener;
+    }
+
+    /** This build's scratch directory (downloads, heredoc scripts, probes); removed when the build ends. */
+    Path scratchDir() {
+        return scratchDir;
+    }
+
+    /** The Dockerfile's word expansion, with its escape character. */
+    ShellWords words() {
+        return words;
+    }
+
+    LayerFiles layerFiles() {
+        return layerFiles;
+    }
+
+    /** The local build cache: records, and the digests of context files. */
+    BuildCache cache() {
+        return cache;
+    }
+
+    /** The time written into {@code created} fields: SOURCE_DATE_EPOCH when set, else the build's start. */
+    Instant createdTime() {
+        return createdTime;
+    }
+
+    /** The mtime of directories the build creates itself (no source to take it from). */
+    Instant createdDirTime() {
+        return createdDirTime;
+    }
+
+    /** Keeps cache mounts' sharing modes between the stages of this build that run at once. */
+    CacheMountLocks.InProcess cacheMountLocks() {
+        return cacheMountLocks;
+    }
+
+    /** Steps run or looked up so far (for the summary). */
+    int steps() {
+        return steps.get();
+    }
+
+    /** Of {@link #steps()}, how many the cache answered. */
+    int cachedSteps() {
+        return cachedSteps.get();
     }
 
     /**

@@ -216,9 +216,9 @@ public final class Builder {
             ImageState result;
             try (RootfsLayers rootfs = new RootfsLayers(session)) {
                 result = runStages(session, images, rootfs);
-                exports.collect(session.cache, finalImageStages(request.plan()));
+                exports.collect(session.cache(), finalImageStages(request.plan()));
             } finally {
-                session.cache.close();
+                session.cache().close();
             }
             BuildResult built = commit(session, result);
             Outputs.write(session, built);
@@ -240,9 +240,9 @@ public final class Builder {
      */
     private ImageState runStages(BuildSession session, BaseImages images, RootfsLayers rootfs)
             throws BuildException, IOException {
-        StageGraph graph = new StageGraph(session.request.plan().stages(), parallelism);
+        StageGraph graph = new StageGraph(session.request().plan().stages(), parallelism);
         StageSources sources = new StageSources(session, images, graph);
-        return graph.run(session.request.plan().target(), stage -> {
+        return graph.run(session.request().plan().target(), stage -> {
             ImageState state = base(stage, images, graph);
             StageExecutor executor = new StageExecutor(session, stage, state, sources.forStage(stage.index()), rootfs);
             executor.run(onBuildTriggers(session, stage, state));
@@ -277,7 +277,7 @@ public final class Builder {
         for (String trigger : triggers) {
             try {
                 parsed.add(DockerfileParser.parseInstruction(trigger, stage.from().location().file(),
-                        stage.from().location().startLine(), session.request.dockerfile().escape()));
+                        stage.from().location().startLine(), session.request().dockerfile().escape()));
             } catch (DockerfileSyntaxException e) {
                 throw new BuildException(stage.from().location(), "ONBUILD trigger of the base image: " + e.getMessage(), e);
             }
@@ -287,8 +287,8 @@ public final class Builder {
 
     /** Writes the config and manifest of the target stage and tags them. */
     private BuildResult commit(BuildSession session, ImageState state) throws IOException {
-        BuildRequest request = session.request;
-        ImageConfig config = state.config;
+        BuildRequest request = session.request();
+        ImageConfig config = state.config();
         if (!request.labels().isEmpty()) {
             Map<String, String> labels = new TreeMap<>(state.runConfig().labels() == null ? Map.of() : state.runConfig().labels());
             labels.putAll(request.labels());
@@ -297,9 +297,9 @@ public final class Builder {
         List<dev.jbuild.image.Digest> diffIds = new ArrayList<>();
         List<Descriptor> layers = new ArrayList<>();
         long size = 0;
-        for (LayerRecord layer : state.layers) {
+        for (LayerRecord layer : state.layers()) {
             // A tagged image has all its blobs: layers a registry cache hit left in the registry come now.
-            if (!session.store.ensure(layer.descriptor().digest())) {
+            if (!session.store().ensure(layer.descriptor().digest())) {
                 throw new IOException("layer " + layer.descriptor().digest() + " of the image is missing from the store");
             }
             diffIds.add(layer.diffId());
@@ -308,9 +308,9 @@ public final class Builder {
         }
         config = config.withCreated(ImageConfig.formatTime(createdTime(session, state)))
                 .withRootfs(new ImageConfig.RootFs(diffIds))
-                .withHistory(state.history);
+                .withHistory(state.history());
         if (cacheOptions.inline()) {
-            config = RegistryCache.inline(cacheSources, config, session.cache.keys(finalImageStages(request.plan()), false), layers);
+            config = RegistryCache.inline(cacheSources, config, session.cache().keys(finalImageStages(request.plan()), false), layers);
         }
         Document<ImageConfig> configDocument = ImageDocuments.encode(config);
         Descriptor configDescriptor = store.putBytes(MediaTypes.OCI_CONFIG, configDocument.bytes());
@@ -328,7 +328,7 @@ public final class Builder {
         }
         size += configDescriptor.size() + manifestDescriptor.size();
         return new BuildResult(manifestDescriptor, configDescriptor.digest(), request.tags(), layers.size(), size, List.of(),
-                session.steps.get(), session.cachedSteps.get());
+                session.steps(), session.cachedSteps());
     }
 
     private static Descriptor withAnnotations(Descriptor descriptor, Map<String, String> annotations) {
@@ -341,10 +341,10 @@ public final class Builder {
      * rebuild gives the same digest (BuildKit's behaviour too); else, without steps, now.
      */
     private static java.time.Instant createdTime(BuildSession session, ImageState state) {
-        if (session.request.sourceDateEpoch() != null || state.lastStepTime == null) {
-            return session.createdTime;
+        if (session.request().sourceDateEpoch() != null || state.lastStepTime() == null) {
+            return session.createdTime();
         }
-        return state.lastStepTime;
+        return state.lastStepTime();
     }
 
     /** Pushes every tag; a failure names the reference and what the registry said. */

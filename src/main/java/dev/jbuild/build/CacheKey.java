@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * Builds one cache key: a SHA-256 over named, length-prefixed fields, so that no two different
  * sequences of fields can give the same bytes ({@code "ab","c"} and {@code "a","bc"} differ). What
- * goes in is decided by {@link StageExecutor}; docs/caching.md lists it.
+ * goes in is decided by each {@link Step}; docs/caching.md lists it.
  */
 final class CacheKey {
 

@@ -21,9 +21,9 @@ final class ImageState {
 
     static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-    ImageConfig config;
-    final List<LayerRecord> layers;
-    final List<ImageConfig.History> history;
+    private ImageConfig config;
+    private final List<LayerRecord> layers;
+    private final List<ImageConfig.History> history;
     private final FsView fs;
     /** Layers whose entries are not in {@link #fs} yet (cache hits, base layers): read on first use. */
     private final List<Pending> unindexed = new ArrayList<>();
@@ -32,15 +32,15 @@ final class ImageState {
      * The cache key of the image so far: the base's manifest digest, then each step's key. Null when
      * it cannot be keyed (never for images jbuild can build).
      */
-    String cacheKey;
+    private String cacheKey;
     /** When the newest step of this image was built (a cache hit keeps the original time); null before any. */
-    java.time.Instant lastStepTime;
+    private java.time.Instant lastStepTime;
     /** ARG values in scope, in declaration order; they are not part of the image. */
-    final Map<String, String> args;
+    private final Map<String, String> args;
     /** True once this stage ran CMD: a later ENTRYPOINT then keeps it (Docker's rule). */
-    boolean cmdSet;
+    private boolean cmdSet;
     /** The overlay stack a RUN would stand on, top first (materialised only when a RUN comes). */
-    final List<Lower> lowers;
+    private final List<Lower> lowers;
 
     ImageState(ImageConfig config, List<LayerRecord> layers, List<ImageConfig.History> history, FsView fs,
             List<Lower> lowers) {
@@ -90,6 +90,62 @@ final class ImageState {
 
     /** A layer not indexed yet, and where it came from (null: a step's layer). */
     private record Pending(LayerRecord layer, LayerOrigin origin) {}
+
+    ImageConfig config() {
+        return config;
+    }
+
+    void setConfig(ImageConfig config) {
+        this.config = config;
+    }
+
+    /** The image's layers, bottom first; steps append to it. */
+    List<LayerRecord> layers() {
+        return layers;
+    }
+
+    /** The image's history, one entry per instruction; steps append to it. */
+    List<ImageConfig.History> history() {
+        return history;
+    }
+
+    /** The cache key of the image so far (see the field). */
+    String cacheKey() {
+        return cacheKey;
+    }
+
+    void setCacheKey(String cacheKey) {
+        this.cacheKey = cacheKey;
+    }
+
+    /** When the newest step of this image was built; null before any. */
+    java.time.Instant lastStepTime() {
+        return lastStepTime;
+    }
+
+    /** Records that a step built at {@code time}; the newest time is kept. */
+    void stepBuiltAt(java.time.Instant time) {
+        lastStepTime = lastStepTime == null || time.isAfter(lastStepTime) ? time : lastStepTime;
+    }
+
+    /** ARG values in scope, in declaration order; ARG adds to it. */
+    Map<String, String> args() {
+        return args;
+    }
+
+    /** Whether this stage ran CMD (a later ENTRYPOINT then keeps it). */
+    boolean cmdSet() {
+        return cmdSet;
+    }
+
+    void markCmdSet() {
+        cmdSet = true;
+    }
+
+    /** The overlay stack a RUN would stand on, top first; steps change it. */
+    List<Lower> lowers() {
+        return lowers;
+    }
 
     ImageConfig.Config runConfig() {
         return config.config() == null ? ImageConfig.Config.EMPTY : config.config();

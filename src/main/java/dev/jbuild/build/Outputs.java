@@ -18,7 +18,7 @@ final class Outputs {
     private Outputs() {}
 
     static void write(BuildSession session, BuildResult result) throws IOException {
-        write(session.store, session.request, result, List.of());
+        write(session.store(), session.request(), result, List.of());
     }
 
     /**

@@ -47,8 +47,8 @@ final class Ownership {
     }
 
     static UserDatabase database(BuildSession session, ImageState state) throws IOException {
-        Optional<byte[]> passwd = state.fs().readSmallFile("etc/passwd", session.layerFiles);
-        Optional<byte[]> group = state.fs().readSmallFile("etc/group", session.layerFiles);
+        Optional<byte[]> passwd = state.fs().readSmallFile("etc/passwd", session.layerFiles());
+        Optional<byte[]> group = state.fs().readSmallFile("etc/group", session.layerFiles());
         return UserDatabase.parse(passwd.map(StageExecutor::utf8).orElse(null), group.map(StageExecutor::utf8).orElse(null));
     }
 

@@ -37,20 +37,20 @@ final class RootfsLayers implements AutoCloseable {
 
     RootfsLayers(BuildSession session) {
         this.session = session;
-        this.cacheRoot = session.store.root().resolve("rootfs");
+        this.cacheRoot = session.store().root().resolve("rootfs");
     }
 
     synchronized Sandbox sandbox() throws SandboxException {
         if (sandbox == null) {
-            SandboxOptions options = SandboxOptions.defaults(session.scratchDir.resolve("sandbox"))
-                    .withSnapshotter(session.request.snapshotter()).withIsolation(session.request.isolation());
+            SandboxOptions options = SandboxOptions.defaults(session.scratchDir().resolve("sandbox"))
+                    .withSnapshotter(session.request().snapshotter()).withIsolation(session.request().isolation());
             try {
                 sandbox = Sandbox.open(options);
             } catch (SandboxException e) {
                 // The sandbox cannot start at all: namespaces, id maps or tools are missing here.
                 throw new SandboxException(e.getMessage(), new BuildException.EnvironmentProblem(e.getMessage(), e));
             }
-            sandbox.warnings().forEach(session.listener::warning);
+            sandbox.warnings().forEach(session.listener()::warning);
         }
         return sandbox;
     }
@@ -98,7 +98,7 @@ final class RootfsLayers implements AutoCloseable {
             dirs.add(entry instanceof Path path ? path : unpackedDirs.get((String) entry));
         }
         if (dirs.isEmpty()) {
-            Path empty = session.scratchDir.resolve("empty-rootfs");
+            Path empty = session.scratchDir().resolve("empty-rootfs");
             Files.createDirectories(empty);
             dirs.add(empty);
         }
@@ -108,7 +108,7 @@ final class RootfsLayers implements AutoCloseable {
     /** One directory holding {@code layers} merged: what a bind mount of a stage or image shows. */
     Path merged(StepId step, List<LayerRecord> layers) throws IOException, InterruptedException {
         if (layers.isEmpty()) {
-            Path empty = session.scratchDir.resolve("empty-rootfs");
+            Path empty = session.scratchDir().resolve("empty-rootfs");
             Files.createDirectories(empty);
             return empty;
         }
@@ -181,10 +181,10 @@ final class RootfsLayers implements AutoCloseable {
             List<Sandbox.LayerBlob> blobs = new ArrayList<>();
             for (LayerRecord layer : entry.getValue().layers()) {
                 Digest digest = layer.descriptor().digest();
-                if (!session.store.ensure(digest)) { // a registry cache's layer is downloaded when first read
+                if (!session.store().ensure(digest)) { // a registry cache's layer is downloaded when first read
                     throw new IOException("layer " + digest + " is missing from the store");
                 }
-                blobs.add(new Sandbox.LayerBlob(session.store.path(digest), digest.toString(), layer.diffId().toString()));
+                blobs.add(new Sandbox.LayerBlob(session.store().path(digest), digest.toString(), layer.diffId().toString()));
             }
             List<Path> parents = new ArrayList<>();
             for (Object parent : entry.getValue().parents()) {
@@ -210,13 +210,13 @@ final class RootfsLayers implements AutoCloseable {
                 all.addAll(job.layers());
             }
         });
-        session.listener.log(step, layerCount == 1
+        session.listener().log(step, layerCount == 1
                 ? "unpacking layer " + all.get(0).diffId().shortHex() + " for RUN"
                 : "unpacking " + layerCount + " layers (" + all.get(0).diffId().shortHex() + " to "
                         + all.get(all.size() - 1).diffId().shortHex() + ") for RUN");
         try {
             String subject = layerCount == 1 ? "layer" : layerCount + " layers";
-            sandbox().unpackAll(jobs, (done, total) -> session.listener.progress(step, BuildListener.Work.EXTRACT, subject,
+            sandbox().unpackAll(jobs, (done, total) -> session.listener().progress(step, BuildListener.Work.EXTRACT, subject,
                     done, total));
         } catch (IOException | InterruptedException | RuntimeException e) {
             // A cancelled stage (another one failed, or Ctrl-C) must not leave half-unpacked trees.
@@ -265,7 +265,7 @@ final class RootfsLayers implements AutoCloseable {
             try {
                 run.close();
             } catch (SandboxException e) {
-                session.listener.warning("could not remove a RUN's scratch files: " + e.getMessage());
+                session.listener().warning("could not remove a RUN's scratch files: " + e.getMessage());
             }
         }
         openRuns.clear();

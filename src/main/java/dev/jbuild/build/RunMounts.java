@@ -47,7 +47,7 @@ final class RunMounts {
     static RunMount of(BuildSession session, Instruction.Run run, int index, Map<String, String> scope)
             throws BuildException {
         try {
-            return run.mounts().get(index).expand(word -> session.words.expand(word, scope));
+            return run.mounts().get(index).expand(word -> session.words().expand(word, scope));
         } catch (InvalidMountException e) {
             throw new BuildException(run.location(), e.getMessage(), e, run.node().positions().flag("mount", index));
         } catch (ShellExpansionException e) {

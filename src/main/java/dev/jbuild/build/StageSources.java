@@ -50,7 +50,7 @@ final class StageSources {
         Source current = context.get();
         if (current == null) {
             // Two stages may get here at once; both trees are equal, one is kept.
-            Source fresh = new Source(BuildContexts.directory(session.request.contextDir(), session.request.ignore()), false);
+            Source fresh = new Source(BuildContexts.directory(session.request().contextDir(), session.request().ignore()), false);
             current = context.compareAndSet(null, fresh) ? fresh : context.get();
         }
         return current;
@@ -63,17 +63,17 @@ final class StageSources {
             return cached;
         }
         Source source;
-        NamedContext named = session.request.namedContexts().get(from);
+        NamedContext named = session.request().namedContexts().get(from);
         if (named instanceof NamedContext.Directory directory) {
             source = new Source(BuildContexts.directory(directory.path(), DockerIgnore.none()), false);
         } else if (named != null) {
-            source = new Source(new FsViewTree(images.image(from, at).fs(), session.layerFiles), true);
+            source = new Source(new FsViewTree(images.image(from, at).fs(), session.layerFiles()), true);
         } else {
             Integer index = stages.stageIndex(from, stage);
             if (index != null) {
-                source = new Source(new FsViewTree(stages.await(index, at).fs(), session.layerFiles), true);
+                source = new Source(new FsViewTree(stages.await(index, at).fs(), session.layerFiles()), true);
             } else {
-                source = new Source(new FsViewTree(images.image(from, at).fs(), session.layerFiles), true);
+                source = new Source(new FsViewTree(images.image(from, at).fs(), session.layerFiles()), true);
             }
         }
         cache.put(from, source);
@@ -85,7 +85,7 @@ final class StageSources {
      * --mount=type=bind,from=...}); empty for a directory context, which has no layers.
      */
     java.util.Optional<ImageState> image(String from, Location at) throws BuildException {
-        NamedContext named = session.request.namedContexts().get(from);
+        NamedContext named = session.request().namedContexts().get(from);
         if (named instanceof NamedContext.Directory) {
             return java.util.Optional.empty();
         }

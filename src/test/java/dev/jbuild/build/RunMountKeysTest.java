@@ -103,7 +103,7 @@ class RunMountKeysTest {
                     List.of());
             state.setEnv("CACHE", "/var/cache");
             Instruction run = dockerfile.instructions().get(2);
-            actual.put(line, new StepKeys(session, state, null).layer(PARENT, run));
+            actual.put(line, Step.of(new StepContext(session, state, null, null), run).inputKey(PARENT));
         }
         assertEquals(PINNED, actual);
     }
