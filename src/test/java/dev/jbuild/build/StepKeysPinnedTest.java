@@ -16,6 +16,7 @@ import dev.jbuild.plan.Planner;
 import dev.jbuild.sandbox.HostEntry;
 import dev.jbuild.sandbox.ResourceLimit;
 import dev.jbuild.store.Store;
+import dev.jbuild.testing.Integration;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -151,6 +152,7 @@ class StepKeysPinnedTest {
     }
 
     @Test
+    @Integration // a build, and ADD from a local HTTP server
     void keysOfBuiltStepsAreTheOnesOfBefore() throws Exception {
         Path context = Files.createDirectories(temp.resolve("context"));
         BuildFixture fixture = new BuildFixture(context, temp.resolve("store"));
