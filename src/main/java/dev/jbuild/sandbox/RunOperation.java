@@ -62,6 +62,7 @@ final class RunOperation {
     /** Copy snapshotter: path → {inode, ctime} right after the copy. */
     private final Map<String, long[]> index = new HashMap<>();
     private Path top; // the upper dir or the copy
+    private LayerStack lower; // the image's layers, as the run found them
     private long mark = System.nanoTime();
     private final SandboxAgent.Output output;
     /**
@@ -127,13 +128,7 @@ final class RunOperation {
     }
 
     private AgentProtocol.Response runMounted() throws IOException {
-        ResourceLimits.check(r.ulimits(), r.mapping()); // before any work: a limit we cannot set fails the step
-        Files.createDirectories(merged);
-        LayerStack lower = new LayerStack(lowers);
-        prepareRootfs(lower);
-        lap("rootfs");
-        String script = bare ? prepareBareRun() : prepareRun();
-        lap("mounts");
+        String script = prepare();
         int exit;
         try {
             exit = startCommand(script);
@@ -171,6 +166,21 @@ final class RunOperation {
         }
         return new AgentProtocol.Response(true, null, true, exit, next, warnings, timings, List.of(), false,
                 noSpaceLeft);
+    }
+
+    /**
+     * Assembles the rootfs and writes the run's script (and its fstabs) into the work directory; returns the
+     * script's path. Nothing of the command runs yet.
+     */
+    String prepare() throws IOException {
+        ResourceLimits.check(r.ulimits(), r.mapping()); // before any work: a limit we cannot set fails the step
+        Files.createDirectories(merged);
+        lower = new LayerStack(lowers);
+        prepareRootfs(lower);
+        lap("rootfs");
+        String script = bare ? prepareBareRun() : prepareRun();
+        lap("mounts");
+        return script;
     }
 
     private void lap(String phase) {
@@ -938,26 +948,7 @@ final class RunOperation {
     // ---- the command -------------------------------------------------------------------------------------
 
     private int startCommand(String script) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        if (!bare) {
-            cmd.add(tools.get("unshare"));
-            cmd.add("--pid");
-            cmd.add("--fork");
-            cmd.add("--kill-child");
-            cmd.add("--mount");
-            for (String ns : List.of(ChrootSupport.UTS, ChrootSupport.IPC)) {
-                if (r.namespaces().contains(ns)) {
-                    cmd.add("--" + ns);
-                }
-            }
-            if ("NONE".equals(r.network())) {
-                cmd.add("--net");
-            }
-            cmd.add("--propagation=private");
-            cmd.add("--");
-        }
-        cmd.add(tools.get("sh"));
-        cmd.add(script);
+        List<String> cmd = command(script);
         // The command's output comes through pipes we read and forward as frames tagged with this run
         // (AgentProtocol.OUTPUT), rather than through per-run FIFOs the caller would open: one channel to
         // the caller for every run, nothing to create or clean up per run, and the agent's stdout stays
@@ -979,6 +970,31 @@ final class RunOperation {
             joinAll(out, err);
             throw new SandboxException("interrupted", e);
         }
+    }
+
+    /** The agent's command line for {@code script}: in the command's own namespaces unless bare. */
+    List<String> command(String script) {
+        List<String> cmd = new ArrayList<>();
+        if (!bare) {
+            cmd.add(tools.get("unshare"));
+            cmd.add("--pid");
+            cmd.add("--fork");
+            cmd.add("--kill-child");
+            cmd.add("--mount");
+            for (String ns : List.of(ChrootSupport.UTS, ChrootSupport.IPC)) {
+                if (r.namespaces().contains(ns)) {
+                    cmd.add("--" + ns);
+                }
+            }
+            if ("NONE".equals(r.network())) {
+                cmd.add("--net");
+            }
+            cmd.add("--propagation=private");
+            cmd.add("--");
+        }
+        cmd.add(tools.get("sh"));
+        cmd.add(script);
+        return cmd;
     }
 
     private Thread forward(java.io.InputStream in, byte stream) {
