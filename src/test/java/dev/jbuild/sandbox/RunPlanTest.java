@@ -142,7 +142,7 @@ class RunPlanTest {
                 List.of("PATH=/opt/bin:/bin", "HOME=/home/u"), "/work/dir", 1000, 1000, List.of(10L, 20L), "NONE",
                 mounts, ChrootSupport.ALL, List.of(new ResourceLimit("nofile", 256, 512),
                         new ResourceLimit("nproc", 100, 100)), 64 << 20)));
-        assertTrue(Files.isDirectory(caches.resolve(RunOperation.sha256("go-build"))));
+        assertTrue(Files.isDirectory(caches.resolve(ExtraMounts.sha256("go-build"))));
     }
 
     @Test
