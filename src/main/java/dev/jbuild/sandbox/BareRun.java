@@ -78,8 +78,8 @@ final class BareRun {
         standIn("etc/hosts", r.hosts());
         standIn("etc/resolv.conf", r.resolvConf());
         standIn("etc/hostname", r.hostname() + "\n");
-        for (AgentProtocol.MountSpec spec : r.mounts()) {
-            if (!(spec instanceof AgentProtocol.MountSpec.Bind bind)) {
+        for (SandboxMount spec : r.mounts()) {
+            if (!(spec instanceof SandboxMount.Bind bind)) {
                 throw new SandboxException("RUN --mount=type=" + spec.dockerfileType() + " needs a mount namespace, which"
                         + " this container does not allow (--isolation=chroot without namespaces supports only type=bind)");
             }
@@ -138,7 +138,7 @@ final class BareRun {
     }
 
     /** A read-only bind mount without mounts: the source copied to a target that must not exist yet. */
-    private void copyIn(AgentProtocol.MountSpec.Bind spec) throws IOException {
+    private void copyIn(SandboxMount.Bind spec) throws IOException {
         Path sourceRoot = Path.of(spec.sourceRoot()).toRealPath();
         String srcRel = MountPoints.inside(sourceRoot, spec.sourcePath());
         Path source = RawNames.child(sourceRoot, srcRel);

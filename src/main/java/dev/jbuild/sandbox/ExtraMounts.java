@@ -40,23 +40,24 @@ final class ExtraMounts {
     /** Prepares every mount of the request and adds the lines that make it to {@code s}, in order. */
     void add(Script s) throws IOException {
         int n = 0;
-        for (AgentProtocol.MountSpec spec : r.mounts()) {
+        for (SandboxMount spec : r.mounts()) {
             n++;
-            if (spec instanceof AgentProtocol.MountSpec.Bind bind) {
+            if (spec instanceof SandboxMount.Bind bind) {
                 bindMount(s, bind, n);
-            } else if (spec instanceof AgentProtocol.MountSpec.Tmpfs tmpfs) {
+            } else if (spec instanceof SandboxMount.Tmpfs tmpfs) {
                 String target = mountPoints.ensure(LayerPaths.clean(tmpfs.target()), true);
                 mountPoint(s, target, true);
-                s.line(mount() + " -t tmpfs -o mode=1777,nosuid,nodev" + (tmpfs.size() > 0 ? ",size=" + tmpfs.size() : "")
+                s.line(mount() + " -t tmpfs -o mode=1777,nosuid,nodev"
+                        + (tmpfs.sizeBytes() > 0 ? ",size=" + tmpfs.sizeBytes() : "")
                         + (tmpfs.readOnly() ? ",ro" : "") + " tmpfs " + Script.q(target));
-            } else if (spec instanceof AgentProtocol.MountSpec.Cache cache) {
+            } else if (spec instanceof SandboxMount.Cache cache) {
                 cacheMount(s, cache);
-            } else if (spec instanceof AgentProtocol.MountSpec.Secret secret) {
+            } else if (spec instanceof SandboxMount.Secret secret) {
                 secretMount(s, secret, n);
             } else {
                 // The caller's forwarding socket, given the step's owner and mode (we are container root).
                 // (The JDK cannot chown a socket: it opens the file.)
-                AgentProtocol.MountSpec.Socket agent = (AgentProtocol.MountSpec.Socket) spec;
+                SandboxMount.SshAgent agent = (SandboxMount.SshAgent) spec;
                 String socket = Script.q(agent.socket());
                 String target = mountPoints.ensure(LayerPaths.clean(agent.target()), false);
                 s.line("chown " + agent.uid() + ":" + agent.gid() + " " + socket + " && chmod "
@@ -67,7 +68,7 @@ final class ExtraMounts {
         }
     }
 
-    private void bindMount(Script s, AgentProtocol.MountSpec.Bind spec, int n) throws IOException {
+    private void bindMount(Script s, SandboxMount.Bind spec, int n) throws IOException {
         Path sourceRoot = Path.of(spec.sourceRoot()).toRealPath();
         String rel = MountPoints.inside(sourceRoot, spec.sourcePath());
         Path source = RawNames.child(sourceRoot, rel);
@@ -97,7 +98,7 @@ final class ExtraMounts {
         }
     }
 
-    private void cacheMount(Script s, AgentProtocol.MountSpec.Cache spec) throws IOException {
+    private void cacheMount(Script s, SandboxMount.Cache spec) throws IOException {
         Path root = Files.createDirectories(Path.of(spec.cacheRoot()));
         Path dir = root.resolve(sha256(spec.id()));
         if (!Files.isDirectory(dir, NOFOLLOW)) {
@@ -117,7 +118,7 @@ final class ExtraMounts {
         }
     }
 
-    private void secretMount(Script s, AgentProtocol.MountSpec.Secret spec, int n) throws IOException {
+    private void secretMount(Script s, SandboxMount.Secret spec, int n) throws IOException {
         Path secrets = work.resolve("secrets");
         if (!Files.isDirectory(secrets)) {
             Files.createDirectories(secrets);

@@ -210,20 +210,23 @@ public final class Sandbox implements AutoCloseable {
         List<SocketProxy> proxies = new ArrayList<>();
         Path sockets = null;
         try {
-            List<AgentProtocol.MountSpec> mounts = new ArrayList<>();
+            // The mounts go to the agent as they are, but for an SSH agent: the command gets the caller's
+            // forwarding socket in place of the user's.
+            List<SandboxMount> mounts = new ArrayList<>();
             for (SandboxMount m : spec.mounts()) {
                 if (m instanceof SandboxMount.SshAgent a) {
                     if (sockets == null) {
                         // Short: a socket path has at most 107 bytes, and the work root may be deep.
                         sockets = Files.createTempDirectory("jbuild-ssh-");
                     }
-                    SocketProxy proxy = new SocketProxy(a.socket(), sockets.resolve(Integer.toString(proxies.size())));
+                    SocketProxy proxy = new SocketProxy(Path.of(a.socket()),
+                            sockets.resolve(Integer.toString(proxies.size())));
                     proxies.add(proxy);
-                    mounts.add(new AgentProtocol.MountSpec.Socket(proxy.path().toString(), a.target(), a.uid(), a.gid(),
+                    mounts.add(new SandboxMount.SshAgent(proxy.path().toString(), a.target(), a.uid(), a.gid(),
                             a.mode()));
                     continue;
                 }
-                mounts.add(toSpec(m));
+                mounts.add(m);
             }
             List<String> lowers = new ArrayList<>();
             for (Path p : lower.layers()) {
@@ -518,24 +521,6 @@ public final class Sandbox implements AutoCloseable {
     private static SandboxException noSpaceLeft(String path, Throwable cause) {
         NoSpaceLeftException full = new NoSpaceLeftException(path, cause);
         return new SandboxException(full.getMessage(), full);
-    }
-
-    /** {@code m} for the agent (an SSH agent, which needs a forwarding socket first, is the caller's). */
-    private static AgentProtocol.MountSpec toSpec(SandboxMount m) {
-        if (m instanceof SandboxMount.Bind b) {
-            return new AgentProtocol.MountSpec.Bind(b.sourceRoot().toAbsolutePath().toString(), b.sourcePath(),
-                    b.target(), b.readWrite());
-        }
-        if (m instanceof SandboxMount.Tmpfs t) {
-            return new AgentProtocol.MountSpec.Tmpfs(t.target(), t.sizeBytes(), t.readOnly());
-        }
-        if (m instanceof SandboxMount.Cache c) {
-            return new AgentProtocol.MountSpec.Cache(c.cacheRoot().toAbsolutePath().toString(), c.id(), c.target(),
-                    c.uid(), c.gid(), c.mode(), c.readOnly());
-        }
-        SandboxMount.Secret s = (SandboxMount.Secret) m;
-        return new AgentProtocol.MountSpec.Secret(s.source().toAbsolutePath().toString(), s.target(), s.uid(), s.gid(),
-                s.mode());
     }
 
     static String hostsFile(String hostname, List<HostEntry> extra) {

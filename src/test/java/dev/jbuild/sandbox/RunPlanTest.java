@@ -76,7 +76,7 @@ class RunPlanTest {
     private static final IdMapping IDENTITY = new IdMapping(IdMapping.Kind.IDENTITY, 0, 0, 0, 0, 0, 0);
 
     private AgentProtocol.Request request(String work, IdMapping mapping, List<String> argv, List<String> env,
-            String cwd, long uid, long gid, List<Long> groups, String network, List<AgentProtocol.MountSpec> mounts,
+            String cwd, long uid, long gid, List<Long> groups, String network, List<SandboxMount> mounts,
             List<String> namespaces, List<ResourceLimit> ulimits, long shmSize) {
         return new AgentProtocol.Request("run", tmp.resolve(work).toString(), tools, mapping,
                 List.of(layer.toString()), "COPY", argv, env, cwd, uid, gid, groups, "buildhost", network, mounts,
@@ -128,15 +128,15 @@ class RunPlanTest {
         Path caches = tmp.resolve("caches");
         Path secret = Files.writeString(tmp.resolve("secret"), "s3cret");
         Path socket = tmp.resolve("agent.sock");
-        List<AgentProtocol.MountSpec> mounts = List.of(
-                new AgentProtocol.MountSpec.Bind(context.toString(), "src", "/mnt/ro src", false),
-                new AgentProtocol.MountSpec.Bind(context.toString(), "/", "/mnt/rw", true),
-                new AgentProtocol.MountSpec.Bind(context.toString(), "file.txt", "/etc/app.conf", true),
-                new AgentProtocol.MountSpec.Tmpfs("/lib/scratch", 1 << 20, true),
-                new AgentProtocol.MountSpec.Tmpfs("/dev/extra", 0, false),
-                new AgentProtocol.MountSpec.Cache(caches.toString(), "go-build", "/root/.cache", 0, 0, 0755, true),
-                new AgentProtocol.MountSpec.Secret(secret.toString(), "/run/secrets/token", 0, 0, 0400),
-                new AgentProtocol.MountSpec.Socket(socket.toString(), "/run/buildkit/ssh_agent.0", 1000, 1000, 0600));
+        List<SandboxMount> mounts = List.of(
+                new SandboxMount.Bind(context.toString(), "src", "/mnt/ro src", false),
+                new SandboxMount.Bind(context.toString(), "/", "/mnt/rw", true),
+                new SandboxMount.Bind(context.toString(), "file.txt", "/etc/app.conf", true),
+                new SandboxMount.Tmpfs("/lib/scratch", 1 << 20, true),
+                new SandboxMount.Tmpfs("/dev/extra", 0, false),
+                new SandboxMount.Cache(caches.toString(), "go-build", "/root/.cache", 0, 0, 0755, true),
+                new SandboxMount.Secret(secret.toString(), "/run/secrets/token", 0, 0, 0400),
+                new SandboxMount.SshAgent(socket.toString(), "/run/buildkit/ssh_agent.0", 1000, 1000, 0600));
         // Work directory with a blank: the fstab escapes it.
         assertPlan("mounts", plan(request("work dir", SUBORDINATE, List.of("make", "it's"),
                 List.of("PATH=/opt/bin:/bin", "HOME=/home/u"), "/work/dir", 1000, 1000, List.of(10L, 20L), "NONE",
@@ -159,8 +159,8 @@ class RunPlanTest {
 
     @Test
     void chrootWithoutAMountNamespace() throws IOException {
-        List<AgentProtocol.MountSpec> mounts = List.of(
-                new AgentProtocol.MountSpec.Bind(context.toString(), "src", "/mnt/src", false));
+        List<SandboxMount> mounts = List.of(
+                new SandboxMount.Bind(context.toString(), "src", "/mnt/src", false));
         assertPlan("bare", plan(request("work", IDENTITY, List.of("ls", "/mnt/src"), List.of(), "/", 0, 0,
                 List.of(), "HOST", mounts, List.of(), List.of(), 0)));
         Path merged = tmp.resolve("work/merged");
