@@ -128,52 +128,6 @@ final class AgentProtocol {
     }
 
     /**
-     * One extra mount as the agent makes it: a {@link SandboxMount} with host paths as text (a {@code Path} is
-     * not serializable), and the SSH agent replaced by the caller's forwarding socket.
-     */
-    sealed interface MountSpec extends Serializable {
-        String target();
-
-        /** The {@code type=} a Dockerfile gives it, for messages. */
-        String dockerfileType();
-
-        /** {@code sourcePath} inside {@code sourceRoot} (resolved in it) bound at {@code target}. */
-        record Bind(String sourceRoot, String sourcePath, String target, boolean readWrite) implements MountSpec {
-            public String dockerfileType() {
-                return "bind";
-            }
-        }
-
-        record Tmpfs(String target, long size, boolean readOnly) implements MountSpec {
-            public String dockerfileType() {
-                return "tmpfs";
-            }
-        }
-
-        /** The directory {@code cacheRoot/<sha256 of id>}, made with {@code uid:gid} and {@code mode} if missing. */
-        record Cache(String cacheRoot, String id, String target, long uid, long gid, int mode, boolean readOnly)
-                implements MountSpec {
-            public String dockerfileType() {
-                return "cache";
-            }
-        }
-
-        /** A copy of {@code source} in memory, owned {@code uid:gid} with {@code mode}, bound read-only. */
-        record Secret(String source, String target, long uid, long gid, int mode) implements MountSpec {
-            public String dockerfileType() {
-                return "secret";
-            }
-        }
-
-        /** The caller's forwarding socket, given {@code uid:gid} and {@code mode}. */
-        record Socket(String socket, String target, long uid, long gid, int mode) implements MountSpec {
-            public String dockerfileType() {
-                return "ssh";
-            }
-        }
-    }
-
-    /**
      * A layer to extract; into {@code target} when set, else into the request's target. {@code parents}
      * (top first) are the directories the target will be stacked on: directories the layer needs but lacks
      * take their attributes from there.
@@ -194,7 +148,7 @@ final class AgentProtocol {
     record Request(String op, String workDir, Map<String, String> tools, IdMapping mapping,
             List<String> lowers, String snapshotter,
             List<String> argv, List<String> env, String cwd, long uid, long gid, List<Long> groups,
-            String hostname, String network, List<MountSpec> mounts, String hosts, String resolvConf,
+            String hostname, String network, List<SandboxMount> mounts, String hosts, String resolvConf,
             List<Blob> blobs, String target, List<String> namespaces, List<ResourceLimit> ulimits, long shmSize)
             implements Serializable {
     }

@@ -90,8 +90,8 @@ final class ChrootSupport {
         } catch (IOException e) {
             throw new SandboxException("cannot create " + dir + ": " + e.getMessage(), e);
         }
-        String d = RunOperation.Script.q(dir.toString());
-        String m = RunOperation.Script.q(tools.get("mount"));
+        String d = Script.q(dir.toString());
+        String m = Script.q(tools.get("mount"));
         return List.of(tools.get("sh"), "-c", m + " -t tmpfs tmpfs " + d + " && mkdir " + d + "/proc && " + m
                 + " -t proc proc " + d + "/proc");
     }

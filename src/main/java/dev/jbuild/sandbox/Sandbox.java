@@ -4,7 +4,6 @@ import dev.jbuild.layer.ByteProgress;
 import dev.jbuild.layer.Compression;
 import dev.jbuild.layer.ExtractResult;
 import dev.jbuild.layer.LayerEntry;
-import dev.jbuild.store.NoSpaceLeftException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,21 +63,17 @@ public final class Sandbox implements AutoCloseable {
     private final List<String> warnings;
     /** The namespaces commands get ({@link ChrootSupport} names); all of them unless chroot isolation. */
     private final List<String> namespaces;
-    /** The running agent, if any, and its directory (guarded by this). */
-    private AgentConnection agent;
-    private Path agentDir;
-    /** How many agents this sandbox started (guarded by this): a test's window on their reuse. */
-    private int agentStarts;
-    private boolean closed;
+    private final AgentClient agent;
 
     private Sandbox(SandboxOptions options, IdMapping mapping, Snapshotter snapshotter, Map<String, String> tools,
-            List<String> warnings, List<String> namespaces) {
+            List<String> warnings, List<String> namespaces, AgentClient agent) {
         this.options = options;
         this.mapping = mapping;
         this.snapshotter = snapshotter;
         this.tools = tools;
         this.warnings = List.copyOf(warnings);
         this.namespaces = List.copyOf(namespaces);
+        this.agent = agent;
     }
 
     /**
@@ -119,7 +114,8 @@ public final class Sandbox implements AutoCloseable {
             throw new SandboxException("cannot create " + options.workRoot() + ": " + e.getMessage(), e);
         }
         Preflight.userNamespaces(tools, mapping);
-        Sandbox probe = new Sandbox(options, mapping, Snapshotter.COPY, tools, warnings, ChrootSupport.ALL);
+        Sandbox probe = new Sandbox(options, mapping, Snapshotter.COPY, tools, warnings, ChrootSupport.ALL,
+                new AgentClient(options, mapping, tools, ChrootSupport.ALL));
         Snapshotter chosen = options.snapshotter();
         if (chosen != Snapshotter.COPY) {
             AgentProtocol.Response r;
@@ -143,16 +139,8 @@ public final class Sandbox implements AutoCloseable {
                         + "); using the copy snapshotter");
             }
         }
-        Sandbox sandbox = new Sandbox(options, mapping, chosen, tools, warnings, ChrootSupport.ALL);
-        synchronized (probe) {
-            // The probe's agent serves the build: one JVM start fewer.
-            sandbox.agent = probe.agent;
-            sandbox.agentDir = probe.agentDir;
-            sandbox.agentStarts = probe.agentStarts;
-            probe.agent = null;
-            probe.agentDir = null;
-        }
-        return sandbox;
+        // The probe's agent serves the build: one JVM start fewer.
+        return new Sandbox(options, mapping, chosen, tools, warnings, ChrootSupport.ALL, probe.agent);
     }
 
     /** {@link Isolation#CHROOT}: real root, no user namespace, the copy snapshotter, the namespaces allowed. */
@@ -176,7 +164,8 @@ public final class Sandbox implements AutoCloseable {
         }
         List<String> warnings = new ArrayList<>();
         List<String> namespaces = ChrootSupport.probe(tools, options.workRoot(), warnings);
-        return new Sandbox(options, mapping, Snapshotter.COPY, tools, warnings, namespaces);
+        return new Sandbox(options, mapping, Snapshotter.COPY, tools, warnings, namespaces,
+                new AgentClient(options, mapping, tools, namespaces));
     }
 
     /** The isolation in use. */
@@ -205,25 +194,28 @@ public final class Sandbox implements AutoCloseable {
      */
     public RunResult run(Rootfs lower, ProcessSpec spec, OutputListener output)
             throws SandboxException, InterruptedException {
-        Path work = newWorkDir("run-");
+        Path work = newWorkDir(options.workRoot(), "run-");
         boolean done = false;
         List<SocketProxy> proxies = new ArrayList<>();
         Path sockets = null;
         try {
-            List<AgentProtocol.MountSpec> mounts = new ArrayList<>();
+            // The mounts go to the agent as they are, but for an SSH agent: the command gets the caller's
+            // forwarding socket in place of the user's.
+            List<SandboxMount> mounts = new ArrayList<>();
             for (SandboxMount m : spec.mounts()) {
                 if (m instanceof SandboxMount.SshAgent a) {
                     if (sockets == null) {
                         // Short: a socket path has at most 107 bytes, and the work root may be deep.
                         sockets = Files.createTempDirectory("jbuild-ssh-");
                     }
-                    SocketProxy proxy = new SocketProxy(a.socket(), sockets.resolve(Integer.toString(proxies.size())));
+                    SocketProxy proxy = new SocketProxy(Path.of(a.socket()),
+                            sockets.resolve(Integer.toString(proxies.size())));
                     proxies.add(proxy);
-                    mounts.add(new AgentProtocol.MountSpec.Socket(proxy.path().toString(), a.target(), a.uid(), a.gid(),
+                    mounts.add(new SandboxMount.SshAgent(proxy.path().toString(), a.target(), a.uid(), a.gid(),
                             a.mode()));
                     continue;
                 }
-                mounts.add(toSpec(m));
+                mounts.add(m);
             }
             List<String> lowers = new ArrayList<>();
             for (Path p : lower.layers()) {
@@ -245,11 +237,8 @@ public final class Sandbox implements AutoCloseable {
                     spec.hostname(), spec.network().name(), mounts, hostsFile(spec.hostname(), spec.extraHosts()), resolvConf(),
                     List.of(), null, namespaces, spec.ulimits(), spec.shmSize());
             long start = System.nanoTime();
-            AgentProtocol.Response response = callAgent(request, work, output);
+            AgentProtocol.Response response = agent.call(request, work, output);
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-            if (!response.ok()) {
-                throw failure(response);
-            }
             List<LayerEntry> changes;
             try {
                 changes = Manifest.read(work.resolve("changes.bin"));
@@ -321,10 +310,7 @@ public final class Sandbox implements AutoCloseable {
         AgentProtocol.Request request = new AgentProtocol.Request("extract", work.toString(), tools, mapping,
                 List.of(), null, List.of(), List.of(), "/", 0, 0, List.of(), "x", "HOST", List.of(), "", "", list,
                 null, namespaces, List.of(), 0);
-        AgentProtocol.Response response = callAgent(request, work, OutputListener.discard(), progress);
-        if (!response.ok()) {
-            throw failure(response);
-        }
+        AgentProtocol.Response response = agent.call(request, work, OutputListener.discard(), progress);
         List<ExtractResult> out = new ArrayList<>();
         for (AgentProtocol.Extracted x : response.extracted()) {
             out.add(new ExtractResult(x.digest(), x.diffId(), Compression.valueOf(x.compression()),
@@ -349,15 +335,11 @@ public final class Sandbox implements AutoCloseable {
         AgentProtocol.Request request = new AgentProtocol.Request("delete", work.toString(), tools, mapping,
                 List.of(), null, List.of(), List.of(), "/", 0, 0, List.of(), "x", "HOST", List.of(), "", "",
                 List.of(), tree.toAbsolutePath().toString(), namespaces, List.of(), 0);
-        AgentProtocol.Response response;
         try {
-            response = callAgent(request, work, OutputListener.discard());
+            agent.call(request, work, OutputListener.discard());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SandboxException("interrupted removing " + tree, e);
-        }
-        if (!response.ok()) {
-            throw failure(response);
         }
     }
 
@@ -369,25 +351,22 @@ public final class Sandbox implements AutoCloseable {
         }
     }
 
-    private Path newWorkDir(String prefix) throws SandboxException {
+    /** A new directory in {@code workRoot}, for one call (or an agent). */
+    static Path newWorkDir(Path workRoot, String prefix) throws SandboxException {
         try {
-            return Files.createTempDirectory(options.workRoot(), prefix).toRealPath();
+            return Files.createTempDirectory(workRoot, prefix).toRealPath();
         } catch (IOException e) {
-            throw new SandboxException("cannot create a directory in " + options.workRoot() + ": " + e.getMessage(), e);
+            throw new SandboxException("cannot create a directory in " + workRoot + ": " + e.getMessage(), e);
         }
     }
 
     private AgentProtocol.Response probeOverlay() throws SandboxException {
-        Path work = newWorkDir("probe-");
+        Path work = newWorkDir(options.workRoot(), "probe-");
         try {
             AgentProtocol.Request request = new AgentProtocol.Request("probe", work.toString(), tools, mapping,
                     List.of(), null, List.of(), List.of(), "/", 0, 0, List.of(), "x", "HOST", List.of(), "", "",
                     List.of(), null, namespaces, List.of(), 0);
-            AgentProtocol.Response r = callAgent(request, work, OutputListener.discard());
-            if (!r.ok()) {
-                throw failure(r);
-            }
-            return r;
+            return agent.call(request, work, OutputListener.discard());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SandboxException("interrupted", e);
@@ -402,140 +381,17 @@ public final class Sandbox implements AutoCloseable {
      */
     @Override
     public void close() {
-        AgentConnection running;
-        Path dir;
-        synchronized (this) {
-            closed = true;
-            running = agent;
-            dir = agentDir;
-            agent = null;
-            agentDir = null;
-        }
-        if (running != null) {
-            running.close();
-        }
-        removeAgentDir(dir);
-    }
-
-    /** An ended agent's directory: its mounts went with it, what is left are its own (container root's) files. */
-    private static void removeAgentDir(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try {
-            dev.jbuild.store.FileTrees.deleteTree(dir);
-        } catch (IOException e) {
-            System.err.println("jbuild: warning: could not remove " + dir + ": " + e.getMessage());
-        }
+        agent.close();
     }
 
     /** The agent's process id (outside the namespaces), starting the agent if none runs: for tests. */
     long agentPid() throws SandboxException {
-        return agent().pid();
+        return agent.pid();
     }
 
     /** How many agents this sandbox has started so far: for tests. */
-    synchronized int agentStarts() {
-        return agentStarts;
-    }
-
-    /** The running agent, or a new one when there is none yet or the last one died. */
-    private synchronized AgentConnection agent() throws SandboxException {
-        if (closed) {
-            throw new SandboxException("the sandbox is closed");
-        }
-        if (agent == null || !agent.alive()) {
-            if (agent != null) {
-                removeAgentDir(agentDir);
-            }
-            agentDir = newWorkDir("agent-");
-            List<String> cmd = new ArrayList<>();
-            if (namespaces.contains(ChrootSupport.MOUNT)) {
-                // The outer pid namespace stays: the agent is its pid 1, so its death (however it comes)
-                // kills every command below it.
-                cmd.add(tools.get("unshare"));
-                cmd.addAll(mapping.unshareOptions());
-                cmd.addAll(List.of("--mount", "--propagation=private", "--pid", "--fork", "--kill-child", "--"));
-            }
-            cmd.addAll(options.agentJava());
-            cmd.addAll(List.of("-cp", options.agentClasspath(), SandboxAgent.class.getName(), "serve",
-                    agentDir.toString()));
-            agent = AgentConnection.start(cmd);
-            agentStarts++;
-        }
-        return agent;
-    }
-
-    /**
-     * Sends {@code request} to the agent and waits for its answer, its command's output going to
-     * {@code output}. Interrupting the caller kills the call's command (and only it) and waits for the agent
-     * to clean up after it, then throws {@link InterruptedException}.
-     */
-    private AgentProtocol.Response callAgent(AgentProtocol.Request request, Path work, OutputListener output)
-            throws SandboxException, InterruptedException {
-        return callAgent(request, work, output, ByteProgress.NONE);
-    }
-
-    private AgentProtocol.Response callAgent(AgentProtocol.Request request, Path work, OutputListener output,
-            ByteProgress progress) throws SandboxException, InterruptedException {
-        AgentConnection connection = agent();
-        try {
-            return connection.submit(request, output, progress).await();
-        } catch (AgentConnection.Ended e) {
-            // The agent died (killed, out of memory, unable to start) or could not finish its answer: say
-            // how it ended, what it printed and what is wrong with the answer; a full disk is named as such.
-            int rc = e.exitCode;
-            String how = isClosed() ? "was closed" : rc == 0 ? "exited" : rc < 0 ? "ended"
-                    : "failed (exit " + rc + (rc > 128 ? ", killed by signal " + (rc - 128) : "") + ")";
-            SandboxException failure = new SandboxException("the sandbox agent " + how + " without a complete answer: "
-                    + e.reason + (e.said.isEmpty() ? "" : "; it said: " + e.said)
-                    + (rc == 0 || isClosed() ? "" : Preflight.hint(tools, mapping)), e);
-            if (NoSpaceLeftException.nearlyFull(work)) {
-                throw noSpaceLeft(work.toString(), failure);
-            }
-            throw failure;
-        } catch (IOException e) {
-            throw new SandboxException("cannot send a request to the sandbox agent: " + e.getMessage(), e);
-        }
-    }
-
-    private synchronized boolean isClosed() {
-        return closed;
-    }
-
-    /** The agent's error: a full disk with a {@link NoSpaceLeftException} as its cause, anything else as it was reported. */
-    private static SandboxException failure(AgentProtocol.Response response) {
-        if (response.noSpaceLeft() != null) {
-            return noSpaceLeft(response.noSpaceLeft(), new SandboxException(response.error()));
-        }
-        return new SandboxException(response.error());
-    }
-
-    /**
-     * A sandbox failure that is a full disk while writing {@code path}: callers find it with
-     * {@link NoSpaceLeftException#of} and name the store it is in.
-     */
-    private static SandboxException noSpaceLeft(String path, Throwable cause) {
-        NoSpaceLeftException full = new NoSpaceLeftException(path, cause);
-        return new SandboxException(full.getMessage(), full);
-    }
-
-    /** {@code m} for the agent (an SSH agent, which needs a forwarding socket first, is the caller's). */
-    private static AgentProtocol.MountSpec toSpec(SandboxMount m) {
-        if (m instanceof SandboxMount.Bind b) {
-            return new AgentProtocol.MountSpec.Bind(b.sourceRoot().toAbsolutePath().toString(), b.sourcePath(),
-                    b.target(), b.readWrite());
-        }
-        if (m instanceof SandboxMount.Tmpfs t) {
-            return new AgentProtocol.MountSpec.Tmpfs(t.target(), t.sizeBytes(), t.readOnly());
-        }
-        if (m instanceof SandboxMount.Cache c) {
-            return new AgentProtocol.MountSpec.Cache(c.cacheRoot().toAbsolutePath().toString(), c.id(), c.target(),
-                    c.uid(), c.gid(), c.mode(), c.readOnly());
-        }
-        SandboxMount.Secret s = (SandboxMount.Secret) m;
-        return new AgentProtocol.MountSpec.Secret(s.source().toAbsolutePath().toString(), s.target(), s.uid(), s.gid(),
-                s.mode());
+    int agentStarts() {
+        return agent.starts();
     }
 
     static String hostsFile(String hostname, List<HostEntry> extra) {

@@ -102,7 +102,7 @@ public final class SandboxAgent {
                 } else if (f.kind() == AgentProtocol.KILL) {
                     Thread t = running.get(f.id());
                     if (t != null) {
-                        t.interrupt(); // a run kills its command (RunOperation.startCommand)
+                        t.interrupt(); // a run kills its command (CommandProcess.run)
                     }
                 }
             }
@@ -170,17 +170,17 @@ public final class SandboxAgent {
             Files.createSymbolicLink(tmp.resolve("stderr"), Path.of("/proc/self/fd/2"));
             Files.move(tmp, dev);
         }
-        RunOperation.Script s = new RunOperation.Script();
-        String mount = RunOperation.Script.q(tools.get("mount"));
+        Script s = new Script();
+        String mount = Script.q(tools.get("mount"));
         s.line("set -eu");
-        s.line("S=" + RunOperation.Script.q(root.toString()));
+        s.line("S=" + Script.q(root.toString()));
         s.line(mount + " -t tmpfs -o mode=755 tmpfs \"$S\"");
         s.line("mkdir \"$S/root\" \"$S/.old\" \"$S/etc\"");
         s.line("ln -s root/proc \"$S/proc\"");
         for (String d : List.of("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32")) {
             Path host = Path.of("/" + d);
             if (Files.isSymbolicLink(host)) {
-                s.line("ln -s " + RunOperation.Script.q(Files.readSymbolicLink(host).toString()) + " \"$S/" + d + "\"");
+                s.line("ln -s " + Script.q(Files.readSymbolicLink(host).toString()) + " \"$S/" + d + "\"");
             } else if (Files.isDirectory(host)) {
                 s.line("mkdir \"$S/" + d + "\"; " + mount + " --rbind /" + d + " \"$S/" + d + "\"");
             }

@@ -110,6 +110,26 @@ class AgentProtocolTest {
     }
 
     @Test
+    void everyMountTypeGoesToTheAgentAsItIs() throws IOException {
+        // The caller's records are the agent's: host paths travel as absolute text, relative ones made absolute.
+        List<SandboxMount> mounts = List.of(new SandboxMount.Bind(Path.of("ctx"), "src", "/mnt", true),
+                new SandboxMount.Tmpfs("/tmp/t", 4096, true),
+                new SandboxMount.Cache(Path.of("/caches"), "id", "/root/.cache", 1, 2, 0750, true),
+                SandboxMount.Secret.of("token", Path.of("/secrets/token")),
+                new SandboxMount.SshAgent(Path.of("agent.sock"), "/run/buildkit/ssh_agent.0", 3, 4, 0600));
+        AgentProtocol.Request request = new AgentProtocol.Request("run", "/w", Map.of(), IdMapping.detect(0, 0, "root",
+                temp, temp), List.of(), "COPY", List.of("true"), List.of(), "/", 0, 0, List.of(), "h", "HOST", mounts, "",
+                "", List.of(), null, List.of(), List.of(), 0);
+        AgentProtocol.Request back = AgentProtocol.deserialize(AgentProtocol.serialize(request),
+                AgentProtocol.Request.class);
+        assertEquals(mounts, back.mounts());
+        assertEquals(Path.of("ctx").toAbsolutePath().toString(), ((SandboxMount.Bind) back.mounts().get(0)).sourceRoot());
+        assertEquals("agent.sock", ((SandboxMount.SshAgent) back.mounts().get(4)).socket()); // a socket path stays short
+        assertEquals(List.of("bind", "tmpfs", "cache", "secret", "ssh"),
+                back.mounts().stream().map(SandboxMount::dockerfileType).toList());
+    }
+
+    @Test
     void outputIsCutIntoLinesAsReadLineDoes() {
         List<String> lines = new ArrayList<>();
         AgentConnection.LineSplitter s = new AgentConnection.LineSplitter(OutputListener.Stream.STDOUT,

@@ -39,7 +39,7 @@ class SandboxUnitTest {
         assertEquals(IdMapping.Kind.SINGLE, m.kind());
         assertEquals(0, m.maxUid());
         assertEquals(List.of("--map-root-user"), m.unshareOptions());
-        assertTrue(RunOperation.idProblem("chown", m).contains("usermod --add-subuids"));
+        assertTrue(ExecLine.idProblem("chown", m).contains("usermod --add-subuids"));
         assertEquals(IdMapping.Kind.IDENTITY, IdMapping.detect(0, 0, "root", tmp, tmp).kind());
     }
 
@@ -50,12 +50,12 @@ class SandboxUnitTest {
         Files.createSymbolicLink(tmp.resolve("up"), Path.of("../../../.."));
         Files.createSymbolicLink(tmp.resolve("a/rel"), Path.of("../a/b"));
         Files.createSymbolicLink(tmp.resolve("loop"), Path.of("loop"));
-        assertEquals("a/b/c", RunOperation.inside(tmp, "/abs/b/c"));
-        assertEquals("", RunOperation.inside(tmp, "up"));
-        assertEquals("etc/passwd", RunOperation.inside(tmp, "../../up/etc/passwd"));
-        assertEquals("a/b", RunOperation.inside(tmp, "a/rel"));
-        assertEquals("missing/x", RunOperation.inside(tmp, "missing/./x"));
-        assertThrows(SandboxException.class, () -> RunOperation.inside(tmp, "loop"));
+        assertEquals("a/b/c", MountPoints.inside(tmp, "/abs/b/c"));
+        assertEquals("", MountPoints.inside(tmp, "up"));
+        assertEquals("etc/passwd", MountPoints.inside(tmp, "../../up/etc/passwd"));
+        assertEquals("a/b", MountPoints.inside(tmp, "a/rel"));
+        assertEquals("missing/x", MountPoints.inside(tmp, "missing/./x"));
+        assertThrows(SandboxException.class, () -> MountPoints.inside(tmp, "loop"));
     }
 
     @Test

@@ -260,7 +260,7 @@ abstract class ScenarioChecks {
         each((s, o) -> {
             assertEquals(List.of("cached"), ok(o, "cache-2").output());
             Path caches = workRoot(s).resolve("caches");
-            assertTrue(Files.isDirectory(caches.resolve(RunOperation.sha256("../../escape"))));
+            assertTrue(Files.isDirectory(caches.resolve(ExtraMounts.sha256("../../escape"))));
             assertFalse(Files.exists(caches.resolve("../escape")));
             assertFalse(Files.exists(workRoot(s).resolve("../escape")));
         });
