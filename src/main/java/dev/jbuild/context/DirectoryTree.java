@@ -1,5 +1,6 @@
 package dev.jbuild.context;
 
+import dev.jbuild.layer.LayerPaths;
 import dev.jbuild.layer.RawNames;
 import java.io.IOException;
 import java.io.InputStream;
@@ -78,7 +79,7 @@ public final class DirectoryTree implements SourceTree {
                 entry(TreePaths.child(dir.path(), RawNames.fileName(entry))).ifPresent(children::add);
             }
         }
-        children.sort((a, b) -> TreePaths.NAME_ORDER.compare(a.name(), b.name()));
+        children.sort((a, b) -> LayerPaths.ORDER.compare(a.name(), b.name())); // Go sorts names by their bytes
         return children;
     }
 

@@ -1,6 +1,7 @@
 package dev.jbuild.layer;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -9,6 +10,18 @@ import java.util.List;
  * every part of jbuild agrees on what a path means. Symlinks are not considered here.
  */
 public final class LayerPaths {
+
+    /**
+     * The one order of names and paths in layers and file trees: component by component, each name compared as
+     * unsigned bytes ({@link RawNames#encode}: UTF-8, escapes as the bytes they stand for), which is Go's order
+     * of byte strings and so of BuildKit's and containerd's sorted walks. Comparing whole paths byte-wise with
+     * '/' ranked below every other byte is the same thing: a parent precedes its children and a directory's
+     * whole subtree comes before its next sibling ("a", "a/b", "a-c"), the order the layer writer writes in.
+     * For single names it is plain byte order. NUL, which no name holds, ranks lower still, so a key
+     * {@code "dir\0x"} sorts right after {@code "dir"} and before its children (the sandbox's differ keys a
+     * directory's opaque marker so).
+     */
+    public static final Comparator<String> ORDER = LayerPaths::compare;
 
     private LayerPaths() {}
 
@@ -66,5 +79,35 @@ public final class LayerPaths {
     /** {@code parent/name}, or {@code name} below the root. */
     public static String join(String parent, String name) {
         return parent.isEmpty() ? name : parent + "/" + name;
+    }
+
+    private static int compare(String a, String b) {
+        int n = Math.min(a.length(), b.length());
+        for (int i = 0; i < n; i++) {
+            char x = a.charAt(i);
+            char y = b.charAt(i);
+            if (x != y) {
+                // Below the surrogates, UTF-16 order is code point order is UTF-8 byte order, and '/' and NUL
+                // are one byte each; a surrogate (a pair, or an escaped byte) needs the bytes themselves.
+                return x < Character.MIN_SURROGATE && y < Character.MIN_SURROGATE
+                        ? Integer.compare(rank(x), rank(y))
+                        : compareBytes(RawNames.encode(a), RawNames.encode(b));
+            }
+        }
+        return Integer.compare(a.length(), b.length());
+    }
+
+    private static int compareBytes(byte[] x, byte[] y) {
+        int n = Math.min(x.length, y.length);
+        for (int i = 0; i < n; i++) {
+            if (x[i] != y[i]) {
+                return Integer.compare(rank(x[i] & 0xff), rank(y[i] & 0xff));
+            }
+        }
+        return Integer.compare(x.length, y.length);
+    }
+
+    private static int rank(int unit) {
+        return unit == 0 ? -2 : unit == '/' ? -1 : unit;
     }
 }
