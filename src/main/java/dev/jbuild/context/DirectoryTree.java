@@ -94,7 +94,7 @@ public final class DirectoryTree implements SourceTree {
 
     @Override
     public Optional<Path> hostPath(SourceFile file) {
-        return Optional.of(host(TreePaths.absolute(file.path())));
+        return Optional.of(host(LayerPaths.absolute(file.path())));
     }
 
     /** One entry by its literal tree path; its parent directories have been checked by the caller. */
@@ -102,7 +102,7 @@ public final class DirectoryTree implements SourceTree {
         if (treePath.equals("/")) {
             return HostFiles.read(root, "/");
         }
-        String relative = treePath.substring(1);
+        String relative = LayerPaths.relative(treePath);
         if (!ignore.excludes(relative)) {
             return HostFiles.read(host(treePath), treePath);
         }
@@ -123,7 +123,7 @@ public final class DirectoryTree implements SourceTree {
             return known;
         }
         boolean kept = false;
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(host("/" + relativeDir))) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(host(LayerPaths.absolute(relativeDir)))) {
             for (Path entry : entries) {
                 String child = relativeDir + "/" + RawNames.fileName(entry);
                 if (!ignore.excludes(child)
@@ -141,7 +141,7 @@ public final class DirectoryTree implements SourceTree {
 
     /** The host file of a tree path, naming the exact bytes of its names ({@link RawNames}). */
     private Path host(String treePath) {
-        return RawNames.child(root, treePath.substring(1));
+        return RawNames.child(root, LayerPaths.relative(treePath));
     }
 
     @Override

@@ -3,15 +3,12 @@ package dev.jbuild.context;
 /**
  * Slash-separated absolute paths inside a {@link SourceTree}: {@code /} is the tree root, every
  * other path is {@code /name(/name)*} without {@code .}, {@code ..} or empty elements.
+ * {@code LayerPaths.absolute} brings any path into this form and {@code LayerPaths.relative} into a
+ * layer's ({@code name/name}).
  */
 final class TreePaths {
 
     private TreePaths() {}
-
-    /** Cleans any path into tree form; {@code ..} never climbs above the root. */
-    static String absolute(String path) {
-        return GoPaths.clean("/" + path);
-    }
 
     static String child(String dir, String name) {
         return dir.equals("/") ? "/" + name : dir + "/" + name;

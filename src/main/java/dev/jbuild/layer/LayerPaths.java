@@ -8,6 +8,11 @@ import java.util.List;
  * Lexical operations on paths inside an image: relative, '/'-separated, no leading or trailing
  * slash, "" for the root. Shared by the layer code, the sandbox and the build's file tree so that
  * every part of jbuild agrees on what a path means. Symlinks are not considered here.
+ *
+ * <p>Two forms of one path are in use: the <em>relative</em> form {@code a/b} ({@code ""} for the root) of
+ * layer entries, file views and the sandbox, and the <em>absolute</em> form {@code /a/b} ({@code /} for the
+ * root) of context trees ({@code context.SourceFile}) and of what users read in messages. {@link #relative}
+ * and {@link #absolute} are the one conversion between them (and clean any path on the way).
  */
 public final class LayerPaths {
 
@@ -41,6 +46,25 @@ public final class LayerPaths {
             parts.add(part);
         }
         return String.join("/", parts);
+    }
+
+    /** Any path in the relative form: {@code "/a/./b/"} and {@code "a/b"} are {@code "a/b"}, the root is {@code ""}. */
+    public static String relative(String path) {
+        if (path.startsWith("/") && isClean(path, 1)) {
+            return path.substring(1);
+        }
+        return isClean(path, 0) ? path : clean(path);
+    }
+
+    /**
+     * Any path in the absolute form: {@code "a/b"} and {@code "/a/../a/b/"} are {@code "/a/b"}, the root is
+     * {@code "/"}; Go's {@code path.Clean("/" + p)}.
+     */
+    public static String absolute(String path) {
+        if (path.startsWith("/") && isClean(path, 1)) {
+            return path;
+        }
+        return "/" + relative(path);
     }
 
     /**
@@ -79,6 +103,27 @@ public final class LayerPaths {
     /** {@code parent/name}, or {@code name} below the root. */
     public static String join(String parent, String name) {
         return parent.isEmpty() ? name : parent + "/" + name;
+    }
+
+    /** Whether {@code path} from {@code start} on is in relative form already (so cleaning would not change it). */
+    private static boolean isClean(String path, int start) {
+        int n = path.length();
+        if (start == n) {
+            return true;
+        }
+        int element = start;
+        for (int i = start; i <= n; i++) {
+            if (i == n || path.charAt(i) == '/') {
+                int length = i - element;
+                boolean dot = length == 1 && path.charAt(element) == '.';
+                boolean dotDot = length == 2 && path.charAt(element) == '.' && path.charAt(element + 1) == '.';
+                if (length == 0 || dot || dotDot) {
+                    return false;
+                }
+                element = i + 1;
+            }
+        }
+        return true;
     }
 
     private static int compare(String a, String b) {

@@ -73,4 +73,28 @@ class LayerPathsTest {
         }
         return Integer.compare(x.length, y.length);
     }
+
+    @Test
+    void relativeAndAbsoluteFormsOfOnePath() {
+        String[][] cases = {
+            // path, relative form, absolute form
+            {"", "", "/"},
+            {"/", "", "/"},
+            {"a/b", "a/b", "/a/b"},
+            {"/a/b", "a/b", "/a/b"},
+            {"a/b/", "a/b", "/a/b"},
+            {"//a//b", "a/b", "/a/b"},
+            {"./a/./b/.", "a/b", "/a/b"},
+            {"/a/../../b", "b", "/b"},
+            {"..", "", "/"},
+            {"a/..b/.c", "a/..b/.c", "/a/..b/.c"},
+            {"\uDC80/x", "\uDC80/x", "/\uDC80/x"},
+        };
+        for (String[] c : cases) {
+            assertEquals(c[1], LayerPaths.relative(c[0]), c[0]);
+            assertEquals(c[2], LayerPaths.absolute(c[0]), c[0]);
+            assertEquals(c[1], LayerPaths.relative(c[2]), "relative of absolute " + c[2]);
+            assertEquals(c[2], LayerPaths.absolute(c[1]), "absolute of relative " + c[1]);
+        }
+    }
 }
