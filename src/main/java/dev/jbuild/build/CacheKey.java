@@ -2,11 +2,9 @@ package dev.jbuild.build;
 
 import dev.jbuild.dockerfile.Heredoc;
 import dev.jbuild.dockerfile.Node;
+import dev.jbuild.image.Digester;
 import dev.jbuild.layer.RawNames;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -20,14 +18,9 @@ final class CacheKey {
     /** Bumped whenever what a key covers changes, so old records are never matched. */
     static final String VERSION = "jbuild-cache-v2";
 
-    private final MessageDigest digest;
+    private final Digester digest = Digester.sha256();
 
     CacheKey(String parent) {
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
         put("version", VERSION);
         put("parent", parent);
     }
@@ -100,7 +93,7 @@ final class CacheKey {
     }
 
     String hex() {
-        return HexFormat.of().formatHex(digest.digest());
+        return digest.digest().hex();
     }
 
     private void bytes(byte[] value) {

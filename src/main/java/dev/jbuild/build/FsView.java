@@ -147,7 +147,7 @@ final class FsView {
         if (at.get().isDirectory()) {
             return false;
         }
-        throw new FileSystemException("/" + LayerPaths.clean(path), null, "not a directory");
+        throw new FileSystemException(LayerPaths.absolute(path), null, "not a directory");
     }
 
     /** What is stored at exactly {@code cleanPath}, as much of it as path resolution needs: this view as a {@link RootedResolver.Root}. */

@@ -46,9 +46,9 @@ final class FsViewTree implements SourceTree {
     @Override
     public List<SourceFile> list(String dirPath) throws IOException {
         String clean = LayerPaths.clean(dirPath);
-        RootedResolver.Resolved dir = view.locate(clean, true).orElseThrow(() -> new NoSuchFileException("/" + clean));
+        RootedResolver.Resolved dir = view.locate(clean, true).orElseThrow(() -> new NoSuchFileException(LayerPaths.absolute(clean)));
         if (!dir.isDirectory()) {
-            throw new NotDirectoryException("/" + clean);
+            throw new NotDirectoryException(LayerPaths.absolute(clean));
         }
         List<SourceFile> result = new ArrayList<>();
         for (FsView.Node node : view.list(dir.path())) {
@@ -147,7 +147,7 @@ final class FsViewTree implements SourceTree {
         } else {
             throw new IllegalStateException("not a file of the tree: " + entry); // whiteouts are applied, not listed
         }
-        return new SourceFile("/" + node.path(), kind, attributes.mode(), attributes.uid(), attributes.gid(), size,
+        return new SourceFile(LayerPaths.absolute(node.path()), kind, attributes.mode(), attributes.uid(), attributes.gid(), size,
                 attributes.mtime(), target, attributes.xattrs(), key, device);
     }
 }

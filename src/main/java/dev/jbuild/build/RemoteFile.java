@@ -1,5 +1,6 @@
 package dev.jbuild.build;
 
+import dev.jbuild.image.Digester;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,14 +10,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -53,7 +51,7 @@ record RemoteFile(Path file, String name, String digest, Optional<Instant> lastM
                 throw new IOException("downloading " + url + ": HTTP " + response.statusCode());
             }
             Path target = Files.createTempFile(directory, "add-", ".download");
-            MessageDigest sha256 = sha256();
+            Digester sha256 = Digester.sha256();
             try (OutputStream out = Files.newOutputStream(target)) {
                 byte[] buffer = new byte[64 * 1024];
                 for (int n = body.read(buffer); n >= 0; n = body.read(buffer)) {
@@ -64,7 +62,7 @@ record RemoteFile(Path file, String name, String digest, Optional<Instant> lastM
                 Files.deleteIfExists(target);
                 throw new IOException("downloading " + url + ": " + e.getMessage(), e);
             }
-            String digest = "sha256:" + HexFormat.of().formatHex(sha256.digest());
+            String digest = sha256.digest().toString();
             if (checksum != null && !checksum.equals(digest)) {
                 Files.deleteIfExists(target);
                 throw new IOException("checksum mismatch for " + url + ": expected " + checksum + ", got " + digest);
@@ -104,14 +102,6 @@ record RemoteFile(Path file, String name, String digest, Optional<Instant> lastM
             return Optional.of(ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
         } catch (DateTimeParseException e) {
             return Optional.empty();
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
     }
 }

@@ -34,7 +34,7 @@ final class Attestations {
         }
         String attestType = type;
         boolean disabled = false;
-        for (String field : CsvFields.split(value)) {
+        for (String field : CsvFields.split(flag, value, spec.commandLine())) {
             int equals = field.indexOf('=');
             if (equals < 0) {
                 throw new ParameterException(spec.commandLine(), "invalid " + flag + " " + value + ": " + field + " is not KEY=VALUE");

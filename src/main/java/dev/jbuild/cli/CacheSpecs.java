@@ -22,11 +22,19 @@ final class CacheSpecs {
     private CacheSpecs() {}
 
     static List<CacheOptions.CacheImport> imports(List<String> specs, CommandLine commandLine) {
-        List<CacheOptions.CacheImport> sources = new ArrayList<>();
+        List<Map<String, String>> entries = new ArrayList<>();
         for (String spec : specs) {
-            // buildx: a value without '=' is a registry reference.
-            Map<String, String> fields = spec.contains("=") ? fields(spec, "--cache-from", commandLine)
-                    : new LinkedHashMap<>(Map.of("type", "registry", "ref", spec.trim()));
+            if (spec.contains("=")) {
+                entries.add(fields(spec, "--cache-from", commandLine));
+                continue;
+            }
+            // buildx: a value without '=' is registry references, each field of it one.
+            for (String ref : CsvFields.split("--cache-from", spec, commandLine)) {
+                entries.add(new LinkedHashMap<>(Map.of("type", "registry", "ref", ref.trim())));
+            }
+        }
+        List<CacheOptions.CacheImport> sources = new ArrayList<>();
+        for (Map<String, String> fields : entries) {
             String type = fields.remove("type");
             switch (type) {
                 case "local": {
@@ -154,7 +162,7 @@ final class CacheSpecs {
 
     private static Map<String, String> fields(String spec, String flag, CommandLine commandLine) {
         Map<String, String> fields = new LinkedHashMap<>();
-        for (String field : spec.split(",")) {
+        for (String field : CsvFields.split(flag, spec, commandLine)) {
             int equals = field.indexOf('=');
             if (equals <= 0) {
                 throw new ParameterException(commandLine, "invalid " + flag + " " + spec + ": " + field + " is not KEY=VALUE");

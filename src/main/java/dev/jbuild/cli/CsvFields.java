@@ -1,46 +1,28 @@
 package dev.jbuild.cli;
 
-import java.util.ArrayList;
+import dev.jbuild.dockerfile.GoCsv;
 import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
 
 /**
- * Splits a buildx flag value ({@code type=image,"name=a,b",push=true}) into its comma-separated
- * fields as buildx does (a CSV record): a field that starts with a double quote runs to the
- * closing quote, commas included, and {@code ""} inside it is one quote; quotes elsewhere are
- * literal.
+ * The comma-separated fields of a buildx flag value ({@code type=image,"name=a,b",push=true}) by the one
+ * splitter, {@link GoCsv} (Go's {@code encoding/csv}, as buildx reads them): a quoted field keeps its commas
+ * and {@code ""} is one quote in it; a quote anywhere else is refused, as buildx refuses it. Each option
+ * keeps its own keys, records and checks; this only turns Go's error into a usage error naming the flag.
  */
 final class CsvFields {
 
     private CsvFields() {}
 
-    static List<String> split(String value) {
-        List<String> fields = new ArrayList<>();
-        StringBuilder field = new StringBuilder();
-        int i = 0;
-        while (true) {
-            if (i < value.length() && value.charAt(i) == '"') {
-                i++;
-                while (i < value.length()) {
-                    char c = value.charAt(i++);
-                    if (c != '"') {
-                        field.append(c);
-                    } else if (i < value.length() && value.charAt(i) == '"') {
-                        field.append('"');
-                        i++;
-                    } else {
-                        break;
-                    }
-                }
-            }
-            while (i < value.length() && value.charAt(i) != ',') {
-                field.append(value.charAt(i++));
-            }
-            fields.add(field.toString());
-            field.setLength(0);
-            if (i >= value.length()) {
-                return fields;
-            }
-            i++; // the comma
+    static List<String> split(String flag, String value, CommandLine commandLine) {
+        if (value.isEmpty()) {
+            return List.of(""); // one empty field, which each option refuses in its own words
+        }
+        try {
+            return GoCsv.fields(value);
+        } catch (GoCsv.ParseException e) {
+            throw new ParameterException(commandLine, "invalid " + flag + " " + value + ": " + e.getMessage());
         }
     }
 }

@@ -18,7 +18,7 @@ final class ExtraHosts {
     static List<HostEntry> parse(List<String> values, CommandLine commandLine) {
         List<HostEntry> hosts = new ArrayList<>();
         for (String value : values) {
-            for (String one : value.split(",")) {
+            for (String one : CsvFields.split("--add-host", value, commandLine)) {
                 hosts.add(parseOne(one.strip(), commandLine));
             }
         }

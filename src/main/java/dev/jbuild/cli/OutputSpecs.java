@@ -92,7 +92,7 @@ final class OutputSpecs {
 
     private static Map<String, String> fields(String spec, CommandLine commandLine) {
         Map<String, String> fields = new LinkedHashMap<>();
-        for (String field : CsvFields.split(spec)) {
+        for (String field : CsvFields.split("--output", spec, commandLine)) {
             int equals = field.indexOf('=');
             if (equals <= 0) {
                 throw new ParameterException(commandLine, "invalid --output " + spec + ": " + field + " is not KEY=VALUE");

@@ -24,7 +24,7 @@ final class Secrets {
         Map<String, Path> result = new LinkedHashMap<>();
         for (String spec : specs) {
             Map<String, String> fields = new LinkedHashMap<>();
-            for (String field : spec.split(",")) {
+            for (String field : CsvFields.split("--secret", spec, commandLine)) {
                 int equals = field.indexOf('=');
                 if (equals <= 0) {
                     throw new ParameterException(commandLine, "invalid --secret " + field + ": expected id=ID,src=FILE or id=ID,env=VAR");

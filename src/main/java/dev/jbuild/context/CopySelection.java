@@ -1,5 +1,6 @@
 package dev.jbuild.context;
 
+import dev.jbuild.layer.LayerPaths;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -136,7 +137,7 @@ public final class CopySelection {
 
     private static void selectPlain(SourceTree tree, String source, DockerIgnore exclude, List<Selected> out)
             throws IOException, DockerIgnoreException {
-        String path = TreePaths.absolute(source);
+        String path = LayerPaths.absolute(source);
         for (String match : SourceWildcards.expand(tree, path)) {
             SourceFile root = tree.resolve(match).orElseThrow(() -> new SourceNotFoundException(match));
             if (!root.isDirectory()) {
@@ -157,11 +158,11 @@ public final class CopySelection {
         int cut = source.indexOf("/./");
         String pivotPart = cut < 0 ? "/" : source.substring(0, cut);
         String patternPart = cut < 0 ? source : source.substring(cut + 3);
-        String pivotPath = TreePaths.absolute(pivotPart);
-        String pattern = TreePaths.absolute(patternPart).substring(1);
+        String pivotPath = LayerPaths.absolute(pivotPart);
+        String pattern = LayerPaths.relative(patternPart);
         if (!GoGlob.hasWildcards(pivotPath) && !GoGlob.hasWildcards(pattern)) {
             // BuildKit's RequiredPaths: a plain --parents source must exist
-            String required = TreePaths.absolute(pivotPath + "/" + pattern);
+            String required = LayerPaths.absolute(pivotPath + "/" + pattern);
             if (tree.lookup(required).isEmpty()) {
                 throw new SourceNotFoundException(required);
             }

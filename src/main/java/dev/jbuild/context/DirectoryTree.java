@@ -1,5 +1,6 @@
 package dev.jbuild.context;
 
+import dev.jbuild.layer.LayerPaths;
 import dev.jbuild.layer.RawNames;
 import java.io.IOException;
 import java.io.InputStream;
@@ -78,7 +79,7 @@ public final class DirectoryTree implements SourceTree {
                 entry(TreePaths.child(dir.path(), RawNames.fileName(entry))).ifPresent(children::add);
             }
         }
-        children.sort((a, b) -> TreePaths.NAME_ORDER.compare(a.name(), b.name()));
+        children.sort((a, b) -> LayerPaths.ORDER.compare(a.name(), b.name())); // Go sorts names by their bytes
         return children;
     }
 
@@ -93,7 +94,7 @@ public final class DirectoryTree implements SourceTree {
 
     @Override
     public Optional<Path> hostPath(SourceFile file) {
-        return Optional.of(host(TreePaths.absolute(file.path())));
+        return Optional.of(host(LayerPaths.absolute(file.path())));
     }
 
     /** One entry by its literal tree path; its parent directories have been checked by the caller. */
@@ -101,7 +102,7 @@ public final class DirectoryTree implements SourceTree {
         if (treePath.equals("/")) {
             return HostFiles.read(root, "/");
         }
-        String relative = treePath.substring(1);
+        String relative = LayerPaths.relative(treePath);
         if (!ignore.excludes(relative)) {
             return HostFiles.read(host(treePath), treePath);
         }
@@ -122,7 +123,7 @@ public final class DirectoryTree implements SourceTree {
             return known;
         }
         boolean kept = false;
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(host("/" + relativeDir))) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(host(LayerPaths.absolute(relativeDir)))) {
             for (Path entry : entries) {
                 String child = relativeDir + "/" + RawNames.fileName(entry);
                 if (!ignore.excludes(child)
@@ -140,7 +141,7 @@ public final class DirectoryTree implements SourceTree {
 
     /** The host file of a tree path, naming the exact bytes of its names ({@link RawNames}). */
     private Path host(String treePath) {
-        return RawNames.child(root, treePath.substring(1));
+        return RawNames.child(root, LayerPaths.relative(treePath));
     }
 
     @Override

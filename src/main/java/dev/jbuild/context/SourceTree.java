@@ -1,5 +1,6 @@
 package dev.jbuild.context;
 
+import dev.jbuild.layer.LayerPaths;
 import dev.jbuild.layer.RootedResolver;
 import java.io.IOException;
 import java.io.InputStream;
@@ -73,14 +74,14 @@ public interface SourceTree {
     static Optional<SourceFile> find(String path, boolean followLast, EntryReader reader) throws IOException {
         SourceFile[] lastRead = new SourceFile[1]; // the walk mostly ends where it last looked: read it once
         Optional<RootedResolver.Resolved> at = RootedResolver.lookup(relative -> {
-            Optional<SourceFile> entry = reader.read(TreePaths.absolute(relative));
+            Optional<SourceFile> entry = reader.read(LayerPaths.absolute(relative));
             lastRead[0] = entry.orElse(null);
             return entry.map(SourceTree::entryOf).orElse(RootedResolver.Entry.MISSING);
         }, path, followLast);
         if (at.isEmpty()) {
             return Optional.empty();
         }
-        String found = TreePaths.absolute(at.get().path());
+        String found = LayerPaths.absolute(at.get().path());
         return lastRead[0] != null && lastRead[0].path().equals(found) ? Optional.of(lastRead[0]) : reader.read(found);
     }
 

@@ -1,27 +1,14 @@
 package dev.jbuild.context;
 
-import dev.jbuild.layer.RawNames;
-import java.util.Arrays;
-import java.util.Comparator;
-
 /**
  * Slash-separated absolute paths inside a {@link SourceTree}: {@code /} is the tree root, every
  * other path is {@code /name(/name)*} without {@code .}, {@code ..} or empty elements.
+ * {@code LayerPaths.absolute} brings any path into this form and {@code LayerPaths.relative} into a
+ * layer's ({@code name/name}).
  */
 final class TreePaths {
 
-    /**
-     * Go sorts names by their bytes: code point order (not UTF-16 order) for text, and the bytes
-     * themselves where a name holds bytes that are not UTF-8 ({@link RawNames}).
-     */
-    static final Comparator<String> NAME_ORDER = TreePaths::compareNames;
-
     private TreePaths() {}
-
-    /** Cleans any path into tree form; {@code ..} never climbs above the root. */
-    static String absolute(String path) {
-        return GoPaths.clean("/" + path);
-    }
 
     static String child(String dir, String name) {
         return dir.equals("/") ? "/" + name : dir + "/" + name;
@@ -55,27 +42,5 @@ final class TreePaths {
     static String[] elements(String path) {
         String relative = path.startsWith("/") ? path.substring(1) : path;
         return relative.isEmpty() ? new String[0] : relative.split("/");
-    }
-
-    private static int compareNames(String a, String b) {
-        if (RawNames.hasEscapes(a) || RawNames.hasEscapes(b)) {
-            return Arrays.compareUnsigned(RawNames.encode(a), RawNames.encode(b));
-        }
-        return compareCodePoints(a, b);
-    }
-
-    private static int compareCodePoints(String a, String b) {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-            int ca = a.codePointAt(i);
-            int cb = b.codePointAt(j);
-            if (ca != cb) {
-                return Integer.compare(ca, cb);
-            }
-            i += Character.charCount(ca);
-            j += Character.charCount(cb);
-        }
-        return Integer.compare(a.length() - i, b.length() - j);
     }
 }

@@ -1,6 +1,5 @@
 package dev.jbuild.dockerfile;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -242,81 +241,12 @@ final class MountParser {
         return s.toLowerCase(Locale.ROOT);
     }
 
-    /**
-     * The first record of {@code spec} as Go's {@code encoding/csv} reads it (comma-separated, a field
-     * that starts with {@code "} is quoted and {@code ""} in it is one quote, a quote anywhere else is an
-     * error), with its messages; columns count bytes of UTF-8, as Go's do.
-     */
+    /** The fields of {@code spec} ({@link GoCsv}), with BuildKit's prefix on Go's message. */
     static List<String> fields(String spec) throws InvalidMountException {
-        if (spec.isEmpty()) {
-            throw new InvalidMountException("failed to parse csv mounts: EOF");
+        try {
+            return GoCsv.fields(spec);
+        } catch (GoCsv.ParseException e) {
+            throw new InvalidMountException("failed to parse csv mounts: " + e.getMessage());
         }
-        List<String> fields = new ArrayList<>();
-        int i = 0;
-        int n = spec.length();
-        while (true) {
-            if (i == n || spec.charAt(i) != '"') {
-                int comma = spec.indexOf(',', i);
-                String field = spec.substring(i, comma < 0 ? n : comma);
-                int quote = field.indexOf('"');
-                if (quote >= 0) {
-                    throw csvError(spec, i + quote, "bare \" in non-quoted-field");
-                }
-                fields.add(field);
-                if (comma < 0) {
-                    return fields;
-                }
-                i = comma + 1;
-                continue;
-            }
-            StringBuilder field = new StringBuilder();
-            i++;
-            while (true) {
-                int quote = spec.indexOf('"', i);
-                if (quote < 0) {
-                    throw csvError(spec, n, "extraneous or missing \" in quoted-field");
-                }
-                field.append(spec, i, quote);
-                i = quote + 1;
-                if (i < n && spec.charAt(i) == '"') {
-                    field.append('"');
-                    i++;
-                } else if (i < n && spec.charAt(i) == ',') {
-                    fields.add(field.toString());
-                    i++;
-                    break;
-                } else if (i == n) {
-                    fields.add(field.toString());
-                    return fields;
-                } else {
-                    throw csvError(spec, quote, "extraneous or missing \" in quoted-field");
-                }
-            }
-        }
-    }
-
-    private static InvalidMountException csvError(String spec, int index, String problem) {
-        return new InvalidMountException("failed to parse csv mounts: parse error on line 1, column "
-                + (1 + utf8Length(spec.substring(0, index))) + ": " + problem);
-    }
-
-    /** Bytes of UTF-8; a lone surrogate is one raw byte ({@code layer.RawNames}' convention). */
-    private static int utf8Length(String s) {
-        int bytes = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x80 || Character.isSurrogate(c) && !(Character.isHighSurrogate(c) && i + 1 < s.length()
-                    && Character.isLowSurrogate(s.charAt(i + 1)))) {
-                bytes += 1;
-            } else if (c < 0x800) {
-                bytes += 2;
-            } else if (Character.isHighSurrogate(c)) {
-                bytes += 4;
-                i++;
-            } else {
-                bytes += 3;
-            }
-        }
-        return bytes;
     }
 }

@@ -3,13 +3,11 @@ package dev.jbuild.export;
 import dev.jbuild.layer.ContentSource;
 import dev.jbuild.layer.EntryAttributes;
 import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.layer.LayerPaths;
 import dev.jbuild.layer.RootedResolver;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -62,7 +60,7 @@ final class MergedTree {
 
         private Node(EntryAttributes directoryAttributes, Inode inode) {
             this.directoryAttributes = directoryAttributes;
-            this.children = directoryAttributes == null ? null : new TreeMap<>(NAME_ORDER);
+            this.children = directoryAttributes == null ? null : new TreeMap<>(LayerPaths.ORDER);
             this.inode = inode;
         }
 
@@ -82,13 +80,6 @@ final class MergedTree {
             return inode != null && inode.entry instanceof LayerEntry.Symlink;
         }
     }
-
-    /**
-     * Names within a directory by unsigned UTF-8 bytes: a depth-first walk in this order is the
-     * layer writer's entry order (parents first, "a", "a/b", "a-c").
-     */
-    private static final Comparator<String> NAME_ORDER = (a, b) -> Arrays.compareUnsigned(
-            a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
 
     private static final EntryAttributes IMPLICIT_DIRECTORY = EntryAttributes.of(0755);
     private static final ContentSource NOT_READ_HERE = () -> {

@@ -49,6 +49,11 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
         }
     }
 
+    /** Whether {@code text} is a valid sha256 digest ({@code sha256:} and 64 lower-case hex digits). */
+    public static boolean isSha256(String text) {
+        return text != null && text.startsWith(SHA256 + ":") && isValid(text);
+    }
+
     public static Digest sha256(String hex) {
         return new Digest(SHA256, hex);
     }

@@ -11,7 +11,9 @@ import java.util.HexFormat;
 /**
  * Computes a {@link Digest} and a byte count over content as it streams past, so layers and blobs
  * are hashed while they are written or read instead of in a second pass. Not thread-safe; one
- * digester follows one stream.
+ * digester follows one stream. The one place jbuild sets up SHA-256 (with {@link Digest}, whose
+ * {@code newMessageDigest} it calls): blobs, layers, cache keys, context file hashes and ADD
+ * downloads all hash through it, so the algorithm's name and the hex form are written once.
  *
  * <pre>{@code
  * Digester d = Digester.sha256();
@@ -45,11 +47,25 @@ public final class Digester {
     }
 
     public void update(byte[] bytes, int offset, int length) {
+        open();
+        messageDigest.update(bytes, offset, length);
+        size += length;
+    }
+
+    public void update(byte[] bytes) {
+        update(bytes, 0, bytes.length);
+    }
+
+    public void update(byte b) {
+        open();
+        messageDigest.update(b);
+        size++;
+    }
+
+    private void open() {
         if (result != null) {
             throw new IllegalStateException("digest already computed");
         }
-        messageDigest.update(bytes, offset, length);
-        size += length;
     }
 
     /** Bytes seen so far. */
@@ -72,7 +88,7 @@ public final class Digester {
             public int read() throws IOException {
                 int b = super.read();
                 if (b >= 0) {
-                    update(new byte[] {(byte) b}, 0, 1);
+                    update((byte) b);
                 }
                 return b;
             }
@@ -114,7 +130,7 @@ public final class Digester {
             @Override
             public void write(int b) throws IOException {
                 out.write(b);
-                update(new byte[] {(byte) b}, 0, 1);
+                update((byte) b);
             }
 
             @Override

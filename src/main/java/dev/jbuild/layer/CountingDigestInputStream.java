@@ -1,14 +1,13 @@
 package dev.jbuild.layer;
 
+import dev.jbuild.image.Digester;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.MessageDigest;
 
 /** Hashes and counts every byte read through it. No mark/reset: each byte is hashed exactly once. */
 final class CountingDigestInputStream extends FilterInputStream {
-    private final MessageDigest digest = Sha256.newDigest();
-    private long count;
+    private final Digester digester = Digester.sha256();
 
     CountingDigestInputStream(InputStream in) {
         super(in);
@@ -18,8 +17,7 @@ final class CountingDigestInputStream extends FilterInputStream {
     public int read() throws IOException {
         int b = in.read();
         if (b >= 0) {
-            digest.update((byte) b);
-            count++;
+            digester.update((byte) b);
         }
         return b;
     }
@@ -28,8 +26,7 @@ final class CountingDigestInputStream extends FilterInputStream {
     public int read(byte[] b, int off, int len) throws IOException {
         int n = in.read(b, off, len);
         if (n > 0) {
-            digest.update(b, off, n);
-            count += n;
+            digester.update(b, off, n);
         }
         return n;
     }
@@ -63,10 +60,10 @@ final class CountingDigestInputStream extends FilterInputStream {
     }
 
     long count() {
-        return count;
+        return digester.size();
     }
 
     String digest() {
-        return Sha256.format(digest);
+        return digester.digest().toString();
     }
 }

@@ -1,14 +1,13 @@
 package dev.jbuild.layer;
 
+import dev.jbuild.image.Digester;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.security.MessageDigest;
 
 /** Hashes and counts what passes through on its way to {@code out}. */
 final class CountingDigestOutputStream extends OutputStream {
     private final OutputStream out;
-    private final MessageDigest digest = Sha256.newDigest();
-    private long count;
+    private final Digester digester = Digester.sha256();
 
     CountingDigestOutputStream(OutputStream out) {
         this.out = out;
@@ -17,15 +16,13 @@ final class CountingDigestOutputStream extends OutputStream {
     @Override
     public void write(int b) throws IOException {
         out.write(b);
-        digest.update((byte) b);
-        count++;
+        digester.update((byte) b);
     }
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
         out.write(b, off, len);
-        digest.update(b, off, len);
-        count += len;
+        digester.update(b, off, len);
     }
 
     @Override
@@ -39,11 +36,11 @@ final class CountingDigestOutputStream extends OutputStream {
     }
 
     long count() {
-        return count;
+        return digester.size();
     }
 
     /** "sha256:…"; call once, after the last write. */
     String digest() {
-        return Sha256.format(digest);
+        return digester.digest().toString();
     }
 }

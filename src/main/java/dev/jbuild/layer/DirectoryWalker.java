@@ -143,7 +143,7 @@ public final class DirectoryWalker {
     /** State of one walk: entries by layer path and the inode of each multiply-linked file. */
     private final class Walk {
         private final Path sourceRoot;
-        private final Map<String, LayerEntry> entries = new TreeMap<>(EntryPaths.ORDER);
+        private final Map<String, LayerEntry> entries = new TreeMap<>(LayerPaths.ORDER);
         private final Map<String, List<Long>> inodeOf = new HashMap<>();
 
         Walk(Path sourceRoot) {
@@ -157,7 +157,7 @@ public final class DirectoryWalker {
                     names.add(child.getFileName().toString());
                 }
             }
-            names.sort(EntryPaths.ORDER);
+            names.sort(LayerPaths.ORDER);
             for (String name : names) {
                 visit(dir.resolve(name), LayerPaths.join(rel, name));
             }

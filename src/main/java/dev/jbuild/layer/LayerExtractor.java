@@ -1,5 +1,6 @@
 package dev.jbuild.layer;
 
+import dev.jbuild.image.Digest;
 import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -47,7 +48,7 @@ public final class LayerExtractor {
             MissingDirectories missingDirectories, TarRules rules) {
         public Options {
             for (String d : new String[] {expectedDigest, expectedDiffId}) {
-                if (d != null && !Sha256.isValid(d)) {
+                if (d != null && !Digest.isSha256(d)) {
                     throw new IllegalArgumentException("unsupported or malformed digest: " + d);
                 }
             }

@@ -18,7 +18,7 @@ import java.util.Objects;
  *
  * <p>What "deterministic" fixes, in BuildKit/Docker's spelling where they have one:
  * <ul>
- *   <li>order: by path, component by component in unsigned UTF-8 byte order (see {@link EntryPaths#ORDER});
+ *   <li>order: by path, component by component in unsigned UTF-8 byte order (see {@link LayerPaths#ORDER});
  *       parents before children; the order entries were given in does not matter;</li>
  *   <li>names: relative, no leading '/' or "./", directories with a trailing '/', whiteouts as
  *       {@code dir/.wh.name}, opaque directories as {@code dir/.wh..wh..opq};</li>
@@ -144,7 +144,7 @@ public final class LayerWriter {
 
     private static List<LayerEntry> sortAndCheck(Collection<? extends LayerEntry> entries) {
         List<LayerEntry> sorted = new ArrayList<>(entries);
-        sorted.sort((a, b) -> EntryPaths.ORDER.compare(tarPath(a), tarPath(b)));
+        sorted.sort((a, b) -> LayerPaths.ORDER.compare(tarPath(a), tarPath(b)));
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (LayerEntry e : sorted) {
             if (!seen.add(tarPath(e))) {
@@ -154,7 +154,7 @@ public final class LayerWriter {
         for (LayerEntry e : sorted) {
             String p = tarPath(e);
             // A link may name a lower layer's file, but if its target is in this layer it must come first.
-            if (e instanceof LayerEntry.Hardlink link && EntryPaths.ORDER.compare(link.target(), p) > 0
+            if (e instanceof LayerEntry.Hardlink link && LayerPaths.ORDER.compare(link.target(), p) > 0
                     && seen.contains(link.target())) {
                 throw new IllegalArgumentException("hard link " + p + " points to " + link.target()
                         + ", which is written after it");

@@ -13,6 +13,6 @@ public final class TooManyLinksException extends FileSystemException {
 
     /** @param path the path being resolved, as it was asked for (shown with a leading '/') */
     public TooManyLinksException(String path) {
-        super("/" + RawNames.display(LayerPaths.clean(path)), null, "too many levels of symbolic links");
+        super(RawNames.display(LayerPaths.absolute(path)), null, "too many levels of symbolic links");
     }
 }

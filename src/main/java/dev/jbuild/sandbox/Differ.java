@@ -56,7 +56,9 @@ final class Differ {
     private final LayerStack lower;
     private final LayerStack merged;
     private final Scope scope;
-    private final TreeMap<String, Change> changes = new TreeMap<>(Differ::compare);
+    // Layer order, so a directory's subtree follows it directly; an opaque marker's key ("dir\0opq") sorts
+    // right after its directory, before its children (LayerPaths.ORDER ranks NUL below '/').
+    private final TreeMap<String, Change> changes = new TreeMap<>(LayerPaths.ORDER);
 
     Differ(LayerStack lower, LayerStack merged, Scope scope) {
         this.lower = lower;
@@ -183,26 +185,6 @@ final class Differ {
             case LayerStack.S_IFREG -> a.size() == b.size() && Files.mismatch(a.path(), b.path()) == -1;
             default -> true;
         };
-    }
-
-    /**
-     * Layer order: component-wise in unsigned byte order of the names' bytes (as the layer writer sorts), so a directory's
-     * subtree follows it directly; an opaque marker key ("dir\0opq") sorts right after its directory.
-     */
-    static int compare(String a, String b) {
-        byte[] x = dev.jbuild.layer.RawNames.encode(a);
-        byte[] y = dev.jbuild.layer.RawNames.encode(b);
-        int n = Math.min(x.length, y.length);
-        for (int i = 0; i < n; i++) {
-            if (x[i] != y[i]) {
-                return Integer.compare(rank(x[i]), rank(y[i]));
-            }
-        }
-        return Integer.compare(x.length, y.length);
-    }
-
-    private static int rank(byte b) {
-        return b == 0 ? -2 : b == '/' ? -1 : b & 0xff;
     }
 
     /** Inode key for hard-link grouping. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.context.CopySelection.CopyFlags;
+import dev.jbuild.layer.LayerPaths;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -65,7 +66,7 @@ class InMemoryTreeTest {
                     out.add(f);
                 }
             }
-            out.sort((a, b) -> TreePaths.NAME_ORDER.compare(a.name(), b.name()));
+            out.sort((a, b) -> LayerPaths.ORDER.compare(a.name(), b.name()));
             return out;
         }
 

@@ -11,6 +11,7 @@ import dev.jbuild.image.Digest;
 import dev.jbuild.image.Platform;
 import dev.jbuild.layer.Compression;
 import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.layer.LayerReader;
 import dev.jbuild.store.Store;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -76,6 +77,34 @@ class FilesystemExportTest {
         // The first path in tar order carries the content, whichever path the layer gave it.
         assertEquals(Map.of("a/one", "0first", "b/two", "0first"), tar.links());
         assertEquals("file 0644 0:0 " + TreeView.sha("shared"), tar.entries().get("b/two"));
+    }
+
+    /**
+     * Names are bytes ({@code layer.RawNames}): two names that differ only in bytes that are not UTF-8 are two
+     * files, and the merged tree writes them in the layer order, by those bytes (0x80 before "é" = C3 A9 before 0xff).
+     */
+    @Test
+    void rootfsTarKeepsNamesThatAreNotUtf8ApartAndInByteOrder() throws IOException {
+        List<Descriptor> layers = new ArrayList<>();
+        List<Digest> diffIds = new ArrayList<>();
+        String x80 = "d/\uDC80";
+        String xff = "d/\uDCFF";
+        String accented = "d/\u00e9";
+        TestImages.addLayer(store, List.of(TestImages.file(xff, 0644, "ff"), TestImages.file(accented, 0644, "e9"),
+                TestImages.file(x80, 0644, "80")), Compression.GZIP, layers, diffIds);
+        TestImages.Image raw = TestImages.image(store, new Platform("linux", "amd64"), layers, diffIds);
+
+        List<String> order = new ArrayList<>();
+        Map<String, String> contents = new TreeMap<>();
+        LayerReader.read(new ByteArrayInputStream(rootfsTar(raw.manifest(), null)), (entry, content) -> {
+            order.add(entry.path());
+            if (entry instanceof LayerEntry.RegularFile) {
+                contents.put(entry.path(), new String(content.readAllBytes(), StandardCharsets.UTF_8));
+            }
+        });
+
+        assertEquals(List.of("d", x80, accented, xff), order);
+        assertEquals(Map.of(x80, "80", accented, "e9", xff, "ff"), contents);
     }
 
     @Test

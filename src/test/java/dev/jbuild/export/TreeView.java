@@ -2,6 +2,7 @@ package dev.jbuild.export;
 
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.LayerReader;
+import dev.jbuild.layer.RawNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -111,8 +112,9 @@ record TreeView(Map<String, String> entries, Map<String, String> links, Map<Stri
             }
         });
         List<String> sorted = new ArrayList<>(order);
+        // Names are bytes (RawNames): UTF-8 text, escapes as the bytes they stand for.
         sorted.sort((x, y) -> java.util.Arrays.compareUnsigned(
-                x.replace('/', '\0').getBytes(StandardCharsets.UTF_8), y.replace('/', '\0').getBytes(StandardCharsets.UTF_8)));
+                RawNames.encode(x.replace('/', '\0')), RawNames.encode(y.replace('/', '\0'))));
         if (!sorted.equals(order)) {
             throw new AssertionError("tar entries are not in sorted order: " + order);
         }

@@ -95,4 +95,35 @@ class DigestTest {
         assertEquals(Digest.of(content), Digest.of(new ByteArrayInputStream(content)));
         assertThrows(IllegalStateException.class, () -> writing.update(new byte[1], 0, 1));
     }
+
+    /** Single bytes, whole arrays and slices hash and count alike (cache keys feed single bytes). */
+    @Test
+    void digesterUpdatesAgreeWithOneShot() {
+        byte[] abc = "abc".getBytes(StandardCharsets.US_ASCII);
+        Digester bytes = Digester.sha256();
+        for (byte b : abc) {
+            bytes.update(b);
+        }
+        Digester whole = Digester.sha256();
+        whole.update(abc);
+        Digester slice = Digester.sha256();
+        slice.update(new byte[] {9, 'a', 'b', 'c', 9}, 1, 3);
+        // FIPS 180-2's first example.
+        String expected = "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        for (Digester d : new Digester[] {bytes, whole, slice}) {
+            assertEquals(3, d.size());
+            assertEquals(expected, d.digest().toString());
+            assertEquals(d.digest(), d.digest(), "the digest is computed once and kept");
+        }
+        assertThrows(IllegalStateException.class, () -> bytes.update((byte) 1));
+    }
+
+    @Test
+    void isSha256AcceptsOnlyCanonicalSha256() {
+        assertTrue(Digest.isSha256(EMPTY_SHA256));
+        assertFalse(Digest.isSha256(null));
+        assertFalse(Digest.isSha256(EMPTY_SHA256.toUpperCase()));
+        assertFalse(Digest.isSha256(Digest.of(Digest.SHA512, new byte[0]).toString()));
+        assertFalse(Digest.isSha256("sha256:abc"));
+    }
 }

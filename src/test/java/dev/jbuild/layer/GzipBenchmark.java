@@ -1,10 +1,9 @@
 package dev.jbuild.layer;
 
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
+import dev.jbuild.image.Digester;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -69,7 +68,7 @@ public final class GzipBenchmark {
 
     /** Counts and hashes the compressed bytes without keeping them. */
     private static final class HashingSink extends OutputStream {
-        private final MessageDigest sha = Sha256.newDigest();
+        private final Digester sha = Digester.sha256();
         private long count;
 
         @Override
@@ -85,7 +84,7 @@ public final class GzipBenchmark {
         }
 
         String hex() {
-            return HexFormat.of().formatHex(sha.digest());
+            return sha.digest().hex();
         }
     }
 }

@@ -1,0 +1,84 @@
+package dev.jbuild.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jbuild.build.CacheOptions;
+import dev.jbuild.build.OutputSpec;
+import dev.jbuild.image.ImageName;
+import dev.jbuild.sandbox.HostEntry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * Every {@code key=value,…} flag splits its value as buildx does, with Go's encoding/csv: a quoted field keeps
+ * its commas, a quote anywhere else is refused. What each flag then does with its fields is its own.
+ */
+class OptionCsvTest {
+
+    @TempDir
+    Path temp;
+
+    private final CommandLine commandLine = new CommandLine(CommandSpec.create());
+
+    private void rejected(Executable parse, String message) {
+        ParameterException e = assertThrows(ParameterException.class, parse);
+        assertTrue(e.getMessage().contains(message), e.getMessage());
+    }
+
+    @Test
+    void output() {
+        assertEquals(List.of(new OutputSpec.LocalDirectory(Path.of("out,put"))),
+                OutputSpecs.parse(List.of("type=local,\"dest=out,put\""), commandLine, false).outputs());
+        assertEquals(List.of("a", "b"), OutputSpecs.parse(List.of("type=image,\"name=a,b\""), commandLine, false).names());
+        rejected(() -> OutputSpecs.parse(List.of("type=local,dest=a\"b"), commandLine, false),
+                "invalid --output type=local,dest=a\"b: parse error on line 1, column 18: bare \" in non-quoted-field");
+        rejected(() -> OutputSpecs.parse(List.of("\"type=local\"x,dest=out"), commandLine, false),
+                "extraneous or missing \" in quoted-field");
+    }
+
+    @Test
+    void secret() throws IOException {
+        Path file = Files.writeString(temp.resolve("a,b"), "s");
+        assertEquals(Map.of("s", file), Secrets.parse(List.of("id=s,\"src=" + file + "\""), temp.resolve("scratch"), commandLine));
+        rejected(() -> Secrets.parse(List.of("id=s,src=\"" + file + "\""), temp.resolve("scratch"), commandLine),
+                "bare \" in non-quoted-field");
+    }
+
+    @Test
+    void cache() {
+        assertEquals(List.of(new CacheOptions.LocalImport(Path.of("/cache/a,b"))),
+                CacheSpecs.imports(List.of("type=local,\"src=/cache/a,b\""), commandLine));
+        // buildx: a value without '=' is references, each field one
+        assertEquals(List.of(new CacheOptions.RegistryImport(ImageName.parse("reg.example/app:one")),
+                        new CacheOptions.RegistryImport(ImageName.parse("reg.example/app:two"))),
+                CacheSpecs.imports(List.of("reg.example/app:one,reg.example/app:two"), commandLine));
+        assertEquals(List.of(new CacheOptions.LocalExport(Path.of("/cache/a,b"), false, false)),
+                CacheSpecs.exports(List.of("type=local,\"dest=/cache/a,b\""), commandLine));
+        rejected(() -> CacheSpecs.exports(List.of("type=local,dest=\"/x\""), commandLine), "bare \" in non-quoted-field");
+    }
+
+    @Test
+    void addHost() {
+        assertEquals(List.of(new HostEntry("db", "10.0.0.2"), new HostEntry("cache", "10.0.0.3")),
+                ExtraHosts.parse(List.of("\"db:10.0.0.2\",cache:10.0.0.3"), commandLine));
+    }
+
+    @Test
+    void attest() {
+        CommandSpec spec = commandLine.getCommandSpec();
+        Attestations.requireDisabled(spec, "--attest", null, "\"type=sbom\",\"disabled=true\"");
+        rejected(() -> Attestations.requireDisabled(spec, "--attest", null, "type=sbom,disabled=true,generator=\"x\""),
+                "bare \" in non-quoted-field");
+    }
+}
