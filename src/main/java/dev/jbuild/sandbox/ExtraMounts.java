@@ -1,5 +1,6 @@
 package dev.jbuild.sandbox;
 
+import dev.jbuild.image.Digest;
 import dev.jbuild.layer.LayerPaths;
 import dev.jbuild.layer.RawNames;
 import dev.jbuild.store.FileTrees;
@@ -9,9 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -260,11 +258,6 @@ final class ExtraMounts {
     }
 
     static String sha256(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Digest.of(s.getBytes(StandardCharsets.UTF_8)).hex();
     }
 }
