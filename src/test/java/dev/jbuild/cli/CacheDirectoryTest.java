@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.testing.TestResources;
 import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.Integration;
 import java.nio.file.Files;
@@ -34,15 +35,7 @@ class CacheDirectoryTest {
         BusyboxImage.write(temp.resolve("busybox"), "1.0");
         Path context = Files.createDirectories(temp.resolve("context"));
         Files.writeString(context.resolve("a.txt"), "a\n");
-        Files.writeString(context.resolve("Dockerfile"), """
-                FROM busybox AS tools
-                RUN echo "tool-$((6+1))" && echo tool > /tool && echo unused > /tool.log
-                FROM busybox
-                COPY a.txt /a.txt
-                RUN echo "first-$((0+1))" && echo one > /one
-                COPY --from=tools /tool /tool
-                RUN echo "second-$((1+1))" && echo two > /two
-                """);
+        Files.writeString(context.resolve("Dockerfile"), TestResources.text(CacheDirectoryTest.class, "aFreshStoreRebuildsFromTheCacheDirectoryWithoutRunningAnything.Dockerfile"));
         Path cache = temp.resolve("ci-cache");
         CliTest.Result first = build(temp.resolve("machine-1"), "--cache-to", "type=local,dest=" + cache + ",mode=max",
                 "--build-arg", "SOURCE_DATE_EPOCH=0");

@@ -3,6 +3,7 @@ package dev.jbuild.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.testing.TestResources;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbuild.testing.BusyboxImage;
@@ -47,15 +48,7 @@ class ImageOutputsTest {
         // Java names user xattrs without their "user." namespace: this sets user.origin.
         Files.getFileAttributeView(context.resolve("tree/data"), java.nio.file.attribute.UserDefinedFileAttributeView.class)
                 .write("origin", java.nio.ByteBuffer.wrap(new byte[] {0, 1, 2, (byte) 0xff}));
-        Files.writeString(context.resolve("Dockerfile"), """
-                FROM base
-                COPY --chown=app:app hello.txt /home/app/
-                COPY run.sh /usr/local/bin/run.sh
-                COPY tree /tree
-                WORKDIR /home/app
-                USER app
-                CMD ["cat", "/home/app/hello.txt"]
-                """);
+        Files.writeString(context.resolve("Dockerfile"), TestResources.text(ImageOutputsTest.class, "setUp.Dockerfile"));
     }
 
     private CliTest.Result jbuild(String... args) {

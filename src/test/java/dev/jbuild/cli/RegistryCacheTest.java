@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.testing.TestResources;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbuild.image.Descriptor;
@@ -40,15 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RegistryCacheTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String DOCKERFILE = """
-            FROM busybox AS tools
-            RUN echo "tool-$((6+1))" && cat /proc/sys/kernel/random/uuid > /tool && echo unused > /tool.log
-            FROM busybox
-            COPY a.txt /a.txt
-            RUN echo "first-$((0+1))" && cat /proc/sys/kernel/random/uuid > /one
-            COPY --from=tools /tool /tool
-            RUN echo "second-$((1+1))" && cat /proc/sys/kernel/random/uuid > /two
-            """;
+    private static final String DOCKERFILE = TestResources.text(RegistryCacheTest.class, "Dockerfile");
 
     static LocalRegistry registry;
 

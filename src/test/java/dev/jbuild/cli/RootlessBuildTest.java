@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.jbuild.testing.TestResources;
 import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.ExternalTool;
 import dev.jbuild.testing.Integration;
@@ -44,20 +45,7 @@ class RootlessBuildTest {
 
     static final String EPOCH = "1700000000";
 
-    static final String DOCKERFILE = """
-            FROM busybox
-            RUN mkdir /many && cd /many && seq 1 2000 | xargs touch && echo content > /many/1
-            RUN rm /bin/wget /etc/shadow && rm -r /home && rm -rf /usr && mkdir /usr && echo n > /usr/new
-            RUN set -e; mkdir -p /data/sub && echo d > /data/sub/file && chown -R 1000:1000 /data; \\
-                chown 65534:65534 /data/sub/file && chmod 0640 /data/sub/file && chmod 0700 /data/sub; \\
-                ln -s ../data/sub/file /link && ln -s /nonexistent /dangling; \\
-                echo h > /hard1 && ln /hard1 /hard2 && chown 1000:65534 /hard1; \\
-                cp /bin/busybox /suid && chmod 4755 /suid && mkdir /sgid && chmod 2775 /sgid && chgrp 1000 /sgid
-            RUN echo 'bob:x:1234:1234::/home/bob:/bin/sh' >> /etc/passwd && echo 'bob:x:1234:' >> /etc/group \\
-                && mkdir -p -m 750 /home/bob && chown bob:bob /home/bob
-            USER bob
-            RUN echo mine > /home/bob/mine && id -u > /home/bob/uid
-            """;
+    static final String DOCKERFILE = TestResources.text(RootlessBuildTest.class, "Dockerfile");
 
     RootlessTestUser user;
     Path work;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.testing.TestResources;
 import dev.jbuild.testing.Bytes;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.testing.BusyboxImage;
@@ -45,19 +46,7 @@ class RunBuildTest {
 
     @Test
     void runChangesTheFilesystemAsTheImagesUsers() throws Exception {
-        CliTest.Result result = build("""
-                FROM busybox
-                COPY a.txt /a.txt
-                ARG GREETING=hello
-                RUN echo "$GREETING $(cat /a.txt)" > /built.txt && mkdir -p /data/sub && chown -R 1000:1000 /data \\
-                    && rm /bin/ls && rm -r /home && chmod 4755 /built.txt && ln -s /built.txt /link && ln /built.txt /hard
-                RUN <<EOF
-                echo "HOME=$HOME" > /heredoc.txt
-                EOF
-                WORKDIR /work
-                USER app
-                RUN id -u > /tmp/uid.txt && pwd > /tmp/pwd.txt
-                """);
+        CliTest.Result result = build(TestResources.text(RunBuildTest.class, "runChangesTheFilesystemAsTheImagesUsers.Dockerfile"));
         assertEquals(0, result.exitCode(), result.err());
         Map<String, String> text = new HashMap<>();
         Map<String, LayerEntry> fs = rootfs(text);
@@ -245,15 +234,7 @@ class RunBuildTest {
 
     @Test
     void bindMountsFromStagesAndCacheMountsThatPersist() throws Exception {
-        CliTest.Result result = build("""
-                FROM busybox AS tools
-                RUN mkdir /out && echo "built in tools" > /out/tool.txt
-                FROM busybox
-                RUN --mount=type=bind,from=tools,source=/out,target=/mnt cp /mnt/tool.txt /copied.txt
-                RUN --mount=type=bind,target=/ctx cp /ctx/a.txt /from-context.txt
-                RUN --mount=type=cache,target=/cache echo run >> /cache/log && cp /cache/log /cache-log.txt
-                RUN --mount=type=tmpfs,target=/scratch touch /scratch/x && ls /scratch > /tmpfs.txt
-                """);
+        CliTest.Result result = build(TestResources.text(RunBuildTest.class, "bindMountsFromStagesAndCacheMountsThatPersist.Dockerfile"));
         assertEquals(0, result.exitCode(), result.err());
         Map<String, String> text = new HashMap<>();
         Map<String, LayerEntry> fs = rootfs(text);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.jbuild.testing.TestResources;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbuild.layer.LayerEntry;
@@ -45,21 +46,7 @@ class RunOwnershipTest {
     /** A group outside any subordinate range the test user has: unmapped in its user namespace. */
     static final int UNMAPPED_GID = 3_999_999;
 
-    static final String DOCKERFILE = """
-            FROM busybox
-            COPY tars /tmp/tars
-            RUN mv /tmp/tars /foo && touch /tmp/x
-            RUN mkdir -p /home/http && chown 1000:1000 /home/http && chmod 2755 /home/http
-            COPY profile /home/http/.profile
-            USER 1000:1000
-            WORKDIR /home/http
-            RUN touch foobar
-            USER root
-            RUN --mount=type=bind,source=unmapped.txt,target=/mnt/unmapped.txt,rw --mount=type=bind,rw,target=/ctx \\
-                cat /mnt/unmapped.txt > /copied.txt && echo changed >> /mnt/unmapped.txt \\
-                && echo changed >> /ctx/unmapped.txt && cat /ctx/unmapped.txt > /written.txt \\
-                && touch /ctx/shared/new && ls /ctx/shared > /listed.txt
-            """;
+    static final String DOCKERFILE = TestResources.text(RunOwnershipTest.class, "Dockerfile");
 
     RootlessTestUser user;
     Path work;

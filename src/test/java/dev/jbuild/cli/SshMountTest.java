@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.testing.TestResources;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.ExternalTool;
@@ -106,21 +107,7 @@ class SshMountTest {
 
     @Test
     void theStepSeesTheAgentsKeyAndTheImageKeepsNoTraceOfIt() throws Exception {
-        String dockerfile = """
-                FROM busybox
-                COPY sysroot/ /
-                RUN --mount=type=ssh ssh-add -l > /keys.txt && echo "$SSH_AUTH_SOCK" > /sock.txt \\
-                    && stat -c '%a %u:%g' "$SSH_AUTH_SOCK" > /sock-owner.txt
-                RUN --mount=type=ssh,id=other,target=/tmp/agent,uid=1000,gid=1000,mode=0600 \\
-                    --mount=type=ssh,required=true \\
-                    echo "$SSH_AUTH_SOCK" > /sock2.txt && stat -c '%a %u:%g' /tmp/agent > /owner2.txt \\
-                    && test -S /run/buildkit/ssh_agent.1
-                USER 1000
-                RUN --mount=type=ssh,id=other,uid=1000 ssh-add -l > /tmp/keys-as-user.txt
-                USER 0
-                RUN --mount=type=ssh,id=missing echo "$SSH_AUTH_SOCK" > /optional.txt
-                RUN env > /env.txt; test ! -e /run/buildkit/ssh_agent.0
-                """;
+        String dockerfile = TestResources.text(SshMountTest.class, "theStepSeesTheAgentsKeyAndTheImageKeepsNoTraceOfIt.Dockerfile");
         for (String isolation : new String[] {"auto", "chroot"}) {
             if (isolation.equals("chroot") && new com.sun.security.auth.module.UnixSystem().getUid() != 0) {
                 continue; // chroot isolation is for root (ChrootIsolationTest checks the refusal)

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.testing.TestResources;
 import dev.jbuild.dockerfile.DockerfileParser;
 import java.util.List;
 import java.util.Map;
@@ -219,23 +220,7 @@ class PlannerTest {
     @Test
     void argAndEnvNamesThatLookLikeSecretsAreWarnedAboutOncePerName() throws Exception {
         // BuildKit's own test case for SecretsUsedInArgOrEnv (dockerfile_check_test.go), plus a repeat.
-        String dockerfile = """
-                FROM scratch
-                ARG SECRET_PASSPHRASE
-                ENV SUPER_Secret=foo
-                ENV password=bar secret=baz
-                ARG super_duper_secret_token=foo auth=bar
-                ENV apikey=bar sunflower=foo
-                ENV git_key=
-                ENV PUBLIC_KEY=
-                ARG public_token
-                ARG SECRET_PASSPHRASE_FILE
-                ENV password_file=bar secret_File=baz
-                ARG AUTH_MODULE_VERSION
-                ENV password=again
-                ARG name=DB_TOKEN
-                ENV ${name}=x
-                """;
+        String dockerfile = TestResources.text(PlannerTest.class, "argAndEnvNamesThatLookLikeSecretsAreWarnedAboutOncePerName.Dockerfile");
         String hint = "; pass secrets with --secret id=NAME,env=NAME and RUN --mount=type=secret,id=NAME instead"
                 + " (https://docs.docker.com/go/dockerfile/rule/secrets-used-in-arg-or-env/)";
         BuildPlan plan = plan(dockerfile, Map.of("GITHUB_TOKEN", "hunter2", "auth", "x", "VERSION", "1"), null);
