@@ -1,12 +1,12 @@
 package dev.jbuild.cli;
 
-import dev.jbuild.build.BuildException;
-import dev.jbuild.build.BuildListener;
-import dev.jbuild.build.BuildRequest;
-import dev.jbuild.build.BuildResult;
-import dev.jbuild.build.Builder;
-import dev.jbuild.build.CacheOptions;
-import dev.jbuild.build.NamedContext;
+import dev.jbuild.engine.BuildException;
+import dev.jbuild.engine.BuildListener;
+import dev.jbuild.engine.BuildRequest;
+import dev.jbuild.engine.BuildResult;
+import dev.jbuild.engine.Builder;
+import dev.jbuild.engine.CacheOptions;
+import dev.jbuild.engine.NamedContext;
 import dev.jbuild.dockerfile.Dockerfile;
 import dev.jbuild.image.ImageName;
 import dev.jbuild.image.Platform;

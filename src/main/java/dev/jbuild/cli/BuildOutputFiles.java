@@ -2,7 +2,7 @@ package dev.jbuild.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.jbuild.build.BuildResult;
+import dev.jbuild.engine.BuildResult;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -3,9 +3,9 @@ package dev.jbuild.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jbuild.build.BuildListener;
-import dev.jbuild.build.BuildResult;
-import dev.jbuild.build.StepId;
+import dev.jbuild.engine.BuildListener;
+import dev.jbuild.engine.BuildResult;
+import dev.jbuild.engine.StepId;
 import java.io.PrintWriter;
 import java.time.Duration;
 

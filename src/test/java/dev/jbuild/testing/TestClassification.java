@@ -1,6 +1,6 @@
 package dev.jbuild.testing;
 
-import dev.jbuild.build.Builder;
+import dev.jbuild.engine.Builder;
 import dev.jbuild.cli.Main;
 import dev.jbuild.cli.TrainingRun;
 import dev.jbuild.sandbox.Emulation;
