@@ -1,13 +1,13 @@
 package dev.jbuild.cli;
 
-import dev.jbuild.engine.BuildException;
-import dev.jbuild.engine.BuildListener;
-import dev.jbuild.engine.BuildRequest;
-import dev.jbuild.engine.BuildResult;
-import dev.jbuild.engine.Builder;
-import dev.jbuild.engine.CacheOptions;
-import dev.jbuild.engine.NamedContext;
 import dev.jbuild.dockerfile.Dockerfile;
+import dev.jbuild.engine.Builder;
+import dev.jbuild.engine.api.BuildException;
+import dev.jbuild.engine.api.BuildListener;
+import dev.jbuild.engine.api.BuildRequest;
+import dev.jbuild.engine.api.BuildResult;
+import dev.jbuild.engine.api.CacheOptions;
+import dev.jbuild.engine.api.NamedContext;
 import dev.jbuild.image.ImageName;
 import dev.jbuild.image.Platform;
 import dev.jbuild.layer.Compression;

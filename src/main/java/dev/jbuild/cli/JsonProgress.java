@@ -1,11 +1,11 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.engine.api.BuildListener;
+import dev.jbuild.engine.api.BuildResult;
+import dev.jbuild.engine.api.StepId;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jbuild.engine.BuildListener;
-import dev.jbuild.engine.BuildResult;
-import dev.jbuild.engine.StepId;
 import java.io.PrintWriter;
 import java.time.Duration;
 

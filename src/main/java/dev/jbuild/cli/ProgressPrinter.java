@@ -1,8 +1,8 @@
 package dev.jbuild.cli;
 
-import dev.jbuild.engine.BuildListener;
-import dev.jbuild.engine.BuildResult;
-import dev.jbuild.engine.StepId;
+import dev.jbuild.engine.api.BuildListener;
+import dev.jbuild.engine.api.BuildResult;
+import dev.jbuild.engine.api.StepId;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.HashMap;

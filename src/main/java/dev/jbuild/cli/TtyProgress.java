@@ -1,7 +1,7 @@
 package dev.jbuild.cli;
 
-import dev.jbuild.engine.BuildListener;
-import dev.jbuild.engine.StepId;
+import dev.jbuild.engine.api.BuildListener;
+import dev.jbuild.engine.api.StepId;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayDeque;

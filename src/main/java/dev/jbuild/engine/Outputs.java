@@ -1,5 +1,9 @@
 package dev.jbuild.engine;
 
+import dev.jbuild.engine.api.BuildRequest;
+import dev.jbuild.engine.api.BuildResult;
+import dev.jbuild.engine.api.OutputSpec;
+import dev.jbuild.engine.stage.BuildSession;
 import dev.jbuild.export.ArchiveFile;
 import dev.jbuild.export.Exporter;
 import dev.jbuild.image.Platform;

@@ -1,12 +1,24 @@
 package dev.jbuild.engine;
 
 import dev.jbuild.dockerfile.Instruction;
+import dev.jbuild.engine.api.BuildException;
+import dev.jbuild.engine.api.BuildListener;
+import dev.jbuild.engine.api.StepId;
+import dev.jbuild.engine.cache.BuildCache;
+import dev.jbuild.engine.fs.FsView;
+import dev.jbuild.engine.fs.LayerRecord;
+import dev.jbuild.engine.fs.Lower;
+import dev.jbuild.engine.stage.BuildSession;
+import dev.jbuild.engine.stage.ImageState;
+import dev.jbuild.engine.stage.RootfsLayers;
+import dev.jbuild.engine.stage.StageSources;
+import dev.jbuild.engine.step.Step;
+import dev.jbuild.engine.step.StepContext;
 import dev.jbuild.image.ImageConfig;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.plan.Stage;
 import dev.jbuild.store.NoSpaceLeftException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -17,7 +29,7 @@ import java.util.Optional;
  * instructions change the config, WORKDIR/COPY/ADD/RUN add layers. This class owns what every kind shares:
  * progress, the cache lookup and record, and committing a step's layer and history.
  */
-final class StageExecutor {
+public final class StageExecutor {
 
     private final BuildSession session;
     private final Stage stage;
@@ -188,9 +200,5 @@ final class StageExecutor {
 
     private static String keyword(Instruction instruction) {
         return instruction.node().keyword().toUpperCase(Locale.ROOT);
-    }
-
-    static String utf8(byte[] bytes) {
-        return new String(bytes, StandardCharsets.UTF_8);
     }
 }

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.engine.api.BuildResult;
+import dev.jbuild.engine.api.CacheOptions;
+import dev.jbuild.engine.cache.BuildCache;
 import dev.jbuild.image.ImageConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.engine.api.BuildException;
+import dev.jbuild.engine.api.BuildResult;
+import dev.jbuild.engine.stage.ImageState;
 import dev.jbuild.image.ImageConfig;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.testing.Integration;

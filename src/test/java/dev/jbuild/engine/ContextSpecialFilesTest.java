@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.engine.api.BuildResult;
 import dev.jbuild.layer.DeviceKind;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.testing.ExternalTool;

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.engine.api.BuildException;
+import dev.jbuild.engine.api.BuildResult;
 import dev.jbuild.layer.LayerEntry;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;

@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.engine.api.BuildException;
+import dev.jbuild.engine.api.BuildResult;
+import dev.jbuild.engine.api.CacheOptions;
+import dev.jbuild.engine.api.NamedContext;
 import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.ExternalTool;
 import dev.jbuild.testing.Integration;

@@ -7,6 +7,15 @@ import dev.jbuild.context.DockerIgnore;
 import dev.jbuild.dockerfile.Dockerfile;
 import dev.jbuild.dockerfile.DockerfileParser;
 import dev.jbuild.dockerfile.Instruction;
+import dev.jbuild.engine.api.BuildListener;
+import dev.jbuild.engine.api.BuildRequest;
+import dev.jbuild.engine.api.CacheOptions;
+import dev.jbuild.engine.cache.BuildCache;
+import dev.jbuild.engine.fs.FsView;
+import dev.jbuild.engine.stage.BuildSession;
+import dev.jbuild.engine.stage.ImageState;
+import dev.jbuild.engine.step.Step;
+import dev.jbuild.engine.step.StepContext;
 import dev.jbuild.image.ImageConfig;
 import dev.jbuild.image.Platform;
 import dev.jbuild.layer.Compression;
@@ -40,7 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  * their keys (when {@code StepKeys} derived every kind's key and {@code StageExecutor} chose the kind), so
  * moving key code between classes cannot silently invalidate existing cache records. Steps that need no
  * sandbox are keyed by a real build (each record's key by the instruction its history names); RUN, which
- * would need one, is keyed without running, as {@link RunMountKeysTest} does.
+ * would need one, is keyed without running, as {@code step.RunMountKeysTest} does.
  */
 class StepKeysPinnedTest {
 
