@@ -245,12 +245,27 @@ final class BuildCommand implements Runnable {
                 List<ResourceLimit> ulimits = ulimits();
                 long shmBytes = shmSize();
                 for (int i = 0; i < targets.size(); i++) {
-                    requests.add(new BuildRequest(dockerfile, plans.get(i), inputs.contextDir(), inputs.ignore(), namedContexts,
-                            targets.get(i), normalizedTags(outputSpecs.names()), keyValues(labels, "--label"),
-                            annotationSpecs.manifest(targets.get(i)), sourceDateEpoch(), compression(), outputSpecs.outputs(), pull,
-                            push || outputSpecs.push(), secretFiles,
-                            network(), snapshotter(), isolation(), sshSockets, annotationSpecs.descriptors(targets.get(i)),
-                            extraHosts, ulimits, shmBytes));
+                    requests.add(BuildRequest.builder(dockerfile, plans.get(i), inputs.contextDir(), targets.get(i))
+                            .ignore(inputs.ignore())
+                            .namedContexts(namedContexts)
+                            .tags(normalizedTags(outputSpecs.names()))
+                            .labels(keyValues(labels, "--label"))
+                            .annotations(annotationSpecs.manifest(targets.get(i)))
+                            .descriptorAnnotations(annotationSpecs.descriptors(targets.get(i)))
+                            .sourceDateEpoch(sourceDateEpoch())
+                            .compression(compression())
+                            .outputs(outputSpecs.outputs())
+                            .pull(pull)
+                            .push(push || outputSpecs.push())
+                            .secrets(secretFiles)
+                            .sshSockets(sshSockets)
+                            .network(network())
+                            .snapshotter(snapshotter())
+                            .isolation(isolation())
+                            .extraHosts(extraHosts)
+                            .ulimits(ulimits)
+                            .shmSize(shmBytes)
+                            .build());
                 }
                 if (requests.get(0).push() && requests.get(0).tags().isEmpty()) {
                     throw new ParameterException(spec.commandLine(), "--push needs a name: add -t REGISTRY/NAME:TAG");

@@ -15,7 +15,6 @@ import dev.jbuild.image.ImageConfig;
 import dev.jbuild.image.ImageDocuments;
 import dev.jbuild.image.Manifest;
 import dev.jbuild.image.Platform;
-import dev.jbuild.layer.Compression;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.LayerReader;
 import dev.jbuild.plan.BuildPlan;
@@ -75,9 +74,12 @@ final class BuildFixture {
         BuildPlan plan = Planner.plan(dockerfile,
                 new PlanOptions(buildArgs, null, platform.toString(), platform.toString(), namedContexts.keySet()));
         Path dockerfilePath = context.resolve("Dockerfile");
-        BuildRequest request = new BuildRequest(dockerfile, plan, context, DockerIgnore.load(context, dockerfilePath),
-                namedContexts, platform, tags, Map.of(), Map.of(), sourceDateEpoch, Compression.GZIP, List.of(), false, false,
-                Map.of(), "host", dev.jbuild.sandbox.Snapshotter.AUTO);
+        BuildRequest request = BuildRequest.builder(dockerfile, plan, context, platform)
+                .ignore(DockerIgnore.load(context, dockerfilePath))
+                .namedContexts(namedContexts)
+                .tags(tags)
+                .sourceDateEpoch(sourceDateEpoch)
+                .build();
         steps.clear();
         cachedSteps.clear();
         intervals.clear();

@@ -283,13 +283,16 @@ class StepKeysPinnedTest {
         Platform platform = new Platform("linux", "amd64");
         BuildPlan plan = Planner.plan(dockerfile, new PlanOptions(Map.of("http_proxy", "http://proxy:3128"), null,
                 platform.toString(), platform.toString(), java.util.Set.of()));
-        BuildRequest request = new BuildRequest(dockerfile, plan, context, DockerIgnore.load(context,
-                context.resolve("Dockerfile")), Map.of(), platform, List.of(), Map.of(), Map.of(),
-                Instant.parse("2024-01-02T03:04:05Z"), Compression.ZSTD, List.of(), false, false, Map.of("token", secret),
-                "default", dev.jbuild.sandbox.Snapshotter.AUTO, null, Map.of(), null,
-                runOptions ? List.of(new HostEntry("db", "10.0.0.7"), new HostEntry("cache", "::1")) : List.of(),
-                runOptions ? List.of(ResourceLimit.parse("nofile=1024:2048"), ResourceLimit.parse("nproc=512")) : List.of(),
-                runOptions ? 64L << 20 : 0);
+        BuildRequest request = BuildRequest.builder(dockerfile, plan, context, platform)
+                .ignore(DockerIgnore.load(context, context.resolve("Dockerfile")))
+                .sourceDateEpoch(Instant.parse("2024-01-02T03:04:05Z"))
+                .compression(Compression.ZSTD)
+                .secrets(Map.of("token", secret))
+                .network("default")
+                .extraHosts(runOptions ? List.of(new HostEntry("db", "10.0.0.7"), new HostEntry("cache", "::1")) : List.of())
+                .ulimits(runOptions ? List.of(ResourceLimit.parse("nofile=1024:2048"), ResourceLimit.parse("nproc=512")) : List.of())
+                .shmSize(runOptions ? 64L << 20 : 0)
+                .build();
         Store store = Store.open(temp.resolve("store"));
         BuildSession session = new BuildSession(request, store, new BuildListener() {}, temp.resolve("scratch"),
                 CacheOptions.DEFAULT, null, new AtomicInteger(), null);

@@ -15,7 +15,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything one build needs, already checked by the caller.
+ * Everything one build needs, already checked by the caller. Callers make one with {@link #builder}, which
+ * holds the defaults; the record is the value the engine reads.
  *
  * @param dockerfile       the parsed Dockerfile
  * @param plan             its stages for this target and platform
@@ -66,15 +67,25 @@ public record BuildRequest(
         List<ResourceLimit> ulimits,
         long shmSize) {
 
-    /** Default isolation, no SSH agents, no extra hosts, no limits, the default /dev/shm. */
-    public BuildRequest(Dockerfile dockerfile, BuildPlan plan, Path contextDir, DockerIgnore ignore,
-            Map<String, NamedContext> namedContexts, Platform platform, List<String> tags, Map<String, String> labels,
-            Map<String, String> annotations, Instant sourceDateEpoch, Compression compression,
-            List<OutputSpec> outputs, boolean pull, boolean push, Map<String, Path> secrets, String network,
-            Snapshotter snapshotter) {
-        this(dockerfile, plan, contextDir, ignore, namedContexts, platform, tags, labels, annotations, sourceDateEpoch,
-                compression, outputs, pull, push, secrets, network, snapshotter, Isolation.AUTO, Map.of(), DescriptorAnnotations.NONE,
-                List.of(), List.of(), 0);
+    /**
+     * A request for {@code dockerfile} planned as {@code plan} for {@code platform} (the plan's platform args
+     * are that platform's, so the two are given together), reading {@code contextDir}. Everything else starts
+     * at its default, the one place those are written: no {@code .dockerignore} rules, named contexts, tags,
+     * labels, annotations, outputs, secrets, SSH agents, extra hosts or limits; the build's start for
+     * {@code created}; gzip layers; no pull, no push; host network (the CLI's default); automatic snapshotter
+     * and isolation; the default {@code /dev/shm}.
+     */
+    public static Builder builder(Dockerfile dockerfile, BuildPlan plan, Path contextDir, Platform platform) {
+        return new Builder(dockerfile, plan, contextDir, platform);
+    }
+
+    /** A builder that starts from this request, to change a few fields. */
+    public Builder toBuilder() {
+        return new Builder(dockerfile, plan, contextDir, platform).ignore(ignore).namedContexts(namedContexts).tags(tags)
+                .labels(labels).annotations(annotations).sourceDateEpoch(sourceDateEpoch).compression(compression)
+                .outputs(outputs).pull(pull).push(push).secrets(secrets).network(network).snapshotter(snapshotter)
+                .isolation(isolation).sshSockets(sshSockets).descriptorAnnotations(descriptorAnnotations)
+                .extraHosts(extraHosts).ulimits(ulimits).shmSize(shmSize);
     }
 
     /**
@@ -82,9 +93,144 @@ public record BuildRequest(
      * which belong to the index that joins the platforms.
      */
     public BuildRequest asPlatformPart() {
-        return new BuildRequest(dockerfile, plan, contextDir, ignore, namedContexts, platform, List.of(), labels, annotations,
-                sourceDateEpoch, compression, List.of(), pull, false, secrets, network, snapshotter, isolation, sshSockets,
-                descriptorAnnotations, extraHosts, ulimits, shmSize);
+        return toBuilder().tags(List.of()).outputs(List.of()).push(false).build();
+    }
+
+    /** The fields of a {@link BuildRequest} one by one; see the record for what each means. */
+    public static final class Builder {
+        private final Dockerfile dockerfile;
+        private final BuildPlan plan;
+        private final Path contextDir;
+        private final Platform platform;
+        private DockerIgnore ignore = DockerIgnore.none();
+        private Map<String, NamedContext> namedContexts = Map.of();
+        private List<String> tags = List.of();
+        private Map<String, String> labels = Map.of();
+        private Map<String, String> annotations = Map.of();
+        private Instant sourceDateEpoch;
+        private Compression compression = Compression.GZIP;
+        private List<OutputSpec> outputs = List.of();
+        private boolean pull;
+        private boolean push;
+        private Map<String, Path> secrets = Map.of();
+        private String network = "host";
+        private Snapshotter snapshotter = Snapshotter.AUTO;
+        private Isolation isolation = Isolation.AUTO;
+        private Map<String, Path> sshSockets = Map.of();
+        private DescriptorAnnotations descriptorAnnotations = DescriptorAnnotations.NONE;
+        private List<HostEntry> extraHosts = List.of();
+        private List<ResourceLimit> ulimits = List.of();
+        private long shmSize;
+
+        private Builder(Dockerfile dockerfile, BuildPlan plan, Path contextDir, Platform platform) {
+            this.dockerfile = dockerfile;
+            this.plan = plan;
+            this.contextDir = contextDir;
+            this.platform = platform;
+        }
+
+        public Builder ignore(DockerIgnore ignore) {
+            this.ignore = ignore;
+            return this;
+        }
+
+        public Builder namedContexts(Map<String, NamedContext> namedContexts) {
+            this.namedContexts = namedContexts;
+            return this;
+        }
+
+        public Builder tags(List<String> tags) {
+            this.tags = tags;
+            return this;
+        }
+
+        public Builder labels(Map<String, String> labels) {
+            this.labels = labels;
+            return this;
+        }
+
+        public Builder annotations(Map<String, String> annotations) {
+            this.annotations = annotations;
+            return this;
+        }
+
+        /** Null (the default) for the build's start. */
+        public Builder sourceDateEpoch(Instant sourceDateEpoch) {
+            this.sourceDateEpoch = sourceDateEpoch;
+            return this;
+        }
+
+        public Builder compression(Compression compression) {
+            this.compression = compression;
+            return this;
+        }
+
+        public Builder outputs(List<OutputSpec> outputs) {
+            this.outputs = outputs;
+            return this;
+        }
+
+        public Builder pull(boolean pull) {
+            this.pull = pull;
+            return this;
+        }
+
+        public Builder push(boolean push) {
+            this.push = push;
+            return this;
+        }
+
+        public Builder secrets(Map<String, Path> secrets) {
+            this.secrets = secrets;
+            return this;
+        }
+
+        public Builder network(String network) {
+            this.network = network;
+            return this;
+        }
+
+        public Builder snapshotter(Snapshotter snapshotter) {
+            this.snapshotter = snapshotter;
+            return this;
+        }
+
+        public Builder isolation(Isolation isolation) {
+            this.isolation = isolation;
+            return this;
+        }
+
+        public Builder sshSockets(Map<String, Path> sshSockets) {
+            this.sshSockets = sshSockets;
+            return this;
+        }
+
+        public Builder descriptorAnnotations(DescriptorAnnotations descriptorAnnotations) {
+            this.descriptorAnnotations = descriptorAnnotations;
+            return this;
+        }
+
+        public Builder extraHosts(List<HostEntry> extraHosts) {
+            this.extraHosts = extraHosts;
+            return this;
+        }
+
+        public Builder ulimits(List<ResourceLimit> ulimits) {
+            this.ulimits = ulimits;
+            return this;
+        }
+
+        /** Bytes; 0 (the default) for the sandbox's default size. */
+        public Builder shmSize(long shmSize) {
+            this.shmSize = shmSize;
+            return this;
+        }
+
+        public BuildRequest build() {
+            return new BuildRequest(dockerfile, plan, contextDir, ignore, namedContexts, platform, tags, labels,
+                    annotations, sourceDateEpoch, compression, outputs, pull, push, secrets, network, snapshotter,
+                    isolation, sshSockets, descriptorAnnotations, extraHosts, ulimits, shmSize);
+        }
     }
 
     public BuildRequest {

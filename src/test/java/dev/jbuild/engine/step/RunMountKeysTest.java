@@ -15,7 +15,6 @@ import dev.jbuild.engine.stage.BuildSession;
 import dev.jbuild.engine.stage.ImageState;
 import dev.jbuild.image.ImageConfig;
 import dev.jbuild.image.Platform;
-import dev.jbuild.layer.Compression;
 import dev.jbuild.plan.BuildPlan;
 import dev.jbuild.plan.PlanOptions;
 import dev.jbuild.plan.Planner;
@@ -99,10 +98,12 @@ class RunMountKeysTest {
             Platform platform = new Platform("linux", "amd64");
             BuildPlan plan = Planner.plan(dockerfile,
                     new PlanOptions(Map.of(), null, platform.toString(), platform.toString(), java.util.Set.of("named")));
-            BuildRequest request = new BuildRequest(dockerfile, plan, context, DockerIgnore.load(context,
-                    context.resolve("Dockerfile")), Map.of("named", new NamedContext.Directory(named)), platform, List.of(),
-                    Map.of(), Map.of(), null, Compression.GZIP, List.of(), false, false, Map.of("token", secret), "default",
-                    dev.jbuild.sandbox.Snapshotter.AUTO, null, Map.of(), null, List.of(), List.of(), 0);
+            BuildRequest request = BuildRequest.builder(dockerfile, plan, context, platform)
+                    .ignore(DockerIgnore.load(context, context.resolve("Dockerfile")))
+                    .namedContexts(Map.of("named", new NamedContext.Directory(named)))
+                    .secrets(Map.of("token", secret))
+                    .network("default")
+                    .build();
             Store store = Store.open(temp.resolve("store"));
             BuildSession session = new BuildSession(request, store, new BuildListener() {}, temp.resolve("scratch"),
                     CacheOptions.DEFAULT, null, new AtomicInteger(), null);
