@@ -29,7 +29,7 @@ import java.util.Optional;
  * instructions change the config, WORKDIR/COPY/ADD/RUN add layers. This class owns what every kind shares:
  * progress, the cache lookup and record, and committing a step's layer and history.
  */
-public final class StageExecutor {
+final class StageExecutor {
 
     private final BuildSession session;
     private final Stage stage;
