@@ -1,6 +1,6 @@
 package dev.jbuild.cli;
 
-import dev.jbuild.build.DescriptorAnnotations;
+import dev.jbuild.engine.api.DescriptorAnnotations;
 import dev.jbuild.image.Platform;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,13 +1,13 @@
 package dev.jbuild.cli;
 
-import dev.jbuild.build.BuildException;
-import dev.jbuild.build.BuildListener;
-import dev.jbuild.build.BuildRequest;
-import dev.jbuild.build.BuildResult;
-import dev.jbuild.build.Builder;
-import dev.jbuild.build.CacheOptions;
-import dev.jbuild.build.NamedContext;
 import dev.jbuild.dockerfile.Dockerfile;
+import dev.jbuild.engine.Builder;
+import dev.jbuild.engine.api.BuildException;
+import dev.jbuild.engine.api.BuildListener;
+import dev.jbuild.engine.api.BuildRequest;
+import dev.jbuild.engine.api.BuildResult;
+import dev.jbuild.engine.api.CacheOptions;
+import dev.jbuild.engine.api.NamedContext;
 import dev.jbuild.image.ImageName;
 import dev.jbuild.image.Platform;
 import dev.jbuild.layer.Compression;
@@ -245,12 +245,27 @@ final class BuildCommand implements Runnable {
                 List<ResourceLimit> ulimits = ulimits();
                 long shmBytes = shmSize();
                 for (int i = 0; i < targets.size(); i++) {
-                    requests.add(new BuildRequest(dockerfile, plans.get(i), inputs.contextDir(), inputs.ignore(), namedContexts,
-                            targets.get(i), normalizedTags(outputSpecs.names()), keyValues(labels, "--label"),
-                            annotationSpecs.manifest(targets.get(i)), sourceDateEpoch(), compression(), outputSpecs.outputs(), pull,
-                            push || outputSpecs.push(), secretFiles,
-                            network(), snapshotter(), isolation(), sshSockets, annotationSpecs.descriptors(targets.get(i)),
-                            extraHosts, ulimits, shmBytes));
+                    requests.add(BuildRequest.builder(dockerfile, plans.get(i), inputs.contextDir(), targets.get(i))
+                            .ignore(inputs.ignore())
+                            .namedContexts(namedContexts)
+                            .tags(normalizedTags(outputSpecs.names()))
+                            .labels(keyValues(labels, "--label"))
+                            .annotations(annotationSpecs.manifest(targets.get(i)))
+                            .descriptorAnnotations(annotationSpecs.descriptors(targets.get(i)))
+                            .sourceDateEpoch(sourceDateEpoch())
+                            .compression(compression())
+                            .outputs(outputSpecs.outputs())
+                            .pull(pull)
+                            .push(push || outputSpecs.push())
+                            .secrets(secretFiles)
+                            .sshSockets(sshSockets)
+                            .network(network())
+                            .snapshotter(snapshotter())
+                            .isolation(isolation())
+                            .extraHosts(extraHosts)
+                            .ulimits(ulimits)
+                            .shmSize(shmBytes)
+                            .build());
                 }
                 if (requests.get(0).push() && requests.get(0).tags().isEmpty()) {
                     throw new ParameterException(spec.commandLine(), "--push needs a name: add -t REGISTRY/NAME:TAG");

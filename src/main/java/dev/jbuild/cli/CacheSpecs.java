@@ -1,6 +1,6 @@
 package dev.jbuild.cli;
 
-import dev.jbuild.build.CacheOptions;
+import dev.jbuild.engine.api.CacheOptions;
 import dev.jbuild.image.ImageName;
 import java.nio.file.Path;
 import java.util.ArrayList;

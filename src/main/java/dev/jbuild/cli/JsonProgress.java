@@ -1,11 +1,11 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.engine.api.BuildListener;
+import dev.jbuild.engine.api.BuildResult;
+import dev.jbuild.engine.api.StepId;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.jbuild.build.BuildListener;
-import dev.jbuild.build.BuildResult;
-import dev.jbuild.build.StepId;
 import java.io.PrintWriter;
 import java.time.Duration;
 

@@ -1,6 +1,6 @@
 package dev.jbuild.cli;
 
-import dev.jbuild.build.BuildResult;
+import dev.jbuild.engine.api.BuildResult;
 import dev.jbuild.export.Exporter;
 import dev.jbuild.image.Platform;
 import dev.jbuild.store.Store;

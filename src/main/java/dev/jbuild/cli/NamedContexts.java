@@ -1,6 +1,6 @@
 package dev.jbuild.cli;
 
-import dev.jbuild.build.NamedContext;
+import dev.jbuild.engine.api.NamedContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -1,8 +1,8 @@
 package dev.jbuild.cli;
 
-import dev.jbuild.build.BuildListener;
-import dev.jbuild.build.BuildResult;
-import dev.jbuild.build.StepId;
+import dev.jbuild.engine.api.BuildListener;
+import dev.jbuild.engine.api.BuildResult;
+import dev.jbuild.engine.api.StepId;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.HashMap;

@@ -1,6 +1,6 @@
 package dev.jbuild.cli;
 
-import dev.jbuild.build.BuildListener;
+import dev.jbuild.engine.api.BuildListener;
 import java.time.Duration;
 import java.util.Locale;
 

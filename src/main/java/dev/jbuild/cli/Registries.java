@@ -25,7 +25,7 @@ final class Registries {
     }
 
     /** A client whose blob transfers are reported to {@code listener} (progress output). */
-    static RegistryClient client(CommandSpec spec, Collection<ImageName> named, dev.jbuild.build.BuildListener listener) {
+    static RegistryClient client(CommandSpec spec, Collection<ImageName> named, dev.jbuild.engine.api.BuildListener listener) {
         return RegistryClient.create(options(spec, named).toBuilder().listener(new TransferProgress(listener)).build());
     }
 

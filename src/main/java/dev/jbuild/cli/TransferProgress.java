@@ -1,6 +1,6 @@
 package dev.jbuild.cli;
 
-import dev.jbuild.build.BuildListener;
+import dev.jbuild.engine.api.BuildListener;
 import dev.jbuild.image.Descriptor;
 import dev.jbuild.registry.RegistryListener;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package dev.jbuild.cli;
 
-import dev.jbuild.build.BuildListener;
-import dev.jbuild.build.StepId;
+import dev.jbuild.engine.api.BuildListener;
+import dev.jbuild.engine.api.StepId;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayDeque;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbuild.build.CacheOptions;
+import dev.jbuild.engine.api.CacheOptions;
 import dev.jbuild.image.ImageName;
 import java.nio.file.Path;
 import java.util.List;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbuild.build.CacheOptions;
-import dev.jbuild.build.OutputSpec;
+import dev.jbuild.engine.api.CacheOptions;
+import dev.jbuild.engine.api.OutputSpec;
 import dev.jbuild.image.ImageName;
 import dev.jbuild.sandbox.HostEntry;
 import java.io.IOException;

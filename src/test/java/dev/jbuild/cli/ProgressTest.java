@@ -120,22 +120,22 @@ class ProgressTest {
         java.io.StringWriter out = new java.io.StringWriter();
         java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
         ProgressPrinter plain = new ProgressPrinter(new java.io.PrintWriter(out, true), false, now::get);
-        dev.jbuild.build.StepId copy = new dev.jbuild.build.StepId(1);
+        dev.jbuild.engine.api.StepId copy = new dev.jbuild.engine.api.StepId(1);
         long second = 1_000_000_000L;
         plain.stepStarted(copy, "", 1, 1, "COPY big /");
         now.addAndGet(second);
-        plain.progress(copy, dev.jbuild.build.BuildListener.Work.COMPRESS, "layer", 10_000_000, 157_286_400);
+        plain.progress(copy, dev.jbuild.engine.api.BuildListener.Work.COMPRESS, "layer", 10_000_000, 157_286_400);
         now.addAndGet(3 * second / 2);
-        plain.progress(copy, dev.jbuild.build.BuildListener.Work.COMPRESS, "layer", 52_100_000, 157_286_400);
+        plain.progress(copy, dev.jbuild.engine.api.BuildListener.Work.COMPRESS, "layer", 52_100_000, 157_286_400);
         now.addAndGet(second / 2);
-        plain.progress(copy, dev.jbuild.build.BuildListener.Work.COMPRESS, "layer", 70_000_000, 157_286_400);
+        plain.progress(copy, dev.jbuild.engine.api.BuildListener.Work.COMPRESS, "layer", 70_000_000, 157_286_400);
         now.addAndGet(2 * second);
-        plain.progress(copy, dev.jbuild.build.BuildListener.Work.COMPRESS, "layer", 120_000_000, 157_286_400);
+        plain.progress(copy, dev.jbuild.engine.api.BuildListener.Work.COMPRESS, "layer", 120_000_000, 157_286_400);
         plain.stepFinished(copy, java.time.Duration.ofMillis(5_000));
-        dev.jbuild.build.StepId pull = new dev.jbuild.build.StepId(2);
-        plain.stepStarted(pull, dev.jbuild.build.BuildListener.PULL, 0, 0, "pulling docker.io/library/busybox:1.36");
+        dev.jbuild.engine.api.StepId pull = new dev.jbuild.engine.api.StepId(2);
+        plain.stepStarted(pull, dev.jbuild.engine.api.BuildListener.PULL, 0, 0, "pulling docker.io/library/busybox:1.36");
         now.addAndGet(3 * second);
-        plain.progress(null, dev.jbuild.build.BuildListener.Work.PULL, "sha256:" + "ab".repeat(32), 3_000_000, 9_100_000);
+        plain.progress(null, dev.jbuild.engine.api.BuildListener.Work.PULL, "sha256:" + "ab".repeat(32), 3_000_000, 9_100_000);
         assertEquals("""
                 #1 [1/1] COPY big /
                 #1 compressing layer 52.1 MB / 157 MB

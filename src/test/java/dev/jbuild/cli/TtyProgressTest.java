@@ -3,8 +3,8 @@ package dev.jbuild.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbuild.build.BuildListener;
-import dev.jbuild.build.StepId;
+import dev.jbuild.engine.api.BuildListener;
+import dev.jbuild.engine.api.StepId;
 import dev.jbuild.testing.ExternalTool;
 import dev.jbuild.testing.Integration;
 import java.io.PrintWriter;

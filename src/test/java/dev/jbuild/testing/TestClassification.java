@@ -1,8 +1,8 @@
 package dev.jbuild.testing;
 
-import dev.jbuild.build.Builder;
 import dev.jbuild.cli.Main;
 import dev.jbuild.cli.TrainingRun;
+import dev.jbuild.engine.Builder;
 import dev.jbuild.sandbox.Emulation;
 import dev.jbuild.sandbox.Sandbox;
 import com.sun.net.httpserver.HttpServer;

@@ -3,8 +3,8 @@ package dev.jbuild.testing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbuild.build.BuildRequest;
-import dev.jbuild.build.Builder;
+import dev.jbuild.engine.Builder;
+import dev.jbuild.engine.api.BuildRequest;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;

@@ -1,7 +1,0 @@
-package dev.jbuild.build;
-
-import dev.jbuild.image.Descriptor;
-import dev.jbuild.image.Digest;
-
-/** A layer of an image being built: its blob in the store and its uncompressed digest. */
-record LayerRecord(Descriptor descriptor, Digest diffId) {}

@@ -1,0 +1,389 @@
+package dev.jbuild.engine;
+
+import dev.jbuild.dockerfile.DockerfileParser;
+import dev.jbuild.dockerfile.DockerfileSyntaxException;
+import dev.jbuild.dockerfile.Instruction;
+import dev.jbuild.engine.api.BuildException;
+import dev.jbuild.engine.api.BuildListener;
+import dev.jbuild.engine.api.BuildRequest;
+import dev.jbuild.engine.api.BuildResult;
+import dev.jbuild.engine.api.CacheOptions;
+import dev.jbuild.engine.api.NamedContext;
+import dev.jbuild.engine.api.StepId;
+import dev.jbuild.engine.cache.CacheExports;
+import dev.jbuild.engine.cache.CacheSources;
+import dev.jbuild.engine.cache.RegistryCache;
+import dev.jbuild.engine.fs.LayerRecord;
+import dev.jbuild.engine.stage.BaseImages;
+import dev.jbuild.engine.stage.BuildSession;
+import dev.jbuild.engine.stage.ImageState;
+import dev.jbuild.engine.stage.RootfsLayers;
+import dev.jbuild.engine.stage.StageGraph;
+import dev.jbuild.engine.stage.StageSources;
+import dev.jbuild.image.Descriptor;
+import dev.jbuild.image.Digest;
+import dev.jbuild.image.ImageName;
+import dev.jbuild.registry.PushResult;
+import dev.jbuild.transfer.ImageTransfer;
+import dev.jbuild.image.Document;
+import dev.jbuild.image.ImageConfig;
+import dev.jbuild.image.ImageDocuments;
+import dev.jbuild.image.Manifest;
+import dev.jbuild.image.MediaTypes;
+import dev.jbuild.plan.BaseImage;
+import dev.jbuild.plan.Stage;
+import dev.jbuild.store.Store;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Executes a build plan: each stage from its base through its instructions, then the target
+ * stage's image is written to the store (config, manifest, tags) and to the requested outputs.
+ * This is the package's entry point.
+ */
+public final class Builder {
+
+    private final Store store;
+    private final BuildListener listener;
+    private final ImageTransfer transfer;
+    private CacheOptions cacheOptions = CacheOptions.DEFAULT;
+    /** Numbers the steps of all builds of this builder (the platforms of one build count on). */
+    private final java.util.concurrent.atomic.AtomicInteger stepNumbers = new java.util.concurrent.atomic.AtomicInteger();
+    private int parallelism = StageGraph.defaultParallelism();
+    /** Registry transfers run one at a time in a build, whichever platform needs them (BuildListener#PULL). */
+    private final java.util.concurrent.locks.ReentrantLock transferLock = new java.util.concurrent.locks.ReentrantLock();
+    /** The --cache-from sources, shared by every platform of a build so each is read once. */
+    private CacheSources cacheSources;
+
+    /** @param transfer registry access for bases that are not in the store and for --push; null for none */
+    public Builder(Store store, BuildListener listener, ImageTransfer transfer) {
+        this.store = store;
+        this.listener = listener;
+        this.transfer = transfer;
+        this.cacheSources = new CacheSources(List.of(), transfer, listener, store);
+    }
+
+    /** How builds of this builder use the local build cache (default: look up and record every step). */
+    public Builder withCacheOptions(CacheOptions options) {
+        this.cacheOptions = options;
+        this.cacheSources = new CacheSources(options.importFrom(), transfer, listener, store);
+        return this;
+    }
+
+    /** How many stages may run at once (default: the cores, at least 2); 1 runs them one at a time. */
+    Builder withParallelism(int stages) {
+        this.parallelism = stages;
+        return this;
+    }
+
+    /**
+     * Runs the build. The store is held in shared use meanwhile, so a garbage collection cannot
+     * remove what the build reads or has written but not yet tagged.
+     */
+    public BuildResult build(BuildRequest request) throws BuildException {
+        try (Store.Use use = store.sharedUse()) {
+            CacheExports exports = new CacheExports(cacheOptions.exportTo());
+            BuildResult built = buildInStore(request, exports);
+            exports.export(store.withBlobFallback(cacheSources), cacheSources, transfer, listener, built,
+                    () -> new StepId(stepNumbers.incrementAndGet()));
+            return built;
+        } catch (IOException e) {
+            throw new BuildException(null, "cannot use the store: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Builds the same Dockerfile for several platforms, one request each (they differ in platform
+     * and plan), and joins the images in one OCI index. The names, outputs and push of the first
+     * request apply to the index. A RUN for a platform the host cannot execute fails clearly.
+     */
+    public BuildResult buildPlatforms(List<BuildRequest> requests) throws BuildException {
+        if (requests.size() == 1) {
+            return build(requests.get(0));
+        }
+        BuildRequest first = requests.get(0);
+        try (Store.Use use = store.sharedUse()) {
+            CacheExports exports = new CacheExports(cacheOptions.exportTo());
+            List<Descriptor> manifests = new ArrayList<>();
+            List<dev.jbuild.image.Platform> platforms = new ArrayList<>();
+            int steps = 0;
+            int cached = 0;
+            long size = 0;
+            int layers = 0;
+            List<BuildResult> parts = buildPlatformParts(requests, exports);
+            for (int i = 0; i < requests.size(); i++) {
+                BuildRequest request = requests.get(i);
+                BuildResult part = parts.get(i);
+                manifests.add(part.manifest().withPlatform(request.platform()));
+                platforms.add(request.platform());
+                steps += part.steps();
+                cached += part.cached();
+                size += part.size();
+                layers += part.layers();
+            }
+            dev.jbuild.image.Index index = new dev.jbuild.image.Index(MediaTypes.OCI_INDEX, manifests);
+            // --annotation index:K=V; plain ones are the manifests' (each part's request has them), as in buildx.
+            if (!first.descriptorAnnotations().index().isEmpty()) {
+                index = index.withAnnotations(new TreeMap<>(first.descriptorAnnotations().index()));
+            }
+            Descriptor indexDescriptor = withAnnotations(
+                    store.putBytes(MediaTypes.OCI_INDEX, ImageDocuments.encode(index).bytes()),
+                    first.descriptorAnnotations().indexDescriptor());
+            for (String tag : first.tags()) {
+                store.tag(tag, indexDescriptor);
+            }
+            // The index digest is the image's ID, as in containerd's image store.
+            BuildResult built = new BuildResult(indexDescriptor, indexDescriptor.digest(), first.tags(), layers,
+                    size + indexDescriptor.size(), List.of(), steps, cached);
+            Outputs.write(store, first, built, platforms);
+            if (first.push()) {
+                List<String> pushed = new ArrayList<>();
+                for (String tag : first.tags()) {
+                    ImageName target = ImageName.parse(tag);
+                    PushResult result = transfer.push(indexDescriptor, target, Map.of());
+                    pushed.add(target.registry() + "/" + target.repository() + "@" + result.digest());
+                }
+                built = built.withPushed(pushed);
+            }
+            exports.export(store.withBlobFallback(cacheSources), cacheSources, transfer, listener, built,
+                    () -> new StepId(stepNumbers.incrementAndGet()));
+            return built;
+        } catch (IOException e) {
+            throw new BuildException(null, e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Builds each platform's image at the same time (an emulated platform's RUN steps are slow, the
+     * host's are not: they overlap), results in the order of {@code requests}. The first failure
+     * cancels the other platforms and is thrown once they have stopped, as with stages.
+     */
+    private List<BuildResult> buildPlatformParts(List<BuildRequest> requests, CacheExports exports) throws BuildException,
+            IOException {
+        java.util.concurrent.atomic.AtomicInteger threads = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(requests.size(), r -> {
+            Thread thread = new Thread(r, "jbuild-platform-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        // Whichever platform fails first cancels the others, so results are taken as they complete.
+        java.util.concurrent.CompletionService<Integer> completion = new java.util.concurrent.ExecutorCompletionService<>(pool);
+        BuildResult[] results = new BuildResult[requests.size()];
+        for (int i = 0; i < requests.size(); i++) {
+            int index = i;
+            BuildRequest request = requests.get(i);
+            String label = request.platform().normalize().toString();
+            completion.submit(() -> {
+                results[index] = buildInStore(request.asPlatformPart(), exports, label);
+                return index;
+            });
+        }
+        Throwable failure = null;
+        try {
+            for (int i = 0; i < requests.size(); i++) {
+                try {
+                    completion.take().get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    failure = e.getCause();
+                    break;
+                }
+            }
+        } catch (InterruptedException e) {
+            // Ctrl-C: the platforms are cancelled below; the flag stays clear so their cleanup can run.
+            failure = new BuildException(null, "build interrupted", e);
+        } finally {
+            StageGraph.stop(pool, failure != null);
+        }
+        StageGraph.rethrow(failure);
+        return List.of(results);
+    }
+
+    /** The target stage and the stages it is built FROM: their steps make the final image's layers. */
+    private static java.util.Set<Integer> finalImageStages(dev.jbuild.plan.BuildPlan plan) {
+        java.util.Set<Integer> stages = new java.util.HashSet<>();
+        for (Integer index = plan.target(); index != null; ) {
+            stages.add(index);
+            BaseImage base = plan.stage(index).map(Stage::base).orElse(null);
+            index = base instanceof BaseImage.StageResult result ? result.stageIndex() : null;
+        }
+        return stages;
+    }
+
+    private BuildResult buildInStore(BuildRequest request, CacheExports exports) throws BuildException {
+        return buildInStore(request, exports, null);
+    }
+
+    /** @param platformLabel the platform, when this is one part of a multi-platform build (for progress) */
+    private BuildResult buildInStore(BuildRequest request, CacheExports exports, String platformLabel) throws BuildException {
+        Path scratch;
+        try {
+            scratch = store.createTemporaryDirectory("build");
+        } catch (IOException e) {
+            throw new BuildException(null, "cannot create a temporary directory in the store: " + e.getMessage(), e);
+        }
+        try {
+            // Reads of a registry cache's layers that are still in the registry download them (CacheSources).
+            BuildSession session = new BuildSession(request, store.withBlobFallback(cacheSources), listener, scratch,
+                    cacheOptions, cacheSources, stepNumbers, platformLabel);
+            BaseImages images = new BaseImages(session, transfer, transferLock);
+            ImageState result;
+            try (RootfsLayers rootfs = new RootfsLayers(session)) {
+                result = runStages(session, images, rootfs);
+                exports.collect(session.cache(), finalImageStages(request.plan()));
+            } finally {
+                session.cache().close();
+            }
+            BuildResult built = commit(session, result);
+            Outputs.write(session, built);
+            return request.push() ? built.withPushed(push(session, built, images.layerSources())) : built;
+        } catch (IOException e) {
+            throw new BuildException(null, e.getMessage(), e);
+        } finally {
+            try {
+                store.deleteTemporaryDirectory(scratch);
+            } catch (IOException e) {
+                listener.warning("could not remove the build's scratch directory " + scratch + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Runs the plan's stages, independent ones at the same time (see {@link StageGraph}), and
+     * returns the target stage's image.
+     */
+    private ImageState runStages(BuildSession session, BaseImages images, RootfsLayers rootfs)
+            throws BuildException, IOException {
+        StageGraph graph = new StageGraph(session.request().plan().stages(), parallelism);
+        StageSources sources = new StageSources(session, images, graph);
+        return graph.run(session.request().plan().target(), stage -> {
+            ImageState state = base(stage, images, graph);
+            StageExecutor executor = new StageExecutor(session, stage, state, sources.forStage(stage.index()), rootfs);
+            executor.run(onBuildTriggers(session, stage, state));
+            return state;
+        });
+    }
+
+    private static ImageState base(Stage stage, BaseImages images, StageGraph graph) throws BuildException {
+        BaseImage base = stage.base();
+        if (base instanceof BaseImage.Scratch) {
+            return images.scratch();
+        } else if (base instanceof BaseImage.StageResult result) {
+            return graph.await(result.stageIndex(), stage.from().location()).copy();
+        } else if (base instanceof BaseImage.NamedContext named) {
+            return images.image(named.name(), stage.from().location());
+        }
+        return images.image(((BaseImage.Image) base).reference(), stage.from().location());
+    }
+
+    /**
+     * A base image's ONBUILD instructions, which run first, as parsed instructions; they are cleared
+     * from the new image, as in Docker.
+     */
+    private static List<Instruction> onBuildTriggers(BuildSession session, Stage stage, ImageState state)
+            throws BuildException {
+        List<String> triggers = state.runConfig().onBuild();
+        if (triggers == null || triggers.isEmpty()) {
+            return List.of();
+        }
+        state.updateRunConfig(c -> c.withOnBuild(null));
+        List<Instruction> parsed = new ArrayList<>();
+        for (String trigger : triggers) {
+            try {
+                parsed.add(DockerfileParser.parseInstruction(trigger, stage.from().location().file(),
+                        stage.from().location().startLine(), session.request().dockerfile().escape()));
+            } catch (DockerfileSyntaxException e) {
+                throw new BuildException(stage.from().location(), "ONBUILD trigger of the base image: " + e.getMessage(), e);
+            }
+        }
+        return parsed;
+    }
+
+    /** Writes the config and manifest of the target stage and tags them. */
+    private BuildResult commit(BuildSession session, ImageState state) throws IOException {
+        BuildRequest request = session.request();
+        ImageConfig config = state.config();
+        if (!request.labels().isEmpty()) {
+            Map<String, String> labels = new TreeMap<>(state.runConfig().labels() == null ? Map.of() : state.runConfig().labels());
+            labels.putAll(request.labels());
+            config = config.withConfig(state.runConfig().withLabels(labels));
+        }
+        List<dev.jbuild.image.Digest> diffIds = new ArrayList<>();
+        List<Descriptor> layers = new ArrayList<>();
+        long size = 0;
+        for (LayerRecord layer : state.layers()) {
+            // A tagged image has all its blobs: layers a registry cache hit left in the registry come now.
+            if (!session.store().ensure(layer.descriptor().digest())) {
+                throw new IOException("layer " + layer.descriptor().digest() + " of the image is missing from the store");
+            }
+            diffIds.add(layer.diffId());
+            layers.add(layer.descriptor());
+            size += layer.descriptor().size();
+        }
+        config = config.withCreated(ImageConfig.formatTime(createdTime(session, state)))
+                .withRootfs(new ImageConfig.RootFs(diffIds))
+                .withHistory(state.history());
+        if (cacheOptions.inline()) {
+            config = RegistryCache.inline(cacheSources, config, session.cache().keys(finalImageStages(request.plan()), false), layers);
+        }
+        Document<ImageConfig> configDocument = ImageDocuments.encode(config);
+        Descriptor configDescriptor = store.putBytes(MediaTypes.OCI_CONFIG, configDocument.bytes());
+        Manifest manifest = new Manifest(MediaTypes.OCI_MANIFEST, configDescriptor, layers);
+        if (!request.annotations().isEmpty()) {
+            manifest = manifest.withAnnotations(new TreeMap<>(request.annotations()));
+        }
+        Document<Manifest> manifestDocument = ImageDocuments.encode(manifest);
+        // manifest-descriptor annotations: the index's entry of a platform part (buildPlatforms keeps the
+        // descriptor), else the store's and archives' index.json entries, as BuildKit's OCI exporter writes them.
+        Descriptor manifestDescriptor = withAnnotations(store.putBytes(MediaTypes.OCI_MANIFEST, manifestDocument.bytes()),
+                request.descriptorAnnotations().manifestDescriptor());
+        for (String tag : request.tags()) {
+            store.tag(tag, manifestDescriptor);
+        }
+        size += configDescriptor.size() + manifestDescriptor.size();
+        return new BuildResult(manifestDescriptor, configDescriptor.digest(), request.tags(), layers.size(), size, List.of(),
+                session.steps(), session.cachedSteps());
+    }
+
+    private static Descriptor withAnnotations(Descriptor descriptor, Map<String, String> annotations) {
+        return annotations.isEmpty() ? descriptor : descriptor.withAnnotations(new TreeMap<>(annotations));
+    }
+
+    /**
+     * {@code created}: SOURCE_DATE_EPOCH when set; else when the image's newest step was built, which
+     * for a build taken wholly from the cache is the time of the build that made it, so a warm
+     * rebuild gives the same digest (BuildKit's behaviour too); else, without steps, now.
+     */
+    private static java.time.Instant createdTime(BuildSession session, ImageState state) {
+        if (session.request().sourceDateEpoch() != null || state.lastStepTime() == null) {
+            return session.createdTime();
+        }
+        return state.lastStepTime();
+    }
+
+    /** Pushes every tag; a failure names the reference and what the registry said. */
+    private List<String> push(BuildSession session, BuildResult built, Map<Digest, ImageName> layerSources)
+            throws BuildException {
+        if (transfer == null) {
+            throw new BuildException(null, "--push needs registry access");
+        }
+        List<String> pushed = new ArrayList<>();
+        for (String tag : built.tags()) {
+            ImageName target = ImageName.parse(tag);
+            // After every stage: the only transfer running, as BuildListener#PUSH promises.
+            StepId step = session.startStep(BuildListener.PUSH, 0, 0, "pushing " + target);
+            long started = System.nanoTime();
+            try {
+                PushResult result = transfer.push(built.manifest(), target, layerSources);
+                pushed.add(target.registry() + "/" + target.repository() + "@" + result.digest());
+            } catch (IOException e) {
+                throw new BuildException(null, "pushing " + target + ": " + e.getMessage(), e);
+            }
+            listener.stepFinished(step, java.time.Duration.ofNanos(System.nanoTime() - started));
+        }
+        return pushed;
+    }
+}

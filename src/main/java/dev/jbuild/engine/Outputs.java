@@ -1,0 +1,60 @@
+package dev.jbuild.engine;
+
+import dev.jbuild.engine.api.BuildRequest;
+import dev.jbuild.engine.api.BuildResult;
+import dev.jbuild.engine.api.OutputSpec;
+import dev.jbuild.engine.stage.BuildSession;
+import dev.jbuild.export.ArchiveFile;
+import dev.jbuild.export.Exporter;
+import dev.jbuild.image.Platform;
+import dev.jbuild.store.Store;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Writes the built image to the {@code -o} destinations. Archives are written to a temporary file
+ * beside the destination and renamed into place, so a failed build never leaves half an archive
+ * under the name a pipeline expects.
+ */
+final class Outputs {
+
+    private Outputs() {}
+
+    static void write(BuildSession session, BuildResult result) throws IOException {
+        write(session.store(), session.request(), result, List.of());
+    }
+
+    /**
+     * Writes {@code result} to the request's outputs. For a multi-platform result ({@code platforms}
+     * not empty, {@code result.manifest()} an index): OCI archives hold every platform, a Docker
+     * archive the request's platform (the first one), and a local directory one subdirectory per
+     * platform ({@code linux_amd64}, {@code linux_arm_v7}) as BuildKit writes them.
+     */
+    static void write(Store store, BuildRequest request, BuildResult result, List<Platform> platforms) throws IOException {
+        Instant mtime = request.sourceDateEpoch() != null ? request.sourceDateEpoch() : Instant.EPOCH;
+        for (OutputSpec output : request.outputs()) {
+            if (output instanceof OutputSpec.OciArchive oci) {
+                ArchiveFile.write(oci.dest(), out -> Exporter.ociArchive(store, result.manifest(), result.tags(), mtime, out));
+            } else if (output instanceof OutputSpec.DockerArchive docker) {
+                ArchiveFile.write(docker.dest(), out -> Exporter.dockerArchive(store, result.manifest(), result.tags(),
+                        request.platform(), mtime, out));
+            } else if (output instanceof OutputSpec.RootfsTar tar) {
+                if (!platforms.isEmpty()) {
+                    throw new IOException("-o type=tar holds one root filesystem: build one platform, or use type=local");
+                }
+                ArchiveFile.write(tar.dest(), out -> Exporter.rootfsTar(store, result.manifest(), out, request.sourceDateEpoch()));
+            } else if (output instanceof OutputSpec.LocalDirectory local) {
+                if (platforms.isEmpty()) {
+                    Exporter.localDirectory(store, result.manifest(), local.dest(), true);
+                }
+                for (Platform platform : platforms) {
+                    String dir = platform.os() + "_" + platform.architecture()
+                            + (platform.variant() == null || platform.variant().isEmpty() ? "" : "_" + platform.variant());
+                    Exporter.localDirectory(store, Exporter.platformManifest(store, result.manifest(), platform),
+                            local.dest().resolve(dir), true);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package dev.jbuild.engine.cache;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jbuild.engine.api.BuildListener;
+import dev.jbuild.engine.api.CacheOptions;
+import dev.jbuild.engine.fs.FileDigests;
+import dev.jbuild.engine.fs.LayerRecord;
+import dev.jbuild.image.Descriptor;
+import dev.jbuild.image.Digest;
+import dev.jbuild.image.ImageConfig;
+import dev.jbuild.image.ImageDocuments;
+import dev.jbuild.plan.Stage;
+import dev.jbuild.store.Store;
+import java.io.IOException;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The local build cache: one record per step key under {@code $JBUILD_ROOT/cache/records/}, holding
+ * what the step produced, so that a later build with the same key does no work for it:
+ *
+ * <pre>
+ * {"version":1,
+ *  "layer":{descriptor of the layer blob},"diffId":"sha256:…","whiteouts":false,   (absent: no layer)
+ *  "history":{the step's history entry, with the time it was first built},
+ *  "config":{the image config after the step, without history and rootfs}}
+ * </pre>
+ *
+ * A record is written after the layer blob it names is durable in the store, atomically, and never
+ * changed afterwards, so concurrent builds share records without a lock. A record whose blob is
+ * missing (removed by a prune) or that cannot be read is a miss.
+ */
+public final class BuildCache {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** What a step produced. {@code layer} is null for a step without a layer. */
+    public record Entry(LayerRecord layer, boolean whiteouts, ImageConfig.History history, ImageConfig config) {}
+
+    private final Store store;
+    private final CacheOptions options;
+    private final FileDigests files;
+    private final BuildListener listener;
+    /** {@code --cache-from}: asked for keys the store has no record of. */
+    private final CacheSources sources;
+    private final dev.jbuild.image.Platform platform;
+    /** Set once the first failed write was reported: one warning per build, whichever stage hits it. */
+    private final java.util.concurrent.atomic.AtomicBoolean warnedWrite = new java.util.concurrent.atomic.AtomicBoolean();
+    /**
+     * The keys this build used or made, by stage index, for {@code --cache-to}. Stages run
+     * concurrently, so every call names its stage (no "current stage" field) and the map is concurrent.
+     */
+    private final java.util.Map<Integer, java.util.Set<String>> keysByStage = new java.util.concurrent.ConcurrentHashMap<>();
+
+    public BuildCache(Store store, CacheOptions options, BuildListener listener, CacheSources sources,
+            dev.jbuild.image.Platform platform) {
+        this.store = store;
+        this.options = options;
+        this.files = new FileDigests(store);
+        this.listener = listener;
+        this.sources = sources;
+        this.platform = platform;
+    }
+
+    public FileDigests files() {
+        return files;
+    }
+
+    /** Whether steps of {@code stage} may come from the cache. */
+    public boolean lookups(Stage stage) {
+        if (options.noCache()) {
+            return false;
+        }
+        for (String name : options.noCacheFor()) {
+            if (name.equals(Integer.toString(stage.index()))
+                    || stage.name() != null && stage.name().equalsIgnoreCase(name.toLowerCase(Locale.ROOT))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The record of {@code key}, looked up for a step of stage {@code stage} (counted for --cache-to). */
+    public Optional<Entry> lookup(int stage, String key) {
+        try {
+            Optional<byte[]> bytes = store.readCacheRecord(key);
+            if (bytes.isEmpty()) {
+                bytes = sources.importRecord(key, platform);
+            }
+            if (bytes.isEmpty()) {
+                return Optional.empty();
+            }
+            used(stage, key);
+            Entry entry = parse(bytes.get());
+            if (entry.layer() != null && !sources.available(entry.layer().descriptor().digest())) {
+                return Optional.empty();
+            }
+            store.touchCacheRecord(key);
+            return Optional.of(entry);
+        } catch (IOException | RuntimeException e) {
+            listener.warning("ignoring unreadable cache record " + key + ": " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    public void save(int stage, String key, Entry entry) {
+        used(stage, key);
+        try {
+            store.writeCacheRecord(key, encode(entry));
+        } catch (IOException e) {
+            if (warnedWrite.compareAndSet(false, true)) {
+                listener.warning("could not write to the build cache: " + e.getMessage());
+            }
+        }
+    }
+
+    private void used(int stage, String key) {
+        keysByStage.computeIfAbsent(stage, k -> java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>())).add(key);
+    }
+
+    /**
+     * The keys this build used or made in {@code stages} ({@code allStages}: in every stage), for
+     * {@code --cache-to}.
+     */
+    public java.util.Set<String> keys(java.util.Set<Integer> stages, boolean allStages) {
+        java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+        // By stage index, so the export does not depend on which stage finished first.
+        new java.util.TreeMap<>(keysByStage).forEach((stage, stageKeys) -> {
+            if (allStages || stages.contains(stage)) {
+                synchronized (stageKeys) {
+                    keys.addAll(stageKeys);
+                }
+            }
+        });
+        return keys;
+    }
+
+    /** Saves what was learnt about context files; failures only cost time next build. */
+    public void close() {
+        try {
+            files.save();
+        } catch (IOException e) {
+            listener.warning("could not save the context digest cache: " + e.getMessage());
+        }
+    }
+
+    static byte[] encode(Entry entry) throws IOException {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("version", 1);
+        if (entry.layer() != null) {
+            node.set("layer", MAPPER.readTree(ImageDocuments.canonicalBytes(entry.layer().descriptor())));
+            node.put("diffId", entry.layer().diffId().toString());
+            node.put("whiteouts", entry.whiteouts());
+        }
+        node.set("history", MAPPER.readTree(ImageDocuments.canonicalBytes(entry.history())));
+        node.set("config", MAPPER.readTree(ImageDocuments.canonicalBytes(entry.config())));
+        return MAPPER.writeValueAsBytes(node);
+    }
+
+    public static Entry parse(byte[] bytes) throws IOException {
+        JsonNode node = MAPPER.readTree(bytes);
+        if (node == null || node.path("version").asInt() != 1) {
+            throw new IOException("unknown record version");
+        }
+        LayerRecord layer = null;
+        if (node.hasNonNull("layer")) {
+            Descriptor descriptor = ImageDocuments.parsePart(MAPPER.writeValueAsBytes(node.get("layer")), Descriptor.class);
+            layer = new LayerRecord(descriptor, Digest.parse(node.path("diffId").asText()));
+        }
+        ImageConfig.History history = ImageDocuments.parsePart(MAPPER.writeValueAsBytes(node.get("history")),
+                ImageConfig.History.class);
+        ImageConfig config = ImageDocuments.parseConfig(MAPPER.writeValueAsBytes(node.get("config"))).value();
+        return new Entry(layer, node.path("whiteouts").asBoolean(false), history, config);
+    }
+}

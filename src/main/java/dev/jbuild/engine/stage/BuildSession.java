@@ -1,0 +1,214 @@
+package dev.jbuild.engine.stage;
+
+import dev.jbuild.dockerfile.Location;
+import dev.jbuild.dockerfile.ShellExpansionException;
+import dev.jbuild.dockerfile.ShellWords;
+import dev.jbuild.engine.api.BuildException;
+import dev.jbuild.engine.api.BuildListener;
+import dev.jbuild.engine.api.BuildRequest;
+import dev.jbuild.engine.api.CacheOptions;
+import dev.jbuild.engine.api.StepId;
+import dev.jbuild.engine.cache.BuildCache;
+import dev.jbuild.engine.cache.CacheMountLocks;
+import dev.jbuild.engine.cache.CacheSources;
+import dev.jbuild.engine.fs.LayerFiles;
+import dev.jbuild.engine.fs.LayerRecord;
+import dev.jbuild.image.ImageConfig;
+import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.layer.LayerResult;
+import dev.jbuild.layer.LayerWriter;
+import dev.jbuild.store.BlobWriter;
+import dev.jbuild.store.Store;
+import dev.jbuild.image.Descriptor;
+import dev.jbuild.image.Digest;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What every stage of one build shares: the request, the store, scratch space, and helpers.
+ * Stages run concurrently, so everything here is immutable or thread-safe.
+ */
+public final class BuildSession {
+
+    static final String HISTORY_COMMENT = "jbuild.dockerfile.v0";
+
+    private final BuildRequest request;
+    private final Store store;
+    private final BuildListener listener;
+    private final Path scratchDir;
+    private final ShellWords words;
+    private final LayerFiles layerFiles;
+    /** The local build cache: records, and the digests of context files. */
+    private final BuildCache cache;
+    /** The time written into {@code created} fields: SOURCE_DATE_EPOCH when set, else the build's start. */
+    private final Instant createdTime;
+    /** The mtime of directories the build creates itself (no source to take it from). */
+    private final Instant createdDirTime;
+    /** Keeps cache mounts' sharing modes between the stages of this build that run at once. */
+    private final CacheMountLocks.InProcess cacheMountLocks = new CacheMountLocks.InProcess();
+    private HttpClient httpClient;
+    /**
+     * Steps run or looked up so far, and how many of them the cache answered: for the summary.
+     * Atomic because stages run on several threads.
+     */
+    private final AtomicInteger steps = new AtomicInteger();
+    private final AtomicInteger cachedSteps = new AtomicInteger();
+    /** Numbers the steps of progress events; shared by the builder's sessions (one per platform). */
+    private final AtomicInteger stepNumbers;
+    /**
+     * For one platform of a multi-platform build, its platform, put before the stage in progress
+     * ({@code [linux/arm64 build 2/5]}, as BuildKit writes it) since the platforms build at once;
+     * null for a single-platform build.
+     */
+    private final String platformLabel;
+
+    public BuildSession(BuildRequest request, Store store, BuildListener listener, Path scratchDir, CacheOptions cacheOptions,
+            CacheSources cacheSources, AtomicInteger stepNumbers, String platformLabel) {
+        this.stepNumbers = stepNumbers;
+        this.platformLabel = platformLabel;
+        this.request = request;
+        this.store = store;
+        this.listener = listener;
+        this.scratchDir = scratchDir;
+        this.words = new ShellWords(request.dockerfile().escape());
+        this.layerFiles = new LayerFiles(store, scratchDir);
+        this.cache = new BuildCache(store, cacheOptions, listener, cacheSources, request.platform());
+        this.createdTime = request.sourceDateEpoch() != null ? request.sourceDateEpoch() : Instant.now();
+        // Fixed rather than "now" so that rebuilding gives the same layer without SOURCE_DATE_EPOCH too.
+        this.createdDirTime = request.sourceDateEpoch() != null ? request.sourceDateEpoch() : Instant.EPOCH;
+    }
+
+    public BuildRequest request() {
+        return request;
+    }
+
+    public Store store() {
+        return store;
+    }
+
+    public BuildListener listener() {
+        return listener;
+    }
+
+    /** This build's scratch directory (downloads, heredoc scripts, probes); removed when the build ends. */
+    public Path scratchDir() {
+        return scratchDir;
+    }
+
+    /** The Dockerfile's word expansion, with its escape character. */
+    public ShellWords words() {
+        return words;
+    }
+
+    public LayerFiles layerFiles() {
+        return layerFiles;
+    }
+
+    /** The local build cache: records, and the digests of context files. */
+    public BuildCache cache() {
+        return cache;
+    }
+
+    /** The time written into {@code created} fields: SOURCE_DATE_EPOCH when set, else the build's start. */
+    public Instant createdTime() {
+        return createdTime;
+    }
+
+    /** The mtime of directories the build creates itself (no source to take it from). */
+    public Instant createdDirTime() {
+        return createdDirTime;
+    }
+
+    /** Keeps cache mounts' sharing modes between the stages of this build that run at once. */
+    public CacheMountLocks.InProcess cacheMountLocks() {
+        return cacheMountLocks;
+    }
+
+    /** Steps run or looked up so far (for the summary). */
+    public int steps() {
+        return steps.get();
+    }
+
+    /** Of {@link #steps()}, how many the cache answered. */
+    public int cachedSteps() {
+        return cachedSteps.get();
+    }
+
+    /**
+     * Reports a new step to the listener and returns its id for the events that follow. {@code stage}
+     * is empty for the one stage of a single-stage Dockerfile ({@code [1/2] COPY ...}, as BuildKit).
+     */
+    public StepId startStep(String stage, int index, int count, String text) {
+        StepId step = new StepId(stepNumbers.incrementAndGet());
+        if (platformLabel == null) {
+            listener.stepStarted(step, stage, index, count, text);
+        } else if (stage.equals(BuildListener.PULL) || stage.equals(BuildListener.PUSH)) {
+            listener.stepStarted(step, stage, index, count, text + " (" + platformLabel + ")"); // printers key on the stage
+        } else {
+            listener.stepStarted(step, stage.isEmpty() ? platformLabel : platformLabel + " " + stage, index, count, text);
+        }
+        return step;
+    }
+
+    /** Reports {@code step} done (or cached) and counts it for the summary. */
+    public void finishStep(StepId step, boolean cached, long startedNanos) {
+        steps.incrementAndGet();
+        if (cached) {
+            cachedSteps.incrementAndGet();
+            listener.stepCached(step);
+        } else {
+            listener.stepFinished(step, Duration.ofNanos(System.nanoTime() - startedNanos));
+        }
+    }
+
+    public synchronized HttpClient httpClient() {
+        if (httpClient == null) {
+            httpClient = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
+        }
+        return httpClient;
+    }
+
+    public String expand(String word, Map<String, String> scope, Location location) throws BuildException {
+        try {
+            return words.expand(word, scope);
+        } catch (ShellExpansionException e) {
+            throw new BuildException(location, e.getMessage(), e);
+        }
+    }
+
+    public List<String> expandWords(String word, Map<String, String> scope, Location location) throws BuildException {
+        try {
+            return words.expandWords(word, scope);
+        } catch (ShellExpansionException e) {
+            throw new BuildException(location, e.getMessage(), e);
+        }
+    }
+
+    /** Writes {@code entries} as a layer blob into the store. */
+    public LayerRecord writeLayer(StepId step, Collection<? extends LayerEntry> entries) throws IOException {
+        LayerWriter writer = new LayerWriter(new LayerWriter.Options(
+                request.compression(), -1, Runtime.getRuntime().availableProcessors(), request.sourceDateEpoch()));
+        long started = System.nanoTime();
+        try (BlobWriter blob = store.blobWriter()) {
+            LayerResult result = writer.write(entries, blob,
+                    (done, total) -> listener.progress(step, BuildListener.Work.COMPRESS, "layer", done, total));
+            Digest digest = blob.commit();
+            listener.layerWritten(step, digest.toString(), result.uncompressedSize(),
+                    request.compression().name().toLowerCase(java.util.Locale.ROOT), result.compressedSize(),
+                    Duration.ofNanos(System.nanoTime() - started));
+            return new LayerRecord(new Descriptor(result.mediaType(), digest, result.compressedSize()),
+                    Digest.parse(result.diffId()));
+        }
+    }
+
+    public ImageConfig.History history(String createdBy, boolean emptyLayer) {
+        return new ImageConfig.History(ImageConfig.formatTime(createdTime), createdBy, HISTORY_COMMENT, emptyLayer);
+    }
+}

@@ -1,0 +1,206 @@
+package dev.jbuild.engine.stage;
+
+import dev.jbuild.engine.fs.FsView;
+import dev.jbuild.engine.fs.LayerIndex;
+import dev.jbuild.engine.fs.LayerOrigin;
+import dev.jbuild.engine.fs.LayerRecord;
+import dev.jbuild.engine.fs.Lower;
+import dev.jbuild.image.ImageConfig;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A stage's image while its instructions run: the config, the layers and history so far, the
+ * merged file tree, and the ARG values in scope. Mutable and confined to the stage's thread; a
+ * stage that starts from another takes a {@link #copy()}.
+ *
+ * <p>Once its stage has finished, a state is read by the stages that depend on it, on their own
+ * threads and possibly at the same time (FROM it, COPY --from it, a loaded base image copied by
+ * several stages). Reading the tree may still index lazily added layers, so {@link #fs()},
+ * {@link #copy()} and {@link #indexLater} synchronise; after indexing the tree is only read.
+ */
+public final class ImageState {
+
+    public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    private ImageConfig config;
+    private final List<LayerRecord> layers;
+    private final List<ImageConfig.History> history;
+    private final FsView fs;
+    /** Layers whose entries are not in {@link #fs} yet (cache hits, base layers): read on first use. */
+    private final List<Pending> unindexed = new ArrayList<>();
+    private dev.jbuild.store.Store unindexedStore;
+    /**
+     * The cache key of the image so far: the base's manifest digest, then each step's key. Null when
+     * it cannot be keyed (never for images jbuild can build).
+     */
+    private String cacheKey;
+    /** When the newest step of this image was built (a cache hit keeps the original time); null before any. */
+    private java.time.Instant lastStepTime;
+    /** ARG values in scope, in declaration order; they are not part of the image. */
+    private final Map<String, String> args;
+    /** True once this stage ran CMD: a later ENTRYPOINT then keeps it (Docker's rule). */
+    private boolean cmdSet;
+    /** The overlay stack a RUN would stand on, top first (materialised only when a RUN comes). */
+    private final List<Lower> lowers;
+
+    public ImageState(ImageConfig config, List<LayerRecord> layers, List<ImageConfig.History> history, FsView fs,
+            List<Lower> lowers) {
+        this.config = config;
+        this.layers = new ArrayList<>(layers);
+        this.history = new ArrayList<>(history);
+        this.fs = fs;
+        this.args = new LinkedHashMap<>();
+        this.lowers = new ArrayList<>(lowers);
+    }
+
+    /** A new stage's state on top of this one: same image, fresh ARG scope. */
+    public synchronized ImageState copy() {
+        ImageState copy = new ImageState(config, layers, history, fs.copy(), lowers);
+        copy.unindexed.addAll(unindexed);
+        copy.unindexedStore = unindexedStore;
+        copy.cacheKey = cacheKey;
+        copy.lastStepTime = lastStepTime;
+        return copy;
+    }
+
+    /** The merged file tree, after reading the layers that were added without their entries. */
+    public synchronized FsView fs() throws java.io.IOException {
+        while (!unindexed.isEmpty()) {
+            LayerRecord layer = unindexed.get(0).layer();
+            fs.beginLayer();
+            dev.jbuild.image.Digest blob = layer.descriptor().digest();
+            for (dev.jbuild.layer.LayerEntry entry : new LayerIndex(unindexedStore).entries(layer, unindexed.get(0).origin())) {
+                fs.apply(entry, entry instanceof dev.jbuild.layer.LayerEntry.RegularFile
+                        ? new FsView.Content.InLayer(blob, entry.path()) : null);
+            }
+            unindexed.remove(0);
+        }
+        return fs;
+    }
+
+    /** Adds {@code layer}'s entries to the tree later, when something needs the tree. */
+    public synchronized void indexLater(LayerRecord layer, dev.jbuild.store.Store store) {
+        indexLater(layer, null, store);
+    }
+
+    /** As {@link #indexLater(LayerRecord, dev.jbuild.store.Store)} for a layer of a named image, named so in errors. */
+    public synchronized void indexLater(LayerRecord layer, LayerOrigin origin, dev.jbuild.store.Store store) {
+        unindexed.add(new Pending(layer, origin));
+        unindexedStore = store;
+    }
+
+    /** A layer not indexed yet, and where it came from (null: a step's layer). */
+    private record Pending(LayerRecord layer, LayerOrigin origin) {}
+
+    public ImageConfig config() {
+        return config;
+    }
+
+    public void setConfig(ImageConfig config) {
+        this.config = config;
+    }
+
+    /** The image's layers, bottom first; steps append to it. */
+    public List<LayerRecord> layers() {
+        return layers;
+    }
+
+    /** The image's history, one entry per instruction; steps append to it. */
+    public List<ImageConfig.History> history() {
+        return history;
+    }
+
+    /** The cache key of the image so far (see the field). */
+    public String cacheKey() {
+        return cacheKey;
+    }
+
+    public void setCacheKey(String cacheKey) {
+        this.cacheKey = cacheKey;
+    }
+
+    /** When the newest step of this image was built; null before any. */
+    public java.time.Instant lastStepTime() {
+        return lastStepTime;
+    }
+
+    /** Records that a step built at {@code time}; the newest time is kept. */
+    public void stepBuiltAt(java.time.Instant time) {
+        lastStepTime = lastStepTime == null || time.isAfter(lastStepTime) ? time : lastStepTime;
+    }
+
+    /** ARG values in scope, in declaration order; ARG adds to it. */
+    public Map<String, String> args() {
+        return args;
+    }
+
+    /** Whether this stage ran CMD (a later ENTRYPOINT then keeps it). */
+    public boolean cmdSet() {
+        return cmdSet;
+    }
+
+    public void markCmdSet() {
+        cmdSet = true;
+    }
+
+    /** The overlay stack a RUN would stand on, top first; steps change it. */
+    public List<Lower> lowers() {
+        return lowers;
+    }
+
+    public ImageConfig.Config runConfig() {
+        return config.config() == null ? ImageConfig.Config.EMPTY : config.config();
+    }
+
+    public void updateRunConfig(java.util.function.UnaryOperator<ImageConfig.Config> change) {
+        config = config.withConfig(change.apply(runConfig()));
+    }
+
+    /** The ENV of the image as a map, in order. */
+    public Map<String, String> env() {
+        Map<String, String> env = new LinkedHashMap<>();
+        List<String> list = runConfig().env();
+        if (list != null) {
+            for (String entry : list) {
+                int equals = entry.indexOf('=');
+                if (equals > 0) {
+                    env.put(entry.substring(0, equals), entry.substring(equals + 1));
+                } else {
+                    env.put(entry, "");
+                }
+            }
+        }
+        return env;
+    }
+
+    /** Sets one ENV variable, keeping the position of an existing one. */
+    public void setEnv(String key, String value) {
+        Map<String, String> env = env();
+        env.put(key, value);
+        List<String> list = new ArrayList<>();
+        env.forEach((k, v) -> list.add(k + "=" + v));
+        updateRunConfig(c -> c.withEnv(list));
+    }
+
+    /** What a Dockerfile word can expand to here: ARGs, overridden by ENV of the same name. */
+    public Map<String, String> expansionScope() {
+        Map<String, String> scope = new HashMap<>(args);
+        scope.putAll(env());
+        return scope;
+    }
+
+    public String workingDir() {
+        String dir = runConfig().workingDir();
+        return dir == null || dir.isEmpty() ? "/" : dir;
+    }
+
+    /** The USER in force, "" for the default (root). */
+    public String user() {
+        String user = runConfig().user();
+        return user == null ? "" : user;
+    }
+}

@@ -1,0 +1,101 @@
+package dev.jbuild.engine.stage;
+
+import dev.jbuild.context.BuildContexts;
+import dev.jbuild.context.DockerIgnore;
+import dev.jbuild.context.SourceTree;
+import dev.jbuild.dockerfile.Location;
+import dev.jbuild.engine.api.BuildException;
+import dev.jbuild.engine.api.NamedContext;
+import dev.jbuild.engine.fs.FsViewTree;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Where {@code COPY} reads from: the build context, a finished stage, a named context, or an image.
+ * One instance per stage ({@link #forStage}): what a {@code --from} name means depends on the stage
+ * (only earlier stages count), and its memo is then confined to the stage's thread; the build
+ * context is read once for all stages.
+ */
+public final class StageSources {
+
+    /** A tree to copy from; files from images and stages keep their owners, context files become 0:0. */
+    public record Source(SourceTree tree, boolean keepOwnership) {}
+
+    private final BuildSession session;
+    private final BaseImages images;
+    private final StageGraph stages;
+    /** The stage this instance serves (stages before it can be named), or -1 for none yet. */
+    private final int stage;
+    private final AtomicReference<Source> context;
+    private final Map<String, Source> cache = new HashMap<>();
+
+    public StageSources(BuildSession session, BaseImages images, StageGraph stages) {
+        this(session, images, stages, -1, new AtomicReference<>());
+    }
+
+    private StageSources(BuildSession session, BaseImages images, StageGraph stages, int stage,
+            AtomicReference<Source> context) {
+        this.session = session;
+        this.images = images;
+        this.stages = stages;
+        this.stage = stage;
+        this.context = context;
+    }
+
+    /** The sources as stage {@code index} sees them. */
+    public StageSources forStage(int index) {
+        return new StageSources(session, images, stages, index, context);
+    }
+
+    public Source context() throws IOException {
+        Source current = context.get();
+        if (current == null) {
+            // Two stages may get here at once; both trees are equal, one is kept.
+            Source fresh = new Source(BuildContexts.directory(session.request().contextDir(), session.request().ignore()), false);
+            current = context.compareAndSet(null, fresh) ? fresh : context.get();
+        }
+        return current;
+    }
+
+    /** Resolves {@code --from}: a named context first (it may replace a stage), then a stage, then an image. */
+    public Source from(String from, Location at) throws BuildException, IOException {
+        Source cached = cache.get(from);
+        if (cached != null) {
+            return cached;
+        }
+        Source source;
+        NamedContext named = session.request().namedContexts().get(from);
+        if (named instanceof NamedContext.Directory directory) {
+            source = new Source(BuildContexts.directory(directory.path(), DockerIgnore.none()), false);
+        } else if (named != null) {
+            source = new Source(new FsViewTree(images.image(from, at).fs(), session.layerFiles()), true);
+        } else {
+            Integer index = stages.stageIndex(from, stage);
+            if (index != null) {
+                source = new Source(new FsViewTree(stages.await(index, at).fs(), session.layerFiles()), true);
+            } else {
+                source = new Source(new FsViewTree(images.image(from, at).fs(), session.layerFiles()), true);
+            }
+        }
+        cache.put(from, source);
+        return source;
+    }
+
+    /**
+     * The image a {@code --from} names when it is a stage or an image (for {@code RUN
+     * --mount=type=bind,from=...}); empty for a directory context, which has no layers.
+     */
+    public java.util.Optional<ImageState> image(String from, Location at) throws BuildException {
+        NamedContext named = session.request().namedContexts().get(from);
+        if (named instanceof NamedContext.Directory) {
+            return java.util.Optional.empty();
+        }
+        Integer index = named == null ? stages.stageIndex(from, stage) : null;
+        if (index != null) {
+            return java.util.Optional.of(stages.await(index, at));
+        }
+        return java.util.Optional.of(images.image(from, at));
+    }
+}

@@ -1,0 +1,107 @@
+package dev.jbuild.engine.step;
+
+import dev.jbuild.image.Digester;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A file that {@code ADD https://...} downloads: streamed to disk while hashed, checked against
+ * {@code --checksum}, named after the URL (or the server's Content-Disposition) and dated by
+ * Last-Modified, as BuildKit's HTTP source does.
+ *
+ * @param file          the downloaded content
+ * @param name          the file name to use when the destination is a directory
+ * @param digest        {@code sha256:<hex>} of the content
+ * @param lastModified  the server's Last-Modified, if it sent one
+ */
+record RemoteFile(Path file, String name, String digest, Optional<Instant> lastModified) {
+
+    private static final Pattern DISPOSITION_FILENAME = Pattern.compile("filename\\s*=\\s*\"?([^\";]+)\"?", Pattern.CASE_INSENSITIVE);
+
+    static boolean isUrl(String source) {
+        String lower = source.toLowerCase(Locale.ROOT);
+        return lower.startsWith("http://") || lower.startsWith("https://");
+    }
+
+    /** Downloads {@code url} into {@code directory}; {@code checksum} ({@code sha256:hex}) may be null. */
+    static RemoteFile fetch(HttpClient client, String url, String checksum, Path directory) throws IOException, InterruptedException {
+        if (checksum != null && !checksum.matches("sha256:[0-9a-f]{64}")) {
+            throw new IOException("invalid checksum " + checksum + ": expected sha256:<64 hex digits>");
+        }
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(10)).GET().build();
+        HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream body = response.body()) {
+            if (response.statusCode() / 100 != 2) {
+                throw new IOException("downloading " + url + ": HTTP " + response.statusCode());
+            }
+            Path target = Files.createTempFile(directory, "add-", ".download");
+            Digester sha256 = Digester.sha256();
+            try (OutputStream out = Files.newOutputStream(target)) {
+                byte[] buffer = new byte[64 * 1024];
+                for (int n = body.read(buffer); n >= 0; n = body.read(buffer)) {
+                    sha256.update(buffer, 0, n);
+                    out.write(buffer, 0, n);
+                }
+            } catch (IOException e) {
+                Files.deleteIfExists(target);
+                throw new IOException("downloading " + url + ": " + e.getMessage(), e);
+            }
+            String digest = sha256.digest().toString();
+            if (checksum != null && !checksum.equals(digest)) {
+                Files.deleteIfExists(target);
+                throw new IOException("checksum mismatch for " + url + ": expected " + checksum + ", got " + digest);
+            }
+            String name = response.headers().firstValue("Content-Disposition")
+                    .map(RemoteFile::dispositionName)
+                    .orElseGet(() -> urlName(response.uri()));
+            Optional<Instant> lastModified = response.headers().firstValue("Last-Modified").flatMap(RemoteFile::httpDate);
+            return new RemoteFile(target, name, digest, lastModified);
+        }
+    }
+
+    private static String dispositionName(String header) {
+        Matcher matcher = DISPOSITION_FILENAME.matcher(header);
+        if (matcher.find()) {
+            String name = matcher.group(1).trim();
+            name = name.substring(name.lastIndexOf('/') + 1);
+            if (!name.isEmpty() && !name.equals(".") && !name.equals("..")) {
+                return name;
+            }
+        }
+        return null;
+    }
+
+    /** The last non-empty path segment, or {@code index.html} when the path has none (BuildKit's default). */
+    static String urlName(URI uri) {
+        String path = uri.getPath() == null ? "" : uri.getPath();
+        while (path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        return name.isEmpty() || name.equals("..") || name.equals(".") ? "index.html" : name;
+    }
+
+    private static Optional<Instant> httpDate(String value) {
+        try {
+            return Optional.of(ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+}

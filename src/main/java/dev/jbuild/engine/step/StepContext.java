@@ -1,0 +1,12 @@
+package dev.jbuild.engine.step;
+
+import dev.jbuild.engine.stage.BuildSession;
+import dev.jbuild.engine.stage.ImageState;
+import dev.jbuild.engine.stage.RootfsLayers;
+import dev.jbuild.engine.stage.StageSources;
+
+/**
+ * What a {@link Step} works with: the build's session, the stage's image so far, where COPY and mounts read
+ * from, and the RUN root filesystems. One per stage; steps of the stage run one after the other on it.
+ */
+public record StepContext(BuildSession session, ImageState state, StageSources sources, RootfsLayers rootfs) {}

@@ -1,0 +1,379 @@
+package dev.jbuild.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jbuild.engine.api.BuildException;
+import dev.jbuild.engine.api.BuildResult;
+import dev.jbuild.layer.LayerEntry;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPOutputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Where COPY and ADD put things and with which owners, checked against what BuildKit's layers hold
+ * (dockerfile2llb's {@code dispatchCopy}, the file op's {@code readUser}, fsutil's copier).
+ */
+class CopyStepTest {
+
+    @TempDir
+    Path temp;
+
+    BuildFixture fixture;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Files.createDirectories(temp.resolve("context"));
+        fixture = new BuildFixture(temp.resolve("context"), temp.resolve("store"));
+        fixture.file("passwd", "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1001::/home/app:/bin/sh\n")
+                .file("group", "root:x:0:\nstaff:x:50:app\napp:x:1001:\n")
+                .file("a.txt", "A\n")
+                .file("b.txt", "B\n")
+                .file("dir/x", "X\n")
+                .file("dir/inner/y.txt", "Y\n");
+    }
+
+    private static String owner(LayerEntry entry) {
+        return entry.attributes().uid() + ":" + entry.attributes().gid();
+    }
+
+    @Test
+    void chownWithoutGroupUsesTheUidAsGidAndUnknownNamesFallBackAsInBuildKit() throws Exception {
+        BuildResult result = fixture.build("""
+                FROM scratch
+                COPY passwd group /etc/
+                COPY --chown=1234 a.txt /numeric
+                COPY --chown=1234: a.txt /numeric-empty-group
+                COPY --chown=app a.txt /name
+                COPY --chown=app:staff a.txt /name-group
+                COPY --chown=app:4321 a.txt /name-numeric-group
+                COPY --chown=1234:staff a.txt /numeric-name-group
+                COPY --chown=ghost a.txt /unknown-user
+                COPY --chown=1234:ghosts a.txt /unknown-group
+                COPY --chown=app:ghosts a.txt /name-unknown-group
+                COPY --chown=root a.txt /root-name
+                ADD --chown=1234 b.txt /added
+                COPY --chown=1234 <<EOF /heredoc
+                text
+                EOF
+                USER 2345
+                WORKDIR /work
+                """);
+        Map<String, LayerEntry> tree = fixture.tree(result, new HashMap<>());
+        assertEquals("1234:1234", owner(tree.get("numeric")), "a uid alone is also the gid");
+        assertEquals("1234:1234", owner(tree.get("numeric-empty-group")));
+        assertEquals("1000:1001", owner(tree.get("name")), "a name alone gets the user's primary group");
+        assertEquals("1000:50", owner(tree.get("name-group")));
+        assertEquals("1000:4321", owner(tree.get("name-numeric-group")));
+        assertEquals("1234:50", owner(tree.get("numeric-name-group")));
+        assertEquals("0:0", owner(tree.get("unknown-user")), "BuildKit falls back to 0:0 for a user passwd lacks");
+        assertEquals("1234:1234", owner(tree.get("unknown-group")), "an unknown group keeps the user's gid");
+        assertEquals("1000:1001", owner(tree.get("name-unknown-group")));
+        assertEquals("0:0", owner(tree.get("root-name")));
+        assertEquals("1234:1234", owner(tree.get("added")));
+        assertEquals("1234:1234", owner(tree.get("heredoc")));
+        assertEquals("2345:2345", owner(tree.get("work")), "WORKDIR creates with the USER the way --chown does");
+        assertTrue(fixture.warnings.stream().anyMatch(w -> w.contains("ghost")), fixture.warnings.toString());
+    }
+
+    @Test
+    void chownByNameWorksWithoutPasswdAsInBuildKit() throws Exception {
+        BuildResult result = fixture.build("""
+                FROM scratch
+                COPY --chown=nobody:nogroup a.txt /a
+                USER nobody
+                WORKDIR /work
+                """);
+        Map<String, LayerEntry> tree = fixture.tree(result, new HashMap<>());
+        assertEquals("0:0", owner(tree.get("a")));
+        assertEquals("0:0", owner(tree.get("work")));
+    }
+
+    @Test
+    void severalSourcesGoIntoAnExistingDirectoryWithoutATrailingSlash() throws Exception {
+        BuildResult result = fixture.build("""
+                FROM scratch
+                COPY a.txt /existing/
+                COPY a.txt dir /existing
+                WORKDIR /app
+                COPY a.txt b.txt .
+                COPY b.txt <<EOF /existing
+                heredoc
+                EOF
+                """);
+        Map<String, String> text = new HashMap<>();
+        Map<String, LayerEntry> tree = fixture.tree(result, text);
+        assertEquals("A\n", text.get("existing/a.txt"));
+        assertEquals("X\n", text.get("existing/x"), "a directory source gives its contents");
+        assertEquals("Y\n", text.get("existing/inner/y.txt"));
+        assertEquals("B\n", text.get("existing/b.txt"));
+        assertEquals("heredoc\n", text.get("existing/EOF"));
+        assertEquals("A\n", text.get("app/a.txt"));
+        assertInstanceOf(LayerEntry.Directory.class, tree.get("existing"));
+
+        BuildException missing = assertThrows(BuildException.class,
+                () -> fixture.build("FROM scratch\nCOPY a.txt dir /missing\n"));
+        assertTrue(missing.getMessage().contains("must be a directory and end with a /"), missing.getMessage());
+        BuildException file = assertThrows(BuildException.class,
+                () -> fixture.build("FROM scratch\nCOPY a.txt /file\nCOPY a.txt b.txt /file\n"));
+        assertTrue(file.getMessage().contains("must be a directory and end with a /"), file.getMessage());
+    }
+
+    @Test
+    void sourcesAreCountedAfterWildcardExpansion() throws Exception {
+        BuildResult result = fixture.build("""
+                FROM scratch
+                COPY nomatch* a.txt /hello
+                COPY nomatch* dir/inner/y.?xt /single
+                ADD nomatch* b.txt /added
+                """);
+        Map<String, String> text = new HashMap<>();
+        Map<String, LayerEntry> tree = fixture.tree(result, text);
+        assertEquals("A\n", text.get("hello"), "one source is left: the destination is the file's name");
+        assertEquals("Y\n", text.get("single"));
+        assertEquals("B\n", text.get("added"));
+        assertInstanceOf(LayerEntry.RegularFile.class, tree.get("hello"));
+
+        BuildException several = assertThrows(BuildException.class,
+                () -> fixture.build("FROM scratch\nCOPY *.txt /dst\n"));
+        assertTrue(several.getMessage().contains("must be a directory and end with a /"), several.getMessage());
+        BuildResult intoExisting = fixture.build("FROM scratch\nCOPY dir /dst/\nCOPY *.txt /dst\n");
+        Map<String, String> existing = new HashMap<>();
+        fixture.tree(intoExisting, existing);
+        assertEquals("A\n", existing.get("dst/a.txt"));
+        assertEquals("B\n", existing.get("dst/b.txt"));
+    }
+
+    @Test
+    void hardLinksAreKeptWithinOneSourceOnly() throws Exception {
+        Files.createLink(fixture.context.resolve("linked.txt"), fixture.context.resolve("a.txt"));
+        Files.createLink(fixture.context.resolve("dir/inner/linked-x"), fixture.context.resolve("dir/x"));
+        BuildResult result = fixture.build("""
+                FROM scratch AS stage
+                COPY a.txt linked.txt /separate/
+                COPY *.txt /glob/
+                COPY dir /tree
+                COPY dir/x dir/inner /mixed/
+                FROM stage
+                COPY --from=stage /tree/x /tree/inner/linked-x /from-stage/
+                COPY --from=stage /tree /from-stage-tree
+                """);
+        Map<String, LayerEntry> copied = new HashMap<>();
+        fixture.layers(result).forEach(copied::putAll);
+        for (String path : List.of("separate/a.txt", "separate/linked.txt", "glob/a.txt", "glob/linked.txt",
+                "mixed/x", "mixed/linked-x", "from-stage/x", "from-stage/linked-x")) {
+            assertInstanceOf(LayerEntry.RegularFile.class, copied.get(path),
+                    path + ": each source (and each wildcard match) is copied on its own");
+        }
+        assertEquals(1, linksBetween(copied, "tree/x", "tree/inner/linked-x"), "links within one copied tree stay");
+        assertEquals(1, linksBetween(copied, "from-stage-tree/x", "from-stage-tree/inner/linked-x"));
+    }
+
+    /** How many of the two paths are hard links to the other (1 when they share one inode). */
+    private static int linksBetween(Map<String, LayerEntry> entries, String a, String b) {
+        int links = 0;
+        if (entries.get(a) instanceof LayerEntry.Hardlink link && link.target().equals(b)) {
+            links++;
+        }
+        if (entries.get(b) instanceof LayerEntry.Hardlink link && link.target().equals(a)) {
+            links++;
+        }
+        assertTrue(entries.get(a) instanceof LayerEntry.RegularFile || entries.get(b) instanceof LayerEntry.RegularFile,
+                entries.get(a) + " " + entries.get(b));
+        return links;
+    }
+
+    @Test
+    void addCreatesTheArchivesImpliedDirectoriesAsLayerEntries() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (OutputStream gzip = new GZIPOutputStream(bytes); TarArchiveOutputStream tar = new TarArchiveOutputStream(gzip)) {
+            for (String name : List.of("implicit/child.txt", "deep/er/still/leaf.txt", "explicit/", "explicit/in.txt")) {
+                TarArchiveEntry entry = new TarArchiveEntry(name);
+                byte[] content = name.endsWith("/") ? new byte[0] : name.getBytes();
+                if (name.endsWith("/")) {
+                    entry.setMode(040700);
+                } else {
+                    entry.setSize(content.length);
+                    entry.setMode(0640);
+                }
+                entry.setIds(7, 8);
+                tar.putArchiveEntry(entry);
+                tar.write(content);
+                tar.closeArchiveEntry();
+            }
+        }
+        Files.write(fixture.context.resolve("bundle.tgz"), bytes.toByteArray());
+        BuildResult result = fixture.build("""
+                FROM scratch
+                COPY a.txt /opt/b/deep/
+                ADD bundle.tgz /opt/a/
+                ADD --chown=1234 bundle.tgz /opt/b/
+                """);
+        List<Map<String, LayerEntry>> layers = fixture.layers(result);
+        Map<String, LayerEntry> plain = layers.get(1);
+        for (String dir : List.of("opt/a/implicit", "opt/a/deep", "opt/a/deep/er", "opt/a/deep/er/still")) {
+            LayerEntry entry = plain.get(dir);
+            assertInstanceOf(LayerEntry.Directory.class, entry, dir + " in " + plain.keySet());
+            assertEquals(0755, entry.attributes().mode(), dir);
+            assertEquals("0:0", owner(entry), dir);
+        }
+        assertEquals(0700, plain.get("opt/a/explicit").attributes().mode(), "an archive's own entry keeps its mode");
+        assertEquals("7:8", owner(plain.get("opt/a/explicit")));
+        assertEquals("0:0", owner(plain.get("opt/a")), "a missing destination is an entry too");
+        assertFalse(plain.containsKey("opt"), "the existing /opt is left alone");
+
+        Map<String, LayerEntry> chowned = layers.get(2);
+        assertEquals("1234:1234", owner(chowned.get("opt/b/implicit/child.txt")));
+        assertEquals("0:0", owner(chowned.get("opt/b/implicit")), "implied directories belong to root, as moby's untar makes them");
+        assertFalse(chowned.containsKey("opt/b/deep"), "a directory that exists already is not written again");
+        assertInstanceOf(LayerEntry.Directory.class, chowned.get("opt/b/deep/er"));
+    }
+
+    @Test
+    void missingParentsOfTheDestinationGetTheChownOwner() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (OutputStream gzip = new GZIPOutputStream(bytes); TarArchiveOutputStream tar = new TarArchiveOutputStream(gzip)) {
+            TarArchiveEntry entry = new TarArchiveEntry("f.txt");
+            entry.setSize(1);
+            tar.putArchiveEntry(entry);
+            tar.write('f');
+            tar.closeArchiveEntry();
+        }
+        Files.write(fixture.context.resolve("bundle.tgz"), bytes.toByteArray());
+        Files.setPosixFilePermissions(fixture.context.resolve("dir/inner"), PosixFilePermissions.fromString("rwxr-x---"));
+        BuildResult result = fixture.build("""
+                FROM scratch AS stage
+                COPY a.txt /stage/a.txt
+                FROM scratch
+                COPY passwd group /etc/
+                COPY a.txt /path/
+                COPY --chown=1001:1001 a.txt /path/to/dest
+                COPY --chown=app dir /tree/of/dir
+                COPY --chown=1002 --from=stage /stage/a.txt /from/stage/
+                ADD --chown=1003 bundle.tgz /archive/into/
+                COPY --chown=1004 <<EOF /here/doc/file
+                x
+                EOF
+                COPY --chown=1005 --parents dir/./inner/y.txt /parents/root/
+                USER app
+                WORKDIR /workdir/nested
+                """);
+        Map<String, LayerEntry> tree = fixture.tree(result, new HashMap<>());
+        assertEquals("0:0", owner(tree.get("path")), "an existing directory keeps its owner");
+        assertEquals("1001:1001", owner(tree.get("path/to")));
+        assertEquals("1001:1001", owner(tree.get("path/to/dest")));
+        assertEquals("1000:1001", owner(tree.get("tree")));
+        assertEquals("1000:1001", owner(tree.get("tree/of")));
+        assertEquals("1000:1001", owner(tree.get("tree/of/dir")));
+        assertEquals("1000:1001", owner(tree.get("tree/of/dir/inner")));
+        assertEquals("1002:1002", owner(tree.get("from")));
+        assertEquals("1002:1002", owner(tree.get("from/stage")));
+        assertEquals("1003:1003", owner(tree.get("archive")));
+        assertEquals("1003:1003", owner(tree.get("archive/into")));
+        assertEquals("1004:1004", owner(tree.get("here")));
+        assertEquals("1004:1004", owner(tree.get("here/doc")));
+        assertEquals("1005:1005", owner(tree.get("parents")));
+        assertEquals("1005:1005", owner(tree.get("parents/root")));
+        assertEquals("1005:1005", owner(tree.get("parents/root/inner")));
+        assertEquals(0750, tree.get("parents/root/inner").attributes().mode(), "--parents keeps the source directory's mode");
+        assertEquals(0755, tree.get("parents/root").attributes().mode());
+        assertEquals("1000:1001", owner(tree.get("workdir")));
+        assertEquals("1000:1001", owner(tree.get("workdir/nested")));
+    }
+
+    @Test
+    void copyFromAStageResolvesLinksThatClimbInsideTheStage() throws Exception {
+        Files.createDirectories(fixture.context.resolve("tree/a/b"));
+        Files.writeString(fixture.context.resolve("tree/top.txt"), "TOP\n");
+        Files.createSymbolicLink(fixture.context.resolve("tree/a/up"), Path.of(".."));
+        Files.createSymbolicLink(fixture.context.resolve("tree/a/b/far"), Path.of("../../../../.."));
+        Files.createSymbolicLink(fixture.context.resolve("tree/loop"), Path.of("loop"));
+        BuildResult result = fixture.build("""
+                FROM scratch AS stage
+                COPY tree /
+                FROM stage
+                COPY --from=stage /a/up/top.txt /via-up
+                COPY --from=stage /a/b/far/top.txt /via-far
+                COPY --from=stage /a/up/a/up/top.txt /twice
+                COPY --from=stage /a/up /whole/
+                COPY --from=stage /a/up/t* /wild/
+                COPY a.txt /a/up/through-link
+                COPY b.txt /a/b/far/
+                """);
+        Map<String, String> text = new HashMap<>();
+        Map<String, LayerEntry> tree = fixture.tree(result, text);
+        assertEquals("TOP\n", text.get("via-up"));
+        assertEquals("TOP\n", text.get("via-far"), "'..' at the root stays at the root");
+        assertEquals("TOP\n", text.get("twice"));
+        assertEquals("TOP\n", text.get("whole/top.txt"), "a link to the root copies the root's contents");
+        assertInstanceOf(LayerEntry.Symlink.class, tree.get("whole/a/up"));
+        assertEquals("TOP\n", text.get("wild/top.txt"));
+        assertEquals("A\n", text.get("through-link"), "a destination through the link is written at the root");
+        assertEquals("B\n", text.get("b.txt"));
+        assertInstanceOf(LayerEntry.Symlink.class, tree.get("a/up"));
+
+        BuildException loop = assertThrows(BuildException.class,
+                () -> fixture.build("FROM scratch AS stage\nCOPY tree /\nFROM scratch\nCOPY --from=stage /loop/x /x\n"));
+        assertTrue(loop.getMessage().contains("too many levels of symbolic links"), loop.getMessage());
+    }
+
+    /**
+     * Destinations are resolved as BuildKit's file op resolves them (containerd's fs.RootPath): the
+     * last component too, so a link to a file is written through, a dangling link (in the last
+     * component or on the way) leads to the path its target names, WORKDIR creates a link's target,
+     * and a file where a directory must be fails as MkdirAll does.
+     */
+    @Test
+    void destinationsFollowLinksInEveryComponentAsBuildKitDoes() throws Exception {
+        Files.createDirectories(fixture.context.resolve("tree/etc"));
+        Files.writeString(fixture.context.resolve("tree/etc/target.txt"), "OLD\n");
+        Files.createSymbolicLink(fixture.context.resolve("tree/tofile"), Path.of("/etc/target.txt"));
+        Files.createSymbolicLink(fixture.context.resolve("tree/dangling"), Path.of("/made/here"));
+        Files.createSymbolicLink(fixture.context.resolve("tree/dl"), Path.of("../x"));
+        Files.createSymbolicLink(fixture.context.resolve("tree/wd"), Path.of("/real/dir"));
+        Files.createSymbolicLink(fixture.context.resolve("tree/wdabove"), Path.of("elsewhere"));
+        BuildResult result = fixture.build("""
+                FROM scratch AS stage
+                COPY tree /
+                FROM stage
+                COPY a.txt /tofile
+                COPY b.txt /dangling
+                COPY a.txt /dl/sub/f
+                WORKDIR /wd
+                WORKDIR /wdabove/sub
+                """);
+        Map<String, String> text = new HashMap<>();
+        Map<String, LayerEntry> tree = fixture.tree(result, text);
+        assertEquals("A\n", text.get("etc/target.txt"), "a link to a file is written through");
+        assertInstanceOf(LayerEntry.Symlink.class, tree.get("tofile"));
+        assertEquals("B\n", text.get("made/here"), "a dangling link leads to its target");
+        assertInstanceOf(LayerEntry.Directory.class, tree.get("made"));
+        assertInstanceOf(LayerEntry.Symlink.class, tree.get("dangling"));
+        assertEquals("A\n", text.get("x/sub/f"), "a dangling link on the way too");
+        assertInstanceOf(LayerEntry.Symlink.class, tree.get("dl"));
+        assertInstanceOf(LayerEntry.Directory.class, tree.get("real/dir"), "WORKDIR makes the link's target");
+        assertInstanceOf(LayerEntry.Symlink.class, tree.get("wd"));
+        assertInstanceOf(LayerEntry.Directory.class, tree.get("elsewhere/sub"));
+        assertInstanceOf(LayerEntry.Symlink.class, tree.get("wdabove"));
+
+        for (String step : List.of("WORKDIR /tofile", "WORKDIR /tofile/below", "COPY a.txt /tofile/", "COPY a.txt /etc/target.txt/x")) {
+            BuildException e = assertThrows(BuildException.class,
+                    () -> fixture.build("FROM scratch AS stage\nCOPY tree /\nFROM stage\n" + step + "\n"), step);
+            assertTrue(e.getMessage().contains("/etc/target.txt: not a directory"), e.getMessage());
+        }
+    }
+}
