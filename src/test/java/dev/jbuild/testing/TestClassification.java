@@ -327,7 +327,7 @@ final class TestClassification {
             reach.hits.addAll(m.hits);
             reach.builds |= m.builds;
             for (String s : m.strings) {
-                reach.runLine |= RUN_INSTRUCTION.matcher(s).find() || namedResourceHasRunLine(s);
+                reach.runLine |= RUN_INSTRUCTION.matcher(s).find() || namedResourceHasRunLine(s, m.classLiterals);
             }
             for (Call call : m.calls) {
                 todo.addAll(targets(call));
@@ -346,12 +346,26 @@ final class TestClassification {
         return reach;
     }
 
-    private boolean namedResourceHasRunLine(String s) {
+    /**
+     * Whether {@code s} names a test resource with a RUN line: a path under the resource root (or its end), or
+     * a {@link TestResources} file, {@code dockerfiles/<Class>/<s>} for a class the same method names. Those
+     * files are keyed by their class because their short names ("Dockerfile") are in every test.
+     */
+    private boolean namedResourceHasRunLine(String s, Set<String> classLiterals) {
         if (s.isEmpty() || s.contains("\n") || s.length() > 200) {
             return false;
         }
         String name = s.startsWith("/") ? s.substring(1) : s;
+        for (String owner : classLiterals) {
+            String text = resources.get(TestResources.DIRECTORY + "/" + owner + "/" + name);
+            if (text != null && RUN_INSTRUCTION.matcher(text).find()) {
+                return true;
+            }
+        }
         for (Map.Entry<String, String> r : resources.entrySet()) {
+            if (r.getKey().startsWith(TestResources.DIRECTORY + "/")) {
+                continue;
+            }
             if ((r.getKey().equals(name) || r.getKey().endsWith("/" + name)) && RUN_INSTRUCTION.matcher(r.getValue()).find()) {
                 return true;
             }
@@ -448,6 +462,8 @@ final class TestClassification {
         /** Classes whose static fields it uses: their static initialisers run. */
         final Set<String> touched = new LinkedHashSet<>();
         final Set<String> instantiated = new LinkedHashSet<>();
+        /** Simple names of the classes it names as literals ({@code Foo.class}). */
+        final Set<String> classLiterals = new LinkedHashSet<>();
 
         MethodFacts(String name) {
             this.name = name;
@@ -487,8 +503,13 @@ final class TestClassification {
 
                 @Override
                 public void visitLdcInsn(Object value) {
-                    if (value instanceof String s) { // a class literal is no use: naming a class runs nothing
+                    if (value instanceof String s) {
                         strings.add(s);
+                    } else if (value instanceof Type t && t.getSort() == Type.OBJECT) {
+                        // Naming a class runs nothing, but it keys TestResources' files (dockerfiles/<Class>/name).
+                        String internal = t.getInternalName();
+                        String simple = internal.substring(internal.lastIndexOf('/') + 1);
+                        classLiterals.add(simple.substring(simple.lastIndexOf('$') + 1)); // Class.getSimpleName()
                     }
                 }
 

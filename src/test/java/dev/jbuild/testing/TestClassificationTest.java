@@ -89,7 +89,8 @@ class TestClassificationTest {
 
     @Test
     void aBuildIsIntegrationOnlyWithARunLine() {
-        assertEquals(List.of("buildsWithRun", "buildsWithRunLowerCase"), places(Builds.class));
+        assertEquals(List.of("buildsWithRun", "buildsWithRunFromItsResourceFile", "buildsWithRunLowerCase"),
+                places(Builds.class));
         assertEquals(Set.of(TestClassification.RUN_BUILD), classification.uses(Builds.class).get(0).markers());
     }
 
@@ -198,6 +199,17 @@ class TestClassificationTest {
                     FROM busybox
                       run true
                     """);
+        }
+
+        @Test
+        void buildsWithRunFromItsResourceFile() throws Exception {
+            build(TestResources.text(Builds.class, "with-run.Dockerfile"));
+        }
+
+        @Test
+        void buildsAnotherClassesFileOfTheSameName() throws Exception {
+            // dockerfiles/Builds/with-run.Dockerfile has a RUN line; this names the file of another class.
+            build(TestResources.text(SpawnsAProcess.class, "with-run.Dockerfile"));
         }
 
         @Test

@@ -14,11 +14,14 @@ import java.nio.charset.StandardCharsets;
  */
 public final class TestResources {
 
+    /** The folder under the test resources' root that holds them, one subfolder per test class. */
+    static final String DIRECTORY = "dockerfiles";
+
     private TestResources() {}
 
     /** The text of {@code dockerfiles/<owner's simple name>/<name>}; fails the test when it is missing. */
     public static String text(Class<?> owner, String name) {
-        String path = "/dockerfiles/" + owner.getSimpleName() + "/" + name;
+        String path = "/" + DIRECTORY + "/" + owner.getSimpleName() + "/" + name;
         try (InputStream in = owner.getResourceAsStream(path)) {
             if (in == null) {
                 return fail("test resource " + path + " is missing (src/test/resources" + path + ")");
