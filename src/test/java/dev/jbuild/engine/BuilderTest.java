@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.testing.TestResources;
 import dev.jbuild.engine.api.BuildException;
 import dev.jbuild.engine.api.BuildResult;
 import dev.jbuild.engine.stage.ImageState;
@@ -60,24 +61,7 @@ class BuilderTest {
         Files.setPosixFilePermissions(fixture.context.resolve("a.txt"), PosixFilePermissions.fromString("rw-r--r--"));
         Files.createSymbolicLink(fixture.context.resolve("link-to-a"), Path.of("a.txt"));
         Files.createSymbolicLink(fixture.context.resolve("dir/inner/rel-link"), Path.of("y.txt"));
-        BuildResult result = fixture.build("""
-                FROM scratch AS base
-                COPY passwd group /etc/
-                FROM base
-                WORKDIR /srv
-                COPY a.txt .
-                COPY a.txt b.txt sub/
-                COPY dir /data
-                COPY *.txt /glob/
-                COPY a.txt /renamed
-                COPY --chown=app:staff a.txt /owned
-                COPY --chown=1234 a.txt /numeric
-                COPY --chmod=0600 a.txt /mode-octal
-                COPY --chmod=u+x,g-r a.txt /mode-symbolic
-                COPY --parents dir/./inner/y.txt /parents/
-                COPY --exclude=*.log dir /excluded/
-                COPY link-to-a /followed
-                """);
+        BuildResult result = fixture.build(TestResources.text(BuilderTest.class, "copyPlacesFilesLikeDocker.Dockerfile"));
         Map<String, String> text = new HashMap<>();
         Map<String, LayerEntry> tree = fixture.tree(result, text);
         assertEquals("A\n", text.get("srv/a.txt"));
@@ -147,24 +131,7 @@ class BuilderTest {
 
     @Test
     void metadataInstructionsSetTheConfigAsDockerDoes() throws Exception {
-        BuildResult result = fixture.build("""
-                FROM scratch AS base
-                CMD ["base-cmd"]
-                ENV A=1
-                FROM base AS entry
-                ARG VERSION=2
-                ENV B=$A-$VERSION C="with space" A=3 D=$A
-                LABEL version=$VERSION "quoted key"=v
-                EXPOSE 80 443/tcp 53/udp 7000-7002
-                VOLUME ["/data", "/cache"]
-                USER 1000:1000
-                ENTRYPOINT ["/entry"]
-                STOPSIGNAL SIGINT
-                HEALTHCHECK --interval=5s --retries=3 CMD curl -f http://localhost/
-                SHELL ["/bin/bash", "-c"]
-                ONBUILD COPY a.txt /onbuild.txt
-                MAINTAINER someone@example.com
-                """);
+        BuildResult result = fixture.build(TestResources.text(BuilderTest.class, "metadataInstructionsSetTheConfigAsDockerDoes.Dockerfile"));
         ImageConfig config = fixture.config(result);
         ImageConfig.Config run = config.config();
         assertEquals(List.of("PATH=" + ImageState.DEFAULT_PATH, "A=3", "B=1-2", "C=with space", "D=1"), run.env());
@@ -213,16 +180,7 @@ class BuilderTest {
 
     @Test
     void heredocsAreFilesWithVariablesExpandedAndQuotesKept() throws Exception {
-        BuildResult result = fixture.build("""
-                FROM scratch
-                ENV NAME=world
-                COPY <<EOF /greeting
-                hello $NAME "quoted" \\$NAME ${NAME:-x}
-                EOF
-                COPY <<'RAW' /raw
-                $NAME
-                RAW
-                """);
+        BuildResult result = fixture.build(TestResources.text(BuilderTest.class, "heredocsAreFilesWithVariablesExpandedAndQuotesKept.Dockerfile"));
         Map<String, String> text = new HashMap<>();
         Map<String, LayerEntry> tree = fixture.tree(result, text);
         assertEquals("hello world \"quoted\" $NAME world\n", text.get("greeting"));
@@ -316,17 +274,7 @@ class BuilderTest {
         dev.jbuild.testing.ExternalTool.command("tar", "--format=posix", "--sparse", "--sparse-version=1.0", "-cf",
                 fixture.context.resolve("sparse.tar").toString(), "-C", sparseDir.toString(), "holes.bin").runSuccessfully();
 
-        BuildResult result = fixture.build("""
-                FROM scratch
-                ADD plain.tar /plain/
-                ADD gzip.tar.gz /gzip/
-                ADD bzip2.tbz /bzip2/
-                ADD xz.txz /xz/
-                ADD zstd.tar.zst /zstd/
-                ADD magic.tar /magic/
-                ADD notes.txt /notes/
-                ADD sparse.tar /sparse/
-                """);
+        BuildResult result = fixture.build(TestResources.text(BuilderTest.class, "addUnpacksEveryFormatBuildKitDoesWithTheOneTarReader.Dockerfile"));
         Map<String, String> text = new HashMap<>();
         Map<String, LayerEntry> tree = fixture.tree(result, text);
         for (String format : List.of("plain", "gzip", "bzip2", "xz", "zstd")) {
@@ -461,15 +409,7 @@ class BuilderTest {
 
     @Test
     void envLabelAndStageArgNamesAreExpanded() throws Exception {
-        BuildResult result = fixture.build("""
-                FROM scratch
-                ARG src=FROM_ARG
-                ARG ${src}=arg-value
-                ENV ARG_SEEN=$FROM_ARG
-                ENV "BUILD_LOGLEVEL"="5" ${src}=env-value 'single'=1
-                ENV ${src}_COPY=$FROM_ARG
-                LABEL "${src}.label"=x
-                """);
+        BuildResult result = fixture.build(TestResources.text(BuilderTest.class, "envLabelAndStageArgNamesAreExpanded.Dockerfile"));
         ImageConfig.Config run = fixture.config(result).config();
         // ARG ${src}=arg-value defines FROM_ARG (BuildKit 0.11's frontend, buildah); the ENV then replaces it.
         assertEquals(List.of("PATH=" + ImageState.DEFAULT_PATH, "ARG_SEEN=arg-value", "BUILD_LOGLEVEL=5", "FROM_ARG=env-value",

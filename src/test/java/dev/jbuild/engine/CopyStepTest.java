@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.testing.TestResources;
 import dev.jbuild.engine.api.BuildException;
 import dev.jbuild.engine.api.BuildResult;
 import dev.jbuild.layer.LayerEntry;
@@ -53,26 +54,7 @@ class CopyStepTest {
 
     @Test
     void chownWithoutGroupUsesTheUidAsGidAndUnknownNamesFallBackAsInBuildKit() throws Exception {
-        BuildResult result = fixture.build("""
-                FROM scratch
-                COPY passwd group /etc/
-                COPY --chown=1234 a.txt /numeric
-                COPY --chown=1234: a.txt /numeric-empty-group
-                COPY --chown=app a.txt /name
-                COPY --chown=app:staff a.txt /name-group
-                COPY --chown=app:4321 a.txt /name-numeric-group
-                COPY --chown=1234:staff a.txt /numeric-name-group
-                COPY --chown=ghost a.txt /unknown-user
-                COPY --chown=1234:ghosts a.txt /unknown-group
-                COPY --chown=app:ghosts a.txt /name-unknown-group
-                COPY --chown=root a.txt /root-name
-                ADD --chown=1234 b.txt /added
-                COPY --chown=1234 <<EOF /heredoc
-                text
-                EOF
-                USER 2345
-                WORKDIR /work
-                """);
+        BuildResult result = fixture.build(TestResources.text(CopyStepTest.class, "chownWithoutGroupUsesTheUidAsGidAndUnknownNamesFallBackAsInBuildKit.Dockerfile"));
         Map<String, LayerEntry> tree = fixture.tree(result, new HashMap<>());
         assertEquals("1234:1234", owner(tree.get("numeric")), "a uid alone is also the gid");
         assertEquals("1234:1234", owner(tree.get("numeric-empty-group")));
@@ -105,16 +87,7 @@ class CopyStepTest {
 
     @Test
     void severalSourcesGoIntoAnExistingDirectoryWithoutATrailingSlash() throws Exception {
-        BuildResult result = fixture.build("""
-                FROM scratch
-                COPY a.txt /existing/
-                COPY a.txt dir /existing
-                WORKDIR /app
-                COPY a.txt b.txt .
-                COPY b.txt <<EOF /existing
-                heredoc
-                EOF
-                """);
+        BuildResult result = fixture.build(TestResources.text(CopyStepTest.class, "severalSourcesGoIntoAnExistingDirectoryWithoutATrailingSlash.Dockerfile"));
         Map<String, String> text = new HashMap<>();
         Map<String, LayerEntry> tree = fixture.tree(result, text);
         assertEquals("A\n", text.get("existing/a.txt"));
@@ -162,16 +135,7 @@ class CopyStepTest {
     void hardLinksAreKeptWithinOneSourceOnly() throws Exception {
         Files.createLink(fixture.context.resolve("linked.txt"), fixture.context.resolve("a.txt"));
         Files.createLink(fixture.context.resolve("dir/inner/linked-x"), fixture.context.resolve("dir/x"));
-        BuildResult result = fixture.build("""
-                FROM scratch AS stage
-                COPY a.txt linked.txt /separate/
-                COPY *.txt /glob/
-                COPY dir /tree
-                COPY dir/x dir/inner /mixed/
-                FROM stage
-                COPY --from=stage /tree/x /tree/inner/linked-x /from-stage/
-                COPY --from=stage /tree /from-stage-tree
-                """);
+        BuildResult result = fixture.build(TestResources.text(CopyStepTest.class, "hardLinksAreKeptWithinOneSourceOnly.Dockerfile"));
         Map<String, LayerEntry> copied = new HashMap<>();
         fixture.layers(result).forEach(copied::putAll);
         for (String path : List.of("separate/a.txt", "separate/linked.txt", "glob/a.txt", "glob/linked.txt",
@@ -255,23 +219,7 @@ class CopyStepTest {
         }
         Files.write(fixture.context.resolve("bundle.tgz"), bytes.toByteArray());
         Files.setPosixFilePermissions(fixture.context.resolve("dir/inner"), PosixFilePermissions.fromString("rwxr-x---"));
-        BuildResult result = fixture.build("""
-                FROM scratch AS stage
-                COPY a.txt /stage/a.txt
-                FROM scratch
-                COPY passwd group /etc/
-                COPY a.txt /path/
-                COPY --chown=1001:1001 a.txt /path/to/dest
-                COPY --chown=app dir /tree/of/dir
-                COPY --chown=1002 --from=stage /stage/a.txt /from/stage/
-                ADD --chown=1003 bundle.tgz /archive/into/
-                COPY --chown=1004 <<EOF /here/doc/file
-                x
-                EOF
-                COPY --chown=1005 --parents dir/./inner/y.txt /parents/root/
-                USER app
-                WORKDIR /workdir/nested
-                """);
+        BuildResult result = fixture.build(TestResources.text(CopyStepTest.class, "missingParentsOfTheDestinationGetTheChownOwner.Dockerfile"));
         Map<String, LayerEntry> tree = fixture.tree(result, new HashMap<>());
         assertEquals("0:0", owner(tree.get("path")), "an existing directory keeps its owner");
         assertEquals("1001:1001", owner(tree.get("path/to")));
@@ -302,18 +250,7 @@ class CopyStepTest {
         Files.createSymbolicLink(fixture.context.resolve("tree/a/up"), Path.of(".."));
         Files.createSymbolicLink(fixture.context.resolve("tree/a/b/far"), Path.of("../../../../.."));
         Files.createSymbolicLink(fixture.context.resolve("tree/loop"), Path.of("loop"));
-        BuildResult result = fixture.build("""
-                FROM scratch AS stage
-                COPY tree /
-                FROM stage
-                COPY --from=stage /a/up/top.txt /via-up
-                COPY --from=stage /a/b/far/top.txt /via-far
-                COPY --from=stage /a/up/a/up/top.txt /twice
-                COPY --from=stage /a/up /whole/
-                COPY --from=stage /a/up/t* /wild/
-                COPY a.txt /a/up/through-link
-                COPY b.txt /a/b/far/
-                """);
+        BuildResult result = fixture.build(TestResources.text(CopyStepTest.class, "copyFromAStageResolvesLinksThatClimbInsideTheStage.Dockerfile"));
         Map<String, String> text = new HashMap<>();
         Map<String, LayerEntry> tree = fixture.tree(result, text);
         assertEquals("TOP\n", text.get("via-up"));
@@ -346,16 +283,7 @@ class CopyStepTest {
         Files.createSymbolicLink(fixture.context.resolve("tree/dl"), Path.of("../x"));
         Files.createSymbolicLink(fixture.context.resolve("tree/wd"), Path.of("/real/dir"));
         Files.createSymbolicLink(fixture.context.resolve("tree/wdabove"), Path.of("elsewhere"));
-        BuildResult result = fixture.build("""
-                FROM scratch AS stage
-                COPY tree /
-                FROM stage
-                COPY a.txt /tofile
-                COPY b.txt /dangling
-                COPY a.txt /dl/sub/f
-                WORKDIR /wd
-                WORKDIR /wdabove/sub
-                """);
+        BuildResult result = fixture.build(TestResources.text(CopyStepTest.class, "destinationsFollowLinksInEveryComponentAsBuildKitDoes.Dockerfile"));
         Map<String, String> text = new HashMap<>();
         Map<String, LayerEntry> tree = fixture.tree(result, text);
         assertEquals("A\n", text.get("etc/target.txt"), "a link to a file is written through");

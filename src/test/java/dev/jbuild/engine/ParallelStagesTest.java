@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.testing.TestResources;
 import dev.jbuild.engine.api.BuildException;
 import dev.jbuild.engine.api.BuildResult;
 import dev.jbuild.engine.api.CacheOptions;
@@ -92,17 +93,7 @@ class ParallelStagesTest {
 
     @Test
     void aStageStartsOnlyAfterTheStagesItUses() throws Exception {
-        BuildResult result = fixture.build("""
-                FROM busybox AS slow
-                RUN sleep 2 && echo slow > /slow.txt
-                FROM busybox AS fast
-                RUN echo fast > /fast.txt
-                FROM busybox AS user
-                COPY --from=slow /slow.txt /
-                RUN cat /slow.txt > /seen.txt
-                FROM user
-                COPY --from=fast /fast.txt /
-                """);
+        BuildResult result = fixture.build(TestResources.text(ParallelStagesTest.class, "aStageStartsOnlyAfterTheStagesItUses.Dockerfile"));
         BuildFixture.Interval slow = step("slow", "RUN");
         BuildFixture.Interval fast = step("fast", "RUN");
         BuildFixture.Interval copy = step("user", "COPY --from=slow");
@@ -153,22 +144,7 @@ class ParallelStagesTest {
     void theImageDoesNotDependOnTheOrderStagesFinishIn() throws Exception {
         fixture.cacheOptions = new CacheOptions(true, Set.of());
         fixture.file("in.txt", "input\n");
-        String dockerfile = """
-                FROM busybox AS one
-                ARG ONE_DELAY=0
-                RUN sleep $ONE_DELAY && echo one > /one.txt && mkdir -p /d && echo 1 > /d/f
-                FROM busybox AS two
-                ARG TWO_DELAY=0
-                COPY in.txt /
-                RUN sleep $TWO_DELAY && echo two > /two.txt
-                FROM scratch AS three
-                COPY in.txt /three.txt
-                FROM busybox
-                COPY --from=one /one.txt /d /
-                COPY --from=two /two.txt /in.txt /
-                COPY --from=three /three.txt /
-                RUN cat /one.txt /two.txt /three.txt > /all.txt
-                """;
+        String dockerfile = TestResources.text(ParallelStagesTest.class, "theImageDoesNotDependOnTheOrderStagesFinishIn.Dockerfile");
         fixture.buildArgs = Map.of("ONE_DELAY", "2");
         String oneLast = fixture.build(dockerfile).manifest().digest().toString();
         fixture.buildArgs = Map.of("TWO_DELAY", "2");

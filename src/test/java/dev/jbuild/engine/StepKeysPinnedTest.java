@@ -2,6 +2,7 @@ package dev.jbuild.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.jbuild.testing.TestResources;
 import com.sun.net.httpserver.HttpServer;
 import dev.jbuild.context.DockerIgnore;
 import dev.jbuild.dockerfile.Dockerfile;
@@ -57,44 +58,7 @@ class StepKeysPinnedTest {
     Path temp;
 
     /** One of every step kind and of the flags that enter a key, in a two-stage build. */
-    private static final String DOCKERFILE = """
-            FROM scratch AS one
-            COPY a.txt /a.txt
-            COPY --chmod=0600 dir /dir
-
-            FROM scratch
-            ARG URL
-            ARG V=1
-            COPY passwd group /etc/
-            ENV A=1 B="two words" C=$V
-            LABEL org.example.x=y "quoted key"="v w"
-            USER app
-            WORKDIR /work
-            WORKDIR sub
-            COPY --from=one --chown=app:staff --chmod=640 /a.txt from-one
-            COPY --from=one /dir /from-dir/
-            COPY --link a.txt /linked
-            COPY --exclude=*.md --exclude=inner dir /excluded
-            COPY --chown=1234:50 <<EOF /heredoc
-            text with $A
-            EOF
-            COPY <<'EOT' b.txt /quoted/
-            not $expanded
-            EOT
-            ADD archive.tar /unpacked/
-            ADD --chown=1000 --chmod=755 b.txt /added
-            ADD $URL /downloaded
-            ADD --checksum=sha256:30031a9831674dd684c3817399acebc88a116ce5a7a3fbc0cf34d92521a534e6 $URL /checked
-            ONBUILD RUN echo later
-            EXPOSE 80/tcp 443
-            VOLUME /data
-            MAINTAINER someone
-            CMD ["serve"]
-            ENTRYPOINT /bin/app
-            SHELL ["/bin/bash", "-c"]
-            HEALTHCHECK --interval=5s CMD true
-            STOPSIGNAL SIGTERM
-            """;
+    private static final String DOCKERFILE = TestResources.text(StepKeysPinnedTest.class, "Dockerfile");
 
     /** Instruction as written (a history's created_by) → the key of its cache record. */
     private static final Map<String, String> BUILT = new TreeMap<>();
