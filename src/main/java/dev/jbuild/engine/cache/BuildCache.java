@@ -1,8 +1,9 @@
 package dev.jbuild.engine.cache;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.jbuild.engine.api.BuildListener;
 import dev.jbuild.engine.api.CacheOptions;
 import dev.jbuild.engine.fs.FileDigests;
@@ -13,6 +14,7 @@ import dev.jbuild.image.ImageConfig;
 import dev.jbuild.image.ImageDocuments;
 import dev.jbuild.plan.Stage;
 import dev.jbuild.store.Store;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.Optional;
@@ -34,7 +36,8 @@ import java.util.Optional;
  */
 public final class BuildCache {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Jackson's streaming layer with its defaults: what the records were written with from the start. */
+    private static final JsonFactory RECORD_JSON = new JsonFactory();
 
     /** What a step produced. {@code layer} is null for a step without a layer. */
     public record Entry(LayerRecord layer, boolean whiteouts, ImageConfig.History history, ImageConfig config) {}
@@ -146,32 +149,92 @@ public final class BuildCache {
         }
     }
 
+    /**
+     * A record as JSON: {@code version}, the layer's descriptor, diff id and whiteout flag, the history
+     * entry and the config, each part in the shape its canonical bytes have. Written and read with the
+     * streaming parser and generator alone: an ObjectMapper and its tree cost a warm build ~15 ms of
+     * start-up for documents this small (docs/performance.md). The bytes are those the mapper's tree wrote
+     * before ({@code BuildCacheRecordTest} keeps them equal), so records in existing stores and cache
+     * exports stay valid.
+     */
     static byte[] encode(Entry entry) throws IOException {
-        ObjectNode node = MAPPER.createObjectNode();
-        node.put("version", 1);
-        if (entry.layer() != null) {
-            node.set("layer", MAPPER.readTree(ImageDocuments.canonicalBytes(entry.layer().descriptor())));
-            node.put("diffId", entry.layer().diffId().toString());
-            node.put("whiteouts", entry.whiteouts());
+        ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+        try (JsonGenerator json = RECORD_JSON.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeNumberField("version", 1);
+            if (entry.layer() != null) {
+                json.writeFieldName("layer");
+                copy(ImageDocuments.canonicalBytes(entry.layer().descriptor()), json);
+                json.writeStringField("diffId", entry.layer().diffId().toString());
+                json.writeBooleanField("whiteouts", entry.whiteouts());
+            }
+            json.writeFieldName("history");
+            copy(ImageDocuments.canonicalBytes(entry.history()), json);
+            json.writeFieldName("config");
+            copy(ImageDocuments.canonicalBytes(entry.config()), json);
+            json.writeEndObject();
         }
-        node.set("history", MAPPER.readTree(ImageDocuments.canonicalBytes(entry.history())));
-        node.set("config", MAPPER.readTree(ImageDocuments.canonicalBytes(entry.config())));
-        return MAPPER.writeValueAsBytes(node);
+        return out.toByteArray();
     }
 
     public static Entry parse(byte[] bytes) throws IOException {
-        JsonNode node = MAPPER.readTree(bytes);
-        if (node == null || node.path("version").asInt() != 1) {
+        byte[] layer = null;
+        byte[] history = null;
+        byte[] config = null;
+        String diffId = "";
+        boolean whiteouts = false;
+        int version = 0;
+        try (JsonParser json = RECORD_JSON.createParser(bytes)) {
+            if (json.nextToken() != JsonToken.START_OBJECT) {
+                throw new IOException("unknown record version");
+            }
+            while (json.nextToken() == JsonToken.FIELD_NAME) {
+                String field = json.currentName();
+                JsonToken value = json.nextToken();
+                switch (field) {
+                    case "version" -> version = json.getValueAsInt(0);
+                    case "layer" -> layer = value == JsonToken.VALUE_NULL ? null : part(json);
+                    case "diffId" -> diffId = value.isScalarValue() ? json.getValueAsString("") : skip(json, "");
+                    case "whiteouts" -> whiteouts = json.getValueAsBoolean(false);
+                    case "history" -> history = part(json);
+                    case "config" -> config = part(json);
+                    default -> json.skipChildren();
+                }
+            }
+        }
+        if (version != 1) {
             throw new IOException("unknown record version");
         }
-        LayerRecord layer = null;
-        if (node.hasNonNull("layer")) {
-            Descriptor descriptor = ImageDocuments.parsePart(MAPPER.writeValueAsBytes(node.get("layer")), Descriptor.class);
-            layer = new LayerRecord(descriptor, Digest.parse(node.path("diffId").asText()));
+        LayerRecord layerRecord = null;
+        if (layer != null) {
+            layerRecord = new LayerRecord(ImageDocuments.parsePart(layer, Descriptor.class), Digest.parse(diffId));
         }
-        ImageConfig.History history = ImageDocuments.parsePart(MAPPER.writeValueAsBytes(node.get("history")),
-                ImageConfig.History.class);
-        ImageConfig config = ImageDocuments.parseConfig(MAPPER.writeValueAsBytes(node.get("config"))).value();
-        return new Entry(layer, node.path("whiteouts").asBoolean(false), history, config);
+        return new Entry(layerRecord, whiteouts,
+                ImageDocuments.parsePart(history == null ? NULL : history, ImageConfig.History.class),
+                ImageDocuments.parseConfig(config == null ? NULL : config).value());
+    }
+
+    /** What a missing part was read as before: JSON null. */
+    private static final byte[] NULL = "null".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** The value at the parser as bytes of their own, written as the generator writes it. */
+    private static byte[] part(JsonParser json) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        try (JsonGenerator copy = RECORD_JSON.createGenerator(out)) {
+            copy.copyCurrentStructure(json);
+        }
+        return out.toByteArray();
+    }
+
+    private static <T> T skip(JsonParser json, T value) throws IOException {
+        json.skipChildren();
+        return value;
+    }
+
+    private static void copy(byte[] document, JsonGenerator json) throws IOException {
+        try (JsonParser parser = RECORD_JSON.createParser(document)) {
+            parser.nextToken();
+            json.copyCurrentStructure(parser);
+        }
     }
 }
