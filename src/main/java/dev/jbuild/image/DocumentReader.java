@@ -21,15 +21,15 @@ import java.util.Map;
  * a config) makes it decline, and {@link ImageDocuments} reads the document with {@link Json}'s
  * mapper, which decides what it means and words every error. Where it does not decline, it
  * builds the records through the same constructors with the same values the mapper would
- * ({@code DocumentReaderTest} checks both on every fixture). It only reads: written documents
- * always come from the mapper.
+ * ({@code DocumentReaderTest} checks both on every fixture). {@link ConfigReader} does the same for
+ * image configs, with these helpers.
  */
 final class DocumentReader {
 
     private DocumentReader() {}
 
-    /** Thrown inside the reader to give up; never escapes it. */
-    private static final class Decline extends Exception {
+    /** Thrown inside the readers to give up; never escapes them. */
+    static final class Decline extends Exception {
         private static final long serialVersionUID = 1L;
 
         Decline() {
@@ -37,7 +37,7 @@ final class DocumentReader {
         }
     }
 
-    private static final Decline DECLINE = new Decline();
+    static final Decline DECLINE = new Decline();
 
     /** The manifest or index in {@code bytes}, or null when the mapper has to read it. */
     static ManifestOrIndex read(byte[] bytes) {
@@ -145,7 +145,7 @@ final class DocumentReader {
         return list;
     }
 
-    private static List<String> stringList(JsonParser parser) throws IOException, Decline {
+    static List<String> stringList(JsonParser parser) throws IOException, Decline {
         expect(parser, JsonToken.START_ARRAY);
         List<String> list = new ArrayList<>();
         while (parser.nextToken() != JsonToken.END_ARRAY) {
@@ -154,7 +154,7 @@ final class DocumentReader {
         return list;
     }
 
-    private static Map<String, String> strings(JsonParser parser) throws IOException, Decline {
+    static Map<String, String> strings(JsonParser parser) throws IOException, Decline {
         expect(parser, JsonToken.START_OBJECT);
         Map<String, String> map = new LinkedHashMap<>();
         for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
@@ -164,12 +164,12 @@ final class DocumentReader {
         return map;
     }
 
-    private static String string(JsonParser parser) throws Decline, IOException {
+    static String string(JsonParser parser) throws Decline, IOException {
         expect(parser, JsonToken.VALUE_STRING);
         return parser.getText();
     }
 
-    private static int integer(JsonParser parser) throws Decline, IOException {
+    static int integer(JsonParser parser) throws Decline, IOException {
         expect(parser, JsonToken.VALUE_NUMBER_INT);
         if (parser.getNumberType() != JsonParser.NumberType.INT) {
             throw DECLINE;
@@ -177,7 +177,7 @@ final class DocumentReader {
         return parser.getIntValue();
     }
 
-    private static long longInteger(JsonParser parser) throws Decline, IOException {
+    static long longInteger(JsonParser parser) throws Decline, IOException {
         expect(parser, JsonToken.VALUE_NUMBER_INT);
         JsonParser.NumberType type = parser.getNumberType();
         if (type != JsonParser.NumberType.INT && type != JsonParser.NumberType.LONG) {
@@ -186,7 +186,7 @@ final class DocumentReader {
         return parser.getLongValue();
     }
 
-    private static void expect(JsonParser parser, JsonToken token) throws Decline {
+    static void expect(JsonParser parser, JsonToken token) throws Decline {
         if (parser.currentToken() != token) {
             throw DECLINE;
         }

@@ -74,8 +74,23 @@ public final class ImageDocuments {
 
     /** Reads an image config blob. */
     public static Document<ImageConfig> parseConfig(byte[] bytes) throws InvalidDocumentException {
+        // Without data binding where the streaming reader is sure; otherwise the mapper decides.
+        ImageConfig plain = ConfigReader.read(bytes);
+        if (plain != null) {
+            return new Document<>(plain, bytes);
+        }
+        return parseConfigWithMapper(bytes);
+    }
+
+    /** {@link #parseConfig} through the mapper alone: the reference. */
+    static Document<ImageConfig> parseConfigWithMapper(byte[] bytes) throws InvalidDocumentException {
         tree(bytes, "image config");
-        return new Document<>(bind(bytes, ImageConfig.class, "image config"), bytes);
+        ImageConfig value = bind(bytes, ImageConfig.class, "image config");
+        if (value == null) {
+            // The mapper binds a bare JSON null as no value at all.
+            throw new InvalidDocumentException("invalid image config: expected a JSON object");
+        }
+        return new Document<>(value, bytes);
     }
 
     /** Serialises {@code value} canonically and digests the result (sha256). */
@@ -85,6 +100,13 @@ public final class ImageDocuments {
 
     /** The canonical JSON of a document or any of its parts (a descriptor, a platform). */
     public static byte[] canonicalBytes(Object value) {
+        // The documents of every build without data binding; the same bytes as the mapper's.
+        byte[] plain = DocumentWriter.write(value);
+        return plain != null ? plain : canonicalBytesWithMapper(value);
+    }
+
+    /** {@link #canonicalBytes} through the mapper alone: the reference. */
+    static byte[] canonicalBytesWithMapper(Object value) {
         try {
             return Json.mapper().writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
