@@ -196,7 +196,7 @@ final class ConfigReader {
         return list;
     }
 
-    private static ImageConfig.History history(JsonParser parser) throws IOException, Decline {
+    static ImageConfig.History history(JsonParser parser) throws IOException, Decline {
         expect(parser, JsonToken.START_OBJECT);
         String created = null;
         String createdBy = null;

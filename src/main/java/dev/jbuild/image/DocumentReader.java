@@ -55,6 +55,24 @@ final class DocumentReader {
         }
     }
 
+    /** Reads one value at the parser's current token. */
+    interface Part<T> {
+        T read(JsonParser parser) throws IOException, Decline;
+    }
+
+    /** The one value in {@code bytes} (a descriptor, a history entry), or null when the mapper has to read it. */
+    static <T> T readPart(byte[] bytes, Part<T> part) {
+        try (JsonParser parser = Json.FACTORY.createParser(bytes)) {
+            if (parser.nextToken() == null) {
+                return null;
+            }
+            T value = part.read(parser);
+            return parser.nextToken() != null ? null : value;
+        } catch (Decline | IOException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     private static ManifestOrIndex document(JsonParser parser) throws IOException, Decline {
         Integer schemaVersion = null;
         String mediaType = null;
@@ -90,7 +108,7 @@ final class DocumentReader {
         throw DECLINE;
     }
 
-    private static Descriptor descriptor(JsonParser parser) throws IOException, Decline {
+    static Descriptor descriptor(JsonParser parser) throws IOException, Decline {
         expect(parser, JsonToken.START_OBJECT);
         String mediaType = null;
         Digest digest = null;
@@ -115,7 +133,7 @@ final class DocumentReader {
         return new Descriptor(mediaType, digest, size, urls, annotations, null, platform, artifactType, null);
     }
 
-    private static Platform platform(JsonParser parser) throws IOException, Decline {
+    static Platform platform(JsonParser parser) throws IOException, Decline {
         expect(parser, JsonToken.START_OBJECT);
         String os = null;
         String architecture = null;

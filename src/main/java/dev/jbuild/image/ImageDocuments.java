@@ -115,8 +115,22 @@ public final class ImageDocuments {
         }
     }
 
-    /** Reads any part of a document (a descriptor, a platform) from JSON; for tests and tools. */
+    /**
+     * Reads any part of a document (a descriptor, a platform, a history entry) from JSON; the
+     * build cache reads its records' parts this way on every warm build.
+     */
     public static <T> T parsePart(byte[] bytes, Class<T> type) throws InvalidDocumentException {
+        // The parts the build cache and the store read, without data binding where the readers are sure.
+        Object plain = type == Descriptor.class ? DocumentReader.readPart(bytes, DocumentReader::descriptor)
+                : type == Platform.class ? DocumentReader.readPart(bytes, DocumentReader::platform)
+                : type == ImageConfig.History.class ? DocumentReader.readPart(bytes, ConfigReader::history)
+                : type == ImageConfig.class ? ConfigReader.read(bytes)
+                : null;
+        return plain != null ? type.cast(plain) : parsePartWithMapper(bytes, type);
+    }
+
+    /** {@link #parsePart} through the mapper alone: the reference. */
+    static <T> T parsePartWithMapper(byte[] bytes, Class<T> type) throws InvalidDocumentException {
         return bind(bytes, type, type.getSimpleName());
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -67,6 +68,35 @@ class StreamingDocumentsTest {
             assertArrayEquals(reference, fast);
         }
         assertArrayEquals(reference, ImageDocuments.canonicalBytes(value));
+    }
+
+    /** {@link ImageDocuments#parsePart} gives the mapper's value, or the mapper's error with its message. */
+    private static <T> void partReadsAsTheMapper(byte[] bytes, Class<T> type) {
+        T reference;
+        try {
+            reference = ImageDocuments.parsePartWithMapper(bytes, type);
+        } catch (InvalidDocumentException e) {
+            InvalidDocumentException fast = assertThrows(InvalidDocumentException.class, () -> ImageDocuments.parsePart(bytes, type));
+            assertEquals(e.getMessage(), fast.getMessage());
+            return;
+        }
+        try {
+            assertEquals(reference, ImageDocuments.parsePart(bytes, type), new String(bytes, StandardCharsets.UTF_8));
+        } catch (InvalidDocumentException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "null", "[]", "{}", "{\"digest\":\"sha256:abc\"}", "{\"size\":1}", "{\"created\":1}",
+        "{\"digest\":\"sha256:ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb\",\"size\":1,\"data\":\"YQ==\"}",
+        "{\"digest\":\"sha256:ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb\",\"size\":1} {}",
+        "{\"os\":\"linux\",\"architecture\":\"amd64\",\"x\":[1.50]}", "{\"created_by\":\"RUN x\",\"empty_layer\":true,\"x\":null}"})
+    void partsReadAsTheMapperReadsThem(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        for (Class<?> type : List.of(Descriptor.class, Platform.class, ImageConfig.History.class, ImageConfig.class)) {
+            partReadsAsTheMapper(bytes, type);
+        }
     }
 
     @ParameterizedTest
@@ -174,8 +204,15 @@ class StreamingDocumentsTest {
         int readFast = 0;
         int refused = 0;
         for (int i = 0; i < 3000; i++) {
-            byte[] bytes = text(configTree(random, i % 3 == 0), random.nextInt(4) == 0);
+            ObjectNode tree = configTree(random, i % 3 == 0);
+            byte[] bytes = text(tree, random.nextInt(4) == 0);
             ImageConfig value = readsAsTheMapper(bytes);
+            partReadsAsTheMapper(bytes, ImageConfig.class);
+            if (tree.path("history").isArray()) {
+                for (JsonNode entry : tree.path("history")) {
+                    partReadsAsTheMapper(text(entry, false), ImageConfig.History.class);
+                }
+            }
             if (value == null) {
                 refused++;
                 continue;
@@ -213,8 +250,10 @@ class StreamingDocumentsTest {
             writesAsTheMapper(manifest);
             writesAsTheMapper(index);
             writesAsTheMapper(config);
+            partReadsAsTheMapper(ImageDocuments.canonicalBytesWithMapper(config), Descriptor.class);
             if (config.platform() != null) {
                 writesAsTheMapper(config.platform());
+                partReadsAsTheMapper(ImageDocuments.canonicalBytesWithMapper(config.platform()), Platform.class);
             }
         }
     }

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What a warm build does with documents (read a base config and manifest, write a new config with
- * history, its manifest and an index entry) must not build the ObjectMapper: that is the saving of
+ * What a warm build does with documents (read a base config and manifest and the build cache's
+ * descriptors and history entries, write a new config with history, its manifest and an index entry) must not build the ObjectMapper: that is the saving of
  * {@link ConfigReader} and {@link DocumentWriter}, and one careless call through {@link Json#mapper()}
  * would quietly lose it. Checked in a fresh JVM with the class-loading log; the same JVM reading
  * through the mapper shows that the check sees the mapper when it is built.
@@ -37,6 +37,9 @@ class WarmPathClassLoadTest {
             Manifest baseManifest = ImageDocuments.parseManifest(Fixtures.read("docker-manifest.json")).value();
             List<ImageConfig.History> history = new ArrayList<>(base.history());
             history.add(new ImageConfig.History("2024-05-01T10:00:00Z", "RUN /bin/sh -c echo 1 > /f1", "buildkit.dockerfile.v0", false));
+            // The build cache's records: a layer descriptor and a history entry per step.
+            ImageDocuments.parsePart(ImageDocuments.canonicalBytes(baseManifest.layers().get(0)), Descriptor.class);
+            ImageDocuments.parsePart(ImageDocuments.canonicalBytes(history.get(history.size() - 1)), ImageConfig.History.class);
             ImageConfig config = base.withoutUnknownFields().withHistory(history).withCreated("2024-05-01T10:00:00Z");
             Document<ImageConfig> configDoc = ImageDocuments.encode(config);
             Descriptor configDescriptor = new Descriptor(MediaTypes.OCI_CONFIG, configDoc.digest(), configDoc.bytes().length);
