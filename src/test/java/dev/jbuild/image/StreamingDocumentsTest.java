@@ -129,6 +129,31 @@ class StreamingDocumentsTest {
         }
     }
 
+    /** Configs other tests embed: registry.TestImages' seeded images and ImageDocumentsTest's golden config. */
+    @Test
+    void configsEmbeddedInOtherTestsReadAndWriteAsTheMapperDoes() {
+        List<String> configs = List.of(
+                "{\"architecture\":\"arm\",\"os\":\"linux\",\"variant\":\"v7\",\"config\":{\"Env\":[\"SEED=7\"]},"
+                        + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + A + "\",\"" + B + "\"]}}",
+                "{\"created\":\"2024-01-02T03:04:05.12Z\",\"architecture\":\"arm\",\"os\":\"linux\",\"variant\":\"v7\","
+                        + "\"config\":{\"ExposedPorts\":{\"443/tcp\":{},\"8080/tcp\":{}},\"Env\":[\"PATH=/bin\"],\"WorkingDir\":\"/app\","
+                        + "\"Labels\":{\"a\":\"1 \\u0026 \\u003c2\\u003e\",\"b\":\"2\"},"
+                        + "\"Healthcheck\":{\"Test\":[\"NONE\"],\"Timeout\":3000000000},\"Shell\":[\"/bin/sh\",\"-c\"]},"
+                        + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + A + "\"]},"
+                        + "\"history\":[{\"created\":\"2024-01-02T03:04:05Z\",\"created_by\":\"COPY . /app # buildkit\",\"comment\":\"buildkit.dockerfile.v0\"},"
+                        + "{\"created_by\":\"ENV PATH=/bin\",\"empty_layer\":true}]}");
+        for (String text : configs) {
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            assertNotNull(ConfigReader.read(bytes), text);
+            ImageConfig value = readsAsTheMapper(bytes);
+            assertNotNull(DocumentWriter.write(value));
+            writesAsTheMapper(value);
+        }
+        // The golden one is canonical: it writes back to its own bytes.
+        assertEquals(configs.get(1), new String(ImageDocuments.canonicalBytes(ConfigReader.read(configs.get(1).getBytes(StandardCharsets.UTF_8))),
+                StandardCharsets.UTF_8));
+    }
+
     /** The values a build writes: new configs with history, new manifests and indexes. */
     @Test
     void whatABuildWritesIsWrittenWithoutTheMapper() {
