@@ -21,15 +21,15 @@ import java.util.Map;
  * a config) makes it decline, and {@link ImageDocuments} reads the document with {@link Json}'s
  * mapper, which decides what it means and words every error. Where it does not decline, it
  * builds the records through the same constructors with the same values the mapper would
- * ({@code DocumentReaderTest} checks both on every fixture). It only reads: written documents
- * always come from the mapper.
+ * ({@code DocumentReaderTest} checks both on every fixture). {@link ConfigReader} does the same for
+ * image configs, with these helpers.
  */
 final class DocumentReader {
 
     private DocumentReader() {}
 
-    /** Thrown inside the reader to give up; never escapes it. */
-    private static final class Decline extends Exception {
+    /** Thrown inside the readers to give up; never escapes them. */
+    static final class Decline extends Exception {
         private static final long serialVersionUID = 1L;
 
         Decline() {
@@ -37,7 +37,7 @@ final class DocumentReader {
         }
     }
 
-    private static final Decline DECLINE = new Decline();
+    static final Decline DECLINE = new Decline();
 
     /** The manifest or index in {@code bytes}, or null when the mapper has to read it. */
     static ManifestOrIndex read(byte[] bytes) {
@@ -50,6 +50,24 @@ final class DocumentReader {
                 return null; // trailing data: the mapper's error
             }
             return value;
+        } catch (Decline | IOException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** Reads one value at the parser's current token. */
+    interface Part<T> {
+        T read(JsonParser parser) throws IOException, Decline;
+    }
+
+    /** The one value in {@code bytes} (a descriptor, a history entry), or null when the mapper has to read it. */
+    static <T> T readPart(byte[] bytes, Part<T> part) {
+        try (JsonParser parser = Json.FACTORY.createParser(bytes)) {
+            if (parser.nextToken() == null) {
+                return null;
+            }
+            T value = part.read(parser);
+            return parser.nextToken() != null ? null : value;
         } catch (Decline | IOException | IllegalArgumentException e) {
             return null;
         }
@@ -90,7 +108,7 @@ final class DocumentReader {
         throw DECLINE;
     }
 
-    private static Descriptor descriptor(JsonParser parser) throws IOException, Decline {
+    static Descriptor descriptor(JsonParser parser) throws IOException, Decline {
         expect(parser, JsonToken.START_OBJECT);
         String mediaType = null;
         Digest digest = null;
@@ -115,7 +133,7 @@ final class DocumentReader {
         return new Descriptor(mediaType, digest, size, urls, annotations, null, platform, artifactType, null);
     }
 
-    private static Platform platform(JsonParser parser) throws IOException, Decline {
+    static Platform platform(JsonParser parser) throws IOException, Decline {
         expect(parser, JsonToken.START_OBJECT);
         String os = null;
         String architecture = null;
@@ -145,7 +163,7 @@ final class DocumentReader {
         return list;
     }
 
-    private static List<String> stringList(JsonParser parser) throws IOException, Decline {
+    static List<String> stringList(JsonParser parser) throws IOException, Decline {
         expect(parser, JsonToken.START_ARRAY);
         List<String> list = new ArrayList<>();
         while (parser.nextToken() != JsonToken.END_ARRAY) {
@@ -154,7 +172,7 @@ final class DocumentReader {
         return list;
     }
 
-    private static Map<String, String> strings(JsonParser parser) throws IOException, Decline {
+    static Map<String, String> strings(JsonParser parser) throws IOException, Decline {
         expect(parser, JsonToken.START_OBJECT);
         Map<String, String> map = new LinkedHashMap<>();
         for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
@@ -164,12 +182,12 @@ final class DocumentReader {
         return map;
     }
 
-    private static String string(JsonParser parser) throws Decline, IOException {
+    static String string(JsonParser parser) throws Decline, IOException {
         expect(parser, JsonToken.VALUE_STRING);
         return parser.getText();
     }
 
-    private static int integer(JsonParser parser) throws Decline, IOException {
+    static int integer(JsonParser parser) throws Decline, IOException {
         expect(parser, JsonToken.VALUE_NUMBER_INT);
         if (parser.getNumberType() != JsonParser.NumberType.INT) {
             throw DECLINE;
@@ -177,7 +195,7 @@ final class DocumentReader {
         return parser.getIntValue();
     }
 
-    private static long longInteger(JsonParser parser) throws Decline, IOException {
+    static long longInteger(JsonParser parser) throws Decline, IOException {
         expect(parser, JsonToken.VALUE_NUMBER_INT);
         JsonParser.NumberType type = parser.getNumberType();
         if (type != JsonParser.NumberType.INT && type != JsonParser.NumberType.LONG) {
@@ -186,7 +204,7 @@ final class DocumentReader {
         return parser.getLongValue();
     }
 
-    private static void expect(JsonParser parser, JsonToken token) throws Decline {
+    static void expect(JsonParser parser, JsonToken token) throws Decline {
         if (parser.currentToken() != token) {
             throw DECLINE;
         }

@@ -74,8 +74,23 @@ public final class ImageDocuments {
 
     /** Reads an image config blob. */
     public static Document<ImageConfig> parseConfig(byte[] bytes) throws InvalidDocumentException {
+        // Without data binding where the streaming reader is sure; otherwise the mapper decides.
+        ImageConfig plain = ConfigReader.read(bytes);
+        if (plain != null) {
+            return new Document<>(plain, bytes);
+        }
+        return parseConfigWithMapper(bytes);
+    }
+
+    /** {@link #parseConfig} through the mapper alone: the reference. */
+    static Document<ImageConfig> parseConfigWithMapper(byte[] bytes) throws InvalidDocumentException {
         tree(bytes, "image config");
-        return new Document<>(bind(bytes, ImageConfig.class, "image config"), bytes);
+        ImageConfig value = bind(bytes, ImageConfig.class, "image config");
+        if (value == null) {
+            // The mapper binds a bare JSON null as no value at all.
+            throw new InvalidDocumentException("invalid image config: expected a JSON object");
+        }
+        return new Document<>(value, bytes);
     }
 
     /** Serialises {@code value} canonically and digests the result (sha256). */
@@ -85,6 +100,13 @@ public final class ImageDocuments {
 
     /** The canonical JSON of a document or any of its parts (a descriptor, a platform). */
     public static byte[] canonicalBytes(Object value) {
+        // The documents of every build without data binding; the same bytes as the mapper's.
+        byte[] plain = DocumentWriter.write(value);
+        return plain != null ? plain : canonicalBytesWithMapper(value);
+    }
+
+    /** {@link #canonicalBytes} through the mapper alone: the reference. */
+    static byte[] canonicalBytesWithMapper(Object value) {
         try {
             return Json.mapper().writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
@@ -93,8 +115,22 @@ public final class ImageDocuments {
         }
     }
 
-    /** Reads any part of a document (a descriptor, a platform) from JSON; for tests and tools. */
+    /**
+     * Reads any part of a document (a descriptor, a platform, a history entry) from JSON; the
+     * build cache reads its records' parts this way on every warm build.
+     */
     public static <T> T parsePart(byte[] bytes, Class<T> type) throws InvalidDocumentException {
+        // The parts the build cache and the store read, without data binding where the readers are sure.
+        Object plain = type == Descriptor.class ? DocumentReader.readPart(bytes, DocumentReader::descriptor)
+                : type == Platform.class ? DocumentReader.readPart(bytes, DocumentReader::platform)
+                : type == ImageConfig.History.class ? DocumentReader.readPart(bytes, ConfigReader::history)
+                : type == ImageConfig.class ? ConfigReader.read(bytes)
+                : null;
+        return plain != null ? type.cast(plain) : parsePartWithMapper(bytes, type);
+    }
+
+    /** {@link #parsePart} through the mapper alone: the reference. */
+    static <T> T parsePartWithMapper(byte[] bytes, Class<T> type) throws InvalidDocumentException {
         return bind(bytes, type, type.getSimpleName());
     }
 

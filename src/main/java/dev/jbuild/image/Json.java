@@ -67,29 +67,31 @@ final class Json {
         return MapperHolder.MAPPER;
     }
 
+    // The builder lives here, not in Json: verifying Json would otherwise load the mapper's classes
+    // (JsonMapper, ObjectMapper) on every path that only streams.
     private static final class MapperHolder {
         static final ObjectMapper MAPPER = newMapper(FACTORY);
-    }
 
-    private static ObjectMapper newMapper(JsonFactory factory) {
-        JsonMapper mapper = JsonMapper.builder(factory)
-                .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-                .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-                // Unknown fields are kept as trees; keep their numbers exactly as written.
-                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
-                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-                .disable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
-                .build();
-        // Go refuses a number or boolean where a string belongs; so do we.
-        mapper.coercionConfigFor(LogicalType.Textual)
-                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
-        return mapper;
+        private static ObjectMapper newMapper(JsonFactory factory) {
+            JsonMapper mapper = JsonMapper.builder(factory)
+                    .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+                    .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                    .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                    .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                    // Unknown fields are kept as trees; keep their numbers exactly as written.
+                    .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                    .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+                    .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                    .disable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
+                    .build();
+            // Go refuses a number or boolean where a string belongs; so do we.
+            mapper.coercionConfigFor(LogicalType.Textual)
+                    .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+            return mapper;
+        }
     }
 
     /** Go's HTML-safe string escaping; control characters use Jackson's standard escapes. */
