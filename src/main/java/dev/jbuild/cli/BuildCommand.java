@@ -224,7 +224,7 @@ final class BuildCommand implements Runnable {
                 plans.add(plan(dockerfile, target, namedContexts, inputs.dockerfile().text()));
             }
             printWarnings(dockerfile, plans);
-            LocalEngine engine = load && !dryRun ? loadTarget(targets) : null;
+            LoadTarget loadInto = load && !dryRun ? loadTarget(targets) : null;
             if (dryRun) {
                 for (int i = 0; i < plans.size(); i++) {
                     if (plans.size() > 1) {
@@ -270,7 +270,7 @@ final class BuildCommand implements Runnable {
                 if (requests.get(0).push() && requests.get(0).tags().isEmpty()) {
                     throw new ParameterException(spec.commandLine(), "--push needs a name: add -t REGISTRY/NAME:TAG");
                 }
-                build(store, requests, inputs.dockerfile(), engine);
+                build(store, requests, inputs.dockerfile(), loadInto);
             } finally {
                 if (secretsDir != null) {
                     store.deleteTemporaryDirectory(secretsDir);
@@ -317,7 +317,7 @@ final class BuildCommand implements Runnable {
     }
 
     /** Runs the build and reports it: progress and summary on stderr, or only the image ID with -q. */
-    private void build(Store store, List<BuildRequest> requests, DockerfileSource dockerfile, LocalEngine engine) {
+    private void build(Store store, List<BuildRequest> requests, DockerfileSource dockerfile, LoadTarget loadInto) {
         BuildRequest request = requests.get(0);
         long started = System.nanoTime();
         Progress mode = quiet ? Progress.quiet : progress == Progress.auto ? autoProgress() : progress;
@@ -353,9 +353,9 @@ final class BuildCommand implements Runnable {
             ProgressEnd.of(printer, failed);
         }
         BuildOutputFiles.write(result, iidFile, metadataFile);
-        if (engine != null) {
+        if (loadInto != null) {
             // The engine's own lines ("Loaded image: …") are progress: not in -q's or json's output.
-            engine.load(store, result, request.platform(),
+            loadInto.load(store, result, request.platform(),
                     request.sourceDateEpoch() != null ? request.sourceDateEpoch() : Instant.EPOCH,
                     silent || mode == Progress.json || mode == Progress.rawjson ? null : err);
         }
@@ -372,12 +372,12 @@ final class BuildCommand implements Runnable {
     }
 
     /** The engine {@code --load} sends the image to, found before the build so that a missing one costs no build. */
-    private LocalEngine loadTarget(List<Platform> targets) {
+    private LoadTarget loadTarget(List<Platform> targets) {
         if (targets.size() > 1) {
             throw UnimplementedBuildFlags.notImplemented(spec, "--load with several platforms",
                     "build one platform, or use -o type=oci,dest=FILE for all of them");
         }
-        return LocalEngine.find(System.getenv()).orElseThrow(() -> new CliFailure(ExitCodes.ENVIRONMENT, LocalEngine.noEngineMessage()));
+        return LoadTarget.find(System.getenv()).orElseThrow(() -> new CliFailure(ExitCodes.ENVIRONMENT, LoadTarget.noEngineMessage()));
     }
 
     /** tty on an interactive terminal, plain in CI, in pipes and with TERM=dumb (BuildKit's choice). */

@@ -241,7 +241,7 @@ public final class Sandbox implements AutoCloseable {
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
             List<LayerEntry> changes;
             try {
-                changes = Manifest.read(work.resolve("changes.bin"));
+                changes = ChangesFile.read(work.resolve("changes.bin"));
             } catch (IOException e) {
                 throw new SandboxException("unreadable changes from the sandbox agent (" + work.resolve("changes.bin")
                         + "): " + e, e);
