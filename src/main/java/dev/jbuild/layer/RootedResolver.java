@@ -83,10 +83,6 @@ public final class RootedResolver {
      * last component, and what is there ({@link Entry.Missing} for a name a writer may create).
      */
     public record Resolved(String path, Entry entry) {
-        public boolean exists() {
-            return !(entry instanceof Entry.Missing);
-        }
-
         public boolean isDirectory() {
             return entry instanceof Entry.Directory;
         }

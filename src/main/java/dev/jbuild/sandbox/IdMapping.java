@@ -42,12 +42,8 @@ public record IdMapping(Kind kind, long hostUid, long hostGid, long subUidStart,
     }
 
     /** The container uid of a host uid, or -1 if it is not mapped. */
-    public long containerUid(long host) {
+    long containerUid(long host) {
         return toContainer(host, hostUid, subUidStart, subUidCount);
-    }
-
-    public long containerGid(long host) {
-        return toContainer(host, hostGid, subGidStart, subGidCount);
     }
 
     private long toContainer(long host, long self, long start, long count) {
