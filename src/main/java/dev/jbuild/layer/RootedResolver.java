@@ -97,10 +97,6 @@ public final class RootedResolver {
         this.host = hostRoot(root);
     }
 
-    Path root() {
-        return root;
-    }
-
     /**
      * The entry at {@code path}, for reading: empty when something on the way is missing or not a
      * directory, or when {@code followLast} and the last component is a dangling link.
@@ -182,10 +178,6 @@ public final class RootedResolver {
     String display(Path path) {
         String rel = root.relativize(path).toString();
         return rel.isEmpty() ? "/" : rel;
-    }
-
-    static boolean exists(Path p) {
-        return Files.exists(p, LinkOption.NOFOLLOW_LINKS);
     }
 
     /**
