@@ -69,7 +69,7 @@ public final class DirectoryWalker {
             }
         }
 
-        public static Options defaults() {
+        static Options defaults() {
             return new Options("", null, null, null, PathFilter.includeAll());
         }
 
@@ -85,7 +85,7 @@ public final class DirectoryWalker {
             return new Options(destination, uid, gid, newMode, filter);
         }
 
-        public Options withFilter(PathFilter f) {
+        Options withFilter(PathFilter f) {
             return new Options(destination, uid, gid, mode, f);
         }
     }

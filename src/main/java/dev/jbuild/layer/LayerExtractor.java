@@ -65,7 +65,7 @@ public final class LayerExtractor {
             this(expectedDigest, expectedDiffId, applyOwnership, MissingDirectories.DEFAULT);
         }
 
-        public static Options defaults() {
+        static Options defaults() {
             return new Options(null, null, true);
         }
 

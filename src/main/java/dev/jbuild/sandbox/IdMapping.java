@@ -25,7 +25,7 @@ public record IdMapping(Kind kind, long hostUid, long hostGid, long subUidStart,
     public enum Kind { IDENTITY, SUBORDINATE, SINGLE }
 
     /** The largest container uid that exists in this mapping. */
-    public long maxUid() {
+    long maxUid() {
         return switch (kind) {
             case IDENTITY -> 0xfffffffeL;
             case SUBORDINATE -> subUidCount;
@@ -33,7 +33,7 @@ public record IdMapping(Kind kind, long hostUid, long hostGid, long subUidStart,
         };
     }
 
-    public long maxGid() {
+    long maxGid() {
         return switch (kind) {
             case IDENTITY -> 0xfffffffeL;
             case SUBORDINATE -> subGidCount;
