@@ -10,28 +10,20 @@ import dev.jbuild.engine.api.CacheOptions;
 import dev.jbuild.engine.api.NamedContext;
 import dev.jbuild.image.ImageName;
 import dev.jbuild.image.Platform;
-import dev.jbuild.layer.Compression;
 import dev.jbuild.registry.RegistryClient;
 import dev.jbuild.sandbox.HostEntry;
-import dev.jbuild.sandbox.Isolation;
 import dev.jbuild.sandbox.ResourceLimit;
-import dev.jbuild.sandbox.Snapshotter;
 import java.io.IOException;
 import java.nio.file.Path;
 import dev.jbuild.store.Store;
 import dev.jbuild.transfer.ImageTransfer;
 import java.time.Instant;
-import dev.jbuild.dockerfile.Instruction;
-import dev.jbuild.dockerfile.MemorySize;
-import dev.jbuild.plan.BaseImage;
 import dev.jbuild.plan.BuildPlan;
 import dev.jbuild.plan.PlanException;
 import dev.jbuild.plan.PlanOptions;
 import dev.jbuild.plan.Planner;
-import dev.jbuild.plan.Stage;
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -216,7 +208,7 @@ final class BuildCommand implements Runnable {
         java.util.function.Supplier<Store> stores = () -> Stores.open(((JbuildCommand) spec.root().userObject()).root);
         try (BuildInputs inputs = BuildInputs.read(context, file, spec.commandLine(), dryRun, stores)) {
             Dockerfile dockerfile = inputs.dockerfile().parse();
-            List<Platform> targets = targetPlatforms();
+            List<Platform> targets = BuildFlagValues.targetPlatforms(platforms, spec.commandLine());
             AnnotationSpecs annotationSpecs = AnnotationSpecs.parse(annotations, targets, spec.commandLine());
             Map<String, NamedContext> namedContexts = NamedContexts.parse(buildContexts, spec.commandLine());
             List<BuildPlan> plans = new ArrayList<>();
@@ -224,13 +216,13 @@ final class BuildCommand implements Runnable {
                 plans.add(plan(dockerfile, target, namedContexts, inputs.dockerfile().text()));
             }
             printWarnings(dockerfile, plans);
-            LocalEngine engine = load && !dryRun ? loadTarget(targets) : null;
+            LoadTarget loadInto = load && !dryRun ? loadTarget(targets) : null;
             if (dryRun) {
                 for (int i = 0; i < plans.size(); i++) {
                     if (plans.size() > 1) {
                         spec.commandLine().getOut().println("platform " + targets.get(i) + ":");
                     }
-                    printPlan(plans.get(i), spec.commandLine().getOut());
+                    DryRunPlan.print(plans.get(i), spec.commandLine().getOut());
                 }
                 return;
             }
@@ -242,26 +234,27 @@ final class BuildCommand implements Runnable {
                 // Parsed once for all platforms: every platform's RUN steps get the same sockets, hosts and limits.
                 Map<String, Path> sshSockets = SshSockets.parse(ssh, spec.commandLine());
                 List<HostEntry> extraHosts = ExtraHosts.parse(addHost, spec.commandLine());
-                List<ResourceLimit> ulimits = ulimits();
-                long shmBytes = shmSize();
+                List<ResourceLimit> ulimits = BuildFlagValues.ulimits(ulimit, spec.commandLine());
+                long shmBytes = BuildFlagValues.shmSize(shmSize, spec.commandLine());
                 for (int i = 0; i < targets.size(); i++) {
                     requests.add(BuildRequest.builder(dockerfile, plans.get(i), inputs.contextDir(), targets.get(i))
                             .ignore(inputs.ignore())
                             .namedContexts(namedContexts)
-                            .tags(normalizedTags(outputSpecs.names()))
-                            .labels(keyValues(labels, "--label"))
+                            .tags(BuildFlagValues.normalizedTags(tags, outputSpecs.names(), spec.commandLine()))
+                            .labels(BuildFlagValues.keyValues(labels, "--label", spec.commandLine()))
                             .annotations(annotationSpecs.manifest(targets.get(i)))
                             .descriptorAnnotations(annotationSpecs.descriptors(targets.get(i)))
-                            .sourceDateEpoch(sourceDateEpoch())
-                            .compression(compression())
+                            .sourceDateEpoch(BuildFlagValues.sourceDateEpoch(
+                                    BuildFlagValues.buildArgs(buildArgs, spec.commandLine()), spec.commandLine()))
+                            .compression(BuildFlagValues.compression(compression, spec.commandLine()))
                             .outputs(outputSpecs.outputs())
                             .pull(pull)
                             .push(push || outputSpecs.push())
                             .secrets(secretFiles)
                             .sshSockets(sshSockets)
-                            .network(network())
-                            .snapshotter(snapshotter())
-                            .isolation(isolation())
+                            .network(BuildFlagValues.network(network, spec.commandLine()))
+                            .snapshotter(BuildFlagValues.snapshotter(snapshotter, spec.commandLine()))
+                            .isolation(BuildFlagValues.isolation(isolation, spec.commandLine()))
                             .extraHosts(extraHosts)
                             .ulimits(ulimits)
                             .shmSize(shmBytes)
@@ -270,7 +263,7 @@ final class BuildCommand implements Runnable {
                 if (requests.get(0).push() && requests.get(0).tags().isEmpty()) {
                     throw new ParameterException(spec.commandLine(), "--push needs a name: add -t REGISTRY/NAME:TAG");
                 }
-                build(store, requests, inputs.dockerfile(), engine);
+                build(store, requests, inputs.dockerfile(), loadInto);
             } finally {
                 if (secretsDir != null) {
                     store.deleteTemporaryDirectory(secretsDir);
@@ -283,7 +276,7 @@ final class BuildCommand implements Runnable {
 
     private BuildPlan plan(Dockerfile dockerfile, Platform platform, Map<String, NamedContext> namedContexts, String text) {
         PlanOptions options = new PlanOptions(
-                parseBuildArgs(), target, platform.toString(), Platform.host().toString(), namedContexts.keySet());
+                BuildFlagValues.buildArgs(buildArgs, spec.commandLine()), target, platform.toString(), Platform.host().toString(), namedContexts.keySet());
         BuildPlan plan;
         try {
             plan = Planner.plan(dockerfile, options);
@@ -304,20 +297,8 @@ final class BuildCommand implements Runnable {
         warnings.forEach(w -> err.println("warning: " + w));
     }
 
-    /** The --platform values, normalised and without repeats; the host's when none is given. */
-    private List<Platform> targetPlatforms() {
-        List<Platform> targets = new ArrayList<>();
-        for (String text : platforms) {
-            Platform platform = parsePlatform(text);
-            if (!targets.contains(platform)) {
-                targets.add(platform);
-            }
-        }
-        return targets.isEmpty() ? List.of(Platform.host()) : targets;
-    }
-
     /** Runs the build and reports it: progress and summary on stderr, or only the image ID with -q. */
-    private void build(Store store, List<BuildRequest> requests, DockerfileSource dockerfile, LocalEngine engine) {
+    private void build(Store store, List<BuildRequest> requests, DockerfileSource dockerfile, LoadTarget loadInto) {
         BuildRequest request = requests.get(0);
         long started = System.nanoTime();
         Progress mode = quiet ? Progress.quiet : progress == Progress.auto ? autoProgress() : progress;
@@ -353,9 +334,9 @@ final class BuildCommand implements Runnable {
             ProgressEnd.of(printer, failed);
         }
         BuildOutputFiles.write(result, iidFile, metadataFile);
-        if (engine != null) {
+        if (loadInto != null) {
             // The engine's own lines ("Loaded image: …") are progress: not in -q's or json's output.
-            engine.load(store, result, request.platform(),
+            loadInto.load(store, result, request.platform(),
                     request.sourceDateEpoch() != null ? request.sourceDateEpoch() : Instant.EPOCH,
                     silent || mode == Progress.json || mode == Progress.rawjson ? null : err);
         }
@@ -372,142 +353,18 @@ final class BuildCommand implements Runnable {
     }
 
     /** The engine {@code --load} sends the image to, found before the build so that a missing one costs no build. */
-    private LocalEngine loadTarget(List<Platform> targets) {
+    private LoadTarget loadTarget(List<Platform> targets) {
         if (targets.size() > 1) {
             throw UnimplementedBuildFlags.notImplemented(spec, "--load with several platforms",
                     "build one platform, or use -o type=oci,dest=FILE for all of them");
         }
-        return LocalEngine.find(System.getenv()).orElseThrow(() -> new CliFailure(ExitCodes.ENVIRONMENT, LocalEngine.noEngineMessage()));
+        return LoadTarget.find(System.getenv()).orElseThrow(() -> new CliFailure(ExitCodes.ENVIRONMENT, LoadTarget.noEngineMessage()));
     }
 
     /** tty on an interactive terminal, plain in CI, in pipes and with TERM=dumb (BuildKit's choice). */
     private static Progress autoProgress() {
         boolean terminal = System.console() != null && !"dumb".equals(System.getenv("TERM"));
         return terminal && System.getenv("CI") == null ? Progress.tty : Progress.plain;
-    }
-
-    private String network() {
-        if (network == null) {
-            return "host";
-        }
-        if (!network.equals("host") && !network.equals("none") && !network.equals("default")) {
-            throw new ParameterException(spec.commandLine(), "invalid --network " + network + ": host or none");
-        }
-        return network.equals("default") ? "host" : network;
-    }
-
-    /** {@code --ulimit} values, one per name (a later value of a name replaces the earlier, as docker's). */
-    private List<ResourceLimit> ulimits() {
-        Map<String, ResourceLimit> byName = new java.util.TreeMap<>();
-        for (String value : ulimit) {
-            try {
-                ResourceLimit limit = ResourceLimit.parse(value);
-                byName.put(limit.name(), limit);
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), "invalid --ulimit " + value + ": " + e.getMessage());
-            }
-        }
-        return List.copyOf(byName.values());
-    }
-
-    /** {@code --shm-size} in bytes; 0 (also when given as 0, as buildx) for the default. */
-    private long shmSize() {
-        if (shmSize == null) {
-            return 0;
-        }
-        try {
-            return MemorySize.parse(shmSize);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "invalid --shm-size " + shmSize + ": " + e.getMessage());
-        }
-    }
-
-    private Snapshotter snapshotter() {
-        try {
-            return Snapshotter.valueOf(snapshotter.toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "invalid --snapshotter " + snapshotter + ": auto, overlay or copy");
-        }
-    }
-
-    private Isolation isolation() {
-        switch (isolation) {
-            case "auto":
-            case "default": // docker build's name for the platform's default
-            case "rootless":
-                return Isolation.AUTO;
-            case "chroot":
-                return Isolation.CHROOT;
-            case "oci":
-                throw new ParameterException(spec.commandLine(), "--isolation=oci: not implemented (jbuild isolates RUN"
-                        + " with its own namespaces, see docs/rootless.md); use auto or chroot");
-            default:
-                throw new ParameterException(spec.commandLine(), "invalid --isolation " + isolation + ": auto or chroot");
-        }
-    }
-
-    private Platform parsePlatform(String text) {
-        try {
-            return Platform.parse(text).normalize();
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "invalid --platform " + text + ": " + e.getMessage());
-        }
-    }
-
-    /** {@code -t} names, else the {@code name=} of image outputs (buildx: {@code -t} replaces them). */
-    private List<String> normalizedTags(List<String> outputNames) {
-        List<String> result = new ArrayList<>();
-        for (String tag : tags.isEmpty() ? outputNames : tags) {
-            ImageName name;
-            try {
-                name = ImageName.parse(tag);
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), "invalid tag " + tag + ": " + e.getMessage());
-            }
-            if (name.digest() != null) {
-                throw new ParameterException(spec.commandLine(), "invalid tag " + tag + ": a tag cannot contain a digest");
-            }
-            result.add(name.toString());
-        }
-        return result;
-    }
-
-    private Map<String, String> keyValues(List<String> values, String flag) {
-        Map<String, String> result = new LinkedHashMap<>();
-        for (String value : values) {
-            int equals = value.indexOf('=');
-            if (equals <= 0) {
-                throw new ParameterException(spec.commandLine(), "invalid " + flag + " " + value + ": expected KEY=VALUE");
-            }
-            result.put(value.substring(0, equals), value.substring(equals + 1));
-        }
-        return result;
-    }
-
-    /** SOURCE_DATE_EPOCH from --build-arg (as BuildKit accepts it) or the environment. */
-    private Instant sourceDateEpoch() {
-        String value = parseBuildArgs().getOrDefault("SOURCE_DATE_EPOCH", System.getenv("SOURCE_DATE_EPOCH"));
-        if (value == null || value.isEmpty()) {
-            return null;
-        }
-        try {
-            return Instant.ofEpochSecond(Long.parseLong(value.trim()));
-        } catch (NumberFormatException e) {
-            throw new ParameterException(spec.commandLine(), "invalid SOURCE_DATE_EPOCH " + value + ": expected seconds since 1970");
-        }
-    }
-
-    private Compression compression() {
-        switch (compression) {
-            case "gzip":
-                return Compression.GZIP;
-            case "zstd":
-                return Compression.ZSTD;
-            case "uncompressed":
-                return Compression.NONE;
-            default:
-                throw new ParameterException(spec.commandLine(), "invalid --compression " + compression + ": gzip, zstd or uncompressed");
-        }
     }
 
     /**
@@ -532,54 +389,5 @@ final class BuildCommand implements Runnable {
                 }
             }
         }
-    }
-
-    private Map<String, String> parseBuildArgs() {
-        Map<String, String> result = new LinkedHashMap<>();
-        for (String arg : buildArgs) {
-            int equals = arg.indexOf('=');
-            if (equals == 0) {
-                throw new ParameterException(spec.commandLine(), "invalid --build-arg: " + arg);
-            }
-            if (equals > 0) {
-                result.put(arg.substring(0, equals), arg.substring(equals + 1));
-            } else if (System.getenv(arg) != null) {
-                // Docker's rule: a bare name takes the caller's environment value, and is dropped when unset.
-                result.put(arg, System.getenv(arg));
-            }
-        }
-        return result;
-    }
-
-    private static void printPlan(BuildPlan plan, PrintWriter out) {
-        for (Stage stage : plan.stages()) {
-            out.printf("stage %d%s: FROM %s%s  (%s)%n",
-                    stage.index(),
-                    stage.name() == null ? "" : " \"" + stage.name() + "\"",
-                    describe(stage.base()),
-                    stage.platform() == null ? "" : " --platform=" + stage.platform(),
-                    stage.from().location().prefix());
-            if (!stage.dependsOn().isEmpty()) {
-                out.printf("  needs stages %s%n", stage.dependsOn());
-            }
-            int step = 1;
-            for (Instruction instruction : stage.instructions()) {
-                out.printf("  [%s %d/%d] %s  (%s)%n", stage.displayName(), step++, stage.instructions().size(),
-                        instruction.node().original(), instruction.location().prefix());
-            }
-        }
-        out.printf("target: stage %d%n", plan.target());
-        out.flush();
-    }
-
-    private static String describe(BaseImage base) {
-        if (base instanceof BaseImage.Scratch) {
-            return "scratch";
-        } else if (base instanceof BaseImage.StageResult stage) {
-            return "stage " + stage.stageIndex();
-        } else if (base instanceof BaseImage.NamedContext named) {
-            return "context " + named.name();
-        }
-        return "image " + ((BaseImage.Image) base).reference();
     }
 }

@@ -37,12 +37,7 @@ final class Diagnostics {
         return atLocation(location, e.getMessage(), dockerfileText, e.caret(), e);
     }
 
-    /** An error about an instruction: its location, the message, and the instruction's lines. */
-    static CliFailure atLocation(Location location, String message, String dockerfileText, Throwable cause) {
-        return atLocation(location, message, dockerfileText, null, cause);
-    }
-
-    /** Like {@link #atLocation(Location, String, String, Throwable)}, with a caret when {@code caret} is not null. */
+    /** An error about an instruction: its location, the message, the instruction's lines and a caret when {@code caret} is not null. */
     static CliFailure atLocation(Location location, String message, String dockerfileText, Caret caret, Throwable cause) {
         String[] file = dockerfileText == null ? new String[0] : dockerfileText.split("\r?\n", -1);
         int first = location.startLine();

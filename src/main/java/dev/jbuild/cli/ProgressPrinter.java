@@ -27,7 +27,6 @@ final class ProgressPrinter implements BuildListener {
     private final PrintWriter err;
     private final boolean quiet;
     private final LongSupplier clock;
-    private final long started;
     /** The pull or push step running (one at a time): blob events belong to it. */
     private StepId transferStep;
     /** When each running step started or last printed a progress line (clock nanos). */
@@ -41,7 +40,6 @@ final class ProgressPrinter implements BuildListener {
         this.err = err;
         this.quiet = quiet;
         this.clock = clock;
-        this.started = clock.getAsLong();
     }
 
     @Override
@@ -110,10 +108,6 @@ final class ProgressPrinter implements BuildListener {
             err.println(text);
             err.flush();
         }
-    }
-
-    synchronized void summary(BuildResult result) {
-        summary(err, result, Duration.ofNanos(clock.getAsLong() - started));
     }
 
     /** The closing lines of plain and tty output: image ID, manifest, size, time, names, pushes. */

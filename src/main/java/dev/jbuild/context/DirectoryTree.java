@@ -52,11 +52,6 @@ public final class DirectoryTree implements SourceTree {
         }
     }
 
-    /** The host directory this tree shows. */
-    Path root() {
-        return root;
-    }
-
     @Override
     public Optional<SourceFile> lookup(String path) throws IOException {
         return SourceTree.find(path, false, this::entry);

@@ -55,7 +55,7 @@ public final class DockerIgnore {
     }
 
     /** Parses the text of a .dockerignore file. */
-    public static DockerIgnore parse(String fileText) throws DockerIgnoreException {
+    static DockerIgnore parse(String fileText) throws DockerIgnoreException {
         return of(IgnoreFileLines.patterns(fileText));
     }
 
@@ -63,7 +63,7 @@ public final class DockerIgnore {
      * Builds the rules from patterns already read from an ignore file (one per entry, {@code !}
      * for exceptions), for example ones a client sent along with its context.
      */
-    public static DockerIgnore of(List<String> patternLines) throws DockerIgnoreException {
+    static DockerIgnore of(List<String> patternLines) throws DockerIgnoreException {
         List<IgnorePattern> compiled = new ArrayList<>();
         List<String> kept = new ArrayList<>();
         for (String line : patternLines) {
@@ -94,7 +94,7 @@ public final class DockerIgnore {
     }
 
     /** Reads and parses an ignore file (UTF-8). */
-    public static DockerIgnore read(Path ignoreFile) throws IOException, DockerIgnoreException {
+    static DockerIgnore read(Path ignoreFile) throws IOException, DockerIgnoreException {
         try {
             return parse(Files.readString(ignoreFile, StandardCharsets.UTF_8));
         } catch (DockerIgnoreException e) {
@@ -108,7 +108,7 @@ public final class DockerIgnore {
      *
      * @param dockerfile the Dockerfile, or null when it does not come from a file (stdin)
      */
-    public static Optional<Path> find(Path contextDir, Path dockerfile) {
+    static Optional<Path> find(Path contextDir, Path dockerfile) {
         if (dockerfile != null && dockerfile.getFileName() != null) {
             Path specific = dockerfile.resolveSibling(dockerfile.getFileName() + FILE_NAME);
             if (Files.isRegularFile(specific)) {
@@ -126,11 +126,11 @@ public final class DockerIgnore {
     }
 
     /** The patterns as read (cleaned, {@code !} kept), in order; what a cache key should cover. */
-    public List<String> patterns() {
+    List<String> patterns() {
         return lines;
     }
 
-    public boolean isEmpty() {
+    boolean isEmpty() {
         return patterns.isEmpty();
     }
 
@@ -139,7 +139,7 @@ public final class DockerIgnore {
      * root) is left out, either by the rules or because a walker would not enter an excluded
      * directory above it.
      */
-    public boolean excludes(String relativePath) {
+    boolean excludes(String relativePath) {
         String path = normalize(relativePath);
         if (path.equals(".") || patterns.isEmpty()) {
             return false;
@@ -162,7 +162,7 @@ public final class DockerIgnore {
      * of the context (or when the parent's result is unknown, which makes this method look at the
      * parent directories itself). Use the result of a directory as the parent of its entries.
      */
-    public Match match(String relativePath, Match parent) {
+    Match match(String relativePath, Match parent) {
         String path = normalize(relativePath);
         boolean[] inherited = parent == null ? null : parent.matchedPatterns;
         if (inherited != null && inherited.length != patterns.size()) {
@@ -205,7 +205,7 @@ public final class DockerIgnore {
      * BuildKit's rule: with only plain-path exceptions, look inside only when one of them lies at
      * or below the directory; with any wildcard in an exception, always look inside.
      */
-    public boolean mayIncludeUnder(String dirPath) {
+    boolean mayIncludeUnder(String dirPath) {
         if (!exceptionsArePlainPaths) {
             return true;
         }
@@ -247,7 +247,7 @@ public final class DockerIgnore {
             this.matchedPatterns = matchedPatterns;
         }
 
-        public boolean excluded() {
+        boolean excluded() {
             return excluded;
         }
 

@@ -18,7 +18,7 @@ public enum FileKind {
     SOCKET;
 
     /** Whether this is a device node, which then has {@link SourceFile#device} numbers. */
-    public boolean isDevice() {
+    boolean isDevice() {
         return this == CHARACTER_DEVICE || this == BLOCK_DEVICE;
     }
 }

@@ -68,7 +68,7 @@ public record SourceFile(
     }
 
     /** The last element of {@link #path}; empty for the root. */
-    public String name() {
+    String name() {
         return TreePaths.baseName(path);
     }
 
@@ -80,7 +80,7 @@ public record SourceFile(
         return kind == FileKind.FILE;
     }
 
-    public boolean isSymlink() {
+    boolean isSymlink() {
         return kind == FileKind.SYMLINK;
     }
 

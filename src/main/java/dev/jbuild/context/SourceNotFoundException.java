@@ -18,7 +18,7 @@ public final class SourceNotFoundException extends IOException {
     }
 
     /** The cleaned, absolute in-tree path that was looked for. */
-    public String path() {
+    String path() {
         return path;
     }
 }

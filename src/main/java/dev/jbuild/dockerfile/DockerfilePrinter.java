@@ -47,7 +47,7 @@ public final class DockerfilePrinter {
     private DockerfilePrinter() {}
 
     /** The S-expression form, one {@code (instruction ...)} line per instruction, each ending in a newline. */
-    public static String sexp(Dockerfile dockerfile) {
+    static String sexp(Dockerfile dockerfile) {
         return SexpPrinter.print(dockerfile.nodes());
     }
 
@@ -57,7 +57,7 @@ public final class DockerfilePrinter {
     }
 
     /** The JSON form described in the class comment, pretty-printed. */
-    public static String json(Dockerfile dockerfile) {
+    static String json(Dockerfile dockerfile) {
         return render(dockerfile.fileName(), dockerfile.escape(), dockerfile.directives(), dockerfile.warnings(),
                 dockerfile.nodes());
     }

@@ -34,7 +34,7 @@ public final class DockerfileSyntaxException extends Exception {
     }
 
     /** The instruction's first physical line, or null. */
-    public String sourceLine() {
+    String sourceLine() {
         return sourceLines.isEmpty() ? null : sourceLines.get(0);
     }
 

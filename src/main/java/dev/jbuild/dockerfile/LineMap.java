@@ -21,13 +21,6 @@ final class LineMap {
         pieces.add(new Piece(offset, line, column));
     }
 
-    /** A map for text that is one piece: a single line, starting at column 0. */
-    static LineMap singleLine(int line) {
-        LineMap map = new LineMap();
-        map.add(0, line, 0);
-        return map;
-    }
-
     /**
      * The caret for {@code offset}. An offset at the boundary of two pieces belongs to the later one
      * (a word that starts a continuation line is shown on that line); null for a negative offset.

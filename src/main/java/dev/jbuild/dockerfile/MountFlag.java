@@ -21,7 +21,7 @@ public record MountFlag(String value, String from) {
      * The flag as it reads before expansion: its CSV fields and a {@code from=} without variables
      * (BuildKit's first pass, at parse time); everything else is checked by {@link #expand}.
      */
-    public static MountFlag of(String value) throws InvalidMountException {
+    static MountFlag of(String value) throws InvalidMountException {
         return new MountFlag(value, MountParser.from(value));
     }
 

@@ -74,11 +74,6 @@ public sealed interface RunMount {
     /** BuildKit's {@code sharing} of a cache between builds that use it at once. */
     enum Sharing {
         SHARED, PRIVATE, LOCKED;
-
-        /** As written in a Dockerfile. */
-        public String word() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
     }
 
     /** The owner and permission bits of what a mount creates (a cache directory, a secret file, a socket). */

@@ -39,7 +39,7 @@ public final class ShellExpansionException extends Exception {
     }
 
     /** The word that could not be expanded, as given to {@link ShellWords}; null when not known. */
-    public String word() {
+    String word() {
         return word;
     }
 

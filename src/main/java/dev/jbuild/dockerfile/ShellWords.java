@@ -37,7 +37,7 @@ public final class ShellWords {
         }
 
         /** Every name looked up, set or not, in lookup order. */
-        public Set<String> referenced() {
+        Set<String> referenced() {
             Set<String> all = new LinkedHashSet<>(matched);
             all.addAll(unmatched);
             return unmodifiableOrdered(all);
@@ -75,7 +75,7 @@ public final class ShellWords {
     }
 
     /** Like {@link #expand} but also reports which variable names were referenced (set or not). */
-    public Expansion expandTracking(String word, Map<String, String> env) throws ShellExpansionException {
+    Expansion expandTracking(String word, Map<String, String> env) throws ShellExpansionException {
         Result result = process(word, env);
         return new Expansion(result.word(), result.referenced());
     }
@@ -89,7 +89,7 @@ public final class ShellWords {
     }
 
     /** Expands {@code word} once and reports everything: text, words, and the names looked up. */
-    public Result process(String word, Map<String, String> env) throws ShellExpansionException {
+    Result process(String word, Map<String, String> env) throws ShellExpansionException {
         ShellLexer lexer = new ShellLexer(word, escape, env);
         ShellLexer.Scanned scanned;
         try {

@@ -62,11 +62,6 @@ public final class SourcePositions {
         return map.at(keyword);
     }
 
-    /** Flag {@code index} of {@link Node#flags()}; null when there is none. */
-    public Caret flag(int index) {
-        return map.at(flagOffset(index));
-    }
-
     /** The argument {@code index} of {@link Node#args()}; null when there is none. */
     public Caret arg(int index) {
         return map.at(argOffset(index));
@@ -136,7 +131,7 @@ public final class SourcePositions {
      * (its first occurrence after the keyword); null when the instruction's text does not hold it
      * as written, such as a word that came from JSON or from a heredoc body.
      */
-    public Caret inText(String word, int offset) {
+    Caret inText(String word, int offset) {
         if (word == null || word.isEmpty()) {
             return null;
         }

@@ -22,10 +22,10 @@ import java.util.Set;
 /** {@code -o type=local}: the layers of one image applied, in order, to a directory with {@link LayerExtractor}. */
 final class DirectoryExport {
 
-    private final StoredImage image;
+    private final ImageReader image;
     private final Store store;
 
-    DirectoryExport(StoredImage image, Store store) {
+    DirectoryExport(ImageReader image, Store store) {
         this.image = image;
         this.store = store;
     }
@@ -47,7 +47,7 @@ final class DirectoryExport {
         for (int i = 0; i < manifest.layers().size(); i++) {
             Descriptor layer = manifest.layers().get(i);
             if (!store.has(layer.digest())) {
-                continue; // a non-distributable layer we never had (StoredImage.blobs checked the rest)
+                continue; // a non-distributable layer we never had (ImageReader.blobs checked the rest)
             }
             LayerExtractor.Options options = new LayerExtractor.Options(sha256OrNull(layer.digest()),
                     checkDiffIds ? sha256OrNull(diffIds.get(i)) : null, true);

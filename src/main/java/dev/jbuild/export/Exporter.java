@@ -67,7 +67,7 @@ public final class Exporter {
     public static void ociArchive(Store store, Descriptor manifestOrIndex, List<String> refNames, Instant mtime,
             OutputStream out) throws IOException {
         Objects.requireNonNull(out, "out");
-        StoredImage image = new StoredImage(store);
+        ImageReader image = new ImageReader(store);
         List<ArchiveName> names = ArchiveName.parseAll(refNames);
         Descriptor root = withMediaType(image, manifestOrIndex);
         LayoutArchive archive = new LayoutArchive(store, mtime);
@@ -95,7 +95,7 @@ public final class Exporter {
     public static void dockerArchive(Store store, Descriptor manifestOrIndex, List<String> refNames, Platform platform,
             Instant mtime, OutputStream out) throws IOException {
         Objects.requireNonNull(out, "out");
-        StoredImage image = new StoredImage(store);
+        ImageReader image = new ImageReader(store);
         List<ArchiveName> names = ArchiveName.parseAll(refNames);
         Descriptor chosen = image.platformManifest(withMediaType(image, manifestOrIndex),
                 platform == null ? Platform.host() : platform);
@@ -123,7 +123,7 @@ public final class Exporter {
      */
     public static Descriptor platformManifest(Store store, Descriptor manifestOrIndex, Platform platform)
             throws IOException {
-        StoredImage image = new StoredImage(store);
+        ImageReader image = new ImageReader(store);
         return image.platformManifest(withMediaType(image, manifestOrIndex), Objects.requireNonNull(platform, "platform"));
     }
 
@@ -140,7 +140,7 @@ public final class Exporter {
      */
     public static UnpackResult localDirectory(Store store, Descriptor manifest, Path dest, boolean overwrite)
             throws IOException {
-        return new DirectoryExport(new StoredImage(store), store).unpack(manifest, dest, overwrite);
+        return new DirectoryExport(new ImageReader(store), store).unpack(manifest, dest, overwrite);
     }
 
     /**
@@ -151,7 +151,7 @@ public final class Exporter {
      */
     public static void rootfsTar(Store store, Descriptor manifest, OutputStream out, Instant sourceDateEpoch)
             throws IOException {
-        new RootfsTar(new StoredImage(store), store).write(manifest, out, sourceDateEpoch);
+        new RootfsTar(new ImageReader(store), store).write(manifest, out, sourceDateEpoch);
     }
 
     /**
@@ -168,7 +168,7 @@ public final class Exporter {
         return new OciLayoutImport(store, layoutDir).importImage(reference, platform == null ? Platform.host() : platform);
     }
 
-    private static Descriptor withMediaType(StoredImage image, Descriptor descriptor) throws IOException {
+    private static Descriptor withMediaType(ImageReader image, Descriptor descriptor) throws IOException {
         Objects.requireNonNull(descriptor, "manifestOrIndex");
         if (descriptor.mediaType() != null && !descriptor.mediaType().isEmpty()) {
             return descriptor;

@@ -171,7 +171,7 @@ final class OciLayoutImport {
             Descriptor chosen = matcher.best(index).orElse(null);
             if (chosen == null) {
                 throw new ExportException(where + ": image " + current.digest() + " has no manifest for "
-                        + matcher.wanted() + " (it has: " + StoredImage.platforms(index) + ")");
+                        + matcher.wanted() + " (it has: " + ImageReader.platforms(index) + ")");
             }
             current = chosen;
         }

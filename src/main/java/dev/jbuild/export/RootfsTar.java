@@ -25,10 +25,10 @@ import java.util.List;
  */
 final class RootfsTar {
 
-    private final StoredImage image;
+    private final ImageReader image;
     private final Store store;
 
-    RootfsTar(StoredImage image, Store store) {
+    RootfsTar(ImageReader image, Store store) {
         this.image = image;
         this.store = store;
     }

@@ -49,7 +49,7 @@ public enum ArchiveFormat {
      * shorter stream): {@link #TAR} for a tar header and for anything unrecognised (the tar reader then
      * says what is wrong).
      */
-    public static ArchiveFormat sniff(byte[] head) {
+    static ArchiveFormat sniff(byte[] head) {
         if (isTarHeader(head)) {
             return TAR;
         }
@@ -124,7 +124,7 @@ public enum ArchiveFormat {
     }
 
     /** The OCI layer compression of this format; empty for bzip2 and xz, which no layer media type names. */
-    public Optional<Compression> layerCompression() {
+    Optional<Compression> layerCompression() {
         return switch (this) {
             case TAR -> Optional.of(Compression.NONE);
             case GZIP -> Optional.of(Compression.GZIP);
@@ -134,7 +134,7 @@ public enum ArchiveFormat {
     }
 
     /** Lower-case name for messages: "tar", "gzip", … */
-    public String displayName() {
+    String displayName() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }
 

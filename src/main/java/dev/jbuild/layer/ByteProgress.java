@@ -38,7 +38,7 @@ public interface ByteProgress {
             this.interval = interval;
         }
 
-        public void add(long bytes) {
+        void add(long bytes) {
             done += bytes;
             if (done < nextClockLook || target == NONE) {
                 return;
@@ -49,10 +49,6 @@ public interface ByteProgress {
                 lastReport = now;
                 target.bytes(done, total);
             }
-        }
-
-        public long done() {
-            return done;
         }
 
         /** {@code in}, counting what is read from it here (for the extractor: the compressed bytes of a blob). */

@@ -12,7 +12,7 @@ public enum Compression {
         this.mediaType = mediaType;
     }
 
-    public String mediaType() {
+    String mediaType() {
         return mediaType;
     }
 }

@@ -69,23 +69,23 @@ public final class DirectoryWalker {
             }
         }
 
-        public static Options defaults() {
+        static Options defaults() {
             return new Options("", null, null, null, PathFilter.includeAll());
         }
 
-        public Options withDestination(String d) {
+        Options withDestination(String d) {
             return new Options(d, uid, gid, mode, filter);
         }
 
-        public Options withOwner(long newUid, long newGid) {
+        Options withOwner(long newUid, long newGid) {
             return new Options(destination, newUid, newGid, mode, filter);
         }
 
-        public Options withMode(int newMode) {
+        Options withMode(int newMode) {
             return new Options(destination, uid, gid, newMode, filter);
         }
 
-        public Options withFilter(PathFilter f) {
+        Options withFilter(PathFilter f) {
             return new Options(destination, uid, gid, mode, f);
         }
     }
@@ -106,7 +106,7 @@ public final class DirectoryWalker {
     }
 
     /** Everything below {@code sourceRoot} that the filter takes. */
-    public List<LayerEntry> walk(Path sourceRoot) throws IOException {
+    List<LayerEntry> walk(Path sourceRoot) throws IOException {
         Walk walk = new Walk(sourceRoot);
         walk.children(sourceRoot, "");
         return walk.result();
@@ -117,7 +117,7 @@ public final class DirectoryWalker {
      * ancestor directories so the layer is self-contained. A path that is, or passes through, a symlink is
      * taken as the symlink itself / rejected: nothing is followed.
      */
-    public List<LayerEntry> walk(Path sourceRoot, Collection<String> relativePaths) throws IOException {
+    List<LayerEntry> walk(Path sourceRoot, Collection<String> relativePaths) throws IOException {
         Walk walk = new Walk(sourceRoot);
         for (String raw : relativePaths) {
             String rel = EntryPaths.normalize(raw);

@@ -37,10 +37,6 @@ public record EntryAttributes(int mode, long uid, long gid, Instant mtime, Map<S
         return new EntryAttributes(mode, 0, 0, Instant.EPOCH, Map.of());
     }
 
-    public EntryAttributes withMode(int newMode) {
-        return new EntryAttributes(newMode, uid, gid, mtime, xattrs);
-    }
-
     public EntryAttributes withOwner(long newUid, long newGid) {
         return new EntryAttributes(mode, newUid, newGid, mtime, xattrs);
     }

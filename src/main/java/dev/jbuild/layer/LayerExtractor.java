@@ -65,7 +65,7 @@ public final class LayerExtractor {
             this(expectedDigest, expectedDiffId, applyOwnership, MissingDirectories.DEFAULT);
         }
 
-        public static Options defaults() {
+        static Options defaults() {
             return new Options(null, null, true);
         }
 
@@ -74,16 +74,12 @@ public final class LayerExtractor {
             return new Options(null, null, false, MissingDirectories.DEFAULT, TarRules.CONTEXT);
         }
 
-        public Options withExpectedDigest(String digest) {
+        Options withExpectedDigest(String digest) {
             return new Options(digest, expectedDiffId, applyOwnership, missingDirectories, rules);
         }
 
-        public Options withExpectedDiffId(String diffId) {
+        Options withExpectedDiffId(String diffId) {
             return new Options(expectedDigest, diffId, applyOwnership, missingDirectories, rules);
-        }
-
-        public Options withApplyOwnership(boolean apply) {
-            return new Options(expectedDigest, expectedDiffId, apply, missingDirectories, rules);
         }
 
         public Options withMissingDirectories(MissingDirectories missing) {

@@ -72,7 +72,7 @@ public final class LayerPaths {
      * with {@code ..}: "a/../../x" does, "/../x" does not (".." stops at "/", as Go's path.Clean does).
      * Where {@link #clean} would clamp such a name, strict callers refuse it.
      */
-    public static boolean climbsOut(String name) {
+    static boolean climbsOut(String name) {
         if (name.startsWith("/")) {
             return false;
         }

@@ -58,10 +58,6 @@ public final class LayerWriter {
             return new Options(c, -1, threads, sourceDateEpoch);
         }
 
-        public Options withLevel(int l) {
-            return new Options(compression, l, threads, sourceDateEpoch);
-        }
-
         public Options withThreads(int t) {
             return new Options(compression, level, t, sourceDateEpoch);
         }

@@ -59,7 +59,7 @@ public final class RawNames {
     }
 
     /** A name from its bytes: valid UTF-8 decoded, every other byte escaped. */
-    public static String decode(byte[] bytes, int offset, int length) {
+    static String decode(byte[] bytes, int offset, int length) {
         boolean ascii = true;
         for (int i = offset; i < offset + length && ascii; i++) {
             ascii = bytes[i] >= 0;
@@ -94,7 +94,7 @@ public final class RawNames {
     }
 
     /** Whether the name holds bytes that are not UTF-8 text. */
-    public static boolean hasEscapes(String s) {
+    static boolean hasEscapes(String s) {
         for (int i = 0; i < s.length(); i++) {
             if (isEscape(s, i)) {
                 return true;

@@ -83,10 +83,6 @@ public final class RootedResolver {
      * last component, and what is there ({@link Entry.Missing} for a name a writer may create).
      */
     public record Resolved(String path, Entry entry) {
-        public boolean exists() {
-            return !(entry instanceof Entry.Missing);
-        }
-
         public boolean isDirectory() {
             return entry instanceof Entry.Directory;
         }
@@ -99,10 +95,6 @@ public final class RootedResolver {
     RootedResolver(Path root) {
         this.root = root;
         this.host = hostRoot(root);
-    }
-
-    Path root() {
-        return root;
     }
 
     /**
@@ -186,10 +178,6 @@ public final class RootedResolver {
     String display(Path path) {
         String rel = root.relativize(path).toString();
         return rel.isEmpty() ? "/" : rel;
-    }
-
-    static boolean exists(Path p) {
-        return Files.exists(p, LinkOption.NOFOLLOW_LINKS);
     }
 
     /**

@@ -36,12 +36,6 @@ record TarHeader(String name, byte type, int mode, long uid, long gid, long size
         return type == REGULAR || type == REGULAR_OLD || type == CONTIGUOUS;
     }
 
-    /** Types whose size field counts content bytes that follow the header. */
-    boolean hasContent() {
-        return type != HARDLINK && type != SYMLINK && type != CHAR_DEVICE && type != BLOCK_DEVICE
-                && type != DIRECTORY && type != FIFO;
-    }
-
     String typeName() {
         return switch (type) {
             case REGULAR, REGULAR_OLD, CONTIGUOUS -> "file";

@@ -34,7 +34,7 @@ public record BuildPlan(
         return stages.stream().filter(s -> s.index() == index).findFirst();
     }
 
-    public Stage targetStage() {
+    Stage targetStage() {
         return stage(target).orElseThrow();
     }
 }

@@ -152,12 +152,7 @@ final class AgentConnection {
         return ended == null;
     }
 
-    /** Sends {@code request}; its command's output goes to {@code listener} from the reader thread. */
-    Call submit(AgentProtocol.Request request, OutputListener listener) throws Ended, IOException {
-        return submit(request, listener, dev.jbuild.layer.ByteProgress.NONE);
-    }
-
-    /** Like {@link #submit(AgentProtocol.Request, OutputListener)}; its progress frames go to {@code progress}. */
+    /** Sends {@code request}; its command's output goes to {@code listener} from the reader thread, its progress frames to {@code progress}. */
     Call submit(AgentProtocol.Request request, OutputListener listener, dev.jbuild.layer.ByteProgress progress)
             throws Ended, IOException {
         Call call = new Call(ids.incrementAndGet(), listener, progress);

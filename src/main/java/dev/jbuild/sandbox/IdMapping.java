@@ -25,7 +25,7 @@ public record IdMapping(Kind kind, long hostUid, long hostGid, long subUidStart,
     public enum Kind { IDENTITY, SUBORDINATE, SINGLE }
 
     /** The largest container uid that exists in this mapping. */
-    public long maxUid() {
+    long maxUid() {
         return switch (kind) {
             case IDENTITY -> 0xfffffffeL;
             case SUBORDINATE -> subUidCount;
@@ -33,7 +33,7 @@ public record IdMapping(Kind kind, long hostUid, long hostGid, long subUidStart,
         };
     }
 
-    public long maxGid() {
+    long maxGid() {
         return switch (kind) {
             case IDENTITY -> 0xfffffffeL;
             case SUBORDINATE -> subGidCount;
@@ -42,12 +42,8 @@ public record IdMapping(Kind kind, long hostUid, long hostGid, long subUidStart,
     }
 
     /** The container uid of a host uid, or -1 if it is not mapped. */
-    public long containerUid(long host) {
+    long containerUid(long host) {
         return toContainer(host, hostUid, subUidStart, subUidCount);
-    }
-
-    public long containerGid(long host) {
-        return toContainer(host, hostGid, subGidStart, subGidCount);
     }
 
     private long toContainer(long host, long self, long start, long count) {

@@ -91,10 +91,6 @@ final class LayerStack {
         this.layers = List.copyOf(layersTopFirst);
     }
 
-    List<Path> layers() {
-        return layers;
-    }
-
     /** The visible node at {@code rel} ("" is the root of the top layer), if any. */
     Optional<Node> lookup(String rel) throws IOException {
         String[] parts = rel.isEmpty() ? new String[0] : rel.split("/");

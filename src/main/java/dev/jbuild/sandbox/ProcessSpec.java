@@ -69,44 +69,40 @@ public record ProcessSpec(List<String> argv, List<String> env, String cwd, long 
     }
 
     /** Root in {@code /}, default PATH, hostname "jbuild", host network, no mounts. */
-    public static ProcessSpec of(String... argv) {
+    static ProcessSpec of(String... argv) {
         return new ProcessSpec(List.of(argv), List.of("PATH=" + DEFAULT_PATH), "/", 0, 0, List.of(), "jbuild",
                 Network.HOST, List.of(), List.of(), List.of(), 0);
     }
 
-    public ProcessSpec withEnv(List<String> e) {
+    ProcessSpec withEnv(List<String> e) {
         return new ProcessSpec(argv, e, cwd, uid, gid, groups, hostname, network, mounts, extraHosts, ulimits, shmSize);
     }
 
-    public ProcessSpec withCwd(String c) {
+    ProcessSpec withCwd(String c) {
         return new ProcessSpec(argv, env, c, uid, gid, groups, hostname, network, mounts, extraHosts, ulimits, shmSize);
     }
 
-    public ProcessSpec withUser(long u, long g, List<Long> supplementary) {
+    ProcessSpec withUser(long u, long g, List<Long> supplementary) {
         return new ProcessSpec(argv, env, cwd, u, g, supplementary, hostname, network, mounts, extraHosts, ulimits, shmSize);
     }
 
-    public ProcessSpec withNetwork(Network n) {
+    ProcessSpec withNetwork(Network n) {
         return new ProcessSpec(argv, env, cwd, uid, gid, groups, hostname, n, mounts, extraHosts, ulimits, shmSize);
     }
 
-    public ProcessSpec withHostname(String h) {
+    ProcessSpec withHostname(String h) {
         return new ProcessSpec(argv, env, cwd, uid, gid, groups, h, network, mounts, extraHosts, ulimits, shmSize);
     }
 
-    public ProcessSpec withMounts(List<SandboxMount> m) {
+    ProcessSpec withMounts(List<SandboxMount> m) {
         return new ProcessSpec(argv, env, cwd, uid, gid, groups, hostname, network, m, extraHosts, ulimits, shmSize);
     }
 
-    public ProcessSpec withExtraHosts(List<HostEntry> h) {
-        return new ProcessSpec(argv, env, cwd, uid, gid, groups, hostname, network, mounts, h, ulimits, shmSize);
-    }
-
-    public ProcessSpec withUlimits(List<ResourceLimit> limits) {
+    ProcessSpec withUlimits(List<ResourceLimit> limits) {
         return new ProcessSpec(argv, env, cwd, uid, gid, groups, hostname, network, mounts, extraHosts, limits, shmSize);
     }
 
-    public ProcessSpec withShmSize(long bytes) {
+    ProcessSpec withShmSize(long bytes) {
         return new ProcessSpec(argv, env, cwd, uid, gid, groups, hostname, network, mounts, extraHosts, ulimits, bytes);
     }
 }

@@ -94,11 +94,6 @@ public record ResourceLimit(String name, long soft, long hard) implements Serial
         return "--" + name + "=" + text(soft) + ":" + text(hard);
     }
 
-    /** Its row's label in {@code /proc/PID/limits}. */
-    String procLabel() {
-        return NAMES.get(name);
-    }
-
     static String text(long limit) {
         return limit == UNLIMITED ? "unlimited" : Long.toString(limit);
     }

@@ -23,7 +23,7 @@ public record Rootfs(List<Path> layers) {
         }
     }
 
-    public static Rootfs of(Path dir) {
+    static Rootfs of(Path dir) {
         return new Rootfs(List.of(dir));
     }
 }

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The changes of one run as layer entries, written for the caller ({@code changes.bin}, {@link Manifest}):
+ * The changes of one run as layer entries, written for the caller ({@code changes.bin}, {@link ChangesFile}):
  * the rootfs after the command compared with the image's layers, in the scope its snapshotter gives. A file
  * the caller's JVM could not read (outside the namespace) is handed over as a readable copy.
  */
@@ -80,7 +80,7 @@ final class RunDiff {
                 throw new SandboxException("cannot put /" + c.path() + " in a layer: " + e.getMessage(), e);
             }
         }
-        Manifest.write(work.resolve("changes.bin"), entries, contents);
+        ChangesFile.write(work.resolve("changes.bin"), entries, contents);
         return entries;
     }
 

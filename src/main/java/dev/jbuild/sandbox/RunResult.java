@@ -66,7 +66,7 @@ public final class RunResult implements AutoCloseable {
     }
 
     /** Milliseconds per phase (rootfs, mounts, command, diff, total) for diagnostics. */
-    public Map<String, Long> timings() {
+    Map<String, Long> timings() {
         return timings;
     }
 

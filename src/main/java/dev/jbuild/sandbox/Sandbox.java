@@ -168,18 +168,9 @@ public final class Sandbox implements AutoCloseable {
                 new AgentClient(options, mapping, tools, namespaces));
     }
 
-    /** The isolation in use. */
-    public Isolation isolation() {
-        return options.isolation();
-    }
-
     /** The snapshotter in use (never {@link Snapshotter#AUTO}). */
-    public Snapshotter snapshotter() {
+    Snapshotter snapshotter() {
         return snapshotter;
-    }
-
-    public IdMapping idMapping() {
-        return mapping;
     }
 
     /** Things the caller should tell the user once (degraded id mapping, snapshotter fallback). */
@@ -241,7 +232,7 @@ public final class Sandbox implements AutoCloseable {
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
             List<LayerEntry> changes;
             try {
-                changes = Manifest.read(work.resolve("changes.bin"));
+                changes = ChangesFile.read(work.resolve("changes.bin"));
             } catch (IOException e) {
                 throw new SandboxException("unreadable changes from the sandbox agent (" + work.resolve("changes.bin")
                         + "): " + e, e);
@@ -278,7 +269,7 @@ public final class Sandbox implements AutoCloseable {
      * that files get their container owners (as subordinate ids on disk). The result is a one-directory
      * {@link Rootfs}; delete it with {@link #delete}.
      */
-    public List<ExtractResult> unpack(Path target, List<LayerBlob> blobs) throws SandboxException,
+    List<ExtractResult> unpack(Path target, List<LayerBlob> blobs) throws SandboxException,
             InterruptedException {
         return unpackAll(List.of(new Unpack(target, blobs, List.of())));
     }
@@ -288,7 +279,7 @@ public final class Sandbox implements AutoCloseable {
      * costs a JVM start), in list order, so a later directory may name an earlier one among its parents.
      * Results in the same order.
      */
-    public List<ExtractResult> unpackAll(List<Unpack> jobs) throws SandboxException, InterruptedException {
+    List<ExtractResult> unpackAll(List<Unpack> jobs) throws SandboxException, InterruptedException {
         return unpackAll(jobs, ByteProgress.NONE);
     }
 

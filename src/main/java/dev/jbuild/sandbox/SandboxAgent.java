@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -390,10 +389,6 @@ public final class SandboxAgent {
         } catch (IOException | UnsupportedOperationException e) {
             // symlinks and filesystems without user xattrs have none
         }
-    }
-
-    static Map<String, Long> timings() {
-        return new LinkedHashMap<>();
     }
 
     static void setMtime(Path p, FileTime t) throws IOException {

@@ -124,7 +124,7 @@ public sealed interface SandboxMount extends Serializable {
         }
 
         /** {@code /run/secrets/<id>}, root-owned, mode 0400. */
-        public static Secret of(String id, Path source) {
+        static Secret of(String id, Path source) {
             if (id.isEmpty() || id.contains("/") || id.equals(".") || id.equals("..")) {
                 throw new IllegalArgumentException("invalid secret id: " + id);
             }

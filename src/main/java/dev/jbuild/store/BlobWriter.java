@@ -74,7 +74,7 @@ public final class BlobWriter extends OutputStream {
     }
 
     /** Bytes written so far. */
-    public long size() {
+    long size() {
         return digester.size();
     }
 

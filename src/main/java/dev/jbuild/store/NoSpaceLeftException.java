@@ -92,7 +92,7 @@ public final class NoSpaceLeftException extends IOException {
      * The same failure, naming the output destination ({@code -o ...,dest=}, {@code --cache-to
      * type=local,dest=}, {@code jbuild save -o}) it happened in, unless a place is named already.
      */
-    public NoSpaceLeftException atDestination(Path destination) {
+    NoSpaceLeftException atDestination(Path destination) {
         return place != null ? this : new NoSpaceLeftException(path, Place.DESTINATION, destination.toString(), detail, getCause());
     }
 

@@ -156,7 +156,7 @@ public final class Store {
      * is not negative, its size; a mismatch keeps nothing. A size larger than the store's free
      * space fails at once (IOException naming the blob, its size and the free space).
      */
-    public BlobWriter blobWriter(Digest expected, long expectedSize) throws IOException {
+    BlobWriter blobWriter(Digest expected, long expectedSize) throws IOException {
         return blobs.writer(expected, expectedSize);
     }
 

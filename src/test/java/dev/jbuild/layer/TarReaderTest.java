@@ -218,7 +218,7 @@ class TarReaderTest {
         // 0.0's offset/numbytes records must alternate
         byte[] records = (rec("GNU.sparse.numbytes", "5") + rec("GNU.sparse.offset", "0") + rec("GNU.sparse.size", "5"))
                 .getBytes(StandardCharsets.US_ASCII);
-        LayerException order = assertThrows(LayerException.class, () -> TarReader.decodePax(records));
+        LayerException order = assertThrows(LayerException.class, () -> PaxRecords.decode(records));
         assertTrue(order.getMessage().contains("out of order"), order.getMessage());
         // 1.0 whose map declares more fragments than its bound allows
         byte[] count = java.util.Arrays.copyOf("999999999999\n".getBytes(StandardCharsets.US_ASCII), 512);
@@ -236,7 +236,7 @@ class TarReaderTest {
     void aPaxSparseMapOfFormat00IsJoinedInOrder() throws IOException {
         String records = rec("GNU.sparse.size", "30") + rec("GNU.sparse.numblocks", "2") + rec("GNU.sparse.offset", "2")
                 + rec("GNU.sparse.numbytes", "3") + rec("GNU.sparse.offset", "20") + rec("GNU.sparse.numbytes", "4");
-        Map<String, byte[]> pax = TarReader.decodePax(records.getBytes(StandardCharsets.US_ASCII));
+        Map<String, byte[]> pax = PaxRecords.decode(records.getBytes(StandardCharsets.US_ASCII));
         assertEquals("2,3,20,4", new String(pax.get("GNU.sparse.map"), StandardCharsets.US_ASCII));
         byte[] tar = paxSparse(Map.of("GNU.sparse.size", "30", "GNU.sparse.map", "2,3,20,4"), "abcdefg".getBytes(StandardCharsets.US_ASCII));
         byte[] expected = new byte[30];

@@ -80,7 +80,7 @@ public record BuildRequest(
     }
 
     /** A builder that starts from this request, to change a few fields. */
-    public Builder toBuilder() {
+    Builder toBuilder() {
         return new Builder(dockerfile, plan, contextDir, platform).ignore(ignore).namedContexts(namedContexts).tags(tags)
                 .labels(labels).annotations(annotations).sourceDateEpoch(sourceDateEpoch).compression(compression)
                 .outputs(outputs).pull(pull).push(push).secrets(secrets).network(network).snapshotter(snapshotter)

@@ -132,7 +132,7 @@ public final class FileDigests {
         return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
     }
 
-    public static String hash(Path file) throws IOException {
+    static String hash(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
             return hash(in);
         }

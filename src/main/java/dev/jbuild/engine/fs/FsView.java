@@ -36,7 +36,7 @@ public final class FsView {
 
     /** One path of the tree; {@code layer} is the index of the layer that last wrote it. */
     public record Node(LayerEntry entry, Content content, int layer) {
-        public boolean isDirectory() {
+        boolean isDirectory() {
             return entry instanceof LayerEntry.Directory;
         }
 

@@ -88,7 +88,7 @@ public final class ImageState {
     }
 
     /** As {@link #indexLater(LayerRecord, dev.jbuild.store.Store)} for a layer of a named image, named so in errors. */
-    public synchronized void indexLater(LayerRecord layer, LayerOrigin origin, dev.jbuild.store.Store store) {
+    synchronized void indexLater(LayerRecord layer, LayerOrigin origin, dev.jbuild.store.Store store) {
         unindexed.add(new Pending(layer, origin));
         unindexedStore = store;
     }

@@ -22,14 +22,14 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /** Reads an image's documents from the store and lists its blobs, with errors that name what is missing. */
-final class StoredImage {
+final class ImageReader {
 
     /** Indexes nest rarely more than twice; a cycle of indexes must not recurse forever. */
     private static final int MAX_DEPTH = 8;
 
     private final Store store;
 
-    StoredImage(Store store) {
+    ImageReader(Store store) {
         this.store = store;
     }
 

@@ -27,19 +27,19 @@ import java.util.Optional;
  * @param name       {@code podman} or {@code docker}, for messages
  * @param executable the program found on the PATH
  */
-record LocalEngine(String name, Path executable) {
+record LoadTarget(String name, Path executable) {
 
     /**
      * docker when its daemon looks reachable ({@code DOCKER_HOST}, a context, or a socket at the
      * usual places), else podman, which needs no daemon; else docker all the same (its error then
      * says what is wrong). Empty when neither is on the PATH.
      */
-    static Optional<LocalEngine> find(Map<String, String> env) {
+    static Optional<LoadTarget> find(Map<String, String> env) {
         List<String> order = dockerDaemonLikely(env) ? List.of("docker", "podman") : List.of("podman", "docker");
         for (String name : order) {
             Optional<Path> found = onPath(name, env.getOrDefault("PATH", ""));
             if (found.isPresent()) {
-                return Optional.of(new LocalEngine(name, found.get()));
+                return Optional.of(new LoadTarget(name, found.get()));
             }
         }
         return Optional.empty();

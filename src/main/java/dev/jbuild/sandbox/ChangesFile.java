@@ -23,10 +23,10 @@ import java.util.TreeMap;
  * The changes of a run as the agent hands them to the caller's JVM: layer entries whose regular files name
  * the host file to read (in the upper/copy dir, or a readable copy made by the agent).
  */
-final class Manifest {
+final class ChangesFile {
     private static final int MAGIC = 0x6a627331; // "jbs1"
 
-    private Manifest() {
+    private ChangesFile() {
     }
 
 
@@ -95,7 +95,7 @@ final class Manifest {
     static List<LayerEntry> read(Path file) throws IOException {
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
             if (in.readInt() != MAGIC) {
-                throw new IOException("not a sandbox manifest: " + file);
+                throw new IOException("not a sandbox changes file: " + file);
             }
             int n = in.readInt();
             List<LayerEntry> out = new ArrayList<>(n);
@@ -129,7 +129,7 @@ final class Manifest {
                     case 'p' -> new LayerEntry.Fifo(path, a);
                     case 'w' -> new LayerEntry.Whiteout(path, a);
                     case 'o' -> new LayerEntry.OpaqueWhiteout(path, a);
-                    default -> throw new IOException("corrupt sandbox manifest: kind " + kind);
+                    default -> throw new IOException("corrupt sandbox changes file: kind " + kind);
                 });
             }
             return out;
@@ -146,7 +146,7 @@ final class Manifest {
     private static String readString(DataInputStream in) throws IOException {
         int len = in.readInt();
         if (len < 0 || len > 1 << 20) {
-            throw new IOException("corrupt sandbox manifest: string of " + len + " bytes");
+            throw new IOException("corrupt sandbox changes file: string of " + len + " bytes");
         }
         byte[] b = new byte[len];
         in.readFully(b);
