@@ -46,7 +46,7 @@ final class BlobUploader {
      * Makes sure {@code blob} is in {@code repository}. {@code mountFrom} is another repository
      * of the same registry that has it, or null. {@code uploadedBytes} counts bytes sent.
      */
-    RegistryListener.Outcome push(String registry, String repository, Descriptor blob, ContentSource source, String mountFrom,
+    RegistryListener.Outcome push(String registry, String repository, Descriptor blob, BlobSource source, String mountFrom,
             AtomicLong uploadedBytes) throws IOException {
         String what = "pushing blob " + blob.digest() + " to " + registry + "/" + repository;
         Scope scope = Scope.push(repository);
@@ -138,7 +138,7 @@ final class BlobUploader {
         return new Session(r.location(what), min);
     }
 
-    private void putWhole(String registry, Session session, Descriptor blob, ContentSource source, Scope scope, String what,
+    private void putWhole(String registry, Session session, Descriptor blob, BlobSource source, Scope scope, String what,
             AtomicLong uploadedBytes) throws IOException {
         Cursor cursor = new Cursor(source, blob);
         try {
@@ -153,7 +153,7 @@ final class BlobUploader {
         }
     }
 
-    private void putChunked(String registry, Session session, Descriptor blob, ContentSource source, Scope scope, String what,
+    private void putChunked(String registry, Session session, Descriptor blob, BlobSource source, Scope scope, String what,
             AtomicLong uploadedBytes) throws IOException {
         long chunk = Math.max(chunkSize, session.minChunk());
         URI location = session.location();
@@ -231,12 +231,12 @@ final class BlobUploader {
      * for again (a resend after a 401 or redirect) reopens the content and skips to the offset.
      */
     private final class Cursor {
-        private final ContentSource source;
+        private final BlobSource source;
         private final Descriptor blob;
         private InputStream in;
         private long position;
 
-        Cursor(ContentSource source, Descriptor blob) throws LocalIOException {
+        Cursor(BlobSource source, Descriptor blob) throws LocalIOException {
             this.source = source;
             this.blob = blob;
             try {

@@ -43,7 +43,7 @@ import java.util.stream.Collectors;
  *
  * <p>A client is thread-safe and keeps per-registry state (the endpoint, tokens), so share one
  * per build. Content never passes through the client's memory except manifests and configs:
- * blobs stream between the network and a {@link BlobSink} or {@link ContentSource}.
+ * blobs stream between the network and a {@link BlobSink} or {@link BlobSource}.
  *
  * <pre>{@code
  * try (RegistryClient client = RegistryClient.create(RegistryOptions.defaults())) {
@@ -288,7 +288,7 @@ public final class RegistryClient implements AutoCloseable {
      * target's tag, each additional tag, or only its digest when the target has no tag.
      * Content is read from {@code content}: blobs and, for an index, the child manifests.
      */
-    public PushResult push(ImageName target, Document<? extends ManifestOrIndex> root, ContentSource content, PushOptions pushOptions)
+    public PushResult push(ImageName target, Document<? extends ManifestOrIndex> root, BlobSource content, PushOptions pushOptions)
             throws IOException {
         if (target.digest() != null && !target.digest().equals(root.digest().toString())) {
             throw new RegistryException("cannot push " + root.digest() + " as " + target.familiar() + ": the digests differ");
@@ -319,7 +319,7 @@ public final class RegistryClient implements AutoCloseable {
      * {@code mountFrom} (may be null) is another repository of the same registry that has it,
      * else an upload. For pushing single blobs such as a registry build cache's layers.
      */
-    public RegistryListener.Outcome pushBlob(ImageName repository, Descriptor blob, ContentSource content, ImageName mountFrom)
+    public RegistryListener.Outcome pushBlob(ImageName repository, Descriptor blob, BlobSource content, ImageName mountFrom)
             throws IOException {
         String registry = repository.registryHost();
         String from = mountFrom != null && mountFrom.registryHost().equals(registry)
@@ -338,7 +338,7 @@ public final class RegistryClient implements AutoCloseable {
 
     private final class PushState {
         final ImageName target;
-        final ContentSource content;
+        final BlobSource content;
         final PushOptions options;
         final Map<Digest, Boolean> blobsDone = new ConcurrentHashMap<>();
         final AtomicInteger uploaded = new AtomicInteger();
@@ -346,7 +346,7 @@ public final class RegistryClient implements AutoCloseable {
         final AtomicInteger skipped = new AtomicInteger();
         final AtomicLong bytes = new AtomicLong();
 
-        PushState(ImageName target, ContentSource content, PushOptions options) {
+        PushState(ImageName target, BlobSource content, PushOptions options) {
             this.target = target;
             this.content = content;
             this.options = options;
@@ -406,7 +406,7 @@ public final class RegistryClient implements AutoCloseable {
         runAll(tasks, "jbuild-push");
     }
 
-    private static byte[] readManifest(ContentSource content, Descriptor d) throws IOException {
+    private static byte[] readManifest(BlobSource content, Descriptor d) throws IOException {
         if (d.size() > MAX_MANIFEST_BYTES) {
             throw new RegistryException("manifest " + d.digest() + " is larger than " + MAX_MANIFEST_BYTES + " bytes");
         }

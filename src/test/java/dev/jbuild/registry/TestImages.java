@@ -37,7 +37,7 @@ final class TestImages {
     }
 
     /** A store as the registry client's content source. */
-    static ContentSource source(Store store) {
+    static BlobSource source(Store store) {
         return d -> store.open(d.digest());
     }
 
