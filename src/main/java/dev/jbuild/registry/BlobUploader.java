@@ -4,6 +4,7 @@ import dev.jbuild.image.Descriptor;
 import dev.jbuild.image.Digest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -260,7 +261,7 @@ final class BlobUploader {
                     position = offset;
                 }
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(new LocalIOException(e));
+                throw new UncheckedIOException(new LocalIOException(e));
             }
             return new InputStream() {
                 private long left = length;
