@@ -34,7 +34,7 @@ public record Credentials(String username, String password, String identityToken
     }
 
     /** An OAuth2 refresh token, exchanged for access tokens at the registry's token endpoint. */
-    public static Credentials identityToken(String token) {
+    static Credentials identityToken(String token) {
         return new Credentials(IDENTITY_TOKEN_USER, null, Objects.requireNonNull(token, "token"));
     }
 
@@ -55,7 +55,7 @@ public record Credentials(String username, String password, String identityToken
         return IDENTITY_TOKEN_USER.equals(username) ? identityToken(secret) : basic(username, secret);
     }
 
-    public boolean isIdentityToken() {
+    boolean isIdentityToken() {
         return identityToken != null;
     }
 

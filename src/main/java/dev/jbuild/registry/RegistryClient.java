@@ -96,12 +96,12 @@ public final class RegistryClient implements AutoCloseable {
      * The descriptor of what {@code name} points at now, from a {@code HEAD} request (cheap, and
      * not counted against Docker Hub's pull limit); empty when it does not exist.
      */
-    public Optional<Descriptor> headManifest(ImageName name) throws IOException {
+    Optional<Descriptor> headManifest(ImageName name) throws IOException {
         return puller.headManifest(name);
     }
 
     /** The image config of {@code manifest}, verified and parsed, from {@code repository}'s registry. */
-    public Document<ImageConfig> fetchConfig(ImageName repository, Manifest manifest) throws IOException {
+    Document<ImageConfig> fetchConfig(ImageName repository, Manifest manifest) throws IOException {
         return puller.fetchConfig(repository, manifest);
     }
 
@@ -128,7 +128,7 @@ public final class RegistryClient implements AutoCloseable {
     }
 
     /** Whether {@code repository} has the blob. */
-    public boolean blobExists(ImageName repository, Digest digest) throws IOException {
+    boolean blobExists(ImageName repository, Digest digest) throws IOException {
         return pusher.blobExists(repository, digest);
     }
 

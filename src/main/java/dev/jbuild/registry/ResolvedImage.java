@@ -28,7 +28,7 @@ public record ResolvedImage(ImageName name, Descriptor descriptor, Document<Mani
     }
 
     /** The digest the reference resolved to: of the outermost index when there is one, else of the manifest. */
-    public Digest rootDigest() {
+    Digest rootDigest() {
         return indexes.isEmpty() ? manifest.digest() : indexes.get(0).digest();
     }
 }
