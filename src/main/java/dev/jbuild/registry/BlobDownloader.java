@@ -99,7 +99,7 @@ final class BlobDownloader {
                 if (start != p.received) {
                     LOG.debug("{}: registry resumed at {} instead of {}; starting over", what, start, p.received);
                     p.reset();
-                    throw new java.io.IOException("the registry resumed " + blob.digest() + " at the wrong offset");
+                    throw new IOException("the registry resumed " + blob.digest() + " at the wrong offset");
                 }
                 LOG.debug("{}: resuming at byte {}", what, p.received);
             } else if (status == 200) {

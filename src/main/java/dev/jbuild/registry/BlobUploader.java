@@ -4,6 +4,7 @@ import dev.jbuild.image.Descriptor;
 import dev.jbuild.image.Digest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -46,7 +47,7 @@ final class BlobUploader {
      * Makes sure {@code blob} is in {@code repository}. {@code mountFrom} is another repository
      * of the same registry that has it, or null. {@code uploadedBytes} counts bytes sent.
      */
-    RegistryListener.Outcome push(String registry, String repository, Descriptor blob, ContentSource source, String mountFrom,
+    RegistryListener.Outcome push(String registry, String repository, Descriptor blob, BlobSource source, String mountFrom,
             AtomicLong uploadedBytes) throws IOException {
         String what = "pushing blob " + blob.digest() + " to " + registry + "/" + repository;
         Scope scope = Scope.push(repository);
@@ -138,7 +139,7 @@ final class BlobUploader {
         return new Session(r.location(what), min);
     }
 
-    private void putWhole(String registry, Session session, Descriptor blob, ContentSource source, Scope scope, String what,
+    private void putWhole(String registry, Session session, Descriptor blob, BlobSource source, Scope scope, String what,
             AtomicLong uploadedBytes) throws IOException {
         Cursor cursor = new Cursor(source, blob);
         try {
@@ -153,7 +154,7 @@ final class BlobUploader {
         }
     }
 
-    private void putChunked(String registry, Session session, Descriptor blob, ContentSource source, Scope scope, String what,
+    private void putChunked(String registry, Session session, Descriptor blob, BlobSource source, Scope scope, String what,
             AtomicLong uploadedBytes) throws IOException {
         long chunk = Math.max(chunkSize, session.minChunk());
         URI location = session.location();
@@ -231,12 +232,12 @@ final class BlobUploader {
      * for again (a resend after a 401 or redirect) reopens the content and skips to the offset.
      */
     private final class Cursor {
-        private final ContentSource source;
+        private final BlobSource source;
         private final Descriptor blob;
         private InputStream in;
         private long position;
 
-        Cursor(ContentSource source, Descriptor blob) throws LocalIOException {
+        Cursor(BlobSource source, Descriptor blob) throws LocalIOException {
             this.source = source;
             this.blob = blob;
             try {
@@ -260,7 +261,7 @@ final class BlobUploader {
                     position = offset;
                 }
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(new LocalIOException(e));
+                throw new UncheckedIOException(new LocalIOException(e));
             }
             return new InputStream() {
                 private long left = length;

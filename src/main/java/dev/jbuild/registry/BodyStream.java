@@ -2,6 +2,7 @@ package dev.jbuild.registry;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -111,7 +112,7 @@ final class BodyStream extends InputStream implements HttpResponse.BodySubscribe
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 cancel();
-                throw new java.io.InterruptedIOException("interrupted while " + what);
+                throw new InterruptedIOException("interrupted while " + what);
             }
             if (next == null && deadline != Long.MAX_VALUE && deadline - System.nanoTime() <= 0) {
                 throw tooSlow();

@@ -91,8 +91,8 @@ final class CredentialLookup {
      * {@code $XDG_CONFIG_HOME/containers/auth.json} (default {@code ~/.config}). Read after Docker's
      * config, which is where {@code jbuild login} writes, so jbuild's own login wins over another tool's.
      */
-    static java.util.List<Path> containersAuthFiles(Map<String, String> env, boolean explicitAuthFile) {
-        java.util.List<Path> files = new java.util.ArrayList<>();
+    static List<Path> containersAuthFiles(Map<String, String> env, boolean explicitAuthFile) {
+        List<Path> files = new ArrayList<>();
         if (!explicitAuthFile) {
             String runtime = env.get("XDG_RUNTIME_DIR");
             if (runtime != null && !runtime.isBlank()) {

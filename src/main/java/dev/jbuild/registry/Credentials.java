@@ -3,6 +3,7 @@ package dev.jbuild.registry;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What jbuild presents to a registry: a user name and password (or access token used as a
@@ -33,7 +34,7 @@ public record Credentials(String username, String password, String identityToken
     }
 
     /** An OAuth2 refresh token, exchanged for access tokens at the registry's token endpoint. */
-    public static Credentials identityToken(String token) {
+    static Credentials identityToken(String token) {
         return new Credentials(IDENTITY_TOKEN_USER, null, Objects.requireNonNull(token, "token"));
     }
 
@@ -54,7 +55,7 @@ public record Credentials(String username, String password, String identityToken
         return IDENTITY_TOKEN_USER.equals(username) ? identityToken(secret) : basic(username, secret);
     }
 
-    public boolean isIdentityToken() {
+    boolean isIdentityToken() {
         return identityToken != null;
     }
 
@@ -64,6 +65,11 @@ public record Credentials(String username, String password, String identityToken
             throw new IllegalStateException("an identity token cannot be sent as Basic credentials");
         }
         return "Basic " + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Who is asking, for messages: the user, the identity token or anonymous (empty); never a secret. */
+    static String describeUser(Optional<Credentials> creds) {
+        return creds.map(c -> c.isIdentityToken() ? "the identity token" : "user '" + c.username() + "'").orElse("anonymous");
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.net.SocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -125,7 +126,7 @@ final class EnvProxySelector extends ProxySelector {
         }
         byte[] entryIp = literalIp(name);
         if (entryIp != null) {
-            return ip != null && java.util.Arrays.equals(entryIp, ip);
+            return ip != null && Arrays.equals(entryIp, ip);
         }
         if (name.startsWith("*.")) {
             name = name.substring(1);

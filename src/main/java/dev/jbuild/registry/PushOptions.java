@@ -23,7 +23,7 @@ public record PushOptions(List<String> additionalTags, Map<Digest, ImageName> mo
         return new PushOptions(List.of(), Map.of());
     }
 
-    public PushOptions withAdditionalTags(List<String> tags) {
+    PushOptions withAdditionalTags(List<String> tags) {
         return new PushOptions(tags, mountSources);
     }
 

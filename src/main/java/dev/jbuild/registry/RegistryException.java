@@ -55,7 +55,7 @@ public class RegistryException extends IOException {
     }
 
     /** Whether the registry reported {@code code} (e.g. {@code MANIFEST_UNKNOWN}). */
-    public boolean hasError(String code) {
+    boolean hasError(String code) {
         return errors.stream().anyMatch(e -> code.equals(e.code()));
     }
 

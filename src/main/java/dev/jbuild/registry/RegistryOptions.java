@@ -132,12 +132,12 @@ public final class RegistryOptions {
      * Registries known to speak plain HTTP only: no HTTPS attempt first (BuildKit's
      * {@code http = true}). Such registries are insecure too.
      */
-    public Set<String> plainHttpRegistries() {
+    Set<String> plainHttpRegistries() {
         return plainHttpRegistries;
     }
 
     /** Whether {@code registry} is insecure: listed (or plain HTTP), or a loopback address when that default is on. */
-    public boolean isInsecure(String registry) {
+    boolean isInsecure(String registry) {
         String r = registry.toLowerCase(Locale.ROOT);
         // "*" is --tls-verify=false: every registry of this command is insecure.
         if (insecureRegistries.contains("*") || insecureRegistries.contains(r) || insecureRegistries.contains(hostOf(r))
@@ -152,17 +152,17 @@ public final class RegistryOptions {
     }
 
     /** Whether loopback registries ({@code localhost}, {@code 127.0.0.0/8}, {@code ::1}) are insecure, as in Docker. */
-    public boolean loopbackInsecure() {
+    boolean loopbackInsecure() {
         return loopbackInsecure;
     }
 
     /** Extra CA certificate files (PEM) trusted for every registry, in addition to the system's. */
-    public List<Path> tlsCaFiles() {
+    List<Path> tlsCaFiles() {
         return tlsCaFiles;
     }
 
     /** Directories holding {@code HOST[:PORT]/ca.crt}, {@code client.cert}, {@code client.key}. */
-    public List<Path> certsDirectories() {
+    List<Path> certsDirectories() {
         return certsDirectories;
     }
 
@@ -181,12 +181,12 @@ public final class RegistryOptions {
     }
 
     /** How long to wait for a response's status and headers. */
-    public Duration responseTimeout() {
+    Duration responseTimeout() {
         return responseTimeout;
     }
 
     /** How long a response body may stall (no bytes at all) before the transfer is abandoned. */
-    public Duration readTimeout() {
+    Duration readTimeout() {
         return readTimeout;
     }
 
@@ -208,20 +208,20 @@ public final class RegistryOptions {
     }
 
     /** Attempts per operation, the first included. */
-    public int maxAttempts() {
+    int maxAttempts() {
         return maxAttempts;
     }
 
-    public Duration initialBackoff() {
+    Duration initialBackoff() {
         return initialBackoff;
     }
 
-    public Duration maxBackoff() {
+    Duration maxBackoff() {
         return maxBackoff;
     }
 
     /** No retry starts once this much time has passed since an operation's first attempt. */
-    public Duration maxRetryTime() {
+    Duration maxRetryTime() {
         return maxRetryTime;
     }
 
@@ -231,16 +231,16 @@ public final class RegistryOptions {
     }
 
     /** Bytes per PATCH request of a chunked upload (raised to the registry's minimum). */
-    public long chunkSize() {
+    long chunkSize() {
         return chunkSize;
     }
 
     /** Blobs up to this size are uploaded in one PUT; larger ones in chunks. */
-    public long monolithicLimit() {
+    long monolithicLimit() {
         return monolithicLimit;
     }
 
-    public String userAgent() {
+    String userAgent() {
         return userAgent;
     }
 
@@ -299,12 +299,12 @@ public final class RegistryOptions {
         }
 
         /** A registry reached over plain HTTP without trying HTTPS first. */
-        public Builder plainHttpRegistry(String registry) {
+        Builder plainHttpRegistry(String registry) {
             plainHttpRegistries.add(normalizeRegistry(registry));
             return this;
         }
 
-        public Builder loopbackInsecure(boolean value) {
+        Builder loopbackInsecure(boolean value) {
             loopbackInsecure = value;
             return this;
         }
@@ -315,7 +315,7 @@ public final class RegistryOptions {
         }
 
         /** Replaces the certificate directories (default {@link #DEFAULT_CERTS_DIRECTORIES}). */
-        public Builder certsDirectories(List<Path> directories) {
+        Builder certsDirectories(List<Path> directories) {
             certsDirectories.clear();
             certsDirectories.addAll(directories);
             return this;
@@ -336,12 +336,12 @@ public final class RegistryOptions {
             return this;
         }
 
-        public Builder responseTimeout(Duration d) {
+        Builder responseTimeout(Duration d) {
             responseTimeout = positive(d, "response timeout");
             return this;
         }
 
-        public Builder readTimeout(Duration d) {
+        Builder readTimeout(Duration d) {
             readTimeout = positive(d, "read timeout");
             return this;
         }
@@ -355,7 +355,7 @@ public final class RegistryOptions {
             return this;
         }
 
-        public Builder maxAttempts(int n) {
+        Builder maxAttempts(int n) {
             if (n < 1) {
                 throw new IllegalArgumentException("at least one attempt is needed");
             }
@@ -363,13 +363,13 @@ public final class RegistryOptions {
             return this;
         }
 
-        public Builder backoff(Duration initial, Duration max) {
+        Builder backoff(Duration initial, Duration max) {
             initialBackoff = positive(initial, "initial backoff");
             maxBackoff = positive(max, "maximum backoff");
             return this;
         }
 
-        public Builder maxRetryTime(Duration d) {
+        Builder maxRetryTime(Duration d) {
             maxRetryTime = positive(d, "maximum retry time");
             return this;
         }
@@ -383,7 +383,7 @@ public final class RegistryOptions {
         }
 
         /** Chunked uploads: blobs above {@code monolithicLimit} bytes go in PATCHes of {@code chunkSize}. */
-        public Builder uploadChunking(long monolithicLimit, long chunkSize) {
+        Builder uploadChunking(long monolithicLimit, long chunkSize) {
             if (chunkSize < 1 || monolithicLimit < 0) {
                 throw new IllegalArgumentException("invalid chunking: limit " + monolithicLimit + ", chunk " + chunkSize);
             }
@@ -392,7 +392,7 @@ public final class RegistryOptions {
             return this;
         }
 
-        public Builder userAgent(String value) {
+        Builder userAgent(String value) {
             userAgent = Objects.requireNonNull(value, "user agent");
             return this;
         }

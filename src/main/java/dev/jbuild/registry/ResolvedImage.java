@@ -1,6 +1,7 @@
 package dev.jbuild.registry;
 
 import dev.jbuild.image.Descriptor;
+import dev.jbuild.image.Digest;
 import dev.jbuild.image.Document;
 import dev.jbuild.image.ImageName;
 import dev.jbuild.image.Index;
@@ -27,7 +28,7 @@ public record ResolvedImage(ImageName name, Descriptor descriptor, Document<Mani
     }
 
     /** The digest the reference resolved to: of the outermost index when there is one, else of the manifest. */
-    public dev.jbuild.image.Digest rootDigest() {
+    Digest rootDigest() {
         return indexes.isEmpty() ? manifest.digest() : indexes.get(0).digest();
     }
 }

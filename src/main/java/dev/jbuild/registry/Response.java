@@ -6,6 +6,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpHeaders;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -125,7 +126,7 @@ final class Response implements Closeable {
         } catch (IOException e) {
             // Not JSON: fall through.
         }
-        String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8).strip();
+        String text = new String(bytes, StandardCharsets.UTF_8).strip();
         String firstLine = text.lines().findFirst().orElse("");
         if (!firstLine.isEmpty() && !firstLine.startsWith("<")) {
             errors.add(new RegistryException.Error("", firstLine.length() > 200 ? firstLine.substring(0, 200) + "..." : firstLine));

@@ -4,6 +4,7 @@ import dev.jbuild.image.DigestMismatchException;
 import dev.jbuild.image.InvalidDocumentException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
@@ -193,7 +194,7 @@ final class RetryPolicy {
         if (e instanceof RegistryAuthException || e instanceof DigestMismatchException || e instanceof TransferTooSlowException
                 || e instanceof LimitExceededException
                 || e instanceof InvalidDocumentException || e instanceof LocalIOException
-                || e instanceof SSLHandshakeException || e instanceof InterruptedIOException && !(e instanceof java.net.SocketTimeoutException)) {
+                || e instanceof SSLHandshakeException || e instanceof InterruptedIOException && !(e instanceof SocketTimeoutException)) {
             return false;
         }
         if (e instanceof RegistryException re) {

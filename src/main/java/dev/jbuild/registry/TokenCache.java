@@ -1,14 +1,17 @@
 package dev.jbuild.registry;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Bearer tokens of one registry by scope. A token counts as expired a little before its end
- * (a tenth of its lifetime, at most 10 s), so that a request does not set out with a token that
- * runs out on the way.
+ * What the token server of one registry handed out: access tokens by scope and the latest
+ * refresh token. It outlives each challenge (a registry re-challenges with every 401), so tokens
+ * stay usable across them. A token counts as expired a little before its end (a tenth of its
+ * lifetime, at most 10 s), so that a request does not set out with a token that runs out on the
+ * way.
  */
 final class TokenCache {
 
@@ -23,12 +26,39 @@ final class TokenCache {
         }
     }
 
+    /** Obtains a token when none is usable. */
+    @FunctionalInterface
+    interface Fetch {
+        Token fetch() throws IOException;
+    }
+
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
+    private final Map<String, Object> fetchLocks = new ConcurrentHashMap<>();
+    private volatile String refreshToken;
 
     /** The usable token for exactly this scope key, or null. */
     Token get(String scopeKey, Instant now) {
         Token t = tokens.get(scopeKey);
         return t != null && t.usableAt(now) ? t : null;
+    }
+
+    /**
+     * The usable token for the scope key, else one from {@code fetch}, kept. Callers wanting the
+     * same scope at once wait for one fetch (the parallel transfers of a push all start here).
+     */
+    Token getOrFetch(String scopeKey, Fetch fetch) throws IOException {
+        Token t = get(scopeKey, Instant.now());
+        if (t != null) {
+            return t;
+        }
+        synchronized (fetchLocks.computeIfAbsent(scopeKey, k -> new Object())) {
+            t = get(scopeKey, Instant.now());
+            if (t == null) {
+                t = fetch.fetch();
+                put(scopeKey, t);
+            }
+            return t;
+        }
     }
 
     void put(String scopeKey, Token token) {
@@ -40,7 +70,13 @@ final class TokenCache {
         tokens.computeIfPresent(scopeKey, (k, t) -> t.value().equals(value) ? null : t);
     }
 
-    int size() {
-        return tokens.size();
+    /** The refresh token the token server handed out last, or null. */
+    String refreshToken() {
+        return refreshToken;
+    }
+
+    /** Keeps the token server's refresh token; null forgets it (it was refused). */
+    void refreshToken(String token) {
+        refreshToken = token;
     }
 }

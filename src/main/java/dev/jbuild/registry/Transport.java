@@ -1,8 +1,10 @@
 package dev.jbuild.registry;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -10,10 +12,11 @@ import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
-import java.net.http.HttpTimeoutException;
-import java.nio.channels.UnresolvedAddressException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -134,7 +137,7 @@ final class Transport implements AutoCloseable {
      * for direct connections: through a proxy the port is the proxy's business.
      */
     private boolean answersPlainHttp(URI httpsBase) {
-        if (proxySelector.select(httpsBase).stream().anyMatch(p -> p.type() != java.net.Proxy.Type.DIRECT)) {
+        if (proxySelector.select(httpsBase).stream().anyMatch(p -> p.type() != Proxy.Type.DIRECT)) {
             return false;
         }
         int port = httpsBase.getPort() < 0 ? 443 : httpsBase.getPort();
@@ -154,10 +157,10 @@ final class Transport implements AutoCloseable {
             return new ProbeAnswer(r.statusCode(), r.headers());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted");
+            throw new InterruptedIOException("interrupted");
         } catch (SSLException e) {
             throw tlsFailure("GET", request.uri(), e);
-        } catch (java.io.InterruptedIOException e) {
+        } catch (InterruptedIOException e) {
             throw e;
         } catch (IOException e) {
             throw networkFailure("GET", request.uri(), options.connectTimeout(), e);
@@ -193,7 +196,7 @@ final class Transport implements AutoCloseable {
             // The JDK's timeout runs from sending the request: give large bodies time to go out
             // (at the minimum transfer rate) before the wait for the response begins.
             long length = publisher.contentLength();
-            java.time.Duration timeout = length > 0 ? options.transferAllowance(length) : options.responseTimeout();
+            Duration timeout = length > 0 ? options.transferAllowance(length) : options.responseTimeout();
             rb.timeout(timeout);
             HttpResponse<BodyStream> r;
             try {
@@ -201,10 +204,10 @@ final class Transport implements AutoCloseable {
                 r = client(target).send(rb.build(), BodyStream.handler(options.readTimeout(), what));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException(what + " interrupted");
+                throw new InterruptedIOException(what + " interrupted");
             } catch (SSLException e) {
                 throw tlsFailure(m, target, e);
-            } catch (java.io.InterruptedIOException e) {
+            } catch (InterruptedIOException e) {
                 throw e;
             } catch (IOException e) {
                 throw networkFailure(m, target, timeout, e);
@@ -245,7 +248,7 @@ final class Transport implements AutoCloseable {
      * change it.
      */
     void limitBody(Response response, long bytes) {
-        java.time.Duration allowed = options.transferAllowance(bytes);
+        Duration allowed = options.transferAllowance(bytes);
         response.body().deadline(allowed, redact(response.uri()) + " is slower than the minimum transfer rate of "
                 + options.minTransferRate() + " bytes/s (" + allowed.toSeconds() + " s allowed for " + bytes
                 + " bytes: " + options.responseTimeout().toSeconds() + " s, plus the size at that rate); for a registry"
@@ -288,9 +291,9 @@ final class Transport implements AutoCloseable {
      * once more without it (a failure path: the extra connection costs nothing next to the retries).
      * Through a proxy, the proxy is what was connected to, and what the message names.
      */
-    private NetworkException networkFailure(String method, URI target, java.time.Duration timeout, IOException e) {
-        java.net.Proxy proxy = proxySelector.select(target).stream()
-                .filter(p -> p.type() != java.net.Proxy.Type.DIRECT && p.address() instanceof InetSocketAddress)
+    private NetworkException networkFailure(String method, URI target, Duration timeout, IOException e) {
+        Proxy proxy = proxySelector.select(target).stream()
+                .filter(p -> p.type() != Proxy.Type.DIRECT && p.address() instanceof InetSocketAddress)
                 .findFirst().orElse(null);
         String host;
         int port;
@@ -361,7 +364,7 @@ final class Transport implements AutoCloseable {
         return null;
     }
 
-    private static String seconds(java.time.Duration d) {
+    private static String seconds(Duration d) {
         return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
     }
 

@@ -2,7 +2,7 @@
  * jbuild's OCI distribution client. {@link dev.jbuild.registry.RegistryClient} is the entry point:
  * it resolves references (indexes narrowed to a platform), downloads manifests, configs and
  * blobs into a {@link dev.jbuild.registry.BlobSink}, pushes images and indexes from a
- * {@link dev.jbuild.registry.ContentSource}, and checks credentials for {@code jbuild login};
+ * {@link dev.jbuild.registry.BlobSource}, and checks credentials for {@code jbuild login};
  * {@link dev.jbuild.registry.DockerConfigFile} writes the login into Docker's config.
  *
  * <p>Inside, in small package-private classes: the transport ({@code java.net.http}, redirects

@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Moves images between a registry and the local store: the one place that knows both. Pulls
@@ -59,14 +58,6 @@ public final class ImageTransfer {
         store.putBytes(resolved.manifest().bytes());
         store.tag(name.toString(), descriptor);
         return descriptor;
-    }
-
-    /**
-     * The digest the registry has for {@code name} now (for {@code --pull}: is the stored base
-     * still current?), or empty when it has no such image.
-     */
-    public Optional<Digest> remoteDigest(ImageName name) throws IOException {
-        return registry.headManifest(name).map(Descriptor::digest);
     }
 
     /**

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jbuild.image.Descriptor;
 import dev.jbuild.image.DigestMismatchException;
 import dev.jbuild.image.Document;
+import dev.jbuild.image.ImageDocuments;
 import dev.jbuild.image.ImageName;
 import dev.jbuild.image.InvalidDocumentException;
 import dev.jbuild.image.Manifest;
@@ -23,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -290,7 +292,7 @@ class FaultInjectionTest {
         long free = Files.getFileStore(store.root()).getUsableSpace();
         long claimed = Math.max(1L << 40, free * 2);
         Descriptor huge = new Descriptor(real.mediaType(), real.digest(), claimed);
-        Document<Manifest> lying = dev.jbuild.image.ImageDocuments.encode(
+        Document<Manifest> lying = ImageDocuments.encode(
                 new Manifest(MediaTypes.OCI_MANIFEST, image.value().config(), List.of(huge)));
         proxy.inject(FaultProxy.request("GET", "/manifests/"), FaultProxy.Fault.respond(200, MediaTypes.OCI_MANIFEST, lying.bytes()), 1);
         try (RegistryClient client = RegistryClient.create(options().build())) {
@@ -362,7 +364,7 @@ class FaultInjectionTest {
     @Test
     void aManifestOverTheLimitFailsAtTheFirstAttempt() throws Exception {
         byte[] big = new byte[RegistryClient.MAX_MANIFEST_BYTES + 1];
-        java.util.Arrays.fill(big, (byte) ' ');
+        Arrays.fill(big, (byte) ' ');
         proxy.inject(FaultProxy.request("GET", "/manifests/"), FaultProxy.Fault.respond(200, MediaTypes.OCI_MANIFEST, big), 10);
         try (RegistryClient client = RegistryClient.create(options().build())) {
             IOException e = assertThrows(IOException.class, () -> client.resolve(viaProxy("faults/bigmanifest:1"), AMD64));

@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -62,7 +63,7 @@ final class FaultProxy implements AutoCloseable {
 
         static Fault status(int status, String json, Map<String, String> headers) {
             Fault f = status(status, json);
-            java.util.HashMap<String, String> h = new java.util.HashMap<>(headers);
+            HashMap<String, String> h = new HashMap<>(headers);
             h.put("Content-Type", "application/json");
             f.headers = h;
             return f;

@@ -2,6 +2,7 @@ package dev.jbuild.registry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.jbuild.image.Digest;
 import dev.jbuild.image.ImageName;
@@ -13,8 +14,13 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -141,14 +147,14 @@ class InsecureEndpointTest {
     @Test
     void thePlainHttpClientNeverSpeaksTls() throws Exception {
         // Built without the JDK's default TLS set-up; an https request through it fails, never goes unverified.
-        java.net.http.HttpClient plain = java.net.http.HttpClient.newBuilder().sslContext(new NoTlsContext()).build();
+        HttpClient plain = HttpClient.newBuilder().sslContext(new NoTlsContext()).build();
         try (RawHttpRegistry registry = new RawHttpRegistry()) {
-            java.net.URI base = java.net.URI.create("//" + registry.host() + "/v2/");
-            assertEquals(200, plain.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http:" + base)).build(),
-                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode());
-            org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> plain.send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("https:" + base)).build(),
-                    java.net.http.HttpResponse.BodyHandlers.discarding()));
+            URI base = URI.create("//" + registry.host() + "/v2/");
+            assertEquals(200, plain.send(HttpRequest.newBuilder(URI.create("http:" + base)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode());
+            assertThrows(Exception.class, () -> plain.send(
+                    HttpRequest.newBuilder(URI.create("https:" + base)).build(),
+                    HttpResponse.BodyHandlers.discarding()));
             assertEquals(0, registry.clientHellos());
         }
     }
@@ -166,7 +172,7 @@ class InsecureEndpointTest {
                 }
             });
             server.start();
-            assertFalse(PlainHttpSniffer.answersPlainHttp("127.0.0.1", tls.getLocalPort(), java.time.Duration.ofSeconds(5)));
+            assertFalse(PlainHttpSniffer.answersPlainHttp("127.0.0.1", tls.getLocalPort(), Duration.ofSeconds(5)));
             server.join();
         }
     }
@@ -177,6 +183,6 @@ class InsecureEndpointTest {
         try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = closed.getLocalPort();
         }
-        assertFalse(PlainHttpSniffer.answersPlainHttp("127.0.0.1", port, java.time.Duration.ofSeconds(5)));
+        assertFalse(PlainHttpSniffer.answersPlainHttp("127.0.0.1", port, Duration.ofSeconds(5)));
     }
 }

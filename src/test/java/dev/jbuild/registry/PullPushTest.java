@@ -27,6 +27,7 @@ import dev.jbuild.testing.LocalRegistryExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -185,7 +186,7 @@ class PullPushTest {
         Document<Manifest> base = TestImages.image(store, AMD64, 30, 5000, 6000);
         try (RegistryClient client = client()) {
             client.push(name("base/os:1"), base, TestImages.source(store), PushOptions.defaults());
-            Map<Digest, ImageName> sources = new java.util.HashMap<>();
+            Map<Digest, ImageName> sources = new HashMap<>();
             for (Descriptor layer : base.value().layers()) {
                 sources.put(layer.digest(), name("base/os:1"));
             }

@@ -1,6 +1,7 @@
 package dev.jbuild.registry;
 
 import dev.jbuild.image.Descriptor;
+import dev.jbuild.image.Digest;
 import dev.jbuild.image.Document;
 import dev.jbuild.image.ImageDocuments;
 import dev.jbuild.image.Index;
@@ -37,7 +38,7 @@ final class TestImages {
     }
 
     /** A store as the registry client's content source. */
-    static ContentSource source(Store store) {
+    static BlobSource source(Store store) {
         return d -> store.open(d.digest());
     }
 
@@ -58,7 +59,7 @@ final class TestImages {
         for (int i = 0; i < layerSizes.length; i++) {
             byte[] content = bytes(seed * 1000 + i, layerSizes[i]);
             layers.add(store.putBytes(MediaTypes.OCI_LAYER_TAR_GZIP, content));
-            diffIds.append(i == 0 ? "" : ",").append('"').append(dev.jbuild.image.Digest.of(content)).append('"');
+            diffIds.append(i == 0 ? "" : ",").append('"').append(Digest.of(content)).append('"');
         }
         String config = "{\"architecture\":\"" + platform.architecture() + "\",\"os\":\"" + platform.os() + "\""
                 + (platform.variant() == null ? "" : ",\"variant\":\"" + platform.variant() + "\"")

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class TokenCacheTest {
@@ -34,5 +35,21 @@ class TokenCacheTest {
         assertEquals("new", cache.get("s", T0).value());
         cache.invalidate("s", "new");
         assertNull(cache.get("s", T0));
+    }
+
+    @Test
+    void getOrFetchFetchesOnlyWhatIsNotUsable() throws Exception {
+        TokenCache cache = new TokenCache();
+        AtomicInteger fetches = new AtomicInteger();
+        TokenCache.Fetch fetch = () -> {
+            Instant now = Instant.now();
+            return new TokenCache.Token("t" + fetches.incrementAndGet(), now, now.plusSeconds(300));
+        };
+        assertEquals("t1", cache.getOrFetch("s", fetch).value());
+        assertEquals("t1", cache.getOrFetch("s", fetch).value());
+        assertEquals("t2", cache.getOrFetch("other", fetch).value());
+        cache.invalidate("s", "t1");
+        assertEquals("t3", cache.getOrFetch("s", fetch).value());
+        assertEquals(3, fetches.get());
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import dev.jbuild.image.Descriptor;
 import dev.jbuild.image.ImageName;
@@ -42,7 +43,7 @@ class TransportTest {
     @TempDir
     Path tmp;
 
-    private static HttpServer server(String path, com.sun.net.httpserver.HttpHandler handler) throws IOException {
+    private static HttpServer server(String path, HttpHandler handler) throws IOException {
         HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         s.createContext(path, handler);
         s.start();

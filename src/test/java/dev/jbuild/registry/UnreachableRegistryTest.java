@@ -14,6 +14,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -81,7 +82,7 @@ class UnreachableRegistryTest {
         // Through a proxy that refuses, so that no test reaches the real Docker Hub: the URL is its API host.
         int proxyPort = refusingPort();
         try (RegistryClient client = RegistryClient.create(Clients.isolated(tmp).maxAttempts(1)
-                .environment(java.util.Map.of("HTTPS_PROXY", "http://127.0.0.1:" + proxyPort)).build())) {
+                .environment(Map.of("HTTPS_PROXY", "http://127.0.0.1:" + proxyPort)).build())) {
             IOException e = assertThrows(IOException.class, () -> client.resolve(ImageName.parse("alpine:3"), AMD64));
             assertEquals("pulling manifest alpine:3 failed: GET https://registry-1.docker.io/v2/ (through the proxy 127.0.0.1:"
                     + proxyPort + "): connection refused (gave up after 1 attempts)", e.getMessage());
