@@ -4,8 +4,9 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -57,34 +58,27 @@ final class TransferPool {
         };
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, tasks.size()), factory);
         try {
+            // Results are taken as transfers finish, not in the order they were started: a failure of the
+            // last blob must stop the others at once, not after every earlier blob has been transferred.
+            CompletionService<Void> finished = new ExecutorCompletionService<>(pool);
             List<Future<Void>> futures = new ArrayList<>();
             for (Task t : tasks) {
-                futures.add(pool.submit(() -> {
+                futures.add(finished.submit(() -> {
                     t.run();
                     return null;
                 }));
             }
-            IOException first = null;
-            for (Future<Void> f : futures) {
+            for (int i = 0; i < futures.size(); i++) {
                 try {
-                    if (first == null) {
-                        f.get();
-                    } else {
-                        f.cancel(true);
-                    }
+                    finished.take().get();
                 } catch (ExecutionException e) {
-                    first = asIOException(e.getCause());
                     cancelAll(futures);
-                } catch (CancellationException e) {
-                    // Cancelled after the first failure.
+                    throw asIOException(e.getCause());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     cancelAll(futures);
                     throw new InterruptedIOException("interrupted");
                 }
-            }
-            if (first != null) {
-                throw first;
             }
         } finally {
             pool.shutdownNow();

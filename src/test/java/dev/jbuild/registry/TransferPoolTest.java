@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -59,5 +61,43 @@ class TransferPoolTest {
         assertSame(bug, assertThrows(IllegalStateException.class, () -> pool(2).runAll(List.of(ok, () -> {
             throw bug;
         }), "test")));
+    }
+
+    /**
+     * A failure of the last transfer started stops the earlier ones at once (not after they finish), and
+     * the call returns only when the stopped ones have cleaned up.
+     */
+    @Test
+    void theFirstFailureStopsTheOthersBeforeItIsThrown() throws Exception {
+        IOException failure = new IOException("broken");
+        CountDownLatch othersStarted = new CountDownLatch(2);
+        AtomicInteger stopped = new AtomicInteger();
+        TransferPool.Task slow = () -> {
+            othersStarted.countDown();
+            try {
+                Thread.sleep(TimeUnit.MINUTES.toMillis(1));
+            } catch (InterruptedException e) {
+                // Like a cancelled download: clean up, then stop.
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException again) {
+                    // keep stopping
+                }
+                stopped.incrementAndGet();
+            }
+        };
+        TransferPool.Task failing = () -> {
+            try {
+                othersStarted.await();
+            } catch (InterruptedException e) {
+                throw new IOException(e);
+            }
+            throw failure;
+        };
+        long start = System.nanoTime();
+        IOException thrown = assertThrows(IOException.class, () -> pool(3).runAll(List.of(slow, slow, failing), "test"));
+        assertSame(failure, thrown);
+        assertEquals(2, stopped.get(), "both stopped transfers finished their clean-up before the call returned");
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(30), "stopped at once, not after a minute");
     }
 }
