@@ -1,7 +1,5 @@
 package dev.jbuild.image;
 
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -36,10 +34,6 @@ public record Document<T>(T value, byte[] bytes, Digest digest) {
 
     public long size() {
         return bytes.length;
-    }
-
-    public InputStream inputStream() {
-        return new ByteArrayInputStream(bytes);
     }
 
     /** A descriptor of this document with the given media type. */

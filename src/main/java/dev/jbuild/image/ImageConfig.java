@@ -198,10 +198,6 @@ public record ImageConfig(
             return new Config(user, exposedPorts, env, entrypoint, cmd, volumes, workingDir, labels, v, argsEscaped, healthcheck, onBuild, shell, unknownFields);
         }
 
-        public Config withArgsEscaped(boolean v) {
-            return new Config(user, exposedPorts, env, entrypoint, cmd, volumes, workingDir, labels, stopSignal, v, healthcheck, onBuild, shell, unknownFields);
-        }
-
         public Config withHealthcheck(Healthcheck v) {
             return new Config(user, exposedPorts, env, entrypoint, cmd, volumes, workingDir, labels, stopSignal, argsEscaped, v, onBuild, shell, unknownFields);
         }

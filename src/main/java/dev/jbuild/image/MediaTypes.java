@@ -90,11 +90,6 @@ public final class MediaTypes {
                 || DOCKER_FOREIGN_LAYER_TAR_GZIP.equals(mediaType);
     }
 
-    /** Whether a type belongs to the Docker family (as opposed to OCI); manifests keep one family. */
-    public static boolean isDocker(String mediaType) {
-        return mediaType != null && mediaType.startsWith("application/vnd.docker.");
-    }
-
     /** The compression of a layer media type; empty when the type is not a known layer type. */
     public static Optional<Compression> layerCompression(String mediaType) {
         if (mediaType == null) {

@@ -165,16 +165,6 @@ public record Platform(
         return new Platform(o, a, v, osVersion, osFeatures, unknownFields);
     }
 
-    /** The same platform with another variant (null for none). */
-    public Platform withVariant(String newVariant) {
-        return new Platform(os, architecture, newVariant, osVersion, osFeatures, unknownFields);
-    }
-
-    /** Just os, architecture and variant: for cache keys and comparisons that ignore the rest. */
-    public Platform withoutExtras() {
-        return new Platform(os, architecture, variant);
-    }
-
     /** {@code os/arch[/variant]}, the {@code --platform} spelling. */
     @Override
     public String toString() {
