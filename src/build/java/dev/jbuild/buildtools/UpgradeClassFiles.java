@@ -1,7 +1,6 @@
 package dev.jbuild.buildtools;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;

@@ -10,28 +10,32 @@ import dev.jbuild.engine.api.CacheOptions;
 import dev.jbuild.engine.api.NamedContext;
 import dev.jbuild.image.ImageName;
 import dev.jbuild.image.Platform;
-import dev.jbuild.registry.RegistryClient;
-import dev.jbuild.sandbox.HostEntry;
-import dev.jbuild.sandbox.ResourceLimit;
-import java.io.IOException;
-import java.nio.file.Path;
-import dev.jbuild.store.Store;
-import dev.jbuild.transfer.ImageTransfer;
-import java.time.Instant;
 import dev.jbuild.plan.BuildPlan;
 import dev.jbuild.plan.PlanException;
 import dev.jbuild.plan.PlanOptions;
 import dev.jbuild.plan.Planner;
+import dev.jbuild.registry.RegistryClient;
+import dev.jbuild.sandbox.HostEntry;
+import dev.jbuild.sandbox.ResourceLimit;
+import dev.jbuild.store.Store;
+import dev.jbuild.transfer.ImageTransfer;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code jbuild build}: the flags of {@code docker build}. */
@@ -205,7 +209,7 @@ final class BuildCommand implements Runnable {
         if (context.equals("-") && "-".equals(file)) {
             throw new ParameterException(spec.commandLine(), "the context and the Dockerfile cannot both come from standard input");
         }
-        java.util.function.Supplier<Store> stores = () -> Stores.open(((JbuildCommand) spec.root().userObject()).root);
+        Supplier<Store> stores = () -> Stores.open(((JbuildCommand) spec.root().userObject()).root);
         try (BuildInputs inputs = BuildInputs.read(context, file, spec.commandLine(), dryRun, stores)) {
             Dockerfile dockerfile = inputs.dockerfile().parse();
             List<Platform> targets = BuildFlagValues.targetPlatforms(platforms, spec.commandLine());
@@ -291,7 +295,7 @@ final class BuildCommand implements Runnable {
         if (quiet) {
             return;
         }
-        java.util.Set<String> warnings = new java.util.LinkedHashSet<>(dockerfile.warnings());
+        Set<String> warnings = new LinkedHashSet<>(dockerfile.warnings());
         plans.forEach(p -> warnings.addAll(p.warnings()));
         PrintWriter err = spec.commandLine().getErr();
         warnings.forEach(w -> err.println("warning: " + w));
@@ -318,7 +322,7 @@ final class BuildCommand implements Runnable {
         named.addAll(CacheSpecs.registryReferences(cacheImports, cacheExports));
         try (RegistryClient registry = Registries.client(spec, named, printer)) {
             result = new Builder(store, printer, new ImageTransfer(store, registry))
-                    .withCacheOptions(new CacheOptions(noCache, java.util.Set.copyOf(noCacheFilter),
+                    .withCacheOptions(new CacheOptions(noCache, Set.copyOf(noCacheFilter),
                             cacheImports, cacheExports))
                     .buildPlatforms(requests);
             failed = null;
@@ -347,7 +351,7 @@ final class BuildCommand implements Runnable {
         } else if (printer instanceof JsonProgress json) {
             json.result(result);
         } else if (!silent && mode != Progress.rawjson) { // rawjson: only BuildKit's status objects
-            ProgressPrinter.summary(err, result, java.time.Duration.ofNanos(System.nanoTime() - started));
+            ProgressPrinter.summary(err, result, Duration.ofNanos(System.nanoTime() - started));
         }
         AutoCollection.afterBuild(store, err, silent || mode == Progress.json || mode == Progress.rawjson);
     }

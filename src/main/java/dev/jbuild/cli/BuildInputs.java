@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
@@ -26,7 +27,7 @@ record BuildInputs(Path contextDir, DockerfileSource dockerfile, DockerIgnore ig
 
     /** @param stores opens the store; a context from standard input is extracted into its tmp/ */
     static BuildInputs read(String context, String file, CommandLine commandLine, boolean dryRun,
-            java.util.function.Supplier<Store> stores) {
+            Supplier<Store> stores) {
         try {
             if (context.equals("-")) {
                 Store store = stores.get();

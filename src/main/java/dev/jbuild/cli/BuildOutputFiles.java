@@ -1,8 +1,8 @@
 package dev.jbuild.cli;
 
-import dev.jbuild.engine.api.BuildResult;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.jbuild.engine.api.BuildResult;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -3,9 +3,9 @@ package dev.jbuild.cli;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** Prints a shell completion script: {@code source <(jbuild completion bash)}. */
 @Command(name = "completion",

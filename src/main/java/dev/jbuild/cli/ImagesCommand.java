@@ -2,9 +2,13 @@ package dev.jbuild.cli;
 
 import dev.jbuild.image.Descriptor;
 import dev.jbuild.image.ImageName;
+import dev.jbuild.image.MediaTypes;
 import dev.jbuild.store.Store;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +35,7 @@ final class ImagesCommand implements Runnable {
         Store store = Stores.open(((JbuildCommand) spec.root().userObject()).root);
         PrintWriter out = spec.commandLine().getOut();
         try {
-            print(store, out, java.time.Instant.now());
+            print(store, out, Instant.now());
         } catch (IOException e) {
             throw new CliFailure(ExitCodes.BUILD_FAILED, "error: reading the store: " + e.getMessage());
         }
@@ -43,7 +47,7 @@ final class ImagesCommand implements Runnable {
      * ({@code 2 hours ago}), columns as wide as their widest cell plus three spaces, as docker's
      * tabwriter lays them out, so no value breaks the alignment.
      */
-    void print(Store store, PrintWriter out, java.time.Instant now) throws IOException {
+    void print(Store store, PrintWriter out, Instant now) throws IOException {
         StoredImages images = new StoredImages(store);
         List<List<String>> rows = new ArrayList<>();
         rows.add(digests ? List.of("REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE")
@@ -52,7 +56,7 @@ final class ImagesCommand implements Runnable {
             StoredImages.StoredImage image = images.load(tag.getKey(), tag.getValue());
             // A multi-platform image's ID is its index digest (as the build prints it, and as
             // containerd's image store shows it); a single image's is its config digest, as in docker.
-            String id = (dev.jbuild.image.MediaTypes.isIndex(tag.getValue().mediaType()) ? tag.getValue().digest()
+            String id = (MediaTypes.isIndex(tag.getValue().mediaType()) ? tag.getValue().digest()
                     : image.config().digest()).hex().substring(0, 12);
             if (quiet) {
                 out.println(id);
@@ -89,13 +93,13 @@ final class ImagesCommand implements Runnable {
     }
 
     /** {@code 2 hours ago}; the raw value when it is no RFC 3339 time, empty when there is none. */
-    private static String created(String created, java.time.Instant now) {
+    private static String created(String created, Instant now) {
         if (created == null || created.isEmpty()) {
             return "N/A";
         }
         try {
-            return Quantities.ago(java.time.OffsetDateTime.parse(created).toInstant(), now);
-        } catch (java.time.format.DateTimeParseException e) {
+            return Quantities.ago(OffsetDateTime.parse(created).toInstant(), now);
+        } catch (DateTimeParseException e) {
             return created;
         }
     }

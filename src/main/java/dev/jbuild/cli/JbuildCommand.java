@@ -1,9 +1,12 @@
 package dev.jbuild.cli;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
@@ -30,11 +33,11 @@ final class JbuildCommand implements Runnable {
 
     @Option(names = "--root", paramLabel = "DIR", scope = ScopeType.INHERIT,
             description = "The image store (default: $JBUILD_ROOT, else $XDG_DATA_HOME/jbuild, else ~/.local/share/jbuild).")
-    java.nio.file.Path root;
+    Path root;
 
     @Option(names = "--config", paramLabel = "DIR", scope = ScopeType.INHERIT,
             description = "Where Docker's config.json is (default: $DOCKER_CONFIG, else ~/.docker).")
-    java.nio.file.Path config;
+    Path config;
 
     @Option(names = "--creds", paramLabel = "USER:PASSWORD", scope = ScopeType.INHERIT,
             description = "Credentials for the registry of the image(s) this command pushes or pulls by name.")
@@ -42,11 +45,11 @@ final class JbuildCommand implements Runnable {
 
     @Option(names = "--tls-ca", paramLabel = "FILE", scope = ScopeType.INHERIT,
             description = "Also trust the CA certificate(s) in this PEM file; repeatable.")
-    java.util.List<java.nio.file.Path> tlsCa = new java.util.ArrayList<>();
+    List<Path> tlsCa = new ArrayList<>();
 
     @Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]", scope = ScopeType.INHERIT,
             description = "Reach this registry without certificate checks, or over plain HTTP; repeatable.")
-    java.util.List<String> insecureRegistries = new java.util.ArrayList<>();
+    List<String> insecureRegistries = new ArrayList<>();
 
     @Option(names = "--tls-verify", paramLabel = "true|false", arity = "0..1", fallbackValue = "true", defaultValue = "true",
             scope = ScopeType.INHERIT, description = "--tls-verify=false treats every registry as insecure (default: true).")

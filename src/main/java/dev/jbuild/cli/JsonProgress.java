@@ -1,13 +1,14 @@
 package dev.jbuild.cli;
 
-import dev.jbuild.engine.api.BuildListener;
-import dev.jbuild.engine.api.BuildResult;
-import dev.jbuild.engine.api.StepId;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jbuild.engine.api.BuildListener;
+import dev.jbuild.engine.api.BuildResult;
+import dev.jbuild.engine.api.StepId;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * {@code --progress=json}: one JSON object per line on standard error, for tools. Every event has
@@ -68,7 +69,7 @@ final class JsonProgress implements BuildListener {
 
     @Override
     public synchronized void progress(StepId step, Work work, String subject, long done, long total) {
-        String name = work.name().toLowerCase(java.util.Locale.ROOT);
+        String name = work.name().toLowerCase(Locale.ROOT);
         ObjectNode node = event("progress", step != null ? step : transferStep).put("work", name);
         if (work == Work.PULL || work == Work.PUSH) {
             node.put("blob", subject).put("direction", name);

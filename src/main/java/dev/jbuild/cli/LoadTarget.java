@@ -5,6 +5,7 @@ import dev.jbuild.export.Exporter;
 import dev.jbuild.image.Platform;
 import dev.jbuild.store.Store;
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -106,7 +107,7 @@ record LoadTarget(String name, Path executable) {
     }
 
     private static Optional<Path> onPath(String program, String path) {
-        for (String dir : path.split(java.io.File.pathSeparator)) {
+        for (String dir : path.split(File.pathSeparator)) {
             if (dir.isEmpty()) {
                 continue; // an empty entry is the current directory: never run a program from there by surprise
             }

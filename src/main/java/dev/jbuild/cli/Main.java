@@ -4,7 +4,9 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,8 +23,8 @@ public final class Main {
 
     public static void main(String[] args) {
         Thread worker = Thread.currentThread();
-        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicBoolean interrupted = new AtomicBoolean();
         // Ctrl-C / SIGTERM: interrupt the build so RUN processes are killed and finally blocks remove
         // scratch files, wait for that (bounded), and let the JVM exit with 130/143. Every store
         // write is a rename of a complete file, so stopping anywhere leaves the store consistent.
@@ -71,7 +73,7 @@ public final class Main {
      * ({@link ErrorReporter#debugRequested}); the two agree on every command line picocli accepts
      * except one that passes the word {@code --debug} as a value, which only logs more.
      */
-    static boolean debugRequested(String[] args, java.util.Map<String, String> env) {
+    static boolean debugRequested(String[] args, Map<String, String> env) {
         if ("1".equals(env.get("JBUILD_DEBUG"))) {
             return true;
         }
@@ -191,7 +193,7 @@ public final class Main {
         while (i < args.length && !TOP_LEVEL_ONLY.contains(args[i])) {
             String arg = args[i];
             int equals = arg.indexOf('=');
-            picocli.CommandLine.Model.OptionSpec option =
+            CommandLine.Model.OptionSpec option =
                     commandLine.getCommandSpec().findOption(equals > 0 ? arg.substring(0, equals) : arg);
             if (option == null || !arg.startsWith("--")) {
                 break;

@@ -1,6 +1,7 @@
 package dev.jbuild.cli;
 
 import dev.jbuild.engine.api.NamedContext;
+import dev.jbuild.image.ImageName;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -53,7 +54,7 @@ final class NamedContexts {
         if (value.startsWith("docker-image://")) {
             String reference = value.substring("docker-image://".length());
             try {
-                dev.jbuild.image.ImageName.parse(reference);
+                ImageName.parse(reference);
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(commandLine, "--build-context " + name + ": " + e.getMessage());
             }

@@ -1,6 +1,7 @@
 package dev.jbuild.cli;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -97,7 +98,7 @@ final class Quantities {
      * {@code About a minute ago}, {@code 3 minutes ago}, {@code About an hour ago}, {@code 2 hours ago},
      * {@code 3 days ago}, {@code 2 weeks ago}, {@code 5 months ago}, {@code 2 years ago}.
      */
-    static String ago(java.time.Instant then, java.time.Instant now) {
+    static String ago(Instant then, Instant now) {
         Duration d = Duration.between(then, now);
         if (d.isNegative()) {
             d = Duration.ZERO; // a clock behind the image's: as docker, count it as just made

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -123,7 +124,7 @@ final class RawJsonProgress implements BuildListener, ProgressEnd {
 
     @Override
     public synchronized void buildEnded(String error) {
-        for (StepId step : java.util.List.copyOf(vertexes.keySet())) {
+        for (StepId step : List.copyOf(vertexes.keySet())) {
             complete(step, false, error);
         }
     }

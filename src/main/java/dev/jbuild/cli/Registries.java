@@ -1,5 +1,6 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.engine.api.BuildListener;
 import dev.jbuild.image.ImageName;
 import dev.jbuild.registry.Credentials;
 import dev.jbuild.registry.RegistryClient;
@@ -25,7 +26,7 @@ final class Registries {
     }
 
     /** A client whose blob transfers are reported to {@code listener} (progress output). */
-    static RegistryClient client(CommandSpec spec, Collection<ImageName> named, dev.jbuild.engine.api.BuildListener listener) {
+    static RegistryClient client(CommandSpec spec, Collection<ImageName> named, BuildListener listener) {
         return RegistryClient.create(options(spec, named).toBuilder().listener(new TransferProgress(listener)).build());
     }
 

@@ -2,6 +2,7 @@ package dev.jbuild.cli;
 
 import dev.jbuild.export.ArchiveFile;
 import dev.jbuild.export.Exporter;
+import dev.jbuild.image.Descriptor;
 import dev.jbuild.image.Platform;
 import dev.jbuild.store.Store;
 import java.io.IOException;
@@ -56,7 +57,7 @@ final class SaveCommand implements Runnable {
         }
     }
 
-    private void write(Store store, dev.jbuild.image.Descriptor descriptor, String name, Platform wanted, OutputStream out)
+    private void write(Store store, Descriptor descriptor, String name, Platform wanted, OutputStream out)
             throws IOException {
         if (format == Format.oci) {
             Exporter.ociArchive(store, descriptor, List.of(name), out);

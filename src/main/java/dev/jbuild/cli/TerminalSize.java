@@ -1,6 +1,7 @@
 package dev.jbuild.cli;
 
 import java.io.File;
+import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,7 +40,7 @@ record TerminalSize(int columns, int rows) {
             int rows = Integer.parseInt(parts[0]);
             int columns = Integer.parseInt(parts[1]);
             return rows > 0 && columns > 0 ? new TerminalSize(columns, rows) : DEFAULT;
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return DEFAULT;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

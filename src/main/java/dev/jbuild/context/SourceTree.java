@@ -4,6 +4,7 @@ import dev.jbuild.layer.LayerPaths;
 import dev.jbuild.layer.RootedResolver;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -53,7 +54,7 @@ public interface SourceTree {
      * The host file behind an entry of this tree, when the tree is a host directory: for stat-based
      * caching of content digests only, never for reading past this tree's rules. Empty otherwise.
      */
-    default Optional<java.nio.file.Path> hostPath(SourceFile file) {
+    default Optional<Path> hostPath(SourceFile file) {
         return Optional.empty();
     }
 

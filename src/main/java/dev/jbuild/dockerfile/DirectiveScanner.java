@@ -2,6 +2,7 @@ package dev.jbuild.dockerfile;
 
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -53,7 +54,7 @@ final class DirectiveScanner {
             done = true;
             return false;
         }
-        String key = m.group(1).toLowerCase(java.util.Locale.ROOT);
+        String key = m.group(1).toLowerCase(Locale.ROOT);
         if (!KNOWN.contains(key)) {
             done = true;
             return false;

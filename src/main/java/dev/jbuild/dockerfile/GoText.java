@@ -1,5 +1,8 @@
 package dev.jbuild.dockerfile;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Text rules of Go's standard library that BuildKit's parser relies on. Java's own notions of
  * "whitespace" and "printable" differ in small ways, and those differences would show up as
@@ -132,8 +135,8 @@ final class GoText {
     }
 
     /** Splits at runs of {@code [\t\v\f\r ]}, like Go's {@code regexp.Split(s, -1)} on non-blank-edged input. */
-    static java.util.List<String> splitTokenBlanks(String s, int limit) {
-        java.util.List<String> parts = new java.util.ArrayList<>();
+    static List<String> splitTokenBlanks(String s, int limit) {
+        List<String> parts = new ArrayList<>();
         int start = 0;
         int i = 0;
         while (i < s.length()) {

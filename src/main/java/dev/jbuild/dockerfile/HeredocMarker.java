@@ -1,5 +1,6 @@
 package dev.jbuild.dockerfile;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -60,7 +61,7 @@ record HeredocMarker(String name, boolean expand, boolean chomp) {
             // BuildKit ignores a line its lexer cannot split: such a line has no heredocs
             return List.of();
         }
-        List<Placed> markers = new java.util.ArrayList<>();
+        List<Placed> markers = new ArrayList<>();
         int from = 0;
         for (String word : words) {
             // the lexer's words are the line's text, except where it resolved a quote or an escape

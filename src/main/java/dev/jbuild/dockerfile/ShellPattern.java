@@ -1,5 +1,7 @@
 package dev.jbuild.dockerfile;
 
+import java.util.Arrays;
+
 /**
  * The patterns of {@code ${VAR#p}}, {@code ${VAR%p}} and {@code ${VAR/p/r}}, with BuildKit's
  * rules: {@code *} is any string, {@code ?} one character, {@code \} escapes {@code *}, {@code ?}
@@ -52,7 +54,7 @@ final class ShellPattern {
                 tokens[count++] = c;
             }
         }
-        return java.util.Arrays.copyOf(tokens, count);
+        return Arrays.copyOf(tokens, count);
     }
 
     /** {@code ${VAR#pattern}} (shortest) and {@code ${VAR##pattern}} (longest). */
@@ -118,7 +120,7 @@ final class ShellPattern {
         while (pos < value.length() && (best < 0 || longest)) {
             int c = value.codePointAt(pos);
             pos += Character.charCount(c);
-            java.util.Arrays.fill(next, false);
+            Arrays.fill(next, false);
             boolean alive = false;
             for (int i = 0; i < m; i++) {
                 if (states[i]) {
@@ -152,7 +154,7 @@ final class ShellPattern {
         int m = tokens.length;
         int[] starts = new int[m + 1];
         int[] next = new int[m + 1];
-        java.util.Arrays.fill(starts, -1);
+        Arrays.fill(starts, -1);
         int bestStart = -1;
         int bestEnd = -1;
         int pos = from;
@@ -171,7 +173,7 @@ final class ShellPattern {
             }
             int c = value.codePointAt(pos);
             pos += Character.charCount(c);
-            java.util.Arrays.fill(next, -1);
+            Arrays.fill(next, -1);
             boolean alive = false;
             for (int i = 0; i < m; i++) {
                 int start = starts[i];

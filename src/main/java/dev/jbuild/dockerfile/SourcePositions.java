@@ -1,6 +1,7 @@
 package dev.jbuild.dockerfile;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Where the parts of one {@link Node} were written: its keyword, each flag and each argument, as
@@ -154,6 +155,6 @@ public final class SourcePositions {
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(map, text, keyword, flags, args);
+        return Objects.hash(map, text, keyword, flags, args);
     }
 }

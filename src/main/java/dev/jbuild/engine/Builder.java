@@ -8,7 +8,6 @@ import dev.jbuild.engine.api.BuildListener;
 import dev.jbuild.engine.api.BuildRequest;
 import dev.jbuild.engine.api.BuildResult;
 import dev.jbuild.engine.api.CacheOptions;
-import dev.jbuild.engine.api.NamedContext;
 import dev.jbuild.engine.api.StepId;
 import dev.jbuild.engine.cache.CacheExports;
 import dev.jbuild.engine.cache.CacheSources;
@@ -22,23 +21,37 @@ import dev.jbuild.engine.stage.StageGraph;
 import dev.jbuild.engine.stage.StageSources;
 import dev.jbuild.image.Descriptor;
 import dev.jbuild.image.Digest;
-import dev.jbuild.image.ImageName;
-import dev.jbuild.registry.PushResult;
-import dev.jbuild.transfer.ImageTransfer;
 import dev.jbuild.image.Document;
 import dev.jbuild.image.ImageConfig;
 import dev.jbuild.image.ImageDocuments;
+import dev.jbuild.image.ImageName;
+import dev.jbuild.image.Index;
 import dev.jbuild.image.Manifest;
 import dev.jbuild.image.MediaTypes;
+import dev.jbuild.image.Platform;
 import dev.jbuild.plan.BaseImage;
+import dev.jbuild.plan.BuildPlan;
 import dev.jbuild.plan.Stage;
+import dev.jbuild.registry.PushResult;
 import dev.jbuild.store.Store;
+import dev.jbuild.transfer.ImageTransfer;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Executes a build plan: each stage from its base through its instructions, then the target
@@ -52,10 +65,10 @@ public final class Builder {
     private final ImageTransfer transfer;
     private CacheOptions cacheOptions = CacheOptions.DEFAULT;
     /** Numbers the steps of all builds of this builder (the platforms of one build count on). */
-    private final java.util.concurrent.atomic.AtomicInteger stepNumbers = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger stepNumbers = new AtomicInteger();
     private int parallelism = StageGraph.defaultParallelism();
     /** Registry transfers run one at a time in a build, whichever platform needs them (BuildListener#PULL). */
-    private final java.util.concurrent.locks.ReentrantLock transferLock = new java.util.concurrent.locks.ReentrantLock();
+    private final ReentrantLock transferLock = new ReentrantLock();
     /** The --cache-from sources, shared by every platform of a build so each is read once. */
     private CacheSources cacheSources;
 
@@ -109,7 +122,7 @@ public final class Builder {
         try (Store.Use use = store.sharedUse()) {
             CacheExports exports = new CacheExports(cacheOptions.exportTo());
             List<Descriptor> manifests = new ArrayList<>();
-            List<dev.jbuild.image.Platform> platforms = new ArrayList<>();
+            List<Platform> platforms = new ArrayList<>();
             int steps = 0;
             int cached = 0;
             long size = 0;
@@ -125,7 +138,7 @@ public final class Builder {
                 size += part.size();
                 layers += part.layers();
             }
-            dev.jbuild.image.Index index = new dev.jbuild.image.Index(MediaTypes.OCI_INDEX, manifests);
+            Index index = new Index(MediaTypes.OCI_INDEX, manifests);
             // --annotation index:K=V; plain ones are the manifests' (each part's request has them), as in buildx.
             if (!first.descriptorAnnotations().index().isEmpty()) {
                 index = index.withAnnotations(new TreeMap<>(first.descriptorAnnotations().index()));
@@ -164,14 +177,14 @@ public final class Builder {
      */
     private List<BuildResult> buildPlatformParts(List<BuildRequest> requests, CacheExports exports) throws BuildException,
             IOException {
-        java.util.concurrent.atomic.AtomicInteger threads = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(requests.size(), r -> {
+        AtomicInteger threads = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(requests.size(), r -> {
             Thread thread = new Thread(r, "jbuild-platform-" + threads.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });
         // Whichever platform fails first cancels the others, so results are taken as they complete.
-        java.util.concurrent.CompletionService<Integer> completion = new java.util.concurrent.ExecutorCompletionService<>(pool);
+        CompletionService<Integer> completion = new ExecutorCompletionService<>(pool);
         BuildResult[] results = new BuildResult[requests.size()];
         for (int i = 0; i < requests.size(); i++) {
             int index = i;
@@ -187,7 +200,7 @@ public final class Builder {
             for (int i = 0; i < requests.size(); i++) {
                 try {
                     completion.take().get();
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     failure = e.getCause();
                     break;
                 }
@@ -203,8 +216,8 @@ public final class Builder {
     }
 
     /** The target stage and the stages it is built FROM: their steps make the final image's layers. */
-    private static java.util.Set<Integer> finalImageStages(dev.jbuild.plan.BuildPlan plan) {
-        java.util.Set<Integer> stages = new java.util.HashSet<>();
+    private static Set<Integer> finalImageStages(BuildPlan plan) {
+        Set<Integer> stages = new HashSet<>();
         for (Integer index = plan.target(); index != null; ) {
             stages.add(index);
             BaseImage base = plan.stage(index).map(Stage::base).orElse(null);
@@ -311,7 +324,7 @@ public final class Builder {
             labels.putAll(request.labels());
             config = config.withConfig(state.runConfig().withLabels(labels));
         }
-        List<dev.jbuild.image.Digest> diffIds = new ArrayList<>();
+        List<Digest> diffIds = new ArrayList<>();
         List<Descriptor> layers = new ArrayList<>();
         long size = 0;
         for (LayerRecord layer : state.layers()) {
@@ -357,7 +370,7 @@ public final class Builder {
      * for a build taken wholly from the cache is the time of the build that made it, so a warm
      * rebuild gives the same digest (BuildKit's behaviour too); else, without steps, now.
      */
-    private static java.time.Instant createdTime(BuildSession session, ImageState state) {
+    private static Instant createdTime(BuildSession session, ImageState state) {
         if (session.request().sourceDateEpoch() != null || state.lastStepTime() == null) {
             return session.createdTime();
         }
@@ -382,7 +395,7 @@ public final class Builder {
             } catch (IOException e) {
                 throw new BuildException(null, "pushing " + target + ": " + e.getMessage(), e);
             }
-            listener.stepFinished(step, java.time.Duration.ofNanos(System.nanoTime() - started));
+            listener.stepFinished(step, Duration.ofNanos(System.nanoTime() - started));
         }
         return pushed;
     }

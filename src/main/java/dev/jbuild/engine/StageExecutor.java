@@ -19,9 +19,12 @@ import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.plan.Stage;
 import dev.jbuild.store.NoSpaceLeftException;
 import java.io.IOException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -58,7 +61,7 @@ final class StageExecutor {
      * with one stage shows no stage name ({@code [1/2]}), as BuildKit prints it.
      */
     void run(List<Instruction> triggers) throws BuildException {
-        List<Instruction> all = new java.util.ArrayList<>(triggers);
+        List<Instruction> all = new ArrayList<>(triggers);
         all.addAll(stage.instructions());
         List<Step> steps = all.stream().map(instruction -> Step.of(context, instruction)).toList();
         int shown = (int) steps.stream().filter(Step::isVertex).count();
@@ -130,15 +133,15 @@ final class StageExecutor {
     }
 
     private static boolean sameHistory(ImageConfig.History cached, ImageConfig.History fresh) {
-        return java.util.Objects.equals(cached.createdBy(), fresh.createdBy()) && cached.emptyLayer() == fresh.emptyLayer()
-                && java.util.Objects.equals(cached.comment(), fresh.comment());
+        return Objects.equals(cached.createdBy(), fresh.createdBy()) && cached.emptyLayer() == fresh.emptyLayer()
+                && Objects.equals(cached.comment(), fresh.comment());
     }
 
     private void stepDone(String key, ImageConfig.History history) {
         state.setCacheKey(key);
-        java.time.Instant time = session.createdTime();
+        Instant time = session.createdTime();
         try {
-            time = java.time.OffsetDateTime.parse(history.created()).toInstant();
+            time = OffsetDateTime.parse(history.created()).toInstant();
         } catch (RuntimeException e) {
             // keep the build's time
         }

@@ -6,9 +6,11 @@ import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.LayerPaths;
 import dev.jbuild.layer.RootedResolver;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +38,7 @@ final class MergedTree {
     /** Opens the content of a surviving regular file when the output needs it. */
     @FunctionalInterface
     interface ContentOpener {
-        java.io.InputStream open(ContentKey key) throws java.io.IOException;
+        InputStream open(ContentKey key) throws IOException;
     }
 
     /** One layer entry and its position in the layer. */
@@ -149,7 +151,7 @@ final class MergedTree {
 
     /** Where the content of every file the output will contain lies (hard links counted once). */
     Set<ContentKey> neededContent() {
-        Set<ContentKey> keys = new java.util.HashSet<>();
+        Set<ContentKey> keys = new HashSet<>();
         Deque<Node> todo = new ArrayDeque<>();
         todo.push(root);
         while (!todo.isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.jbuild.image;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -54,7 +55,7 @@ public record Document<T>(T value, byte[] bytes, Digest digest) {
 
     /** The bytes as text, for logs and tests. */
     public String text() {
-        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     // Documents are equal when their bytes are: the digest stands for the bytes.

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -90,7 +91,7 @@ public record ImageConfig(
      * inline build cache), written after the known fields; replaces a field of the same name.
      */
     public ImageConfig withExtraField(String name, JsonNode value) {
-        Map<String, JsonNode> fields = new java.util.LinkedHashMap<>(unknownFields);
+        Map<String, JsonNode> fields = new LinkedHashMap<>(unknownFields);
         fields.remove(name);
         fields.put(name, value);
         return new ImageConfig(created, author, architecture, os, osVersion, osFeatures, variant, config, rootfs, history, fields);

@@ -3,6 +3,7 @@ package dev.jbuild.image;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 
 /**
  * The entry point for reading and writing image documents (manifests, indexes, configs).
@@ -185,7 +186,7 @@ public final class ImageDocuments {
             return Json.mapper().readTree(bytes);
         } catch (JacksonException e) {
             throw new InvalidDocumentException("invalid " + what + ": " + message(e), e);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new InvalidDocumentException("invalid " + what + ": " + e.getMessage(), e);
         }
     }
@@ -195,7 +196,7 @@ public final class ImageDocuments {
             return Json.mapper().readValue(bytes, type);
         } catch (JacksonException e) {
             throw new InvalidDocumentException("invalid " + what + ": " + message(e), e);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new InvalidDocumentException("invalid " + what + ": " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
             throw new InvalidDocumentException("invalid " + what + ": " + e.getMessage(), e);

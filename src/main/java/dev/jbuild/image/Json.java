@@ -21,9 +21,10 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
-import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -125,7 +126,7 @@ final class Json {
 
     /** Unmodifiable copy that keeps null as null (absent) and keeps the order given. */
     static <T> List<T> copy(List<T> list) {
-        return list == null ? null : Collections.unmodifiableList(new java.util.ArrayList<>(list));
+        return list == null ? null : Collections.unmodifiableList(new ArrayList<>(list));
     }
 
     static <K, V> Map<K, V> copy(Map<K, V> map) {

@@ -1,5 +1,9 @@
 package dev.jbuild.layer;
 
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+
 /**
  * Told how many bytes of long work are done: the layer writer reports file content written, the
  * extractor's callers compressed bytes read. Calls are throttled ({@link #throttled}), so an
@@ -52,10 +56,10 @@ public interface ByteProgress {
         }
 
         /** {@code in}, counting what is read from it here (for the extractor: the compressed bytes of a blob). */
-        public java.io.InputStream counting(java.io.InputStream in) {
-            return new java.io.FilterInputStream(in) {
+        public InputStream counting(InputStream in) {
+            return new FilterInputStream(in) {
                 @Override
-                public int read() throws java.io.IOException {
+                public int read() throws IOException {
                     int b = super.read();
                     if (b >= 0) {
                         add(1);
@@ -64,7 +68,7 @@ public interface ByteProgress {
                 }
 
                 @Override
-                public int read(byte[] buffer, int offset, int length) throws java.io.IOException {
+                public int read(byte[] buffer, int offset, int length) throws IOException {
                     int n = super.read(buffer, offset, length);
                     if (n > 0) {
                         add(n);
@@ -73,7 +77,7 @@ public interface ByteProgress {
                 }
 
                 @Override
-                public long skip(long n) throws java.io.IOException {
+                public long skip(long n) throws IOException {
                     long skipped = super.skip(n);
                     add(skipped);
                     return skipped;

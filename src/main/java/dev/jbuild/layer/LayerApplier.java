@@ -8,6 +8,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
@@ -442,7 +443,7 @@ final class LayerApplier {
     private static BasicFileAttributes lstat(Path path) throws IOException {
         try {
             return Files.readAttributes(path, BasicFileAttributes.class, NOFOLLOW);
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             return null;
         } catch (FileSystemException e) {
             if (e.getMessage() != null && e.getMessage().contains("Not a directory")) {

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -52,8 +53,8 @@ public final class LayerExtractor {
                     throw new IllegalArgumentException("unsupported or malformed digest: " + d);
                 }
             }
-            java.util.Objects.requireNonNull(missingDirectories, "missingDirectories");
-            java.util.Objects.requireNonNull(rules, "rules");
+            Objects.requireNonNull(missingDirectories, "missingDirectories");
+            Objects.requireNonNull(rules, "rules");
         }
 
         public Options(String expectedDigest, String expectedDiffId, boolean applyOwnership,

@@ -7,9 +7,11 @@ import java.io.OutputStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Writes layer entries as one deterministic tar, compressed in the same pass: tar → sha256 (diff_id) →
@@ -141,7 +143,7 @@ public final class LayerWriter {
     private static List<LayerEntry> sortAndCheck(Collection<? extends LayerEntry> entries) {
         List<LayerEntry> sorted = new ArrayList<>(entries);
         sorted.sort((a, b) -> LayerPaths.ORDER.compare(tarPath(a), tarPath(b)));
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         for (LayerEntry e : sorted) {
             if (!seen.add(tarPath(e))) {
                 throw new IllegalArgumentException("duplicate layer entry: " + tarPath(e));

@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
@@ -208,7 +209,7 @@ final class ParallelGzipOutputStream extends OutputStream {
         inFlight.clear();
     }
 
-    private static java.util.concurrent.ThreadFactory daemonThreads() {
+    private static ThreadFactory daemonThreads() {
         AtomicInteger counter = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, "jbuild-gzip-" + counter.incrementAndGet());

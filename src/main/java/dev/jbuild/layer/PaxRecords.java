@@ -5,7 +5,9 @@ import java.io.InputStream;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -102,7 +104,7 @@ final class PaxRecords {
                 throw new LayerException("corrupt tar: PAX record without '='");
             }
             String key = new String(data, space + 1, eq - space - 1, StandardCharsets.UTF_8);
-            byte[] value = java.util.Arrays.copyOfRange(data, eq + 1, end);
+            byte[] value = Arrays.copyOfRange(data, eq + 1, end);
             if (key.equals("GNU.sparse.offset") || key.equals("GNU.sparse.numbytes")) {
                 // Sparse format 0.0 repeats these two keys, alternating, once per fragment (not valid PAX,
                 // where a later record replaces an earlier one): joined into 0.1's GNU.sparse.map.
@@ -147,7 +149,7 @@ final class PaxRecords {
             long nanos = seconds.subtract(BigDecimal.valueOf(whole)).movePointRight(9)
                     .setScale(0, RoundingMode.FLOOR).longValueExact();
             return Instant.ofEpochSecond(whole, nanos);
-        } catch (ArithmeticException | NumberFormatException | java.time.DateTimeException e) {
+        } catch (ArithmeticException | NumberFormatException | DateTimeException e) {
             throw new LayerException("corrupt tar: PAX mtime out of range: " + text);
         }
     }

@@ -1,5 +1,6 @@
 package dev.jbuild.layer;
 
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -45,7 +46,7 @@ public final class RawNames {
         if (isAscii(s)) {
             return s.getBytes(StandardCharsets.ISO_8859_1);
         }
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(s.length() + 8);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(s.length() + 8);
         int start = 0;
         for (int i = 0; i < s.length(); i++) {
             if (isEscape(s, i)) {
@@ -204,7 +205,7 @@ public final class RawNames {
         if (!keepTrailingSlash && raw.length() > 1 && raw.endsWith("/")) {
             raw = raw.substring(0, raw.length() - 1); // toUri() marks directories with a slash
         }
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(raw.length());
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
         for (int i = 0; i < raw.length(); i++) {
             char c = raw.charAt(i);
             if (c == '%' && i + 2 < raw.length()) {

@@ -1,5 +1,6 @@
 package dev.jbuild.layer;
 
+import com.sun.security.auth.module.UnixSystem;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -46,6 +47,6 @@ final class SpecialFiles {
 
     /** Whether this process runs as uid 0 (in its user namespace). */
     static boolean runningAsRoot() {
-        return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
+        return new UnixSystem().getUid() == 0;
     }
 }

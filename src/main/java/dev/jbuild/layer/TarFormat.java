@@ -1,5 +1,6 @@
 package dev.jbuild.layer;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -82,7 +83,7 @@ final class TarFormat {
 
     /** "len key=value\n" records, len counting its own digits. */
     static byte[] encodePax(Map<String, byte[]> records) {
-        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
         for (Map.Entry<String, byte[]> r : records.entrySet()) {
             byte[] key = utf8(r.getKey());
             int rest = 1 + key.length + 1 + r.getValue().length + 1; // ' ' key '=' value '\n'

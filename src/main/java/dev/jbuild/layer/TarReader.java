@@ -2,9 +2,12 @@ package dev.jbuild.layer;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -143,7 +146,7 @@ final class TarReader {
      */
     private SparseMap oldGnuSparseMap(String name) throws IOException {
         long realSize = number(block, 483, 12, "realsize");
-        java.util.List<long[]> fragments = new java.util.ArrayList<>();
+        List<long[]> fragments = new ArrayList<>();
         byte[] current = block.clone();
         int entriesAt = 386;
         int entries = SparseMap.HEADER_ENTRIES;
@@ -306,7 +309,7 @@ final class TarReader {
                         if (key.startsWith(TarFormat.XATTR_PREFIX)) {
                             xattrs.put(key.substring(TarFormat.XATTR_PREFIX.length()), value);
                         } else if (key.startsWith("LIBARCHIVE.xattr.")) {
-                            String xname = java.net.URLDecoder.decode(key.substring(17), StandardCharsets.UTF_8);
+                            String xname = URLDecoder.decode(key.substring(17), StandardCharsets.UTF_8);
                             try {
                                 xattrs.put(xname, Base64.getDecoder().decode(text.trim()));
                             } catch (IllegalArgumentException e) {

@@ -1,6 +1,7 @@
 package dev.jbuild.sandbox;
 
 import dev.jbuild.layer.ByteProgress;
+import dev.jbuild.store.FileTrees;
 import dev.jbuild.store.NoSpaceLeftException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -138,7 +139,7 @@ final class AgentClient {
             return;
         }
         try {
-            dev.jbuild.store.FileTrees.deleteTree(dir);
+            FileTrees.deleteTree(dir);
         } catch (IOException e) {
             System.err.println("jbuild: warning: could not remove " + dir + ": " + e.getMessage());
         }

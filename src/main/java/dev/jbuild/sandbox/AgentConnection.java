@@ -1,11 +1,16 @@
 package dev.jbuild.sandbox;
 
+import dev.jbuild.layer.ByteProgress;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -55,9 +60,9 @@ final class AgentConnection {
         private final CompletableFuture<AgentProtocol.Response> answer = new CompletableFuture<>();
         private final LineSplitter out;
         private final LineSplitter err;
-        private final dev.jbuild.layer.ByteProgress progress;
+        private final ByteProgress progress;
 
-        Call(int id, OutputListener listener, dev.jbuild.layer.ByteProgress progress) {
+        Call(int id, OutputListener listener, ByteProgress progress) {
             this.id = id;
             this.progress = progress;
             this.out = new LineSplitter(OutputListener.Stream.STDOUT, listener);
@@ -153,7 +158,7 @@ final class AgentConnection {
     }
 
     /** Sends {@code request}; its command's output goes to {@code listener} from the reader thread, its progress frames to {@code progress}. */
-    Call submit(AgentProtocol.Request request, OutputListener listener, dev.jbuild.layer.ByteProgress progress)
+    Call submit(AgentProtocol.Request request, OutputListener listener, ByteProgress progress)
             throws Ended, IOException {
         Call call = new Call(ids.incrementAndGet(), listener, progress);
         calls.put(call.id, call);
@@ -228,7 +233,7 @@ final class AgentConnection {
                     (f.payload()[0] == AgentProtocol.STDERR ? call.err : call.out).bytes(f.payload(), 1,
                             f.payload().length - 1);
                 } else if (f.kind() == AgentProtocol.PROGRESS && f.payload().length == 16) {
-                    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(f.payload());
+                    ByteBuffer b = ByteBuffer.wrap(f.payload());
                     try {
                         call.progress.bytes(b.getLong(), b.getLong());
                     } catch (RuntimeException e) {
@@ -285,7 +290,7 @@ final class AgentConnection {
     private void pumpErrors() {
         var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE);
-        try (java.io.Reader r = new java.io.InputStreamReader(process.getErrorStream(), decoder)) {
+        try (Reader r = new InputStreamReader(process.getErrorStream(), decoder)) {
             char[] buffer = new char[4096];
             for (int n = r.read(buffer); n >= 0; n = r.read(buffer)) {
                 synchronized (errors) {
@@ -350,8 +355,8 @@ final class AgentConnection {
                     .onUnmappableCharacter(CodingErrorAction.REPLACE);
             String text;
             try {
-                text = decoder.decode(java.nio.ByteBuffer.wrap(line.toByteArray())).toString();
-            } catch (java.nio.charset.CharacterCodingException e) {
+                text = decoder.decode(ByteBuffer.wrap(line.toByteArray())).toString();
+            } catch (CharacterCodingException e) {
                 throw new IllegalStateException(e); // REPLACE never throws
             }
             line.reset();

@@ -6,9 +6,12 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -65,7 +68,7 @@ final class AgentProtocol {
         if (n == 0) {
             throw new EOFException("it ended before answering");
         }
-        if (n < 4 || java.nio.ByteBuffer.wrap(first).getInt() != MAGIC) {
+        if (n < 4 || ByteBuffer.wrap(first).getInt() != MAGIC) {
             ByteArrayOutputStream text = new ByteArrayOutputStream();
             text.write(first, 0, n);
             text.write(in.readNBytes(2048));
@@ -116,7 +119,7 @@ final class AgentProtocol {
             objects.setObjectInputFilter(info -> info.serialClass() == null
                     || info.serialClass().getName().startsWith("dev.jbuild.sandbox.")
                     || info.serialClass().getName().startsWith("java.") || info.serialClass().isArray()
-                    ? java.io.ObjectInputFilter.Status.ALLOWED : java.io.ObjectInputFilter.Status.REJECTED);
+                    ? ObjectInputFilter.Status.ALLOWED : ObjectInputFilter.Status.REJECTED);
             return type.cast(objects.readObject());
         } catch (ClassNotFoundException | IOException | ClassCastException e) {
             throw new IOException("an answer is corrupt: " + e, e);
@@ -124,7 +127,7 @@ final class AgentProtocol {
     }
 
     private static String printable(byte[] b) {
-        return new String(b, java.nio.charset.StandardCharsets.UTF_8).replaceAll("[\\p{Cntrl}&&[^\n]]", "?").strip();
+        return new String(b, StandardCharsets.UTF_8).replaceAll("[\\p{Cntrl}&&[^\n]]", "?").strip();
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.jbuild.sandbox;
 import dev.jbuild.layer.LayerPaths;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;

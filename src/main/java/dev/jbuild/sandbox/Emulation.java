@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -309,7 +310,7 @@ public final class Emulation {
                         long size = wide ? b.getLong(at + 32) : Integer.toUnsignedLong(b.getInt(at + 16));
                         byte[] path = new byte[(int) Math.max(0, size - 1)];
                         b.get(Math.toIntExact(offset), path);
-                        return Optional.of(new String(path, java.nio.charset.StandardCharsets.UTF_8));
+                        return Optional.of(new String(path, StandardCharsets.UTF_8));
                     }
                 }
             } catch (IndexOutOfBoundsException | ArithmeticException e) {

@@ -5,11 +5,14 @@ import dev.jbuild.layer.LayerPaths;
 import dev.jbuild.layer.RawNames;
 import dev.jbuild.store.FileTrees;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 
@@ -148,14 +151,14 @@ final class ExtraMounts {
     private void shadowUnmapped(Path source, Path upper) throws IOException {
         long overflowUid = overflowId("overflowuid");
         long overflowGid = overflowId("overflowgid");
-        java.util.ArrayDeque<String> pending = new java.util.ArrayDeque<>(List.of(""));
+        ArrayDeque<String> pending = new ArrayDeque<>(List.of(""));
         while (!pending.isEmpty()) {
             String rel = pending.pop();
             Path dir = RawNames.child(source, rel);
             List<String> names;
             try {
                 names = LayerStack.names(dir);
-            } catch (java.nio.file.AccessDeniedException e) {
+            } catch (AccessDeniedException e) {
                 continue;
             }
             for (String name : names) {
@@ -189,7 +192,7 @@ final class ExtraMounts {
                     return; // devices, fifos and sockets: nothing to copy
                 }
             }
-        } catch (java.nio.file.AccessDeniedException e) {
+        } catch (AccessDeniedException e) {
             return;
         }
         try {
@@ -229,7 +232,7 @@ final class ExtraMounts {
     /** The id the kernel shows for a host id this namespace does not map. */
     private static long overflowId(String name) {
         // Read as a stream: procfs reports a size of 0, and a read sized by it can come back short.
-        try (java.io.InputStream in = Files.newInputStream(Path.of("/proc/sys/kernel/" + name))) {
+        try (InputStream in = Files.newInputStream(Path.of("/proc/sys/kernel/" + name))) {
             return Long.parseLong(new String(in.readAllBytes(), StandardCharsets.US_ASCII).strip());
         } catch (IOException | NumberFormatException e) {
             return 65534;

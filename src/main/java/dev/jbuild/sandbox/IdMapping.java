@@ -1,6 +1,7 @@
 package dev.jbuild.sandbox;
 
 import java.io.IOException;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -20,7 +21,7 @@ import java.util.Optional;
  * </ul>
  */
 public record IdMapping(Kind kind, long hostUid, long hostGid, long subUidStart, long subUidCount, long subGidStart,
-        long subGidCount) implements java.io.Serializable {
+        long subGidCount) implements Serializable {
 
     public enum Kind { IDENTITY, SUBORDINATE, SINGLE }
 

@@ -1,15 +1,19 @@
 package dev.jbuild.sandbox;
 
+import dev.jbuild.layer.DirectoryWalker;
 import dev.jbuild.layer.LayerPaths;
 import dev.jbuild.layer.RawNames;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -76,12 +80,12 @@ final class LayerStack {
             return (Integer) attrs.get("nlink");
         }
 
-        java.nio.file.attribute.FileTime mtime() {
-            return (java.nio.file.attribute.FileTime) attrs.get("lastModifiedTime");
+        FileTime mtime() {
+            return (FileTime) attrs.get("lastModifiedTime");
         }
 
-        java.nio.file.attribute.FileTime ctime() {
-            return (java.nio.file.attribute.FileTime) attrs.get("ctime");
+        FileTime ctime() {
+            return (FileTime) attrs.get("ctime");
         }
     }
 
@@ -154,7 +158,7 @@ final class LayerStack {
 
     /** The names in a directory, byte for byte ({@link RawNames}): they become layer paths as they are. */
     static List<String> names(Path dir) throws IOException {
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
             for (Path p : s) {
                 out.add(RawNames.fileName(p));
@@ -168,7 +172,7 @@ final class LayerStack {
             return Files.readAttributes(p, "unix:*", LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
             return null;
-        } catch (java.nio.file.FileSystemException e) {
+        } catch (FileSystemException e) {
             if (e.getMessage() != null && e.getMessage().contains("Not a directory")) {
                 return null;
             }
@@ -219,7 +223,7 @@ final class LayerStack {
         if (n.type() != S_IFREG && n.type() != S_IFDIR) {
             return Map.of();
         }
-        Map<String, byte[]> out = new TreeMap<>(dev.jbuild.layer.DirectoryWalker.userXattrs(n.path()));
+        Map<String, byte[]> out = new TreeMap<>(DirectoryWalker.userXattrs(n.path()));
         out.keySet().removeIf(name -> name.startsWith(OVERLAY_XATTR_PREFIX));
         return out;
     }

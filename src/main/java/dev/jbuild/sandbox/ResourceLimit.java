@@ -1,6 +1,7 @@
 package dev.jbuild.sandbox;
 
 import java.io.Serializable;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -115,6 +116,6 @@ public record ResourceLimit(String name, long soft, long hard) implements Serial
         n.put("rttime", "Max realtime timeout");
         n.put("sigpending", "Max pending signals");
         n.put("stack", "Max stack size");
-        return java.util.Collections.unmodifiableMap(n);
+        return Collections.unmodifiableMap(n);
     }
 }

@@ -4,6 +4,7 @@ import dev.jbuild.layer.LayerEntry;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What a run produced. The changes' regular files are read from this run's directory, so keep the result
@@ -18,11 +19,11 @@ public final class RunResult implements AutoCloseable {
     private final Rootfs rootfs;
     private final List<String> warnings;
     private final Map<String, Long> timings;
-    private final java.util.Optional<String> noSpaceLeft;
+    private final Optional<String> noSpaceLeft;
     private boolean closed;
 
     RunResult(Sandbox sandbox, Path workDir, int exitCode, List<LayerEntry> changes, Rootfs rootfs,
-            List<String> warnings, Map<String, Long> timings, java.util.Optional<String> noSpaceLeft) {
+            List<String> warnings, Map<String, Long> timings, Optional<String> noSpaceLeft) {
         this.sandbox = sandbox;
         this.workDir = workDir;
         this.exitCode = exitCode;
@@ -37,7 +38,7 @@ public final class RunResult implements AutoCloseable {
      * Where the command's writes go, when it failed and that file system is full: it most likely failed for
      * lack of space (its output says what it was writing).
      */
-    public java.util.Optional<String> noSpaceLeft() {
+    public Optional<String> noSpaceLeft() {
         return noSpaceLeft;
     }
 

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -191,7 +192,7 @@ final class RunRootfs {
     }
 
     private static long nanos(FileTime t) {
-        java.time.Instant i = t.toInstant();
+        Instant i = t.toInstant();
         return i.getEpochSecond() * 1_000_000_000L + i.getNano();
     }
 

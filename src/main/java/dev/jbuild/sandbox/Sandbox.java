@@ -1,11 +1,13 @@
 package dev.jbuild.sandbox;
 
+import com.sun.security.auth.module.UnixSystem;
 import dev.jbuild.layer.ByteProgress;
 import dev.jbuild.layer.Compression;
 import dev.jbuild.layer.ExtractResult;
 import dev.jbuild.layer.LayerEntry;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Runs commands in a root filesystem without root: the entry point of this package.
@@ -87,8 +90,8 @@ public final class Sandbox implements AutoCloseable {
             return openChroot(options);
         }
         List<String> warnings = new ArrayList<>();
-        long uid = new com.sun.security.auth.module.UnixSystem().getUid();
-        long gid = new com.sun.security.auth.module.UnixSystem().getGid();
+        long uid = new UnixSystem().getUid();
+        long gid = new UnixSystem().getGid();
         IdMapping mapping;
         try {
             mapping = IdMapping.detect(uid, gid, System.getProperty("user.name"), Path.of("/etc/subuid"),
@@ -145,8 +148,8 @@ public final class Sandbox implements AutoCloseable {
 
     /** {@link Isolation#CHROOT}: real root, no user namespace, the copy snapshotter, the namespaces allowed. */
     private static Sandbox openChroot(SandboxOptions options) throws SandboxException {
-        long uid = new com.sun.security.auth.module.UnixSystem().getUid();
-        long gid = new com.sun.security.auth.module.UnixSystem().getGid();
+        long uid = new UnixSystem().getUid();
+        long gid = new UnixSystem().getGid();
         if (uid != 0) {
             throw new SandboxException("--isolation=chroot needs root (it is for root inside a container that forbids"
                     + " new namespaces); as user " + System.getProperty("user.name") + " use the default isolation,"
@@ -244,7 +247,7 @@ public final class Sandbox implements AutoCloseable {
             Map<String, Long> timings = new LinkedHashMap<>(response.timings());
             timings.put("total", elapsed.toMillis());
             RunResult result = new RunResult(this, work, response.exitCode(), changes, new Rootfs(next),
-                    response.warnings(), timings, java.util.Optional.ofNullable(response.noSpaceLeft()));
+                    response.warnings(), timings, Optional.ofNullable(response.noSpaceLeft()));
             done = true;
             return result;
         } catch (IOException e) {
@@ -315,7 +318,7 @@ public final class Sandbox implements AutoCloseable {
      * which can, unless this process can itself (real root without a user namespace).
      */
     public void delete(Path tree) throws SandboxException {
-        if (!Files.exists(tree, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.exists(tree, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
         if (mapping.kind() == IdMapping.Kind.IDENTITY) {

@@ -1,20 +1,35 @@
 package dev.jbuild.sandbox;
 
-import dev.jbuild.layer.ExtractResult;
 import dev.jbuild.layer.ByteProgress;
+import dev.jbuild.layer.EntryAttributes;
+import dev.jbuild.layer.ExtractResult;
 import dev.jbuild.layer.LayerExtractor;
+import dev.jbuild.layer.RawNames;
+import dev.jbuild.layer.ShellScript;
 import dev.jbuild.store.NoSpaceLeftException;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.File;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The part of the sandbox that runs inside the user and mount namespaces, as container root: the caller's JVM
@@ -53,14 +68,14 @@ public final class SandboxAgent {
         Staging get(Map<String, String> tools) throws IOException;
     }
 
-    private final java.io.DataOutputStream toCaller;
+    private final DataOutputStream toCaller;
     /** The thread of each call in progress, by call id: a kill interrupts it. */
-    private final Map<Integer, Thread> running = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Integer, Thread> running = new ConcurrentHashMap<>();
     /** The agent's own directory (the caller makes it and removes it after us). */
     private final Path scratch;
     private Staging staging; // guarded by this
 
-    private SandboxAgent(java.io.DataOutputStream toCaller, Path scratch) {
+    private SandboxAgent(DataOutputStream toCaller, Path scratch) {
         this.toCaller = toCaller;
         this.scratch = scratch;
     }
@@ -72,18 +87,18 @@ public final class SandboxAgent {
         }
         // Standard output carries the protocol alone: whatever Java code prints goes to standard error.
         // (Our child processes never inherit it: each gets pipes or /dev/null.)
-        java.io.DataOutputStream out = new java.io.DataOutputStream(new java.io.BufferedOutputStream(
-                new java.io.FileOutputStream(java.io.FileDescriptor.out), 1 << 16));
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
+                new FileOutputStream(FileDescriptor.out), 1 << 16));
         System.setOut(System.err);
-        new SandboxAgent(out, Path.of(args[1])).serve(new java.io.DataInputStream(new java.io.BufferedInputStream(
-                new java.io.FileInputStream(java.io.FileDescriptor.in), 1 << 16)));
+        new SandboxAgent(out, Path.of(args[1])).serve(new DataInputStream(new BufferedInputStream(
+                new FileInputStream(FileDescriptor.in), 1 << 16)));
     }
 
     /**
      * Reads requests until the caller closes our input: end of file means it is gone (or done), and so must
      * we be, at once, with whatever still runs (halt: no shutdown hooks, no waiting for threads).
      */
-    private void serve(java.io.DataInputStream in) {
+    private void serve(DataInputStream in) {
         try {
             synchronized (toCaller) {
                 toCaller.writeInt(AgentProtocol.MAGIC);
@@ -130,7 +145,7 @@ public final class SandboxAgent {
             // would die without an answer and its caller wait for ever, the agent being alive.
             // A full disk is named as such, with the file being written (the work directory when the JDK
             // did not say): whatever else it broke follows from it.
-            java.util.Optional<NoSpaceLeftException> full = NoSpaceLeftException.of(e, work);
+            Optional<NoSpaceLeftException> full = NoSpaceLeftException.of(e, work);
             String message = full.isPresent() ? full.get().getMessage()
                     : e instanceof SandboxException ? e.getMessage() : e.toString();
             response = new AgentProtocol.Response(false, message, false, -1, List.of(), List.of(), Map.of(),
@@ -205,7 +220,7 @@ public final class SandboxAgent {
     /** Tells the caller how far call {@code id} is: a {@link AgentProtocol#PROGRESS} frame. */
     private void progress(int id, long done, long total) {
         try {
-            send(AgentProtocol.PROGRESS, id, java.nio.ByteBuffer.allocate(16).putLong(done).putLong(total).array());
+            send(AgentProtocol.PROGRESS, id, ByteBuffer.allocate(16).putLong(done).putLong(total).array());
         } catch (IOException e) {
             // the caller is gone: our input ends too, and we with it
         }
@@ -269,7 +284,7 @@ public final class SandboxAgent {
         }
         LayerStack below = new LayerStack(dirs);
         return path -> below.lookup(path).filter(LayerStack.Node::isDirectory)
-                .map(n -> new dev.jbuild.layer.EntryAttributes(n.mode(), n.uid(), n.gid(), n.mtime().toInstant(),
+                .map(n -> new EntryAttributes(n.mode(), n.uid(), n.gid(), n.mtime().toInstant(),
                         LayerStack.userXattrs(n)));
     }
 
@@ -337,10 +352,10 @@ public final class SandboxAgent {
          */
         static String script(String sh, List<String> command) throws SandboxException {
             try {
-                dev.jbuild.layer.ShellScript.Result result = dev.jbuild.layer.ShellScript.run(sh,
-                        "exec " + dev.jbuild.layer.ShellScript.command(command));
+                ShellScript.Result result = ShellScript.run(sh,
+                        "exec " + ShellScript.command(command));
                 if (result.status() != 0) {
-                    throw new SandboxException(dev.jbuild.layer.RawNames.display(String.join(" ", command))
+                    throw new SandboxException(RawNames.display(String.join(" ", command))
                             + " failed (exit " + result.status() + ")" + (result.output().isEmpty() ? ""
                             : ": " + result.output()));
                 }
@@ -356,7 +371,7 @@ public final class SandboxAgent {
         static String run(List<String> command) throws SandboxException {
             try {
                 Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
                 String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
                 int rc = p.waitFor();
                 if (rc != 0) {
@@ -392,7 +407,7 @@ public final class SandboxAgent {
     }
 
     static void setMtime(Path p, FileTime t) throws IOException {
-        Files.getFileAttributeView(p, java.nio.file.attribute.BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+        Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                 .setTimes(t, null, null);
     }
 }

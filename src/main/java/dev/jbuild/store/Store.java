@@ -348,4 +348,3 @@ public final class Store {
         return temp;
     }
 }
-

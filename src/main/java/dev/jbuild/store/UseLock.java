@@ -6,8 +6,10 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.BooleanSupplier;
 
 /**
  * Builds share a store, garbage collection needs it alone: a readers-writer lock across the threads
@@ -51,9 +53,9 @@ final class UseLock {
     }
 
     /** The exclusive hold if nobody uses the store at this moment, else empty, without waiting. */
-    synchronized java.util.Optional<Store.Use> tryExclusive() throws IOException {
+    synchronized Optional<Store.Use> tryExclusive() throws IOException {
         if (exclusive || shared > 0) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         FileChannel opened = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
         FileLock lock;
@@ -65,15 +67,15 @@ final class UseLock {
         }
         if (lock == null) {
             opened.close();
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         channel = opened;
         fileLock = lock;
         exclusive = true;
-        return java.util.Optional.of(new Handle(this::releaseExclusive));
+        return Optional.of(new Handle(this::releaseExclusive));
     }
 
-    private void awaitWhile(java.util.function.BooleanSupplier busy) throws InterruptedIOException {
+    private void awaitWhile(BooleanSupplier busy) throws InterruptedIOException {
         while (busy.getAsBoolean()) {
             try {
                 wait();

@@ -11,6 +11,8 @@ import dev.jbuild.testing.ExternalTool;
 import dev.jbuild.testing.Integration;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,9 +40,9 @@ class AnnotationPlacementTest {
 
     private Path layout(String... flags) throws Exception {
         Path tar = dir.resolve("out.tar");
-        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--root", dir.resolve("store").toString(),
+        List<String> args = new ArrayList<>(List.of("--root", dir.resolve("store").toString(),
                 "build", "--progress=plain", "-t", "annotated:1", "-o", "type=oci,dest=" + tar));
-        args.addAll(java.util.List.of(flags));
+        args.addAll(List.of(flags));
         args.add(context.toString());
         CliTest.Result result = CliTest.run(args.toArray(String[]::new));
         assertEquals(0, result.exitCode(), result.err());

@@ -8,6 +8,7 @@ import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.LocalRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,7 +53,7 @@ class BaseVerificationTest {
 
     private CliTest.Result build(String store, String dockerfile, String... extra) throws Exception {
         Files.writeString(context.resolve("Dockerfile"), dockerfile);
-        List<String> args = new java.util.ArrayList<>(List.of("build", "--root", temp.resolve(store).toString(),
+        List<String> args = new ArrayList<>(List.of("build", "--root", temp.resolve(store).toString(),
                 "-o", "type=tar,dest=" + temp.resolve(store + ".tar")));
         args.addAll(List.of(extra));
         args.add(context.toString());

@@ -4,11 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbuild.testing.Bytes;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbuild.image.ImageDocuments;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.LayerReader;
 import dev.jbuild.testing.BusyboxImage;
+import dev.jbuild.testing.Bytes;
 import dev.jbuild.testing.Integration;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -258,7 +259,7 @@ class CacheCliTest {
                     continue; // a killed writer's partial file: never read as a record
                 }
                 assertTrue(name.matches("[0-9a-f]{64}"), name);
-                var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(Files.readAllBytes(record));
+                var node = new ObjectMapper().readTree(Files.readAllBytes(record));
                 assertEquals(1, node.path("version").asInt(), record.toString());
                 if (node.hasNonNull("layer")) {
                     String digest = node.get("layer").get("digest").asText();

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbuild.testing.TestResources;
 import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.Integration;
+import dev.jbuild.testing.TestResources;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

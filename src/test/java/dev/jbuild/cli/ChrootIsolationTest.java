@@ -3,11 +3,12 @@ package dev.jbuild.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbuild.testing.TestResources;
+import com.sun.security.auth.module.UnixSystem;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.LayerReader;
 import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.Integration;
+import dev.jbuild.testing.TestResources;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,7 +16,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -84,10 +89,10 @@ class ChrootIsolationTest {
     /** Names only the entries that differ (the listings are long). */
     private void assertSame(Map<String, String> expected, Map<String, String> actual, String what) throws Exception {
         List<String> differences = new ArrayList<>();
-        java.util.Set<String> paths = new java.util.TreeSet<>(expected.keySet());
+        Set<String> paths = new TreeSet<>(expected.keySet());
         paths.addAll(actual.keySet());
         for (String path : paths) {
-            if (!java.util.Objects.equals(expected.get(path), actual.get(path))) {
+            if (!Objects.equals(expected.get(path), actual.get(path))) {
                 differences.add(path + ": default " + expected.get(path) + ", " + what + " " + actual.get(path));
             }
         }
@@ -104,14 +109,14 @@ class ChrootIsolationTest {
                     });
                 }
             }
-            org.junit.jupiter.api.Assertions.fail(what + " differs from the default isolation: " + differences
+            Assertions.fail(what + " differs from the default isolation: " + differences
                     + (text.isEmpty() ? "" : "\ncontents: " + text));
         }
     }
 
     @Test
     void chrootGivesTheSameImageAsTheDefaultIsolation() throws Exception {
-        boolean root = new com.sun.security.auth.module.UnixSystem().getUid() == 0;
+        boolean root = new UnixSystem().getUid() == 0;
         if (!root) {
             CliTest.Result refused = build("refused", "--isolation=chroot");
             assertEquals(1, refused.exitCode(), refused.err());
@@ -165,7 +170,7 @@ class ChrootIsolationTest {
 
     @Test
     void whatChrootWithoutNamespacesCannotDoIsRefusedClearly() throws Exception {
-        if (new com.sun.security.auth.module.UnixSystem().getUid() != 0) {
+        if (new UnixSystem().getUid() != 0) {
             CliTest.Result refused = build("refused2", "--isolation=chroot");
             assertTrue(refused.err().contains("--isolation=chroot needs root"), refused.err());
             return;

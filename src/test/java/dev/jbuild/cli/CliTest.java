@@ -10,10 +10,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.regex.Pattern;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -93,7 +97,7 @@ class CliTest {
     @Test
     void anImageThatCannotBePulledIsTriedOncePerBuild() throws Exception {
         int port;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = socket.getLocalPort(); // closed again: nothing listens there
         }
         String image = "127.0.0.1:" + port + "/nosuch:1";
@@ -104,7 +108,7 @@ class CliTest {
         for (int attempt = 2; attempt <= 5; attempt++) {
             String line = "warning: pulling manifest " + image + " failed: GET https://127.0.0.1:" + port
                     + "/v2/: connection refused; attempt " + attempt + " in ";
-            assertEquals(1, result.err().split(java.util.regex.Pattern.quote(line), -1).length - 1, line + "\n" + result.err());
+            assertEquals(1, result.err().split(Pattern.quote(line), -1).length - 1, line + "\n" + result.err());
         }
         assertFalse(result.err().contains("attempt 6"), result.err());
         assertFalse(result.err().contains("RetryPolicy"), "no raw log lines: " + result.err());
@@ -240,7 +244,7 @@ class CliTest {
         Result result = runWithStdin(tar.toByteArray(), "--root", root.toString(), "build", "-t", "from-tar",
                 "-o", "type=tar,dest=" + dir.resolve("rootfs.tar"), "-f", "sub/Dockerfile.app", "-");
         assertEquals(0, result.exitCode(), result.err());
-        try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
+        try (var in = new TarArchiveInputStream(
                 Files.newInputStream(dir.resolve("rootfs.tar")))) {
             assertEquals("data.txt", in.getNextEntry().getName());
             assertEquals("from the archive\n", new String(in.readAllBytes(), StandardCharsets.UTF_8));

@@ -18,7 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -300,7 +300,7 @@ class EmulatedRunTest {
         }
         assertEquals(1, result.exitCode(), result.err());
         assertTrue(result.err().contains("Dockerfile:2: RUN failed") && result.err().contains("exit code: 3"), result.err());
-        assertTrue(System.nanoTime() - started < java.util.concurrent.TimeUnit.SECONDS.toNanos(120),
+        assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(120),
                 "the arm64 step's sleep 600 was cancelled");
         try (var tmp = Files.list(temp.resolve("store/tmp"))) {
             assertEquals(List.of(), tmp.toList(), "no scratch files are left");

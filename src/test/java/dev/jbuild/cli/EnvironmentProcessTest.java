@@ -8,12 +8,15 @@ import dev.jbuild.testing.ExternalTool;
 import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.LocalRegistry;
 import dev.jbuild.testing.Podman;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -125,12 +128,12 @@ class EnvironmentProcessTest {
     @Test
     void registryRetriesPrintWarningsAndNoLogLinesUnlessDebugging() throws Exception {
         int refusing;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             refusing = socket.getLocalPort(); // closed below: connections to it are refused
         }
         Files.writeString(context.resolve("Dockerfile"), "FROM 127.0.0.1:" + refusing + "/nobody/base:1\nCOPY a /a\n");
         Path home = Files.createDirectories(temp.resolve("home"));
-        java.util.regex.Pattern slf4j = java.util.regex.Pattern.compile(
+        Pattern slf4j = Pattern.compile(
                 ".*\\b(TRACE|DEBUG|INFO|WARN|ERROR) dev\\.jbuild\\..*|.*\\[(main|jbuild-[^\\]]*)\\].*");
 
         ExternalTool.Result quiet = jbuild("--root", temp.resolve("store").toString(), "build", "--progress=plain",

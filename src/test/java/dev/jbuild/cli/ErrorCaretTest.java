@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jbuild.testing.Integration;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,9 +36,9 @@ class ErrorCaretTest {
         Path context = Files.createDirectories(dir.resolve("context"));
         Files.writeString(context.resolve("a.txt"), "a\n");
         Files.writeString(context.resolve("Dockerfile"), dockerfile);
-        java.util.List<String> args = new java.util.ArrayList<>(
-                java.util.List.of("--root", dir.resolve("store").toString(), "build", "--progress=plain"));
-        args.addAll(java.util.List.of(flags));
+        List<String> args = new ArrayList<>(
+                List.of("--root", dir.resolve("store").toString(), "build", "--progress=plain"));
+        args.addAll(List.of(flags));
         args.add(context.toString());
         CliTest.Result result = CliTest.run(args.toArray(String[]::new));
         assertEquals(1, result.exitCode(), result.err());

@@ -3,11 +3,17 @@ package dev.jbuild.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbuild.testing.BusyboxImage;
+import dev.jbuild.testing.ExternalTool;
 import dev.jbuild.testing.Integration;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,26 +35,26 @@ class ExamplesTest {
                 "files = sorted(glob.glob('examples/**/*.y*ml', recursive=True) + glob.glob('.github/workflows/*.yml'))",
                 "docs = {f: list(yaml.safe_load_all(open(f))) for f in files}",
                 "print(json.dumps(docs, default=str))");
-        dev.jbuild.testing.ExternalTool.Result result =
-                dev.jbuild.testing.ExternalTool.command("python3", "-c", script).runSuccessfully();
-        com.fasterxml.jackson.databind.JsonNode docs = new com.fasterxml.jackson.databind.ObjectMapper().readTree(result.stdout());
+        ExternalTool.Result result =
+                ExternalTool.command("python3", "-c", script).runSuccessfully();
+        JsonNode docs = new ObjectMapper().readTree(result.stdout());
         assertTrue(docs.has("examples/kubernetes/jbuild-job.yaml"), result.stdout());
         assertTrue(docs.has("examples/ci/github-actions.yml") && docs.has("examples/ci/gitlab-ci.yml"));
         assertTrue(docs.has(".github/workflows/ci.yml") && docs.has(".github/workflows/release.yml"));
-        com.fasterxml.jackson.databind.JsonNode job = docs.get("examples/kubernetes/jbuild-job.yaml").get(0);
+        JsonNode job = docs.get("examples/kubernetes/jbuild-job.yaml").get(0);
         assertEquals("Job", job.get("kind").asText());
-        com.fasterxml.jackson.databind.JsonNode pod = job.at("/spec/template/spec");
+        JsonNode pod = job.at("/spec/template/spec");
         assertTrue(pod.at("/securityContext/runAsNonRoot").asBoolean());
         assertEquals(1000, pod.at("/securityContext/runAsUser").asInt());
-        com.fasterxml.jackson.databind.JsonNode container = pod.at("/containers/0");
+        JsonNode container = pod.at("/containers/0");
         assertTrue(!container.at("/securityContext/privileged").asBoolean(false), "never privileged");
         assertTrue(container.get("args").toString().contains("--push"));
 
         // jbuild's own parser accepts the Job's arguments as written (Kubernetes' $(VAR)
         // substituted, the context a local directory), registry cache flags included.
-        java.nio.file.Path context = java.nio.file.Files.createDirectories(temp.resolve("app"));
-        java.nio.file.Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nCOPY Dockerfile /\n");
-        java.util.List<String> args = new java.util.ArrayList<>();
+        Path context = Files.createDirectories(temp.resolve("app"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nCOPY Dockerfile /\n");
+        List<String> args = new ArrayList<>();
         container.get("args").forEach(a -> args.add(a.asText()
                 .replace("$(GIT_SHA)", "1").replace("/workspace/app", context.toString())));
         assertTrue(args.stream().anyMatch(a -> a.startsWith("--cache-from=type=registry,ref="))

@@ -3,16 +3,25 @@ package dev.jbuild.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbuild.testing.TestResources;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jbuild.layer.LayerReader;
 import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.ExternalTool;
 import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.Podman;
+import dev.jbuild.testing.TestResources;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,8 +55,8 @@ class ImageOutputsTest {
         Files.createLink(context.resolve("tree/data-link"), context.resolve("tree/data"));
         Files.createSymbolicLink(context.resolve("tree/sym"), Path.of("data"));
         // Java names user xattrs without their "user." namespace: this sets user.origin.
-        Files.getFileAttributeView(context.resolve("tree/data"), java.nio.file.attribute.UserDefinedFileAttributeView.class)
-                .write("origin", java.nio.ByteBuffer.wrap(new byte[] {0, 1, 2, (byte) 0xff}));
+        Files.getFileAttributeView(context.resolve("tree/data"), UserDefinedFileAttributeView.class)
+                .write("origin", ByteBuffer.wrap(new byte[] {0, 1, 2, (byte) 0xff}));
         Files.writeString(context.resolve("Dockerfile"), TestResources.text(ImageOutputsTest.class, "setUp.Dockerfile"));
     }
 
@@ -56,7 +65,7 @@ class ImageOutputsTest {
     }
 
     private String build(String... outputs) throws Exception {
-        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--root", store.toString(),
+        List<String> args = new ArrayList<>(List.of("--root", store.toString(),
                 "--build-context", "base=oci-layout://" + busybox.layoutDirectory() + ":1.0",
                 "-t", "jbuild-test/app:1", "--metadata-file", temp.resolve("metadata.json").toString()));
         for (String output : outputs) {
@@ -105,15 +114,15 @@ class ImageOutputsTest {
         String listing = ExternalTool.command("tar", "--numeric-owner", "-tvf", rootfs.toString()).runSuccessfully().stdout();
         assertTrue(listing.lines().anyMatch(l -> l.contains("1000/1000") && l.endsWith("home/app/hello.txt")), listing);
         assertTrue(listing.lines().anyMatch(l -> l.startsWith("-rwsr-xr-x 0/0") && l.endsWith("usr/local/bin/run.sh")), listing);
-        java.util.Map<String, byte[]> xattrs = new java.util.HashMap<>();
-        try (java.io.InputStream in = Files.newInputStream(rootfs)) {
-            dev.jbuild.layer.LayerReader.read(in, (entry, content) -> {
+        Map<String, byte[]> xattrs = new HashMap<>();
+        try (InputStream in = Files.newInputStream(rootfs)) {
+            LayerReader.read(in, (entry, content) -> {
                 if (entry.path().equals("tree/data")) {
                     xattrs.putAll(entry.attributes().xattrs());
                 }
             });
         }
-        org.junit.jupiter.api.Assertions.assertArrayEquals(new byte[] {0, 1, 2, (byte) 0xff}, xattrs.get("user.origin"),
+        Assertions.assertArrayEquals(new byte[] {0, 1, 2, (byte) 0xff}, xattrs.get("user.origin"),
                 "binary extended attributes of context files reach the image");
     }
 

@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,7 +61,7 @@ class MultiPlatformTest {
             assertTrue(result.err().contains("pushed " + registry.host() + "/multi/app@sha256:"), result.err());
 
             // The image's ID is the index digest, in the build's output and in `jbuild images` alike.
-            java.util.regex.Matcher written = java.util.regex.Pattern.compile("writing image sha256:([0-9a-f]{12})")
+            Matcher written = Pattern.compile("writing image sha256:([0-9a-f]{12})")
                     .matcher(result.err());
             assertTrue(written.find(), result.err());
             CliTest.Result images = jbuild("--root", temp.resolve("store").toString(), "images", "-q");

@@ -6,11 +6,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jbuild.engine.api.BuildListener;
+import dev.jbuild.engine.api.StepId;
+import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.Integration;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -117,25 +134,25 @@ class ProgressTest {
     /** Long work (compressing, unpacking, pulling) prints bytes done in plain, from 2 s into a step and at most every 2 s. */
     @Test
     void plainShowsBytesOfLongWorkEveryTwoSeconds() {
-        java.io.StringWriter out = new java.io.StringWriter();
-        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
-        ProgressPrinter plain = new ProgressPrinter(new java.io.PrintWriter(out, true), false, now::get);
-        dev.jbuild.engine.api.StepId copy = new dev.jbuild.engine.api.StepId(1);
+        StringWriter out = new StringWriter();
+        AtomicLong now = new AtomicLong();
+        ProgressPrinter plain = new ProgressPrinter(new PrintWriter(out, true), false, now::get);
+        StepId copy = new StepId(1);
         long second = 1_000_000_000L;
         plain.stepStarted(copy, "", 1, 1, "COPY big /");
         now.addAndGet(second);
-        plain.progress(copy, dev.jbuild.engine.api.BuildListener.Work.COMPRESS, "layer", 10_000_000, 157_286_400);
+        plain.progress(copy, BuildListener.Work.COMPRESS, "layer", 10_000_000, 157_286_400);
         now.addAndGet(3 * second / 2);
-        plain.progress(copy, dev.jbuild.engine.api.BuildListener.Work.COMPRESS, "layer", 52_100_000, 157_286_400);
+        plain.progress(copy, BuildListener.Work.COMPRESS, "layer", 52_100_000, 157_286_400);
         now.addAndGet(second / 2);
-        plain.progress(copy, dev.jbuild.engine.api.BuildListener.Work.COMPRESS, "layer", 70_000_000, 157_286_400);
+        plain.progress(copy, BuildListener.Work.COMPRESS, "layer", 70_000_000, 157_286_400);
         now.addAndGet(2 * second);
-        plain.progress(copy, dev.jbuild.engine.api.BuildListener.Work.COMPRESS, "layer", 120_000_000, 157_286_400);
-        plain.stepFinished(copy, java.time.Duration.ofMillis(5_000));
-        dev.jbuild.engine.api.StepId pull = new dev.jbuild.engine.api.StepId(2);
-        plain.stepStarted(pull, dev.jbuild.engine.api.BuildListener.PULL, 0, 0, "pulling docker.io/library/busybox:1.36");
+        plain.progress(copy, BuildListener.Work.COMPRESS, "layer", 120_000_000, 157_286_400);
+        plain.stepFinished(copy, Duration.ofMillis(5_000));
+        StepId pull = new StepId(2);
+        plain.stepStarted(pull, BuildListener.PULL, 0, 0, "pulling docker.io/library/busybox:1.36");
         now.addAndGet(3 * second);
-        plain.progress(null, dev.jbuild.engine.api.BuildListener.Work.PULL, "sha256:" + "ab".repeat(32), 3_000_000, 9_100_000);
+        plain.progress(null, BuildListener.Work.PULL, "sha256:" + "ab".repeat(32), 3_000_000, 9_100_000);
         assertEquals("""
                 #1 [1/1] COPY big /
                 #1 compressing layer 52.1 MB / 157 MB
@@ -157,14 +174,14 @@ class ProgressTest {
         for (String line : result.err().split("\n")) {
             JsonNode status = json.readTree(line);
             assertTrue(status.isObject(), line);
-            for (java.util.Iterator<String> keys = status.fieldNames(); keys.hasNext(); ) {
+            for (Iterator<String> keys = status.fieldNames(); keys.hasNext(); ) {
                 assertTrue(List.of("vertexes", "statuses", "logs", "warnings").contains(keys.next()), line);
             }
             status.path("vertexes").forEach(vertexes::add);
             for (JsonNode log : status.path("logs")) {
                 assertEquals(vertexes.get(0).get("digest").asText(), log.get("vertex").asText(), line);
                 assertEquals(1, log.get("stream").asInt());
-                logs.add(new String(java.util.Base64.getDecoder().decode(log.get("data").asText()), java.nio.charset.StandardCharsets.UTF_8));
+                logs.add(new String(Base64.getDecoder().decode(log.get("data").asText()), StandardCharsets.UTF_8));
             }
         }
         assertEquals(2, vertexes.size(), "started, then completed: " + result.err());
@@ -172,10 +189,10 @@ class ProgressTest {
         JsonNode completed = vertexes.get(1);
         assertTrue(started.get("digest").asText().matches("sha256:[0-9a-f]{64}"), started.toString());
         assertEquals("[1/1] COPY a.txt /", started.get("name").asText());
-        java.time.Instant start = java.time.Instant.parse(started.get("started").asText());
+        Instant start = Instant.parse(started.get("started").asText());
         assertFalse(started.has("completed"));
         assertEquals(started.get("digest"), completed.get("digest"));
-        assertFalse(java.time.Instant.parse(completed.get("completed").asText()).isBefore(start));
+        assertFalse(Instant.parse(completed.get("completed").asText()).isBefore(start));
         assertFalse(completed.has("cached") || completed.has("error"), completed.toString());
         assertEquals(1, logs.size());
         assertTrue(logs.get(0).matches("layer [0-9a-f]{12}: 2\\.0 kB, gzip \\d+ B, in \\d+\\.\\ds\n"), logs.get(0));
@@ -211,7 +228,7 @@ class ProgressTest {
     @Integration
     @Test
     void outputOfParallelStagesIsAttributedToItsStep() throws Exception {
-        dev.jbuild.testing.BusyboxImage busybox = dev.jbuild.testing.BusyboxImage.write(temp.resolve("busybox"), "1.0");
+        BusyboxImage busybox = BusyboxImage.write(temp.resolve("busybox"), "1.0");
         Path context = Files.createDirectories(temp.resolve("parallel"));
         String wait = " && i=0 && while [ ! -e /sync/%s ]; do i=$((i+1)); [ $i -gt 600 ] && exit 7; sleep 0.1; done";
         Files.writeString(context.resolve("Dockerfile"), "FROM busybox AS left\n"
@@ -224,11 +241,11 @@ class ProgressTest {
         CliTest.Result result = CliTest.run("--root", temp.resolve("store").toString(), "--build-context",
                 "busybox=oci-layout://" + busybox.layoutDirectory() + ":1.0", "--progress=plain", context.toString());
         assertEquals(0, result.exitCode(), result.err());
-        java.util.Map<String, String> headings = new java.util.HashMap<>();
-        java.util.regex.Pattern heading = java.util.regex.Pattern.compile("#(\\d+) \\[(\\w+) \\d+/\\d+\\] .*");
-        java.util.Map<String, String> stageOfLine = new java.util.HashMap<>();
+        Map<String, String> headings = new HashMap<>();
+        Pattern heading = Pattern.compile("#(\\d+) \\[(\\w+) \\d+/\\d+\\] .*");
+        Map<String, String> stageOfLine = new HashMap<>();
         for (String line : result.err().split("\n")) {
-            java.util.regex.Matcher m = heading.matcher(line);
+            Matcher m = heading.matcher(line);
             if (m.matches()) {
                 headings.put(m.group(1), m.group(2));
             } else if (line.matches("#\\d+ (left|right)-[12]")) {
@@ -236,7 +253,7 @@ class ProgressTest {
                 stageOfLine.put(line.substring(line.indexOf(' ') + 1), headings.get(number));
             }
         }
-        assertEquals(java.util.Map.of("left-1", "left", "left-2", "left", "right-1", "right", "right-2", "right"),
+        assertEquals(Map.of("left-1", "left", "left-2", "left", "right-1", "right", "right-2", "right"),
                 stageOfLine, result.err());
         String err = result.err();
         // Output lines, not the headings (which quote the commands).
@@ -248,8 +265,8 @@ class ProgressTest {
                 context.toString());
         assertEquals(0, json.exitCode(), json.err());
         ObjectMapper mapper = new ObjectMapper();
-        java.util.Map<Integer, String> stageOfStep = new java.util.HashMap<>();
-        java.util.Set<Integer> finished = new java.util.HashSet<>();
+        Map<Integer, String> stageOfStep = new HashMap<>();
+        Set<Integer> finished = new HashSet<>();
         int logs = 0;
         for (String line : json.err().split("\n")) {
             JsonNode event = mapper.readTree(line);

@@ -6,10 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.store.Store;
 import dev.jbuild.testing.BusyboxImage;
+import dev.jbuild.testing.ExternalTool;
 import dev.jbuild.testing.Integration;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -149,7 +155,7 @@ class PruneTest {
         try {
             List<Path> killedEntries = entriesOf(killed);
             List<Path> liveEntries = entriesOf(live);
-            dev.jbuild.testing.ExternalTool.command("kill", "-KILL", Long.toString(killed.pid())).runSuccessfully();
+            ExternalTool.command("kill", "-KILL", Long.toString(killed.pid())).runSuccessfully();
             assertTrue(killed.waitFor(30, TimeUnit.SECONDS));
 
             CliTest.Result prune = jbuild("prune");
@@ -177,7 +183,7 @@ class PruneTest {
     }
 
     private Process startTempWorker(Path start) throws Exception {
-        return new ProcessBuilder(java.nio.file.Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+        return new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m", "-cp", System.getProperty("java.class.path"),
                 "dev.jbuild.store.StoreWorker", "temp", store.toString(), start.toString())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -185,8 +191,8 @@ class PruneTest {
 
     /** The temporary directory and partial blob the worker printed once it made them. */
     private static List<Path> entriesOf(Process worker) throws Exception {
-        String line = new java.io.BufferedReader(new java.io.InputStreamReader(worker.getInputStream(),
-                java.nio.charset.StandardCharsets.UTF_8)).readLine();
+        String line = new BufferedReader(new InputStreamReader(worker.getInputStream(),
+                StandardCharsets.UTF_8)).readLine();
         assertTrue(line != null, "the worker printed its entries");
         List<Path> entries = Stream.of(line.split(" ")).map(Path::of).toList();
         entries.forEach(e -> assertTrue(Files.exists(e), e.toString()));
@@ -194,9 +200,9 @@ class PruneTest {
     }
 
     /** A blob nothing references, written {@code age} ago. */
-    private Path danglingBlob(String content, java.time.Duration age) throws Exception {
+    private Path danglingBlob(String content, Duration age) throws Exception {
         Store opened = Store.open(store);
-        Path blob = opened.path(opened.putBytes(content.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        Path blob = opened.path(opened.putBytes(content.getBytes(StandardCharsets.UTF_8)));
         Files.setLastModifiedTime(blob, FileTime.from(Instant.now().minus(age)));
         return blob;
     }
@@ -207,8 +213,8 @@ class PruneTest {
         assertEquals(0, first.exitCode(), first.err());
         Path stamp = store.resolve("cache/gc-last");
         assertTrue(Files.exists(stamp), "the first build starts the clock");
-        Path old = danglingBlob("left over three days ago", java.time.Duration.ofDays(3));
-        Path recent = danglingBlob("left over a minute ago", java.time.Duration.ofMinutes(1));
+        Path old = danglingBlob("left over three days ago", Duration.ofDays(3));
+        Path recent = danglingBlob("left over a minute ago", Duration.ofMinutes(1));
 
         CliTest.Result notDue = build("one:1", "FROM scratch\nCOPY a.txt /a\n");
         assertEquals(0, notDue.exitCode(), notDue.err());
@@ -231,7 +237,7 @@ class PruneTest {
         assertEquals(0, build("one:1", "FROM scratch\nCOPY a.txt /a\n").exitCode());
         Path stamp = store.resolve("cache/gc-last");
         Files.setLastModifiedTime(stamp, FileTime.from(Instant.now().minusSeconds(2 * 3600)));
-        Path old = danglingBlob("left over three days ago", java.time.Duration.ofDays(3));
+        Path old = danglingBlob("left over three days ago", Duration.ofDays(3));
         Store opened = Store.open(store);
         try (Store.Use otherBuild = opened.sharedUse()) {
             CompletableFuture<CliTest.Result> build =

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.testing.ExternalTool;
 import dev.jbuild.testing.Integration;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -65,7 +66,7 @@ class ReadmeTest {
                 while (!proxy.isClosed()) {
                     try (Socket ignored = proxy.accept()) {
                         connections.incrementAndGet();
-                    } catch (java.io.IOException e) {
+                    } catch (IOException e) {
                         return; // closed
                     }
                 }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbuild.testing.TestResources;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbuild.image.Descriptor;
@@ -18,6 +17,7 @@ import dev.jbuild.registry.RegistryClient;
 import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.LocalRegistry;
+import dev.jbuild.testing.TestResources;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -14,11 +14,14 @@ import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.ExternalTool;
 import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.LocalRegistry;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,7 +69,7 @@ class RegistryCliTest {
             assertTrue(built.err().lines().anyMatch(l -> l.matches("#\\d+ pushed sha256:[0-9a-f]{12} .*")), built.err());
             // Pull and push are steps without a position in a stage: no "[pull 0/0]".
             assertTrue(built.err().lines().anyMatch(l -> l.equals("#1 pulling " + base)), built.err());
-            assertTrue(built.err().lines().anyMatch(l -> l.matches("#\\d+ pushing " + java.util.regex.Pattern.quote(target))),
+            assertTrue(built.err().lines().anyMatch(l -> l.matches("#\\d+ pushing " + Pattern.quote(target))),
                     built.err());
             assertFalse(built.err().contains("0/0"), built.err());
             assertTrue(built.err().contains("#2 [1/1] COPY hello.txt /hello.txt\n"), built.err());
@@ -150,7 +153,7 @@ class RegistryCliTest {
             assertEquals("error: login to nosuch.invalid failed: GET https://nosuch.invalid/v2/: unknown host nosuch.invalid\n",
                     unknownHost.err());
             int refusing;
-            try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
                 refusing = socket.getLocalPort();
             }
             CliTest.Result refused = jbuild("x\n", "--config", config.toString(), "login", "-u", "u", "--password-stdin",

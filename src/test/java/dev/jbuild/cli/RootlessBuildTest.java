@@ -4,19 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.jbuild.testing.TestResources;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.ExternalTool;
 import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.Podman;
 import dev.jbuild.testing.ReadableClasspath;
 import dev.jbuild.testing.RootlessTestUser;
+import dev.jbuild.testing.TestResources;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -109,7 +111,7 @@ class RootlessBuildTest {
         for (String name : List.of(a, b)) {
             Path layout = Files.createDirectories(work.resolve("diff-" + name));
             ExternalTool.command("tar", "-xf", images.get(name).toString(), "-C", layout.toString()).runSuccessfully();
-            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            ObjectMapper json = new ObjectMapper();
             String manifest = json.readTree(layout.resolve("index.json").toFile()).get("manifests").get(0)
                     .get("digest").asText();
             List<String> digests = new ArrayList<>();
@@ -249,7 +251,7 @@ class RootlessBuildTest {
     private static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 16);
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -4,17 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbuild.testing.TestResources;
-import dev.jbuild.testing.Bytes;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.testing.BusyboxImage;
+import dev.jbuild.testing.Bytes;
 import dev.jbuild.testing.Integration;
+import dev.jbuild.testing.TestResources;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -106,7 +109,7 @@ class RunBuildTest {
     /** /proc/self/limits rows, blanks squeezed: "Max open files 1024 2048 files". */
     private static List<String> limitRows(String procLimits, String... labels) {
         return procLimits.lines().map(l -> l.replaceAll("\\s+", " ").strip())
-                .filter(l -> java.util.Arrays.stream(labels).anyMatch(label -> l.startsWith(label + " "))).toList();
+                .filter(l -> Arrays.stream(labels).anyMatch(label -> l.startsWith(label + " "))).toList();
     }
 
     @Test
@@ -164,9 +167,9 @@ class RunBuildTest {
     @Test
     void ulimitAndShmSizeAreInTheRunCacheKeyOnlyWhenGiven() throws Exception {
         String dockerfile = "FROM busybox\nRUN echo ran-$((20 + 22))\n";
-        java.util.function.Function<String[], Boolean> runs = flags -> {
+        Function<String[], Boolean> runs = flags -> {
             try {
-                List<String> args = new java.util.ArrayList<>(List.of("--progress=plain"));
+                List<String> args = new ArrayList<>(List.of("--progress=plain"));
                 args.addAll(List.of(flags));
                 CliTest.Result r = build(dockerfile, args.toArray(String[]::new));
                 assertEquals(0, r.exitCode(), r.err());

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.jbuild.testing.TestResources;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.security.auth.module.UnixSystem;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.LayerReader;
 import dev.jbuild.testing.BusyboxImage;
@@ -15,6 +15,7 @@ import dev.jbuild.testing.ExternalTool;
 import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.ReadableClasspath;
 import dev.jbuild.testing.RootlessTestUser;
+import dev.jbuild.testing.TestResources;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -117,7 +118,7 @@ class RunOwnershipTest {
 
     @Test
     void parentDirectoriesInARunLayerKeepTheirModeAndOwner() {
-        assertEquals(new com.sun.security.auth.module.UnixSystem().getUid() == 0 ? 4 : 2, layers.size());
+        assertEquals(new UnixSystem().getUid() == 0 ? 4 : 2, layers.size());
         layers.forEach((build, image) -> {
             Map<String, LayerEntry> base = image.get(0);
             Map<String, LayerEntry> mv = layerWith(build, image, "tmp/tars", LayerEntry.Whiteout.class);

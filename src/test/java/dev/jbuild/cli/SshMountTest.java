@@ -5,11 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbuild.testing.TestResources;
+import com.sun.security.auth.module.UnixSystem;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.ExternalTool;
 import dev.jbuild.testing.Integration;
+import dev.jbuild.testing.TestResources;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -109,7 +110,7 @@ class SshMountTest {
     void theStepSeesTheAgentsKeyAndTheImageKeepsNoTraceOfIt() throws Exception {
         String dockerfile = TestResources.text(SshMountTest.class, "theStepSeesTheAgentsKeyAndTheImageKeepsNoTraceOfIt.Dockerfile");
         for (String isolation : new String[] {"auto", "chroot"}) {
-            if (isolation.equals("chroot") && new com.sun.security.auth.module.UnixSystem().getUid() != 0) {
+            if (isolation.equals("chroot") && new UnixSystem().getUid() != 0) {
                 continue; // chroot isolation is for root (ChrootIsolationTest checks the refusal)
             }
             CliTest.Result result = build(dockerfile, "--ssh", "default=" + socket, "--ssh", "other=" + socket,

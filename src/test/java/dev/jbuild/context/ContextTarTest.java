@@ -8,22 +8,30 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.layer.RawNames;
+import dev.jbuild.testing.ExternalTool;
 import dev.jbuild.testing.Integration;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
@@ -167,11 +175,11 @@ class ContextTarTest {
     void hugeDeclaredHeadersFailFastWithoutBuffering() throws Exception {
         // A PAX header that says it is 8 GiB long: refused before anything is read into memory.
         byte[] tar = tar(t -> t.file("x", "x", 0644));
-        byte[] pax = java.util.Arrays.copyOf(tar, 1024);
+        byte[] pax = Arrays.copyOf(tar, 1024);
         pax[156] = 'x';
         byte[] size = "77777777777\0".getBytes(StandardCharsets.US_ASCII);
         System.arraycopy(size, 0, pax, 124, 12);
-        java.util.Arrays.fill(pax, 148, 156, (byte) ' ');
+        Arrays.fill(pax, 148, 156, (byte) ' ');
         long sum = 0;
         for (int i = 0; i < 512; i++) {
             sum += pax[i] & 0xff;
@@ -310,7 +318,7 @@ class ContextTarTest {
             List<Path> names = entries.toList();
             assertEquals(1, names.size());
             assertArrayEquals(new byte[] {'c', 'a', 'f', (byte) 0xe9, '.', 't', 'x', 't'},
-                    dev.jbuild.layer.RawNames.encode(dev.jbuild.layer.RawNames.fileName(names.get(0))));
+                    RawNames.encode(RawNames.fileName(names.get(0))));
         }
     }
 
@@ -319,13 +327,13 @@ class ContextTarTest {
     @Test
     void sparseFilesConcatenatedGzipAndWhiteoutNamesAreOrdinaryContent() throws Exception {
         Path src = dir(tmp, "src");
-        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(src.resolve("holes.bin").toFile(), "rw")) {
+        try (RandomAccessFile f = new RandomAccessFile(src.resolve("holes.bin").toFile(), "rw")) {
             f.setLength(1 << 20);
             f.seek(300_000);
             f.write("data".getBytes(StandardCharsets.UTF_8));
         }
         Path sparse = tmp.resolve("sparse.tar");
-        dev.jbuild.testing.ExternalTool.command("tar", "--format=gnu", "--sparse", "-cf", sparse.toString(),
+        ExternalTool.command("tar", "--format=gnu", "--sparse", "-cf", sparse.toString(),
                 "-C", src.toString(), "holes.bin").runSuccessfully();
         BuildContexts.extractTar(Files.newInputStream(sparse), into);
         assertArrayEquals(Files.readAllBytes(src.resolve("holes.bin")), Files.readAllBytes(into.resolve("holes.bin")));
@@ -337,8 +345,8 @@ class ContextTarTest {
             t.file("second.txt", "2", 0644);
         });
         ByteArrayOutputStream members = new ByteArrayOutputStream();
-        for (byte[] part : List.of(java.util.Arrays.copyOf(tar, 1024), java.util.Arrays.copyOfRange(tar, 1024, tar.length))) {
-            try (OutputStream gz = new java.util.zip.GZIPOutputStream(members)) {
+        for (byte[] part : List.of(Arrays.copyOf(tar, 1024), Arrays.copyOfRange(tar, 1024, tar.length))) {
+            try (OutputStream gz = new GZIPOutputStream(members)) {
                 gz.write(part);
             }
         }
@@ -353,8 +361,8 @@ class ContextTarTest {
         Path probe = dir.resolve(".xattr-probe");
         Files.writeString(probe, "");
         try {
-            Files.getFileAttributeView(probe, java.nio.file.attribute.UserDefinedFileAttributeView.class)
-                    .write("probe", java.nio.ByteBuffer.wrap(new byte[] {1}));
+            Files.getFileAttributeView(probe, UserDefinedFileAttributeView.class)
+                    .write("probe", ByteBuffer.wrap(new byte[] {1}));
             return true;
         } catch (IOException | UnsupportedOperationException e) {
             return false;
@@ -529,7 +537,7 @@ class ContextTarTest {
         try {
             return s.get();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 }

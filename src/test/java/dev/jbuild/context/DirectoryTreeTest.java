@@ -11,9 +11,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.testing.ExternalTool;
 import dev.jbuild.testing.Integration;
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -28,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class DirectoryTreeTest {
@@ -277,12 +282,12 @@ class DirectoryTreeTest {
 
     @Integration
     @Test
-    @org.junit.jupiter.api.Timeout(value = 30, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    @org.junit.jupiter.api.Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void fifosAndSocketsAreListedWithoutBeingOpened() throws Exception {
         Path ctx = ctx();
-        dev.jbuild.testing.ExternalTool.command("mkfifo", ctx.resolve("pipe").toString()).runSuccessfully();
-        try (var server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
-            server.bind(java.net.UnixDomainSocketAddress.of(ctx.resolve("socket")));
+        ExternalTool.command("mkfifo", ctx.resolve("pipe").toString()).runSuccessfully();
+        try (var server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(ctx.resolve("socket")));
         }
         SourceTree tree = BuildContexts.directory(ctx, DockerIgnore.none());
 
@@ -298,7 +303,7 @@ class DirectoryTreeTest {
     void namesThatAreNotUtf8KeepTheirBytes() throws Exception {
         Path ctx = ctx();
         // "bad\xff\xfeutf8", and a link to "bad\xff\xfeutf8", made by the shell so Java's mapping plays no part
-        dev.jbuild.testing.ExternalTool.command("sh", "-c", "mkdir d; printf content > \"d/$(printf 'bad\\377\\376utf8')\";"
+        ExternalTool.command("sh", "-c", "mkdir d; printf content > \"d/$(printf 'bad\\377\\376utf8')\";"
                 + " ln -s \"$(printf 'd/bad\\377\\376utf8')\" link").directory(ctx).runSuccessfully();
         String bad = "bad\uDCFF\uDCFEutf8";
         SourceTree tree = BuildContexts.directory(ctx, DockerIgnore.of(List.of("d/bad?")));

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class HeredocTest {
@@ -160,7 +161,7 @@ class HeredocTest {
     }
 
     private static DockerfileSyntaxException assertUnterminated(String text) {
-        DockerfileSyntaxException e = org.junit.jupiter.api.Assertions.assertThrows(DockerfileSyntaxException.class,
+        DockerfileSyntaxException e = Assertions.assertThrows(DockerfileSyntaxException.class,
                 () -> DockerfileParser.parse(text, "Dockerfile"));
         assertEquals("unterminated heredoc", e.getMessage());
         return e;

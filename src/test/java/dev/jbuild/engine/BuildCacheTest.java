@@ -9,16 +9,19 @@ import dev.jbuild.engine.api.BuildResult;
 import dev.jbuild.engine.api.CacheOptions;
 import dev.jbuild.engine.cache.BuildCache;
 import dev.jbuild.image.ImageConfig;
+import dev.jbuild.layer.LayerEntry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -145,8 +148,8 @@ class BuildCacheTest {
         assertEquals(fixture.config(cold).history(), config.history());
     }
 
-    private static Map<String, String> describe(Map<String, dev.jbuild.layer.LayerEntry> tree) {
-        Map<String, String> out = new java.util.TreeMap<>();
+    private static Map<String, String> describe(Map<String, LayerEntry> tree) {
+        Map<String, String> out = new TreeMap<>();
         tree.forEach((path, entry) -> out.put(path, entry.getClass().getSimpleName() + " " + entry.attributes()));
         return out;
     }
@@ -177,7 +180,7 @@ class BuildCacheTest {
         Files.setLastModifiedTime(x, mtime);
         fixture.build(dockerfile);
         assertEquals(List.of("COPY passwd group /etc/", "COPY a.txt /a.txt"), fixture.cachedSteps);
-        Files.setPosixFilePermissions(x, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Files.setPosixFilePermissions(x, PosixFilePermissions.fromString("rwx------"));
         fixture.build(dockerfile);
         assertEquals(List.of("COPY passwd group /etc/", "COPY a.txt /a.txt"), fixture.cachedSteps);
     }

@@ -26,30 +26,35 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Builds a Dockerfile into a temporary store and reads back what was written. */
 final class BuildFixture {
 
     final Path context;
     final Store store;
-    final List<String> warnings = java.util.Collections.synchronizedList(new ArrayList<>());
+    final List<String> warnings = Collections.synchronizedList(new ArrayList<>());
     Map<String, String> buildArgs = Map.of();
     Map<String, NamedContext> namedContexts = Map.of();
     Instant sourceDateEpoch;
     List<String> tags = List.of();
     CacheOptions cacheOptions = CacheOptions.DEFAULT;
     /** The steps of the last build, in the order they started, and which of them came from the cache. */
-    final List<String> steps = java.util.Collections.synchronizedList(new ArrayList<>());
-    final List<String> cachedSteps = java.util.Collections.synchronizedList(new ArrayList<>());
+    final List<String> steps = Collections.synchronizedList(new ArrayList<>());
+    final List<String> cachedSteps = Collections.synchronizedList(new ArrayList<>());
     /** When each step of the last build started and ended (System.nanoTime), by id. */
-    final Map<StepId, Interval> intervals = new java.util.concurrent.ConcurrentHashMap<>();
+    final Map<StepId, Interval> intervals = new ConcurrentHashMap<>();
     /** Output lines of the last build's steps, by step id. */
-    final Map<StepId, List<String>> logs = new java.util.concurrent.ConcurrentHashMap<>();
+    final Map<StepId, List<String>> logs = new ConcurrentHashMap<>();
     /** How many stages may run at once; 0 for the builder's default. */
     int parallelism;
 
@@ -97,13 +102,13 @@ final class BuildFixture {
             }
 
             @Override
-            public void stepFinished(StepId step, java.time.Duration elapsed) {
+            public void stepFinished(StepId step, Duration elapsed) {
                 intervals.computeIfPresent(step, (id, i) -> new Interval(i.stage(), i.text(), i.start(), System.nanoTime()));
             }
 
             @Override
             public void stepCached(StepId step) {
-                stepFinished(step, java.time.Duration.ZERO);
+                stepFinished(step, Duration.ZERO);
                 cachedSteps.add(intervals.get(step).text());
             }
 
@@ -117,7 +122,7 @@ final class BuildFixture {
 
             @Override
             public void log(StepId step, String line) {
-                logs.computeIfAbsent(step, id -> java.util.Collections.synchronizedList(new ArrayList<>())).add(line);
+                logs.computeIfAbsent(step, id -> Collections.synchronizedList(new ArrayList<>())).add(line);
             }
         }, null).withCacheOptions(cacheOptions);
         if (parallelism > 0) {
@@ -138,7 +143,7 @@ final class BuildFixture {
     List<Map<String, LayerEntry>> layers(BuildResult result) throws IOException {
         List<Map<String, LayerEntry>> layers = new ArrayList<>();
         for (Descriptor layer : manifest(result).layers()) {
-            Map<String, LayerEntry> entries = new java.util.LinkedHashMap<>();
+            Map<String, LayerEntry> entries = new LinkedHashMap<>();
             try (InputStream in = store.open(layer.digest())) {
                 LayerReader.read(in, (entry, content) -> entries.put(entry.path(), entry));
             }
@@ -163,7 +168,7 @@ final class BuildFixture {
             }
             contents.putAll(texts);
         }
-        Map<String, LayerEntry> tree = new java.util.TreeMap<>();
+        Map<String, LayerEntry> tree = new TreeMap<>();
         for (FsView.Node node : view.subtree("")) {
             tree.put(node.path(), node.entry());
         }

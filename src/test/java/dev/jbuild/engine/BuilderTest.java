@@ -7,15 +7,24 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbuild.testing.TestResources;
+import com.github.luben.zstd.Zstd;
+import com.sun.net.httpserver.HttpServer;
 import dev.jbuild.engine.api.BuildException;
 import dev.jbuild.engine.api.BuildResult;
 import dev.jbuild.engine.stage.ImageState;
+import dev.jbuild.image.Digest;
 import dev.jbuild.image.ImageConfig;
 import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.testing.ExternalTool;
 import dev.jbuild.testing.Integration;
+import dev.jbuild.testing.TestResources;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -24,9 +33,12 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream;
+import org.apache.commons.compress.compressors.xz.XZCompressorOutputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -136,8 +148,8 @@ class BuilderTest {
         ImageConfig.Config run = config.config();
         assertEquals(List.of("PATH=" + ImageState.DEFAULT_PATH, "A=3", "B=1-2", "C=with space", "D=1"), run.env());
         assertEquals(Map.of("version", "2", "quoted key", "v"), run.labels());
-        assertEquals(java.util.Set.of("80/tcp", "443/tcp", "53/udp", "7000/tcp", "7001/tcp", "7002/tcp"), run.exposedPorts());
-        assertEquals(java.util.Set.of("/data", "/cache"), run.volumes());
+        assertEquals(Set.of("80/tcp", "443/tcp", "53/udp", "7000/tcp", "7001/tcp", "7002/tcp"), run.exposedPorts());
+        assertEquals(Set.of("/data", "/cache"), run.volumes());
         assertEquals("1000:1000", run.user());
         assertEquals(List.of("/entry"), run.entrypoint());
         assertNull(run.cmd(), "ENTRYPOINT drops the CMD inherited from the base stage");
@@ -246,10 +258,10 @@ class BuilderTest {
         Files.write(fixture.context.resolve("plain.tar"), tar);
         Files.write(fixture.context.resolve("gzip.tar.gz"), compressed(tar, GZIPOutputStream::new));
         Files.write(fixture.context.resolve("bzip2.tbz"), compressed(tar,
-                org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream::new));
+                BZip2CompressorOutputStream::new));
         Files.write(fixture.context.resolve("xz.txz"), compressed(tar,
-                org.apache.commons.compress.compressors.xz.XZCompressorOutputStream::new));
-        Files.write(fixture.context.resolve("zstd.tar.zst"), com.github.luben.zstd.Zstd.compress(tar));
+                XZCompressorOutputStream::new));
+        Files.write(fixture.context.resolve("zstd.tar.zst"), Zstd.compress(tar));
 
         ByteArrayOutputStream magic = new ByteArrayOutputStream();
         try (TarArchiveOutputStream out = new TarArchiveOutputStream(magic)) {
@@ -264,14 +276,14 @@ class BuilderTest {
         fixture.file("notes.txt", "BZh is how a bzip2 stream starts, but this is text\n");
 
         Path sparseDir = Files.createDirectories(temp.resolve("sparse-src"));
-        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(sparseDir.resolve("holes.bin").toFile(), "rw")) {
+        try (RandomAccessFile f = new RandomAccessFile(sparseDir.resolve("holes.bin").toFile(), "rw")) {
             f.setLength(1 << 20);
             f.seek(100_000);
             f.write("middle".getBytes());
             f.seek(900_000);
             f.write("end".getBytes());
         }
-        dev.jbuild.testing.ExternalTool.command("tar", "--format=posix", "--sparse", "--sparse-version=1.0", "-cf",
+        ExternalTool.command("tar", "--format=posix", "--sparse", "--sparse-version=1.0", "-cf",
                 fixture.context.resolve("sparse.tar").toString(), "-C", sparseDir.toString(), "holes.bin").runSuccessfully();
 
         BuildResult result = fixture.build(TestResources.text(BuilderTest.class, "addUnpacksEveryFormatBuildKitDoesWithTheOneTarReader.Dockerfile"));
@@ -284,14 +296,14 @@ class BuilderTest {
         assertEquals("BZh is how a bzip2 stream starts, but this is text\n", text.get("notes/notes.txt"));
         byte[] holes = Files.readAllBytes(sparseDir.resolve("holes.bin"));
         assertEquals(holes.length, ((LayerEntry.RegularFile) tree.get("sparse/holes.bin")).size());
-        assertEquals(new String(holes, java.nio.charset.StandardCharsets.UTF_8), text.get("sparse/holes.bin"));
+        assertEquals(new String(holes, StandardCharsets.UTF_8), text.get("sparse/holes.bin"));
     }
 
     interface Compressor {
-        OutputStream wrap(OutputStream out) throws java.io.IOException;
+        OutputStream wrap(OutputStream out) throws IOException;
     }
 
-    private static byte[] compressed(byte[] data, Compressor compressor) throws java.io.IOException {
+    private static byte[] compressed(byte[] data, Compressor compressor) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (OutputStream out = compressor.wrap(bytes)) {
             out.write(data);
@@ -302,8 +314,8 @@ class BuilderTest {
     @Integration
     @Test
     void addDownloadsUrlsVerifiesChecksumsAndDatesFilesByLastModified() throws Exception {
-        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
-                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        HttpServer server = HttpServer.create(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         byte[] body = "downloaded\n".getBytes();
         server.createContext("/dl/", exchange -> {
             if (exchange.getRequestURI().getPath().endsWith("missing")) {
@@ -318,7 +330,7 @@ class BuilderTest {
         server.start();
         try {
             String base = "http://127.0.0.1:" + server.getAddress().getPort() + "/dl/";
-            String sha = dev.jbuild.image.Digest.of(body).toString();
+            String sha = Digest.of(body).toString();
             BuildResult result = fixture.build("FROM scratch\nADD " + base + "tool.bin /opt/\n"
                     + "ADD --checksum=" + sha + " " + base + "tool.bin /checked\n");
             Map<String, String> text = new HashMap<>();

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbuild.testing.TestResources;
 import dev.jbuild.engine.api.BuildException;
 import dev.jbuild.engine.api.BuildResult;
 import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.testing.TestResources;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbuild.testing.TestResources;
 import dev.jbuild.engine.api.BuildException;
 import dev.jbuild.engine.api.BuildResult;
 import dev.jbuild.engine.api.CacheOptions;
@@ -13,8 +12,10 @@ import dev.jbuild.engine.api.NamedContext;
 import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.ExternalTool;
 import dev.jbuild.testing.Integration;
+import dev.jbuild.testing.TestResources;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +42,7 @@ class ParallelStagesTest {
         BusyboxImage busybox = BusyboxImage.write(temp.resolve("busybox"), "1.0");
         fixture = new BuildFixture(Files.createDirectories(temp.resolve("context")), temp.resolve("store"));
         fixture.namedContexts = Map.of("busybox", new NamedContext.OciLayout(busybox.layoutDirectory(), "1.0"));
-        fixture.sourceDateEpoch = java.time.Instant.ofEpochSecond(1_700_000_000L);
+        fixture.sourceDateEpoch = Instant.ofEpochSecond(1_700_000_000L);
     }
 
     /**

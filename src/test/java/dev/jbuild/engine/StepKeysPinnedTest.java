@@ -2,7 +2,6 @@ package dev.jbuild.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.jbuild.testing.TestResources;
 import com.sun.net.httpserver.HttpServer;
 import dev.jbuild.context.DockerIgnore;
 import dev.jbuild.dockerfile.Dockerfile;
@@ -27,6 +26,7 @@ import dev.jbuild.sandbox.HostEntry;
 import dev.jbuild.sandbox.ResourceLimit;
 import dev.jbuild.store.Store;
 import dev.jbuild.testing.Integration;
+import dev.jbuild.testing.TestResources;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -37,6 +37,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -246,7 +247,7 @@ class StepKeysPinnedTest {
         Dockerfile dockerfile = DockerfileParser.parse(text, "Dockerfile");
         Platform platform = new Platform("linux", "amd64");
         BuildPlan plan = Planner.plan(dockerfile, new PlanOptions(Map.of("http_proxy", "http://proxy:3128"), null,
-                platform.toString(), platform.toString(), java.util.Set.of()));
+                platform.toString(), platform.toString(), Set.of()));
         BuildRequest request = BuildRequest.builder(dockerfile, plan, context, platform)
                 .ignore(DockerIgnore.load(context, context.resolve("Dockerfile")))
                 .sourceDateEpoch(Instant.parse("2024-01-02T03:04:05Z"))

@@ -64,11 +64,11 @@ class FilesystemExportTest {
         List<Descriptor> layers = new ArrayList<>();
         List<Digest> diffIds = new ArrayList<>();
         TestImages.addLayer(store, List.of(TestImages.file("a/one", 0644, "shared"),
-                new dev.jbuild.layer.LayerEntry.Hardlink("b/two", TestImages.attrs(0644), "a/one")),
+                new LayerEntry.Hardlink("b/two", TestImages.attrs(0644), "a/one")),
                 Compression.GZIP, layers, diffIds);
         // A link in an upper layer to a lower file: the three paths are one file.
         TestImages.addLayer(store, List.of(
-                new dev.jbuild.layer.LayerEntry.Hardlink("0first", TestImages.attrs(0644), "a/one")),
+                new LayerEntry.Hardlink("0first", TestImages.attrs(0644), "a/one")),
                 Compression.GZIP, layers, diffIds);
         TestImages.Image linked = TestImages.image(store, new Platform("linux", "amd64"), layers, diffIds);
 

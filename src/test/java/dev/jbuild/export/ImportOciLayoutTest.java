@@ -12,6 +12,7 @@ import dev.jbuild.image.ImageDocuments;
 import dev.jbuild.image.Index;
 import dev.jbuild.image.MediaTypes;
 import dev.jbuild.image.Platform;
+import dev.jbuild.layer.Compression;
 import dev.jbuild.store.Store;
 import dev.jbuild.testing.ExternalTool;
 import dev.jbuild.testing.Integration;
@@ -19,6 +20,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -64,7 +66,7 @@ class ImportOciLayoutTest {
     @Test
     void aLayoutWrittenBySkopeoIsImported() throws IOException {
         // skopeo compresses plain-tar layers when it writes an oci: layout (a new digest); all gzip keeps them.
-        image = TestImages.standard(source, AMD64, dev.jbuild.layer.Compression.GZIP);
+        image = TestImages.standard(source, AMD64, Compression.GZIP);
         Path archive = temp.resolve("out.tar");
         try (OutputStream out = Files.newOutputStream(archive)) {
             Exporter.ociArchive(source, image.manifest(), List.of("app:1.0"), out);
@@ -153,7 +155,7 @@ class ImportOciLayoutTest {
     void aBlobLongerThanItsDescriptorIsRejected() throws IOException {
         Path layout = layoutOf(image.manifest(), List.of("app:1.0"));
         Path blob = layout.resolve("blobs/sha256/" + image.config().digest().hex());
-        Files.write(blob, new byte[] {' '}, java.nio.file.StandardOpenOption.APPEND);
+        Files.write(blob, new byte[] {' '}, StandardOpenOption.APPEND);
 
         ExportException e = assertThrows(ExportException.class,
                 () -> Exporter.importOciLayout(target, layout, "1.0", AMD64));

@@ -9,6 +9,7 @@ import dev.jbuild.image.Manifest;
 import dev.jbuild.image.MediaTypes;
 import dev.jbuild.image.Platform;
 import dev.jbuild.layer.Compression;
+import dev.jbuild.layer.ContentSource;
 import dev.jbuild.layer.EntryAttributes;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.LayerResult;
@@ -81,7 +82,7 @@ final class TestImages {
                 new LayerEntry.Directory("data", attrs(0750).withOwner(1000, 1000)),
                 new LayerEntry.RegularFile("data/file", attrs(0640).withOwner(1000, 1000)
                         .withXattrs(Map.of("user.note", new byte[] {0, 1, 2, (byte) 0xff})), 5,
-                        dev.jbuild.layer.ContentSource.of(bytes("data\n"))),
+                        ContentSource.of(bytes("data\n"))),
                 dir("etc", 0755),
                 file("etc/hostname", 0644, "base\n"),
                 file("etc/removed", 0644, "gone"),
@@ -96,7 +97,7 @@ final class TestImages {
         List<LayerEntry> second = List.of(
                 dir("bin", 0755),
                 new LayerEntry.RegularFile("bin/tool", attrs(0755).withXattrs(Map.of("security.capability", CAPABILITY)),
-                        TOOL_V2.length(), dev.jbuild.layer.ContentSource.of(bytes(TOOL_V2))),
+                        TOOL_V2.length(), ContentSource.of(bytes(TOOL_V2))),
                 dir("etc", 0755),
                 file("etc/hostname", 0644, "jbuild\n"),
                 new LayerEntry.Whiteout("etc/removed", attrs(0644)),

@@ -10,11 +10,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -49,7 +51,7 @@ record TreeView(Map<String, String> entries, Map<String, String> links, Map<Stri
                     LinkOption.NOFOLLOW_LINKS);
             String owner = a.get("uid") + ":" + a.get("gid");
             String mode = String.format("%04o", (Integer) a.get("mode") & 07777);
-            mtimes.put(rel, ((java.nio.file.attribute.FileTime) a.get("lastModifiedTime")).toInstant());
+            mtimes.put(rel, ((FileTime) a.get("lastModifiedTime")).toInstant());
             if (Files.isSymbolicLink(p)) {
                 entries.put(rel, "symlink " + mode + " " + owner + " -> " + Files.readSymbolicLink(p));
             } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
@@ -113,7 +115,7 @@ record TreeView(Map<String, String> entries, Map<String, String> links, Map<Stri
         });
         List<String> sorted = new ArrayList<>(order);
         // Names are bytes (RawNames): UTF-8 text, escapes as the bytes they stand for.
-        sorted.sort((x, y) -> java.util.Arrays.compareUnsigned(
+        sorted.sort((x, y) -> Arrays.compareUnsigned(
                 RawNames.encode(x.replace('/', '\0')), RawNames.encode(y.replace('/', '\0'))));
         if (!sorted.equals(order)) {
             throw new AssertionError("tar entries are not in sorted order: " + order);

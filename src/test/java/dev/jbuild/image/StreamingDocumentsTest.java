@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -17,6 +18,8 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -182,9 +185,9 @@ class StreamingDocumentsTest {
     @Test
     void otherValuesAreLeftToTheMapper() {
         assertNull(DocumentWriter.write(Map.of("a", 1)));
-        assertNull(DocumentWriter.write(ImageConfig.Config.EMPTY.withEnv(java.util.Arrays.asList("a", null))));
+        assertNull(DocumentWriter.write(ImageConfig.Config.EMPTY.withEnv(Arrays.asList("a", null))));
         assertNull(DocumentWriter.write(new Platform("linux", "amd64", null, null, null, Map.of("x", NODES.numberNode(1.5d)))));
-        writesAsTheMapper(ImageConfig.Config.EMPTY.withEnv(java.util.Arrays.asList("a", null)));
+        writesAsTheMapper(ImageConfig.Config.EMPTY.withEnv(Arrays.asList("a", null)));
         writesAsTheMapper(new Platform("linux", "amd64", null, null, null, Map.of("x", NODES.numberNode(1.5d), "y", NODES.pojoNode(List.of(1)))));
     }
 
@@ -321,7 +324,7 @@ class StreamingDocumentsTest {
             field(random, valid, doc, "history", history);
         });
         unknownInto(random, valid, doc, fields, "osVersion");
-        java.util.Collections.shuffle(fields, random);
+        Collections.shuffle(fields, random);
         fields.forEach(Runnable::run);
         return doc;
     }
@@ -352,14 +355,14 @@ class StreamingDocumentsTest {
             }
             hf.add(() -> field(random, valid, h, "Retries", NODES.numberNode(new int[] {0, 3, -1, Integer.MAX_VALUE, Integer.MIN_VALUE}[random.nextInt(5)])));
             unknownInto(random, valid, h, hf, "startPeriod");
-            java.util.Collections.shuffle(hf, random);
+            Collections.shuffle(hf, random);
             hf.forEach(Runnable::run);
             field(random, valid, c, "Healthcheck", h);
         });
         fields.add(() -> field(random, valid, c, "OnBuild", strings(random)));
         fields.add(() -> field(random, valid, c, "Shell", strings(random)));
         unknownInto(random, valid, c, fields, "workingDir");
-        java.util.Collections.shuffle(fields, random);
+        Collections.shuffle(fields, random);
         fields.forEach(Runnable::run);
         return c;
     }
@@ -376,7 +379,7 @@ class StreamingDocumentsTest {
             field(random, valid, r, "diff_ids", ids);
         });
         unknownInto(random, valid, r, fields, "diffIds");
-        java.util.Collections.shuffle(fields, random);
+        Collections.shuffle(fields, random);
         fields.forEach(Runnable::run);
         return r;
     }
@@ -389,7 +392,7 @@ class StreamingDocumentsTest {
         }
         fields.add(() -> field(random, valid, h, "empty_layer", NODES.booleanNode(random.nextBoolean())));
         unknownInto(random, valid, h, fields, "createdBy");
-        java.util.Collections.shuffle(fields, random);
+        Collections.shuffle(fields, random);
         fields.forEach(Runnable::run);
         return h;
     }
@@ -517,7 +520,7 @@ class StreamingDocumentsTest {
     /** The tree as JSON text, compact or with whitespace, through a generator without Go escapes. */
     private static byte[] text(JsonNode tree, boolean pretty) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JsonGenerator gen = new com.fasterxml.jackson.core.JsonFactory().createGenerator(out)) {
+        try (JsonGenerator gen = new JsonFactory().createGenerator(out)) {
             if (pretty) {
                 gen.useDefaultPrettyPrinter();
             }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.luben.zstd.Zstd;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream;
@@ -50,7 +52,7 @@ class ArchiveFormatTest {
                 new Row("gzip members concatenated", concat(TarBuilder.gzip(Arrays.copyOf(TAR, 700)),
                         TarBuilder.gzip(Arrays.copyOfRange(TAR, 700, TAR.length))), ArchiveFormat.GZIP, true),
                 new Row("bzip2", bzip2(TAR), ArchiveFormat.BZIP2, true),
-                new Row("xz", java.util.Base64.getDecoder().decode(XZ_TAR), ArchiveFormat.XZ, true),
+                new Row("xz", Base64.getDecoder().decode(XZ_TAR), ArchiveFormat.XZ, true),
                 new Row("zstd", Zstd.compress(TAR), ArchiveFormat.ZSTD, true),
                 new Row("zstd behind a skippable frame", skippable, ArchiveFormat.ZSTD, true),
                 new Row("empty", new byte[0], ArchiveFormat.TAR, false),
@@ -61,7 +63,7 @@ class ArchiveFormatTest {
             byte[] head = Arrays.copyOf(row.bytes(), Math.min(row.bytes().length, ArchiveFormat.HEAD));
             assertEquals(row.format(), ArchiveFormat.sniff(head), row.input());
             assertEquals(row.archive(), ArchiveFormat.isArchive(head), row.input());
-            java.io.BufferedInputStream in = new java.io.BufferedInputStream(new ByteArrayInputStream(row.bytes()));
+            BufferedInputStream in = new BufferedInputStream(new ByteArrayInputStream(row.bytes()));
             assertEquals(row.format(), ArchiveFormat.peek(in), row.input());
             assertArrayEquals(row.bytes(), in.readAllBytes(), row.input() + ": peek leaves the stream where it was");
             if (row.archive() && !row.input().startsWith("text")) {

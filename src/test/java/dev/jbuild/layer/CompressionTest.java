@@ -5,13 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.luben.zstd.ZstdInputStream;
+import com.sun.management.ThreadMXBean;
 import dev.jbuild.testing.Integration;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.zip.GZIPInputStream;
@@ -139,8 +143,8 @@ class CompressionTest {
         new Random(11).nextBytes(noise);
         System.arraycopy(noise, 0, data, 4 * BLOCK, noise.length);
         for (int threads : new int[] {1, 2}) {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(gzip(data, threads, 8191));
-            assertEquals("2d496addcdfc5acc44f49b859b0a7d6ba5dcc846457b09018eef45dd88c42392", java.util.HexFormat.of().formatHex(digest), "threads " + threads);
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(gzip(data, threads, 8191));
+            assertEquals("2d496addcdfc5acc44f49b859b0a7d6ba5dcc846457b09018eef45dd88c42392", HexFormat.of().formatHex(digest), "threads " + threads);
         }
     }
 
@@ -153,8 +157,8 @@ class CompressionTest {
     void parallelGzipAllocatesLittleMoreThanItsInputAndOutput() throws IOException {
         byte[] data = new byte[64 * BLOCK];
         new Random(5).nextBytes(data); // incompressible: the output is as large as the input
-        com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        ThreadMXBean threads =
+                (ThreadMXBean) ManagementFactory.getThreadMXBean();
         long id = Thread.currentThread().getId();
         gzip(data, 1, 1 << 20); // warm up: class loading and JIT allocate too
         OutputStream sink = OutputStream.nullOutputStream();

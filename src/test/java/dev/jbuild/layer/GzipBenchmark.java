@@ -4,6 +4,8 @@ import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
 import dev.jbuild.image.Digester;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -26,7 +28,7 @@ public final class GzipBenchmark {
             }
         }
         byte[] data = source.startsWith("file=")
-                ? java.nio.file.Files.readAllBytes(java.nio.file.Path.of(source.substring("file=".length())))
+                ? Files.readAllBytes(Path.of(source.substring("file=".length())))
                 : CompressionTest.semiCompressible(Integer.parseInt(source) << 20, 1);
         System.out.printf("input: %s (%.1f MiB), %d cores available%n", source.startsWith("file=") ? source.substring(5)
                 : "semi-compressible", data.length / 1048576.0, Runtime.getRuntime().availableProcessors());

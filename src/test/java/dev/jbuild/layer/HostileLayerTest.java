@@ -6,15 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.github.luben.zstd.ZstdOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -150,12 +153,12 @@ class HostileLayerTest {
         Files.writeString(root.resolve("keep"), "lower, outside the opaque dir");
         extract(new TarBuilder().dir("d", 0755).file("d/a-new", "before marker").file("d/sub/new", "implicit parent")
                 .file("d/.wh..wh..opq", "").file("d/z-new", "after marker").file("d/.wh.a-new", "").tar());
-        assertEquals(java.util.List.of("a-new", "sub", "z-new"), list(root.resolve("d")));
-        assertEquals(java.util.List.of("new"), list(root.resolve("d/sub")));
+        assertEquals(List.of("a-new", "sub", "z-new"), list(root.resolve("d")));
+        assertEquals(List.of("new"), list(root.resolve("d/sub")));
         assertTrue(Files.exists(root.resolve("keep")));
 
         extract(new TarBuilder().file(".wh..wh..opq", "").tar()); // opaque root empties the root, nothing more
-        assertEquals(java.util.List.of(), list(root));
+        assertEquals(List.of(), list(root));
     }
 
     @Test
@@ -280,7 +283,7 @@ class HostileLayerTest {
         return new LayerExtractor().extract(new ByteArrayInputStream(blob), root, LayerExtractor.Options.defaults());
     }
 
-    private static java.util.List<String> list(Path dir) throws IOException {
+    private static List<String> list(Path dir) throws IOException {
         try (var s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
         }
@@ -289,12 +292,12 @@ class HostileLayerTest {
     private static byte[] zstd(byte[] data) {
         try {
             ByteArrayOutputStream buf = new ByteArrayOutputStream();
-            try (var z = new com.github.luben.zstd.ZstdOutputStream(buf)) {
+            try (var z = new ZstdOutputStream(buf)) {
                 z.write(data);
             }
             return buf.toByteArray();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 }

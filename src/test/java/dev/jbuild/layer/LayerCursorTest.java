@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -50,7 +51,7 @@ class LayerCursorTest {
             assertInstanceOf(LayerEntry.RegularFile.class, cursor.next());
             assertNull(cursor.next());
         }
-        byte[] truncated = java.util.Arrays.copyOf(tar, 700);
+        byte[] truncated = Arrays.copyOf(tar, 700);
         try (LayerCursor cursor = LayerCursor.open(new ByteArrayInputStream(truncated))) {
             assertThrows(LayerException.class, () -> {
                 cursor.next();

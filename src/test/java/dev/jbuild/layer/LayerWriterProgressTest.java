@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -35,11 +37,11 @@ class LayerWriterProgressTest {
                     try {
                         Thread.sleep(40);
                     } catch (InterruptedException e) {
-                        throw new java.io.InterruptedIOException();
+                        throw new InterruptedIOException();
                     }
                 }
                 int n = (int) Math.min(Math.min(len, left), MIB - (((long) mebibytes * MIB - left) % MIB));
-                java.util.Arrays.fill(b, off, off + n, (byte) 'x');
+                Arrays.fill(b, off, off + n, (byte) 'x');
                 left -= n;
                 return n;
             }

@@ -20,6 +20,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.Test;
@@ -242,7 +243,7 @@ class LayerWriterTest {
     }
 
     static byte[] gunzip(byte[] gz) throws IOException {
-        try (var in = new java.util.zip.GZIPInputStream(new ByteArrayInputStream(gz))) {
+        try (var in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
             return in.readAllBytes();
         }
     }

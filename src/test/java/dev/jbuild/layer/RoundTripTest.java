@@ -16,12 +16,13 @@ import java.nio.file.Path;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class RoundTripTest {
     private static final Instant T = Instant.ofEpochSecond(1_650_000_000);
@@ -111,7 +112,7 @@ class RoundTripTest {
                 UserDefinedFileAttributeView.class);
         ByteBuffer buf = ByteBuffer.allocate(view.size("blob"));
         view.read("blob", buf);
-        assertArrayEquals(USER_XATTR, java.util.Arrays.copyOf(buf.array(), buf.position()));
+        assertArrayEquals(USER_XATTR, Arrays.copyOf(buf.array(), buf.position()));
         assertTrue(result.warnings().stream().anyMatch(w -> w.contains("security.capability")), result.warnings()
                 .toString());
     }

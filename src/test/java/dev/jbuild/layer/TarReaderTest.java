@@ -19,9 +19,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -47,7 +49,7 @@ class TarReaderTest {
         public boolean equals(Object o) {
             return o instanceof Member m && name.equals(m.name) && type.equals(m.type) && size == m.size
                     && link.equals(m.link) && uid == m.uid && gid == m.gid && mode == m.mode && mtime == m.mtime
-                    && java.util.Arrays.equals(content, m.content);
+                    && Arrays.equals(content, m.content);
         }
 
         @Override
@@ -151,7 +153,7 @@ class TarReaderTest {
         // A negative base-256 mtime (GNU tar writes one for a file dated before 1970).
         byte[] header = new TarBuilder().file("old", "o").tar();
         header[136] = (byte) 0xff;
-        java.util.Arrays.fill(header, 137, 147, (byte) 0xff);
+        Arrays.fill(header, 137, 147, (byte) 0xff);
         header[147] = (byte) 0xf6; // -10
         fixChecksum(header);
         List<Member> ours = ours(header);
@@ -202,7 +204,7 @@ class TarReaderTest {
         assertArrayEquals(capability, h.xattrs().get("security.capability"));
         try (TarArchiveInputStream cc = new TarArchiveInputStream(new ByteArrayInputStream(tar), "UTF-8")) {
             String decoded = cc.getNextEntry().getExtraPaxHeaders().get("SCHILY.xattr.user.bin");
-            assertTrue(!java.util.Arrays.equals(capability, decoded.getBytes(StandardCharsets.UTF_8)),
+            assertTrue(!Arrays.equals(capability, decoded.getBytes(StandardCharsets.UTF_8)),
                     "commons-compress turns the bytes into UTF-8 text (why TarReader exists)");
         }
     }
@@ -221,7 +223,7 @@ class TarReaderTest {
         LayerException order = assertThrows(LayerException.class, () -> PaxRecords.decode(records));
         assertTrue(order.getMessage().contains("out of order"), order.getMessage());
         // 1.0 whose map declares more fragments than its bound allows
-        byte[] count = java.util.Arrays.copyOf("999999999999\n".getBytes(StandardCharsets.US_ASCII), 512);
+        byte[] count = Arrays.copyOf("999999999999\n".getBytes(StandardCharsets.US_ASCII), 512);
         byte[] huge = paxSparse(Map.of("GNU.sparse.major", "1", "GNU.sparse.minor", "0", "GNU.sparse.realsize", "10"),
                 count);
         LayerException bound = assertThrows(LayerException.class, () -> ours(huge));
@@ -259,7 +261,7 @@ class TarReaderTest {
     /** A PAX header with {@code records} and a regular member "s" storing {@code data}. */
     private static byte[] paxSparse(Map<String, String> records, byte[] data) {
         StringBuilder pax = new StringBuilder();
-        new java.util.TreeMap<>(records).forEach((k, v) -> pax.append(rec(k, v)));
+        new TreeMap<>(records).forEach((k, v) -> pax.append(rec(k, v)));
         byte[] paxBytes = pax.toString().getBytes(StandardCharsets.US_ASCII);
         TarBuilder b = new TarBuilder().header("PaxHeaders/s", TarHeader.PAX_HEADER, 0644, paxBytes.length, "", 0, 0, Map.of())
                 .raw(paxBytes).raw(new byte[(512 - paxBytes.length % 512) % 512]);
@@ -282,7 +284,7 @@ class TarReaderTest {
     }
 
     private static void fixChecksum(byte[] tar) {
-        java.util.Arrays.fill(tar, 148, 156, (byte) ' ');
+        Arrays.fill(tar, 148, 156, (byte) ' ');
         long sum = 0;
         for (int i = 0; i < 512; i++) {
             sum += tar[i] & 0xff;

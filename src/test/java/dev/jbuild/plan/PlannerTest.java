@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jbuild.testing.TestResources;
 import dev.jbuild.dockerfile.DockerfileParser;
+import dev.jbuild.testing.TestResources;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

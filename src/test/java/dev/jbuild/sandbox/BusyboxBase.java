@@ -1,6 +1,7 @@
 package dev.jbuild.sandbox;
 
 import dev.jbuild.layer.Compression;
+import dev.jbuild.layer.ContentSource;
 import dev.jbuild.layer.EntryAttributes;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.LayerWriter;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A tiny base image for RUN tests: Debian's static busybox with applet symlinks, a few accounts, and files
@@ -42,7 +44,7 @@ final class BusyboxBase {
         e.add(dir("home/app", 0700, 1000, 1000));
         e.add(file("home/app/secret.txt", 0600, 1000, 1000, "app's file\n"));
         e.add(new LayerEntry.RegularFile("bin/busybox", attrs(0755, 0, 0), busybox.length,
-                dev.jbuild.layer.ContentSource.of(busybox)));
+                ContentSource.of(busybox)));
         for (String a : APPLETS) {
             e.add(new LayerEntry.Symlink("bin/" + a, attrs(0777, 0, 0), "busybox"));
         }
@@ -78,7 +80,7 @@ final class BusyboxBase {
     }
 
     static EntryAttributes attrs(int mode, long uid, long gid) {
-        return new EntryAttributes(mode, uid, gid, MTIME, java.util.Map.of());
+        return new EntryAttributes(mode, uid, gid, MTIME, Map.of());
     }
 
     private static LayerEntry dir(String p, int mode, long uid, long gid) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.ExternalTool;
 import dev.jbuild.testing.Integration;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -238,12 +240,12 @@ class EmulationTest {
     @Integration
     @Test
     void i386IsNativeOnAmd64ExactlyWhenTheKernelRunsIt() throws IOException, InterruptedException {
-        assertEquals("amd64", dev.jbuild.testing.BusyboxImage.hostArchitecture(), "CI runs on amd64");
+        assertEquals("amd64", BusyboxImage.hostArchitecture(), "CI runs on amd64");
         Path program = temp.resolve("i386-exit0");
         Files.write(program, Emulation.ElfProbe.i386());
         Files.setAttribute(program, "unix:mode", 0700);
         Process shell = new ProcessBuilder("sh", "-c", "exec \"$0\" 2>/dev/null", program.toString()).start();
-        assertTrue(shell.waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(shell.waitFor(10, TimeUnit.SECONDS));
         boolean kernelRunsI386 = shell.exitValue() == 0;
         Files.delete(program);
 

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.jbuild.testing.Integration;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -226,17 +229,17 @@ class SandboxAgentTest {
             for (Path p : procs.filter(d -> d.getFileName().toString().matches("[0-9]+")).toList()) {
                 try {
                     String line = new String(Files.readAllBytes(p.resolve("cmdline")),
-                            java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ').strip();
+                            StandardCharsets.UTF_8).replace('\0', ' ').strip();
                     String state = Files.readString(p.resolve("stat"));
                     if (line.endsWith(command) && !state.substring(state.lastIndexOf(')') + 2).startsWith("Z")) {
                         found.add(p.getFileName() + ": " + line);
                     }
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     // gone meanwhile
                 }
             }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         return found;
     }

@@ -4,13 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.sun.security.auth.module.UnixSystem;
 import dev.jbuild.testing.Integration;
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +39,7 @@ class SandboxRootlessTest extends ScenarioChecks {
 
     @BeforeAll
     void runScenariosUnprivileged() throws Exception {
-        boolean root = new com.sun.security.auth.module.UnixSystem().getUid() == 0;
+        boolean root = new UnixSystem().getUid() == 0;
         base = Files.createTempDirectory(Path.of("/tmp"), "jbuild-rootless-");
         List<String> prefix = new ArrayList<>();
         String classpath;
@@ -82,9 +85,9 @@ class SandboxRootlessTest extends ScenarioChecks {
         if (base == null) {
             return;
         }
-        if (new com.sun.security.auth.module.UnixSystem().getUid() == 0) {
+        if (new UnixSystem().getUid() == 0) {
             try (Stream<Path> walk = Files.walk(base)) {
-                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                     Files.delete(p);
                 }
             }
@@ -159,7 +162,7 @@ class SandboxRootlessTest extends ScenarioChecks {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> out = new ArrayList<>();
         int n = 0;
-        for (String entry : cp.split(java.io.File.pathSeparator)) {
+        for (String entry : cp.split(File.pathSeparator)) {
             if (entry.isEmpty()) {
                 continue;
             }
@@ -189,6 +192,6 @@ class SandboxRootlessTest extends ScenarioChecks {
                 Files.setAttribute(p, "unix:mode", Files.isDirectory(p) ? 0755 : 0644);
             }
         }
-        return String.join(java.io.File.pathSeparator, out);
+        return String.join(File.pathSeparator, out);
     }
 }

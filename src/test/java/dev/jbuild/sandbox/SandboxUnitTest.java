@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.layer.LayerPaths;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,13 +75,13 @@ class SandboxUnitTest {
         Files.writeString(upper.resolve("d/y"), "y");
         Files.createDirectories(upper.resolve("opq"));
         Files.writeString(upper.resolve("opq/new"), "n");
-        java.nio.file.attribute.UserDefinedFileAttributeView view = Files.getFileAttributeView(upper.resolve("opq"),
-                java.nio.file.attribute.UserDefinedFileAttributeView.class);
-        view.write("overlay.opaque", java.nio.ByteBuffer.wrap(new byte[] {'y'}));
+        UserDefinedFileAttributeView view = Files.getFileAttributeView(upper.resolve("opq"),
+                UserDefinedFileAttributeView.class);
+        view.write("overlay.opaque", ByteBuffer.wrap(new byte[] {'y'}));
         // An xwhiteout (empty file with user.overlay.whiteout) stands for a 0:0 device, which needs CAP_MKNOD.
         Files.createFile(upper.resolve("gone"));
-        Files.getFileAttributeView(upper.resolve("gone"), java.nio.file.attribute.UserDefinedFileAttributeView.class)
-                .write("overlay.whiteout", java.nio.ByteBuffer.wrap(new byte[] {'y'}));
+        Files.getFileAttributeView(upper.resolve("gone"), UserDefinedFileAttributeView.class)
+                .write("overlay.whiteout", ByteBuffer.wrap(new byte[] {'y'}));
         LayerStack stack = new LayerStack(List.of(upper, lower));
         assertEquals(List.of("d", "opq"), List.copyOf(stack.list("")));
         assertEquals(List.of("sub", "x", "y"), List.copyOf(stack.list("d")));
@@ -92,7 +95,7 @@ class SandboxUnitTest {
 
     @Test
     void layerOrderMatchesTheWriter() {
-        List<String> paths = new java.util.ArrayList<>(List.of("a-c", "a/b", "a", "a\0opq", "é", "z"));
+        List<String> paths = new ArrayList<>(List.of("a-c", "a/b", "a", "a\0opq", "é", "z"));
         paths.sort(LayerPaths.ORDER); // the differ's key order
         assertEquals(List.of("a", "a\0opq", "a/b", "a-c", "z", "é"), paths);
     }

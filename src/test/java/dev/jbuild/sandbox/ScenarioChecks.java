@@ -5,10 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.testing.ExternalTool;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -25,7 +29,7 @@ abstract class ScenarioChecks {
     /** Where the scenarios kept their work (for host-side checks such as the cache directory). */
     abstract Path workRoot(Snapshotter s);
 
-    private void each(java.util.function.BiConsumer<Snapshotter, Map<String, Scenarios.Outcome>> check) {
+    private void each(BiConsumer<Snapshotter, Map<String, Scenarios.Outcome>> check) {
         assertEquals(2, outcomes().size(), "both snapshotters ran");
         outcomes().forEach(check);
     }
@@ -321,11 +325,11 @@ abstract class ScenarioChecks {
 
     /** Type letter and name (with link target) of each entry, in archive order. */
     private static List<String> gnuTarListing(Path tar) {
-        String out = dev.jbuild.testing.ExternalTool.command("tar", "--quoting-style=escape", "-tvf", tar.toString())
+        String out = ExternalTool.command("tar", "--quoting-style=escape", "-tvf", tar.toString())
                 .env("LC_ALL", "C").runSuccessfully().stdout();
-        java.util.regex.Pattern line = java.util.regex.Pattern.compile("^(.)\\S+ \\S+ +\\d+ \\S+ \\S+ (.*)$");
+        Pattern line = Pattern.compile("^(.)\\S+ \\S+ +\\d+ \\S+ \\S+ (.*)$");
         return out.lines().map(l -> {
-            java.util.regex.Matcher m = line.matcher(l);
+            Matcher m = line.matcher(l);
             assertTrue(m.matches(), l);
             return m.group(1) + " " + m.group(2);
         }).toList();

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,6 +23,12 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The RUN scenarios, run in one JVM as whichever user starts it (in-process for the current user, or by
@@ -210,12 +217,12 @@ public final class Scenarios {
             "mkfifo \"$(printf 'p\\377')\"");
 
     /** A scenario that must end within a minute: the thread is interrupted then, which kills the command. */
-    static Outcome bounded(java.util.concurrent.Callable<Outcome> scenario) throws Exception {
-        java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor();
-        java.util.concurrent.Future<Outcome> future = thread.submit(scenario);
+    static Outcome bounded(Callable<Outcome> scenario) throws Exception {
+        ExecutorService thread = Executors.newSingleThreadExecutor();
+        Future<Outcome> future = thread.submit(scenario);
         try {
-            return future.get(60, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
+            return future.get(60, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
             future.cancel(true);
             return new Outcome(-1, List.of(), List.of(), "", Map.of(), "timed out after 60 s");
         } finally {
@@ -278,7 +285,7 @@ public final class Scenarios {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             md.update(in.readAllBytes());
             return HexFormat.of().formatHex(md.digest()).substring(0, 12);
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

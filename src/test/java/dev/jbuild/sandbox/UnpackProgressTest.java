@@ -12,6 +12,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -39,7 +40,7 @@ class UnpackProgressTest {
             blobs.add(new Sandbox.LayerBlob(blob, null, null));
         }
         Sandbox sandbox = Sandbox.open(SandboxOptions.defaults(Files.createDirectories(temp.resolve("work"))));
-        List<long[]> calls = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<long[]> calls = Collections.synchronizedList(new ArrayList<>());
         Path target = temp.resolve("rootfs");
         try {
             sandbox.unpackAll(List.of(new Sandbox.Unpack(target, blobs, List.of())), (done, all) -> calls.add(new long[] {done, all}));

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -151,7 +152,7 @@ class StoreMaintenanceTest {
         return StoreMaintenance.prune(store, options, StoreMaintenance.OtherIdsRemoval.NONE, warnings::add);
     }
 
-    private java.util.Optional<StoreMaintenance.PruneResult> collect(StoreMaintenance.GcPolicy policy) throws Exception {
+    private Optional<StoreMaintenance.PruneResult> collect(StoreMaintenance.GcPolicy policy) throws Exception {
         return StoreMaintenance.collectIfDue(store, policy, StoreMaintenance.OtherIdsRemoval.NONE, warnings::add);
     }
 

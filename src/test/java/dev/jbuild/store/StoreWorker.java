@@ -3,6 +3,7 @@ package dev.jbuild.store;
 import dev.jbuild.image.Descriptor;
 import dev.jbuild.image.Digest;
 import dev.jbuild.image.MediaTypes;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -92,7 +93,7 @@ public final class StoreWorker {
     }
 
     static Descriptor manifest(String seed) {
-        byte[] bytes = seed.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] bytes = seed.getBytes(StandardCharsets.UTF_8);
         return new Descriptor(MediaTypes.OCI_MANIFEST, Digest.of(bytes), bytes.length);
     }
 }

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
@@ -112,7 +113,7 @@ public final class BusyboxImage {
     public static BusyboxImage writeClaimingDiffIds(Path layoutDirectory, String tag, int extraPadding,
             List<String> claimedDiffIds) {
         byte[] tar = BusyboxRootfs.tar();
-        byte[] padded = java.util.Arrays.copyOf(tar, tar.length + extraPadding);
+        byte[] padded = Arrays.copyOf(tar, tar.length + extraPadding);
         return write(layoutDirectory, tag, hostArchitecture(), padded, claimedDiffIds);
     }
 

@@ -1,12 +1,12 @@
 package dev.jbuild.testing;
 
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsServer;
 import dev.jbuild.cli.Main;
 import dev.jbuild.cli.TrainingRun;
 import dev.jbuild.engine.Builder;
 import dev.jbuild.sandbox.Emulation;
 import dev.jbuild.sandbox.Sandbox;
-import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsServer;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;

@@ -2,6 +2,7 @@ package dev.jbuild.engine.api;
 
 import dev.jbuild.dockerfile.Caret;
 import dev.jbuild.dockerfile.Location;
+import java.io.IOException;
 
 /**
  * A build that cannot go on: the message says what failed, {@link #location()} which Dockerfile
@@ -43,7 +44,7 @@ public final class BuildException extends Exception {
     }
 
     /** Marks a cause as a problem of the machine jbuild runs on. */
-    public static final class EnvironmentProblem extends java.io.IOException {
+    public static final class EnvironmentProblem extends IOException {
         private static final long serialVersionUID = 1L;
 
         public EnvironmentProblem(String message, Throwable cause) {

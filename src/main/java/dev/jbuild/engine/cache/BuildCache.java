@@ -12,12 +12,21 @@ import dev.jbuild.image.Descriptor;
 import dev.jbuild.image.Digest;
 import dev.jbuild.image.ImageConfig;
 import dev.jbuild.image.ImageDocuments;
+import dev.jbuild.image.Platform;
 import dev.jbuild.plan.Stage;
 import dev.jbuild.store.Store;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The local build cache: one record per step key under {@code $JBUILD_ROOT/cache/records/}, holding
@@ -48,17 +57,17 @@ public final class BuildCache {
     private final BuildListener listener;
     /** {@code --cache-from}: asked for keys the store has no record of. */
     private final CacheSources sources;
-    private final dev.jbuild.image.Platform platform;
+    private final Platform platform;
     /** Set once the first failed write was reported: one warning per build, whichever stage hits it. */
-    private final java.util.concurrent.atomic.AtomicBoolean warnedWrite = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean warnedWrite = new AtomicBoolean();
     /**
      * The keys this build used or made, by stage index, for {@code --cache-to}. Stages run
      * concurrently, so every call names its stage (no "current stage" field) and the map is concurrent.
      */
-    private final java.util.Map<Integer, java.util.Set<String>> keysByStage = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Integer, Set<String>> keysByStage = new ConcurrentHashMap<>();
 
     public BuildCache(Store store, CacheOptions options, BuildListener listener, CacheSources sources,
-            dev.jbuild.image.Platform platform) {
+            Platform platform) {
         this.store = store;
         this.options = options;
         this.files = new FileDigests(store);
@@ -120,17 +129,17 @@ public final class BuildCache {
     }
 
     private void used(int stage, String key) {
-        keysByStage.computeIfAbsent(stage, k -> java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>())).add(key);
+        keysByStage.computeIfAbsent(stage, k -> Collections.synchronizedSet(new LinkedHashSet<>())).add(key);
     }
 
     /**
      * The keys this build used or made in {@code stages} ({@code allStages}: in every stage), for
      * {@code --cache-to}.
      */
-    public java.util.Set<String> keys(java.util.Set<Integer> stages, boolean allStages) {
-        java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+    public Set<String> keys(Set<Integer> stages, boolean allStages) {
+        Set<String> keys = new LinkedHashSet<>();
         // By stage index, so the export does not depend on which stage finished first.
-        new java.util.TreeMap<>(keysByStage).forEach((stage, stageKeys) -> {
+        new TreeMap<>(keysByStage).forEach((stage, stageKeys) -> {
             if (allStages || stages.contains(stage)) {
                 synchronized (stageKeys) {
                     keys.addAll(stageKeys);
@@ -215,7 +224,7 @@ public final class BuildCache {
     }
 
     /** What a missing part was read as before: JSON null. */
-    private static final byte[] NULL = "null".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] NULL = "null".getBytes(StandardCharsets.US_ASCII);
 
     /** The value at the parser as bytes of their own, written as the generator writes it. */
     private static byte[] part(JsonParser json) throws IOException {

@@ -3,6 +3,7 @@ package dev.jbuild.engine.cache;
 import dev.jbuild.engine.fs.LayerIndex;
 import dev.jbuild.engine.fs.LayerRecord;
 import dev.jbuild.image.Descriptor;
+import dev.jbuild.image.Platform;
 import dev.jbuild.store.BlobWriter;
 import dev.jbuild.store.NoSpaceLeftException;
 import dev.jbuild.store.Store;
@@ -108,7 +109,7 @@ final class CacheDirectory implements CacheSource {
     }
 
     @Override
-    public Optional<BuildCache.Entry> record(String key, dev.jbuild.image.Platform platform) throws IOException {
+    public Optional<BuildCache.Entry> record(String key, Platform platform) throws IOException {
         Path recordFile = source.resolve("records").resolve(key);
         if (!Files.isRegularFile(recordFile)) {
             return Optional.empty();

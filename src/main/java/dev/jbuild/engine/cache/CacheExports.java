@@ -22,6 +22,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The {@code --cache-to} destinations of one build (type=local and type=registry; type=inline is
@@ -55,7 +56,7 @@ public final class CacheExports {
      *     from the pushed repository instead of uploading them again
      */
     public void export(Store store, CacheSources records, ImageTransfer transfer, BuildListener listener, BuildResult built,
-            java.util.function.Supplier<StepId> stepIds) throws BuildException {
+            Supplier<StepId> stepIds) throws BuildException {
         for (CacheOptions.CacheExport export : exports) {
             Set<String> keys;
             synchronized (this) {

@@ -1,6 +1,7 @@
 package dev.jbuild.engine.cache;
 
 import dev.jbuild.dockerfile.RunMount.Sharing;
+import dev.jbuild.image.Digest;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
@@ -57,7 +58,7 @@ public final class CacheMountLocks implements AutoCloseable {
         try {
             Path locks = cacheRoot.resolve("locks");
             Files.createDirectories(locks);
-            String name = dev.jbuild.image.Digest.of(id.getBytes(StandardCharsets.UTF_8)).hex() + ".lock";
+            String name = Digest.of(id.getBytes(StandardCharsets.UTF_8)).hex() + ".lock";
             Path lockFile = locks.resolve(name);
             Lock local = lockInProcess(inProcess.of(lockFile), sharing);
             if (local == null) {

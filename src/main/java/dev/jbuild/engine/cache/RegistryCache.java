@@ -26,10 +26,12 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -352,7 +354,7 @@ public final class RegistryCache implements CacheSource {
      */
     public static ImageConfig inline(CacheSources sources, ImageConfig config, Collection<String> keys, Collection<Descriptor> layers)
             throws IOException {
-        java.util.Set<Digest> own = new java.util.HashSet<>();
+        Set<Digest> own = new HashSet<>();
         layers.forEach(l -> own.add(l.digest()));
         Map<String, JsonNode> records = new TreeMap<>();
         storedRecords(sources, keys).forEach((key, stored) -> {

@@ -1,17 +1,18 @@
 package dev.jbuild.engine.fs;
 
-import dev.jbuild.layer.LayerPaths;
 import dev.jbuild.context.FileKind;
 import dev.jbuild.context.SourceFile;
 import dev.jbuild.context.SourceTree;
 import dev.jbuild.layer.ContentSource;
 import dev.jbuild.layer.DeviceKind;
 import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.layer.LayerPaths;
 import dev.jbuild.layer.RootedResolver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -111,7 +112,7 @@ public final class FsViewTree implements SourceTree {
     }
 
     private SourceFile root() {
-        return new SourceFile("/", FileKind.DIRECTORY, 0755, 0, 0, 0, java.time.Instant.EPOCH, null, Map.of(), "/");
+        return new SourceFile("/", FileKind.DIRECTORY, 0755, 0, 0, 0, Instant.EPOCH, null, Map.of(), "/");
     }
 
     private SourceFile toSourceFile(RootedResolver.Resolved at) {

@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +55,7 @@ public final class LayerFiles implements FsView.ContentReader {
         }
         for (Map.Entry<Digest, Map<String, String>> blob : wantedByBlob.entrySet()) {
             Map<String, String> wanted = blob.getValue();
-            Set<String> found = new java.util.HashSet<>();
+            Set<String> found = new HashSet<>();
             try (InputStream in = store.open(blob.getKey())) {
                 LayerReader.read(in, (entry, content) -> {
                     String viewPath = wanted.get(entry.path());

@@ -1,11 +1,12 @@
 package dev.jbuild.engine.fs;
 
+import dev.jbuild.image.Digest;
 import dev.jbuild.layer.ContentSource;
 import dev.jbuild.layer.DeviceKind;
 import dev.jbuild.layer.EntryAttributes;
-import dev.jbuild.image.Digest;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.LayerException;
+import dev.jbuild.layer.LayerPaths;
 import dev.jbuild.layer.LayerReader;
 import dev.jbuild.store.Store;
 import java.io.BufferedInputStream;
@@ -122,8 +123,8 @@ public final class LayerIndex {
             }
             for (LayerEntry entry : entries) {
                 String link = entry instanceof LayerEntry.Hardlink hardlink ? hardlink.target() : null;
-                if (!entry.path().equals(dev.jbuild.layer.LayerPaths.clean(entry.path()))
-                        || link != null && !link.equals(dev.jbuild.layer.LayerPaths.clean(link))) {
+                if (!entry.path().equals(LayerPaths.clean(entry.path()))
+                        || link != null && !link.equals(LayerPaths.clean(link))) {
                     throw new IOException("the index names an unclean path: " + entry.path());
                 }
             }

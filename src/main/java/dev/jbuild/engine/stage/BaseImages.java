@@ -10,9 +10,8 @@ import dev.jbuild.engine.fs.LayerOrigin;
 import dev.jbuild.engine.fs.LayerRecord;
 import dev.jbuild.engine.fs.Lower;
 import dev.jbuild.export.Exporter;
-import dev.jbuild.image.Digest;
-import dev.jbuild.transfer.ImageTransfer;
 import dev.jbuild.image.Descriptor;
+import dev.jbuild.image.Digest;
 import dev.jbuild.image.Document;
 import dev.jbuild.image.ImageConfig;
 import dev.jbuild.image.ImageDocuments;
@@ -21,14 +20,16 @@ import dev.jbuild.image.Index;
 import dev.jbuild.image.Manifest;
 import dev.jbuild.image.ManifestOrIndex;
 import dev.jbuild.image.PlatformMatcher;
-import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.transfer.ImageTransfer;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Loads the images stages start from or copy out of, and indexes their file trees.
@@ -142,7 +143,7 @@ public final class BaseImages {
             transferLock.lockInterruptibly();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted before pulling " + name);
+            throw new InterruptedIOException("interrupted before pulling " + name);
         }
         try {
             StepId step = session.startStep(BuildListener.PULL, 0, 0, "pulling " + name);
@@ -150,13 +151,13 @@ public final class BaseImages {
             Descriptor descriptor;
             try {
                 descriptor = transfer.pull(name, session.request().platform());
-            } catch (java.io.InterruptedIOException e) {
+            } catch (InterruptedIOException e) {
                 throw e;
             } catch (IOException e) {
                 failedPulls.put(name.toString(), e);
                 throw e;
             }
-            session.listener().stepFinished(step, java.time.Duration.ofNanos(System.nanoTime() - started));
+            session.listener().stepFinished(step, Duration.ofNanos(System.nanoTime() - started));
             pulled.put(name.toString(), descriptor);
             return descriptor;
         } finally {
@@ -179,7 +180,7 @@ public final class BaseImages {
         }
         ImageConfig config = ImageDocuments.parseConfig(session.store().readBytes(manifest.config().digest())).value();
         List<LayerRecord> layers = new ArrayList<>();
-        List<dev.jbuild.image.Digest> diffIds = config.rootfs() == null ? List.of() : config.rootfs().diffIds();
+        List<Digest> diffIds = config.rootfs() == null ? List.of() : config.rootfs().diffIds();
         if (diffIds.size() != manifest.layers().size()) {
             throw new IOException("the config of image " + reference + " lists " + diffIds.size() + " diff_ids for "
                     + manifest.layers().size() + (manifest.layers().size() == 1 ? " layer" : " layers"));

@@ -13,14 +13,14 @@ import dev.jbuild.engine.cache.CacheMountLocks;
 import dev.jbuild.engine.cache.CacheSources;
 import dev.jbuild.engine.fs.LayerFiles;
 import dev.jbuild.engine.fs.LayerRecord;
+import dev.jbuild.image.Descriptor;
+import dev.jbuild.image.Digest;
 import dev.jbuild.image.ImageConfig;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.LayerResult;
 import dev.jbuild.layer.LayerWriter;
 import dev.jbuild.store.BlobWriter;
 import dev.jbuild.store.Store;
-import dev.jbuild.image.Descriptor;
-import dev.jbuild.image.Digest;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -201,7 +202,7 @@ public final class BuildSession {
                     (done, total) -> listener.progress(step, BuildListener.Work.COMPRESS, "layer", done, total));
             Digest digest = blob.commit();
             listener.layerWritten(step, digest.toString(), result.uncompressedSize(),
-                    request.compression().name().toLowerCase(java.util.Locale.ROOT), result.compressedSize(),
+                    request.compression().name().toLowerCase(Locale.ROOT), result.compressedSize(),
                     Duration.ofNanos(System.nanoTime() - started));
             return new LayerRecord(new Descriptor(result.mediaType(), digest, result.compressedSize()),
                     Digest.parse(result.diffId()));

@@ -5,12 +5,18 @@ import dev.jbuild.engine.fs.LayerIndex;
 import dev.jbuild.engine.fs.LayerOrigin;
 import dev.jbuild.engine.fs.LayerRecord;
 import dev.jbuild.engine.fs.Lower;
+import dev.jbuild.image.Digest;
 import dev.jbuild.image.ImageConfig;
+import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.store.Store;
+import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * A stage's image while its instructions run: the config, the layers and history so far, the
@@ -32,14 +38,14 @@ public final class ImageState {
     private final FsView fs;
     /** Layers whose entries are not in {@link #fs} yet (cache hits, base layers): read on first use. */
     private final List<Pending> unindexed = new ArrayList<>();
-    private dev.jbuild.store.Store unindexedStore;
+    private Store unindexedStore;
     /**
      * The cache key of the image so far: the base's manifest digest, then each step's key. Null when
      * it cannot be keyed (never for images jbuild can build).
      */
     private String cacheKey;
     /** When the newest step of this image was built (a cache hit keeps the original time); null before any. */
-    private java.time.Instant lastStepTime;
+    private Instant lastStepTime;
     /** ARG values in scope, in declaration order; they are not part of the image. */
     private final Map<String, String> args;
     /** True once this stage ran CMD: a later ENTRYPOINT then keeps it (Docker's rule). */
@@ -68,13 +74,13 @@ public final class ImageState {
     }
 
     /** The merged file tree, after reading the layers that were added without their entries. */
-    public synchronized FsView fs() throws java.io.IOException {
+    public synchronized FsView fs() throws IOException {
         while (!unindexed.isEmpty()) {
             LayerRecord layer = unindexed.get(0).layer();
             fs.beginLayer();
-            dev.jbuild.image.Digest blob = layer.descriptor().digest();
-            for (dev.jbuild.layer.LayerEntry entry : new LayerIndex(unindexedStore).entries(layer, unindexed.get(0).origin())) {
-                fs.apply(entry, entry instanceof dev.jbuild.layer.LayerEntry.RegularFile
+            Digest blob = layer.descriptor().digest();
+            for (LayerEntry entry : new LayerIndex(unindexedStore).entries(layer, unindexed.get(0).origin())) {
+                fs.apply(entry, entry instanceof LayerEntry.RegularFile
                         ? new FsView.Content.InLayer(blob, entry.path()) : null);
             }
             unindexed.remove(0);
@@ -83,12 +89,12 @@ public final class ImageState {
     }
 
     /** Adds {@code layer}'s entries to the tree later, when something needs the tree. */
-    public synchronized void indexLater(LayerRecord layer, dev.jbuild.store.Store store) {
+    public synchronized void indexLater(LayerRecord layer, Store store) {
         indexLater(layer, null, store);
     }
 
     /** As {@link #indexLater(LayerRecord, dev.jbuild.store.Store)} for a layer of a named image, named so in errors. */
-    synchronized void indexLater(LayerRecord layer, LayerOrigin origin, dev.jbuild.store.Store store) {
+    synchronized void indexLater(LayerRecord layer, LayerOrigin origin, Store store) {
         unindexed.add(new Pending(layer, origin));
         unindexedStore = store;
     }
@@ -124,12 +130,12 @@ public final class ImageState {
     }
 
     /** When the newest step of this image was built; null before any. */
-    public java.time.Instant lastStepTime() {
+    public Instant lastStepTime() {
         return lastStepTime;
     }
 
     /** Records that a step built at {@code time}; the newest time is kept. */
-    public void stepBuiltAt(java.time.Instant time) {
+    public void stepBuiltAt(Instant time) {
         lastStepTime = lastStepTime == null || time.isAfter(lastStepTime) ? time : lastStepTime;
     }
 
@@ -156,7 +162,7 @@ public final class ImageState {
         return config.config() == null ? ImageConfig.Config.EMPTY : config.config();
     }
 
-    public void updateRunConfig(java.util.function.UnaryOperator<ImageConfig.Config> change) {
+    public void updateRunConfig(UnaryOperator<ImageConfig.Config> change) {
         config = config.withConfig(change.apply(runConfig()));
     }
 

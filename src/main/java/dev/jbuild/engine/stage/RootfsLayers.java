@@ -15,8 +15,17 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The directories RUN steps stand on. Base layer chains and single layers are unpacked once into
@@ -36,8 +45,8 @@ public final class RootfsLayers implements AutoCloseable {
     private final Path cacheRoot;
     private final List<RunResult> openRuns = new ArrayList<>();
     /** One lock per cache directory name, held while it is unpacked. */
-    private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.locks.ReentrantLock> unpacking =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentMap<String, ReentrantLock> unpacking =
+            new ConcurrentHashMap<>();
     private Sandbox sandbox;
 
     public RootfsLayers(BuildSession session) {
@@ -77,7 +86,7 @@ public final class RootfsLayers implements AutoCloseable {
         // The directories each lower needs, by cache name, bottom first: a single layer is unpacked
         // after (and with the attributes of) what is below it. Those not there yet are unpacked by one
         // sandbox agent together (a RUN after several COPY steps has a layer each to unpack).
-        java.util.Map<String, Job> needed = new java.util.LinkedHashMap<>();
+        Map<String, Job> needed = new LinkedHashMap<>();
         List<Object> below = new ArrayList<>(); // top first: paths and cache names
         for (int i = lowers.size() - 1; i >= 0; i--) {
             Lower lower = lowers.get(i);
@@ -97,7 +106,7 @@ public final class RootfsLayers implements AutoCloseable {
                 }
             }
         }
-        java.util.Map<String, Path> unpackedDirs = unpackedAll(step, needed);
+        Map<String, Path> unpackedDirs = unpackedAll(step, needed);
         List<Path> dirs = new ArrayList<>();
         for (Object entry : below) {
             dirs.add(entry instanceof Path path ? path : unpackedDirs.get((String) entry));
@@ -125,11 +134,11 @@ public final class RootfsLayers implements AutoCloseable {
      * with one agent. The names' locks are taken in sorted order, so two stages asking for overlapping
      * sets cannot deadlock; one that finds a directory made meanwhile uses it.
      */
-    private java.util.Map<String, Path> unpackedAll(StepId step, java.util.Map<String, Job> needed)
+    private Map<String, Path> unpackedAll(StepId step, Map<String, Job> needed)
             throws IOException, InterruptedException {
-        java.util.Map<String, Path> dirs = new java.util.HashMap<>();
-        java.util.Map<String, Job> missing = new java.util.LinkedHashMap<>();
-        for (java.util.Map.Entry<String, Job> entry : needed.entrySet()) {
+        Map<String, Path> dirs = new HashMap<>();
+        Map<String, Job> missing = new LinkedHashMap<>();
+        for (Map.Entry<String, Job> entry : needed.entrySet()) {
             Path target = cacheRoot.resolve(entry.getKey());
             if (Files.isDirectory(target)) {
                 touch(target);
@@ -139,17 +148,17 @@ public final class RootfsLayers implements AutoCloseable {
             }
         }
         if (!missing.isEmpty()) {
-            List<java.util.concurrent.locks.ReentrantLock> held = new ArrayList<>();
+            List<ReentrantLock> held = new ArrayList<>();
             try {
-                for (String name : new java.util.TreeSet<>(missing.keySet())) {
-                    java.util.concurrent.locks.ReentrantLock lock =
-                            unpacking.computeIfAbsent(name, k -> new java.util.concurrent.locks.ReentrantLock());
+                for (String name : new TreeSet<>(missing.keySet())) {
+                    ReentrantLock lock =
+                            unpacking.computeIfAbsent(name, k -> new ReentrantLock());
                     lock.lockInterruptibly();
                     held.add(lock);
                 }
                 dirs.putAll(unpackLocked(step, missing, dirs));
             } finally {
-                for (java.util.concurrent.locks.ReentrantLock lock : held) {
+                for (ReentrantLock lock : held) {
                     lock.unlock();
                 }
             }
@@ -159,7 +168,7 @@ public final class RootfsLayers implements AutoCloseable {
 
     /** A cached directory, or a new one made by unpacking {@code layers} in order and renamed into place. */
     private Path unpacked(StepId step, String name, List<LayerRecord> layers) throws IOException, InterruptedException {
-        return unpackedAll(step, java.util.Map.of(name, new Job(layers, List.of()))).get(name);
+        return unpackedAll(step, Map.of(name, new Job(layers, List.of()))).get(name);
     }
 
     /**
@@ -167,13 +176,13 @@ public final class RootfsLayers implements AutoCloseable {
      * all by one agent in {@code wanted}'s order, then renamed into place; another build's directory
      * made meanwhile wins. {@code known} holds the cached directories parents may name.
      */
-    private java.util.Map<String, Path> unpackLocked(StepId step, java.util.Map<String, Job> wanted,
-            java.util.Map<String, Path> known) throws IOException, InterruptedException {
-        java.util.Map<String, Path> dirs = new java.util.HashMap<>();
+    private Map<String, Path> unpackLocked(StepId step, Map<String, Job> wanted,
+            Map<String, Path> known) throws IOException, InterruptedException {
+        Map<String, Path> dirs = new HashMap<>();
         List<Sandbox.Unpack> jobs = new ArrayList<>();
-        java.util.Map<String, Path> partials = new java.util.LinkedHashMap<>();
+        Map<String, Path> partials = new LinkedHashMap<>();
         int layerCount = 0;
-        for (java.util.Map.Entry<String, Job> entry : wanted.entrySet()) {
+        for (Map.Entry<String, Job> entry : wanted.entrySet()) {
             Path target = cacheRoot.resolve(entry.getKey());
             if (Files.isDirectory(target)) {
                 touch(target);
@@ -234,7 +243,7 @@ public final class RootfsLayers implements AutoCloseable {
             }
             throw e;
         }
-        for (java.util.Map.Entry<String, Path> entry : partials.entrySet()) {
+        for (Map.Entry<String, Path> entry : partials.entrySet()) {
             Path target = cacheRoot.resolve(entry.getKey());
             // A directory under its final name is always complete (renamed in when finished, renamed
             // away before removal), so another build's directory found there is used instead of ours.
@@ -249,7 +258,7 @@ public final class RootfsLayers implements AutoCloseable {
     /** Marks a cached directory as used now: {@code jbuild prune --filter until=...} keeps it. */
     private static void touch(Path dir) {
         try {
-            Files.setLastModifiedTime(dir, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+            Files.setLastModifiedTime(dir, FileTime.from(Instant.now()));
         } catch (IOException e) {
             // only affects pruning
         }

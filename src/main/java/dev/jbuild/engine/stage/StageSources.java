@@ -10,6 +10,7 @@ import dev.jbuild.engine.fs.FsViewTree;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -87,15 +88,15 @@ public final class StageSources {
      * The image a {@code --from} names when it is a stage or an image (for {@code RUN
      * --mount=type=bind,from=...}); empty for a directory context, which has no layers.
      */
-    public java.util.Optional<ImageState> image(String from, Location at) throws BuildException {
+    public Optional<ImageState> image(String from, Location at) throws BuildException {
         NamedContext named = session.request().namedContexts().get(from);
         if (named instanceof NamedContext.Directory) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         Integer index = named == null ? stages.stageIndex(from, stage) : null;
         if (index != null) {
-            return java.util.Optional.of(stages.await(index, at));
+            return Optional.of(stages.await(index, at));
         }
-        return java.util.Optional.of(images.image(from, at));
+        return Optional.of(images.image(from, at));
     }
 }

@@ -13,6 +13,7 @@ import dev.jbuild.layer.ContentSource;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.LayerPaths;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -107,7 +108,7 @@ final class AddStep implements Step {
             String target = place.resolveTarget(destination, intoDirectory ? remote.name() : null, placement);
             Instant mtime = remote.lastModified().orElse(session.createdDirTime());
             int mode = placement.chmod() == null ? 0600 : placement.chmod().applyTo(0600, false);
-            long size = java.nio.file.Files.size(remote.file());
+            long size = Files.size(remote.file());
             place.addParents(entries, LayerPaths.parent(target), placement);
             entries.put(target, new LayerEntry.RegularFile(target, placement.newFile(mode, mtime),
                     size, ContentSource.of(remote.file())));

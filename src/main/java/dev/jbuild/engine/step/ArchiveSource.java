@@ -1,12 +1,12 @@
 package dev.jbuild.engine.step;
 
-import dev.jbuild.layer.LayerPaths;
 import dev.jbuild.context.SourceFile;
 import dev.jbuild.context.SourceTree;
 import dev.jbuild.layer.ArchiveFormat;
 import dev.jbuild.layer.ContentSource;
 import dev.jbuild.layer.EntryAttributes;
 import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.layer.LayerPaths;
 import dev.jbuild.layer.LayerReader;
 import dev.jbuild.layer.TarRules;
 import java.io.BufferedInputStream;

@@ -1,11 +1,5 @@
 package dev.jbuild.engine.step;
 
-import dev.jbuild.engine.api.BuildException;
-import dev.jbuild.engine.fs.FsView;
-import dev.jbuild.engine.fs.FsViewTree;
-import dev.jbuild.engine.stage.BuildSession;
-import dev.jbuild.engine.stage.ImageState;
-import dev.jbuild.layer.LayerPaths;
 import dev.jbuild.context.CopySelection;
 import dev.jbuild.context.DockerIgnoreException;
 import dev.jbuild.context.FileKind;
@@ -13,9 +7,16 @@ import dev.jbuild.context.SourceFile;
 import dev.jbuild.context.SourceTree;
 import dev.jbuild.dockerfile.Heredoc;
 import dev.jbuild.dockerfile.Location;
+import dev.jbuild.dockerfile.Node;
+import dev.jbuild.engine.api.BuildException;
+import dev.jbuild.engine.fs.FsView;
+import dev.jbuild.engine.fs.FsViewTree;
+import dev.jbuild.engine.stage.BuildSession;
+import dev.jbuild.engine.stage.ImageState;
 import dev.jbuild.layer.DeviceKind;
 import dev.jbuild.layer.EntryAttributes;
 import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.layer.LayerPaths;
 import dev.jbuild.layer.RawNames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -80,7 +81,7 @@ final class CopyPlacement {
         }
     }
 
-    Placement placement(String keyword, dev.jbuild.dockerfile.Node node, String chown, String chmod,
+    Placement placement(String keyword, Node node, String chown, String chmod,
             boolean keepOwnership, boolean link,
             Map<String, String> scope, Location at) throws BuildException, IOException {
         UserDatabase.Ids owner = null;

@@ -1,7 +1,7 @@
 package dev.jbuild.engine.step;
 
-import dev.jbuild.dockerfile.InvalidMountException;
 import dev.jbuild.dockerfile.Instruction;
+import dev.jbuild.dockerfile.InvalidMountException;
 import dev.jbuild.dockerfile.RunMount;
 import dev.jbuild.dockerfile.ShellExpansionException;
 import dev.jbuild.engine.api.BuildException;

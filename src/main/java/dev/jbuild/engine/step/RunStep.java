@@ -42,7 +42,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -119,7 +122,7 @@ final class RunStep implements Step {
         }
         List<SandboxMount> mounts = new ArrayList<>();
         // Unique across the stages that run at once (System.nanoTime alone could repeat on two threads).
-        Path scripts = session.scratchDir().resolve("heredocs-" + java.util.UUID.randomUUID());
+        Path scripts = session.scratchDir().resolve("heredocs-" + UUID.randomUUID());
         List<String> argv = argv(scripts, mounts);
         try {
             mounts.addAll(mounts(step, cacheLocks));
@@ -154,7 +157,7 @@ final class RunStep implements Step {
             result = rootfs.sandbox().run(new Rootfs(lowers), spec, output);
         } catch (SandboxException e) {
             // The sandbox works under the store's tmp/: that is what was written when the error does not say.
-            java.util.Optional<NoSpaceLeftException> full = NoSpaceLeftException.of(e, session.store().temporaryDirectory());
+            Optional<NoSpaceLeftException> full = NoSpaceLeftException.of(e, session.store().temporaryDirectory());
             if (full.isEmpty()) {
                 throw e;
             }
@@ -321,7 +324,7 @@ final class RunStep implements Step {
         String script = ((Instruction.Command.Shell) run.command()).script();
         List<Heredoc> heredocs = run.node().heredocs();
         List<String> argv = new ArrayList<>(shell());
-        if (heredocs.size() == 1 && script.strip().matches("<<-?[\"']?" + java.util.regex.Pattern.quote(heredocs.get(0).name()) + "[\"']?")) {
+        if (heredocs.size() == 1 && script.strip().matches("<<-?[\"']?" + Pattern.quote(heredocs.get(0).name()) + "[\"']?")) {
             Heredoc heredoc = heredocs.get(0);
             String content = heredoc.content();
             if (content.startsWith("#!")) {

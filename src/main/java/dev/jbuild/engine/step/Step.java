@@ -7,6 +7,7 @@ import dev.jbuild.engine.fs.LayerRecord;
 import dev.jbuild.layer.LayerEntry;
 import java.io.IOException;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * One instruction of a stage as something to key and run, BuildKit's {@code Op} with its {@code CacheMap} and
@@ -58,7 +59,7 @@ public sealed interface Step permits CopyStep, AddStep, RunStep, WorkdirStep, Me
         } else if (instruction instanceof Instruction.Onbuild onbuild) {
             return MetadataStep.onbuild(context, onbuild);
         }
-        throw new IllegalStateException(instruction.node().keyword().toUpperCase(java.util.Locale.ROOT)
+        throw new IllegalStateException(instruction.node().keyword().toUpperCase(Locale.ROOT)
                 + " is handled by the builder");
     }
 

@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -151,7 +152,7 @@ final class StepKeys {
     }
 
     private static String contentId(BuildSession session, SourceFile file, SourceTree tree) throws IOException {
-        java.util.Optional<Path> host = tree.hostPath(file);
+        Optional<Path> host = tree.hostPath(file);
         if (host.isPresent()) {
             return "sha256:" + session.cache().files().digest(host.get());
         }

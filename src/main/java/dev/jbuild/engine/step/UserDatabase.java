@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The users and groups of an image, read from its {@code /etc/passwd} and {@code /etc/group}, to
@@ -141,7 +142,7 @@ final class UserDatabase {
      * @param unknown told each name the image does not have ("user ghost"), for a warning: BuildKit
      *     goes on silently
      */
-    Ids fileOwner(String spec, java.util.function.Consumer<String> unknown) {
+    Ids fileOwner(String spec, Consumer<String> unknown) {
         int colon = spec.indexOf(':');
         String user = colon < 0 ? spec : spec.substring(0, colon);
         String group = colon < 0 ? "" : spec.substring(colon + 1);

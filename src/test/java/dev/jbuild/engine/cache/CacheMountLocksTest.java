@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.dockerfile.RunMount.Sharing;
+import dev.jbuild.image.Digest;
 import dev.jbuild.testing.Integration;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -26,7 +24,7 @@ class CacheMountLocksTest {
 
     /** Holds an exclusive lock on the cache id's lock file in another process until told to stop. */
     private Process holdLockElsewhere(String id) throws Exception {
-        Path lockFile = root.resolve("locks").resolve(dev.jbuild.image.Digest.of(id.getBytes(StandardCharsets.UTF_8)).hex() + ".lock");
+        Path lockFile = root.resolve("locks").resolve(Digest.of(id.getBytes(StandardCharsets.UTF_8)).hex() + ".lock");
         Files.createDirectories(lockFile.getParent());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path holder = root.resolve("Holder.java");

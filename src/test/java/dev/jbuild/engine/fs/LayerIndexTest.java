@@ -9,15 +9,22 @@ import dev.jbuild.layer.Compression;
 import dev.jbuild.layer.DeviceKind;
 import dev.jbuild.layer.EntryAttributes;
 import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.layer.LayerException;
 import dev.jbuild.layer.LayerResult;
 import dev.jbuild.layer.LayerWriter;
 import dev.jbuild.store.BlobWriter;
 import dev.jbuild.store.Store;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,7 +40,7 @@ class LayerIndexTest {
                 : e instanceof LayerEntry.Hardlink h ? " => " + h.target()
                 : e instanceof LayerEntry.Device d ? " dev " + d.kind() + d.major() + "," + d.minor() : "";
         StringBuilder xattrs = new StringBuilder();
-        a.xattrs().forEach((k, v) -> xattrs.append(k).append('=').append(java.util.Arrays.toString(v)));
+        a.xattrs().forEach((k, v) -> xattrs.append(k).append('=').append(Arrays.toString(v)));
         return e.getClass().getSimpleName() + " " + e.path() + " " + Integer.toOctalString(a.mode()) + " " + a.uid() + ":"
                 + a.gid() + " " + a.mtime() + extra + " " + xattrs;
     }
@@ -92,8 +99,8 @@ class LayerIndexTest {
 
         LayerRecord lying = new LayerRecord(other.descriptor(), honest.diffId());
         LayerOrigin origin = new LayerOrigin("example/base:1", 1, 2);
-        dev.jbuild.layer.LayerException e = org.junit.jupiter.api.Assertions.assertThrows(
-                dev.jbuild.layer.LayerException.class, () -> index.entries(lying, origin));
+        LayerException e = Assertions.assertThrows(
+                LayerException.class, () -> index.entries(lying, origin));
         assertEquals("layer 2 of 2 (" + other.descriptor().digest() + ") of image example/base:1 does not match the image"
                 + " config: its uncompressed content has digest " + other.diffId() + ", but rootfs.diff_ids[1] says "
                 + honest.diffId(), e.getMessage());
@@ -108,8 +115,8 @@ class LayerIndexTest {
 
     /** An index in the store's format with one regular file entry at {@code path} and one xattr of {@code xattrBytes}. */
     private static byte[] index(String path, int xattrBytes) throws Exception {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        try (java.io.DataOutputStream out = new java.io.DataOutputStream(new java.util.zip.GZIPOutputStream(bytes))) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(new GZIPOutputStream(bytes))) {
             out.writeInt(2);
             out.writeUTF(Digest.of(new byte[] {9}).toString());
             out.writeInt(1);
@@ -142,8 +149,8 @@ class LayerIndexTest {
 
         Digest hostile = Digest.of(new byte[] {2});
         for (byte[] bad : List.of(index("../etc/passwd", 3), index("a/../../b", 3), index("x/.wh.y", 3),
-                index("ok", Integer.MAX_VALUE), java.util.Arrays.copyOf(index("ok", 3), 10), new byte[] {1, 2, 3})) {
-            org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> LayerIndex.install(store, hostile, bad));
+                index("ok", Integer.MAX_VALUE), Arrays.copyOf(index("ok", 3), 10), new byte[] {1, 2, 3})) {
+            Assertions.assertThrows(IOException.class, () -> LayerIndex.install(store, hostile, bad));
             assertEquals(false, LayerIndex.has(store, hostile));
         }
         try (var left = Files.list(LayerIndex.file(store, hostile).getParent())) {

@@ -19,11 +19,13 @@ import dev.jbuild.plan.BuildPlan;
 import dev.jbuild.plan.PlanOptions;
 import dev.jbuild.plan.Planner;
 import dev.jbuild.store.Store;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,7 +99,7 @@ class RunMountKeysTest {
             Dockerfile dockerfile = DockerfileParser.parse(text, "Dockerfile");
             Platform platform = new Platform("linux", "amd64");
             BuildPlan plan = Planner.plan(dockerfile,
-                    new PlanOptions(Map.of(), null, platform.toString(), platform.toString(), java.util.Set.of("named")));
+                    new PlanOptions(Map.of(), null, platform.toString(), platform.toString(), Set.of("named")));
             BuildRequest request = BuildRequest.builder(dockerfile, plan, context, platform)
                     .ignore(DockerIgnore.load(context, context.resolve("Dockerfile")))
                     .namedContexts(Map.of("named", new NamedContext.Directory(named)))
@@ -116,7 +118,7 @@ class RunMountKeysTest {
         assertEquals(PINNED, actual);
     }
 
-    private static void write(Path file, String content, int mode) throws java.io.IOException {
+    private static void write(Path file, String content, int mode) throws IOException {
         Files.writeString(file, content);
         Files.setAttribute(file, "unix:mode", mode);
     }

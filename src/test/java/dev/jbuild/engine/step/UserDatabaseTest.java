@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -48,7 +49,7 @@ class UserDatabaseTest {
 
     @Test
     void fileOwnersFollowBuildKitsFileOpRules() {
-        List<String> unknown = new java.util.ArrayList<>();
+        List<String> unknown = new ArrayList<>();
         assertEquals(new UserDatabase.Ids(4242, 4242, List.of()), db.fileOwner("4242", unknown::add));
         assertEquals(new UserDatabase.Ids(4242, 4242, List.of()), db.fileOwner("4242:", unknown::add));
         assertEquals(new UserDatabase.Ids(1000, 1000, List.of()), db.fileOwner("1000", unknown::add),
