@@ -121,7 +121,7 @@ public final class RegistryClient implements AutoCloseable {
     /**
      * Downloads blobs into {@code sink}, {@link RegistryOptions#parallelism()} at a time, each
      * distinct digest once, skipping those the sink has. The first failure cancels the rest and
-     * is thrown (others are attached as suppressed); blobs that completed stay in the sink.
+     * is thrown (what the cancelled ones then fail with is not reported); blobs that completed stay in the sink.
      */
     public void fetchBlobs(ImageName repository, Collection<Descriptor> blobs, BlobSink sink) throws IOException {
         puller.fetchBlobs(repository, blobs, sink);
