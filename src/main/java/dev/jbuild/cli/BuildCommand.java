@@ -1,7 +1,9 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.attestation.Invoker;
 import dev.jbuild.dockerfile.Dockerfile;
 import dev.jbuild.engine.Builder;
+import dev.jbuild.engine.api.AttestationOptions;
 import dev.jbuild.engine.api.BuildException;
 import dev.jbuild.engine.api.BuildListener;
 import dev.jbuild.engine.api.BuildRequest;
@@ -21,6 +23,7 @@ import dev.jbuild.store.Store;
 import dev.jbuild.transfer.ImageTransfer;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,6 +32,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -101,15 +105,17 @@ final class BuildCommand implements Runnable {
             description = "Load the image into the local podman or docker (podman load / docker load).")
     boolean load;
 
-    @Option(names = "--provenance", paramLabel = "false",
-            description = "Only --provenance=false (jbuild makes no provenance attestation yet).")
+    @Option(names = "--provenance", paramLabel = "true|false|mode=min|max,...",
+            description = "SLSA provenance attestation (shorthand for --attest type=provenance); default mode=min when pushing.")
     String provenance;
 
-    @Option(names = "--sbom", paramLabel = "false", description = "Only --sbom=false (jbuild makes no SBOM yet).")
+    @Option(names = "--sbom", paramLabel = "true|false|scan-stage=true,...",
+            description = "SBOM attestation (shorthand for --attest type=sbom).")
     String sbom;
 
-    @Option(names = "--attest", paramLabel = "type=TYPE,disabled=true",
-            description = "Only disabled attestations (type=provenance|sbom,disabled=true).")
+    @Option(names = "--attest", paramLabel = "type=provenance|sbom,KEY=VALUE,...",
+            description = "An attestation: type=provenance (mode, version, builder-id, reproducible) or type=sbom "
+                    + "(scan-stage, format=spdx|cyclonedx); disabled=true turns one off.")
     List<String> attest = new ArrayList<>();
 
     @Option(names = "--rm", arity = "0..1", fallbackValue = "true", hidden = true,
@@ -206,6 +212,8 @@ final class BuildCommand implements Runnable {
         cacheImports = CacheSpecs.imports(cacheFrom, spec.commandLine());
         cacheExports = CacheSpecs.exports(cacheTo, spec.commandLine());
         OutputSpecs.Parsed outputSpecs = OutputSpecs.parse(outputs, spec.commandLine(), Terminals.stdoutIsTerminal());
+        Attestations.Parsed attestations = Attestations.parse(spec, provenance, sbom, attest, push || outputSpecs.push(),
+                System.getenv());
         if (context.equals("-") && "-".equals(file)) {
             throw new ParameterException(spec.commandLine(), "the context and the Dockerfile cannot both come from standard input");
         }
@@ -240,11 +248,14 @@ final class BuildCommand implements Runnable {
                 List<HostEntry> extraHosts = ExtraHosts.parse(addHost, spec.commandLine());
                 List<ResourceLimit> ulimits = BuildFlagValues.ulimits(ulimit, spec.commandLine());
                 long shmBytes = BuildFlagValues.shmSize(shmSize, spec.commandLine());
+                List<String> names = BuildFlagValues.normalizedTags(tags, outputSpecs.names(), spec.commandLine());
+                AttestationOptions attestationOptions = attestationOptions(attestations, inputs.dockerfile(), names,
+                        secretFiles.keySet(), sshSockets.keySet());
                 for (int i = 0; i < targets.size(); i++) {
                     requests.add(BuildRequest.builder(dockerfile, plans.get(i), inputs.contextDir(), targets.get(i))
                             .ignore(inputs.ignore())
                             .namedContexts(namedContexts)
-                            .tags(BuildFlagValues.normalizedTags(tags, outputSpecs.names(), spec.commandLine()))
+                            .tags(names)
                             .labels(BuildFlagValues.keyValues(labels, "--label", spec.commandLine()))
                             .annotations(annotationSpecs.manifest(targets.get(i)))
                             .descriptorAnnotations(annotationSpecs.descriptors(targets.get(i)))
@@ -262,6 +273,7 @@ final class BuildCommand implements Runnable {
                             .extraHosts(extraHosts)
                             .ulimits(ulimits)
                             .shmSize(shmBytes)
+                            .attestations(attestationOptions)
                             .build());
                 }
                 if (requests.get(0).push() && requests.get(0).tags().isEmpty()) {
@@ -276,6 +288,30 @@ final class BuildCommand implements Runnable {
         } catch (IOException e) {
             throw new CliFailure(ExitCodes.BUILD_FAILED, "error: " + e.getMessage());
         }
+    }
+
+    /**
+     * The attestations asked for, with what the engine cannot know: the Dockerfile as given, the request's
+     * arguments in BuildKit's keys ({@code build-arg:NAME}, {@code label:NAME}, {@code target}), the ids of
+     * secrets and SSH agents (never their values) and who runs the build.
+     */
+    private AttestationOptions attestationOptions(Attestations.Parsed parsed, DockerfileSource dockerfile, List<String> names,
+            Set<String> secretIds, Set<String> sshIds) {
+        if (parsed.sbom() != null) {
+            throw UnimplementedBuildFlags.notImplemented(spec, "--sbom", "SBOM generation is being wired");
+        }
+        if (parsed.provenance() == null && parsed.sbom() == null) {
+            return AttestationOptions.NONE;
+        }
+        Map<String, String> args = new TreeMap<>();
+        BuildFlagValues.buildArgs(buildArgs, spec.commandLine()).forEach((k, v) -> args.put("build-arg:" + k, v));
+        BuildFlagValues.keyValues(labels, "--label", spec.commandLine()).forEach((k, v) -> args.put("label:" + k, v));
+        if (target != null) {
+            args.put("target", target);
+        }
+        return new AttestationOptions(parsed.provenance(), parsed.sbom(), new AttestationOptions.Invocation(
+                dockerfile.displayName(), dockerfile.text().getBytes(StandardCharsets.UTF_8), args,
+                List.copyOf(secretIds), List.copyOf(sshIds), Invoker.current(System.getenv()), names));
     }
 
     private BuildPlan plan(Dockerfile dockerfile, Platform platform, Map<String, NamedContext> namedContexts, String text) {
@@ -377,9 +413,6 @@ final class BuildCommand implements Runnable {
      */
     private void rejectUnimplemented() {
         UnimplementedBuildFlags.reject(spec, UNIMPLEMENTED);
-        Attestations.requireDisabled(spec, "--provenance", "provenance", provenance);
-        Attestations.requireDisabled(spec, "--sbom", "sbom", sbom);
-        attest.forEach(value -> Attestations.requireDisabled(spec, "--attest", null, value));
         if (!disableContentTrust) {
             throw UnimplementedBuildFlags.notImplemented(spec, "--disable-content-trust=false", "jbuild does not verify image signatures");
         }

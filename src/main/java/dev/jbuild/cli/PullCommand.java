@@ -1,6 +1,5 @@
 package dev.jbuild.cli;
 
-import dev.jbuild.image.Descriptor;
 import dev.jbuild.image.ImageName;
 import dev.jbuild.image.Platform;
 import dev.jbuild.registry.RegistryClient;
@@ -39,8 +38,8 @@ final class PullCommand implements Runnable {
         }
         Store store = Stores.open(((JbuildCommand) spec.root().userObject()).root);
         try (RegistryClient registry = Registries.client(spec, List.of(name))) {
-            Descriptor manifest = new ImageTransfer(store, registry).pull(name, wanted);
-            spec.commandLine().getOut().println(name + "@" + manifest.digest());
+            ImageTransfer.Pulled pulled = new ImageTransfer(store, registry).pull(name, wanted);
+            spec.commandLine().getOut().println(name + "@" + pulled.digest());
             spec.commandLine().getOut().flush();
         } catch (IOException e) {
             throw new CliFailure(ExitCodes.BUILD_FAILED, "error: pulling " + name.familiar() + ": " + e.getMessage());

@@ -1,5 +1,6 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.attestation.AttestationLayout;
 import dev.jbuild.image.Descriptor;
 import dev.jbuild.image.Document;
 import dev.jbuild.image.ImageConfig;
@@ -83,9 +84,13 @@ final class StoredImages {
     StoredImage load(String name, Descriptor descriptor) throws IOException {
         Document<ManifestOrIndex> document = ImageDocuments.parseManifestOrIndex(store.readBytes(descriptor.digest()));
         if (document.value() instanceof Index index) {
-            Descriptor chosen = PlatformMatcher.of(Platform.host()).best(index)
-                    .orElseThrow(() -> new IOException("no manifest for " + Platform.host() + " in " + name));
-            return load(name, chosen);
+            // This machine's platform when the index has it, else its first image (one built or pulled for
+            // another platform, next to its attestation manifest).
+            Optional<Descriptor> chosen = PlatformMatcher.of(Platform.host()).best(index);
+            if (chosen.isEmpty()) {
+                chosen = index.manifests().stream().filter(m -> !AttestationLayout.isAttestation(m)).findFirst();
+            }
+            return load(name, chosen.orElseThrow(() -> new IOException("no image manifest in " + name)));
         }
         Document<Manifest> manifest = ImageDocuments.parseManifest(document.bytes());
         Document<ImageConfig> config = ImageDocuments.parseConfig(store.readBytes(manifest.value().config().digest()));

@@ -41,11 +41,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
@@ -99,9 +101,12 @@ public final class Builder {
      * remove what the build reads or has written but not yet tagged.
      */
     public BuildResult build(BuildRequest request) throws BuildException {
+        if (request.attestations().any()) {
+            return buildPlatforms(List.of(request)); // the image and its attestations are joined in an index
+        }
         try (Store.Use use = store.sharedUse()) {
             CacheExports exports = new CacheExports(cacheOptions.exportTo());
-            BuildResult built = buildInStore(request, exports, null, new BuildMaterials());
+            BuildResult built = buildInStore(request, exports, null, new BuildMaterials(), null).result();
             exports.export(store.withBlobFallback(cacheSources), cacheSources, transfer, listener, built,
                     () -> new StepId(stepNumbers.incrementAndGet()));
             return built;
@@ -112,11 +117,13 @@ public final class Builder {
 
     /**
      * Builds the same Dockerfile for several platforms, one request each (they differ in platform
-     * and plan), and joins the images in one OCI index. The names, outputs and push of the first
-     * request apply to the index. A RUN for a platform the host cannot execute fails clearly.
+     * and plan), and joins the images in one OCI index, followed by their attestation manifests when
+     * the requests ask for attestations (then also for one platform, as BuildKit does). The names,
+     * outputs and push of the first request apply to the index. A RUN for a platform the host cannot
+     * execute fails clearly.
      */
     public BuildResult buildPlatforms(List<BuildRequest> requests) throws BuildException {
-        if (requests.size() == 1) {
+        if (requests.size() == 1 && !requests.get(0).attestations().any()) {
             return build(requests.get(0));
         }
         BuildRequest first = requests.get(0);
@@ -129,10 +136,15 @@ public final class Builder {
             long size = 0;
             int layers = 0;
             BuildMaterials materials = new BuildMaterials();
-            List<BuildResult> parts = buildPlatformParts(requests, exports, materials);
+            ImageAttestations.Run run = new ImageAttestations.Run(UUID.randomUUID().toString(), Instant.now());
+            List<PlatformImage> parts = buildPlatformParts(requests, exports, materials, run);
+            List<Descriptor> attestations = new ArrayList<>();
             for (int i = 0; i < requests.size(); i++) {
                 BuildRequest request = requests.get(i);
-                BuildResult part = parts.get(i);
+                BuildResult part = parts.get(i).result();
+                if (parts.get(i).attestation() != null) {
+                    attestations.add(parts.get(i).attestation());
+                }
                 manifests.add(part.manifest().withPlatform(request.platform()));
                 platforms.add(request.platform());
                 steps += part.steps();
@@ -140,6 +152,8 @@ public final class Builder {
                 size += part.size();
                 layers += part.layers();
             }
+            // Attestation manifests come after every runnable manifest (BuildKit's attestation storage).
+            manifests.addAll(attestations);
             Index index = new Index(MediaTypes.OCI_INDEX, manifests);
             // --annotation index:K=V; plain ones are the manifests' (each part's request has them), as in buildx.
             if (!first.descriptorAnnotations().index().isEmpty()) {
@@ -151,18 +165,16 @@ public final class Builder {
             for (String tag : first.tags()) {
                 store.tag(tag, indexDescriptor);
             }
-            // The index digest is the image's ID, as in containerd's image store.
-            BuildResult built = new BuildResult(indexDescriptor, indexDescriptor.digest(), first.tags(), layers,
+            // The index digest is the ID of a multi-platform image, as in containerd's image store; one platform
+            // with attestations keeps its config's digest as the ID, as docker build prints it.
+            Digest id = requests.size() == 1 ? parts.get(0).result().config() : indexDescriptor.digest();
+            BuildResult built = new BuildResult(indexDescriptor, id, first.tags(), layers,
                     size + indexDescriptor.size(), List.of(), steps, cached, materials.materials(), materials.contextDigest());
-            Outputs.write(store, first, built, platforms);
+            Outputs.write(store, first, built, requests.size() == 1 ? List.of() : platforms);
             if (first.push()) {
-                List<String> pushed = new ArrayList<>();
-                for (String tag : first.tags()) {
-                    ImageName target = ImageName.parse(tag);
-                    PushResult result = transfer.push(indexDescriptor, target, Map.of());
-                    pushed.add(target.registry() + "/" + target.repository() + "@" + result.digest());
-                }
-                built = built.withPushed(pushed);
+                Map<Digest, ImageName> layerSources = new HashMap<>();
+                parts.forEach(part -> layerSources.putAll(part.layerSources()));
+                built = built.withPushed(push(built, layerSources));
             }
             exports.export(store.withBlobFallback(cacheSources), cacheSources, transfer, listener, built,
                     () -> new StepId(stepNumbers.incrementAndGet()));
@@ -177,8 +189,8 @@ public final class Builder {
      * host's are not: they overlap), results in the order of {@code requests}. The first failure
      * cancels the other platforms and is thrown once they have stopped, as with stages.
      */
-    private List<BuildResult> buildPlatformParts(List<BuildRequest> requests, CacheExports exports, BuildMaterials materials)
-            throws BuildException, IOException {
+    private List<PlatformImage> buildPlatformParts(List<BuildRequest> requests, CacheExports exports, BuildMaterials materials,
+            ImageAttestations.Run run) throws BuildException, IOException {
         AtomicInteger threads = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(requests.size(), r -> {
             Thread thread = new Thread(r, "jbuild-platform-" + threads.incrementAndGet());
@@ -187,13 +199,14 @@ public final class Builder {
         });
         // Whichever platform fails first cancels the others, so results are taken as they complete.
         CompletionService<Integer> completion = new ExecutorCompletionService<>(pool);
-        BuildResult[] results = new BuildResult[requests.size()];
+        PlatformImage[] results = new PlatformImage[requests.size()];
         for (int i = 0; i < requests.size(); i++) {
             int index = i;
             BuildRequest request = requests.get(i);
-            String label = request.platform().normalize().toString();
+            // One platform (a build with attestations) is labelled like a single-platform build.
+            String label = requests.size() == 1 ? null : request.platform().normalize().toString();
             completion.submit(() -> {
-                results[index] = buildInStore(request.asPlatformPart(), exports, label, materials);
+                results[index] = buildInStore(request.asPlatformPart(), exports, label, materials, run);
                 return index;
             });
         }
@@ -229,11 +242,18 @@ public final class Builder {
     }
 
     /**
+     * One platform's image, its attestation manifest's index entry (null without attestations), and the
+     * repositories its base layers came from (for blob mounts when the index is pushed).
+     */
+    private record PlatformImage(BuildResult result, Descriptor attestation, Map<Digest, ImageName> layerSources) {}
+
+    /**
      * @param platformLabel the platform, when this is one part of a multi-platform build (for progress)
      * @param materials     the whole build's materials, to which this part's are added
+     * @param run           what the platforms' attestations share; null when the build makes none
      */
-    private BuildResult buildInStore(BuildRequest request, CacheExports exports, String platformLabel, BuildMaterials materials)
-            throws BuildException {
+    private PlatformImage buildInStore(BuildRequest request, CacheExports exports, String platformLabel, BuildMaterials materials,
+            ImageAttestations.Run run) throws BuildException {
         Path scratch;
         try {
             scratch = store.createTemporaryDirectory("build");
@@ -254,8 +274,10 @@ public final class Builder {
             }
             materials.addAll(session.materials());
             BuildResult built = commit(session, result);
+            Descriptor attestation = request.attestations().any() ? ImageAttestations.write(session, built.manifest(), run) : null;
             Outputs.write(session, built);
-            return request.push() ? built.withPushed(push(session, built, images.layerSources())) : built;
+            return new PlatformImage(request.push() ? built.withPushed(push(built, images.layerSources())) : built,
+                    attestation, Map.copyOf(images.layerSources()));
         } catch (IOException e) {
             throw new BuildException(null, e.getMessage(), e);
         } finally {
@@ -381,16 +403,16 @@ public final class Builder {
     }
 
     /** Pushes every tag; a failure names the reference and what the registry said. */
-    private List<String> push(BuildSession session, BuildResult built, Map<Digest, ImageName> layerSources)
-            throws BuildException {
+    private List<String> push(BuildResult built, Map<Digest, ImageName> layerSources) throws BuildException {
         if (transfer == null) {
             throw new BuildException(null, "--push needs registry access");
         }
         List<String> pushed = new ArrayList<>();
         for (String tag : built.tags()) {
             ImageName target = ImageName.parse(tag);
-            // After every stage: the only transfer running, as BuildListener#PUSH promises.
-            StepId step = session.startStep(BuildListener.PUSH, 0, 0, "pushing " + target);
+            // After every stage (and platform): the only transfer running, as BuildListener#PUSH promises.
+            StepId step = new StepId(stepNumbers.incrementAndGet());
+            listener.stepStarted(step, BuildListener.PUSH, 0, 0, "pushing " + target);
             long started = System.nanoTime();
             try {
                 PushResult result = transfer.push(built.manifest(), target, layerSources);

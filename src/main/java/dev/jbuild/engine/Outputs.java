@@ -6,6 +6,7 @@ import dev.jbuild.engine.api.OutputSpec;
 import dev.jbuild.engine.stage.BuildSession;
 import dev.jbuild.export.ArchiveFile;
 import dev.jbuild.export.Exporter;
+import dev.jbuild.image.Descriptor;
 import dev.jbuild.image.Platform;
 import dev.jbuild.store.Store;
 import java.io.IOException;
@@ -29,7 +30,8 @@ final class Outputs {
      * Writes {@code result} to the request's outputs. For a multi-platform result ({@code platforms}
      * not empty, {@code result.manifest()} an index): OCI archives hold every platform, a Docker
      * archive the request's platform (the first one), and a local directory one subdirectory per
-     * platform ({@code linux_amd64}, {@code linux_arm_v7}) as BuildKit writes them.
+     * platform ({@code linux_amd64}, {@code linux_arm_v7}) as BuildKit writes them. A one-platform image
+     * with attestations is an index too: its root filesystem outputs take the platform's manifest.
      */
     static void write(Store store, BuildRequest request, BuildResult result, List<Platform> platforms) throws IOException {
         Instant mtime = request.sourceDateEpoch() != null ? request.sourceDateEpoch() : Instant.EPOCH;
@@ -43,10 +45,12 @@ final class Outputs {
                 if (!platforms.isEmpty()) {
                     throw new IOException("-o type=tar holds one root filesystem: build one platform, or use type=local");
                 }
-                ArchiveFile.write(tar.dest(), out -> Exporter.rootfsTar(store, result.manifest(), out, request.sourceDateEpoch()));
+                Descriptor image = Exporter.platformManifest(store, result.manifest(), request.platform());
+                ArchiveFile.write(tar.dest(), out -> Exporter.rootfsTar(store, image, out, request.sourceDateEpoch()));
             } else if (output instanceof OutputSpec.LocalDirectory local) {
                 if (platforms.isEmpty()) {
-                    Exporter.localDirectory(store, result.manifest(), local.dest(), true);
+                    Exporter.localDirectory(store, Exporter.platformManifest(store, result.manifest(), request.platform()),
+                            local.dest(), true);
                 }
                 for (Platform platform : platforms) {
                     String dir = platform.os() + "_" + platform.architecture()

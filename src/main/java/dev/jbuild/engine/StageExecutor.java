@@ -1,5 +1,6 @@
 package dev.jbuild.engine;
 
+import dev.jbuild.attestation.ProvenanceFacts;
 import dev.jbuild.dockerfile.Instruction;
 import dev.jbuild.engine.api.BuildException;
 import dev.jbuild.engine.api.BuildListener;
@@ -14,6 +15,7 @@ import dev.jbuild.engine.stage.RootfsLayers;
 import dev.jbuild.engine.stage.StageSources;
 import dev.jbuild.engine.step.Step;
 import dev.jbuild.engine.step.StepContext;
+import dev.jbuild.image.Digest;
 import dev.jbuild.image.ImageConfig;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.plan.Stage;
@@ -75,13 +77,18 @@ final class StageExecutor {
             }
             String text = (i < triggers.size() ? "ONBUILD " : "") + instruction.node().original();
             try {
+                int layersBefore = state.layers().size();
+                boolean cached;
                 if (steps.get(i).isVertex()) {
                     StepId id = session.startStep(label, ++index, shown, text);
                     long started = System.nanoTime();
-                    session.finishStep(id, execute(id, steps.get(i)), started);
+                    cached = execute(id, steps.get(i));
+                    session.finishStep(id, cached, started);
                 } else {
-                    session.listener().metadataApplied(stage.displayName(), text, execute(null, steps.get(i)));
+                    cached = execute(null, steps.get(i));
+                    session.listener().metadataApplied(stage.displayName(), text, cached);
                 }
+                record(instruction, text, layersBefore, cached);
             } catch (IOException e) {
                 // A full disk (writing a layer into the store, say) is named as such, not by its aftermath.
                 String message = NoSpaceLeftException.forStore(e, session.store().root(), session.store().root()).getMessage();
@@ -89,6 +96,18 @@ final class StageExecutor {
             } catch (IllegalArgumentException e) {
                 throw new BuildException(instruction.location(), e.getMessage(), e);
             }
+        }
+    }
+
+    /** Tells the build's materials what the step did: its layer, and whether a RUN had network access. */
+    private void record(Instruction instruction, String text, int layersBefore, boolean cached) {
+        Digest layer = state.layers().size() > layersBefore ? state.layers().get(state.layers().size() - 1).descriptor().digest()
+                : null;
+        session.materials().step(new ProvenanceFacts.BuildStep(stage.displayName(), text,
+                instruction.location().file() + ":" + instruction.location().startLine(), layer, cached));
+        if (instruction instanceof Instruction.Run run
+                && !"none".equals(run.network() != null ? run.network() : session.request().network())) {
+            session.materials().usedNetwork();
         }
     }
 

@@ -1,12 +1,15 @@
 package dev.jbuild.transfer;
 
+import dev.jbuild.attestation.AttestationLayout;
 import dev.jbuild.image.Descriptor;
 import dev.jbuild.image.Digest;
 import dev.jbuild.image.Document;
 import dev.jbuild.image.ImageDocuments;
 import dev.jbuild.image.ImageName;
+import dev.jbuild.image.Index;
 import dev.jbuild.image.Manifest;
 import dev.jbuild.image.ManifestOrIndex;
+import dev.jbuild.image.MediaTypes;
 import dev.jbuild.image.Platform;
 import dev.jbuild.registry.BlobSink;
 import dev.jbuild.registry.PushOptions;
@@ -19,6 +22,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Moves images between a registry and the local store: the one place that knows both. Pulls
@@ -37,18 +41,24 @@ public final class ImageTransfer {
 
     /**
      * Pulls {@code name} for {@code platform} into the store and tags it there under its full
-     * name. Blobs already in the store are not downloaded again.
+     * name. Blobs already in the store are not downloaded again. When the registry's index holds an
+     * attestation manifest for that platform's image (BuildKit's layout), it comes too: the name is
+     * then tagged with an index of the two, so provenance and SBOM survive the pull.
      *
-     * @return the manifest (one platform's, never an index)
+     * @return the platform's manifest, and the digest the name resolved to in the registry (an index's
+     *     when the name named one: what {@code docker pull} prints)
      */
-    public Descriptor pull(ImageName name, Platform platform) throws IOException {
+    public Pulled pull(ImageName name, Platform platform) throws IOException {
         // Until the tag makes its blobs reachable, a garbage collection must wait.
         try (Store.Use use = store.sharedUse()) {
             return pullInUse(name, platform);
         }
     }
 
-    private Descriptor pullInUse(ImageName name, Platform platform) throws IOException {
+    /** A pulled image: its platform's manifest in the store, and the registry's digest for the name. */
+    public record Pulled(Descriptor manifest, Digest digest) {}
+
+    private Pulled pullInUse(ImageName name, Platform platform) throws IOException {
         ResolvedImage resolved = registry.resolve(name, platform);
         Manifest manifest = resolved.manifest().value();
         List<Descriptor> blobs = new ArrayList<>(manifest.layers());
@@ -56,8 +66,32 @@ public final class ImageTransfer {
         registry.fetchBlobs(name, blobs, sink());
         Descriptor descriptor = resolved.descriptor();
         store.putBytes(resolved.manifest().bytes());
-        store.tag(name.toString(), descriptor);
-        return descriptor;
+        Descriptor tagged = descriptor;
+        if (!resolved.indexes().isEmpty()) {
+            Index chosenFrom = resolved.indexes().get(resolved.indexes().size() - 1).value();
+            Optional<Descriptor> attestation = AttestationLayout.attestationFor(chosenFrom, descriptor.digest());
+            if (attestation.isPresent()) {
+                tagged = withAttestation(name, descriptor, attestation.get());
+            }
+        }
+        store.tag(name.toString(), tagged);
+        Digest root = resolved.indexes().isEmpty() ? resolved.manifest().digest() : resolved.indexes().get(0).digest();
+        return new Pulled(descriptor, root);
+    }
+
+    /** Stores the attestation manifest and its statements, and an index of the image and it. */
+    private Descriptor withAttestation(ImageName name, Descriptor image, Descriptor attestation) throws IOException {
+        Document<ManifestOrIndex> document = registry.fetchManifest(
+                new ImageName(name.registry(), name.repository(), null, attestation.digest().toString()));
+        if (!(document.value() instanceof Manifest manifest)) {
+            throw new IOException("the attestation manifest " + attestation.digest() + " of " + name + " is not a manifest");
+        }
+        List<Descriptor> blobs = new ArrayList<>(manifest.layers());
+        blobs.add(manifest.config());
+        registry.fetchBlobs(name, blobs, sink());
+        store.putBytes(document.bytes());
+        Index index = new Index(MediaTypes.OCI_INDEX, List.of(image, attestation));
+        return store.putBytes(MediaTypes.OCI_INDEX, ImageDocuments.encode(index).bytes());
     }
 
     /**

@@ -49,8 +49,7 @@ class DockerFlagsTest {
         "--cgroup-parent=/ci", "--builder mybuilder", "--builder=default", "--check", "--detach",
         "--squash", "--stream", "--security-opt seccomp=unconfined", "-c 512", "--cpu-shares=512", "--cpu-period=100000",
         "--cpu-quota 50000", "--cpuset-cpus 0-1", "--cpuset-mems=0", "-m 2g", "--memory=2g", "--memory-swap -1",
-        "--provenance=true", "--provenance=mode=max", "--provenance mode=min,inline-only=true", "--sbom=true", "--sbom=1",
-        "--sbom=generator=docker/scout-sbom-indexer", "--attest type=provenance,mode=max", "--attest=type=sbom",
+        "--sbom=generator=docker/scout-sbom-indexer", "--attest type=sbom,generator=docker/scout-sbom-indexer",
         "--disable-content-trust=false", "--call=check", "--call outline", "--allow security.insecure",
         "--allow network.host,device"
     })
@@ -66,6 +65,34 @@ class DockerFlagsTest {
         }
         assertTrue(result.err().contains(name) && result.err().contains(" is not implemented yet"), flag + ": " + result.err());
         assertFalse(result.err().contains("Unknown option"), result.err());
+    }
+
+    /** buildx's attestation spellings; what they make is AttestationTest's. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "--provenance=true", "--provenance=1", "--provenance=mode=max", "--provenance mode=min,version=v1",
+        "--attest type=provenance,mode=max,builder-id=https://ci.example/1", "--attest=type=provenance,reproducible=true"
+    })
+    void provenanceFlagsAreAccepted(String flag) {
+        CliTest.Result result = build(flag.split(" "));
+        assertEquals(0, result.exitCode(), flag + ": " + result.err());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "--provenance mode=min,inline-only=true|unknown option inline-only",
+        "--provenance=mode=medium|invalid provenance mode medium",
+        "--provenance=version=v3|invalid provenance version v3",
+        "--attest type=signature|unknown attestation type signature",
+        "--attest mode=max|attestation type not specified",
+        "--provenance=type=sbom|--provenance makes only provenance attestations",
+        "--attest type=provenance,disabled=maybe|disabled=maybe is not a boolean"
+    })
+    void badAttestationValuesAreUsageErrors(String flagAndMessage) {
+        String[] parts = flagAndMessage.split("\\|");
+        CliTest.Result result = build(parts[0].split(" "));
+        assertEquals(ExitCodes.USAGE, result.exitCode(), result.err());
+        assertTrue(result.err().contains(parts[1]), result.err());
     }
 
     /** Flags that only turn off what jbuild never does, in buildx's spellings; the image is the same. */

@@ -74,8 +74,9 @@ class DocsClaimsTest {
             Claim.refused("docs/dockerfile.md", "**Not supported:** `RUN --device`", "FROM scratch\nRUN --device=/dev/fuse true\n",
                     "Dockerfile:2:5: unknown flag: device", "--progress=plain", "CONTEXT"),
             // The table of docker build flags jbuild refuses or accepts only in their harmless forms.
-            Claim.refused("docs/usage.md", "an enabled `--attest`) is \"not implemented yet\"", SCRATCH,
-                    "--sbom=true is not implemented yet", "--sbom=true", "CONTEXT"),
+            Claim.refused("docs/usage.md", "a scanner image (`--sbom=generator=IMAGE`) is \"not implemented yet\"", SCRATCH,
+                    "--sbom=generator=docker/scout-sbom-indexer is not implemented yet", "--sbom=generator=docker/scout-sbom-indexer",
+                    "CONTEXT"),
             Claim.refused("docs/usage.md", "`=false` is \"not implemented yet\"", SCRATCH,
                     "--disable-content-trust=false is not implemented yet", "--disable-content-trust=false", "CONTEXT"),
             Claim.refused("docs/usage.md", "`targets`) are \"not implemented yet\"", SCRATCH,

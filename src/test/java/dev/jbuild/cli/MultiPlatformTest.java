@@ -53,11 +53,12 @@ class MultiPlatformTest {
             assertEquals("application/vnd.oci.image.index.v1+json", index.get("mediaType").asText());
             List<String> architectures = new ArrayList<>();
             index.get("manifests").forEach(m -> architectures.add(m.at("/platform/architecture").asText()));
-            assertEquals(List.of("amd64", "arm64"), architectures);
+            // A pushed image has provenance by default: one attestation manifest per platform, after the images.
+            assertEquals(List.of("amd64", "arm64", "unknown", "unknown"), architectures);
 
             JsonNode archive = new ObjectMapper().readTree(ExternalTool.command("skopeo", "inspect", "--raw",
                     "oci-archive:" + temp.resolve("oci.tar")).runSuccessfully().stdout());
-            assertEquals(2, archive.get("manifests").size(), "the OCI archive holds both platforms");
+            assertEquals(4, archive.get("manifests").size(), "the OCI archive holds both platforms and their attestations");
             assertTrue(result.err().contains("pushed " + registry.host() + "/multi/app@sha256:"), result.err());
 
             // The image's ID is the index digest, in the build's output and in `jbuild images` alike.

@@ -77,8 +77,10 @@ class OptionCsvTest {
     @Test
     void attest() {
         CommandSpec spec = commandLine.getCommandSpec();
-        Attestations.requireDisabled(spec, "--attest", null, "\"type=sbom\",\"disabled=true\"");
-        rejected(() -> Attestations.requireDisabled(spec, "--attest", null, "type=sbom,disabled=true,generator=\"x\""),
+        Attestations.Parsed parsed = Attestations.parse(spec, null, null, List.of("\"type=provenance\",\"mode=max\""), false,
+                Map.of());
+        assertEquals(true, parsed.provenance().max());
+        rejected(() -> Attestations.parse(spec, null, null, List.of("type=sbom,disabled=true,generator=\"x\""), false, Map.of()),
                 "bare \" in non-quoted-field");
     }
 }

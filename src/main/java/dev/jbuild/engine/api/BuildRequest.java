@@ -41,6 +41,7 @@ import java.util.Map;
  * @param extraHosts       {@code --add-host} lines for the {@code /etc/hosts} of every RUN step
  * @param ulimits          {@code --ulimit} resource limits of every RUN step, one per name
  * @param shmSize          {@code --shm-size}: the size of every RUN step's {@code /dev/shm} in bytes, 0 for the default
+ * @param attestations     the provenance and SBOM attached to the image ({@code --provenance}, {@code --sbom})
  */
 public record BuildRequest(
         Dockerfile dockerfile,
@@ -65,7 +66,8 @@ public record BuildRequest(
         DescriptorAnnotations descriptorAnnotations,
         List<HostEntry> extraHosts,
         List<ResourceLimit> ulimits,
-        long shmSize) {
+        long shmSize,
+        AttestationOptions attestations) {
 
     /**
      * A request for {@code dockerfile} planned as {@code plan} for {@code platform} (the plan's platform args
@@ -85,7 +87,7 @@ public record BuildRequest(
                 .labels(labels).annotations(annotations).sourceDateEpoch(sourceDateEpoch).compression(compression)
                 .outputs(outputs).pull(pull).push(push).secrets(secrets).network(network).snapshotter(snapshotter)
                 .isolation(isolation).sshSockets(sshSockets).descriptorAnnotations(descriptorAnnotations)
-                .extraHosts(extraHosts).ulimits(ulimits).shmSize(shmSize);
+                .extraHosts(extraHosts).ulimits(ulimits).shmSize(shmSize).attestations(attestations);
     }
 
     /**
@@ -121,6 +123,7 @@ public record BuildRequest(
         private List<HostEntry> extraHosts = List.of();
         private List<ResourceLimit> ulimits = List.of();
         private long shmSize;
+        private AttestationOptions attestations = AttestationOptions.NONE;
 
         private Builder(Dockerfile dockerfile, BuildPlan plan, Path contextDir, Platform platform) {
             this.dockerfile = dockerfile;
@@ -226,10 +229,16 @@ public record BuildRequest(
             return this;
         }
 
+        /** {@link AttestationOptions#NONE} (the default) for an image without attestations. */
+        public Builder attestations(AttestationOptions attestations) {
+            this.attestations = attestations;
+            return this;
+        }
+
         public BuildRequest build() {
             return new BuildRequest(dockerfile, plan, contextDir, ignore, namedContexts, platform, tags, labels,
                     annotations, sourceDateEpoch, compression, outputs, pull, push, secrets, network, snapshotter,
-                    isolation, sshSockets, descriptorAnnotations, extraHosts, ulimits, shmSize);
+                    isolation, sshSockets, descriptorAnnotations, extraHosts, ulimits, shmSize, attestations);
         }
     }
 
@@ -245,6 +254,10 @@ public record BuildRequest(
         descriptorAnnotations = descriptorAnnotations == null ? DescriptorAnnotations.NONE : descriptorAnnotations;
         extraHosts = extraHosts == null ? List.of() : List.copyOf(extraHosts);
         ulimits = ulimits == null ? List.of() : List.copyOf(ulimits);
+        attestations = attestations == null ? AttestationOptions.NONE : attestations;
+        if (attestations.any() && attestations.invocation() == null) {
+            throw new IllegalArgumentException("attestations need the invocation (AttestationOptions.Invocation)");
+        }
         if (shmSize < 0) {
             throw new IllegalArgumentException("negative --shm-size: " + shmSize);
         }

@@ -42,6 +42,9 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class BaseImages {
 
+    /** Indexes in indexes are allowed (BuildKit reads them); this many levels, as the exporter allows. */
+    private static final int MAX_INDEX_DEPTH = 8;
+
     private final BuildSession session;
     private final ImageTransfer transfer;
     /** Loaded images by manifest digest: a base used twice is indexed once. */
@@ -105,14 +108,16 @@ public final class BaseImages {
         Descriptor manifest;
         try {
             if (named instanceof NamedContext.OciLayout layout) {
-                manifest = Exporter.importOciLayout(session.store(), layout.path(), layout.reference(), session.request().platform());
+                manifest = platformManifest(Exporter.importOciLayout(session.store(), layout.path(), layout.reference(),
+                        session.request().platform()), at);
                 session.materials().ociLayout(reference, session.request().platform(), manifest.digest());
             } else if (named instanceof NamedContext.Directory) {
                 throw new BuildException(at, "build context \"" + reference + "\" is a directory, not an image");
             } else {
                 // docker-image://REF names another image; otherwise the reference itself is the image.
                 ImageName name = ImageName.parse(named instanceof NamedContext.Image image ? image.reference() : reference);
-                manifest = fromStoreOrRegistry(name, at);
+                // The platform's manifest pins the material: the store keeps that one, whatever index the name had.
+                manifest = platformManifest(fromStoreOrRegistry(name, at), at);
                 session.materials().image(name, session.request().platform(), manifest.digest());
                 ImageState state = load(manifest, reference, at);
                 state.layers().forEach(layer -> layerSources.putIfAbsent(layer.descriptor().digest(), name));
@@ -152,7 +157,7 @@ public final class BaseImages {
             long started = System.nanoTime();
             Descriptor descriptor;
             try {
-                descriptor = transfer.pull(name, session.request().platform());
+                descriptor = transfer.pull(name, session.request().platform()).manifest();
             } catch (InterruptedIOException e) {
                 throw e;
             } catch (IOException e) {
@@ -167,15 +172,26 @@ public final class BaseImages {
         }
     }
 
-    /** The image {@code descriptor} names in the store; {@code reference} is how errors name it. */
+    /** The manifest for the build's platform that {@code descriptor} (a manifest or an index in the store) holds. */
+    private Descriptor platformManifest(Descriptor descriptor, Location at) throws IOException, BuildException {
+        Descriptor current = descriptor;
+        for (int depth = 0; depth < MAX_INDEX_DEPTH; depth++) {
+            ManifestOrIndex document = ImageDocuments.parseManifestOrIndex(session.store().readBytes(current.digest())).value();
+            if (!(document instanceof Index index)) {
+                return current;
+            }
+            current = PlatformMatcher.of(session.request().platform()).best(index)
+                    .orElseThrow(() -> new BuildException(at, "the image has no manifest for " + session.request().platform()));
+        }
+        throw new BuildException(at, "the image's indexes are nested deeper than " + MAX_INDEX_DEPTH);
+    }
+
+    /** The image manifest {@code descriptor} names in the store; {@code reference} is how errors name it. */
     private ImageState load(Descriptor descriptor, String reference, Location at) throws IOException, BuildException {
         Document<ManifestOrIndex> document = ImageDocuments.parseManifestOrIndex(session.store().readBytes(descriptor.digest()));
-        if (document.value() instanceof Index index) {
-            Descriptor chosen = PlatformMatcher.of(session.request().platform()).best(index)
-                    .orElseThrow(() -> new BuildException(at, "the image has no manifest for " + session.request().platform()));
-            return load(chosen, reference, at);
+        if (!(document.value() instanceof Manifest manifest)) {
+            throw new BuildException(at, "image " + reference + ": " + descriptor.digest() + " is not an image manifest");
         }
-        Manifest manifest = (Manifest) document.value();
         ImageState cached = loaded.get(document.digest().toString());
         if (cached != null) {
             return cached.copy();

@@ -1,12 +1,14 @@
 package dev.jbuild.engine.stage;
 
 import dev.jbuild.attestation.Material;
+import dev.jbuild.attestation.ProvenanceFacts;
 import dev.jbuild.attestation.Purls;
 import dev.jbuild.image.Digest;
 import dev.jbuild.image.ImageName;
 import dev.jbuild.image.Platform;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -23,6 +25,8 @@ public final class BuildMaterials {
 
     private final Map<String, Material> materials = new ConcurrentSkipListMap<>();
     private final Map<String, String> contextFiles = new ConcurrentSkipListMap<>();
+    private final List<ProvenanceFacts.BuildStep> steps = Collections.synchronizedList(new ArrayList<>());
+    private volatile boolean network;
 
     /** A base, {@code COPY --from} or {@code RUN --mount=from} image, and what its name resolved to. */
     public void image(ImageName name, Platform platform, Digest resolved) {
@@ -48,6 +52,27 @@ public final class BuildMaterials {
         contextFiles.putIfAbsent(path, contentId);
     }
 
+    /** A step that ran or came from the cache, with the layer it made (mode=max provenance lists them). */
+    public void step(ProvenanceFacts.BuildStep step) {
+        steps.add(step);
+    }
+
+    /** A RUN step ran (or was cached) with network access: the build is not hermetic. */
+    public void usedNetwork() {
+        network = true;
+    }
+
+    public boolean network() {
+        return network;
+    }
+
+    /** The steps in the order they finished (stages that ran at once interleave). */
+    public List<ProvenanceFacts.BuildStep> steps() {
+        synchronized (steps) {
+            return List.copyOf(steps);
+        }
+    }
+
     public List<Material> materials() {
         return new ArrayList<>(materials.values());
     }
@@ -70,5 +95,7 @@ public final class BuildMaterials {
     public void addAll(BuildMaterials other) {
         other.materials.forEach(materials::putIfAbsent);
         other.contextFiles.forEach(contextFiles::putIfAbsent);
+        steps.addAll(other.steps());
+        network |= other.network;
     }
 }
