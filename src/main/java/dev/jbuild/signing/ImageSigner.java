@@ -32,6 +32,9 @@ import java.util.Optional;
  */
 public final class ImageSigner {
 
+    /** cosign's bound on the layers (signatures) of one {@code .sig} image, for signing and verifying alike. */
+    public static final int MAX_SIGNATURES = 1000;
+
     private final RegistryClient registry;
 
     public ImageSigner(RegistryClient registry) {
@@ -92,6 +95,10 @@ public final class ImageSigner {
         if (key.publicKey() != null && layers.stream().anyMatch(l -> equivalent(l, layer, payload, key.publicKey()))) {
             return new Signed(image, digest, signatures, false);
         }
+        if (layers.size() >= MAX_SIGNATURES) {
+            throw new IOException(signatures.familiar() + " holds " + layers.size() + " signatures already, cosign's limit ("
+                    + MAX_SIGNATURES + "); no more can be added");
+        }
         layers.add(layer);
         byte[] config = SignatureImage.config(layers);
         Document<Manifest> manifest = SignatureImage.manifest(layers, config);
@@ -122,6 +129,10 @@ public final class ImageSigner {
         if (manifest.isEmpty() || manifest.get().layers().isEmpty()) {
             throw new SigningException("no signatures found for " + subject + " (no " + signatures.tag() + " tag in "
                     + repository.familiar() + ")");
+        }
+        if (manifest.get().layers().size() > MAX_SIGNATURES) {
+            throw new SigningException(signatures.familiar() + " has " + manifest.get().layers().size() + " layers, more than "
+                    + MAX_SIGNATURES + " signatures (cosign's limit): not read");
         }
         List<VerifiedSignature> verified = new ArrayList<>();
         List<String> problems = new ArrayList<>();

@@ -109,6 +109,8 @@ class DocsClaimsTest {
                     "keyless signing is not supported", "sign", "127.0.0.1:1/team/app:1"),
             Claim.refused("docs/usage.md", "Without `--key`: keyless signing is not supported", SCRATCH,
                     "keyless signing is not supported", "sign", "127.0.0.1:1/team/app:1"),
+            Claim.unchecked("docs/security.md", "the key is refused: `unsupported scrypt parameters",
+                    "quotes the message; signing.KeyCryptoTest checks it"),
             Claim.unchecked("docs/supply-chain.md", "hardware and KMS keys are not supported either",
                     "formats and key stores jbuild does not read or write: nothing to refuse"),
             // "accepted and without effect": a required ARG that is not given does not fail the build.

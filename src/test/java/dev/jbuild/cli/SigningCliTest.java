@@ -20,8 +20,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -222,6 +224,26 @@ class SigningCliTest {
     }
 
     @Test
+    void signatureImagesAreBoundedAsCosignBoundsThem() throws Exception {
+        try (LocalRegistry registry = LocalRegistry.startPlain()) {
+            String image = registry.reference("team/app", "1");
+            String digest = buildAndPush(image);
+            assertEquals(0, jbuild("sign", "--key", key.toString(), image).exitCode());
+            byte[] signatures = rawManifest(registry, registry.host() + "/team/app:" + sigTag(digest)).getBytes(StandardCharsets.UTF_8);
+            Manifest sig = ImageDocuments.parseManifest(signatures).value();
+            // 1,001 layers, all the one payload blob the registry has: a registry may serve that.
+            List<Descriptor> many = Collections.nCopies(1001, sig.layers().get(0));
+            putManifest(registry, "team/app", sigTag(digest), ImageDocuments.encode(sig.withLayers(many)).bytes());
+            CliTest.Result verify = jbuild("verify", "--key", publicKey.toString(), image);
+            assertEquals(1, verify.exitCode(), verify.err());
+            assertTrue(verify.err().contains("has 1001 layers, more than 1000 signatures (cosign's limit): not read"), verify.err());
+            CliTest.Result sign = jbuild("sign", "--key", ecKey("other.key").toString(), image);
+            assertEquals(1, sign.exitCode(), sign.err());
+            assertTrue(sign.err().contains("holds 1001 signatures already, cosign's limit (1000); no more can be added"), sign.err());
+        }
+    }
+
+    @Test
     void buildSignsWhatItPushes() throws Exception {
         try (LocalRegistry registry = LocalRegistry.startPlain()) {
             String image = registry.reference("team/built", "1");
@@ -242,6 +264,37 @@ class SigningCliTest {
             CliTest.Result withoutPush = jbuild("build", "--sign-key", key.toString(), "-t", image, context.toString());
             assertEquals(2, withoutPush.exitCode(), withoutPush.err());
             assertTrue(withoutPush.err().contains("--sign-key signs what the build pushes: add --push"), withoutPush.err());
+        }
+    }
+
+    /** jbuild in a child JVM, for what needs its own environment ({@code COSIGN_PASSWORD}) and no terminal. */
+    private ExternalTool jbuildProcess(String... args) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")), "dev.jbuild.cli.Main",
+                "--root", temp.resolve("store").toString()));
+        command.addAll(List.of(args));
+        return ExternalTool.command(command).timeout(Duration.ofSeconds(120)).withoutEnv("COSIGN_PASSWORD");
+    }
+
+    @Test
+    void encryptedKeysTakeTheirPasswordFromCosignPassword() throws Exception {
+        Path encrypted = temp.resolve("encrypted.key");
+        ExternalTool.command("openssl", "pkcs8", "-topk8", "-v2", "aes-256-cbc", "-passout", "pass:s3cret", "-in", key.toString(),
+                "-out", encrypted.toString()).runSuccessfully();
+        try (LocalRegistry registry = LocalRegistry.startPlain()) {
+            String image = registry.reference("team/app", "1");
+            String digest = buildAndPush(image);
+            ExternalTool.Result noPassword = jbuildProcess("sign", "--key", encrypted.toString(), image).run();
+            assertEquals(1, noPassword.exitCode(), noPassword.describe());
+            assertTrue(noPassword.stderr().contains("the private key is encrypted: set COSIGN_PASSWORD to its password"),
+                    noPassword.describe());
+            ExternalTool.Result wrong = jbuildProcess("sign", "--key", encrypted.toString(), image).env("COSIGN_PASSWORD", "nope").run();
+            assertEquals(1, wrong.exitCode(), wrong.describe());
+            assertTrue(wrong.stderr().contains("error: wrong password for the private key in " + encrypted), wrong.describe());
+            ExternalTool.Result signed = jbuildProcess("sign", "--key", encrypted.toString(), image).env("COSIGN_PASSWORD", "s3cret").run();
+            assertEquals(0, signed.exitCode(), signed.describe());
+            assertEquals(registry.host() + "/team/app@" + digest, signed.stdout().strip());
+            assertEquals(0, jbuild("verify", "--key", publicKey.toString(), image).exitCode());
         }
     }
 

@@ -3,6 +3,7 @@ package dev.jbuild.signing;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
@@ -47,6 +48,16 @@ class KeyCryptoTest {
         byte[] key = hex("85:d6:be:78:57:55:6d:33:7f:44:52:fe:42:d5:06:a8:01:03:80:8a:fb:0d:b2:fd:4a:bf:f6:af:41:49:f5:1b");
         assertArrayEquals(hex("a8:06:1d:c1:30:51:36:c6:c2:2b:8b:af:0c:01:27:a9"),
                 SecretBox.poly1305(key, ascii("Cryptographic Forum Research Group")));
+    }
+
+    @Test
+    void cosignKeysWithOtherScryptParametersAreRefusedBeforeAnyWork() {
+        // securesystemslib accepts only the parameter sets it writes; a file asking for more memory is not read.
+        String json = "{\"kdf\":{\"name\":\"scrypt\",\"params\":{\"N\":1048576,\"r\":8,\"p\":1},\"salt\":\"AAAA\"},"
+                + "\"cipher\":{\"name\":\"nacl/secretbox\",\"nonce\":\"AAAA\"},\"ciphertext\":\"AAAA\"}";
+        SigningException e = assertThrows(SigningException.class,
+                () -> CosignKeyFile.decrypt(json.getBytes(StandardCharsets.US_ASCII), "pw".toCharArray(), "cosign.key"));
+        assertEquals("unsupported scrypt parameters N=1048576 r=8 p=1 in cosign.key", e.getMessage());
     }
 
     @Test
