@@ -19,6 +19,7 @@ import dev.jbuild.plan.Planner;
 import dev.jbuild.registry.RegistryClient;
 import dev.jbuild.sandbox.HostEntry;
 import dev.jbuild.sandbox.ResourceLimit;
+import dev.jbuild.signing.SigningKey;
 import dev.jbuild.store.Store;
 import dev.jbuild.transfer.ImageTransfer;
 import java.io.IOException;
@@ -96,6 +97,10 @@ final class BuildCommand implements Runnable {
 
     @Option(names = "--push", arity = "0..1", fallbackValue = "true", description = "Push the tagged image to its registry (same as --output type=registry).")
     boolean push;
+
+    @Option(names = "--sign-key", paramLabel = "KEY",
+            description = "Sign every pushed reference with this private key, as jbuild sign does (needs --push).")
+    Path signKey;
 
     @Option(names = {"-o", "--output"}, paramLabel = "type=TYPE[,dest=PATH]",
             description = "Output: type=oci|docker|local|tar|registry|image, dest=PATH; type=image,name=NAME[,push=true]; repeatable.")
@@ -279,7 +284,12 @@ final class BuildCommand implements Runnable {
                 if (requests.get(0).push() && requests.get(0).tags().isEmpty()) {
                     throw new ParameterException(spec.commandLine(), "--push needs a name: add -t REGISTRY/NAME:TAG");
                 }
-                build(store, requests, inputs.dockerfile(), loadInto);
+                if (signKey != null && !requests.get(0).push()) {
+                    throw new ParameterException(spec.commandLine(), "--sign-key signs what the build pushes: add --push");
+                }
+                // Read (and the password asked) before the build, so a bad key or password costs no build.
+                SigningKey signingKey = signKey == null ? null : SigningKeyFiles.privateKey(signKey);
+                build(store, requests, inputs.dockerfile(), loadInto, signingKey);
             } finally {
                 if (secretsDir != null) {
                     store.deleteTemporaryDirectory(secretsDir);
@@ -338,7 +348,7 @@ final class BuildCommand implements Runnable {
     }
 
     /** Runs the build and reports it: progress and summary on stderr, or only the image ID with -q. */
-    private void build(Store store, List<BuildRequest> requests, DockerfileSource dockerfile, LoadTarget loadInto) {
+    private void build(Store store, List<BuildRequest> requests, DockerfileSource dockerfile, LoadTarget loadInto, SigningKey signingKey) {
         BuildRequest request = requests.get(0);
         long started = System.nanoTime();
         Progress mode = quiet ? Progress.quiet : progress == Progress.auto ? autoProgress() : progress;
@@ -374,6 +384,10 @@ final class BuildCommand implements Runnable {
             ProgressEnd.of(printer, failed);
         }
         BuildOutputFiles.write(result, iidFile, metadataFile);
+        if (signingKey != null) {
+            SignCommand.signPushed(spec, result.pushed(), signingKey,
+                    silent || mode == Progress.json || mode == Progress.rawjson ? null : err);
+        }
         if (loadInto != null) {
             // The engine's own lines ("Loaded image: …") are progress: not in -q's or json's output.
             loadInto.load(store, result, request.platform(),

@@ -108,6 +108,8 @@ public final class Main {
             SaveCommand.class,
             PullCommand.class,
             PushCommand.class,
+            SignCommand.class,
+            VerifyCommand.class,
             LoginCommand.class,
             LogoutCommand.class,
             CompletionCommand.class);

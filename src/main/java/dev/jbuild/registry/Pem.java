@@ -23,9 +23,10 @@ import java.util.regex.Pattern;
  * Reads PEM files: certificates (any number per file) and unencrypted private keys in PKCS#8
  * ({@code PRIVATE KEY}), PKCS#1 ({@code RSA PRIVATE KEY}) or SEC1 ({@code EC PRIVATE KEY}) form,
  * the forms {@code openssl} writes. The JDK reads only PKCS#8, so the other two are wrapped into
- * PKCS#8 here.
+ * PKCS#8 here. Public for {@code signing}, which reads its keys with the same blocks and wrapping
+ * (and adds the encrypted forms it needs).
  */
-final class Pem {
+public final class Pem {
 
     private static final Pattern BLOCK =
             Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]*?)-----END \\1-----");
@@ -35,9 +36,11 @@ final class Pem {
 
     private Pem() {}
 
-    record Block(String type, byte[] der) {}
+    /** One {@code -----BEGIN TYPE-----} block: its type and its decoded bytes. */
+    public record Block(String type, byte[] der) {}
 
-    static List<Block> blocks(String text) {
+    /** The PEM blocks of {@code text}, in order; text around them is ignored, as openssl does. */
+    public static List<Block> blocks(String text) {
         List<Block> result = new ArrayList<>();
         Matcher m = BLOCK.matcher(text);
         while (m.find()) {
@@ -68,22 +71,30 @@ final class Pem {
     /** The first private key in the file. */
     static PrivateKey privateKey(Path file) throws IOException {
         for (Block b : blocks(Files.readString(file, StandardCharsets.US_ASCII))) {
-            switch (b.type()) {
-                case "PRIVATE KEY":
-                    return pkcs8(b.der(), file);
-                case "RSA PRIVATE KEY":
-                    return pkcs8(sequence(integerZero(), sequence(OID_RSA, new byte[] {0x05, 0x00}), octetString(b.der())), file);
-                case "EC PRIVATE KEY":
-                    return pkcs8(sequence(integerZero(), sequence(OID_EC_PUBLIC_KEY, sec1CurveOid(b.der(), file)),
-                            octetString(b.der())), file);
-                case "ENCRYPTED PRIVATE KEY":
-                    throw new IOException("the private key in " + file + " is encrypted; decrypt it first "
-                            + "(openssl pkey -in KEY -out KEY.plain)");
-                default:
-                    break;
+            if (b.type().equals("ENCRYPTED PRIVATE KEY")) {
+                throw new IOException("the private key in " + file + " is encrypted; decrypt it first "
+                        + "(openssl pkey -in KEY -out KEY.plain)");
+            }
+            byte[] der = pkcs8(b, file.toString());
+            if (der != null) {
+                return pkcs8(der, file);
             }
         }
         throw new IOException("no PEM private key in " + file);
+    }
+
+    /**
+     * The PKCS#8 form of an unencrypted private-key block ({@code PRIVATE KEY}, {@code RSA PRIVATE KEY},
+     * {@code EC PRIVATE KEY}); null for a block of any other type. {@code source} names the file in errors.
+     */
+    public static byte[] pkcs8(Block b, String source) throws IOException {
+        return switch (b.type()) {
+            case "PRIVATE KEY" -> b.der();
+            case "RSA PRIVATE KEY" -> sequence(integerZero(), sequence(OID_RSA, new byte[] {0x05, 0x00}), octetString(b.der()));
+            case "EC PRIVATE KEY" -> sequence(integerZero(), sequence(OID_EC_PUBLIC_KEY, sec1CurveOid(b.der(), source)),
+                    octetString(b.der()));
+            default -> null;
+        };
     }
 
     private static PrivateKey pkcs8(byte[] der, Path file) throws IOException {
@@ -99,7 +110,7 @@ final class Pem {
     }
 
     /** The named-curve OID (full TLV) in a SEC1 ECPrivateKey's [0] parameters. */
-    private static byte[] sec1CurveOid(byte[] der, Path file) throws IOException {
+    private static byte[] sec1CurveOid(byte[] der, String file) throws IOException {
         try {
             int[] seq = header(der, 0);
             int p = seq[1];

@@ -105,6 +105,15 @@ class DocsClaimsTest {
             Claim.refused("docs/dockerfile.md", "`unsupported sharing value \"weird\"`",
                     "FROM scratch\nRUN --mount=type=cache,target=/x,sharing=weird true\n",
                     "Dockerfile:2:5: unsupported sharing value \"weird\"", "--progress=plain", "CONTEXT"),
+            // Signatures (docs/supply-chain.md): keyless signing needs the internet.
+            Claim.refused("docs/supply-chain.md", "sigstore services on the internet: not supported", SCRATCH,
+                    "keyless signing is not supported", "sign", "127.0.0.1:1/team/app:1"),
+            Claim.refused("docs/usage.md", "Without `--key`: keyless signing is not supported", SCRATCH,
+                    "keyless signing is not supported", "sign", "127.0.0.1:1/team/app:1"),
+            Claim.unchecked("docs/security.md", "the key is refused: `unsupported scrypt parameters",
+                    "quotes the message; signing.KeyCryptoTest checks it"),
+            Claim.unchecked("docs/supply-chain.md", "hardware and KMS keys are not supported either",
+                    "formats and key stores jbuild does not read or write: nothing to refuse"),
             // "accepted and without effect": a required ARG that is not given does not fail the build.
             new Claim("docs/dockerfile.md", "**Not supported:** `RUN --device`", List.of("--progress=plain", "CONTEXT"),
                     "FROM scratch\nARG --required NEEDED\nCOPY a.txt /\n", 0, "writing image"));
