@@ -14,6 +14,7 @@ import dev.jbuild.engine.cache.CacheSources;
 import dev.jbuild.engine.cache.RegistryCache;
 import dev.jbuild.engine.fs.LayerRecord;
 import dev.jbuild.engine.stage.BaseImages;
+import dev.jbuild.engine.stage.BuildMaterials;
 import dev.jbuild.engine.stage.BuildSession;
 import dev.jbuild.engine.stage.ImageState;
 import dev.jbuild.engine.stage.RootfsLayers;
@@ -100,7 +101,7 @@ public final class Builder {
     public BuildResult build(BuildRequest request) throws BuildException {
         try (Store.Use use = store.sharedUse()) {
             CacheExports exports = new CacheExports(cacheOptions.exportTo());
-            BuildResult built = buildInStore(request, exports);
+            BuildResult built = buildInStore(request, exports, null, new BuildMaterials());
             exports.export(store.withBlobFallback(cacheSources), cacheSources, transfer, listener, built,
                     () -> new StepId(stepNumbers.incrementAndGet()));
             return built;
@@ -127,7 +128,8 @@ public final class Builder {
             int cached = 0;
             long size = 0;
             int layers = 0;
-            List<BuildResult> parts = buildPlatformParts(requests, exports);
+            BuildMaterials materials = new BuildMaterials();
+            List<BuildResult> parts = buildPlatformParts(requests, exports, materials);
             for (int i = 0; i < requests.size(); i++) {
                 BuildRequest request = requests.get(i);
                 BuildResult part = parts.get(i);
@@ -151,7 +153,7 @@ public final class Builder {
             }
             // The index digest is the image's ID, as in containerd's image store.
             BuildResult built = new BuildResult(indexDescriptor, indexDescriptor.digest(), first.tags(), layers,
-                    size + indexDescriptor.size(), List.of(), steps, cached);
+                    size + indexDescriptor.size(), List.of(), steps, cached, materials.materials(), materials.contextDigest());
             Outputs.write(store, first, built, platforms);
             if (first.push()) {
                 List<String> pushed = new ArrayList<>();
@@ -175,8 +177,8 @@ public final class Builder {
      * host's are not: they overlap), results in the order of {@code requests}. The first failure
      * cancels the other platforms and is thrown once they have stopped, as with stages.
      */
-    private List<BuildResult> buildPlatformParts(List<BuildRequest> requests, CacheExports exports) throws BuildException,
-            IOException {
+    private List<BuildResult> buildPlatformParts(List<BuildRequest> requests, CacheExports exports, BuildMaterials materials)
+            throws BuildException, IOException {
         AtomicInteger threads = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(requests.size(), r -> {
             Thread thread = new Thread(r, "jbuild-platform-" + threads.incrementAndGet());
@@ -191,7 +193,7 @@ public final class Builder {
             BuildRequest request = requests.get(i);
             String label = request.platform().normalize().toString();
             completion.submit(() -> {
-                results[index] = buildInStore(request.asPlatformPart(), exports, label);
+                results[index] = buildInStore(request.asPlatformPart(), exports, label, materials);
                 return index;
             });
         }
@@ -226,12 +228,12 @@ public final class Builder {
         return stages;
     }
 
-    private BuildResult buildInStore(BuildRequest request, CacheExports exports) throws BuildException {
-        return buildInStore(request, exports, null);
-    }
-
-    /** @param platformLabel the platform, when this is one part of a multi-platform build (for progress) */
-    private BuildResult buildInStore(BuildRequest request, CacheExports exports, String platformLabel) throws BuildException {
+    /**
+     * @param platformLabel the platform, when this is one part of a multi-platform build (for progress)
+     * @param materials     the whole build's materials, to which this part's are added
+     */
+    private BuildResult buildInStore(BuildRequest request, CacheExports exports, String platformLabel, BuildMaterials materials)
+            throws BuildException {
         Path scratch;
         try {
             scratch = store.createTemporaryDirectory("build");
@@ -250,6 +252,7 @@ public final class Builder {
             } finally {
                 session.cache().close();
             }
+            materials.addAll(session.materials());
             BuildResult built = commit(session, result);
             Outputs.write(session, built);
             return request.push() ? built.withPushed(push(session, built, images.layerSources())) : built;
@@ -358,7 +361,7 @@ public final class Builder {
         }
         size += configDescriptor.size() + manifestDescriptor.size();
         return new BuildResult(manifestDescriptor, configDescriptor.digest(), request.tags(), layers.size(), size, List.of(),
-                session.steps(), session.cachedSteps());
+                session.steps(), session.cachedSteps(), session.materials().materials(), session.materials().contextDigest());
     }
 
     private static Descriptor withAnnotations(Descriptor descriptor, Map<String, String> annotations) {

@@ -106,12 +106,14 @@ public final class BaseImages {
         try {
             if (named instanceof NamedContext.OciLayout layout) {
                 manifest = Exporter.importOciLayout(session.store(), layout.path(), layout.reference(), session.request().platform());
+                session.materials().ociLayout(reference, session.request().platform(), manifest.digest());
             } else if (named instanceof NamedContext.Directory) {
                 throw new BuildException(at, "build context \"" + reference + "\" is a directory, not an image");
             } else {
                 // docker-image://REF names another image; otherwise the reference itself is the image.
                 ImageName name = ImageName.parse(named instanceof NamedContext.Image image ? image.reference() : reference);
                 manifest = fromStoreOrRegistry(name, at);
+                session.materials().image(name, session.request().platform(), manifest.digest());
                 ImageState state = load(manifest, reference, at);
                 state.layers().forEach(layer -> layerSources.putIfAbsent(layer.descriptor().digest(), name));
                 return state;

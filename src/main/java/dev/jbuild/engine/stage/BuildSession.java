@@ -52,8 +52,15 @@ public final class BuildSession {
     private final Instant createdTime;
     /** The mtime of directories the build creates itself (no source to take it from). */
     private final Instant createdDirTime;
+    /** The images, downloads and context files this build read. */
+    public BuildMaterials materials() {
+        return materials;
+    }
+
     /** Keeps cache mounts' sharing modes between the stages of this build that run at once. */
     private final CacheMountLocks.InProcess cacheMountLocks = new CacheMountLocks.InProcess();
+    /** What the build read from outside, for its provenance and build record. */
+    private final BuildMaterials materials = new BuildMaterials();
     private HttpClient httpClient;
     /**
      * Steps run or looked up so far, and how many of them the cache answered: for the summary.

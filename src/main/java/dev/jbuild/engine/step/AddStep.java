@@ -9,6 +9,7 @@ import dev.jbuild.engine.api.BuildException;
 import dev.jbuild.engine.api.StepId;
 import dev.jbuild.engine.cache.CacheKey;
 import dev.jbuild.engine.stage.BuildSession;
+import dev.jbuild.image.Digest;
 import dev.jbuild.layer.ContentSource;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.LayerPaths;
@@ -105,6 +106,7 @@ final class AddStep implements Step {
                 Thread.currentThread().interrupt();
                 throw new BuildException(at, "interrupted while downloading " + url, e);
             }
+            session.materials().download(RemoteFile.withoutCredentials(url), Digest.parse(remote.digest()));
             String target = place.resolveTarget(destination, intoDirectory ? remote.name() : null, placement);
             Instant mtime = remote.lastModified().orElse(session.createdDirTime());
             int mode = placement.chmod() == null ? 0600 : placement.chmod().applyTo(0600, false);

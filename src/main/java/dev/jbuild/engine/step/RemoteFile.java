@@ -39,6 +39,14 @@ record RemoteFile(Path file, String name, String digest, Optional<Instant> lastM
         return lower.startsWith("http://") || lower.startsWith("https://");
     }
 
+    /**
+     * {@code url} without a user name or password in its authority, as provenance names it
+     * (BuildKit redacts the same way); the path and query stay, they say what was downloaded.
+     */
+    static String withoutCredentials(String url) {
+        return url.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@]*@", "$1");
+    }
+
     /** Downloads {@code url} into {@code directory}; {@code checksum} ({@code sha256:hex}) may be null. */
     static RemoteFile fetch(HttpClient client, String url, String checksum, Path directory) throws IOException, InterruptedException {
         if (checksum != null && !checksum.matches("sha256:[0-9a-f]{64}")) {

@@ -105,6 +105,8 @@ final class StepKeys {
             return false; // the step reports the error when it runs
         }
         Map<Object, Integer> linkGroups = new HashMap<>();
+        // The main context's files also make the build's context digest (BuildMaterials).
+        boolean fromContext = tree == context.sources().context().tree();
         int index = 0;
         int copy = -1;
         for (CopySelection.Selected selection : selected) {
@@ -118,7 +120,10 @@ final class StepKeys {
             }
             for (CopySelection.Member member : selection.members()) {
                 key.put("member", member.relativePath());
-                file(session, key, "file", member.file(), tree, keepOwnership);
+                String contentId = file(session, key, "file", member.file(), tree, keepOwnership);
+                if (fromContext && contentId != null) {
+                    session.materials().contextFile(member.file().path(), contentId);
+                }
                 Object fileKey = member.file().isRegularFile() ? member.file().fileKey() : null;
                 if (fileKey != null) {
                     Integer first = linkGroups.putIfAbsent(fileKey, index);
@@ -130,8 +135,8 @@ final class StepKeys {
         return true;
     }
 
-    /** One selected entry as it will be written (mtime aside). */
-    private static void file(BuildSession session, CacheKey key, String role, SourceFile file, SourceTree tree, boolean keepOwnership)
+    /** One selected entry as it will be written (mtime aside); returns a regular file's content id, else null. */
+    private static String file(BuildSession session, CacheKey key, String role, SourceFile file, SourceTree tree, boolean keepOwnership)
             throws IOException {
         key.put(role + ".kind", file.kind().name());
         key.put(role + ".mode", file.mode());
@@ -145,10 +150,13 @@ final class StepKeys {
             key.put(role + ".device", file.device().major() + "," + file.device().minor());
         }
         // Only regular files are read: a FIFO would block the key until someone writes to it.
-        if (file.isRegularFile()) {
-            key.put(role + ".size", file.size());
-            key.put(role + ".content", contentId(session, file, tree));
+        if (!file.isRegularFile()) {
+            return null;
         }
+        String contentId = contentId(session, file, tree);
+        key.put(role + ".size", file.size());
+        key.put(role + ".content", contentId);
+        return contentId;
     }
 
     private static String contentId(BuildSession session, SourceFile file, SourceTree tree) throws IOException {
