@@ -70,7 +70,7 @@ final class BuildRecorder {
             BuildRecord record = new BuildRecord(id, started, finished, System.getProperty("user.name"), uid(), host(),
                     new BuildRecord.Invocation(invocation.tags(), invocation.target(), invocation.platforms(),
                             invocation.buildArgs(), invocation.secrets(), dockerfile),
-                    null, List.of(), outcome);
+                    result == null ? null : result.contextDigest(), materials(), outcome);
             Store store;
             try {
                 store = stores.get();
@@ -87,6 +87,17 @@ final class BuildRecorder {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * The engine's materials in the record's own type: the record's format is the store's, kept apart from
+     * the attestations' model so that neither package depends on the other.
+     */
+    private List<BuildRecord.Material> materials() {
+        if (result == null) {
+            return List.of();
+        }
+        return result.materials().stream().map(m -> new BuildRecord.Material(m.uri(), m.digest())).toList();
     }
 
     /** The message's first line without the {@code error: } every CLI failure starts with. */

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,6 +89,34 @@ class HistoryCommandTest {
         assertEquals(2, entries.size());
         assertEquals(2, entries.get(1).record().outcome().cached());
         assertFalse(entries.get(0).record().id().equals(entries.get(1).record().id()));
+    }
+
+    @Test
+    void theRecordNamesTheBaseImageAndTheContextByDigest() throws Exception {
+        Path context = context("FROM scratch\nCOPY a.txt /\n");
+        Path metadata = temp.resolve("metadata.json");
+        assertEquals(0, CliTest.run("--root", store().toString(), "build", "-q", "-t", "base:1", "--metadata-file",
+                metadata.toString(), context.toString()).exitCode());
+        String baseManifest = Digest.parse(new ObjectMapper().readTree(metadata.toFile()).get("containerimage.digest").asText()).hex();
+        Files.writeString(context.resolve("Dockerfile"), "FROM base:1\nCOPY a.txt /again.txt\n");
+        Files.writeString(context.resolve("unread.txt"), "x\n");
+        for (int i = 0; i < 2; i++) {
+            assertEquals(0, CliTest.run("--root", store().toString(), "build", "-q", context.toString()).exitCode());
+        }
+        Files.writeString(context.resolve("a.txt"), "changed\n");
+        assertEquals(0, CliTest.run("--root", store().toString(), "build", "-q", context.toString()).exitCode());
+
+        List<BuildRecords.Entry> entries = records();
+        assertEquals(List.of(), entries.get(0).record().materials(), "FROM scratch reads no image");
+        BuildRecord onBase = entries.get(1).record();
+        assertEquals(List.of(new BuildRecord.Material("pkg:docker/base@1?platform=" + Platform.host().toString().replace("/", "%2F"),
+                Map.of("sha256", baseManifest))), onBase.materials());
+        assertEquals(onBase.materials(), entries.get(3).record().materials());
+        assertTrue(onBase.context() != null);
+        assertEquals(onBase.context(), entries.get(2).record().context(), "the same files read, the same digest");
+        assertFalse(onBase.context().equals(entries.get(3).record().context()), "a file the build copies changed");
+        assertTrue(entries.get(1).line().contains(",\"context\":\"" + onBase.context() + "\",\"materials\":[{\"uri\":\"pkg:docker/base@1?"),
+                entries.get(1).line());
     }
 
     @Test
