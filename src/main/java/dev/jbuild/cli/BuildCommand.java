@@ -217,20 +217,20 @@ final class BuildCommand implements Runnable {
             try {
                 build(inputs, stores, outputSpecs, recorder);
             } catch (CliFailure e) {
-                record(recorder, stores, e.exitCode(), e.getMessage());
+                record(recorder, stores, e.exitCode(), e, e.getMessage());
                 throw e;
             } catch (ParameterException e) {
-                record(recorder, stores, ExitCodes.USAGE, e.getMessage());
+                record(recorder, stores, ExitCodes.USAGE, e, e.getMessage());
                 throw e;
             } catch (IOException e) {
                 CliFailure failure = new CliFailure(ExitCodes.BUILD_FAILED, "error: " + e.getMessage());
-                record(recorder, stores, failure.exitCode(), failure.getMessage());
+                record(recorder, stores, failure.exitCode(), e, failure.getMessage());
                 throw failure;
             } catch (RuntimeException e) {
-                record(recorder, stores, ExitCodes.BUILD_FAILED, "internal error: " + e);
+                record(recorder, stores, ExitCodes.BUILD_FAILED, e, "internal error: " + e);
                 throw e;
             }
-            record(recorder, stores, ExitCodes.OK, null);
+            record(recorder, stores, ExitCodes.OK, null, null);
         }
     }
 
@@ -301,9 +301,9 @@ final class BuildCommand implements Runnable {
         }
     }
 
-    private void record(BuildRecorder recorder, Supplier<Store> stores, int exitCode, String error) {
+    private void record(BuildRecorder recorder, Supplier<Store> stores, int exitCode, Throwable failure, String error) {
         if (recorder != null) {
-            recorder.write(stores, this::invocation, exitCode, error, spec.commandLine().getErr());
+            recorder.write(stores, this::invocation, exitCode, failure, error, spec.commandLine().getErr());
         }
     }
 

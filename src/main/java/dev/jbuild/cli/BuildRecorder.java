@@ -5,7 +5,9 @@ import dev.jbuild.image.Digest;
 import dev.jbuild.store.BuildRecord;
 import dev.jbuild.store.Store;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.PrintWriter;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,15 +55,19 @@ final class BuildRecorder {
     /**
      * Appends the record, {@code exitCode} 0 for success, else with the first line of the failure's
      * message. On Ctrl-C the thread is interrupted, which would close the record file's channel under
-     * the write: the flag is cleared for the write (best effort) and set again after it.
+     * the write: the flag is cleared for the write (best effort) and set again after it. The engine may
+     * have cleared it already; then the failure's causes tell (the process exits with 130 either way,
+     * from the signal).
      *
-     * @param flags the invocation, computed now: building it may meet the flag that made the build fail
+     * @param flags   the invocation, computed now: building it may meet the flag that made the build fail
+     * @param failure what ended the build, or null for success
      */
-    void write(Supplier<Store> stores, Supplier<BuildRecord.Invocation> flags, int exitCode, String error, PrintWriter err) {
+    void write(Supplier<Store> stores, Supplier<BuildRecord.Invocation> flags, int exitCode, Throwable failure,
+            String error, PrintWriter err) {
         boolean interrupted = Thread.interrupted();
         try {
             Instant finished = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-            int code = interrupted && exitCode != 0 ? ExitCodes.INTERRUPTED : exitCode;
+            int code = exitCode != 0 && (interrupted || byInterrupt(failure)) ? ExitCodes.INTERRUPTED : exitCode;
             BuildRecord.Outcome outcome = new BuildRecord.Outcome(code, error == null ? null : firstLine(error),
                     result == null ? null : result.manifest().digest(), result == null ? null : result.config(),
                     result == null ? List.of() : result.pushed(), result == null ? 0 : result.steps(),
@@ -98,6 +104,16 @@ final class BuildRecorder {
             return List.of();
         }
         return result.materials().stream().map(m -> new BuildRecord.Material(m.uri(), m.digest())).toList();
+    }
+
+    /** Whether an interrupt (Ctrl-C, SIGTERM) is among the causes of {@code failure}. */
+    static boolean byInterrupt(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof InterruptedException || t instanceof InterruptedIOException || t instanceof ClosedByInterruptException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The message's first line without the {@code error: } every CLI failure starts with. */
