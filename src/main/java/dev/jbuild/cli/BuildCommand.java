@@ -217,20 +217,20 @@ final class BuildCommand implements Runnable {
             try {
                 build(inputs, stores, outputSpecs, recorder);
             } catch (CliFailure e) {
-                record(recorder, stores, e.exitCode(), e, e.getMessage());
+                record(recorder, stores, outputSpecs.names(), e.exitCode(), e, e.getMessage());
                 throw e;
             } catch (ParameterException e) {
-                record(recorder, stores, ExitCodes.USAGE, e, e.getMessage());
+                record(recorder, stores, outputSpecs.names(), ExitCodes.USAGE, e, e.getMessage());
                 throw e;
             } catch (IOException e) {
                 CliFailure failure = new CliFailure(ExitCodes.BUILD_FAILED, "error: " + e.getMessage());
-                record(recorder, stores, failure.exitCode(), e, failure.getMessage());
+                record(recorder, stores, outputSpecs.names(), failure.exitCode(), e, failure.getMessage());
                 throw failure;
             } catch (RuntimeException e) {
-                record(recorder, stores, ExitCodes.BUILD_FAILED, e, "internal error: " + e);
+                record(recorder, stores, outputSpecs.names(), ExitCodes.BUILD_FAILED, e, "internal error: " + e);
                 throw e;
             }
-            record(recorder, stores, ExitCodes.OK, null, null);
+            record(recorder, stores, outputSpecs.names(), ExitCodes.OK, null, null);
         }
     }
 
@@ -301,9 +301,10 @@ final class BuildCommand implements Runnable {
         }
     }
 
-    private void record(BuildRecorder recorder, Supplier<Store> stores, int exitCode, Throwable failure, String error) {
+    private void record(BuildRecorder recorder, Supplier<Store> stores, List<String> outputNames, int exitCode, Throwable failure,
+            String error) {
         if (recorder != null) {
-            recorder.write(stores, this::invocation, exitCode, failure, error, spec.commandLine().getErr());
+            recorder.write(stores, () -> invocation(outputNames), exitCode, failure, error, spec.commandLine().getErr());
         }
     }
 
@@ -312,12 +313,11 @@ final class BuildCommand implements Runnable {
      * recorded may be a flag's), else as given. Build arguments and secrets by name and id only: their
      * values never reach the record.
      */
-    private BuildRecord.Invocation invocation() {
+    private BuildRecord.Invocation invocation(List<String> outputNames) {
         List<String> names;
         try {
-            names = BuildFlagValues.normalizedTags(tags, OutputSpecs.parse(outputs, spec.commandLine(), false).names(),
-                    spec.commandLine());
-        } catch (ParameterException | CliFailure e) {
+            names = BuildFlagValues.normalizedTags(tags, outputNames, spec.commandLine());
+        } catch (ParameterException e) {
             names = tags;
         }
         List<String> targets;
