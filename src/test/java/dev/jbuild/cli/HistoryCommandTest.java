@@ -12,6 +12,8 @@ import dev.jbuild.image.Platform;
 import dev.jbuild.store.BuildRecord;
 import dev.jbuild.store.BuildRecords;
 import dev.jbuild.store.Store;
+import dev.jbuild.testing.Integration;
+import dev.jbuild.testing.LocalRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,6 +119,23 @@ class HistoryCommandTest {
         assertFalse(onBase.context().equals(entries.get(3).record().context()), "a file the build copies changed");
         assertTrue(entries.get(1).line().contains(",\"context\":\"" + onBase.context() + "\",\"materials\":[{\"uri\":\"pkg:docker/base@1?"),
                 entries.get(1).line());
+    }
+
+    @Integration
+    @Test
+    void aPushIsRecordedWithTheDigestTheRegistryStored() throws Exception {
+        Path context = context("FROM scratch\nCOPY a.txt /\n");
+        try (LocalRegistry registry = LocalRegistry.startPlain()) {
+            String name = registry.reference("history/app", "1");
+            CliTest.Result pushed = CliTest.run("--root", store().toString(), "build", "--progress=plain", "-t", name, "--push",
+                    context.toString());
+            assertEquals(0, pushed.exitCode(), pushed.err());
+            BuildRecord record = records().get(0).record();
+            // As the build prints it: the repository and the digest the registry stored.
+            String reference = name.substring(0, name.lastIndexOf(':')) + "@" + record.outcome().manifest();
+            assertEquals(List.of(reference), record.outcome().pushed());
+            assertTrue(pushed.err().contains("\npushed " + reference + "\n"), pushed.err());
+        }
     }
 
     @Test
