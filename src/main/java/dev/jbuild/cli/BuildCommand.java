@@ -20,6 +20,7 @@ import dev.jbuild.registry.RegistryClient;
 import dev.jbuild.sandbox.HostEntry;
 import dev.jbuild.sandbox.ResourceLimit;
 import dev.jbuild.signing.SigningKey;
+import dev.jbuild.store.BuildRecord;
 import dev.jbuild.store.Store;
 import dev.jbuild.transfer.ImageTransfer;
 import java.io.IOException;
@@ -222,81 +223,27 @@ final class BuildCommand implements Runnable {
         if (context.equals("-") && "-".equals(file)) {
             throw new ParameterException(spec.commandLine(), "the context and the Dockerfile cannot both come from standard input");
         }
-        Supplier<Store> stores = () -> Stores.open(((JbuildCommand) spec.root().userObject()).root);
+        Supplier<Store> stores = once(() -> Stores.open(((JbuildCommand) spec.root().userObject()).root));
         try (BuildInputs inputs = BuildInputs.read(context, file, spec.commandLine(), dryRun, stores)) {
-            Dockerfile dockerfile = inputs.dockerfile().parse();
-            List<Platform> targets = BuildFlagValues.targetPlatforms(platforms, spec.commandLine());
-            AnnotationSpecs annotationSpecs = AnnotationSpecs.parse(annotations, targets, spec.commandLine());
-            Map<String, NamedContext> namedContexts = NamedContexts.parse(buildContexts, spec.commandLine());
-            List<BuildPlan> plans = new ArrayList<>();
-            for (Platform target : targets) {
-                plans.add(plan(dockerfile, target, namedContexts, inputs.dockerfile().text()));
-            }
-            printWarnings(dockerfile, plans);
-            LoadTarget loadInto = load && !dryRun ? loadTarget(targets) : null;
-            if (dryRun) {
-                for (int i = 0; i < plans.size(); i++) {
-                    if (plans.size() > 1) {
-                        spec.commandLine().getOut().println("platform " + targets.get(i) + ":");
-                    }
-                    DryRunPlan.print(plans.get(i), spec.commandLine().getOut());
-                }
-                return;
-            }
-            Store store = inputs.store() != null ? inputs.store() : stores.get();
-            Path secretsDir = secrets.isEmpty() ? null : store.createTemporaryDirectory("secrets");
+            // A build has started once its Dockerfile is read: from here on, success or failure is recorded.
+            BuildRecorder recorder = dryRun ? null : BuildRecorder.start(inputs.dockerfile().digest());
             try {
-                List<BuildRequest> requests = new ArrayList<>();
-                Map<String, Path> secretFiles = Secrets.parse(secrets, secretsDir, spec.commandLine());
-                // Parsed once for all platforms: every platform's RUN steps get the same sockets, hosts and limits.
-                Map<String, Path> sshSockets = SshSockets.parse(ssh, spec.commandLine());
-                List<HostEntry> extraHosts = ExtraHosts.parse(addHost, spec.commandLine());
-                List<ResourceLimit> ulimits = BuildFlagValues.ulimits(ulimit, spec.commandLine());
-                long shmBytes = BuildFlagValues.shmSize(shmSize, spec.commandLine());
-                List<String> names = BuildFlagValues.normalizedTags(tags, outputSpecs.names(), spec.commandLine());
-                AttestationOptions attestationOptions = attestationOptions(attestations, inputs.dockerfile(), names,
-                        secretFiles.keySet(), sshSockets.keySet());
-                for (int i = 0; i < targets.size(); i++) {
-                    requests.add(BuildRequest.builder(dockerfile, plans.get(i), inputs.contextDir(), targets.get(i))
-                            .ignore(inputs.ignore())
-                            .namedContexts(namedContexts)
-                            .tags(names)
-                            .labels(BuildFlagValues.keyValues(labels, "--label", spec.commandLine()))
-                            .annotations(annotationSpecs.manifest(targets.get(i)))
-                            .descriptorAnnotations(annotationSpecs.descriptors(targets.get(i)))
-                            .sourceDateEpoch(BuildFlagValues.sourceDateEpoch(
-                                    BuildFlagValues.buildArgs(buildArgs, spec.commandLine()), spec.commandLine()))
-                            .compression(BuildFlagValues.compression(compression, spec.commandLine()))
-                            .outputs(outputSpecs.outputs())
-                            .pull(pull)
-                            .push(push || outputSpecs.push())
-                            .secrets(secretFiles)
-                            .sshSockets(sshSockets)
-                            .network(BuildFlagValues.network(network, spec.commandLine()))
-                            .snapshotter(BuildFlagValues.snapshotter(snapshotter, spec.commandLine()))
-                            .isolation(BuildFlagValues.isolation(isolation, spec.commandLine()))
-                            .extraHosts(extraHosts)
-                            .ulimits(ulimits)
-                            .shmSize(shmBytes)
-                            .attestations(attestationOptions)
-                            .build());
-                }
-                if (requests.get(0).push() && requests.get(0).tags().isEmpty()) {
-                    throw new ParameterException(spec.commandLine(), "--push needs a name: add -t REGISTRY/NAME:TAG");
-                }
-                if (signKey != null && !requests.get(0).push()) {
-                    throw new ParameterException(spec.commandLine(), "--sign-key signs what the build pushes: add --push");
-                }
-                // Read (and the password asked) before the build, so a bad key or password costs no build.
-                SigningKey signingKey = signKey == null ? null : SigningKeyFiles.privateKey(signKey);
-                build(store, requests, inputs.dockerfile(), loadInto, signingKey);
-            } finally {
-                if (secretsDir != null) {
-                    store.deleteTemporaryDirectory(secretsDir);
-                }
+                build(inputs, stores, outputSpecs, attestations, recorder);
+            } catch (CliFailure e) {
+                record(recorder, stores, outputSpecs.names(), e.exitCode(), e, e.getMessage());
+                throw e;
+            } catch (ParameterException e) {
+                record(recorder, stores, outputSpecs.names(), ExitCodes.USAGE, e, e.getMessage());
+                throw e;
+            } catch (IOException e) {
+                CliFailure failure = new CliFailure(ExitCodes.BUILD_FAILED, "error: " + e.getMessage());
+                record(recorder, stores, outputSpecs.names(), failure.exitCode(), e, failure.getMessage());
+                throw failure;
+            } catch (RuntimeException e) {
+                record(recorder, stores, outputSpecs.names(), ExitCodes.BUILD_FAILED, e, "internal error: " + e);
+                throw e;
             }
-        } catch (IOException e) {
-            throw new CliFailure(ExitCodes.BUILD_FAILED, "error: " + e.getMessage());
+            record(recorder, stores, outputSpecs.names(), ExitCodes.OK, null, null);
         }
     }
 
@@ -324,6 +271,133 @@ final class BuildCommand implements Runnable {
                 List.copyOf(secretIds), List.copyOf(sshIds), Invoker.current(System.getenv()), names));
     }
 
+    /** Parses, plans and runs the build whose inputs are read; a dry run prints its plan instead. */
+    private void build(BuildInputs inputs, Supplier<Store> stores, OutputSpecs.Parsed outputSpecs, Attestations.Parsed attestations,
+            BuildRecorder recorder) throws IOException {
+        Dockerfile dockerfile = inputs.dockerfile().parse();
+        List<Platform> targets = BuildFlagValues.targetPlatforms(platforms, spec.commandLine());
+        AnnotationSpecs annotationSpecs = AnnotationSpecs.parse(annotations, targets, spec.commandLine());
+        Map<String, NamedContext> namedContexts = NamedContexts.parse(buildContexts, spec.commandLine());
+        List<BuildPlan> plans = new ArrayList<>();
+        for (Platform target : targets) {
+            plans.add(plan(dockerfile, target, namedContexts, inputs.dockerfile().text()));
+        }
+        printWarnings(dockerfile, plans);
+        LoadTarget loadInto = load && !dryRun ? loadTarget(targets) : null;
+        if (dryRun) {
+            for (int i = 0; i < plans.size(); i++) {
+                if (plans.size() > 1) {
+                    spec.commandLine().getOut().println("platform " + targets.get(i) + ":");
+                }
+                DryRunPlan.print(plans.get(i), spec.commandLine().getOut());
+            }
+            return;
+        }
+        Store store = inputs.store() != null ? inputs.store() : stores.get();
+        Path secretsDir = secrets.isEmpty() ? null : store.createTemporaryDirectory("secrets");
+        try {
+            List<BuildRequest> requests = new ArrayList<>();
+            Map<String, Path> secretFiles = Secrets.parse(secrets, secretsDir, spec.commandLine());
+            // Parsed once for all platforms: every platform's RUN steps get the same sockets, hosts and limits.
+            Map<String, Path> sshSockets = SshSockets.parse(ssh, spec.commandLine());
+            List<HostEntry> extraHosts = ExtraHosts.parse(addHost, spec.commandLine());
+            List<ResourceLimit> ulimits = BuildFlagValues.ulimits(ulimit, spec.commandLine());
+            long shmBytes = BuildFlagValues.shmSize(shmSize, spec.commandLine());
+            List<String> names = BuildFlagValues.normalizedTags(tags, outputSpecs.names(), spec.commandLine());
+            AttestationOptions attestationOptions = attestationOptions(attestations, inputs.dockerfile(), names,
+                    secretFiles.keySet(), sshSockets.keySet());
+            for (int i = 0; i < targets.size(); i++) {
+                requests.add(BuildRequest.builder(dockerfile, plans.get(i), inputs.contextDir(), targets.get(i))
+                        .ignore(inputs.ignore())
+                        .namedContexts(namedContexts)
+                        .tags(names)
+                        .labels(BuildFlagValues.keyValues(labels, "--label", spec.commandLine()))
+                        .annotations(annotationSpecs.manifest(targets.get(i)))
+                        .descriptorAnnotations(annotationSpecs.descriptors(targets.get(i)))
+                        .sourceDateEpoch(BuildFlagValues.sourceDateEpoch(
+                                BuildFlagValues.buildArgs(buildArgs, spec.commandLine()), spec.commandLine()))
+                        .compression(BuildFlagValues.compression(compression, spec.commandLine()))
+                        .outputs(outputSpecs.outputs())
+                        .pull(pull)
+                        .push(push || outputSpecs.push())
+                        .secrets(secretFiles)
+                        .sshSockets(sshSockets)
+                        .network(BuildFlagValues.network(network, spec.commandLine()))
+                        .snapshotter(BuildFlagValues.snapshotter(snapshotter, spec.commandLine()))
+                        .isolation(BuildFlagValues.isolation(isolation, spec.commandLine()))
+                        .extraHosts(extraHosts)
+                        .ulimits(ulimits)
+                        .shmSize(shmBytes)
+                        .attestations(attestationOptions)
+                        .build());
+            }
+            if (requests.get(0).push() && requests.get(0).tags().isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "--push needs a name: add -t REGISTRY/NAME:TAG");
+            }
+            if (signKey != null && !requests.get(0).push()) {
+                throw new ParameterException(spec.commandLine(), "--sign-key signs what the build pushes: add --push");
+            }
+            // Read (and the password asked) before the build, so a bad key or password costs no build.
+            SigningKey signingKey = signKey == null ? null : SigningKeyFiles.privateKey(signKey);
+            build(store, requests, inputs.dockerfile(), loadInto, signingKey, recorder);
+        } finally {
+            if (secretsDir != null) {
+                store.deleteTemporaryDirectory(secretsDir);
+            }
+        }
+    }
+
+    private void record(BuildRecorder recorder, Supplier<Store> stores, List<String> outputNames, int exitCode, Throwable failure,
+            String error) {
+        if (recorder != null) {
+            recorder.write(stores, () -> invocation(outputNames), exitCode, failure, error, spec.commandLine().getErr());
+        }
+    }
+
+    /**
+     * The flags the record keeps, each as the build read it where it can be read (the failure being
+     * recorded may be a flag's), else as given. Build arguments and secrets by name and id only: their
+     * values never reach the record.
+     */
+    private BuildRecord.Invocation invocation(List<String> outputNames) {
+        List<String> names;
+        try {
+            names = BuildFlagValues.normalizedTags(tags, outputNames, spec.commandLine());
+        } catch (ParameterException e) {
+            names = tags;
+        }
+        List<String> targets;
+        try {
+            targets = BuildFlagValues.targetPlatforms(platforms, spec.commandLine()).stream().map(Platform::toString).toList();
+        } catch (ParameterException e) {
+            targets = platforms;
+        }
+        List<String> argNames = buildArgs.stream().map(arg -> arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg)
+                .distinct().toList();
+        List<String> secretIds;
+        try {
+            secretIds = Secrets.ids(secrets, spec.commandLine());
+        } catch (ParameterException e) {
+            secretIds = List.of();
+        }
+        return new BuildRecord.Invocation(names, target, targets, argNames, secretIds, null);
+    }
+
+    /** {@code supplier}'s value, made on the first call and kept: every part of one build uses one store. */
+    private static <T> Supplier<T> once(Supplier<T> supplier) {
+        return new Supplier<>() {
+            private T value;
+
+            @Override
+            public T get() {
+                if (value == null) {
+                    value = supplier.get();
+                }
+                return value;
+            }
+        };
+    }
+
     private BuildPlan plan(Dockerfile dockerfile, Platform platform, Map<String, NamedContext> namedContexts, String text) {
         PlanOptions options = new PlanOptions(
                 BuildFlagValues.buildArgs(buildArgs, spec.commandLine()), target, platform.toString(), Platform.host().toString(), namedContexts.keySet());
@@ -348,7 +422,8 @@ final class BuildCommand implements Runnable {
     }
 
     /** Runs the build and reports it: progress and summary on stderr, or only the image ID with -q. */
-    private void build(Store store, List<BuildRequest> requests, DockerfileSource dockerfile, LoadTarget loadInto, SigningKey signingKey) {
+    private void build(Store store, List<BuildRequest> requests, DockerfileSource dockerfile, LoadTarget loadInto,
+            SigningKey signingKey, BuildRecorder recorder) {
         BuildRequest request = requests.get(0);
         long started = System.nanoTime();
         Progress mode = quiet ? Progress.quiet : progress == Progress.auto ? autoProgress() : progress;
@@ -372,6 +447,7 @@ final class BuildCommand implements Runnable {
                             cacheImports, cacheExports))
                     .buildPlatforms(requests);
             failed = null;
+            recorder.built(result);
         } catch (BuildException e) {
             failed = e.getMessage();
             CliFailure failure = e.location() == null

@@ -100,6 +100,7 @@ public final class Main {
             ParseCommand.class,
             ImagesCommand.class,
             InspectCommand.class,
+            HistoryCommand.class,
             TagCommand.class,
             RmiCommand.class,
             PruneCommand.class,

@@ -23,18 +23,8 @@ final class Secrets {
     static Map<String, Path> parse(List<String> specs, Path scratch, CommandLine commandLine) {
         Map<String, Path> result = new LinkedHashMap<>();
         for (String spec : specs) {
-            Map<String, String> fields = new LinkedHashMap<>();
-            for (String field : CsvFields.split("--secret", spec, commandLine)) {
-                int equals = field.indexOf('=');
-                if (equals <= 0) {
-                    throw new ParameterException(commandLine, "invalid --secret " + field + ": expected id=ID,src=FILE or id=ID,env=VAR");
-                }
-                fields.put(field.substring(0, equals).trim(), field.substring(equals + 1).trim());
-            }
+            Map<String, String> fields = fields(spec, commandLine);
             String id = fields.get("id");
-            if (id == null || id.isEmpty()) {
-                throw new ParameterException(commandLine, "--secret needs id=ID");
-            }
             String src = fields.containsKey("src") ? fields.get("src") : fields.get("source");
             String env = fields.get("env");
             if (src == null && env == null) {
@@ -48,6 +38,28 @@ final class Secrets {
             result.put(id, env != null ? fromEnvironment(id, env, scratch, commandLine) : fromFile(id, src, commandLine));
         }
         return result;
+    }
+
+    /** The ids of the secrets, for the build record: never a value, nor where it comes from. */
+    static List<String> ids(List<String> specs, CommandLine commandLine) {
+        return specs.stream().map(spec -> fields(spec, commandLine).get("id")).distinct().toList();
+    }
+
+    /** One {@code --secret}'s fields; it must have an id. */
+    private static Map<String, String> fields(String spec, CommandLine commandLine) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (String field : CsvFields.split("--secret", spec, commandLine)) {
+            int equals = field.indexOf('=');
+            if (equals <= 0) {
+                throw new ParameterException(commandLine, "invalid --secret " + field + ": expected id=ID,src=FILE or id=ID,env=VAR");
+            }
+            fields.put(field.substring(0, equals).trim(), field.substring(equals + 1).trim());
+        }
+        String id = fields.get("id");
+        if (id == null || id.isEmpty()) {
+            throw new ParameterException(commandLine, "--secret needs id=ID");
+        }
+        return fields;
     }
 
     private static Path fromFile(String id, String src, CommandLine commandLine) {

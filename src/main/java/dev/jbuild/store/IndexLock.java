@@ -12,20 +12,21 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Serialises read-modify-write of {@code index.json} among all threads and processes that share a
- * store: a {@link ReentrantLock} orders the threads of this JVM, then an exclusive
- * {@link FileChannel#lock()} on the lock file orders the processes.
+ * Serialises read-modify-write of a shared store file ({@code index.json}, the build record
+ * {@code builds.jsonl}) among all threads and processes that share a store: a {@link ReentrantLock}
+ * orders the threads of this JVM, then an exclusive {@link FileChannel#lock()} on the lock file
+ * orders the processes.
  *
  * <p>The in-JVM lock is shared by every {@link Store} instance opened on the same directory,
- * through the one static table below. It cannot be per instance: file locks belong to the
+ * through the one static table below (one entry per lock file). It cannot be per instance: file locks belong to the
  * process, a second lock attempt from the same JVM fails instead of waiting, and closing any
  * channel on the file releases the process's lock, so two instances with separate channels
  * could silently drop each other's lock.
  */
 final class IndexLock {
 
-    /** Lock per store directory (real path), for the life of the JVM; a handful of entries at most. */
-    private static final ConcurrentMap<Path, IndexLock> BY_DIRECTORY = new ConcurrentHashMap<>();
+    /** Lock per lock file of a store (real path), for the life of the JVM; a handful of entries at most. */
+    private static final ConcurrentMap<Path, IndexLock> BY_FILE = new ConcurrentHashMap<>();
 
     private final Path lockFile;
     private final ReentrantLock inProcess = new ReentrantLock();
@@ -35,7 +36,8 @@ final class IndexLock {
     }
 
     static IndexLock forStore(Path realRoot, String lockFileName) {
-        return BY_DIRECTORY.computeIfAbsent(realRoot, root -> new IndexLock(root.resolve(lockFileName)));
+        // Keyed by the file, not the store: each lock file orders its own file's writers.
+        return BY_FILE.computeIfAbsent(realRoot.resolve(lockFileName), IndexLock::new);
     }
 
     interface Action<T> {

@@ -29,6 +29,8 @@ import java.util.Optional;
  *   cache/files           content digests of context files by path and stat data (a cache)
  *   cache/build.lock      shared by running builds, exclusive for garbage collection
  *   rootfs/               unpacked layer chains for RUN
+ *   builds.jsonl          the build record: one line per build (who, what, from what, how it ended)
+ *   builds.jsonl.lock     file lock for appending to it
  * </pre>
  *
  * <p><b>Concurrency.</b> Blob writes need no lock: each writer streams into its own file in
@@ -48,7 +50,7 @@ import java.util.Optional;
  * <p><b>Parts.</b> This class is the package's entry point and composes one class per concept,
  * each the only code that touches its files: {@link Blobs} ({@code blobs/}), {@link Tags}
  * ({@code index.json}, {@code oci-layout}), {@link CacheRecords} ({@code cache/}),
- * {@link TempSpace} ({@code tmp/}, {@code owners/}), and the locks {@link IndexLock} and
+ * {@link TempSpace} ({@code tmp/}, {@code owners/}), {@link BuildRecords} ({@code builds.jsonl}), and the locks {@link IndexLock} and
  * {@link UseLock}; {@link DurableFiles} holds the write steps they share.
  *
  * <p>A {@code Store} is immutable and thread-safe; open it once per process and share it.
@@ -66,14 +68,17 @@ public final class Store {
     private final CacheRecords records;
     private final TempSpace temp;
     private final UseLock useLock;
+    private final BuildRecords builds;
 
-    private Store(Path root, Blobs blobs, Tags tags, CacheRecords records, TempSpace temp, UseLock useLock) {
+    private Store(Path root, Blobs blobs, Tags tags, CacheRecords records, TempSpace temp, UseLock useLock,
+            BuildRecords builds) {
         this.root = root;
         this.blobs = blobs;
         this.tags = tags;
         this.records = records;
         this.temp = temp;
         this.useLock = useLock;
+        this.builds = builds;
     }
 
     /**
@@ -86,7 +91,8 @@ public final class Store {
         TempSpace temp = new TempSpace(real, TempOwners.forStore(real));
         CacheRecords records = new CacheRecords(real);
         Store store = new Store(real, new Blobs(real, temp), new Tags(real, IndexLock.forStore(real, Tags.LOCK_FILE)),
-                records, temp, UseLock.forStore(real, records.directory().resolve("build.lock")));
+                records, temp, UseLock.forStore(real, records.directory().resolve("build.lock")),
+                new BuildRecords(real, IndexLock.forStore(real, BuildRecords.LOCK_FILE), BuildRecords.MAX_BYTES));
         store.blobs.initialise();
         Files.createDirectories(temp.directory());
         store.tags.initialise();
@@ -138,7 +144,7 @@ public final class Store {
      * blob ask {@code fallback} first. {@link #has} still says what is on disk.
      */
     public Store withBlobFallback(BlobFallback fallback) {
-        return new Store(root, blobs.withFallback(fallback), tags, records, temp, useLock);
+        return new Store(root, blobs.withFallback(fallback), tags, records, temp, useLock, builds);
     }
 
     /** Whether the blob is on disk now, after asking the fallback for it when it was not. */
@@ -266,6 +272,13 @@ public final class Store {
     /** Replaces a helper file under {@code cache/} atomically and durably. */
     public void writeCacheFile(String name, byte[] bytes) throws IOException {
         records.writeFile(name, bytes);
+    }
+
+    // ---- build record ---------------------------------------------------------------------------
+
+    /** {@code builds.jsonl}: one record per build, appended by the CLI, read by {@code jbuild history}. */
+    public BuildRecords buildRecords() {
+        return builds;
     }
 
     // ---- use locks ------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.image.Digest;
+import dev.jbuild.store.NoSpaceLeftException;
 import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.ExternalTool;
 import dev.jbuild.testing.Integration;
@@ -169,6 +170,54 @@ class DiskFullTest {
                 assertEquals(0, pulled.exitCode(), pulled.err());
             }
             assertNothingHalfWritten(store);
+        }
+    }
+
+    // ---- the build record ----------------------------------------------------------------------
+
+    /**
+     * A build whose image fits but whose record does not (the disk filled up meanwhile) succeeds, with a
+     * warning in the store's words: the image matters more than the note that it was made. Nothing of the
+     * failed append stays, and the next build on a freed disk is recorded.
+     */
+    @Test
+    void aBuildWhoseRecordDoesNotFitSucceedsWithAWarning() throws Exception {
+        Path store = smallFileSystem("store", 4);
+        Path context = context("FROM scratch\nCOPY a /a\n");
+        Files.writeString(context.resolve("a"), "a\n");
+        CliTest.Result first = CliTest.run("--root", store.toString(), "build", "-q", context.toString());
+        assertEquals(0, first.exitCode(), first.err());
+        // The record file goes, so the next append needs a new page of a full file system.
+        Path records = store.resolve("builds.jsonl");
+        Files.delete(records);
+        Path filler = store.resolve("filler");
+        fillUp(filler);
+
+        CliTest.Result full = CliTest.run("--root", store.toString(), "build", "-q", context.toString());
+        assertEquals(0, full.exitCode(), full.err());
+        assertEquals(first.out(), full.out(), "the image ID, as without a full disk");
+        assertTrue(full.err().startsWith("warning: the build was not recorded (jbuild history): no space left on device writing "
+                + records + " (store: " + store + "); " + STORE_ADVICE), full.err());
+        assertEquals(0, Files.size(records), "nothing of the failed append");
+
+        Files.delete(filler);
+        CliTest.Result again = CliTest.run("--root", store.toString(), "build", "-q", context.toString());
+        assertEquals(0, again.exitCode(), again.err());
+        assertEquals("", again.err());
+        CliTest.Result history = CliTest.run("--root", store.toString(), "history", "--format", "json");
+        assertEquals(1, history.out().lines().count(), history.out());
+        assertEquals("", history.err());
+    }
+
+    /** Writes {@code file} until the file system has no page left. */
+    private static void fillUp(Path file) throws IOException {
+        byte[] block = new byte[64 << 10];
+        try (var out = Files.newOutputStream(file)) {
+            while (true) {
+                out.write(block);
+            }
+        } catch (IOException e) {
+            assertTrue(NoSpaceLeftException.of(e, file).isPresent(), e.toString());
         }
     }
 

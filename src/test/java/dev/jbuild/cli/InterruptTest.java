@@ -3,6 +3,8 @@ package dev.jbuild.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.store.BuildRecords;
+import dev.jbuild.store.Store;
 import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.ExternalTool;
 import dev.jbuild.testing.Integration;
@@ -118,6 +120,11 @@ class InterruptTest {
             List<Path> left = tmp.toList();
             assertEquals(List.of(), left, "no scratch files are left");
         }
+        // The build record says it was interrupted: the stop waits for the record as for the cleanup.
+        BuildRecords.Reading recorded = Store.open(store).buildRecords().read();
+        assertEquals(1, recorded.entries().size(), output.toString());
+        assertEquals(new BuildRecords.Reading(recorded.entries(), 0), recorded);
+        assertEquals(ExitCodes.INTERRUPTED, recorded.entries().get(0).record().outcome().exitCode(), recorded.entries().get(0).line());
         // The store still works: the next build uses it.
         Files.writeString(context.resolve("Dockerfile"), "FROM busybox\nRUN echo again > /again\n");
         Process next = new ProcessBuilder(java(), "-cp", classpath(), "dev.jbuild.cli.Main", "--root", store.toString(),

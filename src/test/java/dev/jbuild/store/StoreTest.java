@@ -374,7 +374,7 @@ class StoreTest {
         }
     }
 
-    private static Process startWorker(String... args) throws IOException {
+    static Process startWorker(String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m",
@@ -384,7 +384,7 @@ class StoreTest {
         return new ProcessBuilder(command).redirectErrorStream(true).start();
     }
 
-    private static void awaitSuccess(Process process) throws Exception {
+    static void awaitSuccess(Process process) throws Exception {
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(120, TimeUnit.SECONDS), "worker timed out");
         assertEquals(0, process.exitValue(), output);

@@ -14,6 +14,7 @@ import java.nio.file.Path;
  * <pre>
  * blob ROOT START ROUNDS          write {@link #content()} ROUNDS times through a verifying BlobWriter
  * tag  ROOT START PREFIX COUNT    tag PREFIX0..PREFIX(COUNT-1), and move the tag "shared" each time
+ * record ROOT START PREFIX COUNT append COUNT build records with ids PREFIX0..PREFIX(COUNT-1)
  * temp ROOT START                 make a temporary directory (with a file) and start a blob, print
  *                                 both paths on one line, then wait to be killed
  * </pre>
@@ -54,6 +55,11 @@ public final class StoreWorker {
                     Descriptor manifest = manifest(prefix + i);
                     store.tag("example.com/app:" + prefix + i, manifest);
                     store.tag("example.com/app:shared", manifest);
+                }
+            }
+            case "record" -> {
+                for (int i = 0; i < Integer.parseInt(args[4]); i++) {
+                    store.buildRecords().append(BuildRecordsTest.record(args[3] + i));
                 }
             }
             case "temp" -> {
