@@ -57,6 +57,8 @@ class DocsClaimsTest {
             Claim.unchecked("docs/development.md", "cgroups in hybrid mode not supported", "quotes podman's message"),
             Claim.unchecked("docs/architecture.md", "`--X is not implemented yet`, so a CI line gets", "a rule for all flags"),
             Claim.unchecked("docs/performance.md", "class not supported by AOTClassLinking", "quotes the JVM's log"),
+            Claim.unchecked("docs/supply-chain.md", "are not supported yet: an RPM-based image",
+                    "no cataloger reads RPM databases (sbom.Sboms lists its catalogers); the CLI does not scan yet"),
             Claim.unchecked("docs/registries.md", "until jbuild supports it, use a",
                     "needs a proxy that asks for credentials (the JDK's tunnelling rule)"),
             Claim.refused("docs/usage.md", "URLs, git and `target:` are not implemented yet", SCRATCH,
