@@ -254,9 +254,6 @@ final class BuildCommand implements Runnable {
      */
     private AttestationOptions attestationOptions(Attestations.Parsed parsed, DockerfileSource dockerfile, List<String> names,
             Set<String> secretIds, Set<String> sshIds) {
-        if (parsed.sbom() != null) {
-            throw UnimplementedBuildFlags.notImplemented(spec, "--sbom", "SBOM generation is being wired");
-        }
         if (parsed.provenance() == null && parsed.sbom() == null) {
             return AttestationOptions.NONE;
         }

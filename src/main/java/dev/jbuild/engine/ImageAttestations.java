@@ -6,7 +6,9 @@ import dev.jbuild.attestation.ProvenanceFacts;
 import dev.jbuild.attestation.Purls;
 import dev.jbuild.engine.api.AttestationOptions;
 import dev.jbuild.engine.api.BuildRequest;
+import dev.jbuild.engine.api.StepId;
 import dev.jbuild.engine.stage.BuildSession;
+import dev.jbuild.export.Exporter;
 import dev.jbuild.image.Descriptor;
 import dev.jbuild.image.Digest;
 import dev.jbuild.image.ImageDocuments;
@@ -14,8 +16,14 @@ import dev.jbuild.image.ImageName;
 import dev.jbuild.image.Manifest;
 import dev.jbuild.image.MediaTypes;
 import dev.jbuild.image.Platform;
+import dev.jbuild.sbom.RootFiles;
+import dev.jbuild.sbom.SbomContents;
+import dev.jbuild.sbom.SbomDocumentInfo;
+import dev.jbuild.sbom.SbomFormat;
+import dev.jbuild.sbom.Sboms;
 import dev.jbuild.store.Store;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +48,14 @@ final class ImageAttestations {
         List<AttestationLayout.Subject> subjects = subjects(options.invocation().subjectNames(), request.platform(),
                 image.digest());
         List<Descriptor> layers = new ArrayList<>();
+        if (options.sbom() != null) {
+            SbomFormat format = SbomFormat.of(options.sbom().format());
+            byte[] document = sbom(session, image, format, options.invocation().subjectNames());
+            byte[] statement = AttestationLayout.statement(AttestationLayout.STATEMENT_V01, format.predicateType(), subjects,
+                    AttestationLayout.parseStatement(document));
+            Descriptor blob = store.putBytes(AttestationLayout.IN_TOTO, statement);
+            layers.add(AttestationLayout.layer(blob.digest(), blob.size(), format.predicateType()));
+        }
         if (options.provenance() != null) {
             AttestationOptions.ProvenanceOptions provenance = options.provenance();
             String predicateType = Provenance.predicateType(provenance.version());
@@ -56,6 +72,29 @@ final class ImageAttestations {
                 null, null);
         Descriptor stored = store.putBytes(MediaTypes.OCI_MANIFEST, ImageDocuments.encode(manifest).bytes());
         return AttestationLayout.indexEntry(stored, image.digest());
+    }
+
+    /**
+     * The SBOM of the image's root filesystem: unpacked once into the store's temporary space (every
+     * layer verified, paths confined), scanned, removed.
+     */
+    private static byte[] sbom(BuildSession session, Descriptor image, SbomFormat format, List<String> names) throws IOException {
+        Store store = session.store();
+        StepId step = session.startStep("", 0, 0, "scanning the image for its SBOM (" + format.flagValue() + ")");
+        long started = System.nanoTime();
+        Path root = store.createTemporaryDirectory("sbom");
+        try {
+            Path rootfs = root.resolve("rootfs");
+            Exporter.localDirectory(store, image, rootfs, false);
+            SbomContents contents = Sboms.scan(RootFiles.directory(rootfs));
+            String version = Builder.class.getPackage().getImplementationVersion();
+            byte[] document = Sboms.write(contents, format, new SbomDocumentInfo(names.isEmpty() ? "_" : names.get(0),
+                    image.digest().toString(), session.createdTime(), version == null ? "development" : version));
+            session.finishStep(step, false, started);
+            return document;
+        } finally {
+            store.deleteTemporaryDirectory(root);
+        }
     }
 
     /** BuildKit's subjects: each name as {@code pkg:docker/NAME@TAG?platform=…}, or {@code _} for an unnamed image. */

@@ -237,6 +237,36 @@ class AttestationTest {
         }
     }
 
+    @Test
+    void sbomListsTheDpkgPackagesOfTheImage() throws Exception {
+        Path context = Files.createDirectories(temp.resolve("context"));
+        Files.createDirectories(context.resolve("var/lib/dpkg"));
+        Files.createDirectories(context.resolve("etc"));
+        Files.copy(Path.of("/var/lib/dpkg/status"), context.resolve("var/lib/dpkg/status"));
+        Files.copy(Path.of("/etc/os-release"), context.resolve("etc/os-release"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nCOPY var /var\nCOPY etc /etc\n");
+        String store = temp.resolve("store").toString();
+        CliTest.Result built = CliTest.run("--root", store, "-t", "sbom/app:1", "--sbom=true", context.toString());
+        assertEquals(0, built.exitCode(), built.err());
+        CliTest.Result inspect = CliTest.run("--root", store, "inspect", "--sbom", "sbom/app:1");
+        assertEquals(0, inspect.exitCode(), inspect.err());
+        JsonNode spdx = JSON.readTree(inspect.out());
+        assertEquals("SPDX-2.3", spdx.get("spdxVersion").asText());
+        Set<String> listed = new HashSet<>();
+        spdx.get("packages").forEach(p -> {
+            for (JsonNode ref : p.path("externalRefs")) {
+                if (ref.path("referenceLocator").asText().startsWith("pkg:deb/")) {
+                    listed.add(p.get("name").asText() + " " + p.get("versionInfo").asText());
+                }
+            }
+        });
+        Set<String> expected = new HashSet<>(ExternalTool.command("dpkg-query", "--admindir=" + context.resolve("var/lib/dpkg"),
+                "-W", "-f", "${Package} ${Version}\\n").runSuccessfully().stdout().lines().toList());
+        assertEquals(expected, listed);
+        CliTest.Result noProvenance = CliTest.run("--root", store, "inspect", "--provenance", "sbom/app:1");
+        assertEquals(1, noProvenance.exitCode(), "only the SBOM was asked for: " + noProvenance.out());
+    }
+
     private static List<String> names(JsonNode array) {
         List<String> names = new ArrayList<>();
         array.forEach(n -> names.add(n.get("name").asText()));
