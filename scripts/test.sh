@@ -28,6 +28,7 @@ packages=(
   openssh-client               # ssh-agent, ssh-add, ssh-keygen: RUN --mount=type=ssh against a real agent
   jq python3 python3-yaml      # python3-yaml: ExamplesTest parses the YAML recipes
   tar gzip zstd xz-utils bzip2 # reference (de)compressors to cross-check layers
+  rpm                          # rpmbuild and an rpmdb.sqlite for the SBOM's RPM cataloger
   debootstrap                  # a real Debian rootfs (testing.DebootstrapRootfs) whose SBOM is checked against dpkg-query
 )
 
