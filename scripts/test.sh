@@ -29,6 +29,7 @@ packages=(
   jq python3 python3-yaml      # python3-yaml: ExamplesTest parses the YAML recipes
   python3-nacl                 # libsodium's secretbox: an independent check of cosign's key encryption (SigningKeysTest)
   tar gzip zstd xz-utils bzip2 # reference (de)compressors to cross-check layers
+  rpm                          # rpmbuild and an rpmdb.sqlite for the SBOM's RPM cataloger
   debootstrap                  # a real Debian rootfs (testing.DebootstrapRootfs) whose SBOM is checked against dpkg-query
 )
 

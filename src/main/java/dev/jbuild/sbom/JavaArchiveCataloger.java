@@ -1,6 +1,7 @@
 package dev.jbuild.sbom;
 
 import java.io.ByteArrayInputStream;
+import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Consumer;
 import java.util.jar.Attributes;
 import java.util.jar.Manifest;
 import java.util.regex.Matcher;
@@ -49,7 +51,7 @@ final class JavaArchiveCataloger implements Cataloger {
         for (RootFiles.Entry entry : tree.entries()) {
             if (entry.isRegular() && isArchiveName(entry.name())) {
                 try (InputStream in = tree.open(entry)) {
-                    scan(in, entry.path(), entry.name(), 0, packages);
+                    scan(in, entry.path(), entry.name(), 0, packages, tree::warn);
                 }
             }
         }
@@ -62,8 +64,8 @@ final class JavaArchiveCataloger implements Cataloger {
     }
 
     /** Reads one archive from {@code in} (not closed), adding its packages and those of the archives in it. */
-    static void scan(InputStream in, String location, String fileName, int depth, List<SbomPackage> into)
-            throws IOException {
+    static void scan(InputStream in, String location, String fileName, int depth, List<SbomPackage> into,
+            Consumer<String> warnings) throws IOException {
         List<Properties> poms = new ArrayList<>();
         Manifest manifest = null;
         List<SbomPackage> nested = new ArrayList<>();
@@ -84,12 +86,13 @@ final class JavaArchiveCataloger implements Cataloger {
                     manifest = new Manifest(new ByteArrayInputStream(ScanTree.readBounded(zip, METADATA_LIMIT)));
                 } else if (depth < MAX_DEPTH && isArchiveName(name)) {
                     String baseName = name.substring(name.lastIndexOf('/') + 1);
-                    scan(new Unclosable(zip), location + "!/" + name, baseName, depth + 1, nested);
+                    scan(new Unclosable(zip), location + "!/" + name, baseName, depth + 1, nested, warnings);
                 }
             }
-        } catch (ZipException | IllegalArgumentException e) {
-            // Not a zip a stream can read (a launch script before it, stored entries with data descriptors,
-            // a broken file): what was read so far counts, the rest of the archive is not scanned.
+        } catch (ZipException | EOFException | IllegalArgumentException e) {
+            // Not a zip a stream can read (stored entries with data descriptors, a cut or broken file): what was
+            // read so far counts, the rest of the archive is not scanned.
+            warnings.accept(location + ": not read to the end: " + e.getMessage());
         }
         List<SbomPackage> own = new ArrayList<>();
         for (Properties pom : poms) {

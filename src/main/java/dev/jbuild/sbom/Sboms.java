@@ -27,6 +27,7 @@ public final class Sboms {
     private static final List<Cataloger> CATALOGERS = List.of(
             new DpkgCataloger(),
             new ApkCataloger(),
+            new RpmCataloger(),
             new JavaArchiveCataloger(),
             new NpmCataloger(),
             new PythonCataloger(),
@@ -51,7 +52,7 @@ public final class Sboms {
         for (Cataloger cataloger : CATALOGERS) {
             found.addAll(cataloger.catalog(tree, distro));
         }
-        return new SbomContents(distro, merge(found));
+        return new SbomContents(distro, merge(found), tree.warnings());
     }
 
     /** The document of {@code contents} in {@code format}, UTF-8 JSON; the same arguments give the same bytes. */

@@ -22,6 +22,7 @@ final class ScanTree {
     private final RootFiles files;
     private final List<RootFiles.Entry> entries;
     private final Map<String, RootFiles.Entry> byPath;
+    private final List<String> warnings = new ArrayList<>();
 
     private ScanTree(RootFiles files, List<RootFiles.Entry> entries) {
         this.files = files;
@@ -71,6 +72,15 @@ final class ScanTree {
         };
         Optional<RootedResolver.Resolved> resolved = RootedResolver.lookup(root, path, true);
         return resolved.map(r -> byPath.get(LayerPaths.absolute(r.path())));
+    }
+
+    /** Something the scan could not read, for the user: the file and why (the scan goes on). */
+    void warn(String warning) {
+        warnings.add(warning);
+    }
+
+    List<String> warnings() {
+        return List.copyOf(warnings);
     }
 
     InputStream open(RootFiles.Entry entry) throws IOException {

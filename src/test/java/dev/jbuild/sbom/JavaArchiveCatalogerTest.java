@@ -171,9 +171,18 @@ class JavaArchiveCatalogerTest {
     }
 
     @Test
-    void notAZipIsNoPackageAndNoFailure() throws Exception {
-        write("app/broken.jar", "PK\u0003\u0004 this is not a zip".getBytes(StandardCharsets.ISO_8859_1));
+    void aCutJarIsReadUpToTheCutWithAWarning() throws Exception {
+        // a real jar cut in the middle of its second entry, as an interrupted copy leaves it
+        byte[] noise = new byte[100_000];
+        new java.util.Random(1).nextBytes(noise);
+        byte[] jar = jar(null, entries("META-INF/maven/org.cut/cut/pom.properties", pom("org.cut", "cut", "1"),
+                "big.bin", noise));
+        write("app/broken.jar", java.util.Arrays.copyOf(jar, jar.length / 2));
         write("app/text.jar", "plain text".getBytes(StandardCharsets.UTF_8));
-        assertEquals(List.of(), scan());
+        SbomContents contents = Sboms.scan(RootFiles.directory(root));
+        // what was read before the cut counts
+        assertEquals(List.of("pkg:maven/org.cut/cut@1"), contents.packages().stream().map(SbomPackage::purl).toList());
+        assertEquals(1, contents.warnings().size(), contents.warnings().toString());
+        assertTrue(contents.warnings().get(0).startsWith("/app/broken.jar: not read to the end"), contents.warnings().toString());
     }
 }
