@@ -99,11 +99,7 @@ final class Attestations {
         if (!format.equals("spdx") && !format.equals("cyclonedx")) {
             throw new ParameterException(spec.commandLine(), "invalid sbom format " + format + ": expected spdx or cyclonedx");
         }
-        if (bool(spec, fields, "scan-stage")) {
-            throw UnimplementedBuildFlags.notImplemented(spec, flag + (flag.equals("--attest") ? " type=sbom," : "=") + "scan-stage=true",
-                    "the SBOM lists the final image only");
-        }
-        return new AttestationOptions.SbomOptions(false, format);
+        return new AttestationOptions.SbomOptions(bool(spec, fields, "scan-stage"), format);
     }
 
     /**

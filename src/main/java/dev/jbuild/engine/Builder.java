@@ -266,15 +266,18 @@ public final class Builder {
                     cacheOptions, cacheSources, stepNumbers, platformLabel);
             BaseImages images = new BaseImages(session, transfer, transferLock);
             ImageState result;
+            StageGraph graph = new StageGraph(request.plan().stages(), parallelism);
             try (RootfsLayers rootfs = new RootfsLayers(session)) {
-                result = runStages(session, images, rootfs);
+                result = runStages(session, images, rootfs, graph);
                 exports.collect(session.cache(), finalImageStages(request.plan()));
             } finally {
                 session.cache().close();
             }
             materials.addAll(session.materials());
             BuildResult built = commit(session, result);
-            Descriptor attestation = request.attestations().any() ? ImageAttestations.write(session, built.manifest(), run) : null;
+            Descriptor attestation = request.attestations().any()
+                    ? ImageAttestations.write(session, built.manifest(), run, ImageAttestations.extras(session, graph, result))
+                    : null;
             Outputs.write(session, built);
             return new PlatformImage(request.push() ? built.withPushed(push(built, images.layerSources())) : built,
                     attestation, Map.copyOf(images.layerSources()));
@@ -293,9 +296,8 @@ public final class Builder {
      * Runs the plan's stages, independent ones at the same time (see {@link StageGraph}), and
      * returns the target stage's image.
      */
-    private ImageState runStages(BuildSession session, BaseImages images, RootfsLayers rootfs)
+    private ImageState runStages(BuildSession session, BaseImages images, RootfsLayers rootfs, StageGraph graph)
             throws BuildException, IOException {
-        StageGraph graph = new StageGraph(session.request().plan().stages(), parallelism);
         StageSources sources = new StageSources(session, images, graph);
         return graph.run(session.request().plan().target(), stage -> {
             ImageState state = base(stage, images, graph);

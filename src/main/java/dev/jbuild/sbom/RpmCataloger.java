@@ -24,8 +24,8 @@ import java.util.Optional;
 final class RpmCataloger implements Cataloger {
 
     static final List<String> DATABASES = List.of("/var/lib/rpm/rpmdb.sqlite", "/usr/lib/sysimage/rpm/rpmdb.sqlite");
-    /** A full Fedora workstation's database is ~100 MiB; container images have a few MiB. */
-    static final int DATABASE_LIMIT = 512 << 20;
+    /** Container images have a few MiB (a full Fedora workstation ~100 MiB); read into the heap, so bounded well under it. */
+    static final int DATABASE_LIMIT = 64 << 20;
 
     private static final int NAME = 1000;
     private static final int VERSION = 1001;

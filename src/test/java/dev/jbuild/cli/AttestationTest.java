@@ -72,9 +72,10 @@ class AttestationTest {
             String dockerfile = TestResources.text(AttestationTest.class, "provenance").replace("BASE", base).replace("URL", url);
             Files.writeString(context.resolve("Dockerfile"), dockerfile);
             String target = registry.reference("att/app", "1");
+            Path secret = Files.writeString(temp.resolve("token"), "tok-3f9a61c2-never-in-an-attestation");
             CliTest.Result result = CliTest.run("--root", store, "--platform", "linux/amd64,linux/arm64", "-t", target,
-                    "--push", "--provenance=mode=max", "--build-arg", "GREETING=bonjour", "--label", "team=core",
-                    context.toString());
+                    "--push", "--provenance=mode=max", "--sbom=true", "--build-arg", "GREETING=bonjour", "--label", "team=core",
+                    "--secret", "id=token,src=" + secret, context.toString());
             assertEquals(0, result.exitCode(), result.err());
 
             JsonNode index = rawManifest(registry, target);
@@ -101,12 +102,24 @@ class AttestationTest {
                 assertEquals("application/vnd.oci.empty.v1+json", attestation.at("/config/mediaType").asText());
                 assertEquals(Digest.of("{}".getBytes(StandardCharsets.UTF_8)).toString(), attestation.at("/config/digest").asText());
                 assertEquals(image.get("digest").asText(), attestation.at("/subject/digest").asText());
-                assertEquals(1, attestation.get("layers").size());
-                JsonNode layer = attestation.get("layers").get(0);
+                assertEquals(2, attestation.get("layers").size(), "the SBOM, then the provenance");
+                JsonNode sbomLayer = attestation.get("layers").get(0);
+                assertEquals("application/vnd.in-toto+json", sbomLayer.get("mediaType").asText());
+                assertEquals("https://spdx.dev/Document", sbomLayer.at("/annotations/in-toto.io~1predicate-type").asText());
+                byte[] sbomBytes = blob(registry, "att/app", sbomLayer.get("digest").asText());
+                assertFalse(new String(sbomBytes, StandardCharsets.UTF_8).contains("tok-3f9a61c2"), "no secret value");
+                JsonNode sbom = JSON.readTree(sbomBytes);
+                assertEquals("https://in-toto.io/Statement/v0.1", sbom.get("_type").asText());
+                assertEquals("https://spdx.dev/Document", sbom.get("predicateType").asText());
+                assertEquals(image.get("digest").asText(), "sha256:" + sbom.at("/subject/0/digest/sha256").asText());
+                assertEquals("SPDX-2.3", sbom.at("/predicate/spdxVersion").asText());
+                JsonNode layer = attestation.get("layers").get(1);
                 assertEquals("application/vnd.in-toto+json", layer.get("mediaType").asText());
                 assertEquals("https://slsa.dev/provenance/v0.2", layer.at("/annotations/in-toto.io~1predicate-type").asText());
 
-                JsonNode statement = JSON.readTree(blob(registry, "att/app", layer.get("digest").asText()));
+                byte[] statementBytes = blob(registry, "att/app", layer.get("digest").asText());
+                assertFalse(new String(statementBytes, StandardCharsets.UTF_8).contains("tok-3f9a61c2"), "no secret value");
+                JsonNode statement = JSON.readTree(statementBytes);
                 assertEquals("https://in-toto.io/Statement/v0.1", statement.get("_type").asText());
                 assertEquals("https://slsa.dev/provenance/v0.2", statement.get("predicateType").asText());
                 assertEquals(1, statement.get("subject").size());
@@ -158,6 +171,19 @@ class AttestationTest {
                 }
             }
             assertEquals(1, invocationIds.size(), "one invocation id for the platforms of one build");
+
+            // Pulled back into another store: each platform's attestations come with it.
+            String pulledStore = temp.resolve("pulled").toString();
+            for (String platform : List.of("linux/amd64", "linux/arm64")) {
+                CliTest.Result pull = CliTest.run("--root", pulledStore, "pull", "--platform", platform, target);
+                assertEquals(0, pull.exitCode(), pull.err());
+                CliTest.Result spdx = CliTest.run("--root", pulledStore, "inspect", "--sbom", "--platform", platform, target);
+                assertEquals(0, spdx.exitCode(), spdx.err());
+                assertEquals("SPDX-2.3", JSON.readTree(spdx.out()).get("spdxVersion").asText());
+                CliTest.Result provenance = CliTest.run("--root", pulledStore, "inspect", "--provenance", "--platform", platform, target);
+                assertEquals(0, provenance.exitCode(), provenance.err());
+                assertTrue(JSON.readTree(provenance.out()).at("/invocation/environment/platform").isTextual(), provenance.out());
+            }
         } finally {
             server.stop(0);
         }

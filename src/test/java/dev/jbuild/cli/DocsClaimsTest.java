@@ -76,8 +76,6 @@ class DocsClaimsTest {
             Claim.refused("docs/dockerfile.md", "**Not supported:** `RUN --device`", "FROM scratch\nRUN --device=/dev/fuse true\n",
                     "Dockerfile:2:5: unknown flag: device", "--progress=plain", "CONTEXT"),
             // The table of docker build flags jbuild refuses or accepts only in their harmless forms.
-            Claim.refused("docs/supply-chain.md", "`scan-stage=true` (also the build stages) is \"not implemented yet\"", SCRATCH,
-                    "--sbom=scan-stage=true is not implemented yet", "--sbom=scan-stage=true", "CONTEXT"),
             Claim.refused("docs/usage.md", "a scanner image (`--sbom=generator=IMAGE`) is \"not implemented yet\"", SCRATCH,
                     "--sbom=generator=docker/scout-sbom-indexer is not implemented yet", "--sbom=generator=docker/scout-sbom-indexer",
                     "CONTEXT"),

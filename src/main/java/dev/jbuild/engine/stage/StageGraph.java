@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionService;
@@ -112,6 +113,13 @@ public final class StageGraph {
             throw new BuildException(at, "stage " + index + " failed");
         }
         return result.join();
+    }
+
+    /** The image of stage {@code index} once it finished without failure; empty while it runs or when it failed. */
+    public Optional<ImageState> finished(int index) {
+        CompletableFuture<ImageState> result = results.get(index);
+        return result != null && result.isDone() && !result.isCompletedExceptionally()
+                ? Optional.of(result.join()) : Optional.empty();
     }
 
     /**
