@@ -37,6 +37,37 @@ public final class AttestationReader {
 
     private AttestationReader() {}
 
+    /** One statement as stored: the image it is about, its predicate type, its bytes. */
+    public record StoredStatement(Digest image, String predicateType, byte[] bytes) {
+        public StoredStatement {
+            bytes = bytes.clone();
+        }
+
+        @Override
+        public byte[] bytes() {
+            return bytes.clone();
+        }
+    }
+
+    /** Every in-toto statement of every attestation manifest of {@code index}, in index and layer order. */
+    public static List<StoredStatement> all(Source source, Index index) throws IOException {
+        List<StoredStatement> all = new ArrayList<>();
+        for (Descriptor entry : index.manifests()) {
+            if (!AttestationLayout.isAttestation(entry)) {
+                continue;
+            }
+            Digest image = Digest.parse(entry.annotation(AttestationLayout.REFERENCE_DIGEST));
+            Manifest attestation = ImageDocuments.parseManifest(source.manifest(entry.digest())).value();
+            for (Descriptor layer : attestation.layers()) {
+                String type = layer.annotation(AttestationLayout.PREDICATE_TYPE);
+                if (AttestationLayout.IN_TOTO.equals(layer.mediaType()) && type != null) {
+                    all.add(new StoredStatement(image, type, source.blob(layer)));
+                }
+            }
+        }
+        return all;
+    }
+
     /**
      * @param predicateTypePrefix e.g. {@code https://slsa.dev/provenance/} or {@code https://spdx.dev/Document}
      * @throws IOException naming what is missing: an image without an index, without attestations, or

@@ -459,7 +459,7 @@ final class BuildCommand implements Runnable {
         BuildOutputFiles.write(result, iidFile, metadataFile);
         if (signingKey != null) {
             SignCommand.signPushed(spec, result.pushed(), signingKey,
-                    silent || mode == Progress.json || mode == Progress.rawjson ? null : err);
+                    silent || mode == Progress.json || mode == Progress.rawjson ? null : err, store, result.manifest());
         }
         if (loadInto != null) {
             // The engine's own lines ("Loaded image: …") are progress: not in -q's or json's output.

@@ -1,10 +1,16 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.attestation.AttestationReader;
+import dev.jbuild.image.Descriptor;
 import dev.jbuild.image.Digest;
+import dev.jbuild.image.ImageDocuments;
 import dev.jbuild.image.ImageName;
+import dev.jbuild.image.Index;
+import dev.jbuild.image.MediaTypes;
 import dev.jbuild.registry.RegistryClient;
 import dev.jbuild.signing.ImageSigner;
 import dev.jbuild.signing.SigningKey;
+import dev.jbuild.store.Store;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -66,9 +72,21 @@ final class SignCommand implements Runnable {
         }
     }
 
-    /** {@code --sign-key}: signs each pushed {@code name@digest} (the digest the registry stored, so nothing is asked again). */
-    static void signPushed(CommandSpec spec, List<String> pushed, SigningKey key, PrintWriter err) {
+    /**
+     * {@code --sign-key}: signs each pushed {@code name@digest} (the digest the registry stored, so nothing is
+     * asked again), and each attestation statement the build pushed with it as a DSSE envelope in the
+     * platform image's {@code .att} image, as {@code cosign attest --key} would ({@code pushedImage} is the
+     * build's manifest or index in the store).
+     */
+    static void signPushed(CommandSpec spec, List<String> pushed, SigningKey key, PrintWriter err, Store store,
+            Descriptor pushedImage) {
         List<ImageName> names = pushed.stream().map(ImageName::parse).toList();
+        List<AttestationReader.StoredStatement> statements;
+        try {
+            statements = statements(store, pushedImage);
+        } catch (IOException e) {
+            throw new CliFailure(ExitCodes.BUILD_FAILED, "error: reading the build's attestations to sign them: " + e.getMessage());
+        }
         try (RegistryClient registry = Registries.client(spec, names)) {
             ImageSigner signer = new ImageSigner(registry);
             for (ImageName name : names) {
@@ -77,11 +95,39 @@ final class SignCommand implements Runnable {
                     if (err != null) {
                         report(signed, err);
                     }
+                    for (AttestationReader.StoredStatement statement : statements) {
+                        ImageSigner.Signed attested = signer.attest(name, statement.image(), statement.bytes(),
+                                statement.predicateType(), key);
+                        if (err != null) {
+                            err.println((attested.added() ? "signed the " : "already signed with this key: the ")
+                                    + statement.predicateType() + " attestation of " + name.familiar() + " ("
+                                    + statement.image() + ") in " + attested.signatures().familiar());
+                            err.flush();
+                        }
+                    }
                 } catch (IOException e) {
                     throw new CliFailure(ExitCodes.BUILD_FAILED, "error: signing " + name.familiar() + " (pushed): " + e.getMessage());
                 }
             }
         }
+    }
+
+    private static List<AttestationReader.StoredStatement> statements(Store store, Descriptor image) throws IOException {
+        if (!MediaTypes.isIndex(image.mediaType())) {
+            return List.of();
+        }
+        Index index = (Index) ImageDocuments.parseManifestOrIndex(store.readBytes(image.digest())).value();
+        return AttestationReader.all(new AttestationReader.Source() {
+            @Override
+            public byte[] manifest(Digest digest) throws IOException {
+                return store.readBytes(digest);
+            }
+
+            @Override
+            public byte[] blob(Descriptor descriptor) throws IOException {
+                return store.readBytes(descriptor.digest());
+            }
+        }, index);
     }
 
     static void report(ImageSigner.Signed signed, PrintWriter err) {

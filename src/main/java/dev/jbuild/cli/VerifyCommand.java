@@ -2,6 +2,7 @@ package dev.jbuild.cli;
 
 import dev.jbuild.image.Digest;
 import dev.jbuild.image.ImageName;
+import dev.jbuild.image.Platform;
 import dev.jbuild.registry.RegistryClient;
 import dev.jbuild.signing.ImageSigner;
 import dev.jbuild.signing.SigningException;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code jbuild verify --key cosign.pub IMAGE...}: checks cosign-format signatures; exit 1 when an image has no valid one. */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Verify the cosign-format signatures of images in a registry against a public key.",
+        description = {"Verify the cosign-format signatures (or, with --attestations, the signed attestations) of images in a registry against a public key.",
             "Exits 1 unless every IMAGE has a signature that verifies for the digest it names now."})
 final class VerifyCommand implements Runnable {
 
@@ -35,6 +36,14 @@ final class VerifyCommand implements Runnable {
             description = "text (a line per verified signature) or json (per image, cosign's list of the verified payloads).")
     String output;
 
+    @Option(names = "--attestations", description = "Verify the image's signed attestations (cosign verify-attestation's "
+            + "format: DSSE envelopes in the sha256-<hex>.att image, made by build --sign-key) instead of its signatures.")
+    boolean attestations;
+
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]",
+            description = "With --attestations: the platform's image of a multi-platform IMAGE (default: the host's).")
+    String platform;
+
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "REGISTRY/NAME[:TAG|@DIGEST] to verify.")
     List<String> images;
 
@@ -42,6 +51,16 @@ final class VerifyCommand implements Runnable {
     public void run() {
         if (!output.equals("text") && !output.equals("json")) {
             throw new ParameterException(spec.commandLine(), "invalid --output " + output + " (text or json)");
+        }
+        if (platform != null && !attestations) {
+            throw new ParameterException(spec.commandLine(), "--platform goes with --attestations (a signature is over the "
+                    + "digest IMAGE names)");
+        }
+        Platform wanted;
+        try {
+            wanted = platform == null ? Platform.host() : Platform.parse(platform).normalize();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "invalid --platform " + platform + ": " + e.getMessage());
         }
         List<ImageName> names = images.stream().map(i -> ImageReferences.parse(i, spec)).toList();
         ECPublicKey publicKey = SigningKeyFiles.publicKey(key);
@@ -51,7 +70,11 @@ final class VerifyCommand implements Runnable {
             ImageSigner signer = new ImageSigner(registry);
             for (ImageName name : names) {
                 try {
-                    print(signer.verify(name, publicKey), out);
+                    if (attestations) {
+                        printAttestations(signer.verifyAttestations(name, wanted, publicKey), out);
+                    } else {
+                        print(signer.verify(name, publicKey), out);
+                    }
                 } catch (SigningException e) {
                     failures.add("error: " + name.familiar() + ": " + e.getMessage());
                 } catch (IOException e) {
@@ -62,6 +85,18 @@ final class VerifyCommand implements Runnable {
         out.flush();
         if (!failures.isEmpty()) {
             throw new CliFailure(ExitCodes.BUILD_FAILED, failures, null);
+        }
+    }
+
+    private void printAttestations(List<ImageSigner.VerifiedAttestation> verified, PrintWriter out) {
+        if (output.equals("json")) {
+            List<String> statements = verified.stream().map(v -> new String(v.statement(), StandardCharsets.UTF_8)).toList();
+            out.println("[" + String.join(",", statements) + "]");
+            return;
+        }
+        for (ImageSigner.VerifiedAttestation v : verified) {
+            out.println("verified " + v.image().familiar() + " (" + v.digest() + "): " + v.predicateType() + ", statement "
+                    + Digest.of(v.statement()).shortHex());
         }
     }
 

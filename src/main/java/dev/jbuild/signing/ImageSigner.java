@@ -1,12 +1,18 @@
 package dev.jbuild.signing;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.jbuild.image.Descriptor;
 import dev.jbuild.image.Digest;
 import dev.jbuild.image.DigestMismatchException;
 import dev.jbuild.image.Document;
+import dev.jbuild.image.ImageDocuments;
 import dev.jbuild.image.ImageName;
+import dev.jbuild.image.Index;
+import dev.jbuild.image.InvalidDocumentException;
 import dev.jbuild.image.Manifest;
 import dev.jbuild.image.ManifestOrIndex;
+import dev.jbuild.image.Platform;
+import dev.jbuild.image.PlatformMatcher;
 import dev.jbuild.registry.RegistryClient;
 import dev.jbuild.registry.RegistryException;
 import java.io.ByteArrayInputStream;
@@ -14,6 +20,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.security.interfaces.ECPublicKey;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -34,6 +41,8 @@ public final class ImageSigner {
 
     /** cosign's bound on the layers (signatures) of one {@code .sig} image, for signing and verifying alike. */
     public static final int MAX_SIGNATURES = 1000;
+    /** cosign's annotation of an attestation layer. */
+    static final String PREDICATE_TYPE = "predicateType";
 
     private final RegistryClient registry;
 
@@ -86,31 +95,173 @@ public final class ImageSigner {
      * payload and annotations, verifying with the same key) is there already.
      */
     public Signed sign(ImageName image, Digest digest, SigningKey key, Map<String, String> annotations) throws IOException {
-        ImageName repository = repositoryOf(image);
-        byte[] payload = SimpleSigning.payload(repository, digest, annotations);
+        byte[] payload = SimpleSigning.payload(repositoryOf(image), digest, annotations);
         String signature = Base64.getEncoder().encodeToString(Ecdsa.sign(key.privateKey(), payload));
-        Descriptor layer = SignatureImage.layer(payload, signature, annotations);
-        ImageName signatures = withTag(repository, SignatureImage.tag(digest));
+        Descriptor layer = SignatureImage.layer(SignatureImage.LAYER_MEDIA_TYPE, payload, signature, annotations);
+        return append(image, digest, SignatureImage.tag(digest), "signatures", layer, payload,
+                existing -> key.publicKey() != null && equivalent(existing, layer, payload, key.publicKey()));
+    }
+
+    /**
+     * Signs an in-toto statement about {@code digest} in {@code image}'s repository as {@code cosign attest
+     * --key} does: a DSSE envelope (payload type {@code application/vnd.in-toto+json}) as a layer of the
+     * {@code sha256-<hex>.att} image, annotated with the statement's predicate type. An attestation whose
+     * layer verifies with the key and carries the same statement is not added twice.
+     */
+    public Signed attest(ImageName image, Digest digest, byte[] statement, String predicateType, SigningKey key)
+            throws IOException {
+        byte[] envelope = Dsse.sign(Dsse.IN_TOTO_PAYLOAD_TYPE, statement, key, "");
+        Descriptor layer = SignatureImage.layer(SignatureImage.DSSE_MEDIA_TYPE, envelope, "", Map.of(PREDICATE_TYPE, predicateType));
+        ImageName repository = repositoryOf(image);
+        return append(image, digest, SignatureImage.attestationTag(digest), "attestations", layer, envelope, existing -> {
+            if (key.publicKey() == null || !SignatureImage.DSSE_MEDIA_TYPE.equals(existing.mediaType())
+                    || !predicateType.equals(existing.annotation(PREDICATE_TYPE))) {
+                return false;
+            }
+            try {
+                return Arrays.equals(Dsse.verify(registry.fetchBytes(repository, existing), key.publicKey()).body(), statement);
+            } catch (SigningException | DigestMismatchException e) {
+                return false;
+            }
+        });
+    }
+
+    /** A layer an image of signatures or attestations may already hold in an equivalent form. */
+    @FunctionalInterface
+    private interface Duplicate {
+        boolean of(Descriptor existing) throws IOException;
+    }
+
+    /**
+     * Appends {@code layer} (whose blob is {@code blob}) to the image tagged {@code tag} in {@code image}'s
+     * repository, unless an equivalent layer is there.
+     */
+    private Signed append(ImageName image, Digest digest, String tag, String what, Descriptor layer, byte[] blob,
+            Duplicate duplicate)
+            throws IOException {
+        ImageName repository = repositoryOf(image);
+        ImageName signatures = withTag(repository, tag);
         List<Descriptor> layers = new ArrayList<>(existingSignatures(signatures).map(Manifest::layers).orElse(List.of()));
-        if (key.publicKey() != null && layers.stream().anyMatch(l -> equivalent(l, layer, payload, key.publicKey()))) {
-            return new Signed(image, digest, signatures, false);
+        for (Descriptor existing : layers) {
+            if (duplicate.of(existing)) {
+                return new Signed(image, digest, signatures, false);
+            }
         }
         if (layers.size() >= MAX_SIGNATURES) {
-            throw new IOException(signatures.familiar() + " holds " + layers.size() + " signatures already, cosign's limit ("
+            throw new IOException(signatures.familiar() + " holds " + layers.size() + " " + what + " already, cosign's limit ("
                     + MAX_SIGNATURES + "); no more can be added");
         }
         layers.add(layer);
         byte[] config = SignatureImage.config(layers);
         Document<Manifest> manifest = SignatureImage.manifest(layers, config);
         Map<Digest, byte[]> blobs = new HashMap<>();
-        blobs.put(layer.digest(), payload);
+        blobs.put(layer.digest(), blob);
         blobs.put(manifest.value().config().digest(), config);
-        // The earlier layers are in the repository already; only the new payload and the config go up.
-        for (Descriptor blob : List.of(layer, manifest.value().config())) {
-            registry.pushBlob(repository, blob, d -> new ByteArrayInputStream(blobs.get(d.digest())), null);
+        // The earlier layers are in the repository already; only the new blob and the config go up.
+        for (Descriptor part : List.of(layer, manifest.value().config())) {
+            registry.pushBlob(repository, part, d -> new ByteArrayInputStream(blobs.get(d.digest())), null);
         }
         registry.pushManifest(repository, signatures.tag(), manifest);
         return new Signed(image, digest, signatures, true);
+    }
+
+    /**
+     * One attestation that verified: the in-toto statement (the DSSE payload) and its predicate type.
+     */
+    public record VerifiedAttestation(ImageName image, Digest digest, String predicateType, byte[] statement) {
+        public VerifiedAttestation {
+            statement = statement.clone();
+        }
+
+        @Override
+        public byte[] statement() {
+            return statement.clone();
+        }
+    }
+
+    /**
+     * The attestations of the image {@code image} names now, for {@code platform} when it names an index
+     * (the attestations are about a platform's image manifest, as BuildKit's statements are).
+     */
+    public List<VerifiedAttestation> verifyAttestations(ImageName image, Platform platform, ECPublicKey key)
+            throws IOException, SigningException {
+        Document<ManifestOrIndex> document = registry.fetchManifest(image);
+        Digest digest = document.digest();
+        if (document.value() instanceof Index index) {
+            digest = PlatformMatcher.of(platform).best(index)
+                    .orElseThrow(() -> new SigningException(image.familiar() + " has no image for " + platform))
+                    .digest();
+        }
+        return verifyAttestations(image, digest, key);
+    }
+
+    /**
+     * The attestations of {@code digest} (an image manifest in {@code image}'s repository) that verify with
+     * {@code key}, as {@code cosign verify-attestation --key} checks them: each {@code .att} layer a DSSE
+     * envelope of an in-toto statement whose signature verifies, and whose subjects include the digest.
+     *
+     * @throws SigningException when none does, saying why each failed (or that there are none)
+     */
+    public List<VerifiedAttestation> verifyAttestations(ImageName image, Digest digest, ECPublicKey key)
+            throws IOException, SigningException {
+        ImageName repository = repositoryOf(image);
+        ImageName attestations = withTag(repository, SignatureImage.attestationTag(digest));
+        Optional<Manifest> manifest = existingSignatures(attestations);
+        String subject = repository.familiar() + "@" + digest;
+        if (manifest.isEmpty() || manifest.get().layers().isEmpty()) {
+            throw new SigningException("no attestations found for " + subject + " (no " + attestations.tag() + " tag in "
+                    + repository.familiar() + ")");
+        }
+        if (manifest.get().layers().size() > MAX_SIGNATURES) {
+            throw new SigningException(attestations.familiar() + " has " + manifest.get().layers().size()
+                    + " layers, more than " + MAX_SIGNATURES + " (cosign's limit): not read");
+        }
+        List<VerifiedAttestation> verified = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        List<Descriptor> layers = manifest.get().layers();
+        for (int i = 0; i < layers.size(); i++) {
+            Descriptor layer = layers.get(i);
+            try {
+                verified.add(verifyAttestation(repository, layer, digest, key, image));
+            } catch (SigningException e) {
+                problems.add("attestation " + (i + 1) + " (" + layer.digest().shortHex() + "): " + e.getMessage());
+            }
+        }
+        if (verified.isEmpty()) {
+            throw new SigningException("no valid attestation for " + subject + ":\n  " + String.join("\n  ", problems));
+        }
+        return verified;
+    }
+
+    private VerifiedAttestation verifyAttestation(ImageName repository, Descriptor layer, Digest digest, ECPublicKey key,
+            ImageName image) throws IOException, SigningException {
+        if (!SignatureImage.DSSE_MEDIA_TYPE.equals(layer.mediaType())) {
+            throw new SigningException("not a DSSE envelope layer (" + layer.mediaType() + ")");
+        }
+        byte[] envelope;
+        try {
+            envelope = registry.fetchBytes(repository, layer);
+        } catch (DigestMismatchException e) {
+            throw new SigningException("the envelope does not match its digest: " + e.getMessage());
+        }
+        Dsse.Payload payload = Dsse.verify(envelope, key);
+        if (!Dsse.IN_TOTO_PAYLOAD_TYPE.equals(payload.payloadType())) {
+            throw new SigningException("the payload is " + payload.payloadType() + ", not an in-toto statement");
+        }
+        JsonNode statement;
+        try {
+            statement = ImageDocuments.parsePart(payload.body(), JsonNode.class);
+        } catch (InvalidDocumentException e) {
+            throw new SigningException("the statement is not JSON: " + e.getMessage());
+        }
+        boolean names = false;
+        for (JsonNode s : statement.path("subject")) {
+            names |= digest.hex().equals(s.path("digest").path(digest.algorithm()).asText());
+        }
+        if (!names) {
+            throw new SigningException("the statement is not about " + digest);
+        }
+        return new VerifiedAttestation(image, digest, statement.path("predicateType").asText(""), payload.body());
     }
 
     /**

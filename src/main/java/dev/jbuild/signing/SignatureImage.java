@@ -14,7 +14,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The image cosign keeps an image's signatures in: tag {@code sha256-<hex>.sig} in the image's own
+ * The image cosign keeps an image's signatures in (and, the same way, its attestations under
+ * {@code sha256-<hex>.att}, each layer a DSSE envelope): tag {@code sha256-<hex>.sig} in the image's own
  * repository, an OCI manifest with one layer per signature (the payload blob, its signature in the
  * layer's {@code dev.cosignproject.cosign/signature} annotation). Its config is what
  * go-containerregistry's {@code mutate.Append} makes of the empty image cosign starts from: zero
@@ -26,6 +27,8 @@ final class SignatureImage {
 
     static final String LAYER_MEDIA_TYPE = "application/vnd.dev.cosign.simplesigning.v1+json";
     static final String SIGNATURE_ANNOTATION = "dev.cosignproject.cosign/signature";
+    /** An attestation layer: the DSSE envelope itself (its signature inside, the annotation empty). */
+    static final String DSSE_MEDIA_TYPE = "application/vnd.dsse.envelope.v1+json";
 
     /** Go's zero {@code time.Time}, which ggcr writes for the unset times. */
     private static final String ZERO_TIME = "0001-01-01T00:00:00Z";
@@ -35,6 +38,11 @@ final class SignatureImage {
     /** {@code sha256-<hex>.sig}, cosign's tag for the signatures of {@code image}. */
     static String tag(Digest image) {
         return image.algorithm() + "-" + image.hex() + ".sig";
+    }
+
+    /** {@code sha256-<hex>.att}, cosign's tag for the attestations of {@code image}. */
+    static String attestationTag(Digest image) {
+        return image.algorithm() + "-" + image.hex() + ".att";
     }
 
     @JsonPropertyOrder({"architecture", "created", "history", "os", "rootfs", "config"})
@@ -59,11 +67,14 @@ final class SignatureImage {
         return ImageDocuments.encode(new Manifest(MediaTypes.OCI_MANIFEST, Descriptor.of(MediaTypes.OCI_CONFIG, config), layers));
     }
 
-    /** The layer of one signature: the payload blob, with the base64 signature as its annotation. */
-    static Descriptor layer(byte[] payload, String base64Signature, Map<String, String> extraAnnotations) {
-        Descriptor blob = Descriptor.of(LAYER_MEDIA_TYPE, payload);
+    /**
+     * The layer of one signature: the payload blob, with the base64 signature as its annotation (empty for an
+     * attestation, whose envelope holds it).
+     */
+    static Descriptor layer(String mediaType, byte[] payload, String base64Signature, Map<String, String> extraAnnotations) {
+        Descriptor blob = Descriptor.of(mediaType, payload);
         Map<String, String> annotations = new TreeMap<>(extraAnnotations);
         annotations.put(SIGNATURE_ANNOTATION, base64Signature);
-        return new Descriptor(LAYER_MEDIA_TYPE, blob.digest(), blob.size(), null, annotations, null, null, null, null);
+        return new Descriptor(mediaType, blob.digest(), blob.size(), null, annotations, null, null, null, null);
     }
 }

@@ -1,5 +1,6 @@
 package dev.jbuild.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,7 @@ import dev.jbuild.registry.RegistryClient;
 import dev.jbuild.testing.ExternalTool;
 import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.LocalRegistry;
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -265,6 +267,70 @@ class SigningCliTest {
             CliTest.Result withoutPush = jbuild("build", "--sign-key", key.toString(), "-t", image, context.toString());
             assertEquals(2, withoutPush.exitCode(), withoutPush.err());
             assertTrue(withoutPush.err().contains("--sign-key signs what the build pushes: add --push"), withoutPush.err());
+        }
+    }
+
+    @Test
+    void buildSignsItsAttestationsAsDsseEnvelopesInCosignsAttImage() throws Exception {
+        try (LocalRegistry registry = LocalRegistry.startPlain()) {
+            String image = registry.reference("team/attested", "1");
+            buildAndPush(image, "--sign-key", key.toString(), "--provenance=mode=max", "--sbom=true");
+            JsonNode index = new ObjectMapper().readTree(rawManifest(registry, image));
+            String platformDigest = index.at("/manifests/0/digest").asText();
+            JsonNode attestationManifest = new ObjectMapper().readTree(rawManifest(registry,
+                    registry.host() + "/team/attested@" + index.at("/manifests/1/digest").asText()));
+
+            // cosign's layout: sha256-<platform image hex>.att, one DSSE envelope layer per statement.
+            JsonNode att = new ObjectMapper().readTree(rawManifest(registry,
+                    registry.host() + "/team/attested:" + platformDigest.replace(':', '-') + ".att"));
+            assertEquals(2, att.get("layers").size(), att.toString());
+            for (int i = 0; i < 2; i++) {
+                JsonNode layer = att.get("layers").get(i);
+                assertEquals("application/vnd.dsse.envelope.v1+json", layer.get("mediaType").asText());
+                assertEquals("", layer.at("/annotations/dev.cosignproject.cosign~1signature").asText());
+                JsonNode stored = attestationManifest.get("layers").get(i);
+                assertEquals(stored.at("/annotations/in-toto.io~1predicate-type").asText(), layer.at("/annotations/predicateType").asText());
+
+                JsonNode envelope = new ObjectMapper().readTree(blob(registry, "team/attested", layer.get("digest").asText()));
+                assertEquals("application/vnd.in-toto+json", envelope.get("payloadType").asText());
+                byte[] statement = Base64.getDecoder().decode(envelope.get("payload").asText());
+                assertArrayEquals(blob(registry, "team/attested", stored.get("digest").asText()), statement,
+                        "the envelope carries the statement of the attestation manifest, byte for byte");
+                // DSSE's pre-authentication encoding, checked by openssl.
+                byte[] type = "application/vnd.in-toto+json".getBytes(StandardCharsets.UTF_8);
+                ByteArrayOutputStream pae = new ByteArrayOutputStream();
+                pae.write(("DSSEv1 " + type.length + " ").getBytes(StandardCharsets.UTF_8));
+                pae.write(type);
+                pae.write((" " + statement.length + " ").getBytes(StandardCharsets.UTF_8));
+                pae.write(statement);
+                Path paeFile = Files.write(temp.resolve("pae-" + i), pae.toByteArray());
+                Path signature = Files.write(temp.resolve("dsse-sig-" + i),
+                        Base64.getDecoder().decode(envelope.at("/signatures/0/sig").asText()));
+                String openssl = ExternalTool.command("openssl", "dgst", "-sha256", "-verify", publicKey.toString(),
+                        "-signature", signature.toString(), paeFile.toString()).runSuccessfully().stdout();
+                assertEquals("Verified OK", openssl.strip());
+            }
+
+            CliTest.Result verified = jbuild("verify", "--key", publicKey.toString(), "--attestations", image);
+            assertEquals(0, verified.exitCode(), verified.err());
+            assertTrue(verified.out().contains("https://spdx.dev/Document") && verified.out().contains("https://slsa.dev/provenance/v0.2"),
+                    verified.out());
+            CliTest.Result json = jbuild("verify", "--key", publicKey.toString(), "--attestations", "--output", "json", image);
+            assertEquals(0, json.exitCode(), json.err());
+            assertEquals(platformDigest, "sha256:" + new ObjectMapper().readTree(json.out()).at("/1/subject/0/digest/sha256").asText());
+
+            CliTest.Result otherKey = jbuild("verify", "--key", publicOf(ecKey("other.key")).toString(), "--attestations", image);
+            assertEquals(1, otherKey.exitCode());
+            assertTrue(otherKey.err().contains("no signature of the DSSE envelope verifies with the key"), otherKey.err());
+
+            // Signing again adds nothing: the same statements verify with the same key.
+            CliTest.Result again = jbuild("build", "--progress=plain", "-t", image, "--push", "--sign-key", key.toString(),
+                    "--provenance=mode=max", "--sbom=true", context.toString());
+            assertEquals(0, again.exitCode(), again.err());
+            JsonNode after = new ObjectMapper().readTree(rawManifest(registry,
+                    registry.host() + "/team/attested:" + new ObjectMapper().readTree(rawManifest(registry, image))
+                            .at("/manifests/0/digest").asText().replace(':', '-') + ".att"));
+            assertTrue(after.get("layers").size() >= 2, after.toString());
         }
     }
 
