@@ -124,6 +124,10 @@ final class BuildCommand implements Runnable {
                     + "(scan-stage, format=spdx|cyclonedx); disabled=true turns one off.")
     List<String> attest = new ArrayList<>();
 
+    @Option(names = "--oci-referrers", description = "Also make the pushed attestations OCI 1.1 referrers of their images: "
+            + "listed by the registry's referrers API, or in the sha256-<hex> tag schema's index where it has none (needs --push).")
+    boolean ociReferrers;
+
     @Option(names = "--rm", arity = "0..1", fallbackValue = "true", hidden = true,
             description = "Accepted for docker build: jbuild makes no intermediate containers.")
     boolean rm = true;
@@ -255,6 +259,10 @@ final class BuildCommand implements Runnable {
     private AttestationOptions attestationOptions(Attestations.Parsed parsed, DockerfileSource dockerfile, List<String> names,
             Set<String> secretIds, Set<String> sshIds) {
         if (parsed.provenance() == null && parsed.sbom() == null) {
+            if (ociReferrers) {
+                throw new ParameterException(spec.commandLine(), "--oci-referrers publishes the build's attestations: "
+                        + "the build makes none (add --provenance or --sbom)");
+            }
             return AttestationOptions.NONE;
         }
         Map<String, String> args = new TreeMap<>();
@@ -265,7 +273,7 @@ final class BuildCommand implements Runnable {
         }
         return new AttestationOptions(parsed.provenance(), parsed.sbom(), new AttestationOptions.Invocation(
                 dockerfile.displayName(), dockerfile.text().getBytes(StandardCharsets.UTF_8), args,
-                List.copyOf(secretIds), List.copyOf(sshIds), Invoker.current(System.getenv()), names));
+                List.copyOf(secretIds), List.copyOf(sshIds), Invoker.current(System.getenv()), names), ociReferrers);
     }
 
     /** Parses, plans and runs the build whose inputs are read; a dry run prints its plan instead. */
@@ -330,6 +338,9 @@ final class BuildCommand implements Runnable {
             }
             if (requests.get(0).push() && requests.get(0).tags().isEmpty()) {
                 throw new ParameterException(spec.commandLine(), "--push needs a name: add -t REGISTRY/NAME:TAG");
+            }
+            if (ociReferrers && !requests.get(0).push()) {
+                throw new ParameterException(spec.commandLine(), "--oci-referrers publishes what the build pushes: add --push");
             }
             if (signKey != null && !requests.get(0).push()) {
                 throw new ParameterException(spec.commandLine(), "--sign-key signs what the build pushes: add --push");

@@ -174,7 +174,7 @@ public final class Builder {
             if (first.push()) {
                 Map<Digest, ImageName> layerSources = new HashMap<>();
                 parts.forEach(part -> layerSources.putAll(part.layerSources()));
-                built = built.withPushed(push(built, layerSources));
+                built = built.withPushed(push(built, layerSources, first.attestations().ociReferrers()));
             }
             exports.export(store.withBlobFallback(cacheSources), cacheSources, transfer, listener, built,
                     () -> new StepId(stepNumbers.incrementAndGet()));
@@ -279,7 +279,7 @@ public final class Builder {
                     ? ImageAttestations.write(session, built.manifest(), run, ImageAttestations.extras(session, graph, result))
                     : null;
             Outputs.write(session, built);
-            return new PlatformImage(request.push() ? built.withPushed(push(built, images.layerSources())) : built,
+            return new PlatformImage(request.push() ? built.withPushed(push(built, images.layerSources(), request.attestations().ociReferrers())) : built,
                     attestation, Map.copyOf(images.layerSources()));
         } catch (IOException e) {
             throw new BuildException(null, e.getMessage(), e);
@@ -405,7 +405,8 @@ public final class Builder {
     }
 
     /** Pushes every tag; a failure names the reference and what the registry said. */
-    private List<String> push(BuildResult built, Map<Digest, ImageName> layerSources) throws BuildException {
+    /** @param referrers also make the attestation manifests OCI 1.1 referrers of their images ({@code --oci-referrers}) */
+    private List<String> push(BuildResult built, Map<Digest, ImageName> layerSources, boolean referrers) throws BuildException {
         if (transfer == null) {
             throw new BuildException(null, "--push needs registry access");
         }
@@ -419,6 +420,9 @@ public final class Builder {
             try {
                 PushResult result = transfer.push(built.manifest(), target, layerSources);
                 pushed.add(target.registry() + "/" + target.repository() + "@" + result.digest());
+                if (referrers) {
+                    transfer.addReferrers(built.manifest(), target);
+                }
             } catch (IOException e) {
                 throw new BuildException(null, "pushing " + target + ": " + e.getMessage(), e);
             }

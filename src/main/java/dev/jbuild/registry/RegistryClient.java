@@ -5,12 +5,14 @@ import dev.jbuild.image.Digest;
 import dev.jbuild.image.Document;
 import dev.jbuild.image.ImageConfig;
 import dev.jbuild.image.ImageName;
+import dev.jbuild.image.Index;
 import dev.jbuild.image.InvalidDocumentException;
 import dev.jbuild.image.Manifest;
 import dev.jbuild.image.ManifestOrIndex;
 import dev.jbuild.image.Platform;
 import java.io.IOException;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -46,6 +48,7 @@ public final class RegistryClient implements AutoCloseable {
     private final RegistryHttp http;
     private final ImagePuller puller;
     private final ImagePusher pusher;
+    private final Referrers referrers;
 
     private RegistryClient(RegistryOptions options) {
         this.options = options;
@@ -53,6 +56,7 @@ public final class RegistryClient implements AutoCloseable {
         TransferPool pool = new TransferPool(options);
         this.puller = new ImagePuller(http, pool);
         this.pusher = new ImagePusher(http, pool);
+        this.referrers = new Referrers(http, puller, pusher);
     }
 
     public static RegistryClient create(RegistryOptions options) {
@@ -164,6 +168,34 @@ public final class RegistryClient implements AutoCloseable {
      */
     public Digest pushManifest(ImageName repository, String reference, Document<? extends ManifestOrIndex> document) throws IOException {
         return pusher.pushManifest(repository, reference, document);
+    }
+
+    /**
+     * Makes {@code referrer}, a manifest with {@code subject} already in {@code repository}, findable through
+     * OCI 1.1's referrers listing: where the registry has the referrers API it lists the manifest by itself;
+     * otherwise the index under the tag {@code sha256-<hex of subject>} gains the referrer's descriptor
+     * (the distribution spec's tag schema). Returns true when that fallback tag was used.
+     */
+    public boolean addReferrer(ImageName repository, Digest subject, Descriptor referrer) throws IOException {
+        return referrers.add(repository, subject, referrer) == Referrers.Outcome.TAG;
+    }
+
+    /** The OCI 1.1 referrers of {@code subject}: the registry's API, else the tag schema's index; empty when neither has any. */
+    public List<Descriptor> referrers(ImageName repository, Digest subject) throws IOException {
+        Optional<Index> listed = referrers.list(repository, subject);
+        if (listed.isPresent()) {
+            return listed.get().manifests();
+        }
+        try {
+            Document<ManifestOrIndex> tag = puller.fetchManifest(new ImageName(repository.registry(), repository.repository(),
+                    Referrers.tagOf(subject), null));
+            return tag.value() instanceof Index index ? index.manifests() : List.of();
+        } catch (RegistryException e) {
+            if (e.statusCode() == 404) {
+                return List.of();
+            }
+            throw e;
+        }
     }
 
     // ---- login ----------------------------------------------------------------------------------

@@ -107,6 +107,34 @@ public final class ImageTransfer {
         return registry.push(target, root, blob -> store.open(blob.digest()), options);
     }
 
+    /**
+     * Makes every manifest with a {@code subject} in the pushed image {@code descriptor} (an index's attestation
+     * manifests) an OCI 1.1 referrer of its subject in {@code target}'s repository (see
+     * {@link RegistryClient#addReferrer}). Returns how many needed the fallback tag schema.
+     */
+    public int addReferrers(Descriptor descriptor, ImageName target) throws IOException {
+        if (!MediaTypes.isIndex(descriptor.mediaType())) {
+            return 0;
+        }
+        Index index = (Index) ImageDocuments.parseManifestOrIndex(store.readBytes(descriptor.digest())).value();
+        int tagged = 0;
+        for (Descriptor entry : index.manifests()) {
+            if (!MediaTypes.isManifest(entry.mediaType())) {
+                continue;
+            }
+            Manifest manifest = ImageDocuments.parseManifest(store.readBytes(entry.digest())).value();
+            if (manifest.subject() == null) {
+                continue;
+            }
+            Descriptor referrer = new Descriptor(entry.mediaType(), entry.digest(), entry.size(), null, manifest.annotations(),
+                    null, null, manifest.artifactType() != null ? manifest.artifactType() : manifest.config().mediaType(), null);
+            if (registry.addReferrer(target, manifest.subject().digest(), referrer)) {
+                tagged++;
+            }
+        }
+        return tagged;
+    }
+
     /** The manifest or index {@code name} points at, with the registry's exact bytes (digest checked). */
     public Document<ManifestOrIndex> fetchManifest(ImageName name) throws IOException {
         return registry.fetchManifest(name);

@@ -293,6 +293,51 @@ class AttestationTest {
         assertEquals(1, noProvenance.exitCode(), "only the SBOM was asked for: " + noProvenance.out());
     }
 
+    @Test
+    void ociReferrersUseTheTagSchemaOnARegistryWithoutTheReferrersApi() throws Exception {
+        try (LocalRegistry registry = LocalRegistry.startPlain()) {
+            Path context = Files.createDirectories(temp.resolve("context"));
+            Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nCOPY a.txt /\n");
+            Files.writeString(context.resolve("a.txt"), "a\n");
+            String store = temp.resolve("store").toString();
+            String target = registry.reference("att/ref", "1");
+            CliTest.Result result = CliTest.run("--root", store, "-t", target, "--push", "--oci-referrers", context.toString());
+            assertEquals(0, result.exitCode(), result.err());
+            JsonNode index = rawManifest(registry, target);
+            String image = index.at("/manifests/0/digest").asText();
+            String attestation = index.at("/manifests/1/digest").asText();
+
+            // Distribution 2.8 has no referrers API, so the referrers are in the index tagged sha256-<hex>.
+            HttpResponse<byte[]> api = registry.httpClient().send(HttpRequest.newBuilder(
+                    URI.create(registry.baseUri() + "/v2/att/ref/referrers/" + image)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(404, api.statusCode());
+            String fallback = registry.host() + "/att/ref:" + image.replace(':', '-');
+            JsonNode referrers = rawManifest(registry, fallback);
+            assertEquals("application/vnd.oci.image.index.v1+json", referrers.get("mediaType").asText());
+            assertEquals(1, referrers.get("manifests").size(), referrers.toString());
+            JsonNode entry = referrers.at("/manifests/0");
+            assertEquals(attestation, entry.get("digest").asText());
+            assertEquals("application/vnd.oci.image.manifest.v1+json", entry.get("mediaType").asText());
+            assertEquals("application/vnd.docker.attestation.manifest.v1+json", entry.get("artifactType").asText());
+            assertEquals(rawBytes(registry, registry.host() + "/att/ref@" + attestation).length, entry.get("size").asLong());
+            assertEquals(image, rawManifest(registry, registry.host() + "/att/ref@" + attestation).at("/subject/digest").asText());
+
+            // Pushing the same image again lists its referrer once.
+            CliTest.Result again = CliTest.run("--root", store, "push", "--oci-referrers", target);
+            assertEquals(0, again.exitCode(), again.err());
+            assertEquals(1, rawManifest(registry, fallback).get("manifests").size());
+
+            CliTest.Result local = CliTest.run("--root", store, "-t", "att/local:1", "--oci-referrers", "--provenance=true",
+                    context.toString());
+            assertEquals(2, local.exitCode());
+            assertTrue(local.err().contains("--oci-referrers publishes what the build pushes: add --push"), local.err());
+            CliTest.Result none = CliTest.run("--root", store, "-t", target, "--push", "--oci-referrers", "--provenance=false",
+                    context.toString());
+            assertEquals(2, none.exitCode());
+            assertTrue(none.err().contains("the build makes none"), none.err());
+        }
+    }
+
     private static List<String> names(JsonNode array) {
         List<String> names = new ArrayList<>();
         array.forEach(n -> names.add(n.get("name").asText()));

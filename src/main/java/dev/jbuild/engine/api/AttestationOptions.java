@@ -13,10 +13,13 @@ import java.util.Map;
  * @param sbom       the SBOM to make, or null for none
  * @param invocation the Dockerfile as given, the request's arguments and who ran it; null only when both
  *                   attestations are off
+ * @param ociReferrers also make each pushed attestation manifest an OCI 1.1 referrer of its image: listed by
+ *                   the registry's referrers API, or in the {@code sha256-<hex>} tag schema's index where the
+ *                   registry has no such API ({@code --oci-referrers})
  */
-public record AttestationOptions(ProvenanceOptions provenance, SbomOptions sbom, Invocation invocation) {
+public record AttestationOptions(ProvenanceOptions provenance, SbomOptions sbom, Invocation invocation, boolean ociReferrers) {
 
-    public static final AttestationOptions NONE = new AttestationOptions(null, null, null);
+    public static final AttestationOptions NONE = new AttestationOptions(null, null, null, false);
 
     /**
      * @param max          {@code mode=max} (default {@code mode=min})
