@@ -104,17 +104,7 @@ final class InspectCommand implements Runnable {
         AttestationReader.Found found;
         if (stored.isPresent()) {
             Document<ManifestOrIndex> root = ImageDocuments.parseManifestOrIndex(store.readBytes(stored.get().getValue().digest()));
-            found = read(new AttestationReader.Source() {
-                @Override
-                public byte[] manifest(Digest digest) throws IOException {
-                    return store.readBytes(digest);
-                }
-
-                @Override
-                public byte[] blob(Descriptor descriptor) throws IOException {
-                    return store.readBytes(descriptor.digest());
-                }
-            }, root, wanted, types, what, reference);
+            found = read(StoredImages.attestationSource(store), root, wanted, types, what, reference);
         } else {
             ImageName name;
             try {

@@ -117,17 +117,7 @@ final class SignCommand implements Runnable {
             return List.of();
         }
         Index index = (Index) ImageDocuments.parseManifestOrIndex(store.readBytes(image.digest())).value();
-        return AttestationReader.all(new AttestationReader.Source() {
-            @Override
-            public byte[] manifest(Digest digest) throws IOException {
-                return store.readBytes(digest);
-            }
-
-            @Override
-            public byte[] blob(Descriptor descriptor) throws IOException {
-                return store.readBytes(descriptor.digest());
-            }
-        }, index);
+        return AttestationReader.all(StoredImages.attestationSource(store), index);
     }
 
     static void report(ImageSigner.Signed signed, PrintWriter err) {

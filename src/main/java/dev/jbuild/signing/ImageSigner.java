@@ -205,32 +205,8 @@ public final class ImageSigner {
     public List<VerifiedAttestation> verifyAttestations(ImageName image, Digest digest, ECPublicKey key)
             throws IOException, SigningException {
         ImageName repository = repositoryOf(image);
-        ImageName attestations = withTag(repository, SignatureImage.attestationTag(digest));
-        Optional<Manifest> manifest = existingSignatures(attestations);
-        String subject = repository.familiar() + "@" + digest;
-        if (manifest.isEmpty() || manifest.get().layers().isEmpty()) {
-            throw new SigningException("no attestations found for " + subject + " (no " + attestations.tag() + " tag in "
-                    + repository.familiar() + ")");
-        }
-        if (manifest.get().layers().size() > MAX_SIGNATURES) {
-            throw new SigningException(attestations.familiar() + " has " + manifest.get().layers().size()
-                    + " layers, more than " + MAX_SIGNATURES + " (cosign's limit): not read");
-        }
-        List<VerifiedAttestation> verified = new ArrayList<>();
-        List<String> problems = new ArrayList<>();
-        List<Descriptor> layers = manifest.get().layers();
-        for (int i = 0; i < layers.size(); i++) {
-            Descriptor layer = layers.get(i);
-            try {
-                verified.add(verifyAttestation(repository, layer, digest, key, image));
-            } catch (SigningException e) {
-                problems.add("attestation " + (i + 1) + " (" + layer.digest().shortHex() + "): " + e.getMessage());
-            }
-        }
-        if (verified.isEmpty()) {
-            throw new SigningException("no valid attestation for " + subject + ":\n  " + String.join("\n  ", problems));
-        }
-        return verified;
+        return verifyEach(repository, SignatureImage.attestationTag(digest), digest, "attestation",
+                layer -> verifyAttestation(repository, layer, digest, key, image));
     }
 
     private VerifiedAttestation verifyAttestation(ImageName repository, Descriptor layer, Digest digest, ECPublicKey key,
@@ -274,30 +250,48 @@ public final class ImageSigner {
     public List<VerifiedSignature> verify(ImageName image, ECPublicKey key) throws IOException, SigningException {
         Digest digest = currentDigest(image);
         ImageName repository = repositoryOf(image);
-        ImageName signatures = withTag(repository, SignatureImage.tag(digest));
-        Optional<Manifest> manifest = existingSignatures(signatures);
+        return verifyEach(repository, SignatureImage.tag(digest), digest, "signature",
+                layer -> verifyLayer(repository, layer, digest, key, image));
+    }
+
+    /** Checks one layer of a signature or attestation image; throws saying why it does not verify. */
+    @FunctionalInterface
+    private interface LayerCheck<T> {
+        T check(Descriptor layer) throws IOException, SigningException;
+    }
+
+    /**
+     * The layers of the image tagged {@code tag} that {@code check} accepts (cosign reads at most
+     * {@link #MAX_SIGNATURES}); {@code what} is "signature" or "attestation", for the messages.
+     *
+     * @throws SigningException when none verifies, with each layer's reason, or when there are none
+     */
+    private <T> List<T> verifyEach(ImageName repository, String tag, Digest digest, String what, LayerCheck<T> check)
+            throws IOException, SigningException {
+        ImageName tagged = withTag(repository, tag);
+        Optional<Manifest> manifest = existingSignatures(tagged);
         String subject = repository.familiar() + "@" + digest;
         if (manifest.isEmpty() || manifest.get().layers().isEmpty()) {
-            throw new SigningException("no signatures found for " + subject + " (no " + signatures.tag() + " tag in "
+            throw new SigningException("no " + what + "s found for " + subject + " (no " + tag + " tag in "
                     + repository.familiar() + ")");
         }
-        if (manifest.get().layers().size() > MAX_SIGNATURES) {
-            throw new SigningException(signatures.familiar() + " has " + manifest.get().layers().size() + " layers, more than "
-                    + MAX_SIGNATURES + " signatures (cosign's limit): not read");
-        }
-        List<VerifiedSignature> verified = new ArrayList<>();
-        List<String> problems = new ArrayList<>();
         List<Descriptor> layers = manifest.get().layers();
+        if (layers.size() > MAX_SIGNATURES) {
+            throw new SigningException(tagged.familiar() + " has " + layers.size() + " layers, more than "
+                    + MAX_SIGNATURES + " " + what + "s (cosign's limit): not read");
+        }
+        List<T> verified = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
             Descriptor layer = layers.get(i);
             try {
-                verified.add(verifyLayer(repository, layer, digest, key, image));
+                verified.add(check.check(layer));
             } catch (SigningException e) {
-                problems.add("signature " + (i + 1) + " (" + layer.digest().shortHex() + "): " + e.getMessage());
+                problems.add(what + " " + (i + 1) + " (" + layer.digest().shortHex() + "): " + e.getMessage());
             }
         }
         if (verified.isEmpty()) {
-            throw new SigningException("no valid signature for " + subject + ":\n  " + String.join("\n  ", problems));
+            throw new SigningException("no valid " + what + " for " + subject + ":\n  " + String.join("\n  ", problems));
         }
         return verified;
     }
