@@ -30,6 +30,27 @@ public final class AttestationReader {
 
         /** A blob (a statement) by descriptor, its bytes verified against the digest. */
         byte[] blob(Descriptor descriptor) throws IOException;
+
+        /** A content store, which reads manifests and blobs alike by digest (verifying it). */
+        static Source byDigest(ContentByDigest read) {
+            return new Source() {
+                @Override
+                public byte[] manifest(Digest digest) throws IOException {
+                    return read.bytes(digest);
+                }
+
+                @Override
+                public byte[] blob(Descriptor descriptor) throws IOException {
+                    return read.bytes(descriptor.digest());
+                }
+            };
+        }
+    }
+
+    /** Reads content by its digest, e.g. {@code store::readBytes}. */
+    @FunctionalInterface
+    public interface ContentByDigest {
+        byte[] bytes(Digest digest) throws IOException;
     }
 
     /** The statements found, and the image manifest they are about. */

@@ -104,7 +104,7 @@ final class InspectCommand implements Runnable {
         AttestationReader.Found found;
         if (stored.isPresent()) {
             Document<ManifestOrIndex> root = ImageDocuments.parseManifestOrIndex(store.readBytes(stored.get().getValue().digest()));
-            found = read(StoredImages.attestationSource(store), root, wanted, types, what, reference);
+            found = read(AttestationReader.Source.byDigest(store::readBytes), root, wanted, types, what, reference);
         } else {
             ImageName name;
             try {

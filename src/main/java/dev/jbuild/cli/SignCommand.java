@@ -117,7 +117,7 @@ final class SignCommand implements Runnable {
             return List.of();
         }
         Index index = (Index) ImageDocuments.parseManifestOrIndex(store.readBytes(image.digest())).value();
-        return AttestationReader.all(StoredImages.attestationSource(store), index);
+        return AttestationReader.all(AttestationReader.Source.byDigest(store::readBytes), index);
     }
 
     static void report(ImageSigner.Signed signed, PrintWriter err) {

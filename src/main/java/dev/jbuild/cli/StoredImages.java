@@ -1,9 +1,7 @@
 package dev.jbuild.cli;
 
 import dev.jbuild.attestation.AttestationLayout;
-import dev.jbuild.attestation.AttestationReader;
 import dev.jbuild.image.Descriptor;
-import dev.jbuild.image.Digest;
 import dev.jbuild.image.Document;
 import dev.jbuild.image.ImageConfig;
 import dev.jbuild.image.ImageDocuments;
@@ -30,21 +28,6 @@ final class StoredImages {
     }
 
     private final Store store;
-
-    /** The store as where attestation manifests and statements are read from (each read verified by its digest). */
-    static AttestationReader.Source attestationSource(Store store) {
-        return new AttestationReader.Source() {
-            @Override
-            public byte[] manifest(Digest digest) throws IOException {
-                return store.readBytes(digest);
-            }
-
-            @Override
-            public byte[] blob(Descriptor descriptor) throws IOException {
-                return store.readBytes(descriptor.digest());
-            }
-        };
-    }
 
     StoredImages(Store store) {
         this.store = store;

@@ -10,7 +10,9 @@ import dev.jbuild.image.Descriptor;
 import dev.jbuild.image.Platform;
 import dev.jbuild.store.Store;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
@@ -49,16 +51,27 @@ final class Outputs {
                 ArchiveFile.write(tar.dest(), out -> Exporter.rootfsTar(store, image, out, request.sourceDateEpoch()));
             } else if (output instanceof OutputSpec.LocalDirectory local) {
                 if (platforms.isEmpty()) {
-                    Exporter.localDirectory(store, Exporter.platformManifest(store, result.manifest(), request.platform()),
-                            local.dest(), true);
+                    local(store, result.manifest(), Exporter.platformManifest(store, result.manifest(), request.platform()),
+                            local.dest(), fileTime(request));
                 }
                 for (Platform platform : platforms) {
                     String dir = platform.os() + "_" + platform.architecture()
                             + (platform.variant() == null || platform.variant().isEmpty() ? "" : "_" + platform.variant());
-                    Exporter.localDirectory(store, Exporter.platformManifest(store, result.manifest(), platform),
-                            local.dest().resolve(dir), true);
+                    local(store, result.manifest(), Exporter.platformManifest(store, result.manifest(), platform),
+                            local.dest().resolve(dir), fileTime(request));
                 }
             }
         }
+    }
+
+    /** The attestation files' time: SOURCE_DATE_EPOCH when set, else now (to the second), as BuildKit's local exporter. */
+    private static Instant fileTime(BuildRequest request) {
+        return request.sourceDateEpoch() != null ? request.sourceDateEpoch() : Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    }
+
+    /** One platform's root filesystem into {@code dir}, and its attestations beside it (as BuildKit's local exporter). */
+    private static void local(Store store, Descriptor root, Descriptor image, Path dir, Instant mtime) throws IOException {
+        Exporter.localDirectory(store, image, dir, true);
+        LocalAttestationFiles.write(store, root, image.digest(), dir, mtime);
     }
 }

@@ -294,6 +294,40 @@ class AttestationTest {
     }
 
     @Test
+    void localOutputsWriteTheStatementsAboutTheExportedFilesBesideThem() throws Exception {
+        Path context = Files.createDirectories(temp.resolve("context"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nCOPY a.txt /\nCOPY sub /sub\n");
+        Files.writeString(context.resolve("a.txt"), "a\n");
+        Files.createDirectories(context.resolve("sub"));
+        Files.writeString(context.resolve("sub/b.txt"), "bb\n");
+        Path out = temp.resolve("out");
+        CliTest.Result result = CliTest.run("--root", temp.resolve("store").toString(), "--platform", "linux/amd64,linux/arm64",
+                "--provenance=mode=max", "--sbom=true", "-o", "type=local,dest=" + out, context.toString());
+        assertEquals(0, result.exitCode(), result.err());
+        for (String platform : List.of("linux_amd64", "linux_arm64")) {
+            Path dir = out.resolve(platform);
+            assertEquals("a\n", Files.readString(dir.resolve("a.txt")));
+            for (String name : List.of("provenance.json", "sbom.spdx.json")) {
+                Path file = dir.resolve(name);
+                assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+                JsonNode statement = JSON.readTree(file.toFile());
+                assertEquals(name.startsWith("sbom") ? "https://spdx.dev/Document" : "https://slsa.dev/provenance/v0.2",
+                        statement.get("predicateType").asText());
+                // BuildKit's local exporter: the subjects are the exported files, by path and sha256.
+                Map<String, String> subjects = new TreeMap<>();
+                statement.get("subject").forEach(sub -> subjects.put(sub.get("name").asText(), sub.at("/digest/sha256").asText()));
+                assertEquals(Map.of("a.txt", Digest.of("a\n".getBytes(StandardCharsets.UTF_8)).hex(),
+                        "sub/b.txt", Digest.of("bb\n".getBytes(StandardCharsets.UTF_8)).hex()), subjects);
+            }
+        }
+        // Exporting again into the same directory does not count the earlier statements as exported files.
+        CliTest.Result again = CliTest.run("--root", temp.resolve("store").toString(), "--provenance=true",
+                "-o", "type=local,dest=" + out.resolve("linux_amd64"), context.toString());
+        assertEquals(0, again.exitCode(), again.err());
+        assertEquals(2, JSON.readTree(out.resolve("linux_amd64/provenance.json").toFile()).get("subject").size());
+    }
+
+    @Test
     void ociReferrersUseTheTagSchemaOnARegistryWithoutTheReferrersApi() throws Exception {
         try (LocalRegistry registry = LocalRegistry.startPlain()) {
             Path context = Files.createDirectories(temp.resolve("context"));
