@@ -109,22 +109,7 @@ final class HistoryCommand implements Runnable {
                     tags.isEmpty() ? "<none>" : String.join(",", tags), result == null ? "-" : result.hex().substring(0, 12),
                     status(r.outcome()), ProgressText.seconds(r.duration())));
         }
-        int[] widths = new int[rows.get(0).size()];
-        for (List<String> row : rows) {
-            for (int i = 0; i < row.size(); i++) {
-                widths[i] = Math.max(widths[i], row.get(i).length());
-            }
-        }
-        for (List<String> row : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < row.size(); i++) {
-                line.append(row.get(i));
-                if (i < row.size() - 1) {
-                    line.append(" ".repeat(widths[i] - row.get(i).length() + 3));
-                }
-            }
-            out.println(line);
-        }
+        TextTable.print(rows, out);
     }
 
     /** One build, a field a line. */

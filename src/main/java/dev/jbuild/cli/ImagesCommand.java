@@ -74,22 +74,7 @@ final class ImagesCommand implements Runnable {
         if (quiet) {
             return;
         }
-        int[] widths = new int[rows.get(0).size()];
-        for (List<String> row : rows) {
-            for (int i = 0; i < row.size(); i++) {
-                widths[i] = Math.max(widths[i], row.get(i).length());
-            }
-        }
-        for (List<String> row : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < row.size(); i++) {
-                line.append(row.get(i));
-                if (i < row.size() - 1) {
-                    line.append(" ".repeat(widths[i] - row.get(i).length() + 3));
-                }
-            }
-            out.println(line);
-        }
+        TextTable.print(rows, out);
     }
 
     /** {@code 2 hours ago}; the raw value when it is no RFC 3339 time, empty when there is none. */
