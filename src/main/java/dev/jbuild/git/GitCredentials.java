@@ -31,12 +31,28 @@ public final class GitCredentials {
         return new GitCredentials(Map.of());
     }
 
+    /** Whether a secret id is one of these credentials, {@code GIT_AUTH_TOKEN[.host]} or {@code GIT_AUTH_HEADER[.host]}. */
+    public static boolean isGitSecret(String id) {
+        return id.equals(HEADER) || id.equals(TOKEN) || id.startsWith(HEADER + ".") || id.startsWith(TOKEN + ".");
+    }
+
+    /** The credentials among secret values by id (others are ignored). */
+    public static GitCredentials of(Map<String, String> values) {
+        Map<String, String> git = new LinkedHashMap<>();
+        values.forEach((id, value) -> {
+            if (isGitSecret(id)) {
+                git.put(id, value.strip());
+            }
+        });
+        return new GitCredentials(git);
+    }
+
     /** Reads the git secrets among {@code secretFiles} (id to file, as {@code --secret} gives them); others are not read. */
     public static GitCredentials fromSecretFiles(Map<String, Path> secretFiles) throws IOException {
         Map<String, String> values = new LinkedHashMap<>();
         for (Map.Entry<String, Path> secret : secretFiles.entrySet()) {
             String id = secret.getKey();
-            if (id.equals(HEADER) || id.equals(TOKEN) || id.startsWith(HEADER + ".") || id.startsWith(TOKEN + ".")) {
+            if (isGitSecret(id)) {
                 // Trailing newlines of a secret file are not part of a token (echo "$TOKEN" > file).
                 values.put(id, Files.readString(secret.getValue(), StandardCharsets.UTF_8).strip());
             }

@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * scp-style {@code user@host:path}. An http(s) URL is git only when its path ends in {@code .git};
  * other schemes are git by scheme alone. The fragment is {@code ref[:subdir]}; the query may say
  * {@code ref}, {@code tag}, {@code branch}, {@code subdir}, {@code checksum}/{@code commit},
- * {@code keep-git-dir} and {@code submodules} (BuildKit's newer form), and must agree with the fragment.
+ * {@code keep-git-dir} and {@code submodules} (BuildKit's newer form), and must agree with the fragment;
+ * {@code mtime} and {@code fetch-by-commit} are checked and have no effect (see {@link GitFetcher}).
  *
  * @param remote     the repository URL without fragment or query, as given to the server
  * @param scheme     {@code http}, {@code https}, {@code git} or {@code ssh} (scp-style is {@code ssh})
@@ -217,7 +218,7 @@ public record GitSource(String remote, String scheme, String host, String ref, S
             for (Map.Entry<String, String> entry : values.entrySet()) {
                 String key = entry.getKey();
                 String value = entry.getValue();
-                boolean flag = key.equals("submodules") || key.equals("keep-git-dir");
+                boolean flag = key.equals("submodules") || key.equals("keep-git-dir") || key.equals("fetch-by-commit");
                 if (value.isEmpty() && !flag) {
                     throw new IllegalArgumentException("query \"" + key + "\" has no value");
                 }
@@ -229,6 +230,14 @@ public record GitSource(String remote, String scheme, String host, String ref, S
                     case "checksum", "commit" -> checksum = value;
                     case "keep-git-dir" -> keepGitDir = bool(key, value);
                     case "submodules" -> submodules = bool(key, value);
+                    // Accepted and checked as BuildKit does; jbuild always gives files the commit's time and
+                    // always fetches the resolved commit where the server allows it.
+                    case "mtime" -> {
+                        if (!value.equals("checkout") && !value.equals("commit")) {
+                            throw new IllegalArgumentException("invalid mtime value: \"" + value + "\" (must be \"checkout\" or \"commit\")");
+                        }
+                    }
+                    case "fetch-by-commit" -> bool(key, value);
                     default -> throw new IllegalArgumentException("unexpected query \"" + key + "\"");
                 }
             }

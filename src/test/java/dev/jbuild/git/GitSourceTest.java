@@ -77,6 +77,8 @@ class GitSourceTest {
         assertThrows(IllegalArgumentException.class, () -> GitSource.parse("https://host/repo.git?ref=a&ref=b"));
         assertThrows(IllegalArgumentException.class, () -> GitSource.parse("https://host/repo.git?keep-git-dir=maybe"));
         assertThrows(IllegalArgumentException.class, () -> GitSource.parse("https://host/repo.git?checksum=xyz"));
+        assertEquals("main", parse("https://host/repo.git?ref=main&mtime=commit&fetch-by-commit").ref());
+        assertThrows(IllegalArgumentException.class, () -> GitSource.parse("https://host/repo.git?mtime=now"));
     }
 
     @Test
