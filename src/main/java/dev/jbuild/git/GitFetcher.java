@@ -16,6 +16,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -53,6 +54,8 @@ public final class GitFetcher {
 
     private final GitCredentials credentials;
     private final Consumer<String> warnings;
+    /** The advertised name each resolved ref matched ({@code main} to {@code refs/heads/main}), by remote and ref. */
+    private final Map<String, String> fullRefs = new ConcurrentHashMap<>();
 
     /** @param warnings receives what the build should print (LFS pointers left as they are) */
     public GitFetcher(GitCredentials credentials, Consumer<String> warnings) {
@@ -80,7 +83,11 @@ public final class GitFetcher {
         } catch (GitAPIException | RuntimeException e) {
             throw new IOException("failed to fetch remote " + source.redactedRemote() + ": " + message(e), e);
         }
-        String commit = match(ref, refs);
+        Ref matched = match(ref, refs);
+        String commit = matched == null ? null : peeled(matched);
+        if (matched != null) {
+            fullRefs.put(source.remote() + "#" + ref, matched.getName());
+        }
         if (commit == null) {
             if (ref != null && ABBREVIATED_COMMIT.matcher(ref).matches()) {
                 return Optional.empty();
@@ -130,7 +137,7 @@ public final class GitFetcher {
         if (commit != null) {
             // The ref first, one commit deep: what every server allows. If it moved since resolve, the commit by id.
             if (!FULL_COMMIT.matcher(ref).matches()) {
-                ObjectId fetched = tryFetch(git, source, fullRefFor(ref, repository, source), 1);
+                ObjectId fetched = tryFetch(git, source, fullRefFor(ref, source), 1);
                 if (fetched != null && peel(repository, fetched).name().equals(commit)) {
                     return peel(repository, fetched);
                 }
@@ -152,23 +159,12 @@ public final class GitFetcher {
         return resolved;
     }
 
-    /** The name to fetch for a ref: a full {@code refs/…} name as it is, else as the remote advertises it. */
-    private String fullRefFor(String ref, Repository repository, GitSource source) {
+    /** The name to fetch for a ref: a full {@code refs/…} name as it is, else the one {@link #resolve} matched. */
+    private String fullRefFor(String ref, GitSource source) {
         if (ref.equals("HEAD") || ref.startsWith("refs/")) {
             return ref;
         }
-        try {
-            Collection<Ref> refs = Git.lsRemoteRepository().setRemote(source.remote()).setTransportConfigCallback(auth())
-                    .setTimeout(TIMEOUT_SECONDS).call();
-            for (String candidate : List.of("refs/" + ref, "refs/heads/" + ref, "refs/tags/" + ref)) {
-                if (refs.stream().anyMatch(r -> r.getName().equals(candidate))) {
-                    return candidate;
-                }
-            }
-        } catch (GitAPIException | RuntimeException e) {
-            // The fetch by id below reports a remote that cannot be reached.
-        }
-        return "refs/heads/" + ref;
+        return fullRefs.getOrDefault(source.remote() + "#" + ref, "refs/heads/" + ref);
     }
 
     /** Fetches {@code what} (a ref or commit id) into {@code refs/jbuild/fetched}; null when the server refuses. */
@@ -188,10 +184,15 @@ public final class GitFetcher {
         }
     }
 
-    /** BuildKit's choice among the advertised refs: an exact name, else a branch, else a tag (peeled). */
-    static String match(String ref, Collection<Ref> refs) {
+    private static String peeled(Ref ref) {
+        ObjectId peeled = ref.getPeeledObjectId();
+        return (peeled != null ? peeled : ref.getObjectId()).name();
+    }
+
+    /** BuildKit's choice among the advertised refs: an exact name, else a branch, else a tag. */
+    static Ref match(String ref, Collection<Ref> refs) {
         if (ref == null) {
-            return refs.stream().filter(r -> r.getName().equals("HEAD")).findFirst().map(r -> r.getObjectId().name()).orElse(null);
+            return refs.stream().filter(r -> r.getName().equals("HEAD")).findFirst().orElse(null);
         }
         String bare = ref.startsWith("refs/") ? ref.substring("refs/".length()) : ref;
         String partial = "refs/" + bare;
@@ -200,8 +201,7 @@ public final class GitFetcher {
         for (String name : List.of(partial, head, tag)) {
             for (Ref candidate : refs) {
                 if (candidate.getName().equals(name)) {
-                    ObjectId peeled = candidate.getPeeledObjectId();
-                    return (peeled != null ? peeled : candidate.getObjectId()).name();
+                    return candidate;
                 }
             }
         }
