@@ -132,6 +132,23 @@ class GitFetcherTest {
     }
 
     @Test
+    void symbolicLinksStayLinksAndASubdirCannotLeadOut() throws Exception {
+        GitRepository repo = GitRepository.create(base(), "links.git", temp);
+        Files.createDirectories(repo.work().resolve("real"));
+        Files.createSymbolicLink(repo.work().resolve("out"), Path.of("/etc"));
+        Files.createSymbolicLink(repo.work().resolve("dangling"), Path.of("missing/target"));
+        repo.commit("links", Map.of("real/f.txt", "f\n"));
+        try (GitDaemon daemon = GitDaemon.start(base())) {
+            GitFetcher.Checkout checkout = checkout(fetcher(), daemon.url("links.git"), false, "links");
+            assertEquals(Path.of("/etc"), Files.readSymbolicLink(checkout.root().resolve("out")));
+            assertEquals(Path.of("missing/target"), Files.readSymbolicLink(checkout.root().resolve("dangling")));
+            IOException out = assertThrows(IOException.class, () -> checkout(fetcher(), daemon.url("links.git") + "#main:out", false, "out"));
+            assertTrue(out.getMessage().contains("subdirectory out not found"), out.getMessage());
+            assertEquals("f\n", Files.readString(checkout(fetcher(), daemon.url("links.git") + "#main:real", false, "real").root().resolve("f.txt")));
+        }
+    }
+
+    @Test
     void sshIsRefusedClearly() {
         IOException e = assertThrows(IOException.class, () -> fetcher().resolve(GitSource.parse("git@example.com:org/r.git").orElseThrow()));
         assertTrue(e.getMessage().contains("not implemented yet"), e.getMessage());
