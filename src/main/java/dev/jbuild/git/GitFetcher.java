@@ -12,6 +12,7 @@ import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -80,8 +81,12 @@ public final class GitFetcher {
         try {
             refs = Git.lsRemoteRepository().setRemote(source.remote()).setTransportConfigCallback(auth())
                     .setTimeout(TIMEOUT_SECONDS).call();
-        } catch (GitAPIException | RuntimeException e) {
+        } catch (GitAPIException e) {
             throw new IOException("failed to fetch remote " + source.redactedRemote() + ": " + message(e), e);
+        } catch (RuntimeException e) {
+            // JGit cannot list the refs of a "dumb" HTTP server (a plain web server) without a local
+            // repository; the checkout's full fetch resolves the ref there, as for an abbreviated id.
+            return Optional.empty();
         }
         Ref matched = match(ref, refs);
         String commit = matched == null ? null : peeled(matched);
@@ -148,15 +153,35 @@ public final class GitFetcher {
             }
         }
         // A server that refuses ids and shallow fetches, or an abbreviated id: everything.
-        git.fetch().setRemote("origin").setTransportConfigCallback(auth()).setTimeout(TIMEOUT_SECONDS)
-                .setRefSpecs(new RefSpec("+refs/heads/*:refs/remotes/origin/*"), new RefSpec("+refs/tags/*:refs/tags/*"))
-                .call();
-        String wanted = commit != null ? commit : ref;
-        ObjectId resolved = repository.resolve(wanted + "^{commit}");
-        if (resolved == null) {
-            throw new IOException("repository " + source.redactedRemote() + " does not contain " + wanted);
+        List<RefSpec> everything = new ArrayList<>(List.of(new RefSpec("+refs/heads/*:refs/remotes/origin/*"),
+                new RefSpec("+refs/tags/*:refs/tags/*")));
+        if (source.ref() == null) {
+            everything.add(new RefSpec("+HEAD:refs/jbuild/head")); // only when asked: a remote may lack a HEAD
         }
-        return resolved;
+        git.fetch().setRemote("origin").setTransportConfigCallback(auth()).setTimeout(TIMEOUT_SECONDS)
+                .setRefSpecs(everything).call();
+        List<String> candidates = commit != null ? List.of(commit) : localNames(source.ref());
+        for (String candidate : candidates) {
+            ObjectId resolved = repository.resolve(candidate + "^{commit}");
+            if (resolved != null) {
+                return resolved;
+            }
+        }
+        throw new IOException("repository " + source.redactedRemote() + " does not contain " + (commit != null ? commit : ref));
+    }
+
+    /** Where a full fetch put what {@code ref} names, in BuildKit's order (a branch before a tag), then the ref as an id. */
+    private static List<String> localNames(String ref) {
+        if (ref == null) {
+            return List.of("refs/jbuild/head");
+        }
+        if (ref.startsWith("refs/heads/")) {
+            return List.of("refs/remotes/origin/" + ref.substring("refs/heads/".length()));
+        }
+        if (ref.startsWith("refs/")) {
+            return List.of(ref);
+        }
+        return List.of("refs/remotes/origin/" + ref, "refs/tags/" + ref, ref);
     }
 
     /** The name to fetch for a ref: a full {@code refs/…} name as it is, else the one {@link #resolve} matched. */

@@ -119,6 +119,24 @@ class GitFetcherTest {
     }
 
     @Test
+    void aServerWithoutShallowFetchesGetsAFullFetch() throws Exception {
+        GitRepository repo = GitRepository.create(base(), "plain.git", temp);
+        String first = repo.commit("one", Map.of("f.txt", "1\n"));
+        String second = repo.commit("two", Map.of("f.txt", "2\n"));
+        GitRepository.git(repo.bare(), "update-server-info");
+        try (GitHttpServer server = GitHttpServer.start(base())) {
+            GitFetcher.Checkout head = checkout(fetcher(), server.dumbUrl("plain.git") + "#main", true, "dumb-head");
+            assertEquals(second, head.commit());
+            assertEquals("2\n", Files.readString(head.root().resolve("f.txt")));
+            assertFalse(Files.exists(head.root().resolve(".git/shallow")), "the dumb protocol has no shallow fetch");
+            GitFetcher.Checkout old = checkout(fetcher(), server.dumbUrl("plain.git") + "#" + first, false, "dumb-old");
+            assertEquals("1\n", Files.readString(old.root().resolve("f.txt")));
+            assertEquals(second, checkout(fetcher(), server.dumbUrl("plain.git"), false, "dumb-none").commit(), "no ref: HEAD");
+            assertEquals(first, checkout(fetcher(), server.dumbUrl("plain.git") + "#" + first.substring(0, 9), false, "dumb-short").commit());
+        }
+    }
+
+    @Test
     void lfsPointersStayWithAWarning() throws Exception {
         GitRepository repo = GitRepository.create(base(), "lfs.git", temp);
         String pointer = "version https://git-lfs.github.com/spec/v1\noid sha256:" + "0".repeat(64) + "\nsize 3\n";

@@ -39,6 +39,7 @@ public final class GitHttpServer implements AutoCloseable {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/git/", this::git);
         server.createContext("/files/", this::file);
+        server.createContext("/dumb/", this::dumb);
         server.setExecutor(executor);
         server.start();
     }
@@ -50,6 +51,15 @@ public final class GitHttpServer implements AutoCloseable {
     /** {@code http://127.0.0.1:PORT/git/<name>} for the bare repository {@code base/<name>}. */
     public String url(String name) {
         return "http://" + hostPort() + "/git/" + name;
+    }
+
+    /**
+     * {@code http://127.0.0.1:PORT/dumb/<name>}: git's "dumb" HTTP protocol, the repository's files as
+     * they are (after {@code git update-server-info}), which allows neither shallow fetches nor fetching a
+     * commit by id: what a plain web server gives.
+     */
+    public String dumbUrl(String name) {
+        return "http://" + hostPort() + "/dumb/" + name;
     }
 
     /** {@code http://127.0.0.1:PORT/files/<name>}. */
@@ -82,6 +92,19 @@ public final class GitHttpServer implements AutoCloseable {
                 exchange.sendResponseHeaders(404, -1);
                 return;
             }
+            exchange.sendResponseHeaders(200, content.length);
+            exchange.getResponseBody().write(content);
+        }
+    }
+
+    private void dumb(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            Path file = base.resolve(exchange.getRequestURI().getPath().substring("/dumb/".length())).normalize();
+            if (!file.startsWith(base) || !Files.isRegularFile(file)) {
+                exchange.sendResponseHeaders(404, -1);
+                return;
+            }
+            byte[] content = Files.readAllBytes(file);
             exchange.sendResponseHeaders(200, content.length);
             exchange.getResponseBody().write(content);
         }
