@@ -80,7 +80,7 @@ final class NamedContexts {
             } catch (IOException e) {
                 throw new CliFailure(ExitCodes.BUILD_FAILED, "error: --build-context " + name + ": " + e.getMessage());
             }
-            return new NamedContext.Directory(fetched.directory());
+            return new NamedContext.Directory(fetched.directory(), fetched.origin());
         }
         if (value.contains("://")) {
             throw new ParameterException(commandLine, "--build-context " + name + "=" + value

@@ -1,13 +1,17 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.attestation.Material;
 import dev.jbuild.context.BuildContexts;
 import dev.jbuild.git.GitCredentials;
 import dev.jbuild.git.GitFetcher;
 import dev.jbuild.git.GitSource;
+import dev.jbuild.image.Digest;
+import dev.jbuild.image.Digester;
 import dev.jbuild.store.Store;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -38,8 +43,10 @@ final class RemoteContexts implements AutoCloseable {
      * @param directory  the context's root (a git source's subdirectory)
      * @param dockerfile the downloaded Dockerfile when the URL was a text file (the context is then empty), else null
      * @param commit     the commit of a git context, else null
+     * @param origin     what provenance lists for a named context: the remote with its commit (sha1), or the
+     *                   URL without credentials with the sha256 of the download; null for the main context's download
      */
-    record Fetched(Path directory, byte[] dockerfile, String commit) {}
+    record Fetched(Path directory, byte[] dockerfile, String commit, Material origin) {}
 
     private static final int HEAD = 512;
 
@@ -91,7 +98,9 @@ final class RemoteContexts implements AutoCloseable {
             String commit = git.resolve(source).orElse(null);
             GitFetcher.Checkout checkout = git.checkout(source, commit, keepGitDir || Boolean.TRUE.equals(source.keepGitDir()),
                     directory);
-            return new Fetched(checkout.root(), null, checkout.commit());
+            String algorithm = checkout.commit().length() == 64 ? "sha256" : "sha1";
+            return new Fetched(checkout.root(), null, checkout.commit(),
+                    new Material(source.materialUri(), Map.of(algorithm, checkout.commit())));
         }
         return download(url, directory, main);
     }
@@ -118,17 +127,25 @@ final class RemoteContexts implements AutoCloseable {
             }
             if (!main) {
                 Files.createDirectories(context);
-                Files.copy(body, context.resolve("context"));
-                return new Fetched(context, null, null);
+                Digester sha256 = Digester.sha256();
+                try (OutputStream out = Files.newOutputStream(context.resolve("context"))) {
+                    byte[] buffer = new byte[64 * 1024];
+                    for (int n = body.read(buffer); n >= 0; n = body.read(buffer)) {
+                        sha256.update(buffer, 0, n);
+                        out.write(buffer, 0, n);
+                    }
+                }
+                Digest digest = sha256.digest();
+                return new Fetched(context, null, null, new Material(Material.withoutCredentials(url), Map.of(digest.algorithm(), digest.hex())));
             }
             body.mark(HEAD);
             byte[] head = body.readNBytes(HEAD);
             body.reset();
             if (BuildContexts.isArchive(head)) {
-                return new Fetched(BuildContexts.extractTar(body, context), null, null);
+                return new Fetched(BuildContexts.extractTar(body, context), null, null, null);
             }
             byte[] dockerfile = body.readAllBytes();
-            return new Fetched(Files.createDirectories(context), dockerfile, null);
+            return new Fetched(Files.createDirectories(context), dockerfile, null, null);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.jbuild.git;
 
+import dev.jbuild.attestation.Material;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
@@ -150,7 +151,7 @@ public record GitSource(String remote, String scheme, String host, String ref, S
     }
 
     private static String redacted(String url) {
-        return url.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@]*@", "$1");
+        return Material.withoutCredentials(url);
     }
 
     private static String pathOf(String url) {

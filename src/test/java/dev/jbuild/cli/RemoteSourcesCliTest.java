@@ -196,6 +196,15 @@ class RemoteSourcesCliTest {
             succeeded(result);
             assertEquals("data\n", Files.readString(temp.resolve("named/set.txt")));
             assertEquals("not unpacked\n", Files.readString(temp.resolve("named/blob")), "BuildKit: the download is a file named context");
+
+            // Both are materials of the build: the remote with its commit, the URL with the download's sha256.
+            CliTest.Result history = CliTest.run("--root", temp.resolve("store").toString(), "history", "-n", "1", "--format=json");
+            succeeded(history);
+            JsonNode parsed = new ObjectMapper().readTree(history.out());
+            assertTrue(parsed.findValues("sha1").stream().anyMatch(v -> v.asText().equals(repo.head())), history.out());
+            assertTrue(history.out().contains(server.fileUrl("blob.tar")), history.out());
+            assertTrue(parsed.findValues("sha256").stream().anyMatch(v -> v.asText().equals(
+                    dev.jbuild.image.Digest.of("not unpacked\n".getBytes()).hex())), history.out());
         }
     }
 }

@@ -49,6 +49,11 @@ public final class BuildMaterials {
         materials.putIfAbsent(uri, new Material(uri, Map.of(algorithm, commit)));
     }
 
+    /** A named context the CLI fetched (a git checkout or a download), as its origin names it. */
+    public void fetched(Material origin) {
+        materials.putIfAbsent(origin.uri(), origin);
+    }
+
     private void add(String uri, Digest digest) {
         materials.putIfAbsent(uri, new Material(uri, Map.of(digest.algorithm(), digest.hex())));
     }
