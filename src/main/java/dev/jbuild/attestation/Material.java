@@ -18,6 +18,14 @@ public record Material(String uri, Map<String, String> digest) implements Compar
         digest = new TreeMap<>(digest);
     }
 
+    /**
+     * {@code url} without a user name or password in its authority, as provenance names it (BuildKit
+     * redacts the same way); the path, query and fragment stay, they say what was fetched.
+     */
+    public static String withoutCredentials(String url) {
+        return url.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@]*@", "$1");
+    }
+
     @Override
     public int compareTo(Material other) {
         return uri.compareTo(other.uri);

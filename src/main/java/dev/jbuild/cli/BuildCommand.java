@@ -10,6 +10,7 @@ import dev.jbuild.engine.api.BuildRequest;
 import dev.jbuild.engine.api.BuildResult;
 import dev.jbuild.engine.api.CacheOptions;
 import dev.jbuild.engine.api.NamedContext;
+import dev.jbuild.git.GitCredentials;
 import dev.jbuild.image.ImageName;
 import dev.jbuild.image.Platform;
 import dev.jbuild.plan.BuildPlan;
@@ -228,11 +229,16 @@ final class BuildCommand implements Runnable {
             throw new ParameterException(spec.commandLine(), "the context and the Dockerfile cannot both come from standard input");
         }
         Supplier<Store> stores = once(() -> Stores.open(((JbuildCommand) spec.root().userObject()).root));
-        try (BuildInputs inputs = BuildInputs.read(context, file, spec.commandLine(), dryRun, stores)) {
+        // Remote contexts are fetched by the CLI before the build, with the git credentials among the secrets.
+        Supplier<GitCredentials> gitCredentials = () -> GitCredentials.of(Secrets.values(secrets, GitCredentials::isGitSecret,
+                spec.commandLine()));
+        try (RemoteContexts remotes = new RemoteContexts(stores, gitCredentials, spec.commandLine().getErr());
+                BuildInputs inputs = BuildInputs.read(context, file, spec.commandLine(), dryRun, stores, remotes,
+                        keepContextGitDir())) {
             // A build has started once its Dockerfile is read: from here on, success or failure is recorded.
             BuildRecorder recorder = dryRun ? null : BuildRecorder.start(inputs.dockerfile().digest());
             try {
-                build(inputs, stores, outputSpecs, attestations, recorder);
+                build(inputs, stores, outputSpecs, attestations, recorder, remotes);
             } catch (CliFailure e) {
                 record(recorder, stores, outputSpecs.names(), e.exitCode(), e, e.getMessage());
                 throw e;
@@ -277,12 +283,18 @@ final class BuildCommand implements Runnable {
     }
 
     /** Parses, plans and runs the build whose inputs are read; a dry run prints its plan instead. */
+    /** {@code --build-arg BUILDKIT_CONTEXT_KEEP_GIT_DIR}: Go's boolean forms; another value is ignored, as in BuildKit. */
+    private boolean keepContextGitDir() {
+        String value = BuildFlagValues.buildArgs(buildArgs, spec.commandLine()).get("BUILDKIT_CONTEXT_KEEP_GIT_DIR");
+        return value != null && List.of("1", "t", "T", "TRUE", "true", "True").contains(value);
+    }
+
     private void build(BuildInputs inputs, Supplier<Store> stores, OutputSpecs.Parsed outputSpecs, Attestations.Parsed attestations,
-            BuildRecorder recorder) throws IOException {
+            BuildRecorder recorder, RemoteContexts remotes) throws IOException {
         Dockerfile dockerfile = inputs.dockerfile().parse();
         List<Platform> targets = BuildFlagValues.targetPlatforms(platforms, spec.commandLine());
         AnnotationSpecs annotationSpecs = AnnotationSpecs.parse(annotations, targets, spec.commandLine());
-        Map<String, NamedContext> namedContexts = NamedContexts.parse(buildContexts, spec.commandLine());
+        Map<String, NamedContext> namedContexts = NamedContexts.parse(buildContexts, spec.commandLine(), remotes);
         List<BuildPlan> plans = new ArrayList<>();
         for (Platform target : targets) {
             plans.add(plan(dockerfile, target, namedContexts, inputs.dockerfile().text()));

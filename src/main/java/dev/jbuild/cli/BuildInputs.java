@@ -3,11 +3,13 @@ package dev.jbuild.cli;
 import dev.jbuild.context.BuildContexts;
 import dev.jbuild.context.DockerIgnore;
 import dev.jbuild.context.DockerIgnoreException;
+import dev.jbuild.image.Digest;
 import dev.jbuild.store.NoSpaceLeftException;
 import dev.jbuild.store.Store;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Supplier;
@@ -18,17 +20,27 @@ import picocli.CommandLine.ParameterException;
  * The context directory, the Dockerfile and the .dockerignore of one build. A context given as a
  * tar on standard input is extracted into a temporary directory that {@link #close()} removes; a
  * Dockerfile there instead (not an archive by its first bytes, docker's test) is built with that
- * directory empty.
+ * directory empty. A context given as a URL is fetched by {@link RemoteContexts}, which owns its directory.
  */
 record BuildInputs(Path contextDir, DockerfileSource dockerfile, DockerIgnore ignore, Store store, Path temporary)
         implements AutoCloseable {
 
     private static final int TAR_BLOCK = 512;
 
-    /** @param stores opens the store; a context from standard input is extracted into its tmp/ */
+    /**
+     * @param stores     opens the store; a context from standard input is extracted into its tmp/
+     * @param remotes    fetches a context given as a git or http(s) URL (and owns its directory)
+     * @param keepGitDir {@code BUILDKIT_CONTEXT_KEEP_GIT_DIR}: a git context keeps its {@code .git}
+     */
     static BuildInputs read(String context, String file, CommandLine commandLine, boolean dryRun,
-            Supplier<Store> stores) {
+            Supplier<Store> stores, RemoteContexts remotes, boolean keepGitDir) {
         try {
+            if (RemoteContexts.needsSsh(context)) {
+                throw new ParameterException(commandLine, "build context " + context + ": git over SSH is not implemented yet; use an https:// or git:// URL");
+            }
+            if (RemoteContexts.isRemote(context)) {
+                return remote(context, file, remotes, keepGitDir, dryRun);
+            }
             if (context.equals("-")) {
                 Store store = stores.get();
                 InputStream stdin = new BufferedInputStream(System.in, 64 * 1024);
@@ -58,9 +70,6 @@ record BuildInputs(Path contextDir, DockerfileSource dockerfile, DockerIgnore ig
             }
             Path contextDir = Path.of(context);
             if (!Files.isDirectory(contextDir)) {
-                if (context.startsWith("http://") || context.startsWith("https://") || context.startsWith("git@")) {
-                    throw new ParameterException(commandLine, "remote build contexts (URLs, git): not implemented yet");
-                }
                 throw new CliFailure(ExitCodes.BUILD_FAILED, "error: the build context " + context + " is not a directory");
             }
             String dockerfileName = file != null ? file : contextDir.resolve("Dockerfile").toString();
@@ -73,6 +82,38 @@ record BuildInputs(Path contextDir, DockerfileSource dockerfile, DockerIgnore ig
         } catch (IOException e) {
             throw new CliFailure(ExitCodes.BUILD_FAILED, "error: reading the build context: " + e.getMessage());
         }
+    }
+
+    /**
+     * A context from a URL: {@code -f} names a file inside it (docker's rule for remote contexts), or
+     * {@code -} for standard input; a URL that downloaded a text file is itself the Dockerfile.
+     */
+    private static BuildInputs remote(String context, String file, RemoteContexts remotes, boolean keepGitDir, boolean dryRun)
+            throws IOException, DockerIgnoreException {
+        RemoteContexts.Fetched fetched;
+        try {
+            fetched = remotes.fetch(context, keepGitDir, true);
+        } catch (IOException e) {
+            throw new CliFailure(ExitCodes.BUILD_FAILED, "error: fetching the build context: " + e.getMessage());
+        }
+        Path root = fetched.directory();
+        if (fetched.dockerfile() != null) {
+            byte[] bytes = fetched.dockerfile();
+            DockerfileSource source = new DockerfileSource("Dockerfile", new String(bytes, StandardCharsets.UTF_8), Digest.of(bytes));
+            return new BuildInputs(root, source, DockerIgnore.none(), null, null);
+        }
+        if ("-".equals(file)) {
+            return new BuildInputs(root, DockerfileSource.read("-", System.in), dryRun ? DockerIgnore.none() : DockerIgnore.load(root, null),
+                    null, null);
+        }
+        String name = file == null ? "Dockerfile" : file;
+        Path dockerfilePath = root.resolve(name).normalize();
+        if (!dockerfilePath.startsWith(root) || !Files.isRegularFile(dockerfilePath)) {
+            throw new CliFailure(ExitCodes.BUILD_FAILED, "error: the build context " + context + " has no " + name);
+        }
+        DockerfileSource source = DockerfileSource.read(dockerfilePath.toString(), System.in);
+        DockerIgnore ignore = dryRun ? DockerIgnore.none() : DockerIgnore.load(root, dockerfilePath);
+        return new BuildInputs(root, source, ignore, null, null);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.jbuild.cli;
 
 import dev.jbuild.engine.api.NamedContext;
 import dev.jbuild.image.ImageName;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -10,14 +11,18 @@ import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
-/** Parses {@code --build-context NAME=VALUE} the way buildx does. */
+/**
+ * Parses {@code --build-context NAME=VALUE} the way buildx does: {@code docker-image://},
+ * {@code oci-layout://}, a git reference or another http(s) URL (fetched now by {@link RemoteContexts}, a
+ * download as one file named {@code context}, and then a directory like any other), or a local directory.
+ */
 final class NamedContexts {
 
     private static final String OCI_LAYOUT = "oci-layout://";
 
     private NamedContexts() {}
 
-    static Map<String, NamedContext> parse(List<String> specs, CommandLine commandLine) {
+    static Map<String, NamedContext> parse(List<String> specs, CommandLine commandLine, RemoteContexts remotes) {
         Map<String, NamedContext> result = new LinkedHashMap<>();
         for (String spec : specs) {
             int equals = spec.indexOf('=');
@@ -26,12 +31,12 @@ final class NamedContexts {
             }
             String name = spec.substring(0, equals);
             String value = spec.substring(equals + 1);
-            result.put(name, context(name, value, commandLine));
+            result.put(name, context(name, value, commandLine, remotes));
         }
         return result;
     }
 
-    private static NamedContext context(String name, String value, CommandLine commandLine) {
+    private static NamedContext context(String name, String value, CommandLine commandLine, RemoteContexts remotes) {
         if (value.startsWith(OCI_LAYOUT)) {
             // oci-layout:///path/to/layout[:tag|@sha256:digest]
             String rest = value.substring(OCI_LAYOUT.length());
@@ -60,9 +65,26 @@ final class NamedContexts {
             }
             return new NamedContext.Image(reference);
         }
-        if (value.startsWith("target:") || value.contains("://") || value.startsWith("git@")) {
+        if (value.startsWith("target:")) {
             throw new ParameterException(commandLine, "--build-context " + name + "=" + value
-                    + ": only directories, docker-image:// and oci-layout:// are implemented yet");
+                    + ": target: is a bake feature, not implemented");
+        }
+        if (RemoteContexts.needsSsh(value)) {
+            throw new ParameterException(commandLine, "--build-context " + name + "=" + value
+                    + ": git over SSH is not implemented yet; use an https:// or git:// URL");
+        }
+        if (RemoteContexts.isRemote(value)) {
+            RemoteContexts.Fetched fetched;
+            try {
+                fetched = remotes.fetch(value, false, false);
+            } catch (IOException e) {
+                throw new CliFailure(ExitCodes.BUILD_FAILED, "error: --build-context " + name + ": " + e.getMessage());
+            }
+            return new NamedContext.Directory(fetched.directory(), fetched.origin());
+        }
+        if (value.contains("://")) {
+            throw new ParameterException(commandLine, "--build-context " + name + "=" + value
+                    + ": unknown scheme; use a directory, docker-image://, oci-layout://, a git URL or an http(s) URL");
         }
         Path dir = Path.of(value);
         if (!Files.isDirectory(dir)) {

@@ -40,6 +40,45 @@ final class Secrets {
         return result;
     }
 
+    /**
+     * The values of the secrets whose id {@code wanted} accepts, read where {@link #parse} would read
+     * them, without writing them anywhere: for what the CLI itself needs before a build (the git
+     * credentials of a remote context). A missing source is the same usage error as in {@link #parse}.
+     */
+    static Map<String, String> values(List<String> specs, java.util.function.Predicate<String> wanted, CommandLine commandLine) {
+        Map<String, String> result = new LinkedHashMap<>();
+        for (String spec : specs) {
+            Map<String, String> fields = fields(spec, commandLine);
+            String id = fields.get("id");
+            if (!wanted.test(id)) {
+                continue;
+            }
+            String src = fields.containsKey("src") ? fields.get("src") : fields.get("source");
+            String env = fields.get("env");
+            if (src == null && env == null) {
+                if (System.getenv(id) != null) {
+                    env = id;
+                } else {
+                    src = id;
+                }
+            }
+            if (env != null) {
+                String value = System.getenv(env);
+                if (value == null) {
+                    throw new ParameterException(commandLine, "--secret " + id + ": environment variable " + env + " is not set");
+                }
+                result.put(id, value);
+            } else {
+                try {
+                    result.put(id, Files.readString(fromFile(id, src, commandLine), StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    throw new ParameterException(commandLine, "--secret " + id + ": cannot read " + src + ": " + e.getMessage());
+                }
+            }
+        }
+        return result;
+    }
+
     /** The ids of the secrets, for the build record: never a value, nor where it comes from. */
     static List<String> ids(List<String> specs, CommandLine commandLine) {
         return specs.stream().map(spec -> fields(spec, commandLine).get("id")).distinct().toList();

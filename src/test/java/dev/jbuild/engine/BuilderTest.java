@@ -415,8 +415,8 @@ class BuilderTest {
         BuildException base = assertThrows(BuildException.class, () -> fixture.build("FROM alpine:3.19\n"));
         assertTrue(base.getMessage().contains("not in the local store and no registry is configured"), base.getMessage());
         BuildException git = assertThrows(BuildException.class,
-                () -> fixture.build("FROM scratch\nADD https://github.com/moby/buildkit.git /src\n"));
-        assertTrue(git.getMessage().contains("git repository is not implemented yet"), git.getMessage());
+                () -> fixture.build("FROM scratch\nADD git@github.com:moby/buildkit.git /src\n"));
+        assertTrue(git.getMessage().contains("git over SSH") && git.getMessage().contains("not implemented yet"), git.getMessage());
     }
 
     @Test

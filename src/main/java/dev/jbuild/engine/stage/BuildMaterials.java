@@ -43,6 +43,17 @@ public final class BuildMaterials {
         add(url, content);
     }
 
+    /** An {@code ADD} of a git source, by the commit it checked out (SLSA's {@code sha1} digest, as BuildKit records it). */
+    public void git(String uri, String commit) {
+        String algorithm = commit.length() == 64 ? "sha256" : "sha1";
+        materials.putIfAbsent(uri, new Material(uri, Map.of(algorithm, commit)));
+    }
+
+    /** A named context the CLI fetched (a git checkout or a download), as its origin names it. */
+    public void fetched(Material origin) {
+        materials.putIfAbsent(origin.uri(), origin);
+    }
+
     private void add(String uri, Digest digest) {
         materials.putIfAbsent(uri, new Material(uri, Map.of(digest.algorithm(), digest.hex())));
     }

@@ -13,6 +13,9 @@ import dev.jbuild.engine.cache.CacheMountLocks;
 import dev.jbuild.engine.cache.CacheSources;
 import dev.jbuild.engine.fs.LayerFiles;
 import dev.jbuild.engine.fs.LayerRecord;
+import dev.jbuild.git.GitCredentials;
+import dev.jbuild.git.GitFetcher;
+import dev.jbuild.git.GitSource;
 import dev.jbuild.image.Descriptor;
 import dev.jbuild.image.Digest;
 import dev.jbuild.image.ImageConfig;
@@ -30,6 +33,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -62,6 +67,12 @@ public final class BuildSession {
     /** What the build read from outside, for its provenance and build record. */
     private final BuildMaterials materials = new BuildMaterials();
     private HttpClient httpClient;
+    private GitFetcher gitFetcher;
+    /**
+     * The commit each git source resolved to, asked once per build: the step's key and its checkout
+     * must name the same commit even if the branch moves meanwhile. Empty for an abbreviated id.
+     */
+    private final Map<GitSource, Optional<String>> gitCommits = new ConcurrentHashMap<>();
     /**
      * Steps run or looked up so far, and how many of them the cache answered: for the summary.
      * Atomic because stages run on several threads.
@@ -181,6 +192,25 @@ public final class BuildSession {
             httpClient = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
         }
         return httpClient;
+    }
+
+    /** The build's git fetcher, with the {@code GIT_AUTH_TOKEN}/{@code GIT_AUTH_HEADER} secrets of the request. */
+    public synchronized GitFetcher gitFetcher() throws IOException {
+        if (gitFetcher == null) {
+            gitFetcher = new GitFetcher(GitCredentials.fromSecretFiles(request.secrets()), listener::warning);
+        }
+        return gitFetcher;
+    }
+
+    /** The commit {@code source} names now ({@link GitFetcher#resolve}), the same for the whole build. */
+    public Optional<String> gitCommit(GitSource source) throws IOException {
+        Optional<String> known = gitCommits.get(source);
+        if (known == null) {
+            known = gitFetcher().resolve(source);
+            Optional<String> raced = gitCommits.putIfAbsent(source, known);
+            known = raced != null ? raced : known;
+        }
+        return known;
     }
 
     public String expand(String word, Map<String, String> scope, Location location) throws BuildException {

@@ -69,6 +69,9 @@ public final class StageSources {
         Source source;
         NamedContext named = session.request().namedContexts().get(from);
         if (named instanceof NamedContext.Directory directory) {
+            if (directory.origin() != null) {
+                session.materials().fetched(directory.origin());
+            }
             source = new Source(BuildContexts.directory(directory.path(), DockerIgnore.none()), false);
         } else if (named != null) {
             source = new Source(new FsViewTree(images.image(from, at).fs(), session.layerFiles()), true);

@@ -1,5 +1,6 @@
 package dev.jbuild.engine.step;
 
+import dev.jbuild.attestation.Material;
 import dev.jbuild.image.Digester;
 import java.io.IOException;
 import java.io.InputStream;
@@ -44,7 +45,7 @@ record RemoteFile(Path file, String name, String digest, Optional<Instant> lastM
      * (BuildKit redacts the same way); the path and query stay, they say what was downloaded.
      */
     static String withoutCredentials(String url) {
-        return url.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@]*@", "$1");
+        return Material.withoutCredentials(url);
     }
 
     /** Downloads {@code url} into {@code directory}; {@code checksum} ({@code sha256:hex}) may be null. */

@@ -388,6 +388,9 @@ final class RunStep implements Step {
                 }
                 NamedContext named = session.request().namedContexts().get(from);
                 if (named instanceof NamedContext.Directory directory) {
+                    if (directory.origin() != null) {
+                        session.materials().fetched(directory.origin());
+                    }
                     return directory.path().toAbsolutePath();
                 }
                 // A stage or an image: its layers merged into one directory (cached in the store).

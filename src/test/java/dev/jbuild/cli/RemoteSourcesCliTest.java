@@ -1,0 +1,210 @@
+package dev.jbuild.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jbuild.testing.ExternalTool;
+import dev.jbuild.testing.GitDaemon;
+import dev.jbuild.testing.GitHttpServer;
+import dev.jbuild.testing.GitRepository;
+import dev.jbuild.testing.Integration;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Git and URL sources through the CLI, against the real git daemon and git http-backend on loopback:
+ * ADD of a git repository keyed by its commit, contexts from git and from a tarball URL, named contexts.
+ */
+@Integration
+class RemoteSourcesCliTest {
+
+    @TempDir
+    Path temp;
+
+    Path served;
+    Path context;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        served = Files.createDirectories(temp.resolve("served"));
+        context = Files.createDirectories(temp.resolve("context"));
+        Files.writeString(context.resolve("a.txt"), "A\n");
+    }
+
+    private CliTest.Result build(String dockerfile, Path out, String... extra) throws Exception {
+        Files.writeString(context.resolve("Dockerfile"), dockerfile);
+        return buildAt(context.toString(), out, extra);
+    }
+
+    private CliTest.Result buildAt(String contextArgument, Path out, String... extra) {
+        List<String> args = new ArrayList<>(List.of("--root", temp.resolve("store").toString(), "build", "--progress=plain"));
+        if (out != null) {
+            args.addAll(List.of("-o", "type=local,dest=" + out));
+        }
+        args.addAll(List.of(extra));
+        args.add(contextArgument);
+        return CliTest.run(args.toArray(String[]::new));
+    }
+
+    /** The text of the steps reported CACHED, from plain progress. */
+    private static List<String> cached(String progress) {
+        Map<String, String> stepText = new HashMap<>();
+        List<String> cached = new ArrayList<>();
+        Matcher started = Pattern.compile("(?m)^#(\\d+) \\[[^\\]]*\\] (.*)$").matcher(progress);
+        while (started.find()) {
+            stepText.put(started.group(1), started.group(2));
+        }
+        Matcher hit = Pattern.compile("(?m)^#(\\d+) CACHED$").matcher(progress);
+        while (hit.find()) {
+            cached.add(stepText.get(hit.group(1)));
+        }
+        return cached;
+    }
+
+    private static void succeeded(CliTest.Result result) {
+        assertEquals(0, result.exitCode(), result.out() + result.err());
+    }
+
+    @Test
+    void addGitIsKeyedByTheCommitSoANewCommitRerunsOnlyWhatDependsOnIt() throws Exception {
+        GitRepository repo = GitRepository.create(served, "app.git", temp);
+        String first = repo.commit("one", Map.of("src/main.txt", "v1\n"));
+        try (GitDaemon daemon = GitDaemon.start(served)) {
+            String url = daemon.url("app.git") + "#main";
+            String dockerfile = "FROM scratch\nCOPY a.txt /a.txt\nADD " + url + " /src\n";
+            CliTest.Result cold = build(dockerfile, temp.resolve("out1"));
+            succeeded(cold);
+            assertEquals("v1\n", Files.readString(temp.resolve("out1/src/src/main.txt")));
+            assertFalse(Files.exists(temp.resolve("out1/src/.git")), ".git only with --keep-git-dir");
+            assertEquals(List.of(), cached(cold.err()));
+
+            CliTest.Result warm = build(dockerfile, temp.resolve("out2"));
+            succeeded(warm);
+            assertEquals(List.of("COPY a.txt /a.txt", "ADD " + url + " /src"), cached(warm.err()), "the same commit: cached");
+
+            String second = repo.commit("two", Map.of("src/main.txt", "v2\n"));
+            CliTest.Result moved = build(dockerfile, temp.resolve("out3"));
+            succeeded(moved);
+            assertEquals(List.of("COPY a.txt /a.txt"), cached(moved.err()), "a new commit re-runs the ADD only");
+            assertEquals("v2\n", Files.readString(temp.resolve("out3/src/src/main.txt")));
+
+            CliTest.Result history = CliTest.run("--root", temp.resolve("store").toString(), "history", "-n", "1", "--format=json");
+            succeeded(history);
+            String text = history.out();
+            assertTrue(text.contains("\"git://127.0.0.1:") && text.contains("/app.git#main\"") && text.contains(second), text);
+            JsonNode parsed = new ObjectMapper().readTree(text);
+            assertTrue(parsed.findValues("sha1").stream().anyMatch(v -> v.asText().equals(second)), text);
+            assertNotEquals(first, second);
+        }
+    }
+
+    @Test
+    void addGitKeepsGitDirAndChecksTheCommit() throws Exception {
+        GitRepository repo = GitRepository.create(served, "lib.git", temp);
+        String commit = repo.commit("one", Map.of("lib.txt", "lib\n"));
+        repo.tag("v1");
+        try (GitDaemon daemon = GitDaemon.start(served)) {
+            String url = daemon.url("lib.git");
+            succeeded(build("FROM scratch\nADD --keep-git-dir --checksum=" + commit + " " + url + "#v1 /lib/\n", temp.resolve("kept")));
+            assertEquals("lib\n", Files.readString(temp.resolve("kept/lib/lib.txt")));
+            assertTrue(Files.isDirectory(temp.resolve("kept/lib/.git")));
+
+            String wrong = "0".repeat(40);
+            CliTest.Result mismatch = build("FROM scratch\nADD --checksum=" + wrong + " " + url + "#v1 /lib/\n", null);
+            assertNotEquals(0, mismatch.exitCode());
+            assertTrue(mismatch.err().contains("expected checksum to match " + wrong), mismatch.err());
+
+            CliTest.Result ssh = build("FROM scratch\nADD git@example.com:org/repo.git /r\n", null);
+            assertNotEquals(0, ssh.exitCode());
+            assertTrue(ssh.err().contains("git over SSH") && ssh.err().contains("not implemented yet"), ssh.err());
+        }
+    }
+
+    @Test
+    void contextFromGitOverSmartHttpWithTokenSubdirAndDockerfileFlag() throws Exception {
+        try (GitHttpServer server = GitHttpServer.start(served)) {
+            GitRepository repo = GitRepository.create(served, "site.git", temp);
+            repo.commit("site", Map.of("app/Dockerfile", "FROM scratch\nCOPY hello.txt /hello.txt\n",
+                    "app/hello.txt", "hello\n", "app/other.Dockerfile", "FROM scratch\nCOPY hello.txt /other.txt\n",
+                    "Dockerfile", "FROM scratch\nCOPY .git/HEAD /HEAD\n"));
+            server.requireAuthorization("basic " + Base64.getEncoder().encodeToString("x-access-token:t0ken".getBytes()));
+            Path token = Files.writeString(temp.resolve("token"), "t0ken");
+            String secret = "id=GIT_AUTH_TOKEN,src=" + token;
+
+            CliTest.Result refused = buildAt(server.url("site.git") + "#main:app", null);
+            assertNotEquals(0, refused.exitCode());
+            assertTrue(refused.err().contains("fetching the build context"), refused.err());
+
+            succeeded(buildAt(server.url("site.git") + "#main:app", temp.resolve("site"), "--secret", secret));
+            assertEquals("hello\n", Files.readString(temp.resolve("site/hello.txt")));
+
+            succeeded(buildAt(server.url("site.git") + "#main:app", temp.resolve("other"), "--secret", secret, "-f", "other.Dockerfile"));
+            assertEquals("hello\n", Files.readString(temp.resolve("other/other.txt")), "-f is inside the remote context");
+
+            CliTest.Result noGitDir = buildAt(server.url("site.git"), null, "--secret", secret);
+            assertNotEquals(0, noGitDir.exitCode(), ".git is removed from a context by default");
+            succeeded(buildAt(server.url("site.git"), temp.resolve("head"), "--secret", secret,
+                    "--build-arg", "BUILDKIT_CONTEXT_KEEP_GIT_DIR=1"));
+            assertTrue(Files.readString(temp.resolve("head/HEAD")).matches("(ref: refs/heads/.*|[0-9a-f]{40})\\n?"));
+        }
+    }
+
+    @Test
+    void contextFromTarballUrlAndDockerfileUrl() throws Exception {
+        Path tarred = Files.createDirectories(temp.resolve("tarred"));
+        Files.writeString(tarred.resolve("Dockerfile"), "FROM scratch\nCOPY file.txt /file.txt\n");
+        Files.writeString(tarred.resolve("file.txt"), "from the tarball\n");
+        ExternalTool.command("tar", "-czf", temp.resolve("ctx.tar.gz").toString(), "-C", tarred.toString(), ".").runSuccessfully();
+        try (GitHttpServer server = GitHttpServer.start(served)) {
+            server.serve("ctx.tar.gz", Files.readAllBytes(temp.resolve("ctx.tar.gz")));
+            server.serve("Dockerfile", "FROM scratch\nLABEL from=url\n".getBytes());
+            succeeded(buildAt(server.fileUrl("ctx.tar.gz"), temp.resolve("tar")));
+            assertEquals("from the tarball\n", Files.readString(temp.resolve("tar/file.txt")));
+
+            CliTest.Result dockerfileOnly = buildAt(server.fileUrl("Dockerfile"), null, "--metadata-file", temp.resolve("meta.json").toString());
+            succeeded(dockerfileOnly);
+
+            CliTest.Result missing = buildAt(server.fileUrl("nothing.tar"), null);
+            assertNotEquals(0, missing.exitCode());
+            assertTrue(missing.err().contains("HTTP 404"), missing.err());
+        }
+    }
+
+    @Test
+    void namedContextsFromGitAndHttp() throws Exception {
+        GitRepository repo = GitRepository.create(served, "data.git", temp);
+        repo.commit("data", Map.of("data/set.txt", "data\n"));
+        try (GitDaemon daemon = GitDaemon.start(served); GitHttpServer server = GitHttpServer.start(served)) {
+            server.serve("blob.tar", "not unpacked\n".getBytes());
+            CliTest.Result result = build("FROM scratch\nCOPY --from=data set.txt /set.txt\nCOPY --from=blob context /blob\n",
+                    temp.resolve("named"), "--build-context", "data=" + daemon.url("data.git") + "#main:data",
+                    "--build-context", "blob=" + server.fileUrl("blob.tar"));
+            succeeded(result);
+            assertEquals("data\n", Files.readString(temp.resolve("named/set.txt")));
+            assertEquals("not unpacked\n", Files.readString(temp.resolve("named/blob")), "BuildKit: the download is a file named context");
+
+            // Both are materials of the build: the remote with its commit, the URL with the download's sha256.
+            CliTest.Result history = CliTest.run("--root", temp.resolve("store").toString(), "history", "-n", "1", "--format=json");
+            succeeded(history);
+            JsonNode parsed = new ObjectMapper().readTree(history.out());
+            assertTrue(parsed.findValues("sha1").stream().anyMatch(v -> v.asText().equals(repo.head())), history.out());
+            assertTrue(history.out().contains(server.fileUrl("blob.tar")), history.out());
+            assertTrue(parsed.findValues("sha256").stream().anyMatch(v -> v.asText().equals(
+                    dev.jbuild.image.Digest.of("not unpacked\n".getBytes()).hex())), history.out());
+        }
+    }
+}
