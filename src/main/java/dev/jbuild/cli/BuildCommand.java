@@ -2,6 +2,7 @@ package dev.jbuild.cli;
 
 import dev.jbuild.attestation.Invoker;
 import dev.jbuild.dockerfile.Dockerfile;
+import dev.jbuild.dockerfile.Finding;
 import dev.jbuild.engine.Builder;
 import dev.jbuild.engine.api.AttestationOptions;
 import dev.jbuild.engine.api.BuildException;
@@ -30,6 +31,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -140,8 +142,13 @@ final class BuildCommand implements Runnable {
             description = "Accepted for docker build (true, its default): jbuild does not verify image signatures.")
     boolean disableContentTrust = true;
 
-    @Option(names = "--call", paramLabel = "build", hidden = true, description = "Only --call=build (the default).")
+    @Option(names = "--call", paramLabel = "build|check[,format=json]",
+            description = "build (the default), or check: run only the build checks (as --check); format=json prints BuildKit's lint JSON.")
     String call;
+
+    @Option(names = "--check", arity = "0..1", fallbackValue = "true",
+            description = "Run only the build checks and print their findings; exit 1 when there are any (--call=check).")
+    boolean check;
 
     @Option(names = "--allow", paramLabel = "network.host", hidden = true,
             description = "Only network.host (RUN --network=host needs no entitlement in jbuild).")
@@ -224,6 +231,15 @@ final class BuildCommand implements Runnable {
             throw new ParameterException(spec.commandLine(), "the context and the Dockerfile cannot both come from standard input");
         }
         Supplier<Store> stores = once(() -> Stores.open(((JbuildCommand) spec.root().userObject()).root));
+        CheckCall checkCall = checkCall();
+        if (checkCall != null) {
+            try (BuildInputs inputs = BuildInputs.read(context, file, spec.commandLine(), true, stores)) {
+                check(inputs, checkCall);
+            } catch (IOException e) {
+                throw new CliFailure(ExitCodes.BUILD_FAILED, "error: " + e.getMessage());
+            }
+            return;
+        }
         try (BuildInputs inputs = BuildInputs.read(context, file, spec.commandLine(), dryRun, stores)) {
             // A build has started once its Dockerfile is read: from here on, success or failure is recorded.
             BuildRecorder recorder = dryRun ? null : BuildRecorder.start(inputs.dockerfile().digest());
@@ -268,6 +284,73 @@ final class BuildCommand implements Runnable {
                 List.copyOf(secretIds), List.copyOf(sshIds), Invoker.current(System.getenv()), names));
     }
 
+    /** {@code --check} or {@code --call=check[,format=json]}: what to print. */
+    private record CheckCall(boolean json) {}
+
+    /** The check call asked for, or null for a build; other calls than build and check are refused. */
+    private CheckCall checkCall() {
+        if (call == null || call.equals("build")) {
+            return check ? new CheckCall(false) : null;
+        }
+        String[] parts = call.split(",");
+        String name = parts[0].strip();
+        if (!name.equals("check") && !name.equals("lint")) {
+            throw UnimplementedBuildFlags.notImplemented(spec, "--call=" + name, "only --call=build and --call=check");
+        }
+        boolean json = false;
+        for (int i = 1; i < parts.length; i++) {
+            String part = parts[i].strip();
+            if (part.equals("format=json")) {
+                json = true;
+            } else if (!part.equals("format=text") && !part.isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "--call: invalid option \"" + part + "\" (format=json or format=text)");
+            }
+        }
+        return new CheckCall(json);
+    }
+
+    /**
+     * Runs only the build checks, as BuildKit's lint subrequest: parse and plan every platform, no step
+     * and no pull; without {@code --target} every stage is checked. Exit code 1 with findings.
+     */
+    private void check(BuildInputs inputs, CheckCall checkCall) throws IOException {
+        DockerfileSource source = inputs.dockerfile();
+        Dockerfile dockerfile = source.parse();
+        Map<String, NamedContext> namedContexts = NamedContexts.parse(buildContexts, spec.commandLine());
+        Set<Finding> findings = new LinkedHashSet<>();
+        for (Platform platform : BuildFlagValues.targetPlatforms(platforms, spec.commandLine())) {
+            try {
+                findings.addAll(Planner.check(dockerfile, planOptions(platform, namedContexts)).findings());
+            } catch (PlanException e) {
+                // BuildKit's lint result holds the findings and the error together; the error is printed after them.
+                findings.addAll(e.findings());
+                List<Finding> sorted = new ArrayList<>(findings);
+                sorted.sort(Comparator.comparingInt(Finding::line));
+                PrintWriter out = spec.commandLine().getOut();
+                if (checkCall.json()) {
+                    out.println(CheckReport.json(sorted, source.displayName(), source.text(), e.getMessage()));
+                } else if (!sorted.isEmpty()) {
+                    CheckReport.text(out, sorted, source.displayName(), source.text());
+                    out.println();
+                }
+                out.flush();
+                throw Diagnostics.plan(e, source.text());
+            }
+        }
+        List<Finding> sorted = new ArrayList<>(findings);
+        sorted.sort(Comparator.comparingInt(Finding::line));
+        PrintWriter out = spec.commandLine().getOut();
+        if (checkCall.json()) {
+            out.println(CheckReport.json(sorted, source.displayName(), source.text(), null));
+            out.flush();
+        } else {
+            CheckReport.text(out, sorted, source.displayName(), source.text());
+        }
+        if (!sorted.isEmpty()) {
+            throw new CliFailure(ExitCodes.BUILD_FAILED, List.of(), null);
+        }
+    }
+
     /** Parses, plans and runs the build whose inputs are read; a dry run prints its plan instead. */
     private void build(BuildInputs inputs, Supplier<Store> stores, OutputSpecs.Parsed outputSpecs, Attestations.Parsed attestations,
             BuildRecorder recorder) throws IOException {
@@ -279,7 +362,7 @@ final class BuildCommand implements Runnable {
         for (Platform target : targets) {
             plans.add(plan(dockerfile, target, namedContexts, inputs.dockerfile().text()));
         }
-        printWarnings(dockerfile, plans);
+        List<Finding> findings = printWarnings(plans);
         LoadTarget loadInto = load && !dryRun ? loadTarget(targets) : null;
         if (dryRun) {
             for (int i = 0; i < plans.size(); i++) {
@@ -336,7 +419,7 @@ final class BuildCommand implements Runnable {
             }
             // Read (and the password asked) before the build, so a bad key or password costs no build.
             SigningKey signingKey = signKey == null ? null : SigningKeyFiles.privateKey(signKey);
-            build(store, requests, inputs.dockerfile(), loadInto, signingKey, recorder);
+            build(store, requests, inputs.dockerfile(), loadInto, signingKey, recorder, findings);
         } finally {
             if (secretsDir != null) {
                 store.deleteTemporaryDirectory(secretsDir);
@@ -395,9 +478,13 @@ final class BuildCommand implements Runnable {
         };
     }
 
+    private PlanOptions planOptions(Platform platform, Map<String, NamedContext> namedContexts) {
+        return new PlanOptions(BuildFlagValues.buildArgs(buildArgs, spec.commandLine()), target, platform.toString(),
+                Platform.host().toString(), namedContexts.keySet());
+    }
+
     private BuildPlan plan(Dockerfile dockerfile, Platform platform, Map<String, NamedContext> namedContexts, String text) {
-        PlanOptions options = new PlanOptions(
-                BuildFlagValues.buildArgs(buildArgs, spec.commandLine()), target, platform.toString(), Platform.host().toString(), namedContexts.keySet());
+        PlanOptions options = planOptions(platform, namedContexts);
         BuildPlan plan;
         try {
             plan = Planner.plan(dockerfile, options);
@@ -407,20 +494,32 @@ final class BuildCommand implements Runnable {
         return plan;
     }
 
-    /** The parser's and the planner's findings, each once: the plans of several platforms mostly repeat them. */
-    private void printWarnings(Dockerfile dockerfile, List<BuildPlan> plans) {
-        if (quiet) {
-            return;
-        }
-        Set<String> warnings = new LinkedHashSet<>(dockerfile.warnings());
+    /**
+     * The build checks' findings and the planner's warnings, each once (the plans of several platforms
+     * mostly repeat them); with {@code error=true} findings fail the build here, before any step runs,
+     * as BuildKit fails it after converting the Dockerfile.
+     */
+    private List<Finding> printWarnings(List<BuildPlan> plans) {
+        Set<Finding> findings = new LinkedHashSet<>();
+        Set<String> warnings = new LinkedHashSet<>();
+        plans.forEach(p -> findings.addAll(p.findings()));
         plans.forEach(p -> warnings.addAll(p.warnings()));
         PrintWriter err = spec.commandLine().getErr();
-        warnings.forEach(w -> err.println("warning: " + w));
+        if (!quiet) {
+            findings.forEach(f -> err.println("warning: " + CheckReport.warningLine(f)));
+            warnings.forEach(w -> err.println("warning: " + w));
+            err.flush();
+        }
+        String violation = plans.get(0).checks().violation(List.copyOf(findings));
+        if (violation != null) {
+            throw new CliFailure(ExitCodes.BUILD_FAILED, "error: " + violation);
+        }
+        return List.copyOf(findings);
     }
 
     /** Runs the build and reports it: progress and summary on stderr, or only the image ID with -q. */
     private void build(Store store, List<BuildRequest> requests, DockerfileSource dockerfile, LoadTarget loadInto,
-            SigningKey signingKey, BuildRecorder recorder) {
+            SigningKey signingKey, BuildRecorder recorder, List<Finding> findings) {
         BuildRequest request = requests.get(0);
         long started = System.nanoTime();
         Progress mode = quiet ? Progress.quiet : progress == Progress.auto ? autoProgress() : progress;
@@ -475,6 +574,7 @@ final class BuildCommand implements Runnable {
             json.result(result);
         } else if (!silent && mode != Progress.rawjson) { // rawjson: only BuildKit's status objects
             ProgressPrinter.summary(err, result, Duration.ofNanos(System.nanoTime() - started));
+            CheckReport.summary(err, findings);
         }
         AutoCollection.afterBuild(store, err, silent || mode == Progress.json || mode == Progress.rawjson);
     }
@@ -502,9 +602,6 @@ final class BuildCommand implements Runnable {
         UnimplementedBuildFlags.reject(spec, UNIMPLEMENTED);
         if (!disableContentTrust) {
             throw UnimplementedBuildFlags.notImplemented(spec, "--disable-content-trust=false", "jbuild does not verify image signatures");
-        }
-        if (call != null && !call.equals("build")) {
-            throw UnimplementedBuildFlags.notImplemented(spec, "--call=" + call, "only --call=build, the default");
         }
         for (String entitlement : allow) {
             for (String one : entitlement.split(",")) {

@@ -20,7 +20,7 @@ final class SyntaxParser {
     private final int lineOffset;
     private final SourceLines lines;
     private final DirectiveScanner directives;
-    private final List<String> warnings = new ArrayList<>();
+    private final List<Finding> findings = new ArrayList<>();
 
     /**
      * @param lineOffset added to every line number (for text that starts in the middle of a file)
@@ -87,7 +87,7 @@ final class SyntaxParser {
             int last = Math.max(1, lines.count());
             throw error("file with no instructions", last, last, null);
         }
-        return new SyntaxTree(fileName, directives.directives(), directives.escape(), nodes, warnings);
+        return new SyntaxTree(fileName, directives.directives(), directives.escape(), nodes, findings);
     }
 
     /**
@@ -116,9 +116,8 @@ final class SyntaxParser {
             continues = part.continues();
         }
         if (firstEmpty > 0) {
-            warnings.add(location(firstEmpty, firstEmpty).prefix()
-                    + ": empty continuation line in the instruction starting at line "
-                    + (startLine + lineOffset) + " (empty continuation lines will become errors in a future release)");
+            // BuildKit reports the first empty line of the instruction, once.
+            findings.add(CheckRule.NO_EMPTY_CONTINUATION.at(location(firstEmpty, firstEmpty), CheckRule.noEmptyContinuation()));
         }
         return line.toString();
     }
