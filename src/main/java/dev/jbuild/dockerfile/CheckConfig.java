@@ -100,9 +100,35 @@ public record CheckConfig(boolean skipAll, Set<String> skip, boolean experimenta
         return !skipAll && !skip.contains(rule.ruleName());
     }
 
-    /** The findings this configuration reports, in order. */
-    public List<Finding> filter(List<Finding> findings) {
-        return findings.stream().filter(f -> reports(f.rule())).toList();
+    /**
+     * The findings reported, in order. A {@code # check=} comment just before an instruction adds its
+     * options for that instruction's findings (BuildKit's WithMergedConfigFromComments; the text after
+     * its first blank is a remark, a comment it cannot parse is ignored), except for the rules BuildKit
+     * runs over the whole file ({@link CheckRule#wholeFile}).
+     */
+    public List<Finding> filter(List<Finding> findings, Map<Integer, String> checkComments) {
+        return findings.stream().filter(f -> forFinding(f, checkComments).reports(f.rule())).toList();
+    }
+
+    private CheckConfig forFinding(Finding finding, Map<Integer, String> checkComments) {
+        String comment = checkComments.get(finding.line());
+        if (comment == null || finding.rule().wholeFile()) {
+            return this;
+        }
+        String value = comment.strip();
+        int blank = value.indexOf(' ');
+        CheckConfig local;
+        try {
+            local = parse(blank < 0 ? value : value.substring(0, blank));
+        } catch (IllegalArgumentException e) {
+            return this;
+        }
+        Set<String> skipped = new LinkedHashSet<>(skip);
+        skipped.addAll(local.skip);
+        Set<String> experiments = new LinkedHashSet<>(experimental);
+        experiments.addAll(local.experimental);
+        return new CheckConfig(skipAll || local.skipAll, skipped, experimentalAll || local.experimentalAll, experiments,
+                error);
     }
 
     /**

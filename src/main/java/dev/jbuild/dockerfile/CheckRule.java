@@ -93,6 +93,15 @@ public enum CheckRule {
         return dispatched;
     }
 
+    /**
+     * The rules BuildKit runs over the whole file after parsing, with the file's options only: a
+     * {@code # check=} comment before an instruction does not change them.
+     */
+    public boolean wholeFile() {
+        return this == NO_EMPTY_CONTINUATION || this == DUPLICATE_STAGE_NAME || this == RESERVED_STAGE_NAME
+                || this == CONSISTENT_INSTRUCTION_CASING || this == INVALID_DEFAULT_ARG_IN_FROM;
+    }
+
     /** Experimental rules run only when named in {@code experimental=} (or {@code experimental=all}). */
     public boolean experimental() {
         return experimental;

@@ -14,6 +14,8 @@ import java.util.Map;
  * @param findings      the build checks' findings about the whole file (casing, stage names, ...) and, for
  *                      the rules BuildKit runs per dispatched stage, about every stage; not yet filtered by
  *                      the {@code check} options ({@link CheckConfig}), which the plan applies
+ * @param checkComments start line of an instruction → the value of a {@code # check=} comment just
+ *                      before it, which adds to the options for that instruction (BuildKit's PrevComment)
  */
 public record Dockerfile(
         String fileName,
@@ -21,13 +23,15 @@ public record Dockerfile(
         char escape,
         List<Node> nodes,
         List<Instruction> instructions,
-        List<Finding> findings) {
+        List<Finding> findings,
+        Map<Integer, String> checkComments) {
 
     public Dockerfile {
         directives = Map.copyOf(directives);
         nodes = List.copyOf(nodes);
         instructions = List.copyOf(instructions);
         findings = List.copyOf(findings);
+        checkComments = Map.copyOf(checkComments);
     }
 
     /** The findings as {@code Dockerfile:3: Rule: message} lines. */

@@ -28,7 +28,7 @@ public final class DockerfileParser {
         List<Finding> findings = new ArrayList<>(tree.findings());
         findings.addAll(SyntaxChecks.run(tree.nodes(), instructions));
         findings.sort(Comparator.comparingInt(Finding::line)); // BuildKit's results come in line order
-        return new Dockerfile(fileName, tree.directives(), tree.escape(), tree.nodes(), instructions, findings);
+        return new Dockerfile(fileName, tree.directives(), tree.escape(), tree.nodes(), instructions, findings, tree.checkComments());
     }
 
     /**

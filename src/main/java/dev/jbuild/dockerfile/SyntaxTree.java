@@ -14,18 +14,21 @@ import java.util.Map;
  * @param escape     the escape character in force
  * @param nodes      the instruction nodes, in order
  * @param findings   what the parser's build check (NoEmptyContinuation) found
+ * @param checkComments start line of an instruction → the value of a {@code # check=} comment just before it
  */
 public record SyntaxTree(
         String fileName,
         Map<String, String> directives,
         char escape,
         List<Node> nodes,
-        List<Finding> findings) {
+        List<Finding> findings,
+        Map<Integer, String> checkComments) {
 
     public SyntaxTree {
         directives = Map.copyOf(directives);
         nodes = List.copyOf(nodes);
         findings = List.copyOf(findings);
+        checkComments = Map.copyOf(checkComments);
     }
 
     /** The findings as {@code Dockerfile:3: Rule: message} lines. */

@@ -104,7 +104,7 @@ public final class Planner {
                 List<Finding> found = new ArrayList<>(filteredSyntaxFindings(null, null));
                 found.addAll(findings);
                 found.sort(Comparator.comparingInt(Finding::line));
-                throw e.withFindings(checks.filter(found));
+                throw e.withFindings(checks.filter(found, dockerfile.checkComments()));
             }
         }
 
@@ -141,7 +141,7 @@ public final class Planner {
             found.addAll(findings);
             found.sort(Comparator.comparingInt(Finding::line));
             return new BuildPlan(needed, target, globalArgs, builtinArgs, options.buildArgs(), warnings,
-                    checks.filter(found), checks);
+                    checks.filter(found, dockerfile.checkComments()), checks);
         }
 
         private Map<String, String> resolveGlobalArgs(List<Instruction> metaArgs) throws PlanException {

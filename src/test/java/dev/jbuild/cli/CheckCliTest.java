@@ -1,0 +1,132 @@
+package dev.jbuild.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jbuild.testing.Integration;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code --check}, {@code --call=check[,format=json]}, the warnings of a build and {@code error=true}. */
+class CheckCliTest {
+
+    @TempDir
+    Path dir;
+
+    private static final String FINDINGS = "FROM scratch as base\nCMD run me\n";
+
+    private String context(String dockerfile) throws Exception {
+        Files.writeString(dir.resolve("Dockerfile"), dockerfile);
+        return dir.toString();
+    }
+
+    @Test
+    void checkRunsOnlyTheChecksAndExitsOneOnFindings() throws Exception {
+        CliTest.Result clean = CliTest.run("--root", dir.resolve("store").toString(), "build", "--check",
+                context("FROM scratch AS base\nCMD [\"run\"]\n"));
+        assertEquals(0, clean.exitCode(), clean.err());
+        assertEquals("Check complete, no warnings found.\n", clean.out());
+        assertFalse(Files.exists(dir.resolve("store")), "no store: nothing is built or pulled");
+
+        CliTest.Result found = CliTest.run("build", "--check", context(FINDINGS));
+        assertEquals(1, found.exitCode(), found.err());
+        assertEquals("""
+                Check complete, 2 warnings have been found!
+
+                WARNING: FromAsCasing - https://docs.docker.com/go/dockerfile/rule/from-as-casing/
+                'as' and 'FROM' keywords' casing do not match
+                Dockerfile:1
+                --------------------
+                   1 | >>> FROM scratch as base
+                   2 |     CMD run me
+                   3 |    \s
+                --------------------
+
+                WARNING: JSONArgsRecommended - https://docs.docker.com/go/dockerfile/rule/json-args-recommended/
+                JSON arguments recommended for CMD to prevent unintended behavior related to OS signals
+                Dockerfile:2
+                --------------------
+                   1 |     FROM scratch as base
+                   2 | >>> CMD run me
+                   3 |    \s
+                --------------------
+                """, found.out());
+        assertEquals(found.out(), CliTest.run("build", "--call=check", context(FINDINGS)).out());
+    }
+
+    @Test
+    void jsonIsBuildKitsLintResult() throws Exception {
+        CliTest.Result result = CliTest.run("build", "--call=check,format=json", context(FINDINGS));
+        assertEquals(1, result.exitCode(), result.err());
+        JsonNode json = new ObjectMapper().readTree(result.out());
+        JsonNode warning = json.get("warnings").get(1);
+        assertEquals("JSONArgsRecommended", warning.get("ruleName").asText());
+        assertEquals("JSON arguments recommended for ENTRYPOINT/CMD to prevent unintended behavior related to OS signals",
+                warning.get("description").asText());
+        assertEquals("https://docs.docker.com/go/dockerfile/rule/json-args-recommended/", warning.get("url").asText());
+        assertEquals("JSON arguments recommended for CMD to prevent unintended behavior related to OS signals",
+                warning.get("detail").asText());
+        assertEquals(2, warning.at("/location/ranges/0/start/line").asInt());
+        assertEquals(2, warning.at("/location/ranges/0/end/line").asInt());
+        assertEquals("Dockerfile", json.at("/sources/0/filename").asText());
+        assertEquals(FINDINGS, new String(Base64.getDecoder().decode(json.at("/sources/0/data").asText()), StandardCharsets.UTF_8));
+        assertFalse(json.has("buildError"));
+    }
+
+    @Test
+    void aPlanErrorComesAfterTheFindingsMadeBeforeIt() throws Exception {
+        CliTest.Result result = CliTest.run("build", "--call=check,format=json", context("FROM ${NOPE} AS Bad\n"));
+        assertEquals(1, result.exitCode());
+        JsonNode json = new ObjectMapper().readTree(result.out());
+        assertEquals("base name (${NOPE}) should not be blank", json.at("/buildError/message").asText());
+        assertEquals("StageNameCasing", json.at("/warnings/0/ruleName").asText());
+        assertEquals("UndefinedArgInFrom", json.at("/warnings/1/ruleName").asText());
+        assertTrue(result.err().contains("base name (${NOPE}) should not be blank"), result.err());
+    }
+
+    @Test
+    void aBuildPrintsFindingsAsWarningsAndErrorTrueFailsIt() throws Exception {
+        CliTest.Result warned = CliTest.run("build", "--dry-run", context(FINDINGS));
+        assertEquals(0, warned.exitCode(), warned.err());
+        assertTrue(warned.err().contains("warning: Dockerfile:2: JSONArgsRecommended: JSON arguments recommended for CMD to"
+                + " prevent unintended behavior related to OS signals (https://docs.docker.com/go/dockerfile/rule/json-args-recommended/)\n"),
+                warned.err());
+
+        CliTest.Result failed = CliTest.run("build", "--dry-run", context("# check=error=true\n" + FINDINGS));
+        assertEquals(1, failed.exitCode());
+        assertTrue(failed.err().endsWith("error: lint violation found for rules: FromAsCasing, JSONArgsRecommended\n"), failed.err());
+
+        CliTest.Result skipped = CliTest.run("build", "--dry-run", "--build-arg", "BUILDKIT_DOCKERFILE_CHECK=skip=all;error=true",
+                context("# check=error=true\n" + FINDINGS));
+        assertEquals(0, skipped.exitCode(), skipped.err());
+        assertFalse(skipped.err().contains("warning:"), skipped.err());
+    }
+
+    @Test
+    void otherCallsAreRefused() throws Exception {
+        CliTest.Result outline = CliTest.run("build", "--call=outline", context(FINDINGS));
+        assertEquals(2, outline.exitCode());
+        assertTrue(outline.err().contains("--call=outline is not implemented yet"), outline.err());
+    }
+
+    @Test
+    @Integration
+    void aFinishedBuildEndsWithBuildxsSummary() throws Exception {
+        CliTest.Result built = CliTest.run("--root", dir.resolve("store").toString(), "build", "--progress=plain",
+                context(FINDINGS));
+        assertEquals(0, built.exitCode(), built.err());
+        assertTrue(built.err().endsWith("""
+
+                 2 warnings found:
+                 - FromAsCasing: 'as' and 'FROM' keywords' casing do not match (line 1)
+                 - JSONArgsRecommended: JSON arguments recommended for CMD to prevent unintended behavior related to OS signals (line 2)
+                """), built.err());
+    }
+}
