@@ -129,4 +129,22 @@ class CheckCliTest {
                  - JSONArgsRecommended: JSON arguments recommended for CMD to prevent unintended behavior related to OS signals (line 2)
                 """), built.err());
     }
+
+    @Test
+    @Integration
+    void aBaseImageOfAnotherPlatformIsInvalidBaseImagePlatform() throws Exception {
+        String root = dir.resolve("store").toString();
+        CliTest.Result base = CliTest.run("--root", root, "build", "--platform", "linux/arm64", "-t", "base:arm",
+                context("FROM scratch\nLABEL a=b\n"));
+        assertEquals(0, base.exitCode(), base.err());
+        CliTest.Result built = CliTest.run("--root", root, "build", "--platform", "linux/amd64", "--progress=plain",
+                context("FROM base:arm\n"));
+        assertEquals(0, built.exitCode(), built.err());
+        assertTrue(built.err().contains("Dockerfile:1: InvalidBaseImagePlatform: Base image base:arm was pulled with platform"
+                + " \"linux/arm64\", expected \"linux/amd64\" for current build\n"), built.err());
+        CliTest.Result skipped = CliTest.run("--root", root, "build", "--platform", "linux/amd64", "--progress=plain",
+                context("# check=skip=InvalidBaseImagePlatform\nFROM base:arm\n"));
+        assertEquals(0, skipped.exitCode(), skipped.err());
+        assertFalse(skipped.err().contains("InvalidBaseImagePlatform"), skipped.err());
+    }
 }
