@@ -26,6 +26,8 @@ import dev.jbuild.store.Store;
 import dev.jbuild.transfer.ImageTransfer;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -519,7 +522,9 @@ final class BuildCommand implements Runnable {
 
     /** Runs the build and reports it: progress and summary on stderr, or only the image ID with -q. */
     private void build(Store store, List<BuildRequest> requests, DockerfileSource dockerfile, LoadTarget loadInto,
-            SigningKey signingKey, BuildRecorder recorder, List<Finding> findings) {
+            SigningKey signingKey, BuildRecorder recorder, List<Finding> planFindings) {
+        // The engine's findings (InvalidBaseImagePlatform) join the plan's in the end summary.
+        List<Finding> findings = new CopyOnWriteArrayList<>(planFindings);
         BuildRequest request = requests.get(0);
         long started = System.nanoTime();
         Progress mode = quiet ? Progress.quiet : progress == Progress.auto ? autoProgress() : progress;
@@ -538,7 +543,7 @@ final class BuildCommand implements Runnable {
         List<ImageName> named = new ArrayList<>(request.push() ? request.tags().stream().map(ImageName::parse).toList() : List.of());
         named.addAll(CacheSpecs.registryReferences(cacheImports, cacheExports));
         try (RegistryClient registry = Registries.client(spec, named, printer)) {
-            result = new Builder(store, printer, new ImageTransfer(store, registry))
+            result = new Builder(store, collecting(printer, findings), new ImageTransfer(store, registry))
                     .withCacheOptions(new CacheOptions(noCache, Set.copyOf(noCacheFilter),
                             cacheImports, cacheExports))
                     .buildPlatforms(requests);
@@ -577,6 +582,30 @@ final class BuildCommand implements Runnable {
             CheckReport.summary(err, findings);
         }
         AutoCollection.afterBuild(store, err, silent || mode == Progress.json || mode == Progress.rawjson);
+    }
+
+    /**
+     * {@code listener}, also adding each finding the engine reports to {@code into}: the printers show
+     * findings as they come (once, though each platform's build reports them), the summary at the end
+     * lists them all, as buildx does. A proxy, so that every printer gets this without code of its own.
+     */
+    private static BuildListener collecting(BuildListener listener, List<Finding> into) {
+        return (BuildListener) Proxy.newProxyInstance(BuildListener.class.getClassLoader(), new Class<?>[] {BuildListener.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("finding") && args != null && args.length == 1 && args[0] instanceof Finding f) {
+                        synchronized (into) {
+                            if (into.contains(f)) {
+                                return null; // another platform's build found it already
+                            }
+                            into.add(f);
+                        }
+                    }
+                    try {
+                        return method.invoke(listener, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     /** The engine {@code --load} sends the image to, found before the build so that a missing one costs no build. */

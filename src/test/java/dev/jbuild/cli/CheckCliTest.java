@@ -142,6 +142,12 @@ class CheckCliTest {
         assertEquals(0, built.exitCode(), built.err());
         assertTrue(built.err().contains("Dockerfile:1: InvalidBaseImagePlatform: Base image base:arm was pulled with platform"
                 + " \"linux/arm64\", expected \"linux/amd64\" for current build\n"), built.err());
+        assertTrue(built.err().endsWith("""
+
+                 1 warning found:
+                 - InvalidBaseImagePlatform: Base image base:arm was pulled with platform "linux/arm64", expected "linux/amd64" \
+                for current build (line 1)
+                """), built.err());
         CliTest.Result skipped = CliTest.run("--root", root, "build", "--platform", "linux/amd64", "--progress=plain",
                 context("# check=skip=InvalidBaseImagePlatform\nFROM base:arm\n"));
         assertEquals(0, skipped.exitCode(), skipped.err());
