@@ -323,10 +323,7 @@ public final class Builder {
         }
         Finding finding = CheckRule.INVALID_BASE_IMAGE_PLATFORM.at(stage.from().location(),
                 CheckRule.invalidBaseImagePlatform(reference, expected.toString(), actual.toString()));
-        BuildPlan plan = session.request().plan();
-        if (!plan.checks().filter(List.of(finding), session.request().dockerfile().checkComments()).isEmpty()) {
-            session.listener().finding(finding);
-        }
+        session.finding(finding);
     }
 
     private static ImageState base(Stage stage, BaseImages images, StageGraph graph) throws BuildException {

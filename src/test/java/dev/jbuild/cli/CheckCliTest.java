@@ -153,4 +153,29 @@ class CheckCliTest {
         assertEquals(0, skipped.exitCode(), skipped.err());
         assertFalse(skipped.err().contains("InvalidBaseImagePlatform"), skipped.err());
     }
+
+    @Test
+    @Integration
+    void variablesUsedUndefinedAreUndefinedVarWhereTheEngineExpandsThem() throws Exception {
+        String root = dir.resolve("store").toString();
+        CliTest.Result built = CliTest.run("--root", root, "build", "--progress=plain", context("""
+                FROM scratch
+                ENV PATH=$PAHT:/tmp/bin
+                ARG DIR_ASSETS=assets/
+                ARG EMPTY
+                WORKDIR /$DIR_ASSET
+                ENV A=$EMPTY B=$PATH C=$DIR_ASSETS
+                # check=skip=UndefinedVar
+                LABEL x=$NOT_REPORTED
+                """));
+        assertEquals(0, built.exitCode(), built.err());
+        assertTrue(built.err().contains("Dockerfile:2: UndefinedVar: Usage of undefined variable '$PAHT' (did you mean $PATH?)"),
+                built.err());
+        assertTrue(built.err().contains("Dockerfile:5: UndefinedVar: Usage of undefined variable '$DIR_ASSET' (did you mean"
+                + " $DIR_ASSETS?)"), built.err());
+        // each once (the engine expands a word for the key and again to run it), and again in the summary
+        assertEquals(4, built.err().split("UndefinedVar: ", -1).length - 1, built.err());
+        assertFalse(built.err().contains("NOT_REPORTED"), built.err());
+        assertFalse(built.err().contains("$EMPTY"), "an ARG declared without a value is defined on purpose");
+    }
 }

@@ -304,7 +304,10 @@ class CliTest {
         assertEquals(1, count(err, "(ENV \"DB_PASSWORD\")"), err);
         assertEquals(1, count(err, "--build-arg AWS_SECRET_ACCESS_KEY: SecretsUsedInArgOrEnv"), err);
         assertTrue(err.contains("warning: Dockerfile:2: SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for"
-                + " sensitive data (ARG \"NPM_TOKEN\"); pass secrets with --secret"), err);
+                + " sensitive data (ARG \"NPM_TOKEN\") (https://docs.docker.com/go/dockerfile/rule/secrets-used-in-arg-or-env/)"),
+                err);
+        assertTrue(err.contains("--build-arg AWS_SECRET_ACCESS_KEY: SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for"
+                + " sensitive data (ARG \"AWS_SECRET_ACCESS_KEY\"); pass secrets with --secret"), err);
         assertFalse(err.contains("PUBLIC_KEY"), err);
         assertFalse(err.contains("s3cr3t"), err);
         assertFalse(result.out().contains("s3cr3t"), result.out());
