@@ -178,4 +178,33 @@ class CheckCliTest {
         assertFalse(built.err().contains("NOT_REPORTED"), built.err());
         assertFalse(built.err().contains("$EMPTY"), "an ARG declared without a value is defined on purpose");
     }
+
+    @Test
+    @Integration
+    void aCopyOfWhatDockerignoreLeavesOutIsCopyIgnoredFile() throws Exception {
+        String root = dir.resolve("store").toString();
+        Files.writeString(dir.resolve("a.txt"), "a");
+        Files.writeString(dir.resolve(".dockerignore"), "Dockerfile\n");
+        CliTest.Result ignored = CliTest.run("--root", root, "build", "--progress=plain",
+                context("FROM scratch\nCOPY ./Dockerfile a.txt /\n"));
+        assertEquals(1, ignored.exitCode(), "the file is not in the context the build sees");
+        assertTrue(ignored.err().contains("Dockerfile:2: CopyIgnoredFile: Attempting to Copy file \"Dockerfile\" that is excluded"
+                + " by .dockerignore"), ignored.err());
+        assertFalse(ignored.err().contains("\"a.txt\""), ignored.err());
+
+        Files.writeString(dir.resolve(".dockerignore"), "**\n!Dockerfile\n");
+        CliTest.Result reincluded = CliTest.run("--root", root, "build", "--progress=plain", context("FROM scratch\nCOPY ./Dockerfile /\n"));
+        assertEquals(0, reincluded.exitCode(), reincluded.err());
+        assertFalse(reincluded.err().contains("CopyIgnoredFile"), reincluded.err());
+
+        Files.writeString(dir.resolve(".dockerignore"), "*\n");
+        CliTest.Result root2 = CliTest.run("--root", root, "build", "--progress=plain", context("FROM scratch\nCOPY . .\n"));
+        assertEquals(0, root2.exitCode(), root2.err());
+        assertTrue(root2.err().contains("CopyIgnoredFile: Attempting to Copy file \".\" that is excluded by .dockerignore"), root2.err());
+
+        Files.writeString(dir.resolve(".dockerignore"), ".*\n");
+        CliTest.Result dotfiles = CliTest.run("--root", root, "build", "--progress=plain", context("FROM scratch\nCOPY . .\n"));
+        assertEquals(0, dotfiles.exitCode(), dotfiles.err());
+        assertFalse(dotfiles.err().contains("CopyIgnoredFile"), dotfiles.err());
+    }
 }
