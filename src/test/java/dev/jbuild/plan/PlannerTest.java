@@ -263,4 +263,21 @@ class PlannerTest {
         assertEquals(List.of("Dockerfile:5: SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for sensitive data (ARG \"KEY\")"),
                 findings);
     }
+
+    @Test
+    void theRulesBuildKitRunsPerStageCoverTheStagesTheBuildRunsAndCheckCoversAll() throws Exception {
+        String dockerfile = "FROM scratch AS a\nENV k v\nFROM scratch AS b\nLABEL k v\nmaintainer me\n";
+        // whole-file rules (ConsistentInstructionCasing, MaintainerDeprecated) are reported for stage b too
+        assertEquals(List.of("Dockerfile:2: LegacyKeyValueFormat: \"ENV key=value\" should be used instead of legacy \"ENV key value\" format",
+                        // BuildKit's order on a line: MaintainerDeprecated while parsing, the casing after
+                        "Dockerfile:5: MaintainerDeprecated: Maintainer instruction is deprecated in favor of using label",
+                        "Dockerfile:5: ConsistentInstructionCasing: Command 'maintainer' should match the case of the command majority (uppercase)"),
+                plan(dockerfile, Map.of(), "a").findings().stream().map(Object::toString).toList());
+        BuildPlan all = Planner.check(DockerfileParser.parse(dockerfile, "Dockerfile"),
+                new PlanOptions(Map.of(), null, "linux/amd64", "linux/amd64", Set.of()));
+        assertEquals(4, all.findings().size(), all.findings().toString());
+        BuildPlan target = Planner.check(DockerfileParser.parse(dockerfile, "Dockerfile"),
+                new PlanOptions(Map.of(), "a", "linux/amd64", "linux/amd64", Set.of()));
+        assertEquals(3, target.findings().size(), "--check with --target checks what the target needs");
+    }
 }
