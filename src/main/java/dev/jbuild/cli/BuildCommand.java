@@ -2,6 +2,7 @@ package dev.jbuild.cli;
 
 import dev.jbuild.attestation.Invoker;
 import dev.jbuild.dockerfile.Dockerfile;
+import dev.jbuild.dockerfile.Finding;
 import dev.jbuild.engine.Builder;
 import dev.jbuild.engine.api.AttestationOptions;
 import dev.jbuild.engine.api.BuildException;
@@ -26,16 +27,20 @@ import dev.jbuild.store.Store;
 import dev.jbuild.transfer.ImageTransfer;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -145,8 +150,13 @@ final class BuildCommand implements Runnable {
             description = "Accepted for docker build (true, its default): jbuild does not verify image signatures.")
     boolean disableContentTrust = true;
 
-    @Option(names = "--call", paramLabel = "build", hidden = true, description = "Only --call=build (the default).")
+    @Option(names = "--call", paramLabel = "build|check[,format=json]",
+            description = "build (the default), or check: run only the build checks (as --check); format=json prints BuildKit's lint JSON.")
     String call;
+
+    @Option(names = "--check", arity = "0..1", fallbackValue = "true",
+            description = "Run only the build checks and print their findings; exit 1 when there are any (--call=check).")
+    boolean check;
 
     @Option(names = "--allow", paramLabel = "network.host", hidden = true,
             description = "Only network.host (RUN --network=host needs no entitlement in jbuild).")
@@ -232,6 +242,17 @@ final class BuildCommand implements Runnable {
         // Remote contexts are fetched by the CLI before the build, with the git credentials among the secrets.
         Supplier<GitCredentials> gitCredentials = () -> GitCredentials.of(Secrets.values(secrets, GitCredentials::isGitSecret,
                 spec.commandLine()));
+        CheckCall checkCall = checkCall();
+        if (checkCall != null) {
+            try (RemoteContexts remotes = new RemoteContexts(stores, gitCredentials, spec.commandLine().getErr());
+                    BuildInputs inputs = BuildInputs.read(context, file, spec.commandLine(), true, stores, remotes,
+                            keepContextGitDir())) {
+                check(inputs, checkCall, remotes);
+            } catch (IOException e) {
+                throw new CliFailure(ExitCodes.BUILD_FAILED, "error: " + e.getMessage());
+            }
+            return;
+        }
         try (RemoteContexts remotes = new RemoteContexts(stores, gitCredentials, spec.commandLine().getErr());
                 BuildInputs inputs = BuildInputs.read(context, file, spec.commandLine(), dryRun, stores, remotes,
                         keepContextGitDir())) {
@@ -282,6 +303,73 @@ final class BuildCommand implements Runnable {
                 List.copyOf(secretIds), List.copyOf(sshIds), Invoker.current(System.getenv()), names), ociReferrers);
     }
 
+    /** {@code --check} or {@code --call=check[,format=json]}: what to print. */
+    private record CheckCall(boolean json) {}
+
+    /** The check call asked for, or null for a build; other calls than build and check are refused. */
+    private CheckCall checkCall() {
+        if (call == null || call.equals("build")) {
+            return check ? new CheckCall(false) : null;
+        }
+        String[] parts = call.split(",");
+        String name = parts[0].strip();
+        if (!name.equals("check") && !name.equals("lint")) {
+            throw UnimplementedBuildFlags.notImplemented(spec, "--call=" + name, "only --call=build and --call=check");
+        }
+        boolean json = false;
+        for (int i = 1; i < parts.length; i++) {
+            String part = parts[i].strip();
+            if (part.equals("format=json")) {
+                json = true;
+            } else if (!part.equals("format=text") && !part.isEmpty()) {
+                throw new ParameterException(spec.commandLine(), "--call: invalid option \"" + part + "\" (format=json or format=text)");
+            }
+        }
+        return new CheckCall(json);
+    }
+
+    /**
+     * Runs only the build checks, as BuildKit's lint subrequest: parse and plan every platform, no step
+     * and no pull; without {@code --target} every stage is checked. Exit code 1 with findings.
+     */
+    private void check(BuildInputs inputs, CheckCall checkCall, RemoteContexts remotes) throws IOException {
+        DockerfileSource source = inputs.dockerfile();
+        Dockerfile dockerfile = source.parse();
+        Map<String, NamedContext> namedContexts = NamedContexts.parse(buildContexts, spec.commandLine(), remotes);
+        Set<Finding> findings = new LinkedHashSet<>();
+        for (Platform platform : BuildFlagValues.targetPlatforms(platforms, spec.commandLine())) {
+            try {
+                findings.addAll(Planner.check(dockerfile, planOptions(platform, namedContexts)).findings());
+            } catch (PlanException e) {
+                // BuildKit's lint result holds the findings and the error together; the error is printed after them.
+                findings.addAll(e.findings());
+                List<Finding> sorted = new ArrayList<>(findings);
+                sorted.sort(Comparator.comparingInt(Finding::line));
+                PrintWriter out = spec.commandLine().getOut();
+                if (checkCall.json()) {
+                    out.println(CheckReport.json(sorted, source.displayName(), source.text(), e.getMessage()));
+                } else if (!sorted.isEmpty()) {
+                    CheckReport.text(out, sorted, source.displayName(), source.text());
+                    out.println();
+                }
+                out.flush();
+                throw Diagnostics.plan(e, source.text());
+            }
+        }
+        List<Finding> sorted = new ArrayList<>(findings);
+        sorted.sort(Comparator.comparingInt(Finding::line));
+        PrintWriter out = spec.commandLine().getOut();
+        if (checkCall.json()) {
+            out.println(CheckReport.json(sorted, source.displayName(), source.text(), null));
+            out.flush();
+        } else {
+            CheckReport.text(out, sorted, source.displayName(), source.text());
+        }
+        if (!sorted.isEmpty()) {
+            throw new CliFailure(ExitCodes.BUILD_FAILED, List.of(), null);
+        }
+    }
+
     /** Parses, plans and runs the build whose inputs are read; a dry run prints its plan instead. */
     /** {@code --build-arg BUILDKIT_CONTEXT_KEEP_GIT_DIR}: Go's boolean forms; another value is ignored, as in BuildKit. */
     private boolean keepContextGitDir() {
@@ -299,7 +387,7 @@ final class BuildCommand implements Runnable {
         for (Platform target : targets) {
             plans.add(plan(dockerfile, target, namedContexts, inputs.dockerfile().text()));
         }
-        printWarnings(dockerfile, plans);
+        List<Finding> findings = printWarnings(plans);
         LoadTarget loadInto = load && !dryRun ? loadTarget(targets) : null;
         if (dryRun) {
             for (int i = 0; i < plans.size(); i++) {
@@ -359,7 +447,7 @@ final class BuildCommand implements Runnable {
             }
             // Read (and the password asked) before the build, so a bad key or password costs no build.
             SigningKey signingKey = signKey == null ? null : SigningKeyFiles.privateKey(signKey);
-            build(store, requests, inputs.dockerfile(), loadInto, signingKey, recorder);
+            build(store, requests, inputs.dockerfile(), loadInto, signingKey, recorder, findings);
         } finally {
             if (secretsDir != null) {
                 store.deleteTemporaryDirectory(secretsDir);
@@ -418,9 +506,13 @@ final class BuildCommand implements Runnable {
         };
     }
 
+    private PlanOptions planOptions(Platform platform, Map<String, NamedContext> namedContexts) {
+        return new PlanOptions(BuildFlagValues.buildArgs(buildArgs, spec.commandLine()), target, platform.toString(),
+                Platform.host().toString(), namedContexts.keySet());
+    }
+
     private BuildPlan plan(Dockerfile dockerfile, Platform platform, Map<String, NamedContext> namedContexts, String text) {
-        PlanOptions options = new PlanOptions(
-                BuildFlagValues.buildArgs(buildArgs, spec.commandLine()), target, platform.toString(), Platform.host().toString(), namedContexts.keySet());
+        PlanOptions options = planOptions(platform, namedContexts);
         BuildPlan plan;
         try {
             plan = Planner.plan(dockerfile, options);
@@ -430,20 +522,34 @@ final class BuildCommand implements Runnable {
         return plan;
     }
 
-    /** The parser's and the planner's findings, each once: the plans of several platforms mostly repeat them. */
-    private void printWarnings(Dockerfile dockerfile, List<BuildPlan> plans) {
-        if (quiet) {
-            return;
-        }
-        Set<String> warnings = new LinkedHashSet<>(dockerfile.warnings());
+    /**
+     * The build checks' findings and the planner's warnings, each once (the plans of several platforms
+     * mostly repeat them); with {@code error=true} findings fail the build here, before any step runs,
+     * as BuildKit fails it after converting the Dockerfile.
+     */
+    private List<Finding> printWarnings(List<BuildPlan> plans) {
+        Set<Finding> findings = new LinkedHashSet<>();
+        Set<String> warnings = new LinkedHashSet<>();
+        plans.forEach(p -> findings.addAll(p.findings()));
         plans.forEach(p -> warnings.addAll(p.warnings()));
         PrintWriter err = spec.commandLine().getErr();
-        warnings.forEach(w -> err.println("warning: " + w));
+        if (!quiet) {
+            findings.forEach(f -> err.println("warning: " + CheckReport.warningLine(f)));
+            warnings.forEach(w -> err.println("warning: " + w));
+            err.flush();
+        }
+        String violation = plans.get(0).checks().violation(List.copyOf(findings));
+        if (violation != null) {
+            throw new CliFailure(ExitCodes.BUILD_FAILED, "error: " + violation);
+        }
+        return List.copyOf(findings);
     }
 
     /** Runs the build and reports it: progress and summary on stderr, or only the image ID with -q. */
     private void build(Store store, List<BuildRequest> requests, DockerfileSource dockerfile, LoadTarget loadInto,
-            SigningKey signingKey, BuildRecorder recorder) {
+            SigningKey signingKey, BuildRecorder recorder, List<Finding> planFindings) {
+        // The engine's findings (InvalidBaseImagePlatform) join the plan's in the end summary.
+        List<Finding> findings = new CopyOnWriteArrayList<>(planFindings);
         BuildRequest request = requests.get(0);
         long started = System.nanoTime();
         Progress mode = quiet ? Progress.quiet : progress == Progress.auto ? autoProgress() : progress;
@@ -462,7 +568,7 @@ final class BuildCommand implements Runnable {
         List<ImageName> named = new ArrayList<>(request.push() ? request.tags().stream().map(ImageName::parse).toList() : List.of());
         named.addAll(CacheSpecs.registryReferences(cacheImports, cacheExports));
         try (RegistryClient registry = Registries.client(spec, named, printer)) {
-            result = new Builder(store, printer, new ImageTransfer(store, registry))
+            result = new Builder(store, collecting(printer, findings), new ImageTransfer(store, registry))
                     .withCacheOptions(new CacheOptions(noCache, Set.copyOf(noCacheFilter),
                             cacheImports, cacheExports))
                     .buildPlatforms(requests);
@@ -498,8 +604,33 @@ final class BuildCommand implements Runnable {
             json.result(result);
         } else if (!silent && mode != Progress.rawjson) { // rawjson: only BuildKit's status objects
             ProgressPrinter.summary(err, result, Duration.ofNanos(System.nanoTime() - started));
+            CheckReport.summary(err, findings);
         }
         AutoCollection.afterBuild(store, err, silent || mode == Progress.json || mode == Progress.rawjson);
+    }
+
+    /**
+     * {@code listener}, also adding each finding the engine reports to {@code into}: the printers show
+     * findings as they come (once, though each platform's build reports them), the summary at the end
+     * lists them all, as buildx does. A proxy, so that every printer gets this without code of its own.
+     */
+    private static BuildListener collecting(BuildListener listener, List<Finding> into) {
+        return (BuildListener) Proxy.newProxyInstance(BuildListener.class.getClassLoader(), new Class<?>[] {BuildListener.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("finding") && args != null && args.length == 1 && args[0] instanceof Finding f) {
+                        synchronized (into) {
+                            if (into.contains(f)) {
+                                return null; // another platform's build found it already
+                            }
+                            into.add(f);
+                        }
+                    }
+                    try {
+                        return method.invoke(listener, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     /** The engine {@code --load} sends the image to, found before the build so that a missing one costs no build. */
@@ -525,9 +656,6 @@ final class BuildCommand implements Runnable {
         UnimplementedBuildFlags.reject(spec, UNIMPLEMENTED);
         if (!disableContentTrust) {
             throw UnimplementedBuildFlags.notImplemented(spec, "--disable-content-trust=false", "jbuild does not verify image signatures");
-        }
-        if (call != null && !call.equals("build")) {
-            throw UnimplementedBuildFlags.notImplemented(spec, "--call=" + call, "only --call=build, the default");
         }
         for (String entitlement : allow) {
             for (String one : entitlement.split(",")) {

@@ -20,7 +20,6 @@ final class UnimplementedBuildFlags {
     // buildx build
     @Option(names = "--cgroup-parent", hidden = true) String cgroupParent;
     @Option(names = "--builder", hidden = true) String builder;
-    @Option(names = "--check", hidden = true, arity = "0..1", fallbackValue = "true") boolean check;
     @Option(names = "--detach", hidden = true, arity = "0..1", fallbackValue = "true") boolean detach;
     // classic docker build
     @Option(names = "--squash", hidden = true, arity = "0..1", fallbackValue = "true") boolean squash;

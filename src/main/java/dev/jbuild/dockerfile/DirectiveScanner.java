@@ -28,6 +28,15 @@ final class DirectiveScanner {
     private boolean done;
     private char escape;
 
+    /**
+     * The value of a {@code check=...} comment before an instruction (its text after {@code #}, trimmed),
+     * or null for any other comment: BuildKit reads such comments with its directive parser.
+     */
+    static String checkComment(String comment) {
+        Matcher m = DIRECTIVE.matcher(comment);
+        return m.matches() && m.group(1).toLowerCase(Locale.ROOT).equals("check") ? m.group(2) : null;
+    }
+
     DirectiveScanner(char escape, boolean enabled) {
         this.escape = escape;
         this.done = !enabled;

@@ -11,7 +11,11 @@ import java.util.Map;
  * @param escape        the escape character in force: {@code \} or {@code `}
  * @param nodes         the raw instruction nodes, in order (what {@code jbuild parse} prints)
  * @param instructions  the typed instructions, one per node, in the same order
- * @param warnings      non-fatal findings (empty continuation lines, ...), each already prefixed with its location
+ * @param findings      the build checks' findings about the whole file (casing, stage names, ...) and, for
+ *                      the rules BuildKit runs per dispatched stage, about every stage; not yet filtered by
+ *                      the {@code check} options ({@link CheckConfig}), which the plan applies
+ * @param checkComments start line of an instruction → the value of a {@code # check=} comment just
+ *                      before it, which adds to the options for that instruction (BuildKit's PrevComment)
  */
 public record Dockerfile(
         String fileName,
@@ -19,13 +23,20 @@ public record Dockerfile(
         char escape,
         List<Node> nodes,
         List<Instruction> instructions,
-        List<String> warnings) {
+        List<Finding> findings,
+        Map<Integer, String> checkComments) {
 
     public Dockerfile {
         directives = Map.copyOf(directives);
         nodes = List.copyOf(nodes);
         instructions = List.copyOf(instructions);
-        warnings = List.copyOf(warnings);
+        findings = List.copyOf(findings);
+        checkComments = Map.copyOf(checkComments);
+    }
+
+    /** The findings as {@code Dockerfile:3: Rule: message} lines. */
+    public List<String> warnings() {
+        return findings.stream().map(Finding::toString).toList();
     }
 
     /**

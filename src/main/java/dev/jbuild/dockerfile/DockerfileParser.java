@@ -1,6 +1,7 @@
 package dev.jbuild.dockerfile;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 
@@ -24,7 +25,10 @@ public final class DockerfileParser {
                 Objects.requireNonNull(fileName, "fileName"), 0, '\\', true);
         SyntaxTree tree = parser.parse();
         List<Instruction> instructions = convertAll(parser, tree.nodes());
-        return new Dockerfile(fileName, tree.directives(), tree.escape(), tree.nodes(), instructions, tree.warnings());
+        List<Finding> findings = new ArrayList<>(tree.findings());
+        findings.addAll(SyntaxChecks.run(tree.nodes(), instructions));
+        findings.sort(Comparator.comparingInt(Finding::line)); // BuildKit's results come in line order
+        return new Dockerfile(fileName, tree.directives(), tree.escape(), tree.nodes(), instructions, findings, tree.checkComments());
     }
 
     /**

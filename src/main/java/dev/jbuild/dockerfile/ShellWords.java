@@ -89,7 +89,7 @@ public final class ShellWords {
     }
 
     /** Expands {@code word} once and reports everything: text, words, and the names looked up. */
-    Result process(String word, Map<String, String> env) throws ShellExpansionException {
+    public Result process(String word, Map<String, String> env) throws ShellExpansionException {
         ShellLexer lexer = new ShellLexer(word, escape, env);
         ShellLexer.Scanned scanned;
         try {

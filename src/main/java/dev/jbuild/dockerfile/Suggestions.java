@@ -8,11 +8,17 @@ import java.util.Locale;
  * edit distance below 3, as BuildKit suggests. Candidates are tried in the order given, so ties
  * are resolved the same way on every run.
  */
-final class Suggestions {
+public final class Suggestions {
 
     private static final int MAX_DISTANCE = 3;
 
     private Suggestions() {}
+
+    /** The closest candidate to {@code value} (BuildKit's suggest.Search), or null when none is close or one is equal. */
+    public static String closest(String value, Collection<String> candidates, boolean caseSensitive) {
+        String suggested = withSuggestion("", value, candidates, caseSensitive);
+        return suggested.isEmpty() ? null : suggested.substring(" (did you mean ".length(), suggested.length() - "?)".length());
+    }
 
     /** {@code message} with {@code " (did you mean X?)"} appended when a close candidate exists. */
     static String withSuggestion(String message, String value, Collection<String> candidates, boolean caseSensitive) {

@@ -1,7 +1,10 @@
 package dev.jbuild.dockerfile;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -20,7 +23,11 @@ final class SyntaxParser {
     private final int lineOffset;
     private final SourceLines lines;
     private final DirectiveScanner directives;
-    private final List<String> warnings = new ArrayList<>();
+    private final List<Finding> findings = new ArrayList<>();
+    /** The comments since the last instruction (an empty {@code #} line starts afresh), as BuildKit's PrevComment. */
+    private final List<String> comments = new ArrayList<>();
+    /** Start line → the {@code check=} value of the comments before that instruction. */
+    private final Map<Integer, String> checkComments = new HashMap<>();
 
     /**
      * @param lineOffset added to every line number (for text that starts in the middle of a file)
@@ -59,10 +66,19 @@ final class SyntaxParser {
             String first = GoText.trimLeftSpace(physical);
             int startLine = lines.consumed();
             int lead = physical.length() - first.length();
+            boolean directive;
             try {
-                directives.accept(first);
+                directive = directives.accept(first);
             } catch (SyntaxProblem e) {
                 throw error(e.getMessage(), startLine, startLine, caret(startLine, e.offset() < 0 ? -1 : lead + e.offset()));
+            }
+            if (isComment(first) && !directive) {
+                String comment = first.substring(1).strip();
+                if (comment.isEmpty()) {
+                    comments.clear();
+                } else {
+                    comments.add(comment);
+                }
             }
             Continuation head = Continuation.of(isComment(first) ? "" : first, directives.escape());
             if (!head.continues() && head.text().isEmpty()) {
@@ -82,12 +98,15 @@ final class SyntaxParser {
                     : List.of();
             Location location = location(startLine, lines.consumed());
             nodes.add(toNode(parsed, heredocs, location, map, line));
+            comments.stream().map(DirectiveScanner::checkComment).filter(Objects::nonNull).findFirst()
+                    .ifPresent(check -> checkComments.put(location.startLine(), check));
+            comments.clear();
         }
         if (nodes.isEmpty()) {
             int last = Math.max(1, lines.count());
             throw error("file with no instructions", last, last, null);
         }
-        return new SyntaxTree(fileName, directives.directives(), directives.escape(), nodes, warnings);
+        return new SyntaxTree(fileName, directives.directives(), directives.escape(), nodes, findings, checkComments);
     }
 
     /**
@@ -98,16 +117,14 @@ final class SyntaxParser {
     private String joinContinuation(Continuation head, int startLine, LineMap map) {
         StringBuilder line = new StringBuilder(head.text());
         boolean continues = head.continues();
-        int firstEmpty = -1;
+        boolean empty = false;
         while (continues && lines.hasNext()) {
             String next = GoText.trimNewline(lines.next());
             if (isComment(next)) {
                 continue;
             }
             if (GoText.trimLeftSpace(next).isEmpty()) {
-                if (firstEmpty < 0) {
-                    firstEmpty = lines.consumed();
-                }
+                empty = true;
                 continue;
             }
             Continuation part = Continuation.of(next, directives.escape());
@@ -115,10 +132,10 @@ final class SyntaxParser {
             line.append(part.text());
             continues = part.continues();
         }
-        if (firstEmpty > 0) {
-            warnings.add(location(firstEmpty, firstEmpty).prefix()
-                    + ": empty continuation line in the instruction starting at line "
-                    + (startLine + lineOffset) + " (empty continuation lines will become errors in a future release)");
+        if (empty) {
+            // BuildKit reports the instruction's last line (where its parser is when it notices), once.
+            int end = lines.consumed();
+            findings.add(CheckRule.NO_EMPTY_CONTINUATION.at(location(end, end), CheckRule.noEmptyContinuation()));
         }
         return line.toString();
     }

@@ -13,18 +13,26 @@ import java.util.Map;
  * @param directives parser directives found at the top, keys lower case
  * @param escape     the escape character in force
  * @param nodes      the instruction nodes, in order
- * @param warnings   non-fatal findings, each prefixed with its location
+ * @param findings   what the parser's build check (NoEmptyContinuation) found
+ * @param checkComments start line of an instruction → the value of a {@code # check=} comment just before it
  */
 public record SyntaxTree(
         String fileName,
         Map<String, String> directives,
         char escape,
         List<Node> nodes,
-        List<String> warnings) {
+        List<Finding> findings,
+        Map<Integer, String> checkComments) {
 
     public SyntaxTree {
         directives = Map.copyOf(directives);
         nodes = List.copyOf(nodes);
-        warnings = List.copyOf(warnings);
+        findings = List.copyOf(findings);
+        checkComments = Map.copyOf(checkComments);
+    }
+
+    /** The findings as {@code Dockerfile:3: Rule: message} lines. */
+    public List<String> warnings() {
+        return findings.stream().map(Finding::toString).toList();
     }
 }

@@ -1,7 +1,9 @@
 package dev.jbuild.engine;
 
+import dev.jbuild.dockerfile.CheckRule;
 import dev.jbuild.dockerfile.DockerfileParser;
 import dev.jbuild.dockerfile.DockerfileSyntaxException;
+import dev.jbuild.dockerfile.Finding;
 import dev.jbuild.dockerfile.Instruction;
 import dev.jbuild.engine.api.BuildException;
 import dev.jbuild.engine.api.BuildListener;
@@ -301,10 +303,29 @@ public final class Builder {
         StageSources sources = new StageSources(session, images, graph);
         return graph.run(session.request().plan().target(), stage -> {
             ImageState state = base(stage, images, graph);
+            if (stage.base() instanceof BaseImage.Image image) {
+                checkBasePlatform(session, stage, image.reference(), state);
+            }
             StageExecutor executor = new StageExecutor(session, stage, state, sources.forStage(stage.index()), rootfs);
             executor.run(onBuildTriggers(session, stage, state));
             return state;
         });
+    }
+
+    /**
+     * BuildKit's InvalidBaseImagePlatform: the base image's config names another OS or architecture than the
+     * build's platform (an image with one manifest, for another platform, is used as it is, as in BuildKit).
+     */
+    private static void checkBasePlatform(BuildSession session, Stage stage, String reference, ImageState state) {
+        Platform expected = session.request().platform().normalize();
+        Platform actual = state.config().platform().normalize();
+        if (actual.os() == null || actual.architecture() == null
+                || (expected.os().equals(actual.os()) && expected.architecture().equals(actual.architecture()))) {
+            return;
+        }
+        Finding finding = CheckRule.INVALID_BASE_IMAGE_PLATFORM.at(stage.from().location(),
+                CheckRule.invalidBaseImagePlatform(reference, expected.toString(), actual.toString()));
+        session.finding(finding);
     }
 
     private static ImageState base(Stage stage, BaseImages images, StageGraph graph) throws BuildException {

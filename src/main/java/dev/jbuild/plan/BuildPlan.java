@@ -1,5 +1,7 @@
 package dev.jbuild.plan;
 
+import dev.jbuild.dockerfile.CheckConfig;
+import dev.jbuild.dockerfile.Finding;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,7 +14,9 @@ import java.util.Optional;
  * @param globalArgs  the ARGs declared before the first FROM that have a value, resolved
  * @param builtinArgs the predefined platform args (TARGETPLATFORM, BUILDARCH, ...) for this build
  * @param buildArgs   the {@code --build-arg} values
- * @param warnings    findings to show the user, such as build args no ARG consumed
+ * @param warnings    jbuild's own warnings, such as build args no ARG consumed
+ * @param findings    the build checks' findings the {@code checks} options report, in line order
+ * @param checks      the check options in force (the directive, or {@code BUILDKIT_DOCKERFILE_CHECK})
  */
 public record BuildPlan(
         List<Stage> stages,
@@ -20,7 +24,9 @@ public record BuildPlan(
         Map<String, String> globalArgs,
         Map<String, String> builtinArgs,
         Map<String, String> buildArgs,
-        List<String> warnings) {
+        List<String> warnings,
+        List<Finding> findings,
+        CheckConfig checks) {
 
     public BuildPlan {
         stages = List.copyOf(stages);
@@ -28,6 +34,7 @@ public record BuildPlan(
         builtinArgs = Map.copyOf(builtinArgs);
         buildArgs = Map.copyOf(buildArgs);
         warnings = List.copyOf(warnings);
+        findings = List.copyOf(findings);
     }
 
     public Optional<Stage> stage(int index) {

@@ -1,13 +1,18 @@
 package dev.jbuild.plan;
 
 import dev.jbuild.dockerfile.Caret;
+import dev.jbuild.dockerfile.CheckConfig;
+import dev.jbuild.dockerfile.CheckRule;
 import dev.jbuild.dockerfile.Dockerfile;
+import dev.jbuild.dockerfile.Finding;
 import dev.jbuild.dockerfile.Instruction;
 import dev.jbuild.dockerfile.Location;
 import dev.jbuild.dockerfile.ShellExpansionException;
 import dev.jbuild.dockerfile.ShellWords;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -26,7 +31,17 @@ public final class Planner {
     private Planner() {}
 
     public static BuildPlan plan(Dockerfile dockerfile, PlanOptions options) throws PlanException {
-        return new PlanBuilder(dockerfile, options).build();
+        return new PlanBuilder(dockerfile, options, false).build();
+    }
+
+    /**
+     * The plan {@code --check} looks at: as {@link #plan}, but without {@code --target} the findings
+     * of the rules BuildKit runs per stage cover every stage, not only those the build would run
+     * (BuildKit's lint sets AllStages when no target is given).
+     */
+    public static BuildPlan check(Dockerfile dockerfile, PlanOptions options) throws PlanException {
+        boolean all = options.target() == null || options.target().isEmpty();
+        return new PlanBuilder(dockerfile, options, all).build();
     }
 
     /** One planning run; holds the state that the steps share. */
@@ -39,12 +54,19 @@ public final class Planner {
         private final Set<String> declaredArgs = new LinkedHashSet<>();
         /** ARG and ENV names that look like secrets, per stage index, found while resolving the stage. */
         private final Map<Integer, List<Definition>> definitions = new HashMap<>();
+        /** Whether the per-stage rules' findings cover every stage ({@code --check} without a target). */
+        private final boolean allStages;
+        /** The global ARGs declared, with or without a value, and their values from defaults only. */
+        private final Set<String> metaArgNames = new LinkedHashSet<>();
+        private final Map<String, String> defaultGlobalScope = new HashMap<>();
+        private final List<Finding> findings = new ArrayList<>();
 
         /** An ARG or ENV name as the build will define it, for the secrets check. */
         private record Definition(String instruction, String name, Location location) {}
 
-        PlanBuilder(Dockerfile dockerfile, PlanOptions options) {
+        PlanBuilder(Dockerfile dockerfile, PlanOptions options, boolean allStages) {
             this.dockerfile = dockerfile;
+            this.allStages = allStages;
             this.options = options;
             this.words = new ShellWords(dockerfile.escape());
             this.builtinArgs = BuiltinArgs.of(options.targetPlatform(), options.buildPlatform());
@@ -66,14 +88,33 @@ public final class Planner {
                         all.get(firstFrom).node().positions().keyword());
             }
 
+            CheckConfig checks;
+            try {
+                checks = CheckConfig.of(dockerfile, options.buildArgs());
+            } catch (IllegalArgumentException e) {
+                throw new PlanException(null, e.getMessage());
+            }
             Map<String, String> globalArgs = resolveGlobalArgs(all.subList(0, firstFrom));
             Map<String, String> globalScope = new HashMap<>(builtinArgs);
             globalScope.putAll(globalArgs);
+            FromChecks fromChecks = new FromChecks(words, globalScope, defaultGlobalScope, metaArgNames);
+            try {
+                return build(all, firstFrom, checks, globalArgs, globalScope, fromChecks);
+            } catch (PlanException e) {
+                List<Finding> found = new ArrayList<>(filteredSyntaxFindings(null, null));
+                found.addAll(findings);
+                found.sort(Comparator.comparingInt(Finding::line));
+                throw e.withFindings(checks.filter(found, dockerfile.checkComments()));
+            }
+        }
 
+        private BuildPlan build(List<Instruction> all, int firstFrom, CheckConfig checks, Map<String, String> globalArgs,
+                Map<String, String> globalScope, FromChecks fromChecks) throws PlanException {
             List<StageDraft> drafts = splitStages(all.subList(firstFrom, all.size()));
             List<Stage> stages = new ArrayList<>();
             Map<String, Integer> stageIndexByName = new HashMap<>();
             for (StageDraft draft : drafts) {
+                fromChecks.check(draft.from(), findings);
                 Stage stage = resolveStage(draft, stages, stageIndexByName, globalScope, globalArgs);
                 stages.add(stage);
                 if (stage.name() != null) {
@@ -91,18 +132,36 @@ public final class Planner {
                 }
             }
             List<String> warnings = new ArrayList<>(unusedBuildArgWarnings());
-            warnings.addAll(secretWarnings(needed));
-            return new BuildPlan(needed, target, globalArgs, builtinArgs, options.buildArgs(), warnings);
+            List<Stage> checked = allStages ? stages : needed;
+            secretFindings(checked);
+            if (checks.reports(CheckRule.SECRETS_USED_IN_ARG_OR_ENV)) {
+                secretBuildArgWarnings(warnings);
+            }
+            List<Finding> found = new ArrayList<>(filteredSyntaxFindings(checked, drafts));
+            found.addAll(findings);
+            found.sort(Comparator.comparingInt(Finding::line));
+            return new BuildPlan(needed, target, globalArgs, builtinArgs, options.buildArgs(), warnings,
+                    checks.filter(found, dockerfile.checkComments()), checks);
         }
 
         private Map<String, String> resolveGlobalArgs(List<Instruction> metaArgs) throws PlanException {
             Map<String, String> scope = new HashMap<>(builtinArgs);
             Map<String, String> resolved = new HashMap<>();
+            defaultGlobalScope.putAll(builtinArgs);
             for (Instruction instruction : metaArgs) {
                 List<Instruction.ArgDeclaration> declarations = ((Instruction.Arg) instruction).declarations();
                 for (int i = 0; i < declarations.size(); i++) {
                     Instruction.ArgDeclaration declaration = declarations.get(i);
                     declaredArgs.add(declaration.name());
+                    metaArgNames.add(declaration.name());
+                    if (declaration.defaultValue() != null) {
+                        // InvalidDefaultArgInFrom looks at the defaults alone; a bad word is the build's error.
+                        try {
+                            defaultGlobalScope.put(declaration.name(), words.expand(declaration.defaultValue(), defaultGlobalScope));
+                        } catch (ShellExpansionException e) {
+                            // reported below, where the value the build uses is expanded
+                        }
+                    }
                     String value = options.buildArgs().get(declaration.name());
                     if (value == null && declaration.defaultValue() != null) {
                         value = expand(declaration.defaultValue(), scope, instruction.location(),
@@ -146,10 +205,7 @@ public final class Planner {
                 Map<String, String> globalArgs) throws PlanException {
             Instruction.From from = draft.from();
             String name = from.stageName() == null ? null : from.stageName().toLowerCase(Locale.ROOT);
-            if (name != null && stageIndexByName.containsKey(name)) {
-                throw new PlanException(from.location(), "duplicate stage name \"" + name + "\"",
-                        from.node().positions().arg(2));
-            }
+            // A repeated name is DuplicateStageName's warning; the later stage takes the name, as in BuildKit.
             String reference = expand(from.image(), globalScope, from.location(), inArg(from, 0, 0));
             if (reference.isBlank()) {
                 throw new PlanException(from.location(), "base name (" + from.image() + ") should not be blank",
@@ -363,18 +419,54 @@ public final class Planner {
         }
 
         /**
-         * SecretsUsedInArgOrEnv for the stages the build runs (as BuildKit, which checks what it
-         * dispatches: not the global ARGs), then for the {@code --build-arg} names, one warning per name.
+         * SecretsUsedInArgOrEnv for the stages checked (as BuildKit, which checks what it dispatches:
+         * not the global ARGs), each ARG and ENV name where it is defined.
          */
-        private List<String> secretWarnings(List<Stage> needed) {
-            SecretArgs secrets = new SecretArgs(dockerfile.directives().get("check"));
-            for (Stage stage : needed) {
+        private void secretFindings(List<Stage> checked) {
+            for (Stage stage : checked) {
                 for (Definition d : definitions.getOrDefault(stage.index(), List.of())) {
-                    secrets.defined(d.instruction(), d.name(), d.location());
+                    Finding finding = SecretArgs.defined(d.instruction(), d.name(), d.location());
+                    if (finding != null) {
+                        findings.add(finding);
+                    }
                 }
             }
-            options.buildArgs().keySet().stream().sorted().forEach(secrets::buildArg);
-            return secrets.warnings();
+        }
+
+        /** The {@code --build-arg} names that look secret and that no ARG or ENV of the build defines. */
+        private void secretBuildArgWarnings(List<String> warnings) {
+            Set<String> defined = new HashSet<>();
+            definitions.values().forEach(list -> list.forEach(d -> defined.add(d.name())));
+            options.buildArgs().keySet().stream().sorted().filter(name -> !defined.contains(name)).map(SecretArgs::buildArg)
+                    .filter(w -> w != null).forEach(warnings::add);
+        }
+
+        /**
+         * The parser's findings for {@code checked} stages: the per-stage rules' only within them. With
+         * no stages known (planning failed), only the whole-file rules'.
+         */
+        private List<Finding> filteredSyntaxFindings(List<Stage> checked, List<StageDraft> drafts) {
+            List<Finding> found = new ArrayList<>();
+            for (Finding finding : dockerfile.findings()) {
+                if (!finding.rule().dispatched() || (checked != null && inStages(finding, checked, drafts))) {
+                    found.add(finding);
+                }
+            }
+            return found;
+        }
+
+        /** Whether {@code finding} is in one of {@code stages}: between its FROM and the next. */
+        private static boolean inStages(Finding finding, List<Stage> stages, List<StageDraft> drafts) {
+            for (Stage stage : stages) {
+                int start = stage.from().location().startLine();
+                int next = stage.index() + 1 < drafts.size()
+                        ? drafts.get(stage.index() + 1).from().location().startLine()
+                        : Integer.MAX_VALUE;
+                if (finding.line() >= start && finding.line() < next) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private static String keyword(Instruction instruction) {

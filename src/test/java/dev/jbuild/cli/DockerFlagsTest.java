@@ -46,11 +46,11 @@ class DockerFlagsTest {
     /** Every refused flag, in the forms CI lines use: the value after a space or an =, or none for booleans. */
     @ParameterizedTest
     @ValueSource(strings = {
-        "--cgroup-parent=/ci", "--builder mybuilder", "--builder=default", "--check", "--detach",
+        "--cgroup-parent=/ci", "--builder mybuilder", "--builder=default", "--detach",
         "--squash", "--stream", "--security-opt seccomp=unconfined", "-c 512", "--cpu-shares=512", "--cpu-period=100000",
         "--cpu-quota 50000", "--cpuset-cpus 0-1", "--cpuset-mems=0", "-m 2g", "--memory=2g", "--memory-swap -1",
         "--sbom=generator=docker/scout-sbom-indexer", "--attest type=sbom,generator=docker/scout-sbom-indexer",
-        "--disable-content-trust=false", "--call=check", "--call outline", "--allow security.insecure",
+        "--disable-content-trust=false", "--call outline", "--call=targets", "--allow security.insecure",
         "--allow network.host,device"
     })
     void unimplementedFlagsAreRefusedByName(String flag) {

@@ -97,7 +97,7 @@ class DocsClaimsTest {
                     "CONTEXT"),
             Claim.refused("docs/usage.md", "`=false` is \"not implemented yet\"", SCRATCH,
                     "--disable-content-trust=false is not implemented yet", "--disable-content-trust=false", "CONTEXT"),
-            Claim.refused("docs/usage.md", "`targets`) are \"not implemented yet\"", SCRATCH,
+            Claim.refused("docs/usage.md", "`outline`, `targets` and the others are \"not implemented yet\"", SCRATCH,
                     "--call=outline is not implemented yet", "--call=outline", "CONTEXT"),
             Claim.refused("docs/usage.md", "other entitlements are \"not implemented yet\"", SCRATCH,
                     "--allow security.insecure is not implemented yet", "--allow", "security.insecure", "CONTEXT"),

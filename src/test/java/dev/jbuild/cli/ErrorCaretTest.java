@@ -176,11 +176,6 @@ class ErrorCaretTest {
                       |      ^
                 """, buildError("FROM ${BASE:?give_BASE}\n", "--dry-run"));
         assertEquals("""
-                Dockerfile:2:17: duplicate stage name "a"
-                    2 | FROM scratch AS a
-                      |                 ^
-                """, buildError("FROM scratch AS a\nFROM scratch AS a\n", "--dry-run"));
-        assertEquals("""
                 Dockerfile:2:6: circular dependency detected on stage: 0
                     2 | COPY --from=0 a.txt /
                       |      ^

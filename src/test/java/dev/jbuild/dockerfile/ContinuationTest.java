@@ -28,7 +28,7 @@ class ContinuationTest {
         Dockerfile d = parse("FROM scratch", "RUN foo \\", "", "bar \\", "   ", "baz");
         assertEquals("foo bar baz", script(d, 1));
         assertEquals(1, d.warnings().size());
-        assertTrue(d.warnings().get(0).startsWith("Dockerfile:3: empty continuation line"), d.warnings().get(0));
+        assertEquals("Dockerfile:6: NoEmptyContinuation: Empty continuation line", d.warnings().get(0), "BuildKit: the last line");
     }
 
     @Test

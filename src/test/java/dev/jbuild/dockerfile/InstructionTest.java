@@ -110,7 +110,7 @@ class InstructionTest {
     void fileNameIsUsedInLocationsAndWarnings() throws Exception {
         Dockerfile d = DockerfileParser.parse("FROM scratch\nRUN a \\\n\nb\n", "app.Dockerfile");
         assertEquals("app.Dockerfile", d.nodes().get(0).location().file());
-        assertTrue(d.warnings().get(0).startsWith("app.Dockerfile:3: "));
+        assertTrue(d.warnings().get(0).startsWith("app.Dockerfile:4: "), d.warnings().get(0));
     }
 
     @Test

@@ -131,10 +131,13 @@ class PlannerTest {
     }
 
     @Test
-    void duplicateStageNameNamesTheLine() {
-        PlanException e = assertThrows(PlanException.class, () -> plan("FROM alpine AS a\nFROM alpine AS A\n"));
-        assertEquals(2, e.location().startLine());
-        assertTrue(e.getMessage().contains("duplicate stage name"));
+    void aDuplicateStageNameIsAFindingAndTheLaterStageTakesTheName() throws Exception {
+        // BuildKit: DuplicateStageName warns, and the name refers to the last stage that has it.
+        BuildPlan plan = plan("FROM alpine AS a\nFROM busybox AS A\nFROM a\n");
+        assertEquals(List.of("Dockerfile:2: StageNameCasing: Stage name 'A' should be lowercase",
+                "Dockerfile:2: DuplicateStageName: Duplicate stage name \"a\", stage names should be unique"),
+                plan.findings().stream().map(Object::toString).toList());
+        assertEquals(Set.of(1), plan.stage(2).orElseThrow().dependsOn());
     }
 
     @Test
@@ -218,38 +221,63 @@ class PlannerTest {
     }
 
     @Test
-    void argAndEnvNamesThatLookLikeSecretsAreWarnedAboutOncePerName() throws Exception {
-        // BuildKit's own test case for SecretsUsedInArgOrEnv (dockerfile_check_test.go), plus a repeat.
+    void argAndEnvNamesThatLookLikeSecretsAreFindingsWhereverDefined() throws Exception {
+        // BuildKit's own test case for SecretsUsedInArgOrEnv (dockerfile_check_test.go), plus a repeat,
+        // which BuildKit reports again, and a name made by expansion.
         String dockerfile = TestResources.text(PlannerTest.class, "argAndEnvNamesThatLookLikeSecretsAreWarnedAboutOncePerName.Dockerfile");
-        String hint = "; pass secrets with --secret id=NAME,env=NAME and RUN --mount=type=secret,id=NAME instead"
-                + " (https://docs.docker.com/go/dockerfile/rule/secrets-used-in-arg-or-env/)";
         BuildPlan plan = plan(dockerfile, Map.of("GITHUB_TOKEN", "hunter2", "auth", "x", "VERSION", "1"), null);
+        String prefix = "SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for sensitive data ";
         assertEquals(List.of(
-                "Dockerfile:2: SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for sensitive data (ARG \"SECRET_PASSPHRASE\")" + hint,
-                "Dockerfile:3: SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for sensitive data (ENV \"SUPER_Secret\")" + hint,
-                "Dockerfile:4: SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for sensitive data (ENV \"password\")" + hint,
-                "Dockerfile:4: SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for sensitive data (ENV \"secret\")" + hint,
-                "Dockerfile:5: SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for sensitive data (ARG \"super_duper_secret_token\")" + hint,
-                "Dockerfile:5: SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for sensitive data (ARG \"auth\")" + hint,
-                "Dockerfile:6: SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for sensitive data (ENV \"apikey\")" + hint,
-                "Dockerfile:7: SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for sensitive data (ENV \"git_key\")" + hint,
-                // the name an ENV defines, after expansion
-                "Dockerfile:15: SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for sensitive data (ENV \"DB_TOKEN\")" + hint,
-                // a --build-arg no instruction of that name was warned about; "auth" already was
-                "--build-arg GITHUB_TOKEN: SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for sensitive data (ARG \"GITHUB_TOKEN\")" + hint),
+                "Dockerfile:2: " + prefix + "(ARG \"SECRET_PASSPHRASE\")",
+                "Dockerfile:3: " + prefix + "(ENV \"SUPER_Secret\")",
+                "Dockerfile:4: " + prefix + "(ENV \"password\")",
+                "Dockerfile:4: " + prefix + "(ENV \"secret\")",
+                "Dockerfile:5: " + prefix + "(ARG \"super_duper_secret_token\")",
+                "Dockerfile:5: " + prefix + "(ARG \"auth\")",
+                "Dockerfile:6: " + prefix + "(ENV \"apikey\")",
+                "Dockerfile:7: " + prefix + "(ENV \"git_key\")",
+                "Dockerfile:13: " + prefix + "(ENV \"password\")",
+                "Dockerfile:15: " + prefix + "(ENV \"DB_TOKEN\")"),
+                plan.findings().stream().map(Object::toString).toList());
+        // a --build-arg no instruction defines is jbuild's own warning; "auth" is defined by line 5
+        assertEquals(List.of("--build-arg GITHUB_TOKEN: " + prefix + "(ARG \"GITHUB_TOKEN\"); pass secrets with --secret"
+                        + " id=NAME,env=NAME and RUN --mount=type=secret,id=NAME instead"
+                        + " (https://docs.docker.com/go/dockerfile/rule/secrets-used-in-arg-or-env/)"),
                 plan.warnings().stream().filter(w -> w.contains("SecretsUsedInArgOrEnv")).toList());
         assertTrue(plan.warnings().stream().noneMatch(w -> w.contains("hunter2")), "values are never shown");
     }
 
     @Test
-    void secretWarningsFollowTheCheckDirectiveAndOnlyCoverStagesTheBuildRuns() throws Exception {
-        assertEquals(List.of(), plan("# check=skip=JSONArgsRecommended, SecretsUsedInArgOrEnv\nFROM scratch\nARG TOKEN API_KEY\n",
-                Map.of("API_KEY", "x"), null).warnings());
-        assertEquals(List.of(), plan("# check=skip=all\nFROM scratch\nENV PASSWORD=x\n").warnings());
+    void secretFindingsFollowTheCheckOptionsAndOnlyCoverStagesTheBuildRuns() throws Exception {
+        BuildPlan skipped = plan("# check=skip=JSONArgsRecommended, SecretsUsedInArgOrEnv\nFROM scratch\nARG TOKEN API_KEY\n",
+                Map.of("API_KEY", "x"), null);
+        assertEquals(List.of(), skipped.findings());
+        assertEquals(List.of(), skipped.warnings());
+        assertEquals(List.of(), plan("# check=skip=all\nFROM scratch\nENV PASSWORD=x\n").findings());
+        // the build arg replaces the directive
+        assertEquals(1, plan("# check=skip=all\nFROM scratch\nENV PASSWORD=x\n",
+                Map.of("BUILDKIT_DOCKERFILE_CHECK", "skip=MaintainerDeprecated"), null).findings().size());
         // Global ARGs are not checked (BuildKit checks what it dispatches), nor stages --target skips.
-        List<String> warnings = plan("ARG TOKEN=x\nFROM scratch AS skipped\nENV PASSWORD=x\nFROM scratch AS built\nARG KEY\n",
-                Map.of(), "built").warnings();
-        assertEquals(1, warnings.size(), warnings.toString());
-        assertTrue(warnings.get(0).startsWith("Dockerfile:5: SecretsUsedInArgOrEnv:"), warnings.get(0));
+        List<String> findings = plan("ARG TOKEN=x\nFROM scratch AS skipped\nENV PASSWORD=x\nFROM scratch AS built\nARG KEY\n",
+                Map.of(), "built").findings().stream().map(Object::toString).toList();
+        assertEquals(List.of("Dockerfile:5: SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for sensitive data (ARG \"KEY\")"),
+                findings);
+    }
+
+    @Test
+    void theRulesBuildKitRunsPerStageCoverTheStagesTheBuildRunsAndCheckCoversAll() throws Exception {
+        String dockerfile = "FROM scratch AS a\nENV k v\nFROM scratch AS b\nLABEL k v\nmaintainer me\n";
+        // whole-file rules (ConsistentInstructionCasing, MaintainerDeprecated) are reported for stage b too
+        assertEquals(List.of("Dockerfile:2: LegacyKeyValueFormat: \"ENV key=value\" should be used instead of legacy \"ENV key value\" format",
+                        // BuildKit's order on a line: MaintainerDeprecated while parsing, the casing after
+                        "Dockerfile:5: MaintainerDeprecated: Maintainer instruction is deprecated in favor of using label",
+                        "Dockerfile:5: ConsistentInstructionCasing: Command 'maintainer' should match the case of the command majority (uppercase)"),
+                plan(dockerfile, Map.of(), "a").findings().stream().map(Object::toString).toList());
+        BuildPlan all = Planner.check(DockerfileParser.parse(dockerfile, "Dockerfile"),
+                new PlanOptions(Map.of(), null, "linux/amd64", "linux/amd64", Set.of()));
+        assertEquals(4, all.findings().size(), all.findings().toString());
+        BuildPlan target = Planner.check(DockerfileParser.parse(dockerfile, "Dockerfile"),
+                new PlanOptions(Map.of(), "a", "linux/amd64", "linux/amd64", Set.of()));
+        assertEquals(3, target.findings().size(), "--check with --target checks what the target needs");
     }
 }

@@ -1,5 +1,6 @@
 package dev.jbuild.engine.api;
 
+import dev.jbuild.dockerfile.Finding;
 import java.time.Duration;
 
 /**
@@ -71,6 +72,15 @@ public interface BuildListener {
 
     /** Something the user should know that does not stop the build. */
     default void warning(String message) {}
+
+    /**
+     * A build check's finding the engine made (the rules that need a base image or the context), already
+     * filtered by the build's check options. Listeners that show no findings of their own print it as
+     * a warning with the rule's link.
+     */
+    default void finding(Finding finding) {
+        warning(finding + (finding.url().isEmpty() ? "" : " (" + finding.url() + ")"));
+    }
 
     BuildListener NONE = new BuildListener() {};
 }

@@ -1,8 +1,12 @@
 package dev.jbuild.engine.stage;
 
+import dev.jbuild.dockerfile.CheckRule;
+import dev.jbuild.dockerfile.Finding;
+import dev.jbuild.dockerfile.Instruction;
 import dev.jbuild.dockerfile.Location;
 import dev.jbuild.dockerfile.ShellExpansionException;
 import dev.jbuild.dockerfile.ShellWords;
+import dev.jbuild.dockerfile.Suggestions;
 import dev.jbuild.engine.api.BuildException;
 import dev.jbuild.engine.api.BuildListener;
 import dev.jbuild.engine.api.BuildRequest;
@@ -30,10 +34,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -50,6 +57,8 @@ public final class BuildSession {
     private final BuildListener listener;
     private final Path scratchDir;
     private final ShellWords words;
+    /** The engine's findings already reported (a word is expanded for the key and again to run). */
+    private final Set<Finding> reportedFindings = ConcurrentHashMap.newKeySet();
     private final LayerFiles layerFiles;
     /** The local build cache: records, and the digests of context files. */
     private final BuildCache cache;
@@ -213,9 +222,12 @@ public final class BuildSession {
         return known;
     }
 
+    /** Expands a word of the instruction at {@code location}; a variable that is not set is UndefinedVar's. */
     public String expand(String word, Map<String, String> scope, Location location) throws BuildException {
         try {
-            return words.expand(word, scope);
+            ShellWords.Result result = words.process(word, scope);
+            undefined(result.unmatched(), scope, location);
+            return result.word();
         } catch (ShellExpansionException e) {
             throw new BuildException(location, e.getMessage(), e);
         }
@@ -223,10 +235,59 @@ public final class BuildSession {
 
     public List<String> expandWords(String word, Map<String, String> scope, Location location) throws BuildException {
         try {
-            return words.expandWords(word, scope);
+            ShellWords.Result result = words.process(word, scope);
+            undefined(result.unmatched(), scope, location);
+            return result.words();
         } catch (ShellExpansionException e) {
             throw new BuildException(location, e.getMessage(), e);
         }
+    }
+
+    /**
+     * A build check's finding the engine made: reported through the listener when the build's check
+     * options (and a {@code # check=} comment before the instruction) let it, once per build.
+     */
+    public void finding(Finding finding) {
+        if (reportedFindings.add(finding)
+                && !request.plan().checks().filter(List.of(finding), request.dockerfile().checkComments()).isEmpty()) {
+            listener.finding(finding);
+        }
+    }
+
+    /**
+     * BuildKit's UndefinedVar: a variable a word of an instruction uses that neither the image's ENV nor
+     * an ARG with a value defines, unless the stage declared it with ARG before (without a value: set
+     * to nothing on purpose). The words are those the engine expands, as BuildKit's instructions that
+     * expand theirs (not RUN's command, which the shell expands). Suggests the closest defined name.
+     */
+    private void undefined(Set<String> unmatched, Map<String, String> scope, Location location) {
+        if (unmatched.isEmpty() || location == null) {
+            return;
+        }
+        Set<String> declared = argsDeclaredBefore(location);
+        for (String name : unmatched) {
+            if (!declared.contains(name)) {
+                finding(CheckRule.UNDEFINED_VAR.at(location,
+                        CheckRule.undefinedVar(name, Suggestions.closest(name, new TreeSet<>(scope.keySet()), true))));
+            }
+        }
+    }
+
+    /** The ARG names the stage of the instruction at {@code location} declared before it, as written. */
+    private Set<String> argsDeclaredBefore(Location location) {
+        Set<String> declared = new HashSet<>();
+        for (Instruction instruction : request.dockerfile().instructions()) {
+            if (!instruction.location().file().equals(location.file())
+                    || instruction.location().startLine() >= location.startLine()) {
+                break;
+            }
+            if (instruction instanceof Instruction.From) {
+                declared.clear();
+            } else if (instruction instanceof Instruction.Arg arg) {
+                arg.declarations().forEach(d -> declared.add(d.name()));
+            }
+        }
+        return declared;
     }
 
     /** Writes {@code entries} as a layer blob into the store. */

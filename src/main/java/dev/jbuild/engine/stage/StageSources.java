@@ -3,12 +3,15 @@ package dev.jbuild.engine.stage;
 import dev.jbuild.context.BuildContexts;
 import dev.jbuild.context.DockerIgnore;
 import dev.jbuild.context.SourceTree;
+import dev.jbuild.dockerfile.CheckRule;
 import dev.jbuild.dockerfile.Location;
 import dev.jbuild.engine.api.BuildException;
 import dev.jbuild.engine.api.NamedContext;
 import dev.jbuild.engine.fs.FsViewTree;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -58,6 +61,34 @@ public final class StageSources {
             current = context.compareAndSet(null, fresh) ? fresh : context.get();
         }
         return current;
+    }
+
+    /**
+     * BuildKit's CopyIgnoredFile: a source of {@code command} ({@code Copy}) from the build context that
+     * {@code .dockerignore} leaves out. BuildKit matches the source against the patterns (and says nothing
+     * when a pattern re-includes with {@code !}); here the context answers: the path is in the context
+     * directory but not in the tree the ignore file leaves (an exception that re-includes it shows as
+     * kept). The context root is reported when the ignore file leaves none of its entries. Wildcard
+     * sources are not judged (BuildKit matches them as literal names).
+     */
+    public void checkIgnored(String command, List<String> sources, Location at) throws IOException {
+        if (session.request().ignore() == DockerIgnore.none() || session.request().contextDir() == null) {
+            return;
+        }
+        SourceTree all = BuildContexts.directory(session.request().contextDir(), DockerIgnore.none());
+        SourceTree kept = context().tree();
+        for (String source : sources) {
+            if (source.startsWith("<<") || source.contains("://") || source.chars().anyMatch(c -> c == '*' || c == '?' || c == '[')) {
+                continue;
+            }
+            String clean = Path.of("/").resolve(source).normalize().toString().substring(1);
+            boolean ignored = clean.isEmpty()
+                    ? !all.list("/").isEmpty() && kept.list("/").isEmpty()
+                    : all.lookup("/" + clean).isPresent() && kept.lookup("/" + clean).isEmpty();
+            if (ignored) {
+                session.finding(CheckRule.COPY_IGNORED_FILE.at(at, CheckRule.copyIgnoredFile(command, clean.isEmpty() ? "." : clean)));
+            }
+        }
     }
 
     /** Resolves {@code --from}: a named context first (it may replace a stage), then a stage, then an image. */

@@ -54,6 +54,18 @@ final class CopyStep implements Step {
             return null; // let the step itself report it
         }
         key.put("from", copy.from() == null ? null : session.expand(copy.from(), scope, at));
+        if (copy.from() == null) {
+            // On every build, cached or not, as BuildKit checks while converting the Dockerfile.
+            List<String> sources = new ArrayList<>();
+            try {
+                for (String word : copy.sources()) {
+                    sources.add(word.startsWith("<<") ? word : session.expand(word, scope, at));
+                }
+                context.sources().checkIgnored("Copy", sources, at);
+            } catch (BuildException e) {
+                // a word that cannot be expanded: the step reports it
+            }
+        }
         if (!StepKeys.copyOrAdd(context, key, at, copy.node().heredocs(), copy.sources(), copy.destination(), copy.chown(),
                 copy.chmod(), copy.excludes(), copy.parents(), source.tree(), source.keepOwnership(), scope)) {
             return null;

@@ -1,0 +1,210 @@
+package dev.jbuild.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jbuild.testing.Integration;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code --check}, {@code --call=check[,format=json]}, the warnings of a build and {@code error=true}. */
+class CheckCliTest {
+
+    @TempDir
+    Path dir;
+
+    private static final String FINDINGS = "FROM scratch as base\nCMD run me\n";
+
+    private String context(String dockerfile) throws Exception {
+        Files.writeString(dir.resolve("Dockerfile"), dockerfile);
+        return dir.toString();
+    }
+
+    @Test
+    void checkRunsOnlyTheChecksAndExitsOneOnFindings() throws Exception {
+        CliTest.Result clean = CliTest.run("--root", dir.resolve("store").toString(), "build", "--check",
+                context("FROM scratch AS base\nCMD [\"run\"]\n"));
+        assertEquals(0, clean.exitCode(), clean.err());
+        assertEquals("Check complete, no warnings found.\n", clean.out());
+        assertFalse(Files.exists(dir.resolve("store")), "no store: nothing is built or pulled");
+
+        CliTest.Result found = CliTest.run("build", "--check", context(FINDINGS));
+        assertEquals(1, found.exitCode(), found.err());
+        assertEquals("""
+                Check complete, 2 warnings have been found!
+
+                WARNING: FromAsCasing - https://docs.docker.com/go/dockerfile/rule/from-as-casing/
+                'as' and 'FROM' keywords' casing do not match
+                Dockerfile:1
+                --------------------
+                   1 | >>> FROM scratch as base
+                   2 |     CMD run me
+                   3 |    \s
+                --------------------
+
+                WARNING: JSONArgsRecommended - https://docs.docker.com/go/dockerfile/rule/json-args-recommended/
+                JSON arguments recommended for CMD to prevent unintended behavior related to OS signals
+                Dockerfile:2
+                --------------------
+                   1 |     FROM scratch as base
+                   2 | >>> CMD run me
+                   3 |    \s
+                --------------------
+                """, found.out());
+        assertEquals(found.out(), CliTest.run("build", "--call=check", context(FINDINGS)).out());
+    }
+
+    @Test
+    void jsonIsBuildKitsLintResult() throws Exception {
+        CliTest.Result result = CliTest.run("build", "--call=check,format=json", context(FINDINGS));
+        assertEquals(1, result.exitCode(), result.err());
+        JsonNode json = new ObjectMapper().readTree(result.out());
+        JsonNode warning = json.get("warnings").get(1);
+        assertEquals("JSONArgsRecommended", warning.get("ruleName").asText());
+        assertEquals("JSON arguments recommended for ENTRYPOINT/CMD to prevent unintended behavior related to OS signals",
+                warning.get("description").asText());
+        assertEquals("https://docs.docker.com/go/dockerfile/rule/json-args-recommended/", warning.get("url").asText());
+        assertEquals("JSON arguments recommended for CMD to prevent unintended behavior related to OS signals",
+                warning.get("detail").asText());
+        assertEquals(2, warning.at("/location/ranges/0/start/line").asInt());
+        assertEquals(2, warning.at("/location/ranges/0/end/line").asInt());
+        assertEquals("Dockerfile", json.at("/sources/0/filename").asText());
+        assertEquals(FINDINGS, new String(Base64.getDecoder().decode(json.at("/sources/0/data").asText()), StandardCharsets.UTF_8));
+        assertFalse(json.has("buildError"));
+    }
+
+    @Test
+    void aPlanErrorComesAfterTheFindingsMadeBeforeIt() throws Exception {
+        CliTest.Result result = CliTest.run("build", "--call=check,format=json", context("FROM ${NOPE} AS Bad\n"));
+        assertEquals(1, result.exitCode());
+        JsonNode json = new ObjectMapper().readTree(result.out());
+        assertEquals("base name (${NOPE}) should not be blank", json.at("/buildError/message").asText());
+        assertEquals("StageNameCasing", json.at("/warnings/0/ruleName").asText());
+        assertEquals("UndefinedArgInFrom", json.at("/warnings/1/ruleName").asText());
+        assertTrue(result.err().contains("base name (${NOPE}) should not be blank"), result.err());
+    }
+
+    @Test
+    void aBuildPrintsFindingsAsWarningsAndErrorTrueFailsIt() throws Exception {
+        CliTest.Result warned = CliTest.run("build", "--dry-run", context(FINDINGS));
+        assertEquals(0, warned.exitCode(), warned.err());
+        assertTrue(warned.err().contains("warning: Dockerfile:2: JSONArgsRecommended: JSON arguments recommended for CMD to"
+                + " prevent unintended behavior related to OS signals (https://docs.docker.com/go/dockerfile/rule/json-args-recommended/)\n"),
+                warned.err());
+
+        CliTest.Result failed = CliTest.run("build", "--dry-run", context("# check=error=true\n" + FINDINGS));
+        assertEquals(1, failed.exitCode());
+        assertTrue(failed.err().endsWith("error: lint violation found for rules: FromAsCasing, JSONArgsRecommended\n"), failed.err());
+
+        CliTest.Result skipped = CliTest.run("build", "--dry-run", "--build-arg", "BUILDKIT_DOCKERFILE_CHECK=skip=all;error=true",
+                context("# check=error=true\n" + FINDINGS));
+        assertEquals(0, skipped.exitCode(), skipped.err());
+        assertFalse(skipped.err().contains("warning:"), skipped.err());
+    }
+
+    @Test
+    void otherCallsAreRefused() throws Exception {
+        CliTest.Result outline = CliTest.run("build", "--call=outline", context(FINDINGS));
+        assertEquals(2, outline.exitCode());
+        assertTrue(outline.err().contains("--call=outline is not implemented yet"), outline.err());
+    }
+
+    @Test
+    @Integration
+    void aFinishedBuildEndsWithBuildxsSummary() throws Exception {
+        CliTest.Result built = CliTest.run("--root", dir.resolve("store").toString(), "build", "--progress=plain",
+                context(FINDINGS));
+        assertEquals(0, built.exitCode(), built.err());
+        assertTrue(built.err().endsWith("""
+
+                 2 warnings found:
+                 - FromAsCasing: 'as' and 'FROM' keywords' casing do not match (line 1)
+                 - JSONArgsRecommended: JSON arguments recommended for CMD to prevent unintended behavior related to OS signals (line 2)
+                """), built.err());
+    }
+
+    @Test
+    @Integration
+    void aBaseImageOfAnotherPlatformIsInvalidBaseImagePlatform() throws Exception {
+        String root = dir.resolve("store").toString();
+        CliTest.Result base = CliTest.run("--root", root, "build", "--platform", "linux/arm64", "-t", "base:arm",
+                context("FROM scratch\nLABEL a=b\n"));
+        assertEquals(0, base.exitCode(), base.err());
+        CliTest.Result built = CliTest.run("--root", root, "build", "--platform", "linux/amd64", "--progress=plain",
+                context("FROM base:arm\n"));
+        assertEquals(0, built.exitCode(), built.err());
+        assertTrue(built.err().contains("Dockerfile:1: InvalidBaseImagePlatform: Base image base:arm was pulled with platform"
+                + " \"linux/arm64\", expected \"linux/amd64\" for current build\n"), built.err());
+        assertTrue(built.err().endsWith("""
+
+                 1 warning found:
+                 - InvalidBaseImagePlatform: Base image base:arm was pulled with platform "linux/arm64", expected "linux/amd64" \
+                for current build (line 1)
+                """), built.err());
+        CliTest.Result skipped = CliTest.run("--root", root, "build", "--platform", "linux/amd64", "--progress=plain",
+                context("# check=skip=InvalidBaseImagePlatform\nFROM base:arm\n"));
+        assertEquals(0, skipped.exitCode(), skipped.err());
+        assertFalse(skipped.err().contains("InvalidBaseImagePlatform"), skipped.err());
+    }
+
+    @Test
+    @Integration
+    void variablesUsedUndefinedAreUndefinedVarWhereTheEngineExpandsThem() throws Exception {
+        String root = dir.resolve("store").toString();
+        CliTest.Result built = CliTest.run("--root", root, "build", "--progress=plain", context("""
+                FROM scratch
+                ENV PATH=$PAHT:/tmp/bin
+                ARG DIR_ASSETS=assets/
+                ARG EMPTY
+                WORKDIR /$DIR_ASSET
+                ENV A=$EMPTY B=$PATH C=$DIR_ASSETS
+                # check=skip=UndefinedVar
+                LABEL x=$NOT_REPORTED
+                """));
+        assertEquals(0, built.exitCode(), built.err());
+        assertTrue(built.err().contains("Dockerfile:2: UndefinedVar: Usage of undefined variable '$PAHT' (did you mean $PATH?)"),
+                built.err());
+        assertTrue(built.err().contains("Dockerfile:5: UndefinedVar: Usage of undefined variable '$DIR_ASSET' (did you mean"
+                + " $DIR_ASSETS?)"), built.err());
+        // each once (the engine expands a word for the key and again to run it), and again in the summary
+        assertEquals(4, built.err().split("UndefinedVar: ", -1).length - 1, built.err());
+        assertFalse(built.err().contains("NOT_REPORTED"), built.err());
+        assertFalse(built.err().contains("$EMPTY"), "an ARG declared without a value is defined on purpose");
+    }
+
+    @Test
+    @Integration
+    void aCopyOfWhatDockerignoreLeavesOutIsCopyIgnoredFile() throws Exception {
+        String root = dir.resolve("store").toString();
+        Files.writeString(dir.resolve("a.txt"), "a");
+        Files.writeString(dir.resolve(".dockerignore"), "Dockerfile\n");
+        CliTest.Result ignored = CliTest.run("--root", root, "build", "--progress=plain",
+                context("FROM scratch\nCOPY ./Dockerfile a.txt /\n"));
+        assertEquals(1, ignored.exitCode(), "the file is not in the context the build sees");
+        assertTrue(ignored.err().contains("Dockerfile:2: CopyIgnoredFile: Attempting to Copy file \"Dockerfile\" that is excluded"
+                + " by .dockerignore"), ignored.err());
+        assertFalse(ignored.err().contains("\"a.txt\""), ignored.err());
+
+        Files.writeString(dir.resolve(".dockerignore"), "**\n!Dockerfile\n");
+        CliTest.Result reincluded = CliTest.run("--root", root, "build", "--progress=plain", context("FROM scratch\nCOPY ./Dockerfile /\n"));
+        assertEquals(0, reincluded.exitCode(), reincluded.err());
+        assertFalse(reincluded.err().contains("CopyIgnoredFile"), reincluded.err());
+
+        Files.writeString(dir.resolve(".dockerignore"), "*\n");
+        CliTest.Result root2 = CliTest.run("--root", root, "build", "--progress=plain", context("FROM scratch\nCOPY . .\n"));
+        assertEquals(0, root2.exitCode(), root2.err());
+        assertTrue(root2.err().contains("CopyIgnoredFile: Attempting to Copy file \".\" that is excluded by .dockerignore"), root2.err());
+
+        Files.writeString(dir.resolve(".dockerignore"), ".*\n");
+        CliTest.Result dotfiles = CliTest.run("--root", root, "build", "--progress=plain", context("FROM scratch\nCOPY . .\n"));
+        assertEquals(0, dotfiles.exitCode(), dotfiles.err());
+        assertFalse(dotfiles.err().contains("CopyIgnoredFile"), dotfiles.err());
+    }
+}

@@ -1,0 +1,5 @@
+
+FROM alpine
+RUN <<'EOT'
+env
+EOT

@@ -1,0 +1,4 @@
+
+FROM scratch
+# check=skip=MaintainerDeprecated
+MAINTAINER me@example.org

@@ -1,0 +1,4 @@
+
+ARG DEBUG
+FROM scra${DEBUG:-tch}
+COPY Dockerfile .

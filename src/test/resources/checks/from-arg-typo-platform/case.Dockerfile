@@ -1,0 +1,3 @@
+
+FROM --platform=$BULIDPLATFORM scratch
+COPY Dockerfile .

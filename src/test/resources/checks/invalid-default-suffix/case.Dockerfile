@@ -1,0 +1,3 @@
+
+ARG SFX="box:"
+FROM busy${SFX}

@@ -1,0 +1,4 @@
+
+FROM scratch
+ENV testkey=value
+LABEL key=value

@@ -1,0 +1,8 @@
+
+FROM scratch
+# warning: empty continuation line
+COPY Dockerfile \
+
+.
+COPY Dockerfile \
+.

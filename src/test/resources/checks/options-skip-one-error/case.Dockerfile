@@ -1,0 +1,3 @@
+#check=skip=ConsistentInstructionCasing;error=true
+FROM scratch as base
+copy Dockerfile .

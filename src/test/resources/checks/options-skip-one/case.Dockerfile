@@ -1,0 +1,3 @@
+#check=skip=ConsistentInstructionCasing
+FROM scratch as base
+copy Dockerfile .

@@ -1,0 +1,3 @@
+
+FROM scratch
+FROM scratch AS a

@@ -1,0 +1,3 @@
+
+FROM scratch AS scratch
+FROM scratch AS context

@@ -1,0 +1,3 @@
+
+FROM scratch AS b1
+FROM scratch AS b2

@@ -1,0 +1,4 @@
+
+	ARG BUSYBOX_VARIANT
+	FROM busybox:stable${BUSYBOX_VARIANT}
+	
