@@ -20,22 +20,28 @@ final class Secrets {
 
     private Secrets() {}
 
+    /** Where a secret's value is: an environment variable ({@code env}) or a file ({@code src}), one of them set. */
+    private record Source(String src, String env) {}
+
+    /** buildx's rule: {@code src=}/{@code source=} or {@code env=}; a bare id reads the variable of that name, else the file. */
+    private static Source source(Map<String, String> fields) {
+        String id = fields.get("id");
+        String src = fields.containsKey("src") ? fields.get("src") : fields.get("source");
+        String env = fields.get("env");
+        if (src == null && env == null) {
+            return System.getenv(id) != null ? new Source(null, id) : new Source(id, null);
+        }
+        return new Source(src, env);
+    }
+
     static Map<String, Path> parse(List<String> specs, Path scratch, CommandLine commandLine) {
         Map<String, Path> result = new LinkedHashMap<>();
         for (String spec : specs) {
             Map<String, String> fields = fields(spec, commandLine);
             String id = fields.get("id");
-            String src = fields.containsKey("src") ? fields.get("src") : fields.get("source");
-            String env = fields.get("env");
-            if (src == null && env == null) {
-                // buildx: a bare id reads the environment variable of that name, else the file of that name.
-                if (System.getenv(id) != null) {
-                    env = id;
-                } else {
-                    src = id;
-                }
-            }
-            result.put(id, env != null ? fromEnvironment(id, env, scratch, commandLine) : fromFile(id, src, commandLine));
+            Source source = source(fields);
+            result.put(id, source.env() != null ? fromEnvironment(id, source.env(), scratch, commandLine)
+                    : fromFile(id, source.src(), commandLine));
         }
         return result;
     }
@@ -53,15 +59,9 @@ final class Secrets {
             if (!wanted.test(id)) {
                 continue;
             }
-            String src = fields.containsKey("src") ? fields.get("src") : fields.get("source");
-            String env = fields.get("env");
-            if (src == null && env == null) {
-                if (System.getenv(id) != null) {
-                    env = id;
-                } else {
-                    src = id;
-                }
-            }
+            Source source = source(fields);
+            String src = source.src();
+            String env = source.env();
             if (env != null) {
                 String value = System.getenv(env);
                 if (value == null) {
