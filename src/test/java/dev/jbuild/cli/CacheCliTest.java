@@ -58,20 +58,6 @@ class CacheCliTest {
         return CliTest.run(args(extra).toArray(String[]::new));
     }
 
-    /** The text of the steps reported CACHED, from plain progress. */
-    private static List<String> cached(String progress) {
-        Map<String, String> stepText = new HashMap<>();
-        List<String> cached = new ArrayList<>();
-        Matcher started = Pattern.compile("(?m)^#(\\d+) \\[[^\\]]*\\] (.*)$").matcher(progress);
-        while (started.find()) {
-            stepText.put(started.group(1), started.group(2));
-        }
-        Matcher hit = Pattern.compile("(?m)^#(\\d+) CACHED$").matcher(progress);
-        while (hit.find()) {
-            cached.add(stepText.get(hit.group(1)));
-        }
-        return cached;
-    }
 
     private static final String RUNS = """
             FROM busybox
@@ -86,18 +72,18 @@ class CacheCliTest {
     void runStepsHitAndAnEditedFileRerunsFromItsCopy() throws Exception {
         CliTest.Result cold = build(RUNS, "-o", "type=tar,dest=" + temp.resolve("cold.tar"));
         assertEquals(0, cold.exitCode(), cold.err());
-        assertEquals(List.of(), cached(cold.err()));
+        assertEquals(List.of(), CliTest.cachedSteps(cold.err()));
         CliTest.Result warm = build(RUNS, "-o", "type=tar,dest=" + temp.resolve("warm.tar"));
         assertEquals(0, warm.exitCode(), warm.err());
         // ARG is no step (BuildKit shows none for metadata instructions); its record still keys the RUN after it.
         assertEquals(List.of("COPY a.txt /a.txt", "RUN echo one > /one.txt && rm /bin/ls",
-                "RUN echo \"$V\" > /v.txt", "COPY b.txt /b.txt"), cached(warm.err()));
+                "RUN echo \"$V\" > /v.txt", "COPY b.txt /b.txt"), CliTest.cachedSteps(warm.err()));
         assertTrue(warm.err().contains("#2 CACHED"), warm.err());
         assertEquals(image(cold.err()), image(warm.err()), "same image digest");
 
         CliTest.Result arg = build(RUNS, "--build-arg", "V=2", "-o", "type=tar,dest=" + temp.resolve("arg.tar"));
         assertEquals(0, arg.exitCode(), arg.err());
-        assertEquals(List.of("COPY a.txt /a.txt", "RUN echo one > /one.txt && rm /bin/ls"), cached(arg.err()));
+        assertEquals(List.of("COPY a.txt /a.txt", "RUN echo one > /one.txt && rm /bin/ls"), CliTest.cachedSteps(arg.err()));
         Map<String, String> text = new HashMap<>();
         Map<String, LayerEntry> fs = rootfs(temp.resolve("arg.tar"), text);
         assertEquals("2\n", text.get("v.txt"));
@@ -105,7 +91,7 @@ class CacheCliTest {
 
         Files.writeString(context.resolve("a.txt"), "A2\n");
         CliTest.Result edited = build(RUNS, "-o", "type=tar,dest=" + temp.resolve("edited.tar"));
-        assertEquals(List.of(), cached(edited.err()));
+        assertEquals(List.of(), CliTest.cachedSteps(edited.err()));
     }
 
     @Test
@@ -127,17 +113,17 @@ class CacheCliTest {
             CliTest.Result first = build(base + pair[0] + "\n");
             assertEquals(0, first.exitCode(), first.err());
             CliTest.Result again = build(base + pair[0] + "\n");
-            assertEquals(Pattern.compile("(?m)^#\\d+ \\[").matcher(again.err()).results().count(), cached(again.err()).size(),
+            assertEquals(Pattern.compile("(?m)^#\\d+ \\[").matcher(again.err()).results().count(), CliTest.cachedSteps(again.err()).size(),
                     again.err());
             CliTest.Result changed = build(base + pair[1] + "\n");
             assertEquals(0, changed.exitCode(), changed.err());
-            assertEquals(List.of("COPY a.txt /a.txt"), cached(changed.err()), pair[0] + " -> " + pair[1]);
+            assertEquals(List.of("COPY a.txt /a.txt"), CliTest.cachedSteps(changed.err()), pair[0] + " -> " + pair[1]);
         }
         // A bind mount's source content is in the key.
         String bind = base + "RUN --mount=type=bind,source=b.txt,target=/m cat /m > /x\n";
         build(bind);
         Files.writeString(context.resolve("b.txt"), "B2\n");
-        assertEquals(List.of("COPY a.txt /a.txt"), cached(build(bind).err()));
+        assertEquals(List.of("COPY a.txt /a.txt"), CliTest.cachedSteps(build(bind).err()));
     }
 
     /**
@@ -165,12 +151,12 @@ class CacheCliTest {
         Files.writeString(outside.resolve("secret"), "host, edited\n");
         CliTest.Result host = build(dockerfile);
         assertEquals(0, host.exitCode(), host.err());
-        assertEquals(List.of(file, dir), cached(host.err()), "the host file beyond the link is not in the key");
+        assertEquals(List.of(file, dir), CliTest.cachedSteps(host.err()), "the host file beyond the link is not in the key");
 
         Files.writeString(context.resolve("outside/secret"), "inside, edited\n");
         CliTest.Result inside = build(dockerfile, "-o", "type=tar,dest=" + temp.resolve("inside.tar"));
         assertEquals(0, inside.exitCode(), inside.err());
-        assertEquals(List.of(), cached(inside.err()), "what the mounts show is in the key");
+        assertEquals(List.of(), CliTest.cachedSteps(inside.err()), "what the mounts show is in the key");
         rootfs(temp.resolve("inside.tar"), text);
         assertEquals("inside, edited\n", text.get("via-file"));
         assertEquals("inside, edited\n", text.get("via-dir"));
@@ -186,7 +172,7 @@ class CacheCliTest {
         assertEquals(0, first.exitCode(), first.err());
         Files.writeString(secret, value + "-rotated");
         CliTest.Result second = build(dockerfile, "--secret", "id=token,src=" + secret);
-        assertEquals(List.of("RUN --mount=type=secret,id=token cat /run/secrets/token | wc -c > /len"), cached(second.err()),
+        assertEquals(List.of("RUN --mount=type=secret,id=token cat /run/secrets/token | wc -c > /len"), CliTest.cachedSteps(second.err()),
                 "a secret's value is not part of the key");
         byte[] needle = value.getBytes(StandardCharsets.UTF_8);
         byte[] path = secret.toString().getBytes(StandardCharsets.UTF_8);
@@ -212,7 +198,7 @@ class CacheCliTest {
         assertEquals(0, two.exitValue(), new String(two.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
         assertTrue(outOne.startsWith("sha256:"), outOne);
         CliTest.Result third = build(Files.readString(context.resolve("Dockerfile")));
-        assertEquals(3, cached(third.err()).size(), third.err());
+        assertEquals(3, CliTest.cachedSteps(third.err()).size(), third.err());
         assertStoreValid();
     }
 

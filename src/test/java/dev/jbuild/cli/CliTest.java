@@ -15,6 +15,11 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -31,6 +36,21 @@ class CliTest {
     record Result(int exitCode, String out, String err) {}
 
     /** Runs a command line in this JVM and collects what it printed. */
+    /** The text of the steps reported CACHED, from plain progress. */
+    static List<String> cachedSteps(String progress) {
+        Map<String, String> stepText = new HashMap<>();
+        List<String> cached = new ArrayList<>();
+        Matcher started = Pattern.compile("(?m)^#(\\d+) \\[[^\\]]*\\] (.*)$").matcher(progress);
+        while (started.find()) {
+            stepText.put(started.group(1), started.group(2));
+        }
+        Matcher hit = Pattern.compile("(?m)^#(\\d+) CACHED$").matcher(progress);
+        while (hit.find()) {
+            cached.add(stepText.get(hit.group(1)));
+        }
+        return cached;
+    }
+
     static Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

@@ -16,11 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,20 +57,6 @@ class RemoteSourcesCliTest {
         return CliTest.run(args.toArray(String[]::new));
     }
 
-    /** The text of the steps reported CACHED, from plain progress. */
-    private static List<String> cached(String progress) {
-        Map<String, String> stepText = new HashMap<>();
-        List<String> cached = new ArrayList<>();
-        Matcher started = Pattern.compile("(?m)^#(\\d+) \\[[^\\]]*\\] (.*)$").matcher(progress);
-        while (started.find()) {
-            stepText.put(started.group(1), started.group(2));
-        }
-        Matcher hit = Pattern.compile("(?m)^#(\\d+) CACHED$").matcher(progress);
-        while (hit.find()) {
-            cached.add(stepText.get(hit.group(1)));
-        }
-        return cached;
-    }
 
     private static void succeeded(CliTest.Result result) {
         assertEquals(0, result.exitCode(), result.out() + result.err());
@@ -90,16 +73,16 @@ class RemoteSourcesCliTest {
             succeeded(cold);
             assertEquals("v1\n", Files.readString(temp.resolve("out1/src/src/main.txt")));
             assertFalse(Files.exists(temp.resolve("out1/src/.git")), ".git only with --keep-git-dir");
-            assertEquals(List.of(), cached(cold.err()));
+            assertEquals(List.of(), CliTest.cachedSteps(cold.err()));
 
             CliTest.Result warm = build(dockerfile, temp.resolve("out2"));
             succeeded(warm);
-            assertEquals(List.of("COPY a.txt /a.txt", "ADD " + url + " /src"), cached(warm.err()), "the same commit: cached");
+            assertEquals(List.of("COPY a.txt /a.txt", "ADD " + url + " /src"), CliTest.cachedSteps(warm.err()), "the same commit: cached");
 
             String second = repo.commit("two", Map.of("src/main.txt", "v2\n"));
             CliTest.Result moved = build(dockerfile, temp.resolve("out3"));
             succeeded(moved);
-            assertEquals(List.of("COPY a.txt /a.txt"), cached(moved.err()), "a new commit re-runs the ADD only");
+            assertEquals(List.of("COPY a.txt /a.txt"), CliTest.cachedSteps(moved.err()), "a new commit re-runs the ADD only");
             assertEquals("v2\n", Files.readString(temp.resolve("out3/src/src/main.txt")));
 
             CliTest.Result history = CliTest.run("--root", temp.resolve("store").toString(), "history", "-n", "1", "--format=json");
