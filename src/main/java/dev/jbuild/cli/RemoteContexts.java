@@ -49,6 +49,8 @@ final class RemoteContexts implements AutoCloseable {
     record Fetched(Path directory, byte[] dockerfile, String commit, Material origin) {}
 
     private static final int HEAD = 512;
+    /** A downloaded Dockerfile is held in memory: far above any real one, far below the heap. */
+    static final int DOCKERFILE_LIMIT = 16 << 20;
 
     private final Supplier<Store> stores;
     private final Supplier<GitCredentials> credentials;
@@ -144,7 +146,11 @@ final class RemoteContexts implements AutoCloseable {
             if (BuildContexts.isArchive(head)) {
                 return new Fetched(BuildContexts.extractTar(body, context), null, null, null);
             }
-            byte[] dockerfile = body.readAllBytes();
+            byte[] dockerfile = body.readNBytes(DOCKERFILE_LIMIT + 1);
+            if (dockerfile.length > DOCKERFILE_LIMIT) {
+                throw new IOException(url + " is neither an archive nor a Dockerfile: more than " + (DOCKERFILE_LIMIT >> 20)
+                        + " MiB of text");
+            }
             return new Fetched(Files.createDirectories(context), dockerfile, null, null);
         }
     }
