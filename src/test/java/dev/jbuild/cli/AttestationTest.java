@@ -7,14 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import dev.jbuild.image.Digest;
+import dev.jbuild.testing.DownloadServer;
 import dev.jbuild.testing.ExternalTool;
 import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.LocalRegistry;
 import dev.jbuild.testing.TestResources;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -46,14 +44,7 @@ class AttestationTest {
     @Test
     void multiPlatformProvenanceInBuildKitsLayout() throws Exception {
         byte[] download = "downloaded\n".getBytes(StandardCharsets.UTF_8);
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/dl/", exchange -> {
-            exchange.sendResponseHeaders(200, download.length);
-            exchange.getResponseBody().write(download);
-            exchange.close();
-        });
-        server.start();
-        try (LocalRegistry registry = LocalRegistry.startPlain()) {
+        try (DownloadServer server = DownloadServer.serving(download); LocalRegistry registry = LocalRegistry.startPlain()) {
             String store = temp.resolve("store").toString();
             Path baseContext = Files.createDirectories(temp.resolve("base"));
             Files.writeString(baseContext.resolve("Dockerfile"), "FROM scratch\nCOPY base.txt /\n");
@@ -68,7 +59,7 @@ class AttestationTest {
             Path context = Files.createDirectories(temp.resolve("context"));
             Files.writeString(context.resolve("amd64.txt"), "amd64\n");
             Files.writeString(context.resolve("arm64.txt"), "arm64\n");
-            String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/dl/file";
+            String url = server.url("file");
             String dockerfile = TestResources.text(AttestationTest.class, "provenance").replace("BASE", base).replace("URL", url);
             Files.writeString(context.resolve("Dockerfile"), dockerfile);
             String target = registry.reference("att/app", "1");
@@ -184,8 +175,6 @@ class AttestationTest {
                 assertEquals(0, provenance.exitCode(), provenance.err());
                 assertTrue(JSON.readTree(provenance.out()).at("/invocation/environment/platform").isTextual(), provenance.out());
             }
-        } finally {
-            server.stop(0);
         }
     }
 

@@ -4,13 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.jbuild.attestation.Material;
 import dev.jbuild.engine.api.BuildResult;
 import dev.jbuild.image.Digest;
+import dev.jbuild.testing.DownloadServer;
 import dev.jbuild.testing.Integration;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,15 +32,8 @@ class BuildMaterialsTest {
         fixture.tags = List.of();
 
         byte[] body = "downloaded\n".getBytes(StandardCharsets.UTF_8);
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/dl/", exchange -> {
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        server.start();
-        try {
-            String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/dl/file?v=1";
+        try (DownloadServer server = DownloadServer.serving(body)) {
+            String url = server.url("file?v=1");
             String credentialed = url.replace("http://", "http://user:secret@");
             String dockerfile = "FROM base:1\nCOPY b /b\nADD " + credentialed + " /file\n";
             BuildResult built = fixture.build(dockerfile);
@@ -58,8 +49,6 @@ class BuildMaterialsTest {
             assertEquals(context, fixture.build(dockerfile).contextDigest(), "files the build does not read do not count");
             fixture.file("b", "changed\n");
             assertNotEquals(context, fixture.build(dockerfile).contextDigest(), "a file the build copies does");
-        } finally {
-            server.stop(0);
         }
         assertNull(fixture.build("FROM scratch\nENV A=1\n").contextDigest(), "no context file read");
     }
