@@ -112,13 +112,13 @@ public final class Pem {
     /** The named-curve OID (full TLV) in a SEC1 ECPrivateKey's [0] parameters. */
     private static byte[] sec1CurveOid(byte[] der, String file) throws IOException {
         try {
-            int[] seq = header(der, 0);
+            int[] seq = derElement(der, 0);
             int p = seq[1];
             int end = seq[1] + seq[2];
             while (p < end) {
-                int[] h = header(der, p);
+                int[] h = derElement(der, p);
                 if ((der[p] & 0xff) == 0xa0) {
-                    int[] oid = header(der, h[1]);
+                    int[] oid = derElement(der, h[1]);
                     byte[] tlv = new byte[oid[1] + oid[2] - h[1]];
                     System.arraycopy(der, h[1], tlv, 0, tlv.length);
                     return tlv;
@@ -131,19 +131,27 @@ public final class Pem {
         throw new IOException("the EC private key in " + file + " names no curve; convert it with openssl pkcs8 -topk8 -nocrypt");
     }
 
-    /** {tag offset, content offset, content length} of the TLV at {@code p}. */
-    private static int[] header(byte[] der, int p) {
-        int len = der[p + 1] & 0xff;
-        int contentStart = p + 2;
-        if (len >= 0x80) {
-            int n = len & 0x7f;
-            len = 0;
+    /**
+     * {tag, content offset, content length} of the DER element at {@code p}: the one reader of DER lengths
+     * for the keys jbuild reads (TLS client keys here, signing keys in {@code signing}).
+     *
+     * @throws ArrayIndexOutOfBoundsException when the element runs past the end of {@code der}
+     */
+    public static int[] derElement(byte[] der, int p) {
+        int length = der[p + 1] & 0xff;
+        int content = p + 2;
+        if (length >= 0x80) {
+            int n = length & 0x7f;
+            length = 0;
             for (int i = 0; i < n; i++) {
-                len = (len << 8) | (der[p + 2 + i] & 0xff);
+                length = (length << 8) | (der[p + 2 + i] & 0xff);
             }
-            contentStart += n;
+            content += n;
         }
-        return new int[] {p, contentStart, len};
+        if (content + length > der.length || length < 0) {
+            throw new ArrayIndexOutOfBoundsException("DER element past the end");
+        }
+        return new int[] {der[p] & 0xff, content, length};
     }
 
     private static byte[] integerZero() {

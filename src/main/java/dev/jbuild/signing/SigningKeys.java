@@ -146,15 +146,15 @@ final class SigningKeys {
     private static ECPublicKey publicKeyOf(byte[] pkcs8, ECPrivateKey key, Path file) throws SigningException {
         byte[] point = null;
         try {
-            int[] info = tlv(pkcs8, 0);
-            int[] version = tlv(pkcs8, info[1]);
-            int[] algorithm = tlv(pkcs8, version[1] + version[2]);
-            int[] octets = tlv(pkcs8, algorithm[1] + algorithm[2]);
-            int[] sec1 = tlv(pkcs8, octets[1]);
+            int[] info = Pem.derElement(pkcs8, 0);
+            int[] version = Pem.derElement(pkcs8, info[1]);
+            int[] algorithm = Pem.derElement(pkcs8, version[1] + version[2]);
+            int[] octets = Pem.derElement(pkcs8, algorithm[1] + algorithm[2]);
+            int[] sec1 = Pem.derElement(pkcs8, octets[1]);
             for (int p = sec1[1]; p < sec1[1] + sec1[2]; ) {
-                int[] field = tlv(pkcs8, p);
+                int[] field = Pem.derElement(pkcs8, p);
                 if (field[0] == 0xa1) {
-                    int[] bits = tlv(pkcs8, field[1]);
+                    int[] bits = Pem.derElement(pkcs8, field[1]);
                     // One byte of unused bits (0), then 04 || X || Y.
                     point = Arrays.copyOfRange(pkcs8, bits[1] + 1, bits[1] + bits[2]);
                 }
@@ -178,24 +178,6 @@ final class SigningKeys {
             throw new SigningException("the public key stored with the private key in " + file + " does not belong to it");
         }
         return publicKey;
-    }
-
-    /** {tag, content offset, content length} of the DER element at {@code p}. */
-    private static int[] tlv(byte[] der, int p) {
-        int length = der[p + 1] & 0xff;
-        int content = p + 2;
-        if (length >= 0x80) {
-            int n = length & 0x7f;
-            length = 0;
-            for (int i = 0; i < n; i++) {
-                length = (length << 8) | (der[p + 2 + i] & 0xff);
-            }
-            content += n;
-        }
-        if (content + length > der.length || length < 0) {
-            throw new ArrayIndexOutOfBoundsException("DER element past the end");
-        }
-        return new int[] {der[p] & 0xff, content, length};
     }
 
     private static Key generate(String algorithm, KeySpec spec, boolean isPrivate) {
