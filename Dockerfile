@@ -4,7 +4,7 @@
 # It runs as uid 1000 with a subordinate id range, so RUN steps work in an unprivileged pod.
 FROM eclipse-temurin:17-jre
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends uidmap util-linux mount \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends uidmap util-linux mount attr \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --create-home --uid 1000 --shell /bin/sh builder \
  && echo "builder:100000:65536" > /etc/subuid \

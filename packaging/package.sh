@@ -72,7 +72,7 @@ Architecture: $deb_arch
 Maintainer: jbuild developers <maintainers@jbuild.invalid>
 Installed-Size: $size
 Depends: libc6, uidmap, util-linux, mount
-Recommends: git, skopeo
+Recommends: attr, git, skopeo
 Section: devel
 Priority: optional
 Description: daemonless, rootless OCI image builder for Dockerfiles

@@ -25,6 +25,7 @@ packages=(
   apache2-utils                # htpasswd, for the registry's Basic-auth variant
   openssl                      # CA + server certificate for the registry's TLS variant
   util-linux                   # unshare
+  attr libcap2-bin             # getfattr: RUN's file capabilities into layers; setcap sets them in the tests
   openssh-client               # ssh-agent, ssh-add, ssh-keygen: RUN --mount=type=ssh against a real agent
   jq python3 python3-yaml      # python3-yaml: ExamplesTest parses the YAML recipes
   python3-nacl                 # libsodium's secretbox: an independent check of cosign's key encryption (SigningKeysTest)

@@ -3,6 +3,7 @@ package dev.jbuild.sandbox;
 import dev.jbuild.layer.LayerPaths;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -22,7 +23,8 @@ import java.util.TreeSet;
  *       replaces a non-directory is written whole: opaque marker when a lower directory was there, the
  *       directory, and everything in it;</li>
  *   <li>anything else is written when its type, mode, owner, mtime, user xattrs, link target, device number or
- *       size differ, or, when all of those are equal, when its content differs;</li>
+ *       size differ, or, when all of those are equal, when its content or (a regular file) its file
+ *       capabilities differ: {@code setcap} on a file changes nothing else;</li>
  *   <li>parents of written entries are written too (with their current attributes);</li>
  *   <li>written regular files sharing an inode become one file and hard links to it.</li>
  * </ul>
@@ -55,19 +57,30 @@ final class Differ {
     private final LayerStack lower;
     private final LayerStack merged;
     private final Scope scope;
+    private final FileCapabilities.Reader capabilityReader;
+    /** Regular files equal to their lower file in all but capabilities, which are read in one batch at the end. */
+    private final List<Change> lookAlikes = new ArrayList<>();
+    private final Map<String, LayerStack.Node> lookAlikeLowers = new HashMap<>();
+    private Map<Path, byte[]> capabilities = Map.of();
     // Layer order, so a directory's subtree follows it directly; an opaque marker's key ("dir\0opq") sorts
     // right after its directory, before its children (LayerPaths.ORDER ranks NUL below '/').
     private final TreeMap<String, Change> changes = new TreeMap<>(LayerPaths.ORDER);
 
     Differ(LayerStack lower, LayerStack merged, Scope scope) {
+        this(lower, merged, scope, FileCapabilities.NONE);
+    }
+
+    Differ(LayerStack lower, LayerStack merged, Scope scope, FileCapabilities.Reader capabilityReader) {
         this.lower = lower;
         this.merged = merged;
         this.scope = scope;
+        this.capabilityReader = capabilityReader;
     }
 
     /** Changes in layer order (parents first). */
     List<Change> diff() throws IOException {
         directory("");
+        compareCapabilities();
         // Parents of everything written.
         for (String p : new ArrayList<>(changes.keySet())) {
             for (String parent = LayerPaths.parent(p); !parent.isEmpty(); parent = LayerPaths.parent(parent)) {
@@ -131,7 +144,38 @@ final class Differ {
         }
         if (l.isEmpty() || !same(node, l.get())) {
             put(new Change(path, Kind.ENTRY, node));
+        } else if (node.type() == LayerStack.S_IFREG) {
+            lookAlikes.add(new Change(path, Kind.ENTRY, node));
+            lookAlikeLowers.put(path, l.get());
         }
+    }
+
+    /**
+     * One batch for the capabilities of every written regular file (the layer keeps them) and of both sides of
+     * every look-alike; a look-alike whose capabilities changed is written.
+     */
+    private void compareCapabilities() throws IOException {
+        List<Path> files = new ArrayList<>();
+        for (Change c : changes.values()) {
+            if (c.kind() == Kind.ENTRY && c.node().type() == LayerStack.S_IFREG) {
+                files.add(c.node().path());
+            }
+        }
+        for (Change c : lookAlikes) {
+            files.add(c.node().path());
+            files.add(lookAlikeLowers.get(c.path()).path());
+        }
+        capabilities = capabilityReader.read(files);
+        for (Change c : lookAlikes) {
+            if (!Arrays.equals(capabilities.get(c.node().path()), capabilities.get(lookAlikeLowers.get(c.path()).path()))) {
+                put(c);
+            }
+        }
+    }
+
+    /** After {@link #diff()}: the file capabilities of the written regular files that have any. */
+    byte[] capabilities(LayerStack.Node node) {
+        return capabilities.get(node.path());
     }
 
     private void addAll(String path, LayerStack.Node node) throws IOException {

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The changes of one run as layer entries, written for the caller ({@code changes.bin}, {@link ChangesFile}):
@@ -29,7 +30,8 @@ final class RunDiff {
             throws IOException {
         LayerStack lower = rootfs.lower();
         Path top = rootfs.top();
-        List<Differ.Change> changes = new Differ(lower, rootfs.after(), rootfs.scope()).diff();
+        Differ differ = new Differ(lower, rootfs.after(), rootfs.scope(), rootfs.capabilityReader());
+        List<Differ.Change> changes = differ.diff();
         Map<String, String> links = Differ.hardlinks(changes);
         Map<String, Path> contents = new HashMap<>();
         List<LayerEntry> entries = new ArrayList<>();
@@ -44,7 +46,7 @@ final class RunDiff {
                     case ENTRY -> {
                         LayerStack.Node n = c.node();
                         EntryAttributes a = new EntryAttributes(n.mode(), n.uid(), n.gid(), n.mtime().toInstant(),
-                                LayerStack.userXattrs(n));
+                                xattrs(n, differ.capabilities(n)));
                         switch (n.type()) {
                             case LayerStack.S_IFDIR -> entries.add(new LayerEntry.Directory(c.path(), a));
                             case LayerStack.S_IFLNK -> entries.add(new LayerEntry.Symlink(c.path(), a,
@@ -82,6 +84,17 @@ final class RunDiff {
         }
         ChangesFile.write(work.resolve("changes.bin"), entries, contents);
         return entries;
+    }
+
+    /** The user xattrs, and a regular file's capabilities under their own name, sorted as a layer writes them. */
+    private static Map<String, byte[]> xattrs(LayerStack.Node n, byte[] capabilities) {
+        Map<String, byte[]> user = LayerStack.userXattrs(n);
+        if (capabilities == null) {
+            return user;
+        }
+        Map<String, byte[]> all = new TreeMap<>(user);
+        all.put(FileCapabilities.XATTR, capabilities);
+        return all;
     }
 
     static int major(long rdev) {

@@ -79,6 +79,11 @@ final class RunRootfs {
     }
 
     /** Which entries the command can have touched. */
+    /** Reads the file capabilities of the run's files (none when the host has no getfattr; Sandbox warns). */
+    FileCapabilities.Reader capabilityReader() {
+        return FileCapabilities.reader(tools, work);
+    }
+
     Differ.Scope scope() {
         return overlay ? new OverlayScope(top) : new CopyScope(top, lower, index);
     }

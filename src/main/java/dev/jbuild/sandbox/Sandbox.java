@@ -111,6 +111,7 @@ public final class Sandbox implements AutoCloseable {
                     + " usermod --add-subuids 100000-165535 --add-subgids 100000-165535 "
                     + System.getProperty("user.name") + ")");
         }
+        warnIfNoCapabilityReader(tools, warnings);
         try {
             Files.createDirectories(options.workRoot());
         } catch (IOException e) {
@@ -166,9 +167,18 @@ public final class Sandbox implements AutoCloseable {
             throw new SandboxException("cannot create " + options.workRoot() + ": " + e.getMessage(), e);
         }
         List<String> warnings = new ArrayList<>();
+        warnIfNoCapabilityReader(tools, warnings);
         List<String> namespaces = ChrootSupport.probe(tools, options.workRoot(), warnings);
         return new Sandbox(options, mapping, Snapshotter.COPY, tools, warnings, namespaces,
                 new AgentClient(options, mapping, tools, namespaces));
+    }
+
+    /** Without getfattr a RUN's {@code setcap} is lost; said once per sandbox, not once per step. */
+    private static void warnIfNoCapabilityReader(Map<String, String> tools, List<String> warnings) {
+        if (!tools.containsKey(FileCapabilities.TOOL) || !tools.containsKey("xargs")) {
+            warnings.add("getfattr not found (install the attr package): file capabilities that RUN steps set"
+                    + " (setcap) are not kept in their layers");
+        }
     }
 
     /** The snapshotter in use (never {@link Snapshotter#AUTO}). */

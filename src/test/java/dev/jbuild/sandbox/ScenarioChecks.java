@@ -298,6 +298,22 @@ abstract class ScenarioChecks {
     }
 
     /**
+     * {@code setcap} in a RUN reaches the layer as the {@code security.capability} xattr in the namespace's own
+     * terms (revision 2: no root id, whoever runs the build), for a new file and for a base file whose content
+     * did not change; a later {@code setcap -r} writes the file again without it.
+     */
+    @Test
+    void fileCapabilitiesThatARunSetsAreKept() {
+        each((s, o) -> {
+            // VFS_CAP_REVISION_2 | effective, then permitted/inheritable words (little endian): net_raw is bit 13,
+            // net_bind_service bit 10 (inheritable too, from =eip).
+            assertEquals(List.of("bin/busybox 0100000200040000000400000000000000000000",
+                    "new-cap 0100000200200000000000000000000000000000"), ok(o, "caps-1").output());
+            assertEquals(List.of("new-cap none"), ok(o, "caps-2").output());
+        });
+    }
+
+    /**
      * Names a command makes are bytes: ones that are not UTF-8 and non-ASCII UTF-8 ones reach the layer's tar
      * headers byte for byte (file, directory, symlink target, hard link, FIFO, and the whiteouts of a later
      * step), as GNU tar reads them (its escape quoting shows each byte that is not ASCII as octal).

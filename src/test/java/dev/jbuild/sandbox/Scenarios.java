@@ -177,6 +177,23 @@ public final class Scenarios {
                 }
             }
 
+            // File capabilities: set on a new file and on a base file (a copy-up equal in all else), then removed
+            // by a later step. The host's setcap and its libraries are bound in (busybox has no setcap).
+            List<SandboxMount> setcap = List.of(
+                    new SandboxMount.Bind(Path.of("/"), "usr/sbin/setcap", "/setcap", false),
+                    new SandboxMount.Bind(Path.of("/"), "usr/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", false),
+                    new SandboxMount.Bind(Path.of("/"), "usr/lib/x86_64-linux-gnu", "/lib64", false));
+            List<String> setcapOutput = Collections.synchronizedList(new ArrayList<>());
+            try (RunResult first = sandbox.run(rootfs, sh("set -e; cp /bin/busybox /new-cap;"
+                    + " /setcap cap_net_raw+ep /new-cap; /setcap cap_net_bind_service=eip /bin/busybox")
+                    .withMounts(setcap), (stream, line) -> setcapOutput.add(line))) {
+                out.put("caps-1", capabilities(first, setcapOutput));
+                try (RunResult second = sandbox.run(first.rootfs(), sh("/setcap -r /new-cap").withMounts(setcap),
+                        (stream, line) -> setcapOutput.add(line))) {
+                    out.put("caps-2", capabilities(second, setcapOutput));
+                }
+            }
+
             // Names the command makes itself, not UTF-8 and non-ASCII UTF-8, then deleted by a second step; the
             // layers are kept as tar files for the checks to read their bytes with GNU tar.
             Outcome rawNames = bounded(() -> {
@@ -256,6 +273,24 @@ public final class Scenarios {
         }
         return new Outcome(r.exitCode(), new ArrayList<>(lines), listing(r.changes()), layer.diffId(), r.timings(),
                 null);
+    }
+
+    /** The outcome with, as its output, each written regular file and its file capabilities in hex (or "none"). */
+    static Outcome capabilities(RunResult r, List<String> commandOutput) throws IOException {
+        Outcome o = outcome(r, List.of());
+        if (r.exitCode() != 0) {
+            return new Outcome(r.exitCode(), List.of(), o.listing(), o.diffId(), o.timings(),
+                    "exit " + r.exitCode() + ": " + commandOutput);
+        }
+        List<String> caps = new ArrayList<>();
+        for (LayerEntry e : r.changes()) {
+            if (e instanceof LayerEntry.RegularFile f) {
+                byte[] value = f.attributes().xattrs().get("security.capability");
+                caps.add(f.path() + " " + (value == null ? "none" : HexFormat.of().formatHex(value)));
+            }
+        }
+        Collections.sort(caps);
+        return new Outcome(o.exitCode(), caps, o.listing(), o.diffId(), o.timings(), o.error());
     }
 
     /** One line per entry: kind, path, mode, owner and content hash or link target. */
