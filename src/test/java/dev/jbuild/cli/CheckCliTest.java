@@ -202,6 +202,13 @@ class CheckCliTest {
         assertEquals(0, root2.exitCode(), root2.err());
         assertTrue(root2.err().contains("CopyIgnoredFile: Attempting to Copy file \".\" that is excluded by .dockerignore"), root2.err());
 
+        Files.writeString(dir.resolve(".dockerignore"), "a.txt\n");
+        CliTest.Result added = CliTest.run("--root", root, "build", "--progress=plain",
+                context("FROM scratch\nADD a.txt Dockerfile /\n"));
+        assertEquals(1, added.exitCode(), "the file is not in the context the build sees");
+        assertTrue(added.err().contains("Dockerfile:2: CopyIgnoredFile: Attempting to Add file \"a.txt\" that is excluded"
+                + " by .dockerignore"), added.err());
+
         Files.writeString(dir.resolve(".dockerignore"), ".*\n");
         CliTest.Result dotfiles = CliTest.run("--root", root, "build", "--progress=plain", context("FROM scratch\nCOPY . .\n"));
         assertEquals(0, dotfiles.exitCode(), dotfiles.err());

@@ -60,16 +60,24 @@ final class AddStep implements Step {
         Map<String, String> scope = context.state().expansionScope();
         Location at = add.location();
         List<String> fileWords = new ArrayList<>();
+        List<String> contextSources = new ArrayList<>();
         List<GitSource> gits = new ArrayList<>();
+        boolean download = false;
         for (String word : add.sources()) {
             String expanded = word.startsWith("<<") ? word : session.expand(word, scope, at);
             if (GitSource.isGit(expanded)) {
                 gits.add(gitSource(expanded, scope));
             } else if (RemoteFile.isUrl(expanded)) {
-                return null; // content known only after the download
+                download = true;
             } else {
                 fileWords.add(word);
+                contextSources.add(expanded);
             }
+        }
+        // On every build, cached or not, as BuildKit checks while converting the Dockerfile.
+        context.sources().checkIgnored("Add", contextSources, at);
+        if (download) {
+            return null; // content known only after the download
         }
         key.put("checksum", add.checksum() == null ? null : session.expand(add.checksum(), scope, at));
         if (!StepKeys.copyOrAdd(context, key, at, add.node().heredocs(), fileWords, add.destination(), add.chown(),
