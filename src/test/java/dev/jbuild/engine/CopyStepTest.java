@@ -107,6 +107,17 @@ class CopyStepTest {
     }
 
     @Test
+    void aUrlIsNotACopySourceAsInBuildKit() {
+        for (String source : List.of("https://example.com/x.txt", "HTTP://example.com/x.txt",
+                "https://github.com/moby/buildkit.git#v0.11.6", "${SITE}/x.txt")) {
+            BuildException e = assertThrows(BuildException.class,
+                    () -> fixture.build("FROM scratch\nARG SITE=https://example.com\nCOPY a.txt " + source + " /d/\n"));
+            assertEquals("source can't be a URL for COPY", e.getMessage(), source);
+            assertEquals(3, e.location().startLine(), source);
+        }
+    }
+
+    @Test
     void sourcesAreCountedAfterWildcardExpansion() throws Exception {
         BuildResult result = fixture.build("""
                 FROM scratch

@@ -90,7 +90,12 @@ final class CopyStep implements Step {
         CopySelection.CopyFlags flags = new CopySelection.CopyFlags(copy.parents(), place.expandAll(copy.excludes(), scope, at));
         List<String> words = new ArrayList<>();
         for (String word : copy.sources()) {
-            words.add(word.startsWith("<<") ? word : session.expand(word, scope, at));
+            String expanded = word.startsWith("<<") ? word : session.expand(word, scope, at);
+            if (RemoteFile.isUrl(expanded)) {
+                // BuildKit's words: a download (or a git repository) is ADD's, never a path in the context.
+                throw new BuildException(at, "source can't be a URL for COPY");
+            }
+            words.add(expanded);
         }
         String destination = session.expand(copy.destination(), scope, at);
         List<Heredoc> heredocs = place.heredocs(copy.node().heredocs(), words, at);
