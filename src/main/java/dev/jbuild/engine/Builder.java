@@ -22,6 +22,7 @@ import dev.jbuild.engine.stage.ImageState;
 import dev.jbuild.engine.stage.RootfsLayers;
 import dev.jbuild.engine.stage.StageGraph;
 import dev.jbuild.engine.stage.StageSources;
+import dev.jbuild.git.GitSource;
 import dev.jbuild.image.Descriptor;
 import dev.jbuild.image.Digest;
 import dev.jbuild.image.Document;
@@ -47,10 +48,13 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletionService;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
@@ -74,6 +78,8 @@ public final class Builder {
     private int parallelism = StageGraph.defaultParallelism();
     /** Registry transfers run one at a time in a build, whichever platform needs them (BuildListener#PULL). */
     private final ReentrantLock transferLock = new ReentrantLock();
+    /** The commit each git source names, resolved once for every platform of a build (BuildSession#gitCommit). */
+    private final ConcurrentMap<GitSource, Optional<String>> gitCommits = new ConcurrentHashMap<>();
     /** The --cache-from sources, shared by every platform of a build so each is read once. */
     private CacheSources cacheSources;
 
@@ -265,7 +271,7 @@ public final class Builder {
         try {
             // Reads of a registry cache's layers that are still in the registry download them (CacheSources).
             BuildSession session = new BuildSession(request, store.withBlobFallback(cacheSources), listener, scratch,
-                    cacheOptions, cacheSources, stepNumbers, platformLabel);
+                    cacheOptions, cacheSources, stepNumbers, platformLabel, gitCommits);
             BaseImages images = new BaseImages(session, transfer, transferLock);
             ImageState result;
             StageGraph graph = new StageGraph(request.plan().stages(), parallelism);

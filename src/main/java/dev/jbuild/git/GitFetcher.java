@@ -25,6 +25,7 @@ import org.eclipse.jgit.api.TransportConfigCallback;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.StoredConfig;
 import org.eclipse.jgit.revwalk.RevWalk;
@@ -147,7 +148,9 @@ public final class GitFetcher {
                 }
             }
             ObjectId byId = tryFetch(git, source, commit, 1);
-            if (byId != null) {
+            // A server may answer a fetch of an id it does not advertise with nothing at all: only the
+            // commit itself counts, never what the ref held before.
+            if (byId != null && byId.name().equals(commit)) {
                 return peel(repository, byId);
             }
         }
@@ -194,6 +197,10 @@ public final class GitFetcher {
     /** Fetches {@code what} (a ref or commit id) into {@code refs/jbuild/fetched}; null when the server refuses. */
     private ObjectId tryFetch(Git git, GitSource source, String what, int depth) {
         try {
+            // An earlier try's result must not be read as this one's.
+            RefUpdate clear = git.getRepository().updateRef("refs/jbuild/fetched");
+            clear.setForceUpdate(true);
+            clear.delete();
             git.fetch().setRemote("origin").setTransportConfigCallback(auth()).setTimeout(TIMEOUT_SECONDS).setDepth(depth)
                     .setRefSpecs(new RefSpec("+" + what + ":refs/jbuild/fetched")).call();
             return git.getRepository().resolve("refs/jbuild/fetched");

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,6 +93,36 @@ class RemoteSourcesCliTest {
             JsonNode parsed = new ObjectMapper().readTree(text);
             assertTrue(parsed.findValues("sha1").stream().anyMatch(v -> v.asText().equals(second)), text);
             assertNotEquals(first, second);
+        }
+    }
+
+    /**
+     * The branch moves after the build first asks for it: every platform of the build still gets the commit
+     * the build resolved, as one BuildKit solve resolves a source once.
+     */
+    @Test
+    void everyPlatformOfABuildGetsTheCommitTheBuildResolved() throws Exception {
+        GitRepository repo = GitRepository.create(served, "moving.git", temp);
+        String first = repo.commit("one", Map.of("v.txt", "v1\n"));
+        try (GitHttpServer server = GitHttpServer.start(served)) {
+            AtomicBoolean moved = new AtomicBoolean();
+            server.afterGitRequest(request -> {
+                // After the first upload-pack request: protocol v2 lists the refs there (ls-refs), not in info/refs.
+                if (request.endsWith("/git-upload-pack") && moved.compareAndSet(false, true)) {
+                    try {
+                        repo.commit("two", Map.of("v.txt", "v2\n"));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            });
+            CliTest.Result result = build("FROM scratch\nADD " + server.url("moving.git") + "#main /src\n",
+                    temp.resolve("platforms"), "--platform", "linux/amd64,linux/arm64");
+            succeeded(result);
+            assertTrue(moved.get(), "the branch moved during the build");
+            assertNotEquals(first, repo.head());
+            assertEquals("v1\n", Files.readString(temp.resolve("platforms/linux_amd64/src/v.txt")));
+            assertEquals("v1\n", Files.readString(temp.resolve("platforms/linux_arm64/src/v.txt")));
         }
     }
 

@@ -118,6 +118,30 @@ class GitFetcherTest {
         }
     }
 
+    /** The branch moves between resolve and checkout: the checkout is still the resolved commit, over both transports. */
+    @Test
+    void aBranchThatMovedAfterResolveStillGivesTheResolvedCommit() throws Exception {
+        GitRepository repo = GitRepository.create(base(), "moving.git", temp);
+        String first = repo.commit("one", Map.of("v.txt", "v1\n"));
+        try (GitDaemon daemon = GitDaemon.start(base()); GitHttpServer server = GitHttpServer.start(base())) {
+            List<String> urls = List.of(daemon.url("moving.git") + "#main", server.url("moving.git") + "#main");
+            List<GitSource> sources = urls.stream().map(u -> GitSource.parse(u).orElseThrow()).toList();
+            GitFetcher fetcher = fetcher();
+            List<String> resolved = new ArrayList<>();
+            for (GitSource source : sources) {
+                resolved.add(fetcher.resolve(source).orElseThrow());
+            }
+            assertEquals(List.of(first, first), resolved);
+            repo.commit("two", Map.of("v.txt", "v2\n"));
+            for (int i = 0; i < sources.size(); i++) {
+                GitFetcher.Checkout checkout = fetcher.checkout(sources.get(i), first, false,
+                        Files.createDirectories(temp.resolve("moved" + i)));
+                assertEquals(first, checkout.commit(), urls.get(i));
+                assertEquals("v1\n", Files.readString(checkout.root().resolve("v.txt")), urls.get(i));
+            }
+        }
+    }
+
     @Test
     void aServerWithoutShallowFetchesGetsAFullFetch() throws Exception {
         GitRepository repo = GitRepository.create(base(), "plain.git", temp);

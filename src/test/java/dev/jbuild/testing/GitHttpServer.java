@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * Git's smart HTTP protocol on loopback: every request under {@code /git/} runs the real
@@ -33,6 +34,7 @@ public final class GitHttpServer implements AutoCloseable {
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
     private final AtomicInteger unauthorized = new AtomicInteger();
     private volatile String requiredAuthorization;
+    private volatile Consumer<String> afterGitRequest = request -> {};
 
     private GitHttpServer(Path base) throws IOException {
         this.base = base;
@@ -78,6 +80,14 @@ public final class GitHttpServer implements AutoCloseable {
     /** From now on git requests must carry {@code Authorization: <value>}; null for none. */
     public void requireAuthorization(String value) {
         requiredAuthorization = value;
+    }
+
+    /**
+     * Called with each served git request's path and query ({@code /repo.git/info/refs?service=…}) after its
+     * response is sent, on the server's thread: a test moves a branch between a client's requests with it.
+     */
+    public void afterGitRequest(Consumer<String> hook) {
+        afterGitRequest = hook;
     }
 
     /** How many git requests were refused for their missing or wrong credentials. */
@@ -159,6 +169,8 @@ public final class GitHttpServer implements AutoCloseable {
             }
             respond(exchange, output);
         }
+        String query = exchange.getRequestURI().getRawQuery();
+        afterGitRequest.accept(exchange.getRequestURI().getPath().substring("/git".length()) + (query == null ? "" : "?" + query));
     }
 
     /** A CGI response: headers (a {@code Status:} among them), a blank line, the body. */

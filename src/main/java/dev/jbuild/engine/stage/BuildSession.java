@@ -29,6 +29,7 @@ import dev.jbuild.layer.LayerWriter;
 import dev.jbuild.store.BlobWriter;
 import dev.jbuild.store.Store;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,6 +43,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -78,10 +80,11 @@ public final class BuildSession {
     private HttpClient httpClient;
     private GitFetcher gitFetcher;
     /**
-     * The commit each git source resolved to, asked once per build: the step's key and its checkout
-     * must name the same commit even if the branch moves meanwhile. Empty for an abbreviated id.
+     * The commit each git source resolved to, asked once per build and shared by the platforms of a
+     * multi-platform build: the step's key and its checkout, and every platform's image, must name the same
+     * commit even if the branch moves meanwhile. Empty for an abbreviated id.
      */
-    private final Map<GitSource, Optional<String>> gitCommits = new ConcurrentHashMap<>();
+    private final ConcurrentMap<GitSource, Optional<String>> gitCommits;
     /**
      * Steps run or looked up so far, and how many of them the cache answered: for the summary.
      * Atomic because stages run on several threads.
@@ -99,6 +102,15 @@ public final class BuildSession {
 
     public BuildSession(BuildRequest request, Store store, BuildListener listener, Path scratchDir, CacheOptions cacheOptions,
             CacheSources cacheSources, AtomicInteger stepNumbers, String platformLabel) {
+        this(request, store, listener, scratchDir, cacheOptions, cacheSources, stepNumbers, platformLabel,
+                new ConcurrentHashMap<>());
+    }
+
+    /** @param gitCommits the commits git sources resolved to, shared with the build's other platforms */
+    public BuildSession(BuildRequest request, Store store, BuildListener listener, Path scratchDir, CacheOptions cacheOptions,
+            CacheSources cacheSources, AtomicInteger stepNumbers, String platformLabel,
+            ConcurrentMap<GitSource, Optional<String>> gitCommits) {
+        this.gitCommits = gitCommits;
         this.stepNumbers = stepNumbers;
         this.platformLabel = platformLabel;
         this.request = request;
@@ -211,15 +223,23 @@ public final class BuildSession {
         return gitFetcher;
     }
 
-    /** The commit {@code source} names now ({@link GitFetcher#resolve}), the same for the whole build. */
+    /**
+     * The commit {@code source} names now ({@link GitFetcher#resolve}), the same for the whole build: asked
+     * once, while the platforms that need it at the same time wait for that answer (two questions could get
+     * two commits of a moving branch).
+     */
     public Optional<String> gitCommit(GitSource source) throws IOException {
-        Optional<String> known = gitCommits.get(source);
-        if (known == null) {
-            known = gitFetcher().resolve(source);
-            Optional<String> raced = gitCommits.putIfAbsent(source, known);
-            known = raced != null ? raced : known;
+        try {
+            return gitCommits.computeIfAbsent(source, s -> {
+                try {
+                    return gitFetcher().resolve(s);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
-        return known;
     }
 
     /** Expands a word of the instruction at {@code location}; a variable that is not set is UndefinedVar's. */
