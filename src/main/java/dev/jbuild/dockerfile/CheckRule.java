@@ -195,6 +195,10 @@ public enum CheckRule {
         return "Attempting to " + command + " file " + goQuote(file) + " that is excluded by .dockerignore";
     }
 
+    static String invalidDefinitionDescription(String instruction, String name) {
+        return "Comment for " + instruction + " should follow the format: `# " + name + " <description>`";
+    }
+
     static String exposeProtoCasing(String port) {
         return "Defined protocol '" + port + "' in EXPOSE instruction should be lowercase";
     }

@@ -26,7 +26,7 @@ public final class DockerfileParser {
         SyntaxTree tree = parser.parse();
         List<Instruction> instructions = convertAll(parser, tree.nodes());
         List<Finding> findings = new ArrayList<>(tree.findings());
-        findings.addAll(SyntaxChecks.run(tree.nodes(), instructions));
+        findings.addAll(SyntaxChecks.run(tree.nodes(), instructions, tree.lastComments()));
         findings.sort(Comparator.comparingInt(Finding::line)); // BuildKit's results come in line order
         return new Dockerfile(fileName, tree.directives(), tree.escape(), tree.nodes(), instructions, findings, tree.checkComments());
     }

@@ -24,11 +24,42 @@ final class SyntaxChecks {
 
     private SyntaxChecks() {}
 
-    static List<Finding> run(List<Node> nodes, List<Instruction> instructions) {
+    static List<Finding> run(List<Node> nodes, List<Instruction> instructions, Map<Integer, String> lastComments) {
         SyntaxChecks checks = new SyntaxChecks();
         checks.fileRules(instructions);
         checks.stageRules(instructions);
+        checks.descriptions(instructions, lastComments);
         return checks.findings;
+    }
+
+    /**
+     * InvalidDefinitionDescription (experimental): the comment right before a named stage or an ARG is its
+     * description, so its first word must be the stage's name (lower case, as BuildKit keeps it) or one of
+     * the ARG's keys. An empty {@code #} line between them means "not a description".
+     */
+    private void descriptions(List<Instruction> instructions, Map<Integer, String> lastComments) {
+        for (Instruction instruction : instructions) {
+            String comment = lastComments.get(instruction.location().startLine());
+            if (comment == null) {
+                continue;
+            }
+            List<String> keys;
+            String keyword;
+            if (instruction instanceof Instruction.From from && from.stageName() != null) {
+                keys = List.of(from.stageName().toLowerCase(Locale.ROOT));
+                keyword = "FROM";
+            } else if (instruction instanceof Instruction.Arg arg && !arg.declarations().isEmpty()) {
+                keys = arg.declarations().stream().map(Instruction.ArgDeclaration::name).toList();
+                keyword = "ARG";
+            } else {
+                continue;
+            }
+            String first = comment.split(" ", -1)[0];
+            if (!keys.contains(first)) {
+                add(CheckRule.INVALID_DEFINITION_DESCRIPTION, instruction,
+                        CheckRule.invalidDefinitionDescription(keyword, keys.size() > 1 ? "<arg_key>" : keys.get(0)));
+            }
+        }
     }
 
     private void add(CheckRule rule, Instruction at, String message) {

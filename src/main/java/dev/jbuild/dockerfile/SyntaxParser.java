@@ -28,6 +28,8 @@ final class SyntaxParser {
     private final List<String> comments = new ArrayList<>();
     /** Start line → the {@code check=} value of the comments before that instruction. */
     private final Map<Integer, String> checkComments = new HashMap<>();
+    /** Start line → the last comment before that instruction (BuildKit's PrevComment's last entry). */
+    private final Map<Integer, String> lastComments = new HashMap<>();
 
     /**
      * @param lineOffset added to every line number (for text that starts in the middle of a file)
@@ -100,13 +102,17 @@ final class SyntaxParser {
             nodes.add(toNode(parsed, heredocs, location, map, line));
             comments.stream().map(DirectiveScanner::checkComment).filter(Objects::nonNull).findFirst()
                     .ifPresent(check -> checkComments.put(location.startLine(), check));
+            if (!comments.isEmpty()) {
+                lastComments.put(location.startLine(), comments.get(comments.size() - 1));
+            }
             comments.clear();
         }
         if (nodes.isEmpty()) {
             int last = Math.max(1, lines.count());
             throw error("file with no instructions", last, last, null);
         }
-        return new SyntaxTree(fileName, directives.directives(), directives.escape(), nodes, findings, checkComments);
+        return new SyntaxTree(fileName, directives.directives(), directives.escape(), nodes, findings, checkComments,
+                lastComments);
     }
 
     /**

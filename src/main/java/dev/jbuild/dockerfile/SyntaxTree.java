@@ -15,6 +15,8 @@ import java.util.Map;
  * @param nodes      the instruction nodes, in order
  * @param findings   what the parser's build check (NoEmptyContinuation) found
  * @param checkComments start line of an instruction → the value of a {@code # check=} comment just before it
+ * @param lastComments start line of an instruction → the last comment before it (its description for
+ *                     {@code --call=outline}, judged by InvalidDefinitionDescription)
  */
 public record SyntaxTree(
         String fileName,
@@ -22,13 +24,15 @@ public record SyntaxTree(
         char escape,
         List<Node> nodes,
         List<Finding> findings,
-        Map<Integer, String> checkComments) {
+        Map<Integer, String> checkComments,
+        Map<Integer, String> lastComments) {
 
     public SyntaxTree {
         directives = Map.copyOf(directives);
         nodes = List.copyOf(nodes);
         findings = List.copyOf(findings);
         checkComments = Map.copyOf(checkComments);
+        lastComments = Map.copyOf(lastComments);
     }
 
     /** The findings as {@code Dockerfile:3: Rule: message} lines. */
