@@ -65,6 +65,9 @@ final class LayerApplier {
     private final LayerExtractor.MissingDirectories missingDirectories;
     private final TarRules rules;
     private final Warnings warnings;
+    /** Regular files' {@code security.capability}, for the caller to set after the layer (chown would clear it). */
+    private final boolean returnCapabilities;
+    private final Map<Path, byte[]> capabilities = new LinkedHashMap<>();
     /** Everything this layer created or kept, with ancestors: what an opaque marker must not remove. */
     private final Set<Path> written = new HashSet<>();
     private final Map<Path, PendingDir> pendingDirs = new LinkedHashMap<>();
@@ -74,6 +77,13 @@ final class LayerApplier {
 
     LayerApplier(Path realRoot, boolean privileged, boolean applyOwnership,
             LayerExtractor.MissingDirectories missingDirectories, TarRules rules, Warnings warnings) {
+        this(realRoot, privileged, applyOwnership, missingDirectories, rules, warnings, false);
+    }
+
+    LayerApplier(Path realRoot, boolean privileged, boolean applyOwnership,
+            LayerExtractor.MissingDirectories missingDirectories, TarRules rules, Warnings warnings,
+            boolean returnCapabilities) {
+        this.returnCapabilities = returnCapabilities;
         this.root = realRoot;
         this.resolver = new RootedResolver(realRoot);
         this.privileged = privileged;
@@ -338,6 +348,9 @@ final class LayerApplier {
         if (a == null) {
             return;
         }
+        if (!capabilities.isEmpty()) {
+            capabilities.keySet().removeIf(p -> p.startsWith(path));
+        }
         makeWritable(path.getParent());
         removeTree(path, a);
     }
@@ -414,9 +427,18 @@ final class LayerApplier {
         setXattrs(path, h.xattrs(), h.name());
     }
 
+    /** The file capabilities the layer gave its regular files, when asked to return them. */
+    Map<Path, byte[]> capabilities() {
+        return capabilities;
+    }
+
     private void setXattrs(Path path, Map<String, byte[]> xattrs, String name) {
         for (Map.Entry<String, byte[]> x : xattrs.entrySet()) {
             String key = x.getKey();
+            if (returnCapabilities && key.equals("security.capability") && Files.isRegularFile(path, NOFOLLOW)) {
+                capabilities.put(path, x.getValue().clone());
+                continue;
+            }
             if (!key.startsWith("user.")) {
                 warnings.add("xattrs outside user.* not applied (no JDK API)", name + " " + key);
                 continue;

@@ -44,9 +44,11 @@ public final class LayerExtractor {
      * @param applyOwnership apply uid/gid from the tar when running as root (ignored otherwise)
      * @param missingDirectories attributes for parent directories the layer lacks
      * @param rules what the stream is: {@link TarRules#LAYER} or {@link TarRules#CONTEXT}
+     * @param returnCapabilities hand regular files' {@code security.capability} to the caller
+     *                           ({@link ExtractResult#fileCapabilities}) rather than warn that the JDK cannot set it
      */
     public record Options(String expectedDigest, String expectedDiffId, boolean applyOwnership,
-            MissingDirectories missingDirectories, TarRules rules) {
+            MissingDirectories missingDirectories, TarRules rules, boolean returnCapabilities) {
         public Options {
             for (String d : new String[] {expectedDigest, expectedDiffId}) {
                 if (d != null && !Digest.isSha256(d)) {
@@ -55,6 +57,11 @@ public final class LayerExtractor {
             }
             Objects.requireNonNull(missingDirectories, "missingDirectories");
             Objects.requireNonNull(rules, "rules");
+        }
+
+        public Options(String expectedDigest, String expectedDiffId, boolean applyOwnership,
+                MissingDirectories missingDirectories, TarRules rules) {
+            this(expectedDigest, expectedDiffId, applyOwnership, missingDirectories, rules, false);
         }
 
         public Options(String expectedDigest, String expectedDiffId, boolean applyOwnership,
@@ -76,15 +83,20 @@ public final class LayerExtractor {
         }
 
         Options withExpectedDigest(String digest) {
-            return new Options(digest, expectedDiffId, applyOwnership, missingDirectories, rules);
+            return new Options(digest, expectedDiffId, applyOwnership, missingDirectories, rules, returnCapabilities);
         }
 
         Options withExpectedDiffId(String diffId) {
-            return new Options(expectedDigest, diffId, applyOwnership, missingDirectories, rules);
+            return new Options(expectedDigest, diffId, applyOwnership, missingDirectories, rules, returnCapabilities);
         }
 
         public Options withMissingDirectories(MissingDirectories missing) {
-            return new Options(expectedDigest, expectedDiffId, applyOwnership, missing, rules);
+            return new Options(expectedDigest, expectedDiffId, applyOwnership, missing, rules, returnCapabilities);
+        }
+
+        /** For a caller that sets file capabilities itself (the sandbox agent, with setfattr). */
+        public Options withCapabilitiesReturned() {
+            return new Options(expectedDigest, expectedDiffId, applyOwnership, missingDirectories, rules, true);
         }
     }
 
@@ -123,7 +135,7 @@ public final class LayerExtractor {
         ArchiveFormat format;
         long entries = 0;
         LayerApplier applier = new LayerApplier(realRoot, privileged, options.applyOwnership(),
-                options.missingDirectories(), rules, warnings);
+                options.missingDirectories(), rules, warnings, options.returnCapabilities());
         CountingDigestInputStream tar;
         try {
             format = rules.accept(ArchiveFormat.peek(buffered));
@@ -161,7 +173,7 @@ public final class LayerExtractor {
             throw new LayerException(layer + ": failed to apply directory attributes: " + e, e);
         }
         return new ExtractResult(digest, diffId, format.layerCompression().orElse(null), raw.count(), tar.count(), entries,
-                warnings.toList());
+                warnings.toList(), applier.capabilities());
     }
 
     /**

@@ -26,6 +26,7 @@ import java.util.Map;
 final class FileCapabilities {
     static final String XATTR = "security.capability";
     static final String TOOL = "getfattr";
+    static final String SETTER = "setfattr";
 
     /** The capabilities of each of a batch of files that has any. */
     interface Reader {
@@ -46,6 +47,64 @@ final class FileCapabilities {
             return NONE;
         }
         return files -> files.isEmpty() ? Map.of() : read(xargs, getfattr, work, files);
+    }
+
+    /**
+     * Sets {@code capabilities} (file → {@code security.capability} value) with one {@code setfattr --restore}
+     * of a getfattr-format dump written to {@code dump}: how the agent gives unpacked base layers their
+     * capabilities, after the layer is applied (a chown clears them). Without setfattr, false: nothing set.
+     */
+    static boolean write(Map<String, String> tools, Map<Path, byte[]> capabilities, Path dump) throws IOException {
+        String setfattr = tools.get(SETTER);
+        if (setfattr == null) {
+            return false;
+        }
+        if (capabilities.isEmpty()) {
+            return true;
+        }
+        try (OutputStream out = Files.newOutputStream(dump)) {
+            for (Map.Entry<Path, byte[]> e : capabilities.entrySet()) {
+                out.write("# file: ".getBytes(StandardCharsets.US_ASCII));
+                out.write(escape(RawNames.encode(RawNames.pathText(e.getKey()))));
+                out.write(("\n" + XATTR + "=0x" + HexFormat.of().formatHex(e.getValue()) + "\n\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+            }
+        }
+        try {
+            ProcessBuilder builder = new ProcessBuilder(setfattr, "-h", "--restore=" + dump).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+            builder.environment().put("LC_ALL", "C");
+            Process p = builder.start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            int status = p.waitFor();
+            if (status != 0) {
+                throw new IOException("cannot set file capabilities (" + setfattr + ", exit " + status + ")"
+                        + (output.isEmpty() ? "" : ": " + output));
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted setting file capabilities", e);
+        } finally {
+            Files.deleteIfExists(dump);
+        }
+    }
+
+    /** A name for a dump line: backslash, control characters and DEL as getfattr writes them ({@code \ooo}). */
+    static byte[] escape(byte[] name) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(name.length + 8);
+        for (byte b : name) {
+            int c = b & 0xff;
+            if (c == '\\' || c < 0x20 || c == 0x7f) {
+                out.write('\\');
+                out.write('0' + ((c >> 6) & 7));
+                out.write('0' + ((c >> 3) & 7));
+                out.write('0' + (c & 7));
+            } else {
+                out.write(c);
+            }
+        }
+        return out.toByteArray();
     }
 
     private static Map<Path, byte[]> read(String xargs, String getfattr, Path work, Collection<Path> files)

@@ -24,7 +24,7 @@ final class HostTools {
             Map.entry("sh", "dash"));
 
     private static final List<String> OPTIONAL = List.of("newuidmap", "newgidmap", "ip", "hostname", "chroot", "mknod", "mkfifo",
-            "prlimit", "xargs", FileCapabilities.TOOL);
+            "prlimit", "xargs", FileCapabilities.TOOL, FileCapabilities.SETTER);
 
     private HostTools() {
     }

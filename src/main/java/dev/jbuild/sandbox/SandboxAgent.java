@@ -253,7 +253,8 @@ public final class SandboxAgent {
         for (AgentProtocol.Blob b : r.blobs()) {
             Path target = Path.of(b.target() != null ? b.target() : r.target());
             Files.createDirectories(target);
-            LayerExtractor.Options options = new LayerExtractor.Options(b.digest(), b.diffId(), true);
+            LayerExtractor.Options options = new LayerExtractor.Options(b.digest(), b.diffId(), true)
+                    .withCapabilitiesReturned();
             if (!b.parents().isEmpty()) {
                 options = options.withMissingDirectories(parentDirectories(b.parents()));
             }
@@ -264,8 +265,16 @@ public final class SandboxAgent {
                 } catch (IOException e) {
                     throw NoSpaceLeftException.of(e, target).<IOException>map(n -> n).orElse(e);
                 }
+                List<String> warnings = x.warnings();
+                // After the whole layer: its chowns would clear capabilities set earlier.
+                if (!x.fileCapabilities().isEmpty()
+                        && !FileCapabilities.write(r.tools(), x.fileCapabilities(), Files.createTempFile("jbuild-caps-", ".dump"))) {
+                    warnings = new ArrayList<>(warnings);
+                    warnings.add("file capabilities of " + x.fileCapabilities().size() + " files not set (no setfattr:"
+                            + " install the attr package)");
+                }
                 out.add(new AgentProtocol.Extracted(x.digest(), x.diffId(), x.compression().name(),
-                        x.compressedSize(), x.uncompressedSize(), x.entries(), x.warnings()));
+                        x.compressedSize(), x.uncompressedSize(), x.entries(), warnings));
             }
         }
         return new AgentProtocol.Response(true, null, false, 0, List.of(), List.of(),

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -66,6 +67,9 @@ final class BusyboxBase {
         e.add(file("base/keep", 0644, 0, 0, "keep\n"));
         e.add(file("base/delete-me", 0644, 0, 0, "bye\n"));
         e.add(file("base/chmod-me", 0644, 0, 0, "x\n"));
+        // File capabilities as an image carries them (cap_net_raw+ep, revision 2): the unpacked file must have them.
+        e.add(LayerEntry.RegularFile.of("usr/capped", new EntryAttributes(0755, 0, 0, MTIME, Map.of("security.capability",
+                HexFormat.of().parseHex("0100000200200000000000000000000000000000"))), "capped\n".getBytes(StandardCharsets.UTF_8)));
         e.add(new LayerEntry.Symlink("base/to-root", attrs(0777, 0, 0), "/"));
         e.add(new LayerEntry.Symlink("base/up", attrs(0777, 0, 0), "../../../../.."));
         return e;

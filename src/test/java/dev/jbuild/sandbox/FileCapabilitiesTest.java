@@ -32,6 +32,17 @@ class FileCapabilitiesTest {
     }
 
     @Test
+    void namesWrittenForSetfattrEscapeWhatGetfattrEscapesAndReadBack() throws IOException {
+        byte[] name = "/a\\b\nc d\u00e9".getBytes(StandardCharsets.UTF_8);
+        byte[] escaped = FileCapabilities.escape(name);
+        assertEquals("/a\\134b\\012c d\u00c3\u00a9", new String(escaped, StandardCharsets.ISO_8859_1));
+        Path file = Path.of("/x");
+        byte[] dump = ("# file: " + new String(escaped, StandardCharsets.ISO_8859_1) + "\nsecurity.capability=0x01\n\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        assertEquals(1, FileCapabilities.parse(dump, Map.of(new String(name, StandardCharsets.ISO_8859_1), file)).size());
+    }
+
+    @Test
     void aNameNotAskedAboutOrAnUnknownLineIsAnError() {
         assertThrows(IOException.class, () -> FileCapabilities.parse(
                 "# file: /other\nsecurity.capability=0x01\n".getBytes(StandardCharsets.ISO_8859_1), Map.of()));

@@ -310,6 +310,9 @@ abstract class ScenarioChecks {
             assertEquals(List.of("bin/busybox 0100000200040000000400000000000000000000",
                     "new-cap 0100000200200000000000000000000000000000"), ok(o, "caps-1").output());
             assertEquals(List.of("new-cap none"), ok(o, "caps-2").output());
+            // A base layer's capabilities are set on the unpacked file, so a RUN sees them, and nothing changed.
+            assertEquals(List.of("/usr/capped cap_net_raw=ep"), ok(o, "caps-base").output());
+            assertEquals(List.of(), ok(o, "caps-base").listing());
         });
     }
 

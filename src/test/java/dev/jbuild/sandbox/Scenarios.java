@@ -183,6 +183,8 @@ public final class Scenarios {
                     new SandboxMount.Bind(Path.of("/"), "usr/sbin/setcap", "/setcap", false),
                     new SandboxMount.Bind(Path.of("/"), "usr/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", false),
                     new SandboxMount.Bind(Path.of("/"), "usr/lib/x86_64-linux-gnu", "/lib64", false));
+            out.put("caps-base", run(sandbox, rootfs, sh("/getcap /usr/capped").withMounts(List.of(
+                    new SandboxMount.Bind(Path.of("/"), "usr/sbin/getcap", "/getcap", false), setcap.get(1), setcap.get(2)))));
             List<String> setcapOutput = Collections.synchronizedList(new ArrayList<>());
             try (RunResult first = sandbox.run(rootfs, sh("set -e; cp /bin/busybox /new-cap;"
                     + " /setcap cap_net_raw+ep /new-cap; /setcap cap_net_bind_service=eip /bin/busybox")
