@@ -66,7 +66,9 @@ public final class SshGitServer implements AutoCloseable {
                 "KbdInteractiveAuthentication no",
                 "PermitRootLogin prohibit-password",
                 "AllowUsers " + user,
-                "SetEnv GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null",
+                // An empty home: the login shell that runs git-upload-pack then reads no rc files of the
+                // real user (an interactive setup can take seconds per connection), git no user config.
+                "SetEnv HOME=" + Files.createDirectories(dir.resolve("home")) + " GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null",
                 "LogLevel VERBOSE", ""));
         List<Process> processes = new ArrayList<>();
         SshGitServer server = new SshGitServer(processes, port, dir, user);
