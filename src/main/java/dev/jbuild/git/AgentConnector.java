@@ -26,12 +26,18 @@ final class AgentConnector extends AbstractConnector {
     private final Path socket;
     private SocketChannel channel;
 
+    /** @param socket the agent's socket; null when the build forwards none (connecting then says so) */
     AgentConnector(Path socket) {
         this.socket = socket;
     }
 
     @Override
     public synchronized boolean connect() throws IOException {
+        if (socket == null) {
+            // Reached by remotes the caller could not check first, such as a submodule over SSH of an https repository.
+            throw new IOException("git over SSH needs an SSH agent: no SSH key \"default\" was forwarded; pass --ssh default"
+                    + " (the agent of $SSH_AUTH_SOCK) or --ssh default=SOCKET");
+        }
         if (channel == null) {
             SocketChannel opened = SocketChannel.open(StandardProtocolFamily.UNIX);
             try {
@@ -107,12 +113,12 @@ final class AgentConnector extends AbstractConnector {
 
         @Override
         public String getIdentityAgent() {
-            return socket.toString();
+            return String.valueOf(socket);
         }
 
         @Override
         public String getDisplayName() {
-            return "SSH agent at " + socket;
+            return socket == null ? "no SSH agent" : "SSH agent at " + socket;
         }
     }
 }
