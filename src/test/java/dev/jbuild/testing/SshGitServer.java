@@ -16,8 +16,9 @@ import java.util.concurrent.TimeUnit;
  * The real OpenSSH server ({@code /usr/sbin/sshd} of Debian's {@code openssh-server}) on a free loopback port,
  * run as the current user with its own configuration and host key, letting in one generated key; git over SSH
  * then runs the real {@code git-upload-pack} on the repositories of {@link GitRepository} by their absolute
- * paths. Two {@code ssh-agent}s come with it: {@link #agent} holds the authorized key, {@link #strangerAgent}
- * a key the server does not know. {@link #knownHostsLine} is the server's line for a {@code known_hosts} file.
+ * paths. Three {@code ssh-agent}s come with it: {@link #agent} holds an authorized Ed25519 key, {@link #rsaAgent}
+ * an authorized RSA key, {@link #strangerAgent} a key the server does not know. The server has an Ed25519 and an
+ * ECDSA host key; {@link #knownHostsLine} is the line of one for a {@code known_hosts} file.
  *
  * <p>Run as root, sshd wants its privilege separation directory {@code /run/sshd}, which Debian's service
  * makes when it starts; it is made here the same way when missing. As another user sshd needs none.
@@ -42,10 +43,13 @@ public final class SshGitServer implements AutoCloseable {
         ExternalTool.require("ssh-agent");
         ExternalTool.require("git-upload-pack");
         Files.createDirectories(dir);
-        keygen(dir.resolve("host_key"), "jbuild-test-host");
-        keygen(dir.resolve("client_key"), "jbuild-test-client");
-        keygen(dir.resolve("stranger_key"), "jbuild-test-stranger");
-        Files.copy(dir.resolve("client_key.pub"), dir.resolve("authorized_keys"));
+        keygen(dir.resolve("host_key"), "ed25519", "jbuild-test-host");
+        keygen(dir.resolve("host_key_ecdsa"), "ecdsa", "jbuild-test-host");
+        keygen(dir.resolve("client_key"), "ed25519", "jbuild-test-client");
+        keygen(dir.resolve("rsa_key"), "rsa", "jbuild-test-rsa");
+        keygen(dir.resolve("stranger_key"), "ed25519", "jbuild-test-stranger");
+        Files.writeString(dir.resolve("authorized_keys"), Files.readString(dir.resolve("client_key.pub"))
+                + Files.readString(dir.resolve("rsa_key.pub")));
         String user = System.getProperty("user.name");
         if (user.equals("root") && !Files.isDirectory(Path.of("/run/sshd"))) {
             Files.createDirectories(Path.of("/run/sshd"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
@@ -58,6 +62,7 @@ public final class SshGitServer implements AutoCloseable {
                 "ListenAddress 127.0.0.1",
                 "Port " + port,
                 "HostKey " + dir.resolve("host_key"),
+                "HostKey " + dir.resolve("host_key_ecdsa"),
                 "AuthorizedKeysFile " + dir.resolve("authorized_keys"),
                 "PidFile none",
                 "UsePAM no",
@@ -77,6 +82,7 @@ public final class SshGitServer implements AutoCloseable {
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start());
             processes.add(startAgent(dir, "agent", dir.resolve("client_key")));
+            processes.add(startAgent(dir, "rsa", dir.resolve("rsa_key")));
             processes.add(startAgent(dir, "stranger", dir.resolve("stranger_key")));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (true) {
@@ -95,8 +101,12 @@ public final class SshGitServer implements AutoCloseable {
         }
     }
 
-    private static void keygen(Path key, String comment) {
-        ExternalTool.command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", key.toString()).runSuccessfully();
+    private static void keygen(Path key, String type, String comment) {
+        List<String> command = new ArrayList<>(List.of("ssh-keygen", "-q", "-t", type, "-N", "", "-C", comment, "-f", key.toString()));
+        if (type.equals("rsa")) {
+            command.addAll(List.of("-b", "2048")); // the smallest ssh-keygen makes: the test needs the type, not the strength
+        }
+        ExternalTool.command(command).runSuccessfully();
     }
 
     private static Process startAgent(Path dir, String name, Path key) throws IOException, InterruptedException {
@@ -134,21 +144,36 @@ public final class SshGitServer implements AutoCloseable {
         return dir.resolve("agent.sock");
     }
 
+    /** The socket of an agent holding an RSA key the server lets in. */
+    public Path rsaAgent() {
+        return dir.resolve("rsa.sock");
+    }
+
     /** The socket of an agent holding only a key the server does not let in. */
     public Path strangerAgent() {
         return dir.resolve("stranger.sock");
     }
 
-    /** {@code [127.0.0.1]:PORT ssh-ed25519 AAAA…}: the server's host key as a known_hosts line. */
+    /** {@code [127.0.0.1]:PORT ssh-ed25519 AAAA…}: the server's Ed25519 host key as a known_hosts line. */
     public String knownHostsLine() throws IOException {
         String[] key = Files.readString(dir.resolve("host_key.pub")).trim().split(" ");
         return "[127.0.0.1]:" + port + " " + key[0] + " " + key[1];
     }
 
-    /** The host key's {@code SHA256:…} fingerprint, as ssh-keygen prints it. */
-    public String hostKeyFingerprint() {
-        return ExternalTool.command("ssh-keygen", "-l", "-E", "sha256", "-f", dir.resolve("host_key.pub").toString())
-                .runSuccessfully().stdout().trim().split(" ")[1];
+    /** The server's ECDSA host key as a known_hosts line. */
+    public String ecdsaKnownHostsLine() throws IOException {
+        String[] key = Files.readString(dir.resolve("host_key_ecdsa.pub")).trim().split(" ");
+        return "[127.0.0.1]:" + port + " " + key[0] + " " + key[1];
+    }
+
+    /** The {@code SHA256:…} fingerprints of the host keys (Ed25519, ECDSA), as ssh-keygen prints them. */
+    public List<String> hostKeyFingerprints() {
+        List<String> fingerprints = new ArrayList<>();
+        for (String key : List.of("host_key.pub", "host_key_ecdsa.pub")) {
+            fingerprints.add(ExternalTool.command("ssh-keygen", "-l", "-E", "sha256", "-f", dir.resolve(key).toString())
+                    .runSuccessfully().stdout().trim().split(" ")[1]);
+        }
+        return fingerprints;
     }
 
     /** A known_hosts line for this server with another key: what a changed (or spoofed) host looks like. */
