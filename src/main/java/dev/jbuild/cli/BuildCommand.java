@@ -225,24 +225,8 @@ final class BuildCommand implements Runnable {
     @Option(names = "--dry-run", description = "Parse and plan only: print the stages and steps that would run.")
     boolean dryRun;
 
-    /** {@code --ssh} agent sockets by id ({@link #sshSpecs}), parsed before any work. */
+    /** {@code --ssh} agent sockets by id ({@link SshSockets#forBuild}), parsed before any work. */
     private Map<String, Path> sshSockets = Map.of();
-
-    /**
-     * {@code --ssh} as given; without any, {@code default} when the context is git over SSH, as buildx forwards
-     * {@code $SSH_AUTH_SOCK} for such a context by itself (not for named contexts or ADD, which need {@code --ssh default}).
-     */
-    private List<String> sshSpecs() {
-        if (!ssh.isEmpty() || !RemoteContexts.needsSsh(context)) {
-            return ssh;
-        }
-        String authSock = System.getenv("SSH_AUTH_SOCK");
-        if (authSock == null || authSock.isEmpty()) {
-            throw new ParameterException(spec.commandLine(), "build context " + context + ": git over SSH takes its key from an"
-                    + " SSH agent, and SSH_AUTH_SOCK is not set; start one (eval $(ssh-agent) && ssh-add) or pass --ssh default=SOCKET");
-        }
-        return List.of(SshSettings.AGENT_ID);
-    }
 
     /** --cache-from and --cache-to, parsed before any work so a bad value is a usage error. */
     private List<CacheOptions.CacheImport> cacheImports = List.of();
@@ -264,7 +248,7 @@ final class BuildCommand implements Runnable {
         Supplier<GitCredentials> gitCredentials = () -> GitCredentials.of(Secrets.values(secrets, GitCredentials::isGitSecret,
                 spec.commandLine()));
         // Parsed before any remote context is fetched: git over SSH uses the agent forwarded as "default".
-        sshSockets = SshSockets.parse(sshSpecs(), spec.commandLine());
+        sshSockets = SshSockets.forBuild(ssh, context, System.getenv("SSH_AUTH_SOCK"), spec.commandLine());
         Supplier<SshSettings> gitSsh = () -> new SshSettings(sshSockets.get(SshSettings.AGENT_ID), SshSettings.userKnownHosts());
         CheckCall checkCall = checkCall();
         if (checkCall != null) {
