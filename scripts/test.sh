@@ -27,6 +27,7 @@ packages=(
   util-linux                   # unshare
   attr libcap2-bin             # getfattr: RUN's file capabilities into layers; setcap sets them in the tests
   openssh-client               # ssh-agent, ssh-add, ssh-keygen: RUN --mount=type=ssh against a real agent
+  openssh-server               # sshd: git over SSH against a real server (testing.SshGitServer)
   jq python3 python3-yaml      # python3-yaml: ExamplesTest parses the YAML recipes
   python3-nacl                 # libsodium's secretbox: an independent check of cosign's key encryption (SigningKeysTest)
   tar gzip zstd xz-utils bzip2 # reference (de)compressors to cross-check layers

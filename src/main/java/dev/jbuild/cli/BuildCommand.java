@@ -12,6 +12,7 @@ import dev.jbuild.engine.api.BuildResult;
 import dev.jbuild.engine.api.CacheOptions;
 import dev.jbuild.engine.api.NamedContext;
 import dev.jbuild.git.GitCredentials;
+import dev.jbuild.git.SshSettings;
 import dev.jbuild.image.ImageName;
 import dev.jbuild.image.Platform;
 import dev.jbuild.plan.BuildPlan;
@@ -174,7 +175,8 @@ final class BuildCommand implements Runnable {
     @Option(names = "--secret", paramLabel = "id=ID[,src=FILE|env=VAR]", description = "Secret for RUN --mount=type=secret; repeatable.")
     List<String> secrets = new ArrayList<>();
 
-    @Option(names = "--ssh", paramLabel = "default|ID[=SOCKET]", description = "SSH agent socket for RUN --mount=type=ssh; repeatable.")
+    @Option(names = "--ssh", paramLabel = "default|ID[=SOCKET]", description = "SSH agent socket for RUN --mount=type=ssh"
+            + " (default: also for git over SSH); repeatable.")
     List<String> ssh = new ArrayList<>();
 
     @Option(names = "--network", paramLabel = "host|none", description = "Network for RUN steps (default: host).")
@@ -223,6 +225,9 @@ final class BuildCommand implements Runnable {
     @Option(names = "--dry-run", description = "Parse and plan only: print the stages and steps that would run.")
     boolean dryRun;
 
+    /** {@code --ssh} agent sockets by id ({@link SshSockets#forBuild}), parsed before any work. */
+    private Map<String, Path> sshSockets = Map.of();
+
     /** --cache-from and --cache-to, parsed before any work so a bad value is a usage error. */
     private List<CacheOptions.CacheImport> cacheImports = List.of();
     private List<CacheOptions.CacheExport> cacheExports = List.of();
@@ -242,9 +247,12 @@ final class BuildCommand implements Runnable {
         // Remote contexts are fetched by the CLI before the build, with the git credentials among the secrets.
         Supplier<GitCredentials> gitCredentials = () -> GitCredentials.of(Secrets.values(secrets, GitCredentials::isGitSecret,
                 spec.commandLine()));
+        // Parsed before any remote context is fetched: git over SSH uses the agent forwarded as "default".
+        sshSockets = SshSockets.forBuild(ssh, context, System.getenv("SSH_AUTH_SOCK"), spec.commandLine());
+        Supplier<SshSettings> gitSsh = () -> new SshSettings(sshSockets.get(SshSettings.AGENT_ID), SshSettings.userKnownHosts());
         CheckCall checkCall = checkCall();
         if (checkCall != null) {
-            try (RemoteContexts remotes = new RemoteContexts(stores, gitCredentials, spec.commandLine().getErr());
+            try (RemoteContexts remotes = new RemoteContexts(stores, gitCredentials, gitSsh, spec.commandLine().getErr());
                     BuildInputs inputs = BuildInputs.read(context, file, spec.commandLine(), true, stores, remotes,
                             keepContextGitDir())) {
                 check(inputs, checkCall, remotes);
@@ -253,7 +261,7 @@ final class BuildCommand implements Runnable {
             }
             return;
         }
-        try (RemoteContexts remotes = new RemoteContexts(stores, gitCredentials, spec.commandLine().getErr());
+        try (RemoteContexts remotes = new RemoteContexts(stores, gitCredentials, gitSsh, spec.commandLine().getErr());
                 BuildInputs inputs = BuildInputs.read(context, file, spec.commandLine(), dryRun, stores, remotes,
                         keepContextGitDir())) {
             // A build has started once its Dockerfile is read: from here on, success or failure is recorded.
@@ -404,7 +412,6 @@ final class BuildCommand implements Runnable {
             List<BuildRequest> requests = new ArrayList<>();
             Map<String, Path> secretFiles = Secrets.parse(secrets, secretsDir, spec.commandLine());
             // Parsed once for all platforms: every platform's RUN steps get the same sockets, hosts and limits.
-            Map<String, Path> sshSockets = SshSockets.parse(ssh, spec.commandLine());
             List<HostEntry> extraHosts = ExtraHosts.parse(addHost, spec.commandLine());
             List<ResourceLimit> ulimits = BuildFlagValues.ulimits(ulimit, spec.commandLine());
             long shmBytes = BuildFlagValues.shmSize(shmSize, spec.commandLine());
@@ -427,6 +434,7 @@ final class BuildCommand implements Runnable {
                         .push(push || outputSpecs.push())
                         .secrets(secretFiles)
                         .sshSockets(sshSockets)
+                        .sshKnownHosts(SshSettings.userKnownHosts())
                         .network(BuildFlagValues.network(network, spec.commandLine()))
                         .snapshotter(BuildFlagValues.snapshotter(snapshotter, spec.commandLine()))
                         .isolation(BuildFlagValues.isolation(isolation, spec.commandLine()))

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Supplier;
 import picocli.CommandLine;
-import picocli.CommandLine.ParameterException;
 
 /**
  * The context directory, the Dockerfile and the .dockerignore of one build. A context given as a
@@ -35,9 +34,6 @@ record BuildInputs(Path contextDir, DockerfileSource dockerfile, DockerIgnore ig
     static BuildInputs read(String context, String file, CommandLine commandLine, boolean dryRun,
             Supplier<Store> stores, RemoteContexts remotes, boolean keepGitDir) {
         try {
-            if (RemoteContexts.needsSsh(context)) {
-                throw new ParameterException(commandLine, "build context " + context + ": git over SSH is not implemented yet; use an https:// or git:// URL");
-            }
             if (RemoteContexts.isRemote(context)) {
                 return remote(context, file, remotes, keepGitDir, dryRun);
             }

@@ -69,10 +69,6 @@ final class NamedContexts {
             throw new ParameterException(commandLine, "--build-context " + name + "=" + value
                     + ": target: is a bake feature, not implemented");
         }
-        if (RemoteContexts.needsSsh(value)) {
-            throw new ParameterException(commandLine, "--build-context " + name + "=" + value
-                    + ": git over SSH is not implemented yet; use an https:// or git:// URL");
-        }
         if (RemoteContexts.isRemote(value)) {
             RemoteContexts.Fetched fetched;
             try {

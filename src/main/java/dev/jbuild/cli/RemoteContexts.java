@@ -5,6 +5,7 @@ import dev.jbuild.context.BuildContexts;
 import dev.jbuild.git.GitCredentials;
 import dev.jbuild.git.GitFetcher;
 import dev.jbuild.git.GitSource;
+import dev.jbuild.git.SshSettings;
 import dev.jbuild.image.Digest;
 import dev.jbuild.image.Digester;
 import dev.jbuild.store.Store;
@@ -54,13 +55,16 @@ final class RemoteContexts implements AutoCloseable {
 
     private final Supplier<Store> stores;
     private final Supplier<GitCredentials> credentials;
+    private final Supplier<SshSettings> ssh;
     private final PrintWriter err;
     private final List<Path> temporaries = new ArrayList<>();
     private GitFetcher fetcher;
 
-    RemoteContexts(Supplier<Store> stores, Supplier<GitCredentials> credentials, PrintWriter err) {
+    /** @param ssh the agent forwarded as {@code default} and the known hosts, for git over SSH */
+    RemoteContexts(Supplier<Store> stores, Supplier<GitCredentials> credentials, Supplier<SshSettings> ssh, PrintWriter err) {
         this.stores = stores;
         this.credentials = credentials;
+        this.ssh = ssh;
         this.err = err;
     }
 
@@ -70,7 +74,7 @@ final class RemoteContexts implements AutoCloseable {
         return GitSource.isGit(value) || lower.startsWith("http://") || lower.startsWith("https://");
     }
 
-    /** Whether a context argument is a git reference over SSH ({@code git@host:…}, {@code ssh://}), which is not implemented yet. */
+    /** Whether a context argument is a git reference over SSH ({@code git@host:…}, {@code ssh://}). */
     static boolean needsSsh(String value) {
         try {
             return GitSource.parse(value).map(GitSource::isSsh).orElse(false);
@@ -157,7 +161,7 @@ final class RemoteContexts implements AutoCloseable {
 
     private synchronized GitFetcher fetcher() {
         if (fetcher == null) {
-            fetcher = new GitFetcher(credentials.get(), warning -> err.println("warning: " + warning));
+            fetcher = new GitFetcher(credentials.get(), ssh.get(), warning -> err.println("warning: " + warning));
         }
         return fetcher;
     }

@@ -1,5 +1,6 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.git.SshSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,14 +14,28 @@ import picocli.CommandLine.ParameterException;
 /**
  * {@code --ssh default|ID[=SOCKET]} as buildx reads it: {@code default} (or an id without a socket) forwards
  * {@code $SSH_AUTH_SOCK}; {@code ID=SOCKET} forwards that agent socket. buildx also accepts private key files
- * (it then runs an agent of its own); jbuild forwards agent sockets only and says so.
+ * (it then runs an agent of its own); jbuild forwards agent sockets only and says so. The {@code default}
+ * agent is also the one git over SSH takes its keys from.
  */
 final class SshSockets {
 
     private SshSockets() {}
 
-    static Map<String, Path> parse(List<String> specs, CommandLine commandLine) {
-        return parse(specs, System.getenv("SSH_AUTH_SOCK"), commandLine);
+    /**
+     * The build's sockets: {@code --ssh} as given; without any, {@code default} ({@code authSock}) when the context
+     * is git over SSH, as buildx forwards {@code $SSH_AUTH_SOCK} for such a context by itself (named contexts and
+     * {@code ADD} over SSH need {@code --ssh default}).
+     */
+    static Map<String, Path> forBuild(List<String> specs, String context, String authSock, CommandLine commandLine) {
+        if (specs.isEmpty() && RemoteContexts.needsSsh(context)) {
+            if (authSock == null || authSock.isEmpty()) {
+                throw new ParameterException(commandLine, "build context " + context + ": git over SSH takes its key from an"
+                        + " SSH agent, and SSH_AUTH_SOCK is not set; start one (eval $(ssh-agent) && ssh-add) or pass"
+                        + " --ssh default=SOCKET");
+            }
+            return parse(List.of(SshSettings.AGENT_ID), authSock, commandLine);
+        }
+        return parse(specs, authSock, commandLine);
     }
 
     static Map<String, Path> parse(List<String> specs, String authSock, CommandLine commandLine) {

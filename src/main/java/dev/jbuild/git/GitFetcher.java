@@ -31,6 +31,7 @@ import org.eclipse.jgit.lib.StoredConfig;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.submodule.SubmoduleWalk;
 import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.SshTransport;
 import org.eclipse.jgit.transport.TransportHttp;
 import org.eclipse.jgit.transport.URIish;
 
@@ -42,7 +43,8 @@ import org.eclipse.jgit.transport.URIish;
  * allows it (depth 1 of the ref, else the commit by id), falling back to a full fetch, checks it out with
  * its submodules (recursively) into a directory the caller owns, gives every file the commit's time (so
  * the same commit gives the same layers) and removes {@code .git} unless it is kept. Git LFS content is
- * not fetched: pointer files stay as they are, with a warning.
+ * not fetched: pointer files stay as they are, with a warning. SSH remotes authenticate with the keys of
+ * the agent in {@link SshSettings} and must be known hosts ({@link SshConnections}).
  */
 public final class GitFetcher {
 
@@ -54,13 +56,19 @@ public final class GitFetcher {
     private static final Pattern ABBREVIATED_COMMIT = Pattern.compile("[0-9a-f]{4,63}");
 
     private final GitCredentials credentials;
+    private final SshSettings ssh;
     private final Consumer<String> warnings;
+    private SshConnections sshConnections;
     /** The advertised name each resolved ref matched ({@code main} to {@code refs/heads/main}), by remote and ref. */
     private final Map<String, String> fullRefs = new ConcurrentHashMap<>();
 
-    /** @param warnings receives what the build should print (LFS pointers left as they are) */
-    public GitFetcher(GitCredentials credentials, Consumer<String> warnings) {
+    /**
+     * @param ssh      the agent and known hosts for SSH remotes
+     * @param warnings receives what the build should print (LFS pointers left as they are)
+     */
+    public GitFetcher(GitCredentials credentials, SshSettings ssh, Consumer<String> warnings) {
         this.credentials = credentials;
+        this.ssh = ssh;
         this.warnings = warnings;
     }
 
@@ -72,7 +80,7 @@ public final class GitFetcher {
      * abbreviated commit id, which only a fetch can resolve ({@link #checkout} does).
      */
     public Optional<String> resolve(GitSource source) throws IOException {
-        refuseSsh(source);
+        requireAgent(source);
         String ref = source.ref();
         if (ref != null && FULL_COMMIT.matcher(ref).matches()) {
             return Optional.of(checked(source, ref));
@@ -82,8 +90,11 @@ public final class GitFetcher {
             refs = Git.lsRemoteRepository().setRemote(source.remote()).setTransportConfigCallback(auth())
                     .setTimeout(TIMEOUT_SECONDS).call();
         } catch (GitAPIException e) {
-            throw new IOException("failed to fetch remote " + source.redactedRemote() + ": " + message(e), e);
+            throw new IOException("failed to fetch remote " + source.redactedRemote() + ": " + message(source, e), e);
         } catch (RuntimeException e) {
+            if (!source.scheme().startsWith("http")) {
+                throw new IOException("failed to fetch remote " + source.redactedRemote() + ": " + message(source, e), e);
+            }
             // JGit cannot list the refs of a "dumb" HTTP server (a plain web server) without a local
             // repository; the checkout's full fetch resolves the ref there, as for an abbreviated id.
             return Optional.empty();
@@ -107,7 +118,7 @@ public final class GitFetcher {
      * fetching) into the empty directory {@code into}.
      */
     public Checkout checkout(GitSource source, String commit, boolean keepGitDir, Path into) throws IOException {
-        refuseSsh(source);
+        requireAgent(source);
         try (Git git = Git.init().setDirectory(into.toFile()).setInitialBranch("main").call()) {
             StoredConfig config = git.getRepository().getConfig();
             config.setString("remote", "origin", "url", source.remote());
@@ -132,7 +143,7 @@ public final class GitFetcher {
             return new Checkout(root, id, time);
         } catch (GitAPIException | RuntimeException e) {
             throw new IOException("failed to fetch " + source.redactedRemote() + (source.ref() == null ? "" : "#" + source.ref())
-                    + ": " + message(e), e);
+                    + ": " + message(source, e), e);
         }
     }
 
@@ -317,6 +328,9 @@ public final class GitFetcher {
 
     private TransportConfigCallback auth() {
         return transport -> {
+            if (transport instanceof SshTransport sshTransport) {
+                sshConnections().configure(sshTransport);
+            }
             if (transport instanceof TransportHttp http) {
                 URIish uri = transport.getURI();
                 String host = uri.getPort() > 0 ? uri.getHost() + ":" + uri.getPort() : uri.getHost();
@@ -325,10 +339,40 @@ public final class GitFetcher {
         };
     }
 
-    private static void refuseSsh(GitSource source) throws IOException {
-        if (source.isSsh()) {
-            throw new IOException("git over SSH (" + source.redactedRemote() + "): not implemented yet; use an https:// or git:// URL");
+    private synchronized SshConnections sshConnections() {
+        if (sshConnections == null) {
+            sshConnections = new SshConnections(ssh);
         }
+        return sshConnections;
+    }
+
+    /** Keys come only from the agent forwarded as {@code default}, as BuildKit's git source mounts that one. */
+    private void requireAgent(GitSource source) throws IOException {
+        if (source.isSsh() && ssh.agentSocket() == null) {
+            throw new IOException("fetching " + source.redactedRemote() + " over SSH needs an SSH agent: no SSH key \"default\""
+                    + " was forwarded; pass --ssh default (the agent of $SSH_AUTH_SOCK) or --ssh default=SOCKET");
+        }
+    }
+
+    /** JGit's message, made plain where JGit's is not: a refused host key names the host and the key. */
+    private String message(GitSource source, Throwable e) {
+        if (source.isSsh()) {
+            try {
+                Optional<String> rejected = sshConnections().hostKeyRejection(new URIish(source.remote()));
+                if (rejected.isPresent()) {
+                    return rejected.get();
+                }
+            } catch (java.net.URISyntaxException ignored) {
+                // JGit parsed it before; the plain message below stays
+            }
+            String text = message(e);
+            if (text.contains("No more authentication methods") || text.contains("Authentication failed")) {
+                return text + " (the server refused the keys of the SSH agent " + ssh.agentSocket()
+                        + "; check that one of them is authorized for the URL's user: ssh-add -l lists them)";
+            }
+            return text;
+        }
+        return message(e);
     }
 
     private static String message(Throwable e) {

@@ -145,7 +145,7 @@ public record GitSource(String remote, String scheme, String host, String ref, S
         return ref == null ? base : base + "#" + ref;
     }
 
-    /** Whether the transport needs SSH, which jbuild cannot do yet. */
+    /** Whether the transport is SSH ({@code ssh://} or scp-style), which takes its keys from the forwarded agent. */
     public boolean isSsh() {
         return scheme.equals("ssh");
     }

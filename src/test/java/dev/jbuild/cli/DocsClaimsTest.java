@@ -45,7 +45,6 @@ class DocsClaimsTest {
     }
 
     private static final String SCRATCH = "FROM scratch\nCOPY a.txt /\n";
-    private static final String ADD_SSH = "FROM scratch\nADD git@github.com:moby/buildkit.git /src\n";
 
     static final List<Claim> CLAIMS = List.of(
             // Rules about every flag, not claims about one feature: the flags' own tests check them.
@@ -62,23 +61,13 @@ class DocsClaimsTest {
                     "sbom.RpmCataloger reads only rpmdb.sqlite; the CLI does not scan yet"),
             Claim.unchecked("docs/registries.md", "until jbuild supports it, use a",
                     "needs a proxy that asks for credentials (the JDK's tunnelling rule)"),
-            // Git sources: SSH, LFS and bake's target: (docs/build-context.md, "Remote contexts").
-            Claim.refused("docs/usage.md", "works; git over SSH is not implemented yet, and `target:`", SCRATCH,
-                    "git over SSH is not implemented yet", "--build-context", "x=git@github.com:moby/buildkit.git", "CONTEXT"),
-            Claim.refused("docs/usage.md", "works; git over SSH is not implemented yet, and `target:`", SCRATCH,
+            // Git sources: LFS and bake's target: (docs/build-context.md, "Remote contexts").
+            Claim.refused("docs/usage.md", "`target:` (a bake feature) is not implemented", SCRATCH,
                     "target: is a bake feature, not implemented", "--build-context", "x=target:other", "CONTEXT"),
-            Claim.refused("docs/build-context.md", "**SSH is not implemented yet**", SCRATCH,
-                    "git over SSH is not implemented yet", "git@github.com:moby/buildkit.git"),
             Claim.refused("docs/build-context.md", "feature and is not implemented", SCRATCH,
                     "target: is a bake feature, not implemented", "--build-context", "x=target:other", "CONTEXT"),
-            Claim.refused("README.md", "yes (SSH not implemented yet)", SCRATCH,
-                    "git over SSH is not implemented yet", "ssh://git@github.com/moby/buildkit.git"),
-            Claim.refused("README.md", "yes (https, http, git://; SSH not implemented yet)", ADD_SSH,
-                    "Dockerfile:2: git over SSH", "--progress=plain", "CONTEXT"),
-            Claim.refused("docs/dockerfile.md", "LFS not supported, SSH not implemented yet", ADD_SSH,
-                    "Dockerfile:2: git over SSH", "--progress=plain", "CONTEXT"),
-            Claim.refused("docs/architecture.md", "are refused as not implemented yet", ADD_SSH,
-                    "Dockerfile:2: git over SSH", "--progress=plain", "CONTEXT"),
+            Claim.unchecked("docs/dockerfile.md", "submodules, LFS not supported)",
+                    "needs a git server: git.GitFetcherTest.lfsPointersStayWithAWarning checks the pointer and the warning"),
             Claim.unchecked("docs/build-context.md", "**Git LFS is not supported**",
                     "needs a git server: git.GitFetcherTest.lfsPointersStayWithAWarning checks the pointer and the warning"),
             Claim.unchecked("docs/build-context.md", "`filter=lfs` the build prints `warning: git LFS is not supported",

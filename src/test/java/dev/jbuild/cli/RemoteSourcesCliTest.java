@@ -142,9 +142,6 @@ class RemoteSourcesCliTest {
             assertNotEquals(0, mismatch.exitCode());
             assertTrue(mismatch.err().contains("expected checksum to match " + wrong), mismatch.err());
 
-            CliTest.Result ssh = build("FROM scratch\nADD git@example.com:org/repo.git /r\n", null);
-            assertNotEquals(0, ssh.exitCode());
-            assertTrue(ssh.err().contains("git over SSH") && ssh.err().contains("not implemented yet"), ssh.err());
         }
     }
 

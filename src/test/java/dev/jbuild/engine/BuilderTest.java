@@ -416,7 +416,7 @@ class BuilderTest {
         assertTrue(base.getMessage().contains("not in the local store and no registry is configured"), base.getMessage());
         BuildException git = assertThrows(BuildException.class,
                 () -> fixture.build("FROM scratch\nADD git@github.com:moby/buildkit.git /src\n"));
-        assertTrue(git.getMessage().contains("git over SSH") && git.getMessage().contains("not implemented yet"), git.getMessage());
+        assertTrue(git.getMessage().contains("over SSH needs an SSH agent") && git.getMessage().contains("--ssh default"), git.getMessage());
     }
 
     @Test

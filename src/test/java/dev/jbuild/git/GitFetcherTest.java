@@ -34,7 +34,7 @@ class GitFetcherTest {
     }
 
     private GitFetcher fetcher() {
-        return new GitFetcher(GitCredentials.none(), warnings::add);
+        return new GitFetcher(GitCredentials.none(), SshSettings.none(), warnings::add);
     }
 
     private GitFetcher.Checkout checkout(GitFetcher fetcher, String url, boolean keep, String dir) throws IOException {
@@ -108,7 +108,7 @@ class GitFetcherTest {
 
             Path token = Files.writeString(temp.resolve("token"), "s3cret\n");
             GitFetcher fetcher = new GitFetcher(GitCredentials.fromSecretFiles(Map.of("GIT_AUTH_TOKEN." + server.hostPort(), token)),
-                    warnings::add);
+                    SshSettings.none(), warnings::add);
             GitFetcher.Checkout checkout = checkout(fetcher, server.url("app.git") + "#main", false, "app");
             assertEquals(commit, checkout.commit());
             assertEquals("lib\n", Files.readString(checkout.root().resolve("vendor/lib/lib.txt")));
@@ -190,9 +190,4 @@ class GitFetcherTest {
         }
     }
 
-    @Test
-    void sshIsRefusedClearly() {
-        IOException e = assertThrows(IOException.class, () -> fetcher().resolve(GitSource.parse("git@example.com:org/r.git").orElseThrow()));
-        assertTrue(e.getMessage().contains("not implemented yet"), e.getMessage());
-    }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Optional;
+import org.eclipse.jgit.transport.URIish;
 import org.junit.jupiter.api.Test;
 
 /** BuildKit's git reference forms (dfgitutil.ParseGitRef and its tests), in our own cases. */
@@ -42,6 +43,33 @@ class GitSourceTest {
         assertEquals("v0.13", scp.ref());
         assertEquals("frontend", scp.subdir());
         assertTrue(scp.isSsh());
+    }
+
+    /**
+     * What the SSH transport connects to: the user and port of the URL, port 22 for scp-style (which has no
+     * port), and the known_hosts name of the host, {@code host} or {@code [host]:port}. The end-to-end tests use
+     * {@code ssh://} because their server cannot listen on 22; scp-style reaches the same transport.
+     */
+    @Test
+    void sshRemotesGiveTheTransportTheirUserPortAndKnownHostsName() throws Exception {
+        URIish scp = new URIish(parse("git@github.com:moby/buildkit.git#main").remote());
+        assertEquals("ssh", new URIish("ssh://x@h/p").getScheme());
+        assertEquals("git", scp.getUser());
+        assertEquals("github.com", scp.getHost());
+        assertEquals(-1, scp.getPort());
+        assertEquals("moby/buildkit.git", scp.getPath());
+        assertEquals("github.com", KnownHosts.connectAddress(scp.getHost(), scp.getPort()));
+
+        GitSource url = parse("ssh://deploy@git.example.com:2222/srv/app.git?ref=v1");
+        assertEquals("ssh://deploy@git.example.com:2222/srv/app.git", url.remote());
+        assertEquals("git.example.com:2222", url.host());
+        URIish uri = new URIish(url.remote());
+        assertEquals("deploy", uri.getUser());
+        assertEquals(2222, uri.getPort());
+        assertEquals("/srv/app.git", uri.getPath());
+        assertEquals("[git.example.com]:2222", KnownHosts.connectAddress(uri.getHost(), uri.getPort()));
+        assertEquals("git.example.com", KnownHosts.connectAddress("git.example.com", 22), "port 22 is the bare name");
+        assertEquals("ssh://git.example.com:2222/srv/app.git#v1", url.materialUri(), "no user name in provenance");
     }
 
     @Test

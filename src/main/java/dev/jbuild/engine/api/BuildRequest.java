@@ -2,6 +2,7 @@ package dev.jbuild.engine.api;
 
 import dev.jbuild.context.DockerIgnore;
 import dev.jbuild.dockerfile.Dockerfile;
+import dev.jbuild.git.SshSettings;
 import dev.jbuild.image.Platform;
 import dev.jbuild.layer.Compression;
 import dev.jbuild.plan.BuildPlan;
@@ -36,12 +37,14 @@ import java.util.Map;
  * @param network          the default network of RUN steps: {@code host} or {@code none}
  * @param snapshotter      how RUN gets a writable root filesystem
  * @param isolation        how RUN steps are isolated: namespaces (default) or chroot
- * @param sshSockets       {@code --ssh} agent sockets by id, for {@code RUN --mount=type=ssh}
+ * @param sshSockets       {@code --ssh} agent sockets by id, for {@code RUN --mount=type=ssh}; {@code default} is
+ *                         also the agent of {@code ADD} from git over SSH, as in BuildKit
  * @param descriptorAnnotations {@code --annotation} values for descriptors and the index
  * @param extraHosts       {@code --add-host} lines for the {@code /etc/hosts} of every RUN step
  * @param ulimits          {@code --ulimit} resource limits of every RUN step, one per name
  * @param shmSize          {@code --shm-size}: the size of every RUN step's {@code /dev/shm} in bytes, 0 for the default
  * @param attestations     the provenance and SBOM attached to the image ({@code --provenance}, {@code --sbom})
+ * @param sshKnownHosts    the {@code known_hosts} files that git over SSH checks host keys against
  */
 public record BuildRequest(
         Dockerfile dockerfile,
@@ -67,7 +70,8 @@ public record BuildRequest(
         List<HostEntry> extraHosts,
         List<ResourceLimit> ulimits,
         long shmSize,
-        AttestationOptions attestations) {
+        AttestationOptions attestations,
+        List<Path> sshKnownHosts) {
 
     /**
      * A request for {@code dockerfile} planned as {@code plan} for {@code platform} (the plan's platform args
@@ -75,7 +79,7 @@ public record BuildRequest(
      * at its default, the one place those are written: no {@code .dockerignore} rules, named contexts, tags,
      * labels, annotations, outputs, secrets, SSH agents, extra hosts or limits; the build's start for
      * {@code created}; gzip layers; no pull, no push; host network (the CLI's default); automatic snapshotter
-     * and isolation; the default {@code /dev/shm}.
+     * and isolation; the default {@code /dev/shm}; the known hosts of the user running the JVM, as {@code ssh} reads them.
      */
     public static Builder builder(Dockerfile dockerfile, BuildPlan plan, Path contextDir, Platform platform) {
         return new Builder(dockerfile, plan, contextDir, platform);
@@ -87,7 +91,8 @@ public record BuildRequest(
                 .labels(labels).annotations(annotations).sourceDateEpoch(sourceDateEpoch).compression(compression)
                 .outputs(outputs).pull(pull).push(push).secrets(secrets).network(network).snapshotter(snapshotter)
                 .isolation(isolation).sshSockets(sshSockets).descriptorAnnotations(descriptorAnnotations)
-                .extraHosts(extraHosts).ulimits(ulimits).shmSize(shmSize).attestations(attestations);
+                .extraHosts(extraHosts).ulimits(ulimits).shmSize(shmSize).attestations(attestations)
+                .sshKnownHosts(sshKnownHosts);
     }
 
     /**
@@ -124,6 +129,7 @@ public record BuildRequest(
         private List<ResourceLimit> ulimits = List.of();
         private long shmSize;
         private AttestationOptions attestations = AttestationOptions.NONE;
+        private List<Path> sshKnownHosts = SshSettings.userKnownHosts();
 
         private Builder(Dockerfile dockerfile, BuildPlan plan, Path contextDir, Platform platform) {
             this.dockerfile = dockerfile;
@@ -235,10 +241,16 @@ public record BuildRequest(
             return this;
         }
 
+        /** OpenSSH's files of the user running the JVM by default ({@link SshSettings#userKnownHosts}). */
+        public Builder sshKnownHosts(List<Path> sshKnownHosts) {
+            this.sshKnownHosts = sshKnownHosts;
+            return this;
+        }
+
         public BuildRequest build() {
             return new BuildRequest(dockerfile, plan, contextDir, ignore, namedContexts, platform, tags, labels,
                     annotations, sourceDateEpoch, compression, outputs, pull, push, secrets, network, snapshotter,
-                    isolation, sshSockets, descriptorAnnotations, extraHosts, ulimits, shmSize, attestations);
+                    isolation, sshSockets, descriptorAnnotations, extraHosts, ulimits, shmSize, attestations, sshKnownHosts);
         }
     }
 
@@ -255,6 +267,7 @@ public record BuildRequest(
         extraHosts = extraHosts == null ? List.of() : List.copyOf(extraHosts);
         ulimits = ulimits == null ? List.of() : List.copyOf(ulimits);
         attestations = attestations == null ? AttestationOptions.NONE : attestations;
+        sshKnownHosts = sshKnownHosts == null ? List.of() : List.copyOf(sshKnownHosts);
         if (attestations.any() && attestations.invocation() == null) {
             throw new IllegalArgumentException("attestations need the invocation (AttestationOptions.Invocation)");
         }

@@ -20,6 +20,7 @@ import dev.jbuild.engine.fs.LayerRecord;
 import dev.jbuild.git.GitCredentials;
 import dev.jbuild.git.GitFetcher;
 import dev.jbuild.git.GitSource;
+import dev.jbuild.git.SshSettings;
 import dev.jbuild.image.Descriptor;
 import dev.jbuild.image.Digest;
 import dev.jbuild.image.ImageConfig;
@@ -215,10 +216,15 @@ public final class BuildSession {
         return httpClient;
     }
 
-    /** The build's git fetcher, with the {@code GIT_AUTH_TOKEN}/{@code GIT_AUTH_HEADER} secrets of the request. */
+    /**
+     * The build's git fetcher, with the {@code GIT_AUTH_TOKEN}/{@code GIT_AUTH_HEADER} secrets of the request and,
+     * for SSH remotes, the agent forwarded as {@code default} (the id BuildKit's git sources mount) and the
+     * request's known hosts.
+     */
     public synchronized GitFetcher gitFetcher() throws IOException {
         if (gitFetcher == null) {
-            gitFetcher = new GitFetcher(GitCredentials.fromSecretFiles(request.secrets()), listener::warning);
+            SshSettings ssh = new SshSettings(request.sshSockets().get(SshSettings.AGENT_ID), request.sshKnownHosts());
+            gitFetcher = new GitFetcher(GitCredentials.fromSecretFiles(request.secrets()), ssh, listener::warning);
         }
         return gitFetcher;
     }
