@@ -20,6 +20,8 @@ import dev.jbuild.image.Digest;
 import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.LocalRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -28,6 +30,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -158,6 +163,43 @@ class JBuildApiTest {
                 () -> build(dockerfile, "store").target("nowhere").check());
         assertInstanceOf(CheckOutcome.class, unknownStage.checkOutcome());
         assertFalse(unknownStage.checkOutcome().findings().isEmpty());
+    }
+
+    /** Two builds at once on one store, as a library's threads may run them; neither prints to the process's streams. */
+    @Test
+    void buildsRunConcurrentlyOnOneStoreAndPrintNothing() throws Exception {
+        Path second = Files.createDirectories(temp.resolve("second"));
+        Files.writeString(second.resolve("Dockerfile"), "FROM busybox as Second\nRUN echo two > /two\n");
+        Files.writeString(context.resolve("Dockerfile"), "FROM busybox\nRUN echo one > /one\n");
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        PrintStream savedOut = System.out;
+        PrintStream savedErr = System.err;
+        PrintStream capture = new PrintStream(printed, true);
+        System.setOut(capture);
+        System.setErr(capture);
+        List<BuildOutcome> outcomes;
+        try {
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                Future<BuildOutcome> one = pool.submit(() -> JBuild.build(context).store(temp.resolve("shared"))
+                        .buildContext("busybox", busyboxContext()).output("type=local,dest=" + temp.resolve("out-one")).run());
+                Future<BuildOutcome> two = pool.submit(() -> JBuild.build(second).store(temp.resolve("shared"))
+                        .buildContext("busybox", busyboxContext()).output("type=local,dest=" + temp.resolve("out-two")).run());
+                outcomes = List.of(one.get(), two.get());
+            } finally {
+                pool.shutdown();
+            }
+        } finally {
+            System.setOut(savedOut);
+            System.setErr(savedErr);
+        }
+        assertEquals("", printed.toString());
+        assertEquals("one\n", Files.readString(temp.resolve("out-one/one")));
+        assertEquals("two\n", Files.readString(temp.resolve("out-two/two")));
+        assertTrue(outcomes.get(0).warnings().isEmpty(), outcomes.get(0).warnings().toString());
+        // The second's warnings are in its outcome, not on standard error.
+        assertTrue(outcomes.get(1).warnings().stream().anyMatch(w -> "StageNameCasing".equals(w.rule())),
+                outcomes.get(1).warnings().toString());
     }
 
     @Test
