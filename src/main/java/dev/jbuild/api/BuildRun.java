@@ -421,8 +421,8 @@ final class BuildRun {
         Set<String> warnings = new LinkedHashSet<>();
         plans.forEach(p -> findings.addAll(p.findings()));
         plans.forEach(p -> warnings.addAll(p.warnings()));
-        findings.forEach(f -> report.warning(Report.finding(f), CheckReport.warningLine(f)));
-        warnings.forEach(report::warning);
+        findings.forEach(f -> report.planWarning(Report.finding(f), CheckReport.warningLine(f)));
+        warnings.forEach(report::planWarning);
         String violation = plans.get(0).checks().violation(List.copyOf(findings));
         if (violation != null) {
             throw Problem.dockerfile(violation, 0, List.of("error: " + violation), List.copyOf(findings), null);

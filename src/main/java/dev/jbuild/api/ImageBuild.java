@@ -399,18 +399,21 @@ public final class ImageBuild {
         return this;
     }
 
-    /** Where the CLI's output goes: see {@link #cliOutput(BuildListener, Consumer, Consumer)}. */
-    record CliOutput(BuildListener printer, Consumer<String> warnings, Consumer<String> messages) {}
+    /** Where the CLI's output goes: see {@link #cliOutput(BuildListener, Consumer, Consumer, Consumer)}. */
+    record CliOutput(BuildListener printer, Consumer<String> planWarnings, Consumer<String> warnings, Consumer<String> messages) {}
 
     /**
      * For the CLI only, not a stable API: instead of {@link #progress}, the engine's events go to {@code printer}
-     * (the CLI's plain, terminal or JSON printer), the build's own {@code warning:} lines to {@code warningLines}
-     * and its other lines (signing, {@code --load}, the summary, garbage collection) to {@code otherLines}, so that
-     * the CLI can leave out what its output mode does not show. {@link #listener} still gets every event.
+     * (the CLI's plain, terminal or JSON printer), the {@code warning:} lines of the plan (findings, unused build
+     * arguments) to {@code planWarningLines}, the build's other warnings (the build record, garbage collection,
+     * remote contexts, signing's registry) to {@code warningLines}, and its other lines (signing, {@code --load},
+     * the summary, garbage collection) to {@code otherLines}, so that the CLI can leave out what its output mode
+     * does not show. {@link #listener} still gets every event.
      */
-    public ImageBuild cliOutput(BuildListener printer, Consumer<String> warningLines, Consumer<String> otherLines) {
-        this.cliOutput = new CliOutput(Objects.requireNonNull(printer, "printer"), Objects.requireNonNull(warningLines, "warningLines"),
-                Objects.requireNonNull(otherLines, "otherLines"));
+    public ImageBuild cliOutput(BuildListener printer, Consumer<String> planWarningLines, Consumer<String> warningLines,
+            Consumer<String> otherLines) {
+        this.cliOutput = new CliOutput(Objects.requireNonNull(printer, "printer"), Objects.requireNonNull(planWarningLines,
+                "planWarningLines"), Objects.requireNonNull(warningLines, "warningLines"), Objects.requireNonNull(otherLines, "otherLines"));
         return this;
     }
 

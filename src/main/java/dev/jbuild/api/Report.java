@@ -59,22 +59,31 @@ final class Report {
         return cli == null ? null : cli.printer();
     }
 
-    /** A warning of the build (not the engine's): {@code text} as it follows {@code warning: }. */
-    void warning(Finding finding, String text) {
+    /** A finding or warning of the plan: {@code text} as it follows {@code warning: } (the CLI's {@code -q} hides these). */
+    void planWarning(Finding finding, String text) {
+        warning(finding, text, cli == null ? null : cli.planWarnings());
+    }
+
+    void planWarning(String text) {
+        planWarning(new Finding(null, text, null, 0), text);
+    }
+
+    /** Any other warning of the build (not the engine's, which its listener gets): shown in every output mode. */
+    void warning(String text) {
+        warning(new Finding(null, text, null, 0), text, cli == null ? null : cli.warnings());
+    }
+
+    private void warning(Finding finding, String text, Consumer<String> cliLines) {
         synchronized (warnings) {
             warnings.add(finding);
         }
         String line = "warning: " + text;
-        if (cli != null) {
-            cli.warnings().accept(line);
+        if (cliLines != null) {
+            cliLines.accept(line);
         } else if (progress != null) {
             progress.accept(line);
         }
         event(new BuildEvent.Warning(finding, text));
-    }
-
-    void warning(String text) {
-        warning(new Finding(null, text, null, 0), text);
     }
 
     /** A line of the build's own (signing, {@code --load}, the summary, garbage collection). */

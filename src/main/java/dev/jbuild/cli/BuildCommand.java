@@ -211,9 +211,10 @@ final class BuildCommand implements Runnable {
             case tty -> TtyProgress.forTerminal(err);
             default -> new ProgressPrinter(err, silent);
         };
-        // -q hides the build's warnings; quiet and the JSON modes its other lines (signing, --load, the summary).
+        // -q hides the plan's warnings; quiet and the JSON modes the build's other lines (signing, --load, the summary).
         boolean otherLines = !silent && mode != Progress.json && mode != Progress.rawjson;
-        ImageBuild build = imageBuild().cliOutput(printer, line -> print(err, line, !quiet), line -> print(err, line, otherLines));
+        ImageBuild build = imageBuild().cliOutput(printer, line -> print(err, line, !quiet), line -> print(err, line, true),
+                line -> print(err, line, otherLines));
         try {
             if (checkCall != null) {
                 check(build, checkCall);
