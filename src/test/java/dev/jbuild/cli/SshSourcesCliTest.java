@@ -1,7 +1,6 @@
 package dev.jbuild.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.testing.GitRepository;
@@ -17,7 +16,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Git over SSH through the CLI, against the real OpenSSH server and ssh-agent on loopback: a context, ADD keyed
@@ -137,23 +135,6 @@ class SshSourcesCliTest {
         CliTest.Result named = build("FROM scratch\nCOPY --from=x f.txt /\n", null, "--build-context", "x=" + url,
                 "--ssh", "other=" + server.agent());
         assertTrue(named.exitCode() != 0 && named.err().contains("over SSH needs an SSH agent"), named.err());
-    }
-
-    @Test
-    void aContextOverSshForwardsSshAuthSockAsDefaultWithoutSshFlagsAsBuildxDoes() {
-        CommandLine commandLine = new CommandLine(new BuildCommand());
-        String url = server.url(served.resolve("any.git"));
-        assertEquals(Map.of("default", server.agent()), SshSockets.forBuild(List.of(), url, server.agent().toString(), commandLine));
-        assertEquals(Map.of("default", server.agent()),
-                SshSockets.forBuild(List.of(), "git@github.com:moby/buildkit.git", server.agent().toString(), commandLine));
-        assertEquals(Map.of(), SshSockets.forBuild(List.of(), "https://example.com/r.git", server.agent().toString(), commandLine),
-                "only an SSH context");
-        assertEquals(Map.of("other", server.agent()),
-                SshSockets.forBuild(List.of("other=" + server.agent()), url, null, commandLine), "given --ssh flags win");
-        CommandLine.ParameterException unset = assertThrows(CommandLine.ParameterException.class,
-                () -> SshSockets.forBuild(List.of(), url, null, commandLine));
-        assertTrue(unset.getMessage().contains("git over SSH takes its key from an SSH agent, and SSH_AUTH_SOCK is not set"),
-                unset.getMessage());
     }
 
     @Test
