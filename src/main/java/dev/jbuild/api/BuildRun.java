@@ -585,11 +585,9 @@ final class BuildRun {
             return value.toCharArray();
         };
         try {
-            return ImageSigner.readPrivateKey(file, password);
+            return ImageSigner.readPrivateKeyFile(file, password);
         } catch (SigningException e) {
             throw Problem.failed("error: " + e.getMessage());
-        } catch (IOException e) {
-            throw Problem.failed("error: reading " + file + ": " + e.getMessage());
         }
     }
 

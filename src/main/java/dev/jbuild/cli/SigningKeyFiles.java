@@ -22,11 +22,9 @@ final class SigningKeyFiles {
 
     static SigningKey privateKey(Path file) {
         try {
-            return ImageSigner.readPrivateKey(file, PASSWORD);
+            return ImageSigner.readPrivateKeyFile(file, PASSWORD);
         } catch (SigningException e) {
             throw new CliFailure(ExitCodes.BUILD_FAILED, "error: " + e.getMessage());
-        } catch (IOException e) {
-            throw new CliFailure(ExitCodes.BUILD_FAILED, "error: reading " + file + ": " + e.getMessage());
         }
     }
 

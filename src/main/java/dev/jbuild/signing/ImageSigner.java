@@ -86,6 +86,20 @@ public final class ImageSigner {
         return SigningKeys.privateKey(file, password);
     }
 
+    /**
+     * {@link #readPrivateKey} for a key file a user named ({@code --key}, {@code --sign-key}): any failure is a
+     * {@link SigningException} worded for the user, a file that cannot be read {@code reading FILE: why}.
+     */
+    public static SigningKey readPrivateKeyFile(Path file, PasswordSource password) throws SigningException {
+        try {
+            return readPrivateKey(file, password);
+        } catch (IOException e) {
+            SigningException worded = new SigningException("reading " + file + ": " + e.getMessage());
+            worded.initCause(e);
+            throw worded;
+        }
+    }
+
     /** A {@code PUBLIC KEY} (PKIX) PEM file, as {@code cosign generate-key-pair} writes {@code cosign.pub}; ECDSA P-256 only. */
     public static ECPublicKey readPublicKey(Path file) throws IOException, SigningException {
         return SigningKeys.publicKey(file);
