@@ -21,8 +21,11 @@ public sealed interface BuildEvent {
     /** A line of a step's output (a RUN's standard output and error, a pull's progress). */
     record Output(int step, String line) implements BuildEvent {}
 
-    /** A warning or a build check's finding, also listed in {@link BuildOutcome#warnings()}. */
-    record Warning(Finding finding) implements BuildEvent {}
+    /**
+     * A warning or a build check's finding, also listed in {@link BuildOutcome#warnings()}; {@code text} is the
+     * line plain progress prints after {@code warning: } ({@code Dockerfile:3: StageNameCasing: ... (URL)}).
+     */
+    record Warning(Finding finding, String text) implements BuildEvent {}
 
     /** A reference was pushed, with the digest the registry stored. */
     record Pushed(String reference) implements BuildEvent {}

@@ -2,6 +2,7 @@ package dev.jbuild.api;
 
 import dev.jbuild.engine.api.BuildListener;
 import dev.jbuild.registry.Credentials;
+import dev.jbuild.signing.PasswordSource;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,7 +58,7 @@ public final class ImageBuild {
     Path storeRoot;
     // Registries.
     final Map<String, Credentials> registryCredentials = new LinkedHashMap<>();
-    Credentials namedCredentials;
+    String namedCredentials;
     Path dockerConfigDir;
     final List<Path> tlsCaFiles = new ArrayList<>();
     final List<String> insecureRegistries = new ArrayList<>();
@@ -65,10 +66,12 @@ public final class ImageBuild {
     // Where things go and come from.
     Consumer<String> progress;
     Consumer<BuildEvent> listener;
-    BuildListener engineListener;
+    CliOutput cliOutput;
     Map<String, String> environment;
     InputStream standardInput;
     boolean stdoutIsTerminal;
+    PasswordSource signKeyPassword;
+    boolean archiveOnStdout;
     private boolean used;
 
     ImageBuild(String context) {
@@ -171,6 +174,12 @@ public final class ImageBuild {
      */
     public ImageBuild buildContext(String name, String value) {
         buildContexts.add(Objects.requireNonNull(name, "name") + "=" + Objects.requireNonNull(value, "value"));
+        return this;
+    }
+
+    /** A named context as {@code --build-context} takes it ({@code NAME=VALUE}). */
+    public ImageBuild buildContext(String spec) {
+        buildContexts.add(Objects.requireNonNull(spec, "spec"));
         return this;
     }
 
@@ -314,7 +323,9 @@ public final class ImageBuild {
 
     /** Credentials for one registry ({@code registry.example.com:5000}, {@code docker.io}), used for bases too. */
     public ImageBuild registryCredentials(String registryHost, String username, String password) {
-        registryCredentials.put(Objects.requireNonNull(registryHost, "registryHost"), Credentials.basic(username, password));
+        // parse: a user name of <token> makes the password an identity token, as --creds and credential helpers.
+        registryCredentials.put(Objects.requireNonNull(registryHost, "registryHost"),
+                Credentials.parse(Objects.requireNonNull(username, "username") + ":" + Objects.requireNonNull(password, "password")));
         return this;
     }
 
@@ -323,7 +334,13 @@ public final class ImageBuild {
      * {@code --cache-from}/{@code --cache-to} references), never for those of base images.
      */
     public ImageBuild credentials(String username, String password) {
-        this.namedCredentials = Credentials.basic(username, password);
+        this.namedCredentials = Objects.requireNonNull(username, "username") + ":" + Objects.requireNonNull(password, "password");
+        return this;
+    }
+
+    /** {@link #credentials(String, String)} as {@code --creds} takes them, {@code USER:PASSWORD}. */
+    public ImageBuild credentials(String userColonPassword) {
+        this.namedCredentials = Objects.requireNonNull(userColonPassword, "userColonPassword");
         return this;
     }
 
@@ -382,14 +399,33 @@ public final class ImageBuild {
         return this;
     }
 
+    /** Where the CLI's output goes: see {@link #cliOutput(BuildListener, Consumer, Consumer)}. */
+    record CliOutput(BuildListener printer, Consumer<String> warnings, Consumer<String> messages) {}
+
     /**
-     * For the CLI only, not a stable API: the engine's events go to {@code listener} (the CLI's terminal and
-     * JSON printers) instead of being written as plain progress lines; warnings and other lines still go to
-     * {@link #progress} and {@link #listener}.
+     * For the CLI only, not a stable API: instead of {@link #progress}, the engine's events go to {@code printer}
+     * (the CLI's plain, terminal or JSON printer), the build's own {@code warning:} lines to {@code warningLines}
+     * and its other lines (signing, {@code --load}, the summary, garbage collection) to {@code otherLines}, so that
+     * the CLI can leave out what its output mode does not show. {@link #listener} still gets every event.
      */
-    public ImageBuild engineListener(BuildListener listener) {
-        this.engineListener = listener;
+    public ImageBuild cliOutput(BuildListener printer, Consumer<String> warningLines, Consumer<String> otherLines) {
+        this.cliOutput = new CliOutput(Objects.requireNonNull(printer, "printer"), Objects.requireNonNull(warningLines, "warningLines"),
+                Objects.requireNonNull(otherLines, "otherLines"));
         return this;
+    }
+
+    /**
+     * For the CLI only, not a stable API: a key password source for {@link #signKey} (the CLI asks on the
+     * terminal); default: {@code COSIGN_PASSWORD} of {@link #environment}, else the key cannot be read.
+     */
+    public ImageBuild signKeyPassword(PasswordSource password) {
+        this.signKeyPassword = password;
+        return this;
+    }
+
+    /** After {@link #run()}: whether an output wrote an archive to the process's standard output ({@code -o -}). */
+    public boolean wroteToStandardOutput() {
+        return archiveOnStdout;
     }
 
     /**

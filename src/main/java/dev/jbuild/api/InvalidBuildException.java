@@ -13,4 +13,9 @@ public final class InvalidBuildException extends JBuildException {
     public InvalidBuildException(String message) {
         super(message, List.of(message), null);
     }
+
+    /** The refusal of a flag until it is implemented: {@code FLAG is not implemented yet (HINT)}, for the CLI's flags too. */
+    public static InvalidBuildException notImplemented(String flag, String hint) {
+        return new InvalidBuildException(flag + " is not implemented yet" + (hint.isEmpty() ? "" : " (" + hint + ")"));
+    }
 }

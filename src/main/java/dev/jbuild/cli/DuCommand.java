@@ -1,5 +1,6 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.progress.Quantities;
 import dev.jbuild.store.Store;
 import dev.jbuild.store.StoreMaintenance;
 import java.io.IOException;

@@ -2,6 +2,7 @@ package dev.jbuild.cli;
 
 import dev.jbuild.image.Digest;
 import dev.jbuild.image.ImageName;
+import dev.jbuild.progress.ProgressText;
 import dev.jbuild.store.BuildRecord;
 import dev.jbuild.store.BuildRecords;
 import dev.jbuild.store.Store;

@@ -3,6 +3,7 @@ package dev.jbuild.cli;
 import dev.jbuild.image.Descriptor;
 import dev.jbuild.image.ImageName;
 import dev.jbuild.image.MediaTypes;
+import dev.jbuild.progress.Quantities;
 import dev.jbuild.store.Store;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -3,8 +3,8 @@ package dev.jbuild.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jbuild.api.BuildOutcome;
 import dev.jbuild.engine.api.BuildListener;
-import dev.jbuild.engine.api.BuildResult;
 import dev.jbuild.engine.api.StepId;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -98,10 +98,10 @@ final class JsonProgress implements BuildListener {
         emit(node);
     }
 
-    synchronized void result(BuildResult result) {
+    synchronized void result(BuildOutcome result) {
         ObjectNode node = json.createObjectNode().put("event", "result")
-                .put("imageId", result.config().toString())
-                .put("manifest", result.manifest().digest().toString())
+                .put("imageId", result.imageId())
+                .put("manifest", result.manifestDigest())
                 .put("layers", result.layers())
                 .put("size", result.size())
                 .put("steps", result.steps())

@@ -1,6 +1,9 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.dockerfile.Diagnostics;
 import dev.jbuild.dockerfile.DockerfilePrinter;
+import dev.jbuild.dockerfile.DockerfileSource;
+import dev.jbuild.dockerfile.DockerfileSyntaxException;
 import dev.jbuild.dockerfile.SyntaxTree;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
@@ -34,8 +37,16 @@ final class ParseCommand implements Runnable {
 
     @Override
     public void run() {
-        DockerfileSource source = DockerfileSource.read(file, System.in);
-        SyntaxTree tree = source.parseSyntax();
+        DockerfileSource source;
+        SyntaxTree tree;
+        try {
+            source = DockerfileSource.read(file, System.in);
+            tree = source.parseSyntax();
+        } catch (DockerfileSource.UnreadableException e) {
+            throw new CliFailure(ExitCodes.BUILD_FAILED, "error: " + e.getMessage());
+        } catch (DockerfileSyntaxException e) {
+            throw new CliFailure(ExitCodes.BUILD_FAILED, Diagnostics.syntax(e), e);
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         tree.warnings().forEach(w -> err.println("warning: " + w));
@@ -43,6 +54,10 @@ final class ParseCommand implements Runnable {
         out.flush();
         // The tree above is BuildKit's parser level; a build also checks each instruction's flags and
         // arguments, so report what the build would reject rather than let `parse` look like a pass.
-        source.parse();
+        try {
+            source.parse();
+        } catch (DockerfileSyntaxException e) {
+            throw new CliFailure(ExitCodes.BUILD_FAILED, Diagnostics.syntax(e), e);
+        }
     }
 }

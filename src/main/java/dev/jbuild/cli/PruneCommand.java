@@ -1,5 +1,7 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.progress.Quantities;
+import dev.jbuild.sandbox.SandboxRemoval;
 import dev.jbuild.store.Store;
 import dev.jbuild.store.StoreMaintenance;
 import java.io.IOException;
@@ -45,7 +47,7 @@ final class PruneCommand implements Runnable {
         PrintWriter err = spec.commandLine().getErr();
         StoreMaintenance.PruneResult result;
         try {
-            result = StoreMaintenance.prune(store, options, Stores.sandboxRemoval(), w -> err.println("warning: " + w));
+            result = StoreMaintenance.prune(store, options, SandboxRemoval.inUserNamespace(), w -> err.println("warning: " + w));
         } catch (IOException e) {
             throw new CliFailure(ExitCodes.BUILD_FAILED, "error: prune: " + e.getMessage());
         }

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jbuild.engine.api.BuildListener;
 import dev.jbuild.engine.api.StepId;
 import dev.jbuild.image.Digest;
+import dev.jbuild.progress.ProgressEnd;
+import dev.jbuild.progress.ProgressText;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

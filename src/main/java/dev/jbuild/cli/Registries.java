@@ -2,6 +2,9 @@ package dev.jbuild.cli;
 
 import dev.jbuild.engine.api.BuildListener;
 import dev.jbuild.image.ImageName;
+import dev.jbuild.progress.Quantities;
+import dev.jbuild.progress.RegistryWarnings;
+import dev.jbuild.progress.TransferProgress;
 import dev.jbuild.registry.Credentials;
 import dev.jbuild.registry.RegistryClient;
 import dev.jbuild.registry.RegistryOptions;
@@ -59,18 +62,12 @@ final class Registries {
         return builder.build();
     }
 
-    /** {@code 16KiB}, {@code 1MB/s}, {@code 500}: a size per second, as the variable is documented. */
+    /** {@code JBUILD_MIN_TRANSFER_RATE}, a bad value being a usage error. */
     static long minTransferRate(CommandSpec spec, String value) {
-        String size = value.trim().replaceFirst("(?i)/s$", "");
         try {
-            long rate = Quantities.size(size);
-            if (rate < 1) {
-                throw new IllegalArgumentException("it must be at least 1 byte per second");
-            }
-            return rate;
+            return Quantities.minTransferRate(value);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "invalid " + RegistryOptions.MIN_TRANSFER_RATE_VARIABLE + "="
-                    + value + ": " + e.getMessage() + " (a size per second, e.g. 16KiB or 1MB/s)");
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
     }
 

@@ -1,16 +1,10 @@
 package dev.jbuild.cli;
 
-import dev.jbuild.attestation.AttestationReader;
-import dev.jbuild.image.Descriptor;
-import dev.jbuild.image.Digest;
-import dev.jbuild.image.ImageDocuments;
+import dev.jbuild.dockerfile.KeyValues;
 import dev.jbuild.image.ImageName;
-import dev.jbuild.image.Index;
-import dev.jbuild.image.MediaTypes;
 import dev.jbuild.registry.RegistryClient;
 import dev.jbuild.signing.ImageSigner;
 import dev.jbuild.signing.SigningKey;
-import dev.jbuild.store.Store;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -51,7 +45,12 @@ final class SignCommand implements Runnable {
             throw new ParameterException(spec.commandLine(), "keyless signing is not supported (it needs Fulcio and Rekor "
                     + "on the internet): give --key KEY");
         }
-        Map<String, String> optional = BuildFlagValues.keyValues(annotations, "--annotation", spec.commandLine());
+        Map<String, String> optional;
+        try {
+            optional = KeyValues.parse(annotations, "--annotation");
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
         List<ImageName> names = images.stream().map(i -> ImageReferences.parse(i, spec)).toList();
         SigningKey signingKey = SigningKeyFiles.privateKey(key);
         PrintWriter out = spec.commandLine().getOut();
@@ -72,57 +71,8 @@ final class SignCommand implements Runnable {
         }
     }
 
-    /**
-     * {@code --sign-key}: signs each pushed {@code name@digest} (the digest the registry stored, so nothing is
-     * asked again), and each attestation statement the build pushed with it as a DSSE envelope in the
-     * platform image's {@code .att} image, as {@code cosign attest --key} would ({@code pushedImage} is the
-     * build's manifest or index in the store).
-     */
-    static void signPushed(CommandSpec spec, List<String> pushed, SigningKey key, PrintWriter err, Store store,
-            Descriptor pushedImage) {
-        List<ImageName> names = pushed.stream().map(ImageName::parse).toList();
-        List<AttestationReader.StoredStatement> statements;
-        try {
-            statements = statements(store, pushedImage);
-        } catch (IOException e) {
-            throw new CliFailure(ExitCodes.BUILD_FAILED, "error: reading the build's attestations to sign them: " + e.getMessage());
-        }
-        try (RegistryClient registry = Registries.client(spec, names)) {
-            ImageSigner signer = new ImageSigner(registry);
-            for (ImageName name : names) {
-                try {
-                    ImageSigner.Signed signed = signer.sign(name, Digest.parse(name.digest()), key, Map.of());
-                    if (err != null) {
-                        report(signed, err);
-                    }
-                    for (AttestationReader.StoredStatement statement : statements) {
-                        ImageSigner.Signed attested = signer.attest(name, statement.image(), statement.bytes(),
-                                statement.predicateType(), key);
-                        if (err != null) {
-                            err.println((attested.added() ? "signed the " : "already signed with this key: the ")
-                                    + statement.predicateType() + " attestation of " + name.familiar() + " ("
-                                    + statement.image() + ") in " + attested.signatures().familiar());
-                            err.flush();
-                        }
-                    }
-                } catch (IOException e) {
-                    throw new CliFailure(ExitCodes.BUILD_FAILED, "error: signing " + name.familiar() + " (pushed): " + e.getMessage());
-                }
-            }
-        }
-    }
-
-    private static List<AttestationReader.StoredStatement> statements(Store store, Descriptor image) throws IOException {
-        if (!MediaTypes.isIndex(image.mediaType())) {
-            return List.of();
-        }
-        Index index = (Index) ImageDocuments.parseManifestOrIndex(store.readBytes(image.digest())).value();
-        return AttestationReader.all(AttestationReader.Source.byDigest(store::readBytes), index);
-    }
-
     static void report(ImageSigner.Signed signed, PrintWriter err) {
-        err.println((signed.added() ? "signed " : "already signed with this key: ") + signed.image().familiar()
-                + " (" + signed.digest() + ") in " + signed.signatures().familiar());
+        err.println(signed.describe());
         err.flush();
     }
 }

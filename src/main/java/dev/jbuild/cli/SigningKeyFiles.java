@@ -40,7 +40,8 @@ final class SigningKeyFiles {
         }
     }
 
-    private static final PasswordSource PASSWORD = prompt -> {
+    /** COSIGN_PASSWORD, else the terminal; the Java API takes it for --sign-key. */
+    static final PasswordSource PASSWORD = prompt -> {
         String fromEnvironment = System.getenv(PASSWORD_VARIABLE);
         if (fromEnvironment != null) {
             return fromEnvironment.toCharArray();

@@ -1,5 +1,6 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.sandbox.SandboxRemoval;
 import dev.jbuild.store.Store;
 import dev.jbuild.store.StoreMaintenance;
 import java.io.BufferedReader;
@@ -65,7 +66,7 @@ final class SystemCommand implements Runnable {
             Store store = Stores.open(location);
             boolean complete;
             try {
-                complete = StoreMaintenance.reset(store, Stores.sandboxRemoval(), w -> err.println("warning: " + w));
+                complete = StoreMaintenance.reset(store, SandboxRemoval.inUserNamespace(), w -> err.println("warning: " + w));
             } catch (IOException e) {
                 throw new CliFailure(ExitCodes.BUILD_FAILED, "error: reset: " + e.getMessage());
             }

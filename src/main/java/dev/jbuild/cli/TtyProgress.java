@@ -2,6 +2,9 @@ package dev.jbuild.cli;
 
 import dev.jbuild.engine.api.BuildListener;
 import dev.jbuild.engine.api.StepId;
+import dev.jbuild.progress.ProgressEnd;
+import dev.jbuild.progress.ProgressText;
+import dev.jbuild.progress.Quantities;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayDeque;

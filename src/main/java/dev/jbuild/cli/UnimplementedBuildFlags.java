@@ -1,5 +1,6 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.api.InvalidBuildException;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,7 +46,7 @@ final class UnimplementedBuildFlags {
 
     /** The message every refused flag gets: {@code --X is not implemented yet}, exit code 2. */
     static ParameterException notImplemented(CommandSpec spec, String flag, String hint) {
-        return new ParameterException(spec.commandLine(), flag + " is not implemented yet" + (hint.isEmpty() ? "" : " (" + hint + ")"));
+        return new ParameterException(spec.commandLine(), InvalidBuildException.notImplemented(flag, hint).getMessage());
     }
 
     private static String hint(String flag) {

@@ -51,7 +51,14 @@ public final class ImageSigner {
     }
 
     /** The result of signing one image. */
-    public record Signed(ImageName image, Digest digest, ImageName signatures, boolean added) {}
+    public record Signed(ImageName image, Digest digest, ImageName signatures, boolean added) {
+
+        /** {@code signed IMAGE (DIGEST) in SIGNATURES}, or that it was signed with this key already. */
+        public String describe() {
+            return (added ? "signed " : "already signed with this key: ") + image.familiar() + " (" + digest + ") in "
+                    + signatures.familiar();
+        }
+    }
 
     /**
      * One signature that verified.

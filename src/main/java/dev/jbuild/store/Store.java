@@ -110,6 +110,15 @@ public final class Store {
         return defaultRoot(System.getenv(), System.getProperty("user.home"));
     }
 
+    /**
+     * Why the store at {@code location} could not be opened, worded for the user (the CLI's and the Java API's
+     * error): with the ways to choose another.
+     */
+    public static String cannotOpen(Path location, IOException e) {
+        return "cannot open the image store at " + location + ": " + e.getMessage()
+                + " (use --root or JBUILD_ROOT to choose a writable directory)";
+    }
+
     static Path defaultRoot(Map<String, String> env, String passwdHome) {
         String home = env.get("HOME");
         String userHome = home != null && !home.isEmpty() ? home : passwdHome;

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbuild.engine.api.BuildListener;
 import dev.jbuild.engine.api.StepId;
+import dev.jbuild.progress.ProgressPrinter;
 import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.Integration;
 import java.io.PrintWriter;

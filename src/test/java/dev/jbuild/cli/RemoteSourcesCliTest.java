@@ -165,8 +165,8 @@ class RemoteSourcesCliTest {
             assertNotEquals(0, missing.exitCode());
             assertTrue(missing.err().contains("HTTP 404"), missing.err());
 
-            // A hostile URL cannot fill the heap: text beyond the Dockerfile limit is refused.
-            server.serve("huge", "#".repeat(RemoteContexts.DOCKERFILE_LIMIT + 1).getBytes());
+            // A hostile URL cannot fill the heap: text beyond the Dockerfile limit (16 MiB, docs/security.md) is refused.
+            server.serve("huge", "#".repeat((16 << 20) + 1).getBytes());
             CliTest.Result huge = buildAt(server.fileUrl("huge"), null);
             assertNotEquals(0, huge.exitCode());
             assertTrue(huge.err().contains("is neither an archive nor a Dockerfile: more than 16 MiB of text"), huge.err());
