@@ -202,14 +202,15 @@ abstract class AbstractJBuildMojo extends AbstractMojo {
     private MojoFailureException failure(JBuildException e, int line) {
         logReport(e);
         String message = e.getMessage();
-        if (line > 0 && !message.contains("Dockerfile:" + line)) {
-            message = "Dockerfile:" + line + ": " + message;
+        String location = (dockerfile == null ? "Dockerfile" : dockerfile.getName()) + ":" + line + ":";
+        if (line > 0 && !message.contains(location)) {
+            message = location + " " + message;
         }
         return new MojoFailureException(message, e);
     }
 
     /** The error as the CLI prints it (the Dockerfile's lines with a caret), where the build's log is. */
     private void logReport(JBuildException e) {
-        e.report().forEach(getLog()::error);
+        e.report().stream().flatMap(String::lines).forEach(getLog()::error);
     }
 }

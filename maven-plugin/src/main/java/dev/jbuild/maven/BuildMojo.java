@@ -22,6 +22,5 @@ public class BuildMojo extends AbstractJBuildMojo {
     void execute(ImageBuild build) throws JBuildException {
         BuildOutcome outcome = build.push(push).run();
         getLog().info("jbuild: built " + String.join(", ", outcome.tags()) + " (image " + outcome.imageId() + ")");
-        outcome.pushed().forEach(reference -> getLog().info("jbuild: pushed " + reference));
     }
 }

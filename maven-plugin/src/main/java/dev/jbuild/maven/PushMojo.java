@@ -1,6 +1,5 @@
 package dev.jbuild.maven;
 
-import dev.jbuild.api.BuildOutcome;
 import dev.jbuild.api.ImageBuild;
 import dev.jbuild.api.JBuildException;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
@@ -16,7 +15,7 @@ public class PushMojo extends AbstractJBuildMojo {
 
     @Override
     void execute(ImageBuild build) throws JBuildException {
-        BuildOutcome outcome = build.push(true).run();
-        outcome.pushed().forEach(reference -> getLog().info("jbuild: pushed " + reference));
+        // The progress lines name each pushed reference with its digest.
+        build.push(true).run();
     }
 }
