@@ -9,7 +9,7 @@ import java.util.List;
  * @param manifestDigest the digest of the image's manifest (an index for several platforms or with attestations);
  *                       for a pushed image the digest the registry serves
  * @param tags           the names the image was given, in full form ({@code docker.io/library/app:1})
- * @param pushed         each pushed reference with the digest the registry stored ({@code host/app:1@sha256:...})
+ * @param pushed         each pushed repository with the digest the registry stored ({@code host/app@sha256:...})
  * @param warnings       the build's warnings and check findings, each once, in the order they came
  * @param layers         how many layers the image has
  * @param size           the compressed size of config, manifest and layers, in bytes
