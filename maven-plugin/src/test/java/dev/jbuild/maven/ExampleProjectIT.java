@@ -164,6 +164,19 @@ class ExampleProjectIT {
     }
 
     @Test
+    void aConfigurationJbuildRefusesFailsWithTheClisMessage() {
+        String platform = "bogus/x/y/z";
+        ExternalTool.Result cli = ExternalTool.command(java(), "-jar", jbuildJar().toString(), "--root",
+                work.resolve("store-cli-refused").toString(), "build", "--platform", platform, project.toString()).run();
+        assertEquals(2, cli.exitCode(), cli.describe());
+        String message = cli.stderr().lines().findFirst().orElseThrow().replaceFirst("^jbuild: ", "");
+        ExternalTool.Result result = mvn(settings, "jbuild:build", "-Djbuild.platforms=" + platform);
+        assertNotEquals(0, result.exitCode(), result.stdout());
+        assertTrue(result.stdout().contains("jbuild-maven-plugin:" + System.getProperty("jbuild.plugin.version") + ":build (default-cli) on project hello-app: "
+                + message), message + "\n" + result.stdout());
+    }
+
+    @Test
     void skipSkipsTheBuild() {
         ExternalTool.Result result = mvn(settings, "package", "-Djbuild.skip=true", "-Djbuild.dockerfile=Dockerfile.fail")
                 .assertSuccess();
@@ -183,12 +196,19 @@ class ExampleProjectIT {
     private ExternalTool.Result cli(String tag) {
         Path config = work.resolve("docker-config");
         registry.writeDockerConfig(config);
-        Path jar = Path.of(System.getProperty("jbuild.example.dir"), "..", "..", "target", "jbuild.jar").normalize();
-        return ExternalTool.command(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                jar.toString(), "--root", work.resolve("store-cli").toString(), "--config", config.toString(),
+        return ExternalTool.command(java(), "-jar", jbuildJar().toString(), "--root", work.resolve("store-cli").toString(), "--config", config.toString(),
                 "build", "--progress=plain", "--build-arg", "BASE_IMAGE=" + base,
                 "--build-arg", "JAR_FILE=target/hello-app-1.0.0.jar", "-t", tag, project.toString())
                 .timeout(Duration.ofMinutes(5)).runSuccessfully();
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** The root project's shaded jar, what ./jbuild runs. */
+    private static Path jbuildJar() {
+        return Path.of(System.getProperty("jbuild.example.dir"), "..", "..", "target", "jbuild.jar").normalize();
     }
 
     private static List<String> unnumbered(List<String> steps) {
