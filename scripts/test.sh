@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh Debian machine: installs what the tests need (when root),
-# prepares the unprivileged test user, runs `mvn -B verify`, and exits non-zero on any failure.
+# prepares the unprivileged test user, runs `mvn -B install` (verify, then into ~/.m2) and the Maven
+# plugin's `mvn -B -f maven-plugin/pom.xml verify`, and exits non-zero on any failure.
 # Idempotent: when everything is present it only checks (well under 2 s) and runs Maven.
 # The tests start (and stop) their own registries on free ports; this script starts no service.
 set -euo pipefail
@@ -218,6 +219,14 @@ fetch_arm64_busybox() {
   trap undo_emulation EXIT
 }
 
+# --maven-plugin (first argument): only the Maven plugin's project (maven-plugin/), with this project
+# installed without running its tests; the other arguments go to the plugin's Maven run.
+plugin_only=false
+if [ "${1:-}" = "--maven-plugin" ]; then
+  plugin_only=true
+  shift
+fi
+
 # The parser and expansion conformance tests read BuildKit's test data in place (pom.xml's
 # jbuild.conformance.dir). A fresh clone lacks it: say how to get it before anything is installed.
 conformance_dir=../shared/conformance
@@ -254,7 +263,30 @@ fetch_arm64_busybox
 export JBUILD_TEST_EMULATION
 export JBUILD_TEST_ARM64_BUSYBOX="$arm64_busybox_dir/bin/busybox"
 
-mvn -B verify "$@"
+# `install` is verify plus copying the plain jar, its test helpers (the tests jar) and its POM into the local
+# repository, where the Maven plugin's project resolves dev.jbuild:jbuild.
+if $plugin_only; then
+  maven_flags=()
+  for arg in "$@"; do
+    case "$arg" in -o|--offline|-q|--quiet) maven_flags+=("$arg") ;; esac
+  done
+  mvn -B install -DskipTests -Dspotless.check.skip=true "${maven_flags[@]}"
+else
+  mvn -B install "$@"
+fi
 
 # The launcher users run: it must find the jar verify just built and start it.
 ./jbuild --version >/dev/null
+
+# The Maven plugin (maven-plugin/, docs/maven-plugin.md), a second Maven project: its verify runs its unit
+# tests and the integration test, a real `mvn -o` of examples/maven-plugin. A run that picks this project's
+# tests (-Dtest=, -Dit.test=) leaves it out; --maven-plugin runs only it.
+run_plugin=true
+if ! $plugin_only; then
+  for arg in "$@"; do
+    case "$arg" in -Dtest=*|-Dit.test=*) run_plugin=false ;; esac
+  done
+fi
+if $run_plugin; then
+  mvn -B -f maven-plugin/pom.xml verify "$@"
+fi

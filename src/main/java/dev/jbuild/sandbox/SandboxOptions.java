@@ -1,6 +1,11 @@
 package dev.jbuild.sandbox;
 
+import java.io.File;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -35,11 +40,38 @@ public record SandboxOptions(Path workRoot, Snapshotter snapshotter, List<String
      * JVM's own log goes to standard error: standard output carries the agent's protocol.
      */
     public static SandboxOptions defaults(Path workRoot) {
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        String cp = agentClasspath(SandboxOptions.class.getClassLoader(),
+                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
         return new SandboxOptions(workRoot, Snapshotter.AUTO, List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xmx256m",
                 "-XX:-UsePerfData", "-Xlog:disable", "-Xlog:all=warning:stderr"), cp);
+    }
+
+    /**
+     * The classpath jbuild was loaded from: {@code jvmClasspath} (the shaded jar, the test classpath) unless jbuild
+     * lives in a class loader of its own. A host that loads it so (Maven puts a plugin and its dependencies in a
+     * {@code ClassRealm}, a {@link URLClassLoader}, in a JVM whose class path is only Maven's launcher) would
+     * otherwise start an agent that cannot find {@link SandboxAgent}; that loader's own jars hold jbuild and its
+     * dependencies.
+     */
+    static String agentClasspath(ClassLoader loader, String jvmClasspath) {
+        if (loader instanceof URLClassLoader own && loader != ClassLoader.getSystemClassLoader()) {
+            List<String> entries = new ArrayList<>();
+            for (URL url : own.getURLs()) {
+                if ("file".equals(url.getProtocol())) {
+                    try {
+                        entries.add(Path.of(url.toURI()).toString());
+                    } catch (URISyntaxException | IllegalArgumentException e) {
+                        // Not a path (an odd file: URL): the agent cannot use it either.
+                    }
+                }
+            }
+            if (!entries.isEmpty()) {
+                return String.join(File.pathSeparator, entries);
+            }
+        }
+        return jvmClasspath;
     }
 
     public SandboxOptions withSnapshotter(Snapshotter s) {
