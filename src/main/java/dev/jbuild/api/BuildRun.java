@@ -216,7 +216,7 @@ final class BuildRun {
      */
     private CheckOutcome check(BuildInputs inputs, RemoteContexts remotes) {
         DockerfileSource source = inputs.dockerfile();
-        Dockerfile dockerfile = parse(source);
+        Dockerfile dockerfile = parse(source, true);
         Map<String, NamedContext> namedContexts = NamedContexts.parse(options.buildContexts, remotes);
         Set<Finding> findings = new LinkedHashSet<>();
         for (Platform platform : BuildFlagValues.targetPlatforms(options.platforms)) {
@@ -262,7 +262,7 @@ final class BuildRun {
             Attestations.Parsed attestations, BuildRecorder recorder, RemoteContexts remotes,
             List<CacheOptions.CacheImport> cacheImports, List<CacheOptions.CacheExport> cacheExports, List<String> planLines)
             throws IOException {
-        Dockerfile dockerfile = parse(inputs.dockerfile());
+        Dockerfile dockerfile = parse(inputs.dockerfile(), false);
         List<Platform> targets = BuildFlagValues.targetPlatforms(options.platforms);
         AnnotationSpecs annotationSpecs = AnnotationSpecs.parse(options.annotations, targets);
         Map<String, NamedContext> namedContexts = NamedContexts.parse(options.buildContexts, remotes);
@@ -391,11 +391,29 @@ final class BuildRun {
         };
     }
 
-    private static Dockerfile parse(DockerfileSource source) {
+    /**
+     * The Dockerfile parsed; on a syntax error, the findings of the instructions before it come first, as
+     * BuildKit reports them: warnings of a build, or the check's report with the error after it.
+     */
+    private Dockerfile parse(DockerfileSource source, boolean forCheck) {
         try {
             return source.parse();
         } catch (DockerfileSyntaxException e) {
-            throw Problem.dockerfile(e.getMessage(), e.location().startLine(), Diagnostics.syntax(e), List.of(), e);
+            List<Finding> findings = sorted(e.findings(BuildFlagValues.buildArgs(options.buildArgs, env)));
+            Problem problem = Problem.dockerfile(e.getMessage(), e.location().startLine(), Diagnostics.syntax(e), findings, e);
+            if (!forCheck) {
+                findings.forEach(f -> report.planWarning(Report.finding(f), CheckReport.warningLine(f)));
+                throw problem;
+            }
+            StringWriter text = new StringWriter();
+            if (!findings.isEmpty()) {
+                PrintWriter out = new PrintWriter(text);
+                CheckReport.text(out, findings, source.displayName(), source.text());
+                out.println();
+                out.flush();
+            }
+            throw problem.withCheck(new CheckOutcome(findings.stream().map(Report::finding).toList(), text.toString(),
+                    CheckReport.json(findings, source.displayName(), source.text(), e.getMessage())));
         }
     }
 

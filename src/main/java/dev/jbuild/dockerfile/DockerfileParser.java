@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The frontend's entry point: Dockerfile text in, {@link Dockerfile} out. Directives, comments,
@@ -24,11 +25,29 @@ public final class DockerfileParser {
         SyntaxParser parser = new SyntaxParser(Objects.requireNonNull(text, "text"),
                 Objects.requireNonNull(fileName, "fileName"), 0, '\\', true);
         SyntaxTree tree = parser.parse();
-        List<Instruction> instructions = convertAll(parser, tree.nodes());
+        List<Instruction> instructions = new ArrayList<>(tree.nodes().size());
+        try {
+            convertAll(parser, tree.nodes(), instructions);
+        } catch (DockerfileSyntaxException e) {
+            // As BuildKit: the parser's findings and those its instruction parser makes for the instructions
+            // before the one that fails are reported with the error; the rest of its checks never run.
+            throw e.withFindingsBefore(findings(tree, instructions).stream()
+                    .filter(f -> tree.findings().contains(f) || RULES_WHILE_PARSING.contains(f.rule())).toList(), tree);
+        }
+        return new Dockerfile(fileName, tree.directives(), tree.escape(), tree.nodes(), instructions, findings(tree, instructions),
+                tree.checkComments());
+    }
+
+    /** The rules BuildKit runs while it parses each instruction (instructions.Parse), before any other. */
+    private static final Set<CheckRule> RULES_WHILE_PARSING = Set.of(CheckRule.STAGE_NAME_CASING, CheckRule.FROM_AS_CASING,
+            CheckRule.MAINTAINER_DEPRECATED, CheckRule.INVALID_DEFINITION_DESCRIPTION);
+
+    /** The parser's and the syntax checks' findings of {@code instructions}, in line order (BuildKit's results are). */
+    private static List<Finding> findings(SyntaxTree tree, List<Instruction> instructions) {
         List<Finding> findings = new ArrayList<>(tree.findings());
-        findings.addAll(SyntaxChecks.run(tree.nodes(), instructions, tree.lastComments()));
-        findings.sort(Comparator.comparingInt(Finding::line)); // BuildKit's results come in line order
-        return new Dockerfile(fileName, tree.directives(), tree.escape(), tree.nodes(), instructions, findings, tree.checkComments());
+        findings.addAll(SyntaxChecks.run(tree.nodes().subList(0, instructions.size()), instructions, tree.lastComments()));
+        findings.sort(Comparator.comparingInt(Finding::line));
+        return findings;
     }
 
     /**
@@ -65,12 +84,15 @@ public final class DockerfileParser {
             throw new DockerfileSyntaxException(second.location(),
                     "expected one instruction, found " + tree.nodes().size(), parser.sourceLines(second.location(), caret), caret);
         }
-        return convertAll(parser, tree.nodes()).get(0);
+        List<Instruction> instructions = new ArrayList<>(1);
+        convertAll(parser, tree.nodes(), instructions);
+        return instructions.get(0);
     }
 
-    private static List<Instruction> convertAll(SyntaxParser parser, List<Node> nodes) throws DockerfileSyntaxException {
+    /** Converts {@code nodes} in order into {@code instructions}; on an error those before it are there. */
+    private static void convertAll(SyntaxParser parser, List<Node> nodes, List<Instruction> instructions)
+            throws DockerfileSyntaxException {
         InstructionConverter converter = new InstructionConverter();
-        List<Instruction> instructions = new ArrayList<>(nodes.size());
         for (Node node : nodes) {
             try {
                 instructions.add(converter.convert(node));
@@ -79,6 +101,5 @@ public final class DockerfileParser {
                 throw new DockerfileSyntaxException(node.location(), e.getMessage(), parser.sourceLines(node.location(), caret), caret);
             }
         }
-        return instructions;
     }
 }

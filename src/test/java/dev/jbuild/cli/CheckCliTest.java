@@ -91,6 +91,31 @@ class CheckCliTest {
         assertTrue(result.err().contains("base name (${NOPE}) should not be blank"), result.err());
     }
 
+    /** BuildKit's testWarningsBeforeError: an unknown instruction, and the findings of the lines before it. */
+    @Test
+    void aSyntaxErrorComesAfterTheFindingsOfTheInstructionsBeforeIt() throws Exception {
+        String dockerfile = "\nFROM scratch AS BadStageName\nMAINTAINER me@example.org\nBADCMD\n";
+        CliTest.Result json = CliTest.run("build", "--call=check,format=json", context(dockerfile));
+        assertEquals(1, json.exitCode());
+        JsonNode parsed = new ObjectMapper().readTree(json.out());
+        assertEquals("unknown instruction: BADCMD", parsed.at("/buildError/message").asText(), json.out());
+        assertEquals("StageNameCasing", parsed.at("/warnings/0/ruleName").asText(), json.out());
+        assertEquals(2, parsed.at("/warnings/0/location/ranges/0/start/line").asInt(), json.out());
+        assertEquals("MaintainerDeprecated", parsed.at("/warnings/1/ruleName").asText(), json.out());
+        assertEquals(2, parsed.at("/warnings").size(), json.out());
+
+        CliTest.Result text = CliTest.run("build", "--check", context(dockerfile));
+        assertEquals(1, text.exitCode());
+        assertTrue(text.out().contains("StageNameCasing - https://docs.docker.com/go/dockerfile/rule/stage-name-casing/"), text.out());
+        assertTrue(text.err().contains("unknown instruction: BADCMD"), text.err());
+
+        CliTest.Result build = CliTest.run("--root", dir.resolve("store").toString(), "build", "--progress=plain", context(dockerfile));
+        assertEquals(1, build.exitCode());
+        int warning = build.err().indexOf("warning: Dockerfile:3: MaintainerDeprecated");
+        int error = build.err().indexOf("unknown instruction: BADCMD");
+        assertTrue(warning >= 0 && error > warning, "warnings, then the error:\n" + build.err());
+    }
+
     @Test
     void aBuildPrintsFindingsAsWarningsAndErrorTrueFailsIt() throws Exception {
         CliTest.Result warned = CliTest.run("build", "--dry-run", context(FINDINGS));

@@ -1,10 +1,12 @@
 package dev.jbuild.plan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.dockerfile.Dockerfile;
 import dev.jbuild.dockerfile.DockerfileParser;
+import dev.jbuild.dockerfile.DockerfileSyntaxException;
 import dev.jbuild.dockerfile.Finding;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -35,11 +37,21 @@ class CheckConformanceTest {
     @MethodSource("cases")
     void findingsAreBuildKits(String name) throws Exception {
         Path dir = root().resolve(name);
+        List<String> expected = Files.readAllLines(dir.resolve("expected.txt")).stream().filter(l -> !l.isBlank()).sorted().toList();
+        Path parseError = dir.resolve("parse-error.txt");
+        if (Files.exists(parseError)) {
+            // The Dockerfile does not parse: the findings made before the error come with it, as BuildKit reports them.
+            DockerfileSyntaxException e = assertThrows(DockerfileSyntaxException.class,
+                    () -> DockerfileParser.parse(Files.readString(dir.resolve("case.Dockerfile")), "Dockerfile"));
+            assertEquals(Files.readString(parseError).strip(), e.location().startLine() + " " + e.getMessage(), name);
+            assertEquals(expected, e.findings(buildArgs(dir.resolve("build-args.txt"))).stream().map(CheckConformanceTest::line)
+                    .sorted().toList(), name);
+            return;
+        }
         Dockerfile dockerfile = DockerfileParser.parse(Files.readString(dir.resolve("case.Dockerfile")), "Dockerfile");
         BuildPlan plan = Planner.check(dockerfile,
                 new PlanOptions(buildArgs(dir.resolve("build-args.txt")), null, "linux/amd64", "linux/amd64", Set.of()));
 
-        List<String> expected = Files.readAllLines(dir.resolve("expected.txt")).stream().filter(l -> !l.isBlank()).sorted().toList();
         List<String> actual = plan.findings().stream().map(CheckConformanceTest::line).sorted().toList();
         assertEquals(expected, actual, name);
         for (Finding finding : plan.findings()) {

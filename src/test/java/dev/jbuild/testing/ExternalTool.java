@@ -36,6 +36,26 @@ import java.util.stream.Collectors;
  */
 public final class ExternalTool {
 
+    /**
+     * Stops a server a test started (registry, git daemon, sshd): its children and it asked to end, then
+     * killed after 5 s; waits for it so that its port and files are free afterwards.
+     */
+    public static void stop(Process process) {
+        process.descendants().forEach(ProcessHandle::destroy);
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
+
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
 
     /** Where tools are looked up besides {@code $PATH}: sbin directories are absent from a user's PATH. */

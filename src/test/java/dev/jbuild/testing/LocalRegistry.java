@@ -21,7 +21,6 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real OCI registry for a test: the CNCF distribution binary of Debian's {@code docker-registry}
@@ -359,16 +358,7 @@ public final class LocalRegistry implements AutoCloseable {
     }
 
     private void stopProcess() {
-        process.destroy();
-        try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        ExternalTool.stop(process);
     }
 
     @Override

@@ -1,0 +1,5 @@
+# check=skip=StageNameCasing
+FROM scratch AS BadStageName
+MAINTAINER me@example.org
+CMD ["a"]
+BADCMD
