@@ -122,9 +122,9 @@ final class BuildRun {
             throw e.toException(Report::finding);
         }
         try (RemoteContexts remotes = remotes(stores);
-                BuildInputs inputs = BuildInputs.read(options.context, options.file, stdin, true, stores, remotes,
+                BuildInputs inputs = BuildInputs.read(options.context, options.file, stdin, false, stores, remotes,
                         keepContextGitDir())) {
-            return check(inputs, remotes);
+            return check(inputs, remotes, stores);
         } catch (Problem e) {
             throw e.toException(Report::finding);
         }
@@ -214,14 +214,19 @@ final class BuildRun {
      * Runs only the build checks, as BuildKit's lint subrequest: parse and plan every platform, no step
      * and no pull; without a target every stage is checked.
      */
-    private CheckOutcome check(BuildInputs inputs, RemoteContexts remotes) {
+    private CheckOutcome check(BuildInputs inputs, RemoteContexts remotes, Supplier<Store> stores) {
         DockerfileSource source = inputs.dockerfile();
         Dockerfile dockerfile = parse(source, true);
         Map<String, NamedContext> namedContexts = NamedContexts.parse(options.buildContexts, remotes);
         Set<Finding> findings = new LinkedHashSet<>();
+        List<BuildRequest> requests = new ArrayList<>();
         for (Platform platform : BuildFlagValues.targetPlatforms(options.platforms)) {
             try {
-                findings.addAll(Planner.check(dockerfile, planOptions(platform, namedContexts)).findings());
+                BuildPlan plan = Planner.check(dockerfile, planOptions(platform, namedContexts));
+                findings.addAll(plan.findings());
+                requests.add(BuildRequest.builder(dockerfile, plan, inputs.contextDir(), platform).ignore(inputs.ignore())
+                        .namedContexts(namedContexts).sshSockets(sshSockets).sshKnownHosts(SshSettings.userKnownHosts())
+                        .pull(options.pull).build());
             } catch (PlanException e) {
                 // BuildKit's lint result holds the findings and the error together; the error is printed after them.
                 findings.addAll(e.findings());
@@ -238,11 +243,40 @@ final class BuildRun {
                 throw planProblem(e, source.text(), outcome);
             }
         }
+        String engineError = engineChecks(requests, inputs, stores, findings);
         List<Finding> sorted = sorted(findings);
         StringWriter text = new StringWriter();
         CheckReport.text(new PrintWriter(text), sorted, source.displayName(), source.text());
-        return new CheckOutcome(sorted.stream().map(Report::finding).toList(), text.toString(),
-                CheckReport.json(sorted, source.displayName(), source.text(), null));
+        CheckOutcome outcome = new CheckOutcome(sorted.stream().map(Report::finding).toList(), text.toString(),
+                CheckReport.json(sorted, source.displayName(), source.text(), engineError));
+        if (engineError != null) {
+            throw Problem.dockerfile(engineError, 0, List.of("error: " + engineError), sorted, null).withCheck(outcome);
+        }
+        return outcome;
+    }
+
+    /**
+     * The checks only the engine makes (InvalidBaseImagePlatform, UndefinedVar, CopyIgnoredFile), as BuildKit's
+     * check converts the whole Dockerfile with its base images resolved: added to {@code findings}. Returns the
+     * error that stopped them (a base image that cannot be had), or null.
+     */
+    private String engineChecks(List<BuildRequest> requests, BuildInputs inputs, Supplier<Store> stores, Set<Finding> findings) {
+        List<Finding> found = new CopyOnWriteArrayList<>();
+        BuildListener collecting = new BuildListener() {
+            @Override
+            public void finding(Finding finding) {
+                found.add(finding);
+            }
+        };
+        Store store = inputs.store() != null ? inputs.store() : stores.get();
+        String error = null;
+        try (RegistryClient registry = registry(List.of(), collecting)) {
+            new Builder(store, collecting, new ImageTransfer(store, registry)).check(requests);
+        } catch (BuildException e) {
+            error = e.getMessage();
+        }
+        findings.addAll(found);
+        return error;
     }
 
     private static List<Finding> sorted(Collection<Finding> findings) {

@@ -124,6 +124,36 @@ public final class Builder {
     }
 
     /**
+     * The build checks only the engine can make (InvalidBaseImagePlatform, UndefinedVar, CopyIgnoredFile) for
+     * each request's platform, without building, as BuildKit's lint subrequest converts the whole Dockerfile:
+     * each stage's base image is resolved (from the store, else pulled as a build would), its metadata
+     * instructions are applied and every step's inputs are read as for its cache key, but no step runs and
+     * nothing is written. The findings go to the listener ({@link BuildListener#finding}); a problem a build
+     * would report at a step is left to the build.
+     */
+    public void check(List<BuildRequest> requests) throws BuildException {
+        try (Store.Use use = store.sharedUse()) {
+            for (BuildRequest request : requests) {
+                Path scratch = store.createTemporaryDirectory("check");
+                try {
+                    BuildSession session = new BuildSession(request, store.withBlobFallback(cacheSources), listener, scratch,
+                            cacheOptions, cacheSources, stepNumbers, null, gitCommits);
+                    BaseImages images = new BaseImages(session, transfer, transferLock);
+                    try (RootfsLayers rootfs = new RootfsLayers(session)) {
+                        runStages(session, images, rootfs, new StageGraph(request.plan().stages(), parallelism), true);
+                    } finally {
+                        session.cache().close();
+                    }
+                } finally {
+                    store.deleteTemporaryDirectory(scratch);
+                }
+            }
+        } catch (IOException e) {
+            throw new BuildException(null, e.getMessage(), e);
+        }
+    }
+
+    /**
      * Builds the same Dockerfile for several platforms, one request each (they differ in platform
      * and plan), and joins the images in one OCI index, followed by their attestation manifests when
      * the requests ask for attestations (then also for one platform, as BuildKit does). The names,
@@ -276,7 +306,7 @@ public final class Builder {
             ImageState result;
             StageGraph graph = new StageGraph(request.plan().stages(), parallelism);
             try (RootfsLayers rootfs = new RootfsLayers(session)) {
-                result = runStages(session, images, rootfs, graph);
+                result = runStages(session, images, rootfs, graph, false);
                 exports.collect(session.cache(), finalImageStages(request.plan()));
             } finally {
                 session.cache().close();
@@ -304,8 +334,9 @@ public final class Builder {
      * Runs the plan's stages, independent ones at the same time (see {@link StageGraph}), and
      * returns the target stage's image.
      */
-    private ImageState runStages(BuildSession session, BaseImages images, RootfsLayers rootfs, StageGraph graph)
-            throws BuildException, IOException {
+    /** @param checksOnly only the build checks of each step ({@link #check}), no step runs */
+    private ImageState runStages(BuildSession session, BaseImages images, RootfsLayers rootfs, StageGraph graph,
+            boolean checksOnly) throws BuildException, IOException {
         StageSources sources = new StageSources(session, images, graph);
         return graph.run(session.request().plan().target(), stage -> {
             ImageState state = base(stage, images, graph);
@@ -313,7 +344,12 @@ public final class Builder {
                 checkBasePlatform(session, stage, image.reference(), state);
             }
             StageExecutor executor = new StageExecutor(session, stage, state, sources.forStage(stage.index()), rootfs);
-            executor.run(onBuildTriggers(session, stage, state));
+            List<Instruction> triggers = onBuildTriggers(session, stage, state);
+            if (checksOnly) {
+                executor.check(triggers);
+            } else {
+                executor.run(triggers);
+            }
             return state;
         });
     }

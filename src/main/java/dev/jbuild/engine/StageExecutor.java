@@ -99,6 +99,36 @@ final class StageExecutor {
         }
     }
 
+    /**
+     * The build checks of the stage's steps ({@link Builder#check}): each step's inputs read as for its key,
+     * which expands its words (UndefinedVar) and looks at its sources (CopyIgnoredFile); metadata instructions
+     * are applied so that later words see their ENV and ARG. No file-changing step runs, nothing is cached; a
+     * step whose inputs cannot be read (a file only an earlier RUN would make) is the build's to report.
+     */
+    void check(List<Instruction> triggers) throws BuildException {
+        List<Instruction> all = new ArrayList<>(triggers);
+        all.addAll(stage.instructions());
+        for (Instruction instruction : all) {
+            Step step = Step.of(context, instruction);
+            String parent = state.cacheKey();
+            String key = null;
+            try {
+                key = parent == null ? null : step.inputKey(parent);
+            } catch (BuildException | IOException | RuntimeException e) {
+                // the build reports it when it reaches the step
+            }
+            if (!step.isVertex()) {
+                try {
+                    step.execute(null);
+                } catch (IOException e) {
+                    throw new BuildException(instruction.location(), keyword(instruction) + " failed: " + e.getMessage(), e);
+                }
+            }
+            // Later steps' keys need a parent; one the step's text names stands in for a result never made.
+            state.setCacheKey(key != null ? key : parent + " " + instruction.location().startLine());
+        }
+    }
+
     /** Tells the build's materials what the step did: its layer, and whether a RUN had network access. */
     private void record(Instruction instruction, String text, int layersBefore, boolean cached) {
         Digest layer = state.layers().size() > layersBefore ? state.layers().get(state.layers().size() - 1).descriptor().digest()

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,7 +34,8 @@ class CheckCliTest {
                 context("FROM scratch AS base\nCMD [\"run\"]\n"));
         assertEquals(0, clean.exitCode(), clean.err());
         assertEquals("Check complete, no warnings found.\n", clean.out());
-        assertFalse(Files.exists(dir.resolve("store")), "no store: nothing is built or pulled");
+        CliTest.Result images = CliTest.run("--root", dir.resolve("store").toString(), "images", "-q");
+        assertEquals("", images.out().strip(), "nothing is built");
 
         CliTest.Result found = CliTest.run("build", "--check", context(FINDINGS));
         assertEquals(1, found.exitCode(), found.err());
@@ -177,6 +179,46 @@ class CheckCliTest {
                 context("# check=skip=InvalidBaseImagePlatform\nFROM base:arm\n"));
         assertEquals(0, skipped.exitCode(), skipped.err());
         assertFalse(skipped.err().contains("InvalidBaseImagePlatform"), skipped.err());
+    }
+
+    /**
+     * As BuildKit's check resolves base images and converts every instruction: the engine's rules are reported
+     * by --check too, without a step running (the RUN would fail) or an image being made.
+     */
+    @Test
+    @Integration
+    void checkReportsTheEngineRulesWithoutBuilding() throws Exception {
+        String root = dir.resolve("store").toString();
+        CliTest.Result base = CliTest.run("--root", root, "build", "--platform", "linux/arm64", "-t", "base:arm",
+                context("FROM scratch\nENV PATH=/bin\n"));
+        assertEquals(0, base.exitCode(), base.err());
+        Files.writeString(dir.resolve(".dockerignore"), "secret.txt\n");
+        Files.writeString(dir.resolve("secret.txt"), "s");
+        String dockerfile = "FROM base:arm\nENV A=$PAHT:/x B=$PATH\nRUN exit 3\nCOPY secret.txt /\nLABEL l=$NOPE\n";
+        CliTest.Result text = CliTest.run("--root", root, "build", "--check", "--platform", "linux/amd64", context(dockerfile));
+        assertEquals(1, text.exitCode(), text.err());
+        assertTrue(text.out().contains("Check complete, 4 warnings have been found!"), text.out());
+        assertTrue(text.out().contains("Base image base:arm was pulled with platform \"linux/arm64\", expected \"linux/amd64\""),
+                text.out());
+        assertTrue(text.out().contains("Usage of undefined variable '$PAHT' (did you mean $PATH?)"), text.out());
+        assertTrue(text.out().contains("Attempting to Copy file \"secret.txt\" that is excluded by .dockerignore"), text.out());
+        assertTrue(text.out().contains("Usage of undefined variable '$NOPE'"), text.out());
+        assertFalse(text.err().contains("exit code: 3"), "no step ran: " + text.err());
+
+        CliTest.Result json = CliTest.run("--root", root, "build", "--call=check,format=json", "--platform", "linux/amd64",
+                context(dockerfile));
+        assertEquals(1, json.exitCode(), json.err());
+        JsonNode parsed = new ObjectMapper().readTree(json.out());
+        assertEquals(List.of("InvalidBaseImagePlatform", "UndefinedVar", "CopyIgnoredFile", "UndefinedVar"),
+                parsed.at("/warnings").findValuesAsText("ruleName"), json.out());
+
+        CliTest.Result images = CliTest.run("--root", root, "images", "-q");
+        assertEquals(0, images.exitCode(), images.err());
+        assertEquals(1, images.out().strip().lines().count(), "only the base: " + images.out());
+
+        CliTest.Result missing = CliTest.run("--root", root, "build", "--check", context("FROM 127.0.0.1:1/no-such-image:1\nENV A=$NOPE\n"));
+        assertEquals(1, missing.exitCode());
+        assertTrue(missing.err().contains("127.0.0.1:1/no-such-image"), missing.err());
     }
 
     @Test
