@@ -184,12 +184,8 @@ final class Differ {
         }
         put(new Change(path, Kind.ENTRY, node));
         if (node.isDirectory()) {
-            for (String name : merged.list(path)) {
-                String child = LayerPaths.join(path, name);
-                Optional<LayerStack.Node> c = merged.lookup(child);
-                if (c.isPresent()) {
-                    addAll(child, c.get());
-                }
+            for (Map.Entry<String, LayerStack.Node> c : merged.children(path).entrySet()) {
+                addAll(LayerPaths.join(path, c.getKey()), c.getValue());
             }
         }
     }

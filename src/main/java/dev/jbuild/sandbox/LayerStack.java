@@ -156,6 +156,47 @@ final class LayerStack {
         return visible;
     }
 
+    /**
+     * The visible entries of the directory {@code rel} (itself visible) with their nodes, sorted by name, as
+     * {@link #list} and a {@link #lookup} of each would give them. A directory only the top layer has (what a
+     * step made: its whole tree is written) is read with one lstat per entry, not a walk from the root for
+     * each; one that lower layers have too goes through {@link #lookup}.
+     */
+    TreeMap<String, Node> children(String rel) throws IOException {
+        TreeMap<String, Node> out = new TreeMap<>();
+        if (onlyInTop(rel)) {
+            Path dir = RawNames.child(layers.get(0), rel);
+            for (String name : names(dir)) {
+                Path path = RawNames.child(dir, name);
+                Map<String, Object> a = lstat(path);
+                if (a != null) {
+                    Node node = new Node(path, a);
+                    if (!isWhiteout(node)) {
+                        out.put(name, node);
+                    }
+                }
+            }
+            return out;
+        }
+        for (String name : list(rel)) {
+            Optional<Node> node = lookup(LayerPaths.join(rel, name));
+            if (node.isPresent()) {
+                out.put(name, node.get());
+            }
+        }
+        return out;
+    }
+
+    /** Whether no layer below the top one has {@code rel} as a directory (nothing there to merge or hide). */
+    private boolean onlyInTop(String rel) {
+        for (int i = 1; i < layers.size(); i++) {
+            if (Files.isDirectory(RawNames.child(layers.get(i), rel), LinkOption.NOFOLLOW_LINKS)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The names in a directory, byte for byte ({@link RawNames}): they become layer paths as they are. */
     static List<String> names(Path dir) throws IOException {
         List<String> out = new ArrayList<>();
