@@ -39,6 +39,10 @@ final class Differ {
     record Change(String path, Kind kind, LayerStack.Node node) {
     }
 
+    /** A regular file of the merged tree and the lower file it equals in all but, perhaps, capabilities. */
+    private record LookAlike(Change change, LayerStack.Node lower) {
+    }
+
     /** Where changes can be, as the snapshotter knows it. */
     interface Scope {
         /** Names to examine in a directory present (as a directory, not recreated) in both trees. */
@@ -59,8 +63,7 @@ final class Differ {
     private final Scope scope;
     private final FileCapabilities.Reader capabilityReader;
     /** Regular files equal to their lower file in all but capabilities, which are read in one batch at the end. */
-    private final List<Change> lookAlikes = new ArrayList<>();
-    private final Map<String, LayerStack.Node> lookAlikeLowers = new HashMap<>();
+    private final List<LookAlike> lookAlikes = new ArrayList<>();
     private Map<Path, byte[]> capabilities = Map.of();
     // Layer order, so a directory's subtree follows it directly; an opaque marker's key ("dir\0opq") sorts
     // right after its directory, before its children (LayerPaths.ORDER ranks NUL below '/').
@@ -145,8 +148,7 @@ final class Differ {
         if (l.isEmpty() || !same(node, l.get())) {
             put(new Change(path, Kind.ENTRY, node));
         } else if (node.type() == LayerStack.S_IFREG) {
-            lookAlikes.add(new Change(path, Kind.ENTRY, node));
-            lookAlikeLowers.put(path, l.get());
+            lookAlikes.add(new LookAlike(new Change(path, Kind.ENTRY, node), l.get()));
         }
     }
 
@@ -161,14 +163,14 @@ final class Differ {
                 files.add(c.node().path());
             }
         }
-        for (Change c : lookAlikes) {
-            files.add(c.node().path());
-            files.add(lookAlikeLowers.get(c.path()).path());
+        for (LookAlike a : lookAlikes) {
+            files.add(a.change().node().path());
+            files.add(a.lower().path());
         }
         capabilities = capabilityReader.read(files);
-        for (Change c : lookAlikes) {
-            if (!Arrays.equals(capabilities.get(c.node().path()), capabilities.get(lookAlikeLowers.get(c.path()).path()))) {
-                put(c);
+        for (LookAlike a : lookAlikes) {
+            if (!Arrays.equals(capabilities.get(a.change().node().path()), capabilities.get(a.lower().path()))) {
+                put(a.change());
             }
         }
     }

@@ -39,14 +39,17 @@ final class FileCapabilities {
     private FileCapabilities() {
     }
 
-    /** getfattr through xargs when the host has both, else {@link #NONE}; {@code work} holds the batch files. */
+    /** Whether the host has what reading and setting capabilities take (Debian's attr package, and xargs). */
+    static boolean available(Map<String, String> tools) {
+        return tools.containsKey(TOOL) && tools.containsKey(SETTER) && tools.containsKey("xargs");
+    }
+
+    /** getfattr through xargs when the host has the tools, else {@link #NONE}; {@code work} holds the batch files. */
     static Reader reader(Map<String, String> tools, Path work) {
-        String getfattr = tools.get(TOOL);
-        String xargs = tools.get("xargs");
-        if (getfattr == null || xargs == null) {
+        if (!available(tools)) {
             return NONE;
         }
-        return files -> files.isEmpty() ? Map.of() : read(xargs, getfattr, work, files);
+        return files -> files.isEmpty() ? Map.of() : read(tools.get("xargs"), tools.get(TOOL), work, files);
     }
 
     /**
@@ -55,10 +58,10 @@ final class FileCapabilities {
      * capabilities, after the layer is applied (a chown clears them). Without setfattr, false: nothing set.
      */
     static boolean write(Map<String, String> tools, Map<Path, byte[]> capabilities, Path dump) throws IOException {
-        String setfattr = tools.get(SETTER);
-        if (setfattr == null) {
+        if (!available(tools)) {
             return false;
         }
+        String setfattr = tools.get(SETTER);
         if (capabilities.isEmpty()) {
             return true;
         }

@@ -173,11 +173,11 @@ public final class Sandbox implements AutoCloseable {
                 new AgentClient(options, mapping, tools, namespaces));
     }
 
-    /** Without getfattr a RUN's {@code setcap} is lost; said once per sandbox, not once per step. */
+    /** Without getfattr and setfattr capabilities are lost; said once per sandbox, not once per step. */
     private static void warnIfNoCapabilityReader(Map<String, String> tools, List<String> warnings) {
-        if (!tools.containsKey(FileCapabilities.TOOL) || !tools.containsKey("xargs")) {
-            warnings.add("getfattr not found (install the attr package): file capabilities that RUN steps set"
-                    + " (setcap) are not kept in their layers");
+        if (!FileCapabilities.available(tools)) {
+            warnings.add("getfattr/setfattr not found (install the attr package): file capabilities that RUN steps set"
+                    + " (setcap) are not kept in their layers, nor set on the files of base layers");
         }
     }
 
