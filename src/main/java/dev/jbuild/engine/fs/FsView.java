@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -236,17 +238,30 @@ public final class FsView {
         }
     }
 
-    /** Reads a whole small file (such as /etc/passwd) when it exists as a regular file. */
-    public Optional<byte[]> readSmallFile(String path, ContentReader reader) throws IOException {
-        Node node = locate(path, true).map(at -> nodes.get(at.path())).orElse(null);
-        if (node == null || !(node.entry() instanceof LayerEntry.RegularFile file) || file.size() > (1 << 20)) {
-            return Optional.empty();
+    /**
+     * Reads the small files (at most 1 MiB each, such as /etc/passwd) among {@code paths} that exist as regular files, keyed by
+     * path; files of one layer blob are read in one pass over it.
+     */
+    public Map<String, byte[]> readSmallFiles(List<String> paths, ContentReader reader) throws IOException {
+        Map<String, Node> wanted = new LinkedHashMap<>(); // asked path to the node it resolves to
+        for (String path : paths) {
+            Node node = locate(path, true).map(at -> nodes.get(at.path())).orElse(null);
+            if (node != null && node.entry() instanceof LayerEntry.RegularFile file && file.size() <= (1 << 20)) {
+                wanted.put(path, node);
+            }
         }
-        return Optional.of(reader.readAll(node));
+        if (wanted.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, byte[]> byNodePath = reader.readSmall(List.copyOf(new LinkedHashSet<>(wanted.values())));
+        Map<String, byte[]> result = new LinkedHashMap<>();
+        wanted.forEach((path, node) -> result.put(path, byNodePath.get(node.path())));
+        return result;
     }
 
     /** Opens the content of nodes; implemented by the builder, which knows where layer blobs are. */
     interface ContentReader {
-        byte[] readAll(Node node) throws IOException;
+        /** The bytes of {@code nodes}, small regular files, keyed by their paths. */
+        Map<String, byte[]> readSmall(List<Node> nodes) throws IOException;
     }
 }

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Gets the bytes of files in an {@link FsView}. Files of base layers are read by streaming their
@@ -25,18 +26,56 @@ public final class LayerFiles implements FsView.ContentReader {
 
     private final Store store;
     private final Path scratchDir;
+    /** Small files of layer blobs read so far: a blob's content never changes, so neither do they. */
+    private final Map<FsView.Content.InLayer, byte[]> smallFiles = new ConcurrentHashMap<>();
 
     public LayerFiles(Store store, Path scratchDir) {
         this.store = store;
         this.scratchDir = scratchDir;
     }
 
+    /**
+     * Small files are read into memory, and those of layer blobs remembered for the rest of the build: every
+     * RUN reads /etc/passwd and /etc/group, and without this each read streamed the whole base layer again.
+     */
     @Override
-    public byte[] readAll(FsView.Node node) throws IOException {
-        Map<String, ContentSource> sources = materialize(List.of(node));
-        try (InputStream in = sources.get(node.path()).open()) {
-            return in.readAllBytes();
+    public Map<String, byte[]> readSmall(List<FsView.Node> nodes) throws IOException {
+        Map<String, byte[]> result = new HashMap<>();
+        Map<Digest, Map<String, String>> wantedByBlob = new LinkedHashMap<>();
+        for (FsView.Node node : nodes) {
+            if (node.content() instanceof FsView.Content.Direct direct) {
+                try (InputStream in = direct.source().open()) {
+                    result.put(node.path(), in.readAllBytes());
+                }
+            } else if (node.content() instanceof FsView.Content.InLayer inLayer) {
+                byte[] known = smallFiles.get(inLayer);
+                if (known != null) {
+                    result.put(node.path(), known);
+                } else {
+                    wantedByBlob.computeIfAbsent(inLayer.blob(), k -> new HashMap<>()).put(inLayer.path(), node.path());
+                }
+            }
         }
+        for (Map.Entry<Digest, Map<String, String>> blob : wantedByBlob.entrySet()) {
+            Map<String, String> wanted = blob.getValue();
+            Map<String, byte[]> read = new HashMap<>(); // by path in the layer; a later entry of a path wins
+            try (InputStream in = store.open(blob.getKey())) {
+                LayerReader.read(in, (entry, content) -> {
+                    if (wanted.containsKey(entry.path()) && entry instanceof LayerEntry.RegularFile) {
+                        read.put(entry.path(), content.readAllBytes());
+                    }
+                });
+            }
+            for (Map.Entry<String, String> want : wanted.entrySet()) {
+                byte[] bytes = read.get(want.getKey());
+                if (bytes == null) {
+                    throw new IOException("layer " + blob.getKey() + " has no file " + want.getKey());
+                }
+                smallFiles.put(new FsView.Content.InLayer(blob.getKey(), want.getKey()), bytes);
+                result.put(want.getValue(), bytes);
+            }
+        }
+        return result;
     }
 
     /**

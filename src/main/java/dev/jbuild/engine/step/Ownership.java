@@ -5,7 +5,7 @@ import dev.jbuild.engine.stage.ImageState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -50,9 +50,10 @@ final class Ownership {
     }
 
     static UserDatabase database(BuildSession session, ImageState state) throws IOException {
-        Optional<byte[]> passwd = state.fs().readSmallFile("etc/passwd", session.layerFiles());
-        Optional<byte[]> group = state.fs().readSmallFile("etc/group", session.layerFiles());
-        return UserDatabase.parse(passwd.map(Ownership::utf8).orElse(null), group.map(Ownership::utf8).orElse(null));
+        Map<String, byte[]> files = state.fs().readSmallFiles(List.of("etc/passwd", "etc/group"), session.layerFiles());
+        byte[] passwd = files.get("etc/passwd");
+        byte[] group = files.get("etc/group");
+        return UserDatabase.parse(passwd == null ? null : utf8(passwd), group == null ? null : utf8(group));
     }
 
     private static String utf8(byte[] bytes) {
