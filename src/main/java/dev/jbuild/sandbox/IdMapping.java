@@ -1,7 +1,6 @@
 package dev.jbuild.sandbox;
 
 import java.io.IOException;
-import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -21,7 +20,7 @@ import java.util.Optional;
  * </ul>
  */
 public record IdMapping(Kind kind, long hostUid, long hostGid, long subUidStart, long subUidCount, long subGidStart,
-        long subGidCount) implements Serializable {
+        long subGidCount) {
 
     public enum Kind { IDENTITY, SUBORDINATE, SINGLE }
 

@@ -1,6 +1,5 @@
 package dev.jbuild.sandbox;
 
-import java.io.Serializable;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,7 +14,7 @@ import java.util.Objects;
  * @param soft the soft limit, or {@link #UNLIMITED}
  * @param hard the hard limit, or {@link #UNLIMITED}
  */
-public record ResourceLimit(String name, long soft, long hard) implements Serializable {
+public record ResourceLimit(String name, long soft, long hard) {
 
     /** No limit (RLIM_INFINITY): docker writes it {@code -1}. */
     public static final long UNLIMITED = -1;

@@ -1,7 +1,6 @@
 package dev.jbuild.sandbox;
 
 import dev.jbuild.layer.LayerPaths;
-import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -13,7 +12,7 @@ import java.util.Objects;
  * <p>Host paths are held as absolute path text (each record has a constructor taking a {@link Path}): a
  * {@code Path} is not serializable, and the mounts go to the sandbox agent as they are ({@link AgentProtocol}).
  */
-public sealed interface SandboxMount extends Serializable {
+public sealed interface SandboxMount {
 
     String target();
 
