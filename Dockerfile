@@ -13,10 +13,12 @@ COPY --chmod=0644 target/jbuild.jar /opt/jbuild/jbuild.jar
 # The class-data-sharing archive, as ./jbuild makes it: one training run (builds, images, inspect,
 # push and pull against a registry it serves on loopback) with this image's JVM and jar; it halves
 # start-up (docs/performance.md, "Start-up"). Without it jbuild only starts slower.
+# Its RUN also makes the sandbox agent's archive, where the build lets it create namespaces.
 RUN java -XX:+UseSerialGC -Xms8m -XX:ArchiveClassesAtExit=/opt/jbuild/jbuild.jsa -Xlog:cds=off -Xlog:cds+dynamic=off \
+      -Djbuild.agentArchiveAtExit=/opt/jbuild/jbuild-agent.jsa \
       -cp /opt/jbuild/jbuild.jar dev.jbuild.cli.TrainingRun /tmp/jbuild-training >/dev/null 2>&1 \
       || echo "jbuild: no class-data archive was made; jbuild will start slower" >&2; \
-    rm -rf /tmp/jbuild-training; chmod -f 0644 /opt/jbuild/jbuild.jsa || true
+    rm -rf /tmp/jbuild-training; chmod -f 0644 /opt/jbuild/jbuild.jsa /opt/jbuild/jbuild-agent.jsa || true
 COPY --chmod=0755 <<'EOF' /usr/local/bin/jbuild
 #!/bin/sh
 # The serial GC and a small initial heap, as in ./jbuild (docs/performance.md, "Memory"); a set
@@ -25,6 +27,9 @@ defaults="-XX:+UseSerialGC -Xms8m"
 cds=""
 if [ -f /opt/jbuild/jbuild.jsa ]; then
   cds="-XX:SharedArchiveFile=/opt/jbuild/jbuild.jsa -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off"
+fi
+if [ -f /opt/jbuild/jbuild-agent.jsa ]; then
+  cds="$cds -Djbuild.agentArchive=/opt/jbuild/jbuild-agent.jsa"
 fi
 exec java $cds ${JBUILD_JAVA_OPTS-$defaults} -jar /opt/jbuild/jbuild.jar "$@"
 EOF

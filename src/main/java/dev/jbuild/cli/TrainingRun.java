@@ -13,7 +13,7 @@ import java.util.List;
  * The training run behind the launchers' class archive (CDS on Java 17, the AOT cache on Java 25):
  * {@code java -XX:ArchiveClassesAtExit=… -cp jbuild.jar dev.jbuild.cli.TrainingRun DIR}. The
  * archive holds the classes one JVM loaded, so this runs in one process what users run most: a
- * build cold and warm, a build on an OCI-layout base, {@code images} and {@code inspect}, a push
+ * build cold and warm, a build on an OCI-layout base, a RUN, {@code images} and {@code inspect}, a push
  * to an empty registry and again when every blob is there, a pull, and an OCI archive output.
  * The registry is {@link TrainingRegistry} on a loopback port, so no network is needed. Every
  * command goes through {@link Main#run}, the path a real command takes; their output is dropped.
@@ -63,6 +63,15 @@ public final class TrainingRun {
         String base = "base=oci-layout://" + store + "@" + manifest;
         run(failed, "--root", store, "build", "-q", "--build-context", base, derived.toString());
         run(failed, "--root", store, "build", "-q", "--build-context", base, derived.toString());
+        // A RUN, for the sandbox agent's classes (its own archive, when the launcher asks the agent for one with
+        // -Djbuild.agentArchiveAtExit, and the client's here): the overlay probe, a layer unpacked, a command
+        // started and its changes read. The image has no program to run, so the step ends with exit 126 once the
+        // command was started, and without namespaces (some containers) even before: neither is a training failure.
+        Path runContext = dir.resolve("run");
+        Files.createDirectories(runContext);
+        Files.writeString(runContext.resolve("Dockerfile"), "FROM scratch\nCOPY file /file\nRUN [\"/file\"]\n");
+        Files.writeString(runContext.resolve("file"), "not a program\n");
+        Main.run(new String[] {"--root", store, "build", "-q", runContext.toString()}, discard(), discard());
         try (TrainingRegistry registry = new TrainingRegistry()) {
             String remote = registry.address() + "/training/app:1";
             run(failed, "--root", store, "push", "training/app:1", remote);
@@ -75,11 +84,14 @@ public final class TrainingRun {
     }
 
     private static int run(List<String> failed, String... args) {
-        PrintWriter discard = new PrintWriter(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
-        int code = Main.run(args, discard, discard);
+        int code = Main.run(args, discard(), discard());
         if (code != 0) {
             failed.add(String.join(" ", args) + " (exit " + code + ")");
         }
         return code;
+    }
+
+    private static PrintWriter discard() {
+        return new PrintWriter(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
     }
 }

@@ -99,6 +99,16 @@ class LauncherScriptTest {
     }
 
     @Test
+    void theSandboxAgentsArchiveIsPassedOnWhenTheTrainingMadeOne() throws Exception {
+        String property = "arg=-Djbuild.agentArchive=" + install.toRealPath().resolve("target/jbuild-agent.jsa");
+        assertTrue(launch(install.resolve("jbuild"), "LANG", "C.UTF-8").stream().noneMatch(a -> a.startsWith(
+                "arg=-Djbuild.agentArchive")), "no archive, no property");
+        Files.writeString(install.resolve("target/jbuild-agent.jsa"), "not read");
+        List<String> out = launch(install.resolve("jbuild"), "LANG", "C.UTF-8");
+        assertTrue(out.indexOf(property) >= 0 && out.indexOf(property) < out.indexOf("arg=-jar"), out.toString());
+    }
+
+    @Test
     void startedByARelativePathFromItsOwnDirectory() throws Exception {
         ExternalTool.Result result = ExternalTool.command("sh", "-c", "./jbuild --version").directory(install)
                 .env("JAVA", fakeJava.toString()).env("LANG", "C.UTF-8").withoutEnv("LC_ALL").withoutEnv("LC_CTYPE")

@@ -60,6 +60,12 @@ class PackagesIT {
             tarCommand = dirs.findFirst().orElseThrow().resolve("bin/jbuild");
         }
         buildsWithRun(tarCommand, "tar");
+        // The first run's training made, for each installation, the JVM's class archive and the sandbox agent's.
+        try (Stream<Path> cached = Files.list(temp.resolve("cache/jbuild"))) {
+            List<String> names = cached.map(p -> p.getFileName().toString()).sorted().toList();
+            assertEquals(2, names.stream().filter(n -> n.endsWith("-agent.jsa")).count(), names.toString());
+            assertEquals(4, names.stream().filter(n -> n.endsWith(".jsa")).count(), names.toString());
+        }
 
         // Start-up of the installed command (its class-data archive made on the first run above) against the jar.
         double packaged = medianSeconds(List.of(installed.toString(), "--version"));

@@ -6,6 +6,7 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,4 +35,17 @@ class SandboxOptionsTest {
         assertEquals("/a.jar:/b.jar", SandboxOptions.agentClasspath(ClassLoader.getSystemClassLoader(), "/a.jar:/b.jar"));
         assertEquals("/a.jar", SandboxOptions.agentClasspath(null, "/a.jar"));
     }
+
+    @Test
+    void theAgentsClassArchiveIsUsedWhenItIsThereAndWrittenInTraining(@TempDir Path dir) throws Exception {
+        Path archive = Files.writeString(dir.resolve("a.jsa"), "x");
+        assertEquals(List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off:stderr", "-Xlog:cds+dynamic=off:stderr"),
+                SandboxOptions.agentArchiveOptions(archive.toString(), null));
+        assertEquals(List.of(), SandboxOptions.agentArchiveOptions(dir.resolve("missing.jsa").toString(), null),
+                "an archive that is not there is not named");
+        assertEquals(List.of(), SandboxOptions.agentArchiveOptions(null, null));
+        assertEquals("-XX:ArchiveClassesAtExit=/t/agent.jsa",
+                SandboxOptions.agentArchiveOptions(archive.toString(), "/t/agent.jsa").get(0), "training wins");
+    }
+
 }
