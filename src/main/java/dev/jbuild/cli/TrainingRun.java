@@ -3,6 +3,7 @@ package dev.jbuild.cli;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,12 +67,17 @@ public final class TrainingRun {
         // A RUN, for the sandbox agent's classes (its own archive, when the launcher asks the agent for one with
         // -Djbuild.agentArchiveAtExit, and the client's here): the overlay probe, a layer unpacked, a command
         // started and its changes read. The image has no program to run, so the step ends with exit 126 once the
-        // command was started, and without namespaces (some containers) even before: neither is a training failure.
+        // command was started; without namespaces (some containers) it fails before, and is listed as failed.
         Path runContext = dir.resolve("run");
         Files.createDirectories(runContext);
         Files.writeString(runContext.resolve("Dockerfile"), "FROM scratch\nCOPY file /file\nRUN [\"/file\"]\n");
         Files.writeString(runContext.resolve("file"), "not a program\n");
-        Main.run(new String[] {"--root", store, "build", "-q", runContext.toString()}, discard(), discard());
+        StringWriter runErrors = new StringWriter();
+        Main.run(new String[] {"--root", store, "build", "-q", runContext.toString()}, discard(),
+                new PrintWriter(runErrors, true));
+        if (!runErrors.toString().contains("did not complete successfully: exit code: 126")) {
+            failed.add("a RUN in the sandbox: " + runErrors.toString().strip());
+        }
         try (TrainingRegistry registry = new TrainingRegistry()) {
             String remote = registry.address() + "/training/app:1";
             run(failed, "--root", store, "push", "training/app:1", remote);
