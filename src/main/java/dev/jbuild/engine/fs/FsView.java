@@ -239,8 +239,8 @@ public final class FsView {
     }
 
     /**
-     * Reads the small files (at most 1 MiB each, such as /etc/passwd) among {@code paths} that exist as regular files, keyed by
-     * path; files of one layer blob are read in one pass over it.
+     * Reads the small files (at most 1 MiB each, such as /etc/passwd) among {@code paths} that exist as
+     * regular files, keyed by path; files of one layer blob are read in one pass over it.
      */
     public Map<String, byte[]> readSmallFiles(List<String> paths, ContentReader reader) throws IOException {
         Map<String, Node> wanted = new LinkedHashMap<>(); // asked path to the node it resolves to
