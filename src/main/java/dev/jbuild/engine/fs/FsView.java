@@ -260,7 +260,7 @@ public final class FsView {
     }
 
     /** Opens the content of nodes; implemented by the builder, which knows where layer blobs are. */
-    interface ContentReader {
+    public interface ContentReader {
         /** The bytes of {@code nodes}, small regular files, keyed by their paths. */
         Map<String, byte[]> readSmall(List<Node> nodes) throws IOException;
     }

@@ -10,11 +10,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -76,6 +78,36 @@ public final class LayerFiles implements FsView.ContentReader {
             }
         }
         return result;
+    }
+
+    /** Where a small file may be read without its layer blob: bytes of a path of the tree, or empty. */
+    @FunctionalInterface
+    public interface Unpacked {
+        Optional<byte[]> readSmallFile(String path) throws IOException;
+    }
+
+    /**
+     * Reads small files from {@code unpacked} (a tree on disk that shows this view, such as the directories a
+     * RUN stands on) when it has them, else as {@link #readSmall} does. The view resolves the paths first, so
+     * {@code unpacked} is asked for the file a link leads to, never for a link.
+     */
+    public FsView.ContentReader preferring(Unpacked unpacked) {
+        return nodes -> {
+            Map<String, byte[]> result = new HashMap<>();
+            List<FsView.Node> rest = new ArrayList<>();
+            for (FsView.Node node : nodes) {
+                Optional<byte[]> bytes = unpacked.readSmallFile(node.path());
+                if (bytes.isPresent()) {
+                    result.put(node.path(), bytes.get());
+                } else {
+                    rest.add(node);
+                }
+            }
+            if (!rest.isEmpty()) {
+                result.putAll(readSmall(rest));
+            }
+            return result;
+        };
     }
 
     /**

@@ -88,6 +88,11 @@ public final class ImageState {
         return fs;
     }
 
+    /** Whether {@link #fs} has every layer in it already (it reads none). */
+    public synchronized boolean indexed() {
+        return unindexed.isEmpty();
+    }
+
     /** Adds {@code layer}'s entries to the tree later, when something needs the tree. */
     public synchronized void indexLater(LayerRecord layer, Store store) {
         indexLater(layer, null, store);

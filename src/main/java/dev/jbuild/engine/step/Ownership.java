@@ -1,7 +1,9 @@
 package dev.jbuild.engine.step;
 
+import dev.jbuild.engine.fs.FsView;
 import dev.jbuild.engine.stage.BuildSession;
 import dev.jbuild.engine.stage.ImageState;
+import dev.jbuild.sandbox.Rootfs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -49,8 +51,21 @@ final class Ownership {
         }
     }
 
+    /** The user database of the stage's tree, from the layer blobs (files read once per build). */
     static UserDatabase database(BuildSession session, ImageState state) throws IOException {
-        Map<String, byte[]> files = state.fs().readSmallFiles(List.of("etc/passwd", "etc/group"), session.layerFiles());
+        return database(state, session.layerFiles());
+    }
+
+    /**
+     * The same for a RUN standing on {@code unpacked} (its lower directories): the files are read there when
+     * this process may, else from the layer blobs.
+     */
+    static UserDatabase database(BuildSession session, ImageState state, Rootfs unpacked) throws IOException {
+        return database(state, session.layerFiles().preferring(unpacked::readSmallFile));
+    }
+
+    private static UserDatabase database(ImageState state, FsView.ContentReader reader) throws IOException {
+        Map<String, byte[]> files = state.fs().readSmallFiles(List.of("etc/passwd", "etc/group"), reader);
         byte[] passwd = files.get("etc/passwd");
         byte[] group = files.get("etc/group");
         return UserDatabase.parse(passwd == null ? null : utf8(passwd), group == null ? null : utf8(group));

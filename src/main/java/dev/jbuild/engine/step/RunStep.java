@@ -9,6 +9,7 @@ import dev.jbuild.engine.api.NamedContext;
 import dev.jbuild.engine.api.StepId;
 import dev.jbuild.engine.cache.CacheKey;
 import dev.jbuild.engine.cache.CacheMountLocks;
+import dev.jbuild.engine.fs.FsView;
 import dev.jbuild.engine.fs.Lower;
 import dev.jbuild.engine.stage.BuildSession;
 import dev.jbuild.engine.stage.ImageState;
@@ -45,6 +46,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -111,8 +114,11 @@ final class RunStep implements Step {
     public List<LayerEntry> execute(StepId step) throws BuildException, IOException {
         Location at = run.location();
         checkPlatform(at, step);
+        // Unpacked first: the user lookup below reads /etc/passwd and /etc/group from these directories, not by
+        // streaming the base layer's blob (seconds for a distribution base).
+        Rootfs lowers = lowersWhileIndexing(at, step);
         CacheMountLocks cacheLocks = new CacheMountLocks(session.cacheMountLocks());
-        UserDatabase users = Ownership.database(session, state);
+        UserDatabase users = Ownership.database(session, state, lowers);
         UserDatabase.Ids ids;
         try {
             ids = state.user().isEmpty() ? new UserDatabase.Ids(0, 0, List.of())
@@ -153,15 +159,9 @@ final class RunStep implements Step {
         };
         RunResult result;
         try {
-            List<Path> lowers = rootfs.materialise(step, state.lowers());
-            result = rootfs.sandbox().run(new Rootfs(lowers), spec, output);
+            result = rootfs.sandbox().run(lowers, spec, output);
         } catch (SandboxException e) {
-            // The sandbox works under the store's tmp/: that is what was written when the error does not say.
-            Optional<NoSpaceLeftException> full = NoSpaceLeftException.of(e, session.store().temporaryDirectory());
-            if (full.isEmpty()) {
-                throw e;
-            }
-            throw new BuildException(at, withTail(new StringBuilder("RUN failed: ").append(noSpace(full.get().path())), tail), e);
+            throw sandboxFailure(at, e, tail);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BuildException(at, "RUN interrupted", e);
@@ -181,6 +181,83 @@ final class RunStep implements Step {
         state.lowers().clear();
         result.rootfs().layers().forEach(dir -> state.lowers().add(new Lower.Dir(dir)));
         return result.changes();
+    }
+
+    /**
+     * {@link #lowers}, with the stage's tree indexed meanwhile in another thread when base layers are not in it
+     * yet: indexing reads each such layer blob once, as the agent's unpack does, and both take seconds on a
+     * distribution base. The user lookup and the step's commit need the index; they no longer wait for one
+     * pass after the other.
+     */
+    private Rootfs lowersWhileIndexing(Location at, StepId step) throws BuildException, IOException {
+        if (state.indexed()) {
+            return lowers(at, step);
+        }
+        FutureTask<FsView> index = new FutureTask<>(state::fs);
+        Thread indexer = new Thread(index, "run-index");
+        indexer.setDaemon(true);
+        indexer.start();
+        Rootfs lowers;
+        try {
+            lowers = lowers(at, step);
+        } finally {
+            joinQuietly(indexer); // it holds the stage's tree until done; nothing may outlive the step
+        }
+        try {
+            index.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IOException(cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BuildException(at, "RUN interrupted", e);
+        }
+        return lowers;
+    }
+
+    private static void joinQuietly(Thread thread) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The directories the RUN stands on, top first, unpacking what is not cached yet. */
+    private Rootfs lowers(Location at, StepId step) throws BuildException, IOException {
+        try {
+            return new Rootfs(rootfs.materialise(step, state.lowers()));
+        } catch (SandboxException e) {
+            throw sandboxFailure(at, e, new ArrayDeque<>());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BuildException(at, "RUN interrupted", e);
+        }
+    }
+
+    /**
+     * A sandbox failure as the step's when it is a full disk (the sandbox works under the store's tmp/: that is
+     * what was written when the error does not say), with the command's last lines; anything else is rethrown.
+     */
+    private BuildException sandboxFailure(Location at, SandboxException e, Deque<String> tail) throws SandboxException {
+        Optional<NoSpaceLeftException> full = NoSpaceLeftException.of(e, session.store().temporaryDirectory());
+        if (full.isEmpty()) {
+            throw e;
+        }
+        return new BuildException(at, withTail(new StringBuilder("RUN failed: ").append(noSpace(full.get().path())), tail), e);
     }
 
     private boolean key(CacheKey key, Map<String, String> scope) throws BuildException, IOException {

@@ -12,8 +12,10 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,5 +57,31 @@ class LayerFilesTest {
         Map<String, byte[]> again = view.readSmallFiles(List.of("etc/group", "etc/passwd"), files);
         assertArrayEquals(PASSWD, again.get("etc/passwd"));
         assertArrayEquals(GROUP, again.get("etc/group"));
+    }
+
+    @Test
+    void filesOnDiskAreReadThereAndTheRestFromTheBlob(@TempDir Path dir) throws Exception {
+        Store store = Store.open(dir.resolve("store"));
+        List<LayerEntry> entries = List.of(new LayerEntry.Directory("etc", EntryAttributes.of(0755)),
+                LayerEntry.RegularFile.of("etc/passwd", EntryAttributes.of(0644), PASSWD),
+                LayerEntry.RegularFile.of("etc/group", EntryAttributes.of(0644), GROUP));
+        ByteArrayOutputStream blob = new ByteArrayOutputStream();
+        new LayerWriter(LayerWriter.Options.defaults()).write(entries, blob);
+        Digest digest = store.putBytes(blob.toByteArray());
+        FsView view = new FsView();
+        view.beginLayer();
+        for (LayerEntry e : entries) {
+            view.apply(e, e instanceof LayerEntry.RegularFile ? new FsView.Content.InLayer(digest, e.path()) : null);
+        }
+        LayerFiles files = new LayerFiles(store, Files.createDirectories(dir.resolve("scratch")));
+        byte[] onDisk = "root:x:0:0:root:/home/root:/bin/sh\n".getBytes(StandardCharsets.UTF_8);
+        List<String> asked = new ArrayList<>();
+        Map<String, byte[]> read = view.readSmallFiles(List.of("etc/passwd", "etc/group"), files.preferring(path -> {
+            asked.add(path);
+            return path.equals("etc/passwd") ? Optional.of(onDisk) : Optional.empty();
+        }));
+        assertEquals(List.of("etc/passwd", "etc/group"), asked);
+        assertArrayEquals(onDisk, read.get("etc/passwd"), "the unpacked tree's file, not the blob's");
+        assertArrayEquals(GROUP, read.get("etc/group"), "what the tree on disk lacks comes from the blob");
     }
 }
