@@ -3,6 +3,7 @@ package dev.jbuild.layer;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.function.LongSupplier;
 
 /**
  * Told how many bytes of long work are done: the layer writer reports file content written, the
@@ -23,7 +24,7 @@ public interface ByteProgress {
      * counting costs nothing measurable next to the I/O; the caller reports the end itself.
      */
     static Counter throttled(ByteProgress target, long total, long intervalNanos) {
-        return new Counter(target, total, intervalNanos);
+        return new Counter(target, total, intervalNanos, System::nanoTime);
     }
 
     /** Counts bytes and reports them through a {@link ByteProgress} at a bounded rate. */
@@ -32,14 +33,18 @@ public interface ByteProgress {
         private final ByteProgress target;
         private final long total;
         private final long interval;
+        private final LongSupplier clock;
         private long done;
         private long nextClockLook = CLOCK_EVERY;
-        private long lastReport = System.nanoTime();
+        private long lastReport;
 
-        private Counter(ByteProgress target, long total, long interval) {
+        /** {@code clock} in nanoseconds: {@link System#nanoTime} but in the counter's own test. */
+        Counter(ByteProgress target, long total, long interval, LongSupplier clock) {
             this.target = target;
             this.total = total;
             this.interval = interval;
+            this.clock = clock;
+            this.lastReport = clock.getAsLong();
         }
 
         void add(long bytes) {
@@ -48,7 +53,7 @@ public interface ByteProgress {
                 return;
             }
             nextClockLook = done + CLOCK_EVERY;
-            long now = System.nanoTime();
+            long now = clock.getAsLong();
             if (now - lastReport >= interval) {
                 lastReport = now;
                 target.bytes(done, total);

@@ -200,25 +200,46 @@ final class RunStep implements Step {
         Rootfs lowers;
         try {
             lowers = lowers(at, step);
-        } finally {
-            joinQuietly(indexer); // it holds the stage's tree until done; nothing may outlive the step
+        } catch (BuildException | IOException | RuntimeException e) {
+            joinQuietly(indexer);
+            // Both read the same blobs: a base that fails verification fails in both, and the index's
+            // error names the layer's place in the image (the agent's names only the blob).
+            Exception first = failure(index);
+            if (first != null) {
+                first.addSuppressed(e);
+                throw rethrown(first);
+            }
+            throw e;
         }
-        try {
-            index.get();
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof IOException io) {
-                throw io;
-            }
-            if (cause instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IOException(cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BuildException(at, "RUN interrupted", e);
+        joinQuietly(indexer); // it holds the stage's tree until done; nothing may outlive the step
+        Exception failed = failure(index);
+        if (failed != null) {
+            throw rethrown(failed);
         }
         return lowers;
+    }
+
+    /** What the finished {@code index} threw, or null. */
+    private static Exception failure(FutureTask<FsView> index) {
+        try {
+            index.get();
+            return null;
+        } catch (ExecutionException e) {
+            return e.getCause() instanceof Exception cause ? cause : new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return e;
+        }
+    }
+
+    private static IOException rethrown(Exception e) {
+        if (e instanceof IOException io) {
+            return io;
+        }
+        if (e instanceof RuntimeException r) {
+            throw r;
+        }
+        return new IOException(e);
     }
 
     private static void joinQuietly(Thread thread) {
