@@ -25,6 +25,23 @@ class LayerFilesTest {
     private static final byte[] PASSWD = "root:x:0:0:root:/root:/bin/sh\n".getBytes(StandardCharsets.UTF_8);
     private static final byte[] GROUP = "root:x:0:\n".getBytes(StandardCharsets.UTF_8);
 
+    /** {@code entries} as a layer blob in {@code store}. */
+    private static Digest putLayer(Store store, List<LayerEntry> entries) throws Exception {
+        ByteArrayOutputStream blob = new ByteArrayOutputStream();
+        new LayerWriter(LayerWriter.Options.defaults()).write(entries, blob);
+        return store.putBytes(blob.toByteArray());
+    }
+
+    /** A view of the one layer {@code entries}, its files' content in blob {@code digest}. */
+    private static FsView indexed(Digest digest, List<LayerEntry> entries) {
+        FsView view = new FsView();
+        view.beginLayer();
+        for (LayerEntry e : entries) {
+            view.apply(e, e instanceof LayerEntry.RegularFile ? new FsView.Content.InLayer(digest, e.path()) : null);
+        }
+        return view;
+    }
+
     @Test
     void filesOfALayerBlobAreReadOnceForTheWholeBuild(@TempDir Path dir) throws Exception {
         Store store = Store.open(dir.resolve("store"));
@@ -32,14 +49,8 @@ class LayerFilesTest {
                 LayerEntry.RegularFile.of("etc/passwd", EntryAttributes.of(0644), PASSWD),
                 LayerEntry.RegularFile.of("etc/group", EntryAttributes.of(0644), GROUP),
                 new LayerEntry.Symlink("etc/users", EntryAttributes.of(0777), "passwd"));
-        ByteArrayOutputStream blob = new ByteArrayOutputStream();
-        new LayerWriter(LayerWriter.Options.defaults()).write(entries, blob);
-        Digest digest = store.putBytes(blob.toByteArray());
-        FsView view = new FsView();
-        view.beginLayer();
-        for (LayerEntry e : entries) {
-            view.apply(e, e instanceof LayerEntry.RegularFile ? new FsView.Content.InLayer(digest, e.path()) : null);
-        }
+        Digest digest = putLayer(store, entries);
+        FsView view = indexed(digest, entries);
         Path scratch = Files.createDirectories(dir.resolve("scratch"));
         LayerFiles files = new LayerFiles(store, scratch);
 
@@ -65,14 +76,8 @@ class LayerFilesTest {
         List<LayerEntry> entries = List.of(new LayerEntry.Directory("etc", EntryAttributes.of(0755)),
                 LayerEntry.RegularFile.of("etc/passwd", EntryAttributes.of(0644), PASSWD),
                 LayerEntry.RegularFile.of("etc/group", EntryAttributes.of(0644), GROUP));
-        ByteArrayOutputStream blob = new ByteArrayOutputStream();
-        new LayerWriter(LayerWriter.Options.defaults()).write(entries, blob);
-        Digest digest = store.putBytes(blob.toByteArray());
-        FsView view = new FsView();
-        view.beginLayer();
-        for (LayerEntry e : entries) {
-            view.apply(e, e instanceof LayerEntry.RegularFile ? new FsView.Content.InLayer(digest, e.path()) : null);
-        }
+        Digest digest = putLayer(store, entries);
+        FsView view = indexed(digest, entries);
         LayerFiles files = new LayerFiles(store, Files.createDirectories(dir.resolve("scratch")));
         byte[] onDisk = "root:x:0:0:root:/home/root:/bin/sh\n".getBytes(StandardCharsets.UTF_8);
         List<String> asked = new ArrayList<>();
