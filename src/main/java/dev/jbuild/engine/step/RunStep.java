@@ -207,19 +207,19 @@ final class RunStep implements Step {
             Exception first = failure(index);
             if (first != null) {
                 first.addSuppressed(e);
-                throw rethrown(first);
+                rethrow(first);
             }
             throw e;
         }
         joinQuietly(indexer); // it holds the stage's tree until done; nothing may outlive the step
         Exception failed = failure(index);
         if (failed != null) {
-            throw rethrown(failed);
+            rethrow(failed);
         }
         return lowers;
     }
 
-    /** What the finished {@code index} threw, or null. */
+    /** What the finished {@code index} threw, or null (it is done, so {@code get} does not wait). */
     private static Exception failure(FutureTask<FsView> index) {
         try {
             index.get();
@@ -232,14 +232,14 @@ final class RunStep implements Step {
         }
     }
 
-    private static IOException rethrown(Exception e) {
+    private static void rethrow(Exception e) throws IOException {
         if (e instanceof IOException io) {
-            return io;
+            throw io;
         }
         if (e instanceof RuntimeException r) {
             throw r;
         }
-        return new IOException(e);
+        throw new IOException(e);
     }
 
     private static void joinQuietly(Thread thread) {
