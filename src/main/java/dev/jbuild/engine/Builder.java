@@ -5,6 +5,7 @@ import dev.jbuild.dockerfile.DockerfileParser;
 import dev.jbuild.dockerfile.DockerfileSyntaxException;
 import dev.jbuild.dockerfile.Finding;
 import dev.jbuild.dockerfile.Instruction;
+import dev.jbuild.dockerfile.Location;
 import dev.jbuild.engine.api.BuildException;
 import dev.jbuild.engine.api.BuildListener;
 import dev.jbuild.engine.api.BuildRequest;
@@ -339,7 +340,7 @@ public final class Builder {
             boolean checksOnly) throws BuildException, IOException {
         StageSources sources = new StageSources(session, images, graph);
         return graph.run(session.request().plan().target(), stage -> {
-            ImageState state = base(stage, images, graph);
+            ImageState state = base(session, stage, images, graph);
             if (stage.base() instanceof BaseImage.Image image) {
                 checkBasePlatform(session, stage, image.reference(), state);
             }
@@ -356,10 +357,11 @@ public final class Builder {
 
     /**
      * BuildKit's InvalidBaseImagePlatform: the base image's config names another OS or architecture than the
-     * build's platform (an image with one manifest, for another platform, is used as it is, as in BuildKit).
+     * stage's platform (its {@code FROM --platform}, else the build's; an image with one manifest, for another
+     * platform, is used as it is, as in BuildKit).
      */
     private static void checkBasePlatform(BuildSession session, Stage stage, String reference, ImageState state) {
-        Platform expected = session.request().platform().normalize();
+        Platform expected = state.platform().normalize();
         Platform actual = state.config().platform().normalize();
         if (actual.os() == null || actual.architecture() == null
                 || (expected.os().equals(actual.os()) && expected.architecture().equals(actual.architecture()))) {
@@ -370,16 +372,37 @@ public final class Builder {
         session.finding(finding);
     }
 
-    private static ImageState base(Stage stage, BaseImages images, StageGraph graph) throws BuildException {
+    /**
+     * The stage's starting state, with the platform its steps run for. As in BuildKit: a stage built on another
+     * takes that stage's platform (its own {@code --platform} is not used); otherwise {@code FROM --platform}
+     * picks the base image's platform and the one RUN runs for, the build's platform when there is none. The
+     * TARGET* args stay the build's. An empty image is the build's platform's, whatever the flag.
+     */
+    private static ImageState base(BuildSession session, Stage stage, BaseImages images, StageGraph graph)
+            throws BuildException {
         BaseImage base = stage.base();
-        if (base instanceof BaseImage.Scratch) {
-            return images.scratch();
-        } else if (base instanceof BaseImage.StageResult result) {
-            return graph.await(result.stageIndex(), stage.from().location()).copy();
-        } else if (base instanceof BaseImage.NamedContext named) {
-            return images.image(named.name(), stage.from().location());
+        Location at = stage.from().location();
+        if (base instanceof BaseImage.StageResult result) {
+            return graph.await(result.stageIndex(), at).copy();
         }
-        return images.image(((BaseImage.Image) base).reference(), stage.from().location());
+        Platform platform = session.request().platform();
+        if (stage.platform() != null) {
+            try {
+                platform = Platform.parse(stage.platform());
+            } catch (IllegalArgumentException e) {
+                throw new BuildException(at, "failed to parse platform " + stage.platform() + ": " + e.getMessage(), e);
+            }
+        }
+        ImageState state;
+        if (base instanceof BaseImage.Scratch) {
+            state = images.scratch();
+        } else if (base instanceof BaseImage.NamedContext named) {
+            state = images.image(named.name(), at, platform);
+        } else {
+            state = images.image(((BaseImage.Image) base).reference(), at, platform);
+        }
+        state.setPlatform(platform);
+        return state;
     }
 
     /**

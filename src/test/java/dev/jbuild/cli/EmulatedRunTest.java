@@ -1,6 +1,7 @@
 package dev.jbuild.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -163,12 +164,61 @@ class EmulatedRunTest {
         assertEquals(List.of("amd64", "arm64"), architectures);
     }
 
+    /**
+     * The cross-compiling pattern: a stage {@code FROM --platform=$BUILDPLATFORM} takes the host's image of a
+     * multi-platform base and runs natively (no emulation: the host here has no handler), with the target's
+     * TARGET* args; the final stage takes the target's image. One build for two targets runs it once per target.
+     */
+    @Test
+    void aStageFromTheBuildPlatformRunsNativelyForAnotherTarget() throws Exception {
+        Path binfmt = Files.createDirectories(temp.resolve("binfmt-empty"));
+        Files.writeString(binfmt.resolve("status"), "enabled\n");
+        Path local = temp.resolve("cross-local");
+        Path oci = temp.resolve("cross.tar");
+        CliTest.Result result = buildWithBinfmt(binfmt, "cross", "multi", """
+                FROM --platform=$BUILDPLATFORM busybox AS build
+                ARG TARGETARCH
+                RUN echo "$(uname -m) $TARGETARCH" > /built
+                FROM busybox
+                COPY --from=build /built /built
+                """, "--platform", "linux/arm64,linux/amd64", "-o", "type=local,dest=" + local, "-o", "type=oci,dest=" + oci);
+        assertEquals(0, result.exitCode(), result.err());
+        assertFalse(result.err().contains("emulation"), result.err());
+        assertFalse(result.err().contains("InvalidBaseImagePlatform"), result.err());
+        assertEquals("x86_64 arm64\n", Files.readString(local.resolve("linux_arm64/built")));
+        assertEquals("x86_64 amd64\n", Files.readString(local.resolve("linux_amd64/built")));
+        List<JsonNode> configs = configs(oci);
+        assertEquals(List.of("arm64", "amd64"), configs.stream().map(c -> c.get("architecture").asText()).toList());
+        assertEquals(arm64.diffId(), configs.get(0).at("/rootfs/diff_ids/0").asText(), "the target's busybox");
+        assertEquals(host.diffId(), configs.get(1).at("/rootfs/diff_ids/0").asText());
+    }
+
+    /** {@code FROM --platform=P} picks P's image of a multi-platform base for the stage, whatever the build's. */
+    @Test
+    void fromPlatformPicksTheBaseImageOfThatPlatform() throws Exception {
+        Path local = temp.resolve("pick-local");
+        CliTest.Result result = build("pick", "multi", """
+                FROM --platform=linux/arm64 busybox AS arm
+                FROM busybox
+                COPY --from=arm /bin/busybox /arm64-busybox
+                """, "-o", "type=local,dest=" + local);
+        assertEquals(0, result.exitCode(), result.err());
+        byte[] copied = Files.readAllBytes(local.resolve("arm64-busybox"));
+        assertEquals(183, copied[18] & 0xff, "e_machine of the copied busybox is AArch64");
+        assertEquals(62, Files.readAllBytes(local.resolve("bin/busybox"))[18] & 0xff, "the final stage's is x86-64");
+    }
+
     /** A fabricated binfmt_misc directory stands for a host without (usable) handlers. */
     private CliTest.Result buildWithBinfmt(Path binfmt, String name) throws IOException {
+        return buildWithBinfmt(binfmt, name, "arm64", "FROM busybox\nRUN true\n", "--platform", "linux/arm64");
+    }
+
+    private CliTest.Result buildWithBinfmt(Path binfmt, String name, String tag, String dockerfile, String... options)
+            throws IOException {
         String saved = System.getProperty(Emulation.BINFMT_DIR_PROPERTY);
         System.setProperty(Emulation.BINFMT_DIR_PROPERTY, binfmt.toString());
         try {
-            return build(name, "arm64", "FROM busybox\nRUN true\n", "--platform", "linux/arm64");
+            return build(name, tag, dockerfile, options);
         } finally {
             if (saved == null) {
                 System.clearProperty(Emulation.BINFMT_DIR_PROPERTY);

@@ -429,6 +429,34 @@ class BuilderTest {
         assertEquals(Map.of("FROM_ARG.label", "x"), run.labels());
     }
 
+    /**
+     * BuildKit's ARG writes its value into the stage's environment: it wins over an earlier ENV of its name (the
+     * image's ENV keeps its own value), and a stage started FROM another sees that stage's ARGs, under the
+     * image's ENV again.
+     */
+    @Test
+    void argsWinOverEarlierEnvAndPassToStagesBuiltOnTheirStage() throws Exception {
+        String dockerfile = """
+                FROM scratch AS base
+                ARG APP_ENV=production
+                ENV SHADOWED=env
+                ARG SHADOWED=arg
+                ENV SEEN_IN_BASE=$SHADOWED
+                WORKDIR /w-$SHADOWED
+                FROM base AS build
+                ENV COPY_OF=${APP_ENV} SHADOWED_IN_CHILD=${SHADOWED}
+                """;
+        ImageConfig.Config run = fixture.config(fixture.build(dockerfile)).config();
+        assertEquals(List.of("PATH=" + ImageState.DEFAULT_PATH, "SHADOWED=env", "SEEN_IN_BASE=arg", "COPY_OF=production",
+                "SHADOWED_IN_CHILD=env"), run.env());
+        assertEquals("/w-arg", run.workingDir());
+
+        fixture.buildArgs = Map.of("APP_ENV", "dev", "SHADOWED", "cli");
+        run = fixture.config(fixture.build(dockerfile)).config();
+        assertEquals(List.of("PATH=" + ImageState.DEFAULT_PATH, "SHADOWED=env", "SEEN_IN_BASE=cli", "COPY_OF=dev",
+                "SHADOWED_IN_CHILD=env"), run.env());
+    }
+
     @Test
     void substitutionsNestedTooDeeplyAreAnErrorAtTheirLine() throws Exception {
         String nested = "${X:-".repeat(5_000) + "x" + "}".repeat(5_000);

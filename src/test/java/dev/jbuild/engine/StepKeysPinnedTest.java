@@ -262,7 +262,7 @@ class StepKeysPinnedTest {
         BuildSession session = new BuildSession(request, store, new BuildListener() {}, temp.resolve("scratch"),
                 CacheOptions.DEFAULT, null, new AtomicInteger(), null);
         ImageState state = new ImageState(ImageConfig.forPlatform(platform), List.of(), List.of(), new FsView(), List.of());
-        state.args().put("V", "1");
+        state.declareArg("V", "1");
         state.setEnv("A", "1");
         state.updateRunConfig(c -> c.withUser("1000").withWorkingDir("/w"));
         Instruction run = dockerfile.instructions().get(5);

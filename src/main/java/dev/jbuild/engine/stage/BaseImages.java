@@ -19,6 +19,7 @@ import dev.jbuild.image.ImageName;
 import dev.jbuild.image.Index;
 import dev.jbuild.image.Manifest;
 import dev.jbuild.image.ManifestOrIndex;
+import dev.jbuild.image.Platform;
 import dev.jbuild.image.PlatformMatcher;
 import dev.jbuild.transfer.ImageTransfer;
 import java.io.IOException;
@@ -51,7 +52,7 @@ public final class BaseImages {
     private final Map<String, ImageState> loaded = new ConcurrentHashMap<>();
     /** Which repository each base layer came from, so a push can ask its registry to mount it. */
     private final Map<Digest, ImageName> layerSources = new ConcurrentHashMap<>();
-    /** Names already looked up in their registry during this build (--pull checks each once). */
+    /** Names (with a platform) already looked up in their registry during this build (--pull checks each once). */
     private final Map<String, Descriptor> pulled = new ConcurrentHashMap<>();
     /**
      * Names whose pull failed during this build, with the failure: a name is resolved once per
@@ -87,9 +88,14 @@ public final class BaseImages {
         return state;
     }
 
-    /** An image by reference: a named OCI-layout context, or a name in the local store. */
+    /** An image by reference, for the build's platform: a named OCI-layout context, or a name in the local store. */
     public ImageState image(String reference, Location at) throws BuildException {
-        ReentrantLock lock = referenceLocks.computeIfAbsent(reference, k -> new ReentrantLock());
+        return image(reference, at, session.request().platform());
+    }
+
+    /** An image by reference, for {@code platform} (a stage's {@code FROM --platform}), as {@link #image(String, Location)}. */
+    public ImageState image(String reference, Location at, Platform platform) throws BuildException {
+        ReentrantLock lock = referenceLocks.computeIfAbsent(key(reference, platform), k -> new ReentrantLock());
         try {
             lock.lockInterruptibly();
         } catch (InterruptedException e) {
@@ -97,28 +103,33 @@ public final class BaseImages {
             throw new BuildException(at, "loading image " + reference + ": interrupted", e);
         }
         try {
-            return imageLocked(reference, at);
+            return imageLocked(reference, at, platform);
         } finally {
             lock.unlock();
         }
     }
 
-    private ImageState imageLocked(String reference, Location at) throws BuildException {
+    /** What the pulls are remembered by: a name stands for one image per platform. */
+    private static String key(String reference, Platform platform) {
+        return reference + " " + platform.normalize();
+    }
+
+    private ImageState imageLocked(String reference, Location at, Platform platform) throws BuildException {
         NamedContext named = session.request().namedContexts().get(reference);
         Descriptor manifest;
         try {
             if (named instanceof NamedContext.OciLayout layout) {
                 manifest = platformManifest(Exporter.importOciLayout(session.store(), layout.path(), layout.reference(),
-                        session.request().platform()), at);
-                session.materials().ociLayout(reference, session.request().platform(), manifest.digest());
+                        platform), at, platform);
+                session.materials().ociLayout(reference, platform, manifest.digest());
             } else if (named instanceof NamedContext.Directory) {
                 throw new BuildException(at, "build context \"" + reference + "\" is a directory, not an image");
             } else {
                 // docker-image://REF names another image; otherwise the reference itself is the image.
                 ImageName name = ImageName.parse(named instanceof NamedContext.Image image ? image.reference() : reference);
                 // The platform's manifest pins the material: the store keeps that one, whatever index the name had.
-                manifest = platformManifest(fromStoreOrRegistry(name, at), at);
-                session.materials().image(name, session.request().platform(), manifest.digest());
+                manifest = platformManifest(fromStoreOrRegistry(name, at, platform), at, platform);
+                session.materials().image(name, platform, manifest.digest());
                 ImageState state = load(manifest, reference, at);
                 state.layers().forEach(layer -> layerSources.putIfAbsent(layer.descriptor().digest(), name));
                 return state;
@@ -130,12 +141,13 @@ public final class BaseImages {
     }
 
     /** The store's copy, unless --pull or it is missing: then the registry's, stored for next time. */
-    private Descriptor fromStoreOrRegistry(ImageName name, Location at) throws IOException, BuildException {
-        Descriptor known = pulled.get(name.toString());
+    private Descriptor fromStoreOrRegistry(ImageName name, Location at, Platform platform) throws IOException, BuildException {
+        String key = key(name.toString(), platform);
+        Descriptor known = pulled.get(key);
         if (known != null) {
             return known;
         }
-        IOException failed = failedPulls.get(name.toString());
+        IOException failed = failedPulls.get(key);
         if (failed != null) {
             throw failed;
         }
@@ -157,31 +169,31 @@ public final class BaseImages {
             long started = System.nanoTime();
             Descriptor descriptor;
             try {
-                descriptor = transfer.pull(name, session.request().platform()).manifest();
+                descriptor = transfer.pull(name, platform).manifest();
             } catch (InterruptedIOException e) {
                 throw e;
             } catch (IOException e) {
-                failedPulls.put(name.toString(), e);
+                failedPulls.put(key, e);
                 throw e;
             }
             session.listener().stepFinished(step, Duration.ofNanos(System.nanoTime() - started));
-            pulled.put(name.toString(), descriptor);
+            pulled.put(key, descriptor);
             return descriptor;
         } finally {
             transferLock.unlock();
         }
     }
 
-    /** The manifest for the build's platform that {@code descriptor} (a manifest or an index in the store) holds. */
-    private Descriptor platformManifest(Descriptor descriptor, Location at) throws IOException, BuildException {
+    /** The manifest for {@code platform} that {@code descriptor} (a manifest or an index in the store) holds. */
+    private Descriptor platformManifest(Descriptor descriptor, Location at, Platform platform) throws IOException, BuildException {
         Descriptor current = descriptor;
         for (int depth = 0; depth < MAX_INDEX_DEPTH; depth++) {
             ManifestOrIndex document = ImageDocuments.parseManifestOrIndex(session.store().readBytes(current.digest())).value();
             if (!(document instanceof Index index)) {
                 return current;
             }
-            current = PlatformMatcher.of(session.request().platform()).best(index)
-                    .orElseThrow(() -> new BuildException(at, "the image has no manifest for " + session.request().platform()));
+            current = PlatformMatcher.of(platform).best(index)
+                    .orElseThrow(() -> new BuildException(at, "the image has no manifest for " + platform));
         }
         throw new BuildException(at, "the image's indexes are nested deeper than " + MAX_INDEX_DEPTH);
     }

@@ -7,15 +7,18 @@ import dev.jbuild.engine.fs.LayerRecord;
 import dev.jbuild.engine.fs.Lower;
 import dev.jbuild.image.Digest;
 import dev.jbuild.image.ImageConfig;
+import dev.jbuild.image.Platform;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.store.Store;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
@@ -31,6 +34,8 @@ import java.util.function.UnaryOperator;
 public final class ImageState {
 
     public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    /** ARGs that switch the SBOM scan on for a stage or the context: BuildKit keeps them out of the environment. */
+    private static final Set<String> NON_ENV_ARGS = Set.of("BUILDKIT_SBOM_SCAN_STAGE", "BUILDKIT_SBOM_SCAN_CONTEXT");
 
     private ImageConfig config;
     private final List<LayerRecord> layers;
@@ -48,10 +53,20 @@ public final class ImageState {
     private Instant lastStepTime;
     /** ARG values in scope, in declaration order; they are not part of the image. */
     private final Map<String, String> args;
+    /**
+     * The ARGs declared after the last ENV of the same name: in the build's variables their value wins over the
+     * ENV's (BuildKit's ARG writes its value into the stage's environment; the image's ENV keeps its own).
+     */
+    private final Set<String> argsOverEnv = new HashSet<>();
     /** True once this stage ran CMD: a later ENTRYPOINT then keeps it (Docker's rule). */
     private boolean cmdSet;
     /** The overlay stack a RUN would stand on, top first (materialised only when a RUN comes). */
     private final List<Lower> lowers;
+    /**
+     * The platform the stage's steps run and are keyed for: its {@code FROM --platform}, else the stage it starts
+     * from's, else the build's. Null until the builder sets it (a base image not yet given to a stage).
+     */
+    private Platform platform;
 
     public ImageState(ImageConfig config, List<LayerRecord> layers, List<ImageConfig.History> history, FsView fs,
             List<Lower> lowers) {
@@ -63,9 +78,15 @@ public final class ImageState {
         this.lowers = new ArrayList<>(lowers);
     }
 
-    /** A new stage's state on top of this one: same image, fresh ARG scope. */
+    /**
+     * A new stage's state on top of this one: the same image, and the ARG values this stage had, under the image's
+     * ENV. BuildKit starts a stage from another with that stage's environment (its ARGs in it) and sets the
+     * image's ENV over it again, so {@code FROM base} sees base's ARGs, but an ENV of the same name wins.
+     */
     public synchronized ImageState copy() {
         ImageState copy = new ImageState(config, layers, history, fs.copy(), lowers);
+        copy.args.putAll(args);
+        copy.platform = platform;
         copy.unindexed.addAll(unindexed);
         copy.unindexedStore = unindexedStore;
         copy.cacheKey = cacheKey;
@@ -144,9 +165,24 @@ public final class ImageState {
         lastStepTime = lastStepTime == null || time.isAfter(lastStepTime) ? time : lastStepTime;
     }
 
-    /** ARG values in scope, in declaration order; ARG adds to it. */
+    /** ARG values in scope, in declaration order (a stage started from another starts with its values). */
     public Map<String, String> args() {
-        return args;
+        return Collections.unmodifiableMap(args);
+    }
+
+    /** Declares an ARG's value: it is in scope from here, over an ENV of the same name until an ENV sets it again. */
+    public void declareArg(String name, String value) {
+        args.put(name, value);
+        argsOverEnv.add(name);
+    }
+
+    /** The platform the stage's steps run for (see the field). */
+    public Platform platform() {
+        return platform;
+    }
+
+    public void setPlatform(Platform platform) {
+        this.platform = platform;
     }
 
     /** Whether this stage ran CMD (a later ENTRYPOINT then keeps it). */
@@ -188,8 +224,9 @@ public final class ImageState {
         return env;
     }
 
-    /** Sets one ENV variable, keeping the position of an existing one. */
+    /** Sets one ENV variable, keeping the position of an existing one; it wins over an earlier ARG of its name. */
     public void setEnv(String key, String value) {
+        argsOverEnv.remove(key);
         Map<String, String> env = env();
         env.put(key, value);
         List<String> list = new ArrayList<>();
@@ -197,11 +234,29 @@ public final class ImageState {
         updateRunConfig(c -> c.withEnv(list));
     }
 
-    /** What a Dockerfile word can expand to here: ARGs, overridden by ENV of the same name. */
+    /**
+     * The build's variables here, what a word expands to and a RUN's environment holds (BuildKit's state env):
+     * the image's ENV in its order, then the ARGs it does not set; an ARG declared after the ENV of its name
+     * replaces that value in place. The ARGs that only steer the build (the SBOM scan switches) are not in it.
+     */
+    public Map<String, String> variables() {
+        Map<String, String> variables = env();
+        args.forEach((name, value) -> {
+            if (NON_ENV_ARGS.contains(name)) {
+                return;
+            }
+            if (argsOverEnv.contains(name)) {
+                variables.put(name, value);
+            } else {
+                variables.putIfAbsent(name, value);
+            }
+        });
+        return variables;
+    }
+
+    /** What a Dockerfile word can expand to here: {@link #variables()}. */
     public Map<String, String> expansionScope() {
-        Map<String, String> scope = new HashMap<>(args);
-        scope.putAll(env());
-        return scope;
+        return variables();
     }
 
     public String workingDir() {

@@ -204,7 +204,7 @@ final class MetadataStep implements Step {
                 value = request.plan().builtinArgs().get(name);
             }
             if (value != null) {
-                state().args().put(name, value);
+                state().declareArg(name, value);
                 scope.put(name, value);
             }
         }

@@ -39,7 +39,6 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -288,13 +287,7 @@ final class RunStep implements Step {
             throw new BuildException(run.location(), "RUN --security=insecure is not implemented yet (jbuild runs"
                     + " every RUN in its rootless sandbox; there is no security.insecure entitlement)");
         }
-        Map<String, String> env = new LinkedHashMap<>(state.env());
-        state.args().forEach((name, value) -> {
-            if (!env.containsKey(name)) {
-                env.put(name, value);
-            }
-        });
-        key.put("env", env);
+        key.put("env", state.variables());
         key.put("network", run.network() != null ? run.network() : session.request().network());
         if (!session.request().extraHosts().isEmpty()) {
             // Only when given, so that the keys of builds without --add-host stay what they were.
@@ -390,7 +383,7 @@ final class RunStep implements Step {
      * as TARGETPLATFORM keep naming the target either way: emulation is invisible to the step.
      */
     private void checkPlatform(Location at, StepId step) throws BuildException {
-        Platform target = session.request().platform().normalize();
+        Platform target = context.platform().normalize();
         Platform host = Platform.host().normalize();
         if (!target.os().equals(host.os())) {
             throw new BuildException(at, "RUN for " + target + " cannot run on a " + host + " host: build on a "
@@ -449,10 +442,9 @@ final class RunStep implements Step {
         return shell == null || shell.isEmpty() ? List.of("/bin/sh", "-c") : shell;
     }
 
-    /** ENV, then the stage's ARGs and the proxy build args for names ENV does not set; PATH and HOME defaults. */
+    /** The stage's variables (ENV and ARGs), the proxy build args for names they do not set; PATH and HOME defaults. */
     private List<String> environment(UserDatabase users, UserDatabase.Ids ids) {
-        Map<String, String> env = new LinkedHashMap<>(state.env());
-        state.args().forEach(env::putIfAbsent);
+        Map<String, String> env = state.variables();
         session.request().plan().buildArgs().forEach((name, value) -> {
             if (PROXY_ARGS.contains(name)) {
                 env.putIfAbsent(name, value);

@@ -4,9 +4,16 @@ import dev.jbuild.engine.stage.BuildSession;
 import dev.jbuild.engine.stage.ImageState;
 import dev.jbuild.engine.stage.RootfsLayers;
 import dev.jbuild.engine.stage.StageSources;
+import dev.jbuild.image.Platform;
 
 /**
  * What a {@link Step} works with: the build's session, the stage's image so far, where COPY and mounts read
  * from, and the RUN root filesystems. One per stage; steps of the stage run one after the other on it.
  */
-public record StepContext(BuildSession session, ImageState state, StageSources sources, RootfsLayers rootfs) {}
+public record StepContext(BuildSession session, ImageState state, StageSources sources, RootfsLayers rootfs) {
+
+    /** The platform the stage's steps run and are keyed for: the stage's ({@code FROM --platform}), else the build's. */
+    Platform platform() {
+        return state.platform() != null ? state.platform() : session.request().platform();
+    }
+}

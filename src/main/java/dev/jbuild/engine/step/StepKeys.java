@@ -48,7 +48,7 @@ final class StepKeys {
         BuildRequest request = context.session().request();
         ImageState state = context.state();
         return new CacheKey(parent)
-                .put("platform", request.platform().normalize().toString())
+                .put("platform", context.platform().normalize().toString())
                 .put("compression", request.compression().name())
                 .put("source-date-epoch", request.sourceDateEpoch() == null ? null : request.sourceDateEpoch().toString())
                 .instruction(instruction.node())
