@@ -6,7 +6,9 @@ import dev.jbuild.dockerfile.CheckRule;
 import dev.jbuild.dockerfile.Dockerfile;
 import dev.jbuild.dockerfile.Finding;
 import dev.jbuild.dockerfile.Instruction;
+import dev.jbuild.dockerfile.InvalidMountException;
 import dev.jbuild.dockerfile.Location;
+import dev.jbuild.dockerfile.MountFlag;
 import dev.jbuild.dockerfile.ShellExpansionException;
 import dev.jbuild.dockerfile.ShellWords;
 import java.util.ArrayList;
@@ -60,6 +62,8 @@ public final class Planner {
         private final Set<String> metaArgNames = new LinkedHashSet<>();
         private final Map<String, String> defaultGlobalScope = new HashMap<>();
         private final List<Finding> findings = new ArrayList<>();
+        /** Every stage's name (lower case) and index, the later stages too: a --from naming one is an error. */
+        private final Map<String, Integer> allStageNames = new HashMap<>();
 
         /** An ARG or ENV name as the build will define it, for the secrets check. */
         private record Definition(String instruction, String name, Location location) {}
@@ -111,6 +115,11 @@ public final class Planner {
         private BuildPlan build(List<Instruction> all, int firstFrom, CheckConfig checks, Map<String, String> globalArgs,
                 Map<String, String> globalScope, FromChecks fromChecks) throws PlanException {
             List<StageDraft> drafts = splitStages(all.subList(firstFrom, all.size()));
+            for (StageDraft draft : drafts) {
+                if (draft.from().stageName() != null) {
+                    allStageNames.put(draft.from().stageName().toLowerCase(Locale.ROOT), draft.index());
+                }
+            }
             List<Stage> stages = new ArrayList<>();
             Map<String, Integer> stageIndexByName = new HashMap<>();
             for (StageDraft draft : drafts) {
@@ -244,14 +253,14 @@ public final class Planner {
                     }
                 } else if (instruction instanceof Instruction.Copy copy && copy.from() != null) {
                     addSourceStage(expand(copy.from(), stageScope, copy.location(), inFlag(copy, "from", 0)), draft.index(),
-                            stageIndexByName, dependsOn, copy.location(), copy.node().positions().flag("from", 0));
+                            stageIndexByName, dependsOn, copy.location(), copy.node().positions().flag("from", 0), null);
                 } else if (instruction instanceof Instruction.Run run) {
                     // Any type's from= (BuildKit's detectRunMount), as written: it may not hold variables.
                     for (int k = 0; k < run.mounts().size(); k++) {
                         String mountFrom = run.mounts().get(k).from();
                         if (mountFrom != null) {
                             addSourceStage(mountFrom, draft.index(), stageIndexByName, dependsOn, run.location(),
-                                    run.node().positions().flag("mount", k));
+                                    run.node().positions().flag("mount", k), writtenTarget(run.mounts().get(k)));
                         }
                     }
                 }
@@ -299,11 +308,14 @@ public final class Planner {
 
         /**
          * Records a {@code --from} dependency. A number names a stage by index, a stage name names
-         * that stage; anything else is a named context or an image, which no stage has to build.
+         * that stage; anything else is a named context or an image, which no stage has to build. A
+         * later stage's name is BuildKit's error, not an image of that name.
+         *
+         * @param mountTarget the target of the {@code RUN --mount} that names it, null for COPY
          */
         private void addSourceStage(
                 String source, int self, Map<String, Integer> stageIndexByName,
-                Set<Integer> dependsOn, Location location, Caret flag) throws PlanException {
+                Set<Integer> dependsOn, Location location, Caret flag, String mountTarget) throws PlanException {
             if (options.namedContexts().contains(source)) {
                 return;
             }
@@ -321,9 +333,26 @@ public final class Planner {
                 if (index == null && name.equals(currentName(self))) {
                     throw new PlanException(location, "circular dependency detected on stage: " + name, flag);
                 }
+                Integer later = allStageNames.get(name);
+                if (index == null && later != null && later > self) {
+                    throw new PlanException(location, mountTarget == null
+                            ? "cannot copy from stage \"" + source + "\", it needs to be defined before current stage \""
+                                    + (currentName(self) == null ? "stage-" + self : currentName(self)) + "\""
+                            : "cannot mount from stage \"" + source + "\" to \"" + mountTarget
+                                    + "\", stage needs to be defined before current command", flag);
+                }
             }
             if (index != null) {
                 dependsOn.add(index);
+            }
+        }
+
+        /** A mount's target as written (variables not expanded), for a message; the flag itself when it has none. */
+        private static String writtenTarget(MountFlag mount) {
+            try {
+                return mount.expand(word -> word).target();
+            } catch (InvalidMountException | ShellExpansionException e) {
+                return mount.value();
             }
         }
 

@@ -78,10 +78,10 @@ class PlannerTest {
                 FROM alpine AS deps
                 FROM alpine AS unrelated
                 FROM deps AS test
-                RUN --mount=type=bind,from=tools,target=/t true
+                RUN --mount=type=bind,from=busybox,target=/t true
                 FROM alpine AS tools
                 """;
-        // `tools` is defined after `test`, so for `test` it is an image reference, as in BuildKit.
+        // busybox is no stage: an image reference, which no stage has to build.
         BuildPlan plan = plan(dockerfile, Map.of(), "test");
         assertEquals(List.of(0, 2), plan.stages().stream().map(Stage::index).toList());
         assertEquals(2, plan.target());
@@ -145,6 +145,21 @@ class PlannerTest {
         PlanException e = assertThrows(PlanException.class, () -> plan("FROM alpine AS a\nCOPY --from=a /x /y\n"));
         assertTrue(e.getMessage().contains("circular dependency"), e.getMessage());
         assertThrows(PlanException.class, () -> plan("FROM alpine\nCOPY --from=0 /x /y\n"));
+    }
+
+    @Test
+    void aLaterStageIsNotAnImageOfItsName() throws Exception {
+        // BuildKit: "cannot copy from stage", not a pull of docker.io/library/later.
+        PlanException copy = assertThrows(PlanException.class,
+                () -> plan("FROM alpine AS first\nCOPY --from=later /x /x\nFROM alpine AS later\n"));
+        assertEquals("cannot copy from stage \"later\", it needs to be defined before current stage \"first\"",
+                copy.getMessage());
+        assertEquals(2, copy.location().startLine());
+        PlanException mount = assertThrows(PlanException.class,
+                () -> plan("FROM alpine\nRUN --mount=from=Later,target=/src true\nFROM alpine AS later\n"));
+        assertEquals("cannot mount from stage \"Later\" to \"/src\", stage needs to be defined before current command",
+                mount.getMessage());
+        assertEquals(Set.of(0), plan("FROM alpine AS a\nFROM alpine\nCOPY --from=a /x /y\n").stage(1).orElseThrow().dependsOn());
     }
 
     @Test
