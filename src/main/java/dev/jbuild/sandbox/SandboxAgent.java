@@ -3,6 +3,7 @@ package dev.jbuild.sandbox;
 import dev.jbuild.layer.ByteProgress;
 import dev.jbuild.layer.EntryAttributes;
 import dev.jbuild.layer.ExtractResult;
+import dev.jbuild.layer.LayerException;
 import dev.jbuild.layer.LayerExtractor;
 import dev.jbuild.layer.RawNames;
 import dev.jbuild.layer.ShellScript;
@@ -146,8 +147,9 @@ public final class SandboxAgent {
             // A full disk is named as such, with the file being written (the work directory when the JDK
             // did not say): whatever else it broke follows from it.
             Optional<NoSpaceLeftException> full = NoSpaceLeftException.of(e, work);
+            // Ours are worded for the user (a hostile layer's LayerException too); others keep their class's name.
             String message = full.isPresent() ? full.get().getMessage()
-                    : e instanceof SandboxException ? e.getMessage() : e.toString();
+                    : e instanceof SandboxException || e instanceof LayerException ? e.getMessage() : e.toString();
             response = new AgentProtocol.Response(false, message, false, -1, List.of(), List.of(), Map.of(),
                     List.of(), false, full.map(NoSpaceLeftException::path).orElse(null));
         } finally {

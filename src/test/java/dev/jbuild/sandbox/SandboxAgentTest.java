@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.jbuild.layer.Compression;
+import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.layer.LayerWriter;
 import dev.jbuild.testing.Integration;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -53,6 +56,21 @@ class SandboxAgentTest {
             sandbox.delete(temp.resolve("base"));
             sandbox.close();
         }
+    }
+
+    /** A hostile layer's error reaches the caller as its message, without the agent's exception class. */
+    @Test
+    void aLayerTheAgentRefusesIsReportedInItsOwnWords() throws Exception {
+        Path tar = temp.resolve("hostile.tar");
+        try (var out = Files.newOutputStream(tar)) {
+            new LayerWriter(LayerWriter.Options.defaults().withCompression(Compression.NONE)).write(List.of(
+                    new LayerEntry.Hardlink("hlo", BusyboxBase.attrs(0644, 0, 0), "missing/file")), out);
+        }
+        SandboxException e = assertThrows(SandboxException.class,
+                () -> sandbox.unpack(temp.resolve("hostile"), List.of(new Sandbox.LayerBlob(tar, null, null))));
+        assertTrue(e.getMessage().contains("hard link hlo points to missing/file, which does not exist in the root"),
+                e.getMessage());
+        assertFalse(e.getMessage().contains("Exception"), e.getMessage());
     }
 
     @Test
