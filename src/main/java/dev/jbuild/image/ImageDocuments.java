@@ -2,8 +2,12 @@ package dev.jbuild.image;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import java.io.IOException;
+import java.util.Collection;
+import java.util.List;
 
 /**
  * The entry point for reading and writing image documents (manifests, indexes, configs).
@@ -203,11 +207,15 @@ public final class ImageDocuments {
         }
     }
 
-    // Jackson's messages include a source excerpt; the first line says what is wrong.
+    // Jackson's messages include a source excerpt; the first line says what is wrong. A value of the wrong JSON
+    // type is worded by field and the type wanted: Jackson's names Java classes.
     private static String message(JacksonException e) {
         String m = e.getOriginalMessage();
         if (e.getCause() instanceof IllegalArgumentException iae && iae.getMessage() != null) {
             m = iae.getMessage();
+        } else if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
+            String field = fieldPath(mismatch.getPath());
+            m = (field.isEmpty() ? "" : field + ": ") + "expected " + jsonType(mismatch.getTargetType());
         }
         if (m != null) {
             m = m.lines().findFirst().orElse(m);
@@ -216,5 +224,32 @@ public final class ImageDocuments {
         }
         return (m == null ? "malformed JSON" : m)
                 + (e.getLocation() != null ? " at byte " + e.getLocation().getByteOffset() : "");
+    }
+
+    /** {@code manifests[0].digest}, {@code config.User}: where in the document a value is. */
+    private static String fieldPath(List<JsonMappingException.Reference> path) {
+        StringBuilder out = new StringBuilder();
+        for (JsonMappingException.Reference reference : path) {
+            if (reference.getFieldName() != null) {
+                out.append(out.length() == 0 ? "" : ".").append(reference.getFieldName());
+            } else if (reference.getIndex() >= 0) {
+                out.append('[').append(reference.getIndex()).append(']');
+            }
+        }
+        return out.toString();
+    }
+
+    /** The JSON type a field of Java type {@code type} holds. */
+    private static String jsonType(Class<?> type) {
+        if (type == String.class || type == char.class || type == Character.class || type.isEnum()) {
+            return "a string";
+        } else if (type == boolean.class || type == Boolean.class) {
+            return "true or false";
+        } else if (type.isPrimitive() || Number.class.isAssignableFrom(type)) {
+            return "a number";
+        } else if (type.isArray() || Collection.class.isAssignableFrom(type)) {
+            return "an array";
+        }
+        return "an object";
     }
 }

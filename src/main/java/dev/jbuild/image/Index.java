@@ -30,7 +30,7 @@ public record Index(
         implements ManifestOrIndex {
 
     public Index {
-        manifests = manifests == null ? List.of() : Json.copy(manifests);
+        manifests = Json.descriptors(manifests, "manifests");
         annotations = Json.copy(annotations);
         unknownFields = Json.unknown(unknownFields);
     }

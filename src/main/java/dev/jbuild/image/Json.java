@@ -129,6 +129,19 @@ final class Json {
         return list == null ? null : Collections.unmodifiableList(new ArrayList<>(list));
     }
 
+    /** {@link #copy(List)} of a list of descriptors, none of which may be null ({@code "layers":[null]}). */
+    static List<Descriptor> descriptors(List<Descriptor> list, String field) {
+        if (list == null) {
+            return List.of();
+        }
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i) == null) {
+                throw new IllegalArgumentException(field + "[" + i + "] is null, not a descriptor");
+            }
+        }
+        return copy(list);
+    }
+
     static <K, V> Map<K, V> copy(Map<K, V> map) {
         return map == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(map));
     }

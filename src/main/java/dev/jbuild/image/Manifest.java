@@ -31,7 +31,7 @@ public record Manifest(
         implements ManifestOrIndex {
 
     public Manifest {
-        layers = layers == null ? List.of() : Json.copy(layers);
+        layers = Json.descriptors(layers, "layers");
         annotations = Json.copy(annotations);
         unknownFields = Json.unknown(unknownFields);
     }

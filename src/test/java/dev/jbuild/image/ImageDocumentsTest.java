@@ -294,6 +294,23 @@ class ImageDocumentsTest {
                 e.getMessage());
     }
 
+    /** A value of the wrong JSON type, or a null descriptor, is named by its field, in JSON's terms. */
+    @Test
+    void wrongValuesAreNamedByTheirField() {
+        assertEquals("invalid index: manifests[0] is null, not a descriptor at byte 37", assertThrows(InvalidDocumentException.class,
+                () -> parse("{\"schemaVersion\":2,\"manifests\":[null]}", null)).getMessage());
+        assertEquals("invalid index: manifests: expected an array at byte 31", assertThrows(InvalidDocumentException.class,
+                () -> parse("{\"schemaVersion\":2,\"manifests\":\"x\"}", null)).getMessage());
+        InvalidDocumentException layers = assertThrows(InvalidDocumentException.class, () -> parse(
+                "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"config\":{\"mediaType\":\"x\","
+                        + "\"digest\":\"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\",\"size\":0},"
+                        + "\"layers\":[null]}", null));
+        assertTrue(layers.getMessage().contains("layers[0] is null, not a descriptor"), layers.getMessage());
+        InvalidDocumentException user = assertThrows(InvalidDocumentException.class,
+                () -> ImageDocuments.parseConfig("{\"config\":{\"User\":12}}".getBytes(StandardCharsets.UTF_8)));
+        assertTrue(user.getMessage().startsWith("invalid image config: config.User: expected a string"), user.getMessage());
+    }
+
     @Test
     void rejectsWrongKindForTypedParsers() {
         byte[] index = Fixtures.read("dockerhub-index.json");
