@@ -14,12 +14,22 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-/** {@code -o type=local}: the layers of one image applied, in order, to a directory with {@link LayerExtractor}. */
+/**
+ * {@code -o type=local}: the layers of one image applied, in order, to a directory with {@link LayerExtractor}.
+ * Into a directory that already holds files the layers are applied in a staging directory inside it, which is
+ * then merged over the old content, as BuildKit's exporter merges its final tree: same paths replaced, others
+ * kept. A layer's whiteouts so remove only what the image's own lower layers put there; applied to the
+ * directory itself, a hostile image's {@code .wh.Documents} or {@code .wh..wh..opq} would delete the user's files.
+ */
 final class DirectoryExport {
 
     private final ImageReader image;
@@ -38,7 +48,23 @@ final class DirectoryExport {
         List<Digest> diffIds = config.rootfs() == null || config.rootfs().diffIds() == null
                 ? List.of() : config.rootfs().diffIds();
         boolean checkDiffIds = diffIds.size() == manifest.layers().size();
-        prepare(dest, overwrite);
+        boolean merge = prepare(dest, overwrite);
+        if (!merge) {
+            return apply(manifest, diffIds, checkDiffIds, dest, dest);
+        }
+        // In dest, so that moving the entries is a rename on the same file system; hidden and unguessable.
+        Path staging = Files.createTempDirectory(dest, ".jbuild-export-");
+        try {
+            UnpackResult result = apply(manifest, diffIds, checkDiffIds, staging, dest);
+            mergeInto(staging, dest);
+            return result;
+        } finally {
+            deleteTree(staging);
+        }
+    }
+
+    private UnpackResult apply(Manifest manifest, List<Digest> diffIds, boolean checkDiffIds, Path root, Path dest)
+            throws IOException {
 
         LayerExtractor extractor = new LayerExtractor();
         Set<String> warnings = new LinkedHashSet<>();
@@ -53,10 +79,10 @@ final class DirectoryExport {
                     checkDiffIds ? sha256OrNull(diffIds.get(i)) : null, true);
             ExtractResult result;
             try (InputStream in = store.open(layer.digest())) {
-                result = extractor.extract(in, dest, options);
+                result = extractor.extract(in, root, options);
             } catch (IOException e) {
                 throw new ExportException("unpacking layer " + (i + 1) + " of " + manifest.layers().size() + " into "
-                        + dest + " failed, the directory is incomplete: "
+                        + dest + " failed, " + (root.equals(dest) ? "the directory is incomplete: " : "nothing in it was changed: ")
                         + NoSpaceLeftException.forDestination(e, dest, dest).getMessage(), e);
             }
             warnings.addAll(result.warnings());
@@ -66,18 +92,79 @@ final class DirectoryExport {
         return new UnpackResult(applied, entries, new ArrayList<>(warnings));
     }
 
-    private static void prepare(Path dest, boolean overwrite) throws IOException {
+    /** Creates {@code dest} when missing; true when it holds files the image is to be merged over. */
+    private static boolean prepare(Path dest, boolean overwrite) throws IOException {
         if (Files.exists(dest, LinkOption.NOFOLLOW_LINKS) || Files.exists(dest)) {
             if (!Files.isDirectory(dest)) {
                 throw new ExportException("cannot unpack the image into " + dest + ": it exists and is not a directory");
             }
-            if (!overwrite && !isEmpty(dest)) {
+            boolean empty = isEmpty(dest);
+            if (!overwrite && !empty) {
                 throw new ExportException("cannot unpack the image into " + dest
                         + ": the directory is not empty (allow writing into it to merge the image over its content)");
             }
-            return;
+            return !empty;
         }
         Files.createDirectories(dest);
+        return false;
+    }
+
+    /**
+     * Moves every entry of {@code from} to the same name in {@code to}: a directory onto a directory is merged
+     * into it (and then given the image's mode and times), anything else replaces what is there. Nothing is
+     * followed: a symbolic link in {@code to} is replaced like a file, never written through.
+     */
+    private static void mergeInto(Path from, Path to) throws IOException {
+        List<Path> entries;
+        try (var list = Files.list(from)) {
+            entries = list.toList();
+        }
+        for (Path entry : entries) {
+            Path target = to.resolve(entry.getFileName().toString());
+            boolean bothDirectories = Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)
+                    && Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS);
+            if (bothDirectories) {
+                mergeInto(entry, target);
+                copyAttributes(entry, target);
+            } else {
+                deleteTree(target);
+                Files.move(entry, target, StandardCopyOption.ATOMIC_MOVE);
+            }
+        }
+    }
+
+    /**
+     * The image directory's mode, owner and times onto the directory it was merged into. The owner differs only
+     * when the extractor applied the image's (as root); unprivileged, both are the caller's.
+     */
+    private static void copyAttributes(Path image, Path existing) throws IOException {
+        PosixFileAttributes a = Files.readAttributes(image, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        Files.setPosixFilePermissions(existing, a.permissions());
+        for (String id : List.of("unix:uid", "unix:gid")) {
+            Object wanted = Files.getAttribute(image, id, LinkOption.NOFOLLOW_LINKS);
+            if (!wanted.equals(Files.getAttribute(existing, id, LinkOption.NOFOLLOW_LINKS))) {
+                Files.setAttribute(existing, id, wanted, LinkOption.NOFOLLOW_LINKS);
+            }
+        }
+        Files.getFileAttributeView(existing, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                .setTimes(a.lastModifiedTime(), a.lastAccessTime(), null);
+    }
+
+    /** Removes {@code path} and, for a directory, everything in it; links are removed, not followed. */
+    private static void deleteTree(Path path) throws IOException {
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+            // The user's directory may have been read-only for its owner: make it writable to empty it.
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwx------"));
+            try (var list = Files.list(path)) {
+                for (Path child : list.toList()) {
+                    deleteTree(child);
+                }
+            }
+        }
+        Files.delete(path);
     }
 
     private static boolean isEmpty(Path dir) throws IOException {

@@ -18,7 +18,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -223,6 +225,47 @@ class FilesystemExportTest {
         Exporter.localDirectory(store, image.manifest(), dest, true);
         assertEquals("mine", Files.readString(dest.resolve("keep.txt")), "merged over, like BuildKit");
         assertEquals("jbuild\n", Files.readString(dest.resolve("etc/hostname")));
+    }
+
+    /**
+     * A hostile image's whiteouts cannot delete what was in the directory before: BuildKit merges its final tree,
+     * with no whiteouts left. Neither is a link the user had there written through.
+     */
+    @Test
+    void localDirectoryMergedOverOldContentKeepsWhatTheImageDoesNotReplace() throws IOException {
+        List<Descriptor> layers = new ArrayList<>();
+        List<Digest> diffIds = new ArrayList<>();
+        TestImages.addLayer(store, List.of(TestImages.dir("data", 0755), TestImages.file("data/lower", 0644, "lower"),
+                TestImages.dir("outside", 0755)), Compression.GZIP, layers, diffIds);
+        TestImages.addLayer(store, List.of(new LayerEntry.Whiteout("Documents", TestImages.attrs(0)),
+                new LayerEntry.OpaqueWhiteout("data", TestImages.attrs(0)), TestImages.dir("data", 0750),
+                TestImages.file("data/upper", 0644, "upper"), TestImages.file("outside/planted", 0644, "planted")),
+                Compression.GZIP, layers, diffIds);
+        TestImages.Image hostile = TestImages.image(store, new Platform("linux", "amd64"), layers, diffIds);
+        Path dest = Files.createDirectories(temp.resolve("mine"));
+        Files.createDirectories(dest.resolve("Documents"));
+        Files.writeString(dest.resolve("Documents/thesis.txt"), "precious");
+        Files.createDirectories(dest.resolve("data"));
+        Files.writeString(dest.resolve("data/notes"), "mine too");
+        Path elsewhere = Files.createDirectories(temp.resolve("elsewhere"));
+        Files.createSymbolicLink(dest.resolve("outside"), elsewhere);
+
+        Exporter.localDirectory(store, hostile.manifest(), dest, true);
+
+        assertEquals("precious", Files.readString(dest.resolve("Documents/thesis.txt")));
+        assertEquals("mine too", Files.readString(dest.resolve("data/notes")));
+        assertEquals("upper", Files.readString(dest.resolve("data/upper")));
+        assertFalse(Files.exists(dest.resolve("data/lower")), "the image's own opaque directory hides its lower layer");
+        assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(dest.resolve("data"))));
+        assertTrue(Files.isDirectory(dest.resolve("outside"), LinkOption.NOFOLLOW_LINKS), "the link is replaced");
+        assertEquals("planted", Files.readString(dest.resolve("outside/planted")));
+        try (var left = Files.list(elsewhere)) {
+            assertEquals(List.of(), left.toList(), "nothing written through the user's link");
+        }
+        try (var names = Files.list(dest)) {
+            assertEquals(List.of("Documents", "data", "outside"),
+                    names.map(p -> p.getFileName().toString()).sorted().toList(), "no staging directory left");
+        }
     }
 
     @Test
