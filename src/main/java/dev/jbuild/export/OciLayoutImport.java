@@ -225,6 +225,12 @@ final class OciLayoutImport {
             return;
         }
         Path file = requireBlob(descriptor.digest(), what);
+        long size = Files.size(file);
+        if (size != descriptor.size()) {
+            // Before the store's free-space check, which would blame the disk for the manifest's number.
+            throw new ExportException(where + ": the manifest gives " + what + " " + descriptor.digest() + " a size of "
+                    + descriptor.size() + " bytes, but its blob has " + size);
+        }
         try (InputStream in = Files.newInputStream(file); BlobWriter writer = store.blobWriter(descriptor)) {
             in.transferTo(writer);
             writer.commit();

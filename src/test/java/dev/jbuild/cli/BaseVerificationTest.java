@@ -1,6 +1,7 @@
 package dev.jbuild.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.testing.BusyboxImage;
@@ -89,6 +90,31 @@ class BaseVerificationTest {
         CliTest.Result result = build("store", "FROM base\nCOPY hello.txt /hello.txt\n",
                 "--build-context", "base=oci-layout://" + crafted.layoutDirectory() + ":lie");
         assertRefused(result, crafted, "base", WRONG);
+    }
+
+    /**
+     * A manifest whose layer size is not its blob's is refused both when the layout's blob is copied and when the
+     * store already holds that blob (then nothing is copied, and the store's size is compared).
+     */
+    @Test
+    void aLayerSizeThatIsNotTheBlobsIsRefused() throws Exception {
+        BusyboxImage honest = BusyboxImage.write(temp.resolve("honest-size"), "1");
+        BusyboxImage claiming = BusyboxImage.writeClaimingLayerSize(temp.resolve("claiming"), "big", 1_000_000_000_000L);
+        String dockerfile = "FROM base\nCOPY hello.txt /hello.txt\n";
+        CliTest.Result fresh = build("size-fresh", dockerfile, "--build-context",
+                "base=oci-layout://" + claiming.layoutDirectory() + ":big");
+        assertEquals(1, fresh.exitCode(), fresh.err());
+        assertTrue(fresh.err().contains("the manifest gives layer " + claiming.layerDigest() + " a size of 1000000000000 bytes"),
+                fresh.err());
+        assertFalse(fresh.err().contains("no space left"), fresh.err());
+
+        assertEquals(0, build("size-known", dockerfile, "--build-context",
+                "base=oci-layout://" + honest.layoutDirectory() + ":1").exitCode());
+        CliTest.Result known = build("size-known", dockerfile, "--build-context",
+                "base=oci-layout://" + claiming.layoutDirectory() + ":big");
+        assertEquals(1, known.exitCode(), known.err());
+        assertTrue(known.err().contains("the manifest gives layer 1 of 1 (" + claiming.layerDigest() + ") of image base a size of"
+                + " 1000000000000 bytes, but the blob of that digest has "), known.err());
     }
 
     @Test

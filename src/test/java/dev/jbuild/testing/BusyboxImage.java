@@ -117,12 +117,23 @@ public final class BusyboxImage {
         return write(layoutDirectory, tag, hostArchitecture(), padded, claimedDiffIds);
     }
 
+    /** The busybox image whose manifest gives its layer {@code claimedSize} bytes instead of the blob's size. */
+    public static BusyboxImage writeClaimingLayerSize(Path layoutDirectory, String tag, long claimedSize) {
+        return write(layoutDirectory, tag, hostArchitecture(), BusyboxRootfs.tar(), null, claimedSize);
+    }
+
     private static BusyboxImage write(Path layoutDirectory, String tag, String architecture, byte[] tar) {
         return write(layoutDirectory, tag, architecture, tar, null);
     }
 
     private static BusyboxImage write(Path layoutDirectory, String tag, String architecture, byte[] tar,
             List<String> claimedDiffIds) {
+        return write(layoutDirectory, tag, architecture, tar, claimedDiffIds, -1);
+    }
+
+    /** @param claimedSize the layer size the manifest gives, or -1 for the blob's own */
+    private static BusyboxImage write(Path layoutDirectory, String tag, String architecture, byte[] tar,
+            List<String> claimedDiffIds, long claimedSize) {
         try {
             Files.createDirectories(layoutDirectory.resolve("blobs/sha256"));
             byte[] layer = gzip(tar);
@@ -130,7 +141,7 @@ public final class BusyboxImage {
             String layerDigest = writeBlob(layoutDirectory, layer);
             byte[] config = config(architecture, claimedDiffIds == null ? List.of(diffId) : claimedDiffIds);
             String configDigest = writeBlob(layoutDirectory, config);
-            byte[] manifest = manifest(configDigest, config.length, layerDigest, layer.length);
+            byte[] manifest = manifest(configDigest, config.length, layerDigest, claimedSize < 0 ? layer.length : claimedSize);
             String manifestDigest = writeBlob(layoutDirectory, manifest);
             Files.writeString(layoutDirectory.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
             writeIndex(layoutDirectory, tag, MANIFEST_MEDIA_TYPE, architecture, manifestDigest, manifest.length);

@@ -24,6 +24,7 @@ import dev.jbuild.image.PlatformMatcher;
 import dev.jbuild.transfer.ImageTransfer;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -228,6 +229,12 @@ public final class BaseImages {
             LayerOrigin origin = new LayerOrigin(reference, i, layers.size());
             if (!session.store().has(layer.descriptor().digest())) {
                 throw new IOException(origin.describe(layer.descriptor().digest()) + " is not in the store");
+            }
+            // A blob the store had already was not copied, so nothing compared it with this manifest's size.
+            long stored = Files.size(session.store().path(layer.descriptor().digest()));
+            if (stored != layer.descriptor().size()) {
+                throw new IOException("the manifest gives " + origin.describe(layer.descriptor().digest()) + " a size of "
+                        + layer.descriptor().size() + " bytes, but the blob of that digest has " + stored);
             }
             state.indexLater(layer, origin, session.store());
         }
