@@ -3,7 +3,6 @@ package dev.jbuild.dockerfile;
 import dev.jbuild.image.Digest;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -37,9 +36,10 @@ public record DockerfileSource(String displayName, String text, Digest digest) {
         Path path = Path.of(file);
         try {
             byte[] bytes = Files.readAllBytes(path);
-            // Strict, as Files.readString is: a file that is not UTF-8 is refused, not patched.
-            String text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
-            return new DockerfileSource(path.getFileName().toString(), text, Digest.of(bytes));
+            // As from standard input: bytes that are not UTF-8 (a Latin-1 "# café" comment) become U+FFFD.
+            // BuildKit reads any bytes (Go keeps them raw); refusing the file would fail builds it runs.
+            return new DockerfileSource(path.getFileName().toString(), new String(bytes, StandardCharsets.UTF_8),
+                    Digest.of(bytes));
         } catch (NoSuchFileException e) {
             throw new UnreadableException("cannot read the Dockerfile: " + file + ": no such file", e);
         } catch (IOException e) {
