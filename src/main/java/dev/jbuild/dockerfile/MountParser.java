@@ -18,7 +18,7 @@ final class MountParser {
     private static final List<String> TYPES = List.of("bind", "cache", "tmpfs", "secret", "ssh");
     /** BuildKit's list for "did you mean", in its order. */
     private static final List<String> KEYS = List.of("type", "from", "source", "target", "readonly", "id", "sharing",
-            "required", "mode", "uid", "gid", "src", "dst", "ro", "rw", "readwrite");
+            "required", "mode", "uid", "gid", "src", "dst", "ro", "rw", "readwrite", "env");
     private static final Pattern VARIABLE = Pattern.compile("\\$.");
 
     private MountParser() {}
@@ -53,6 +53,7 @@ final class MountParser {
         String modeText = null;
         Long uid = null;
         Long gid = null;
+        String env = null;
         for (String field : fields(spec)) {
             int eq = field.indexOf('=');
             String key = lower(eq < 0 ? field : field.substring(0, eq));
@@ -128,6 +129,7 @@ final class MountParser {
                 }
                 case "uid" -> uid = unsigned(value, 10, "uid");
                 case "gid" -> gid = unsigned(value, 10, "gid");
+                case "env" -> env = value;
                 default -> throw new InvalidMountException(Suggestions.withSuggestion(
                         "unexpected key '" + key + "' in '" + field + "'", key, KEYS, true));
             }
@@ -148,6 +150,12 @@ final class MountParser {
         if (sharing != null && !type.equals("cache")) {
             throw new InvalidMountException("invalid cache sharing set for " + type + " mount");
         }
+        if (env != null && !type.equals("secret")) {
+            throw unexpectedForType("env", type);
+        }
+        if (env != null && (env.isEmpty() || env.indexOf('=') >= 0 || env.indexOf('\0') >= 0)) {
+            throw new InvalidMountException("invalid secret env name " + GoText.quote(env));
+        }
         if (mode != null && mode > 07777) {
             // BuildKit takes any 32-bit number; only permission bits mean anything for what a mount creates
             throw new InvalidMountException("invalid value " + modeText + " for mode: at most 7777");
@@ -164,8 +172,9 @@ final class MountParser {
                     throw new InvalidMountException("both source and id can't be set");
                 }
                 String secretId = !source.isEmpty() ? source : !id.isEmpty() ? id : base(target);
-                return new RunMount.Secret(secretId, target.isEmpty() ? "/run/secrets/" + base(secretId) : target,
-                        required, owner(uid, gid, mode, 0400));
+                // With env= alone the secret is a variable of the command and no file (BuildKit's dispatchSecret).
+                String file = !target.isEmpty() ? target : env != null ? null : "/run/secrets/" + base(secretId);
+                return new RunMount.Secret(secretId, file, required, owner(uid, gid, mode, 0400), env);
             }
             case "ssh" -> {
                 if (!source.isEmpty()) {

@@ -49,10 +49,12 @@ public sealed interface RunMount {
      * A {@code --secret} as a file at {@code target} ({@code /run/secrets/<id>} unless given).
      *
      * @param id       its {@code source}, else its {@code id}, else the last element of {@code target}
+     * @param target   the file, {@code /run/secrets/<id>} unless given; null for {@code env=} without {@code target=}
      * @param required fail when the build has no such secret (otherwise the mount is left out)
      * @param owner    0:0 and 0400 unless given
+     * @param env      the variable of the command that holds the secret's value ({@code env=}), or null
      */
-    record Secret(String id, String target, boolean required, FileOwner owner) implements RunMount {
+    record Secret(String id, String target, boolean required, FileOwner owner, String env) implements RunMount {
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jbuild.image.Digest;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.testing.BusyboxImage;
 import dev.jbuild.testing.Bytes;
@@ -233,6 +234,36 @@ class RunBuildTest {
             }
         }
         assertFalse(ok.err().contains(value) || ok.out().contains(value));
+    }
+
+    /** {@code env=}: the secret is the command's variable, no file (unless a target is given), and leaves no trace. */
+    @Test
+    void aSecretCanBeAVariableOfTheCommand() throws Exception {
+        String value = "t0k3n-" + System.nanoTime();
+        Path secret = Files.writeString(temp.resolve("env-token"), value);
+        // The value is not in the Dockerfile (a RUN's text is in the image's history): its digest is compared.
+        CliTest.Result result = build("""
+                FROM busybox
+                ENV TOKEN=not-the-secret
+                RUN --mount=type=secret,id=tok,env=TOKEN test ! -e /run/secrets/tok && printf %s "$TOKEN" | sha256sum > /sum.txt
+                RUN --mount=type=secret,id=tok,env=ALSO,target=/tok test "$ALSO" = "$(cat /tok)" && echo "$TOKEN" > /after.txt
+                RUN --mount=type=secret,id=absent,env=ABSENT test -z "${ABSENT+set}" && echo unset > /absent.txt
+                """, "--secret", "id=tok,src=" + secret);
+        assertEquals(0, result.exitCode(), result.err());
+        Map<String, String> text = new HashMap<>();
+        rootfs(text);
+        assertEquals(Digest.of(value.getBytes(StandardCharsets.UTF_8)).hex() + "  -\n", text.get("sum.txt"));
+        assertEquals("not-the-secret\n", text.get("after.txt"), "the image's ENV is untouched");
+        assertEquals("unset\n", text.get("absent.txt"), "an optional secret the build lacks is no variable");
+        byte[] needle = value.getBytes(StandardCharsets.UTF_8);
+        try (var files = Files.walk(temp.resolve("store"))) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                assertFalse(Bytes.contains(Files.readAllBytes(file), needle), "secret found in " + file);
+            }
+        }
+        CliTest.Result required = build("FROM busybox\nRUN --mount=type=secret,id=none,env=X,required true\n");
+        assertEquals(1, required.exitCode());
+        assertTrue(required.err().contains("secret none not found"), required.err());
     }
 
     @Test

@@ -102,18 +102,25 @@ class RunMountTest {
 
     @Test
     void secretIdComesFromSourceIdOrTarget() throws Exception {
-        assertEquals(new Secret("token", "/run/secrets/token", false, SECRET_DEFAULT), parse("type=secret,id=token"));
-        assertEquals(new Secret("npmrc", "/etc/npmrc", false, SECRET_DEFAULT), parse("type=secret,target=/etc/npmrc"));
-        assertEquals(new Secret("tok", "/x", false, SECRET_DEFAULT), parse("type=secret,source=tok,target=/x"));
-        assertEquals(new Secret("tok", "/run/secrets/tok", false, SECRET_DEFAULT), parse("type=secret,src=tok"));
-        assertEquals(new Secret("a/b", "/run/secrets/b", false, SECRET_DEFAULT), parse("type=secret,id=a/b"),
+        assertEquals(new Secret("token", "/run/secrets/token", false, SECRET_DEFAULT, null), parse("type=secret,id=token"));
+        assertEquals(new Secret("npmrc", "/etc/npmrc", false, SECRET_DEFAULT, null), parse("type=secret,target=/etc/npmrc"));
+        assertEquals(new Secret("tok", "/x", false, SECRET_DEFAULT, null), parse("type=secret,source=tok,target=/x"));
+        assertEquals(new Secret("tok", "/run/secrets/tok", false, SECRET_DEFAULT, null), parse("type=secret,src=tok"));
+        assertEquals(new Secret("a/b", "/run/secrets/b", false, SECRET_DEFAULT, null), parse("type=secret,id=a/b"),
                 "path.Base of the id");
-        assertEquals(new Secret("d", "/etc/d/", false, SECRET_DEFAULT), parse("type=secret,target=/etc/d/"),
+        assertEquals(new Secret("d", "/etc/d/", false, SECRET_DEFAULT, null), parse("type=secret,target=/etc/d/"),
                 "path.Base drops trailing slashes");
-        assertEquals(new Secret("t", "/run/secrets/t", true, SECRET_DEFAULT), parse("type=secret,id=t,required"));
-        assertEquals(new Secret("t", "/run/secrets/t", false, SECRET_DEFAULT), parse("type=secret,id=t,required=false"));
-        assertEquals(new Secret("t", "/run/secrets/t", true, new FileOwner(1, 2, 0440)),
+        assertEquals(new Secret("t", "/run/secrets/t", true, SECRET_DEFAULT, null), parse("type=secret,id=t,required"));
+        assertEquals(new Secret("t", "/run/secrets/t", false, SECRET_DEFAULT, null), parse("type=secret,id=t,required=false"));
+        assertEquals(new Secret("t", "/run/secrets/t", true, new FileOwner(1, 2, 0440), null),
                 parse("type=secret,id=t,required=true,mode=0440,uid=1,gid=2"));
+        // env= (Dockerfile 1.10): a variable of the command; a file too only with a target.
+        assertEquals(new Secret("tok", null, false, SECRET_DEFAULT, "TOKEN"), parse("type=secret,id=tok,env=TOKEN"));
+        assertEquals(new Secret("tok", "/x", true, SECRET_DEFAULT, "TOKEN"), parse("type=secret,id=tok,target=/x,env=TOKEN,required"));
+        rejected("type=secret,id=tok,env=", "invalid secret env name \"\"");
+        rejected("type=secret,id=tok,env=A=B", "invalid secret env name \"A=B\"");
+        rejected("type=bind,target=/x,env=A", "unexpected key 'env' for mount type 'bind'");
+        rejected("type=secret,env=A", "invalid secret mount. one of source, target required");
         rejected("type=secret", "invalid secret mount. one of source, target required");
         rejected("type=secret,source=a,id=b", "both source and id can't be set");
         rejected("type=secret,id=x,from=stage", "secret mount should not have a from");

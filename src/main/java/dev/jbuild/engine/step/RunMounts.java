@@ -93,6 +93,9 @@ final class RunMounts {
                 throw new IllegalArgumentException("secret " + secret.id() + " not found: pass it with --secret id="
                         + secret.id() + ",src=FILE (or env=VARIABLE)");
             }
+            if (secret.target() == null) {
+                return null; // env= alone: a variable of the command (RunStep), no file
+            }
             RunMount.FileOwner owner = secret.owner();
             return new SandboxMount.Secret(source, target(secret.target(), workdir), owner.uid(), owner.gid(),
                     owner.mode());

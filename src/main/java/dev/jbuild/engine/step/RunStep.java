@@ -33,6 +33,7 @@ import dev.jbuild.sandbox.SandboxMount;
 import dev.jbuild.store.NoSpaceLeftException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -140,6 +141,7 @@ final class RunStep implements Step {
             throw e;
         }
         List<String> env = environment(users, ids);
+        addSecretVariables(env);
         mounts.stream().filter(m -> m instanceof SandboxMount.SshAgent).findFirst()
                 .ifPresent(ssh -> env.add("SSH_AUTH_SOCK=" + ssh.target())); // as BuildKit: the first ssh mount
         ProcessSpec spec = new ProcessSpec(argv, env, state.workingDir(), ids.uid(), ids.gid(),
@@ -440,6 +442,25 @@ final class RunStep implements Step {
     private List<String> shell() {
         List<String> shell = state.runConfig().shell();
         return shell == null || shell.isEmpty() ? List.of("/bin/sh", "-c") : shell;
+    }
+
+    /**
+     * The secrets that mounts give the command as variables ({@code env=}), over a variable of the same name: read
+     * from their files for this run only, so never part of a cache key, the image or its history. A secret the
+     * build lacks is left out (one the mount requires failed with the mounts).
+     */
+    private void addSecretVariables(List<String> env) throws BuildException, IOException {
+        Map<String, String> scope = state.expansionScope();
+        for (int k = 0; k < run.mounts().size(); k++) {
+            if (RunMounts.of(session, run, k, scope) instanceof RunMount.Secret secret && secret.env() != null) {
+                Path file = session.request().secrets().get(secret.id());
+                if (file != null) {
+                    String value = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+                    env.removeIf(variable -> variable.startsWith(secret.env() + "="));
+                    env.add(secret.env() + "=" + value);
+                }
+            }
+        }
     }
 
     /** The stage's variables (ENV and ARGs), the proxy build args for names they do not set; PATH and HOME defaults. */
