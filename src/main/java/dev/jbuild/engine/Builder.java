@@ -209,7 +209,7 @@ public final class Builder {
             Digest id = requests.size() == 1 ? parts.get(0).result().config() : indexDescriptor.digest();
             BuildResult built = new BuildResult(indexDescriptor, id, first.tags(), layers,
                     size + indexDescriptor.size(), List.of(), steps, cached, materials.materials(), materials.contextDigest());
-            Outputs.write(store, first, built, requests.size() == 1 ? List.of() : platforms);
+            Outputs.write(store, first, built, requests.size() == 1 ? List.of() : platforms, listener);
             if (first.push()) {
                 Map<Digest, ImageName> layerSources = new HashMap<>();
                 parts.forEach(part -> layerSources.putAll(part.layerSources()));

@@ -1,5 +1,6 @@
 package dev.jbuild.engine;
 
+import dev.jbuild.engine.api.BuildListener;
 import dev.jbuild.engine.api.BuildRequest;
 import dev.jbuild.engine.api.BuildResult;
 import dev.jbuild.engine.api.OutputSpec;
@@ -25,7 +26,7 @@ final class Outputs {
     private Outputs() {}
 
     static void write(BuildSession session, BuildResult result) throws IOException {
-        write(session.store(), session.request(), result, List.of());
+        write(session.store(), session.request(), result, List.of(), session.listener());
     }
 
     /**
@@ -35,7 +36,8 @@ final class Outputs {
      * platform ({@code linux_amd64}, {@code linux_arm_v7}) as BuildKit writes them. A one-platform image
      * with attestations is an index too: its root filesystem outputs take the platform's manifest.
      */
-    static void write(Store store, BuildRequest request, BuildResult result, List<Platform> platforms) throws IOException {
+    static void write(Store store, BuildRequest request, BuildResult result, List<Platform> platforms, BuildListener listener)
+            throws IOException {
         Instant mtime = request.sourceDateEpoch() != null ? request.sourceDateEpoch() : Instant.EPOCH;
         for (OutputSpec output : request.outputs()) {
             if (output instanceof OutputSpec.OciArchive oci) {
@@ -52,13 +54,13 @@ final class Outputs {
             } else if (output instanceof OutputSpec.LocalDirectory local) {
                 if (platforms.isEmpty()) {
                     local(store, result.manifest(), Exporter.platformManifest(store, result.manifest(), request.platform()),
-                            local.dest(), fileTime(request));
+                            local.dest(), fileTime(request), listener);
                 }
                 for (Platform platform : platforms) {
                     String dir = platform.os() + "_" + platform.architecture()
                             + (platform.variant() == null || platform.variant().isEmpty() ? "" : "_" + platform.variant());
                     local(store, result.manifest(), Exporter.platformManifest(store, result.manifest(), platform),
-                            local.dest().resolve(dir), fileTime(request));
+                            local.dest().resolve(dir), fileTime(request), listener);
                 }
             }
         }
@@ -69,9 +71,15 @@ final class Outputs {
         return request.sourceDateEpoch() != null ? request.sourceDateEpoch() : Instant.now().truncatedTo(ChronoUnit.SECONDS);
     }
 
-    /** One platform's root filesystem into {@code dir}, and its attestations beside it (as BuildKit's local exporter). */
-    private static void local(Store store, Descriptor root, Descriptor image, Path dir, Instant mtime) throws IOException {
-        Exporter.localDirectory(store, image, dir, true);
+    /**
+     * One platform's root filesystem into {@code dir}, and its attestations beside it (as BuildKit's local exporter).
+     * What the directory could not hold (device nodes and foreign owners without root, say) is a warning.
+     */
+    private static void local(Store store, Descriptor root, Descriptor image, Path dir, Instant mtime, BuildListener listener)
+            throws IOException {
+        for (String warning : Exporter.localDirectory(store, image, dir, true).warnings()) {
+            listener.warning("-o type=local,dest=" + dir + ": " + warning);
+        }
         LocalAttestationFiles.write(store, root, image.digest(), dir, mtime);
     }
 }

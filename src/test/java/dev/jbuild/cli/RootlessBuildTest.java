@@ -95,6 +95,27 @@ class RootlessBuildTest {
         }
     }
 
+    /** What a directory export cannot hold without root (a device node) is a warning, not silently left out. */
+    @Test
+    void aLocalExportWarnsOfWhatItCouldNotCreate() throws Exception {
+        BusyboxImage withDevice = BusyboxImage.writeWithDevice(work.resolve("busybox-dev"), "1.0");
+        Path plain = Files.createDirectories(work.resolve("context-dev"));
+        Files.writeString(plain.resolve("Dockerfile"), "FROM busybox\n");
+        if (!user.name().equals(System.getProperty("user.name"))) {
+            ExternalTool.command("chown", "-R", user.name() + ":", withDevice.layoutDirectory().toString(),
+                    plain.toString()).runSuccessfully();
+        }
+        Path out = work.resolve("local-dev");
+        ExternalTool.Result result = user.command(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:-UsePerfData", "-cp", classpath, "dev.jbuild.cli.Main", "--root", work.resolve("store-dev").toString(),
+                "build", "-q", "--build-context", "busybox=oci-layout://" + withDevice.layoutDirectory() + ":1.0",
+                "-o", "type=local,dest=" + out, plain.toString()).timeout(Duration.ofMinutes(2)).run();
+        assertTrue(result.succeeded(), result.describe());
+        assertTrue(result.stderr().contains("warning: -o type=local,dest=" + out + ": char device nodes not created"
+                + " (not permitted without root): dev/null"), result.stderr());
+        assertTrue(Files.isRegularFile(out.resolve("bin/busybox")), "the rest is there");
+    }
+
     @Test
     void bothSnapshottersGiveTheSameImage() throws IOException {
         String overlay = Files.readString(work.resolve("overlay.iid")).strip();

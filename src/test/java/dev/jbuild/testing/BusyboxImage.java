@@ -117,6 +117,11 @@ public final class BusyboxImage {
         return write(layoutDirectory, tag, hostArchitecture(), padded, claimedDiffIds);
     }
 
+    /** The busybox image with a character device {@code /dev/null} in its layer. */
+    public static BusyboxImage writeWithDevice(Path layoutDirectory, String tag) {
+        return write(layoutDirectory, tag, hostArchitecture(), BusyboxRootfs.tarWithDevice());
+    }
+
     /** The busybox image whose manifest gives its layer {@code claimedSize} bytes instead of the blob's size. */
     public static BusyboxImage writeClaimingLayerSize(Path layoutDirectory, String tag, long claimedSize) {
         return write(layoutDirectory, tag, hostArchitecture(), BusyboxRootfs.tar(), null, claimedSize);

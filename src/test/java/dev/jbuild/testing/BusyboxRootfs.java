@@ -62,6 +62,11 @@ final class BusyboxRootfs {
         static Entry symlink(String name, String target) {
             return new Entry(name, TarConstants.LF_SYMLINK, 0777, 0, 0, null, target);
         }
+
+        /** A character device 1,3 (what /dev/null is). */
+        static Entry characterDevice(String name) {
+            return new Entry(name, TarConstants.LF_CHR, 0666, 0, 0, null, null);
+        }
     }
 
     private BusyboxRootfs() {
@@ -74,7 +79,17 @@ final class BusyboxRootfs {
 
     /** The uncompressed layer tar around another (static) busybox binary, e.g. one for another CPU. */
     static byte[] tar(byte[] busybox) {
+        return tar(busybox, List.of());
+    }
+
+    /** {@link #tar()} with a character device {@code dev/null} too, which only root can create. */
+    static byte[] tarWithDevice() {
+        return tar(busybox(), List.of(Entry.characterDevice("dev/null")));
+    }
+
+    private static byte[] tar(byte[] busybox, List<Entry> extra) {
         List<Entry> entries = entries(busybox);
+        entries.addAll(extra);
         entries.sort(Comparator.comparing(Entry::name));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(4 << 20);
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes, StandardCharsets.UTF_8.name())) {
@@ -133,6 +148,10 @@ final class BusyboxRootfs {
         header.setModTime(FileTime.from(MTIME));
         if (entry.linkTarget() != null) {
             header.setLinkName(entry.linkTarget());
+        }
+        if (entry.type() == TarConstants.LF_CHR) {
+            header.setDevMajor(1);
+            header.setDevMinor(3);
         }
         if (entry.content() != null) {
             header.setSize(entry.content().length);
