@@ -181,6 +181,9 @@ final class RetryPolicy {
         if (e instanceof HttpTimeoutException) {
             return "timed out" + (message == null ? "" : ": " + message);
         }
+        if (e.getClass().getName().startsWith("dev.jbuild.") && message != null && !message.isEmpty()) {
+            return message; // ours are worded for the user (a stalled transfer); a JDK exception's kind says more
+        }
         return message == null || message.isEmpty() ? kind : kind + ": " + message;
     }
 

@@ -138,4 +138,12 @@ class RetryPolicyTest {
         assertNull(RetryPolicy.parseRetryAfter("-5", now));
         assertFalse(RetryPolicy.isRetryableStatus(505));
     }
+
+    /** Our own exceptions are worded for the user; a JDK exception keeps its kind, which says what happened. */
+    @Test
+    void reasonsNameTheJdkExceptionsKindButNotOurs() {
+        assertEquals("no data from the registry for 60000 ms while reading",
+                RetryPolicy.reason(new TransferStalledException("no data from the registry for 60000 ms while reading")));
+        assertEquals("EOFException: unexpected end", RetryPolicy.reason(new java.io.EOFException("unexpected end")));
+    }
 }
