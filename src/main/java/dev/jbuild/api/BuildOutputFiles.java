@@ -3,6 +3,7 @@ package dev.jbuild.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.jbuild.engine.api.BuildResult;
+import dev.jbuild.store.FileErrors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,7 +37,7 @@ final class BuildOutputFiles {
                 Files.write(metadataFile, json);
             }
         } catch (IOException e) {
-            throw Problem.failed("error: writing build result files: " + e.getMessage());
+            throw Problem.failed(FileErrors.withReason("error: writing build result files: " + e.getMessage(), e));
         }
     }
 }

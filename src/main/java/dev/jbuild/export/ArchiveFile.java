@@ -1,11 +1,13 @@
 package dev.jbuild.export;
 
+import dev.jbuild.store.FileErrors;
 import dev.jbuild.store.NoSpaceLeftException;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -46,7 +48,13 @@ public final class ArchiveFile {
             Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             // A full store (a spool file, a download) was named by the store; anything else is the destination's.
-            throw NoSpaceLeftException.forDestination(e, temporary != null ? temporary : absolute, absolute);
+            IOException worded = NoSpaceLeftException.forDestination(e, temporary != null ? temporary : absolute, absolute);
+            if (worded == e && e instanceof FileSystemException file && FileErrors.reason(file) != null
+                    && (temporary == null || temporary.toString().equals(file.getFile()))) {
+                // Not the name of our temporary file, which the user never asked for: the destination's.
+                throw new IOException("cannot write " + absolute + ": " + FileErrors.reason(file), e);
+            }
+            throw worded;
         } finally {
             if (temporary != null) {
                 Files.deleteIfExists(temporary);

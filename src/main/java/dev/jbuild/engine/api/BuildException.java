@@ -2,14 +2,8 @@ package dev.jbuild.engine.api;
 
 import dev.jbuild.dockerfile.Caret;
 import dev.jbuild.dockerfile.Location;
+import dev.jbuild.store.FileErrors;
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
-import java.nio.file.NotLinkException;
 
 /**
  * A build that cannot go on: the message says what failed, {@link #location()} which Dockerfile
@@ -28,7 +22,7 @@ public final class BuildException extends Exception {
 
     /** @param caret the character of the instruction the failure is about (the flag whose value is wrong), or null */
     public BuildException(Location location, String message, Throwable cause, Caret caret) {
-        super(withFileReason(message, cause), cause);
+        super(FileErrors.withReason(message, cause), cause);
         this.location = location;
         this.caret = caret;
     }
@@ -61,25 +55,6 @@ public final class BuildException extends Exception {
 
     public Location location() {
         return location;
-    }
-
-    /**
-     * The JDK words some file errors as the path alone ({@code AccessDeniedException} for an unreadable context
-     * file is "/ctx/secret"), and messages made from them end in a bare path: this adds what went wrong.
-     */
-    static String withFileReason(String message, Throwable cause) {
-        for (Throwable t = cause; message != null && t != null; t = t.getCause()) {
-            if (t instanceof FileSystemException file && file.getReason() == null && message.endsWith(file.getMessage())) {
-                String reason = t instanceof AccessDeniedException ? "permission denied"
-                        : t instanceof NoSuchFileException ? "no such file or directory"
-                        : t instanceof FileAlreadyExistsException ? "file exists"
-                        : t instanceof NotDirectoryException ? "not a directory"
-                        : t instanceof DirectoryNotEmptyException ? "directory not empty"
-                        : t instanceof NotLinkException ? "not a symbolic link" : null;
-                return reason == null ? message : message + ": " + reason;
-            }
-        }
-        return message;
     }
 
     /** The character the failure is about, or null (then the CLI looks for an expansion's word). */

@@ -1,4 +1,4 @@
-package dev.jbuild.engine.api;
+package dev.jbuild.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -9,24 +9,25 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import org.junit.jupiter.api.Test;
 
-class BuildExceptionTest {
+class FileErrorsTest {
 
     @Test
     void aMessageEndingInTheBarePathOfAFileErrorSaysWhatWentWrong() {
         AccessDeniedException denied = new AccessDeniedException("/ctx/secret");
         assertEquals("COPY failed: /ctx/secret: permission denied",
-                new BuildException(null, "COPY failed: " + denied.getMessage(), denied).getMessage());
+                FileErrors.withReason("COPY failed: " + denied.getMessage(), denied));
         // Through wrappers too, as long as the message ends in the path.
-        assertEquals("/out: no such file or directory", new BuildException(null, "/out",
-                new IOException(new UncheckedIOException(new NoSuchFileException("/out")))).getMessage());
+        assertEquals("/out: no such file or directory", FileErrors.withReason("/out",
+                new IOException(new UncheckedIOException(new NoSuchFileException("/out")))));
     }
 
     @Test
     void messagesThatAlreadyCarryAReasonAreKept() {
         FileSystemException withReason = new FileSystemException("/a", null, "Read-only file system");
-        assertEquals("x: /a: Read-only file system", new BuildException(null, "x: " + withReason.getMessage(), withReason).getMessage());
+        assertEquals("x: /a: Read-only file system", FileErrors.withReason("x: " + withReason.getMessage(), withReason));
+        assertEquals("Read-only file system", FileErrors.reason(withReason));
         AccessDeniedException denied = new AccessDeniedException("/ctx/secret");
-        assertEquals("cannot read the context", new BuildException(null, "cannot read the context", denied).getMessage());
-        assertEquals("plain", new BuildException(null, "plain").getMessage());
+        assertEquals("cannot read the context", FileErrors.withReason("cannot read the context", denied));
+        assertEquals("plain", FileErrors.withReason("plain", null));
     }
 }
