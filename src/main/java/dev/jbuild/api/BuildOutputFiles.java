@@ -27,7 +27,10 @@ final class BuildOutputFiles {
                 descriptor.put("digest", result.manifest().digest().toString());
                 descriptor.put("size", result.manifest().size());
                 Map<String, Object> metadata = new LinkedHashMap<>();
-                metadata.put("containerimage.config.digest", result.config().toString());
+                // BuildKit names a config only for a one-platform image; a multi-platform image's ID is its index's digest.
+                if (!result.config().equals(result.manifest().digest())) {
+                    metadata.put("containerimage.config.digest", result.config().toString());
+                }
                 metadata.put("containerimage.descriptor", descriptor);
                 metadata.put("containerimage.digest", result.manifest().digest().toString());
                 if (!result.tags().isEmpty()) {

@@ -193,6 +193,19 @@ class EmulatedRunTest {
         assertEquals(host.diffId(), configs.get(1).at("/rootfs/diff_ids/0").asText());
     }
 
+    /** BuildKit's metadata names a config only for one platform: a multi-platform image's ID is its index. */
+    @Test
+    void metadataOfAMultiPlatformBuildNamesNoConfig() throws Exception {
+        Path metadata = temp.resolve("multi-metadata.json");
+        CliTest.Result result = build("multi-metadata", "multi", "FROM busybox\nLABEL a=b\n",
+                "--platform", "linux/amd64,linux/arm64", "--metadata-file", metadata.toString());
+        assertEquals(0, result.exitCode(), result.err());
+        JsonNode json = new ObjectMapper().readTree(metadata.toFile());
+        assertTrue(json.path("containerimage.digest").asText().startsWith("sha256:"), json.toString());
+        assertEquals("application/vnd.oci.image.index.v1+json", json.at("/containerimage.descriptor/mediaType").asText());
+        assertFalse(json.has("containerimage.config.digest"), json.toString());
+    }
+
     /** {@code FROM --platform=P} picks P's image of a multi-platform base for the stage, whatever the build's. */
     @Test
     void fromPlatformPicksTheBaseImageOfThatPlatform() throws Exception {
