@@ -266,6 +266,43 @@ class RunBuildTest {
         assertTrue(required.err().contains("secret none not found"), required.err());
     }
 
+    /**
+     * A bind mount of the context shows it as {@code .dockerignore} leaves it, as in BuildKit: an ignored secret is
+     * not there, an ignored directory cannot be mounted, and changing an ignored file keeps the step cached.
+     */
+    @Test
+    void aBindMountOfTheContextLeavesOutWhatDockerignoreIgnores() throws Exception {
+        Files.writeString(context.resolve("secret.env"), "TOKEN=1\n");
+        Files.createDirectories(context.resolve("node_modules/pkg"));
+        Files.writeString(context.resolve("node_modules/pkg/index.js"), "x\n");
+        Files.createDirectories(context.resolve("src"));
+        Files.writeString(context.resolve("src/main.txt"), "kept\n");
+        Files.writeString(context.resolve(".dockerignore"), "secret.env\nnode_modules\n");
+        String dockerfile = """
+                FROM busybox
+                RUN --mount=type=bind,target=/ctx ls -a /ctx > /listing.txt && cat /ctx/src/main.txt > /main.txt
+                RUN --mount=type=bind,source=src,target=/s,rw echo changed > /s/main.txt && cat /s/main.txt > /written.txt
+                """;
+        CliTest.Result first = build(dockerfile);
+        assertEquals(0, first.exitCode(), first.err());
+        Map<String, String> text = new HashMap<>();
+        rootfs(text);
+        assertEquals(List.of(".", "..", ".dockerignore", "Dockerfile", "a.txt", "src"),
+                List.of(text.get("listing.txt").split("\n")), "secret.env and node_modules are ignored");
+        assertEquals("kept\n", text.get("main.txt"));
+        assertEquals("changed\n", text.get("written.txt"));
+        assertEquals("kept\n", Files.readString(context.resolve("src/main.txt")), "a rw mount's writes stay in the step");
+
+        Files.writeString(context.resolve("secret.env"), "TOKEN=2\n");
+        CliTest.Result again = build(dockerfile);
+        assertEquals(0, again.exitCode(), again.err());
+        assertTrue(again.err().contains("2 of 2 steps cached"), again.err());
+
+        CliTest.Result ignoredSource = build("FROM busybox\nRUN --mount=type=bind,source=node_modules,target=/nm ls /nm\n");
+        assertEquals(1, ignoredSource.exitCode());
+        assertTrue(ignoredSource.err().contains("bind mount source node_modules does not exist"), ignoredSource.err());
+    }
+
     @Test
     void bindMountsFromStagesAndCacheMountsThatPersist() throws Exception {
         CliTest.Result result = build(TestResources.text(RunBuildTest.class, "bindMountsFromStagesAndCacheMountsThatPersist.Dockerfile"));

@@ -23,8 +23,11 @@ final class RunMounts {
         /** A named secret's file on the host, or null when no {@code --secret} gave it. */
         Path secret(String id);
 
-        /** The host directory of a bind mount's source: the context, or a named context directory. */
-        Path bindRoot(String from);
+        /**
+         * The host directory a bind mount's {@code source} is taken from: the context (as {@code .dockerignore}
+         * leaves it), a named context directory, or a stage's or image's merged layers.
+         */
+        Path bindRoot(String from, String source);
 
         Path cacheRoot();
 
@@ -65,7 +68,7 @@ final class RunMounts {
      */
     static SandboxMount prepare(RunMount mount, String workdir, Sources sources, int sshIndex) {
         if (mount instanceof RunMount.Bind bind) {
-            return new SandboxMount.Bind(sources.bindRoot(bind.from()), bind.source().isEmpty() ? "/" : bind.source(),
+            return new SandboxMount.Bind(sources.bindRoot(bind.from(), bind.source()), bind.source().isEmpty() ? "/" : bind.source(),
                     target(bind.target(), workdir), !bind.readOnly());
         }
         if (mount instanceof RunMount.Cache cache) {

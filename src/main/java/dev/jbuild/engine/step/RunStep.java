@@ -1,5 +1,8 @@
 package dev.jbuild.engine.step;
 
+import dev.jbuild.context.DockerIgnore;
+import dev.jbuild.context.SourceFile;
+import dev.jbuild.context.SourceTree;
 import dev.jbuild.dockerfile.Heredoc;
 import dev.jbuild.dockerfile.Instruction;
 import dev.jbuild.dockerfile.Location;
@@ -310,6 +313,10 @@ final class RunStep implements Step {
             if (mount instanceof RunMount.Secret secret) {
                 key.put("secret-given", session.request().secrets().containsKey(secret.id()));
             } else if (mount instanceof RunMount.Bind bind) {
+                if ((bind.from() == null || bind.from().isEmpty()) && session.request().ignore() != DockerIgnore.none()) {
+                    hashContextTree(key, bind.source()); // what the mount shows: the context without ignored files
+                    continue;
+                }
                 Path root = keyedBindRoot(bind.from());
                 if (root == null) {
                     return false;
@@ -361,6 +368,33 @@ final class RunStep implements Step {
             } else if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
                 key.put("bind.content", session.cache().files().digest(path));
             }
+        }
+    }
+
+    /** As {@link #hashHostTree}, over the context as {@code .dockerignore} leaves it (an ignored file changes nothing). */
+    private void hashContextTree(CacheKey key, String source) throws IOException {
+        SourceTree tree = sources.context().tree();
+        Optional<SourceFile> top = tree.resolve("/" + source.replaceAll("^/+", ""));
+        if (top.isEmpty()) {
+            key.put("bind", "missing " + source);
+            return;
+        }
+        hashContextEntry(key, tree, top.get(), "");
+    }
+
+    private void hashContextEntry(CacheKey key, SourceTree tree, SourceFile file, String relative) throws IOException {
+        key.put("bind.path", relative);
+        key.put("bind.mode", file.mode());
+        switch (file.kind()) {
+            case SYMLINK -> key.put("bind.link", file.linkTarget());
+            case FILE -> key.put("bind.content", session.cache().files().digest(tree.hostPath(file).orElseThrow()));
+            case DIRECTORY -> {
+                for (SourceFile child : tree.list(file.path())) {
+                    String name = child.path().substring(child.path().lastIndexOf('/') + 1);
+                    hashContextEntry(key, tree, child, relative.isEmpty() ? name : relative + "/" + name);
+                }
+            }
+            default -> { }
         }
     }
 
@@ -493,9 +527,19 @@ final class RunStep implements Step {
             }
 
             @Override
-            public Path bindRoot(String from) {
+            public Path bindRoot(String from, String source) {
                 if (from == null || from.isEmpty()) {
-                    return session.request().contextDir().toAbsolutePath();
+                    if (session.request().ignore() == DockerIgnore.none()) {
+                        return session.request().contextDir().toAbsolutePath();
+                    }
+                    // What .dockerignore leaves of the context, as COPY sees it (BuildKit mounts the context it was sent).
+                    try {
+                        Path view = session.scratchDir().resolve("bind-context-" + UUID.randomUUID());
+                        ContextView.write(RunStep.this.sources.context().tree(), source, view);
+                        return view.toAbsolutePath();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
                 }
                 NamedContext named = session.request().namedContexts().get(from);
                 if (named instanceof NamedContext.Directory directory) {
