@@ -39,7 +39,8 @@ final class PullCommand implements Runnable {
         Store store = Stores.open(((JbuildCommand) spec.root().userObject()).root);
         try (RegistryClient registry = Registries.client(spec, List.of(name))) {
             ImageTransfer.Pulled pulled = new ImageTransfer(store, registry).pull(name, wanted);
-            spec.commandLine().getOut().println(name + "@" + pulled.digest());
+            // NAME[:TAG]@DIGEST, the digest named once: a reference by digest already holds it.
+            spec.commandLine().getOut().println(name.digest() != null ? name.pinned() : name + "@" + pulled.digest());
             spec.commandLine().getOut().flush();
         } catch (IOException e) {
             throw new CliFailure(ExitCodes.BUILD_FAILED, "error: pulling " + name.familiar() + ": " + e.getMessage());

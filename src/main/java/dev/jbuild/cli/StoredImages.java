@@ -73,7 +73,7 @@ final class StoredImages {
         }
         String name;
         try {
-            name = ImageName.parse(reference).toString();
+            name = ImageName.parse(reference).pinned().toString();
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }

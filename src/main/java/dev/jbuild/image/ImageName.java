@@ -111,6 +111,14 @@ public record ImageName(String registry, String repository, String tag, String d
         return registry + "/" + repository + (tag == null ? "" : ":" + tag) + (digest == null ? "" : "@" + digest);
     }
 
+    /**
+     * The name an image is kept under in a store: {@code NAME@DIGEST} when a digest pins it (a tag beside it then
+     * says nothing, as Docker and Podman store {@code alpine:3.19@sha256:...}), else this name.
+     */
+    public ImageName pinned() {
+        return digest != null && tag != null ? new ImageName(registry, repository, null, digest) : this;
+    }
+
     /** The short form Docker prints: {@code alpine:3.19}, {@code ghcr.io/o/app:1}. */
     public String familiar() {
         String name = registry.equals(DOCKER_HUB)

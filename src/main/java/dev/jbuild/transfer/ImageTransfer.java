@@ -74,7 +74,7 @@ public final class ImageTransfer {
                 tagged = withAttestation(name, descriptor, attestation.get());
             }
         }
-        store.tag(name.toString(), tagged);
+        store.tag(name.pinned().toString(), tagged);
         Digest root = resolved.indexes().isEmpty() ? resolved.manifest().digest() : resolved.indexes().get(0).digest();
         return new Pulled(descriptor, root);
     }

@@ -84,6 +84,14 @@ class RegistryCliTest {
             CliTest.Result pulled = jbuild("", "--root", fresh.toString(), "pull", target);
             assertEquals(0, pulled.exitCode(), pulled.err());
             assertEquals(registry.host() + "/team/app:1@" + digest, pulled.out().strip());
+            // By tag and digest: kept as NAME@DIGEST, as Docker keeps it, and printed with the digest once.
+            Path pinnedStore = temp.resolve("pinned-store");
+            CliTest.Result pinned = jbuild("", "--root", pinnedStore.toString(), "pull", target + "@" + digest);
+            assertEquals(0, pinned.exitCode(), pinned.err());
+            assertEquals(registry.host() + "/team/app@" + digest, pinned.out().strip());
+            CliTest.Result inspected = jbuild("", "--root", pinnedStore.toString(), "inspect",
+                    registry.host() + "/team/app@" + digest);
+            assertEquals(0, inspected.exitCode(), inspected.err());
             Path rootfs = temp.resolve("rootfs.tar");
             CliTest.Result fromPulled = jbuild("", "--root", fresh.toString(), "save", "-o", rootfs.toString(), target);
             assertEquals(0, fromPulled.exitCode(), fromPulled.err());

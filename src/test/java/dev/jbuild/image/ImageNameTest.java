@@ -63,6 +63,10 @@ class ImageNameTest {
         assertEquals("app:1@" + SHA, both.familiar().substring("localhost:5000/".length()));
         assertEquals("alpine:3", ImageName.parse("docker.io/library/alpine:3").familiar());
         assertEquals("registry-1.docker.io", ImageName.parse("docker.io/ubuntu").registryHost());
+        // Kept in a store as Docker keeps it: a digest beside a tag pins the image, the tag is dropped.
+        assertEquals("localhost:5000/app@" + SHA, both.pinned().toString());
+        assertEquals(byDigest, byDigest.pinned());
+        assertEquals("docker.io/library/alpine:3", ImageName.parse("alpine:3").pinned().toString());
     }
 
     @Test

@@ -152,7 +152,7 @@ public final class BaseImages {
         if (failed != null) {
             throw failed;
         }
-        Optional<Descriptor> stored = session.store().resolve(name.toString());
+        Optional<Descriptor> stored = session.store().resolve(name.pinned().toString());
         if (stored.isPresent() && !session.request().pull()) {
             return stored.get();
         }
