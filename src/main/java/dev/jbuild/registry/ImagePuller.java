@@ -97,11 +97,11 @@ final class ImagePuller {
                     throw new InvalidDocumentException(name.familiar() + ": " + e.getMessage(), e);
                 }
                 if (name.digest() != null) {
-                    checkDigest(Digest.parse(name.digest()), bytes, name, "requested");
+                    checkDigest(Digest.parse(name.digest()), bytes, name, "requested digest");
                 }
                 String reported = r.header("Docker-Content-Digest").orElse("").trim();
                 if (Digest.isValid(reported)) {
-                    checkDigest(Digest.parse(reported), bytes, name, "reported by the registry");
+                    checkDigest(Digest.parse(reported), bytes, name, "digest the registry reported (Docker-Content-Digest)");
                 }
                 return doc;
             }
