@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -21,19 +22,37 @@ final class RmiCommand implements Runnable {
     @Parameters(paramLabel = "IMAGE", arity = "1..*", description = "Image names or IDs.")
     List<String> references;
 
+    @Option(names = {"-f", "--force"}, description = "By ID, remove every name of an image that has several.")
+    boolean force;
+
     @Override
     public void run() {
         Store store = Stores.open(((JbuildCommand) spec.root().userObject()).root);
         StoredImages images = new StoredImages(store);
         PrintWriter out = spec.commandLine().getOut();
         for (String reference : references) {
-            StoredImages.StoredImage image = images.find(reference);
+            List<String> names;
             try {
-                store.untag(image.name());
+                names = images.namesById(reference);
             } catch (IOException e) {
-                throw new CliFailure(ExitCodes.BUILD_FAILED, "error: removing " + reference + ": " + e.getMessage());
+                throw new CliFailure(ExitCodes.BUILD_FAILED, "error: reading the store: " + e.getMessage());
             }
-            out.println("Untagged: " + image.name());
+            if (names.size() > 1 && !force) {
+                // Docker's and Podman's rule: an ID of an image with several names would remove one of them at random.
+                throw new CliFailure(ExitCodes.BUILD_FAILED, "error: unable to remove " + reference + " (must be forced with -f):"
+                        + " the image has several names: " + String.join(", ", names));
+            }
+            if (names.isEmpty()) {
+                names = List.of(images.find(reference).name());
+            }
+            for (String name : names) {
+                try {
+                    store.untag(name);
+                } catch (IOException e) {
+                    throw new CliFailure(ExitCodes.BUILD_FAILED, "error: removing " + reference + ": " + e.getMessage());
+                }
+                out.println("Untagged: " + name);
+            }
         }
         out.flush();
     }

@@ -13,6 +13,8 @@ import dev.jbuild.image.Platform;
 import dev.jbuild.image.PlatformMatcher;
 import dev.jbuild.store.Store;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -62,14 +64,9 @@ final class StoredImages {
     /** The tag entry for a name, or for an image ID (config digest) or manifest digest prefix. */
     Optional<Map.Entry<String, Descriptor>> lookup(String reference) throws IOException {
         Map<String, Descriptor> tags = store.tags();
-        String hex = reference.startsWith("sha256:") ? reference.substring(7) : reference;
-        if (hex.matches("[0-9a-f]{6,64}")) {
-            for (Map.Entry<String, Descriptor> tag : tags.entrySet()) {
-                StoredImage image = load(tag.getKey(), tag.getValue());
-                if (image.config().digest().hex().startsWith(hex) || tag.getValue().digest().hex().startsWith(hex)) {
-                    return Optional.of(tag);
-                }
-            }
+        List<String> byId = namesById(reference);
+        if (!byId.isEmpty()) {
+            return Optional.of(Map.entry(byId.get(0), tags.get(byId.get(0))));
         }
         String name;
         try {
@@ -79,6 +76,25 @@ final class StoredImages {
         }
         Descriptor descriptor = tags.get(name);
         return descriptor == null ? Optional.empty() : Optional.of(Map.entry(name, descriptor));
+    }
+
+    /**
+     * Every name of the image that {@code reference} names by ID (its config digest) or manifest digest, or a
+     * prefix of either of at least 6 hex digits; empty when {@code reference} is no such ID.
+     */
+    List<String> namesById(String reference) throws IOException {
+        String hex = reference.startsWith("sha256:") ? reference.substring(7) : reference;
+        if (!hex.matches("[0-9a-f]{6,64}")) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        for (Map.Entry<String, Descriptor> tag : store.tags().entrySet()) {
+            StoredImage image = load(tag.getKey(), tag.getValue());
+            if (image.config().digest().hex().startsWith(hex) || tag.getValue().digest().hex().startsWith(hex)) {
+                names.add(tag.getKey());
+            }
+        }
+        return names;
     }
 
     StoredImage load(String name, Descriptor descriptor) throws IOException {

@@ -211,11 +211,23 @@ class CliTest {
         assertEquals(0, run("--root", root, "save", "-o", saved.toString(), "registry.example:5000/team/hello:2").exitCode());
         assertTrue(Files.size(saved) > 0);
 
+        // By ID, an image with two names is not removed at random (Docker's and Podman's rule), unless forced.
+        Result ambiguous = run("--root", root, "rmi", id.substring(7, 19));
+        assertEquals(1, ambiguous.exitCode());
+        assertTrue(ambiguous.err().contains("must be forced with -f") && ambiguous.err().contains("docker.io/library/hello:1")
+                && ambiguous.err().contains("registry.example:5000/team/hello:2"), ambiguous.err());
+        assertEquals(0, run("--root", root, "inspect", "hello:1").exitCode(), "nothing was removed");
+
         Result rmi = run("--root", root, "rmi", "hello:1");
         assertEquals("Untagged: docker.io/library/hello:1\n", rmi.out());
         Result gone = run("--root", root, "inspect", "hello:1");
         assertEquals(1, gone.exitCode());
         assertTrue(gone.err().contains("no such image: hello:1"), gone.err());
+
+        assertEquals(0, run("--root", root, "tag", "registry.example:5000/team/hello:2", "again:3").exitCode());
+        Result forced = run("--root", root, "rmi", "-f", id.substring(7, 19));
+        assertEquals(0, forced.exitCode(), forced.err());
+        assertEquals("Untagged: docker.io/library/again:3\nUntagged: registry.example:5000/team/hello:2\n", forced.out());
     }
 
     @Test
