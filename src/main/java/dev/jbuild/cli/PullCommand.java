@@ -1,6 +1,8 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.image.ImageDocuments;
 import dev.jbuild.image.ImageName;
+import dev.jbuild.image.Manifest;
 import dev.jbuild.image.Platform;
 import dev.jbuild.registry.RegistryClient;
 import dev.jbuild.store.Store;
@@ -27,6 +29,27 @@ final class PullCommand implements Runnable {
     @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "The platform to pull from a multi-platform image (default: the host's).")
     String platform;
 
+    /**
+     * A name for one image (no index) gets that image whatever its platform; say so when it is not the one asked
+     * for, as Podman does (the build's InvalidBaseImagePlatform is the same check).
+     */
+    private void warnOfAnotherPlatform(Store store, ImageTransfer.Pulled pulled, Platform wanted) {
+        Platform actual;
+        try {
+            Manifest manifest = ImageDocuments.parseManifest(store.readBytes(pulled.manifest().digest())).value();
+            actual = ImageDocuments.parseConfig(store.readBytes(manifest.config().digest())).value().platform().normalize();
+        } catch (IOException | IllegalArgumentException e) {
+            return; // an artifact whose config is no image config has no platform to compare
+        }
+        Platform expected = wanted.normalize();
+        if (actual.os() != null && actual.architecture() != null
+                && (!actual.os().equals(expected.os()) || !actual.architecture().equals(expected.architecture()))) {
+            spec.commandLine().getErr().println("warning: the image's platform (" + actual + ") does not match the"
+                    + " requested platform (" + expected + ")");
+            spec.commandLine().getErr().flush();
+        }
+    }
+
     @Override
     public void run() {
         ImageName name = ImageReferences.parse(reference, spec);
@@ -39,6 +62,7 @@ final class PullCommand implements Runnable {
         Store store = Stores.open(((JbuildCommand) spec.root().userObject()).root);
         try (RegistryClient registry = Registries.client(spec, List.of(name))) {
             ImageTransfer.Pulled pulled = new ImageTransfer(store, registry).pull(name, wanted);
+            warnOfAnotherPlatform(store, pulled, wanted);
             // NAME[:TAG]@DIGEST, the digest named once: a reference by digest already holds it.
             spec.commandLine().getOut().println(name.digest() != null ? name.pinned() : name + "@" + pulled.digest());
             spec.commandLine().getOut().flush();

@@ -92,6 +92,13 @@ class RegistryCliTest {
             CliTest.Result inspected = jbuild("", "--root", pinnedStore.toString(), "inspect",
                     registry.host() + "/team/app@" + digest);
             assertEquals(0, inspected.exitCode(), inspected.err());
+            // A name for one image gives that image for any --platform; it says so (Podman's warning).
+            CliTest.Result other = jbuild("", "--root", temp.resolve("other-platform").toString(), "pull", "--platform",
+                    "linux/s390x", base);
+            assertEquals(0, other.exitCode(), other.err());
+            assertTrue(other.err().contains("warning: the image's platform (linux/amd64) does not match the requested"
+                    + " platform (linux/s390x)"), other.err());
+            assertFalse(pulled.err().contains("does not match"), pulled.err());
             Path rootfs = temp.resolve("rootfs.tar");
             CliTest.Result fromPulled = jbuild("", "--root", fresh.toString(), "save", "-o", rootfs.toString(), target);
             assertEquals(0, fromPulled.exitCode(), fromPulled.err());
