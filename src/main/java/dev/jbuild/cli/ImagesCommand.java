@@ -2,7 +2,6 @@ package dev.jbuild.cli;
 
 import dev.jbuild.image.Descriptor;
 import dev.jbuild.image.ImageName;
-import dev.jbuild.image.MediaTypes;
 import dev.jbuild.progress.Quantities;
 import dev.jbuild.store.Store;
 import java.io.IOException;
@@ -55,10 +54,7 @@ final class ImagesCommand implements Runnable {
                 : List.of("REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"));
         for (Map.Entry<String, Descriptor> tag : store.tags().entrySet()) {
             StoredImages.StoredImage image = images.load(tag.getKey(), tag.getValue());
-            // A multi-platform image's ID is its index digest (as the build prints it, and as
-            // containerd's image store shows it); a single image's is its config digest, as in docker.
-            String id = (MediaTypes.isIndex(tag.getValue().mediaType()) ? tag.getValue().digest()
-                    : image.config().digest()).hex().substring(0, 12);
+            String id = images.imageId(tag.getValue(), image).hex().substring(0, 12);
             if (quiet) {
                 out.println(id);
                 continue;

@@ -2,6 +2,7 @@ package dev.jbuild.cli;
 
 import dev.jbuild.attestation.AttestationLayout;
 import dev.jbuild.image.Descriptor;
+import dev.jbuild.image.Digest;
 import dev.jbuild.image.Document;
 import dev.jbuild.image.ImageConfig;
 import dev.jbuild.image.ImageDocuments;
@@ -9,6 +10,7 @@ import dev.jbuild.image.ImageName;
 import dev.jbuild.image.Index;
 import dev.jbuild.image.Manifest;
 import dev.jbuild.image.ManifestOrIndex;
+import dev.jbuild.image.MediaTypes;
 import dev.jbuild.image.Platform;
 import dev.jbuild.image.PlatformMatcher;
 import dev.jbuild.store.Store;
@@ -95,6 +97,20 @@ final class StoredImages {
             }
         }
         return names;
+    }
+
+    /**
+     * The image's ID as the build prints it ({@code --iidfile}): a multi-platform index's digest (as containerd's
+     * image store shows it), else the image's config digest, also when an index holds it with its attestations.
+     */
+    Digest imageId(Descriptor tagged, StoredImage image) throws IOException {
+        if (!MediaTypes.isIndex(tagged.mediaType())) {
+            return image.config().digest();
+        }
+        ManifestOrIndex document = ImageDocuments.parseManifestOrIndex(store.readBytes(tagged.digest())).value();
+        long images = document instanceof Index index
+                ? index.manifests().stream().filter(m -> !AttestationLayout.isAttestation(m)).count() : 1;
+        return images == 1 ? image.config().digest() : tagged.digest();
     }
 
     StoredImage load(String name, Descriptor descriptor) throws IOException {

@@ -219,9 +219,12 @@ class AttestationTest {
             Files.writeString(context.resolve("a.txt"), "a\n");
             String target = registry.reference("att/v1", "1");
             String store = temp.resolve("store").toString();
+            Path iid = temp.resolve("iid");
             CliTest.Result built = CliTest.run("--root", store, "-t", target, "--push", "--provenance=mode=max,version=v1",
-                    "-o", "type=oci,dest=" + temp.resolve("image.tar"), context.toString());
+                    "-o", "type=oci,dest=" + temp.resolve("image.tar"), "--iidfile", iid.toString(), context.toString());
             assertEquals(0, built.exitCode(), built.err());
+            // One platform with its attestation: the ID is the config's, in images as in --iidfile.
+            assertEquals(Files.readString(iid).substring(7, 19), CliTest.run("--root", store, "images", "-q").out().strip());
 
             JsonNode archive = JSON.readTree(ExternalTool.command("skopeo", "inspect", "--raw",
                     "oci-archive:" + temp.resolve("image.tar")).runSuccessfully().stdout());
