@@ -6,6 +6,7 @@ import dev.jbuild.image.ImageConfig;
 import dev.jbuild.image.Manifest;
 import dev.jbuild.layer.ExtractResult;
 import dev.jbuild.layer.LayerExtractor;
+import dev.jbuild.store.FileTrees;
 import dev.jbuild.store.NoSpaceLeftException;
 import dev.jbuild.store.Store;
 import java.io.IOException;
@@ -17,7 +18,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -59,7 +59,7 @@ final class DirectoryExport {
             mergeInto(staging, dest);
             return result;
         } finally {
-            deleteTree(staging);
+            FileTrees.deleteTree(staging);
         }
     }
 
@@ -127,7 +127,7 @@ final class DirectoryExport {
                 mergeInto(entry, target);
                 copyAttributes(entry, target);
             } else {
-                deleteTree(target);
+                FileTrees.deleteTree(target);
                 Files.move(entry, target, StandardCopyOption.ATOMIC_MOVE);
             }
         }
@@ -148,23 +148,6 @@ final class DirectoryExport {
         }
         Files.getFileAttributeView(existing, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                 .setTimes(a.lastModifiedTime(), a.lastAccessTime(), null);
-    }
-
-    /** Removes {@code path} and, for a directory, everything in it; links are removed, not followed. */
-    private static void deleteTree(Path path) throws IOException {
-        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
-            // The user's directory may have been read-only for its owner: make it writable to empty it.
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwx------"));
-            try (var list = Files.list(path)) {
-                for (Path child : list.toList()) {
-                    deleteTree(child);
-                }
-            }
-        }
-        Files.delete(path);
     }
 
     private static boolean isEmpty(Path dir) throws IOException {

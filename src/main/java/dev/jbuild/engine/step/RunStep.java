@@ -1,8 +1,6 @@
 package dev.jbuild.engine.step;
 
 import dev.jbuild.context.DockerIgnore;
-import dev.jbuild.context.SourceFile;
-import dev.jbuild.context.SourceTree;
 import dev.jbuild.dockerfile.Heredoc;
 import dev.jbuild.dockerfile.Instruction;
 import dev.jbuild.dockerfile.Location;
@@ -314,7 +312,8 @@ final class RunStep implements Step {
                 key.put("secret-given", session.request().secrets().containsKey(secret.id()));
             } else if (mount instanceof RunMount.Bind bind) {
                 if ((bind.from() == null || bind.from().isEmpty()) && session.request().ignore() != DockerIgnore.none()) {
-                    hashContextTree(key, bind.source()); // what the mount shows: the context without ignored files
+                    // What the mount shows: the context without its ignored files.
+                    ContextView.key(sources.context().tree(), bind.source(), key, session.cache().files());
                     continue;
                 }
                 Path root = keyedBindRoot(bind.from());
@@ -368,33 +367,6 @@ final class RunStep implements Step {
             } else if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
                 key.put("bind.content", session.cache().files().digest(path));
             }
-        }
-    }
-
-    /** As {@link #hashHostTree}, over the context as {@code .dockerignore} leaves it (an ignored file changes nothing). */
-    private void hashContextTree(CacheKey key, String source) throws IOException {
-        SourceTree tree = sources.context().tree();
-        Optional<SourceFile> top = tree.resolve("/" + source.replaceAll("^/+", ""));
-        if (top.isEmpty()) {
-            key.put("bind", "missing " + source);
-            return;
-        }
-        hashContextEntry(key, tree, top.get(), "");
-    }
-
-    private void hashContextEntry(CacheKey key, SourceTree tree, SourceFile file, String relative) throws IOException {
-        key.put("bind.path", relative);
-        key.put("bind.mode", file.mode());
-        switch (file.kind()) {
-            case SYMLINK -> key.put("bind.link", file.linkTarget());
-            case FILE -> key.put("bind.content", session.cache().files().digest(tree.hostPath(file).orElseThrow()));
-            case DIRECTORY -> {
-                for (SourceFile child : tree.list(file.path())) {
-                    String name = child.path().substring(child.path().lastIndexOf('/') + 1);
-                    hashContextEntry(key, tree, child, relative.isEmpty() ? name : relative + "/" + name);
-                }
-            }
-            default -> { }
         }
     }
 
