@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Writes the built image to the {@code -o} destinations. Archives are written to a temporary file
@@ -32,8 +34,8 @@ final class Outputs {
     /**
      * Writes {@code result} to the request's outputs. For a multi-platform result ({@code platforms}
      * not empty, {@code result.manifest()} an index): OCI archives hold every platform, a Docker
-     * archive the request's platform (the first one), and a local directory one subdirectory per
-     * platform ({@code linux_amd64}, {@code linux_arm_v7}) as BuildKit writes them. A one-platform image
+     * archive the request's platform (the first one), and a local directory or a root filesystem tar one
+     * subdirectory per platform ({@code linux_amd64}, {@code linux_arm_v7}) as BuildKit writes them. A one-platform image
      * with attestations is an index too: its root filesystem outputs take the platform's manifest.
      */
     static void write(Store store, BuildRequest request, BuildResult result, List<Platform> platforms, BuildListener listener)
@@ -46,24 +48,33 @@ final class Outputs {
                 ArchiveFile.write(docker.dest(), out -> Exporter.dockerArchive(store, result.manifest(), result.tags(),
                         request.platform(), mtime, out));
             } else if (output instanceof OutputSpec.RootfsTar tar) {
-                if (!platforms.isEmpty()) {
-                    throw new IOException("-o type=tar holds one root filesystem: build one platform, or use type=local");
+                if (platforms.isEmpty()) {
+                    Descriptor image = Exporter.platformManifest(store, result.manifest(), request.platform());
+                    ArchiveFile.write(tar.dest(), out -> Exporter.rootfsTar(store, image, out, request.sourceDateEpoch()));
+                } else {
+                    SortedMap<String, Descriptor> images = new TreeMap<>();
+                    for (Platform platform : platforms) {
+                        images.put(directoryName(platform), Exporter.platformManifest(store, result.manifest(), platform));
+                    }
+                    ArchiveFile.write(tar.dest(), out -> Exporter.rootfsTar(store, images, out, request.sourceDateEpoch()));
                 }
-                Descriptor image = Exporter.platformManifest(store, result.manifest(), request.platform());
-                ArchiveFile.write(tar.dest(), out -> Exporter.rootfsTar(store, image, out, request.sourceDateEpoch()));
             } else if (output instanceof OutputSpec.LocalDirectory local) {
                 if (platforms.isEmpty()) {
                     local(store, result.manifest(), Exporter.platformManifest(store, result.manifest(), request.platform()),
                             local.dest(), fileTime(request), listener);
                 }
                 for (Platform platform : platforms) {
-                    String dir = platform.os() + "_" + platform.architecture()
-                            + (platform.variant() == null || platform.variant().isEmpty() ? "" : "_" + platform.variant());
                     local(store, result.manifest(), Exporter.platformManifest(store, result.manifest(), platform),
-                            local.dest().resolve(dir), fileTime(request), listener);
+                            local.dest().resolve(directoryName(platform)), fileTime(request), listener);
                 }
             }
         }
+    }
+
+    /** A platform's directory in a multi-platform local or tar export: {@code linux_amd64}, {@code linux_arm_v7}. */
+    private static String directoryName(Platform platform) {
+        return platform.os() + "_" + platform.architecture()
+                + (platform.variant() == null || platform.variant().isEmpty() ? "" : "_" + platform.variant());
     }
 
     /** The attestation files' time: SOURCE_DATE_EPOCH when set, else now (to the second), as BuildKit's local exporter. */

@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.SortedMap;
 
 /**
  * Writes a stored image out, and reads one in from an OCI image layout. The outputs of
@@ -152,6 +153,16 @@ public final class Exporter {
     public static void rootfsTar(Store store, Descriptor manifest, OutputStream out, Instant sourceDateEpoch)
             throws IOException {
         new RootfsTar(new ImageReader(store), store).write(manifest, out, sourceDateEpoch);
+    }
+
+    /**
+     * Writes several images' root filesystems into one tar, each below its own directory (the map's keys,
+     * such as {@code linux_amd64}; mode 0755, owned by root), as {@link #rootfsTar(Store, Descriptor,
+     * OutputStream, Instant)} writes one. This is a multi-platform build's {@code -o type=tar}.
+     */
+    public static void rootfsTar(Store store, SortedMap<String, Descriptor> manifests, OutputStream out,
+            Instant sourceDateEpoch) throws IOException {
+        new RootfsTar(new ImageReader(store), store).write(manifests, out, sourceDateEpoch);
     }
 
     /**

@@ -172,8 +172,13 @@ final class MergedTree {
      * paths become hard links to that one.
      */
     List<LayerEntry> entries(ContentOpener opener) {
+        return entries(opener, "");
+    }
+
+    /** {@link #entries(ContentOpener)} below the directory {@code prefix} (not included), hard links' targets too. */
+    List<LayerEntry> entries(ContentOpener opener, String prefix) {
         List<LayerEntry> out = new ArrayList<>();
-        emit(root, "", opener, new IdentityHashMap<>(), out);
+        emit(root, prefix, opener, new IdentityHashMap<>(), out);
         return out;
     }
 

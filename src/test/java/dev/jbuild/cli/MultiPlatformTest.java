@@ -8,12 +8,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbuild.testing.ExternalTool;
 import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.LocalRegistry;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,10 +46,20 @@ class MultiPlatformTest {
             String target = registry.reference("multi/app", "1");
             CliTest.Result result = jbuild("--root", temp.resolve("store").toString(), "--platform", "linux/amd64,linux/arm64",
                     "-t", target, "--push", "-o", "type=local,dest=" + temp.resolve("local"),
-                    "-o", "type=oci,dest=" + temp.resolve("oci.tar"), context.toString());
+                    "-o", "type=tar,dest=" + temp.resolve("rootfs.tar"), "-o", "type=oci,dest=" + temp.resolve("oci.tar"), context.toString());
             assertEquals(0, result.exitCode(), result.err());
             assertEquals("built for amd64\n", Files.readString(temp.resolve("local/linux_amd64/arch.txt")));
             assertEquals("built for arm64\n", Files.readString(temp.resolve("local/linux_arm64/arch.txt")));
+            // The root filesystem tar holds the same directories as BuildKit's tar exporter writes them.
+            Map<String, String> tar = new TreeMap<>();
+            try (TarArchiveInputStream in = new TarArchiveInputStream(Files.newInputStream(temp.resolve("rootfs.tar")))) {
+                for (TarArchiveEntry entry = in.getNextTarEntry(); entry != null; entry = in.getNextTarEntry()) {
+                    tar.put(entry.getName(), entry.isDirectory() ? "dir " + Integer.toOctalString(entry.getMode())
+                            : new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                }
+            }
+            assertEquals(Map.of("linux_amd64/", "dir 755", "linux_amd64/arch.txt", "built for amd64\n",
+                    "linux_arm64/", "dir 755", "linux_arm64/arch.txt", "built for arm64\n"), tar);
 
             List<String> inspect = new ArrayList<>(List.of("skopeo", "inspect", "--raw"));
             inspect.addAll(registry.skopeoOptions(""));
