@@ -10,7 +10,7 @@ import java.util.Optional;
  * ({@code jbuild .} is {@code jbuild build .}). A word that is no directory but nearly a command's
  * name is a typo, not a context, and {@code buildx} is docker's plug-in, which jbuild needs no
  * stand-in for: both get a usage error that says what was meant, instead of "the build context
- * imags is not a directory".
+ * imags is not a directory". So does a bare word that is neither a command nor a file.
  */
 final class UnknownCommand {
 
@@ -18,8 +18,8 @@ final class UnknownCommand {
 
     /**
      * The message for {@code word}, taken as a build context, when it is rather a mistyped
-     * command or {@code buildx}; empty when it may well be a context (a directory, {@code -}, a
-     * path or URL, or a word that is not close to any of {@code commands}).
+     * command, {@code buildx}, or a bare word that names nothing (neither a command nor a file);
+     * empty when it may well be a context (a directory, {@code -}, a path or URL).
      */
     static Optional<String> message(String word, List<String> commands) {
         if (word.equals("buildx")) {
@@ -41,10 +41,12 @@ final class UnknownCommand {
         }
         // One edit for short names (du, tag, rmi would otherwise match most short words), two else.
         int allowed = best != null && best.length() <= 4 ? 1 : 2;
-        if (best == null || bestDistance == 0 || bestDistance > allowed) {
-            return Optional.empty();
+        if (best != null && bestDistance > 0 && bestDistance <= allowed) {
+            return Optional.of("unknown command \"" + word + "\"; did you mean " + best + "?");
         }
-        return Optional.of("unknown command \"" + word + "\"; did you mean " + best + "?");
+        // A bare word that is no directory: as likely a command jbuild does not have as a missing context.
+        return Optional.of("unknown command \"" + word + "\", and no directory of that name to build"
+                + " (jbuild PATH builds the directory PATH)");
     }
 
     /** Edits (insert, delete, substitute, swap two neighbours) from {@code a} to {@code b}. */

@@ -108,9 +108,14 @@ class CliTest {
         Result afterGlobalOptions = run("--root", dir.resolve("store").toString(), "pussh", "x");
         assertTrue(afterGlobalOptions.err().startsWith("jbuild: unknown command \"pussh\"; did you mean push?"),
                 afterGlobalOptions.err());
-        // Far from every command: a context that does not exist, as before.
-        Result context = run("no-such-context-dir");
-        assertTrue(context.err().contains("the build context no-such-context-dir is not a directory"), context.err());
+        // Far from every command and no file: neither a command nor a context.
+        Result word = run("frobnicate");
+        assertEquals(ExitCodes.USAGE, word.exitCode());
+        assertTrue(word.err().startsWith("jbuild: unknown command \"frobnicate\", and no directory of that name to build"),
+                word.err());
+        // A path that does not exist is a missing context.
+        Result context = run("./no-such-context-dir");
+        assertTrue(context.err().contains("the build context ./no-such-context-dir is not a directory"), context.err());
     }
 
     @Integration
