@@ -117,6 +117,17 @@ class BaseVerificationTest {
                 + " 1000000000000 bytes, but the blob of that digest has "), known.err());
     }
 
+    /** A layer whose media type is no layer type (an artifact's blob, an HTML page) is refused by name, as BuildKit refuses to unpack it. */
+    @Test
+    void aLayerOfAnUnknownMediaTypeIsRefused() throws Exception {
+        BusyboxImage html = BusyboxImage.writeWithLayerMediaType(temp.resolve("html"), "html", "text/html");
+        CliTest.Result result = build("html", "FROM base\nCOPY hello.txt /hello.txt\n", "--build-context",
+                "base=oci-layout://" + html.layoutDirectory() + ":html");
+        assertEquals(1, result.exitCode(), result.err());
+        assertTrue(result.err().contains("layer 1 of 1 (" + html.layerDigest() + ") of image base has the media type text/html,"
+                + " which is not a layer's"), result.err());
+    }
+
     @Test
     void moreDiffIdsThanLayersIsRefused() throws Exception {
         BusyboxImage crafted = BusyboxImage.writeClaimingDiffIds(temp.resolve("crafted"), "lie", 0,

@@ -124,7 +124,12 @@ public final class BusyboxImage {
 
     /** The busybox image whose manifest gives its layer {@code claimedSize} bytes instead of the blob's size. */
     public static BusyboxImage writeClaimingLayerSize(Path layoutDirectory, String tag, long claimedSize) {
-        return write(layoutDirectory, tag, hostArchitecture(), BusyboxRootfs.tar(), null, claimedSize);
+        return write(layoutDirectory, tag, hostArchitecture(), BusyboxRootfs.tar(), null, claimedSize, LAYER_MEDIA_TYPE);
+    }
+
+    /** The busybox image whose manifest gives its layer the media type {@code mediaType}. */
+    public static BusyboxImage writeWithLayerMediaType(Path layoutDirectory, String tag, String mediaType) {
+        return write(layoutDirectory, tag, hostArchitecture(), BusyboxRootfs.tar(), null, -1, mediaType);
     }
 
     private static BusyboxImage write(Path layoutDirectory, String tag, String architecture, byte[] tar) {
@@ -133,12 +138,15 @@ public final class BusyboxImage {
 
     private static BusyboxImage write(Path layoutDirectory, String tag, String architecture, byte[] tar,
             List<String> claimedDiffIds) {
-        return write(layoutDirectory, tag, architecture, tar, claimedDiffIds, -1);
+        return write(layoutDirectory, tag, architecture, tar, claimedDiffIds, -1, LAYER_MEDIA_TYPE);
     }
 
-    /** @param claimedSize the layer size the manifest gives, or -1 for the blob's own */
+    /**
+     * @param claimedSize the layer size the manifest gives, or -1 for the blob's own
+     * @param layerMediaType the layer's media type in the manifest
+     */
     private static BusyboxImage write(Path layoutDirectory, String tag, String architecture, byte[] tar,
-            List<String> claimedDiffIds, long claimedSize) {
+            List<String> claimedDiffIds, long claimedSize, String layerMediaType) {
         try {
             Files.createDirectories(layoutDirectory.resolve("blobs/sha256"));
             byte[] layer = gzip(tar);
@@ -146,7 +154,8 @@ public final class BusyboxImage {
             String layerDigest = writeBlob(layoutDirectory, layer);
             byte[] config = config(architecture, claimedDiffIds == null ? List.of(diffId) : claimedDiffIds);
             String configDigest = writeBlob(layoutDirectory, config);
-            byte[] manifest = manifest(configDigest, config.length, layerDigest, claimedSize < 0 ? layer.length : claimedSize);
+            byte[] manifest = manifest(configDigest, config.length, layerDigest, claimedSize < 0 ? layer.length : claimedSize,
+                    layerMediaType);
             String manifestDigest = writeBlob(layoutDirectory, manifest);
             Files.writeString(layoutDirectory.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
             writeIndex(layoutDirectory, tag, MANIFEST_MEDIA_TYPE, architecture, manifestDigest, manifest.length);
@@ -198,8 +207,8 @@ public final class BusyboxImage {
         return JSON.writeValueAsBytes(config);
     }
 
-    private static byte[] manifest(String configDigest, long configSize, String layerDigest, long layerSize)
-            throws IOException {
+    private static byte[] manifest(String configDigest, long configSize, String layerDigest, long layerSize,
+            String layerMediaType) throws IOException {
         ObjectNode manifest = JSON.createObjectNode();
         manifest.put("schemaVersion", 2);
         manifest.put("mediaType", MANIFEST_MEDIA_TYPE);
@@ -208,7 +217,7 @@ public final class BusyboxImage {
         config.put("digest", configDigest);
         config.put("size", configSize);
         ObjectNode layer = manifest.putArray("layers").addObject();
-        layer.put("mediaType", LAYER_MEDIA_TYPE);
+        layer.put("mediaType", layerMediaType);
         layer.put("digest", layerDigest);
         layer.put("size", layerSize);
         return JSON.writeValueAsBytes(manifest);

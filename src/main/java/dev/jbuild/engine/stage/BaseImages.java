@@ -19,6 +19,7 @@ import dev.jbuild.image.ImageName;
 import dev.jbuild.image.Index;
 import dev.jbuild.image.Manifest;
 import dev.jbuild.image.ManifestOrIndex;
+import dev.jbuild.image.MediaTypes;
 import dev.jbuild.image.Platform;
 import dev.jbuild.image.PlatformMatcher;
 import dev.jbuild.transfer.ImageTransfer;
@@ -227,6 +228,11 @@ public final class BaseImages {
         for (int i = 0; i < layers.size(); i++) {
             LayerRecord layer = layers.get(i);
             LayerOrigin origin = new LayerOrigin(reference, i, layers.size());
+            if (!MediaTypes.isLayer(layer.descriptor().mediaType())) {
+                // Read as a tar, an artifact's blob would fail somewhere later with a message about tar headers.
+                throw new IOException(origin.describe(layer.descriptor().digest()) + " has the media type "
+                        + layer.descriptor().mediaType() + ", which is not a layer's (tar, tar+gzip or tar+zstd)");
+            }
             if (!session.store().has(layer.descriptor().digest())) {
                 throw new IOException(origin.describe(layer.descriptor().digest()) + " is not in the store");
             }
