@@ -29,6 +29,9 @@ import java.util.Set;
  * then merged over the old content, as BuildKit's exporter merges its final tree: same paths replaced, others
  * kept. A layer's whiteouts so remove only what the image's own lower layers put there; applied to the
  * directory itself, a hostile image's {@code .wh.Documents} or {@code .wh..wh..opq} would delete the user's files.
+ *
+ * <p>Every file belongs to the caller, root included, as BuildKit's local exporter writes them: its client gives
+ * each file its own uid and gid. The files are the user's build output, not a root filesystem to run.
  */
 final class DirectoryExport {
 
@@ -76,7 +79,7 @@ final class DirectoryExport {
                 continue; // a non-distributable layer we never had (ImageReader.blobs checked the rest)
             }
             LayerExtractor.Options options = new LayerExtractor.Options(sha256OrNull(layer.digest()),
-                    checkDiffIds ? sha256OrNull(diffIds.get(i)) : null, true);
+                    checkDiffIds ? sha256OrNull(diffIds.get(i)) : null, false);
             ExtractResult result;
             try (InputStream in = store.open(layer.digest())) {
                 result = extractor.extract(in, root, options);
@@ -133,19 +136,10 @@ final class DirectoryExport {
         }
     }
 
-    /**
-     * The image directory's mode, owner and times onto the directory it was merged into. The owner differs only
-     * when the extractor applied the image's (as root); unprivileged, both are the caller's.
-     */
+    /** The image directory's mode and times onto the directory it was merged into (both are the caller's). */
     private static void copyAttributes(Path image, Path existing) throws IOException {
         PosixFileAttributes a = Files.readAttributes(image, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         Files.setPosixFilePermissions(existing, a.permissions());
-        for (String id : List.of("unix:uid", "unix:gid")) {
-            Object wanted = Files.getAttribute(image, id, LinkOption.NOFOLLOW_LINKS);
-            if (!wanted.equals(Files.getAttribute(existing, id, LinkOption.NOFOLLOW_LINKS))) {
-                Files.setAttribute(existing, id, wanted, LinkOption.NOFOLLOW_LINKS);
-            }
-        }
         Files.getFileAttributeView(existing, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                 .setTimes(a.lastModifiedTime(), a.lastAccessTime(), null);
     }

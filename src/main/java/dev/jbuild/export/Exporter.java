@@ -131,8 +131,8 @@ public final class Exporter {
     /**
      * Unpacks the image's root filesystem into {@code dest}: layers applied in order with their
      * whiteouts, every path confined to {@code dest}, each layer's digest and diff_id verified.
-     * Ownership is applied only when running as root; otherwise files belong to the caller, as
-     * BuildKit's local exporter leaves them.
+     * Every file belongs to the caller, root or not, as BuildKit's local exporter writes them; modes
+     * (setuid and setgid included) and times are the image's.
      *
      * @param dest created when missing
      * @param overwrite whether a non-empty {@code dest} may be written into (BuildKit's

@@ -218,6 +218,80 @@ class CopyStepTest {
         assertInstanceOf(LayerEntry.Directory.class, chowned.get("opt/b/deep/er"));
     }
 
+    /** fsutil's copier: a file never replaces a directory, and a directory goes only into a directory. */
+    @Test
+    void aCopiedEntryDoesNotReplaceADirectoryAndADirectoryDoesNotReplaceALink() throws Exception {
+        fixture.file("e/sub", "a file where the image has a directory\n");
+        Files.createDirectories(fixture.context.resolve("l/sub"));
+        Files.createSymbolicLink(fixture.context.resolve("l/sub/link"), Path.of("/etc"));
+        fixture.file("d/link-to-dir/g", "G\n");
+        String base = """
+                FROM scratch
+                COPY dir/ /data/sub/
+                COPY dir/ /opt/real/
+                COPY dir/ /l/sub/link/
+                """;
+        BuildException file = assertThrows(BuildException.class, () -> fixture.build(base + "COPY e /data/\n"));
+        assertEquals("cannot replace to directory /data/sub with file", file.getMessage());
+        BuildException link = assertThrows(BuildException.class, () -> fixture.build(base + "COPY l/ /l/\n"));
+        assertEquals("cannot replace to directory /l/sub/link with file", link.getMessage());
+        BuildException heredoc = assertThrows(BuildException.class, () -> fixture.build(base + "COPY <<sub /data/\nx\nsub\n"));
+        assertEquals("cannot replace to directory /data/sub with file", heredoc.getMessage());
+
+        Files.createDirectories(fixture.context.resolve("ln"));
+        Files.createSymbolicLink(fixture.context.resolve("ln/link-to-dir"), Path.of("/opt/real"));
+        BuildException directory = assertThrows(BuildException.class,
+                () -> fixture.build(base + "COPY ln/ /\nCOPY d/ /\n"));
+        assertEquals("cannot copy to non-directory: /link-to-dir", directory.getMessage());
+
+        // A file over a file or a link, and a directory into a directory, are what COPY is for.
+        BuildResult result = fixture.build(base + "COPY dir/ /data/\nCOPY a.txt /data/x\n");
+        Map<String, String> text = new HashMap<>();
+        fixture.tree(result, text);
+        assertEquals("A\n", text.get("data/x"));
+        assertEquals("Y\n", text.get("data/inner/y.txt"));
+        // With --link nothing of the image is in the way: the layers merge.
+        fixture.build(base + "COPY --link e /data/\n");
+    }
+
+    /** As BuildKit's ADD: fifos and devices are unpacked, and file capabilities stay on their file. */
+    @Test
+    void addKeepsAnArchivesFifosDevicesAndFileCapabilities() throws Exception {
+        String capability = "\u0001\u0000\u0000\u0002\u0000\u0020\u0000\u0000";
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+            TarArchiveEntry ping = new TarArchiveEntry("ping");
+            ping.setSize(1);
+            ping.setMode(0755);
+            ping.addPaxHeader("SCHILY.xattr.security.capability", capability);
+            ping.addPaxHeader("SCHILY.xattr.user.note", "kept");
+            ping.addPaxHeader("SCHILY.xattr.security.selinux", "system_u:object_r:bin_t:s0");
+            tar.putArchiveEntry(ping);
+            tar.write('p');
+            tar.closeArchiveEntry();
+            TarArchiveEntry fifo = new TarArchiveEntry("d/fifo", TarArchiveEntry.LF_FIFO);
+            fifo.setMode(0600);
+            tar.putArchiveEntry(fifo);
+            tar.closeArchiveEntry();
+            TarArchiveEntry device = new TarArchiveEntry("d/null", TarArchiveEntry.LF_CHR);
+            device.setMode(0666);
+            device.setDevMajor(1);
+            device.setDevMinor(3);
+            tar.putArchiveEntry(device);
+            tar.closeArchiveEntry();
+        }
+        Files.write(fixture.context.resolve("special.tar"), bytes.toByteArray());
+        BuildResult result = fixture.build("FROM scratch\nADD special.tar /x/\n");
+        Map<String, LayerEntry> tree = fixture.tree(result, new HashMap<>());
+        Map<String, byte[]> xattrs = tree.get("x/ping").attributes().xattrs();
+        assertEquals(List.of("security.capability", "user.note"), List.copyOf(xattrs.keySet()),
+                "the host's SELinux label is not part of the image");
+        assertEquals(capability, new String(xattrs.get("security.capability"), java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertInstanceOf(LayerEntry.Fifo.class, tree.get("x/d/fifo"));
+        LayerEntry.Device device = assertInstanceOf(LayerEntry.Device.class, tree.get("x/d/null"));
+        assertEquals(List.of(1, 3), List.of(device.major(), device.minor()));
+    }
+
     @Test
     void missingParentsOfTheDestinationGetTheChownOwner() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

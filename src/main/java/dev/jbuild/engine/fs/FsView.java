@@ -152,8 +152,11 @@ public final class FsView {
         throw new FileSystemException(LayerPaths.absolute(path), null, "not a directory");
     }
 
-    /** What is stored at exactly {@code cleanPath}, as much of it as path resolution needs: this view as a {@link RootedResolver.Root}. */
-    RootedResolver.Entry entryAt(String cleanPath) {
+    /**
+     * What is stored at exactly {@code cleanPath} (an lstat: no symlink on the way or at the end is followed),
+     * as much of it as path resolution needs: this view as a {@link RootedResolver.Root}.
+     */
+    public RootedResolver.Entry entryAt(String cleanPath) {
         if (cleanPath.isEmpty()) {
             return RootedResolver.Entry.DIRECTORY;
         }

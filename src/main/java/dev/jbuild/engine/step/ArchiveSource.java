@@ -19,13 +19,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * {@code ADD archive.tar.gz /dir/}: a local tar (plain, gzip, bzip2, xz or zstd, recognised by its
  * bytes, not its name, as BuildKit does) is unpacked into the destination instead of copied. The archive is
  * read by the layer code's one tar reader under {@link TarRules#ARCHIVE}: names stop at the destination,
- * {@code .wh.} names, devices and fifos are left out (a rootless build cannot create the latter, and
- * the former would be whiteouts in the layer). Anything else is copied as a file, as Docker does.
+ * {@code .wh.} names are left out (they would be whiteouts in the layer); devices and fifos are kept, as
+ * BuildKit keeps them. Anything else is copied as a file, as Docker does.
  */
 final class ArchiveSource {
 
@@ -42,9 +43,8 @@ final class ArchiveSource {
             LayerReader.read(raw, TarRules.ARCHIVE, (entry, content) -> {
                 String path = LayerPaths.join(destination, entry.path());
                 EntryAttributes a = entry.attributes();
-                // The archive's xattrs are not kept: ADD has always dropped them.
                 EntryAttributes attributes = new EntryAttributes(a.mode(), owner != null ? owner.uid() : a.uid(),
-                        owner != null ? owner.gid() : a.gid(), a.mtime(), Map.of());
+                        owner != null ? owner.gid() : a.gid(), a.mtime(), keptXattrs(a.xattrs()));
                 if (entry instanceof LayerEntry.Directory) {
                     entries.add(new LayerEntry.Directory(path, attributes));
                 } else if (entry instanceof LayerEntry.Symlink s) {
@@ -57,11 +57,30 @@ final class ArchiveSource {
                         content.transferTo(out);
                     }
                     entries.add(new LayerEntry.RegularFile(path, attributes, Files.size(copy), ContentSource.of(copy)));
+                } else if (entry instanceof LayerEntry.Fifo) {
+                    entries.add(new LayerEntry.Fifo(path, attributes));
+                } else if (entry instanceof LayerEntry.Device d) {
+                    // Only a layer entry: a RUN of a rootless build later skips it, as it skips a base's devices.
+                    entries.add(new LayerEntry.Device(path, attributes, d.kind(), d.major(), d.minor()));
                 }
-                // Devices and fifos are left out: a rootless build cannot create them.
             });
         }
         return Optional.of(entries);
+    }
+
+    /**
+     * The xattrs a layer keeps from an archive: file capabilities, which BuildKit's layers carry too (a
+     * {@code ping} unpacked by ADD still works), and {@code user.*}, which jbuild keeps from the context as
+     * well. Other namespaces (SELinux labels, {@code trusted.*}) describe the host the archive was made on.
+     */
+    private static Map<String, byte[]> keptXattrs(Map<String, byte[]> xattrs) {
+        Map<String, byte[]> kept = new TreeMap<>();
+        xattrs.forEach((name, value) -> {
+            if (name.equals("security.capability") || name.startsWith("user.")) {
+                kept.put(name, value);
+            }
+        });
+        return kept;
     }
 
     /** BuildKit's test: the file decompresses (in a format ADD takes) to something that starts with a tar header. */

@@ -18,6 +18,7 @@ import dev.jbuild.layer.EntryAttributes;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.LayerPaths;
 import dev.jbuild.layer.RawNames;
+import dev.jbuild.layer.RootedResolver;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -153,13 +154,15 @@ final class CopyPlacement {
             byte[] content = heredocContent(session, state, heredoc, at);
             int mode = placement.chmod() == null ? 0644 : placement.chmod().applyTo(0644, false);
             addParents(entries, LayerPaths.parent(target), placement);
-            entries.put(target, LayerEntry.RegularFile.of(target, placement.newFile(mode, session.createdDirTime()), content));
+            LayerEntry file = LayerEntry.RegularFile.of(target, placement.newFile(mode, session.createdDirTime()), content);
+            checkReplaceable(entries, file, placement, at);
+            entries.put(target, file);
         }
     }
 
     void placeFiles(Map<String, LayerEntry> entries, Location at, List<CopySelection.Selected> selected,
             String destination, boolean intoDirectory, SourceTree tree, CopySelection.CopyFlags flags,
-            Placement placement, boolean unpack) throws IOException {
+            Placement placement, boolean unpack) throws BuildException, IOException {
         if (selected.isEmpty()) {
             return;
         }
@@ -206,12 +209,38 @@ final class CopyPlacement {
                 }
                 LayerEntry entry = toEntry(path, member.file(), tree, placement, firstPathOfFile);
                 if (entry != null && !path.isEmpty()) {
+                    checkReplaceable(entries, entry, placement, at);
                     entries.put(path, entry);
                 } else if (entry == null) {
                     session.listener().warning(at.prefix() + ": skipped " + RawNames.display(member.file().path())
                             + ": a socket cannot be put in a layer");
                 }
             }
+        }
+    }
+
+    /**
+     * BuildKit's copier writes each entry over what is at its path, without following a symlink there: a file
+     * replaces a file or a link, but not a directory, and a directory goes only into a directory (a link to
+     * one included). Both are errors, in BuildKit's words, rather than a directory of the image lost to a
+     * file or a link replaced by a directory. An earlier source of the same instruction counts as there.
+     * With {@code --link} the layer does not depend on the image, and the layers merge instead.
+     */
+    private void checkReplaceable(Map<String, LayerEntry> entries, LayerEntry entry, Placement placement, Location at)
+            throws BuildException {
+        if (placement.link()) {
+            return;
+        }
+        String path = entry.path();
+        LayerEntry earlier = entries.get(path);
+        RootedResolver.Entry there = earlier == null ? fs.entryAt(path)
+                : earlier instanceof LayerEntry.Directory ? RootedResolver.Entry.DIRECTORY : RootedResolver.Entry.OTHER;
+        boolean directory = entry instanceof LayerEntry.Directory;
+        if (!directory && there instanceof RootedResolver.Entry.Directory) {
+            throw new BuildException(at, "cannot replace to directory " + LayerPaths.absolute(path) + " with file");
+        }
+        if (directory && !(there instanceof RootedResolver.Entry.Directory) && !(there instanceof RootedResolver.Entry.Missing)) {
+            throw new BuildException(at, "cannot copy to non-directory: " + LayerPaths.absolute(path));
         }
     }
 
