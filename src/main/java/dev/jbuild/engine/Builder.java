@@ -446,7 +446,8 @@ public final class Builder {
                 throw new IOException("layer " + layer.descriptor().digest() + " of the image is missing from the store");
             }
             diffIds.add(layer.diffId());
-            layers.add(layer.descriptor());
+            // An OCI manifest lists OCI layer types: a Docker base's layers are relabelled, not rewritten.
+            layers.add(layer.descriptor().withMediaType(MediaTypes.ociLayerType(layer.descriptor().mediaType())));
             size += layer.descriptor().size();
         }
         config = config.withCreated(ImageConfig.formatTime(createdTime(session, state)))

@@ -152,6 +152,12 @@ final class StageExecutor {
         String parent = state.cacheKey();
         // Without a parent nothing is keyed by its inputs (jbuild always has one: a base is keyed by its digest).
         String key = parent == null ? null : step.inputKey(parent);
+        if (!step.recordsHistory()) {
+            // No history entry to keep or cache (ONBUILD): applied, and keyed by the config it leads to.
+            step.execute(id);
+            state.setCacheKey(parent == null ? null : step.resultKey(parent, null));
+            return false;
+        }
         if (key != null && lookups) {
             Optional<BuildCache.Entry> hit = session.cache().lookup(stage.index(), key);
             if (hit.isPresent()) {

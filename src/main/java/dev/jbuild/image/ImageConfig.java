@@ -207,6 +207,10 @@ public record ImageConfig(
             return new Config(user, exposedPorts, env, entrypoint, cmd, volumes, workingDir, labels, stopSignal, argsEscaped, healthcheck, v, shell, unknownFields);
         }
 
+        public Config withArgsEscaped(boolean v) {
+            return new Config(user, exposedPorts, env, entrypoint, cmd, volumes, workingDir, labels, stopSignal, v, healthcheck, onBuild, shell, unknownFields);
+        }
+
         public Config withShell(List<String> v) {
             return new Config(user, exposedPorts, env, entrypoint, cmd, volumes, workingDir, labels, stopSignal, argsEscaped, healthcheck, onBuild, v, unknownFields);
         }

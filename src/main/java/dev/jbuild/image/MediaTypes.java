@@ -90,6 +90,23 @@ public final class MediaTypes {
                 || DOCKER_FOREIGN_LAYER_TAR_GZIP.equals(mediaType);
     }
 
+    /**
+     * The OCI media type of a layer of media type {@code mediaType}: Docker's layer types become their OCI
+     * equals (the bytes are the same), as BuildKit's OCI exporter writes a base's layers; anything else is
+     * returned as it is.
+     */
+    public static String ociLayerType(String mediaType) {
+        if (mediaType == null) {
+            return null;
+        }
+        return switch (mediaType) {
+            case DOCKER_LAYER_TAR_GZIP -> OCI_LAYER_TAR_GZIP;
+            case DOCKER_LAYER_TAR -> OCI_LAYER_TAR;
+            case DOCKER_FOREIGN_LAYER_TAR_GZIP -> OCI_FOREIGN_LAYER_TAR_GZIP;
+            default -> mediaType;
+        };
+    }
+
     /** The compression of a layer media type; empty when the type is not a known layer type. */
     public static Optional<Compression> layerCompression(String mediaType) {
         if (mediaType == null) {

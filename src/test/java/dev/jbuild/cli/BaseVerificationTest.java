@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jbuild.testing.BusyboxImage;
+import dev.jbuild.testing.ExternalTool;
 import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.LocalRegistry;
 import java.nio.file.Files;
@@ -126,6 +129,23 @@ class BaseVerificationTest {
         assertEquals(1, result.exitCode(), result.err());
         assertTrue(result.err().contains("layer 1 of 1 (" + html.layerDigest() + ") of image base has the media type text/html,"
                 + " which is not a layer's"), result.err());
+    }
+
+    /** An OCI manifest lists OCI layer types: a Docker base's layer keeps its bytes and digest, relabelled (as BuildKit's OCI exporter). */
+    @Test
+    void aDockerBasesLayersAreListedWithOciMediaTypes() throws Exception {
+        BusyboxImage docker = BusyboxImage.writeWithLayerMediaType(temp.resolve("docker"), "docker",
+                "application/vnd.docker.image.rootfs.diff.tar.gzip");
+        Path oci = temp.resolve("docker-base.tar");
+        CliTest.Result result = build("docker-base", "FROM base\nCOPY hello.txt /hello.txt\n", "--build-context",
+                "base=oci-layout://" + docker.layoutDirectory() + ":docker", "-o", "type=oci,dest=" + oci);
+        assertEquals(0, result.exitCode(), result.err());
+        JsonNode manifest = new ObjectMapper().readTree(ExternalTool.command("skopeo", "inspect", "--raw",
+                "oci-archive:" + oci).runSuccessfully().stdout());
+        assertEquals(docker.layerDigest(), manifest.at("/layers/0/digest").asText());
+        List<String> types = new ArrayList<>();
+        manifest.get("layers").forEach(layer -> types.add(layer.get("mediaType").asText()));
+        assertEquals(List.of("application/vnd.oci.image.layer.v1.tar+gzip", "application/vnd.oci.image.layer.v1.tar+gzip"), types);
     }
 
     @Test

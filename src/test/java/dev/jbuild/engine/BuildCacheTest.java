@@ -56,7 +56,9 @@ class BuildCacheTest {
     void changingAnInstructionOrAFlagInvalidatesItAndWhatFollows(String before, String after) throws Exception {
         BuildResult first = fixture.build(PREFIX + before + "\n" + SUFFIX);
         BuildResult warm = fixture.build(PREFIX + before + "\n" + SUFFIX);
-        assertEquals(fixture.steps, fixture.cachedSteps, "a warm rebuild takes every step from the cache");
+        // ONBUILD writes no history entry (as in BuildKit), so it has no record: it is applied again, for nothing.
+        assertEquals(fixture.steps.stream().filter(step -> !step.startsWith("ONBUILD")).toList(), fixture.cachedSteps,
+                "a warm rebuild takes every step from the cache");
         assertEquals(first.manifest().digest(), warm.manifest().digest());
         fixture.build(PREFIX + after + "\n" + SUFFIX);
         assertEquals(List.of("COPY passwd group /etc/", "COPY a.txt /a.txt"), fixture.cachedSteps,

@@ -163,6 +163,40 @@ class BuilderTest {
         assertTrue(config.history().stream().allMatch(ImageConfig.History::emptyLayer));
     }
 
+    /** Config details that a differential run against BuildKit (dockerfile2llb, v0.11.6 and master) showed. */
+    @Test
+    void configDetailsAreBuildKits() throws Exception {
+        BuildResult result = fixture.build("""
+                FROM scratch AS base
+                ENV A=1
+                FROM scratch
+                CMD echo hi
+                ONBUILD RUN make
+                WORKDIR //srv//app/../web/
+                EXPOSE 127.0.0.1:80:8080 8081:81/udp [::1]:9000:9000 90/ 5000-5001:6000
+                STOPSIGNAL 100
+                """);
+        ImageConfig config = fixture.config(result);
+        ImageConfig.Config run = config.config();
+        assertTrue(run.argsEscaped(), "BuildKit sets ArgsEscaped with every CMD");
+        assertEquals("//srv//app/../web/", run.workingDir(), "an absolute WORKDIR is kept as written");
+        assertEquals(Set.of("8080/tcp", "81/udp", "9000/tcp", "90/tcp", "6000/tcp"), run.exposedPorts());
+        assertEquals("100", run.stopSignal());
+        assertEquals(List.of("CMD echo hi", "WORKDIR //srv//app/../web/", "EXPOSE 127.0.0.1:80:8080 8081:81/udp [::1]:9000:9000 90/ 5000-5001:6000",
+                "STOPSIGNAL 100"), config.history().stream().map(ImageConfig.History::createdBy).toList(),
+                "ONBUILD is in the config, not in the history");
+        assertEquals(List.of("RUN make"), run.onBuild());
+        Map<String, LayerEntry> tree = fixture.tree(result, new HashMap<>());
+        assertTrue(tree.containsKey("srv/web"), "the directory made is the cleaned path: " + tree.keySet());
+
+        BuildResult scratch = fixture.build("FROM scratch\nENV A=1\n");
+        assertEquals("/", fixture.config(scratch).config().workingDir(), "BuildKit's empty image works in /");
+        for (String bad : List.of("STOPSIGNAL 0", "STOPSIGNAL SIGNOPE", "EXPOSE 80/tcp/x", "EXPOSE 999.1.1.1:80:80",
+                "EXPOSE 1-3:7000-7001")) {
+            assertThrows(BuildException.class, () -> fixture.build("FROM scratch\n" + bad + "\n"), bad);
+        }
+    }
+
     @Test
     void cmdSetInTheSameStageSurvivesEntrypointAndShellFormUsesShell() throws Exception {
         BuildResult result = fixture.build("""

@@ -81,10 +81,10 @@ public final class BaseImages {
         return layerSources;
     }
 
-    /** An empty image for the build's platform, with Docker's default PATH. */
+    /** An empty image for the build's platform, with Docker's default PATH and "/" as working directory (BuildKit's emptyImage). */
     public ImageState scratch() {
         ImageConfig config = ImageConfig.forPlatform(session.request().platform())
-                .withConfig(ImageConfig.Config.EMPTY.withEnv(List.of("PATH=" + ImageState.DEFAULT_PATH)));
+                .withConfig(ImageConfig.Config.EMPTY.withEnv(List.of("PATH=" + ImageState.DEFAULT_PATH)).withWorkingDir("/"));
         ImageState state = new ImageState(config, List.of(), List.of(), new FsView(), List.of());
         state.setCacheKey("scratch " + session.request().platform().normalize());
         return state;

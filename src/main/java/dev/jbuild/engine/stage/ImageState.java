@@ -9,6 +9,7 @@ import dev.jbuild.image.Digest;
 import dev.jbuild.image.ImageConfig;
 import dev.jbuild.image.Platform;
 import dev.jbuild.layer.LayerEntry;
+import dev.jbuild.layer.LayerPaths;
 import dev.jbuild.store.Store;
 import java.io.IOException;
 import java.time.Instant;
@@ -259,9 +260,10 @@ public final class ImageState {
         return variables();
     }
 
+    /** The working directory, cleaned ({@code /a/c} for a config's {@code //a//b/../c}); "/" when unset. */
     public String workingDir() {
         String dir = runConfig().workingDir();
-        return dir == null || dir.isEmpty() ? "/" : dir;
+        return dir == null || dir.isEmpty() ? "/" : "/" + LayerPaths.clean(dir);
     }
 
     /** The USER in force, "" for the default (root). */

@@ -75,6 +75,11 @@ final class MetadataStep implements Step {
         return true;
     }
 
+    @Override
+    public boolean recordsHistory() {
+        return !(instruction instanceof Instruction.Onbuild);
+    }
+
     static MetadataStep arg(StepContext context, Instruction.Arg arg) {
         return new MetadataStep(context, arg, (step, scope) -> step.declareArgs(arg, scope));
     }
@@ -141,7 +146,8 @@ final class MetadataStep implements Step {
     static MetadataStep cmd(StepContext context, Instruction.Cmd cmd) {
         return new MetadataStep(context, cmd, (step, scope) -> {
             List<String> argv = step.commandLine(cmd.command());
-            step.state().updateRunConfig(c -> c.withCmd(argv));
+            // BuildKit sets ArgsEscaped with every CMD (Docker's image spec reads it on Windows only).
+            step.state().updateRunConfig(c -> c.withCmd(argv).withArgsEscaped(true));
             step.state().markCmdSet();
         });
     }

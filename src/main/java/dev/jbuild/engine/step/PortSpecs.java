@@ -1,10 +1,18 @@
 package dev.jbuild.engine.step;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
-/** EXPOSE values: {@code 80}, {@code 80/udp}, {@code 8000-8002/tcp}; a range becomes one entry per port, as in Docker. */
+/**
+ * EXPOSE values, parsed as BuildKit's frontend parses them: {@code [ip:][hostPort:]containerPort[/proto]}.
+ * Only the container port counts ({@code 8000-8002/tcp} becomes one entry per port, as in Docker); an IP
+ * and a host port are checked and dropped (the ExposeInvalidFormat check warns about them), and an empty
+ * protocol ({@code 80/}) is tcp.
+ */
 final class PortSpecs {
 
     private static final int MAX_RANGE = 65536;
@@ -12,37 +20,75 @@ final class PortSpecs {
     private PortSpecs() {}
 
     static List<String> parse(String spec) {
-        String ports = spec;
-        String protocol = "tcp";
-        int slash = spec.indexOf('/');
-        if (slash >= 0) {
-            ports = spec.substring(0, slash);
-            protocol = spec.substring(slash + 1).toLowerCase(Locale.ROOT);
-            if (!protocol.equals("tcp") && !protocol.equals("udp") && !protocol.equals("sctp")) {
-                throw new IllegalArgumentException("invalid proto: " + spec.substring(slash + 1));
+        String[] parts = spec.split(":", -1);
+        String containerPart = parts[parts.length - 1];
+        String hostPort = parts.length >= 2 ? parts[parts.length - 2] : "";
+        String ip = parts.length >= 3 ? String.join(":", Arrays.copyOf(parts, parts.length - 2)) : "";
+        int slash = containerPart.indexOf('/');
+        String ports = slash < 0 ? containerPart : containerPart.substring(0, slash);
+        String protocol = slash < 0 ? "" : containerPart.substring(slash + 1).toLowerCase(Locale.ROOT);
+        if (ports.isEmpty()) {
+            throw new IllegalArgumentException("invalid port: \"" + spec + "\": no port specified");
+        }
+        if (protocol.isEmpty()) {
+            protocol = "tcp";
+        } else if (!protocol.equals("tcp") && !protocol.equals("udp") && !protocol.equals("sctp")) {
+            throw new IllegalArgumentException("invalid port: \"" + spec + "\": invalid proto: " + containerPart.substring(slash + 1));
+        }
+        if (!ip.isEmpty() && !isIpLiteral(ip.startsWith("[") && ip.endsWith("]") ? ip.substring(1, ip.length() - 1) : ip)) {
+            throw new IllegalArgumentException("invalid IP address: " + ip);
+        }
+        int[] range = range(ports, "containerPort");
+        if (!hostPort.isEmpty()) {
+            int[] host = range(hostPort, "hostPort");
+            // A host range is allowed for one container port (a range to allocate from), not for a container range.
+            if (range[1] - range[0] != host[1] - host[0] && range[1] != range[0]) {
+                throw new IllegalArgumentException("invalid ranges specified for container and host Ports: " + ports + " and "
+                        + hostPort);
             }
         }
-        int dash = ports.indexOf('-');
-        int first = port(dash < 0 ? ports : ports.substring(0, dash), spec);
-        int last = dash < 0 ? first : port(ports.substring(dash + 1), spec);
-        if (last < first || last - first >= MAX_RANGE) {
-            throw new IllegalArgumentException("invalid range specified for containerPort: " + spec);
-        }
         List<String> result = new ArrayList<>();
-        for (int port = first; port <= last; port++) {
+        for (int port = range[0]; port <= range[1]; port++) {
             result.add(port + "/" + protocol);
         }
         return result;
     }
 
-    private static int port(String text, String spec) {
+    /** {@code 80} or {@code 8000-8002}, each 0–65535. */
+    private static int[] range(String text, String what) {
+        int dash = text.indexOf('-');
+        int first = port(dash < 0 ? text : text.substring(0, dash), what, text);
+        int last = dash < 0 ? first : port(text.substring(dash + 1), what, text);
+        if (last < first || last - first >= MAX_RANGE) {
+            throw new IllegalArgumentException("invalid range specified for " + what + ": " + text);
+        }
+        return new int[] {first, last};
+    }
+
+    private static int port(String text, String what, String whole) {
         if (text.isEmpty() || text.length() > 5 || !text.chars().allMatch(Character::isDigit)) {
-            throw new IllegalArgumentException("invalid containerPort: " + spec);
+            throw new IllegalArgumentException("invalid " + what + ": " + whole);
         }
         int port = Integer.parseInt(text);
         if (port > 65535) {
-            throw new IllegalArgumentException("invalid containerPort: " + spec);
+            throw new IllegalArgumentException("invalid " + what + ": " + whole);
         }
         return port;
+    }
+
+    /** An IPv4 or IPv6 address literal; never a name (nothing is looked up). */
+    private static boolean isIpLiteral(String text) {
+        if (text.matches("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}")) {
+            return true;
+        }
+        if (!text.contains(":") || !text.matches("[0-9A-Fa-f:.]+")) {
+            return false;
+        }
+        try {
+            InetAddress.getByName(text); // a literal with a colon is parsed, never resolved
+            return true;
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 }

@@ -3,7 +3,11 @@ package dev.jbuild.engine.step;
 import java.util.Locale;
 import java.util.Set;
 
-/** STOPSIGNAL values Docker accepts on Linux: a number 1–64 or a name, with or without {@code SIG}. */
+/**
+ * STOPSIGNAL values BuildKit accepts (moby's {@code signal.ParseSignal}): any integer but 0, as Go's
+ * {@code Atoi} reads it ({@code +5}, {@code 007}, {@code 100}: kept as written), or a Linux signal's name,
+ * with or without {@code SIG}.
+ */
 final class Signals {
 
     private static final Set<String> NAMES = Set.of(
@@ -15,10 +19,13 @@ final class Signals {
 
     /** Returns {@code signal} unchanged when valid. */
     static String validate(String signal) {
-        if (signal.chars().allMatch(Character::isDigit) && !signal.isEmpty() && signal.length() <= 2) {
-            int number = Integer.parseInt(signal);
-            if (number >= 1 && number <= 64) {
-                return signal;
+        if (signal.matches("[+-]?[0-9]+")) {
+            try {
+                if (Long.parseLong(signal) != 0) {
+                    return signal;
+                }
+            } catch (NumberFormatException e) {
+                // out of Go's int range: Atoi fails too, and the name lookup below refuses it
             }
         }
         String name = signal.toUpperCase(Locale.ROOT);

@@ -106,4 +106,12 @@ public sealed interface Step permits CopyStep, AddStep, RunStep, WorkdirStep, Me
     default boolean reusesResult() {
         return false;
     }
+
+    /**
+     * Whether the step is an entry of the image's history. Only ONBUILD is not: BuildKit's frontend records the
+     * trigger in the config and writes no history entry for it.
+     */
+    default boolean recordsHistory() {
+        return true;
+    }
 }

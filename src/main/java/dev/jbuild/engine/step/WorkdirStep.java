@@ -53,7 +53,9 @@ final class WorkdirStep implements Step {
         String path = session.expand(workdir.path(), state.expansionScope(), workdir.location());
         String absolute = path.startsWith("/") ? path : state.workingDir() + "/" + path;
         String clean = "/" + LayerPaths.clean(absolute);
-        state.updateRunConfig(c -> c.withWorkingDir(clean));
+        // BuildKit's NormalizeWorkdir keeps an absolute path as written (/app/ stays /app/) and joins a relative
+        // one to the current directory, cleaned; ImageState#workingDir cleans it for every use.
+        state.updateRunConfig(c -> c.withWorkingDir(path.startsWith("/") ? path : clean));
         // WORKDIR creates the directory and its missing parents when it is missing, owned by the
         // current USER the way BuildKit's mkdir (llb.WithUser) gives it, through symlinks on the way
         // and in the last component (fs.RootPath: a dangling link is created at its target).
