@@ -292,6 +292,45 @@ class CopyStepTest {
         assertEquals(List.of(1, 3), List.of(device.major(), device.minor()));
     }
 
+    /** A hostile archive is refused at its ADD, naming it, instead of making a layer that fails a later RUN. */
+    @Test
+    void addRefusesAnArchiveEntryThroughItsOwnLinkAndAHardLinkToNothing() throws Exception {
+        Files.write(fixture.context.resolve("through-link.tar"), tar(List.of(
+                new TarArchiveEntry("lnk", TarArchiveEntry.LF_SYMLINK), new TarArchiveEntry("lnk/through"))));
+        BuildException link = assertThrows(BuildException.class, () -> fixture.build("FROM scratch\nADD through-link.tar /dst/\n"));
+        assertEquals("ADD failed: cannot unpack /through-link.tar: lnk/through goes through the archive's symbolic link lnk",
+                link.getMessage());
+        assertEquals(2, link.location().startLine());
+
+        TarArchiveEntry hardLink = new TarArchiveEntry("hl", TarArchiveEntry.LF_LINK);
+        hardLink.setLinkName("../../../../etc/shadow");
+        Files.write(fixture.context.resolve("hard-link.tar"), tar(List.of(hardLink)));
+        BuildException hard = assertThrows(BuildException.class, () -> fixture.build("FROM scratch\nADD hard-link.tar /dst/\n"));
+        assertEquals("ADD failed: cannot unpack /hard-link.tar: hard link hl points to etc/shadow, which is not a file the archive"
+                + " holds before it", hard.getMessage());
+    }
+
+    /** A plain tar of {@code entries}: symlinks point at /elsewhere, files hold one byte. */
+    private static byte[] tar(List<TarArchiveEntry> entries) throws java.io.IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+            for (TarArchiveEntry entry : entries) {
+                boolean file = !entry.isSymbolicLink() && !entry.isLink() && !entry.isDirectory();
+                if (entry.isSymbolicLink()) {
+                    entry.setLinkName("/elsewhere");
+                } else if (file) {
+                    entry.setSize(1);
+                }
+                tar.putArchiveEntry(entry);
+                if (file) {
+                    tar.write('x');
+                }
+                tar.closeArchiveEntry();
+            }
+        }
+        return bytes.toByteArray();
+    }
+
     @Test
     void missingParentsOfTheDestinationGetTheChownOwner() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -8,6 +8,7 @@ import dev.jbuild.layer.EntryAttributes;
 import dev.jbuild.layer.LayerEntry;
 import dev.jbuild.layer.LayerPaths;
 import dev.jbuild.layer.LayerReader;
+import dev.jbuild.layer.RawNames;
 import dev.jbuild.layer.TarRules;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,8 +41,11 @@ final class ArchiveSource {
             return Optional.empty();
         }
         List<LayerEntry> entries = new ArrayList<>();
+        Map<String, LayerEntry> unpacked = new HashMap<>();
         try (InputStream raw = tree.open(file)) {
             LayerReader.read(raw, TarRules.ARCHIVE, (entry, content) -> {
+                checkPlaceable(entry, unpacked, file);
+                unpacked.put(entry.path(), entry);
                 String path = LayerPaths.join(destination, entry.path());
                 EntryAttributes a = entry.attributes();
                 EntryAttributes attributes = new EntryAttributes(a.mode(), owner != null ? owner.uid() : a.uid(),
@@ -66,6 +71,38 @@ final class ArchiveSource {
             });
         }
         return Optional.of(entries);
+    }
+
+    /**
+     * Refuses, at the ADD, what would make a layer no runtime unpacks as written: an entry below one of the
+     * archive's own symbolic links or files ({@code lnk/through} after {@code lnk -> /elsewhere}), and a hard
+     * link to anything but a file the archive gave before it. Context tars are refused the same way.
+     */
+    private static void checkPlaceable(LayerEntry entry, Map<String, LayerEntry> unpacked, SourceFile archive)
+            throws ArchiveEntryException {
+        for (String dir = LayerPaths.parent(entry.path()); !dir.isEmpty(); dir = LayerPaths.parent(dir)) {
+            LayerEntry there = unpacked.get(dir);
+            if (there instanceof LayerEntry.Symlink) {
+                throw new ArchiveEntryException(archive, entry.path() + " goes through the archive's symbolic link " + dir);
+            }
+            if (there != null && !(there instanceof LayerEntry.Directory)) {
+                throw new ArchiveEntryException(archive, entry.path() + " goes through " + dir + ", which is not a directory");
+            }
+        }
+        if (entry instanceof LayerEntry.Hardlink link) {
+            LayerEntry target = unpacked.get(link.target());
+            if (!(target instanceof LayerEntry.RegularFile || target instanceof LayerEntry.Hardlink)) {
+                throw new ArchiveEntryException(archive, "hard link " + entry.path() + " points to " + link.target()
+                        + ", which is not a file the archive holds before it");
+            }
+        }
+    }
+
+    /** An archive ADD cannot unpack; the message names the archive. */
+    static final class ArchiveEntryException extends IOException {
+        ArchiveEntryException(SourceFile archive, String problem) {
+            super("cannot unpack " + RawNames.display(archive.path()) + ": " + problem);
+        }
     }
 
     /**
