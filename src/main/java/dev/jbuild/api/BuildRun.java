@@ -156,7 +156,8 @@ final class BuildRun {
                 record(recorder, stores, outputSpecs.names(), e.kind().exitCode, e, String.join("\n", e.lines()));
                 throw e;
             } catch (IOException e) {
-                Problem failure = Problem.failed(List.of("error: " + e.getMessage()), e);
+                Problem failed = Problem.failed(List.of("error: " + e.getMessage()), e);
+                Problem failure = Problem.isInterrupt(e) ? failed.asInterrupted() : failed;
                 record(recorder, stores, outputSpecs.names(), failure.kind().exitCode, e, failure.lines().get(0));
                 throw failure;
             } catch (RuntimeException e) {
@@ -539,8 +540,13 @@ final class BuildRun {
         return outcome;
     }
 
-    /** The engine's failure: at its instruction (the Dockerfile line, the caret), or the machine's. */
+    /** The engine's failure: at its instruction (the Dockerfile line, the caret), or the machine's; INTERRUPTED when an interrupt caused it. */
     private static Problem engineProblem(BuildException e, DockerfileSource dockerfile, BuildRequest request) {
+        Problem problem = locatedProblem(e, dockerfile, request);
+        return Problem.isInterrupt(e) ? problem.asInterrupted() : problem;
+    }
+
+    private static Problem locatedProblem(BuildException e, DockerfileSource dockerfile, BuildRequest request) {
         if (e.location() == null) {
             List<String> lines = List.of("error: " + e.getMessage());
             return e.environmentProblem() ? Problem.environment(lines, e) : Problem.failed(lines, e);

@@ -88,6 +88,16 @@ final class Problem extends RuntimeException {
         return new Problem(Kind.INTERRUPTED, message(List.of(line)), List.of(line), null);
     }
 
+    /** This problem, from a build that was interrupted (its thread, Ctrl-C): the same lines, the kind INTERRUPTED. */
+    Problem asInterrupted() {
+        return new Problem(Kind.INTERRUPTED, getMessage(), lines, getCause(), line, step, findings);
+    }
+
+    /** Whether {@code failure} comes of an interrupt: the thread's flag, else its causes ({@link BuildRecorder#byInterrupt}). */
+    static boolean isInterrupt(Throwable failure) {
+        return Thread.currentThread().isInterrupted() || BuildRecorder.byInterrupt(failure);
+    }
+
     /** For a Dockerfile error of {@link ImageBuild#check()}: the findings before it, as the CLI prints them. */
     Problem withCheck(CheckOutcome outcome) {
         this.check = outcome;

@@ -83,7 +83,12 @@ public record Platform(
             if (KnownOs.is(os)) {
                 return new Platform(os, host().architecture(), host().variant());
             }
-            return new Platform("linux", os, null);
+            // One word is an OS or a CPU that containerd knows (normalised: x86_64, aarch64, armhf); "bogus" is neither.
+            Platform cpu = new Platform("linux", os, null);
+            if (!KnownArchitecture.is(cpu.normalize().architecture())) {
+                throw new IllegalArgumentException("invalid platform '" + text + "': unknown operating system or architecture");
+            }
+            return cpu;
         }
         if (parts.length == 1) {
             return new Platform(os, host().architecture(), host().variant(), osVersion, null, null);
@@ -173,6 +178,18 @@ public record Platform(
     }
 
     /** Operating systems Go knows, to tell {@code linux} (an os) from {@code arm64} (an arch). */
+    /** containerd's known architectures (its {@code isKnownArch}), as {@link #normalize} spells them. */
+    private static final class KnownArchitecture {
+        static boolean is(String s) {
+            return switch (s) {
+                case "386", "amd64", "amd64p32", "arm", "armbe", "arm64", "arm64be", "ppc64", "ppc64le", "loong64", "mips",
+                        "mipsle", "mips64", "mips64le", "mips64p32", "mips64p32le", "ppc", "riscv", "riscv64", "s390", "s390x",
+                        "sparc", "sparc64", "wasm" -> true;
+                default -> false;
+            };
+        }
+    }
+
     private static final class KnownOs {
         static boolean is(String s) {
             return switch (s.toLowerCase(Locale.ROOT)) {

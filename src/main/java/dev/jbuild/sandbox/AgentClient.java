@@ -141,7 +141,7 @@ final class AgentClient {
         try {
             FileTrees.deleteTree(dir);
         } catch (IOException e) {
-            System.err.println("jbuild: warning: could not remove " + dir + ": " + e.getMessage());
+            Sandbox.leftover(dir, e);
         }
     }
 

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs commands in a root filesystem without root: the entry point of this package.
@@ -38,6 +40,8 @@ import java.util.Optional;
  * {@link #close()} ends the agent and whatever still runs in it.
  */
 public final class Sandbox implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Sandbox.class);
 
     /** A layer blob to unpack: the file and, optionally, the digests to verify. */
     public record LayerBlob(Path file, String digest, String diffId) {
@@ -268,7 +272,7 @@ public final class Sandbox implements AutoCloseable {
                 try {
                     Files.deleteIfExists(sockets);
                 } catch (IOException e) {
-                    System.err.println("jbuild: warning: could not remove " + sockets + ": " + e.getMessage());
+                    leftover(sockets, e);
                 }
             }
             if (!done) {
@@ -351,7 +355,7 @@ public final class Sandbox implements AutoCloseable {
         try {
             delete(tree);
         } catch (SandboxException e) {
-            System.err.println("jbuild: warning: could not remove " + tree + ": " + e.getMessage());
+            leftover(tree, e);
         }
     }
 
@@ -416,6 +420,17 @@ public final class Sandbox implements AutoCloseable {
             return conf;
         } catch (IOException e) {
             return "";
+        }
+    }
+
+    /**
+     * A scratch tree that could not be removed: the store's next command or {@code jbuild prune} removes it. Said in the
+     * debug log, not on standard error, which belongs to the CLI or the API's caller; nothing when an interrupt (the
+     * build being stopped) is why.
+     */
+    static void leftover(Path tree, Exception e) {
+        if (!Thread.currentThread().isInterrupted() && !(e.getCause() instanceof InterruptedException)) {
+            LOG.warn("could not remove {}: {}", tree, e.getMessage());
         }
     }
 }

@@ -123,6 +123,33 @@ class JBuildApiTest {
         }
     }
 
+    /** Interrupting the thread that runs a build stops it, and the exception says so (the CLI's exit code 130). */
+    @Test
+    void anInterruptedBuildSaysItWasInterrupted() throws Exception {
+        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+        ImageBuild build = build("FROM busybox\nRUN true\nRUN echo started && sleep 30\n", "interrupt-store")
+                .listener(event -> {
+                    if (event instanceof BuildEvent.Output output && output.line().contains("started")) {
+                        running.countDown();
+                    }
+                });
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread thread = new Thread(() -> {
+            try {
+                build.run();
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        });
+        thread.start();
+        assertTrue(running.await(60, java.util.concurrent.TimeUnit.SECONDS), "the RUN started");
+        thread.interrupt();
+        thread.join(30_000);
+        assertFalse(thread.isAlive(), "the build stopped");
+        BuildFailedException failed = assertInstanceOf(BuildFailedException.class, thrown.get());
+        assertTrue(failed.interrupted(), failed.getMessage());
+    }
+
     @Test
     void failuresAreTypedWithTheirLine() throws Exception {
         DockerfileException syntax = assertThrows(DockerfileException.class,

@@ -69,6 +69,9 @@ class PlatformTest {
         Platform linux = Platform.parse("linux");
         assertEquals("linux", linux.os());
         assertEquals(Platform.host().architecture(), linux.architecture());
+        assertEquals("linux/x86_64", Platform.parse("x86_64").toString(), "an alias containerd normalises is known");
+        IllegalArgumentException bogus = assertThrows(IllegalArgumentException.class, () -> Platform.parse("bogus"));
+        assertEquals("invalid platform 'bogus': unknown operating system or architecture", bogus.getMessage());
     }
 
     @ParameterizedTest
