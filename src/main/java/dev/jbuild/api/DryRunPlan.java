@@ -22,14 +22,26 @@ final class DryRunPlan {
             if (!stage.dependsOn().isEmpty()) {
                 out.printf("  needs stages %s%n", stage.dependsOn());
             }
+            // Numbered as the build numbers its steps: only what can change files; metadata instructions are listed unnumbered.
+            long steps = stage.instructions().stream().filter(DryRunPlan::isStep).count();
             int step = 1;
             for (Instruction instruction : stage.instructions()) {
-                out.printf("  [%s %d/%d] %s  (%s)%n", stage.displayName(), step++, stage.instructions().size(),
-                        instruction.node().original(), instruction.location().prefix());
+                if (isStep(instruction)) {
+                    out.printf("  [%s %d/%d] %s  (%s)%n", stage.displayName(), step++, steps,
+                            instruction.node().original(), instruction.location().prefix());
+                } else {
+                    out.printf("  %s  (%s)%n", instruction.node().original(), instruction.location().prefix());
+                }
             }
         }
         out.printf("target: stage %d%n", plan.target());
         out.flush();
+    }
+
+    /** The instructions the engine runs as steps (its vertexes, {@code engine.step.Step#isVertex}). */
+    private static boolean isStep(Instruction instruction) {
+        return instruction instanceof Instruction.Run || instruction instanceof Instruction.Copy
+                || instruction instanceof Instruction.Add || instruction instanceof Instruction.Workdir;
     }
 
     private static String describe(BaseImage base) {

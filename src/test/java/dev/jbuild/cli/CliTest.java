@@ -252,13 +252,16 @@ class CliTest {
                 FROM alpine:$V AS deps
                 FROM busybox AS unused
                 FROM deps AS test
+                ENV A=1
                 RUN echo test
+                CMD ["test"]
                 """);
         Result result = run("--dry-run", "-f", file.toString(), "--target", "test", "--build-arg", "V=3", dir.toString());
         assertEquals(0, result.exitCode(), result.err());
         assertTrue(result.out().contains("stage 0 \"deps\": FROM image alpine:3"), result.out());
         assertFalse(result.out().contains("unused"), result.out());
-        assertTrue(result.out().contains("[test 1/1] RUN echo test  (Dockerfile:5)"), result.out());
+        assertTrue(result.out().contains("[test 1/1] RUN echo test  (Dockerfile:6)"), result.out());
+        assertTrue(result.out().contains("\n  ENV A=1  (Dockerfile:5)\n"), "metadata instructions are not numbered steps: " + result.out());
     }
 
     @Test
