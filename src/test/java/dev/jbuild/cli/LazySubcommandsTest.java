@@ -44,7 +44,17 @@ class LazySubcommandsTest {
     void wordsThatAreNoCommandStillGoToBuild() {
         CliTest.Result result = CliTest.run("--root", "/nonexistent", "--no-such-flag", ".");
         assertEquals(ExitCodes.USAGE, result.exitCode());
-        assertTrue(result.err().startsWith("jbuild: Unknown option: '--no-such-flag'\n"), result.err());
+        assertTrue(result.err().startsWith("jbuild: unknown flag: --no-such-flag\n"), result.err());
         assertTrue(result.err().endsWith("See 'jbuild build --help'.\n"), result.err());
+    }
+
+    @Test
+    void aMistypedFlagIsNamedAloneWithTheFlagItIsClosestTo() {
+        CliTest.Result typo = CliTest.run("build", "--tgg", "x", "examples/hello");
+        assertEquals(ExitCodes.USAGE, typo.exitCode());
+        assertEquals("jbuild: unknown flag: --tgg (did you mean --tag?)\nSee 'jbuild build --help'.\n", typo.err());
+        CliTest.Result extra = CliTest.run("build", "-t", "x", "one", "two");
+        assertEquals(ExitCodes.USAGE, extra.exitCode());
+        assertTrue(extra.err().startsWith("jbuild: unexpected argument 'two'\n"), extra.err());
     }
 }
