@@ -1,5 +1,6 @@
 package dev.jbuild.cli;
 
+import dev.jbuild.store.FileErrors;
 import java.util.List;
 
 /**
@@ -14,9 +15,19 @@ final class CliFailure extends RuntimeException {
     private final List<String> lines;
 
     CliFailure(int exitCode, List<String> lines, Throwable cause) {
-        super(String.join("\n", lines), cause);
+        super(String.join("\n", withReason(lines, cause)), cause);
         this.exitCode = exitCode;
-        this.lines = List.copyOf(lines);
+        this.lines = withReason(lines, cause);
+    }
+
+    /** A first line that ends in the bare path of a file error gets its reason ("…/index.json.lock: permission denied"). */
+    private static List<String> withReason(List<String> lines, Throwable cause) {
+        if (lines.isEmpty() || cause == null) {
+            return List.copyOf(lines);
+        }
+        List<String> worded = new java.util.ArrayList<>(lines);
+        worded.set(0, FileErrors.withReason(lines.get(0), cause));
+        return List.copyOf(worded);
     }
 
     CliFailure(int exitCode, String message) {

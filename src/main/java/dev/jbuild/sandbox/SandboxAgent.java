@@ -7,6 +7,7 @@ import dev.jbuild.layer.LayerException;
 import dev.jbuild.layer.LayerExtractor;
 import dev.jbuild.layer.RawNames;
 import dev.jbuild.layer.ShellScript;
+import dev.jbuild.store.FileErrors;
 import dev.jbuild.store.NoSpaceLeftException;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -20,6 +21,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -149,7 +151,8 @@ public final class SandboxAgent {
             Optional<NoSpaceLeftException> full = NoSpaceLeftException.of(e, work);
             // Ours are worded for the user (a hostile layer's LayerException too); others keep their class's name.
             String message = full.isPresent() ? full.get().getMessage()
-                    : e instanceof SandboxException || e instanceof LayerException ? e.getMessage() : e.toString();
+                    : e instanceof SandboxException || e instanceof LayerException ? e.getMessage()
+                    : e instanceof FileSystemException file ? FileErrors.withReason(file.getMessage(), file) : e.toString();
             response = new AgentProtocol.Response(false, message, false, -1, List.of(), List.of(), Map.of(),
                     List.of(), false, full.map(NoSpaceLeftException::path).orElse(null));
         } finally {

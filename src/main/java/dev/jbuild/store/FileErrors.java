@@ -30,12 +30,24 @@ public final class FileErrors {
                 : e instanceof NotLinkException ? "not a symbolic link" : null;
     }
 
-    /** {@code message} with the reason added, when it ends in the bare path of a file error along {@code cause}'s chain. */
+    /**
+     * {@code message} with the reason added after the bare path of a file error along {@code cause}'s chain: at the
+     * end when the message ends in it, else after its last mention ("cannot open S: S/x.lock: permission denied
+     * (use --root)").
+     */
     public static String withReason(String message, Throwable cause) {
         for (Throwable t = cause; message != null && t != null; t = t.getCause()) {
-            if (t instanceof FileSystemException file && file.getReason() == null && message.endsWith(file.getMessage())) {
+            if (t instanceof FileSystemException file && file.getReason() == null && file.getMessage() != null) {
                 String reason = reason(file);
-                return reason == null ? message : message + ": " + reason;
+                int at = message.lastIndexOf(file.getMessage());
+                if (reason == null || at < 0) {
+                    continue;
+                }
+                int end = at + file.getMessage().length();
+                if (message.startsWith(": " + reason, end)) {
+                    return message; // said already
+                }
+                return message.substring(0, end) + ": " + reason + message.substring(end);
             }
         }
         return message;

@@ -22,6 +22,14 @@ class FileErrorsTest {
     }
 
     @Test
+    void aPathInTheMiddleOfAMessageGetsItsReasonAfterIt() {
+        AccessDeniedException denied = new AccessDeniedException("/s/index.json.lock");
+        assertEquals("cannot open the image store at /s: /s/index.json.lock: permission denied (use --root DIR)",
+                FileErrors.withReason("cannot open the image store at /s: /s/index.json.lock (use --root DIR)", denied));
+        assertEquals("x /s/index.json.lock: permission denied", FileErrors.withReason("x /s/index.json.lock: permission denied", denied));
+    }
+
+    @Test
     void messagesThatAlreadyCarryAReasonAreKept() {
         FileSystemException withReason = new FileSystemException("/a", null, "Read-only file system");
         assertEquals("x: /a: Read-only file system", FileErrors.withReason("x: " + withReason.getMessage(), withReason));
