@@ -209,6 +209,11 @@ public final class ImageDocuments {
 
     // Jackson's messages include a source excerpt; the first line says what is wrong. A value of the wrong JSON
     // type is worded by field and the type wanted: Jackson's names Java classes.
+    /** What a Jackson error says, worded for the user (no source excerpt, no Java types); for every JSON jbuild reads. */
+    public static String describe(JacksonException e) {
+        return message(e);
+    }
+
     private static String message(JacksonException e) {
         String m = e.getOriginalMessage();
         if (e.getCause() instanceof IllegalArgumentException iae && iae.getMessage() != null) {
@@ -221,6 +226,8 @@ public final class ImageDocuments {
             m = m.lines().findFirst().orElse(m);
             int hint = m.indexOf(" (but might if");
             m = hint > 0 ? m.substring(0, hint) : m;
+            // "expected close marker for Object (start marker at [Source: REDACTED ...; line: 1, column: 1])"
+            m = m.replaceAll(" ?\\(start marker at \\[Source:[^\\]]*\\]\\)", "");
         }
         return (m == null ? "malformed JSON" : m)
                 + (e.getLocation() != null ? " at byte " + e.getLocation().getByteOffset() : "");

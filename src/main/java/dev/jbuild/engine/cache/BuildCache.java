@@ -1,5 +1,6 @@
 package dev.jbuild.engine.cache;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
@@ -210,6 +211,8 @@ public final class BuildCache {
                     default -> json.skipChildren();
                 }
             }
+        } catch (JacksonException e) {
+            throw new IOException(ImageDocuments.describe(e), e);
         }
         if (version != 1) {
             throw new IOException("unknown record version");
