@@ -171,7 +171,7 @@ class BuilderTest {
                 ENV A=1
                 FROM scratch
                 CMD echo hi
-                ONBUILD RUN make
+                ONBUILD COPY a.txt /later.txt
                 WORKDIR //srv//app/../web/
                 EXPOSE 127.0.0.1:80:8080 8081:81/udp [::1]:9000:9000 90/ 5000-5001:6000
                 STOPSIGNAL 100
@@ -185,7 +185,7 @@ class BuilderTest {
         assertEquals(List.of("CMD echo hi", "WORKDIR //srv//app/../web/", "EXPOSE 127.0.0.1:80:8080 8081:81/udp [::1]:9000:9000 90/ 5000-5001:6000",
                 "STOPSIGNAL 100"), config.history().stream().map(ImageConfig.History::createdBy).toList(),
                 "ONBUILD is in the config, not in the history");
-        assertEquals(List.of("RUN make"), run.onBuild());
+        assertEquals(List.of("COPY a.txt /later.txt"), run.onBuild());
         Map<String, LayerEntry> tree = fixture.tree(result, new HashMap<>());
         assertTrue(tree.containsKey("srv/web"), "the directory made is the cleaned path: " + tree.keySet());
 
