@@ -19,6 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.IntFunction;
@@ -141,6 +142,7 @@ public final class Planner {
                 }
             }
             List<String> warnings = new ArrayList<>(unusedBuildArgWarnings());
+            syntaxWarning().ifPresent(warnings::add);
             List<Stage> checked = allStages ? stages : needed;
             secretFindings(checked);
             if (checks.reports(CheckRule.SECRETS_USED_IN_ARG_OR_ENV)) {
@@ -395,6 +397,24 @@ public final class Planner {
                 }
             }
             return result;
+        }
+
+        /**
+         * A {@code # syntax=} directive naming another frontend than Docker's: BuildKit would run that image to read
+         * the Dockerfile, jbuild reads it with its own frontend, so the user hears that the directive is not followed.
+         */
+        private Optional<String> syntaxWarning() {
+            String syntax = dockerfile.directives().get("syntax");
+            if (syntax == null || syntax.isBlank()) {
+                return Optional.empty();
+            }
+            String image = syntax.strip().split("[:@]", 2)[0].toLowerCase(Locale.ROOT);
+            image = image.startsWith("docker.io/") ? image.substring("docker.io/".length()) : image;
+            if (image.equals("docker/dockerfile") || image.equals("docker/dockerfile-upstream")) {
+                return Optional.empty();
+            }
+            return Optional.of("# syntax=" + syntax.strip() + " is not followed: jbuild reads the Dockerfile with"
+                    + " its own frontend (BuildKit's docker/dockerfile syntax), not with that image");
         }
 
         private List<String> unusedBuildArgWarnings() {

@@ -187,6 +187,17 @@ class PlannerTest {
     }
 
     @Test
+    void aSyntaxDirectiveNamingAnotherFrontendIsSaidToBeNotFollowed() throws Exception {
+        for (String docker : List.of("docker/dockerfile:1", "docker.io/docker/dockerfile:1.7-labs", "docker/dockerfile-upstream:master",
+                "docker/dockerfile@sha256:ac85f380a63b13dfcefa89046420e1781752bab202122f8f50032edf31be0021")) {
+            assertEquals(List.of(), plan("# syntax=" + docker + "\nFROM alpine\n").warnings(), docker);
+        }
+        assertEquals(List.of("# syntax=example.com/my/frontend:1 is not followed: jbuild reads the Dockerfile with its own frontend"
+                + " (BuildKit's docker/dockerfile syntax), not with that image"),
+                plan("# syntax=example.com/my/frontend:1\nFROM alpine\n").warnings());
+    }
+
+    @Test
     void stageArgNamesAreExpandedAndConsumeTheBuildArgOfTheExpandedName() throws Exception {
         BuildPlan plan = plan("""
                 FROM alpine AS tools
