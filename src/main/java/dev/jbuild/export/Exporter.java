@@ -71,6 +71,9 @@ public final class Exporter {
         ImageReader image = new ImageReader(store);
         List<ArchiveName> names = ArchiveName.parseAll(refNames);
         Descriptor root = withMediaType(image, manifestOrIndex);
+        if (MediaTypes.isManifest(root.mediaType())) {
+            root = withConfigPlatform(root, image.config(image.manifest(root)));
+        }
         LayoutArchive archive = new LayoutArchive(store, mtime);
         image.blobs(root).forEach(archive::addBlob);
         archive.addFile("oci-layout", OCI_LAYOUT);
@@ -102,10 +105,7 @@ public final class Exporter {
                 platform == null ? Platform.host() : platform);
         Manifest manifest = image.manifest(chosen);
         ImageConfig config = image.config(manifest);
-        if (chosen.platform() == null && config.os() != null && config.architecture() != null) {
-            // docker save puts the platform on the entry; containerd's importer uses it to filter.
-            chosen = chosen.withPlatform(new Platform(config.os(), config.architecture(), config.variant()));
-        }
+        chosen = withConfigPlatform(chosen, config);
         LayoutArchive archive = new LayoutArchive(store, mtime);
         image.blobs(chosen).forEach(archive::addBlob);
         archive.addFile("oci-layout", OCI_LAYOUT);
@@ -177,6 +177,17 @@ public final class Exporter {
     public static Descriptor importOciLayout(Store store, Path layoutDir, String reference, Platform platform)
             throws IOException {
         return new OciLayoutImport(store, layoutDir).importImage(reference, platform == null ? Platform.host() : platform);
+    }
+
+    /**
+     * An index.json entry for one image carries its platform, from the config when the descriptor has none:
+     * docker save and BuildKit's OCI exporter write it, and containerd's importer filters by it.
+     */
+    private static Descriptor withConfigPlatform(Descriptor manifest, ImageConfig config) {
+        if (manifest.platform() != null || config.os() == null || config.architecture() == null) {
+            return manifest;
+        }
+        return manifest.withPlatform(new Platform(config.os(), config.architecture(), config.variant()));
     }
 
     private static Descriptor withMediaType(ImageReader image, Descriptor descriptor) throws IOException {

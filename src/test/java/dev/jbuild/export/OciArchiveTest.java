@@ -77,6 +77,7 @@ class OciArchiveTest {
         assertEquals(image.manifest().digest(), entry.digest());
         assertEquals("1.0", entry.annotation(Descriptor.REF_NAME));
         assertEquals("docker.io/library/app:1.0", entry.annotation(Exporter.IMAGE_NAME_ANNOTATION));
+        assertEquals(new Platform("linux", "amd64"), entry.platform(), "the entry names its platform, as BuildKit's does");
         for (Descriptor d : allBlobs()) {
             assertArrayEquals(store.readBytes(d.digest()), files.get("blobs/sha256/" + d.digest().hex()));
         }
