@@ -92,7 +92,7 @@ final class BlobDownloader {
             headers.put("Range", "bytes=" + p.received + "-");
         }
         String path = "/v2/" + repository + "/blobs/" + blob.digest();
-        try (Response r = http.send(registry, "GET", path, headers, null, Scope.pull(repository), what)) {
+        try (Response r = http.sendForContent(registry, "GET", path, headers, Scope.pull(repository), what)) {
             int status = r.status();
             if (status == 206 && p.received > 0) {
                 long start = rangeStart(r);

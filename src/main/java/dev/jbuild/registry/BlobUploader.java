@@ -2,6 +2,7 @@ package dev.jbuild.registry;
 
 import dev.jbuild.image.Descriptor;
 import dev.jbuild.image.Digest;
+import dev.jbuild.image.Digester;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -10,6 +11,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,7 +57,7 @@ final class BlobUploader {
             scope = scope.and(Scope.pull(mountFrom));
         }
         Scope s = scope;
-        if (exists(registry, repository, blob.digest(), s, what)) {
+        if (exists(registry, repository, blob.digest(), blob.size(), s, what)) {
             listener.blobDone(blob, RegistryListener.Outcome.ALREADY_PRESENT);
             return RegistryListener.Outcome.ALREADY_PRESENT;
         }
@@ -102,11 +104,26 @@ final class BlobUploader {
         return RegistryListener.Outcome.UPLOADED;
     }
 
-    boolean exists(String registry, String repository, Digest digest, Scope scope, String what) throws IOException {
+    /**
+     * Whether the registry has the blob. A 200 counts only when what it says of the blob agrees:
+     * its {@code Content-Length} (when given) is {@code size} (-1: unknown) and its
+     * {@code Docker-Content-Digest} (when given) is {@code digest}. Anything else that answers 200
+     * to any path (a catch-all page, a misrouted proxy) must not make a push skip the upload;
+     * uploading a blob that was there after all costs only time.
+     */
+    boolean exists(String registry, String repository, Digest digest, long size, Scope scope, String what) throws IOException {
         return http.retry().run(what + " (checking for it)", progress -> {
             try (Response r = http.send(registry, "HEAD", "/v2/" + repository + "/blobs/" + digest, Map.of(), null, scope, what)) {
                 if (r.status() == 200) {
-                    return true;
+                    OptionalLong length = r.contentLength();
+                    String reported = r.header("Docker-Content-Digest").orElse("").trim();
+                    boolean sizeAgrees = size < 0 || length.isEmpty() || length.getAsLong() == size;
+                    boolean digestAgrees = reported.isEmpty() || reported.equals(digest.toString());
+                    if (!sizeAgrees || !digestAgrees) {
+                        LOG.debug("{}: HEAD answered 200 with Content-Length {} and Docker-Content-Digest '{}'; not counted as there",
+                                what, length, reported);
+                    }
+                    return sizeAgrees && digestAgrees;
                 }
                 if (r.status() == 404) {
                     return false;
@@ -146,7 +163,7 @@ final class BlobUploader {
             URI put = withDigest(session.location(), blob.digest());
             try (Response r = http.send(registry, "PUT", put.toString(), OCTET_STREAM, () -> cursor.publisher(0, blob.size()),
                     scope, what)) {
-                finish(r, blob, what);
+                finish(r, blob, source, what);
             }
             uploadedBytes.addAndGet(blob.size());
         } finally {
@@ -185,20 +202,48 @@ final class BlobUploader {
             }
             try (Response r = http.send(registry, "PUT", withDigest(location, blob.digest()).toString(), Map.of(),
                     HttpRequest.BodyPublishers::noBody, scope, what)) {
-                finish(r, blob, what);
+                finish(r, blob, source, what);
             }
         } finally {
             cursor.close();
         }
     }
 
-    private static void finish(Response r, Descriptor blob, String what) throws IOException {
+    private static void finish(Response r, Descriptor blob, BlobSource source, String what) throws IOException {
         if (r.status() != 201) {
-            throw r.failure(what);
+            RegistryException failure = r.failure(what);
+            if (failure.hasError("DIGEST_INVALID")) {
+                checkContent(blob, source, failure);
+            }
+            throw failure;
         }
         String reported = r.header("Docker-Content-Digest").orElse(null);
         if (reported != null && Digest.isValid(reported.trim()) && !Digest.parse(reported.trim()).equals(blob.digest())) {
             throw new RegistryException(what + ": the registry stored it as " + reported.trim());
+        }
+    }
+
+    /**
+     * After the registry found that the bytes sent do not have the blob's digest: when the
+     * content here does not either, the damage is local (a same-size corruption, which the size
+     * check before the push cannot see) and is said so, never retried; otherwise the registry's
+     * failure stands (the bytes changed on the way).
+     */
+    private static void checkContent(Descriptor blob, BlobSource source, RegistryException failure) throws IOException {
+        Digest actual;
+        try (InputStream in = source.open(blob)) {
+            Digester digester = Digester.of(blob.digest().algorithm());
+            in.transferTo(digester.outputStream());
+            actual = digester.digest();
+        } catch (IOException e) {
+            failure.addSuppressed(e);
+            return;
+        }
+        if (!actual.equals(blob.digest())) {
+            LocalIOException damaged = new LocalIOException("blob " + blob.digest() + " in " + source.where()
+                    + " is damaged: its content has the digest " + actual + " (the registry answered DIGEST_INVALID)");
+            damaged.addSuppressed(failure);
+            throw damaged;
         }
     }
 
@@ -285,8 +330,8 @@ final class BlobUploader {
                         }
                     }
                     if (n < 0) {
-                        throw new LocalIOException(new IOException(blob.digest() + " is shorter than its descriptor's "
-                                + blob.size() + " bytes"));
+                        throw new LocalIOException("blob " + blob.digest() + " in " + source.where()
+                                + " is damaged: it ends before the manifest's " + blob.size() + " bytes");
                     }
                     left -= n;
                     return n;

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,7 +49,8 @@ final class ImagePusher {
             throw new RegistryException("cannot push " + root.digest() + " as " + target.familiar() + ": the digests differ");
         }
         PushState state = new PushState(target, content, pushOptions == null ? PushOptions.defaults() : pushOptions);
-        pushTree(state, root.value(), 0);
+        checkTree(state, root.value(), 0);
+        pushTree(state, root.value());
         Set<String> tags = new LinkedHashSet<>();
         if (target.tag() != null) {
             tags.add(target.tag());
@@ -82,7 +84,7 @@ final class ImagePusher {
 
     /** See {@link RegistryClient#blobExists}. */
     boolean blobExists(ImageName repository, Digest digest) throws IOException {
-        return uploader.exists(repository.registryHost(), repository.repository(), digest, Scope.pull(repository.repository()),
+        return uploader.exists(repository.registryHost(), repository.repository(), digest, -1, Scope.pull(repository.repository()),
                 "checking blob " + digest + " in " + repository.registry() + "/" + repository.repository());
     }
 
@@ -98,6 +100,8 @@ final class ImagePusher {
         final BlobSource content;
         final PushOptions options;
         final Map<Digest, Boolean> blobsDone = new ConcurrentHashMap<>();
+        /** The child manifests of an index, read (and verified) once by {@link #checkTree}. */
+        final Map<Digest, byte[]> childManifests = new ConcurrentHashMap<>();
         final AtomicInteger uploaded = new AtomicInteger();
         final AtomicInteger mounted = new AtomicInteger();
         final AtomicInteger skipped = new AtomicInteger();
@@ -110,34 +114,64 @@ final class ImagePusher {
         }
     }
 
-    private void pushTree(PushState state, ManifestOrIndex doc, int depth) throws IOException {
+    /**
+     * Checks the whole tree against the content before anything is sent: each child manifest's
+     * digest, and each blob's size where the source can tell it cheaply. A truncated blob in the
+     * store is the store's damage, to be said as such, not an upload failure after others went out.
+     */
+    private void checkTree(PushState state, ManifestOrIndex doc, int depth) throws IOException {
         if (depth > RegistryClient.MAX_INDEX_DEPTH) {
             throw new RegistryException("cannot push " + state.target.familiar() + ": indexes nested too deep");
         }
+        if (doc instanceof Manifest m) {
+            for (Descriptor blob : blobsToPush(m)) {
+                OptionalLong size = state.content.size(blob);
+                if (size.isPresent() && size.getAsLong() != blob.size()) {
+                    throw new LocalIOException("blob " + blob.digest() + " in " + state.content.where() + " is damaged: "
+                            + size.getAsLong() + " bytes, the manifest gives " + blob.size());
+                }
+            }
+            return;
+        }
+        for (Descriptor child : ((Index) doc).manifests()) {
+            byte[] bytes = readManifest(state.content, child);
+            state.childManifests.put(child.digest(), bytes);
+            checkTree(state, ImageDocuments.parseManifestOrIndex(bytes, child.mediaType()).value(), depth + 1);
+        }
+    }
+
+    /** The blobs of {@code m} the registry is asked to store: all but non-distributable layers (those with URLs). */
+    private static List<Descriptor> blobsToPush(Manifest m) {
+        List<Descriptor> blobs = new ArrayList<>();
+        blobs.add(m.config());
+        for (Descriptor layer : m.layers()) {
+            if (!(MediaTypes.isForeignLayer(layer.mediaType()) && layer.urls() != null && !layer.urls().isEmpty())) {
+                blobs.add(layer);
+            }
+        }
+        return blobs;
+    }
+
+    /** Pushes a tree {@link #checkTree} has checked (and read). */
+    private void pushTree(PushState state, ManifestOrIndex doc) throws IOException {
         if (doc instanceof Manifest m) {
             pushBlobs(state, m);
             return;
         }
         Index index = (Index) doc;
         for (Descriptor child : index.manifests()) {
-            byte[] bytes = readManifest(state.content, child);
+            byte[] bytes = state.childManifests.get(child.digest());
             Document<ManifestOrIndex> childDoc = ImageDocuments.parseManifestOrIndex(bytes, child.mediaType());
-            pushTree(state, childDoc.value(), depth + 1);
+            pushTree(state, childDoc.value());
             String type = child.mediaType() != null && !child.mediaType().isEmpty() ? child.mediaType() : childDoc.value().mediaTypeOrDefault();
             putManifest(state.target, child.digest().toString(), bytes, type, child.digest());
         }
     }
 
     private void pushBlobs(PushState state, Manifest m) throws IOException {
-        List<Descriptor> blobs = new ArrayList<>();
-        blobs.add(m.config());
-        blobs.addAll(m.layers());
         List<TransferPool.Task> tasks = new ArrayList<>();
         String registry = state.target.registryHost();
-        for (Descriptor blob : blobs) {
-            if (MediaTypes.isForeignLayer(blob.mediaType()) && blob.urls() != null && !blob.urls().isEmpty()) {
-                continue; // non-distributable: the registry is not asked to store it
-            }
+        for (Descriptor blob : blobsToPush(m)) {
             if (state.blobsDone.putIfAbsent(blob.digest(), Boolean.TRUE) != null) {
                 continue;
             }
@@ -184,12 +218,20 @@ final class ImagePusher {
         return http.retry().run(what, progress -> {
             try (Response r = http.send(repo.registryHost(), "PUT", path, Map.of("Content-Type", mediaType),
                     () -> HttpRequest.BodyPublishers.ofByteArray(bytes), Scope.push(repo.repository()), what)) {
-                if (r.status() != 201 && r.status() != 200 && r.status() != 202) {
+                if (!r.isSuccess()) {
                     throw r.failure(what);
                 }
                 String reported = r.header("Docker-Content-Digest").orElse("").trim();
-                if (Digest.isValid(reported) && !Digest.parse(reported).equals(digest)) {
+                boolean reportedValid = Digest.isValid(reported);
+                if (reportedValid && !Digest.parse(reported).equals(digest)) {
                     throw new RegistryException(what + ": the registry computed digest " + reported);
+                }
+                // The spec's answer is 201 Created. Another success is believed only with the digest
+                // computed by the server: a 200 from something that stored nothing must not pass.
+                if (r.status() != 201 && !reportedValid) {
+                    throw new RegistryException(what + " failed: " + repo.registry() + " answered HTTP " + r.status()
+                            + " instead of 201 Created, without the manifest's digest in Docker-Content-Digest; the manifest"
+                            + " may not be stored", r.status(), List.of(), null, null);
                 }
                 return digest;
             }

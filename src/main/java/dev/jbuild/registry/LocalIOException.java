@@ -13,4 +13,8 @@ final class LocalIOException extends IOException {
     LocalIOException(IOException cause) {
         super(cause.getMessage(), cause);
     }
+
+    LocalIOException(String message) {
+        super(message);
+    }
 }

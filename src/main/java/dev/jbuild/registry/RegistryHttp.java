@@ -43,9 +43,11 @@ final class RegistryHttp implements AutoCloseable {
     }
 
     /**
-     * Sends one request. {@code pathOrUri} is a path on the registry ({@code /v2/...}) or an
-     * absolute URI it handed out (an upload location). {@code body} may be null and is called
-     * again for each send.
+     * Sends one request to the registry's API. {@code pathOrUri} is a path on the registry
+     * ({@code /v2/...}) or an absolute URI it handed out (an upload location). {@code body} may be
+     * null and is called again for each send. A success that is a web page fails here, for every
+     * caller ({@link Response#isWebPage}): a manifest PUT, a blob HEAD or a login answered by a web
+     * server would otherwise pass for done.
      */
     Response send(String registry, String method, String pathOrUri, Map<String, String> headers,
             Supplier<HttpRequest.BodyPublisher> body, Scope scope, String what) throws IOException {
@@ -53,6 +55,24 @@ final class RegistryHttp implements AutoCloseable {
     }
 
     Response send(Authenticator auth, String registry, String method, String pathOrUri, Map<String, String> headers,
+            Supplier<HttpRequest.BodyPublisher> body, Scope scope, String what) throws IOException {
+        Response r = exchange(auth, registry, method, pathOrUri, headers, body, scope, what);
+        if (r.isWebPage()) {
+            throw r.notARegistry(what);
+        }
+        return r;
+    }
+
+    /**
+     * As {@link #send}, for a blob's bytes: content of any type, often from the storage a registry
+     * redirects to, so the web-page rule of the API's answers does not apply (its digest does).
+     */
+    Response sendForContent(String registry, String method, String pathOrUri, Map<String, String> headers, Scope scope,
+            String what) throws IOException {
+        return exchange(authenticator(registry), registry, method, pathOrUri, headers, null, scope, what);
+    }
+
+    private Response exchange(Authenticator auth, String registry, String method, String pathOrUri, Map<String, String> headers,
             Supplier<HttpRequest.BodyPublisher> body, Scope scope, String what) throws IOException {
         Transport.Endpoint ep = transport.endpoint(registry);
         URI uri = pathOrUri.startsWith("/") ? ep.resolve(pathOrUri) : URI.create(pathOrUri);

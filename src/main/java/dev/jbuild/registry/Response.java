@@ -71,6 +71,25 @@ final class Response implements Closeable {
         return status >= 200 && status < 300;
     }
 
+    /**
+     * Whether this success is a web page ({@code text/html}), which no registry API answers: its
+     * answers are JSON or nothing. A web server, or a proxy's login or error page, answers 200 to
+     * any request, and that must not read as a stored manifest, a blob that is there or an
+     * accepted login. Only successes count: an error status keeps its meaning whatever the body
+     * (nginx's own 401 and 413 pages stand in front of real registries).
+     */
+    boolean isWebPage() {
+        String type = header("Content-Type").orElse("").split(";", 2)[0].strip();
+        return isSuccess() && type.equalsIgnoreCase("text/html");
+    }
+
+    /** The failure for a {@link #isWebPage web page}: the server is no registry, or something stands in front of it. */
+    RegistryException notARegistry(String what) {
+        close();
+        return new RegistryException(what + " failed: " + uri.getRawAuthority() + " did not answer as a registry (HTTP " + status
+                + ", text/html): is it a web server or a proxy's login page?", status, List.of(), null, null);
+    }
+
     /** The Location header resolved against the request URI; error when missing. */
     URI location(String what) throws RegistryException {
         String loc = header("Location").orElseThrow(() -> new RegistryException(

@@ -210,6 +210,10 @@ final class Transport implements AutoCloseable {
             } catch (InterruptedIOException e) {
                 throw e;
             } catch (IOException e) {
+                LocalIOException local = localCause(e);
+                if (local != null) {
+                    throw local; // the request body could not be read here: no fault of the network's
+                }
                 throw networkFailure(m, target, timeout, e);
             } catch (IllegalArgumentException e) {
                 throw new RegistryException(what + ": invalid request to " + redact(target) + ": " + e.getMessage(), e);
@@ -240,6 +244,19 @@ final class Transport implements AutoCloseable {
             }
             target = next;
         }
+    }
+
+    /**
+     * The failure to read a request body that the JDK's client reports as its own failure to
+     * send (an {@code IOException} whose message is the cause's class and text); null when none.
+     */
+    private static LocalIOException localCause(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof LocalIOException local) {
+                return local;
+            }
+        }
+        return null;
     }
 
     /**

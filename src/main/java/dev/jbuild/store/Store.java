@@ -215,7 +215,8 @@ public final class Store {
         return blobs.readBytes(digest);
     }
 
-    long size(Digest digest) throws IOException {
+    /** A stored blob's size on disk (to check it against a descriptor without reading it); {@link NoSuchFileException} when absent. */
+    public long size(Digest digest) throws IOException {
         return blobs.size(digest);
     }
 

@@ -12,6 +12,7 @@ import dev.jbuild.image.ManifestOrIndex;
 import dev.jbuild.image.MediaTypes;
 import dev.jbuild.image.Platform;
 import dev.jbuild.registry.BlobSink;
+import dev.jbuild.registry.BlobSource;
 import dev.jbuild.registry.PushOptions;
 import dev.jbuild.registry.PushResult;
 import dev.jbuild.registry.RegistryClient;
@@ -19,10 +20,12 @@ import dev.jbuild.registry.ResolvedImage;
 import dev.jbuild.store.BlobWriter;
 import dev.jbuild.store.Store;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Moves images between a registry and the local store: the one place that knows both. Pulls
@@ -104,7 +107,28 @@ public final class ImageTransfer {
             throws IOException {
         Document<ManifestOrIndex> root = ImageDocuments.parseManifestOrIndex(store.readBytes(descriptor.digest()));
         PushOptions options = PushOptions.defaults().withMountSources(mountSources);
-        return registry.push(target, root, blob -> store.open(blob.digest()), options);
+        return registry.push(target, root, source(), options);
+    }
+
+    /** The store as what a push reads, with each blob's size on disk so a damaged one is refused before the push begins. */
+    private BlobSource source() {
+        return new BlobSource() {
+            @Override
+            public InputStream open(Descriptor blob) throws IOException {
+                return store.open(blob.digest());
+            }
+
+            @Override
+            public OptionalLong size(Descriptor blob) throws IOException {
+                // Absent is not damaged: a base's layers may be only in the registry, mounted or already there.
+                return store.has(blob.digest()) ? OptionalLong.of(store.size(blob.digest())) : OptionalLong.empty();
+            }
+
+            @Override
+            public String where() {
+                return "the store (" + store.root() + ")";
+            }
+        };
     }
 
     /**

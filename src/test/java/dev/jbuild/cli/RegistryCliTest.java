@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import dev.jbuild.image.Descriptor;
 import dev.jbuild.image.Digest;
 import dev.jbuild.image.ImageName;
@@ -15,6 +16,7 @@ import dev.jbuild.testing.ExternalTool;
 import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.LocalRegistry;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -196,6 +198,80 @@ class RegistryCliTest {
             CliTest.Result withCreds = jbuild("", "--root", store, "--creds", credentials.colonSeparated(), "push", target,
                     registry.reference("private/app", "2"));
             assertEquals(0, withCreds.exitCode(), withCreds.err());
+        }
+    }
+
+    /** A web server on a loopback port that answers every request with nginx's welcome page (200, text/html). */
+    private static HttpServer webServer() throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+        byte[] page = "<html><head><title>Welcome to nginx!</title></head><body>nginx</body></html>\n".getBytes(StandardCharsets.UTF_8);
+        server.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.getResponseHeaders().set("Content-Type", "text/html");
+            boolean head = exchange.getRequestMethod().equals("HEAD");
+            exchange.sendResponseHeaders(200, head ? -1 : page.length);
+            if (!head) {
+                exchange.getResponseBody().write(page);
+            }
+            exchange.close();
+        });
+        server.start();
+        return server;
+    }
+
+    @Test
+    void aWebServerIsNoRegistryToLogInOrPushTo() throws Exception {
+        HttpServer web = webServer();
+        try {
+            String host = "127.0.0.1:" + web.getAddress().getPort();
+            String notARegistry = host + " did not answer as a registry (HTTP 200, text/html): is it a web server or a proxy's login page?";
+            Path config = temp.resolve("docker-config");
+            CliTest.Result login = jbuild("secret\n", "--config", config.toString(), "login", "-u", "me", "--password-stdin", host);
+            assertEquals(1, login.exitCode(), login.err());
+            assertEquals("", login.out());
+            assertEquals("error: login to " + host + " failed: " + notARegistry + "\n", login.err());
+            assertFalse(Files.exists(config.resolve("config.json")) && Files.readString(config.resolve("config.json")).contains(host),
+                    "no credentials saved");
+
+            String store = temp.resolve("store").toString();
+            Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nCOPY hello.txt /\n");
+            CliTest.Result built = jbuild("", "--root", store, "-t", host + "/web/app:1", "--push", context.toString());
+            assertEquals(1, built.exitCode(), built.err());
+            assertTrue(built.err().contains(notARegistry), built.err());
+            assertFalse(built.err().contains("pushed " + host), built.err());
+
+            CliTest.Result pushed = jbuild("", "--root", store, "push", host + "/web/app:1", host + "/web/copy:1");
+            assertEquals(1, pushed.exitCode(), pushed.err());
+            assertTrue(pushed.err().startsWith("error: pushing " + host + "/web/copy:1: "), pushed.err());
+            assertTrue(pushed.err().contains(notARegistry), pushed.err());
+            assertEquals("", pushed.out());
+        } finally {
+            web.stop(0);
+        }
+    }
+
+    @Test
+    void pushRefusesATruncatedBlobInTheStoreNamingTheStore() throws Exception {
+        Path root = temp.resolve("store");
+        Store store = Store.open(root);
+        Descriptor config = store.putBytes(MediaTypes.OCI_CONFIG, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}"
+                .getBytes(StandardCharsets.UTF_8));
+        byte[] data = new byte[50_000];
+        new java.util.Random(7).nextBytes(data);
+        Descriptor layer = store.putBytes("application/vnd.example.data.v1", data);
+        String manifest = "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"config\":{\"mediaType\":\""
+                + config.mediaType() + "\",\"digest\":\"" + config.digest() + "\",\"size\":" + config.size() + "},\"layers\":[{"
+                + "\"mediaType\":\"" + layer.mediaType() + "\",\"digest\":\"" + layer.digest() + "\",\"size\":" + layer.size() + "}]}";
+        store.tag(ImageName.parse("damaged:1").toString(), store.putBytes(MediaTypes.OCI_MANIFEST, manifest.getBytes(StandardCharsets.UTF_8)));
+        Path file = store.path(layer.digest());
+        file.toFile().setWritable(true);
+        Files.write(file, java.util.Arrays.copyOf(data, 20_000));
+        try (LocalRegistry registry = LocalRegistry.startPlain()) {
+            String target = registry.reference("team/damaged", "1");
+            CliTest.Result pushed = jbuild("", "--root", root.toString(), "push", "damaged:1", target);
+            assertEquals(1, pushed.exitCode(), pushed.err());
+            assertEquals("error: pushing " + target + ": blob " + layer.digest() + " in the store (" + root
+                    + ") is damaged: 20000 bytes, the manifest gives 50000\n", pushed.err());
         }
     }
 }

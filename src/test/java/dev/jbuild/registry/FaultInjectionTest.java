@@ -374,4 +374,155 @@ class FaultInjectionTest {
         assertEquals(1, requests("GET", "/manifests/"), proxy.seen().toString());
         assertTrue(retries.isEmpty(), retries.toString());
     }
+
+    private static final byte[] NGINX_PAGE = "<html>\r\n<head><title>Welcome to nginx!</title></head>\r\n<body>nginx</body></html>\r\n"
+            .getBytes(StandardCharsets.UTF_8);
+
+    /** A web page where the API answers JSON or nothing: what a web server or a proxy's login page sends to any request. */
+    private static FaultProxy.Fault webPage() {
+        return FaultProxy.Fault.respond(200, "text/html", NGINX_PAGE);
+    }
+
+    private String notARegistry() {
+        return proxy.host() + " did not answer as a registry (HTTP 200, text/html): is it a web server or a proxy's login page?";
+    }
+
+    @Test
+    void aWebPageAnsweringTheManifestPutFailsThePush() throws Exception {
+        Store store = Store.open(tmp.resolve("store"));
+        Document<Manifest> image = TestImages.image(store, AMD64, 90, 4000);
+        proxy.inject(FaultProxy.request("PUT", "/manifests/"), webPage(), 1_000);
+        try (RegistryClient client = RegistryClient.create(options().build())) {
+            RegistryException e = assertThrows(RegistryException.class,
+                    () -> client.push(viaProxy("faults/html:1"), image, TestImages.source(store), PushOptions.defaults()));
+            assertEquals("pushing manifest " + image.digest() + " to " + proxy.host() + "/faults/html:1 failed: " + notARegistry(),
+                    e.getMessage());
+        }
+        assertTrue(retries.isEmpty(), "a web page is not retried: " + retries);
+        try (RegistryClient client = RegistryClient.create(Clients.isolated(tmp).build())) {
+            RegistryException e = assertThrows(RegistryException.class,
+                    () -> client.fetchManifest(ImageName.parse(REGISTRY.registry().host() + "/faults/html:1")));
+            assertEquals(404, e.statusCode(), "nothing was tagged: " + e.getMessage());
+        }
+    }
+
+    @Test
+    void aManifestPutAnsweredWithAnotherSuccessNeedsTheDigest() throws Exception {
+        Store store = Store.open(tmp.resolve("store"));
+        Document<Manifest> image = TestImages.image(store, AMD64, 91, 4000);
+        proxy.inject(FaultProxy.request("PUT", "/manifests/"), FaultProxy.Fault.status(200, "{}"), 1_000);
+        try (RegistryClient client = RegistryClient.create(options().build())) {
+            RegistryException e = assertThrows(RegistryException.class,
+                    () -> client.push(viaProxy("faults/ok200:1"), image, TestImages.source(store), PushOptions.defaults()));
+            assertTrue(e.getMessage().contains("answered HTTP 200 instead of 201 Created, without the manifest's digest"),
+                    e.getMessage());
+        }
+        proxy.clearFaults();
+        proxy.inject(FaultProxy.request("PUT", "/manifests/"), FaultProxy.Fault.status(200, "{}",
+                Map.of("Docker-Content-Digest", image.digest().toString())), 1_000);
+        try (RegistryClient client = RegistryClient.create(options().build())) {
+            assertEquals(image.digest(), client.push(viaProxy("faults/ok200:1"), image, TestImages.source(store),
+                    PushOptions.defaults()).digest(), "a 200 with the manifest's digest is the server's word that it is stored");
+        }
+    }
+
+    @Test
+    void aBlobHeadAnsweredByAWebPageIsNeverCountedAsThere() throws Exception {
+        Store store = Store.open(tmp.resolve("store"));
+        Document<Manifest> image = TestImages.image(store, AMD64, 92, 4000);
+        proxy.inject(FaultProxy.request("HEAD", "/blobs/"), webPage(), 1_000);
+        try (RegistryClient client = RegistryClient.create(options().build())) {
+            RegistryException e = assertThrows(RegistryException.class,
+                    () -> client.push(viaProxy("faults/headhtml:1"), image, TestImages.source(store), PushOptions.defaults()));
+            assertTrue(e.getMessage().endsWith(" failed: " + notARegistry()), e.getMessage());
+            assertTrue(e.getMessage().startsWith("pushing blob sha256:"), e.getMessage());
+        }
+        assertTrue(proxy.seen().stream().noneMatch(s -> s.method().equals("PUT")), proxy.seen().toString());
+    }
+
+    @Test
+    void aBlobHeadWhoseLengthOrDigestDisagreesMeansUpload() throws Exception {
+        Store store = Store.open(tmp.resolve("store"));
+        Document<Manifest> image = TestImages.image(store, AMD64, 93, 4000, 5000);
+        Descriptor first = image.value().layers().get(0);
+        Descriptor second = image.value().layers().get(1);
+        // A catch-all 200 (no web page, so only what it says of the blob can tell).
+        FaultProxy.Fault wrongLength = FaultProxy.Fault.status(200, "");
+        wrongLength.headers = Map.of("Content-Type", "application/octet-stream", "Content-Length", "612");
+        FaultProxy.Fault wrongDigest = FaultProxy.Fault.status(200, "");
+        wrongDigest.headers = Map.of("Content-Type", "application/octet-stream", "Content-Length", String.valueOf(second.size()),
+                "Docker-Content-Digest", image.value().config().digest().toString());
+        proxy.inject(FaultProxy.request("HEAD", "/blobs/" + first.digest()), wrongLength, 1);
+        proxy.inject(FaultProxy.request("HEAD", "/blobs/" + second.digest()), wrongDigest, 1);
+        try (RegistryClient client = RegistryClient.create(options().build())) {
+            PushResult r = client.push(viaProxy("faults/headlies:1"), image, TestImages.source(store), PushOptions.defaults());
+            assertEquals(3, r.uploaded(), "config and both layers uploaded: " + r);
+            assertEquals(0, r.skipped(), r.toString());
+        }
+        Store pulled = Store.open(tmp.resolve("pulled"));
+        try (RegistryClient client = RegistryClient.create(Clients.isolated(tmp).build())) {
+            client.fetchBlobs(ImageName.parse(REGISTRY.registry().host() + "/faults/headlies:1"), image.value().layers(),
+                    TestImages.sink(pulled));
+        }
+        assertArrayEquals(store.readBytes(first.digest()), pulled.readBytes(first.digest()));
+    }
+
+    /** The store as a push reads it, telling sizes and its name (as transfer's source does). */
+    private static BlobSource sizedSource(Store store) {
+        return new BlobSource() {
+            @Override
+            public java.io.InputStream open(Descriptor d) throws IOException {
+                return store.open(d.digest());
+            }
+
+            @Override
+            public java.util.OptionalLong size(Descriptor d) throws IOException {
+                return java.util.OptionalLong.of(store.size(d.digest()));
+            }
+
+            @Override
+            public String where() {
+                return "the store (" + store.root() + ")";
+            }
+        };
+    }
+
+    @Test
+    void aTruncatedBlobInTheStoreFailsThePushBeforeAnyUpload() throws Exception {
+        Store store = Store.open(tmp.resolve("store"));
+        Document<Manifest> image = TestImages.image(store, AMD64, 94, 3000, 20_000);
+        Descriptor layer = image.value().layers().get(1);
+        Path file = store.path(layer.digest());
+        byte[] whole = Files.readAllBytes(file);
+        file.toFile().setWritable(true);
+        Files.write(file, Arrays.copyOf(whole, 12_345));
+        try (RegistryClient client = RegistryClient.create(options().build())) {
+            IOException e = assertThrows(IOException.class,
+                    () -> client.push(viaProxy("faults/truncated:1"), image, sizedSource(store), PushOptions.defaults()));
+            assertEquals("blob " + layer.digest() + " in the store (" + store.root() + ") is damaged: 12345 bytes, the manifest gives "
+                    + layer.size(), e.getMessage());
+        }
+        assertTrue(proxy.seen().stream().noneMatch(s -> s.method().equals("POST") || s.method().equals("PUT")
+                || s.method().equals("PATCH")), "nothing was uploaded: " + proxy.seen());
+        assertTrue(retries.isEmpty(), retries.toString());
+    }
+
+    @Test
+    void aSameSizeCorruptionInTheStoreIsNamedAsTheStoresWhenTheRegistryRefusesTheDigest() throws Exception {
+        Store store = Store.open(tmp.resolve("store"));
+        Document<Manifest> image = TestImages.image(store, AMD64, 95, 3000);
+        Descriptor layer = image.value().layers().get(0);
+        Path file = store.path(layer.digest());
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length / 2] ^= 0x55;
+        file.toFile().setWritable(true);
+        Files.write(file, bytes);
+        try (RegistryClient client = RegistryClient.create(options().build())) {
+            IOException e = assertThrows(IOException.class,
+                    () -> client.push(viaProxy("faults/corruptstore:1"), image, sizedSource(store), PushOptions.defaults()));
+            assertTrue(e.getMessage().startsWith("blob " + layer.digest() + " in the store (" + store.root()
+                    + ") is damaged: its content has the digest sha256:"), e.getMessage());
+        }
+        assertTrue(retries.isEmpty(), "local damage is not retried: " + retries);
+    }
 }
