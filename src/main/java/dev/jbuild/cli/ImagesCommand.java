@@ -35,7 +35,7 @@ final class ImagesCommand implements Runnable {
         Store store = Stores.open(((JbuildCommand) spec.root().userObject()).root);
         PrintWriter out = spec.commandLine().getOut();
         try {
-            print(store, out, Instant.now());
+            print(store, out, spec.commandLine().getErr(), Instant.now());
         } catch (IOException e) {
             throw new CliFailure(ExitCodes.BUILD_FAILED, "error: reading the store: " + e.getMessage());
         }
@@ -45,16 +45,29 @@ final class ImagesCommand implements Runnable {
     /**
      * The table as of {@code now} (tests pass a fixed instant): CREATED in docker's words
      * ({@code 2 hours ago}), columns as wide as their widest cell plus three spaces, as docker's
-     * tabwriter lays them out, so no value breaks the alignment.
+     * tabwriter lays them out, so no value breaks the alignment. A name whose image cannot be read (a
+     * blob missing or damaged) gets one warning on {@code err} and no row: one broken name must not
+     * hide the others, and the warning says how to mend or remove it.
      */
-    void print(Store store, PrintWriter out, Instant now) throws IOException {
+    void print(Store store, PrintWriter out, PrintWriter err, Instant now) throws IOException {
         StoredImages images = new StoredImages(store);
         List<List<String>> rows = new ArrayList<>();
         rows.add(digests ? List.of("REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE")
                 : List.of("REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"));
         for (Map.Entry<String, Descriptor> tag : store.tags().entrySet()) {
-            StoredImages.StoredImage image = images.load(tag.getKey(), tag.getValue());
-            String id = images.imageId(tag.getValue(), image).hex().substring(0, 12);
+            StoredImages.StoredImage image;
+            String id;
+            try {
+                image = images.load(tag.getKey(), tag.getValue());
+                id = images.imageId(tag.getValue(), image).hex().substring(0, 12);
+            } catch (IOException e) {
+                String familiar = ImageName.parse(tag.getKey()).familiar();
+                String problem = e instanceof StoredImages.BrokenImageException ? e.getMessage() : "it cannot be read: " + e.getMessage();
+                err.println("warning: " + familiar + ": " + problem + "; jbuild pull " + familiar
+                        + " (or build it again) or jbuild rmi " + familiar);
+                err.flush();
+                continue;
+            }
             if (quiet) {
                 out.println(id);
                 continue;

@@ -43,7 +43,8 @@ final class RmiCommand implements Runnable {
                         + " the image has several names: " + String.join(", ", names));
             }
             if (names.isEmpty()) {
-                names = List.of(images.find(reference).name());
+                // The tag entry alone: a name is only an index.json entry, removable when its blobs are missing.
+                names = List.of(images.findTag(reference).getKey());
             }
             for (String name : names) {
                 try {

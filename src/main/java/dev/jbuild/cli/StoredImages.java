@@ -15,6 +15,7 @@ import dev.jbuild.image.Platform;
 import dev.jbuild.image.PlatformMatcher;
 import dev.jbuild.store.Store;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -91,8 +92,19 @@ final class StoredImages {
         }
         List<String> names = new ArrayList<>();
         for (Map.Entry<String, Descriptor> tag : store.tags().entrySet()) {
-            StoredImage image = load(tag.getKey(), tag.getValue());
-            if (image.config().digest().hex().startsWith(hex) || tag.getValue().digest().hex().startsWith(hex)) {
+            if (tag.getValue().digest().hex().startsWith(hex)) {
+                names.add(tag.getKey());
+                continue;
+            }
+            // The manifest digest is in index.json itself; the ID needs the config, which a broken image may lack:
+            // it is then found by its manifest digest only, and the others still by ID.
+            Digest id;
+            try {
+                id = load(tag.getKey(), tag.getValue()).config().digest();
+            } catch (BrokenImageException e) {
+                continue;
+            }
+            if (id.hex().startsWith(hex)) {
                 names.add(tag.getKey());
             }
         }
@@ -113,8 +125,31 @@ final class StoredImages {
         return images == 1 ? image.config().digest() : tagged.digest();
     }
 
+    /**
+     * A name whose manifest, index or config blob is missing from the store (removed by hand, a partial copy of
+     * a store): the name itself is only an index.json entry, so {@code images} lists the others and {@code rmi}
+     * can still remove it.
+     */
+    static final class BrokenImageException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        BrokenImageException(String what, Digest digest, IOException cause) {
+            super("its " + what + " " + digest + " is missing from the store", cause);
+        }
+    }
+
+    /** The blob {@code digest} (the image's {@code what}), or a {@link BrokenImageException} when it is not in the store. */
+    private byte[] read(String what, Digest digest) throws IOException {
+        try {
+            return store.readBytes(digest);
+        } catch (NoSuchFileException e) {
+            throw new BrokenImageException(what, digest, e);
+        }
+    }
+
     StoredImage load(String name, Descriptor descriptor) throws IOException {
-        Document<ManifestOrIndex> document = ImageDocuments.parseManifestOrIndex(store.readBytes(descriptor.digest()));
+        Document<ManifestOrIndex> document = ImageDocuments.parseManifestOrIndex(
+                read(MediaTypes.isIndex(descriptor.mediaType()) ? "index" : "manifest", descriptor.digest()));
         if (document.value() instanceof Index index) {
             // This machine's platform when the index has it, else its first image (one built or pulled for
             // another platform, next to its attestation manifest).
@@ -125,7 +160,7 @@ final class StoredImages {
             return load(name, chosen.orElseThrow(() -> new IOException("no image manifest in " + name)));
         }
         Document<Manifest> manifest = ImageDocuments.parseManifest(document.bytes());
-        Document<ImageConfig> config = ImageDocuments.parseConfig(store.readBytes(manifest.value().config().digest()));
+        Document<ImageConfig> config = ImageDocuments.parseConfig(read("config", manifest.value().config().digest()));
         return new StoredImage(name, descriptor, manifest, config);
     }
 }

@@ -20,4 +20,13 @@ final class Stores {
             throw new CliFailure(ExitCodes.ENVIRONMENT, "error: " + Store.cannotOpen(location, e));
         }
     }
+
+    /** For {@code system reset}: a store whose index.json is damaged opens too, since reset is the remedy. */
+    static Store openForReset(Path location) {
+        try {
+            return Store.openForReset(location);
+        } catch (IOException e) {
+            throw new CliFailure(ExitCodes.ENVIRONMENT, "error: " + Store.cannotOpen(location, e));
+        }
+    }
 }

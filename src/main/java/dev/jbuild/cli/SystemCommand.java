@@ -63,7 +63,7 @@ final class SystemCommand implements Runnable {
                 out.flush();
                 return;
             }
-            Store store = Stores.open(location);
+            Store store = Stores.openForReset(location);
             boolean complete;
             try {
                 complete = StoreMaintenance.reset(store, SandboxRemoval.inUserNamespace(), w -> err.println("warning: " + w));

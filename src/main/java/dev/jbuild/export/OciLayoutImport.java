@@ -221,7 +221,7 @@ final class OciLayoutImport {
     }
 
     private void copyBlob(Descriptor descriptor, String what) throws IOException {
-        if (store.has(descriptor.digest())) {
+        if (store.has(descriptor)) { // with its size: a damaged copy is imported again
             return;
         }
         Path file = requireBlob(descriptor.digest(), what);
@@ -241,7 +241,7 @@ final class OciLayoutImport {
     }
 
     private void copyBytes(Descriptor descriptor, byte[] bytes) throws IOException {
-        if (store.has(descriptor.digest())) {
+        if (store.has(descriptor)) { // with its size: a damaged copy is imported again
             return;
         }
         try (BlobWriter writer = store.blobWriter(descriptor)) {

@@ -16,7 +16,8 @@ import java.nio.file.StandardOpenOption;
  * Streams one blob into the store: bytes go to a private file under {@code tmp/} while they are
  * hashed, and {@link #commit()} verifies, fsyncs and renames the file into {@code blobs/}. Nothing
  * becomes visible under {@code blobs/} before it is complete and verified, and a blob that already
- * exists is left untouched (identical content, so the new copy is simply dropped).
+ * exists with the same size is left untouched (identical content, so the new copy is simply
+ * dropped); one of another size is a damaged file, which the verified new copy replaces.
  *
  * <p>Close without commit, or any failure, deletes the temporary file: use try-with-resources.
  * Blob writes take no lock; concurrent writers of the same content each write their own temporary

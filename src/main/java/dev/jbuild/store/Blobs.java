@@ -18,6 +18,13 @@ import java.util.TreeMap;
  * {@link BlobWriter} (into {@code tmp/}, verified, renamed into place) and never modified. Writes
  * take no lock: concurrent writers of one digest write identical content and either rename wins.
  * A blob is deleted only by garbage collection.
+ *
+ * <p>A file can still be damaged on disk (cut off by a full disk outside jbuild, a restored backup,
+ * a hand edit). Where the store decides a blob is already there it compares the file's size with
+ * the one expected ({@link #has(Digest, long)}, {@link #moveIntoPlace}), so a damaged blob is
+ * written again by the next pull, import or build that brings it instead of staying forever. A
+ * stat is the whole check: re-hashing every blob on every lookup would cost a read of each layer;
+ * readers that need the content verify it as they stream it.
  */
 final class Blobs {
 
@@ -88,7 +95,7 @@ final class Blobs {
 
     Digest put(byte[] bytes) throws IOException {
         Digest digest = Digest.of(bytes);
-        if (!has(digest)) {
+        if (!has(digest, bytes.length)) {
             try (BlobWriter writer = writer(digest, bytes.length)) {
                 writer.write(bytes);
                 writer.commit();
@@ -99,6 +106,19 @@ final class Blobs {
 
     boolean has(Digest digest) {
         return Files.isRegularFile(path(digest));
+    }
+
+    /**
+     * Whether the blob is on disk with {@code size} bytes (any size when negative): a file of
+     * another size is a damaged copy, which a writer of the blob then replaces.
+     */
+    boolean has(Digest digest, long size) {
+        Path path = path(digest);
+        try {
+            return Files.isRegularFile(path) && (size < 0 || Files.size(path) == size);
+        } catch (IOException e) {
+            return false; // removed meanwhile, or unreadable: a writer of the blob finds out which
+        }
     }
 
     /** Whether the blob is on disk now, after asking the fallback for it when it was not. */
@@ -150,10 +170,14 @@ final class Blobs {
         return new NoSuchFileException(path(digest).toString(), null, "blob " + digest + " is not in the store");
     }
 
-    /** Called by a committing {@link BlobWriter} with its complete, verified, synced file. */
+    /**
+     * Called by a committing {@link BlobWriter} with its complete, verified, synced file. An existing
+     * blob of the same size is kept (the same content, from a concurrent writer or an earlier one);
+     * one of another size is damaged, and the verified file replaces it.
+     */
     void moveIntoPlace(Path file, Digest digest) throws IOException {
         Path target = path(digest);
-        if (Files.exists(target)) {
+        if (has(digest, Files.size(file))) {
             Files.delete(file);
             return;
         }

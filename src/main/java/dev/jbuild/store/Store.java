@@ -83,9 +83,22 @@ public final class Store {
 
     /**
      * Opens the store at {@code root}, creating the layout when missing and removing stale
-     * temporary files.
+     * temporary files. An index.json that cannot be read fails here, naming the file
+     * ({@link #cannotOpen} words it), rather than at the first tag after a build's work.
      */
     public static Store open(Path root) throws IOException {
+        return open(root, true);
+    }
+
+    /**
+     * Opens the store only to remove it ({@code jbuild system reset}): as {@link #open}, but a damaged
+     * index.json is no failure, since removing the store is the remedy its message gives.
+     */
+    public static Store openForReset(Path root) throws IOException {
+        return open(root, false);
+    }
+
+    private static Store open(Path root, boolean checkIndex) throws IOException {
         Files.createDirectories(root);
         Path real = root.toRealPath();
         TempSpace temp = new TempSpace(real, TempOwners.forStore(real));
@@ -95,7 +108,7 @@ public final class Store {
                 new BuildRecords(real, IndexLock.forStore(real, BuildRecords.LOCK_FILE), BuildRecords.MAX_BYTES));
         store.blobs.initialise();
         Files.createDirectories(temp.directory());
-        store.tags.initialise();
+        store.tags.initialise(checkIndex);
         temp.removeStaleFiles(Instant.now().minus(TempSpace.STALE_AGE));
         return store;
     }
@@ -115,6 +128,10 @@ public final class Store {
      * error): with the ways to choose another.
      */
     public static String cannotOpen(Path location, IOException e) {
+        if (e instanceof DamagedIndexException) {
+            // Its message says how to recover; another directory would only hide the store.
+            return "cannot open the image store at " + location + ": " + e.getMessage();
+        }
         return "cannot open the image store at " + location + ": " + e.getMessage()
                 + " (use --root or JBUILD_ROOT to choose a writable directory)";
     }
@@ -192,6 +209,15 @@ public final class Store {
 
     public boolean has(Digest digest) {
         return blobs.has(digest);
+    }
+
+    /**
+     * Whether the store holds the blob {@code descriptor} describes: its digest, with its size (a
+     * stat, no hash). A file of another size is damaged: callers that would skip a download or a copy
+     * for a blob already there ask this, and write it again, which replaces the damaged file.
+     */
+    public boolean has(Descriptor descriptor) {
+        return blobs.has(descriptor.digest(), descriptor.size());
     }
 
     /**

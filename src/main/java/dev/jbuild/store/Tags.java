@@ -3,6 +3,7 @@ package dev.jbuild.store;
 import dev.jbuild.image.Descriptor;
 import dev.jbuild.image.ImageDocuments;
 import dev.jbuild.image.Index;
+import dev.jbuild.image.InvalidDocumentException;
 import dev.jbuild.image.MediaTypes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -45,8 +46,12 @@ final class Tags {
         this.lock = lock;
     }
 
-    /** Writes {@code oci-layout} and an empty {@code index.json} where they are missing. */
-    void initialise() throws IOException {
+    /**
+     * Writes {@code oci-layout} and an empty {@code index.json} where they are missing; with
+     * {@code check}, reads an existing index.json, so that a store whose tags cannot be read fails
+     * when it is opened ({@link DamagedIndexException}), before a command does any work.
+     */
+    void initialise(boolean check) throws IOException {
         lock.locked(() -> {
             if (!Files.exists(root.resolve(LAYOUT_FILE))) {
                 DurableFiles.writeAtomically(root.resolve(LAYOUT_FILE),
@@ -54,6 +59,8 @@ final class Tags {
             }
             if (!Files.exists(root.resolve(INDEX_FILE))) {
                 write(emptyIndex());
+            } else if (check) {
+                index();
             }
             return null;
         });
@@ -120,15 +127,24 @@ final class Tags {
         return Collections.unmodifiableMap(tags);
     }
 
-    /** The whole index.json, including entries that are not tags. */
+    /**
+     * The whole index.json, including entries that are not tags.
+     *
+     * @throws DamagedIndexException when the file is no image index (garbage, empty, cut off)
+     */
     Index index() throws IOException {
+        Path file = root.resolve(INDEX_FILE);
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(root.resolve(INDEX_FILE));
+            bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             return emptyIndex();
         }
-        return ImageDocuments.parseIndex(bytes).value();
+        try {
+            return ImageDocuments.parseIndex(bytes).value();
+        } catch (InvalidDocumentException e) {
+            throw new DamagedIndexException(file, e);
+        }
     }
 
     /** Runs {@code action} under the index lock (for garbage collection, which must not race tagging). */

@@ -187,7 +187,8 @@ public final class ImageTransfer {
         return new BlobSink() {
             @Override
             public boolean has(Descriptor blob) {
-                return store.has(blob.digest());
+                // With its size: a damaged blob of that digest is downloaded again, and replaced.
+                return store.has(blob);
             }
 
             @Override

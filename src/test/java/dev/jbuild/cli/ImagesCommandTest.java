@@ -28,7 +28,7 @@ class ImagesCommandTest {
             assertEquals(0, result.exitCode(), result.err());
         }
         StringWriter out = new StringWriter();
-        new ImagesCommand().print(Store.open(root), new PrintWriter(out, true), now);
+        new ImagesCommand().print(Store.open(root), new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), now);
         // IDs are digests; a size depends on the zlib build by a few bytes.
         String table = out.toString().replaceAll("\\b[0-9a-f]{12}\\b", "ID0123456789").replaceAll("\\d{3} B\n", "N B\n");
         assertEquals("""

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.jbuild.image.Descriptor;
 import dev.jbuild.image.Digest;
+import dev.jbuild.image.ImageDocuments;
 import dev.jbuild.image.ImageName;
 import dev.jbuild.image.MediaTypes;
 import dev.jbuild.store.Store;
@@ -18,9 +19,11 @@ import dev.jbuild.testing.LocalRegistry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -117,6 +120,35 @@ class RegistryCliTest {
             CliTest.Result copied = jbuild("", "--root", fresh.toString(), "push", target, registry.reference("other/copy", "2"));
             assertEquals(0, copied.exitCode(), copied.err());
             assertEquals(digest, skopeoDigest(registry, registry.reference("other/copy", "2")), "push keeps the bytes");
+        }
+    }
+
+    @Test
+    void aPullDownloadsATruncatedLayerAgainAndTheBuildThenWorks() throws Exception {
+        try (LocalRegistry registry = LocalRegistry.startPlain()) {
+            String base = BusyboxImage.write(temp.resolve("busybox"), "1.0").pushTo(registry);
+            Path store = temp.resolve("store");
+            assertEquals(0, jbuild("", "--root", store.toString(), "pull", base).exitCode());
+            Store opened = Store.open(store);
+            Descriptor tagged = opened.resolve(ImageName.parse(base).pinned().toString()).orElseThrow();
+            Descriptor layer = ImageDocuments.parseManifest(opened.readBytes(tagged.digest())).value().layers().get(0);
+            Path blob = opened.path(layer.digest());
+            try (FileChannel channel = FileChannel.open(blob, StandardOpenOption.WRITE)) {
+                channel.truncate(layer.size() / 2);
+            }
+            Files.writeString(context.resolve("Dockerfile"), "FROM " + base + "\nCOPY hello.txt /hello.txt\n");
+            CliTest.Result broken = jbuild("", "--root", store.toString(), "-q", context.toString());
+            assertEquals(1, broken.exitCode(), broken.err());
+            assertTrue(broken.err().contains("a size of " + layer.size() + " bytes, but the blob of that digest has "
+                    + layer.size() / 2), broken.err());
+
+            CliTest.Result pulled = jbuild("", "--root", store.toString(), "pull", base);
+
+            assertEquals(0, pulled.exitCode(), pulled.err());
+            assertEquals(layer.size(), Files.size(blob), "the truncated blob was downloaded again");
+            assertEquals(layer.digest(), Digest.of(Files.readAllBytes(blob)));
+            CliTest.Result built = jbuild("", "--root", store.toString(), "-q", context.toString());
+            assertEquals(0, built.exitCode(), built.err());
         }
     }
 

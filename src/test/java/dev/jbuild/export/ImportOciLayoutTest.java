@@ -152,6 +152,23 @@ class ImportOciLayoutTest {
     }
 
     @Test
+    void aTruncatedBlobInTheStoreIsImportedAgainNotTakenForPresent() throws IOException {
+        Path layout = layoutOf(image.manifest(), List.of("app:1.0"));
+        Exporter.importOciLayout(target, layout, "1.0", AMD64);
+        Descriptor layer = image.layers().get(1);
+        Path stored = target.path(layer.digest());
+        try (var channel = java.nio.channels.FileChannel.open(stored, StandardOpenOption.WRITE)) {
+            channel.truncate(layer.size() / 2);
+        }
+
+        Exporter.importOciLayout(target, layout, "1.0", AMD64);
+
+        assertEquals(layer.size(), Files.size(stored), "the damaged copy was replaced");
+        assertStored(target, image);
+        assertNoTemporaryFiles(target);
+    }
+
+    @Test
     void aBlobLongerThanItsDescriptorIsRejected() throws IOException {
         Path layout = layoutOf(image.manifest(), List.of("app:1.0"));
         Path blob = layout.resolve("blobs/sha256/" + image.config().digest().hex());
