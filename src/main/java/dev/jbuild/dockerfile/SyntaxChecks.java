@@ -180,8 +180,9 @@ final class SyntaxChecks {
             } else if (instruction instanceof Instruction.Env || instruction instanceof Instruction.Label) {
                 legacyKeyValues(instruction);
             } else if (instruction instanceof Instruction.Workdir workdir) {
-                String path = workdir.path();
-                // A variable's value is the planner's to know; only a literal path is judged here.
+                String path = unquoted(workdir.path());
+                // A variable's value is the planner's to know; only a literal path is judged here, its quotes
+                // removed as the build removes them (WORKDIR "/app" is absolute).
                 if (!workdirSet && !path.startsWith("/") && !path.contains("$")) {
                     add(CheckRule.WORKDIR_RELATIVE_PATH, workdir, CheckRule.workdirRelativePath(path));
                 }
@@ -237,5 +238,13 @@ final class SyntaxChecks {
         if (!ip.isEmpty() || !hostPort.isEmpty()) {
             add(CheckRule.EXPOSE_INVALID_FORMAT, expose, CheckRule.exposeInvalidFormat(raw));
         }
+    }
+
+    /** A word without the one pair of quotes around it, when it is quoted whole ({@code "/app"}, {@code '/app'}). */
+    private static String unquoted(String word) {
+        if (word.length() >= 2 && (word.charAt(0) == '"' || word.charAt(0) == '\'') && word.charAt(word.length() - 1) == word.charAt(0)) {
+            return word.substring(1, word.length() - 1);
+        }
+        return word;
     }
 }

@@ -1,0 +1,4 @@
+FROM scratch
+WORKDIR "/q"
+FROM scratch
+WORKDIR 'rel'
