@@ -108,7 +108,7 @@ final class Authenticator {
         String message;
         if (creds.isEmpty()) {
             message = what + " failed: " + registry + " requires authentication (" + detail + "); log in with 'jbuild login "
-                    + registry + "' or pass credentials";
+                    + registry + "' (--creds USER:PASSWORD serves only the images a command names, not base images)";
         } else {
             message = what + " failed: " + scheme.refusal(registry, scope, creds.get(), detail);
         }

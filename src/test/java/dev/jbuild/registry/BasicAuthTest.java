@@ -94,6 +94,8 @@ class BasicAuthTest {
             assertEquals(401, e.statusCode());
             assertTrue(e.getMessage().contains(registry().host() + " requires authentication"), e.getMessage());
             assertTrue(e.getMessage().contains("jbuild login " + registry().host()), e.getMessage());
+            assertTrue(e.getMessage().contains("--creds USER:PASSWORD serves only the images a command names, not base images"),
+                    "the hint does not send a FROM's user to --creds, which never reaches base images: " + e.getMessage());
         }
     }
 
