@@ -14,6 +14,8 @@ import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLHandshakeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -169,6 +171,10 @@ final class RetryPolicy {
         return text.startsWith(prefix) && text.length() > prefix.length() ? text.substring(prefix.length()) : text;
     }
 
+    /** The JDK HTTP client's message for a body that ended before its Content-Length. */
+    private static final Pattern CUT_SHORT =
+            Pattern.compile("fixed content-length: (\\d+), bytes received: (\\d+)");
+
     static String reason(IOException e) {
         if (e instanceof RegistryException || e instanceof NetworkException) {
             return e.getMessage();
@@ -183,6 +189,11 @@ final class RetryPolicy {
         }
         if (e.getClass().getName().startsWith("dev.jbuild.") && message != null && !message.isEmpty()) {
             return message; // ours are worded for the user (a stalled transfer); a JDK exception's kind says more
+        }
+        if (e.getClass() == IOException.class && message != null && !message.isEmpty()) {
+            // The JDK HTTP client's own words, whose kind says nothing ("fixed content-length: 100, bytes received: 40").
+            Matcher cut = CUT_SHORT.matcher(message);
+            return cut.matches() ? "the connection closed after " + cut.group(2) + " of " + cut.group(1) + " bytes" : message;
         }
         return message == null || message.isEmpty() ? kind : kind + ": " + message;
     }

@@ -145,5 +145,8 @@ class RetryPolicyTest {
         assertEquals("no data from the registry for 60000 ms while reading",
                 RetryPolicy.reason(new TransferStalledException("no data from the registry for 60000 ms while reading")));
         assertEquals("EOFException: unexpected end", RetryPolicy.reason(new java.io.EOFException("unexpected end")));
+        assertEquals("the connection closed after 40 of 100 bytes",
+                RetryPolicy.reason(new java.io.IOException("fixed content-length: 100, bytes received: 40")));
+        assertEquals("closed", RetryPolicy.reason(new java.io.IOException("closed")), "a plain IOException's kind says nothing");
     }
 }
