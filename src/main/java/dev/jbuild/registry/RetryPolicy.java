@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
@@ -167,8 +168,15 @@ final class RetryPolicy {
      */
     static String reason(String operation, IOException e) {
         String text = reason(e);
-        String prefix = operation + " failed: ";
-        return text.startsWith(prefix) && text.length() > prefix.length() ? text.substring(prefix.length()) : text;
+        // The failure may name the operation as the warning does, or without its note ("(checking for it)").
+        int note = operation.indexOf(" (");
+        for (String named : note > 0 ? List.of(operation, operation.substring(0, note)) : List.of(operation)) {
+            String prefix = named + " failed: ";
+            if (text.startsWith(prefix) && text.length() > prefix.length()) {
+                return text.substring(prefix.length());
+            }
+        }
+        return text;
     }
 
     /** The JDK HTTP client's message for a body that ended before its Content-Length. */

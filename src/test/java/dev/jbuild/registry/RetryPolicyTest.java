@@ -148,5 +148,7 @@ class RetryPolicyTest {
         assertEquals("the connection closed after 40 of 100 bytes",
                 RetryPolicy.reason(new java.io.IOException("fixed content-length: 100, bytes received: 40")));
         assertEquals("closed", RetryPolicy.reason(new java.io.IOException("closed")), "a plain IOException's kind says nothing");
+        assertEquals("HTTP 503", RetryPolicy.reason("pushing blob b (checking for it)",
+                new RegistryException("pushing blob b failed: HTTP 503", 503, List.of(), null, null)), "the operation is not said twice");
     }
 }
