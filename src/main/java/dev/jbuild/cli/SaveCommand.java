@@ -41,6 +41,11 @@ final class SaveCommand implements Runnable {
 
     @Override
     public void run() {
+        // docker save's rule and words: an archive would garble the terminal (build's -o refuses the same way).
+        if (output == null && Terminals.stdoutIsTerminal()) {
+            throw new ParameterException(spec.commandLine(),
+                    "cowardly refusing to save to a terminal. Use the -o flag or redirect");
+        }
         Store store = Stores.open(((JbuildCommand) spec.root().userObject()).root);
         StoredImages.StoredImage image = new StoredImages(store).find(reference);
         Platform wanted;

@@ -120,6 +120,48 @@ class EnvironmentProcessTest {
         assertTrue(piped.stdout().contains("ustar"), "a tar on standard output");
     }
 
+    /** docker save's refusal, under a real pseudo-terminal from {@code script}; with -o or redirected it writes. */
+    @Test
+    void saveToATerminalIsRefused() {
+        String store = temp.resolve("store").toString();
+        assertEquals(0, jbuild("--root", store, "build", "-q", "-t", "env:1", context.toString()).run().exitCode());
+        ExternalTool.Result underTty = ExternalTool.command("script", "-qec",
+                ExternalTool.shellQuoted(jbuildCommand("--root", store, "save", "env:1")), "/dev/null")
+                .timeout(Duration.ofSeconds(120)).run();
+        assertEquals(ExitCodes.USAGE, underTty.exitCode(), underTty.describe());
+        assertTrue(underTty.stdout().contains("cowardly refusing to save to a terminal. Use the -o flag or redirect"),
+                underTty.describe());
+        ExternalTool.Result piped = jbuild("--root", store, "save", "env:1").run();
+        assertEquals(0, piped.exitCode(), piped.describe());
+        assertTrue(piped.stdout().contains("ustar"), "a tar on standard output");
+    }
+
+    /**
+     * {@code -o /dev/stdout} writes into the process's standard output (a pipe here) instead of replacing the
+     * link: the reader gets as many bytes as a file export holds. The destination is a link of the test's own
+     * to /dev/stdout, so that without the fix only that link would be replaced, never the system's.
+     */
+    @Test
+    void archivesToDevStdoutReachThePipe() throws Exception {
+        String store = temp.resolve("store").toString();
+        Path stdout = Files.createSymbolicLink(temp.resolve("stdout"), Path.of("/dev/stdout"));
+        assertEquals(0, jbuild("--root", store, "build", "-q", "-t", "env:1", "-o", "type=oci,dest=" + temp.resolve("built.tar"),
+                context.toString()).run().exitCode());
+        assertEquals(0, jbuild("--root", store, "save", "-o", temp.resolve("saved.tar").toString(), "env:1").run().exitCode());
+        for (List<String> command : List.of(
+                // Not -q, which prints the image ID on standard output.
+                jbuildCommand("--root", store, "build", "--progress=plain", "-o", "type=oci,dest=" + stdout, context.toString()),
+                jbuildCommand("--root", store, "save", "-o", stdout.toString(), "env:1"))) {
+            ExternalTool.Result counted = ExternalTool.command("sh", "-c", ExternalTool.shellQuoted(command) + " | wc -c")
+                    .timeout(Duration.ofSeconds(120)).run();
+            assertEquals(0, counted.exitCode(), counted.describe());
+            Path file = temp.resolve(command.contains("save") ? "saved.tar" : "built.tar");
+            assertEquals(Files.size(file), Long.parseLong(counted.stdout().strip()), counted.describe());
+            assertTrue(Files.isSymbolicLink(stdout), "the link stays: " + counted.describe());
+        }
+        Files.delete(stdout); // before @TempDir's clean-up, which would warn about a link out of it
+    }
+
     /**
      * Log output is for --debug only: retries against a registry that refuses connections are reported once
      * each, as jbuild's own {@code warning:} lines, with no SLF4J line (from any thread) beside them; with
