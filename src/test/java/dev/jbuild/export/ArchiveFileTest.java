@@ -24,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -151,8 +150,8 @@ class ArchiveFileTest {
     @Integration // mknod
     void aDeviceNodeIsWrittenIntoAndStaysADevice() throws Exception {
         Path device = temp.resolve("nulldev");
-        Assumptions.assumeTrue(ExternalTool.command("mknod", device.toString(), "c", "1", "3").run().succeeded(),
-                "mknod of a character device needs root");
+        // The integration suite runs as root (scripts/test.sh), which mknod of a character device needs.
+        ExternalTool.command("mknod", device.toString(), "c", "1", "3").runSuccessfully();
         ArchiveFile.write(device, ArchiveFileTest::archive);
         assertEquals(CHARACTER_DEVICE, type(device), "still the device");
         assertEquals(List.of(), leftovers(temp));
