@@ -130,6 +130,13 @@ final class CredentialLookup {
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
         }
+        try {
+            DockerConfigFile.at(file).checkReadable();
+        } catch (IOException e) {
+            // jib would read nothing from it without a word, and the registry's refusal would then say "log in".
+            options.listener().warning(e.getMessage() + " (its credentials are not used)");
+            return Optional.empty();
+        }
         // jib names Docker Hub by its API host; its alias table maps the config's keys to it.
         String jibRegistry = RegistryOptions.normalizeRegistry(registry).equals("docker.io") ? "registry-1.docker.io" : registry;
         ImageReference ref = ImageReference.of(jibRegistry, "jbuild/credentials", null);

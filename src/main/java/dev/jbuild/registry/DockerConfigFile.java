@@ -157,6 +157,11 @@ public final class DockerConfigFile {
         return root.putObject("auths");
     }
 
+    /** Fails as {@link #read} does when the file is there but no JSON object (a missing or empty file is fine). */
+    void checkReadable() throws IOException {
+        read();
+    }
+
     private ObjectNode read() throws IOException {
         if (!Files.exists(path)) {
             return JsonNodeFactory.instance.objectNode();

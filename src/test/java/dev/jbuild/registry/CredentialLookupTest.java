@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -65,6 +66,21 @@ class CredentialLookupTest {
         IOException e = assertThrows(IOException.class,
                 () -> lookup(Clients.isolated(tmp).environment(Map.of("DOCKER_AUTH_CONFIG", "{nope")), "x"));
         assertTrue(e.getMessage().contains("DOCKER_AUTH_CONFIG"), e.getMessage());
+    }
+
+    @Test
+    void aConfigFileThatIsNotJsonIsAWarningNotASilentMiss() throws Exception {
+        List<String> warnings = new ArrayList<>();
+        RegistryOptions.Builder o = withConfig("{\"auths\": garbage").listener(new RegistryListener() {
+            @Override
+            public void warning(String message) {
+                warnings.add(message);
+            }
+        });
+        assertEquals(Optional.empty(), lookup(o, "r.example"));
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).startsWith(tmp.resolve("config.json") + " is not valid JSON; fix or remove it"), warnings.get(0));
+        assertTrue(warnings.get(0).endsWith("(its credentials are not used)"), warnings.get(0));
     }
 
     @Test
