@@ -14,7 +14,7 @@ public record HostEntry(String name, String address) {
         if (!name.matches("[A-Za-z0-9_]([A-Za-z0-9_.-]{0,252})")) {
             throw new IllegalArgumentException("invalid host name " + name);
         }
-        if (!isIpv4(address) && !isIpv6(address)) {
+        if (!isAddressLiteral(address)) {
             throw new IllegalArgumentException("invalid IP address " + address + " for host " + name);
         }
     }
@@ -22,6 +22,11 @@ public record HostEntry(String name, String address) {
     /** The line in the hosts file. */
     String line() {
         return address + "\t" + name + "\n";
+    }
+
+    /** An IPv4 or IPv6 address literal (no brackets), never a name: nothing is looked up. */
+    public static boolean isAddressLiteral(String s) {
+        return isIpv4(s) || isIpv6(s);
     }
 
     private static boolean isIpv4(String s) {

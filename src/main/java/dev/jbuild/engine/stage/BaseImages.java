@@ -25,7 +25,6 @@ import dev.jbuild.image.PlatformMatcher;
 import dev.jbuild.transfer.ImageTransfer;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -237,7 +236,7 @@ public final class BaseImages {
                 throw new IOException(origin.describe(layer.descriptor().digest()) + " is not in the store");
             }
             // A blob the store had already was not copied, so nothing compared it with this manifest's size.
-            long stored = Files.size(session.store().path(layer.descriptor().digest()));
+            long stored = session.store().size(layer.descriptor().digest());
             if (stored != layer.descriptor().size()) {
                 throw new IOException("the manifest gives " + origin.describe(layer.descriptor().digest()) + " a size of "
                         + layer.descriptor().size() + " bytes, but the blob of that digest has " + stored);

@@ -1,7 +1,6 @@
 package dev.jbuild.engine.step;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import dev.jbuild.sandbox.HostEntry;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -35,7 +34,7 @@ final class PortSpecs {
         } else if (!protocol.equals("tcp") && !protocol.equals("udp") && !protocol.equals("sctp")) {
             throw new IllegalArgumentException("invalid port: \"" + spec + "\": invalid proto: " + containerPart.substring(slash + 1));
         }
-        if (!ip.isEmpty() && !isIpLiteral(ip.startsWith("[") && ip.endsWith("]") ? ip.substring(1, ip.length() - 1) : ip)) {
+        if (!ip.isEmpty() && !HostEntry.isAddressLiteral(ip.startsWith("[") && ip.endsWith("]") ? ip.substring(1, ip.length() - 1) : ip)) {
             throw new IllegalArgumentException("invalid IP address: " + ip);
         }
         int[] range = range(ports, "containerPort");
@@ -74,21 +73,5 @@ final class PortSpecs {
             throw new IllegalArgumentException("invalid " + what + ": " + whole);
         }
         return port;
-    }
-
-    /** An IPv4 or IPv6 address literal; never a name (nothing is looked up). */
-    private static boolean isIpLiteral(String text) {
-        if (text.matches("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}")) {
-            return true;
-        }
-        if (!text.contains(":") || !text.matches("[0-9A-Fa-f:.]+")) {
-            return false;
-        }
-        try {
-            InetAddress.getByName(text); // a literal with a colon is parsed, never resolved
-            return true;
-        } catch (UnknownHostException e) {
-            return false;
-        }
     }
 }
