@@ -24,6 +24,11 @@ final class ShellLexer {
     private int position;
     private final int escape;
     private final Map<String, String> env;
+    /**
+     * Quotes are plain characters: how BuildKit expands a heredoc body ({@code SkipProcessQuotes}),
+     * where variables and the escape character still work.
+     */
+    private final boolean quotesLiteral;
     private final Set<String> matched = new LinkedHashSet<>();
     private final Set<String> unmatched = new LinkedHashSet<>();
     /**
@@ -35,12 +40,17 @@ final class ShellLexer {
     private int depth;
 
     ShellLexer(String word, int escape, Map<String, String> env) {
+        this(word, escape, env, false);
+    }
+
+    ShellLexer(String word, int escape, Map<String, String> env, boolean quotesLiteral) {
         int[] codePoints = word.codePoints().toArray();
         // Go's text/scanner, which BuildKit reads words with, skips a leading byte order mark.
         int skip = codePoints.length > 0 && codePoints[0] == 0xFEFF ? 1 : 0;
         this.chars = skip == 0 ? codePoints : Arrays.copyOfRange(codePoints, skip, codePoints.length);
         this.escape = escape;
         this.env = env;
+        this.quotesLiteral = quotesLiteral;
     }
 
     Scanned process() throws ShellExpansionException {
@@ -99,7 +109,7 @@ final class ShellLexer {
                 String value = dollar();
                 text.append(value);
                 words.add(value); // an unquoted value splits at blanks
-            } else if (c == '\'' || c == '"') {
+            } else if ((c == '\'' || c == '"') && !quotesLiteral) {
                 int quoteAt = position;
                 String quoted;
                 try {

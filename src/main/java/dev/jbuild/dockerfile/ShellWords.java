@@ -90,7 +90,21 @@ public final class ShellWords {
 
     /** Expands {@code word} once and reports everything: text, words, and the names looked up. */
     public Result process(String word, Map<String, String> env) throws ShellExpansionException {
-        ShellLexer lexer = new ShellLexer(word, escape, env);
+        return process(new ShellLexer(word, escape, env), word);
+    }
+
+    /**
+     * Expands the body of a heredoc whose delimiter is unquoted, as BuildKit expands one a COPY
+     * writes: variables expand and a backslash escapes the character after it (so {@code \$X}
+     * is {@code $X}, {@code \\} one backslash, {@code \n} an {@code n}, and a backslash before a line's
+     * end goes while the line break stays), while quotes are plain text. The escape character is the backslash whatever the Dockerfile's {@code escape}
+     * directive says: BuildKit makes this lexer with a fixed one.
+     */
+    public static Result processHeredocBody(String body, Map<String, String> env) throws ShellExpansionException {
+        return process(new ShellLexer(body, '\\', env, true), body);
+    }
+
+    private static Result process(ShellLexer lexer, String word) throws ShellExpansionException {
         ShellLexer.Scanned scanned;
         try {
             scanned = lexer.process();

@@ -235,6 +235,27 @@ class BuilderTest {
     }
 
     @Test
+    void anUnquotedHeredocTakesBackslashesAsEscapesAndAQuotedOneKeepsThem() throws Exception {
+        // BuildKit's COPY heredoc expansion: escapes work, quotes do not (its SkipProcessQuotes).
+        BuildResult result = fixture.build("""
+                FROM scratch
+                ENV X=1
+                COPY <<EOF /expanded
+                p\\q \\\\ printf "a\\n" \\$X $X 'x' C:\\path
+                trail\\
+                end
+                EOF
+                COPY <<"EOF" /raw
+                p\\q \\\\ \\$X trail\\
+                EOF
+                """);
+        Map<String, String> text = new HashMap<>();
+        fixture.tree(result, text);
+        assertEquals("pq \\ printf \"an\" $X 1 'x' C:path\ntrail\nend\n", text.get("expanded"));
+        assertEquals("p\\q \\\\ \\$X trail\\\n", text.get("raw"));
+    }
+
+    @Test
     void addUnpacksLocalArchivesAndCopiesOtherFiles() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (OutputStream gzip = new GZIPOutputStream(bytes); TarArchiveOutputStream tar = new TarArchiveOutputStream(gzip)) {

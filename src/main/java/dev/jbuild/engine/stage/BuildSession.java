@@ -259,6 +259,17 @@ public final class BuildSession {
         }
     }
 
+    /** A heredoc body with an unquoted delimiter, expanded as COPY writes it ({@link ShellWords#processHeredocBody}). */
+    public String expandHeredocBody(String body, Map<String, String> scope, Location location) throws BuildException {
+        try {
+            ShellWords.Result result = ShellWords.processHeredocBody(body, scope);
+            undefined(result.unmatched(), scope, location);
+            return result.word();
+        } catch (ShellExpansionException e) {
+            throw new BuildException(location, e.getMessage(), e);
+        }
+    }
+
     public List<String> expandWords(String word, Map<String, String> scope, Location location) throws BuildException {
         try {
             ShellWords.Result result = words.process(word, scope);

@@ -364,8 +364,8 @@ final class CopyPlacement {
     }
 
     /**
-     * A heredoc's bytes. Unquoted delimiters expand variables, and only variables: quotes and
-     * backslashes in the text stay as written (BuildKit expands heredocs with raw quotes).
+     * A heredoc's bytes. A quoted delimiter keeps the text as written; an unquoted one expands
+     * variables and backslash escapes but not quotes, as BuildKit does.
      */
     static byte[] heredocContent(BuildSession session, ImageState state, Heredoc heredoc, Location at)
             throws BuildException {
@@ -373,44 +373,7 @@ final class CopyPlacement {
         if (!heredoc.expand()) {
             return content.getBytes(StandardCharsets.UTF_8);
         }
-        Map<String, String> scope = state.expansionScope();
-        StringBuilder out = new StringBuilder();
-        int i = 0;
-        while (i < content.length()) {
-            char c = content.charAt(i);
-            if (c == '\\' && i + 1 < content.length() && content.charAt(i + 1) == '$') {
-                out.append('$');
-                i += 2;
-            } else if (c == '$') {
-                int end = variableEnd(content, i);
-                out.append(end == i + 1 ? "$" : session.expand(content.substring(i, end), scope, at));
-                i = end;
-            } else {
-                out.append(c);
-                i++;
-            }
-        }
-        return out.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** The index after a {@code $NAME} or {@code ${...}} reference starting at {@code start}. */
-    private static int variableEnd(String text, int start) {
-        int i = start + 1;
-        if (i < text.length() && text.charAt(i) == '{') {
-            int depth = 0;
-            for (; i < text.length(); i++) {
-                if (text.charAt(i) == '{') {
-                    depth++;
-                } else if (text.charAt(i) == '}' && --depth == 0) {
-                    return i + 1;
-                }
-            }
-            return text.length();
-        }
-        while (i < text.length() && (Character.isLetterOrDigit(text.charAt(i)) || text.charAt(i) == '_')) {
-            i++;
-        }
-        return i;
+        return session.expandHeredocBody(content, state.expansionScope(), at).getBytes(StandardCharsets.UTF_8);
     }
 
     List<String> expandAll(List<String> words, Map<String, String> scope, Location at) throws BuildException {
