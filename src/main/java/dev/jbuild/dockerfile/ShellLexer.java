@@ -252,6 +252,10 @@ final class ShellLexer {
      */
     private String processModifier(String name, int operator, boolean nullIsUnset) throws ShellExpansionException {
         boolean pattern = operator == '#' || operator == '%';
+        if (pattern && nullIsUnset) {
+            // ${X:#p} and ${X:%p} are no shell syntax; BuildKit refuses them before reading the word.
+            throw unsupportedModifier(":" + Character.toString(operator));
+        }
         String word = processUntilClosingBrace('}', pattern, "syntax error: missing '}'");
         String value = lookup(name);
         boolean set = value != null;
