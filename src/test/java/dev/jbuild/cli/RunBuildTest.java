@@ -68,6 +68,35 @@ class RunBuildTest {
         assertEquals(1000, fs.get("tmp/uid.txt").attributes().uid());
     }
 
+    /**
+     * A RUN's groups are runc's, as BuildKit runs it: the primary gid is always among them, the groups
+     * listing the user only when USER names no group; HOME is "/" for a user passwd lacks, root too.
+     */
+    @Test
+    void runHasThePrimaryGroupAmongItsGroupsAndHomeSlashWithoutPasswd() throws Exception {
+        CliTest.Result result = build("""
+                FROM busybox
+                RUN echo 'staff:x:50:app' >> /etc/group && grep Groups /proc/self/status > /root-groups
+                USER app
+                RUN grep Groups /proc/self/status > /tmp/app-groups
+                USER app:daemon
+                RUN grep Groups /proc/self/status > /tmp/named-group
+                USER 1234:5678
+                RUN grep Groups /proc/self/status > /tmp/numeric
+                USER 0
+                RUN rm /etc/passwd
+                RUN echo "$HOME" > /home-without-passwd
+                """);
+        assertEquals(0, result.exitCode(), result.err());
+        Map<String, String> text = new HashMap<>();
+        rootfs(text);
+        assertEquals("Groups:\t0 \n", text.get("root-groups"));
+        assertEquals("Groups:\t50 1000 \n", text.get("tmp/app-groups"));
+        assertEquals("Groups:\t1 \n", text.get("tmp/named-group"));
+        assertEquals("Groups:\t5678 \n", text.get("tmp/numeric"));
+        assertEquals("/\n", text.get("home-without-passwd"));
+    }
+
     /** The base and three COPY layers under one RUN: unpacked together, all visible, in order. */
     @Test
     void aRunSeesEveryLayerUnderItUnpackedInOneGo() throws Exception {

@@ -122,7 +122,8 @@ final class RunStep implements Step {
         UserDatabase users = Ownership.database(session, state, lowers);
         UserDatabase.Ids ids;
         try {
-            ids = state.user().isEmpty() ? new UserDatabase.Ids(0, 0, List.of())
+            // No USER is root as passwd has it (its groups too), as runc resolves an empty user as "0".
+            ids = state.user().isEmpty() ? users.resolve("0")
                     : Ownership.resolve(users, state.user(), Ownership.forRun(state.user()));
         } catch (IllegalArgumentException e) {
             throw new BuildException(at, e.getMessage(), e);
@@ -478,7 +479,8 @@ final class RunStep implements Step {
             }
         });
         env.putIfAbsent("PATH", ProcessSpec.DEFAULT_PATH);
-        env.putIfAbsent("HOME", users.home(ids.uid()).orElse(ids.uid() == 0 ? "/root" : "/"));
+        // runc's default for a user passwd does not list, root included: BuildKit sets no HOME of its own.
+        env.putIfAbsent("HOME", users.home(ids.uid()).orElse("/"));
         List<String> list = new ArrayList<>();
         env.forEach((k, v) -> list.add(k + "=" + v));
         return list;

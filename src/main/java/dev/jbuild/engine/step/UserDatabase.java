@@ -18,7 +18,10 @@ final class UserDatabase {
 
     record Account(String name, int uid, int gid, String home) {}
 
-    /** Resolved ids: {@code supplementaryGroups} are the groups listing the user by name. */
+    /**
+     * Resolved ids. For a process ({@link #resolve}), {@code supplementaryGroups} are what it runs with:
+     * the primary gid and, when no group was named, the groups listing the user by name.
+     */
     record Ids(int uid, int gid, List<Integer> supplementaryGroups) {}
 
     /**
@@ -126,10 +129,16 @@ final class UserDatabase {
                 gid = named;
             }
         }
-        List<Integer> supplementary = account == null
-                ? List.of()
-                : groupsByMember.getOrDefault(account.name(), List.of()).stream().filter(g -> g != account.gid()).distinct().toList();
-        return new Ids(uid, gid, supplementary);
+        // runc's rule, which BuildKit runs with: the groups listing the user by name only when the spec names no
+        // group, and the primary gid first among them unless already there (containerd's ensureAdditionalGids).
+        List<Integer> supplementary = new ArrayList<>();
+        if ((group == null || group.isEmpty()) && account != null) {
+            groupsByMember.getOrDefault(account.name(), List.of()).stream().distinct().forEach(supplementary::add);
+        }
+        if (!supplementary.contains(gid)) {
+            supplementary.add(0, gid);
+        }
+        return new Ids(uid, gid, List.copyOf(supplementary));
     }
 
     /**

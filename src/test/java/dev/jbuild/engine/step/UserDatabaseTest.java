@@ -23,19 +23,20 @@ class UserDatabaseTest {
             wheel:x:10:app
             """);
 
+    /** A process runs with its primary gid among its groups, and with the member groups only when no group is named (runc). */
     @Test
     void namesResolveToTheirIdsAndPrimaryGroup() {
-        assertEquals(new UserDatabase.Ids(1000, 1001, List.of(50, 10)), db.resolve("app"));
-        assertEquals(new UserDatabase.Ids(1000, 50, List.of(50, 10)), db.resolve("app:staff"));
-        assertEquals(new UserDatabase.Ids(65534, 65534, List.of()), db.resolve("nobody"));
+        assertEquals(new UserDatabase.Ids(1000, 1001, List.of(1001, 50, 10)), db.resolve("app"));
+        assertEquals(new UserDatabase.Ids(1000, 50, List.of(50)), db.resolve("app:staff"));
+        assertEquals(new UserDatabase.Ids(65534, 65534, List.of(65534)), db.resolve("nobody"));
     }
 
     @Test
     void numbersNeedNoEntry() {
-        assertEquals(new UserDatabase.Ids(4242, 0, List.of()), db.resolve("4242"));
-        assertEquals(new UserDatabase.Ids(4242, 77, List.of()), db.resolve("4242:77"));
-        assertEquals(new UserDatabase.Ids(1000, 1001, List.of(50, 10)), db.resolve("1000"));
-        assertEquals(new UserDatabase.Ids(0, 50, List.of()), db.resolve("root:staff"));
+        assertEquals(new UserDatabase.Ids(4242, 0, List.of(0)), db.resolve("4242"));
+        assertEquals(new UserDatabase.Ids(4242, 77, List.of(77)), db.resolve("4242:77"));
+        assertEquals(new UserDatabase.Ids(1000, 1001, List.of(1001, 50, 10)), db.resolve("1000"));
+        assertEquals(new UserDatabase.Ids(0, 50, List.of(50)), db.resolve("root:staff"));
     }
 
     @Test
