@@ -50,8 +50,8 @@ final class StageExecutor {
         this.session = session;
         this.stage = stage;
         this.state = state;
-        this.context = new StepContext(session, state, sources, rootfs);
         this.lookups = session.cache().lookups(stage);
+        this.context = new StepContext(session, state, sources, rootfs, lookups);
     }
 
     /**

@@ -354,6 +354,38 @@ class RunBuildTest {
         assertEquals("run\nrun\n", text.get("cache-log.txt"), "the cache mount persists across builds");
     }
 
+    /**
+     * With --no-cache, BuildKit gives cache mounts an empty directory for the build: shared by its RUNs, gone
+     * afterwards, and the store's cache mounts untouched for the builds that use the cache.
+     */
+    @Test
+    void noCacheGivesCacheMountsAnEmptyDirectoryForTheBuild() throws Exception {
+        String dockerfile = """
+                FROM busybox
+                RUN --mount=type=cache,target=/c,mode=0777 echo a >> /c/log && wc -l < /c/log > /first
+                USER app
+                RUN --mount=type=cache,target=/c,mode=0777 echo b >> /c/b && cat /c/log /c/b > /tmp/second
+                """;
+        Map<String, String> text = new HashMap<>();
+        for (String[] flags : List.of(new String[0], new String[] {"--no-cache"}, new String[] {"--no-cache"})) {
+            CliTest.Result result = build(dockerfile, flags);
+            assertEquals(0, result.exitCode(), result.err());
+            assertFalse(result.err().contains("could not remove"), result.err());
+            text.clear();
+            rootfs(text);
+            assertEquals("1\n", text.get("first"), String.join(" ", flags));
+            assertEquals("a\nb\n", text.get("tmp/second"), "the build's RUNs share the directory");
+        }
+        CliTest.Result cached = build("""
+                FROM busybox
+                RUN --mount=type=cache,target=/c cat /c/log /c/b > /third
+                """);
+        assertEquals(0, cached.exitCode(), cached.err());
+        text.clear();
+        rootfs(text);
+        assertEquals("a\nb\n", text.get("third"), "the store's cache mount as the first build left it");
+    }
+
     /** BuildKit's {@code ro} on cache and tmpfs mounts, and tmpfs sizes with go-units' units. */
     @Test
     void readOnlyCacheAndTmpfsMountsAndTmpfsSizesWithUnits() throws Exception {

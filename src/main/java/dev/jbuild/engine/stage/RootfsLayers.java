@@ -12,6 +12,7 @@ import dev.jbuild.sandbox.SandboxException;
 import dev.jbuild.sandbox.SandboxOptions;
 import dev.jbuild.store.FileTrees;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +49,8 @@ public final class RootfsLayers implements AutoCloseable {
     private final ConcurrentMap<String, ReentrantLock> unpacking =
             new ConcurrentHashMap<>();
     private Sandbox sandbox;
+    /** The cache mounts of stages built without the cache, made on first use; removed with the runs. */
+    private Path uncachedCacheMounts;
 
     public RootfsLayers(BuildSession session) {
         this.session = session;
@@ -272,6 +275,22 @@ public final class RootfsLayers implements AutoCloseable {
         return Digest.of(ids.toString().getBytes(StandardCharsets.UTF_8)).hex();
     }
 
+    /**
+     * Where RUN cache mounts live for stages that may not use the cache: one empty directory for the whole
+     * build, so that two RUNs (of any such stage) with one cache id share it, as they share BuildKit's.
+     */
+    public synchronized Path uncachedCacheMounts() {
+        if (uncachedCacheMounts == null) {
+            try {
+                uncachedCacheMounts = Files.createDirectories(session.scratchDir().resolve("cache-mounts-no-cache"))
+                        .toAbsolutePath();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return uncachedCacheMounts;
+    }
+
     /** Removes the runs' directories, then ends the sandbox's agent (which removes them). */
     @Override
     public synchronized void close() {
@@ -283,6 +302,14 @@ public final class RootfsLayers implements AutoCloseable {
             }
         }
         openRuns.clear();
+        if (uncachedCacheMounts != null && sandbox != null) {
+            // Files a RUN wrote there may belong to the user namespace's other ids: only the agent removes them.
+            try {
+                sandbox.delete(uncachedCacheMounts);
+            } catch (SandboxException e) {
+                session.listener().warning("could not remove the build's cache mounts: " + e.getMessage());
+            }
+        }
         if (sandbox != null) {
             sandbox.close();
             sandbox = null;

@@ -493,7 +493,9 @@ final class RunStep implements Step {
 
     private List<SandboxMount> mounts(StepId step, CacheMountLocks cacheLocks) throws BuildException, IOException {
         List<SandboxMount> mounts = new ArrayList<>();
-        Files.createDirectories(session.store().root().resolve("cache-mounts"));
+        if (context.cacheLookups()) {
+            Files.createDirectories(session.store().root().resolve("cache-mounts"));
+        }
         RunMounts.Sources sources = new RunMounts.Sources() {
             @Override
             public Path secret(String id) {
@@ -538,7 +540,10 @@ final class RunStep implements Step {
 
             @Override
             public Path cacheRoot() {
-                return session.store().root().resolve("cache-mounts").toAbsolutePath();
+                // BuildKit's --no-cache gives cache mounts a new, empty directory for the build (their base is
+                // an ignored-cache vertex); the store's cache mounts stay for builds that use the cache.
+                return context.cacheLookups() ? session.store().root().resolve("cache-mounts").toAbsolutePath()
+                        : rootfs.uncachedCacheMounts();
             }
 
             @Override
