@@ -308,7 +308,7 @@ final class InstructionConverter {
             throw new SyntaxProblem(e.getMessage(), flag.offset());
         }
         if (!d.isZero() && d.compareTo(MINIMUM_INTERVAL) < 0) {
-            throw new SyntaxProblem("interval " + GoText.quote(flag.name()) + " cannot be less than 1ms", flag.offset());
+            throw new SyntaxProblem("Interval " + GoText.quote(flag.name()) + " cannot be less than 1ms", flag.offset());
         }
         return d;
     }

@@ -104,9 +104,9 @@ class FlagsTest {
 
     @Test
     void healthcheckFlagErrors() {
-        assertEquals("interval \"interval\" cannot be less than 1ms",
+        assertEquals("Interval \"interval\" cannot be less than 1ms",
                 failure("FROM scratch", "HEALTHCHECK --interval=999us CMD true").getMessage());
-        assertEquals("interval \"timeout\" cannot be less than 1ms",
+        assertEquals("Interval \"timeout\" cannot be less than 1ms",
                 failure("FROM scratch", "HEALTHCHECK --timeout=-1s CMD true").getMessage());
         assertEquals("time: missing unit in duration \"5\"",
                 failure("FROM scratch", "HEALTHCHECK --interval=5 CMD true").getMessage());
