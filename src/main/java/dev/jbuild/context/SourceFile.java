@@ -80,7 +80,7 @@ public record SourceFile(
         return kind == FileKind.FILE;
     }
 
-    boolean isSymlink() {
+    public boolean isSymlink() {
         return kind == FileKind.SYMLINK;
     }
 

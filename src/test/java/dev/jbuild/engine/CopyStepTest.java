@@ -52,6 +52,17 @@ class CopyStepTest {
         return entry.attributes().uid() + ":" + entry.attributes().gid();
     }
 
+    /** --chmod sets files' and directories' modes; a symbolic link keeps 0777, as BuildKit's copy leaves it. */
+    @Test
+    void chmodLeavesSymbolicLinksAlone() throws Exception {
+        Files.createSymbolicLink(fixture.context.resolve("dir/link"), Path.of("x"));
+        BuildResult result = fixture.build("FROM scratch\nCOPY --chmod=640 dir /d/\n");
+        Map<String, LayerEntry> tree = fixture.tree(result, new HashMap<>());
+        assertEquals(0640, tree.get("d/x").attributes().mode() & 07777);
+        assertEquals(0640, tree.get("d/inner").attributes().mode() & 07777);
+        assertEquals(0777, tree.get("d/link").attributes().mode() & 07777);
+    }
+
     @Test
     void chownWithoutGroupUsesTheUidAsGidAndUnknownNamesFallBackAsInBuildKit() throws Exception {
         BuildResult result = fixture.build(TestResources.text(CopyStepTest.class, "chownWithoutGroupUsesTheUidAsGidAndUnknownNamesFallBackAsInBuildKit.Dockerfile"));

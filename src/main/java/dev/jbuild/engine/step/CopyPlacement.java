@@ -43,7 +43,7 @@ import java.util.Optional;
  *       implies get 0755 and 0:0;
  *   <li>files from the context get owner 0:0, files from stages and images keep theirs, unless
  *       {@code --chown} ({@link UserDatabase#fileOwner}); {@code --chmod} applies to files and
- *       directories alike;
+ *       directories alike, not to symbolic links;
  *   <li>hard links are kept among the files of one source (one wildcard match), not across
  *       sources, as BuildKit copies each on its own;
  *   <li>paths are resolved through the image's symlinks, inside the image.
@@ -65,7 +65,8 @@ final class CopyPlacement {
     /** Owner and mode rules of one instruction. */
     record Placement(UserDatabase.Ids owner, FileMode chmod, boolean keepOwnership, boolean link) {
         EntryAttributes attributes(SourceFile file) {
-            int mode = chmod == null ? file.mode() : chmod.applyTo(file.mode(), file.isDirectory());
+            // A symbolic link has no mode of its own (Linux ignores it); BuildKit's copy leaves its 0777.
+            int mode = chmod == null || file.isSymlink() ? file.mode() : chmod.applyTo(file.mode(), file.isDirectory());
             long uid = owner != null ? owner.uid() : keepOwnership ? file.uid() : 0;
             long gid = owner != null ? owner.gid() : keepOwnership ? file.gid() : 0;
             return new EntryAttributes(mode, uid, gid, file.mtime(), file.xattrs());
