@@ -119,7 +119,7 @@ final class RunMounts {
     }
 
     /** A target relative to WORKDIR made absolute (not cleaned: a cache's default id is this text). */
-    private static String target(String target, String workdir) {
+    static String target(String target, String workdir) {
         String absolute = target.startsWith("/") ? target : workdir.endsWith("/") ? workdir + target : workdir + "/" + target;
         if (LayerPaths.clean(absolute).isEmpty()) {
             throw new IllegalArgumentException("invalid mount target " + '"' + "/" + '"'); // BuildKit's words

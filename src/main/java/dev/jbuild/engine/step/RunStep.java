@@ -144,8 +144,8 @@ final class RunStep implements Step {
         }
         List<String> env = environment(users, ids);
         addSecretVariables(env);
-        mounts.stream().filter(m -> m instanceof SandboxMount.SshAgent).findFirst()
-                .ifPresent(ssh -> env.add("SSH_AUTH_SOCK=" + ssh.target())); // as BuildKit: the first ssh mount
+        firstSshTarget().filter(target -> env.stream().noneMatch(v -> v.startsWith("SSH_AUTH_SOCK=")))
+                .ifPresent(target -> env.add("SSH_AUTH_SOCK=" + target));
         ProcessSpec spec = new ProcessSpec(argv, env, state.workingDir(), ids.uid(), ids.gid(),
                 ids.supplementaryGroups().stream().map(Integer::longValue).toList(), "jbuild", network(), mounts,
                 session.request().extraHosts(), session.request().ulimits(), session.request().shmSize());
@@ -468,6 +468,20 @@ final class RunStep implements Step {
                 }
             }
         }
+    }
+
+    /**
+     * Where the RUN's first ssh mount is, for SSH_AUTH_SOCK: BuildKit sets it from the instruction, so also when
+     * no agent was forwarded for an optional mount (then nothing is there), and never over the image's own value.
+     */
+    private Optional<String> firstSshTarget() throws BuildException {
+        Map<String, String> scope = state.expansionScope();
+        for (int k = 0; k < run.mounts().size(); k++) {
+            if (RunMounts.of(session, run, k, scope) instanceof RunMount.Ssh ssh) {
+                return Optional.of(RunMounts.target(ssh.target(0), state.workingDir()));
+            }
+        }
+        return Optional.empty();
     }
 
     /** The stage's variables (ENV and ARGs), the proxy build args for names they do not set; PATH and HOME defaults. */
