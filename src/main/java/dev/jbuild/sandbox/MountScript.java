@@ -38,6 +38,7 @@ final class MountScript {
         String m = merged.toString();
         String proc = mountPoints.ensure("proc", true);
         String dev = mountPoints.ensure("dev", true);
+        String sys = sysMountPoint();
         String hosts = mountPoints.ensure("etc/hosts", false);
         String resolv = mountPoints.ensure("etc/resolv.conf", false);
         String hostname = mountPoints.ensure("etc/hostname", false);
@@ -80,6 +81,13 @@ final class MountScript {
         s.line(mount() + " -a -T " + Script.q(fstab1.toString()));
         s.line(Script.q(tools.get("cp")) + " -a " + Script.q(staging.devTemplate() + "/.") + " " + Script.q(dev + "/"));
         s.line(mount() + " -a -T " + Script.q(fstab2.toString()));
+        if (sys != null) {
+            // Read-only /sys as runc gives BuildKit's steps: a sysfs of the run's own network namespace where it has
+            // one (a new sysfs needs that), else the host's bound; where neither is allowed, /sys stays as the image has it.
+            String fresh = "NONE".equals(r.network()) && r.namespaces().contains(ChrootSupport.NET)
+                    ? mount() + " -t sysfs -o nosuid,nodev,noexec,ro sysfs " + Script.q(sys) + " || " : "";
+            s.line(fresh + mount() + " --rbind -o ro /sys " + Script.q(sys) + " || true");
+        }
         // Not every kernel or container allows a new devpts instance: /dev/pts then stays empty, as before.
         s.line(mount() + " -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts " + Script.q(dev + "/pts")
                 + " || true");
@@ -104,6 +112,15 @@ final class MountScript {
         Path file = work.resolve("run.sh");
         Files.write(file, RawNames.encode(s.toString())); // the names in it as their bytes
         return file.toString();
+    }
+
+    /** Where /sys goes, made if the image lacks it (and removed after the run); null when the image has a non-directory there. */
+    private String sysMountPoint() throws IOException {
+        try {
+            return mountPoints.ensure("sys", true);
+        } catch (SandboxException e) {
+            return null;
+        }
     }
 
     private String mount() {

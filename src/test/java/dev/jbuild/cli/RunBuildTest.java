@@ -97,6 +97,23 @@ class RunBuildTest {
         assertEquals("/\n", text.get("home-without-passwd"));
     }
 
+    /** A RUN sees a read-only /sys, as under runc, with the host's network or its own; nothing of it stays in the layer. */
+    @Test
+    void runSeesAReadOnlySys() throws Exception {
+        CliTest.Result result = build("""
+                FROM busybox
+                RUN ls /sys/class > /host-net.txt && (touch /sys/x 2>/dev/null && echo writable || echo read-only) > /sys-ro.txt
+                RUN --network=none ls /sys/class/net > /own-net.txt
+                """);
+        assertEquals(0, result.exitCode(), result.err());
+        Map<String, String> text = new HashMap<>();
+        Map<String, LayerEntry> fs = rootfs(text);
+        assertTrue(text.get("host-net.txt").contains("net\n"), text.get("host-net.txt"));
+        assertEquals("read-only\n", text.get("sys-ro.txt"));
+        assertEquals("lo\n", text.get("own-net.txt"), "a network namespace of its own has only lo");
+        assertFalse(fs.keySet().stream().anyMatch(p -> p.startsWith("sys/")), fs.keySet().toString());
+    }
+
     /** The base and three COPY layers under one RUN: unpacked together, all visible, in order. */
     @Test
     void aRunSeesEveryLayerUnderItUnpackedInOneGo() throws Exception {
