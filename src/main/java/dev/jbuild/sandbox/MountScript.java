@@ -82,11 +82,16 @@ final class MountScript {
         s.line(Script.q(tools.get("cp")) + " -a " + Script.q(staging.devTemplate() + "/.") + " " + Script.q(dev + "/"));
         s.line(mount() + " -a -T " + Script.q(fstab2.toString()));
         if (sys != null) {
-            // Read-only /sys as runc gives BuildKit's steps: a sysfs of the run's own network namespace where it has
-            // one (a new sysfs needs that), else the host's bound; where neither is allowed, /sys stays as the image has it.
-            String fresh = "NONE".equals(r.network()) && r.namespaces().contains(ChrootSupport.NET)
-                    ? mount() + " -t sysfs -o nosuid,nodev,noexec,ro sysfs " + Script.q(sys) + " || " : "";
-            s.line(fresh + mount() + " --rbind -o ro /sys " + Script.q(sys) + " || true");
+            // A read-only /sys, as runc gives BuildKit's steps; where it cannot be mounted, /sys stays as the image has it.
+            boolean ownNetwork = "NONE".equals(r.network()) && r.namespaces().contains(ChrootSupport.NET);
+            if (ownNetwork || r.mapping().kind() == IdMapping.Kind.IDENTITY) {
+                // A sysfs of its own has no submounts: a real root's step never reaches the host's cgroup files.
+                s.line(mount() + " -t sysfs -o nosuid,nodev,noexec,ro sysfs " + Script.q(sys) + " || true");
+            } else {
+                // A user namespace may not mount a sysfs of the host's network namespace, only bind it (recursively:
+                // its submounts are locked); nothing there is writable to the namespace's ids.
+                s.line(mount() + " --rbind -o ro /sys " + Script.q(sys) + " || true");
+            }
         }
         // Not every kernel or container allows a new devpts instance: /dev/pts then stays empty, as before.
         s.line(mount() + " -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts " + Script.q(dev + "/pts")
