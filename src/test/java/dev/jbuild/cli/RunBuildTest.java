@@ -114,6 +114,30 @@ class RunBuildTest {
         assertFalse(fs.keySet().stream().anyMatch(p -> p.startsWith("sys/")), fs.keySet().toString());
     }
 
+    /**
+     * A hard link a RUN made is, for COPY --from, the file it named in that layer: replacing the target by a
+     * rename, or removing it, in a later RUN leaves the link as a RUN (and the extracted stage) sees it.
+     */
+    @Test
+    void copyFromReadsAHardLinkAsTheStageHasItAfterItsTargetIsReplacedOrRemoved() throws Exception {
+        CliTest.Result result = build("""
+                FROM busybox AS renamed
+                RUN echo v1 > /a && ln /a /b
+                RUN echo new > /a.tmp && mv /a.tmp /a
+                FROM busybox AS removed
+                RUN echo v1 > /a && ln /a /b
+                RUN rm /a
+                FROM busybox
+                COPY --from=renamed /b /renamed
+                COPY --from=removed /b /removed
+                """);
+        assertEquals(0, result.exitCode(), result.err());
+        Map<String, String> text = new HashMap<>();
+        rootfs(text);
+        assertEquals("v1\n", text.get("renamed"));
+        assertEquals("v1\n", text.get("removed"), "once: COPY failed: /b: no such file or directory");
+    }
+
     /** The base and three COPY layers under one RUN: unpacked together, all visible, in order. */
     @Test
     void aRunSeesEveryLayerUnderItUnpackedInOneGo() throws Exception {

@@ -169,6 +169,31 @@ class CopyStepTest {
         assertEquals(1, linksBetween(copied, "from-stage-tree/x", "from-stage-tree/inner/linked-x"));
     }
 
+    /**
+     * A hard link in the builder's layer is the file it named then: a later COPY over the target's path does
+     * not change it, in the copy or in its cache key (which once named the replacement's layer, so a changed
+     * original still hit).
+     */
+    @Test
+    void copyFromAStageGivesAHardLinkTheContentItHadWhenItsTargetIsReplacedLater() throws Exception {
+        fixture.file("pair/a", "v1\n").file("t2/a", "new\n");
+        Files.createLink(fixture.context.resolve("pair/b"), fixture.context.resolve("pair/a"));
+        String dockerfile = "FROM scratch AS builder\nCOPY pair/ /p/\nCOPY t2/a /p/a\n"
+                + "FROM scratch\nCOPY --from=builder /p/b /b\nCOPY --from=builder /p/ /all/\n";
+        Map<String, String> text = new HashMap<>();
+        Map<String, LayerEntry> tree = fixture.tree(fixture.build(dockerfile), text);
+        assertEquals("v1\n", text.get("b"), "the builder's real /p/b");
+        assertEquals("new\n", text.get("all/a"));
+        assertEquals("v1\n", text.get("all/b"));
+        assertInstanceOf(LayerEntry.RegularFile.class, tree.get("all/b"), "no longer a link of /p/a");
+
+        Files.writeString(fixture.context.resolve("pair/a"), "v2\n"); // pair/b too: one inode
+        text.clear();
+        fixture.tree(fixture.build(dockerfile), text);
+        assertFalse(fixture.cachedSteps.contains("COPY --from=builder /p/b /b"), fixture.cachedSteps.toString());
+        assertEquals("v2\n", text.get("b"));
+    }
+
     /** How many of the two paths are hard links to the other (1 when they share one inode). */
     private static int linksBetween(Map<String, LayerEntry> entries, String a, String b) {
         int links = 0;

@@ -36,14 +36,45 @@ public final class FsView {
         record InLayer(Digest blob, String path) implements Content {}
     }
 
-    /** One path of the tree; {@code layer} is the index of the layer that last wrote it. */
-    public record Node(LayerEntry entry, Content content, int layer) {
+    /**
+     * What a path that is not a directory holds, as an inode does: the entry that made it (a regular file,
+     * symlink, device or FIFO; only its type, size, link target and device numbers are used, not its path)
+     * and a regular file's content. Hard links share the one of the path they name <em>as it was when the
+     * link was applied</em>, so replacing or removing that path later changes nothing for the link (what
+     * extracting the layers leaves on disk). Compared by identity: two paths with the same instance are
+     * hard links of each other.
+     */
+    public static final class Inode {
+        private final LayerEntry entry;
+        private final Content content;
+
+        Inode(LayerEntry entry, Content content) {
+            this.entry = entry;
+            this.content = content;
+        }
+
+        /** The entry that made this inode: never a hard link or a directory. */
+        public LayerEntry entry() {
+            return entry;
+        }
+    }
+
+    /**
+     * One path of the tree; {@code layer} is the index of the layer that last wrote it. {@code inode} is
+     * null for directories, and for a hard link whose target did not exist.
+     */
+    public record Node(LayerEntry entry, int layer, Inode inode) {
         boolean isDirectory() {
             return entry instanceof LayerEntry.Directory;
         }
 
         public String path() {
             return entry.path();
+        }
+
+        /** Where this path's bytes are (a hard link's are its target's): null when it is not a regular file with content. */
+        public Content content() {
+            return inode == null ? null : inode.content;
         }
     }
 
@@ -94,12 +125,35 @@ public final class FsView {
         }
         String path = entry.path();
         ensureParents(path, layer);
+        Inode inode = null;
+        if (entry instanceof LayerEntry.Hardlink link) {
+            Node target = linkTarget(link);
+            if (target != null && target.path().equals(path)) {
+                return; // a link to itself ("tar cf x.tar f f"): the file is already there
+            }
+            inode = target == null ? null : target.inode();
+        } else if (!(entry instanceof LayerEntry.Directory)) {
+            inode = new Inode(entry, entry instanceof LayerEntry.RegularFile ? content : null);
+        }
         Node existing = nodes.get(path);
         if (existing != null && !(existing.isDirectory() && entry instanceof LayerEntry.Directory)) {
             removeTree(path);
         }
-        nodes.put(path, new Node(entry, content, layer));
+        nodes.put(path, new Node(entry, layer, inode));
         children.computeIfAbsent(LayerPaths.parent(path), k -> new TreeSet<>()).add(LayerPaths.baseName(path));
+    }
+
+    /**
+     * The node a hard link names, resolved now as the extractor resolves it (the parent through symlinks
+     * inside the tree, the last component not followed); null when it is missing or a directory.
+     */
+    private Node linkTarget(LayerEntry.Hardlink link) {
+        try {
+            Node target = locate(link.target(), false).map(at -> nodes.get(at.path())).orElse(null);
+            return target == null || target.isDirectory() ? null : target;
+        } catch (IOException e) { // too many links on the way: as a missing target
+            return null;
+        }
     }
 
     /** The node stored at exactly {@code cleanPath}, symlinks not considered; null when there is none (and for the root). */
@@ -167,7 +221,9 @@ public final class FsView {
         if (node.isDirectory()) {
             return RootedResolver.Entry.DIRECTORY;
         }
-        return node.entry() instanceof LayerEntry.Symlink link
+        // A hard link is what it named when it was made (in practice a file; a link to a symlink is one too).
+        LayerEntry shape = node.inode() != null ? node.inode().entry() : node.entry();
+        return shape instanceof LayerEntry.Symlink link
                 ? new RootedResolver.Entry.Symlink(link.target())
                 : RootedResolver.Entry.OTHER; // a file, a hard link or a device: all end a walk
     }
@@ -210,7 +266,7 @@ public final class FsView {
             removeTree(parent);
         }
         // Tars may omit parent directories; the extractor creates them like this too.
-        nodes.put(parent, new Node(new LayerEntry.Directory(parent, EntryAttributes.of(0755)), null, layer));
+        nodes.put(parent, new Node(new LayerEntry.Directory(parent, EntryAttributes.of(0755)), layer, null));
         children.computeIfAbsent(LayerPaths.parent(parent), k -> new TreeSet<>()).add(LayerPaths.baseName(parent));
     }
 
@@ -249,7 +305,8 @@ public final class FsView {
         Map<String, Node> wanted = new LinkedHashMap<>(); // asked path to the node it resolves to
         for (String path : paths) {
             Node node = locate(path, true).map(at -> nodes.get(at.path())).orElse(null);
-            if (node != null && node.entry() instanceof LayerEntry.RegularFile file && file.size() <= (1 << 20)) {
+            if (node != null && node.inode() != null && node.inode().entry() instanceof LayerEntry.RegularFile file
+                    && file.size() <= (1 << 20)) {
                 wanted.put(path, node);
             }
         }

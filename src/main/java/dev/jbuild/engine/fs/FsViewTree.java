@@ -15,13 +15,14 @@ import java.nio.file.NotDirectoryException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * A stage's or image's file tree as a {@link SourceTree}, for {@code COPY --from}. Ownership and
- * modes are the image's; a hard link reports its target's path as file key, so links stay links.
+ * modes are the image's; a hard link reports its target's {@link FsView.Inode} as file key, so links stay links.
  */
 public final class FsViewTree implements SourceTree {
 
@@ -60,15 +61,15 @@ public final class FsViewTree implements SourceTree {
 
     /** Reads the content of many files in one pass over each layer, before they are opened one by one. */
     public void prefetch(List<SourceFile> wanted) throws IOException {
-        Map<String, FsView.Node> holders = new HashMap<>();
+        Map<String, FsView.Content> holders = new HashMap<>();
         for (SourceFile file : wanted) {
             String path = LayerPaths.clean(file.path());
             if (file.isRegularFile() && !fetched.containsKey(path)) {
-                contentNode(path).ifPresent(node -> holders.put(path, node));
+                content(path).ifPresent(content -> holders.put(path, content));
             }
         }
-        Map<String, ContentSource> sources = files.materialize(List.copyOf(holders.values()));
-        holders.forEach((path, node) -> fetched.put(path, sources.get(node.path())));
+        Map<FsView.Content, ContentSource> sources = files.materialize(List.copyOf(new HashSet<>(holders.values())));
+        holders.forEach((path, content) -> fetched.put(path, sources.get(content)));
     }
 
     @Override
@@ -89,26 +90,22 @@ public final class FsViewTree implements SourceTree {
      * (content-addressed) and the path in it. Null when the bytes are not in a layer blob.
      */
     public String contentId(SourceFile file) {
-        return contentNode(LayerPaths.clean(file.path()))
-                .filter(node -> node.content() instanceof FsView.Content.InLayer)
-                .map(node -> {
-                    FsView.Content.InLayer in = (FsView.Content.InLayer) node.content();
+        return content(LayerPaths.clean(file.path()))
+                .filter(content -> content instanceof FsView.Content.InLayer)
+                .map(content -> {
+                    FsView.Content.InLayer in = (FsView.Content.InLayer) content;
                     return "layer " + in.blob() + " " + in.path();
                 })
                 .orElse(null);
     }
 
     /**
-     * The node holding a file's bytes: itself, or a hard link's target. {@code path} is where a
-     * lookup found the file (no symlinks above it), and link targets are layer paths, so both are
-     * read as they are.
+     * Where a file's bytes are: its own, or for a hard link those of the file it named when its layer was
+     * applied ({@link FsView.Inode}), never what stands at the target's path now. {@code path} is where a
+     * lookup found the file (no symlinks above it), so it is read as it is.
      */
-    private Optional<FsView.Node> contentNode(String path) {
-        Optional<FsView.Node> node = Optional.ofNullable(view.node(path));
-        if (node.isPresent() && node.get().entry() instanceof LayerEntry.Hardlink link) {
-            return Optional.ofNullable(view.node(link.target()));
-        }
-        return node;
+    private Optional<FsView.Content> content(String path) {
+        return Optional.ofNullable(view.node(path)).map(FsView.Node::content);
     }
 
     private SourceFile root() {
@@ -122,27 +119,27 @@ public final class FsViewTree implements SourceTree {
     private SourceFile toSourceFile(FsView.Node node) {
         LayerEntry entry = node.entry();
         var attributes = entry.attributes();
+        // A hard link is what it named when it was made (a file, or rarely a symlink or device); its own
+        // header gives the metadata, as before.
+        LayerEntry shape = entry instanceof LayerEntry.Hardlink && node.inode() != null ? node.inode().entry() : entry;
         FileKind kind;
         long size = 0;
         String target = null;
-        Object key = node.path();
+        Object key = node.inode(); // shared by hard links, as an inode number
         SourceFile.Device device = null;
-        if (entry instanceof LayerEntry.Directory) {
+        if (shape instanceof LayerEntry.Directory) {
             kind = FileKind.DIRECTORY;
-        } else if (entry instanceof LayerEntry.RegularFile file) {
+        } else if (shape instanceof LayerEntry.RegularFile file) {
             kind = FileKind.FILE;
             size = file.size();
-        } else if (entry instanceof LayerEntry.Hardlink link) {
-            kind = FileKind.FILE;
-            key = link.target();
-            FsView.Node linked = view.node(link.target());
-            size = linked != null && linked.entry() instanceof LayerEntry.RegularFile f ? f.size() : 0;
-        } else if (entry instanceof LayerEntry.Symlink link) {
+        } else if (shape instanceof LayerEntry.Hardlink) {
+            kind = FileKind.FILE; // its target was missing when the layer was applied: opening it fails
+        } else if (shape instanceof LayerEntry.Symlink link) {
             kind = FileKind.SYMLINK;
             target = link.target();
-        } else if (entry instanceof LayerEntry.Fifo) {
+        } else if (shape instanceof LayerEntry.Fifo) {
             kind = FileKind.FIFO;
-        } else if (entry instanceof LayerEntry.Device d) {
+        } else if (shape instanceof LayerEntry.Device d) {
             kind = d.kind() == DeviceKind.CHARACTER ? FileKind.CHARACTER_DEVICE : FileKind.BLOCK_DEVICE;
             device = new SourceFile.Device(d.major(), d.minor());
         } else {

@@ -43,7 +43,8 @@ public final class LayerFiles implements FsView.ContentReader {
     @Override
     public Map<String, byte[]> readSmall(List<FsView.Node> nodes) throws IOException {
         Map<String, byte[]> result = new HashMap<>();
-        Map<Digest, Map<String, String>> wantedByBlob = new LinkedHashMap<>();
+        // by blob, then path in the layer: the view paths that want it (a file and its hard links share one)
+        Map<Digest, Map<String, List<String>>> wantedByBlob = new LinkedHashMap<>();
         for (FsView.Node node : nodes) {
             if (node.content() instanceof FsView.Content.Direct direct) {
                 try (InputStream in = direct.source().open()) {
@@ -54,12 +55,13 @@ public final class LayerFiles implements FsView.ContentReader {
                 if (known != null) {
                     result.put(node.path(), known);
                 } else {
-                    wantedByBlob.computeIfAbsent(inLayer.blob(), k -> new HashMap<>()).put(inLayer.path(), node.path());
+                    wantedByBlob.computeIfAbsent(inLayer.blob(), k -> new HashMap<>())
+                            .computeIfAbsent(inLayer.path(), k -> new ArrayList<>()).add(node.path());
                 }
             }
         }
-        for (Map.Entry<Digest, Map<String, String>> blob : wantedByBlob.entrySet()) {
-            Map<String, String> wanted = blob.getValue();
+        for (Map.Entry<Digest, Map<String, List<String>>> blob : wantedByBlob.entrySet()) {
+            Map<String, List<String>> wanted = blob.getValue();
             Map<String, byte[]> read = new HashMap<>(); // by path in the layer; a later entry of a path wins
             try (InputStream in = store.open(blob.getKey())) {
                 LayerReader.read(in, (entry, content) -> {
@@ -68,13 +70,13 @@ public final class LayerFiles implements FsView.ContentReader {
                     }
                 });
             }
-            for (Map.Entry<String, String> want : wanted.entrySet()) {
+            for (Map.Entry<String, List<String>> want : wanted.entrySet()) {
                 byte[] bytes = read.get(want.getKey());
                 if (bytes == null) {
                     throw new IOException("layer " + blob.getKey() + " has no file " + want.getKey());
                 }
                 smallFiles.put(new FsView.Content.InLayer(blob.getKey(), want.getKey()), bytes);
-                result.put(want.getValue(), bytes);
+                want.getValue().forEach(viewPath -> result.put(viewPath, bytes));
             }
         }
         return result;
@@ -111,38 +113,38 @@ public final class LayerFiles implements FsView.ContentReader {
     }
 
     /**
-     * Makes every regular file in {@code nodes} openable: direct content as it is, layer content
-     * copied to scratch files. Keys are the nodes' paths.
+     * Makes every content in {@code contents} openable: direct content as it is, layer content copied
+     * to scratch files, one pass over each layer blob. Keys are the contents asked for.
      */
-    Map<String, ContentSource> materialize(List<FsView.Node> nodes) throws IOException {
-        Map<String, ContentSource> result = new HashMap<>();
-        Map<Digest, Map<String, String>> wantedByBlob = new LinkedHashMap<>();
-        for (FsView.Node node : nodes) {
-            if (node.content() instanceof FsView.Content.Direct direct) {
-                result.put(node.path(), direct.source());
-            } else if (node.content() instanceof FsView.Content.InLayer inLayer) {
-                wantedByBlob.computeIfAbsent(inLayer.blob(), k -> new HashMap<>()).put(inLayer.path(), node.path());
+    Map<FsView.Content, ContentSource> materialize(List<FsView.Content> contents) throws IOException {
+        Map<FsView.Content, ContentSource> result = new HashMap<>();
+        Map<Digest, Map<String, FsView.Content>> wantedByBlob = new LinkedHashMap<>();
+        for (FsView.Content content : contents) {
+            if (content instanceof FsView.Content.Direct direct) {
+                result.put(content, direct.source());
+            } else if (content instanceof FsView.Content.InLayer inLayer) {
+                wantedByBlob.computeIfAbsent(inLayer.blob(), k -> new HashMap<>()).put(inLayer.path(), inLayer);
             }
         }
-        for (Map.Entry<Digest, Map<String, String>> blob : wantedByBlob.entrySet()) {
-            Map<String, String> wanted = blob.getValue();
+        for (Map.Entry<Digest, Map<String, FsView.Content>> blob : wantedByBlob.entrySet()) {
+            Map<String, FsView.Content> wanted = blob.getValue();
             Set<String> found = new HashSet<>();
             try (InputStream in = store.open(blob.getKey())) {
                 LayerReader.read(in, (entry, content) -> {
-                    String viewPath = wanted.get(entry.path());
-                    if (viewPath != null && entry instanceof LayerEntry.RegularFile) {
+                    FsView.Content want = wanted.get(entry.path());
+                    if (want != null && entry instanceof LayerEntry.RegularFile) {
                         Path file = Files.createTempFile(scratchDir, "layer-", ".file");
                         try (OutputStream out = Files.newOutputStream(file)) {
                             content.transferTo(out);
                         }
-                        result.put(viewPath, ContentSource.of(file));
+                        result.put(want, ContentSource.of(file));
                         found.add(entry.path());
                     }
                 });
             }
-            for (Map.Entry<String, String> want : wanted.entrySet()) {
-                if (!found.contains(want.getKey())) {
-                    throw new IOException("layer " + blob.getKey() + " has no file " + want.getKey());
+            for (String path : wanted.keySet()) {
+                if (!found.contains(path)) {
+                    throw new IOException("layer " + blob.getKey() + " has no file " + path);
                 }
             }
         }
