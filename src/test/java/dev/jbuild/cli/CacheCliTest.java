@@ -127,6 +127,37 @@ class CacheCliTest {
     }
 
     /**
+     * A bind mount of a stage or an image is keyed by what it shows below its source (as COPY --from keys the
+     * same files): nothing changed hits, a change elsewhere in the stage hits, a change below the source misses.
+     */
+    @Test
+    void bindMountsFromAStageOrAnImageHitUntilWhatTheyShowChanges() throws Exception {
+        String stage = "RUN --mount=type=bind,from=out,source=/out,target=/m cat /m/a.txt > /seen";
+        String image = "RUN --mount=type=bind,from=busybox,source=/bin,target=/m ls /m > /ls";
+        String dockerfile = "FROM busybox AS out\nCOPY a.txt /out/a.txt\nCOPY b.txt /other/b.txt\n"
+                + "FROM busybox\n" + stage + "\n" + image + "\n";
+        CliTest.Result cold = build(dockerfile);
+        assertEquals(0, cold.exitCode(), cold.err());
+        CliTest.Result warm = build(dockerfile);
+        assertEquals(0, warm.exitCode(), warm.err());
+        assertEquals(List.of("COPY a.txt /out/a.txt", "COPY b.txt /other/b.txt", stage, image),
+                CliTest.cachedSteps(warm.err()), "once: the RUNs ran on every build");
+
+        Files.writeString(context.resolve("b.txt"), "B2\n");
+        CliTest.Result elsewhere = build(dockerfile);
+        assertEquals(List.of("COPY a.txt /out/a.txt", stage, image), CliTest.cachedSteps(elsewhere.err()),
+                "the stage changed outside the mounted source");
+
+        Files.writeString(context.resolve("a.txt"), "A2\n");
+        CliTest.Result below = build(dockerfile, "-o", "type=tar,dest=" + temp.resolve("below.tar"));
+        assertEquals(0, below.exitCode(), below.err());
+        assertEquals(List.of(), CliTest.cachedSteps(below.err()), "the stage's steps chain from the edited COPY");
+        Map<String, String> text = new HashMap<>();
+        rootfs(temp.resolve("below.tar"), text);
+        assertEquals("A2\n", text.get("seen"));
+    }
+
+    /**
      * A bind source is resolved inside the context for the key exactly as for the mount: a link out of the
      * context leads to the context's own path of that name. The host file beyond it is not in the key (editing
      * it keeps the cache), and what the mount shows is (editing that reruns the steps).

@@ -319,7 +319,9 @@ final class RunStep implements Step {
                 }
                 Path root = keyedBindRoot(bind.from());
                 if (root == null) {
-                    return false;
+                    // A stage or an image: what its layers show below the source (the tree COPY --from reads).
+                    StepKeys.mounted(session, key, sources.from(bind.from(), run.location()).tree(), bind.source());
+                    continue;
                 }
                 hashHostTree(key, root, bind.source());
             }
@@ -327,6 +329,7 @@ final class RunStep implements Step {
         return true;
     }
 
+    /** The host directory a bind mount's source is keyed in: the context or a directory named context; null for a stage or image. */
     private Path keyedBindRoot(String from) {
         if (from == null || from.isEmpty()) {
             return session.request().contextDir().toAbsolutePath();

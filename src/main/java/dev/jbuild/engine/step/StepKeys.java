@@ -15,6 +15,7 @@ import dev.jbuild.engine.fs.FsViewTree;
 import dev.jbuild.engine.fs.LayerRecord;
 import dev.jbuild.engine.stage.BuildSession;
 import dev.jbuild.engine.stage.ImageState;
+import dev.jbuild.layer.TooManyLinksException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -133,6 +134,48 @@ final class StepKeys {
             }
         }
         return true;
+    }
+
+    /**
+     * What a RUN bind mount of {@code tree} shows at its target: the entry {@code source} leads to (resolved as
+     * the mount resolves it, symbolic links followed inside the tree) and everything below it, each keyed as
+     * COPY keys what it selects with ownership kept (the command sees owners, modes and xattrs) — for files of
+     * a stage or image the layer blob and path that hold them, so nothing is read. Hard links are grouped as
+     * in COPY. Modification times are left out, as everywhere.
+     */
+    static void mounted(BuildSession session, CacheKey key, SourceTree tree, String source) throws IOException {
+        String start = "/" + source.replaceAll("^/+", "");
+        Optional<SourceFile> top;
+        try {
+            top = tree.resolve(start);
+        } catch (TooManyLinksException e) {
+            key.put("bind", "unresolvable " + source); // the mount fails the same way when the step runs
+            return;
+        }
+        if (top.isEmpty()) {
+            key.put("bind", "missing " + source);
+            return;
+        }
+        Map<Object, Integer> linkGroups = new HashMap<>();
+        int[] index = {0};
+        mounted(session, key, tree, top.get(), "", linkGroups, index);
+    }
+
+    private static void mounted(BuildSession session, CacheKey key, SourceTree tree, SourceFile file, String relative,
+            Map<Object, Integer> linkGroups, int[] index) throws IOException {
+        key.put("bind.path", relative);
+        file(session, key, "bind", file, tree, true);
+        if (file.isRegularFile() && file.fileKey() != null) {
+            Integer first = linkGroups.putIfAbsent(file.fileKey(), index[0]);
+            key.put("bind.link-group", first == null ? index[0] : first);
+        }
+        index[0]++;
+        if (file.isDirectory()) {
+            for (SourceFile child : tree.list(file.path())) {
+                String name = child.path().substring(child.path().lastIndexOf('/') + 1);
+                mounted(session, key, tree, child, relative.isEmpty() ? name : relative + "/" + name, linkGroups, index);
+            }
+        }
     }
 
     /** One selected entry as it will be written (mtime aside); returns a regular file's content id, else null. */
