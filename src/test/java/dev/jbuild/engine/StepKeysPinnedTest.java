@@ -14,6 +14,7 @@ import dev.jbuild.engine.cache.BuildCache;
 import dev.jbuild.engine.fs.FsView;
 import dev.jbuild.engine.stage.BuildSession;
 import dev.jbuild.engine.stage.ImageState;
+import dev.jbuild.engine.stage.StageSources;
 import dev.jbuild.engine.step.Step;
 import dev.jbuild.engine.step.StepContext;
 import dev.jbuild.image.ImageConfig;
@@ -172,9 +173,9 @@ class StepKeysPinnedTest {
 
     static {
         RUNS.put("RUN --mount=type=bind,source=a.txt,target=/a cat /a (plain)",
-                "12881abcd702fbebbc9601490fbca2a563d6cfdfc0390609f1f2be5314b65097");
+                "08dc2dcb0e867b66321ec996400ce4286a22e723a45adcdfc13ffb89f2af0a78");
         RUNS.put("RUN --mount=type=bind,source=a.txt,target=/a cat /a (with host, ulimit, shm)",
-                "669f12bd446e8864c7fe066e6ef977dac5bdea6ed71fbe22d43cd85e40b8f8cf");
+                "57009835d1c0d3f5fdb5bcb4e9aca8a1377edfc81428fbed077faa5e9b8b332c");
         RUNS.put("RUN --mount=type=cache,target=/c,sharing=private make (plain)",
                 "49619403b988bd1b5ff957f9b628e8cffb53e2097b0100beb376ac5221a42781");
         RUNS.put("RUN --mount=type=cache,target=/c,sharing=private make (with host, ulimit, shm)",
@@ -266,7 +267,7 @@ class StepKeysPinnedTest {
         state.setEnv("A", "1");
         state.updateRunConfig(c -> c.withUser("1000").withWorkingDir("/w"));
         Instruction run = dockerfile.instructions().get(5);
-        return Step.of(new StepContext(session, state, null, null), run).inputKey(PARENT);
+        return Step.of(new StepContext(session, state, new StageSources(session, null, null), null), run).inputKey(PARENT);
     }
 
     /** Modes are part of keys: set them rather than take what the umask gives. */

@@ -2,8 +2,6 @@ package dev.jbuild.engine.step;
 
 import dev.jbuild.context.SourceFile;
 import dev.jbuild.context.SourceTree;
-import dev.jbuild.engine.cache.CacheKey;
-import dev.jbuild.engine.fs.FileDigests;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.FileSystemException;
@@ -39,36 +37,6 @@ final class ContextView {
         Files.createDirectories(at.getParent() == null ? dest : at.getParent());
         if (top.isPresent()) {
             write(tree, top.get(), at);
-        }
-    }
-
-    /**
-     * Adds what the view of {@code source} holds to a RUN's cache key: each entry's path below it, mode, link
-     * target and content digest, so that a change to an ignored file changes nothing.
-     */
-    static void key(SourceTree tree, String source, CacheKey key, FileDigests digests) throws IOException {
-        Optional<SourceFile> top = tree.resolve(treePath(source));
-        if (top.isEmpty()) {
-            key.put("bind", "missing " + source);
-            return;
-        }
-        key(tree, top.get(), "", key, digests);
-    }
-
-    private static void key(SourceTree tree, SourceFile file, String relative, CacheKey key, FileDigests digests)
-            throws IOException {
-        key.put("bind.path", relative);
-        key.put("bind.mode", file.mode());
-        switch (file.kind()) {
-            case SYMLINK -> key.put("bind.link", file.linkTarget());
-            case FILE -> key.put("bind.content", digests.digest(tree.hostPath(file).orElseThrow()));
-            case DIRECTORY -> {
-                for (SourceFile child : tree.list(file.path())) {
-                    String name = child.path().substring(child.path().lastIndexOf('/') + 1);
-                    key(tree, child, relative.isEmpty() ? name : relative + "/" + name, key, digests);
-                }
-            }
-            default -> { }
         }
     }
 

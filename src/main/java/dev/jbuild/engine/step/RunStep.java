@@ -18,10 +18,6 @@ import dev.jbuild.engine.stage.RootfsLayers;
 import dev.jbuild.engine.stage.StageSources;
 import dev.jbuild.image.Platform;
 import dev.jbuild.layer.LayerEntry;
-import dev.jbuild.layer.LayerException;
-import dev.jbuild.layer.RawNames;
-import dev.jbuild.layer.RootedResolver;
-import dev.jbuild.layer.TooManyLinksException;
 import dev.jbuild.sandbox.Emulation;
 import dev.jbuild.sandbox.Network;
 import dev.jbuild.sandbox.OutputListener;
@@ -36,7 +32,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -50,7 +45,6 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * One {@code RUN}: the process it starts (shell or exec form, heredocs, environment with the
@@ -312,66 +306,14 @@ final class RunStep implements Step {
             if (mount instanceof RunMount.Secret secret) {
                 key.put("secret-given", session.request().secrets().containsKey(secret.id()));
             } else if (mount instanceof RunMount.Bind bind) {
-                if ((bind.from() == null || bind.from().isEmpty()) && session.request().ignore() != DockerIgnore.none()) {
-                    // What the mount shows: the context without its ignored files.
-                    ContextView.key(sources.context().tree(), bind.source(), key, session.cache().files());
-                    continue;
-                }
-                Path root = keyedBindRoot(bind.from());
-                if (root == null) {
-                    // A stage or an image: what its layers show below the source (the tree COPY --from reads).
-                    StepKeys.mounted(session, key, sources.from(bind.from(), run.location()).tree(), bind.source());
-                    continue;
-                }
-                hashHostTree(key, root, bind.source());
+                // What the mount shows: the context (without its ignored files), a directory named context, or the
+                // files of a stage or image; one walk keys them all (StepKeys.mounted).
+                StageSources.Source source = bind.from() == null || bind.from().isEmpty() ? sources.context()
+                        : sources.from(bind.from(), run.location());
+                StepKeys.mounted(session, key, source.tree(), bind.source(), !source.keepOwnership());
             }
         }
         return true;
-    }
-
-    /** The host directory a bind mount's source is keyed in: the context or a directory named context; null for a stage or image. */
-    private Path keyedBindRoot(String from) {
-        if (from == null || from.isEmpty()) {
-            return session.request().contextDir().toAbsolutePath();
-        }
-        NamedContext named = session.request().namedContexts().get(from);
-        return named instanceof NamedContext.Directory directory ? directory.path().toAbsolutePath() : null;
-    }
-
-    /**
-     * Every entry below the bind source: relative path, type, mode, link target, content digest. The source
-     * is resolved inside the root by the resolver the sandbox mounts it with ({@link RootedResolver}, links
-     * followed as if the root were '/'), so the key covers exactly what the command sees and no file outside
-     * the context is ever read; below it, links are hashed as links, never followed.
-     */
-    private void hashHostTree(CacheKey key, Path root, String source) throws IOException {
-        Path realRoot = root.toRealPath();
-        Path start;
-        try {
-            start = RawNames.child(realRoot, RootedResolver.resolveInside(realRoot, source));
-        } catch (LayerException | TooManyLinksException e) {
-            key.put("bind", "unresolvable " + source); // the mount fails the same way when the step runs
-            return;
-        }
-        if (!Files.exists(start, LinkOption.NOFOLLOW_LINKS)) {
-            key.put("bind", "missing " + source);
-            return;
-        }
-        List<Path> paths;
-        try (Stream<Path> walk = Files.walk(start)) {
-            paths = walk.sorted().toList();
-        }
-        for (Path path : paths) {
-            key.put("bind.path", RawNames.pathText(start.relativize(path)));
-            Map<String, Object> a = Files.readAttributes(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-            int mode = (Integer) a.get("mode");
-            key.put("bind.mode", mode);
-            if (Files.isSymbolicLink(path)) {
-                key.put("bind.link", RawNames.pathText(Files.readSymbolicLink(path)));
-            } else if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
-                key.put("bind.content", session.cache().files().digest(path));
-            }
-        }
     }
 
     /** A full disk, with the store it belongs to (where space must be made, or another JBUILD_ROOT chosen). */

@@ -138,12 +138,19 @@ final class StepKeys {
 
     /**
      * What a RUN bind mount of {@code tree} shows at its target: the entry {@code source} leads to (resolved as
-     * the mount resolves it, symbolic links followed inside the tree) and everything below it, each keyed as
-     * COPY keys what it selects with ownership kept (the command sees owners, modes and xattrs) — for files of
-     * a stage or image the layer blob and path that hold them, so nothing is read. Hard links are grouped as
+     * the mount resolves it, symbolic links followed inside the tree, so nothing outside it is read) and
+     * everything below it, each keyed as COPY keys what it selects, but with the owners the command sees
+     * (BuildKit's context hash has uid, gid and xattrs too) — for files of a stage or image the layer blob and
+     * path that hold them, so nothing is read; host files by their remembered sha256. Hard links are grouped as
      * in COPY. Modification times are left out, as everywhere.
+     *
+     * @param hostTree whether {@code tree} is a host directory (the context, a directory named context): the
+     *     sandbox shows the build user's own ids as 0 (its user namespace maps them so), which is how they are
+     *     keyed, so that the same checkout by another user on another machine has the same key; any other owner
+     *     is keyed as the host id it is
      */
-    static void mounted(BuildSession session, CacheKey key, SourceTree tree, String source) throws IOException {
+    static void mounted(BuildSession session, CacheKey key, SourceTree tree, String source, boolean hostTree)
+            throws IOException {
         String start = "/" + source.replaceAll("^/+", "");
         Optional<SourceFile> top;
         try {
@@ -158,13 +165,16 @@ final class StepKeys {
         }
         Map<Object, Integer> linkGroups = new HashMap<>();
         int[] index = {0};
-        mounted(session, key, tree, top.get(), "", linkGroups, index);
+        mounted(session, key, tree, top.get(), "", hostTree, linkGroups, index);
     }
 
     private static void mounted(BuildSession session, CacheKey key, SourceTree tree, SourceFile file, String relative,
-            Map<Object, Integer> linkGroups, int[] index) throws IOException {
+            boolean hostTree, Map<Object, Integer> linkGroups, int[] index) throws IOException {
         key.put("bind.path", relative);
-        file(session, key, "bind", file, tree, true);
+        file(session, key, "bind", file, tree, !hostTree); // a host tree's ids follow, as the command sees them
+        if (hostTree) {
+            key.put("bind.owner", HostIds.asSeen(file.uid(), file.gid()));
+        }
         if (file.isRegularFile() && file.fileKey() != null) {
             Integer first = linkGroups.putIfAbsent(file.fileKey(), index[0]);
             key.put("bind.link-group", first == null ? index[0] : first);
@@ -173,7 +183,8 @@ final class StepKeys {
         if (file.isDirectory()) {
             for (SourceFile child : tree.list(file.path())) {
                 String name = child.path().substring(child.path().lastIndexOf('/') + 1);
-                mounted(session, key, tree, child, relative.isEmpty() ? name : relative + "/" + name, linkGroups, index);
+                mounted(session, key, tree, child, relative.isEmpty() ? name : relative + "/" + name, hostTree, linkGroups,
+                        index);
             }
         }
     }

@@ -1,6 +1,8 @@
 package dev.jbuild.engine.step;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jbuild.context.DockerIgnore;
 import dev.jbuild.dockerfile.Dockerfile;
@@ -13,6 +15,7 @@ import dev.jbuild.engine.api.NamedContext;
 import dev.jbuild.engine.fs.FsView;
 import dev.jbuild.engine.stage.BuildSession;
 import dev.jbuild.engine.stage.ImageState;
+import dev.jbuild.engine.stage.StageSources;
 import dev.jbuild.image.ImageConfig;
 import dev.jbuild.image.Platform;
 import dev.jbuild.plan.BuildPlan;
@@ -20,8 +23,11 @@ import dev.jbuild.plan.PlanOptions;
 import dev.jbuild.plan.Planner;
 import dev.jbuild.store.Store;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * RUN keys of mount shapes, pinned: the values were computed by the build before {@code --mount} was parsed
  * into typed records (when StepKeys read the specification's text itself), so a change to the parser cannot
- * silently move every cache record of a RUN with a mount.
+ * silently move every cache record of a RUN with a mount. The bind mounts of the context and of a directory named
+ * context were re-pinned on purpose when their key gained owners, xattrs and hard-link grouping (one walk,
+ * {@code StepKeys.mounted}, for every bind source).
  */
 class RunMountKeysTest {
 
@@ -48,17 +56,17 @@ class RunMountKeysTest {
         PINNED.put("RUN --mount=type=cache,target=$CACHE make",
                 "d2f6e22ea677dfce08afe2225f0bcb23c4ea0300c8b4d56c81669d2002a9a3ef");
         PINNED.put("RUN --mount=target=/ctx cat /ctx/a.txt",
-                "5ca2ee16b85ccd8c7fd5f93e24086760d1b8c599c3d2bdcb98164735403fd88f");
+                "864719d831c9cdca5392eb78b2626aa225db2069e308ffdb325c79119e8ef22f");
         PINNED.put("RUN --mount=type=bind,source=dir,target=/src,rw make",
-                "29cd9122017c08db6edd2c2cd3ed923373c3d2f86f3270eecf29259dcdde7733");
+                "d6da9d705b95cbd73d7f9aa8fb53996262a5151f8827d6bc04fbef5626827360");
         PINNED.put("RUN --mount=type=bind,src=a.txt,dst=/a cat /a",
-                "257c973fa21e82f36b58ad3926fa57739a5b0a2eb2089378fd4b2057dd1bb980");
+                "748d79ec2821ec3976026ba70ffca298598502474ab32dde4a3c0996a7efd2e8");
         PINNED.put("RUN --mount=type=bind,source=missing,target=/m true",
                 "5745da89dbbc899cdf5d47e30fcc93f172638a76afc8d7032cf6fb6cf520b37e");
         PINNED.put("RUN --mount=type=bind,from=named,source=n.txt,target=/n cat /n",
-                "0ac28624d3ffefc9c615f200165d3fdaf3ea1c6f97d8d925c46f84f763299a79");
+                "891d0c5f97bbd9ce3711acf9a37eeb4e1933be60a7e76622984494052e5eb58c");
         PINNED.put("RUN --mount=Type=Bind,Source=dir,Target=/d,readonly ls /d",
-                "7708758aab67b2d8d64badc6f2743656cc4adcadcfd58fd35e672d4c7235e50d");
+                "0f4f1d4667193b2b9ed8f0302a9910ccbcdff8d1de7f4394a461ec9a925e0e84");
         PINNED.put("RUN --mount=type=secret,id=token cat /run/secrets/token",
                 "0617f9bbb1514e08f7a4c5eaff4af2e704f190e156be99433295b41be10506c8");
         PINNED.put("RUN --mount=type=secret,target=/run/secrets/npmrc,required=true cat /run/secrets/npmrc",
@@ -71,7 +79,7 @@ class RunMountKeysTest {
                 "cc8758d7edb6cdd4672b0ea63a1e82de9992883e1127fa55ff6638d797cb985b");
         PINNED.put("RUN --mount=type=ssh,id=other,target=/agent,mode=0666 --mount=type=cache,target=/c"
                 + " --mount=type=bind,source=dir,target=/src make",
-                "19ec444f8823134e29b1ca5beb4d71bfdc4cf0e2297eb06c9fbfeb5cb4f55ada");
+                "469d685fc06c1ebf5f9625e6f7815bc228b399deee00cd6ef6aa9403b03bfa25");
     }
 
     private static final String PARENT = "sha256:" + "ab".repeat(32);
@@ -95,27 +103,60 @@ class RunMountKeysTest {
 
         Map<String, String> actual = new LinkedHashMap<>();
         for (String line : PINNED.keySet()) {
-            String text = "FROM scratch\nENV CACHE=/var/cache\n" + line + "\n";
-            Dockerfile dockerfile = DockerfileParser.parse(text, "Dockerfile");
-            Platform platform = new Platform("linux", "amd64");
-            BuildPlan plan = Planner.plan(dockerfile,
-                    new PlanOptions(Map.of(), null, platform.toString(), platform.toString(), Set.of("named")));
-            BuildRequest request = BuildRequest.builder(dockerfile, plan, context, platform)
-                    .ignore(DockerIgnore.load(context, context.resolve("Dockerfile")))
-                    .namedContexts(Map.of("named", new NamedContext.Directory(named)))
-                    .secrets(Map.of("token", secret))
-                    .network("default")
-                    .build();
-            Store store = Store.open(temp.resolve("store"));
-            BuildSession session = new BuildSession(request, store, new BuildListener() {}, temp.resolve("scratch"),
-                    CacheOptions.DEFAULT, null, new AtomicInteger(), null);
-            ImageState state = new ImageState(ImageConfig.forPlatform(platform), List.of(), List.of(), new FsView(),
-                    List.of());
-            state.setEnv("CACHE", "/var/cache");
-            Instruction run = dockerfile.instructions().get(2);
-            actual.put(line, Step.of(new StepContext(session, state, null, null), run).inputKey(PARENT));
+            actual.put(line, key(context, named, secret, line));
         }
         assertEquals(PINNED, actual);
+    }
+
+    /**
+     * A bind mount of the context shows owners and xattrs to the command (ls -ln, getfattr), so they are in the
+     * RUN's key, as in BuildKit's context hash; COPY writes context files as 0:0, so its key leaves owners out.
+     */
+    @Test
+    void ownersAndXattrsOfABoundContextAreInTheRunsKeyAndOwnersNotInCopys() throws Exception {
+        assumeTrue(new com.sun.security.auth.module.UnixSystem().getUid() == 0, "giving a file away needs root");
+        Path context = Files.createDirectories(temp.resolve("context"));
+        Path dir = Files.createDirectories(context.resolve("bd"));
+        write(dir.resolve("f"), "f\n", 0644);
+        Path named = Files.createDirectories(temp.resolve("named"));
+        Path secret = Files.writeString(temp.resolve("token"), "value");
+        String run = "RUN --mount=type=bind,source=bd,target=/m ls -ln /m";
+        String copy = "COPY bd /bd";
+        String runBefore = key(context, named, secret, run);
+        String copyBefore = key(context, named, secret, copy);
+
+        Files.setAttribute(dir.resolve("f"), "unix:uid", 4321);
+        String runOwned = key(context, named, secret, run);
+        assertNotEquals(runBefore, runOwned, "the owner the command sees changed");
+        assertEquals(copyBefore, key(context, named, secret, copy), "COPY writes 0:0 whoever owns the file");
+
+        Files.getFileAttributeView(dir.resolve("f"), UserDefinedFileAttributeView.class)
+                .write("user.note", ByteBuffer.wrap("x".getBytes(StandardCharsets.UTF_8)));
+        assertNotEquals(runOwned, key(context, named, secret, run), "an xattr the command can read changed");
+    }
+
+    /** The key of {@code line}, the third instruction after FROM scratch and an ENV, on top of {@link #PARENT}. */
+    private String key(Path context, Path named, Path secret, String line) throws Exception {
+        String text = "FROM scratch\nENV CACHE=/var/cache\n" + line + "\n";
+        Dockerfile dockerfile = DockerfileParser.parse(text, "Dockerfile");
+        Platform platform = new Platform("linux", "amd64");
+        BuildPlan plan = Planner.plan(dockerfile,
+                new PlanOptions(Map.of(), null, platform.toString(), platform.toString(), Set.of("named")));
+        BuildRequest request = BuildRequest.builder(dockerfile, plan, context, platform)
+                .ignore(DockerIgnore.load(context, context.resolve("Dockerfile")))
+                .namedContexts(Map.of("named", new NamedContext.Directory(named)))
+                .secrets(Map.of("token", secret))
+                .network("default")
+                .build();
+        Store store = Store.open(temp.resolve("store"));
+        BuildSession session = new BuildSession(request, store, new BuildListener() {}, temp.resolve("scratch"),
+                CacheOptions.DEFAULT, null, new AtomicInteger(), null);
+        ImageState state = new ImageState(ImageConfig.forPlatform(platform), List.of(), List.of(), new FsView(),
+                List.of());
+        state.setEnv("CACHE", "/var/cache");
+        Instruction instruction = dockerfile.instructions().get(2);
+        return Step.of(new StepContext(session, state, new StageSources(session, null, null), null), instruction)
+                .inputKey(PARENT);
     }
 
     private static void write(Path file, String content, int mode) throws IOException {
