@@ -65,6 +65,35 @@ class BuildCacheTest {
                 "steps before the change hit, the changed step and every later one miss");
     }
 
+    /**
+     * {@code COPY dir /d} writes the contents of dir into /d, which it creates as a fresh 0755 directory: the
+     * source directory's own mode is in no output, so changing it keeps the cache (as in BuildKit), while with
+     * --parents, where /p/dir is written with dir's mode, it does not; nor does a change below dir.
+     */
+    @Test
+    void theModeOfACopiedDirectoryItselfIsInTheKeyOnlyWhereTheLayerHasIt() throws Exception {
+        Path dir = fixture.context.resolve("dir");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        String contents = "FROM scratch\nCOPY dir /d\nCOPY dir/ /e/\n";
+        String parents = "FROM scratch\nCOPY --parents dir /p/\n";
+        BuildResult first = fixture.build(contents);
+        BuildResult withParents = fixture.build(parents);
+
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+        BuildResult again = fixture.build(contents);
+        assertEquals(List.of("COPY dir /d", "COPY dir/ /e/"), fixture.cachedSteps, "the layers would be the same");
+        assertEquals(first.manifest().digest(), again.manifest().digest());
+        assertEquals(0755, fixture.layers(again).get(0).get("d").attributes().mode(), "/d is a fresh directory");
+        BuildResult changedParents = fixture.build(parents);
+        assertEquals(List.of(), fixture.cachedSteps, "--parents writes /p/dir with dir's mode");
+        assertEquals(0711, fixture.layers(changedParents).get(0).get("p/dir").attributes().mode());
+        assertNotEquals(withParents.manifest().digest(), changedParents.manifest().digest());
+
+        Files.setPosixFilePermissions(dir.resolve("x"), PosixFilePermissions.fromString("rw-------"));
+        fixture.build(contents);
+        assertEquals(List.of(), fixture.cachedSteps, "a file below the directory changed");
+    }
+
     static Stream<Arguments> changedInstructions() {
         return Stream.of(
                 Arguments.of("COPY dir /d", "COPY --chmod=600 dir /d"),

@@ -2,6 +2,7 @@ package dev.jbuild.engine.step;
 
 import dev.jbuild.context.CopySelection;
 import dev.jbuild.context.DockerIgnoreException;
+import dev.jbuild.context.FileKind;
 import dev.jbuild.context.SourceFile;
 import dev.jbuild.context.SourceTree;
 import dev.jbuild.dockerfile.Heredoc;
@@ -19,6 +20,7 @@ import dev.jbuild.layer.TooManyLinksException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -41,6 +43,10 @@ import java.util.TreeMap;
  * parts several kinds share: the common head, the key of a result, and what COPY and ADD select.
  */
 final class StepKeys {
+
+    /** How the destination directory of a directory's contents is keyed (see copyOrAdd). */
+    private static final SourceFile DESTINATION_DIRECTORY =
+            new SourceFile("/", FileKind.DIRECTORY, 0755, 0, 0, 0, Instant.EPOCH, null, Map.of(), null);
 
     private StepKeys() {}
 
@@ -119,9 +125,15 @@ final class StepKeys {
             for (SourceFile dir : selection.parentDirectories()) {
                 file(session, key, "parent", dir, tree, keepOwnership);
             }
+            // A directory copied as its contents: its first member stands for the destination directory, which the
+            // copy creates (0755, --chown's owner) or leaves as it is, never with the source directory's metadata
+            // (CopySelection.Selected), so it is keyed as that fresh directory, whatever the source's mode, owner
+            // and xattrs — the fields a 0755, 0:0 source always had, so such keys are the ones of before.
+            boolean contentsOnly = selection.root().isDirectory() && selection.destinationName().isEmpty();
             for (CopySelection.Member member : selection.members()) {
                 key.put("member", member.relativePath());
-                String contentId = file(session, key, "file", member.file(), tree, keepOwnership);
+                SourceFile keyed = contentsOnly && member.relativePath().isEmpty() ? DESTINATION_DIRECTORY : member.file();
+                String contentId = file(session, key, "file", keyed, tree, keepOwnership);
                 if (fromContext && contentId != null) {
                     session.materials().contextFile(member.file().path(), contentId);
                 }
