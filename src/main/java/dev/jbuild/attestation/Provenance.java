@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -31,6 +32,11 @@ public final class Provenance {
     /** jbuild's extension: the invoker, jbuild's version and (mode=max) the steps. */
     public static final String INVOKER_KEY = "https://jbuild.dev/provenance@v1#invoker";
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    /**
+     * The local sources every build reads (BuildKit's {@code locals}): the context and the Dockerfile. No
+     * digest pins them, so, as in BuildKit, they make the materials incomplete and the build not hermetic.
+     */
+    private static final List<String> LOCALS = List.of("context", "dockerfile");
 
     private Provenance() {}
 
@@ -62,10 +68,11 @@ public final class Provenance {
         ObjectNode completeness = metadata.putObject("completeness");
         completeness.put("parameters", facts.max());
         completeness.put("environment", true);
-        // The local context is a source no digest pins, as in BuildKit: the materials are never complete.
-        completeness.put("materials", false);
+        completeness.put("materials", completeMaterials());
         metadata.put("reproducible", facts.reproducible());
-        metadata.set("https://mobyproject.org/buildkit@v1#hermetic", JSON.booleanNode(!facts.network()));
+        if (hermetic(facts)) {
+            metadata.put("https://mobyproject.org/buildkit@v1#hermetic", true);
+        }
         ObjectNode buildkit = buildkitMetadata(facts);
         if (buildkit != null) {
             metadata.set(BUILDKIT_METADATA_V02, buildkit);
@@ -97,13 +104,28 @@ public final class Provenance {
         if (buildkit != null) {
             metadata.set("buildkit_metadata", buildkit);
         }
-        metadata.put("buildkit_hermetic", !facts.network());
+        if (hermetic(facts)) {
+            metadata.put("buildkit_hermetic", true);
+        }
         ObjectNode completeness = metadata.putObject("buildkit_completeness");
         completeness.put("request", facts.max());
-        completeness.put("resolvedDependencies", false);
+        completeness.put("resolvedDependencies", completeMaterials());
         metadata.put("buildkit_reproducible", facts.reproducible());
         metadata.set("jbuild_invoker", invoker(facts));
         return predicate;
+    }
+
+    /** Whether the materials name everything the build read: never while it reads local sources, as in BuildKit. */
+    private static boolean completeMaterials() {
+        return LOCALS.isEmpty();
+    }
+
+    /**
+     * BuildKit's rule: hermetic when the materials are complete and no RUN step had network access. A false
+     * value is left out, as BuildKit leaves it out ({@code omitempty}).
+     */
+    private static boolean hermetic(ProvenanceFacts facts) {
+        return completeMaterials() && !facts.network();
     }
 
     private static String builderId(ProvenanceFacts facts) {
@@ -151,8 +173,7 @@ public final class Provenance {
             facts.sshIds().stream().sorted().forEach(id -> ssh.addObject().put("id", id));
         }
         ArrayNode locals = parameters.putArray("locals");
-        locals.addObject().put("name", "context");
-        locals.addObject().put("name", "dockerfile");
+        LOCALS.forEach(name -> locals.addObject().put("name", name));
         return parameters;
     }
 

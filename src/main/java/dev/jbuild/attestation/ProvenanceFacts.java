@@ -28,7 +28,7 @@ import java.util.Map;
  * @param startedOn       the build's start
  * @param finishedOn      when this platform's image was committed
  * @param reproducible    {@code reproducible=true}: the user says the result is byte-for-byte reproducible
- * @param network         whether any RUN step had network access (a build without is hermetic)
+ * @param network         whether any RUN step had network access (hermetic needs none, and complete materials too)
  * @param steps           the steps of the stages the image needs, in order (written only with {@code max})
  */
 public record ProvenanceFacts(
