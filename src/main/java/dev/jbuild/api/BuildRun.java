@@ -188,11 +188,10 @@ final class BuildRun {
 
     /**
      * The attestations asked for, with what the engine cannot know: the Dockerfile as given, the request's
-     * arguments in BuildKit's keys ({@code build-arg:NAME}, {@code label:NAME}, {@code target}), the ids of
-     * secrets and SSH agents (never their values) and who runs the build.
+     * arguments in BuildKit's keys ({@code build-arg:NAME}, {@code label:NAME}, {@code target}) and who runs the
+     * build. The secrets and SSH agents provenance names are those the build's RUN mounts used (the engine's).
      */
-    private AttestationOptions attestationOptions(Attestations.Parsed parsed, DockerfileSource dockerfile, List<String> names,
-            Set<String> secretIds, Set<String> sshIds) {
+    private AttestationOptions attestationOptions(Attestations.Parsed parsed, DockerfileSource dockerfile, List<String> names) {
         if (parsed.provenance() == null && parsed.sbom() == null) {
             if (options.ociReferrers) {
                 throw Problem.invalid("--oci-referrers publishes the build's attestations: "
@@ -208,7 +207,7 @@ final class BuildRun {
         }
         return new AttestationOptions(parsed.provenance(), parsed.sbom(), new AttestationOptions.Invocation(
                 dockerfile.displayName(), dockerfile.text().getBytes(StandardCharsets.UTF_8), args,
-                List.copyOf(secretIds), List.copyOf(sshIds), Invoker.current(env), names), options.ociReferrers);
+                Invoker.current(env), names), options.ociReferrers);
     }
 
     /**
@@ -328,8 +327,7 @@ final class BuildRun {
             List<ResourceLimit> ulimits = BuildFlagValues.ulimits(options.ulimits);
             long shmBytes = BuildFlagValues.shmSize(options.shmSize);
             List<String> names = BuildFlagValues.normalizedTags(options.tags, outputSpecs.names());
-            AttestationOptions attestationOptions = attestationOptions(attestations, inputs.dockerfile(), names,
-                    secretFiles.keySet(), sshSockets.keySet());
+            AttestationOptions attestationOptions = attestationOptions(attestations, inputs.dockerfile(), names);
             for (int i = 0; i < targets.size(); i++) {
                 requests.add(BuildRequest.builder(dockerfile, plans.get(i), inputs.contextDir(), targets.get(i))
                         .ignore(inputs.ignore())

@@ -167,14 +167,26 @@ public final class Provenance {
             args.forEach(node::put);
         }
         if (facts.max()) {
-            ArrayNode secrets = parameters.putArray("secrets");
-            facts.secretIds().stream().sorted().forEach(id -> secrets.addObject().put("id", id));
-            ArrayNode ssh = parameters.putArray("ssh");
-            facts.sshIds().stream().sorted().forEach(id -> ssh.addObject().put("id", id));
+            mounted(parameters, "secrets", facts.secrets());
+            mounted(parameters, "ssh", facts.ssh());
         }
         ArrayNode locals = parameters.putArray("locals");
         LOCALS.forEach(name -> locals.addObject().put("name", name));
         return parameters;
+    }
+
+    /** BuildKit's secret or SSH list: sorted by id, {@code optional} only when true, and no field for an empty list. */
+    private static void mounted(ObjectNode parameters, String field, List<ProvenanceFacts.Mounted> mounted) {
+        if (mounted.isEmpty()) {
+            return;
+        }
+        ArrayNode list = parameters.putArray(field);
+        mounted.stream().sorted(java.util.Comparator.comparing(ProvenanceFacts.Mounted::id)).forEach(m -> {
+            ObjectNode entry = list.addObject().put("id", m.id());
+            if (m.optional()) {
+                entry.put("optional", true);
+            }
+        });
     }
 
     /** mode=max: every step of the image's stages, with the layer it made. */

@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * Everything a provenance predicate says about one platform's build, gathered by the engine. Secret
- * values never get here: only the ids of {@code --secret} and {@code --ssh}.
+ * values never get here: only the ids of the secrets and SSH agents that RUN mounts used.
  *
  * @param slsaVersion     {@link Provenance#V02} or {@link Provenance#V1}
  * @param max             {@code mode=max}: also the build arguments' values, secret and ssh ids, the
@@ -20,8 +20,9 @@ import java.util.Map;
  * @param dockerfile      the Dockerfile's bytes (written only with {@code max})
  * @param args            the build's request as BuildKit's frontend receives it: {@code build-arg:NAME},
  *                        {@code label:NAME}, {@code target}, {@code platform}…
- * @param secretIds       {@code --secret} ids
- * @param sshIds          {@code --ssh} ids
+ * @param secrets         the secrets the build's RUN steps mounted (BuildKit's list: from the exec ops' mounts,
+ *                        not the {@code --secret} flags), sorted by id
+ * @param ssh             the SSH agents they mounted, likewise
  * @param builderPlatform the platform of the machine that built
  * @param materials       what the build read from outside, pinned by digest
  * @param invocationId    one id for all platforms of one build
@@ -41,8 +42,8 @@ public record ProvenanceFacts(
         Digest dockerfileDigest,
         byte[] dockerfile,
         Map<String, String> args,
-        List<String> secretIds,
-        List<String> sshIds,
+        List<Mounted> secrets,
+        List<Mounted> ssh,
         String builderPlatform,
         List<Material> materials,
         String invocationId,
@@ -63,10 +64,19 @@ public record ProvenanceFacts(
      */
     public record BuildStep(String stage, String instruction, String location, Digest layer, boolean cached) {}
 
+    /**
+     * A secret or SSH agent that a RUN mounted, by id (never its value).
+     *
+     * @param id       the mount's id ({@code default} for an SSH mount without one)
+     * @param optional true unless a mount of it said {@code required=true} (BuildKit's rule: one required use
+     *                 makes it required)
+     */
+    public record Mounted(String id, boolean optional) {}
+
     public ProvenanceFacts {
         args = Map.copyOf(args);
-        secretIds = List.copyOf(secretIds);
-        sshIds = List.copyOf(sshIds);
+        secrets = List.copyOf(secrets);
+        ssh = List.copyOf(ssh);
         materials = List.copyOf(materials);
         steps = List.copyOf(steps);
     }

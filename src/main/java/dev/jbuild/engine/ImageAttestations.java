@@ -244,7 +244,7 @@ final class ImageAttestations {
         AttestationOptions.Invocation invocation = session.request().attestations().invocation();
         return new ProvenanceFacts(provenance.version(), provenance.max(), provenance.builderId(), invocation.invoker(),
                 version(), invocation.dockerfileName(), Digest.of(invocation.dockerfile()),
-                invocation.dockerfile(), invocation.args(), invocation.secretIds(), invocation.sshIds(),
+                invocation.dockerfile(), invocation.args(), session.materials().secrets(), session.materials().ssh(),
                 Platform.host().normalize().toString(), session.materials().materials(), run.invocationId(), run.started(),
                 Instant.now(), provenance.reproducible(), session.materials().network(), session.materials().steps());
     }

@@ -2,6 +2,10 @@ package dev.jbuild.engine;
 
 import dev.jbuild.attestation.ProvenanceFacts;
 import dev.jbuild.dockerfile.Instruction;
+import dev.jbuild.dockerfile.InvalidMountException;
+import dev.jbuild.dockerfile.MountFlag;
+import dev.jbuild.dockerfile.RunMount;
+import dev.jbuild.dockerfile.ShellExpansionException;
 import dev.jbuild.engine.api.BuildException;
 import dev.jbuild.engine.api.BuildListener;
 import dev.jbuild.engine.api.StepId;
@@ -129,7 +133,10 @@ final class StageExecutor {
         }
     }
 
-    /** Tells the build's materials what the step did: its layer, and whether a RUN had network access. */
+    /**
+     * Tells the build's materials what the step did: its layer, whether a RUN had network access, and the secrets
+     * and SSH agents its mounts named (what BuildKit's provenance lists, rather than the {@code --secret} flags).
+     */
     private void record(Instruction instruction, String text, int layersBefore, boolean cached) {
         Digest layer = state.layers().size() > layersBefore ? state.layers().get(state.layers().size() - 1).descriptor().digest()
                 : null;
@@ -138,6 +145,21 @@ final class StageExecutor {
         if (instruction instanceof Instruction.Run run
                 && !"none".equals(run.network() != null ? run.network() : session.request().network())) {
             session.materials().usedNetwork();
+        }
+        if (instruction instanceof Instruction.Run run) {
+            for (MountFlag flag : run.mounts()) {
+                RunMount mount;
+                try {
+                    mount = flag.expand(word -> session.words().expand(word, state.expansionScope()));
+                } catch (InvalidMountException | ShellExpansionException e) {
+                    continue; // the step itself expanded it already; it cannot fail now
+                }
+                if (mount instanceof RunMount.Secret secret) {
+                    session.materials().secret(secret.id(), secret.required());
+                } else if (mount instanceof RunMount.Ssh ssh) {
+                    session.materials().ssh(ssh.id(), ssh.required());
+                }
+            }
         }
     }
 

@@ -271,6 +271,40 @@ class RunBuildTest {
         assertTrue(result.err().contains("about to fail"), result.err());
     }
 
+    /**
+     * mode=max provenance lists the secrets and SSH agents the RUN mounts used, as BuildKit takes them from its exec
+     * ops: not the {@code --secret} flags, {@code optional} unless a mount requires it, no list when none.
+     */
+    @Test
+    void provenanceNamesTheSecretsAndSshAgentsTheMountsUsedNotTheFlags() throws Exception {
+        Path secret = Files.writeString(temp.resolve("tok"), "value-never-in-provenance");
+        Files.writeString(context.resolve("Dockerfile"), """
+                FROM busybox
+                RUN --mount=type=secret,id=tok --mount=type=secret,id=opt,required=false --mount=type=ssh,id=git true
+                RUN --mount=type=secret,id=tok,required=true true
+                """);
+        Path out = temp.resolve("out");
+        CliTest.Result result = CliTest.run("build", "--root", temp.resolve("store").toString(),
+                "--build-context", "busybox=oci-layout://" + busybox.layoutDirectory() + ":1.0",
+                "-o", "type=local,dest=" + out, "--provenance=mode=max", "--secret", "id=tok,src=" + secret,
+                "--secret", "id=unused,src=" + secret, context.toString());
+        assertEquals(0, result.exitCode(), result.err());
+        var parameters = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("provenance.json").toFile())
+                .at("/predicate/invocation/parameters");
+        assertEquals("[{\"id\":\"opt\",\"optional\":true},{\"id\":\"tok\"}]", parameters.get("secrets").toString());
+        assertEquals("[{\"id\":\"git\",\"optional\":true}]", parameters.get("ssh").toString());
+
+        Files.writeString(context.resolve("Dockerfile"), "FROM busybox\nRUN true\n");
+        CliTest.Result none = CliTest.run("build", "--root", temp.resolve("store").toString(),
+                "--build-context", "busybox=oci-layout://" + busybox.layoutDirectory() + ":1.0",
+                "-o", "type=local,dest=" + temp.resolve("none"), "--provenance=mode=max", "--secret", "id=tok,src=" + secret,
+                context.toString());
+        assertEquals(0, none.exitCode(), none.err());
+        var empty = new com.fasterxml.jackson.databind.ObjectMapper().readTree(temp.resolve("none/provenance.json").toFile())
+                .at("/predicate/invocation/parameters");
+        assertFalse(empty.has("secrets") || empty.has("ssh"), "no mounts: no lists, as BuildKit: " + empty);
+    }
+
     @Test
     void secretsAreMountedButLeaveNoTrace() throws Exception {
         String value = "s3cr3t-" + System.nanoTime();

@@ -40,17 +40,13 @@ public record AttestationOptions(ProvenanceOptions provenance, SbomOptions sbom,
      * @param dockerfile     its bytes
      * @param args           the request as BuildKit's frontend gets it: {@code build-arg:NAME}, {@code label:NAME},
      *                       {@code target}; mode=min keeps only the last
-     * @param secretIds      {@code --secret} ids (never their values)
-     * @param sshIds         {@code --ssh} ids
      * @param invoker        who ran the build
      * @param subjectNames   the image's names ({@code -t}), the statements' subjects; empty for {@code _}
      */
-    public record Invocation(String dockerfileName, byte[] dockerfile, Map<String, String> args, List<String> secretIds,
-            List<String> sshIds, Invoker invoker, List<String> subjectNames) {
+    public record Invocation(String dockerfileName, byte[] dockerfile, Map<String, String> args, Invoker invoker,
+            List<String> subjectNames) {
         public Invocation {
             args = Map.copyOf(args);
-            secretIds = List.copyOf(secretIds);
-            sshIds = List.copyOf(sshIds);
             subjectNames = List.copyOf(subjectNames);
         }
     }

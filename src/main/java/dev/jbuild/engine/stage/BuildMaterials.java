@@ -27,6 +27,9 @@ public final class BuildMaterials {
     private final Map<String, String> contextFiles = new ConcurrentSkipListMap<>();
     private final List<ProvenanceFacts.BuildStep> steps = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean network;
+    /** id → optional, for the secrets and SSH agents RUN steps mounted. */
+    private final Map<String, Boolean> secrets = new ConcurrentSkipListMap<>();
+    private final Map<String, Boolean> ssh = new ConcurrentSkipListMap<>();
 
     /** A base, {@code COPY --from} or {@code RUN --mount=from} image, and what its name resolved to. */
     public void image(ImageName name, Platform platform, Digest resolved) {
@@ -77,6 +80,35 @@ public final class BuildMaterials {
         return network;
     }
 
+    /**
+     * A RUN step (run or cached) mounted the secret {@code id}; BuildKit's rule: optional unless a mount says
+     * {@code required=true}, and one required use makes it required.
+     */
+    public void secret(String id, boolean required) {
+        secrets.merge(id, !required, Boolean::logicalAnd);
+    }
+
+    /** A RUN step mounted the SSH agent {@code id}, with the same rule as {@link #secret}. */
+    public void ssh(String id, boolean required) {
+        ssh.merge(id, !required, Boolean::logicalAnd);
+    }
+
+    /** The secrets RUN steps mounted, sorted by id. */
+    public List<ProvenanceFacts.Mounted> secrets() {
+        return mounted(secrets);
+    }
+
+    /** The SSH agents RUN steps mounted, sorted by id. */
+    public List<ProvenanceFacts.Mounted> ssh() {
+        return mounted(ssh);
+    }
+
+    private static List<ProvenanceFacts.Mounted> mounted(Map<String, Boolean> ids) {
+        List<ProvenanceFacts.Mounted> list = new ArrayList<>();
+        ids.forEach((id, optional) -> list.add(new ProvenanceFacts.Mounted(id, optional)));
+        return list;
+    }
+
     /** The steps in the order they finished (stages that ran at once interleave). */
     public List<ProvenanceFacts.BuildStep> steps() {
         synchronized (steps) {
@@ -108,5 +140,7 @@ public final class BuildMaterials {
         other.contextFiles.forEach(contextFiles::putIfAbsent);
         steps.addAll(other.steps());
         network |= other.network;
+        other.secrets.forEach((id, optional) -> secrets.merge(id, optional, Boolean::logicalAnd));
+        other.ssh.forEach((id, optional) -> ssh.merge(id, optional, Boolean::logicalAnd));
     }
 }
