@@ -66,7 +66,7 @@ public final class Provenance {
         metadata.put("buildStartedOn", time(facts.startedOn()));
         metadata.put("buildFinishedOn", time(facts.finishedOn()));
         ObjectNode completeness = metadata.putObject("completeness");
-        completeness.put("parameters", facts.max());
+        completeness.put("parameters", completeRequest(facts));
         completeness.put("environment", true);
         completeness.put("materials", completeMaterials());
         metadata.put("reproducible", facts.reproducible());
@@ -108,7 +108,7 @@ public final class Provenance {
             metadata.put("buildkit_hermetic", true);
         }
         ObjectNode completeness = metadata.putObject("buildkit_completeness");
-        completeness.put("request", facts.max());
+        completeness.put("request", completeRequest(facts));
         completeness.put("resolvedDependencies", completeMaterials());
         metadata.put("buildkit_reproducible", facts.reproducible());
         metadata.set("jbuild_invoker", invoker(facts));
@@ -152,13 +152,25 @@ public final class Provenance {
         return source;
     }
 
+    /**
+     * Whether the request parameters are all there: BuildKit says false only when mode=min dropped a
+     * {@code build-arg:} or {@code label:} argument (the secrets and ssh it also drops do not count).
+     */
+    private static boolean completeRequest(ProvenanceFacts facts) {
+        return facts.max() || facts.args().keySet().stream().noneMatch(Provenance::droppedInMin);
+    }
+
+    private static boolean droppedInMin(String key) {
+        return key.startsWith("build-arg:") || key.startsWith("label:");
+    }
+
     /** BuildKit's request parameters; mode=min drops build-arg and label values, secrets and ssh, as BuildKit does. */
     private static ObjectNode request(ProvenanceFacts facts) {
         ObjectNode parameters = JSON.objectNode();
         parameters.put("frontend", "dockerfile.v0");
         Map<String, String> args = new TreeMap<>();
         facts.args().forEach((key, value) -> {
-            if (facts.max() || !(key.startsWith("build-arg:") || key.startsWith("label:"))) {
+            if (facts.max() || !droppedInMin(key)) {
                 args.put(key, value);
             }
         });

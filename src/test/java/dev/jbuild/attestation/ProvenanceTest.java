@@ -2,6 +2,7 @@ package dev.jbuild.attestation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jbuild.image.Digest;
@@ -33,6 +34,27 @@ class ProvenanceTest {
             assertFalse(v1.at("/runDetails/metadata").has("buildkit_hermetic"), v1::toString);
             assertEquals("[{\"name\":\"context\"},{\"name\":\"dockerfile\"}]",
                     v02.at("/invocation/parameters/locals").toString());
+        }
+    }
+
+    @Test
+    void theParametersAreIncompleteOnlyWhenModeMinDroppedABuildArgOrALabel() {
+        for (String version : List.of(Provenance.V02, Provenance.V1)) {
+            String field = Provenance.V1.equals(version) ? "/runDetails/metadata/buildkit_completeness/request"
+                    : "/metadata/completeness/parameters";
+            JsonNode none = Provenance.predicate(facts(version, false, false, Map.of()));
+            assertTrue(none.at(field).asBoolean(false), "mode=min without build args drops nothing: " + none.at(field));
+            JsonNode target = Provenance.predicate(facts(version, false, false, Map.of("target", "app")));
+            assertTrue(target.at(field).asBoolean(false), "target is kept");
+            for (String key : List.of("build-arg:TOKEN", "label:team")) {
+                JsonNode min = Provenance.predicate(facts(version, false, false, Map.of(key, "v", "target", "app")));
+                assertFalse(min.at(field).asBoolean(true), key + " dropped in mode=min");
+                assertEquals("{\"target\":\"app\"}", (Provenance.V1.equals(version)
+                        ? min.at("/buildDefinition/externalParameters/request/args")
+                        : min.at("/invocation/parameters/args")).toString());
+                JsonNode max = Provenance.predicate(facts(version, true, false, Map.of(key, "v")));
+                assertTrue(max.at(field).asBoolean(false), key + " kept in mode=max");
+            }
         }
     }
 }
