@@ -123,10 +123,10 @@ class AttestationTest {
                 assertEquals("", predicate.at("/builder/id").asText());
                 Map<String, String> materials = new TreeMap<>();
                 predicate.get("materials").forEach(m -> materials.put(m.get("uri").asText(), m.at("/digest/sha256").asText()));
-                // An image is pinned by the digest of the platform's manifest, which is what the build used.
+                // An image is pinned by the digest its name resolved to, the index here, as BuildKit records it.
                 assertEquals(Map.of(
                         "pkg:docker/" + registry.host() + "/att/base@1?platform=linux%2F" + arch,
-                        Digest.parse(baseIndex.at("/manifests/" + i + "/digest").asText()).hex(),
+                        Digest.of(rawBytes(registry, base)).hex(),
                         url, Digest.of(download).hex()), materials);
                 assertEquals("Dockerfile", predicate.at("/invocation/configSource/entryPoint").asText());
                 JsonNode parameters = predicate.at("/invocation/parameters");
@@ -175,6 +175,38 @@ class AttestationTest {
                 assertEquals(0, provenance.exitCode(), provenance.err());
                 assertTrue(JSON.readTree(provenance.out()).at("/invocation/environment/platform").isTextual(), provenance.out());
             }
+        }
+    }
+
+    /**
+     * A base named by the digest of a multi-platform index, and one named by a tag: each material's digest is what the
+     * name resolved to (the index), as BuildKit records it, so it agrees with the purl's {@code digest=}.
+     */
+    @Test
+    void imageMaterialsAreTheDigestTheNameResolvedToAlsoForAnIndex() throws Exception {
+        try (LocalRegistry registry = LocalRegistry.startPlain()) {
+            Path baseContext = Files.createDirectories(temp.resolve("base"));
+            Files.writeString(baseContext.resolve("Dockerfile"), "FROM scratch\nCOPY base.txt /\n");
+            Files.writeString(baseContext.resolve("base.txt"), "base\n");
+            String base = registry.reference("att/mp", "1");
+            CliTest.Result baseBuild = CliTest.run("--root", temp.resolve("base-store").toString(), "--platform",
+                    "linux/amd64,linux/arm64", "-t", base, "--push", "--provenance=false", baseContext.toString());
+            assertEquals(0, baseBuild.exitCode(), baseBuild.err());
+            Digest index = Digest.of(rawBytes(registry, base));
+
+            Path context = Files.createDirectories(temp.resolve("context"));
+            Files.writeString(context.resolve("Dockerfile"), "FROM " + registry.host() + "/att/mp@" + index
+                    + "\nCOPY --from=" + base + " /base.txt /copied.txt\n");
+            Path out = temp.resolve("out");
+            CliTest.Result result = CliTest.run("--root", temp.resolve("store").toString(), "--platform", "linux/arm64",
+                    "-o", "type=local,dest=" + out, "--provenance=true", context.toString());
+            assertEquals(0, result.exitCode(), result.err());
+            JsonNode materials = JSON.readTree(out.resolve("provenance.json").toFile()).at("/predicate/materials");
+            assertEquals(2, materials.size(), materials.toString());
+            for (JsonNode material : materials) {
+                assertEquals(index.hex(), material.at("/digest/sha256").asText(), materials.toString());
+            }
+            assertTrue(materials.toString().contains(index.hex() + "&platform=linux%2Farm64"), materials.toString());
         }
     }
 

@@ -54,7 +54,7 @@ public final class BaseImages {
     /** Which repository each base layer came from, so a push can ask its registry to mount it. */
     private final Map<Digest, ImageName> layerSources = new ConcurrentHashMap<>();
     /** Names (with a platform) already looked up in their registry during this build (--pull checks each once). */
-    private final Map<String, Descriptor> pulled = new ConcurrentHashMap<>();
+    private final Map<String, Found> pulled = new ConcurrentHashMap<>();
     /**
      * Names whose pull failed during this build, with the failure: a name is resolved once per
      * build, so a step that asks again (a COPY --from is looked up for its cache key and again to
@@ -128,9 +128,9 @@ public final class BaseImages {
             } else {
                 // docker-image://REF names another image; otherwise the reference itself is the image.
                 ImageName name = ImageName.parse(named instanceof NamedContext.Image image ? image.reference() : reference);
-                // The platform's manifest pins the material: the store keeps that one, whatever index the name had.
-                manifest = platformManifest(fromStoreOrRegistry(name, at, platform), at, platform);
-                session.materials().image(name, platform, manifest.digest());
+                Found found = fromStoreOrRegistry(name, at, platform);
+                manifest = platformManifest(found.image(), at, platform);
+                session.materials().image(name, platform, resolvedDigest(name, found, manifest));
                 ImageState state = load(manifest, reference, at);
                 state.layers().forEach(layer -> layerSources.putIfAbsent(layer.descriptor().digest(), name));
                 return state;
@@ -141,10 +141,29 @@ public final class BaseImages {
         }
     }
 
+    /**
+     * An image found for a name: what the store holds for it, and the digest the registry resolved the name to
+     * (an index's when the name named one) when this build pulled it, else null.
+     */
+    private record Found(Descriptor image, Digest registryDigest) {}
+
+    /**
+     * The digest the material names, as BuildKit records it: what the name resolved to, the index when the tag or
+     * digest names one, so that the purl's {@code digest=} and the material's digest agree. A name with a digest
+     * resolved to that digest; a pull says what the registry resolved the tag to. A tag found in the store has only
+     * the manifest the store kept for the platform (the store does not remember the registry's index).
+     */
+    private static Digest resolvedDigest(ImageName name, Found found, Descriptor platformManifest) {
+        if (name.digest() != null) {
+            return Digest.parse(name.digest());
+        }
+        return found.registryDigest() != null ? found.registryDigest() : platformManifest.digest();
+    }
+
     /** The store's copy, unless --pull or it is missing: then the registry's, stored for next time. */
-    private Descriptor fromStoreOrRegistry(ImageName name, Location at, Platform platform) throws IOException, BuildException {
+    private Found fromStoreOrRegistry(ImageName name, Location at, Platform platform) throws IOException, BuildException {
         String key = key(name.toString(), platform);
-        Descriptor known = pulled.get(key);
+        Found known = pulled.get(key);
         if (known != null) {
             return known;
         }
@@ -154,7 +173,7 @@ public final class BaseImages {
         }
         Optional<Descriptor> stored = session.store().resolve(name.pinned().toString());
         if (stored.isPresent() && !session.request().pull()) {
-            return stored.get();
+            return new Found(stored.get(), null);
         }
         if (transfer == null) {
             throw new BuildException(at, "image " + name.familiar() + " is not in the local store and no registry is configured");
@@ -168,9 +187,10 @@ public final class BaseImages {
         try {
             StepId step = session.startStep(BuildListener.PULL, 0, 0, "pulling " + name);
             long started = System.nanoTime();
-            Descriptor descriptor;
+            Found descriptor;
             try {
-                descriptor = transfer.pull(name, platform).manifest();
+                ImageTransfer.Pulled image = transfer.pull(name, platform);
+                descriptor = new Found(image.manifest(), image.digest());
             } catch (InterruptedIOException e) {
                 throw e;
             } catch (IOException e) {
