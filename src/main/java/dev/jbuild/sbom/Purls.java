@@ -7,9 +7,11 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Package URLs, through {@code packageurl-java} (which CycloneDX's library brings): its encoder applies
- * the purl rules (each namespace segment, the name and the version percent-encoded, qualifiers sorted,
- * the type's own normalisation such as pypi's lower case), so no second encoder lives here.
+ * Package URLs: {@code packageurl-java} (which CycloneDX's library brings) checks the parts and applies the
+ * type's normalisation (pypi's lower case and dashes, lower-case deb and npm names); the string is written
+ * as packageurl-go writes it ({@link dev.jbuild.attestation.Purls#toString}), as the purls of BuildKit's
+ * scanner are, so a version keeps its {@code +} and {@code :} ({@code @2.36-9+deb12u10}) where
+ * packageurl-java's own form would escape them.
  */
 final class Purls {
 
@@ -29,9 +31,9 @@ final class Purls {
             });
         }
         try {
-            return Optional.of(new PackageURL(type, empty(namespace), name, empty(version), kept.isEmpty() ? null : kept,
-                            null)
-                    .canonicalize());
+            PackageURL purl = new PackageURL(type, empty(namespace), name, empty(version), kept.isEmpty() ? null : kept, null);
+            return Optional.of(dev.jbuild.attestation.Purls.toString(purl.getType(), purl.getNamespace(), purl.getName(),
+                    purl.getVersion(), purl.getQualifiers() == null ? null : new TreeMap<>(purl.getQualifiers())));
         } catch (MalformedPackageURLException | IllegalArgumentException e) {
             return Optional.empty();
         }

@@ -114,7 +114,7 @@ class AttestationTest {
                 assertEquals("https://in-toto.io/Statement/v0.1", statement.get("_type").asText());
                 assertEquals("https://slsa.dev/provenance/v0.2", statement.get("predicateType").asText());
                 assertEquals(1, statement.get("subject").size());
-                assertEquals("pkg:docker/" + registry.host() + "/att/app@1?platform=linux%2F"
+                assertEquals("pkg:docker/" + registry.host().replace(":", "%3A") + "/att/app@1?platform=linux%2F"
                         + arch, statement.at("/subject/0/name").asText());
                 assertEquals(image.get("digest").asText(), "sha256:" + statement.at("/subject/0/digest/sha256").asText());
 
@@ -125,7 +125,7 @@ class AttestationTest {
                 predicate.get("materials").forEach(m -> materials.put(m.get("uri").asText(), m.at("/digest/sha256").asText()));
                 // An image is pinned by the digest its name resolved to, the index here, as BuildKit records it.
                 assertEquals(Map.of(
-                        "pkg:docker/" + registry.host() + "/att/base@1?platform=linux%2F" + arch,
+                        "pkg:docker/" + registry.host().replace(":", "%3A") + "/att/base@1?platform=linux%2F" + arch,
                         Digest.of(rawBytes(registry, base)).hex(),
                         url, Digest.of(download).hex()), materials);
                 assertEquals("Dockerfile", predicate.at("/invocation/configSource/entryPoint").asText());
