@@ -1,5 +1,7 @@
 package dev.jbuild.api;
 
+import dev.jbuild.attestation.Invoker;
+
 import dev.jbuild.engine.api.BuildResult;
 import dev.jbuild.image.Digest;
 import dev.jbuild.store.BuildRecord;
@@ -72,7 +74,9 @@ final class BuildRecorder {
                     result == null ? List.of() : result.pushed(), result == null ? 0 : result.steps(),
                     result == null ? 0 : result.cached());
             BuildRecord.Invocation invocation = flags.get();
-            BuildRecord record = new BuildRecord(id, started, finished, System.getProperty("user.name"), uid(), host(),
+            Long uid = uid();
+            String user = Invoker.userName(uid == null ? -1 : uid);
+            BuildRecord record = new BuildRecord(id, started, finished, user.isEmpty() ? null : user, uid, host(),
                     new BuildRecord.Invocation(invocation.tags(), invocation.target(), invocation.platforms(),
                             invocation.buildArgs(), invocation.secrets(), dockerfile),
                     result == null ? null : result.contextDigest(), materials(), outcome);

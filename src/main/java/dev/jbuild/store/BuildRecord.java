@@ -14,7 +14,7 @@ import java.util.Map;
  * @param id         a short random id ({@code jbuild history ID})
  * @param started    when the build started (after its Dockerfile was read)
  * @param finished   when it ended, in success or failure
- * @param user       the user name ({@code user.name}), or null
+ * @param user       the name of the real uid's account (not the JVM's {@code user.name}), or null
  * @param uid        the real numeric uid of the process, or null when unknown
  * @param host       the host name (the kernel's node name), or null
  * @param invocation what the command line asked for
