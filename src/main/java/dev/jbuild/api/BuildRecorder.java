@@ -1,6 +1,7 @@
 package dev.jbuild.api;
 
 import dev.jbuild.attestation.Invoker;
+import dev.jbuild.attestation.Material;
 
 import dev.jbuild.engine.api.BuildResult;
 import dev.jbuild.image.Digest;
@@ -69,7 +70,7 @@ final class BuildRecorder {
         try {
             Instant finished = Instant.now().truncatedTo(ChronoUnit.MILLIS);
             int code = exitCode != 0 && (interrupted || byInterrupt(failure)) ? Problem.Kind.INTERRUPTED.exitCode : exitCode;
-            BuildRecord.Outcome outcome = new BuildRecord.Outcome(code, error == null ? null : firstLine(error),
+            BuildRecord.Outcome outcome = new BuildRecord.Outcome(code, error == null ? null : recordedError(error),
                     result == null ? null : result.manifest().digest(), result == null ? null : result.config(),
                     result == null ? List.of() : result.pushed(), result == null ? 0 : result.steps(),
                     result == null ? 0 : result.cached());
@@ -116,6 +117,14 @@ final class BuildRecorder {
             }
         }
         return false;
+    }
+
+    /**
+     * What the record keeps of an error: its first line, with no URL's user name and password (a failed
+     * {@code ADD https://user:token@host/…} names its URL), by the rule the materials follow.
+     */
+    static String recordedError(String message) {
+        return Material.withoutCredentialsIn(firstLine(message));
     }
 
     /** The message's first line without the {@code error: } every CLI failure starts with. */

@@ -2,6 +2,8 @@ package dev.jbuild.attestation;
 
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One input of a build that came from outside it, pinned by digest: a base or {@code COPY --from}
@@ -23,8 +25,23 @@ public record Material(String uri, Map<String, String> digest) implements Compar
      * redacts the same way); the path, query and fragment stay, they say what was fetched.
      */
     public static String withoutCredentials(String url) {
-        return url.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@]*@", "$1");
+        Matcher matcher = USER_INFO.matcher(url);
+        return matcher.lookingAt() ? url.substring(0, matcher.end(1)) + url.substring(matcher.end()) : url;
     }
+
+    /**
+     * {@code text} (an error message, say) with the user name and password removed from every URL in it, by the
+     * rule of {@link #withoutCredentials}: what the build record keeps of a failed {@code ADD http://user:pw@host/…}.
+     */
+    public static String withoutCredentialsIn(String text) {
+        return USER_INFO.matcher(text).replaceAll("$1");
+    }
+
+    /**
+     * A URL's scheme and {@code //}, then its user-info: the authority up to its last {@code @} (a password may hold
+     * one, as Go's url.Parse reads it), never past the path, query, fragment or a space.
+     */
+    private static final Pattern USER_INFO = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)[^/?#\\s]*@");
 
     @Override
     public int compareTo(Material other) {

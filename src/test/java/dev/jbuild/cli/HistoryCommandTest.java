@@ -12,6 +12,7 @@ import dev.jbuild.image.Platform;
 import dev.jbuild.store.BuildRecord;
 import dev.jbuild.store.BuildRecords;
 import dev.jbuild.store.Store;
+import dev.jbuild.testing.DownloadServer;
 import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.LocalRegistry;
 import java.nio.charset.StandardCharsets;
@@ -188,6 +189,21 @@ class HistoryCommandTest {
         BuildRecord.Outcome parse = entries.get(2).record().outcome();
         assertEquals(1, parse.exitCode());
         assertTrue(parse.error().startsWith("Dockerfile:2"), parse.error());
+    }
+
+    /** A failed ADD names its URL: the record keeps the message without the URL's user name and password. */
+    @Integration
+    @Test
+    void aFailedDownloadIsRecordedWithoutTheCredentialsOfItsUrl() throws Exception {
+        try (DownloadServer server = DownloadServer.serving(new byte[0])) {
+            String url = server.url("x").replace("http://", "http://builder:pw-3e1f9c@").replace("/dl/x", "/missing");
+            Path context = context("FROM scratch\nADD " + url + " /x\n");
+            CliTest.Result failed = CliTest.run("--root", store().toString(), "build", context.toString());
+            assertEquals(ExitCodes.BUILD_FAILED, failed.exitCode(), failed.err());
+            String error = records().get(0).record().outcome().error();
+            assertTrue(error.contains("HTTP 404") && error.contains(url.replace("builder:pw-3e1f9c@", "")), error);
+            assertFalse(Files.readString(store().resolve("builds.jsonl")).contains("pw-3e1f9c"), error);
+        }
     }
 
     @Test
