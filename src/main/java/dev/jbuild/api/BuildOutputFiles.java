@@ -3,6 +3,7 @@ package dev.jbuild.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.jbuild.engine.api.BuildResult;
+import dev.jbuild.image.MediaTypes;
 import dev.jbuild.store.FileErrors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,8 +28,9 @@ final class BuildOutputFiles {
                 descriptor.put("digest", result.manifest().digest().toString());
                 descriptor.put("size", result.manifest().size());
                 Map<String, Object> metadata = new LinkedHashMap<>();
-                // BuildKit names a config only for a one-platform image; a multi-platform image's ID is its index's digest.
-                if (!result.config().equals(result.manifest().digest())) {
+                // BuildKit names the config only when the result is one image manifest: an index (several platforms,
+                // or one with its attestations, as every default push) has none, though -q still prints the config.
+                if (!MediaTypes.isIndex(result.manifest().mediaType())) {
                     metadata.put("containerimage.config.digest", result.config().toString());
                 }
                 metadata.put("containerimage.descriptor", descriptor);
