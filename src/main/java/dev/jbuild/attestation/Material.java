@@ -16,6 +16,13 @@ import java.util.regex.Pattern;
  */
 public record Material(String uri, Map<String, String> digest) implements Comparable<Material> {
 
+    private static final String MASK = "xxxxx";
+    /**
+     * A URL's scheme and {@code //}, then its user-info: the authority up to its last {@code @} (a password may hold
+     * one, as Go's url.Parse reads it), never past the path, query, fragment or a space.
+     */
+    private static final Pattern USER_INFO = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)([^/?#\\s]*)@");
+
     public Material {
         digest = new TreeMap<>(digest);
     }
@@ -38,10 +45,32 @@ public record Material(String uri, Map<String, String> digest) implements Compar
     }
 
     /**
-     * A URL's scheme and {@code //}, then its user-info: the authority up to its last {@code @} (a password may hold
-     * one, as Go's url.Parse reads it), never past the path, query, fragment or a space.
+     * {@code url} with its user name and password each replaced by {@code xxxxx}
+     * ({@code https://xxxxx:xxxxx@host/repo.git}), as BuildKit writes a kept {@code .git}'s origin
+     * (urlutil.RedactCredentials): the shape of the URL stays, the secret does not. A URL without
+     * either is returned as it is.
      */
-    private static final Pattern USER_INFO = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)[^/?#\\s]*@");
+    public static String maskedCredentials(String url) {
+        Matcher m = USER_INFO.matcher(url);
+        if (!m.lookingAt()) {
+            return url;
+        }
+        String info = m.group(2);
+        int colon = info.indexOf(':');
+        boolean hasUser = (colon < 0 ? info : info.substring(0, colon)).length() > 0;
+        boolean hasPassword = colon >= 0;
+        String masked;
+        if (hasUser && hasPassword) {
+            masked = MASK + ":" + MASK;
+        } else if (hasUser) {
+            masked = MASK;
+        } else if (hasPassword) {
+            masked = ":" + MASK;
+        } else {
+            return url;
+        }
+        return m.group(1) + masked + "@" + url.substring(m.end());
+    }
 
     @Override
     public int compareTo(Material other) {

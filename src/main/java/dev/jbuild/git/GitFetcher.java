@@ -1,5 +1,6 @@
 package dev.jbuild.git;
 
+import dev.jbuild.attestation.Material;
 import dev.jbuild.store.FileTrees;
 
 import java.io.IOException;
@@ -136,7 +137,9 @@ public final class GitFetcher {
             }
             Path root = subdirectory(into, source);
             warnAboutLfs(into, source);
-            if (!keepGitDir) {
+            if (keepGitDir) {
+                maskCredentials(git.getRepository());
+            } else {
                 removeGitDirectories(into);
             }
             setTimes(into, FileTime.from(time));
@@ -298,6 +301,38 @@ public final class GitFetcher {
                 && Files.readString(attributes, StandardCharsets.UTF_8).contains("filter=lfs")) {
             warnings.accept("git LFS is not supported: files of " + source.redactedRemote()
                     + " tracked by LFS are left as pointer files");
+        }
+    }
+
+    /**
+     * A kept {@code .git} must not carry a password of the URL into the image: the origin, and the
+     * submodule URLs resolved against it, get their user and password masked as BuildKit sets the origin
+     * ({@link Material#maskedCredentials}), in the submodules' repositories too, and {@code FETCH_HEAD},
+     * which names the URL fetched, goes. Done after the fetches, which need the real URL.
+     */
+    private static void maskCredentials(Repository repository) throws IOException {
+        StoredConfig config = repository.getConfig();
+        for (String section : List.of("remote", "submodule")) {
+            for (String name : config.getSubsections(section)) {
+                for (String key : List.of("url", "pushurl")) {
+                    String[] urls = config.getStringList(section, name, key);
+                    if (urls.length > 0) {
+                        config.setStringList(section, name, key,
+                                Stream.of(urls).map(Material::maskedCredentials).toList());
+                    }
+                }
+            }
+        }
+        config.save();
+        Files.deleteIfExists(repository.getDirectory().toPath().resolve("FETCH_HEAD"));
+        try (SubmoduleWalk walk = SubmoduleWalk.forIndex(repository)) {
+            while (walk.next()) {
+                try (Repository sub = walk.getRepository()) {
+                    if (sub != null) {
+                        maskCredentials(sub);
+                    }
+                }
+            }
         }
     }
 

@@ -118,6 +118,41 @@ class GitFetcherTest {
         }
     }
 
+    /**
+     * A password in the URL is for the fetch only: a kept {@code .git} names the origin (and a relative
+     * submodule's URL, resolved against it) with the user and password masked, as BuildKit's, and no file
+     * of the checkout holds the secret.
+     */
+    @Test
+    void aKeptGitDirHoldsNoPasswordOfTheUrl() throws Exception {
+        try (GitHttpServer server = GitHttpServer.start(base())) {
+            GitRepository lib = GitRepository.create(base(), "lib.git", temp);
+            lib.commit("lib", Map.of("lib.txt", "lib\n"));
+            GitRepository app = GitRepository.create(base(), "app.git", temp);
+            app.commit("app", Map.of("app.txt", "app\n"));
+            app.addSubmodule("../lib.git", "vendor/lib");
+            app.tag("v1");
+            server.requireAuthorization("Basic " + Base64.getEncoder().encodeToString("x:t0ken-s3cret".getBytes()));
+            String url = server.url("app.git").replace("http://", "http://x:t0ken-s3cret@");
+
+            GitFetcher.Checkout checkout = checkout(fetcher(), url + "#v1", true, "kept");
+            assertEquals("lib\n", Files.readString(checkout.root().resolve("vendor/lib/lib.txt")), "the submodule came with the password");
+            String config = Files.readString(checkout.root().resolve(".git/config"));
+            assertTrue(config.contains("url = " + server.url("app.git").replace("http://", "http://xxxxx:xxxxx@")), config);
+            List<String> leaking;
+            try (var walk = Files.walk(checkout.root())) {
+                leaking = walk.filter(Files::isRegularFile).filter(p -> {
+                    try {
+                        return new String(Files.readAllBytes(p), java.nio.charset.StandardCharsets.ISO_8859_1).contains("t0ken-s3cret");
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }).map(p -> checkout.root().relativize(p).toString()).toList();
+            }
+            assertEquals(List.of(), leaking, "files of the checkout that hold the password");
+        }
+    }
+
     /** The branch moves between resolve and checkout: the checkout is still the resolved commit, over both transports. */
     @Test
     void aBranchThatMovedAfterResolveStillGivesTheResolvedCommit() throws Exception {
