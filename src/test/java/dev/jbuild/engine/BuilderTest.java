@@ -405,6 +405,46 @@ class BuilderTest {
         }
     }
 
+    /**
+     * BuildKit's frontend names an ADD download after the URL's path as written ({@code path.Base}), else
+     * {@code __unnamed__}: not after Content-Disposition, nor after where a redirect led.
+     */
+    @Integration
+    @Test
+    void addNamesADownloadAfterTheUrlAsWritten() throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        byte[] body = "downloaded\n".getBytes();
+        server.createContext("/", exchange -> {
+            String path = exchange.getRequestURI().getPath();
+            if (path.equals("/alias")) {
+                exchange.getResponseHeaders().add("Location", "/a.txt");
+                exchange.sendResponseHeaders(302, -1);
+            } else {
+                if (path.startsWith("/cd/")) {
+                    exchange.getResponseHeaders().add("Content-Disposition", "attachment; filename=\"fromcd.txt\"");
+                }
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+            }
+            exchange.close();
+        });
+        server.start();
+        try {
+            String host = "http://127.0.0.1:" + server.getAddress().getPort();
+            BuildResult result = fixture.build("FROM scratch\nADD " + host + "/cd/a.txt /d3/\nADD " + host + "/alias /d/\n"
+                    + "ADD " + host + " /d8/\nADD " + host + "/ /d9/\nADD " + host + "/dir/sub/ /d10/\n");
+            Map<String, String> text = new HashMap<>();
+            Map<String, LayerEntry> tree = fixture.tree(result, text);
+            assertEquals("downloaded\n", text.get("d3/a.txt"), tree.keySet().toString());
+            assertEquals("downloaded\n", text.get("d/alias"), tree.keySet().toString());
+            assertEquals("downloaded\n", text.get("d8/__unnamed__"), tree.keySet().toString());
+            assertEquals("downloaded\n", text.get("d9/__unnamed__"), tree.keySet().toString());
+            assertEquals("downloaded\n", text.get("d10/sub"), tree.keySet().toString());
+        } finally {
+            server.stop(0);
+        }
+    }
+
     @Test
     void hardLinksInTheContextStayHardLinks() throws Exception {
         Files.createLink(fixture.context.resolve("dir/hard"), fixture.context.resolve("dir/x"));

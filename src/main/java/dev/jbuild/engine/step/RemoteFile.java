@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -18,13 +19,11 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A file that {@code ADD https://...} downloads: streamed to disk while hashed, checked against
- * {@code --checksum}, named after the URL (or the server's Content-Disposition) and dated by
- * Last-Modified, as BuildKit's HTTP source does.
+ * {@code --checksum}, named after the URL's path as written ({@link #urlName}, as BuildKit's
+ * Dockerfile frontend names it) and dated by Last-Modified, as BuildKit's HTTP source does.
  *
  * @param file          the downloaded content
  * @param name          the file name to use when the destination is a directory
@@ -32,8 +31,6 @@ import java.util.regex.Pattern;
  * @param lastModified  the server's Last-Modified, if it sent one
  */
 record RemoteFile(Path file, String name, String digest, Optional<Instant> lastModified) {
-
-    private static final Pattern DISPOSITION_FILENAME = Pattern.compile("filename\\s*=\\s*\"?([^\";]+)\"?", Pattern.CASE_INSENSITIVE);
 
     static boolean isUrl(String source) {
         String lower = source.toLowerCase(Locale.ROOT);
@@ -76,34 +73,37 @@ record RemoteFile(Path file, String name, String digest, Optional<Instant> lastM
                 Files.deleteIfExists(target);
                 throw new IOException("checksum mismatch for " + url + ": expected " + checksum + ", got " + digest);
             }
-            String name = response.headers().firstValue("Content-Disposition")
-                    .map(RemoteFile::dispositionName)
-                    .orElseGet(() -> urlName(response.uri()));
+            String name = urlName(url);
             Optional<Instant> lastModified = response.headers().firstValue("Last-Modified").flatMap(RemoteFile::httpDate);
             return new RemoteFile(target, name, digest, lastModified);
         }
     }
 
-    private static String dispositionName(String header) {
-        Matcher matcher = DISPOSITION_FILENAME.matcher(header);
-        if (matcher.find()) {
-            String name = matcher.group(1).trim();
-            name = name.substring(name.lastIndexOf('/') + 1);
-            if (!name.isEmpty() && !name.equals(".") && !name.equals("..")) {
-                return name;
-            }
-        }
-        return null;
-    }
+    /** The name of a download whose URL path names no file. */
+    static final String UNNAMED = "__unnamed__";
 
-    /** The last non-empty path segment, or {@code index.html} when the path has none (BuildKit's default). */
-    static String urlName(URI uri) {
-        String path = uri.getPath() == null ? "" : uri.getPath();
-        while (path.endsWith("/")) {
-            path = path.substring(0, path.length() - 1);
+    /**
+     * The last element of the path of {@code url} as written (Go's {@code path.Base}: trailing slashes
+     * go), or {@value #UNNAMED} when the path has none, as BuildKit's Dockerfile frontend names an ADD
+     * download. Neither the server's Content-Disposition nor the URL a redirect led to counts: the name
+     * depends on the Dockerfile only. {@code .} and {@code ..} name no file either.
+     */
+    static String urlName(String url) {
+        String path;
+        try {
+            path = new URI(url).getPath();
+        } catch (URISyntaxException e) {
+            return UNNAMED;
         }
-        String name = path.substring(path.lastIndexOf('/') + 1);
-        return name.isEmpty() || name.equals("..") || name.equals(".") ? "index.html" : name;
+        if (path == null) {
+            return UNNAMED;
+        }
+        int end = path.length();
+        while (end > 0 && path.charAt(end - 1) == '/') {
+            end--;
+        }
+        String name = path.substring(path.lastIndexOf('/', end - 1) + 1, end);
+        return name.isEmpty() || name.equals(".") || name.equals("..") ? UNNAMED : name;
     }
 
     private static Optional<Instant> httpDate(String value) {
