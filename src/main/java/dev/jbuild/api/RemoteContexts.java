@@ -2,24 +2,20 @@ package dev.jbuild.api;
 
 import dev.jbuild.attestation.Material;
 import dev.jbuild.context.BuildContexts;
+import dev.jbuild.context.UrlDownload;
 import dev.jbuild.git.GitCredentials;
 import dev.jbuild.git.GitFetcher;
 import dev.jbuild.git.GitSource;
 import dev.jbuild.git.SshSettings;
 import dev.jbuild.image.Digest;
-import dev.jbuild.image.Digester;
 import dev.jbuild.store.Store;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -113,38 +109,25 @@ final class RemoteContexts implements AutoCloseable {
     }
 
     private Fetched download(String url, Path directory, boolean main) throws IOException {
-        HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
-        HttpRequest request;
-        try {
-            request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(10)).GET().build();
-        } catch (IllegalArgumentException e) {
-            throw new IOException("invalid context URL " + url + ": " + e.getMessage(), e);
-        }
-        HttpResponse<InputStream> response;
-        try {
-            response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while downloading " + url, e);
-        }
+        HttpClient client = UrlDownload.newClient();
         Path context = directory.resolve("context");
-        try (InputStream body = new BufferedInputStream(response.body(), 64 * 1024)) {
-            if (response.statusCode() / 100 != 2) {
-                throw new IOException("downloading " + url + ": HTTP " + response.statusCode());
-            }
+        try {
             if (!main) {
+                // One file named context, dated and with the mode as an ADD of the URL would give it.
                 Files.createDirectories(context);
-                Digester sha256 = Digester.sha256();
-                try (OutputStream out = Files.newOutputStream(context.resolve("context"))) {
-                    byte[] buffer = new byte[64 * 1024];
-                    for (int n = body.read(buffer); n >= 0; n = body.read(buffer)) {
-                        sha256.update(buffer, 0, n);
-                        out.write(buffer, 0, n);
-                    }
-                }
-                Digest digest = sha256.digest();
+                UrlDownload.Downloaded file = UrlDownload.toFile(client, url, context.resolve("context"));
+                Digest digest = file.digest();
                 return new Fetched(context, null, null, new Material(Material.withoutCredentials(url), Map.of(digest.algorithm(), digest.hex())));
             }
+            return mainContext(UrlDownload.open(client, url), url, context);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while downloading " + UrlDownload.shown(url), e);
+        }
+    }
+
+    private static Fetched mainContext(HttpResponse<InputStream> response, String url, Path context) throws IOException {
+        try (InputStream body = new BufferedInputStream(response.body(), 64 * 1024)) {
             body.mark(HEAD);
             byte[] head = body.readNBytes(HEAD);
             body.reset();
@@ -153,7 +136,7 @@ final class RemoteContexts implements AutoCloseable {
             }
             byte[] dockerfile = body.readNBytes(DOCKERFILE_LIMIT + 1);
             if (dockerfile.length > DOCKERFILE_LIMIT) {
-                throw new IOException(url + " is neither an archive nor a Dockerfile: more than " + (DOCKERFILE_LIMIT >> 20)
+                throw new IOException(UrlDownload.shown(url) + " is neither an archive nor a Dockerfile: more than " + (DOCKERFILE_LIMIT >> 20)
                         + " MiB of text");
             }
             return new Fetched(Files.createDirectories(context), dockerfile, null, null);

@@ -201,6 +201,35 @@ class RemoteSourcesCliTest {
         }
     }
 
+    /** Redirects are followed as Go's client follows them (BuildKit): up to 10, for a context, a named context and ADD. */
+    @Test
+    void urlsFollowUpToTenRedirects() throws Exception {
+        Path tarred = Files.createDirectories(temp.resolve("tarred"));
+        Files.writeString(tarred.resolve("Dockerfile"), "FROM scratch\nCOPY file.txt /file.txt\n");
+        Files.writeString(tarred.resolve("file.txt"), "from the tarball\n");
+        ExternalTool.command("tar", "-cf", temp.resolve("ctx.tar").toString(), "-C", tarred.toString(), ".").runSuccessfully();
+        try (GitHttpServer server = GitHttpServer.start(served)) {
+            server.serve("ctx.tar", Files.readAllBytes(temp.resolve("ctx.tar")));
+            server.serve("a.txt", "downloaded\n".getBytes());
+            succeeded(buildAt(server.redirectingUrl(4, "ctx.tar"), temp.resolve("four")));
+            assertEquals("from the tarball\n", Files.readString(temp.resolve("four/file.txt")));
+            succeeded(buildAt(server.redirectingUrl(10, "ctx.tar"), temp.resolve("ten")));
+
+            succeeded(build("FROM scratch\nADD " + server.redirectingUrl(10, "a.txt") + " /added\nCOPY --from=n context /named\n",
+                    temp.resolve("add"), "--build-context", "n=" + server.redirectingUrl(7, "a.txt")));
+            assertEquals("downloaded\n", Files.readString(temp.resolve("add/added")));
+            assertEquals("downloaded\n", Files.readString(temp.resolve("add/named")));
+
+            CliTest.Result tooMany = buildAt(server.redirectingUrl(11, "ctx.tar"), null);
+            assertNotEquals(0, tooMany.exitCode());
+            assertTrue(tooMany.err().contains("stopped after 10 redirects"), tooMany.err());
+            CliTest.Result addTooMany = build("FROM scratch\nADD " + server.redirectingUrl(11, "a.txt") + " /added\n", null);
+            assertNotEquals(0, addTooMany.exitCode());
+            assertTrue(addTooMany.err().contains("stopped after 10 redirects (the last from " + server.redirectingUrl(1, "a.txt")),
+                    addTooMany.err());
+        }
+    }
+
     @Test
     void namedContextsFromGitAndHttp() throws Exception {
         GitRepository repo = GitRepository.create(served, "data.git", temp);

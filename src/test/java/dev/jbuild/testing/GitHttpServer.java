@@ -42,6 +42,7 @@ public final class GitHttpServer implements AutoCloseable {
         server.createContext("/git/", this::git);
         server.createContext("/files/", this::file);
         server.createContext("/dumb/", this::dumb);
+        server.createContext("/redir/", this::redirect);
         server.setExecutor(executor);
         server.start();
     }
@@ -67,6 +68,11 @@ public final class GitHttpServer implements AutoCloseable {
     /** {@code http://127.0.0.1:PORT/files/<name>}. */
     public String fileUrl(String name) {
         return "http://" + hostPort() + "/files/" + name;
+    }
+
+    /** {@code http://127.0.0.1:PORT/redir/HOPS/<name>}: {@code hops} chained 302 redirects that end at {@link #fileUrl}. */
+    public String redirectingUrl(int hops, String name) {
+        return "http://" + hostPort() + "/redir/" + hops + "/" + name;
     }
 
     public String hostPort() {
@@ -104,6 +110,15 @@ public final class GitHttpServer implements AutoCloseable {
             }
             exchange.sendResponseHeaders(200, content.length);
             exchange.getResponseBody().write(content);
+        }
+    }
+
+    private void redirect(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String[] parts = exchange.getRequestURI().getPath().split("/", 4);
+            int hops = Integer.parseInt(parts[2]);
+            exchange.getResponseHeaders().add("Location", hops <= 1 ? fileUrl(parts[3]) : redirectingUrl(hops - 1, parts[3]));
+            exchange.sendResponseHeaders(302, -1);
         }
     }
 

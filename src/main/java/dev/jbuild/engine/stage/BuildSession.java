@@ -1,5 +1,6 @@
 package dev.jbuild.engine.stage;
 
+import dev.jbuild.context.UrlDownload;
 import dev.jbuild.dockerfile.CheckRule;
 import dev.jbuild.dockerfile.Finding;
 import dev.jbuild.dockerfile.Instruction;
@@ -209,9 +210,10 @@ public final class BuildSession {
         }
     }
 
+    /** The client of the build's downloads ({@code ADD} URLs), for {@link UrlDownload}, which follows redirects itself. */
     public synchronized HttpClient httpClient() {
         if (httpClient == null) {
-            httpClient = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
+            httpClient = UrlDownload.newClient();
         }
         return httpClient;
     }

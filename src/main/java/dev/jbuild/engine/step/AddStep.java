@@ -4,6 +4,7 @@ import dev.jbuild.context.BuildContexts;
 import dev.jbuild.context.CopySelection;
 import dev.jbuild.context.DockerIgnore;
 import dev.jbuild.context.SourceTree;
+import dev.jbuild.context.UrlDownload;
 import dev.jbuild.dockerfile.Heredoc;
 import dev.jbuild.dockerfile.Instruction;
 import dev.jbuild.dockerfile.Location;
@@ -165,12 +166,12 @@ final class AddStep implements Step {
                 remote = RemoteFile.fetch(session.httpClient(), url, checksum, session.scratchDir());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new BuildException(at, "interrupted while downloading " + url, e);
+                throw new BuildException(at, "interrupted while downloading " + RemoteFile.withoutCredentials(url), e);
             }
             session.materials().download(RemoteFile.withoutCredentials(url), Digest.parse(remote.digest()));
             String target = place.resolveTarget(destination, intoDirectory ? remote.name() : null, placement);
             Instant mtime = remote.lastModified().orElse(session.createdDirTime());
-            int mode = placement.chmod() == null ? 0600 : placement.chmod().applyTo(0600, false);
+            int mode = placement.chmod() == null ? UrlDownload.FILE_MODE : placement.chmod().applyTo(UrlDownload.FILE_MODE, false);
             long size = Files.size(remote.file());
             place.addParents(entries, LayerPaths.parent(target), placement);
             entries.put(target, new LayerEntry.RegularFile(target, placement.newFile(mode, mtime),

@@ -1,27 +1,19 @@
 package dev.jbuild.engine.step;
 
 import dev.jbuild.attestation.Material;
-import dev.jbuild.image.Digester;
+import dev.jbuild.context.UrlDownload;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
- * A file that {@code ADD https://...} downloads: streamed to disk while hashed, checked against
+ * A file that {@code ADD https://...} downloads ({@link UrlDownload}: redirects, hashing, Last-Modified), checked against
  * {@code --checksum}, named after the URL's path as written ({@link #urlName}, as BuildKit's
  * Dockerfile frontend names it) and dated by Last-Modified, as BuildKit's HTTP source does.
  *
@@ -50,33 +42,20 @@ record RemoteFile(Path file, String name, String digest, Optional<Instant> lastM
         if (checksum != null && !checksum.matches("sha256:[0-9a-f]{64}")) {
             throw new IOException("invalid checksum " + checksum + ": expected sha256:<64 hex digits>");
         }
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(10)).GET().build();
-        HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream body = response.body()) {
-            if (response.statusCode() / 100 != 2) {
-                throw new IOException("downloading " + url + ": HTTP " + response.statusCode());
-            }
-            Path target = Files.createTempFile(directory, "add-", ".download");
-            Digester sha256 = Digester.sha256();
-            try (OutputStream out = Files.newOutputStream(target)) {
-                byte[] buffer = new byte[64 * 1024];
-                for (int n = body.read(buffer); n >= 0; n = body.read(buffer)) {
-                    sha256.update(buffer, 0, n);
-                    out.write(buffer, 0, n);
-                }
-            } catch (IOException e) {
-                Files.deleteIfExists(target);
-                throw new IOException("downloading " + url + ": " + e.getMessage(), e);
-            }
-            String digest = sha256.digest().toString();
-            if (checksum != null && !checksum.equals(digest)) {
-                Files.deleteIfExists(target);
-                throw new IOException("checksum mismatch for " + url + ": expected " + checksum + ", got " + digest);
-            }
-            String name = urlName(url);
-            Optional<Instant> lastModified = response.headers().firstValue("Last-Modified").flatMap(RemoteFile::httpDate);
-            return new RemoteFile(target, name, digest, lastModified);
+        Path target = Files.createTempFile(directory, "add-", ".download");
+        UrlDownload.Downloaded downloaded;
+        try {
+            downloaded = UrlDownload.toFile(client, url, target);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            Files.deleteIfExists(target);
+            throw e;
         }
+        String digest = downloaded.digest().toString();
+        if (checksum != null && !checksum.equals(digest)) {
+            Files.deleteIfExists(target);
+            throw new IOException("checksum mismatch for " + withoutCredentials(url) + ": expected " + checksum + ", got " + digest);
+        }
+        return new RemoteFile(target, urlName(url), digest, downloaded.lastModified());
     }
 
     /** The name of a download whose URL path names no file. */
@@ -104,13 +83,5 @@ record RemoteFile(Path file, String name, String digest, Optional<Instant> lastM
         }
         String name = path.substring(path.lastIndexOf('/', end - 1) + 1, end);
         return name.isEmpty() || name.equals(".") || name.equals("..") ? UNNAMED : name;
-    }
-
-    private static Optional<Instant> httpDate(String value) {
-        try {
-            return Optional.of(ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
-        }
     }
 }
