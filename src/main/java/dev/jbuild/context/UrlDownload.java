@@ -12,6 +12,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -25,7 +27,8 @@ import java.util.Set;
  * The one way jbuild downloads an http(s) URL that is not a registry's: an {@code ADD} URL, a build context or
  * named context given as a URL. One GET, with redirects followed here rather than by the JDK client (whose
  * limit of 5 hops fails with "Too many retries" or hands back the 302): up to {@value #MAX_REDIRECTS}, as Go's
- * client in BuildKit follows them, never from HTTPS to plain HTTP. URLs in messages have no user name or password.
+ * client in BuildKit follows them, never from HTTPS to plain HTTP. {@link #toFile} dates the file and sets its mode as
+ * BuildKit's HTTP source does. URLs in messages have no user name or password.
  */
 public final class UrlDownload {
 
@@ -102,7 +105,12 @@ public final class UrlDownload {
         }
     }
 
-    /** Downloads {@code url} into {@code target} (created or replaced) while hashing it. */
+    /**
+     * Downloads {@code url} into {@code target} (created or replaced) while hashing it, and leaves the file as
+     * BuildKit's HTTP source leaves it: mode 0600, modification time from
+     * {@code Last-Modified}, else the epoch. So a named context from a URL, a directory holding this file, gives the
+     * same layer on every build, as an {@code ADD} of the URL does.
+     */
     public static Downloaded toFile(HttpClient client, String url, Path target) throws IOException, InterruptedException {
         HttpResponse<InputStream> response = open(client, url);
         Digester sha256 = Digester.sha256();
@@ -117,6 +125,8 @@ public final class UrlDownload {
             throw new IOException("downloading " + shown(url) + ": " + e.getMessage(), e);
         }
         Optional<Instant> lastModified = response.headers().firstValue("Last-Modified").flatMap(UrlDownload::httpDate);
+        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-------"));
+        Files.setLastModifiedTime(target, FileTime.from(lastModified.orElse(Instant.EPOCH)));
         return new Downloaded(target, sha256.digest(), lastModified);
     }
 

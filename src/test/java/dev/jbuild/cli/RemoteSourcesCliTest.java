@@ -230,6 +230,26 @@ class RemoteSourcesCliTest {
         }
     }
 
+    /**
+     * A named context from a URL is a file as BuildKit's HTTP source leaves it: mode 0600, dated by Last-Modified
+     * (else the epoch), so the layer that copies it is the same on every build (not dated by the download).
+     */
+    @Test
+    void aNamedContextFileHasTheModeAndTimeOfTheDownload() throws Exception {
+        try (GitHttpServer server = GitHttpServer.start(served)) {
+            server.serve("a.txt", "downloaded\n".getBytes(), "Wed, 21 Oct 2015 07:28:00 GMT");
+            server.serve("undated.txt", "undated\n".getBytes());
+            String dockerfile = "FROM scratch\nCOPY --from=h / /h/\nCOPY --from=u / /u/\n";
+            succeeded(build(dockerfile, temp.resolve("first"), "--build-context", "h=" + server.fileUrl("a.txt"),
+                    "--build-context", "u=" + server.fileUrl("undated.txt")));
+            Path file = temp.resolve("first/h/context");
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+            assertEquals(java.time.Instant.parse("2015-10-21T07:28:00Z"), Files.getLastModifiedTime(file).toInstant());
+            assertEquals(java.time.Instant.EPOCH, Files.getLastModifiedTime(temp.resolve("first/u/context")).toInstant());
+
+        }
+    }
+
     @Test
     void namedContextsFromGitAndHttp() throws Exception {
         GitRepository repo = GitRepository.create(served, "data.git", temp);

@@ -12,6 +12,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -80,6 +83,17 @@ class UrlDownloadTest {
         IOException tooMany = assertThrows(IOException.class, () -> download("/redir/11/ctx.tar"));
         assertEquals("downloading " + base() + "/redir/11/ctx.tar: stopped after 10 redirects (the last from " + base()
                 + "/redir/1/ctx.tar to " + base() + "/files/ctx.tar)", tooMany.getMessage());
+    }
+
+    @Test
+    void theFileHasModeSixHundredAndTheServersTime() throws Exception {
+        UrlDownload.Downloaded dated = download("/redir/2/dated");
+        assertEquals(Optional.of(Instant.parse("2015-10-21T07:28:00Z")), dated.lastModified());
+        assertEquals(Instant.parse("2015-10-21T07:28:00Z"), Files.getLastModifiedTime(dated.file()).toInstant());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dated.file())));
+        UrlDownload.Downloaded undated = download("/files/undated");
+        assertEquals(Optional.empty(), undated.lastModified());
+        assertEquals(Instant.EPOCH, Files.getLastModifiedTime(undated.file()).toInstant(), "no Last-Modified: the epoch, as BuildKit");
     }
 
     @Test

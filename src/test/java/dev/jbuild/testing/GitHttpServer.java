@@ -32,6 +32,7 @@ public final class GitHttpServer implements AutoCloseable {
     private final ExecutorService executor = Executors.newFixedThreadPool(4);
     private final Path base;
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
+    private final Map<String, String> lastModified = new ConcurrentHashMap<>();
     private final AtomicInteger unauthorized = new AtomicInteger();
     private volatile String requiredAuthorization;
     private volatile Consumer<String> afterGitRequest = request -> {};
@@ -83,6 +84,12 @@ public final class GitHttpServer implements AutoCloseable {
         files.put(name, content.clone());
     }
 
+    /** Serves {@code content} at {@link #fileUrl} with a {@code Last-Modified} header (an HTTP date). */
+    public void serve(String name, byte[] content, String lastModifiedDate) {
+        serve(name, content);
+        lastModified.put(name, lastModifiedDate);
+    }
+
     /** From now on git requests must carry {@code Authorization: <value>}; null for none. */
     public void requireAuthorization(String value) {
         requiredAuthorization = value;
@@ -107,6 +114,10 @@ public final class GitHttpServer implements AutoCloseable {
             if (content == null) {
                 exchange.sendResponseHeaders(404, -1);
                 return;
+            }
+            String date = lastModified.get(exchange.getRequestURI().getPath().substring("/files/".length()));
+            if (date != null) {
+                exchange.getResponseHeaders().add("Last-Modified", date);
             }
             exchange.sendResponseHeaders(200, content.length);
             exchange.getResponseBody().write(content);
