@@ -1,5 +1,7 @@
 package dev.jbuild.api;
 
+import dev.jbuild.context.DockerIgnore;
+import dev.jbuild.context.DockerIgnoreException;
 import dev.jbuild.engine.api.NamedContext;
 import dev.jbuild.image.ImageName;
 import java.io.IOException;
@@ -84,6 +86,13 @@ final class NamedContexts {
         if (!Files.isDirectory(dir)) {
             throw Problem.invalid("--build-context " + name + ": " + value + " is not a directory");
         }
-        return new NamedContext.Directory(dir);
+        // BuildKit reads a local named context's own .dockerignore (never <Dockerfile>.dockerignore: it has no Dockerfile).
+        try {
+            return new NamedContext.Directory(dir, null, DockerIgnore.load(dir, null));
+        } catch (DockerIgnoreException e) {
+            throw Problem.invalid("--build-context " + name + ": " + e.getMessage());
+        } catch (IOException e) {
+            throw Problem.failed("error: --build-context " + name + ": cannot read " + dir.resolve(".dockerignore") + ": " + e.getMessage());
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.jbuild.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jbuild.testing.Integration;
@@ -98,6 +99,29 @@ class CliTest {
                 """, result.out());
         Result json = run("parse", "--format=json", "-f", file.toString());
         assertTrue(json.out().contains("\"keyword\" : \"copy\""), json.out());
+    }
+
+    /** A directory named context hides what its own .dockerignore lists, as BuildKit reads a local named context's. */
+    @Test
+    void aDirectoryNamedContextHonoursItsOwnDockerignore() throws Exception {
+        Path named = Files.createDirectories(dir.resolve("nc/dir"));
+        Files.writeString(named.resolve(".dockerignore"), "ig.txt\n");
+        Files.writeString(named.resolve("ig.txt"), "ignored\n");
+        Files.writeString(named.resolve("kept.txt"), "kept\n");
+        Path context = Files.createDirectories(dir.resolve("ctx"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nCOPY --from=d / /d/\n");
+        Path out = dir.resolve("out");
+        Result result = run("--root", dir.resolve("store").toString(), "build", "--progress=plain", "-o", "type=local,dest=" + out,
+                "--build-context", "d=" + named, context.toString());
+        assertEquals(0, result.exitCode(), result.err());
+        assertEquals("kept\n", Files.readString(out.resolve("d/kept.txt")));
+        assertFalse(Files.exists(out.resolve("d/ig.txt")), "listed in the named context's .dockerignore");
+
+        Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nCOPY --from=d ig.txt /x\n");
+        Result missing = run("--root", dir.resolve("store").toString(), "build", "--progress=plain", "--build-context", "d=" + named,
+                context.toString());
+        assertNotEquals(0, missing.exitCode());
+        assertTrue(missing.err().contains("\"/ig.txt\": not found"), missing.err());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.jbuild.engine.api;
 
 import dev.jbuild.attestation.Material;
+import dev.jbuild.context.DockerIgnore;
 import java.nio.file.Path;
 
 /** A {@code --build-context NAME=VALUE}. */
@@ -10,12 +11,24 @@ public sealed interface NamedContext {
      * A directory: files for {@code COPY --from=NAME}. A local one, or a git checkout or download the
      * CLI fetched into one ({@code NAME=https://host/repo.git#ref}, {@code NAME=https://host/file}):
      * then {@code origin} is what provenance lists for it (the remote and its commit or content digest).
+     * {@code ignore} hides entries as the main context's {@code .dockerignore} does: a local directory's
+     * own {@code .dockerignore} ({@link DockerIgnore#load DockerIgnore.load(dir, null)}, as BuildKit reads
+     * a local named context's), {@link DockerIgnore#none()} for a fetched one.
      */
-    record Directory(Path path, Material origin) implements NamedContext {
+    record Directory(Path path, Material origin, DockerIgnore ignore) implements NamedContext {
 
-        /** A local directory. */
+        public Directory {
+            ignore = ignore == null ? DockerIgnore.none() : ignore;
+        }
+
+        /** A local directory, without ignore rules. */
         public Directory(Path path) {
-            this(path, null);
+            this(path, null, DockerIgnore.none());
+        }
+
+        /** A directory with nothing ignored. */
+        public Directory(Path path, Material origin) {
+            this(path, origin, DockerIgnore.none());
         }
     }
 

@@ -103,7 +103,7 @@ public final class StageSources {
             if (directory.origin() != null) {
                 session.materials().fetched(directory.origin());
             }
-            source = new Source(BuildContexts.directory(directory.path(), DockerIgnore.none()), false);
+            source = new Source(BuildContexts.directory(directory.path(), directory.ignore()), false);
         } else if (named != null) {
             source = new Source(new FsViewTree(images.image(from, at).fs(), session.layerFiles()), true);
         } else {

@@ -1,6 +1,8 @@
 package dev.jbuild.engine.step;
 
+import dev.jbuild.context.BuildContexts;
 import dev.jbuild.context.DockerIgnore;
+import dev.jbuild.context.SourceTree;
 import dev.jbuild.dockerfile.Heredoc;
 import dev.jbuild.dockerfile.Instruction;
 import dev.jbuild.dockerfile.Location;
@@ -316,6 +318,21 @@ final class RunStep implements Step {
         return true;
     }
 
+    /**
+     * The tree a bind mount from {@code from} shows when {@code .dockerignore} rules hide some of it: the main
+     * context's, or a directory named context's own; null when the mount shows the directory as it is.
+     */
+    private SourceTree ignoringTree(String from) throws IOException {
+        if (from == null || from.isEmpty()) {
+            return session.request().ignore() != DockerIgnore.none() ? sources.context().tree() : null;
+        }
+        if (session.request().namedContexts().get(from) instanceof NamedContext.Directory directory
+                && directory.ignore() != DockerIgnore.none()) {
+            return BuildContexts.directory(directory.path(), directory.ignore());
+        }
+        return null;
+    }
+
     /** A full disk, with the store it belongs to (where space must be made, or another JBUILD_ROOT chosen). */
     private String noSpace(String path) {
         return new NoSpaceLeftException(path, null).inStore(session.store().root()).getMessage();
@@ -463,24 +480,25 @@ final class RunStep implements Step {
 
             @Override
             public Path bindRoot(String from, String source) {
-                if (from == null || from.isEmpty()) {
-                    if (session.request().ignore() == DockerIgnore.none()) {
-                        return session.request().contextDir().toAbsolutePath();
-                    }
-                    // What .dockerignore leaves of the context, as COPY sees it (BuildKit mounts the context it was sent).
-                    try {
-                        Path view = session.scratchDir().resolve("bind-context-" + UUID.randomUUID());
-                        ContextView.write(RunStep.this.sources.context().tree(), source, view);
-                        return view.toAbsolutePath();
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
+                NamedContext named = from == null || from.isEmpty() ? null : session.request().namedContexts().get(from);
+                if (named instanceof NamedContext.Directory directory && directory.origin() != null) {
+                    session.materials().fetched(directory.origin());
                 }
-                NamedContext named = session.request().namedContexts().get(from);
-                if (named instanceof NamedContext.Directory directory) {
-                    if (directory.origin() != null) {
-                        session.materials().fetched(directory.origin());
+                try {
+                    SourceTree filtered = ignoringTree(from);
+                    if (filtered != null) {
+                        // What .dockerignore leaves of the directory, as COPY sees it (BuildKit mounts what it was sent).
+                        Path view = session.scratchDir().resolve("bind-context-" + UUID.randomUUID());
+                        ContextView.write(filtered, source, view);
+                        return view.toAbsolutePath();
                     }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                if (from == null || from.isEmpty()) {
+                    return session.request().contextDir().toAbsolutePath();
+                }
+                if (named instanceof NamedContext.Directory directory) {
                     return directory.path().toAbsolutePath();
                 }
                 // A stage or an image: its layers merged into one directory (cached in the store).

@@ -163,4 +163,38 @@ class RunMountKeysTest {
         Files.writeString(file, content);
         Files.setAttribute(file, "unix:mode", mode);
     }
+
+    /**
+     * A bind mount from a directory named context shows what its own .dockerignore leaves, so its key covers
+     * that and no more: editing an ignored file is still a hit, editing a kept one is not.
+     */
+    @Test
+    void aBindFromADirectoryNamedContextIsKeyedByWhatItsDockerignoreLeaves() throws Exception {
+        Path context = Files.createDirectories(temp.resolve("context"));
+        Path named = Files.createDirectories(temp.resolve("named"));
+        Files.writeString(named.resolve(".dockerignore"), "ig.txt\n");
+        Files.writeString(named.resolve("kept.txt"), "kept\n");
+        Files.writeString(named.resolve("ig.txt"), "one\n");
+        String first = bindKey(context, named);
+        Files.writeString(named.resolve("ig.txt"), "two, longer\n");
+        assertEquals(first, bindKey(context, named), "an ignored file is not in the mount");
+        Files.writeString(named.resolve("kept.txt"), "kept, changed\n");
+        assertNotEquals(first, bindKey(context, named));
+    }
+
+    private String bindKey(Path context, Path named) throws Exception {
+        String text = "FROM scratch\nRUN --mount=type=bind,from=named,target=/n ls /n\n";
+        Dockerfile dockerfile = DockerfileParser.parse(text, "Dockerfile");
+        Platform platform = new Platform("linux", "amd64");
+        BuildPlan plan = Planner.plan(dockerfile, new PlanOptions(Map.of(), null, platform.toString(), platform.toString(), Set.of("named")));
+        BuildRequest request = BuildRequest.builder(dockerfile, plan, context, platform)
+                .namedContexts(Map.of("named", new NamedContext.Directory(named, null, DockerIgnore.load(named, null))))
+                .network("default")
+                .build();
+        Store store = Store.open(temp.resolve("store"));
+        BuildSession session = new BuildSession(request, store, new BuildListener() {}, temp.resolve("scratch"),
+                CacheOptions.DEFAULT, null, new AtomicInteger(), null);
+        ImageState state = new ImageState(ImageConfig.forPlatform(platform), List.of(), List.of(), new FsView(), List.of());
+        return Step.of(new StepContext(session, state, new StageSources(session, null, null), null), dockerfile.instructions().get(1)).inputKey(PARENT);
+    }
 }
