@@ -35,7 +35,7 @@ record BuildInputs(Path contextDir, DockerfileSource dockerfile, DockerIgnore ig
             Supplier<Store> stores, RemoteContexts remotes, boolean keepGitDir) {
         try {
             if (RemoteContexts.isRemote(context)) {
-                return remote(context, file, stdin, remotes, keepGitDir, dryRun);
+                return remote(context, file, stdin, remotes, keepGitDir);
             }
             if (context.equals("-")) {
                 Store store = stores.get();
@@ -84,10 +84,12 @@ record BuildInputs(Path contextDir, DockerfileSource dockerfile, DockerIgnore ig
 
     /**
      * A context from a URL: {@code -f} names a file inside it (docker's rule for remote contexts), or
-     * {@code -} for standard input; a URL that downloaded a text file is itself the Dockerfile.
+     * {@code -} for standard input; a URL that downloaded a text file is itself the Dockerfile. Its
+     * {@code .dockerignore} is not applied: BuildKit uses a remote main context as fetched (dockerui's
+     * {@code MainContext} reads ignore patterns only for a local one), where the classic builder applied it.
      */
-    private static BuildInputs remote(String context, String file, InputStream stdin, RemoteContexts remotes, boolean keepGitDir,
-            boolean dryRun) throws IOException, DockerIgnoreException, DockerfileSource.UnreadableException {
+    private static BuildInputs remote(String context, String file, InputStream stdin, RemoteContexts remotes, boolean keepGitDir)
+            throws IOException, DockerfileSource.UnreadableException {
         RemoteContexts.Fetched fetched;
         try {
             fetched = remotes.fetch(context, keepGitDir, true);
@@ -101,8 +103,7 @@ record BuildInputs(Path contextDir, DockerfileSource dockerfile, DockerIgnore ig
             return new BuildInputs(root, source, DockerIgnore.none(), null, null);
         }
         if ("-".equals(file)) {
-            return new BuildInputs(root, DockerfileSource.read("-", stdin), dryRun ? DockerIgnore.none() : DockerIgnore.load(root, null),
-                    null, null);
+            return new BuildInputs(root, DockerfileSource.read("-", stdin), DockerIgnore.none(), null, null);
         }
         String name = file == null ? "Dockerfile" : file;
         Path dockerfilePath = root.resolve(name).normalize();
@@ -110,8 +111,7 @@ record BuildInputs(Path contextDir, DockerfileSource dockerfile, DockerIgnore ig
             throw Problem.failed("error: the build context " + context + " has no " + name);
         }
         DockerfileSource source = DockerfileSource.read(dockerfilePath.toString(), stdin);
-        DockerIgnore ignore = dryRun ? DockerIgnore.none() : DockerIgnore.load(root, dockerfilePath);
-        return new BuildInputs(root, source, ignore, null, null);
+        return new BuildInputs(root, source, DockerIgnore.none(), null, null);
     }
 
     @Override

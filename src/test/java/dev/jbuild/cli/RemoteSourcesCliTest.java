@@ -201,6 +201,34 @@ class RemoteSourcesCliTest {
         }
     }
 
+    /**
+     * A remote main context is used as fetched, as BuildKit uses it: its .dockerignore hides nothing (the classic
+     * builder applied it), for a git context (also with -f -) and for a tarball.
+     */
+    @Test
+    void theDockerignoreOfARemoteMainContextIsNotApplied() throws Exception {
+        Path tarred = Files.createDirectories(temp.resolve("tarred"));
+        Files.writeString(tarred.resolve("Dockerfile"), "FROM scratch\nCOPY ig.txt /ig.txt\n");
+        Files.writeString(tarred.resolve(".dockerignore"), "ig.txt\n");
+        Files.writeString(tarred.resolve("ig.txt"), "listed\n");
+        ExternalTool.command("tar", "-cf", temp.resolve("ctx.tar").toString(), "-C", tarred.toString(), ".").runSuccessfully();
+        GitRepository repo = GitRepository.create(served, "ignoring.git", temp);
+        repo.commit("ignoring", Map.of("Dockerfile", "FROM scratch\nCOPY ig.txt /ig.txt\n", ".dockerignore", "ig.txt\n",
+                "ig.txt", "listed\n"));
+        try (GitDaemon daemon = GitDaemon.start(served); GitHttpServer server = GitHttpServer.start(served)) {
+            server.serve("ctx.tar", Files.readAllBytes(temp.resolve("ctx.tar")));
+            succeeded(buildAt(server.fileUrl("ctx.tar"), temp.resolve("tar")));
+            assertEquals("listed\n", Files.readString(temp.resolve("tar/ig.txt")));
+            succeeded(buildAt(daemon.url("ignoring.git") + "#main", temp.resolve("git")));
+            assertEquals("listed\n", Files.readString(temp.resolve("git/ig.txt")));
+            List<String> args = List.of("--root", temp.resolve("store").toString(), "build", "--progress=plain", "-o",
+                    "type=local,dest=" + temp.resolve("stdin"), "-f", "-", daemon.url("ignoring.git") + "#main");
+            CliTest.Result fromStdin = CliTest.runWithStdin("FROM scratch\nCOPY ig.txt /ig.txt\n".getBytes(), args.toArray(String[]::new));
+            succeeded(fromStdin);
+            assertEquals("listed\n", Files.readString(temp.resolve("stdin/ig.txt")));
+        }
+    }
+
     /** Redirects are followed as Go's client follows them (BuildKit): up to 10, for a context, a named context and ADD. */
     @Test
     void urlsFollowUpToTenRedirects() throws Exception {
