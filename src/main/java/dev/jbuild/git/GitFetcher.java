@@ -29,6 +29,8 @@ import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.StoredConfig;
+import org.eclipse.jgit.revwalk.RevObject;
+import org.eclipse.jgit.revwalk.RevTag;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.submodule.SubmoduleWalk;
 import org.eclipse.jgit.transport.RefSpec;
@@ -84,7 +86,7 @@ public final class GitFetcher {
         requireAgent(source);
         String ref = source.ref();
         if (ref != null && FULL_COMMIT.matcher(ref).matches()) {
-            return Optional.of(checked(source, ref));
+            return Optional.of(checked(source, ref, null));
         }
         Collection<Ref> refs;
         try {
@@ -111,7 +113,9 @@ public final class GitFetcher {
             }
             throw new IOException("repository " + source.redactedRemote() + " does not contain ref " + (ref == null ? "HEAD" : ref));
         }
-        return Optional.of(checked(source, commit));
+        // An annotated tag: the checksum may name the tag object as well as its commit (BuildKit's rule).
+        String tagObject = matched.getPeeledObjectId() != null ? matched.getObjectId().name() : null;
+        return Optional.of(checked(source, commit, tagObject));
     }
 
     /**
@@ -126,7 +130,7 @@ public final class GitFetcher {
             config.save();
             ObjectId target = fetch(git, source, commit);
             String id = target.name();
-            checked(source, id);
+            checked(source, id, annotatedTag(git.getRepository(), source.checksum(), target));
             git.checkout().setName(id).call();
             if (source.submodules()) {
                 submodules(git.getRepository(), source, 0);
@@ -253,12 +257,39 @@ public final class GitFetcher {
         return null;
     }
 
-    private static String checked(GitSource source, String commit) throws IOException {
-        if (source.checksum() != null && !commit.startsWith(source.checksum().toLowerCase(java.util.Locale.ROOT))) {
+    /**
+     * {@code commit} when the source's checksum is a prefix of it, or of {@code annotatedTag} (the id of the
+     * annotated tag object the ref named, which peels to the commit; null for any other ref), as BuildKit
+     * accepts either.
+     */
+    private static String checked(GitSource source, String commit, String annotatedTag) throws IOException {
+        if (source.checksum() == null) {
+            return commit;
+        }
+        String expected = source.checksum().toLowerCase(java.util.Locale.ROOT);
+        if (!commit.startsWith(expected) && (annotatedTag == null || !annotatedTag.startsWith(expected))) {
             throw new IOException("expected checksum to match " + source.checksum() + ", got " + commit
+                    + (annotatedTag == null ? "" : " or " + annotatedTag)
                     + " for " + source.redactedRemote() + (source.ref() == null ? "" : "#" + source.ref()));
         }
         return commit;
+    }
+
+    /** The annotated tag object that {@code checksum} names in the fetched repository, when it peels to {@code commit}; else null. */
+    private static String annotatedTag(Repository repository, String checksum, ObjectId commit) {
+        if (checksum == null) {
+            return null;
+        }
+        try (RevWalk walk = new RevWalk(repository)) {
+            ObjectId id = repository.resolve(checksum.toLowerCase(java.util.Locale.ROOT));
+            if (id == null) {
+                return null;
+            }
+            RevObject object = walk.parseAny(id);
+            return object instanceof RevTag && walk.peel(object).getId().equals(commit) ? object.name() : null;
+        } catch (IOException | RuntimeException e) {
+            return null; // not an object of the repository, or ambiguous: the checksum is then checked against the commit only
+        }
     }
 
     private void submodules(Repository repository, GitSource source, int depth) throws GitAPIException, IOException {

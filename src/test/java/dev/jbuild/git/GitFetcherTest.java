@@ -118,6 +118,34 @@ class GitFetcherTest {
         }
     }
 
+    /** A checksum may name an annotated tag's object as well as its commit, as BuildKit accepts either. */
+    @Test
+    void aChecksumMayBeTheAnnotatedTagObjectOrTheCommit() throws Exception {
+        GitRepository repo = GitRepository.create(base(), "tagged.git", temp);
+        String commit = repo.commit("one", Map.of("a.txt", "1\n"));
+        repo.tag("v1");
+        String tagObject = GitRepository.git(repo.work(), "rev-parse", "v1").trim();
+        repo.commit("two", Map.of("a.txt", "2\n"));
+        GitRepository.git(repo.bare(), "update-server-info");
+        try (GitDaemon daemon = GitDaemon.start(base()); GitHttpServer server = GitHttpServer.start(base())) {
+            GitFetcher fetcher = fetcher();
+            // Resolved by ls-remote (git daemon), and by the checkout's full fetch (a dumb HTTP server lists no refs).
+            for (String url : List.of(daemon.url("tagged.git") + "#v1", server.dumbUrl("tagged.git") + "#v1")) {
+                for (String checksum : List.of(tagObject, tagObject.substring(0, 10), commit)) {
+                    GitSource source = GitSource.parse(url).orElseThrow().withChecksum(checksum);
+                    String resolved = fetcher.resolve(source).orElse(null);
+                    GitFetcher.Checkout checkout = fetcher.checkout(source, resolved,
+                            false, Files.createTempDirectory(temp, "tagged"));
+                    assertEquals(commit, checkout.commit(), url + " " + checksum);
+                }
+                GitSource wrong = GitSource.parse(url).orElseThrow().withChecksum("0123456789");
+                IOException mismatch = assertThrows(IOException.class, () -> fetcher.checkout(wrong, fetcher.resolve(wrong).orElse(null),
+                        false, Files.createTempDirectory(temp, "wrong")));
+                assertTrue(mismatch.getMessage().contains("expected checksum to match 0123456789, got " + commit), mismatch.getMessage());
+            }
+        }
+    }
+
     /**
      * A password in the URL is for the fetch only: a kept {@code .git} names the origin (and a relative
      * submodule's URL, resolved against it) with the user and password masked, as BuildKit's, and no file
