@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -135,11 +136,20 @@ public final class CopySelection {
         return out;
     }
 
+    /** What a missing source names: the path itself, or where it leads when it is a dangling link (BuildKit's message). */
+    private static String missing(SourceTree tree, String path) throws IOException {
+        Optional<SourceFile> entry = tree.lookup(path);
+        return entry.isPresent() && entry.get().isSymlink() ? tree.leadsTo(path) : path;
+    }
+
     private static void selectPlain(SourceTree tree, String source, DockerIgnore exclude, List<Selected> out)
             throws IOException, DockerIgnoreException {
         String path = LayerPaths.absolute(source);
         for (String match : SourceWildcards.expand(tree, path)) {
-            SourceFile root = tree.resolve(match).orElseThrow(() -> new SourceNotFoundException(match));
+            SourceFile root = tree.resolve(match).orElse(null);
+            if (root == null) {
+                throw new SourceNotFoundException(missing(tree, match));
+            }
             if (!root.isDirectory()) {
                 out.add(single(root, TreePaths.baseName(match), copies(out)));
                 continue;

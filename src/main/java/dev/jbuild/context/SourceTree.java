@@ -39,6 +39,18 @@ public interface SourceTree {
     }
 
     /**
+     * The absolute path {@code path} leads to with its symbolic links followed inside the tree, the last one too,
+     * whether or not anything is there: where a dangling link points ({@code escape -> ../secret.txt} at the root
+     * leads to {@code /secret.txt}). For messages that name what is missing, as BuildKit names it.
+     *
+     * @throws dev.jbuild.layer.TooManyLinksException "too many levels of symbolic links" for a loop
+     */
+    default String leadsTo(String path) throws IOException {
+        return LayerPaths.absolute(RootedResolver.forWriting(relative -> lookup(LayerPaths.absolute(relative))
+                .map(SourceTree::entryOf).orElse(RootedResolver.Entry.MISSING), path, true).path());
+    }
+
+    /**
      * The entries of the directory at {@code dirPath} (followed like {@link #resolve}), sorted by
      * name in code point order, each with its own path below the resolved directory.
      *

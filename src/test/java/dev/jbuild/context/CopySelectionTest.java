@@ -167,12 +167,29 @@ class CopySelectionTest {
         assertNotFound("src/a.txt/x", "\"/src/a.txt/x\": not found");
         // the fixed part before a wildcard must exist
         assertNotFound("missingdir/*.txt", "\"/missingdir\": not found");
-        // a link out of the context is dangling inside it, the host file is not read
-        assertNotFound("hostfile", "\"/hostfile\": not found");
+        // a link out of the context is dangling inside it, the host file is not read; BuildKit names where it leads
+        assertNotFound("hostfile", "\"" + outside.resolve("secret.txt") + "\": not found");
         SourceNotFoundException e = assertThrows(SourceNotFoundException.class,
                 () -> CopySelection.select(tree(), List.of("x/./y/missing.txt"), new CopyFlags(true, List.of())));
         assertEquals("\"/x/y/missing.txt\": not found", e.getMessage());
         assertEquals("/x/y/missing.txt", e.path());
+    }
+
+    /** A dangling link as the source: the message names where it leads inside the context, as BuildKit's does. */
+    @Test
+    void aDanglingLinkNamesTheMissingTargetInsideTheContext() throws Exception {
+        Path root = dir(tmp, "escaping/sub");
+        file(tmp.resolve("escaping"), "secret.txt", "outside the context");
+        link(root, "escape", "../secret.txt");
+        link(root, "deeper/via", "../escape");
+        link(root, "abs", "/nowhere/at-all");
+        SourceTree tree = BuildContexts.directory(root, DockerIgnore.none());
+        for (String[] c : new String[][] {{"escape", "/secret.txt"}, {"deeper/via", "/secret.txt"}, {"abs", "/nowhere/at-all"},
+                {"deeper/missing", "/deeper/missing"}, {"escape/x", "/escape/x"}}) {
+            SourceNotFoundException e = assertThrows(SourceNotFoundException.class,
+                    () -> CopySelection.select(tree, List.of(c[0]), CopyFlags.NONE), c[0]);
+            assertEquals("\"" + c[1] + "\": not found", e.getMessage(), c[0]);
+        }
     }
 
     @Test
