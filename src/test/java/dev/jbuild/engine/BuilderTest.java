@@ -406,6 +406,45 @@ class BuilderTest {
     }
 
     /**
+     * With --checksum the download's content is known before it: the step is keyed by it, as BuildKit keys its
+     * HTTP source, so a step that ran before is a cache hit without any request, and still a material.
+     */
+    @Integration
+    @Test
+    void addWithAChecksumIsACacheHitWithoutARequest() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        byte[] body = "pinned\n".getBytes();
+        server.createContext("/dl/", exchange -> {
+            requests.incrementAndGet();
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        try {
+            String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/dl/tool.bin";
+            String dockerfile = "FROM scratch\nADD --checksum=" + Digest.of(body) + " " + url + " /opt/\n";
+            BuildResult first = fixture.build(dockerfile);
+            assertEquals(1, requests.get());
+            BuildResult again = fixture.build(dockerfile);
+            assertEquals(1, requests.get(), "no request for a known checksum");
+            assertEquals(List.of("ADD --checksum=" + Digest.of(body) + " " + url + " /opt/"), fixture.cachedSteps);
+            assertEquals(first.manifest().digest(), again.manifest().digest());
+            assertEquals(first.materials(), again.materials());
+            assertTrue(again.materials().stream().anyMatch(m -> m.uri().equals(url)), again.materials().toString());
+
+            fixture.build("FROM scratch\nADD " + url + " /opt/\n");
+            assertEquals(2, requests.get(), "without a checksum the content is known only after the download");
+            BuildException malformed = assertThrows(BuildException.class,
+                    () -> fixture.build("FROM scratch\nADD --checksum=sha256:nothex " + url + " /opt/\n"));
+            assertTrue(malformed.getMessage().contains("invalid checksum sha256:nothex"), malformed.getMessage());
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    /**
      * BuildKit's frontend names an ADD download after the URL's path as written ({@code path.Base}), else
      * {@code __unnamed__}: not after Content-Disposition, nor after where a redirect led.
      */

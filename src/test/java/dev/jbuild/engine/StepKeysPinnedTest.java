@@ -71,7 +71,7 @@ class StepKeysPinnedTest {
         BUILT.put("ADD $URL /downloaded",
                 "9a869a93521f284a74cb7c94747ecdc6cccbf9ca9d7c53b73216814c7142ba68");
         BUILT.put("ADD --checksum=sha256:30031a9831674dd684c3817399acebc88a116ce5a7a3fbc0cf34d92521a534e6 $URL /checked",
-                "a7ab7db02b40e0d800284479f69a6ff77a255e16a13da9064bc9f140731837b0");
+                "90cd62161dcb22e3e9755814c93486710be891920405894eafe0d0e951d1efec");
         BUILT.put("ADD --chown=1000 --chmod=755 b.txt /added",
                 "bf9ab3a1bf35b406ea80e245d35e9b2b0579edce5323d58ad3bdd854af3130ef");
         BUILT.put("ADD archive.tar /unpacked/",
@@ -81,7 +81,7 @@ class StepKeysPinnedTest {
         BUILT.put("ARG V=1",
                 "620ea853066ae3114f196787b52fc040a5f965b3a8d9ceda0d8f56ce3f46c2f4");
         BUILT.put("CMD [\"serve\"]",
-                "e3cb92daac980ee84048f13d202c779e0dc8f43dca7bd84e9d3fa3e461db8fe5");
+                "ab49008f137fc1869fc4dbe6757ea43ff66012d09c6fb648c3626a4d2d534dbf");
         BUILT.put("COPY --chmod=0600 dir /dir",
                 "ab1a1327235f1d2cd37ebaf1de1467e3a0fc8615449e1f54feed95f3ea69f06c");
         BUILT.put("COPY --chown=1234:50 <<EOF /heredoc",
@@ -101,25 +101,25 @@ class StepKeysPinnedTest {
         BUILT.put("COPY passwd group /etc/",
                 "5c8429e9a5c8bfb3d71cfea56fdebf36c6b2fac181963a30e5b296f2d7ebfd65");
         BUILT.put("ENTRYPOINT /bin/app",
-                "f3dc8605fec7bfae5a7de07495eb1652339c47a5ad3e9817db42200d533903f7");
+                "400c9c4aceaa1c2e84a606b419983160e6ee896e9faddb0b6c59ecc4ded03e84");
         BUILT.put("ENV A=1 B=\"two words\" C=$V",
                 "715b2f1f6bf326d19c31139e33e83386d6dc73d3af72c9cc25f33d6a85124873");
         BUILT.put("EXPOSE 80/tcp 443",
-                "20b8d20185ae99cc9aa431167497812e14fb12f1ebfcfa9d43432eed19686bb4");
+                "e85d9ac5ac3311afa73a7df4e0b482ed3c130fe501339fbf263d87e9e4c9005e");
         BUILT.put("HEALTHCHECK --interval=5s CMD true",
-                "f8ac2738b333c3894d71b5d07dc2209a1a10065853bb3332f39348ec9b0e670f");
+                "473b59c6e8eacfcae0d8f3b7d5d782b466141d620236942cbf2cb2a1ade0e193");
         BUILT.put("LABEL org.example.x=y \"quoted key\"=\"v w\"",
                 "74b51c7784217e7e288642861c2071193a0f1d791d226db9582ac0ec262f93c1");
         BUILT.put("MAINTAINER someone",
-                "f3a55f228294edb61c7f5991a66d2647746df7e73038075421e6496f5f9cbb06");
+                "0b7543a46c8449708115a9a6be3c954c2bb5c10ac521677801805e27721cb944");
         BUILT.put("SHELL [\"/bin/bash\", \"-c\"]",
-                "382c4204b539af3bf253c62296bd5428a16b7c8ebfbf6f382d71163700f71241");
+                "0c5b68c656ec04a90670c1019d277749f3d4872de522d83f8d97303c5862d1bf");
         BUILT.put("STOPSIGNAL SIGTERM",
-                "123f531d7064526f8370156ee242e5e661607b2574005a29d1ad89a2b643dcb5");
+                "703c147a1ebd6b6064e5200792bb55bc90ac11e1caff01082b5c6857e0865036");
         BUILT.put("USER app",
                 "de118177b0a9d1617a554936063b0c0bc4bafeb6d15d04c16525c48546448514");
         BUILT.put("VOLUME /data",
-                "e5c24908fe96d1266d66ff573b97d83b3d883ca665c2757fdc9111c93980c710");
+                "55df3023dc6be084d39d570b776471a4536e3eb53ea6d95b662cef4724d84f19");
         BUILT.put("WORKDIR /work",
                 "7f40d378988447d88cf605ed1e8d24f155338be35ab20674aec81cfa44f7c22f");
         BUILT.put("WORKDIR sub",

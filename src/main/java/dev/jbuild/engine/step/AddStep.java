@@ -63,13 +63,13 @@ final class AddStep implements Step {
         List<String> fileWords = new ArrayList<>();
         List<String> contextSources = new ArrayList<>();
         List<GitSource> gits = new ArrayList<>();
-        boolean download = false;
+        List<String> urls = new ArrayList<>();
         for (String word : add.sources()) {
             String expanded = word.startsWith("<<") ? word : session.expand(word, scope, at);
             if (GitSource.isGit(expanded)) {
                 gits.add(gitSource(expanded, scope));
             } else if (RemoteFile.isUrl(expanded)) {
-                download = true;
+                urls.add(expanded);
             } else {
                 fileWords.add(word);
                 contextSources.add(expanded);
@@ -77,10 +77,20 @@ final class AddStep implements Step {
         }
         // On every build, cached or not, as BuildKit checks while converting the Dockerfile.
         context.sources().checkIgnored("Add", contextSources, at);
-        if (download) {
-            return null; // content known only after the download
+        String checksum = add.checksum() == null ? null : session.expand(add.checksum(), scope, at);
+        if (!urls.isEmpty()) {
+            if (checksum == null) {
+                return null; // content known only after the download
+            }
+            // With --checksum the content is known before the download: keyed by it and the file's name (as BuildKit
+            // keys its HTTP source, not by the URL), a step that ran before is a cache hit without any request.
+            Digest content = RemoteFile.checkedChecksum(checksum, at);
+            for (String url : urls) {
+                key.put("download.name", RemoteFile.urlName(url));
+                session.materials().download(RemoteFile.withoutCredentials(url), content); // also when the step is cached
+            }
         }
-        key.put("checksum", add.checksum() == null ? null : session.expand(add.checksum(), scope, at));
+        key.put("checksum", checksum);
         if (!StepKeys.copyOrAdd(context, key, at, add.node().heredocs(), fileWords, add.destination(), add.chown(),
                 add.chmod(), add.excludes(), false, context.sources().context().tree(), false, scope)) {
             return null;

@@ -2,6 +2,9 @@ package dev.jbuild.engine.step;
 
 import dev.jbuild.attestation.Material;
 import dev.jbuild.context.UrlDownload;
+import dev.jbuild.dockerfile.Location;
+import dev.jbuild.engine.api.BuildException;
+import dev.jbuild.image.Digest;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -11,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * A file that {@code ADD https://...} downloads ({@link UrlDownload}: redirects, hashing, Last-Modified), checked against
@@ -37,10 +41,24 @@ record RemoteFile(Path file, String name, String digest, Optional<Instant> lastM
         return Material.withoutCredentials(url);
     }
 
+    /** The digest an {@code ADD --checksum} names, for keying the step before the download; a malformed one fails it. */
+    static Digest checkedChecksum(String checksum, Location at) throws BuildException {
+        if (!VALID_CHECKSUM.matcher(checksum).matches()) {
+            throw new BuildException(at, invalidChecksum(checksum));
+        }
+        return Digest.parse(checksum);
+    }
+
+    private static final Pattern VALID_CHECKSUM = Pattern.compile("sha256:[0-9a-f]{64}");
+
+    private static String invalidChecksum(String checksum) {
+        return "invalid checksum " + checksum + ": expected sha256:<64 hex digits>";
+    }
+
     /** Downloads {@code url} into {@code directory}; {@code checksum} ({@code sha256:hex}) may be null. */
     static RemoteFile fetch(HttpClient client, String url, String checksum, Path directory) throws IOException, InterruptedException {
-        if (checksum != null && !checksum.matches("sha256:[0-9a-f]{64}")) {
-            throw new IOException("invalid checksum " + checksum + ": expected sha256:<64 hex digits>");
+        if (checksum != null && !VALID_CHECKSUM.matcher(checksum).matches()) {
+            throw new IOException(invalidChecksum(checksum));
         }
         Path target = Files.createTempFile(directory, "add-", ".download");
         UrlDownload.Downloaded downloaded;
