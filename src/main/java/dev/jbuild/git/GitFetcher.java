@@ -127,6 +127,10 @@ public final class GitFetcher {
         try (Git git = Git.init().setDirectory(into.toFile()).setInitialBranch("main").call()) {
             StoredConfig config = git.getRepository().getConfig();
             config.setString("remote", "origin", "url", source.remote());
+            // JGit runs an automatic gc after each fetch, detached in a background thread: it writes
+            // .git/gc.log.lock while the checkout's .git is being removed or walked (a NoSuchFileException
+            // that failed builds now and then). A checkout is fetched once and thrown away: no gc.
+            config.setBoolean("fetch", null, "autogc", false);
             config.save();
             ObjectId target = fetch(git, source, commit);
             String id = target.name();
@@ -142,6 +146,9 @@ public final class GitFetcher {
             Path root = subdirectory(into, source);
             warnAboutLfs(into, source);
             if (keepGitDir) {
+                StoredConfig kept = git.getRepository().getConfig();
+                kept.unset("fetch", null, "autogc"); // the image's .git is configured as a clone's
+                kept.save();
                 maskCredentials(git.getRepository());
             } else {
                 removeGitDirectories(into);

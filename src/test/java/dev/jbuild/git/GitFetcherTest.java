@@ -167,6 +167,7 @@ class GitFetcherTest {
             assertEquals("lib\n", Files.readString(checkout.root().resolve("vendor/lib/lib.txt")), "the submodule came with the password");
             String config = Files.readString(checkout.root().resolve(".git/config"));
             assertTrue(config.contains("url = " + server.url("app.git").replace("http://", "http://xxxxx:xxxxx@")), config);
+            assertFalse(config.contains("autogc"), "the fetches' own setting is not left in the image: " + config);
             List<String> leaking;
             try (var walk = Files.walk(checkout.root())) {
                 leaking = walk.filter(Files::isRegularFile).filter(p -> {
