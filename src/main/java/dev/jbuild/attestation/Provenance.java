@@ -110,7 +110,9 @@ public final class Provenance {
         ObjectNode completeness = metadata.putObject("buildkit_completeness");
         completeness.put("request", completeRequest(facts));
         completeness.put("resolvedDependencies", completeMaterials());
-        metadata.put("buildkit_reproducible", facts.reproducible());
+        if (facts.reproducible()) {
+            metadata.put("buildkit_reproducible", true); // BuildKit's v1 omits it when false (omitempty), as hermetic
+        }
         metadata.set("jbuild_invoker", invoker(facts));
         return predicate;
     }

@@ -37,6 +37,19 @@ class ProvenanceTest {
         }
     }
 
+    /** v0.2's {@code reproducible} is always written; v1's {@code buildkit_reproducible} only when true, as BuildKit's. */
+    @Test
+    void reproducibleIsInV1OnlyWhenTrue() {
+        ProvenanceFacts plain = facts(Provenance.V1, false, false, Map.of());
+        assertFalse(Provenance.predicate(plain).at("/runDetails/metadata").has("buildkit_reproducible"));
+        assertTrue(Provenance.predicate(facts(Provenance.V02, false, false, Map.of())).at("/metadata").has("reproducible"));
+        ProvenanceFacts claimed = new ProvenanceFacts(plain.slsaVersion(), plain.max(), plain.builderId(), plain.invoker(),
+                plain.builderVersion(), plain.dockerfileName(), plain.dockerfileDigest(), plain.dockerfile(), plain.args(),
+                plain.secrets(), plain.ssh(), plain.builderPlatform(), plain.materials(), plain.invocationId(),
+                plain.startedOn(), plain.finishedOn(), true, plain.network(), plain.steps());
+        assertTrue(Provenance.predicate(claimed).at("/runDetails/metadata/buildkit_reproducible").asBoolean());
+    }
+
     @Test
     void theParametersAreIncompleteOnlyWhenModeMinDroppedABuildArgOrALabel() {
         for (String version : List.of(Provenance.V02, Provenance.V1)) {
