@@ -62,7 +62,9 @@ record BuildInputs(Path contextDir, DockerfileSource dockerfile, DockerIgnore ig
                     throw Problem.failed("error: the context archive has no " + name);
                 }
                 DockerfileSource source = DockerfileSource.read(dockerfilePath.toString(), stdin);
-                return new BuildInputs(temporary, source, DockerIgnore.load(temporary, dockerfilePath), store, temporary);
+                // As a remote context: buildx uploads a tar from stdin as the context itself, which BuildKit uses as it
+                // is sent, and docker's classic builder did not apply it to a piped archive either (moby/moby#10536).
+                return new BuildInputs(temporary, source, DockerIgnore.none(), store, temporary);
             }
             Path contextDir = Path.of(context);
             if (!Files.isDirectory(contextDir)) {

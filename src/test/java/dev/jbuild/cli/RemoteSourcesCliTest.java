@@ -227,6 +227,11 @@ class RemoteSourcesCliTest {
             succeeded(fromStdin);
             assertEquals("listed\n", Files.readString(temp.resolve("stdin/ig.txt")));
         }
+        // A context tar on stdin is such a context too (buildx uploads it as one).
+        CliTest.Result piped = CliTest.runWithStdin(Files.readAllBytes(temp.resolve("ctx.tar")), "--root",
+                temp.resolve("store").toString(), "build", "--progress=plain", "-o", "type=local,dest=" + temp.resolve("piped"), "-");
+        succeeded(piped);
+        assertEquals("listed\n", Files.readString(temp.resolve("piped/ig.txt")));
     }
 
     /** Redirects are followed as Go's client follows them (BuildKit): up to 10, for a context, a named context and ADD. */
