@@ -51,6 +51,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.net.ProxySelector;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -174,7 +175,15 @@ final class BuildRun {
         Supplier<GitCredentials> gitCredentials = () -> GitCredentials.of(Secrets.values(options.secrets,
                 GitCredentials::isGitSecret, env));
         Supplier<SshSettings> gitSsh = () -> new SshSettings(sshSockets.get(SshSettings.AGENT_ID), SshSettings.userKnownHosts());
-        return new RemoteContexts(stores, gitCredentials, gitSsh, report::warning);
+        return new RemoteContexts(stores, gitCredentials, gitSsh, proxies(), report::warning);
+    }
+
+    /**
+     * The environment's proxies for the build's downloads that are not a registry's (ADD of a URL, URL contexts),
+     * by the registry client's rules; a variable naming no usable proxy is reported by the registry client.
+     */
+    private ProxySelector proxies() {
+        return RegistryOptions.proxiesFrom(env, warning -> { });
     }
 
     private Store openStore() {
@@ -225,7 +234,7 @@ final class BuildRun {
                 BuildPlan plan = Planner.check(dockerfile, planOptions(platform, namedContexts));
                 findings.addAll(plan.findings());
                 requests.add(BuildRequest.builder(dockerfile, plan, inputs.contextDir(), platform).ignore(inputs.ignore())
-                        .namedContexts(namedContexts).sshSockets(sshSockets).sshKnownHosts(SshSettings.userKnownHosts())
+                        .namedContexts(namedContexts).sshSockets(sshSockets).sshKnownHosts(SshSettings.userKnownHosts()).proxies(proxies())
                         .pull(options.pull).build());
             } catch (PlanException e) {
                 // BuildKit's lint result holds the findings and the error together; the error is printed after them.
@@ -343,7 +352,7 @@ final class BuildRun {
                         .push(options.push || outputSpecs.push())
                         .secrets(secretFiles)
                         .sshSockets(sshSockets)
-                        .sshKnownHosts(SshSettings.userKnownHosts())
+                        .sshKnownHosts(SshSettings.userKnownHosts()).proxies(proxies())
                         .network(BuildFlagValues.network(options.network))
                         .snapshotter(BuildFlagValues.snapshotter(options.snapshotter))
                         .isolation(BuildFlagValues.isolation(options.isolation))

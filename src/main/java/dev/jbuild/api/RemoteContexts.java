@@ -12,6 +12,7 @@ import dev.jbuild.store.Store;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ProxySelector;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -54,12 +55,17 @@ final class RemoteContexts implements AutoCloseable {
     private final Supplier<SshSettings> ssh;
     private final Consumer<String> warnings;
     private final List<Path> temporaries = new ArrayList<>();
+    private final ProxySelector proxies;
     private GitFetcher fetcher;
 
-    /** @param ssh the agent forwarded as {@code default} and the known hosts, for git over SSH */
+    /**
+     * @param ssh     the agent forwarded as {@code default} and the known hosts, for git over SSH
+     * @param proxies how URLs are fetched (the environment's proxies)
+     */
     RemoteContexts(Supplier<Store> stores, Supplier<GitCredentials> credentials, Supplier<SshSettings> ssh,
-            Consumer<String> warnings) {
+            ProxySelector proxies, Consumer<String> warnings) {
         this.stores = stores;
+        this.proxies = proxies;
         this.credentials = credentials;
         this.ssh = ssh;
         this.warnings = warnings;
@@ -109,7 +115,7 @@ final class RemoteContexts implements AutoCloseable {
     }
 
     private Fetched download(String url, Path directory, boolean main) throws IOException {
-        HttpClient client = UrlDownload.newClient();
+        HttpClient client = UrlDownload.newClient(proxies);
         Path context = directory.resolve("context");
         try {
             if (!main) {

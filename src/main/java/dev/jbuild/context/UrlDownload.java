@@ -6,6 +6,7 @@ import dev.jbuild.image.Digester;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -49,9 +50,17 @@ public final class UrlDownload {
      */
     public record Downloaded(Path file, Digest digest, Optional<Instant> lastModified) {}
 
-    /** A client for {@link #open}: it follows no redirect itself, so that {@link #open} sees each one. */
+    /** A client for {@link #open} that connects directly (tests, and where no environment says otherwise). */
     public static HttpClient newClient() {
-        return HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+        return newClient(HttpClient.Builder.NO_PROXY);
+    }
+
+    /**
+     * A client for {@link #open}: through {@code proxies} (the environment's {@code HTTPS_PROXY}/{@code NO_PROXY},
+     * as the registry client reads them), following no redirect itself, so that {@link #open} sees each one.
+     */
+    public static HttpClient newClient(ProxySelector proxies) {
+        return HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).proxy(proxies).build();
     }
 
     /**

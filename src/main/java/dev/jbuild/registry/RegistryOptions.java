@@ -1,5 +1,6 @@
 package dev.jbuild.registry;
 
+import java.net.ProxySelector;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * How a {@link RegistryClient} connects, authenticates and retries. Immutable; start from
@@ -24,6 +26,16 @@ import java.util.Set;
  * }</pre>
  */
 public final class RegistryOptions {
+
+    /**
+     * The proxies {@code env}'s {@code HTTPS_PROXY}, {@code HTTP_PROXY} and {@code NO_PROXY} name, by the rules the
+     * registry client follows (loopback never proxied), for the build's other downloads to go the same way.
+     *
+     * @param warnings told of a variable that names no usable proxy
+     */
+    public static ProxySelector proxiesFrom(Map<String, String> env, Consumer<String> warnings) {
+        return new EnvProxySelector(env, warnings);
+    }
 
     /** Where Docker (and then Podman) look for per-registry CAs and client certificates. */
     public static final List<Path> DEFAULT_CERTS_DIRECTORIES =

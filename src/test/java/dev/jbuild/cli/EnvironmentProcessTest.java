@@ -4,17 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.jbuild.testing.ExternalTool;
 import dev.jbuild.testing.Integration;
 import dev.jbuild.testing.LocalRegistry;
 import dev.jbuild.testing.Podman;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,6 +64,35 @@ class EnvironmentProcessTest {
             tool = tool.withoutEnv(name);
         }
         return tool;
+    }
+
+    /**
+     * Behind a proxy, ADD of a URL goes through HTTP_PROXY as registry requests do (buildkitd's sources do too): the
+     * host below resolves nowhere, so only the proxy, a loopback server answering in its place, can serve it.
+     */
+    @Test
+    void addOfAUrlGoesThroughTheEnvironmentsProxy() throws Exception {
+        HttpServer proxy = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        List<String> asked = new CopyOnWriteArrayList<>();
+        proxy.createContext("/", exchange -> {
+            asked.add(exchange.getRequestURI().toString());
+            byte[] body = "through the proxy\n".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        proxy.start();
+        try {
+            Files.writeString(context.resolve("Dockerfile"), "FROM scratch\nADD http://downloads.invalid/tool.txt /tool.txt\n");
+            ExternalTool.Result built = jbuild("--root", temp.resolve("store").toString(), "build", "--progress=plain",
+                    "-o", "type=local,dest=" + temp.resolve("out"), context.toString())
+                    .env("HTTP_PROXY", "http://127.0.0.1:" + proxy.getAddress().getPort()).run();
+            assertEquals(0, built.exitCode(), built.describe());
+            assertEquals("through the proxy\n", Files.readString(temp.resolve("out/tool.txt")));
+            assertEquals(List.of("http://downloads.invalid/tool.txt"), asked);
+        } finally {
+            proxy.stop(0);
+        }
     }
 
     /** CI containers and pods run as uids without a passwd home: $HOME holds the store and ~/.docker/config.json. */

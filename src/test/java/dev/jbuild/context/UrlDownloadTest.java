@@ -6,14 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.jbuild.image.Digest;
+import dev.jbuild.registry.RegistryOptions;
 import dev.jbuild.testing.Integration;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -105,5 +108,18 @@ class UrlDownloadTest {
         IOException noLocation = assertThrows(IOException.class, () -> download("/nowhere"));
         assertEquals("downloading " + base() + "/nowhere: HTTP 302", noLocation.getMessage());
         assertFalse(Files.exists(temp.resolve("out")));
+    }
+
+    /** The environment's HTTP_PROXY carries a download as it carries the registry client's requests; NO_PROXY exempts. */
+    @Test
+    void aDownloadGoesThroughTheEnvironmentsProxyUnlessNoProxyExemptsIt() throws Exception {
+        // This server answers a forward proxy's requests too: they arrive in absolute form, with the same paths.
+        String proxy = "http://127.0.0.1:" + server.getAddress().getPort();
+        HttpClient proxied = UrlDownload.newClient(RegistryOptions.proxiesFrom(Map.of("HTTP_PROXY", proxy), w -> { }));
+        UrlDownload.Downloaded file = UrlDownload.toFile(proxied, "http://downloads.invalid/files/f", temp.resolve("f"));
+        assertEquals("payload\n", Files.readString(file.file()));
+        HttpClient exempt = UrlDownload.newClient(RegistryOptions.proxiesFrom(
+                Map.of("HTTP_PROXY", proxy, "NO_PROXY", "downloads.invalid"), w -> { }));
+        assertThrows(IOException.class, () -> UrlDownload.toFile(exempt, "http://downloads.invalid/files/f", temp.resolve("g")));
     }
 }

@@ -10,6 +10,8 @@ import dev.jbuild.sandbox.HostEntry;
 import dev.jbuild.sandbox.Isolation;
 import dev.jbuild.sandbox.ResourceLimit;
 import dev.jbuild.sandbox.Snapshotter;
+import java.net.ProxySelector;
+import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -45,6 +47,7 @@ import java.util.Map;
  * @param shmSize          {@code --shm-size}: the size of every RUN step's {@code /dev/shm} in bytes, 0 for the default
  * @param attestations     the provenance and SBOM attached to the image ({@code --provenance}, {@code --sbom})
  * @param sshKnownHosts    the {@code known_hosts} files that git over SSH checks host keys against
+ * @param proxies          how {@code ADD} of a URL connects: the environment's proxies, as the registry client's
  */
 public record BuildRequest(
         Dockerfile dockerfile,
@@ -71,7 +74,8 @@ public record BuildRequest(
         List<ResourceLimit> ulimits,
         long shmSize,
         AttestationOptions attestations,
-        List<Path> sshKnownHosts) {
+        List<Path> sshKnownHosts,
+        ProxySelector proxies) {
 
     /**
      * A request for {@code dockerfile} planned as {@code plan} for {@code platform} (the plan's platform args
@@ -92,7 +96,7 @@ public record BuildRequest(
                 .outputs(outputs).pull(pull).push(push).secrets(secrets).network(network).snapshotter(snapshotter)
                 .isolation(isolation).sshSockets(sshSockets).descriptorAnnotations(descriptorAnnotations)
                 .extraHosts(extraHosts).ulimits(ulimits).shmSize(shmSize).attestations(attestations)
-                .sshKnownHosts(sshKnownHosts);
+                .sshKnownHosts(sshKnownHosts).proxies(proxies);
     }
 
     /**
@@ -130,6 +134,7 @@ public record BuildRequest(
         private long shmSize;
         private AttestationOptions attestations = AttestationOptions.NONE;
         private List<Path> sshKnownHosts = SshSettings.userKnownHosts();
+        private ProxySelector proxies = HttpClient.Builder.NO_PROXY;
 
         private Builder(Dockerfile dockerfile, BuildPlan plan, Path contextDir, Platform platform) {
             this.dockerfile = dockerfile;
@@ -247,10 +252,17 @@ public record BuildRequest(
             return this;
         }
 
+        /** Direct connections by default. */
+        public Builder proxies(ProxySelector proxies) {
+            this.proxies = proxies;
+            return this;
+        }
+
         public BuildRequest build() {
             return new BuildRequest(dockerfile, plan, contextDir, ignore, namedContexts, platform, tags, labels,
                     annotations, sourceDateEpoch, compression, outputs, pull, push, secrets, network, snapshotter,
-                    isolation, sshSockets, descriptorAnnotations, extraHosts, ulimits, shmSize, attestations, sshKnownHosts);
+                    isolation, sshSockets, descriptorAnnotations, extraHosts, ulimits, shmSize, attestations, sshKnownHosts,
+                    proxies);
         }
     }
 
@@ -268,6 +280,7 @@ public record BuildRequest(
         ulimits = ulimits == null ? List.of() : List.copyOf(ulimits);
         attestations = attestations == null ? AttestationOptions.NONE : attestations;
         sshKnownHosts = sshKnownHosts == null ? List.of() : List.copyOf(sshKnownHosts);
+        proxies = proxies == null ? HttpClient.Builder.NO_PROXY : proxies;
         if (attestations.any() && attestations.invocation() == null) {
             throw new IllegalArgumentException("attestations need the invocation (AttestationOptions.Invocation)");
         }

@@ -213,7 +213,7 @@ public final class BuildSession {
     /** The client of the build's downloads ({@code ADD} URLs), for {@link UrlDownload}, which follows redirects itself. */
     public synchronized HttpClient httpClient() {
         if (httpClient == null) {
-            httpClient = UrlDownload.newClient();
+            httpClient = UrlDownload.newClient(request.proxies());
         }
         return httpClient;
     }
