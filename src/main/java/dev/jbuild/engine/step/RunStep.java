@@ -128,8 +128,11 @@ final class RunStep implements Step {
         // Unique across the stages that run at once (System.nanoTime alone could repeat on two threads).
         Path scripts = session.scratchDir().resolve("heredocs-" + UUID.randomUUID());
         List<String> argv = argv(scripts, mounts);
+        Optional<String> sshAuthSock;
         try {
-            mounts.addAll(mounts(step, cacheLocks));
+            PreparedMounts prepared = mounts(step, cacheLocks);
+            mounts.addAll(prepared.mounts());
+            sshAuthSock = prepared.sshAuthSock();
         } catch (UncheckedIOException e) {
             cacheLocks.close();
             throw e.getCause();
@@ -140,7 +143,7 @@ final class RunStep implements Step {
         }
         List<String> env = environment(users, ids);
         addSecretVariables(env);
-        firstSshTarget().filter(target -> env.stream().noneMatch(v -> v.startsWith("SSH_AUTH_SOCK=")))
+        sshAuthSock.filter(target -> env.stream().noneMatch(v -> v.startsWith("SSH_AUTH_SOCK=")))
                 .ifPresent(target -> env.add("SSH_AUTH_SOCK=" + target));
         ProcessSpec spec = new ProcessSpec(argv, env, state.workingDir(), ids.uid(), ids.gid(),
                 ids.supplementaryGroups().stream().map(Integer::longValue).toList(), "jbuild", network(), mounts,
@@ -432,20 +435,6 @@ final class RunStep implements Step {
         }
     }
 
-    /**
-     * Where the RUN's first ssh mount is, for SSH_AUTH_SOCK: BuildKit sets it from the instruction, so also when
-     * no agent was forwarded for an optional mount (then nothing is there), and never over the image's own value.
-     */
-    private Optional<String> firstSshTarget() throws BuildException {
-        Map<String, String> scope = state.expansionScope();
-        for (int k = 0; k < run.mounts().size(); k++) {
-            if (RunMounts.of(session, run, k, scope) instanceof RunMount.Ssh ssh) {
-                return Optional.of(RunMounts.target(ssh.target(0), state.workingDir()));
-            }
-        }
-        return Optional.empty();
-    }
-
     /** The stage's variables (ENV and ARGs), the proxy build args for names they do not set; PATH and HOME defaults. */
     private List<String> environment(UserDatabase users, UserDatabase.Ids ids) {
         Map<String, String> env = state.variables();
@@ -467,7 +456,13 @@ final class RunStep implements Step {
         return mode == null || mode.equals("default") || mode.equals("host") ? Network.HOST : Network.valueOf(mode.toUpperCase(Locale.ROOT));
     }
 
-    private List<SandboxMount> mounts(StepId step, CacheMountLocks cacheLocks) throws BuildException, IOException {
+    /**
+     * The RUN's mounts as the sandbox makes them, and where its first ssh mount is, for SSH_AUTH_SOCK: BuildKit sets it
+     * from the instruction, so also when no agent was forwarded for an optional mount (then nothing is there).
+     */
+    private record PreparedMounts(List<SandboxMount> mounts, Optional<String> sshAuthSock) {}
+
+    private PreparedMounts mounts(StepId step, CacheMountLocks cacheLocks) throws BuildException, IOException {
         List<SandboxMount> mounts = new ArrayList<>();
         if (context.cacheLookups()) {
             Files.createDirectories(session.store().root().resolve("cache-mounts"));
@@ -534,6 +529,7 @@ final class RunStep implements Step {
             }
         };
         int sshIndex = 0;
+        Optional<String> sshAuthSock = Optional.empty();
         Map<String, String> scope = state.expansionScope();
         for (int k = 0; k < run.mounts().size(); k++) {
             RunMount mount = RunMounts.of(session, run, k, scope);
@@ -545,10 +541,13 @@ final class RunStep implements Step {
             } catch (IllegalArgumentException e) {
                 throw new BuildException(run.location(), e.getMessage(), e, run.node().positions().flag("mount", k));
             }
-            if (mount instanceof RunMount.Ssh) {
+            if (mount instanceof RunMount.Ssh ssh) {
+                if (sshIndex == 0) {
+                    sshAuthSock = Optional.of(RunMounts.target(ssh.target(0), state.workingDir()));
+                }
                 sshIndex++; // a left-out agent keeps its number, as BuildKit numbers the sockets it is given
             }
         }
-        return mounts;
+        return new PreparedMounts(mounts, sshAuthSock);
     }
 }
